@@ -1,0 +1,60 @@
+/**
+ * Wires the services for a long-lived host (server mode or the Electron main process): the
+ * instance lock, the registry, orphan recovery, the run manager and the dispatcher.
+ */
+import fs from 'node:fs'
+import { homePaths } from './paths'
+import { acquireInstanceLock, isProcessAlive, type InstanceLock } from './instance-lock'
+import { Registry } from '../registry/registry'
+import { RunManager } from '../training/run-manager'
+import type { SpawnTrainer } from '../training/trainer-protocol'
+import { createHandlers } from './services'
+import { createDispatch, type Dispatch } from '../ipc/dispatch'
+import type { AppInfo } from '../../src-shared/contract'
+
+export interface AppContext {
+  home: string
+  registry: Registry
+  runs: RunManager
+  dispatch: Dispatch
+  lock: InstanceLock
+  /** Runs found orphaned at start-up and marked interrupted. */
+  recovered: number[]
+  close(): Promise<void>
+}
+
+export interface ContextOptions {
+  home: string
+  mode: AppInfo['mode']
+  spawn: SpawnTrainer
+  nativeBinding?: string
+}
+
+export async function createAppContext(options: ContextOptions): Promise<AppContext> {
+  const paths = homePaths(options.home)
+  fs.mkdirSync(paths.home, { recursive: true })
+  const lock = acquireInstanceLock(paths.lock, options.mode)
+  let registry: Registry
+  try {
+    registry = await Registry.open(paths.registry, { nativeBinding: options.nativeBinding })
+  } catch (e) {
+    lock.release()
+    throw e
+  }
+  const recovered = registry.markOrphansInterrupted(isProcessAlive)
+  const runs = new RunManager(registry, options.home, options.spawn, options.nativeBinding)
+  const dispatch = createDispatch(createHandlers({ registry, runs, home: options.home, mode: options.mode }))
+  return {
+    home: options.home,
+    registry,
+    runs,
+    dispatch,
+    lock,
+    recovered,
+    close: async () => {
+      await runs.shutdown()
+      registry.close()
+      lock.release()
+    },
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The services behind the contract: one handler per request, shared by Electron IPC, the
+ * WebSocket server and (for most commands) the CLI.
+ */
+import type { ParsedInput, RequestName, RequestOutput, AppInfo, BackendInfo } from '../../src-shared/contract'
+import { PRESETS } from '../../src-shared/config/presets'
+import { validateExperiment } from '../../src-shared/config/validate'
+import { ConfigError } from '../../src-shared/config/errors'
+import { createRng } from '../../src-shared/util/rng'
+import { sampleToy2d, toy2dMixture } from '../../src-shared/datasets/toy2d'
+import { compareRuns } from '../registry/compare'
+import type { Registry } from '../registry/registry'
+import { ConflictError, type RunManager } from '../training/run-manager'
+import { selectBackend } from '../training/backend'
+import { sampleRun } from '../export/sample'
+import { APP_VERSION } from './version'
+import { deleteRunWithFiles } from './delete-run'
+
+export type Handlers = { [K in RequestName]: (input: ParsedInput<K>) => Promise<RequestOutput<K>> | RequestOutput<K> }
+
+export interface ServiceContext {
+  registry: Registry
+  runs: RunManager
+  home: string
+  mode: AppInfo['mode']
+}
+
+let backendCache: Promise<{ name: string; reason: string; probes: BackendInfo[] }> | undefined
+
+/** Probes once per process; the answer does not change while it runs. */
+export function probeBackendsOnce() {
+  backendCache ??= selectBackend('auto')
+  return backendCache
+}
+
+const pairs = (flat: Float32Array): [number, number][] =>
+  Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!])
+
+export function createHandlers(ctx: ServiceContext): Handlers {
+  const { registry, runs } = ctx
+  return {
+    'app.info': async () => {
+      const b = await probeBackendsOnce()
+      return { version: APP_VERSION, mode: ctx.mode, home: ctx.home, backends: b.probes, defaultBackend: b.name, defaultBackendReason: b.reason }
+    },
+    'presets.list': () => PRESETS.map((p) => ({ ...p })),
+    'config.validate': ({ config }) => {
+      try {
+        const v = validateExperiment(config)
+        return { ok: true, errors: [], generator: v.generator, discriminator: v.discriminator }
+      } catch (e) {
+        if (e instanceof ConfigError) return { ok: false, errors: e.errors }
+        throw e
+      }
+    },
+    'runs.list': (filter) => registry.listRuns(filter),
+    'runs.get': ({ id }) => registry.getRun(id),
+    'runs.metrics': ({ id, keys, maxPoints }) => {
+      registry.getRun(id)
+      return registry.metrics(id, keys, maxPoints)
+    },
+    'runs.artifacts': ({ id }) => {
+      registry.getRun(id)
+      return registry.artifacts(id)
+    },
+    'runs.compare': ({ ids }) => compareRuns(registry, ids),
+    'runs.start': (req) => runs.start(req),
+    'runs.stop': ({ id }) => runs.stop(id),
+    'runs.tag': ({ id, add, remove }) => registry.tag(id, add, remove),
+    'runs.note': ({ id, notes }) => registry.setNotes(id, notes),
+    'runs.delete': ({ id }) => {
+      if (runs.isActive(id)) throw new ConflictError(`run ${id} is training; stop it first`)
+      deleteRunWithFiles(registry, ctx.home, id)
+      return { deleted: id }
+    },
+    'runs.sample': async ({ id, n, seed }) => ({ points: pairs(await sampleRun(registry, id, n, seed ?? 0)) }),
+    'datasets.sample': ({ runId, n }) => {
+      const run = registry.getRun(runId)
+      const ds = run.config.dataset
+      return { points: pairs(sampleToy2d(toy2dMixture(ds.distribution, ds.std), n, createRng(run.seed))) }
+    },
+  }
+}

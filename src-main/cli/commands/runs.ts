@@ -1,0 +1,135 @@
+/** `runs list|show|tag|note|rm`: the registry from the terminal. */
+import type { Command } from 'commander'
+import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../../src-shared/domain/run'
+import { withRegistry, parseId, type GlobalOptions } from '../context'
+import { printJson, table, CliError } from '../output'
+import { deleteRunWithFiles } from '../../app/delete-run'
+
+function summaryRow(r: RunRecord) {
+  const fmt = (v: number | undefined) => (v === undefined ? '' : v.toFixed(3))
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    gan: r.gan,
+    dataset: r.dataset,
+    backend: r.backend ?? '',
+    progress: `${r.step}/${r.totalSteps}`,
+    dLoss: fmt(r.lastMetrics.dLoss),
+    gLoss: fmt(r.lastMetrics.gLoss),
+    tags: r.tags.join(','),
+    created: r.createdAt.replace('T', ' ').slice(0, 19),
+  }
+}
+
+function show(r: RunRecord): string {
+  const lines = [
+    `run ${r.id}: ${r.name}  [${r.status}]`,
+    `experiment  ${r.experiment}`,
+    `gan         ${r.gan} (${r.config.loss.generator} generator loss, k=${r.config.training.dSteps})`,
+    `dataset     ${r.dataset}`,
+    `backend     ${r.backend ?? '-'}${r.backendReason ? ` (${r.backendReason})` : ''}`,
+    `progress    step ${r.step}/${r.totalSteps}, epoch ${r.epoch}/${r.config.training.epochs}`,
+    `throughput  ${r.samplesPerSec ? `${Math.round(r.samplesPerSec)} samples/s` : '-'}`,
+    `seed        ${r.seed}`,
+    `created     ${r.createdAt}`,
+    `started     ${r.startedAt ?? '-'}`,
+    `finished    ${r.finishedAt ?? '-'}`,
+    `tags        ${r.tags.join(', ') || '-'}`,
+    `notes       ${r.notes || '-'}`,
+  ]
+  if (r.parentRunId) lines.push(`parent      run ${r.parentRunId} at epoch ${r.parentEpoch}`)
+  if (r.error) lines.push(`error       ${r.error}`)
+  const metrics = Object.entries(r.lastMetrics).map(([k, v]) => `${k}=${v.toFixed(4)}`)
+  if (metrics.length) lines.push(`metrics     ${metrics.join('  ')}`)
+  return lines.join('\n')
+}
+
+export function registerRuns(program: Command, globals: () => GlobalOptions): void {
+  const runs = program.command('runs').description('list, inspect, tag, annotate and delete runs')
+
+  runs
+    .command('list')
+    .description('list runs, newest first')
+    .option('--status <status>', `only runs with this status (${RUN_STATUSES.join(', ')})`)
+    .option('--search <text>', 'search names, notes, datasets and tags')
+    .option('--tag <tag>', 'only runs with this tag')
+    .option('--experiment <name>', 'only runs of this experiment')
+    .option('--limit <n>', 'at most n runs', '100')
+    .action(async (o: { status?: string; search?: string; tag?: string; experiment?: string; limit: string }) => {
+      if (o.status && !(RUN_STATUSES as readonly string[]).includes(o.status)) {
+        throw new CliError(`unknown status "${o.status}"; one of ${RUN_STATUSES.join(', ')}`, 2)
+      }
+      const limit = Number(o.limit)
+      if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive whole number', 2)
+      await withRegistry(globals(), (registry) => {
+        const list = registry.listRuns({ status: o.status as RunStatus | undefined, search: o.search, tag: o.tag, experiment: o.experiment, limit })
+        if (globals().json) return printJson(list)
+        if (list.length === 0) return console.log('no runs yet: try `gan-workbench train --preset mlp-2d-ring8`')
+        console.log(table(list.map(summaryRow), ['id', 'name', 'status', 'gan', 'dataset', 'backend', 'progress', 'dLoss', 'gLoss', 'tags', 'created']))
+      })
+    })
+
+  runs
+    .command('show')
+    .argument('<id>', 'run id')
+    .description('show one run')
+    .action(async (id: string) => {
+      await withRegistry(globals(), (registry) => {
+        const run = registry.getRun(parseId(id))
+        if (globals().json) printJson(run)
+        else console.log(show(run))
+      })
+    })
+
+  runs
+    .command('tag')
+    .argument('<id>', 'run id')
+    .argument('<tags...>', 'tags to add')
+    .option('--remove', 'remove these tags instead')
+    .description('add (or remove) tags')
+    .action(async (id: string, tags: string[], o: { remove?: boolean }) => {
+      await withRegistry(globals(), (registry) => {
+        const clean = tags.map((t) => t.trim()).filter(Boolean)
+        const run = o.remove ? registry.tag(parseId(id), [], clean) : registry.tag(parseId(id), clean, [])
+        if (globals().json) printJson(run)
+        else console.log(`run ${run.id} tags: ${run.tags.join(', ') || '(none)'}`)
+      })
+    })
+
+  runs
+    .command('note')
+    .argument('<id>', 'run id')
+    .argument('<text>', 'the note (replaces the previous one)')
+    .description('set a run\'s notes')
+    .action(async (id: string, text: string) => {
+      await withRegistry(globals(), (registry) => {
+        const run = registry.setNotes(parseId(id), text)
+        if (globals().json) printJson(run)
+        else console.log(`run ${run.id} notes saved`)
+      })
+    })
+
+  runs
+    .command('rm')
+    .argument('<id>', 'run id')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .description('delete a run, its metrics and its files')
+    .action(async (id: string, o: { yes?: boolean }) => {
+      await withRegistry(globals(), async (registry, home) => {
+        const run = registry.getRun(parseId(id))
+        if (run.status === 'running' || run.status === 'queued') throw new CliError(`run ${run.id} is ${run.status}; stop it first`)
+        if (!o.yes) {
+          if (!process.stdin.isTTY) throw new CliError('refusing to delete without confirmation: pass --yes', 2)
+          const { createInterface } = await import('node:readline/promises')
+          const rl = createInterface({ input: process.stdin, output: process.stderr })
+          const answer = await rl.question(`delete run ${run.id} (${run.name}) and its files? [y/N] `)
+          rl.close()
+          if (!/^y(es)?$/i.test(answer.trim())) return console.error('kept')
+        }
+        deleteRunWithFiles(registry, home, run.id)
+        if (globals().json) printJson({ deleted: run.id })
+        else console.log(`run ${run.id} deleted`)
+      })
+    })
+}

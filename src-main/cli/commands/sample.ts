@@ -1,0 +1,44 @@
+/** `sample ID --n N --out FILE(.json|.png)`: draw from a run's generator at its last checkpoint. */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Command } from 'commander'
+import { sampleToy2d, toy2dMixture } from '../../../src-shared/datasets/toy2d'
+import { createRng } from '../../../src-shared/util/rng'
+import { sampleRun } from '../../export/sample'
+import { scatterPng } from '../../export/scatter-png'
+import { writeFileAtomic } from '../../util/atomic-fs'
+import { withRegistry, parseId, type GlobalOptions } from '../context'
+import { CliError, printJson } from '../output'
+
+export function registerSample(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('sample')
+    .argument('<id>', 'run id')
+    .requiredOption('--n <count>', 'how many samples', '1000')
+    .requiredOption('-o, --out <file>', 'output file: .json (the samples) or .png (a plot)')
+    .option('--seed <seed>', 'latent seed: the same seed gives the same samples', '0')
+    .description("sample a run's generator")
+    .action(async (id: string, o: { n: string; out: string; seed: string }) => {
+      const n = Number(o.n)
+      const seed = Number(o.seed)
+      if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new CliError('--n must be a whole number from 1 to 1000000', 2)
+      if (!Number.isInteger(seed) || seed < 0) throw new CliError('--seed must be a non-negative whole number', 2)
+      const ext = path.extname(o.out).toLowerCase()
+      if (ext !== '.json' && ext !== '.png') throw new CliError('--out must end in .json or .png', 2)
+      await withRegistry(globals(), async (registry) => {
+        const run = registry.getRun(parseId(id))
+        const flat = await sampleRun(registry, run.id, n, seed)
+        const points = Array.from({ length: n }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!])
+        fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true })
+        if (ext === '.json') {
+          writeFileAtomic(o.out, JSON.stringify({ run: run.id, seed, n, points }))
+        } else {
+          const ds = run.config.dataset
+          const real = sampleToy2d(toy2dMixture(ds.distribution, ds.std), n, createRng(seed + 1))
+          writeFileAtomic(o.out, scatterPng([{ points: real, color: [170, 170, 170] }, { points: flat, color: [230, 100, 20] }]))
+        }
+        if (globals().json) printJson({ run: run.id, n, seed, out: path.resolve(o.out) })
+        else console.log(`${n} samples of run ${run.id} written to ${o.out}${ext === '.png' ? ' (generated in orange over real data in grey)' : ''}`)
+      })
+    })
+}

@@ -1,0 +1,88 @@
+/** `train` and `resume`: run training in a trainer process, showing progress; Ctrl-C stops cleanly. */
+import type { Command } from 'commander'
+import { resolveHome, homePaths } from '../../app/paths'
+import { Registry } from '../../registry/registry'
+import { RunManager } from '../../training/run-manager'
+import { nodeSpawner } from '../../training/spawn-node'
+import { isProcessAlive } from '../../app/instance-lock'
+import type { RunRecord } from '../../../src-shared/domain/run'
+import { configFromFlags, type ConfigFlags } from '../config-source'
+import { printJson, CliError } from '../output'
+import { parseId, type GlobalOptions } from '../context'
+
+function progressLine(step: number, total: number, metrics: Record<string, number>, sps?: number): string {
+  const pct = total ? ((100 * step) / total).toFixed(1) : '0'
+  const m = ['dLoss', 'gLoss', 'dReal', 'dFake'].filter((k) => k in metrics).map((k) => `${k} ${metrics[k]!.toFixed(3)}`).join('  ')
+  return `step ${step}/${total} (${pct}%)  ${m}${sps ? `  ${Math.round(sps)} samples/s` : ''}`
+}
+
+async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord): Promise<void> {
+  const home = resolveHome(opts.home)
+  const registry = await Registry.open(homePaths(home).registry)
+  registry.markOrphansInterrupted(isProcessAlive)
+  const runs = new RunManager(registry, home, nodeSpawner())
+  const tty = process.stderr.isTTY
+  let lastPrint = 0
+  runs.onEvent((name, data) => {
+    if (name === 'run.progress') {
+      const e = data as { step: number; totalSteps: number; metrics: Record<string, number>; samplesPerSec?: number }
+      const now = Date.now()
+      if (now - lastPrint < (tty ? 200 : 5000) && e.step !== e.totalSteps) return
+      lastPrint = now
+      const line = progressLine(e.step, e.totalSteps, e.metrics, e.samplesPerSec)
+      process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`)
+    } else if (name === 'run.status') {
+      const e = data as { status: string; error?: string | null }
+      if (tty) process.stderr.write('\n')
+      process.stderr.write(`status: ${e.status}${e.error ? ` (${e.error})` : ''}\n`)
+    }
+  })
+  try {
+    const run = begin(runs)
+    process.stderr.write(`run ${run.id} (${run.name}) started; data in ${home}\n`)
+    let interrupts = 0
+    const onSigint = () => {
+      interrupts++
+      if (interrupts === 1) {
+        process.stderr.write('\nstopping after the current step (Ctrl-C again to abandon)…\n')
+        runs.stop(run.id)
+      } else {
+        void runs.shutdown(0).then(() => process.exit(130))
+      }
+    }
+    process.on('SIGINT', onSigint)
+    const final = await runs.waitFor(run.id)
+    process.off('SIGINT', onSigint)
+    if (opts.json) printJson(final)
+    else process.stderr.write(`run ${final.id} ${final.status}${final.samplesPerSec ? `, ${Math.round(final.samplesPerSec)} samples/s on ${final.backend}` : ''}\n`)
+    if (final.status === 'failed' || final.status === 'diverged' || final.status === 'interrupted') {
+      throw new CliError(`run ${final.id} ${final.status}: ${final.error ?? 'no detail'}`)
+    }
+  } finally {
+    registry.close()
+  }
+}
+
+export function registerTrain(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('train')
+    .description('train a GAN from a preset or a config file')
+    .option('-p, --preset <name>', 'a catalog preset (see `presets list`)')
+    .option('-c, --config <file>', 'an experiment config JSON file')
+    .option('-s, --set <key=value>', 'override a config field, e.g. training.epochs=5 (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('-b, --backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu')
+    .option('-n, --name <name>', 'a name for the run')
+    .option('-e, --experiment <name>', 'group the run under an experiment', 'default')
+    .action(async (flags: ConfigFlags & { name?: string; experiment?: string }) => {
+      const source = configFromFlags(flags)
+      await drive(globals(), (runs) => runs.start({ ...source, name: flags.name, experiment: flags.experiment }))
+    })
+
+  program
+    .command('resume')
+    .description('continue a stopped or interrupted run from its last checkpoint')
+    .argument('<id>', 'run id')
+    .action(async (id: string) => {
+      await drive(globals(), (runs) => runs.resume(parseId(id)))
+    })
+}

@@ -1,0 +1,26 @@
+/** Shared by CLI commands: global options and a registry opened for one command. */
+import { resolveHome, homePaths } from '../app/paths'
+import { Registry } from '../registry/registry'
+import { isProcessAlive } from '../app/instance-lock'
+
+export interface GlobalOptions {
+  home?: string
+  json?: boolean
+}
+
+export async function withRegistry<T>(opts: GlobalOptions, fn: (registry: Registry, home: string) => Promise<T> | T): Promise<T> {
+  const home = resolveHome(opts.home)
+  const registry = await Registry.open(homePaths(home).registry)
+  try {
+    registry.markOrphansInterrupted(isProcessAlive)
+    return await fn(registry, home)
+  } finally {
+    registry.close()
+  }
+}
+
+export function parseId(text: string): number {
+  const id = Number(text)
+  if (!Number.isInteger(id) || id <= 0) throw new Error(`"${text}" is not a run id (a positive whole number)`)
+  return id
+}

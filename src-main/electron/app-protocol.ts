@@ -1,0 +1,39 @@
+/**
+ * The `app://workbench/` protocol serving the built renderer: a real origin for the UI (not
+ * `file://`), with a strict CSP on every response and no way out of the renderer directory.
+ */
+import fs from 'node:fs'
+import { protocol } from 'electron'
+import { contentType, resolveStatic } from '../server/static-files'
+
+export const APP_SCHEME = 'app'
+export const APP_ORIGIN = 'app://workbench'
+
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ')
+
+/** Must run before the app is ready. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+}
+
+export function handleAppProtocol(rendererDir: string): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url)
+    if (url.host !== 'workbench') return new Response('Not found', { status: 404 })
+    const file = resolveStatic(rendererDir, url.pathname)
+    if (!file) return new Response('Not found', { status: 404 })
+    return new Response(await fs.promises.readFile(file), {
+      headers: { 'Content-Type': contentType(file), 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' },
+    })
+  })
+}

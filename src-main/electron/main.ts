@@ -1,0 +1,105 @@
+/**
+ * Electron main process (built as out/main/index.js). Hosts the services, runs training in
+ * utility processes, and shows the UI in a sandboxed, context-isolated window.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron'
+import { resolveHome } from '../app/paths'
+import { createAppContext, type AppContext } from '../app/context'
+import { utilitySpawner } from './spawn-utility'
+import { APP_ORIGIN, handleAppProtocol, registerAppScheme } from './app-protocol'
+import { IPC_EVENT, IPC_INVOKE } from '../ipc/channels'
+
+const rendererDir = path.join(__dirname, '..', 'renderer')
+const preload = path.join(__dirname, '..', 'preload', 'index.js')
+
+/** better-sqlite3 compiled for Electron's ABI by `npm start` (scripts/electron-native.mjs). */
+function electronNativeBinding(): string | undefined {
+  const file = path.join(__dirname, '..', '..', '.cache', 'electron-native', `electron-${process.versions.electron}`, 'better_sqlite3.node')
+  return fs.existsSync(file) ? file : undefined
+}
+
+/** Only our own UI, loaded from app://workbench, may call the services. */
+function trustedSender(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url
+  return typeof url === 'string' && url.startsWith(`${APP_ORIGIN}/`)
+}
+
+function homeFromArgs(argv: string[]): string | undefined {
+  const i = argv.indexOf('--home')
+  return i >= 0 ? argv[i + 1] : undefined
+}
+
+let ctx: AppContext | undefined
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'GAN Workbench',
+    show: false,
+    webPreferences: { preload, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
+  })
+  win.once('ready-to-show', () => win.show())
+  void win.loadURL(`${APP_ORIGIN}/index.html`)
+  return win
+}
+
+registerAppScheme()
+app.enableSandbox()
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus())
+
+  app.on('web-contents-created', (_e, contents) => {
+    contents.setWindowOpenHandler(({ url }) => {
+      if (url.startsWith('https://')) void shell.openExternal(url)
+      return { action: 'deny' }
+    })
+    contents.on('will-navigate', (event, url) => {
+      if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault()
+    })
+    contents.on('will-attach-webview', (event) => event.preventDefault())
+  })
+
+  app.whenReady().then(async () => {
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+    handleAppProtocol(rendererDir)
+    try {
+      ctx = await createAppContext({
+        home: resolveHome(homeFromArgs(process.argv)),
+        mode: 'electron',
+        spawn: utilitySpawner(),
+        nativeBinding: electronNativeBinding(),
+      })
+    } catch (e) {
+      dialog.showErrorBox('GAN Workbench cannot start', e instanceof Error ? e.message : String(e))
+      app.exit(1)
+      return
+    }
+    const context = ctx
+    ipcMain.handle(IPC_INVOKE, (event, name: unknown, payload: unknown) => {
+      if (!trustedSender(event)) return { ok: false, error: { code: 'unauthorized', message: 'untrusted sender' } }
+      return context.dispatch(name, payload)
+    })
+    context.runs.onEvent((name, data) => {
+      for (const w of BrowserWindow.getAllWindows()) w.webContents.send(IPC_EVENT, name, data)
+    })
+    createWindow()
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow()
+    })
+  })
+
+  let quitting = false
+  app.on('before-quit', (event) => {
+    if (quitting || !ctx) return
+    event.preventDefault()
+    quitting = true
+    void ctx.close().finally(() => app.quit())
+  })
+  app.on('window-all-closed', () => app.quit())
+}

@@ -1,0 +1,30 @@
+/**
+ * Samples from a run's generator at its latest checkpoint. Loads only G's weights, on the fastest
+ * backend that loads, and gives the same points for the same seed.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { validateExperiment } from '../../src-shared/config/validate'
+import type { Registry } from '../registry/registry'
+import { buildModel } from '../training/models'
+import { loadCheckpoint, restoreWeights } from '../training/checkpoint'
+import { mixSeed } from '../training/seeds'
+import { sampleLatent } from '../training/latent'
+import { NotFoundError } from '../registry/registry'
+import { probeBackendsOnce } from '../app/services'
+
+export async function sampleRun(registry: Registry, runId: number, n: number, seed: number): Promise<Float32Array> {
+  const run = registry.getRun(runId)
+  const ckpt = registry.latestArtifact(runId, 'checkpoint')
+  if (!ckpt) throw new NotFoundError(`run ${runId} has no checkpoint yet (it saves one every ${run.config.training.checkpointEvery} epoch(s) and when it ends)`)
+  await probeBackendsOnce()
+  const { config } = validateExperiment(run.config)
+  const generator = buildModel(config.generator, { prefix: 'g', seed: mixSeed(config.training.seed, 1) })
+  const loaded = loadCheckpoint(ckpt.path)
+  try {
+    restoreWeights(generator, loaded.groups.generator, 'generator')
+    return tf.tidy(() => (generator.predict(sampleLatent(config.latent, n, seed)) as tf.Tensor).dataSync() as Float32Array)
+  } finally {
+    for (const g of Object.values(loaded.groups)) for (const w of g) w.tensor.dispose()
+    generator.dispose()
+  }
+}

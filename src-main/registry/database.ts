@@ -1,0 +1,85 @@
+/**
+ * Opens the registry database: WAL, foreign keys, a busy timeout so concurrent writers (a trainer
+ * process and the UI's server) wait instead of failing, and migrations on `user_version`.
+ */
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import path from 'node:path'
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations'
+
+export type Db = Database.Database
+
+export class RegistryError extends Error {
+  override name = 'RegistryError'
+}
+
+export interface OpenOptions {
+  /** Path to a better-sqlite3 binary built for another ABI (Electron); see src-main/electron. */
+  nativeBinding?: string
+  readonly?: boolean
+}
+
+const SQLITE_HEADER = 'SQLite format 3\0'
+
+function assertLooksLikeSqlite(file: string): void {
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(file, 'r')
+    const header = Buffer.alloc(16)
+    const read = fs.readSync(fd, header, 0, 16, 0)
+    if (read === 0) return // empty file: SQLite initialises it
+    if (read < 16 || header.toString('latin1') !== SQLITE_HEADER) {
+      throw new RegistryError(`${file} is not a GAN Workbench registry (not an SQLite database). Move it aside or choose another data directory with --home.`)
+    }
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+}
+
+export async function openDatabase(file: string, options: OpenOptions = {}): Promise<Db> {
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  if (fs.existsSync(file)) assertLooksLikeSqlite(file)
+  let db: Db
+  try {
+    db = new Database(file, { nativeBinding: options.nativeBinding, readonly: options.readonly ?? false })
+  } catch (e) {
+    throw new RegistryError(`cannot open the registry at ${file}: ${(e as Error).message}`)
+  }
+  try {
+    db.pragma('busy_timeout = 10000')
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+    }
+    db.pragma('foreign_keys = ON')
+    const version = db.pragma('user_version', { simple: true }) as number
+    if (version > SCHEMA_VERSION) {
+      throw new RegistryError(
+        `the registry at ${file} was written by a newer GAN Workbench (schema ${version}; this version knows ${SCHEMA_VERSION}). ` +
+          'Update the app, or use another data directory with --home.',
+      )
+    }
+    if (version < SCHEMA_VERSION && !options.readonly) await migrate(db, file, version)
+    return db
+  } catch (e) {
+    db.close()
+    if (e instanceof RegistryError) throw e
+    if ((e as { code?: string }).code === 'SQLITE_NOTADB') {
+      throw new RegistryError(`${file} is not a GAN Workbench registry (not an SQLite database).`)
+    }
+    throw e
+  }
+}
+
+async function migrate(db: Db, file: string, from: number): Promise<void> {
+  if (from > 0) {
+    // An existing registry is backed up before its schema changes.
+    const backup = `${file}.v${from}.backup-${new Date().toISOString().replace(/[:.]/g, '-')}`
+    await db.backup(backup)
+  }
+  const apply = db.transaction(() => {
+    for (let v = from; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!)
+    db.pragma(`user_version = ${SCHEMA_VERSION}`)
+  })
+  apply.immediate()
+}

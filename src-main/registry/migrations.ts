@@ -1,0 +1,72 @@
+/**
+ * Schema migrations, applied in order on `PRAGMA user_version`. Append only: a released migration is
+ * never edited, so every database can be brought forward from any earlier version.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: experiments, runs, tags, metrics, artifacts
+  `
+  CREATE TABLE experiments (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    gan TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    config_json TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    backend TEXT,
+    backend_reason TEXT,
+    notes TEXT NOT NULL DEFAULT '',
+    parent_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    parent_epoch INTEGER,
+    step INTEGER NOT NULL DEFAULT 0,
+    total_steps INTEGER NOT NULL DEFAULT 0,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    samples_per_sec REAL,
+    error TEXT,
+    pid INTEGER,
+    host TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX runs_status ON runs(status);
+  CREATE INDEX runs_experiment ON runs(experiment_id);
+  CREATE TABLE run_tags (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (run_id, tag)
+  ) WITHOUT ROWID;
+  CREATE INDEX run_tags_tag ON run_tags(tag);
+  -- One row per (run, key, step): a resumed run rewriting a step replaces, never duplicates.
+  CREATE TABLE metrics (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    value REAL NOT NULL,
+    wall_time REAL NOT NULL,
+    PRIMARY KEY (run_id, key, step)
+  ) WITHOUT ROWID;
+  CREATE TABLE artifacts (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX artifacts_run ON artifacts(run_id, kind, epoch);
+  `,
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length

@@ -1,0 +1,273 @@
+/**
+ * The run registry: experiments, runs, tags, metrics and artifacts in one SQLite file. Every write
+ * is a short transaction, so a process killed at any point leaves a consistent database.
+ */
+import os from 'node:os'
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
+import type { ArtifactRecord, MetricPoint, MetricSeries, RunFilter, RunRecord, RunStatus } from '../../src-shared/domain/run'
+import { openDatabase, type Db, type OpenOptions } from './database'
+import { RUN_SELECT, toRunRecord, type RunRow } from './run-rows'
+import { downsample } from './downsample'
+
+export class NotFoundError extends Error {
+  override name = 'NotFoundError'
+}
+
+export interface NewRun {
+  name?: string
+  experiment?: string
+  config: ExperimentConfig
+  totalSteps: number
+  parentRunId?: number
+  parentEpoch?: number
+}
+
+export interface MetricRow {
+  key: string
+  step: number
+  epoch: number
+  value: number
+  wallTime: number
+}
+
+export interface NewArtifact {
+  runId: number
+  kind: string
+  epoch: number
+  step: number
+  path: string
+  sha256: string
+  bytes: number
+}
+
+const now = () => new Date().toISOString()
+
+export function datasetLabel(config: ExperimentConfig): string {
+  switch (config.dataset.kind) {
+    case 'toy2d':
+      return `toy2d:${config.dataset.distribution}`
+  }
+}
+
+export class Registry {
+  private constructor(readonly db: Db) {}
+
+  static async open(file: string, options?: OpenOptions): Promise<Registry> {
+    return new Registry(await openDatabase(file, options))
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  // ---- runs -------------------------------------------------------------------------------
+
+  createRun(input: NewRun): RunRecord {
+    const ts = now()
+    const tx = this.db.transaction(() => {
+      const experiment = input.experiment ?? 'default'
+      this.db.prepare('INSERT OR IGNORE INTO experiments (name, created_at) VALUES (?, ?)').run(experiment, ts)
+      const exp = this.db.prepare('SELECT id FROM experiments WHERE name = ?').get(experiment) as { id: number }
+      const result = this.db
+        .prepare(
+          `INSERT INTO runs (experiment_id, name, status, gan, dataset, config_json, seed, parent_run_id, parent_epoch,
+             total_steps, created_at, updated_at)
+           VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          exp.id,
+          input.name ?? '',
+          input.config.gan,
+          datasetLabel(input.config),
+          JSON.stringify(input.config),
+          input.config.training.seed,
+          input.parentRunId ?? null,
+          input.parentEpoch ?? null,
+          input.totalSteps,
+          ts,
+          ts,
+        )
+      const id = Number(result.lastInsertRowid)
+      if (!input.name) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(`run-${id}`, id)
+      return id
+    })
+    return this.getRun(tx.immediate())
+  }
+
+  findRun(id: number): RunRecord | undefined {
+    const row = this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(id) as RunRow | undefined
+    return row && toRunRecord(row, this.lastMetrics(id))
+  }
+
+  getRun(id: number): RunRecord {
+    const run = this.findRun(id)
+    if (!run) throw new NotFoundError(`no run with id ${id}`)
+    return run
+  }
+
+  listRuns(filter: RunFilter = {}): RunRecord[] {
+    const where: string[] = []
+    const params: unknown[] = []
+    if (filter.status) {
+      where.push('r.status = ?')
+      params.push(filter.status)
+    }
+    if (filter.experiment) {
+      where.push('e.name = ?')
+      params.push(filter.experiment)
+    }
+    if (filter.tag) {
+      where.push('EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag = ?)')
+      params.push(filter.tag)
+    }
+    if (filter.search) {
+      const like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      where.push(`(r.name LIKE ? ESCAPE '\\' OR r.notes LIKE ? ESCAPE '\\' OR r.dataset LIKE ? ESCAPE '\\'
+        OR EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag LIKE ? ESCAPE '\\'))`)
+      params.push(like, like, like, like)
+    }
+    const sql = `${RUN_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ? OFFSET ?`
+    const rows = this.db.prepare(sql).all(...params, filter.limit ?? 1000, filter.offset ?? 0) as RunRow[]
+    const last = this.lastMetricsOf(rows.map((r) => r.id))
+    return rows.map((row) => toRunRecord(row, last.get(row.id) ?? {}))
+  }
+
+  markStarted(id: number, backend: string, backendReason: string): void {
+    const ts = now()
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'running', backend = ?, backend_reason = ?, pid = ?, host = ?, error = NULL,
+           started_at = COALESCE(started_at, ?), finished_at = NULL, updated_at = ? WHERE id = ?`,
+      )
+      .run(backend, backendReason, process.pid, os.hostname(), ts, ts, id)
+  }
+
+  updateProgress(id: number, step: number, epoch: number, samplesPerSec: number | null): void {
+    this.db.prepare('UPDATE runs SET step = ?, epoch = ?, samples_per_sec = COALESCE(?, samples_per_sec), updated_at = ? WHERE id = ?')
+      .run(step, epoch, samplesPerSec, now(), id)
+  }
+
+  setStatus(id: number, status: RunStatus, error: string | null = null): void {
+    const ts = now()
+    const finished = status === 'queued' || status === 'running' ? null : ts
+    this.db.prepare('UPDATE runs SET status = ?, error = ?, finished_at = ?, pid = NULL, updated_at = ? WHERE id = ?')
+      .run(status, error, finished, ts, id)
+  }
+
+  /**
+   * Runs left `running` or `queued` by a process that no longer exists (killed, crashed, machine
+   * rebooted) become `interrupted`, so they can be resumed rather than shown as live forever.
+   */
+  markOrphansInterrupted(isAlive: (pid: number) => boolean): number[] {
+    const rows = this.db.prepare(`SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued')`).all() as {
+      id: number; pid: number | null; host: string | null
+    }[]
+    const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !isAlive(r.pid)))
+    const tx = this.db.transaction(() => {
+      for (const r of orphans) this.setStatus(r.id, 'interrupted', 'the process training this run ended unexpectedly')
+    })
+    tx.immediate()
+    return orphans.map((r) => r.id)
+  }
+
+  setNotes(id: number, notes: string): RunRecord {
+    this.getRun(id)
+    this.db.prepare('UPDATE runs SET notes = ?, updated_at = ? WHERE id = ?').run(notes, now(), id)
+    return this.getRun(id)
+  }
+
+  tag(id: number, add: string[] = [], remove: string[] = []): RunRecord {
+    this.getRun(id)
+    const tx = this.db.transaction(() => {
+      for (const t of add) this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)').run(id, t)
+      for (const t of remove) this.db.prepare('DELETE FROM run_tags WHERE run_id = ? AND tag = ?').run(id, t)
+      this.db.prepare('UPDATE runs SET updated_at = ? WHERE id = ?').run(now(), id)
+    })
+    tx.immediate()
+    return this.getRun(id)
+  }
+
+  deleteRun(id: number): void {
+    const result = this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
+    if (result.changes === 0) throw new NotFoundError(`no run with id ${id}`)
+  }
+
+  // ---- metrics ----------------------------------------------------------------------------
+
+  /** Writes a batch of metric rows in one transaction; rewriting a step replaces it. */
+  writeMetrics(runId: number, rows: MetricRow[]): void {
+    if (rows.length === 0) return
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    const tx = this.db.transaction(() => {
+      for (const r of rows) insert.run(runId, r.key, r.step, r.epoch, Number.isFinite(r.value) ? r.value : null, r.wallTime)
+    })
+    tx.immediate()
+  }
+
+  metrics(runId: number, keys?: string[], maxPoints?: number): MetricSeries {
+    const rows = (keys?.length
+      ? this.db.prepare(`SELECT key, step, epoch, value, wall_time FROM metrics WHERE run_id = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key, step`)
+        .all(runId, JSON.stringify(keys))
+      : this.db.prepare('SELECT key, step, epoch, value, wall_time FROM metrics WHERE run_id = ? ORDER BY key, step').all(runId)) as {
+      key: string; step: number; epoch: number; value: number; wall_time: number
+    }[]
+    const series: MetricSeries = {}
+    for (const r of rows) (series[r.key] ??= []).push({ step: r.step, epoch: r.epoch, value: r.value, wallTime: r.wall_time })
+    if (maxPoints) for (const key of Object.keys(series)) series[key] = downsample(series[key]!, maxPoints)
+    return series
+  }
+
+  /** Deletes metric rows after `step` (a run resumed from an earlier checkpoint rewrites them). */
+  truncateMetrics(runId: number, afterStep: number): void {
+    this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, afterStep)
+  }
+
+  private lastMetrics(runId: number): Record<string, number> {
+    return this.lastMetricsOf([runId]).get(runId) ?? {}
+  }
+
+  private lastMetricsOf(ids: number[]): Map<number, Record<string, number>> {
+    const out = new Map<number, Record<string, number>>()
+    if (ids.length === 0) return out
+    const rows = this.db
+      .prepare(
+        `SELECT m.run_id, m.key, m.value FROM metrics m
+         JOIN (SELECT run_id, key, MAX(step) AS step FROM metrics WHERE run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id, key) last
+           ON last.run_id = m.run_id AND last.key = m.key AND last.step = m.step`,
+      )
+      .all(JSON.stringify(ids)) as { run_id: number; key: string; value: number }[]
+    for (const r of rows) {
+      const rec = out.get(r.run_id) ?? {}
+      rec[r.key] = r.value
+      out.set(r.run_id, rec)
+    }
+    return out
+  }
+
+  // ---- artifacts --------------------------------------------------------------------------
+
+  addArtifact(a: NewArtifact): ArtifactRecord {
+    const ts = now()
+    const result = this.db
+      .prepare('INSERT INTO artifacts (run_id, kind, epoch, step, path, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(a.runId, a.kind, a.epoch, a.step, a.path, a.sha256, a.bytes, ts)
+    return { ...a, id: Number(result.lastInsertRowid), createdAt: ts }
+  }
+
+  artifacts(runId: number, kind?: string): ArtifactRecord[] {
+    const rows = (kind
+      ? this.db.prepare('SELECT * FROM artifacts WHERE run_id = ? AND kind = ? ORDER BY step, id').all(runId, kind)
+      : this.db.prepare('SELECT * FROM artifacts WHERE run_id = ? ORDER BY step, id').all(runId)) as {
+      id: number; run_id: number; kind: string; epoch: number; step: number; path: string; sha256: string; bytes: number; created_at: string
+    }[]
+    return rows.map((r) => ({ id: r.id, runId: r.run_id, kind: r.kind, epoch: r.epoch, step: r.step, path: r.path, sha256: r.sha256, bytes: r.bytes, createdAt: r.created_at }))
+  }
+
+  latestArtifact(runId: number, kind: string): ArtifactRecord | undefined {
+    return this.artifacts(runId, kind).at(-1)
+  }
+}
+
+export type { MetricPoint }

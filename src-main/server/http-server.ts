@@ -1,0 +1,139 @@
+/**
+ * Server mode: the built UI over HTTP and the contract over a WebSocket, for a browser on this
+ * machine (or, with an explicit --host, on a trusted network). Every request needs the token.
+ */
+import http from 'node:http'
+import fs from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer, type WebSocket } from 'ws'
+import type { ClientFrame, EventName, ServerFrame } from '../../src-shared/contract'
+import type { Dispatch } from '../ipc/dispatch'
+import { allowedOrigins, COOKIE, hostAllowed, newToken, originAllowed, presentedToken, tokenMatches } from './auth'
+import { contentType, resolveStatic } from './static-files'
+
+export interface ServerOptions {
+  host: string
+  port: number
+  staticDir: string
+  dispatch: Dispatch
+  subscribe: (listener: (name: EventName, data: unknown) => void) => () => void
+  token?: string
+}
+
+export interface RunningServer {
+  url: string
+  token: string
+  port: number
+  close(): Promise<void>
+}
+
+const MAX_FRAME_BYTES = 4 * 1024 * 1024
+
+function csp(host: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    `connect-src 'self' ws://${host}`,
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'",
+  ].join('; ')
+}
+
+function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+  res.end(body)
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const token = options.token ?? newToken()
+  let origins = allowedOrigins(options.host, options.port)
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (!hostAllowed(origins, req, options.host)) return send(res, 421, 'Misdirected request: unexpected Host header.')
+    if (!originAllowed(origins, req, options.host)) return send(res, 403, 'Forbidden: cross-origin request.')
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.')
+    const presented = presentedToken(req, url)
+    if (!tokenMatches(token, presented)) {
+      return send(res, 401, 'GAN Workbench: open the URL printed by `gan-workbench serve` (it carries the access token).')
+    }
+    const file = resolveStatic(options.staticDir, url.pathname)
+    if (!file) return send(res, 404, 'Not found.')
+    const headers: http.OutgoingHttpHeaders = {
+      'Content-Type': contentType(file),
+      'Content-Security-Policy': csp(req.headers.host ?? `${options.host}:${options.port}`),
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': file.endsWith('.html') ? 'no-store' : 'max-age=3600',
+    }
+    if (url.searchParams.has('token')) {
+      headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
+    }
+    res.writeHead(200, headers)
+    if (req.method === 'HEAD') return res.end()
+    fs.createReadStream(file).pipe(res)
+  })
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  const clients = new Set<WebSocket>()
+  const broadcast = (frame: ServerFrame) => {
+    const text = JSON.stringify(frame)
+    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text)
+  }
+  const unsubscribe = options.subscribe((name, data) => broadcast({ type: 'event', name, data }))
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const ok =
+      url.pathname === '/ws' &&
+      hostAllowed(origins, req, options.host) &&
+      originAllowed(origins, req, options.host) &&
+      tokenMatches(token, presentedToken(req, url))
+    if (!ok) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
+      socket.destroy()
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws)
+      ws.on('close', () => clients.delete(ws))
+      ws.on('message', (raw) => {
+        let frame: ClientFrame
+        try {
+          frame = JSON.parse(raw.toString()) as ClientFrame
+        } catch {
+          return ws.close(1003, 'frames must be JSON')
+        }
+        if (frame?.type !== 'request' || typeof frame.id !== 'number') return ws.close(1003, 'unexpected frame')
+        void options.dispatch(frame.name, frame.payload).then((result) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'response', id: frame.id, result } satisfies ServerFrame))
+        })
+      })
+    })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  origins = allowedOrigins(options.host, port)
+  const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host
+  return {
+    url: `http://${displayHost}:${port}/?token=${token}`,
+    token,
+    port,
+    close: async () => {
+      unsubscribe()
+      for (const ws of clients) ws.terminate()
+      wss.close()
+      await new Promise<void>((r) => server.close(() => r()))
+    },
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Training backends, best first: TensorFlow C++ with CUDA (tfjs-node-gpu), TensorFlow C++ on the
+ * CPU (tfjs-node), WebAssembly, then tfjs' pure-JS `cpu` kernels. The native packages are optional
+ * dependencies: they download libtensorflow at install and are simply absent where that failed.
+ */
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import * as tf from '@tensorflow/tfjs'
+import { BACKENDS, type BackendName } from '../../src-shared/config/experiment'
+import type { BackendInfo } from '../../src-shared/contract'
+
+const requireHere = createRequire(__filename)
+
+interface Candidate {
+  name: BackendName
+  /** tfjs' registry name of the backend. */
+  tfName: string
+  load: () => Promise<void>
+}
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e)
+  return text.split('\n')[0]!.trim()
+}
+
+function notInstalledReason(pkg: string, e: unknown): string {
+  const code = (e as { code?: string }).code
+  if (code === 'MODULE_NOT_FOUND' && firstLine(e).includes(pkg)) {
+    return `${pkg} is not installed (optional dependency; its install downloads libtensorflow, which needs internet)`
+  }
+  return `${pkg} failed to load: ${firstLine(e)}`
+}
+
+const CANDIDATES: Candidate[] = [
+  {
+    name: 'tensorflow-gpu',
+    tfName: 'tensorflow',
+    load: async () => {
+      try {
+        requireHere('@tensorflow/tfjs-node-gpu')
+      } catch (e) {
+        throw new Error(notInstalledReason('@tensorflow/tfjs-node-gpu', e))
+      }
+    },
+  },
+  {
+    name: 'tensorflow',
+    tfName: 'tensorflow',
+    load: async () => {
+      try {
+        requireHere('@tensorflow/tfjs-node')
+      } catch (e) {
+        throw new Error(notInstalledReason('@tensorflow/tfjs-node', e))
+      }
+    },
+  },
+  {
+    name: 'wasm',
+    tfName: 'wasm',
+    load: async () => {
+      const wasm = requireHere('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')
+      const dir = path.join(path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep
+      wasm.setWasmPaths(dir)
+    },
+  },
+  { name: 'cpu', tfName: 'cpu', load: async () => {} },
+]
+
+const WHY_USED: Record<BackendName, string> = {
+  'tensorflow-gpu': 'TensorFlow C++ with CUDA (tfjs-node-gpu) is installed: the fastest backend',
+  tensorflow: 'TensorFlow C++ (tfjs-node) is installed: native multi-threaded CPU kernels',
+  wasm: 'fastest pure backend here: WebAssembly kernels',
+  cpu: "tfjs' pure-JavaScript kernels: the slowest backend, used only when nothing else loads",
+}
+
+export interface SelectedBackend {
+  name: BackendName
+  reason: string
+  probes: BackendInfo[]
+}
+
+async function tryActivate(c: Candidate): Promise<string | null> {
+  try {
+    await c.load()
+    if (!(await tf.setBackend(c.tfName))) return `tf.setBackend('${c.tfName}') failed`
+    await tf.ready()
+    if (c.name === 'tensorflow-gpu' && !tf.env().getBool('IS_NODE')) return 'not running under Node'
+    return null
+  } catch (e) {
+    return firstLine(e)
+  }
+}
+
+/**
+ * Activates the requested backend, or with `auto` the best one that loads. Returns why it was
+ * chosen and why each better one was skipped, for `doctor`, the UI and the run record.
+ */
+export async function selectBackend(requested: 'auto' | BackendName = 'auto'): Promise<SelectedBackend> {
+  const probes: BackendInfo[] = []
+  const order = requested === 'auto' ? CANDIDATES : CANDIDATES.filter((c) => c.name === requested)
+  for (const c of order) {
+    const failure = await tryActivate(c)
+    if (failure === null) {
+      const reason = requested === 'auto' ? WHY_USED[c.name] : `forced by the config/--backend (${WHY_USED[c.name]})`
+      probes.push({ name: c.name, available: true, reason })
+      for (const rest of CANDIDATES.slice(CANDIDATES.indexOf(c) + 1)) {
+        probes.push({ name: rest.name, available: true, reason: 'not probed: a better backend is in use' })
+      }
+      return { name: c.name, reason, probes }
+    }
+    probes.push({ name: c.name, available: false, reason: failure })
+  }
+  throw new Error(`backend "${requested}" is not available here: ${probes.map((p) => `${p.name}: ${p.reason}`).join('; ')}`)
+}
+
+export function isBackendName(name: string): name is BackendName {
+  return (BACKENDS as readonly string[]).includes(name)
+}

@@ -1,0 +1,107 @@
+/**
+ * Checkpoints: G and D weights plus both optimizers' state, as one binary blob with a JSON
+ * manifest. Written into a temporary directory, fsynced, renamed into place, and only then
+ * recorded in the registry, so every checkpoint the registry names is complete.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
+
+export const CHECKPOINT_FORMAT = 1
+
+interface TensorEntry {
+  group: string
+  name: string
+  shape: number[]
+  offset: number
+  length: number
+}
+
+export interface CheckpointManifest {
+  format: number
+  step: number
+  epoch: number
+  weightsSha256: string
+  tensors: TensorEntry[]
+}
+
+export type TensorGroups = Record<string, { name: string; tensor: tf.Tensor }[]>
+
+export interface SavedCheckpoint {
+  dir: string
+  manifestSha256: string
+  bytes: number
+}
+
+export class CheckpointError extends Error {
+  override name = 'CheckpointError'
+}
+
+export async function saveCheckpoint(parentDir: string, step: number, epoch: number, groups: TensorGroups): Promise<SavedCheckpoint> {
+  const entries: TensorEntry[] = []
+  const chunks: Buffer[] = []
+  let offset = 0
+  for (const [group, tensors] of Object.entries(groups)) {
+    for (const { name, tensor } of tensors) {
+      const data = Buffer.from(((await tensor.data()) as Float32Array).slice().buffer)
+      entries.push({ group, name, shape: tensor.shape, offset, length: data.byteLength })
+      chunks.push(data)
+      offset += data.byteLength
+    }
+  }
+  const weights = Buffer.concat(chunks)
+  const manifest: CheckpointManifest = { format: CHECKPOINT_FORMAT, step, epoch, weightsSha256: sha256(weights), tensors: entries }
+  const manifestText = JSON.stringify(manifest)
+  fs.mkdirSync(parentDir, { recursive: true })
+  const final = path.join(parentDir, `step-${String(step).padStart(9, '0')}`)
+  const tmp = path.join(parentDir, `.tmp-step-${step}-${process.pid}`)
+  fs.rmSync(tmp, { recursive: true, force: true })
+  fs.mkdirSync(tmp)
+  writeFileDurable(path.join(tmp, 'weights.bin'), weights)
+  writeFileDurable(path.join(tmp, 'manifest.json'), manifestText)
+  fsyncDir(tmp)
+  fs.rmSync(final, { recursive: true, force: true })
+  fs.renameSync(tmp, final)
+  fsyncDir(parentDir)
+  return { dir: final, manifestSha256: sha256(manifestText), bytes: weights.byteLength + manifestText.length }
+}
+
+export interface LoadedCheckpoint {
+  manifest: CheckpointManifest
+  groups: Record<string, { name: string; tensor: tf.Tensor }[]>
+}
+
+/** Loads and verifies a checkpoint; the caller owns (and disposes) the returned tensors. */
+export function loadCheckpoint(dir: string): LoadedCheckpoint {
+  let manifest: CheckpointManifest
+  let weights: Buffer
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as CheckpointManifest
+    weights = fs.readFileSync(path.join(dir, 'weights.bin'))
+  } catch (e) {
+    throw new CheckpointError(`checkpoint ${dir} cannot be read: ${(e as Error).message}`)
+  }
+  if (manifest.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`checkpoint ${dir} has unknown format ${manifest.format}`)
+  if (sha256(weights) !== manifest.weightsSha256) throw new CheckpointError(`checkpoint ${dir} is corrupt (weights checksum mismatch)`)
+  const groups: LoadedCheckpoint['groups'] = {}
+  for (const e of manifest.tensors) {
+    const values = new Float32Array(weights.buffer.slice(weights.byteOffset + e.offset, weights.byteOffset + e.offset + e.length))
+    ;(groups[e.group] ??= []).push({ name: e.name, tensor: tf.tensor(values, e.shape) })
+  }
+  return { manifest, groups }
+}
+
+/** Sets a model's weights from a checkpoint group, checking count and shapes. */
+export function restoreWeights(model: tf.LayersModel, saved: { name: string; tensor: tf.Tensor }[] | undefined, what: string): void {
+  const current = model.getWeights()
+  if (!saved || saved.length !== current.length) {
+    throw new CheckpointError(`${what}: the checkpoint has ${saved?.length ?? 0} weight tensors, the model ${current.length}`)
+  }
+  saved.forEach((s, i) => {
+    if (s.tensor.shape.join() !== current[i]!.shape.join()) {
+      throw new CheckpointError(`${what}: weight ${i} has shape [${s.tensor.shape}] in the checkpoint, [${current[i]!.shape}] in the model`)
+    }
+  })
+  model.setWeights(saved.map((s) => s.tensor))
+}

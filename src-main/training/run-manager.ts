@@ -1,0 +1,143 @@
+/**
+ * Starts, stops and resumes runs, each in its own trainer process, and relays their progress and
+ * status as contract events. Knows nothing of Electron or HTTP: the hosts plug in a spawner.
+ */
+import { EventEmitter } from 'node:events'
+import { validateExperiment } from '../../src-shared/config/validate'
+import { applyOverrides } from '../../src-shared/config/overrides'
+import { requirePreset } from '../../src-shared/config/presets'
+import { ACTIVE_STATUSES, type RunRecord, type RunStatus } from '../../src-shared/domain/run'
+import type { EventName, Events } from '../../src-shared/contract'
+import type { Registry } from '../registry/registry'
+import { totalSteps } from './train-run'
+import type { SpawnTrainer, TrainerChild } from './trainer-protocol'
+
+export interface StartRequest {
+  config?: unknown
+  preset?: string
+  overrides?: string[]
+  name?: string
+  experiment?: string
+}
+
+export class ConflictError extends Error {
+  override name = 'ConflictError'
+}
+
+/** Resolves a start request to a raw config: a preset's config or the given one, plus overrides. */
+export function resolveConfig(req: Pick<StartRequest, 'config' | 'preset' | 'overrides'>): unknown {
+  if (req.config !== undefined && req.preset) throw new ConflictError('give either a config or a preset, not both')
+  const base = req.preset ? requirePreset(req.preset).config : req.config
+  if (base === undefined) throw new ConflictError('give a config or a preset')
+  return applyOverrides(base, req.overrides ?? [])
+}
+
+interface Active {
+  child: TrainerChild
+  done: Promise<RunStatus>
+}
+
+export class RunManager {
+  private readonly active = new Map<number, Active>()
+  private readonly events = new EventEmitter()
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly home: string,
+    private readonly spawn: SpawnTrainer,
+    private readonly nativeBinding?: string,
+  ) {}
+
+  onEvent<K extends EventName>(listener: (name: K, data: Events[K]) => void): () => void {
+    const l = listener as (name: EventName, data: unknown) => void
+    this.events.on('event', l)
+    return () => this.events.off('event', l)
+  }
+
+  private emit<K extends EventName>(name: K, data: Events[K]): void {
+    this.events.emit('event', name, data)
+  }
+
+  /** Validates, records the run as queued, and starts its trainer process. */
+  start(req: StartRequest): RunRecord {
+    const { config } = validateExperiment(resolveConfig(req))
+    const run = this.registry.createRun({ config, name: req.name, experiment: req.experiment, totalSteps: totalSteps(config) })
+    this.launch(run.id)
+    return this.registry.getRun(run.id)
+  }
+
+  /** Continues a stopped, interrupted or failed run from its last checkpoint. */
+  resume(id: number): RunRecord {
+    const run = this.registry.getRun(id)
+    if (this.active.has(id) || ACTIVE_STATUSES.includes(run.status)) throw new ConflictError(`run ${id} is ${run.status}`)
+    if (run.status === 'completed') throw new ConflictError(`run ${id} already completed`)
+    this.registry.setStatus(id, 'queued')
+    this.launch(id)
+    return this.registry.getRun(id)
+  }
+
+  private launch(runId: number): void {
+    const child = this.spawn()
+    let finalStatus: RunStatus | undefined
+    const done = new Promise<RunStatus>((resolve) => {
+      child.onMessage((m) => {
+        if (m.type === 'progress') this.emit('run.progress', m.event)
+        else if (m.type === 'status') this.emit('run.status', m.event)
+        else if (m.type === 'done') finalStatus = m.status
+        else if (m.type === 'fatal') {
+          this.registry.setStatus(runId, 'failed', m.message)
+          finalStatus = 'failed'
+          this.emit('run.status', { runId, status: 'failed', error: m.message })
+        }
+      })
+      child.onExit((code) => {
+        this.active.delete(runId)
+        if (!finalStatus) {
+          // The process died without reporting (killed, out of memory, native crash).
+          const current = this.registry.findRun(runId)
+          if (current && ACTIVE_STATUSES.includes(current.status)) {
+            const error = `the trainer process exited unexpectedly (code ${code ?? 'signal'})`
+            this.registry.setStatus(runId, 'interrupted', error)
+            this.emit('run.status', { runId, status: 'interrupted', error })
+          }
+          finalStatus = this.registry.findRun(runId)?.status ?? 'interrupted'
+        }
+        resolve(finalStatus)
+      })
+    })
+    this.active.set(runId, { child, done })
+    child.send({ type: 'start', runId, home: this.home, nativeBinding: this.nativeBinding })
+  }
+
+  /** Asks a run to stop; it checkpoints and ends as `stopped`. */
+  stop(id: number): RunRecord {
+    const run = this.registry.getRun(id)
+    const active = this.active.get(id)
+    if (!active) {
+      if (run.status === 'queued' || run.status === 'running') {
+        throw new ConflictError(`run ${id} is trained by another process (pid unknown to this one); stop it there`)
+      }
+      return run
+    }
+    active.child.send({ type: 'stop' })
+    return run
+  }
+
+  isActive(id: number): boolean {
+    return this.active.has(id)
+  }
+
+  async waitFor(id: number): Promise<RunRecord> {
+    await this.active.get(id)?.done
+    return this.registry.getRun(id)
+  }
+
+  /** Stops every active run and waits for them (bounded), killing stragglers. */
+  async shutdown(timeoutMs = 10_000): Promise<void> {
+    const all = [...this.active.values()]
+    for (const a of all) a.child.send({ type: 'stop' })
+    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref())
+    const result = await Promise.race([Promise.all(all.map((a) => a.done)), timer])
+    if (result === 'timeout') for (const a of this.active.values()) a.child.kill()
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Runs one training run to its end inside the current process (the trainer process): picks the
+ * backend, resumes from the last checkpoint if there is one, trains, logs metrics in batched
+ * transactions, writes checkpoints and per-epoch samples, and records the final status.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { validateExperiment } from '../../src-shared/config/validate'
+import type { RunProgressEvent, RunStatusEvent } from '../../src-shared/contract'
+import type { RunStatus } from '../../src-shared/domain/run'
+import type { Registry, MetricRow } from '../registry/registry'
+import { runDir } from '../app/paths'
+import { selectBackend } from './backend'
+import { createDataSource } from '../datasets/toy2d-source'
+import { VanillaGan, disposeMetrics, readMetrics, type MetricValues } from './vanilla-gan'
+import { loadCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint'
+import { mixSeed } from './seeds'
+import { sha256, writeFileAtomic } from '../util/atomic-fs'
+
+export interface TrainHooks {
+  progress(e: RunProgressEvent): void
+  status(e: RunStatusEvent): void
+  /** Polled between iterations: true once the user asked to stop. */
+  stopRequested(): boolean
+}
+
+/** Fixed-z batch size for the live scatter and per-epoch sample artifacts. */
+export const PREVIEW_POINTS = 512
+const PROGRESS_INTERVAL_MS = 100
+const POINTS_INTERVAL_MS = 400
+const FLUSH_INTERVAL_MS = 1000
+
+export function totalSteps(config: { training: { epochs: number; stepsPerEpoch: number } }): number {
+  return config.training.epochs * config.training.stepsPerEpoch
+}
+
+function toPairs(flat: Float32Array): [number, number][] {
+  const out: [number, number][] = []
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!])
+  return out
+}
+
+async function optimizerState(opt: tf.Optimizer) {
+  return (await opt.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor }))
+}
+
+export async function trainRun(registry: Registry, home: string, runId: number, hooks: TrainHooks): Promise<RunStatus> {
+  const run = registry.getRun(runId)
+  const setStatus = (status: RunStatus, error: string | null = null) => {
+    registry.setStatus(runId, status, error)
+    hooks.status({ runId, status, error })
+    return status
+  }
+  let gan: VanillaGan | undefined
+  try {
+    const { config } = validateExperiment(run.config)
+    const backend = await selectBackend(config.backend)
+    registry.markStarted(runId, backend.name, backend.reason)
+    hooks.status({ runId, status: 'running' })
+
+    const data = createDataSource(config.dataset, config.training.seed)
+    gan = new VanillaGan(config, data)
+    const dir = runDir(home, runId)
+    const checkpointsDir = path.join(dir, 'checkpoints')
+    const total = totalSteps(config)
+    const { stepsPerEpoch, logEvery, checkpointEvery, batchSize } = config.training
+    const previewSeed = mixSeed(config.training.seed, 777)
+
+    let step = 0
+    const last = registry.latestArtifact(runId, 'checkpoint')
+    if (last) {
+      const ckpt = loadCheckpoint(last.path)
+      try {
+        restoreWeights(gan.generator, ckpt.groups.generator, 'generator')
+        restoreWeights(gan.discriminator, ckpt.groups.discriminator, 'discriminator')
+        // setWeights recreates the optimizers' slot variables (Adam's moments) from the saved values.
+        await gan.gOptimizer.setWeights((ckpt.groups.gOptimizer ?? []).map((w) => ({ name: w.name, tensor: w.tensor })))
+        await gan.dOptimizer.setWeights((ckpt.groups.dOptimizer ?? []).map((w) => ({ name: w.name, tensor: w.tensor })))
+      } finally {
+        for (const g of Object.values(ckpt.groups)) for (const w of g) w.tensor.dispose()
+      }
+      step = ckpt.manifest.step
+      // Metrics logged after the checkpoint are rewritten by the resumed run.
+      registry.truncateMetrics(runId, step)
+    }
+
+    const pending: MetricRow[] = []
+    let lastFlush = Date.now()
+    let lastProgress = 0
+    let lastPoints = 0
+    const started = Date.now()
+    const startStep = step
+    const flush = () => {
+      registry.writeMetrics(runId, pending.splice(0))
+      const sps = ((step - startStep) * batchSize) / Math.max((Date.now() - started) / 1000, 1e-3)
+      registry.updateProgress(runId, step, Math.ceil(step / stepsPerEpoch), step > startStep ? sps : null)
+      lastFlush = Date.now()
+    }
+    const checkpoint = async (epoch: number) => {
+      const saved = await saveCheckpoint(checkpointsDir, step, epoch, {
+        generator: gan!.generator.getWeights().map((t, i) => ({ name: `g${i}`, tensor: t })),
+        discriminator: gan!.discriminator.getWeights().map((t, i) => ({ name: `d${i}`, tensor: t })),
+        gOptimizer: await optimizerState(gan!.gOptimizer),
+        dOptimizer: await optimizerState(gan!.dOptimizer),
+      })
+      flush() // metrics up to this step are durable before the checkpoint is recorded
+      registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })
+    }
+    const saveSamples = (epoch: number) => {
+      const file = path.join(dir, 'samples', `epoch-${String(epoch).padStart(5, '0')}.json`)
+      fs.mkdirSync(path.dirname(file), { recursive: true })
+      const text = JSON.stringify({ epoch, step, points: toPairs(gan!.generate(PREVIEW_POINTS, previewSeed)) })
+      writeFileAtomic(file, text)
+      registry.addArtifact({ runId, kind: 'samples-2d', epoch, step, path: file, sha256: sha256(text), bytes: text.length })
+    }
+
+    while (step < total) {
+      if (hooks.stopRequested()) {
+        await checkpoint(Math.ceil(step / stepsPerEpoch))
+        return setStatus('stopped')
+      }
+      const metrics = gan.trainStep(step, step / total)
+      step++
+      const epoch = Math.ceil(step / stepsPerEpoch)
+      const endOfEpoch = step % stepsPerEpoch === 0
+      if (step % logEvery === 0 || endOfEpoch) {
+        const values: MetricValues = await readMetrics(metrics)
+        const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v))
+        const wallTime = Date.now() / 1000
+        for (const [key, value] of Object.entries(values)) if (Number.isFinite(value)) pending.push({ key, step, epoch, value, wallTime })
+        if (bad) {
+          flush()
+          return setStatus('diverged', `${bad[0]} became ${bad[1]} at step ${step}; lower the learning rates or add label smoothing`)
+        }
+        const now = Date.now()
+        if (now - lastProgress >= PROGRESS_INTERVAL_MS || endOfEpoch) {
+          lastProgress = now
+          const withPoints = now - lastPoints >= POINTS_INTERVAL_MS || endOfEpoch
+          if (withPoints) lastPoints = now
+          hooks.progress({
+            runId, step, totalSteps: total, epoch, metrics: values,
+            points: withPoints ? toPairs(gan.generate(256, previewSeed)) : undefined,
+            samplesPerSec: ((step - startStep) * batchSize) / Math.max((now - started) / 1000, 1e-3),
+          })
+        }
+      } else {
+        disposeMetrics(metrics)
+        // Let the stop message through without paying for a macrotask every iteration.
+        if (step % 8 === 0) await new Promise((r) => setImmediate(r))
+      }
+      if (endOfEpoch) {
+        saveSamples(epoch)
+        if (epoch % checkpointEvery === 0 || step === total) await checkpoint(epoch)
+      }
+      if (Date.now() - lastFlush >= FLUSH_INTERVAL_MS) flush()
+    }
+    flush()
+    return setStatus('completed')
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e)
+    return setStatus('failed', message)
+  } finally {
+    gan?.dispose()
+  }
+}

@@ -1,0 +1,24 @@
+/** Messages between a host (CLI, server, Electron main) and a trainer process. */
+import type { RunProgressEvent, RunStatusEvent } from '../../src-shared/contract'
+import type { RunStatus } from '../../src-shared/domain/run'
+
+export type HostMessage =
+  | { type: 'start'; runId: number; home: string; nativeBinding?: string }
+  | { type: 'stop' }
+
+export type TrainerMessage =
+  | { type: 'progress'; event: RunProgressEvent }
+  | { type: 'status'; event: RunStatusEvent }
+  | { type: 'done'; status: RunStatus }
+  | { type: 'fatal'; message: string }
+
+/** A spawned trainer process, whatever spawned it (child_process.fork or Electron's utilityProcess). */
+export interface TrainerChild {
+  readonly pid: number | undefined
+  send(message: HostMessage): void
+  onMessage(listener: (message: TrainerMessage) => void): void
+  onExit(listener: (code: number | null) => void): void
+  kill(): void
+}
+
+export type SpawnTrainer = () => TrainerChild

@@ -1,0 +1,115 @@
+/**
+ * Runs as the UI sees them: the registry's list, plus live progress, curves and generated points
+ * streamed by running trainers. Live data is kept per run and capped, so a long run cannot grow
+ * the renderer's memory without bound.
+ */
+import { defineStore } from 'pinia'
+import { reactive, ref } from 'vue'
+import type { RunProgressEvent } from '../../../src-shared/contract'
+import type { RunFilter, RunRecord } from '../../../src-shared/domain/run'
+import { api } from './connection'
+
+export interface LiveRun {
+  progress: RunProgressEvent | null
+  /** Metric key → [step, value] pairs received live. */
+  curves: Record<string, [number, number][]>
+  points: [number, number][] | null
+}
+
+const MAX_LIVE_POINTS = 5000
+
+export const useRunsStore = defineStore('runs', () => {
+  const list = ref<RunRecord[]>([])
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  const filter = reactive<RunFilter>({})
+  const live = reactive<Record<number, LiveRun>>({})
+  let subscribed = false
+
+  function liveOf(id: number): LiveRun {
+    return (live[id] ??= { progress: null, curves: {}, points: null })
+  }
+
+  function subscribe() {
+    if (subscribed) return
+    subscribed = true
+    api().on('run.progress', (e) => {
+      const l = liveOf(e.runId)
+      l.progress = e
+      for (const [k, v] of Object.entries(e.metrics)) {
+        const c = (l.curves[k] ??= [])
+        c.push([e.step, v])
+        if (c.length > MAX_LIVE_POINTS) c.splice(0, c.length - MAX_LIVE_POINTS)
+      }
+      if (e.points) l.points = e.points
+      const run = list.value.find((r) => r.id === e.runId)
+      if (run) {
+        run.step = e.step
+        run.epoch = e.epoch
+        run.lastMetrics = { ...run.lastMetrics, ...e.metrics }
+        if (e.samplesPerSec) run.samplesPerSec = e.samplesPerSec
+      }
+    })
+    api().on('run.status', (e) => {
+      const run = list.value.find((r) => r.id === e.runId)
+      if (run) run.status = e.status
+      void refreshOne(e.runId)
+    })
+  }
+
+  async function refresh() {
+    subscribe()
+    loading.value = true
+    try {
+      list.value = await api().call('runs.list', { ...filter })
+      error.value = null
+    } catch (e) {
+      error.value = (e as Error).message
+    } finally {
+      loading.value = false
+    }
+  }
+
+  async function refreshOne(id: number): Promise<RunRecord | undefined> {
+    try {
+      const run = await api().call('runs.get', { id })
+      const i = list.value.findIndex((r) => r.id === id)
+      if (i >= 0) list.value[i] = run
+      else list.value.unshift(run)
+      return run
+    } catch {
+      return undefined
+    }
+  }
+
+  async function start(input: { preset?: string; config?: unknown; overrides?: string[]; name?: string }) {
+    subscribe()
+    const run = await api().call('runs.start', input)
+    list.value.unshift(run)
+    return run
+  }
+
+  async function stop(id: number) {
+    await api().call('runs.stop', { id })
+  }
+
+  async function remove(id: number) {
+    await api().call('runs.delete', { id })
+    list.value = list.value.filter((r) => r.id !== id)
+    delete live[id]
+  }
+
+  async function tag(id: number, add: string[], remove: string[] = []) {
+    const run = await api().call('runs.tag', { id, add, remove })
+    const i = list.value.findIndex((r) => r.id === id)
+    if (i >= 0) list.value[i] = run
+  }
+
+  async function note(id: number, notes: string) {
+    const run = await api().call('runs.note', { id, notes })
+    const i = list.value.findIndex((r) => r.id === id)
+    if (i >= 0) list.value[i] = run
+  }
+
+  return { list, loading, error, filter, live, liveOf, subscribe, refresh, refreshOne, start, stop, remove, tag, note }
+})

@@ -1,0 +1,77 @@
+/**
+ * The experiment config: one JSON format for the CLI, the UI and the registry. Strict objects, so an
+ * unknown field is an error naming it rather than a silently ignored typo.
+ */
+import { z } from 'zod'
+import { modelSpecSchema } from '../model/spec'
+import { TOY2D_DISTRIBUTIONS } from '../datasets/toy2d'
+
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+export type BackendName = (typeof BACKENDS)[number]
+
+const optimizerSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('adam'),
+    learningRate: z.number().gt(0).max(10),
+    beta1: z.number().min(0).lt(1).default(0.5),
+    beta2: z.number().min(0).lt(1).default(0.999),
+  }),
+  z.strictObject({
+    type: z.literal('sgd'),
+    learningRate: z.number().gt(0).max(10),
+    momentum: z.number().min(0).lt(1).default(0),
+  }),
+])
+export type OptimizerConfig = z.infer<typeof optimizerSchema>
+
+const datasetSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('toy2d'),
+    distribution: z.enum(TOY2D_DISTRIBUTIONS),
+    /** Standard deviation of each mode; the distribution's default when omitted. */
+    std: z.number().gt(0).max(10).optional(),
+  }),
+])
+export type DatasetConfig = z.infer<typeof datasetSchema>
+
+export const experimentConfigSchema = z.strictObject({
+  /** The GAN family. Vanilla GAN (Goodfellow et al. 2014) with a choice of generator loss. */
+  gan: z.enum(['vanilla']).default('vanilla'),
+  dataset: datasetSchema,
+  latent: z.strictObject({
+    dim: z.int().min(1).max(4096),
+    distribution: z.enum(['normal', 'uniform']).default('normal'),
+    /** Normalise z onto the unit sphere (ganhacks' "spherical z"). */
+    spherical: z.boolean().default(false),
+  }),
+  generator: modelSpecSchema,
+  discriminator: modelSpecSchema,
+  loss: z.strictObject({
+    /** minimax: G minimises log(1 − D(G(z))); non-saturating: G maximises log D(G(z)). */
+    generator: z.enum(['minimax', 'non-saturating']).default('non-saturating'),
+  }).default({ generator: 'non-saturating' }),
+  optimizers: z.strictObject({ generator: optimizerSchema, discriminator: optimizerSchema }),
+  tricks: z.strictObject({
+    /** One-sided label smoothing: real targets become 1 − s (Salimans et al. use s = 0.1). */
+    labelSmoothing: z.number().min(0).max(0.5).default(0),
+    /** Gaussian noise added to D's inputs, its std decaying linearly to 0 over the run. */
+    instanceNoise: z.number().min(0).max(10).default(0),
+  }).default({ labelSmoothing: 0, instanceNoise: 0 }),
+  training: z.strictObject({
+    batchSize: z.int().min(1).max(4096),
+    epochs: z.int().min(1).max(100_000),
+    /** Iterations per epoch (one iteration = k D steps + 1 G step). */
+    stepsPerEpoch: z.int().min(1).max(1_000_000),
+    /** k in Algorithm 1 of Goodfellow et al.: D steps per G step. */
+    dSteps: z.int().min(1).max(100).default(1),
+    seed: z.int().min(0).max(2 ** 31 - 1).default(42),
+    /** Write metrics every this many iterations. */
+    logEvery: z.int().min(1).max(1_000_000).default(10),
+    /** Save a checkpoint every this many epochs (and always at the end). */
+    checkpointEvery: z.int().min(1).max(100_000).default(1),
+  }),
+  backend: z.enum(['auto', ...BACKENDS]).default('auto'),
+})
+
+export type ExperimentConfig = z.infer<typeof experimentConfigSchema>
+export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>

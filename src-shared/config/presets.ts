@@ -1,0 +1,90 @@
+/**
+ * The catalog: each preset is a complete config the user can copy and edit. Hyperparameters cite
+ * where they come from (the lecture notes in shared/seeds and the papers they summarise).
+ */
+import type { ExperimentConfigInput } from './experiment'
+import type { Toy2dName } from '../datasets/toy2d'
+import type { LayerSpec } from '../model/spec'
+
+export interface Preset {
+  name: string
+  title: string
+  description: string
+  config: ExperimentConfigInput
+}
+
+const leaky: LayerSpec = { type: 'activation', activation: 'leakyRelu', alpha: 0.2 }
+
+/**
+ * The lecture's fully connected GAN for 2D points: "G takes 4 random numbers and generates a
+ * coordinate pair; D takes a coordinate pair and determines whether it is drawn from the
+ * distribution". Hidden widths, Adam 1e-3/β1 0.5 and batch 256 follow common 2D-mixture setups.
+ */
+function mlp2d(distribution: Toy2dName, epochs: number): ExperimentConfigInput {
+  return {
+    gan: 'vanilla',
+    dataset: { kind: 'toy2d', distribution },
+    latent: { dim: 4, distribution: 'normal' },
+    generator: {
+      inputShape: [4],
+      layers: [
+        { type: 'dense', units: 128 }, leaky,
+        { type: 'dense', units: 128 }, leaky,
+        { type: 'dense', units: 2 },
+      ],
+    },
+    discriminator: {
+      inputShape: [2],
+      layers: [
+        { type: 'dense', units: 128 }, leaky,
+        { type: 'dense', units: 128 }, leaky,
+        { type: 'dense', units: 1, activation: 'sigmoid' },
+      ],
+    },
+    loss: { generator: 'non-saturating' },
+    optimizers: {
+      generator: { type: 'adam', learningRate: 1e-3, beta1: 0.5 },
+      discriminator: { type: 'adam', learningRate: 1e-3, beta1: 0.5 },
+    },
+    training: { batchSize: 256, epochs, stepsPerEpoch: 100, dSteps: 1, seed: 42, logEvery: 5, checkpointEvery: 5 },
+    backend: 'auto',
+  }
+}
+
+export const PRESETS: readonly Preset[] = [
+  {
+    name: 'mlp-2d-ring8',
+    title: 'MLP GAN · ring of 8 Gaussians',
+    description: 'The classic mode-collapse testbed: 8 modes on a circle of radius 2 (std 0.02).',
+    config: mlp2d('ring8', 30),
+  },
+  {
+    name: 'mlp-2d-gaussian',
+    title: 'MLP GAN · single 2D Gaussian',
+    description: "The lecture's first GAN: learn one 2D Gaussian (centre (1, 1), std 0.5).",
+    config: mlp2d('gaussian', 10),
+  },
+  {
+    name: 'mlp-2d-grid25',
+    title: 'MLP GAN · 5×5 grid of Gaussians',
+    description: '25 modes on a grid with spacing 2 (std 0.05): harder, collapses easily.',
+    config: mlp2d('grid25', 40),
+  },
+]
+
+export function findPreset(name: string): Preset | undefined {
+  return PRESETS.find((p) => p.name === name)
+}
+
+export class UnknownPresetError extends Error {
+  constructor(name: string) {
+    super(`unknown preset "${name}". Available: ${PRESETS.map((p) => p.name).join(', ')}`)
+    this.name = 'UnknownPresetError'
+  }
+}
+
+export function requirePreset(name: string): Preset {
+  const preset = findPreset(name)
+  if (!preset) throw new UnknownPresetError(name)
+  return preset
+}

@@ -1,0 +1,144 @@
+/**
+ * The one contract between the UI and the services: every request (name, payload schema, result
+ * type) and every event stream. The main side validates payloads with these schemas; Electron IPC
+ * and the WebSocket server both dispatch through it, and the renderer's client is typed by it.
+ */
+import { z } from 'zod'
+import { RUN_STATUSES, type ArtifactRecord, type MetricSeries, type RunComparison, type RunRecord } from '../domain/run'
+import type { Preset } from '../config/presets'
+import type { ModelSummary } from '../model/shape-inference'
+import type { FieldError } from '../config/errors'
+
+/** Declares a request: its payload schema (validated at runtime) and its result type (static). */
+function request<O>() {
+  return <I extends z.ZodType>(input: I) => ({ input, output: undefined as unknown as O })
+}
+
+const runId = z.int().positive()
+const id = z.strictObject({ id: runId })
+
+export interface BackendInfo {
+  name: string
+  available: boolean
+  /** Why it is used, or why it was skipped. */
+  reason: string
+}
+export interface AppInfo {
+  version: string
+  mode: 'electron' | 'server'
+  home: string
+  backends: BackendInfo[]
+  /** The backend `auto` picks for new runs, and why. */
+  defaultBackend: string
+  defaultBackendReason: string
+}
+
+export interface ValidationResult {
+  ok: boolean
+  errors: FieldError[]
+  generator?: ModelSummary
+  discriminator?: ModelSummary
+}
+
+export const requests = {
+  'app.info': request<AppInfo>()(z.strictObject({})),
+  'presets.list': request<Preset[]>()(z.strictObject({})),
+  'config.validate': request<ValidationResult>()(z.strictObject({ config: z.unknown() })),
+  'runs.list': request<RunRecord[]>()(
+    z.strictObject({
+      status: z.enum(RUN_STATUSES).optional(),
+      search: z.string().max(200).optional(),
+      tag: z.string().max(100).optional(),
+      experiment: z.string().max(200).optional(),
+      limit: z.int().min(1).max(10_000).optional(),
+      offset: z.int().min(0).optional(),
+    }),
+  ),
+  'runs.get': request<RunRecord>()(id),
+  'runs.metrics': request<MetricSeries>()(
+    z.strictObject({ id: runId, keys: z.array(z.string().max(100)).max(100).optional(), maxPoints: z.int().min(10).max(100_000).optional() }),
+  ),
+  'runs.artifacts': request<ArtifactRecord[]>()(id),
+  'runs.compare': request<RunComparison>()(z.strictObject({ ids: z.array(runId).min(2).max(50) })),
+  'runs.start': request<RunRecord>()(
+    z.strictObject({
+      /** A full config, or a preset name plus `key=value` overrides. */
+      config: z.unknown().optional(),
+      preset: z.string().max(100).optional(),
+      overrides: z.array(z.string().max(1000)).max(100).optional(),
+      name: z.string().trim().min(1).max(200).optional(),
+      experiment: z.string().trim().min(1).max(200).optional(),
+    }),
+  ),
+  'runs.stop': request<RunRecord>()(id),
+  'runs.tag': request<RunRecord>()(
+    z.strictObject({ id: runId, add: z.array(z.string().trim().min(1).max(100)).max(50).optional(), remove: z.array(z.string().max(100)).max(50).optional() }),
+  ),
+  'runs.note': request<RunRecord>()(z.strictObject({ id: runId, notes: z.string().max(20_000) })),
+  'runs.delete': request<{ deleted: number }>()(id),
+  /** Generated samples from a run's latest checkpoint (2D points as [x, y] pairs). */
+  'runs.sample': request<{ points: [number, number][] }>()(
+    z.strictObject({ id: runId, n: z.int().min(1).max(10_000), seed: z.int().min(0).max(2 ** 31 - 1).optional() }),
+  ),
+  /** Samples of a dataset as configured in a run (the real side of a real-vs-generated plot). */
+  'datasets.sample': request<{ points: [number, number][] }>()(
+    z.strictObject({ runId, n: z.int().min(1).max(10_000) }),
+  ),
+} as const
+
+export type Requests = typeof requests
+export type RequestName = keyof Requests
+export type RequestInput<K extends RequestName> = z.input<Requests[K]['input']>
+export type ParsedInput<K extends RequestName> = z.output<Requests[K]['input']>
+export type RequestOutput<K extends RequestName> = Requests[K]['output']
+
+export interface RunProgressEvent {
+  runId: number
+  step: number
+  totalSteps: number
+  epoch: number
+  metrics: Record<string, number>
+  /** A fixed-z batch of generated 2D points for live plots, when the run is 2D. */
+  points?: [number, number][]
+  samplesPerSec?: number
+}
+
+export interface RunStatusEvent {
+  runId: number
+  status: RunRecord['status']
+  error?: string | null
+}
+
+export interface Events {
+  'run.progress': RunProgressEvent
+  'run.status': RunStatusEvent
+}
+export type EventName = keyof Events
+
+export const EVENT_NAMES: readonly EventName[] = ['run.progress', 'run.status']
+
+/** Errors crossing the contract: a code for programs and a message for people. */
+export interface RpcError {
+  code: 'invalid_input' | 'not_found' | 'conflict' | 'unknown_request' | 'unauthorized' | 'internal'
+  message: string
+  fields?: FieldError[]
+}
+
+export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: RpcError }
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.hasOwn(requests, name)
+}
+
+/** What the preload exposes on `window.ganWorkbench` and what the WebSocket transport mimics. */
+export interface Bridge {
+  invoke(name: string, payload: unknown): Promise<RpcResult<unknown>>
+  /** Subscribes to all contract events; returns an unsubscribe function. */
+  onEvent(listener: (name: EventName, data: unknown) => void): () => void
+}
+
+/** WebSocket frames. */
+export type ClientFrame = { type: 'request'; id: number; name: string; payload: unknown }
+export type ServerFrame =
+  | { type: 'response'; id: number; result: RpcResult<unknown> }
+  | { type: 'event'; name: EventName; data: unknown }

@@ -1,0 +1,49 @@
+/**
+ * 2D toy distributions of the mode-collapse literature: mixtures of isotropic Gaussians, defined
+ * by their mode centres and one standard deviation, so metrics can count modes exactly.
+ */
+import type { Rng } from '../util/rng'
+import { gaussianPair } from '../util/rng'
+
+export const TOY2D_DISTRIBUTIONS = ['ring8', 'grid25', 'gaussian'] as const
+export type Toy2dName = (typeof TOY2D_DISTRIBUTIONS)[number]
+
+export interface Toy2dMixture {
+  name: Toy2dName
+  centres: [number, number][]
+  std: number
+}
+
+export function toy2dMixture(name: Toy2dName, std?: number): Toy2dMixture {
+  switch (name) {
+    case 'ring8': {
+      // Eight modes on a circle of radius 2 (Metz et al., unrolled GAN).
+      const centres = Array.from({ length: 8 }, (_, i): [number, number] => {
+        const a = (2 * Math.PI * i) / 8
+        return [2 * Math.cos(a), 2 * Math.sin(a)]
+      })
+      return { name, centres, std: std ?? 0.02 }
+    }
+    case 'grid25': {
+      // 5×5 grid at -4,-2,0,2,4 (as in VEEGAN/PacGAN).
+      const centres: [number, number][] = []
+      for (let i = -2; i <= 2; i++) for (let j = -2; j <= 2; j++) centres.push([2 * i, 2 * j])
+      return { name, centres, std: std ?? 0.05 }
+    }
+    case 'gaussian':
+      // The lecture's single 2D Gaussian.
+      return { name, centres: [[1, 1]], std: std ?? 0.5 }
+  }
+}
+
+/** n points as a flat [x0, y0, x1, y1, ...] array. */
+export function sampleToy2d(mix: Toy2dMixture, n: number, rng: Rng): Float32Array {
+  const out = new Float32Array(n * 2)
+  for (let i = 0; i < n; i++) {
+    const [cx, cy] = mix.centres[Math.floor(rng() * mix.centres.length)]!
+    const [gx, gy] = gaussianPair(rng)
+    out[2 * i] = cx + mix.std * gx
+    out[2 * i + 1] = cy + mix.std * gy
+  }
+  return out
+}
