@@ -84,8 +84,8 @@ export class VanillaGan {
           const fakeLogits = this.discriminator.apply(this.instanceNoise(fake, progress, mixSeed(seed, step, k, 13)), { training: true }) as tf.Tensor
           dReal?.dispose()
           dFake?.dispose()
-          dReal = tf.keep(tf.mean(tf.sigmoid(realLogits)))
-          dFake = tf.keep(tf.mean(tf.sigmoid(fakeLogits)))
+          dReal = tf.keep(tf.mean(tf.sigmoid(realLogits)) as tf.Scalar)
+          dFake = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar)
           // L_D = −½ E log D(x) − ½ E log(1 − D(G(z)))  (the lecture's discriminator loss)
           const lossReal = tf.losses.sigmoidCrossEntropy(tf.fill(realLogits.shape, realTarget), realLogits)
           const lossFake = tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits)

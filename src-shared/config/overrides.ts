@@ -25,7 +25,8 @@ export function parseOverride(text: string): { path: string[]; value: unknown } 
 
 /** Returns a deep copy of `config` with each override applied in order. */
 export function applyOverrides<T>(config: T, overrides: string[]): T {
-  const out = structuredClone(config) as Record<string, unknown>
+  // A JSON round trip: configs are JSON, and it also copies reactive proxies (structuredClone can't).
+  const out = JSON.parse(JSON.stringify(config)) as Record<string, unknown>
   for (const text of overrides) {
     const { path, value } = parseOverride(text)
     let node: Record<string, unknown> = out
