@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations'
+import { MIGRATIONS } from './migrations'
 
 export type Db = Database.Database
 
@@ -17,6 +17,8 @@ export interface OpenOptions {
   /** Path to a better-sqlite3 binary built for another ABI (Electron); see src-main/electron. */
   nativeBinding?: string
   readonly?: boolean
+  /** The migration list; tests pass longer lists to exercise upgrades. */
+  migrations?: readonly string[]
 }
 
 const SQLITE_HEADER = 'SQLite format 3\0'
@@ -47,19 +49,22 @@ export async function openDatabase(file: string, options: OpenOptions = {}): Pro
   }
   try {
     db.pragma('busy_timeout = 10000')
+    // Check the version before anything writes: a newer app's registry must stay byte-for-byte intact.
+    const migrations = options.migrations ?? MIGRATIONS
+    const latest = migrations.length
+    const version = db.pragma('user_version', { simple: true }) as number
+    if (version > latest) {
+      throw new RegistryError(
+        `the registry at ${file} was written by a newer GAN Workbench (schema ${version}; this version knows ${latest}). ` +
+          'Update the app, or use another data directory with --home.',
+      )
+    }
     if (!options.readonly) {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
     }
     db.pragma('foreign_keys = ON')
-    const version = db.pragma('user_version', { simple: true }) as number
-    if (version > SCHEMA_VERSION) {
-      throw new RegistryError(
-        `the registry at ${file} was written by a newer GAN Workbench (schema ${version}; this version knows ${SCHEMA_VERSION}). ` +
-          'Update the app, or use another data directory with --home.',
-      )
-    }
-    if (version < SCHEMA_VERSION && !options.readonly) await migrate(db, file, version)
+    if (version < latest && !options.readonly) await migrate(db, file, version, migrations)
     return db
   } catch (e) {
     db.close()
@@ -71,15 +76,15 @@ export async function openDatabase(file: string, options: OpenOptions = {}): Pro
   }
 }
 
-async function migrate(db: Db, file: string, from: number): Promise<void> {
+async function migrate(db: Db, file: string, from: number, migrations: readonly string[]): Promise<void> {
   if (from > 0) {
     // An existing registry is backed up before its schema changes.
     const backup = `${file}.v${from}.backup-${new Date().toISOString().replace(/[:.]/g, '-')}`
     await db.backup(backup)
   }
   const apply = db.transaction(() => {
-    for (let v = from; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!)
-    db.pragma(`user_version = ${SCHEMA_VERSION}`)
+    for (let v = from; v < migrations.length; v++) db.exec(migrations[v]!)
+    db.pragma(`user_version = ${migrations.length}`)
   })
   apply.immediate()
 }

@@ -201,7 +201,8 @@ export class Registry {
       'INSERT OR REPLACE INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, ?, ?, ?)',
     )
     const tx = this.db.transaction(() => {
-      for (const r of rows) insert.run(runId, r.key, r.step, r.epoch, Number.isFinite(r.value) ? r.value : null, r.wallTime)
+      // NaN/Inf cannot be stored or charted; a diverged run records them in its status message.
+      for (const r of rows) if (Number.isFinite(r.value)) insert.run(runId, r.key, r.step, r.epoch, r.value, r.wallTime)
     })
     tx.immediate()
   }

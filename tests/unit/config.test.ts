@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { validateExperiment } from '../../src-shared/config/validate'
+import { ConfigError } from '../../src-shared/config/errors'
+import { PRESETS, requirePreset } from '../../src-shared/config/presets'
+import { applyOverrides, OverrideError } from '../../src-shared/config/overrides'
+import { experimentConfigSchema } from '../../src-shared/config/experiment'
+
+const base = () => structuredClone(requirePreset('mlp-2d-ring8').config) as Record<string, unknown>
+
+function errorsOf(raw: unknown) {
+  try {
+    validateExperiment(raw)
+  } catch (e) {
+    if (e instanceof ConfigError) return e.errors
+    throw e
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('experiment config', () => {
+  it.each(PRESETS.map((p) => [p.name, p]))('preset %s is valid', (_n, p) => {
+    const v = validateExperiment(p.config)
+    expect(v.generator.outputShape).toEqual([2])
+    expect(v.discriminator.outputShape).toEqual([1])
+  })
+
+  it('names an unknown field, even nested', () => {
+    const c = base()
+    ;(c.training as Record<string, unknown>).batchsize = 64
+    c.colour = 'red'
+    expect(errorsOf(c)).toEqual(expect.arrayContaining([
+      { path: 'training.batchsize', message: 'unknown field' },
+      { path: 'colour', message: 'unknown field' },
+    ]))
+  })
+
+  it('names a field with a wrong type or range', () => {
+    const errs = errorsOf(applyOverrides(base(), ['training.batchSize="many"', 'optimizers.generator.learningRate=-1']))
+    expect(errs.map((e) => e.path)).toEqual(expect.arrayContaining(['training.batchSize', 'optimizers.generator.learningRate']))
+  })
+
+  it('names the layer field in a model spec', () => {
+    const errs = errorsOf(applyOverrides(base(), ['generator.layers.0.units=0']))
+    expect(errs[0]!.path).toBe('generator.layers[0].units')
+  })
+
+  it('checks that G maps z to a data point and D to one score', () => {
+    const errs = errorsOf(applyOverrides(base(), ['latent.dim=8', 'generator.layers.4.units=3']))
+    expect(errs.map((e) => e.path)).toEqual(['generator.inputShape', 'generator.layers'])
+    expect(errs[1]!.message).toMatch(/outputs \[3\] but the dataset's samples are \[2\]/)
+  })
+
+  it('refuses negative and absurd shapes before building anything', () => {
+    expect(errorsOf(applyOverrides(base(), ['generator.inputShape=[-4]']))[0]!.path).toBe('generator.inputShape[0]')
+    const huge = applyOverrides(base(), ['generator.layers.2.units=65536', 'generator.layers.0.units=65536'])
+    expect(errorsOf(huge)[0]!.message).toMatch(/over 100,000,000 parameters/)
+  })
+
+  it('fills defaults so stored configs are complete', () => {
+    const parsed = experimentConfigSchema.parse({ ...base(), tricks: undefined, loss: undefined, backend: undefined })
+    expect(parsed.tricks).toEqual({ labelSmoothing: 0, instanceNoise: 0 })
+    expect(parsed.loss.generator).toBe('non-saturating')
+    expect(parsed.backend).toBe('auto')
+  })
+})
+
+describe('--set overrides', () => {
+  it('parses JSON values and keeps other text as strings', () => {
+    const c = applyOverrides({ a: { b: 1 } }, ['a.b=2', 'a.c=true', 'a.d=[1,2]', 'a.e=hello', 'f.g=0.5'])
+    expect(c).toEqual({ a: { b: 2, c: true, d: [1, 2], e: 'hello' }, f: { g: 0.5 } })
+  })
+
+  it('does not touch the original', () => {
+    const original = { a: { b: 1 } }
+    applyOverrides(original, ['a.b=2'])
+    expect(original.a.b).toBe(1)
+  })
+
+  it.each(['novalue', '=3', 'a..b=1', '__proto__.x=1', 'a.constructor=1'])('refuses "%s"', (text) => {
+    expect(() => applyOverrides({ a: {} }, [text])).toThrowError(OverrideError)
+  })
+
+  it('refuses to descend into a scalar', () => {
+    expect(() => applyOverrides({ a: 1 }, ['a.b=2'])).toThrowError(/a is not an object/)
+  })
+})

@@ -1,0 +1,173 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Registry } from '../../src-main/registry/registry'
+import { RegistryError } from '../../src-main/registry/database'
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/registry/migrations'
+import { compareRuns } from '../../src-main/registry/compare'
+import { validateExperiment } from '../../src-shared/config/validate'
+import { requirePreset } from '../../src-shared/config/presets'
+import { applyOverrides } from '../../src-shared/config/overrides'
+import { tmpDir } from '../helpers/tmp'
+
+const config = (overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, overrides)).config
+
+describe('registry database', () => {
+  let t: ReturnType<typeof tmpDir>
+  let file: string
+  beforeEach(() => {
+    t = tmpDir()
+    file = path.join(t.dir, 'registry.sqlite')
+  })
+  afterEach(() => t.cleanup())
+
+  it('creates the schema, in WAL mode, at the current version', async () => {
+    const r = await Registry.open(file)
+    expect(r.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+    expect(r.db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(r.db.pragma('integrity_check', { simple: true })).toBe('ok')
+    r.close()
+  })
+
+  it('refuses a database written by a newer app, and leaves it untouched', async () => {
+    const db = new Database(file)
+    db.pragma(`user_version = ${SCHEMA_VERSION + 5}`)
+    db.close()
+    const before = fs.readFileSync(file)
+    await expect(Registry.open(file)).rejects.toThrowError(/written by a newer GAN Workbench \(schema \d+; this version knows \d+\)/)
+    expect(fs.readFileSync(file)).toEqual(before)
+  })
+
+  it('refuses a file that is not a database, and leaves it untouched', async () => {
+    fs.writeFileSync(file, 'these are my notes, not a database\n'.repeat(20))
+    const before = fs.readFileSync(file)
+    await expect(Registry.open(file)).rejects.toThrowError(RegistryError)
+    await expect(Registry.open(file)).rejects.toThrowError(/not a GAN Workbench registry/)
+    expect(fs.readFileSync(file)).toEqual(before)
+  })
+
+  it('backs up an older registry before migrating it, and keeps its data', async () => {
+    const v1 = await Registry.open(file)
+    const run = v1.createRun({ config: config(), totalSteps: 10 })
+    v1.close()
+    const next = [...MIGRATIONS, 'ALTER TABLE runs ADD COLUMN test_only TEXT;']
+    const r = await Registry.open(file, { migrations: next })
+    expect(r.db.pragma('user_version', { simple: true })).toBe(next.length)
+    expect(r.getRun(run.id).name).toBe(run.name)
+    r.close()
+    const backups = fs.readdirSync(t.dir).filter((f) => f.includes(`.v${SCHEMA_VERSION}.backup-`))
+    expect(backups).toHaveLength(1)
+    const old = new Database(path.join(t.dir, backups[0]!), { readonly: true })
+    expect(old.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+    old.close()
+  })
+
+  it('rolls back a failing migration as a whole', async () => {
+    const v1 = await Registry.open(file)
+    v1.close()
+    const bad = [...MIGRATIONS, 'CREATE TABLE ok_table (x); THIS IS NOT SQL;']
+    await expect(Registry.open(file, { migrations: bad })).rejects.toThrow()
+    const db = new Database(file)
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'ok_table'").get()).toEqual({ n: 0 })
+    db.close()
+  })
+})
+
+describe('registry queries', () => {
+  let t: ReturnType<typeof tmpDir>
+  let r: Registry
+  beforeEach(async () => {
+    t = tmpDir()
+    r = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+  })
+  afterEach(() => {
+    r.close()
+    t.cleanup()
+  })
+
+  it('creates runs with a default name and lists them newest first', () => {
+    const a = r.createRun({ config: config(), totalSteps: 100 })
+    const b = r.createRun({ config: config(['training.seed=7']), name: 'seven', experiment: 'seeds', totalSteps: 100 })
+    expect(a.name).toBe(`run-${a.id}`)
+    expect(a.status).toBe('queued')
+    expect(b.experiment).toBe('seeds')
+    expect(b.seed).toBe(7)
+    expect(r.listRuns().map((x) => x.id)).toEqual([b.id, a.id])
+    expect(r.listRuns({ experiment: 'seeds' }).map((x) => x.id)).toEqual([b.id])
+  })
+
+  it('filters by status and tag and searches names, notes, tags and datasets', () => {
+    const a = r.createRun({ config: config(), name: 'baseline', totalSteps: 1 })
+    const b = r.createRun({ config: config(), name: 'smoothing', totalSteps: 1 })
+    r.tag(a.id, ['good', 'ring'])
+    r.setNotes(b.id, 'label smoothing 0.1 helped with 100% of modes')
+    r.setStatus(b.id, 'completed')
+    expect(r.listRuns({ status: 'completed' }).map((x) => x.id)).toEqual([b.id])
+    expect(r.listRuns({ tag: 'good' }).map((x) => x.id)).toEqual([a.id])
+    expect(r.listRuns({ search: 'helped' }).map((x) => x.id)).toEqual([b.id])
+    expect(r.listRuns({ search: 'goo' }).map((x) => x.id)).toEqual([a.id])
+    expect(r.listRuns({ search: 'ring8' })).toHaveLength(2)
+    // LIKE wildcards in the search text are literal
+    expect(r.listRuns({ search: '100%' }).map((x) => x.id)).toEqual([b.id])
+    expect(r.listRuns({ search: '_' })).toHaveLength(0)
+    expect(r.tag(a.id, [], ['ring']).tags).toEqual(['good'])
+  })
+
+  it('stores metrics once per (key, step): rewriting a step replaces it', () => {
+    const run = r.createRun({ config: config(), totalSteps: 10 })
+    r.writeMetrics(run.id, [{ key: 'dLoss', step: 1, epoch: 1, value: 0.7, wallTime: 1 }, { key: 'dLoss', step: 2, epoch: 1, value: 0.6, wallTime: 2 }])
+    r.writeMetrics(run.id, [{ key: 'dLoss', step: 2, epoch: 1, value: 0.5, wallTime: 3 }, { key: 'gLoss', step: 2, epoch: 1, value: Number.NaN, wallTime: 3 }])
+    expect(r.metrics(run.id)).toEqual({
+      dLoss: [{ step: 1, epoch: 1, value: 0.7, wallTime: 1 }, { step: 2, epoch: 1, value: 0.5, wallTime: 3 }],
+    })
+    expect(r.getRun(run.id).lastMetrics).toEqual({ dLoss: 0.5 })
+    r.truncateMetrics(run.id, 1)
+    expect(r.metrics(run.id).dLoss).toHaveLength(1)
+  })
+
+  it('downsamples long series to the requested number of points, keeping the ends', () => {
+    const run = r.createRun({ config: config(), totalSteps: 10 })
+    r.writeMetrics(run.id, Array.from({ length: 10_000 }, (_, i) => ({ key: 'gLoss', step: i + 1, epoch: 1, value: Math.sin(i / 100), wallTime: i })))
+    const s = r.metrics(run.id, ['gLoss'], 500).gLoss!
+    expect(s).toHaveLength(500)
+    expect(s[0]!.step).toBe(1)
+    expect(s.at(-1)!.step).toBe(10_000)
+  })
+
+  it('marks runs whose trainer process is gone as interrupted', () => {
+    const live = r.createRun({ config: config(), totalSteps: 10 })
+    const dead = r.createRun({ config: config(), totalSteps: 10 })
+    r.markStarted(live.id, 'wasm', 'test')
+    r.markStarted(dead.id, 'wasm', 'test')
+    r.db.prepare('UPDATE runs SET pid = 999999 WHERE id = ?').run(dead.id)
+    expect(r.markOrphansInterrupted((pid) => pid === process.pid)).toEqual([dead.id])
+    expect(r.getRun(dead.id).status).toBe('interrupted')
+    expect(r.getRun(live.id).status).toBe('running')
+  })
+
+  it('deletes a run with its metrics, tags and artifacts', () => {
+    const run = r.createRun({ config: config(), totalSteps: 10 })
+    r.tag(run.id, ['x'])
+    r.writeMetrics(run.id, [{ key: 'dLoss', step: 1, epoch: 1, value: 1, wallTime: 1 }])
+    r.addArtifact({ runId: run.id, kind: 'checkpoint', epoch: 1, step: 1, path: '/nowhere', sha256: 'ab', bytes: 1 })
+    r.deleteRun(run.id)
+    for (const table of ['runs', 'run_tags', 'metrics', 'artifacts']) {
+      expect(r.db.prepare(`SELECT count(*) AS n FROM ${table}`).get()).toEqual({ n: 0 })
+    }
+    expect(() => r.deleteRun(run.id)).toThrowError(/no run with id/)
+  })
+
+  it('compares runs: only differing config paths, final metrics side by side', () => {
+    const a = r.createRun({ config: config(), totalSteps: 10 })
+    const b = r.createRun({ config: config(['optimizers.discriminator.learningRate=0.0002', 'loss.generator=minimax']), totalSteps: 10 })
+    r.writeMetrics(a.id, [{ key: 'dLoss', step: 5, epoch: 1, value: 0.4, wallTime: 1 }])
+    const cmp = compareRuns(r, [a.id, b.id])
+    expect(cmp.configDiff).toEqual([
+      { path: 'loss.generator', values: ['non-saturating', 'minimax'] },
+      { path: 'optimizers.discriminator.learningRate', values: [0.001, 0.0002] },
+    ])
+    expect(cmp.finalMetrics).toEqual({ dLoss: [0.4, null] })
+  })
+})
