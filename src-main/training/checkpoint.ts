@@ -14,6 +14,8 @@ interface TensorEntry {
   group: string
   name: string
   shape: number[]
+  /** Stored as float32 bytes whatever the dtype (an optimizer's step counter is int32). */
+  dtype: 'float32' | 'int32'
   offset: number
   length: number
 }
@@ -44,8 +46,9 @@ export async function saveCheckpoint(parentDir: string, step: number, epoch: num
   let offset = 0
   for (const [group, tensors] of Object.entries(groups)) {
     for (const { name, tensor } of tensors) {
-      const data = Buffer.from(((await tensor.data()) as Float32Array).slice().buffer)
-      entries.push({ group, name, shape: tensor.shape, offset, length: data.byteLength })
+      const data = Buffer.from(Float32Array.from(await tensor.data()).buffer)
+      const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32'
+      entries.push({ group, name, shape: tensor.shape, dtype, offset, length: data.byteLength })
       chunks.push(data)
       offset += data.byteLength
     }
@@ -87,7 +90,8 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   const groups: LoadedCheckpoint['groups'] = {}
   for (const e of manifest.tensors) {
     const values = new Float32Array(weights.buffer.slice(weights.byteOffset + e.offset, weights.byteOffset + e.offset + e.length))
-    ;(groups[e.group] ??= []).push({ name: e.name, tensor: tf.tensor(values, e.shape) })
+    const tensor = e.dtype === 'int32' ? tf.tensor(Int32Array.from(values), e.shape, 'int32') : tf.tensor(values, e.shape)
+    ;(groups[e.group] ??= []).push({ name: e.name, tensor })
   }
   return { manifest, groups }
 }
