@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { createDispatch } from '../../src-main/ipc/dispatch'
+import type { Handlers } from '../../src-main/app/services'
+import { NotFoundError } from '../../src-main/registry/registry'
+import { ConflictError } from '../../src-main/training/run-manager'
+import { requests } from '../../src-shared/contract'
+
+const calls: unknown[] = []
+const handlers = new Proxy({} as Handlers, {
+  get: (_t, name: string) => (input: Record<string, unknown>) => {
+    calls.push([name, input])
+    if (name === 'runs.get' && input.id === 404) throw new NotFoundError('no run with id 404')
+    if (name === 'runs.stop') throw new ConflictError('run 3 is trained by another process')
+    if (name === 'runs.delete') throw new Error('disk on fire')
+    return { echoed: input }
+  },
+})
+const dispatch = createDispatch(handlers, () => {})
+
+describe('contract dispatch', () => {
+  it('passes a valid, parsed payload to the handler', async () => {
+    expect(await dispatch('runs.get', { id: 3 })).toEqual({ ok: true, value: { echoed: { id: 3 } } })
+  })
+
+  it('refuses unknown requests, including prototype names', async () => {
+    for (const name of ['runs.nuke', '__proto__', 'constructor', 42, null]) {
+      const r = await dispatch(name, {})
+      expect(r).toMatchObject({ ok: false, error: { code: 'unknown_request' } })
+    }
+  })
+
+  it('names the invalid field and never calls the handler', async () => {
+    calls.length = 0
+    const r = await dispatch('runs.get', { id: 'three' })
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input', fields: [{ path: 'id' }] } })
+    const extra = await dispatch('runs.note', { id: 1, notes: 'x', admin: true })
+    expect(extra).toMatchObject({ ok: false, error: { code: 'invalid_input', fields: [{ path: 'admin', message: 'unknown field' }] } })
+    const big = await dispatch('runs.note', { id: 1, notes: 'x'.repeat(20_001) })
+    expect(big).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
+    expect(calls).toEqual([])
+  })
+
+  it('maps errors to codes and messages, without stacks', async () => {
+    expect(await dispatch('runs.get', { id: 404 })).toEqual({ ok: false, error: { code: 'not_found', message: 'no run with id 404' } })
+    expect(await dispatch('runs.stop', { id: 3 })).toMatchObject({ ok: false, error: { code: 'conflict' } })
+    const internal = await dispatch('runs.delete', { id: 3 })
+    expect(internal).toEqual({ ok: false, error: { code: 'internal', message: 'disk on fire' } })
+  })
+
+  it('has a schema for every request', () => {
+    for (const [name, def] of Object.entries(requests)) {
+      expect(typeof def.input.safeParse, name).toBe('function')
+    }
+  })
+})
