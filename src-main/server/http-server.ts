@@ -133,7 +133,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       unsubscribe()
       for (const ws of clients) ws.terminate()
       wss.close()
-      await new Promise<void>((r) => server.close(() => r()))
+      const closed = new Promise<void>((r) => server.close(() => r()))
+      // Browsers hold idle and speculative keep-alive sockets open; shutting down must not wait on them.
+      server.closeAllConnections()
+      await closed
     },
   }
 }

@@ -1,0 +1,136 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PNG } from 'pngjs'
+import type { RunRecord } from '../../src-shared/domain/run'
+import { cli, lastJson, serve } from '../helpers/cli'
+import { tmpDir } from '../helpers/tmp'
+
+let t: ReturnType<typeof tmpDir>
+let home: string
+const quick = ['--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=25', '--set', 'training.batchSize=64']
+
+beforeAll(() => {
+  t = tmpDir('gwb-cli-')
+  home = path.join(t.dir, 'home')
+})
+afterAll(() => t.cleanup())
+
+describe('gan-workbench CLI', () => {
+  it('train --json completes and prints the run record last; runs list shows it', () => {
+    const r = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', 'cli-ring', ...quick])
+    expect(r.code, r.stderr).toBe(0)
+    const run = lastJson<RunRecord>(r)
+    expect(run).toMatchObject({ name: 'cli-ring', status: 'completed', step: 50, totalSteps: 50, backend: 'wasm' })
+    expect(r.stderr).toMatch(/run \d+ \(cli-ring\) started/)
+    const list = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
+    expect(list.map((x) => x.id)).toContain(run.id)
+    const shown = cli(home, ['runs', 'show', String(run.id)])
+    expect(shown.stdout).toMatch(/backend\s+wasm \(fastest pure backend here/)
+  })
+
+  it('tags, notes, filters and deletes runs', () => {
+    const [run] = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
+    expect(cli(home, ['runs', 'tag', String(run!.id), 'baseline', 'ring']).code).toBe(0)
+    expect(cli(home, ['runs', 'note', String(run!.id), 'first try']).code).toBe(0)
+    expect(lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list', '--tag', 'baseline'])).map((x) => x.notes)).toEqual(['first try'])
+    expect(lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list', '--search', 'nothing-like-this']))).toEqual([])
+    const refused = cli(home, ['runs', 'rm', String(run!.id)])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/pass --yes/)
+  })
+
+  it('samples a trained generator to JSON and PNG, reproducibly per seed', () => {
+    const [run] = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
+    const a = path.join(t.dir, 'a.json')
+    const b = path.join(t.dir, 'b.json')
+    expect(cli(home, ['sample', String(run!.id), '--n', '100', '--out', a, '--seed', '3']).code).toBe(0)
+    expect(cli(home, ['sample', String(run!.id), '--n', '100', '--out', b, '--seed', '3']).code).toBe(0)
+    const pa = JSON.parse(fs.readFileSync(a, 'utf8'))
+    expect(pa.points).toHaveLength(100)
+    expect(JSON.parse(fs.readFileSync(b, 'utf8')).points).toEqual(pa.points)
+    const png = path.join(t.dir, 's.png')
+    expect(cli(home, ['sample', String(run!.id), '--n', '500', '--out', png]).code).toBe(0)
+    const img = PNG.sync.read(fs.readFileSync(png))
+    expect([img.width, img.height]).toEqual([512, 512])
+  })
+
+  it('model summary prints layers, shapes and parameter counts', () => {
+    const r = cli(home, ['model', 'summary', '--preset', 'mlp-2d-ring8'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/Generator\s+input \(None, 4\)/)
+    expect(r.stdout).toMatch(/Total params: 17,410/)
+    expect(r.stdout).toMatch(/Total params: 17,025/)
+  })
+
+  it('doctor says which backend is used and why the others are not', () => {
+    const r = lastJson<{ backend: { name: string }; backends: { name: string; available: boolean; reason: string }[] }>(cli(home, ['--json', 'doctor']))
+    expect(r.backend.name).toBe('wasm')
+    expect(r.backends.find((b) => b.name === 'tensorflow')!.reason).toMatch(/not installed|failed to load/)
+  })
+
+  describe('bad input gets a clear error and changes nothing', () => {
+    const registryBytes = () => fs.readFileSync(path.join(home, 'registry.sqlite'))
+    const countRuns = () => lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list'])).length
+
+    it('an unknown preset', () => {
+      const before = countRuns()
+      const r = cli(home, ['train', '--preset', 'mlp-2d-ring9'])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/unknown preset "mlp-2d-ring9". Available: mlp-2d-ring8/)
+      expect(r.stderr).not.toMatch(/\n\s+at /) // no stack trace
+      expect(countRuns()).toBe(before)
+    })
+
+    it('an invalid config file names each bad field', () => {
+      const before = countRuns()
+      const file = path.join(t.dir, 'bad.json')
+      const good = JSON.parse(cli(home, ['presets', 'show', 'mlp-2d-ring8']).stdout)
+      good.training.batchSize = -3
+      good.training.epoks = 4
+      fs.writeFileSync(file, JSON.stringify(good))
+      const r = cli(home, ['--json', 'train', '--config', file])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/training\.batchSize: /)
+      expect(r.stderr).toMatch(/training\.epoks: unknown field/)
+      expect(lastJson<{ error: { fields: { path: string }[] } }>(r).error.fields.map((f) => f.path).sort()).toEqual(['training.batchSize', 'training.epoks'])
+      fs.writeFileSync(file, '{ not json')
+      expect(cli(home, ['train', '--config', file]).stderr).toMatch(/is not valid JSON/)
+      expect(cli(home, ['train', '--config', path.join(t.dir, 'missing.json')]).stderr).toMatch(/no such file/)
+      expect(countRuns()).toBe(before)
+    })
+
+    it('a registry file that is not a database', () => {
+      const other = path.join(t.dir, 'not-a-db')
+      fs.mkdirSync(other)
+      fs.writeFileSync(path.join(other, 'registry.sqlite'), 'PNG? no, just text')
+      const r = cli(other, ['runs', 'list'])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/is not a GAN Workbench registry/)
+      expect(fs.readFileSync(path.join(other, 'registry.sqlite'), 'utf8')).toBe('PNG? no, just text')
+    })
+
+    it('a second app instance on the same data directory', async () => {
+      const first = await serve(home)
+      try {
+        const before = registryBytes()
+        const r = cli(home, ['serve', '--port', '0'])
+        expect(r.code).toBe(1)
+        expect(r.stderr).toMatch(/another GAN Workbench \(server at http:\/\/127\.0\.0\.1:\d+\/\?token=…, pid \d+/)
+        expect(r.stderr).not.toContain(first.token)
+        expect(registryBytes().equals(before)).toBe(true)
+      } finally {
+        await first.stop()
+      }
+      // Once the first has exited, the directory is free again.
+      const again = await serve(home)
+      await again.stop()
+    })
+
+    it('a non-loopback bind without --allow-remote', () => {
+      const r = cli(home, ['serve', '--host', '0.0.0.0'])
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(/refusing to bind 0\.0\.0\.0/)
+    })
+  })
+})

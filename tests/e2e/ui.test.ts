@@ -1,0 +1,138 @@
+/**
+ * The foundation's end-to-end slice in Debian Chromium against server mode: start a 2D run from
+ * the UI, watch live curves and the scatter, stop it, restart the server, find it in the list.
+ */
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { serve } from '../helpers/cli'
+import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
+import { tmpDir } from '../helpers/tmp'
+
+let t: ReturnType<typeof tmpDir>
+let home: string
+let context: BrowserContext
+let closeBrowser: () => Promise<void>
+let page: Page
+let consoleErrors: string[]
+
+beforeAll(async () => {
+  t = tmpDir('gwb-ui-')
+  home = path.join(t.dir, 'home')
+  ;({ context, close: closeBrowser } = await launchBrowser())
+})
+afterAll(async () => {
+  await closeBrowser?.()
+  t.cleanup()
+})
+
+describe('workbench UI in server mode', () => {
+  it('refuses a visit without the token', async () => {
+    const server = await serve(home)
+    try {
+      const p = await context.newPage()
+      const res = await p.goto(server.origin)
+      expect(res!.status()).toBe(401)
+      expect(await p.textContent('body')).toMatch(/open the URL printed by `gan-workbench serve`/)
+      await p.close()
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('starts a 2D run, streams live curves and the scatter, stops it, and lists it after a restart', async () => {
+    let server = await serve(home)
+    page = await context.newPage()
+    consoleErrors = watchConsole(page)
+    try {
+      await page.goto(server.url)
+      await page.getByTestId('connection').filter({ hasText: 'connected' }).waitFor()
+      expect(new URL(page.url()).searchParams.has('token')).toBe(false) // token kept out of history
+
+      await page.getByRole('navigation').getByRole('link', { name: 'New run' }).click()
+      await page.locator('[data-preset="mlp-2d-ring8"]').click()
+      await page.getByTestId('model-summary').filter({ hasText: '17,410' }).waitFor()
+
+      // Inline validation: an invalid value names the field and blocks the launch.
+      await page.getByTestId('epochs').fill('0')
+      await page.getByTestId('config-errors').filter({ hasText: 'training.epochs' }).waitFor()
+      expect(await page.getByTestId('start-run').isDisabled()).toBe(true)
+
+      await page.getByTestId('epochs').fill('40')
+      await page.getByTestId('run-name').fill('ui-ring8')
+      await expect.poll(() => page.getByTestId('start-run').isDisabled()).toBe(false)
+      await page.screenshot({ path: screenshotPath('ui-new-run.png') })
+      await page.getByTestId('start-run').click()
+
+      await page.waitForURL(/#\/runs\/\d+$/)
+      await page.getByTestId('status').filter({ hasText: 'running' }).waitFor()
+      // Live: the step counter advances and the metrics fill in.
+      const stepOf = async () => Number((await page.getByTestId('step').textContent())!.replace(/[^\d/]/g, '').split('/')[0])
+      await expect.poll(stepOf, { timeout: 60_000 }).toBeGreaterThan(300)
+      const first = await stepOf()
+      await expect.poll(stepOf, { timeout: 30_000 }).toBeGreaterThan(first)
+      expect(await page.getByTestId('dLoss').textContent()).toMatch(/^\d+\.\d{4}$/)
+      expect(await page.getByTestId('backend').textContent()).toMatch(/backend: wasm — fastest pure backend/)
+      // The loss chart and the scatter have drawn something (not a blank canvas).
+      const painted = (testId: string) =>
+        page.getByTestId(testId).locator('canvas').or(page.locator(`canvas[data-testid="${testId}"]`)).first().evaluate((c: HTMLCanvasElement) => {
+          const ctx = c.getContext('2d')!
+          const d = ctx.getImageData(0, 0, c.width, c.height).data
+          let n = 0
+          for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++
+          return n
+        })
+      expect(await painted('loss-chart')).toBeGreaterThan(1000)
+      expect(await painted('scatter')).toBeGreaterThan(1000)
+      await page.screenshot({ path: screenshotPath('ui-run-live.png') })
+
+      await page.getByTestId('stop-run').click()
+      await page.getByTestId('status').filter({ hasText: 'stopped' }).waitFor({ timeout: 30_000 })
+      const url = page.url()
+      const runPath = new URL(url).hash
+
+      // Restart the server: the run is still there, stopped, with its curves. (While it is down
+      // the page's reconnect attempts are refused: expected, so those console errors are dropped.)
+      const before = consoleErrors.length
+      await server.stop()
+      server = await serve(home)
+      await page.goto(server.url)
+      consoleErrors.splice(before, consoleErrors.length - before, ...consoleErrors.slice(before).filter((e) => !/ERR_CONNECTION_REFUSED/.test(e)))
+      const row = page.locator('[data-testid=runs-table] tr', { hasText: 'ui-ring8' })
+      await row.waitFor()
+      expect(await row.getByTestId('status').textContent()).toBe('stopped')
+      await page.screenshot({ path: screenshotPath('ui-runs-after-restart.png') })
+      await page.goto(`${server.origin}/${runPath}`)
+      await expect.poll(() => painted('loss-chart'), { timeout: 10_000 }).toBeGreaterThan(1000)
+      await expect.poll(() => painted('scatter'), { timeout: 10_000 }).toBeGreaterThan(1000)
+      await page.screenshot({ path: screenshotPath('ui-run-stopped.png') })
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('tags, notes and deletes a run from the list, with confirmation', async () => {
+    const server = await serve(home)
+    try {
+      await page.goto(server.url)
+      const row = page.locator('[data-testid=runs-table] tr', { hasText: 'ui-ring8' })
+      await row.waitFor()
+      await row.getByPlaceholder('+ tag').fill('baseline')
+      await row.getByPlaceholder('+ tag').press('Enter')
+      await row.locator('.tag', { hasText: 'baseline' }).waitFor()
+      await page.getByTestId('run-search').fill('baseline')
+      await expect.poll(() => page.locator('[data-testid=runs-table] tbody tr').count()).toBe(1)
+      await row.getByRole('button', { name: /delete run/ }).click()
+      await page.getByRole('dialog').waitFor()
+      await page.screenshot({ path: screenshotPath('ui-delete-confirm.png') })
+      await page.getByTestId('confirm-delete').click()
+      await page.getByText('No runs match.').waitFor()
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('logged no console errors', () => {
+    expect(consoleErrors).toEqual([])
+  })
+})
