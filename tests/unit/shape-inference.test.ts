@@ -31,11 +31,12 @@ describe('shape inference', () => {
     expect(s.totalParams).toBe(40_705)
   })
 
-  it.each([
+  const cases: [string, unknown][] = [
     ['Keras generator', kerasGenerator],
     ['Keras discriminator', kerasDiscriminator],
-    ...PRESETS.flatMap((p) => [[`${p.name} G`, p.config.generator], [`${p.name} D`, p.config.discriminator]] as const),
-  ])('agrees with tfjs countParams and output shape: %s', (_name, s) => {
+    ...PRESETS.flatMap((p): [string, unknown][] => [[`${p.name} G`, p.config.generator], [`${p.name} D`, p.config.discriminator]]),
+  ]
+  it.each(cases)('agrees with tfjs countParams and output shape: %s', (_name, s) => {
     const parsed = spec(s)
     const summary = summarizeModel(parsed)
     const model = buildModel(parsed, { prefix: 'g', seed: 1 })

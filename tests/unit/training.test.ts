@@ -91,7 +91,7 @@ describe('checkpoints', () => {
     for (const g of Object.values(loaded.groups)) for (const w of g) w.tensor.dispose()
     const weights = path.join(saved.dir, 'weights.bin')
     const bytes = fs.readFileSync(weights)
-    bytes[0] ^= 0xff
+    bytes[0] = bytes[0]! ^ 0xff
     fs.writeFileSync(weights, bytes)
     expect(() => loadCheckpoint(saved.dir)).toThrowError(/corrupt/)
     a.dispose()
@@ -171,7 +171,7 @@ describe('training a run', () => {
     expect(Object.keys(b)).toEqual(Object.keys(a))
     for (const key of Object.keys(a)) {
       expect(b[key]!.map(([s]) => s)).toEqual(a[key]!.map(([s]) => s))
-      b[key]!.forEach(([, v], i) => expect(v).toBeCloseTo(a[key]![i]![1], 3))
+      b[key]!.forEach(([, v], i) => expect(v).toBeCloseTo(a[key]![i]![1]!, 3))
     }
   })
 
