@@ -7,6 +7,7 @@ import { PRESETS } from '../../src-shared/config/presets'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
 import { createRng } from '../../src-shared/util/rng'
+import { toPairs } from '../../src-shared/util/points'
 import { sampleToy2d, toy2dMixture } from '../../src-shared/datasets/toy2d'
 import { compareRuns } from '../registry/compare'
 import type { Registry } from '../registry/registry'
@@ -32,9 +33,6 @@ export function probeBackendsOnce() {
   backendCache ??= selectBackend('auto')
   return backendCache
 }
-
-const pairs = (flat: Float32Array): [number, number][] =>
-  Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!])
 
 export function createHandlers(ctx: ServiceContext): Handlers {
   const { registry, runs } = ctx
@@ -73,11 +71,11 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       deleteRunWithFiles(registry, ctx.home, id)
       return { deleted: id }
     },
-    'runs.sample': async ({ id, n, seed }) => ({ points: pairs(await sampleRun(registry, id, n, seed ?? 0)) }),
+    'runs.sample': async ({ id, n, seed }) => ({ points: toPairs(await sampleRun(registry, id, n, seed ?? 0)) }),
     'datasets.sample': ({ runId, n }) => {
       const run = registry.getRun(runId)
       const ds = run.config.dataset
-      return { points: pairs(sampleToy2d(toy2dMixture(ds.distribution, ds.std), n, createRng(run.seed))) }
+      return { points: toPairs(sampleToy2d(toy2dMixture(ds.distribution, ds.std), n, createRng(run.seed))) }
     },
   }
 }

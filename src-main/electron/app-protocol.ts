@@ -5,21 +5,7 @@
 import fs from 'node:fs'
 import { protocol } from 'electron'
 import { contentType, resolveStatic } from '../server/static-files'
-
-export const APP_SCHEME = 'app'
-export const APP_ORIGIN = 'app://workbench'
-
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ')
+import { APP_SCHEME, CSP, isAppUrl } from './security'
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {
@@ -29,7 +15,7 @@ export function registerAppScheme(): void {
 export function handleAppProtocol(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url)
-    if (url.host !== 'workbench') return new Response('Not found', { status: 404 })
+    if (!isAppUrl(request.url)) return new Response('Not found', { status: 404 })
     const file = resolveStatic(rendererDir, url.pathname)
     if (!file) return new Response('Not found', { status: 404 })
     return new Response(await fs.promises.readFile(file), {

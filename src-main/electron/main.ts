@@ -8,7 +8,8 @@ import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvoke
 import { resolveHome } from '../app/paths'
 import { createAppContext, type AppContext } from '../app/context'
 import { utilitySpawner } from './spawn-utility'
-import { APP_ORIGIN, handleAppProtocol, registerAppScheme } from './app-protocol'
+import { handleAppProtocol, registerAppScheme } from './app-protocol'
+import { APP_ORIGIN, isAppUrl, isExternalLink, secureWebPreferences } from './security'
 import { IPC_EVENT, IPC_INVOKE } from '../ipc/channels'
 
 const rendererDir = path.join(__dirname, '..', 'renderer')
@@ -22,8 +23,7 @@ function electronNativeBinding(): string | undefined {
 
 /** Only our own UI, loaded from app://workbench, may call the services. */
 function trustedSender(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url
-  return typeof url === 'string' && url.startsWith(`${APP_ORIGIN}/`)
+  return isAppUrl(event.senderFrame?.url)
 }
 
 function homeFromArgs(argv: string[]): string | undefined {
@@ -39,7 +39,7 @@ function createWindow(): BrowserWindow {
     height: 900,
     title: 'GAN Workbench',
     show: false,
-    webPreferences: { preload, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
+    webPreferences: secureWebPreferences(preload),
   })
   win.once('ready-to-show', () => win.show())
   void win.loadURL(`${APP_ORIGIN}/index.html`)
@@ -56,11 +56,11 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('web-contents-created', (_e, contents) => {
     contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url)
+      if (isExternalLink(url)) void shell.openExternal(url)
       return { action: 'deny' }
     })
     contents.on('will-navigate', (event, url) => {
-      if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault()
+      if (!isAppUrl(url)) event.preventDefault()
     })
     contents.on('will-attach-webview', (event) => event.preventDefault())
   })

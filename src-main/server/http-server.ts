@@ -10,6 +10,7 @@ import type { ClientFrame, EventName, ServerFrame } from '../../src-shared/contr
 import type { Dispatch } from '../ipc/dispatch'
 import { allowedOrigins, COOKIE, hostAllowed, newToken, originAllowed, presentedToken, tokenMatches } from './auth'
 import { contentType, resolveStatic } from './static-files'
+import { contentSecurityPolicy } from '../app/csp'
 
 export interface ServerOptions {
   host: string
@@ -28,21 +29,6 @@ export interface RunningServer {
 }
 
 const MAX_FRAME_BYTES = 4 * 1024 * 1024
-
-function csp(host: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    `connect-src 'self' ws://${host}`,
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'none'",
-  ].join('; ')
-}
 
 function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
@@ -66,7 +52,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!file) return send(res, 404, 'Not found.')
     const headers: http.OutgoingHttpHeaders = {
       'Content-Type': contentType(file),
-      'Content-Security-Policy': csp(req.headers.host ?? `${options.host}:${options.port}`),
+      'Content-Security-Policy': contentSecurityPolicy([`ws://${req.headers.host ?? `${options.host}:${options.port}`}`]),
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',

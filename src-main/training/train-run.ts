@@ -17,6 +17,7 @@ import { VanillaGan, disposeMetrics, readMetrics, type MetricValues } from './va
 import { loadCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint'
 import { mixSeed } from './seeds'
 import { sha256, writeFileAtomic } from '../util/atomic-fs'
+import { toPairs } from '../../src-shared/util/points'
 
 export interface TrainHooks {
   progress(e: RunProgressEvent): void
@@ -33,12 +34,6 @@ const FLUSH_INTERVAL_MS = 1000
 
 export function totalSteps(config: { training: { epochs: number; stepsPerEpoch: number } }): number {
   return config.training.epochs * config.training.stepsPerEpoch
-}
-
-function toPairs(flat: Float32Array): [number, number][] {
-  const out: [number, number][] = []
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!])
-  return out
 }
 
 async function optimizerState(opt: tf.Optimizer) {

@@ -29,6 +29,18 @@ describe('gan-workbench CLI', () => {
     expect(shown.stdout).toMatch(/backend\s+wasm \(fastest pure backend here/)
   })
 
+  it('compares runs: only the config fields that differ, and final metrics', () => {
+    const r = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', 'minimax', ...quick, '--set', 'loss.generator=minimax'])
+    expect(r.code, r.stderr).toBe(0)
+    const [b, a] = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
+    const cmp = lastJson<{ configDiff: { path: string; values: unknown[] }[]; finalMetrics: Record<string, number[]> }>(cli(home, ['--json', 'runs', 'compare', String(a!.id), String(b!.id)]))
+    expect(cmp.configDiff).toEqual([{ path: 'loss.generator', values: ['non-saturating', 'minimax'] }])
+    expect(cmp.finalMetrics.gLoss).toHaveLength(2)
+    expect(cli(home, ['runs', 'compare', String(a!.id), String(b!.id)]).stdout).toMatch(/loss\.generator\s+"non-saturating"\s+"minimax"/)
+    expect(cli(home, ['runs', 'rm', String(b!.id), '--yes']).code).toBe(0)
+    expect(fs.existsSync(path.join(home, 'runs', String(b!.id)))).toBe(false)
+  })
+
   it('tags, notes, filters and deletes runs', () => {
     const [run] = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
     expect(cli(home, ['runs', 'tag', String(run!.id), 'baseline', 'ring']).code).toBe(0)

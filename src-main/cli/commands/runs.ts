@@ -4,6 +4,7 @@ import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../../src-share
 import { withRegistry, parseId, type GlobalOptions } from '../context'
 import { printJson, table, CliError } from '../output'
 import { deleteRunWithFiles } from '../../app/delete-run'
+import { compareRuns } from '../../registry/compare'
 
 function summaryRow(r: RunRecord) {
   const fmt = (v: number | undefined) => (v === undefined ? '' : v.toFixed(3))
@@ -79,6 +80,25 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
         const run = registry.getRun(parseId(id))
         if (globals().json) printJson(run)
         else console.log(show(run))
+      })
+    })
+
+  runs
+    .command('compare')
+    .argument('<ids...>', 'two or more run ids')
+    .description('what differs between runs: config fields and final metrics')
+    .action(async (ids: string[]) => {
+      if (ids.length < 2) throw new CliError('give at least two run ids', 2)
+      await withRegistry(globals(), (registry) => {
+        const cmp = compareRuns(registry, ids.map(parseId))
+        if (globals().json) return printJson(cmp)
+        const heads = cmp.runs.map((r) => `#${r.id} ${r.name}`)
+        const cell = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(6))) : JSON.stringify(v))
+        const row = (key: string, label: string, values: unknown[]) => Object.fromEntries([[key, label], ...values.map((v, i) => [heads[i]!, cell(v)])])
+        console.log(cmp.configDiff.length ? table(cmp.configDiff.map((d) => row('field', d.path, d.values)), ['field', ...heads]) : 'configs are identical')
+        console.log('')
+        const metrics = Object.entries(cmp.finalMetrics).map(([k, values]) => row('final metric', k, values.map((v) => v ?? '—')))
+        console.log(metrics.length ? table(metrics, ['final metric', ...heads]) : 'no metrics yet')
       })
     })
 

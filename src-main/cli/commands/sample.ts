@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { sampleToy2d, toy2dMixture } from '../../../src-shared/datasets/toy2d'
 import { createRng } from '../../../src-shared/util/rng'
+import { toPairs } from '../../../src-shared/util/points'
 import { sampleRun } from '../../export/sample'
 import { scatterPng } from '../../export/scatter-png'
 import { writeFileAtomic } from '../../util/atomic-fs'
@@ -28,7 +29,7 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
       await withRegistry(globals(), async (registry) => {
         const run = registry.getRun(parseId(id))
         const flat = await sampleRun(registry, run.id, n, seed)
-        const points = Array.from({ length: n }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!])
+        const points = toPairs(flat)
         fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true })
         if (ext === '.json') {
           writeFileAtomic(o.out, JSON.stringify({ run: run.id, seed, n, points }))
