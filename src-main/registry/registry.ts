@@ -30,15 +30,7 @@ export interface MetricRow {
   wallTime: number
 }
 
-export interface NewArtifact {
-  runId: number
-  kind: string
-  epoch: number
-  step: number
-  path: string
-  sha256: string
-  bytes: number
-}
+export type NewArtifact = Omit<ArtifactRecord, 'id' | 'createdAt'>
 
 const now = () => new Date().toISOString()
 

@@ -31,29 +31,24 @@ function notInstalledReason(pkg: string, e: unknown): string {
   return `${pkg} failed to load: ${firstLine(e)}`
 }
 
+/** A TensorFlow C++ binding: loading the package registers its 'tensorflow' backend. */
+function nativeCandidate(name: BackendName, pkg: string): Candidate {
+  return {
+    name,
+    tfName: 'tensorflow',
+    load: async () => {
+      try {
+        requireHere(pkg)
+      } catch (e) {
+        throw new Error(notInstalledReason(pkg, e))
+      }
+    },
+  }
+}
+
 const CANDIDATES: Candidate[] = [
-  {
-    name: 'tensorflow-gpu',
-    tfName: 'tensorflow',
-    load: async () => {
-      try {
-        requireHere('@tensorflow/tfjs-node-gpu')
-      } catch (e) {
-        throw new Error(notInstalledReason('@tensorflow/tfjs-node-gpu', e))
-      }
-    },
-  },
-  {
-    name: 'tensorflow',
-    tfName: 'tensorflow',
-    load: async () => {
-      try {
-        requireHere('@tensorflow/tfjs-node')
-      } catch (e) {
-        throw new Error(notInstalledReason('@tensorflow/tfjs-node', e))
-      }
-    },
-  },
+  nativeCandidate('tensorflow-gpu', '@tensorflow/tfjs-node-gpu'),
+  nativeCandidate('tensorflow', '@tensorflow/tfjs-node'),
   {
     name: 'wasm',
     tfName: 'wasm',
@@ -84,11 +79,17 @@ async function tryActivate(c: Candidate): Promise<string | null> {
     await c.load()
     if (!(await tf.setBackend(c.tfName))) return `tf.setBackend('${c.tfName}') failed`
     await tf.ready()
-    if (c.name === 'tensorflow-gpu' && !tf.env().getBool('IS_NODE')) return 'not running under Node'
     return null
   } catch (e) {
     return firstLine(e)
   }
+}
+
+/** tfjs-node-gpu falls back to the CPU when CUDA finds no device; say so rather than claim a GPU. */
+function gpuCaveat(name: BackendName): string {
+  if (name !== 'tensorflow-gpu') return ''
+  const usingGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice
+  return usingGpu === false ? ' — but CUDA found no GPU device, so TensorFlow runs on the CPU' : ''
 }
 
 /**
@@ -101,7 +102,8 @@ export async function selectBackend(requested: 'auto' | BackendName = 'auto'): P
   for (const c of order) {
     const failure = await tryActivate(c)
     if (failure === null) {
-      const reason = requested === 'auto' ? WHY_USED[c.name] : `forced by the config/--backend (${WHY_USED[c.name]})`
+      const why = WHY_USED[c.name] + gpuCaveat(c.name)
+      const reason = requested === 'auto' ? why : `forced by the config/--backend (${why})`
       probes.push({ name: c.name, available: true, reason })
       for (const rest of CANDIDATES.slice(CANDIDATES.indexOf(c) + 1)) {
         probes.push({ name: rest.name, available: true, reason: 'not probed: a better backend is in use' })
