@@ -6,8 +6,9 @@
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import * as tf from '@tensorflow/tfjs'
-import { BACKENDS, type BackendName } from '../../src-shared/config/experiment'
+import { BACKENDS, type BackendName, type ExperimentConfig } from '../../src-shared/config/experiment'
 import type { BackendInfo } from '../../src-shared/contract'
+import { registerWasmConvKernels } from './wasm-kernels'
 
 const requireHere = createRequire(__filename)
 
@@ -56,6 +57,9 @@ const CANDIDATES: Candidate[] = [
       const wasm = requireHere('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')
       const dir = path.join(path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep
       wasm.setWasmPaths(dir)
+      // Stock tfjs-backend-wasm cannot train conv models (no Conv2DBackpropFilter) and its
+      // Conv2DBackpropInput is a scalar loop: ours express both through XNNPACK convolutions.
+      registerWasmConvKernels()
     },
   },
   { name: 'cpu', tfName: 'cpu', load: async () => {} },
@@ -64,7 +68,7 @@ const CANDIDATES: Candidate[] = [
 const WHY_USED: Record<BackendName, string> = {
   'tensorflow-gpu': 'TensorFlow C++ with CUDA (tfjs-node-gpu) is installed: the fastest backend',
   tensorflow: 'TensorFlow C++ (tfjs-node) is installed: native multi-threaded CPU kernels',
-  wasm: 'fastest pure backend here: WebAssembly kernels',
+  wasm: 'fastest pure backend here: WebAssembly (XNNPACK) kernels, with our conv-gradient kernels',
   cpu: "tfjs' pure-JavaScript kernels: the slowest backend, used only when nothing else loads",
 }
 
@@ -96,10 +100,23 @@ function gpuCaveat(name: BackendName): string {
  * Activates the requested backend, or with `auto` the best one that loads. Returns why it was
  * chosen and why each better one was skipped, for `doctor`, the UI and the run record.
  */
-export async function selectBackend(requested: 'auto' | BackendName = 'auto'): Promise<SelectedBackend> {
+export interface SelectOptions {
+  /** Conv models are never put on the pure-JS cpu backend silently (~12 min per DCGAN step). */
+  convolutional?: boolean
+}
+
+export function isConvolutional(config: Pick<ExperimentConfig, 'generator' | 'discriminator'>): boolean {
+  return [...config.generator.layers, ...config.discriminator.layers].some((l) => l.type === 'conv2d' || l.type === 'conv2dTranspose')
+}
+
+export async function selectBackend(requested: 'auto' | BackendName = 'auto', options: SelectOptions = {}): Promise<SelectedBackend> {
   const probes: BackendInfo[] = []
   const order = requested === 'auto' ? CANDIDATES : CANDIDATES.filter((c) => c.name === requested)
   for (const c of order) {
+    if (requested === 'auto' && c.name === 'cpu' && options.convolutional) {
+      probes.push({ name: c.name, available: false, reason: 'skipped for a convolutional model: pure-JS kernels take minutes per step (force it with --backend cpu)' })
+      break
+    }
     const failure = await tryActivate(c)
     if (failure === null) {
       const why = WHY_USED[c.name] + gpuCaveat(c.name)
