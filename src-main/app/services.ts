@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 /**
  * The services behind the contract: one handler per request, shared by Electron IPC, the
  * WebSocket server and (for most commands) the CLI.
@@ -6,9 +7,8 @@ import type { ParsedInput, RequestName, RequestOutput, AppInfo, BackendInfo } fr
 import { PRESETS } from '../../src-shared/config/presets'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
-import { createRng } from '../../src-shared/util/rng'
 import { toPairs } from '../../src-shared/util/points'
-import { sampleToy2d, toy2dMixture } from '../../src-shared/datasets/toy2d'
+import { createDataSource } from '../datasets/data-source'
 import { compareRuns } from '../registry/compare'
 import type { Registry } from '../registry/registry'
 import { ConflictError, type RunManager } from '../training/run-manager'
@@ -71,11 +71,24 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       deleteRunWithFiles(registry, ctx.home, id)
       return { deleted: id }
     },
-    'runs.sample': async ({ id, n, seed }) => ({ points: toPairs(await sampleRun(registry, id, n, seed ?? 0)) }),
+    'runs.sample': async ({ id, n, seed }) => {
+      if (registry.getRun(id).config.dataset.kind !== 'toy2d') throw new ConflictError(`run ${id} makes images: see its sample grids`)
+      return { points: toPairs(await sampleRun(registry, id, n, seed ?? 0)) }
+    },
+    'runs.grid': ({ id, epoch }) => {
+      registry.getRun(id)
+      const grids = registry.artifacts(id, 'samples-grid')
+      const chosen = epoch === undefined ? grids.at(-1) : grids.findLast((a) => a.epoch === epoch)
+      return {
+        epochs: [...new Set(grids.map((a) => a.epoch))],
+        epoch: chosen?.epoch ?? null,
+        dataUrl: chosen ? `data:image/png;base64,${fs.readFileSync(chosen.path).toString('base64')}` : null,
+      }
+    },
     'datasets.sample': ({ runId, n }) => {
       const run = registry.getRun(runId)
-      const ds = run.config.dataset
-      return { points: toPairs(sampleToy2d(toy2dMixture(ds.distribution, ds.std), n, createRng(run.seed))) }
+      if (run.config.dataset.kind !== 'toy2d') throw new ConflictError(`run ${runId} does not train on 2D points`)
+      return { points: toPairs(createDataSource(run.config.dataset, run.seed).sample(n, run.seed)) }
     },
   }
 }

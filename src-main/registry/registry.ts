@@ -38,6 +38,8 @@ export function datasetLabel(config: ExperimentConfig): string {
   switch (config.dataset.kind) {
     case 'toy2d':
       return `toy2d:${config.dataset.distribution}`
+    case 'image':
+      return `image:${config.dataset.name}${config.dataset.limit ? `[:${config.dataset.limit}]` : ''}`
   }
 }
 

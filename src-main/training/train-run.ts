@@ -11,13 +11,13 @@ import type { RunProgressEvent, RunStatusEvent } from '../../src-shared/contract
 import type { RunStatus } from '../../src-shared/domain/run'
 import type { Registry, MetricRow } from '../registry/registry'
 import { runDir } from '../app/paths'
-import { selectBackend } from './backend'
-import { createDataSource } from '../datasets/toy2d-source'
+import { isConvolutional, selectBackend } from './backend'
+import { createDataSource } from '../datasets/data-source'
 import { VanillaGan, disposeMetrics, readMetrics, type MetricValues } from './vanilla-gan'
 import { loadCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint'
 import { mixSeed } from './seeds'
 import { sha256, writeFileAtomic } from '../util/atomic-fs'
-import { toPairs } from '../../src-shared/util/points'
+import { createPreview } from './previews'
 
 export interface TrainHooks {
   progress(e: RunProgressEvent): void
@@ -26,10 +26,7 @@ export interface TrainHooks {
   stopRequested(): boolean
 }
 
-/** Fixed-z batch size for the live scatter and per-epoch sample artifacts. */
-export const PREVIEW_POINTS = 512
 const PROGRESS_INTERVAL_MS = 100
-const POINTS_INTERVAL_MS = 400
 const FLUSH_INTERVAL_MS = 1000
 
 export function totalSteps(config: { training: { epochs: number; stepsPerEpoch: number } }): number {
@@ -50,7 +47,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
   let gan: VanillaGan | undefined
   try {
     const { config } = validateExperiment(run.config)
-    const backend = await selectBackend(config.backend)
+    const backend = await selectBackend(config.backend, { convolutional: isConvolutional(config) })
     registry.markStarted(runId, backend.name, backend.reason)
     hooks.status({ runId, status: 'running' })
 
@@ -83,7 +80,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     const pending: MetricRow[] = []
     let lastFlush = Date.now()
     let lastProgress = 0
-    let lastPoints = 0
+    let lastPreview = 0
     const started = Date.now()
     const startStep = step
     const flush = () => {
@@ -102,12 +99,13 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       flush() // metrics up to this step are durable before the checkpoint is recorded
       registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })
     }
+    const preview = createPreview(data, (n) => gan!.generate(n, previewSeed))
     const saveSamples = (epoch: number) => {
-      const file = path.join(dir, 'samples', `epoch-${String(epoch).padStart(5, '0')}.json`)
+      const { kind, ext, data: bytes } = preview.artifact(epoch, step)
+      const file = path.join(dir, 'samples', `epoch-${String(epoch).padStart(5, '0')}.${ext}`)
       fs.mkdirSync(path.dirname(file), { recursive: true })
-      const text = JSON.stringify({ epoch, step, points: toPairs(gan!.generate(PREVIEW_POINTS, previewSeed)) })
-      writeFileAtomic(file, text)
-      registry.addArtifact({ runId, kind: 'samples-2d', epoch, step, path: file, sha256: sha256(text), bytes: text.length })
+      writeFileAtomic(file, bytes)
+      registry.addArtifact({ runId, kind, epoch, step, path: file, sha256: sha256(bytes), bytes: bytes.length })
     }
 
     while (step < total) {
@@ -131,11 +129,11 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         const now = Date.now()
         if (now - lastProgress >= PROGRESS_INTERVAL_MS || endOfEpoch) {
           lastProgress = now
-          const withPoints = now - lastPoints >= POINTS_INTERVAL_MS || endOfEpoch
-          if (withPoints) lastPoints = now
+          const withPreview = now - lastPreview >= preview.intervalMs || endOfEpoch
+          if (withPreview) lastPreview = now
           hooks.progress({
             runId, step, totalSteps: total, epoch, metrics: values,
-            points: withPoints ? toPairs(gan.generate(256, previewSeed)) : undefined,
+            ...(withPreview ? preview.live() : {}),
             samplesPerSec: ((step - startStep) * batchSize) / Math.max((now - started) / 1000, 1e-3),
           })
         }

@@ -8,7 +8,7 @@ import type { ExperimentConfig, OptimizerConfig } from '../../src-shared/config/
 import { buildModel, endsInSigmoid } from './models'
 import { mixSeed } from './seeds'
 import { sampleLatent } from './latent'
-import type { DataSource } from '../datasets/toy2d-source'
+import type { DataSource } from '../datasets/data-source'
 
 export interface StepMetrics {
   dLoss: tf.Scalar

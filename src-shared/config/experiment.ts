@@ -24,12 +24,27 @@ const optimizerSchema = z.discriminatedUnion('type', [
 ])
 export type OptimizerConfig = z.infer<typeof optimizerSchema>
 
+export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'mnist-idx'] as const
+export type ImageDatasetName = (typeof IMAGE_DATASETS)[number]
+
 const datasetSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('toy2d'),
     distribution: z.enum(TOY2D_DISTRIBUTIONS),
     /** Standard deviation of each mode; the distribution's default when omitted. */
     std: z.number().gt(0).max(10).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('image'),
+    /**
+     * mnist: the 10,000 digits shipped with the app; fashion-mnist: Debian's dataset-fashion-mnist
+     * (or `dir`); mnist-idx: the standard MNIST IDX files in `dir`.
+     */
+    name: z.enum(IMAGE_DATASETS),
+    /** A directory holding the IDX files (required for mnist-idx). */
+    dir: z.string().min(1).max(4096).optional(),
+    /** Train on the first `limit` images only (quick experiments, tests). */
+    limit: z.int().min(1).max(10_000_000).optional(),
   }),
 ])
 export type DatasetConfig = z.infer<typeof datasetSchema>

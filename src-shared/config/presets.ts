@@ -4,7 +4,8 @@
  */
 import type { ExperimentConfigInput } from './experiment'
 import type { Toy2dName } from '../datasets/toy2d'
-import type { LayerSpec } from '../model/spec'
+import type { LayerSpec, ModelSpecInput } from '../model/spec'
+import { kerasDcganDiscriminator, kerasDcganGenerator, lectureDiscriminator, lectureGenerator } from './reference-models'
 
 export interface Preset {
   name: string
@@ -51,6 +52,31 @@ function mlp2d(distribution: Toy2dName, epochs: number): ExperimentConfigInput {
   }
 }
 
+/** Image GANs on 28×28 grey images; an epoch is one pass over the 10,000 built-in digits at batch 64. */
+function imageGan(
+  dataset: ExperimentConfigInput['dataset'],
+  models: { generator: ModelSpecInput; discriminator: ModelSpecInput },
+  learningRate: number,
+  epochs: number,
+  stepsPerEpoch = 157,
+): ExperimentConfigInput {
+  return {
+    gan: 'vanilla',
+    dataset,
+    latent: { dim: 100, distribution: 'normal' },
+    ...models,
+    loss: { generator: 'non-saturating' },
+    optimizers: {
+      generator: { type: 'adam', learningRate, beta1: 0.5 },
+      discriminator: { type: 'adam', learningRate, beta1: 0.5 },
+    },
+    training: { batchSize: 64, epochs, stepsPerEpoch, dSteps: 1, seed: 42, logEvery: 10, checkpointEvery: 1 },
+    backend: 'auto',
+  }
+}
+
+const keras = { generator: kerasDcganGenerator, discriminator: kerasDcganDiscriminator }
+
 export const PRESETS: readonly Preset[] = [
   {
     name: 'mlp-2d-ring8',
@@ -69,6 +95,24 @@ export const PRESETS: readonly Preset[] = [
     title: 'MLP GAN · 5×5 grid of Gaussians',
     description: '25 modes on a grid with spacing 2 (std 0.05): harder, collapses easily.',
     config: mlp2d('grid25', 40),
+  },
+  {
+    name: 'dcgan-mnist',
+    title: 'DCGAN · MNIST (Keras-style reference)',
+    description: 'The lectures\' Keras-style models: G 1,164,289 params (transposed convs), D 40,705; Adam 2e-4/β1 0.5.',
+    config: imageGan({ kind: 'image', name: 'mnist' }, keras, 2e-4, 20),
+  },
+  {
+    name: 'dcgan-fashion-mnist',
+    title: 'DCGAN · Fashion-MNIST',
+    description: 'The same Keras-style pair on Fashion-MNIST (Debian\'s dataset-fashion-mnist, 60,000 images).',
+    config: imageGan({ kind: 'image', name: 'fashion-mnist' }, keras, 2e-4, 10, 938),
+  },
+  {
+    name: 'gan-mnist-lecture',
+    title: 'GAN · MNIST (lecture: up-sampling + 5×5 convs)',
+    description: 'Lecture 9a: Dense 100→12544, 7×7×256, up-sampling with 5×5 convolutions; Adam 1e-4.',
+    config: imageGan({ kind: 'image', name: 'mnist' }, { generator: lectureGenerator, discriminator: lectureDiscriminator }, 1e-4, 20),
   },
 ]
 

@@ -11,6 +11,9 @@ export function dataShape(config: Pick<ExperimentConfig, 'dataset'>): Shape {
   switch (config.dataset.kind) {
     case 'toy2d':
       return [2]
+    case 'image':
+      // Every built-in and IDX dataset is 28×28 grey.
+      return [28, 28, 1]
   }
 }
 
@@ -51,6 +54,9 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   }
   if (d && !sameShape(d.outputShape, [1])) {
     errors.push({ path: 'discriminator.layers', message: `the discriminator must output one score per sample ([1]), got [${d.outputShape.join(', ')}]` })
+  }
+  if (config.dataset.kind === 'image' && config.dataset.name === 'mnist-idx' && !config.dataset.dir) {
+    errors.push({ path: 'dataset.dir', message: 'mnist-idx needs the directory holding the MNIST IDX files' })
   }
   if (errors.length > 0 || !g || !d) throw new ConfigError(errors)
   return { config, generator: g, discriminator: d }

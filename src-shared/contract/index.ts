@@ -80,6 +80,10 @@ export const requests = {
   'runs.sample': request<{ points: [number, number][] }>()(
     z.strictObject({ id: runId, n: z.int().min(1).max(10_000), seed: z.int().min(0).max(2 ** 31 - 1).optional() }),
   ),
+  /** The per-epoch fixed-z sample grids of an image run: epochs available, and one as a PNG data URL. */
+  'runs.grid': request<{ epochs: number[]; epoch: number | null; dataUrl: string | null }>()(
+    z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
+  ),
   /** Samples of a dataset as configured in a run (the real side of a real-vs-generated plot). */
   'datasets.sample': request<{ points: [number, number][] }>()(
     z.strictObject({ runId, n: z.int().min(1).max(10_000) }),
@@ -100,6 +104,8 @@ export interface RunProgressEvent {
   metrics: Record<string, number>
   /** A fixed-z batch of generated 2D points for live plots, when the run is 2D. */
   points?: [number, number][]
+  /** A fixed-z grid of generated images as a PNG data URL, when the run makes images. */
+  grid?: string
   samplesPerSec?: number
 }
 

@@ -4,7 +4,7 @@ import { modelSpecSchema } from '../../src-shared/model/spec'
 import { MAX_PARAMS, ShapeError, summarizeModel } from '../../src-shared/model/shape-inference'
 import { buildModel } from '../../src-main/training/models'
 import { PRESETS } from '../../src-shared/config/presets'
-import { kerasDiscriminator, kerasGenerator } from '../helpers/reference-models'
+import { kerasDcganDiscriminator as kerasDiscriminator, kerasDcganGenerator as kerasGenerator } from '../../src-shared/config/reference-models'
 
 const spec = (s: unknown) => modelSpecSchema.parse(s)
 

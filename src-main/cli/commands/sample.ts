@@ -2,11 +2,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
-import { sampleToy2d, toy2dMixture } from '../../../src-shared/datasets/toy2d'
-import { createRng } from '../../../src-shared/util/rng'
 import { toPairs } from '../../../src-shared/util/points'
+import { dataShape } from '../../../src-shared/config/validate'
 import { sampleRun } from '../../export/sample'
 import { scatterPng } from '../../export/scatter-png'
+import { imageGridPng } from '../../export/image-grid'
+import { createDataSource } from '../../datasets/data-source'
 import { writeFileAtomic } from '../../util/atomic-fs'
 import { withRegistry, parseId, type GlobalOptions } from '../context'
 import { CliError, printJson } from '../output'
@@ -22,24 +23,36 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
     .action(async (id: string, o: { n: string; out: string; seed: string }) => {
       const n = Number(o.n)
       const seed = Number(o.seed)
-      if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new CliError('--n must be a whole number from 1 to 1000000', 2)
+      if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new CliError('--n must be a whole number from 1 to 100000', 2)
       if (!Number.isInteger(seed) || seed < 0) throw new CliError('--seed must be a non-negative whole number', 2)
       const ext = path.extname(o.out).toLowerCase()
       if (ext !== '.json' && ext !== '.png') throw new CliError('--out must end in .json or .png', 2)
       await withRegistry(globals(), async (registry) => {
         const run = registry.getRun(parseId(id))
         const flat = await sampleRun(registry, run.id, n, seed)
-        const points = toPairs(flat)
         fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true })
-        if (ext === '.json') {
-          writeFileAtomic(o.out, JSON.stringify({ run: run.id, seed, n, points }))
+        const ds = run.config.dataset
+        let what = ''
+        if (ds.kind === 'toy2d') {
+          if (ext === '.json') writeFileAtomic(o.out, JSON.stringify({ run: run.id, seed, n, points: toPairs(flat) }))
+          else {
+            const real = createDataSource(ds, seed).sample(n, seed + 1)
+            writeFileAtomic(o.out, scatterPng([{ points: real, color: [170, 170, 170] }, { points: flat, color: [230, 100, 20] }]))
+            what = ' (generated in orange over real data in grey)'
+          }
         } else {
-          const ds = run.config.dataset
-          const real = sampleToy2d(toy2dMixture(ds.distribution, ds.std), n, createRng(seed + 1))
-          writeFileAtomic(o.out, scatterPng([{ points: real, color: [170, 170, 170] }, { points: flat, color: [230, 100, 20] }]))
+          const [h, w, c] = dataShape(run.config) as [number, number, number]
+          if (ext === '.json') {
+            const size = h * w * c
+            const images = Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * size, (i + 1) * size), (v) => Math.round(v * 1e4) / 1e4))
+            writeFileAtomic(o.out, JSON.stringify({ run: run.id, seed, n, shape: [h, w, c], range: [-1, 1], images }))
+          } else {
+            writeFileAtomic(o.out, imageGridPng(flat, { count: n, height: h, width: w }))
+            what = ' (as a grid)'
+          }
         }
         if (globals().json) printJson({ run: run.id, n, seed, out: path.resolve(o.out) })
-        else console.log(`${n} samples of run ${run.id} written to ${o.out}${ext === '.png' ? ' (generated in orange over real data in grey)' : ''}`)
+        else console.log(`${n} samples of run ${run.id} written to ${o.out}${what}`)
       })
     })
 }

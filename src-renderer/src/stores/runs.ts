@@ -14,6 +14,7 @@ export interface LiveRun {
   /** Metric key → [step, value] pairs received live. */
   curves: Record<string, [number, number][]>
   points: [number, number][] | null
+  grid: string | null
 }
 
 const MAX_LIVE_POINTS = 5000
@@ -27,7 +28,7 @@ export const useRunsStore = defineStore('runs', () => {
   let subscribed = false
 
   function liveOf(id: number): LiveRun {
-    return (live[id] ??= { progress: null, curves: {}, points: null })
+    return (live[id] ??= { progress: null, curves: {}, points: null, grid: null })
   }
 
   function subscribe() {
@@ -42,6 +43,7 @@ export const useRunsStore = defineStore('runs', () => {
         if (c.length > MAX_LIVE_POINTS) c.splice(0, c.length - MAX_LIVE_POINTS)
       }
       if (e.points) l.points = e.points
+      if (e.grid) l.grid = e.grid
       const run = list.value.find((r) => r.id === e.runId)
       if (run) {
         run.step = e.step

@@ -1,0 +1,29 @@
+/**
+ * Where real samples come from during training. Each batch is drawn from an RNG seeded by
+ * (run seed, step, slot), so a run resumed at step N sees exactly the batches it would have seen.
+ */
+import type * as tf from '@tensorflow/tfjs'
+import type { DatasetConfig } from '../../src-shared/config/experiment'
+import { createToy2dSource } from './toy2d-source'
+import { createImageSource } from './image-source'
+
+export interface DataSource {
+  kind: 'points' | 'image'
+  /** One sample's shape, e.g. [2] or [28, 28, 1]. */
+  shape: number[]
+  /** How many distinct real samples exist (Infinity for generated distributions). */
+  size: number
+  /** A batch of real samples for iteration `step`; `slot` tells apart several batches per step. */
+  batch(step: number, slot: number, size: number): tf.Tensor
+  /** n real samples as plain numbers (flat), for plots and metrics. */
+  sample(n: number, seed: number): Float32Array
+}
+
+export function createDataSource(config: DatasetConfig, seed: number): DataSource {
+  switch (config.kind) {
+    case 'toy2d':
+      return createToy2dSource(config, seed)
+    case 'image':
+      return createImageSource(config, seed)
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Batches of real images: the dataset is loaded once (uint8, a quarter of the float size), and
+ * each batch is drawn with replacement-free indices per step and scaled to [-1, 1] (tanh range).
+ */
+import * as tf from '@tensorflow/tfjs'
+import type { DatasetConfig } from '../../src-shared/config/experiment'
+import { createRng } from '../../src-shared/util/rng'
+import { mixSeed } from '../training/seeds'
+import type { DataSource } from './data-source'
+import { loadImageDataset } from './image-catalog'
+
+export function createImageSource(config: Extract<DatasetConfig, { kind: 'image' }>, seed: number): DataSource {
+  const data = loadImageDataset(config)
+  const { height: h, width: w } = data
+  const pixels = h * w
+  const count = data.count
+
+  /** n distinct indices (n ≤ count) from a seeded partial Fisher–Yates shuffle. */
+  const indices = (n: number, s: number): Uint32Array => {
+    const rng = createRng(s)
+    const out = new Uint32Array(n)
+    const swaps = new Map<number, number>()
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(rng() * (count - i))
+      const vj = swaps.get(j) ?? j
+      out[i] = vj
+      swaps.set(j, swaps.get(i) ?? i)
+    }
+    return out
+  }
+
+  const gather = (n: number, s: number): Float32Array => {
+    const take = Math.min(n, count)
+    const idx = indices(take, s)
+    const out = new Float32Array(n * pixels)
+    for (let i = 0; i < n; i++) {
+      const src = idx[i % take]! * pixels
+      for (let p = 0; p < pixels; p++) out[i * pixels + p] = data.images[src + p]! / 127.5 - 1
+    }
+    return out
+  }
+
+  return {
+    kind: 'image',
+    shape: [h, w, 1],
+    size: count,
+    batch: (step, slot, size) => tf.tensor4d(gather(size, mixSeed(seed, step, slot)), [size, h, w, 1]),
+    sample: (n, s) => gather(n, s),
+  }
+}

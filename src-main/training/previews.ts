@@ -1,0 +1,41 @@
+/**
+ * What a run shows of its generator while it trains: a fixed-z batch, as points for 2D data and
+ * as an image grid for image data; streamed live and saved once per epoch as an artifact.
+ */
+import type { DataSource } from '../datasets/data-source'
+import { toPairs } from '../../src-shared/util/points'
+import { imageGridPng } from '../export/image-grid'
+
+export interface Preview {
+  /** Artifact kind, file extension and content for the epoch's saved sample. */
+  artifact(epoch: number, step: number): { kind: string; ext: string; data: Buffer }
+  /** The live preview for a progress event. */
+  live(): { points?: [number, number][]; grid?: string }
+  /** Minimum milliseconds between live previews (a grid costs more to send than points). */
+  intervalMs: number
+}
+
+export const GRID_SIZE = 64
+export const POINTS_SAVED = 512
+export const POINTS_LIVE = 256
+
+export function createPreview(source: DataSource, generate: (n: number) => Float32Array): Preview {
+  if (source.kind === 'points') {
+    return {
+      intervalMs: 400,
+      artifact: (epoch, step) => ({
+        kind: 'samples-2d',
+        ext: 'json',
+        data: Buffer.from(JSON.stringify({ epoch, step, points: toPairs(generate(POINTS_SAVED)) })),
+      }),
+      live: () => ({ points: toPairs(generate(POINTS_LIVE)) }),
+    }
+  }
+  const [height, width] = source.shape as [number, number, number]
+  const grid = () => imageGridPng(generate(GRID_SIZE), { count: GRID_SIZE, height, width, columns: 8 })
+  return {
+    intervalMs: 3000,
+    artifact: () => ({ kind: 'samples-grid', ext: 'png', data: grid() }),
+    live: () => ({ grid: `data:image/png;base64,${grid().toString('base64')}` }),
+  }
+}
