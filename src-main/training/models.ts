@@ -67,7 +67,9 @@ export function buildModel(spec: ModelSpec, options: BuildOptions): tf.Sequentia
         model.add(tf.layers.flatten({ ...first, name }))
         break
       case 'dropout':
-        model.add(tf.layers.dropout({ ...first, name, rate: layer.rate, seed: seed++ }))
+        // No seed: tfjs reuses a seeded dropout's mask on every call, which would freeze the
+        // mask for the whole run. (So models with dropout are not bit-reproducible.)
+        model.add(tf.layers.dropout({ ...first, name, rate: layer.rate }))
         break
       case 'batchNorm':
         model.add(tf.layers.batchNormalization({ ...first, name, momentum: layer.momentum }))

@@ -1,9 +1,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { PNG } from 'pngjs'
 import { validateExperiment } from '../../src-shared/config/validate'
-import { requirePreset } from '../../src-shared/config/presets'
+import { PRESETS, requirePreset } from '../../src-shared/config/presets'
+import { FASHION_MNIST_DIR } from '../../src-main/datasets/image-datasets'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import type { RunProgressEvent } from '../../src-shared/contract'
 import { Registry } from '../../src-main/registry/registry'
@@ -40,6 +42,16 @@ describe('vanilla GAN step', () => {
       else disposeMetrics(m)
     }
     expect(tf.memory().numTensors).toBe(after2)
+    gan.dispose()
+  })
+
+  it('keeps the tensor count flat for a conv GAN with dropout', async () => {
+    const config = validateExperiment(applyOverrides(requirePreset('dcgan-mnist').config, ['training.batchSize=4', 'dataset.limit=32'])).config
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    disposeMetrics(gan.trainStep(0, 0))
+    const after1 = tf.memory().numTensors
+    for (let s = 1; s < 6; s++) await readMetrics(gan.trainStep(s, 0))
+    expect(tf.memory().numTensors).toBe(after1)
     gan.dispose()
   })
 
@@ -184,5 +196,42 @@ describe('training a run', () => {
     expect(r.status).toBe('diverged')
     expect(r.error).toMatch(/became (NaN|Infinity|-Infinity) at step \d+/)
     expect(r.step).toBeLessThan(40)
+  })
+})
+
+describe('every preset trains', () => {
+  let t: ReturnType<typeof tmpDir>
+  let registry: Registry
+  beforeAll(async () => {
+    t = tmpDir()
+    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+  })
+  afterAll(() => {
+    registry.close()
+    t.cleanup()
+  })
+
+  const fashionMissing = !fs.existsSync(FASHION_MNIST_DIR)
+  if (fashionMissing) console.warn(`[presets] fashion-mnist preset SKIPPED: ${FASHION_MNIST_DIR} is missing (apt-get install dataset-fashion-mnist)`)
+
+  it.each(PRESETS.map((p) => [p.name, p] as const))('%s: a few steps on a small slice', async (name, preset) => {
+    if (name.includes('fashion') && fashionMissing) return
+    const image = preset.config.dataset.kind === 'image'
+    const config = validateExperiment(applyOverrides(preset.config, [
+      'training.epochs=1', 'training.stepsPerEpoch=2', 'training.batchSize=4', 'training.logEvery=1',
+      ...(image ? ['dataset.limit=64'] : []),
+    ])).config
+    const run = registry.createRun({ config, totalSteps: totalSteps(config) })
+    const progress: RunProgressEvent[] = []
+    const status = await trainRun(registry, t.dir, run.id, { progress: (e) => progress.push(e), status: () => {}, stopRequested: () => false })
+    expect(status, registry.getRun(run.id).error ?? '').toBe('completed')
+    expect(registry.metrics(run.id).gLoss).toHaveLength(2)
+    const samples = registry.artifacts(run.id, image ? 'samples-grid' : 'samples-2d')
+    expect(samples).toHaveLength(1)
+    if (image) {
+      const png = PNG.sync.read(fs.readFileSync(samples[0]!.path))
+      expect([png.width, png.height]).toEqual([8 * 58 + 2, 8 * 58 + 2]) // 8×8 cells of 28×2 px + 2 px gutters
+      expect(progress.at(-1)!.grid).toMatch(/^data:image\/png;base64,/)
+    }
   })
 })
