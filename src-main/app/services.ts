@@ -64,6 +64,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     'runs.compare': ({ ids }) => compareRuns(registry, ids),
     'runs.start': (req) => runs.start(req),
     'runs.stop': ({ id }) => runs.stop(id),
+    'runs.resume': ({ id }) => runs.resume(id),
     'runs.tag': ({ id, add, remove }) => registry.tag(id, add, remove),
     'runs.note': ({ id, notes }) => registry.setNotes(id, notes),
     'runs.delete': ({ id }) => {

@@ -59,6 +59,10 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     const { stepsPerEpoch, logEvery, checkpointEvery, batchSize } = config.training
     const previewSeed = mixSeed(config.training.seed, 777)
 
+    // A trainer killed mid-checkpoint leaves its temporary directory behind: never a checkpoint.
+    if (fs.existsSync(checkpointsDir)) {
+      for (const entry of fs.readdirSync(checkpointsDir)) if (entry.startsWith('.tmp-')) fs.rmSync(path.join(checkpointsDir, entry), { recursive: true, force: true })
+    }
     let step = 0
     const last = registry.latestArtifact(runId, 'checkpoint')
     if (last) {

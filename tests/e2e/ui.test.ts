@@ -88,6 +88,13 @@ describe('workbench UI in server mode', () => {
 
       await page.getByTestId('stop-run').click()
       await page.getByTestId('status').filter({ hasText: 'stopped' }).waitFor({ timeout: 30_000 })
+      // Resume continues from the checkpoint the stop wrote; stop it again.
+      const stoppedAt = await stepOf()
+      await page.getByTestId('resume-run').click()
+      await page.getByTestId('status').filter({ hasText: 'running' }).waitFor()
+      await expect.poll(stepOf, { timeout: 30_000 }).toBeGreaterThan(stoppedAt)
+      await page.getByTestId('stop-run').click()
+      await page.getByTestId('status').filter({ hasText: 'stopped' }).waitFor({ timeout: 30_000 })
       const url = page.url()
       const runPath = new URL(url).hash
 

@@ -95,6 +95,14 @@ export const useRunsStore = defineStore('runs', () => {
     await api().call('runs.stop', { id })
   }
 
+  async function resume(id: number) {
+    subscribe()
+    const run = await api().call('runs.resume', { id })
+    const i = list.value.findIndex((r) => r.id === id)
+    if (i >= 0) list.value[i] = run
+    return run
+  }
+
   async function remove(id: number) {
     await api().call('runs.delete', { id })
     list.value = list.value.filter((r) => r.id !== id)
@@ -113,5 +121,5 @@ export const useRunsStore = defineStore('runs', () => {
     if (i >= 0) list.value[i] = run
   }
 
-  return { list, loading, error, filter, live, liveOf, subscribe, refresh, refreshOne, start, stop, remove, tag, note }
+  return { list, loading, error, filter, live, liveOf, subscribe, refresh, refreshOne, start, stop, resume, remove, tag, note }
 })
