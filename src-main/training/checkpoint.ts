@@ -109,3 +109,17 @@ export function restoreWeights(model: tf.LayersModel, saved: { name: string; ten
   })
   model.setWeights(saved.map((s) => s.tensor))
 }
+
+/** Copies a checkpoint directory into `parentDir` atomically (temp dir, fsync, rename); returns its path. */
+export function copyCheckpoint(source: string, parentDir: string): string {
+  fs.mkdirSync(parentDir, { recursive: true })
+  const final = path.join(parentDir, path.basename(source))
+  const tmp = path.join(parentDir, `.tmp-copy-${process.pid}`)
+  fs.rmSync(tmp, { recursive: true, force: true })
+  fs.mkdirSync(tmp)
+  for (const file of ['weights.bin', 'manifest.json']) writeFileDurable(path.join(tmp, file), fs.readFileSync(path.join(source, file)))
+  fsyncDir(tmp)
+  fs.renameSync(tmp, final)
+  fsyncDir(parentDir)
+  return final
+}

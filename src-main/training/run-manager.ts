@@ -9,6 +9,9 @@ import { requirePreset } from '../../src-shared/config/presets'
 import { ACTIVE_STATUSES, type RunRecord, type RunStatus } from '../../src-shared/domain/run'
 import type { EventName, Events } from '../../src-shared/contract'
 import type { Registry } from '../registry/registry'
+import path from 'node:path'
+import { runDir } from '../app/paths'
+import { copyCheckpoint } from './checkpoint'
 import { totalSteps } from './train-run'
 import type { SpawnTrainer, TrainerChild } from './trainer-protocol'
 
@@ -64,6 +67,35 @@ export class RunManager {
     const run = this.registry.createRun({ config, name: req.name, experiment: req.experiment, totalSteps: totalSteps(config) })
     this.launch(run.id)
     return this.registry.getRun(run.id)
+  }
+
+  /**
+   * Starts a child run from a checkpoint of `parentId` (the last one at or before `epoch`), with
+   * config changes; the architecture must stay the same, since the child starts from its weights.
+   */
+  fork(parentId: number, options: { epoch?: number; overrides?: string[]; name?: string }): RunRecord {
+    const parent = this.registry.getRun(parentId)
+    const checkpoints = this.registry.artifacts(parentId, 'checkpoint')
+    const from = options.epoch === undefined ? checkpoints.at(-1) : checkpoints.filter((c) => c.epoch <= options.epoch!).at(-1)
+    if (!from) throw new ConflictError(`run ${parentId} has no checkpoint${options.epoch === undefined ? '' : ` at or before epoch ${options.epoch}`}`)
+    const { config } = validateExperiment(applyOverrides(parent.config, options.overrides ?? []))
+    for (const part of ['generator', 'discriminator', 'latent'] as const) {
+      if (JSON.stringify(config[part]) !== JSON.stringify(parent.config[part])) {
+        throw new ConflictError(`a fork keeps the parent's ${part} (it starts from its weights); start a new run to change it`)
+      }
+    }
+    if (totalSteps(config) <= from.step) {
+      throw new ConflictError(`the fork would end at step ${totalSteps(config)}, before the checkpoint's step ${from.step}: raise training.epochs`)
+    }
+    const child = this.registry.createRun({
+      config, name: options.name ?? `${parent.name}-fork-e${from.epoch}`, experiment: parent.experiment,
+      totalSteps: totalSteps(config), parentRunId: parentId, parentEpoch: from.epoch,
+    })
+    const dir = copyCheckpoint(from.path, path.join(runDir(this.home, child.id), 'checkpoints'))
+    this.registry.addArtifact({ runId: child.id, kind: 'checkpoint', epoch: from.epoch, step: from.step, path: dir, sha256: from.sha256, bytes: from.bytes })
+    this.registry.updateProgress(child.id, from.step, from.epoch, null)
+    this.launch(child.id)
+    return this.registry.getRun(child.id)
   }
 
   /** Continues a stopped, interrupted or failed run from its last checkpoint. */

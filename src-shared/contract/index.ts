@@ -71,6 +71,15 @@ export const requests = {
     }),
   ),
   'runs.stop': request<RunRecord>()(id),
+  /** A child run from a checkpoint of a run (its last at or before `epoch`), with config changes. */
+  'runs.fork': request<RunRecord>()(
+    z.strictObject({
+      id: runId,
+      epoch: z.int().min(0).optional(),
+      overrides: z.array(z.string().max(1000)).max(100).optional(),
+      name: z.string().trim().min(1).max(200).optional(),
+    }),
+  ),
   /** Continues a stopped, interrupted or failed run from its last checkpoint. */
   'runs.resume': request<RunRecord>()(id),
   'runs.tag': request<RunRecord>()(

@@ -8,7 +8,7 @@ import { tmpDir } from '../helpers/tmp'
 
 let t: ReturnType<typeof tmpDir>
 let home: string
-const quick = ['--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=25', '--set', 'training.batchSize=64']
+const quick = ['--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=25', '--set', 'training.batchSize=64', '--set', 'training.checkpointEvery=1']
 
 beforeAll(() => {
   t = tmpDir('gwb-cli-')
@@ -39,6 +39,21 @@ describe('gan-workbench CLI', () => {
     expect(cli(home, ['runs', 'compare', String(a!.id), String(b!.id)]).stdout).toMatch(/loss\.generator\s+"non-saturating"\s+"minimax"/)
     expect(cli(home, ['runs', 'rm', String(b!.id), '--yes']).code).toBe(0)
     expect(fs.existsSync(path.join(home, 'runs', String(b!.id)))).toBe(false)
+  })
+
+  it('forks a child run from a checkpoint with a changed setting', () => {
+    const parent = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list'])).find((r) => r.name === 'cli-ring')!
+    const r = cli(home, ['--json', 'fork', String(parent.id), '--epoch', '1', '--set', 'optimizers.discriminator.learningRate=0.0001', '--set', 'training.epochs=3'])
+    expect(r.code, r.stderr).toBe(0)
+    const child = lastJson<RunRecord>(r)
+    expect(child).toMatchObject({ status: 'completed', parentRunId: parent.id, parentEpoch: 1, step: 75, name: 'cli-ring-fork-e1' })
+    expect(child.config.optimizers.discriminator.learningRate).toBe(0.0001)
+    const metrics = JSON.parse(cli(home, ['--json', 'runs', 'show', String(child.id)]).stdout)
+    expect(metrics.lastMetrics.dLoss).toBeTypeOf('number')
+    const refused = cli(home, ['fork', String(parent.id), '--set', 'generator.layers.0.units=64'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/a fork keeps the parent's generator/)
+    expect(cli(home, ['runs', 'rm', String(child.id), '--yes']).code).toBe(0)
   })
 
   it('tags, notes, filters and deletes runs', () => {

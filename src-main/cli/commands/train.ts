@@ -79,6 +79,19 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     })
 
   program
+    .command('fork')
+    .description("start a child run from a run's checkpoint with some settings changed")
+    .argument('<id>', 'parent run id')
+    .option('--epoch <n>', 'fork from the last checkpoint at or before this epoch (default: the latest)')
+    .option('-s, --set <key=value>', 'a config change, e.g. optimizers.discriminator.learningRate=1e-4 (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('-n, --name <name>', 'a name for the child run')
+    .action(async (id: string, o: { epoch?: string; set: string[]; name?: string }) => {
+      const epoch = o.epoch === undefined ? undefined : Number(o.epoch)
+      if (epoch !== undefined && (!Number.isInteger(epoch) || epoch < 0)) throw new CliError('--epoch must be a whole number', 2)
+      await drive(globals(), (runs) => runs.fork(parseId(id), { epoch, overrides: o.set, name: o.name }))
+    })
+
+  program
     .command('resume')
     .description('continue a stopped or interrupted run from its last checkpoint')
     .argument('<id>', 'run id')
