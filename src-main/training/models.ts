@@ -81,9 +81,3 @@ export function buildModel(spec: ModelSpec, options: BuildOptions): tf.Sequentia
   })
   return model
 }
-
-/** Whether D's spec ends in a sigmoid (then the engine trains on logits, see BuildOptions). */
-export function endsInSigmoid(spec: ModelSpec): boolean {
-  const last = spec.layers[spec.layers.length - 1]!
-  return ('activation' in last && last.activation === 'sigmoid')
-}

@@ -1,11 +1,14 @@
 /**
- * The vanilla GAN of Goodfellow et al. (2014), Algorithm 1: k discriminator steps, then one
- * generator step, with the minimax or the non-saturating generator loss. Every step runs inside
+ * The unconditional GAN loop: Algorithm 1 of Goodfellow et al. (2014), k discriminator (critic)
+ * steps then one generator step, with the objective of the configured family (losses.ts): vanilla
+ * (minimax or non-saturating), LSGAN, WGAN with weight clipping, WGAN-GP. Every step runs inside
  * tf.tidy and only scalars leave it, so the tensor count stays flat (tested).
  */
 import * as tf from '@tensorflow/tfjs'
 import type { ExperimentConfig, OptimizerConfig } from '../../src-shared/config/experiment'
-import { buildModel, endsInSigmoid } from './models'
+import { buildModel } from './models'
+import { adversarialLoss, type AdversarialLoss } from './losses'
+import { registerExtraGradients } from './extra-gradients'
 import { mixSeed } from './seeds'
 import { sampleLatent } from './latent'
 import type { DataSource } from '../datasets/data-source'
@@ -23,7 +26,14 @@ export interface StepMetrics {
 export type MetricValues = { [K in keyof StepMetrics]: number }
 
 function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
-  return o.type === 'adam' ? tf.train.adam(o.learningRate, o.beta1, o.beta2) : tf.train.momentum(o.learningRate, o.momentum)
+  switch (o.type) {
+    case 'adam':
+      return tf.train.adam(o.learningRate, o.beta1, o.beta2)
+    case 'sgd':
+      return tf.train.momentum(o.learningRate, o.momentum)
+    case 'rmsprop':
+      return tf.train.rmsprop(o.learningRate, o.decay)
+  }
 }
 
 function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
@@ -35,7 +45,7 @@ export class VanillaGan {
   readonly discriminator: tf.Sequential
   readonly gOptimizer: tf.Optimizer
   readonly dOptimizer: tf.Optimizer
-  private readonly dLogits: boolean
+  private readonly loss: AdversarialLoss
 
   constructor(
     readonly config: ExperimentConfig,
@@ -43,11 +53,10 @@ export class VanillaGan {
   ) {
     const seed = config.training.seed
     this.generator = buildModel(config.generator, { prefix: 'g', seed: mixSeed(seed, 1) })
-    this.dLogits = endsInSigmoid(config.discriminator)
-    this.discriminator = buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(seed, 2), finalSigmoidAsLogits: this.dLogits })
-    if (!this.dLogits) {
-      throw new Error('discriminator: the vanilla GAN needs D to end in a sigmoid (its output is a probability)')
-    }
+    // The vanilla loss works on logits: D's final sigmoid is folded into the (stable) loss.
+    this.discriminator = buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(seed, 2), finalSigmoidAsLogits: config.gan === 'vanilla' })
+    this.loss = adversarialLoss(config)
+    if (config.gan === 'wgan-gp') registerExtraGradients()
     this.gOptimizer = makeOptimizer(config.optimizers.generator)
     this.dOptimizer = makeOptimizer(config.optimizers.discriminator)
   }
@@ -61,15 +70,29 @@ export class VanillaGan {
     return std > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, std, 'float32', seed)) : x
   }
 
+  private d(x: tf.Tensor): tf.Tensor {
+    return this.discriminator.apply(x, { training: true }) as tf.Tensor
+  }
+
+  /** WGAN-GP: λ·E[(‖∇x̂ D(x̂)‖ − 1)²] at random interpolates x̂ of real and generated samples. */
+  private gradientPenalty(real: tf.Tensor, fake: tf.Tensor, seed: number): tf.Scalar {
+    const eps = tf.randomUniform([real.shape[0]!, ...real.shape.slice(1).map(() => 1)], 0, 1, 'float32', seed)
+    const mixed = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake))
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(this.d(x)))(mixed)
+    const norms = tf.sqrt(tf.add(tf.sum(tf.square(grad), grad.shape.slice(1).map((_, i) => i + 1)), 1e-12))
+    return tf.mul(this.config.loss.gradientPenalty, tf.mean(tf.square(tf.sub(norms, 1)))) as tf.Scalar
+  }
+
   /**
-   * One iteration. `progress` in [0, 1] drives decaying tricks. Returns scalar tensors the caller
-   * reads (and disposes) only on logging steps.
+   * One iteration (Algorithm 1 of Goodfellow et al.: k D steps, then one G step). `progress` in
+   * [0, 1] drives decaying tricks. Returns scalar tensors the caller reads (and disposes) only on
+   * logging steps.
    */
   trainStep(step: number, progress: number): StepMetrics {
     const { batchSize, dSteps, seed } = this.config.training
-    const realTarget = 1 - this.config.tricks.labelSmoothing
     const dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable)
     const gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable)
+    const clip = this.config.gan === 'wgan' ? this.config.loss.clip : 0
     return tf.tidy(() => {
       let dLoss!: tf.Scalar
       let dReal: tf.Scalar | undefined
@@ -79,32 +102,28 @@ export class VanillaGan {
         const real = this.data.batch(step, k, batchSize)
         const z = this.latent(batchSize, mixSeed(seed, step, k, 11))
         const { value, grads } = this.dOptimizer.computeGradients(() => {
+          // G is not updated here (only D's variables are in the list); no gradient flows into it.
           const fake = this.generator.apply(z, { training: true }) as tf.Tensor
-          const realLogits = this.discriminator.apply(this.instanceNoise(real, progress, mixSeed(seed, step, k, 12)), { training: true }) as tf.Tensor
-          const fakeLogits = this.discriminator.apply(this.instanceNoise(fake, progress, mixSeed(seed, step, k, 13)), { training: true }) as tf.Tensor
+          const realOut = this.d(this.instanceNoise(real, progress, mixSeed(seed, step, k, 12)))
+          const fakeOut = this.d(this.instanceNoise(fake, progress, mixSeed(seed, step, k, 13)))
           dReal?.dispose()
           dFake?.dispose()
-          dReal = tf.keep(tf.mean(tf.sigmoid(realLogits)) as tf.Scalar)
-          dFake = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar)
-          // L_D = −½ E log D(x) − ½ E log(1 − D(G(z)))  (the lecture's discriminator loss)
-          const lossReal = tf.losses.sigmoidCrossEntropy(tf.fill(realLogits.shape, realTarget), realLogits)
-          const lossFake = tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits)
-          return tf.mul(0.5, tf.add(lossReal, lossFake)) as tf.Scalar
+          dReal = tf.keep(this.loss.summary(realOut))
+          dFake = tf.keep(this.loss.summary(fakeOut))
+          const loss = this.loss.discriminator(realOut, fakeOut)
+          return this.config.gan === 'wgan-gp' ? tf.add(loss, this.gradientPenalty(real, fake, mixSeed(seed, step, k, 14))) as tf.Scalar : loss
         }, dVars)
         dGradNorm = globalNorm(grads)
         this.dOptimizer.applyGradients(grads)
+        // WGAN: keep the critic Lipschitz by clipping its weights after every update.
+        if (clip > 0) for (const v of dVars) v.assign(tf.clipByValue(v, -clip, clip))
         dLoss = value
       }
       const z = this.latent(batchSize, mixSeed(seed, step, 99))
-      const { value: gLoss, grads: gGrads } = this.gOptimizer.computeGradients(() => {
-        const fakeLogits = this.discriminator.apply(this.generator.apply(z, { training: true }), { training: true }) as tf.Tensor
-        if (this.config.loss.generator === 'non-saturating') {
-          // maximise log D(G(z))  ⇔  minimise −log D(G(z))
-          return tf.losses.sigmoidCrossEntropy(tf.onesLike(fakeLogits), fakeLogits) as tf.Scalar
-        }
-        // minimax: minimise log(1 − D(G(z))) = −BCE(0, logits)
-        return tf.neg(tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits)) as tf.Scalar
-      }, gVars)
+      const { value: gLoss, grads: gGrads } = this.gOptimizer.computeGradients(
+        () => this.loss.generator(this.d(this.generator.apply(z, { training: true }) as tf.Tensor)),
+        gVars,
+      )
       const gGradNorm = globalNorm(gGrads)
       this.gOptimizer.applyGradients(gGrads)
       return { dLoss, gLoss, dReal: dReal!, dFake: dFake!, dGradNorm, gGradNorm }

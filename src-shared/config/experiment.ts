@@ -7,6 +7,7 @@ import { modelSpecSchema } from '../model/spec'
 import { TOY2D_DISTRIBUTIONS } from '../datasets/toy2d'
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+export const GAN_KINDS = ['vanilla', 'lsgan', 'wgan', 'wgan-gp'] as const
 export type BackendName = (typeof BACKENDS)[number]
 
 const optimizerSchema = z.discriminatedUnion('type', [
@@ -20,6 +21,12 @@ const optimizerSchema = z.discriminatedUnion('type', [
     type: z.literal('sgd'),
     learningRate: z.number().gt(0).max(10),
     momentum: z.number().min(0).lt(1).default(0),
+  }),
+  z.strictObject({
+    /** What the WGAN paper uses (momentum-based optimizers destabilise the critic). */
+    type: z.literal('rmsprop'),
+    learningRate: z.number().gt(0).max(10),
+    decay: z.number().min(0).lt(1).default(0.9),
   }),
 ])
 export type OptimizerConfig = z.infer<typeof optimizerSchema>
@@ -50,8 +57,11 @@ const datasetSchema = z.discriminatedUnion('kind', [
 export type DatasetConfig = z.infer<typeof datasetSchema>
 
 export const experimentConfigSchema = z.strictObject({
-  /** The GAN family. Vanilla GAN (Goodfellow et al. 2014) with a choice of generator loss. */
-  gan: z.enum(['vanilla']).default('vanilla'),
+  /**
+   * The objective: vanilla (Goodfellow et al. 2014), lsgan (least squares), wgan (weight clipping)
+   * or wgan-gp (gradient penalty). D ends in a sigmoid for vanilla and in a linear score otherwise.
+   */
+  gan: z.enum(GAN_KINDS).default('vanilla'),
   dataset: datasetSchema,
   latent: z.strictObject({
     dim: z.int().min(1).max(4096),
@@ -62,9 +72,13 @@ export const experimentConfigSchema = z.strictObject({
   generator: modelSpecSchema,
   discriminator: modelSpecSchema,
   loss: z.strictObject({
-    /** minimax: G minimises log(1 − D(G(z))); non-saturating: G maximises log D(G(z)). */
+    /** Vanilla GAN only. minimax: G minimises log(1 − D(G(z))); non-saturating: G maximises log D(G(z)). */
     generator: z.enum(['minimax', 'non-saturating']).default('non-saturating'),
-  }).default({ generator: 'non-saturating' }),
+    /** WGAN: the critic's weights are clipped to [−clip, clip] after each update. */
+    clip: z.number().gt(0).max(10).default(0.01),
+    /** WGAN-GP: weight λ of the gradient penalty. */
+    gradientPenalty: z.number().min(0).max(1000).default(10),
+  }).default({ generator: 'non-saturating', clip: 0.01, gradientPenalty: 10 }),
   optimizers: z.strictObject({ generator: optimizerSchema, discriminator: optimizerSchema }),
   tricks: z.strictObject({
     /** One-sided label smoothing: real targets become 1 − s (Salimans et al. use s = 0.1). */

@@ -52,6 +52,22 @@ function mlp2d(distribution: Toy2dName, epochs: number): ExperimentConfigInput {
   }
 }
 
+/** Turns a vanilla preset into one whose D is a critic with a raw score output (LSGAN, WGAN). */
+function scoreCritic(
+  base: ExperimentConfigInput,
+  gan: 'lsgan' | 'wgan' | 'wgan-gp',
+  changes: { optimizers?: ExperimentConfigInput['optimizers']; dSteps?: number },
+): ExperimentConfigInput {
+  const layers = base.discriminator.layers.map((l, i, all) => (i === all.length - 1 ? { ...l, activation: 'linear' as const } : l))
+  return {
+    ...base,
+    gan,
+    discriminator: { ...base.discriminator, layers },
+    optimizers: changes.optimizers ?? base.optimizers,
+    training: { ...base.training, dSteps: changes.dSteps ?? base.training.dSteps },
+  }
+}
+
 /** Image GANs on 28×28 grey images; an epoch is one pass over the 10,000 built-in digits at batch 64. */
 function imageGan(
   dataset: ExperimentConfigInput['dataset'],
@@ -95,6 +111,33 @@ export const PRESETS: readonly Preset[] = [
     title: 'MLP GAN · 5×5 grid of Gaussians',
     description: '25 modes on a grid with spacing 2 (std 0.05): harder, collapses easily.',
     config: mlp2d('grid25', 40),
+  },
+  {
+    name: 'mlp-2d-ring8-lsgan',
+    title: 'LSGAN · ring of 8 Gaussians',
+    description: 'Least-squares GAN (Mao et al. 2017): D outputs a score, losses are squared errors to 1 and 0.',
+    config: scoreCritic(mlp2d('ring8', 30), 'lsgan', {}),
+  },
+  {
+    name: 'mlp-2d-ring8-wgan',
+    title: 'WGAN · ring of 8 Gaussians (weight clipping)',
+    description: 'Wasserstein GAN (Arjovsky et al. 2017): RMSProp, 5 critic steps per G step, weights clipped to ±0.01.',
+    config: scoreCritic(mlp2d('ring8', 30), 'wgan', {
+      optimizers: { generator: { type: 'rmsprop', learningRate: 5e-4 }, discriminator: { type: 'rmsprop', learningRate: 5e-4 } },
+      dSteps: 5,
+    }),
+  },
+  {
+    name: 'mlp-2d-ring8-wgan-gp',
+    title: 'WGAN-GP · ring of 8 Gaussians',
+    description: 'WGAN with gradient penalty λ = 10 (Gulrajani et al. 2017): Adam β = (0.5, 0.9), 5 critic steps per G step.',
+    config: scoreCritic(mlp2d('ring8', 30), 'wgan-gp', {
+      optimizers: {
+        generator: { type: 'adam', learningRate: 1e-3, beta1: 0.5, beta2: 0.9 },
+        discriminator: { type: 'adam', learningRate: 1e-3, beta1: 0.5, beta2: 0.9 },
+      },
+      dSteps: 5,
+    }),
   },
   {
     name: 'dcgan-mnist',

@@ -55,6 +55,15 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   if (d && !sameShape(d.outputShape, [1])) {
     errors.push({ path: 'discriminator.layers', message: `the discriminator must output one score per sample ([1]), got [${d.outputShape.join(', ')}]` })
   }
+  const last = config.discriminator.layers.length - 1
+  const lastLayer = config.discriminator.layers[last]!
+  const endsInSigmoid = 'activation' in lastLayer && lastLayer.activation === 'sigmoid'
+  if (config.gan === 'vanilla' && !endsInSigmoid) {
+    errors.push({ path: `discriminator.layers[${last}]`, message: 'the vanilla GAN needs D to end in a sigmoid (its output is a probability)' })
+  }
+  if (config.gan !== 'vanilla' && endsInSigmoid) {
+    errors.push({ path: `discriminator.layers[${last}]`, message: `${config.gan} needs D to output a raw score: use a linear activation, not sigmoid` })
+  }
   if (config.dataset.kind === 'image' && config.dataset.name === 'mnist-idx' && !config.dataset.dir) {
     errors.push({ path: 'dataset.dir', message: 'mnist-idx needs the directory holding the MNIST IDX files' })
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { validateExperiment } from '../../src-shared/config/validate'
+import { dataShape, validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
 import { PRESETS, requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides, OverrideError } from '../../src-shared/config/overrides'
@@ -20,8 +20,15 @@ function errorsOf(raw: unknown) {
 describe('experiment config', () => {
   it.each(PRESETS.map((p) => [p.name, p]))('preset %s is valid', (_n, p) => {
     const v = validateExperiment(p.config)
-    expect(v.generator.outputShape).toEqual([2])
+    expect(v.generator.outputShape).toEqual(dataShape(v.config))
     expect(v.discriminator.outputShape).toEqual([1])
+  })
+
+  it('matches D\'s output layer to the objective', () => {
+    expect(errorsOf(applyOverrides(base(), ['gan=wgan']))).toEqual([
+      { path: 'discriminator.layers[4]', message: 'wgan needs D to output a raw score: use a linear activation, not sigmoid' },
+    ])
+    expect(errorsOf(applyOverrides(base(), ['discriminator.layers.4.activation=linear']))[0]!.message).toMatch(/vanilla GAN needs D to end in a sigmoid/)
   })
 
   it('names an unknown field, even nested', () => {
