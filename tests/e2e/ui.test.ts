@@ -5,7 +5,8 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
-import { serve } from '../helpers/cli'
+import { cli, lastJson, serve } from '../helpers/cli'
+import type { RunRecord } from '../../src-shared/domain/run'
 import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
 
@@ -20,6 +21,8 @@ beforeAll(async () => {
   t = tmpDir('gwb-ui-')
   home = path.join(t.dir, 'home')
   ;({ context, close: closeBrowser } = await launchBrowser())
+  page = await context.newPage()
+  consoleErrors = watchConsole(page)
 })
 afterAll(async () => {
   await closeBrowser?.()
@@ -42,8 +45,6 @@ describe('workbench UI in server mode', () => {
 
   it('starts a 2D run, streams live curves and the scatter, stops it, and lists it after a restart', async () => {
     let server = await serve(home)
-    page = await context.newPage()
-    consoleErrors = watchConsole(page)
     try {
       await page.goto(server.url)
       await page.getByTestId('connection').filter({ hasText: 'connected' }).waitFor()
@@ -134,6 +135,26 @@ describe('workbench UI in server mode', () => {
       await page.screenshot({ path: screenshotPath('ui-delete-confirm.png') })
       await page.getByTestId('confirm-delete').click()
       await page.getByText('No runs match.').waitFor()
+    } finally {
+      await page.goto('about:blank')
+      await server.stop()
+    }
+  })
+
+  it('shows an image run\'s per-epoch sample grids with an epoch slider', async () => {
+    const trained = cli(home, ['--json', 'train', '--preset', 'dcgan-mnist', '--name', 'tiny-dcgan', '--set', 'dataset.limit=64',
+      '--set', 'training.batchSize=4', '--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=2'])
+    expect(trained.code, trained.stderr).toBe(0)
+    const run = lastJson<RunRecord>(trained)
+    const server = await serve(home)
+    try {
+      await page.goto(`${server.url}#/runs/${run.id}`)
+      await page.getByTestId('gallery-caption').filter({ hasText: 'epoch 2' }).waitFor()
+      const size = await page.getByTestId('grid-image').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])
+      expect(size).toEqual([466, 466])
+      await page.getByTestId('epoch-slider').fill('0')
+      await page.getByTestId('gallery-caption').filter({ hasText: 'epoch 1' }).waitFor()
+      await page.screenshot({ path: screenshotPath('ui-image-run.png') })
     } finally {
       await page.goto('about:blank')
       await server.stop()
