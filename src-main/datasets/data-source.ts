@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs'
 import type { DatasetConfig } from '../../src-shared/config/experiment'
+import type { Toy2dMixture } from '../../src-shared/datasets/toy2d'
 import { createToy2dSource } from './toy2d-source'
 import { createImageSource } from './image-source'
 
@@ -17,6 +18,8 @@ export interface DataSource {
   batch(step: number, slot: number, size: number): tf.Tensor
   /** n real samples as plain numbers (flat), for plots and metrics. */
   sample(n: number, seed: number): Float32Array
+  /** For 2D mixtures: the modes, so mode coverage can be measured. */
+  mixture?: Toy2dMixture
 }
 
 export function createDataSource(config: DatasetConfig, seed: number): DataSource {

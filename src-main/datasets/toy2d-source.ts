@@ -11,6 +11,7 @@ export function createToy2dSource(config: Extract<DatasetConfig, { kind: 'toy2d'
   return {
     kind: 'points',
     shape: [2],
+    mixture,
     size: Infinity,
     batch: (step, slot, size) => tf.tensor2d(sampleToy2d(mixture, size, createRng(mixSeed(seed, step, slot))), [size, 2]),
     sample: (n, s) => sampleToy2d(mixture, n, createRng(s)),

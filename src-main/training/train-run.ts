@@ -13,11 +13,12 @@ import type { Registry, MetricRow } from '../registry/registry'
 import { runDir } from '../app/paths'
 import { isConvolutional, selectBackend } from './backend'
 import { createDataSource } from '../datasets/data-source'
-import { VanillaGan, disposeMetrics, readMetrics, type MetricValues } from './vanilla-gan'
+import { VanillaGan, disposeMetrics, readMetrics } from './vanilla-gan'
 import { loadCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint'
 import { mixSeed } from './seeds'
 import { sha256, writeFileAtomic } from '../util/atomic-fs'
 import { createPreview } from './previews'
+import { modeCoverage } from '../../src-shared/metrics/mode-coverage'
 
 export interface TrainHooks {
   progress(e: RunProgressEvent): void
@@ -27,6 +28,8 @@ export interface TrainHooks {
 }
 
 const PROGRESS_INTERVAL_MS = 100
+/** Samples behind the per-epoch evaluation metrics (stored with them as `evalSamples`). */
+export const EVAL_SAMPLES = 2500
 const FLUSH_INTERVAL_MS = 1000
 
 export function totalSteps(config: { training: { epochs: number; stepsPerEpoch: number } }): number {
@@ -112,6 +115,13 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       registry.addArtifact({ runId, kind, epoch, step, path: file, sha256: sha256(bytes), bytes: bytes.length })
     }
 
+    /** Metrics measured once per epoch, on a fixed z sample of fixed size so epochs and runs compare. */
+    const epochMetrics = (): Record<string, number> => {
+      if (!data.mixture) return {}
+      const m = modeCoverage(gan!.generate(EVAL_SAMPLES, mixSeed(config.training.seed, 4242)), data.mixture.centres, data.mixture.std)
+      return { modesCaptured: m.modesCaptured, highQuality: m.highQuality, modeKL: m.modeKL, evalSamples: EVAL_SAMPLES }
+    }
+
     while (step < total) {
       if (hooks.stopRequested()) {
         await checkpoint(Math.ceil(step / stepsPerEpoch))
@@ -122,7 +132,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       const epoch = Math.ceil(step / stepsPerEpoch)
       const endOfEpoch = step % stepsPerEpoch === 0
       if (step % logEvery === 0 || endOfEpoch) {
-        const values: MetricValues = await readMetrics(metrics)
+        const values: Record<string, number> = { ...(await readMetrics(metrics)), ...(endOfEpoch ? epochMetrics() : {}) }
         const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v))
         const wallTime = Date.now() / 1000
         for (const [key, value] of Object.entries(values)) if (Number.isFinite(value)) pending.push({ key, step, epoch, value, wallTime })

@@ -146,8 +146,12 @@ describe('training a run', () => {
     expect(done).toMatchObject({ status: 'completed', step: 40, epoch: 2, backend: 'wasm' })
     expect(done.samplesPerSec).toBeGreaterThan(0)
     const metrics = registry.metrics(run.id)
-    expect(Object.keys(metrics).sort()).toEqual(['dFake', 'dGradNorm', 'dLoss', 'dReal', 'gGradNorm', 'gLoss'])
+    expect(Object.keys(metrics).sort()).toEqual(['dFake', 'dGradNorm', 'dLoss', 'dReal', 'evalSamples', 'gGradNorm', 'gLoss', 'highQuality', 'modeKL', 'modesCaptured'])
     expect(metrics.dLoss!.map((p) => p.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40])
+    // Mode coverage once per epoch, on a stated number of samples.
+    expect(metrics.modesCaptured!.map((p) => p.step)).toEqual([20, 40])
+    expect(metrics.evalSamples!.map((p) => p.value)).toEqual([2500, 2500])
+    expect(h.progress.at(-1)!.metrics.modesCaptured).toBe(metrics.modesCaptured!.at(-1)!.value)
     expect(registry.artifacts(run.id, 'checkpoint').map((a) => a.epoch)).toEqual([1, 2])
     expect(registry.artifacts(run.id, 'samples-2d')).toHaveLength(2)
     expect(h.statuses).toEqual(['running', 'completed'])
