@@ -110,7 +110,7 @@ export class VanillaGan {
           dFake?.dispose()
           dReal = tf.keep(this.loss.summary(realOut))
           dFake = tf.keep(this.loss.summary(fakeOut))
-          const loss = this.loss.discriminator(realOut, fakeOut)
+          const loss = this.loss.discriminator(realOut, fakeOut, mixSeed(seed, step, k, 15))
           return this.config.gan === 'wgan-gp' ? tf.add(loss, this.gradientPenalty(real, fake, mixSeed(seed, step, k, 14))) as tf.Scalar : loss
         }, dVars)
         dGradNorm = globalNorm(grads)

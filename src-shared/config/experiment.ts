@@ -85,7 +85,11 @@ export const experimentConfigSchema = z.strictObject({
     labelSmoothing: z.number().min(0).max(0.5).default(0),
     /** Gaussian noise added to D's inputs, its std decaying linearly to 0 over the run. */
     instanceNoise: z.number().min(0).max(10).default(0),
-  }).default({ labelSmoothing: 0, instanceNoise: 0 }),
+    /** Soft labels (ganhacks): real targets drawn from U(0.7, 1), fake targets from U(0, 0.3). */
+    softLabels: z.boolean().default(false),
+    /** Noisy labels (ganhacks): each D target is flipped with this probability. */
+    labelFlip: z.number().min(0).max(0.5).default(0),
+  }).default({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0 }),
   training: z.strictObject({
     batchSize: z.int().min(1).max(4096),
     epochs: z.int().min(1).max(100_000),

@@ -73,3 +73,26 @@ describe('critic constraints', () => {
     }
   })
 })
+
+describe('label tricks', () => {
+  const real = () => tf.tensor([[2], [0], [1], [-1]])
+  const fake = () => tf.tensor([[-1], [1], [0], [3]])
+
+  it('soft labels draw reproducible targets per seed, and change the loss', () => {
+    const soft = adversarialLoss(cfg('mlp-2d-ring8', ['tricks.softLabels=true']))
+    const plain = adversarialLoss(cfg('mlp-2d-ring8'))
+    const a = value(soft.discriminator(real(), fake(), 7))
+    expect(value(soft.discriminator(real(), fake(), 7))).toBe(a)
+    expect(value(soft.discriminator(real(), fake(), 8))).not.toBe(a)
+    expect(a).not.toBeCloseTo(value(plain.discriminator(real(), fake(), 7)), 4)
+  })
+
+  it('flipping every label with p = 0.5 on average swaps half of them; p = 0 changes nothing', () => {
+    const none = adversarialLoss(cfg('mlp-2d-ring8', ['tricks.labelFlip=0']))
+    const plain = adversarialLoss(cfg('mlp-2d-ring8'))
+    expect(value(none.discriminator(real(), fake(), 3))).toBe(value(plain.discriminator(real(), fake(), 3)))
+    const flip = adversarialLoss(cfg('mlp-2d-ring8', ['tricks.labelFlip=0.5']))
+    const losses = Array.from({ length: 20 }, (_, s) => value(flip.discriminator(real(), fake(), s)))
+    expect(new Set(losses.map((v) => v.toFixed(5))).size).toBeGreaterThan(3)
+  })
+})
