@@ -5,7 +5,7 @@
 import type { ExperimentConfigInput } from './experiment'
 import type { Toy2dName } from '../datasets/toy2d'
 import type { LayerSpec, ModelSpecInput } from '../model/spec'
-import { kerasDcganDiscriminator, kerasDcganGenerator, lectureDiscriminator, lectureGenerator } from './reference-models'
+import { dcganBnGenerator, kerasDcganDiscriminator, kerasDcganGenerator, lectureDiscriminator, lectureGenerator } from './reference-models'
 
 export interface Preset {
   name: string
@@ -142,14 +142,20 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'dcgan-mnist',
     title: 'DCGAN · MNIST (Keras-style reference)',
-    description: 'The lectures\' Keras-style models: G 1,164,289 params (transposed convs), D 40,705; Adam 2e-4/β1 0.5.',
+    description: 'The lectures\' Keras-style models exactly: G 1,164,289 params, D 40,705; Adam 2e-4/β1 0.5. At batch 64 D tends to win early: see the -bn variant.',
     config: imageGan({ kind: 'image', name: 'mnist' }, keras, 2e-4, 20),
+  },
+  {
+    name: 'dcgan-mnist-bn',
+    title: 'DCGAN · MNIST (with batch norm in G)',
+    description: 'The Keras-style pair with batch normalisation in G (Radford et al.): trains stably at batch 64.',
+    config: imageGan({ kind: 'image', name: 'mnist' }, { generator: dcganBnGenerator, discriminator: kerasDcganDiscriminator }, 2e-4, 20),
   },
   {
     name: 'dcgan-fashion-mnist',
     title: 'DCGAN · Fashion-MNIST',
-    description: 'The same Keras-style pair on Fashion-MNIST (Debian\'s dataset-fashion-mnist, 60,000 images).',
-    config: imageGan({ kind: 'image', name: 'fashion-mnist' }, keras, 2e-4, 10, 938),
+    description: 'The Keras-style pair with batch norm in G on Fashion-MNIST (Debian\'s dataset-fashion-mnist, 60,000 images).',
+    config: imageGan({ kind: 'image', name: 'fashion-mnist' }, { generator: dcganBnGenerator, discriminator: kerasDcganDiscriminator }, 2e-4, 10, 938),
   },
   {
     name: 'gan-mnist-lecture',
