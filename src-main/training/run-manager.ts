@@ -99,9 +99,12 @@ export class RunManager {
   }
 
   /** Continues a stopped, interrupted or failed run from its last checkpoint. */
-  resume(id: number): RunRecord {
+  async resume(id: number): Promise<RunRecord> {
     const run = this.registry.getRun(id)
-    if (this.active.has(id) || ACTIVE_STATUSES.includes(run.status)) throw new ConflictError(`run ${id} is ${run.status}`)
+    if (ACTIVE_STATUSES.includes(run.status)) throw new ConflictError(`run ${id} is ${run.status}`)
+    // A run reports `stopped` a moment before its trainer process exits: wait for that exit.
+    await this.active.get(id)?.done
+    if (this.active.has(id)) throw new ConflictError(`run ${id} is still being trained`)
     if (run.status === 'completed') throw new ConflictError(`run ${id} already completed`)
     this.registry.setStatus(id, 'queued')
     this.launch(id)

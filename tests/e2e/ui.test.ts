@@ -92,8 +92,8 @@ describe('workbench UI in server mode', () => {
       // Resume continues from the checkpoint the stop wrote; stop it again.
       const stoppedAt = await stepOf()
       await page.getByTestId('resume-run').click()
-      await page.getByTestId('status').filter({ hasText: 'running' }).waitFor()
-      await expect.poll(stepOf, { timeout: 30_000 }).toBeGreaterThan(stoppedAt)
+      await page.getByTestId('status').filter({ hasText: /queued|running/ }).waitFor()
+      await expect.poll(stepOf, { timeout: 60_000 }).toBeGreaterThan(stoppedAt)
       await page.getByTestId('stop-run').click()
       await page.getByTestId('status').filter({ hasText: 'stopped' }).waitFor({ timeout: 30_000 })
       const url = page.url()
@@ -105,7 +105,7 @@ describe('workbench UI in server mode', () => {
       await server.stop()
       server = await serve(home)
       await page.goto(server.url)
-      const row = page.locator('[data-testid=runs-table] tr', { hasText: 'ui-ring8' })
+      const row = page.locator('[data-testid=runs-table] tr').filter({ has: page.getByRole('link', { name: 'ui-ring8', exact: true }) })
       await row.waitFor()
       expect(await row.getByTestId('status').textContent()).toBe('stopped')
       await page.screenshot({ path: screenshotPath('ui-runs-after-restart.png') })
@@ -113,6 +113,14 @@ describe('workbench UI in server mode', () => {
       await expect.poll(() => painted('loss-chart'), { timeout: 10_000 }).toBeGreaterThan(1000)
       await expect.poll(() => painted('scatter'), { timeout: 10_000 }).toBeGreaterThan(1000)
       await page.screenshot({ path: screenshotPath('ui-run-stopped.png') })
+      // Fork it from its last checkpoint with a lower D learning rate.
+      await page.getByTestId('fork-run').click()
+      await page.getByTestId('fork-changes').fill('optimizers.discriminator.learningRate=0.0005\ntraining.epochs=6')
+      await page.screenshot({ path: screenshotPath('ui-fork.png') })
+      await page.getByTestId('fork-submit').click()
+      await page.getByText(/forked from/).waitFor()
+      await page.getByTestId('status').filter({ hasText: /running|completed/ }).waitFor()
+      await page.getByTestId('status').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 })
     } finally {
       await page.goto('about:blank')
       await server.stop()
@@ -123,7 +131,7 @@ describe('workbench UI in server mode', () => {
     const server = await serve(home)
     try {
       await page.goto(server.url)
-      const row = page.locator('[data-testid=runs-table] tr', { hasText: 'ui-ring8' })
+      const row = page.locator('[data-testid=runs-table] tr').filter({ has: page.getByRole('link', { name: 'ui-ring8', exact: true }) })
       await row.waitFor()
       await row.getByPlaceholder('+ tag').fill('baseline')
       await row.getByPlaceholder('+ tag').press('Enter')

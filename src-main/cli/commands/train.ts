@@ -16,7 +16,7 @@ function progressLine(step: number, total: number, metrics: Record<string, numbe
   return `step ${step}/${total} (${pct}%)  ${m}${sps ? `  ${Math.round(sps)} samples/s` : ''}`
 }
 
-async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord): Promise<void> {
+async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord | Promise<RunRecord>): Promise<void> {
   const home = resolveHome(opts.home)
   const registry = await Registry.open(homePaths(home).registry)
   registry.markOrphansInterrupted(isProcessAlive)
@@ -38,7 +38,7 @@ async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord
     }
   })
   try {
-    const run = begin(runs)
+    const run = await begin(runs)
     process.stderr.write(`run ${run.id} (${run.name}) started; data in ${home}\n`)
     let interrupts = 0
     const onSigint = () => {
