@@ -148,7 +148,7 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'dcgan-mnist-bn',
     title: 'DCGAN · MNIST (with batch norm in G)',
-    description: 'The Keras-style pair with batch normalisation in G (Radford et al.): trains stably at batch 64.',
+    description: 'The Keras-style pair with batch normalisation in G (Radford et al.): D no longer wins in the first epoch at batch 64.',
     config: imageGan({ kind: 'image', name: 'mnist' }, { generator: dcganBnGenerator, discriminator: kerasDcganDiscriminator }, 2e-4, 20),
   },
   {

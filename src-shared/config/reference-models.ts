@@ -71,9 +71,9 @@ export const lectureDiscriminator: ModelSpecInput = {
 
 /**
  * The Keras-style generator with batch normalisation after the dense layer and each transposed
- * convolution, before the activation (Radford et al. 2016, DCGAN). Measured here at batch 64: the
+ * convolution, before the activation (Radford et al. 2016, DCGAN). Seen here at batch 64: the
  * plain pair collapses to blank images within the first epoch (D wins, G's gradients vanish); this
- * one draws digit strokes after one epoch.
+ * one keeps the losses balanced and draws strokes after one epoch.
  */
 export const dcganBnGenerator: ModelSpecInput = {
   ...kerasDcganGenerator,
