@@ -23,6 +23,8 @@ export interface AppContext {
   close(): Promise<void>
 }
 
+const ORPHAN_SWEEP_MS = 5000
+
 export interface ContextOptions {
   home: string
   mode: AppInfo['mode']
@@ -43,6 +45,18 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   }
   const recovered = registry.markOrphansInterrupted(isProcessAlive)
   const runs = new RunManager(registry, options.home, options.spawn, options.nativeBinding)
+  // A trainer can die after this start-up check (killed, crashed with its host): sweep again
+  // now and then, so no run stays "running" with nobody training it.
+  const sweep = setInterval(() => {
+    try {
+      for (const id of registry.markOrphansInterrupted(isProcessAlive)) {
+        runs.announce(id)
+      }
+    } catch {
+      // a busy or closing database: the next sweep retries
+    }
+  }, ORPHAN_SWEEP_MS)
+  sweep.unref()
   const dispatch = createDispatch(createHandlers({ registry, runs, home: options.home, mode: options.mode }))
   return {
     home: options.home,
@@ -52,6 +66,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     lock,
     recovered,
     close: async () => {
+      clearInterval(sweep)
       await runs.shutdown()
       registry.close()
       lock.release()

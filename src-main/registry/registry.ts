@@ -65,8 +65,8 @@ export class Registry {
       const result = this.db
         .prepare(
           `INSERT INTO runs (experiment_id, name, status, gan, dataset, config_json, seed, parent_run_id, parent_epoch,
-             total_steps, created_at, updated_at)
-           VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             total_steps, pid, host, created_at, updated_at)
+           VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           exp.id,
@@ -78,6 +78,9 @@ export class Registry {
           input.parentRunId ?? null,
           input.parentEpoch ?? null,
           input.totalSteps,
+          // Until its trainer starts, a queued run belongs to the process that queued it.
+          process.pid,
+          os.hostname(),
           ts,
           ts,
         )
@@ -143,9 +146,10 @@ export class Registry {
 
   setStatus(id: number, status: RunStatus, error: string | null = null): void {
     const ts = now()
-    const finished = status === 'queued' || status === 'running' ? null : ts
-    this.db.prepare('UPDATE runs SET status = ?, error = ?, finished_at = ?, pid = NULL, updated_at = ? WHERE id = ?')
-      .run(status, error, finished, ts, id)
+    const active = status === 'queued' || status === 'running'
+    // A run queued again belongs to the process that queued it, until its trainer starts.
+    this.db.prepare('UPDATE runs SET status = ?, error = ?, finished_at = ?, pid = ?, host = ?, updated_at = ? WHERE id = ?')
+      .run(status, error, active ? null : ts, active ? process.pid : null, active ? os.hostname() : null, ts, id)
   }
 
   /**
@@ -153,15 +157,16 @@ export class Registry {
    * rebooted) become `interrupted`, so they can be resumed rather than shown as live forever.
    */
   markOrphansInterrupted(isAlive: (pid: number) => boolean): number[] {
-    const rows = this.db.prepare(`SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued')`).all() as {
-      id: number; pid: number | null; host: string | null
-    }[]
-    const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !isAlive(r.pid)))
+    // Read and write in one immediate transaction: a trainer finishing meanwhile is never overwritten.
     const tx = this.db.transaction(() => {
+      const rows = this.db.prepare(`SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued')`).all() as {
+        id: number; pid: number | null; host: string | null
+      }[]
+      const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !isAlive(r.pid)))
       for (const r of orphans) this.setStatus(r.id, 'interrupted', 'the process training this run ended unexpectedly')
+      return orphans.map((r) => r.id)
     })
-    tx.immediate()
-    return orphans.map((r) => r.id)
+    return tx.immediate()
   }
 
   setNotes(id: number, notes: string): RunRecord {

@@ -158,6 +158,12 @@ export class RunManager {
     return run
   }
 
+  /** Tells the UIs about a status change made outside a trainer (e.g. an orphan sweep). */
+  announce(id: number): void {
+    const run = this.registry.findRun(id)
+    if (run) this.emit('run.status', { runId: id, status: run.status, error: run.error })
+  }
+
   isActive(id: number): boolean {
     return this.active.has(id)
   }

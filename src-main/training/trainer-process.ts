@@ -49,6 +49,9 @@ function onMessage(raw: unknown): void {
 
 if (parentPort) parentPort.on('message', (e) => onMessage(e.data))
 else process.on('message', onMessage)
+// A killed host closes our output pipes: writing to them must not crash a run mid-checkpoint.
+process.stdout.on('error', () => {})
+process.stderr.on('error', () => {})
 // The host going away (closed window, killed server) stops the run cleanly at its next iteration.
 process.on('disconnect', () => (stop = true))
 process.on('SIGTERM', () => (stop = true))

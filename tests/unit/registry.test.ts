@@ -142,9 +142,13 @@ describe('registry queries', () => {
     r.markStarted(live.id, 'wasm', 'test')
     r.markStarted(dead.id, 'wasm', 'test')
     r.db.prepare('UPDATE runs SET pid = 999999 WHERE id = ?').run(dead.id)
+    const queued = r.createRun({ config: config(), totalSteps: 10 }) // queued by this (live) process
     expect(r.markOrphansInterrupted((pid) => pid === process.pid)).toEqual([dead.id])
     expect(r.getRun(dead.id).status).toBe('interrupted')
     expect(r.getRun(live.id).status).toBe('running')
+    expect(r.getRun(queued.id).status).toBe('queued')
+    // ...but a run queued by a process that has since died is an orphan too.
+    expect(r.markOrphansInterrupted(() => false)).toEqual([live.id, queued.id])
   })
 
   it('deletes a run with its metrics, tags and artifacts', () => {
