@@ -159,7 +159,7 @@ export class Registry {
   markOrphansInterrupted(isAlive: (pid: number) => boolean): number[] {
     // Read and write in one immediate transaction: a trainer finishing meanwhile is never overwritten.
     const tx = this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued')`).all() as {
+      const rows = this.db.prepare(`SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued') ORDER BY id`).all() as {
         id: number; pid: number | null; host: string | null
       }[]
       const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !isAlive(r.pid)))
