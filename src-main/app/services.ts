@@ -3,7 +3,7 @@ import fs from 'node:fs'
  * The services behind the contract: one handler per request, shared by Electron IPC, the
  * WebSocket server and (for most commands) the CLI.
  */
-import type { ParsedInput, RequestName, RequestOutput, AppInfo, BackendInfo } from '../../src-shared/contract'
+import type { ParsedInput, RequestName, RequestOutput, AppInfo } from '../../src-shared/contract'
 import { PRESETS } from '../../src-shared/config/presets'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
@@ -12,7 +12,7 @@ import { createDataSource } from '../datasets/data-source'
 import { compareRuns } from '../registry/compare'
 import type { Registry } from '../registry/registry'
 import { ConflictError, type RunManager } from '../training/run-manager'
-import { selectBackend } from '../training/backend'
+import { probeBackendsOnce } from '../training/backend'
 import { sampleRun } from '../export/sample'
 import { APP_VERSION } from './version'
 import { deleteRunWithFiles } from './delete-run'
@@ -24,14 +24,6 @@ export interface ServiceContext {
   runs: RunManager
   home: string
   mode: AppInfo['mode']
-}
-
-let backendCache: Promise<{ name: string; reason: string; probes: BackendInfo[] }> | undefined
-
-/** Probes once per process; the answer does not change while it runs. */
-export function probeBackendsOnce() {
-  backendCache ??= selectBackend('auto')
-  return backendCache
 }
 
 export function createHandlers(ctx: ServiceContext): Handlers {

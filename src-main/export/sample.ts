@@ -10,7 +10,7 @@ import { loadCheckpoint, restoreWeights } from '../training/checkpoint'
 import { mixSeed } from '../training/seeds'
 import { sampleLatent } from '../training/latent'
 import { NotFoundError } from '../registry/registry'
-import { probeBackendsOnce } from '../app/services'
+import { probeBackendsOnce } from '../training/backend'
 
 export async function sampleRun(registry: Registry, runId: number, n: number, seed: number): Promise<Float32Array> {
   const run = registry.getRun(runId)

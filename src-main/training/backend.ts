@@ -135,3 +135,11 @@ export async function selectBackend(requested: 'auto' | BackendName = 'auto', op
 export function isBackendName(name: string): name is BackendName {
   return (BACKENDS as readonly string[]).includes(name)
 }
+
+let probed: Promise<SelectedBackend> | undefined
+
+/** Selects `auto` once per process (for hosts that sample or report); the answer does not change. */
+export function probeBackendsOnce(): Promise<SelectedBackend> {
+  probed ??= selectBackend('auto')
+  return probed
+}
