@@ -176,7 +176,8 @@ export function datasetHash(data: Pick<ImageDataset, 'images' | 'labels' | 'coun
     .digest('hex')
 }
 
-const TO_TANH_RANGE = Float32Array.from({ length: 256 }, (_v, p) => p / 127.5 - 1)
+/** Pixel byte → [-1, 1], the tanh range of the generators (one definition, a lookup table). */
+export const TO_TANH_RANGE = Float32Array.from({ length: 256 }, (_v, p) => p / 127.5 - 1)
 
 /** The first count images as float32 in [-1, 1], the tanh range of the generators. */
 export function toFloatImages(images: Uint8Array, count: number, height: number, width: number): Float32Array {

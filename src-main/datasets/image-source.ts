@@ -8,6 +8,7 @@ import { createRng } from '../../src-shared/util/rng'
 import { mixSeed } from '../training/seeds'
 import type { DataSource } from './data-source'
 import { loadImageDataset } from './image-catalog'
+import { TO_TANH_RANGE } from './image-datasets'
 
 export function createImageSource(config: Extract<DatasetConfig, { kind: 'image' }>, seed: number): DataSource {
   const data = loadImageDataset(config)
@@ -35,7 +36,7 @@ export function createImageSource(config: Extract<DatasetConfig, { kind: 'image'
     const out = new Float32Array(n * pixels)
     for (let i = 0; i < n; i++) {
       const src = idx[i % take]! * pixels
-      for (let p = 0; p < pixels; p++) out[i * pixels + p] = data.images[src + p]! / 127.5 - 1
+      for (let p = 0; p < pixels; p++) out[i * pixels + p] = TO_TANH_RANGE[data.images[src + p]!]!
     }
     return out
   }

@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import * as tf from '@tensorflow/tfjs'
-import { BACKENDS, type BackendName, type ExperimentConfig } from '../../src-shared/config/experiment'
+import type { BackendName, ExperimentConfig } from '../../src-shared/config/experiment'
 import type { BackendInfo } from '../../src-shared/contract'
 import { registerWasmConvKernels } from './wasm-kernels'
 
@@ -130,10 +130,6 @@ export async function selectBackend(requested: 'auto' | BackendName = 'auto', op
     probes.push({ name: c.name, available: false, reason: failure })
   }
   throw new Error(`backend "${requested}" is not available here: ${probes.map((p) => `${p.name}: ${p.reason}`).join('; ')}`)
-}
-
-export function isBackendName(name: string): name is BackendName {
-  return (BACKENDS as readonly string[]).includes(name)
 }
 
 let probed: Promise<SelectedBackend> | undefined

@@ -309,8 +309,3 @@ export function registerWasmConvKernels(): void {
     registerKernel(asConfig('Conv2DBackpropInput', conv2DBackpropInput, inputKernel?.setupFunc))
   }
 }
-
-/** For tests and measurements: the stock wasm Conv2DBackpropInput, if it was replaced. */
-export function stockWasmConv2DBackpropInput(): KernelFunc | null {
-  return stockBackpropInput
-}

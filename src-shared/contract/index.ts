@@ -132,8 +132,6 @@ export interface Events {
 }
 export type EventName = keyof Events
 
-export const EVENT_NAMES: readonly EventName[] = ['run.progress', 'run.status']
-
 /** Errors crossing the contract: a code for programs and a message for people. */
 export interface RpcError {
   code: 'invalid_input' | 'not_found' | 'conflict' | 'unknown_request' | 'unauthorized' | 'internal'
