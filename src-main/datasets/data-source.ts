@@ -16,6 +16,9 @@ export interface DataSource {
   size: number
   /** A batch of real samples for iteration `step`; `slot` tells apart several batches per step. */
   batch(step: number, slot: number, size: number): tf.Tensor
+  /** Labelled datasets: how many classes, and the labels of `batch(step, slot, size)` as [size, 1]. */
+  classes?: number
+  labels?(step: number, slot: number, size: number): tf.Tensor2D
   /** n real samples as plain numbers (flat), for plots and metrics. */
   sample(n: number, seed: number): Float32Array
   /** For 2D mixtures: the modes, so mode coverage can be measured. */

@@ -41,11 +41,20 @@ export function createImageSource(config: Extract<DatasetConfig, { kind: 'image'
     return out
   }
 
+  /** The labels of the images `gather(n, s)` returns, in the same order. */
+  const labelsOf = (n: number, s: number): Float32Array => {
+    const take = Math.min(n, count)
+    const idx = indices(take, s)
+    return Float32Array.from({ length: n }, (_, i) => data.labels[idx[i % take]!]!)
+  }
+
   return {
     kind: 'image',
     shape: [h, w, 1],
     size: count,
+    classes: 10,
     batch: (step, slot, size) => tf.tensor4d(gather(size, mixSeed(seed, step, slot)), [size, h, w, 1]),
+    labels: (step, slot, size) => tf.tensor2d(labelsOf(size, mixSeed(seed, step, slot)), [size, 1]),
     sample: (n, s) => gather(n, s),
   }
 }

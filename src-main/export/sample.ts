@@ -3,7 +3,8 @@
  * backend that loads, and gives the same points for the same seed.
  */
 import * as tf from '@tensorflow/tfjs'
-import { validateExperiment } from '../../src-shared/config/validate'
+import { datasetClasses, validateExperiment } from '../../src-shared/config/validate'
+import { toGraph } from '../../src-shared/model/shape-inference'
 import type { Registry } from '../registry/registry'
 import { buildModel } from '../training/models'
 import { loadCheckpoint, restoreWeights } from '../training/checkpoint'
@@ -12,7 +13,11 @@ import { sampleLatent } from '../training/latent'
 import { NotFoundError } from '../registry/registry'
 import { probeBackendsOnce } from '../training/backend'
 
-export async function sampleRun(registry: Registry, runId: number, n: number, seed: number): Promise<Float32Array> {
+/**
+ * For conditional models sample i gets label `labels[i]`, by default i mod classes (every class in
+ * turn); unconditional models ignore labels.
+ */
+export async function sampleRun(registry: Registry, runId: number, n: number, seed: number, labels?: ArrayLike<number>): Promise<Float32Array> {
   const run = registry.getRun(runId)
   const ckpt = registry.latestArtifact(runId, 'checkpoint')
   if (!ckpt) throw new NotFoundError(`run ${runId} has no checkpoint yet (it saves one every ${run.config.training.checkpointEvery} epoch(s) and when it ends)`)
@@ -22,7 +27,14 @@ export async function sampleRun(registry: Registry, runId: number, n: number, se
   const loaded = loadCheckpoint(ckpt.path)
   try {
     restoreWeights(generator, loaded.groups.generator, 'generator')
-    return tf.tidy(() => (generator.predict(sampleLatent(config.latent, n, seed)) as tf.Tensor).dataSync() as Float32Array)
+    const classes = datasetClasses(config)
+    return tf.tidy(() => {
+      const z = sampleLatent(config.latent, n, seed)
+      if (config.conditioning === 'none' || classes === undefined) return (generator.predict(z) as tf.Tensor).dataSync() as Float32Array
+      const label = tf.tensor2d(Float32Array.from({ length: n }, (_, i) => (labels ? labels[i % labels.length]! : i % classes)), [n, 1])
+      const roles = toGraph(config.generator, 'latent').inputs.map((i) => i.role)
+      return (generator.predict(roles.map((r) => (r === 'label' ? label : z))) as tf.Tensor).dataSync() as Float32Array
+    })
   } finally {
     for (const g of Object.values(loaded.groups)) for (const w of g) w.tensor.dispose()
     generator.dispose()

@@ -8,7 +8,9 @@ import { createRequire } from 'node:module'
 import * as tf from '@tensorflow/tfjs'
 import type { BackendName, ExperimentConfig } from '../../src-shared/config/experiment'
 import type { BackendInfo } from '../../src-shared/contract'
+import { specLayers } from '../../src-shared/model/spec'
 import { registerWasmConvKernels } from './wasm-kernels'
+import { registerWasmSegmentSum } from './wasm-segment-sum'
 
 const requireHere = createRequire(__filename)
 
@@ -60,6 +62,7 @@ const CANDIDATES: Candidate[] = [
       // Stock tfjs-backend-wasm cannot train conv models (no Conv2DBackpropFilter) and its
       // Conv2DBackpropInput is a scalar loop: ours express both through XNNPACK convolutions.
       registerWasmConvKernels()
+      registerWasmSegmentSum()
     },
   },
   { name: 'cpu', tfName: 'cpu', load: async () => {} },
@@ -106,7 +109,7 @@ export interface SelectOptions {
 }
 
 export function isConvolutional(config: Pick<ExperimentConfig, 'generator' | 'discriminator'>): boolean {
-  return [...config.generator.layers, ...config.discriminator.layers].some((l) => l.type === 'conv2d' || l.type === 'conv2dTranspose')
+  return [...specLayers(config.generator), ...specLayers(config.discriminator)].some((l) => l.type === 'conv2d' || l.type === 'conv2dTranspose')
 }
 
 export async function selectBackend(requested: 'auto' | BackendName = 'auto', options: SelectOptions = {}): Promise<SelectedBackend> {

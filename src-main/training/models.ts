@@ -1,9 +1,10 @@
 /**
  * Builds tfjs-layers models from src-shared model specs. Layer names are explicit and stable
- * (`g03_dense`), so weights and optimizer state line up across processes when a run resumes.
+ * (`g03_dense` in sequential specs, `g_<node>` in graphs), so weights and optimizer state line up across processes when a run resumes.
  */
 import * as tf from '@tensorflow/tfjs'
-import type { ActivationName, LayerSpec, ModelSpec } from '../../src-shared/model/spec'
+import { layerActivation, type ActivationName, type LayerSpec, type ModelSpec } from '../../src-shared/model/spec'
+import { toGraph } from '../../src-shared/model/shape-inference'
 
 export interface BuildOptions {
   prefix: 'g' | 'd'
@@ -15,69 +16,71 @@ export interface BuildOptions {
   finalSigmoidAsLogits?: boolean
 }
 
+type Initializer = ReturnType<typeof tf.initializers.glorotUniform>
 type TfActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax'
 
 function splitActivation(a: ActivationName): { inline: TfActivation; leaky: boolean } {
   return a === 'leakyRelu' ? { inline: 'linear', leaky: true } : { inline: a, leaky: false }
 }
 
-export function buildModel(spec: ModelSpec, options: BuildOptions): tf.Sequential {
-  const model = tf.sequential({ name: options.prefix === 'g' ? 'generator' : 'discriminator' })
-  const last = spec.layers.length - 1
+/** One tfjs layer (plus a LeakyReLU when the spec asks for that activation inline). */
+function makeLayers(layer: LayerSpec, name: string, init: () => Initializer, strip: boolean): tf.layers.Layer[] {
+  switch (layer.type) {
+    case 'dense':
+    case 'conv2d':
+    case 'conv2dTranspose': {
+      const act = splitActivation(strip ? 'linear' : layer.activation)
+      const common = { name, activation: act.inline, useBias: layer.useBias, kernelInitializer: init() }
+      const main = layer.type === 'dense'
+        ? tf.layers.dense({ ...common, units: layer.units })
+        : (layer.type === 'conv2d' ? tf.layers.conv2d : tf.layers.conv2dTranspose)({ ...common, filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding })
+      return act.leaky ? [main, tf.layers.leakyReLU({ name: `${name}_leaky`, alpha: 0.2 })] : [main]
+    }
+    case 'activation':
+      if (strip) return []
+      return [layer.activation === 'leakyRelu' ? tf.layers.leakyReLU({ name, alpha: layer.alpha }) : tf.layers.activation({ name, activation: layer.activation })]
+    case 'upSampling2d': return [tf.layers.upSampling2d({ name, size: [layer.size, layer.size] })]
+    case 'maxPooling2d': return [tf.layers.maxPooling2d({ name, poolSize: layer.poolSize })]
+    case 'averagePooling2d': return [tf.layers.averagePooling2d({ name, poolSize: layer.poolSize })]
+    case 'zeroPadding2d': return [tf.layers.zeroPadding2d({ name, padding: layer.padding })]
+    case 'reshape': return [tf.layers.reshape({ name, targetShape: layer.targetShape })]
+    case 'flatten': return [tf.layers.flatten({ name })]
+    // No seed: tfjs reuses a seeded dropout's mask on every call, which would freeze the mask for
+    // the whole run. (So models with dropout are not bit-reproducible.)
+    case 'dropout': return [tf.layers.dropout({ name, rate: layer.rate })]
+    case 'batchNorm': return [tf.layers.batchNormalization({ name, momentum: layer.momentum })]
+    case 'layerNorm': return [tf.layers.layerNormalization({ name })]
+    case 'embedding': return [tf.layers.embedding({ name, inputDim: layer.inputDim, outputDim: layer.outputDim, embeddingsInitializer: init() })]
+    case 'concatenate': return [tf.layers.concatenate({ name })]
+    case 'multiply': return [tf.layers.multiply({ name })]
+    case 'add': return [tf.layers.add({ name })]
+  }
+}
+
+/**
+ * Builds the functional model of a spec (sequential specs as a chain). Outputs come in the spec's
+ * order; inputs too (feed them in that order to `apply`).
+ */
+export function buildModel(spec: ModelSpec, options: BuildOptions): tf.LayersModel {
+  const graph = toGraph(spec)
   let seed = options.seed
   const init = () => tf.initializers.glorotUniform({ seed: seed++ })
-  spec.layers.forEach((layer: LayerSpec, i) => {
-    const name = `${options.prefix}${String(i).padStart(2, '0')}_${layer.type}`
-    const first = i === 0 ? { inputShape: spec.inputShape } : {}
-    const stripSigmoid = options.finalSigmoidAsLogits && i === last
-    switch (layer.type) {
-      case 'dense':
-      case 'conv2d':
-      case 'conv2dTranspose': {
-        const act = stripSigmoid && layer.activation === 'sigmoid' ? splitActivation('linear') : splitActivation(layer.activation)
-        const common = { ...first, name, activation: act.inline, useBias: layer.useBias, kernelInitializer: init() }
-        if (layer.type === 'dense') model.add(tf.layers.dense({ ...common, units: layer.units }))
-        else {
-          const conv = { ...common, filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding }
-          model.add(layer.type === 'conv2d' ? tf.layers.conv2d(conv) : tf.layers.conv2dTranspose(conv))
-        }
-        if (act.leaky) model.add(tf.layers.leakyReLU({ name: `${name}_leaky`, alpha: 0.2 }))
-        break
-      }
-      case 'activation':
-        if (layer.activation === 'leakyRelu') model.add(tf.layers.leakyReLU({ ...first, name, alpha: layer.alpha }))
-        else if (!(stripSigmoid && layer.activation === 'sigmoid')) model.add(tf.layers.activation({ ...first, name, activation: layer.activation }))
-        break
-      case 'upSampling2d':
-        model.add(tf.layers.upSampling2d({ ...first, name, size: [layer.size, layer.size] }))
-        break
-      case 'maxPooling2d':
-        model.add(tf.layers.maxPooling2d({ ...first, name, poolSize: layer.poolSize }))
-        break
-      case 'averagePooling2d':
-        model.add(tf.layers.averagePooling2d({ ...first, name, poolSize: layer.poolSize }))
-        break
-      case 'zeroPadding2d':
-        model.add(tf.layers.zeroPadding2d({ ...first, name, padding: layer.padding }))
-        break
-      case 'reshape':
-        model.add(tf.layers.reshape({ ...first, name, targetShape: layer.targetShape }))
-        break
-      case 'flatten':
-        model.add(tf.layers.flatten({ ...first, name }))
-        break
-      case 'dropout':
-        // No seed: tfjs reuses a seeded dropout's mask on every call, which would freeze the
-        // mask for the whole run. (So models with dropout are not bit-reproducible.)
-        model.add(tf.layers.dropout({ ...first, name, rate: layer.rate }))
-        break
-      case 'batchNorm':
-        model.add(tf.layers.batchNormalization({ ...first, name, momentum: layer.momentum }))
-        break
-      case 'layerNorm':
-        model.add(tf.layers.layerNormalization({ ...first, name }))
-        break
-    }
+  const layerName = (node: string) => (graph.sequential ? `${options.prefix}${node}` : `${options.prefix}_${node}`)
+  const tensors = new Map<string, tf.SymbolicTensor>()
+  const inputs = graph.inputs.map((i) => {
+    const t = tf.input({ shape: i.shape, name: `${options.prefix}_in_${i.name}` })
+    tensors.set(i.name, t)
+    return t
   })
-  return model
+  for (const node of graph.nodes) {
+    const k = graph.outputs.indexOf(node.name)
+    const act = layerActivation(node.layer)
+    // Heads built as logits: the losses apply sigmoid / softmax themselves, stably.
+    const strip = (k === 0 && options.finalSigmoidAsLogits === true && act === 'sigmoid') || (k > 0 && act === 'softmax')
+    const ins = node.inputs.map((n) => tensors.get(n)!)
+    let out: tf.SymbolicTensor = ins.length === 1 ? ins[0]! : (ins as unknown as tf.SymbolicTensor)
+    for (const layer of makeLayers(node.layer, layerName(node.name), init, strip)) out = layer.apply(out) as tf.SymbolicTensor
+    tensors.set(node.name, out)
+  }
+  return tf.model({ name: options.prefix === 'g' ? 'generator' : 'discriminator', inputs, outputs: graph.outputs.map((o) => tensors.get(o)!) })
 }

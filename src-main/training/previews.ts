@@ -19,7 +19,14 @@ export const GRID_SIZE = 64
 export const POINTS_SAVED = 512
 export const POINTS_LIVE = 256
 
-export function createPreview(source: DataSource, generate: (n: number) => Float32Array): Preview {
+/** Columns of a conditional model's class × z grid (one row per class). */
+export const CLASS_GRID_COLUMNS = 10
+
+/**
+ * `classGrid`, for conditional models, draws one row per class with the same z down each column
+ * (the per-class rows the gallery shows).
+ */
+export function createPreview(source: DataSource, generate: (n: number) => Float32Array, classGrid?: { classes: number; draw: () => Float32Array }): Preview {
   if (source.kind === 'points') {
     return {
       intervalMs: 400,
@@ -32,7 +39,9 @@ export function createPreview(source: DataSource, generate: (n: number) => Float
     }
   }
   const [height, width] = source.shape as [number, number, number]
-  const grid = () => imageGridPng(generate(GRID_SIZE), { count: GRID_SIZE, height, width, columns: 8 })
+  const grid = classGrid
+    ? () => imageGridPng(classGrid.draw(), { count: classGrid.classes * CLASS_GRID_COLUMNS, height, width, columns: CLASS_GRID_COLUMNS })
+    : () => imageGridPng(generate(GRID_SIZE), { count: GRID_SIZE, height, width, columns: 8 })
   return {
     intervalMs: 3000,
     artifact: () => ({ kind: 'samples-grid', ext: 'png', data: grid() }),

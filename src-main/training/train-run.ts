@@ -17,7 +17,7 @@ import { VanillaGan, disposeMetrics, readMetrics } from './vanilla-gan'
 import { loadCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint'
 import { mixSeed } from './seeds'
 import { sha256, writeFileAtomic } from '../util/atomic-fs'
-import { createPreview } from './previews'
+import { CLASS_GRID_COLUMNS, createPreview } from './previews'
 import { modeCoverage } from '../../src-shared/metrics/mode-coverage'
 
 export interface TrainHooks {
@@ -106,7 +106,12 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       flush() // metrics up to this step are durable before the checkpoint is recorded
       registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })
     }
-    const preview = createPreview(data, (n) => gan!.generate(n, previewSeed))
+    const classes = gan.classes
+    const preview = createPreview(
+      data,
+      (n) => gan!.generate(n, previewSeed),
+      classes ? { classes, draw: () => gan!.generateClassGrid(CLASS_GRID_COLUMNS, previewSeed) } : undefined,
+    )
     const saveSamples = (epoch: number) => {
       const { kind, ext, data: bytes } = preview.artifact(epoch, step)
       const file = path.join(dir, 'samples', `epoch-${String(epoch).padStart(5, '0')}.${ext}`)

@@ -17,10 +17,21 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function fieldErrors(error: z.ZodError): FieldError[] {
+  return issueErrors(error.issues, [])
+}
+
+type Issue = z.ZodError['issues'][number]
+
+function issueErrors(issues: readonly Issue[], prefix: readonly PropertyKey[]): FieldError[] {
   const out: FieldError[] = []
-  for (const issue of error.issues) {
-    const path = formatPath(issue.path)
-    if (issue.code === 'unrecognized_keys') {
+  for (const issue of issues) {
+    const path = formatPath([...prefix, ...issue.path])
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // A model spec is sequential or a graph: report the branch the input came closest to, so the
+      // message names the field rather than saying "Invalid input".
+      const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best))
+      out.push(...issueErrors(closest, [...prefix, ...issue.path]))
+    } else if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         out.push({ path: path ? `${path}.${key}` : key, message: 'unknown field' })
       }

@@ -8,6 +8,12 @@ import { TOY2D_DISTRIBUTIONS } from '../datasets/toy2d'
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
 export const GAN_KINDS = ['vanilla', 'lsgan', 'wgan', 'wgan-gp'] as const
+/**
+ * How labels enter: none; cgan (Mirza & Osindero 2014: the label is an input of G and of D);
+ * acgan (Odena et al. 2017: G takes the label, D predicts it with a second, softmax head).
+ */
+export const CONDITIONINGS = ['none', 'cgan', 'acgan'] as const
+export type Conditioning = (typeof CONDITIONINGS)[number]
 export type BackendName = (typeof BACKENDS)[number]
 
 const optimizerSchema = z.discriminatedUnion('type', [
@@ -62,6 +68,7 @@ export const experimentConfigSchema = z.strictObject({
    * or wgan-gp (gradient penalty). D ends in a sigmoid for vanilla and in a linear score otherwise.
    */
   gan: z.enum(GAN_KINDS).default('vanilla'),
+  conditioning: z.enum(CONDITIONINGS).default('none'),
   dataset: datasetSchema,
   latent: z.strictObject({
     dim: z.int().min(1).max(4096),

@@ -4,7 +4,8 @@
  */
 import type { ExperimentConfigInput } from './experiment'
 import type { Toy2dName } from '../datasets/toy2d'
-import type { LayerSpec, ModelSpecInput } from '../model/spec'
+import type { LayerSpec, ModelSpecInput, SequentialSpecInput } from '../model/spec'
+import { acganDiscriminator, acganGenerator, cganDiscriminator, cganGenerator } from './conditional-models'
 import { dcganBnGenerator, kerasDcganDiscriminator, kerasDcganGenerator, lectureDiscriminator, lectureGenerator } from './reference-models'
 
 export interface Preset {
@@ -58,7 +59,7 @@ function scoreCritic(
   gan: 'lsgan' | 'wgan' | 'wgan-gp',
   changes: { optimizers?: ExperimentConfigInput['optimizers']; dSteps?: number },
 ): ExperimentConfigInput {
-  const layers = base.discriminator.layers.map((l, i, all) => (i === all.length - 1 ? { ...l, activation: 'linear' as const } : l))
+  const layers = (base.discriminator as SequentialSpecInput).layers.map((l, i, all) => (i === all.length - 1 ? { ...l, activation: 'linear' as const } : l))
   return {
     ...base,
     gan,
@@ -92,6 +93,11 @@ function imageGan(
 }
 
 const keras = { generator: kerasDcganGenerator, discriminator: kerasDcganDiscriminator }
+const acgan = { generator: acganGenerator, discriminator: acganDiscriminator }
+
+function conditional(base: ExperimentConfigInput, conditioning: 'cgan' | 'acgan'): ExperimentConfigInput {
+  return { ...base, conditioning }
+}
 
 export const PRESETS: readonly Preset[] = [
   {
@@ -162,6 +168,24 @@ export const PRESETS: readonly Preset[] = [
     title: 'GAN · MNIST (lecture: up-sampling + 5×5 convs)',
     description: 'Lecture 9a: Dense 100→12544, 7×7×256, up-sampling with 5×5 convolutions; Adam 1e-4.',
     config: imageGan({ kind: 'image', name: 'mnist' }, { generator: lectureGenerator, discriminator: lectureDiscriminator }, 1e-4, 20),
+  },
+  {
+    name: 'acgan-mnist',
+    title: 'AC-GAN · MNIST (lecture)',
+    description: 'Lecture 9a\'s AC-GAN: the label\'s embedding multiplied into z; D with a real/fake head and a 10-way class head; Adam 2e-4, 30 epochs. Grids show one row per digit.',
+    config: conditional(imageGan({ kind: 'image', name: 'mnist' }, acgan, 2e-4, 30), 'acgan'),
+  },
+  {
+    name: 'acgan-fashion-mnist',
+    title: 'AC-GAN · Fashion-MNIST (lecture)',
+    description: 'The lecture\'s AC-GAN on the 60,000 Fashion-MNIST garments: one row per class in the grids.',
+    config: conditional(imageGan({ kind: 'image', name: 'fashion-mnist' }, acgan, 2e-4, 30, 938), 'acgan'),
+  },
+  {
+    name: 'cgan-mnist',
+    title: 'cGAN · MNIST',
+    description: 'Conditional GAN (Mirza & Osindero 2014): the label enters G (embedding concatenated to z) and D (an embedded label plane beside the image).',
+    config: conditional(imageGan({ kind: 'image', name: 'mnist' }, { generator: cganGenerator, discriminator: cganDiscriminator }, 2e-4, 20), 'cgan'),
   },
 ]
 

@@ -2,12 +2,12 @@
  * The lectures' reference MNIST models (shared/seeds), as model specs.
  * Keras-style (seed 000): G = 1,164,289 params, D = 40,705 params, reproduced exactly.
  */
-import type { ModelSpecInput } from '../model/spec'
+import type { SequentialSpecInput } from '../model/spec'
 
 const leaky = { type: 'activation', activation: 'leakyRelu', alpha: 0.2 } as const
 
 /** Dense 6272 → LeakyReLU → Reshape 7×7×128 → Conv2DTranspose 128 (×2, stride 2) → Conv2D 1 tanh. */
-export const kerasDcganGenerator: ModelSpecInput = {
+export const kerasDcganGenerator: SequentialSpecInput = {
   inputShape: [100],
   layers: [
     { type: 'dense', units: 6272 },
@@ -22,7 +22,7 @@ export const kerasDcganGenerator: ModelSpecInput = {
 }
 
 /** Conv2D 64 s2 → LeakyReLU → Dropout → Conv2D 64 s2 → LeakyReLU → Dropout → Flatten → Dense 1. */
-export const kerasDcganDiscriminator: ModelSpecInput = {
+export const kerasDcganDiscriminator: SequentialSpecInput = {
   inputShape: [28, 28, 1],
   layers: [
     { type: 'conv2d', filters: 64, kernelSize: 3, strides: 2, padding: 'same' },
@@ -37,7 +37,7 @@ export const kerasDcganDiscriminator: ModelSpecInput = {
 }
 
 /** Lecture 9a "GAN: generating digits": up-sampling + 5×5 convolutions. */
-export const lectureGenerator: ModelSpecInput = {
+export const lectureGenerator: SequentialSpecInput = {
   inputShape: [100],
   layers: [
     { type: 'dense', units: 12544 },
@@ -53,7 +53,7 @@ export const lectureGenerator: ModelSpecInput = {
   ],
 }
 
-export const lectureDiscriminator: ModelSpecInput = {
+export const lectureDiscriminator: SequentialSpecInput = {
   inputShape: [28, 28, 1],
   layers: [
     { type: 'conv2d', filters: 64, kernelSize: 5, padding: 'same' },
@@ -75,9 +75,9 @@ export const lectureDiscriminator: ModelSpecInput = {
  * plain pair collapses to blank images within the first epoch (D wins, G's gradients vanish); this
  * one keeps the losses balanced and draws strokes after one epoch.
  */
-export const dcganBnGenerator: ModelSpecInput = {
+export const dcganBnGenerator: SequentialSpecInput = {
   ...kerasDcganGenerator,
-  layers: kerasDcganGenerator.layers.flatMap((l): ModelSpecInput['layers'] =>
+  layers: kerasDcganGenerator.layers.flatMap((l): SequentialSpecInput['layers'] =>
     l.type === 'dense' || l.type === 'conv2dTranspose' ? [l, { type: 'batchNorm', momentum: 0.9 }] : [l],
   ),
 }

@@ -6,6 +6,7 @@
 import { experimentConfigSchema, type ExperimentConfig } from './experiment'
 import { ConfigError, fieldErrors, type FieldError } from './errors'
 import { sameShape, ShapeError, summarizeModel, type ModelSummary, type Shape } from '../model/shape-inference'
+import { isGraphSpec, layerActivation, outputLayer } from '../model/spec'
 
 export function dataShape(config: Pick<ExperimentConfig, 'dataset'>): Shape {
   switch (config.dataset.kind) {
@@ -17,6 +18,11 @@ export function dataShape(config: Pick<ExperimentConfig, 'dataset'>): Shape {
   }
 }
 
+/** Classes of a labelled dataset (every built-in image dataset has 10); undefined when unlabelled. */
+export function datasetClasses(config: Pick<ExperimentConfig, 'dataset'>): number | undefined {
+  return config.dataset.kind === 'image' ? 10 : undefined
+}
+
 export interface ValidatedExperiment {
   config: ExperimentConfig
   generator: ModelSummary
@@ -25,14 +31,44 @@ export interface ValidatedExperiment {
 
 function summarize(which: 'generator' | 'discriminator', config: ExperimentConfig, errors: FieldError[]): ModelSummary | undefined {
   try {
-    return summarizeModel(config[which])
+    return summarizeModel(config[which], which === 'generator' ? 'latent' : 'image')
   } catch (e) {
     if (e instanceof ShapeError) {
-      errors.push({ path: `${which}.layers[${e.layerIndex}]`, message: e.message.replace(/^layers\[\d+\]: /, '') })
+      errors.push({ path: `${which}.${e.where}`, message: e.detail })
       return undefined
     }
     throw e
   }
+}
+
+const show = (s: Shape) => `[${s.join(', ')}]`
+
+/** The inputs each model must have for the conditioning, checked against the summary. */
+function checkInputs(
+  which: 'generator' | 'discriminator',
+  seq: boolean,
+  summary: ModelSummary,
+  expected: { role: 'latent' | 'label' | 'image'; shape: Shape; why: string }[],
+  classes: number | undefined,
+  errors: FieldError[],
+): void {
+  const base = which
+  const inputPath = (i: number) => (seq ? `${base}.inputShape` : `${base}.inputs[${i}]`)
+  if (summary.inputs.length !== expected.length) {
+    const want = expected.map((e) => `${e.role} ${show(e.shape)}`).join(' and ')
+    errors.push({ path: seq ? `${base}.inputShape` : `${base}.inputs`, message: `needs ${expected.length === 1 ? 'one input' : `${expected.length} inputs`} (${want}), got ${summary.inputs.length}` })
+    return
+  }
+  expected.forEach((e) => {
+    const i = summary.inputs.findIndex((inp) => inp.role === e.role)
+    if (i < 0) {
+      errors.push({ path: `${base}.inputs`, message: `needs a ${e.role} input (${e.why})` })
+      return
+    }
+    const input = summary.inputs[i]!
+    if (!sameShape(input.shape, e.shape)) errors.push({ path: inputPath(i), message: `must be ${show(e.shape)} (${e.why}), got ${show(input.shape)}` })
+    if (e.role === 'label' && input.classes !== classes) errors.push({ path: `${base}.inputs[${i}].classes`, message: `must be ${classes} (the dataset's classes), got ${input.classes}` })
+  })
 }
 
 export function validateExperiment(raw: unknown): ValidatedExperiment {
@@ -43,26 +79,48 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   const g = summarize('generator', config, errors)
   const d = summarize('discriminator', config, errors)
   const data = dataShape(config)
-  if (!sameShape(config.generator.inputShape, [config.latent.dim])) {
-    errors.push({ path: 'generator.inputShape', message: `must be [${config.latent.dim}] (latent.dim), got [${config.generator.inputShape.join(', ')}]` })
+  const classes = datasetClasses(config)
+  const conditional = config.conditioning !== 'none'
+  if (conditional && classes === undefined) {
+    errors.push({ path: 'conditioning', message: `${config.conditioning} needs a labelled dataset; ${config.dataset.kind} data has no labels` })
   }
-  if (g && !sameShape(g.outputShape, data)) {
-    errors.push({ path: 'generator.layers', message: `the generator outputs [${g.outputShape.join(', ')}] but the dataset's samples are [${data.join(', ')}]` })
+  const latent = { role: 'latent' as const, shape: [config.latent.dim], why: 'latent.dim' }
+  const label = { role: 'label' as const, shape: [1], why: 'a class index' }
+  const image = { role: 'image' as const, shape: data, why: "the dataset's sample shape" }
+  if (g) {
+    checkInputs('generator', !isGraphSpec(config.generator), g, conditional ? [latent, label] : [latent], classes, errors)
+    if (g.outputs.length !== 1) errors.push({ path: 'generator.outputs', message: `the generator has one output (a sample), got ${g.outputs.length}` })
+    else if (!sameShape(g.outputShape, data)) {
+      errors.push({ path: 'generator.layers', message: `the generator outputs ${show(g.outputShape)} but the dataset's samples are ${show(data)}` })
+    }
   }
-  if (!sameShape(config.discriminator.inputShape, data)) {
-    errors.push({ path: 'discriminator.inputShape', message: `must be [${data.join(', ')}] (the dataset's sample shape), got [${config.discriminator.inputShape.join(', ')}]` })
-  }
-  if (d && !sameShape(d.outputShape, [1])) {
-    errors.push({ path: 'discriminator.layers', message: `the discriminator must output one score per sample ([1]), got [${d.outputShape.join(', ')}]` })
-  }
-  const last = config.discriminator.layers.length - 1
-  const lastLayer = config.discriminator.layers[last]!
-  const endsInSigmoid = 'activation' in lastLayer && lastLayer.activation === 'sigmoid'
-  if (config.gan === 'vanilla' && !endsInSigmoid) {
-    errors.push({ path: `discriminator.layers[${last}]`, message: 'the vanilla GAN needs D to end in a sigmoid (its output is a probability)' })
-  }
-  if (config.gan !== 'vanilla' && endsInSigmoid) {
-    errors.push({ path: `discriminator.layers[${last}]`, message: `${config.gan} needs D to output a raw score: use a linear activation, not sigmoid` })
+  if (d) {
+    checkInputs('discriminator', !isGraphSpec(config.discriminator), d, config.conditioning === 'cgan' ? [image, label] : [image], classes, errors)
+    const heads = config.conditioning === 'acgan' ? 2 : 1
+    if (d.outputs.length !== heads) {
+      errors.push({ path: 'discriminator.outputs', message: heads === 2 ? 'an AC-GAN discriminator has two outputs: the real/fake score [1], then class scores' : `the discriminator has one output (its score), got ${d.outputs.length}` })
+    } else {
+      if (!sameShape(d.outputShape, [1])) {
+        errors.push({ path: 'discriminator.layers', message: `the discriminator must output one score per sample ([1]), got ${show(d.outputShape)}` })
+      }
+      if (heads === 2 && classes !== undefined && !sameShape(d.outputs[1]!.shape, [classes])) {
+        errors.push({ path: 'discriminator.outputs[1]', message: `the class head must output ${show([classes])} (the dataset's classes), got ${show(d.outputs[1]!.shape)}` })
+      }
+    }
+    const source = outputLayer(config.discriminator, 0)
+    if (source) {
+      const endsInSigmoid = layerActivation(source.layer) === 'sigmoid'
+      if (config.gan === 'vanilla' && !endsInSigmoid) {
+        errors.push({ path: `discriminator.${source.path}`, message: 'the vanilla GAN needs D to end in a sigmoid (its output is a probability)' })
+      }
+      if (config.gan !== 'vanilla' && endsInSigmoid) {
+        errors.push({ path: `discriminator.${source.path}`, message: `${config.gan} needs D to output a raw score: use a linear activation, not sigmoid` })
+      }
+    }
+    const classHead = heads === 2 ? outputLayer(config.discriminator, 1) : undefined
+    if (classHead && layerActivation(classHead.layer) !== 'softmax') {
+      errors.push({ path: `discriminator.${classHead.path}`, message: 'the class head must end in a softmax (class probabilities)' })
+    }
   }
   if (config.dataset.kind === 'image' && config.dataset.name === 'mnist-idx' && !config.dataset.dir) {
     errors.push({ path: 'dataset.dir', message: 'mnist-idx needs the directory holding the MNIST IDX files' })

@@ -1,7 +1,8 @@
 /**
  * Model specs: the one definition of a network that the builder edits, `model summary` prints and
- * the training engine instantiates. Sequential for now (each layer feeds the next); shapes exclude
- * the batch dimension and use channels-last like Keras.
+ * the training engine instantiates. Two forms: sequential (`{inputShape, layers}`, each layer feeds
+ * the next) and graph (named inputs, nodes that name their inputs, named outputs) for conditional
+ * models and skips. Shapes exclude the batch dimension and use channels-last like Keras.
  */
 import { z } from 'zod'
 
@@ -48,17 +49,77 @@ const activation = z.strictObject({
   alpha: z.number().min(0).max(1).default(0.2),
 })
 
+/** A class index → a learned vector per class (input [L] → [L, outputDim]), as in AC-GAN's G. */
+const embedding = z.strictObject({ type: z.literal('embedding'), inputDim: positiveInt(100_000), outputDim: positiveInt(65_536) })
+/** Merge layers take two or more inputs (graph specs only). */
+const concatenate = z.strictObject({ type: z.literal('concatenate') })
+const merge = z.strictObject({ type: z.enum(['multiply', 'add']) })
+
 export const layerSpecSchema = z.discriminatedUnion('type', [
   dense, conv2d, conv2dTranspose, upSampling2d, pooling2d, zeroPadding2d, reshape, flatten, dropout,
-  batchNorm, layerNorm, activation,
+  batchNorm, layerNorm, activation, embedding, concatenate, merge,
 ])
 export type LayerSpec = z.infer<typeof layerSpecSchema>
 export type LayerType = LayerSpec['type']
 
-export const modelSpecSchema = z.strictObject({
+const shape = z.array(positiveInt(1 << 16)).min(1).max(3)
+
+export const sequentialSpecSchema = z.strictObject({
   /** Input shape without the batch dimension, e.g. [100] for a latent vector or [28, 28, 1]. */
-  inputShape: z.array(positiveInt(1 << 16)).min(1).max(3),
+  inputShape: shape,
   layers: z.array(layerSpecSchema).min(1).max(200),
 })
+export type SequentialSpec = z.infer<typeof sequentialSpecSchema>
+
+const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'a name of letters, digits and _ starting with a letter (at most 40)')
+
+/**
+ * What an input carries. latent: z; label: a class index (shape [1], `classes` values); code:
+ * InfoGAN-style latent codes; image: a sample (D's input, or pix2pix's condition).
+ */
+export const INPUT_ROLES = ['latent', 'label', 'code', 'image'] as const
+export type InputRole = (typeof INPUT_ROLES)[number]
+
+export const graphSpecSchema = z.strictObject({
+  inputs: z.array(z.strictObject({
+    name: identifier,
+    shape,
+    role: z.enum(INPUT_ROLES),
+    /** For label inputs: how many classes. */
+    classes: positiveInt(100_000).optional(),
+  })).min(1).max(8),
+  /** In dependency order: a node may only name inputs and earlier nodes (so graphs have no cycles). */
+  nodes: z.array(z.strictObject({ name: identifier, layer: layerSpecSchema, inputs: z.array(identifier).min(1).max(8) })).min(1).max(300),
+  /** Node names; D's first output is its real/fake score, an AC-GAN's second its class scores. */
+  outputs: z.array(identifier).min(1).max(4),
+})
+export type GraphSpec = z.infer<typeof graphSpecSchema>
+
+export const modelSpecSchema = z.union([sequentialSpecSchema, graphSpecSchema])
 export type ModelSpec = z.infer<typeof modelSpecSchema>
 export type ModelSpecInput = z.input<typeof modelSpecSchema>
+
+export type SequentialSpecInput = z.input<typeof sequentialSpecSchema>
+export type GraphSpecInput = z.input<typeof graphSpecSchema>
+
+export function isGraphSpec(spec: ModelSpec): spec is GraphSpec {
+  return 'nodes' in spec
+}
+
+/** Every layer of a spec, in order (for questions such as "is this model convolutional?"). */
+export function specLayers(spec: ModelSpec): LayerSpec[] {
+  return isGraphSpec(spec) ? spec.nodes.map((n) => n.layer) : spec.layers
+}
+
+/** The layer that produces output `k` (a sequential spec has one output, its last layer). */
+export function outputLayer(spec: ModelSpec, k = 0): { layer: LayerSpec; path: string } | undefined {
+  if (!isGraphSpec(spec)) return k === 0 ? { layer: spec.layers[spec.layers.length - 1]!, path: `layers[${spec.layers.length - 1}]` } : undefined
+  const name = spec.outputs[k]
+  const index = spec.nodes.findIndex((n) => n.name === name)
+  return index < 0 ? undefined : { layer: spec.nodes[index]!.layer, path: `nodes[${index}]` }
+}
+
+/** The final activation a layer applies, if it has one. */
+export function layerActivation(layer: LayerSpec): ActivationName | undefined {
+  return 'activation' in layer ? layer.activation : undefined
+}

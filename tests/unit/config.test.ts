@@ -51,6 +51,15 @@ describe('experiment config', () => {
     expect(errs[0]!.path).toBe('generator.layers[0].units')
   })
 
+  it('names the field inside a graph spec, not "Invalid input"', () => {
+    const acgan = structuredClone(requirePreset('acgan-mnist').config) as { generator: { nodes: { layer: Record<string, unknown> }[] } }
+    acgan.generator.nodes[0]!.layer.outputDim = 'x'
+    expect(errorsOf(acgan)).toEqual([{ path: 'generator.nodes[0].layer.outputDim', message: expect.stringMatching(/expected number/) }])
+    const cgan = structuredClone(requirePreset('cgan-mnist').config) as { discriminator: { inputs: { classes: number }[] } }
+    cgan.discriminator.inputs[1]!.classes = 7
+    expect(errorsOf(cgan)).toEqual([{ path: 'discriminator.inputs[1].classes', message: "must be 10 (the dataset's classes), got 7" }])
+  })
+
   it('checks that G maps z to a data point and D to one score', () => {
     const errs = errorsOf(applyOverrides(base(), ['latent.dim=8', 'generator.layers.4.units=3']))
     expect(errs.map((e) => e.path)).toEqual(['generator.inputShape', 'generator.layers'])

@@ -4,6 +4,7 @@ import { modelSpecSchema } from '../../src-shared/model/spec'
 import { MAX_PARAMS, ShapeError, summarizeModel } from '../../src-shared/model/shape-inference'
 import { buildModel } from '../../src-main/training/models'
 import { PRESETS } from '../../src-shared/config/presets'
+import { acganDiscriminator, acganGenerator, cganDiscriminator, cganGenerator } from '../../src-shared/config/conditional-models'
 import { kerasDcganDiscriminator as kerasDiscriminator, kerasDcganGenerator as kerasGenerator } from '../../src-shared/config/reference-models'
 
 const spec = (s: unknown) => modelSpecSchema.parse(s)
@@ -71,7 +72,7 @@ describe('shape inference', () => {
     const s = summarizeModel(mixed)
     expect(s.layers.map((l) => l.outputShape)).toEqual([[24, 24, 4], [12, 12, 4], [14, 14, 4], [28, 28, 4], [57, 57, 2]])
     const model = buildModel(mixed, { prefix: 'g', seed: 1 })
-    expect(model.layers.map((l) => (l.outputShape as number[]).slice(1))).toEqual(s.layers.map((l) => l.outputShape))
+    expect(model.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => (l.outputShape as number[]).slice(1))).toEqual(s.layers.map((l) => l.outputShape))
     expect(model.countParams()).toBe(s.totalParams)
     model.dispose()
   })
@@ -92,5 +93,54 @@ describe('shape inference', () => {
     const before = tf.memory().numTensors
     buildModel(spec(kerasDiscriminator), { prefix: 'd', seed: 3 }).dispose()
     expect(tf.memory().numTensors).toBe(before)
+  })
+})
+
+describe('graph specs', () => {
+  const z = { name: 'z', shape: [4], role: 'latent' }
+  const graph = (nodes: unknown[], outputs = ['out'], inputs: unknown[] = [z]) => spec({ inputs, nodes, outputs })
+
+  it.each([
+    ['AC-GAN generator', acganGenerator, 856_425],
+    ['AC-GAN discriminator', acganDiscriminator, 119_691],
+    ['cGAN generator', cganGenerator, 1_504_501],
+    ['cGAN discriminator', cganDiscriminator, 49_121],
+  ])('%s: the count matches the built tfjs model (%i params)', (_name, raw, expected) => {
+    const s = summarizeModel(spec(raw), 'latent')
+    expect(s.totalParams).toBe(expected)
+    const model = buildModel(spec(raw), { prefix: 'g', seed: 1 })
+    expect(model.countParams()).toBe(expected)
+    expect(model.outputs.map((o) => o.shape.slice(1))).toEqual(s.outputs.map((o) => o.shape))
+    model.dispose()
+  })
+
+  it('infers merge shapes: concatenate joins the last axis, multiply and add keep the shape', () => {
+    const s = summarizeModel(graph([
+      { name: 'a', layer: { type: 'dense', units: 3 }, inputs: ['z'] },
+      { name: 'cat', layer: { type: 'concatenate' }, inputs: ['z', 'a'] },
+      { name: 'b', layer: { type: 'dense', units: 7 }, inputs: ['cat'] },
+      { name: 'mul', layer: { type: 'multiply' }, inputs: ['b', 'cat'] },
+      { name: 'out', layer: { type: 'add' }, inputs: ['mul', 'b'] },
+    ]))
+    expect(s.layers.map((l) => l.outputShape)).toEqual([[3], [7], [7], [7], [7]])
+    expect(s.totalParams).toBe(4 * 3 + 3 + 7 * 7 + 7)
+  })
+
+  it('names the offending node for each kind of broken graph', () => {
+    const dense = (name: string, inputs: string[], units = 4) => ({ name, layer: { type: 'dense', units }, inputs })
+    expect(() => summarizeModel(graph([dense('out', ['nope'])]))).toThrowError(/nodes\[0\]\.inputs\[0\]: "nope" is not an input or an earlier node/)
+    // A reference to a later node is refused, so no spec can describe a cycle.
+    expect(() => summarizeModel(graph([dense('a', ['out']), dense('out', ['a'])]))).toThrowError(/nodes\[0\]\.inputs\[0\]: "out" is not an input or an earlier node/)
+    expect(() => summarizeModel(graph([dense('out', ['z']), dense('out', ['z'])]))).toThrowError(/nodes\[1\]\.name: "out" is used twice/)
+    expect(() => summarizeModel(graph([dense('dead', ['z']), dense('out', ['z'])]))).toThrowError(/nodes\[0\]: "dead" feeds no output/)
+    expect(() => summarizeModel(graph([dense('a', ['z'], 3), { name: 'out', layer: { type: 'add' }, inputs: ['z', 'a'] }]))).toThrowError(/nodes\[1\]: Add needs inputs of one shape, got \[4\], \[3\]/)
+    expect(() => summarizeModel(graph([{ name: 'out', layer: { type: 'concatenate' }, inputs: ['z'] }]))).toThrowError(/needs at least two inputs/)
+    expect(() => summarizeModel(graph([dense('out', ['z'])], ['missing']))).toThrowError(/outputs\[0\]: "missing" is not a node/)
+    expect(() => summarizeModel(graph([dense('out', ['z'])], ['out'], [z, { name: 'label', shape: [2], role: 'label', classes: 10 }])))
+      .toThrowError(/inputs\[1\]: a label input has shape \[1\]/)
+  })
+
+  it('rejects names that are not identifiers at the schema', () => {
+    expect(modelSpecSchema.safeParse({ inputs: [{ name: '../x', shape: [1], role: 'latent' }], nodes: [], outputs: ['a'] }).success).toBe(false)
   })
 })

@@ -203,6 +203,52 @@ describe('training a run', () => {
   })
 })
 
+describe('conditional GANs', () => {
+  const acgan = () => validateExperiment(applyOverrides(requirePreset('acgan-mnist').config, ['training.batchSize=8', 'dataset.limit=64'])).config
+
+  it('AC-GAN: G draws what the label asks for (the label changes the sample, the same z and label do not)', () => {
+    const config = acgan()
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    try {
+      const a = gan.generate(2, 5, [3, 3])
+      const b = gan.generate(2, 5, [7, 7])
+      const again = gan.generate(2, 5, [3, 3])
+      expect(Array.from(again)).toEqual(Array.from(a))
+      expect(Array.from(b)).not.toEqual(Array.from(a))
+      // The class grid repeats each column's z down the rows: row 0 and row 1 differ only by label.
+      const grid = gan.generateClassGrid(4, 9)
+      expect(grid.length).toBe(10 * 4 * 784)
+    } finally {
+      gan.dispose()
+    }
+  })
+
+  it('AC-GAN: one step trains both heads and keeps the tensor count flat', async () => {
+    const config = acgan()
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    try {
+      const first = await readMetrics(gan.trainStep(0, 0))
+      // D's loss adds the two class cross-entropies (≈ 2 × ln 10 at the start) to the adversarial term.
+      expect(first.dLoss).toBeGreaterThan(2 * Math.log(10))
+      expect(first.classAccReal).toBeGreaterThanOrEqual(0)
+      expect(first.classAccReal).toBeLessThanOrEqual(1)
+      const before = tf.memory().numTensors
+      for (let s = 1; s < 3; s++) disposeMetrics(gan.trainStep(s, 0))
+      expect(tf.memory().numTensors).toBe(before)
+    } finally {
+      gan.dispose()
+    }
+  })
+
+  it('refuses a conditional GAN on unlabelled data, and a D without the class head', () => {
+    const acganConfig = requirePreset('acgan-mnist').config
+    expect(() => validateExperiment({ ...requirePreset('mlp-2d-ring8').config, conditioning: 'acgan' })).toThrowError(/conditioning: acgan needs a labelled dataset/)
+    const oneHead = { ...acganConfig, discriminator: { ...(acganConfig.discriminator as object), outputs: ['source'] } }
+    expect(() => validateExperiment(oneHead)).toThrowError(/discriminator\.(outputs|nodes\[\d+\]).*(two outputs|feeds no output)/)
+    expect(() => validateExperiment({ ...acganConfig, conditioning: 'none' })).toThrowError(/generator\.inputs: needs one input/)
+  })
+})
+
 describe('every preset trains', () => {
   let t: ReturnType<typeof tmpDir>
   let registry: Registry
@@ -234,7 +280,10 @@ describe('every preset trains', () => {
     expect(samples).toHaveLength(1)
     if (image) {
       const png = PNG.sync.read(fs.readFileSync(samples[0]!.path))
-      expect([png.width, png.height]).toEqual([8 * 58 + 2, 8 * 58 + 2]) // 8×8 cells of 28×2 px + 2 px gutters
+      // 8×8 cells of 28×2 px + 2 px gutters; conditional models: a row per class, 10 columns.
+      const cells = config.conditioning === 'none' ? 8 : 10
+      expect([png.width, png.height]).toEqual([cells * 58 + 2, cells * 58 + 2])
+      if (config.conditioning === 'acgan') expect(registry.metrics(run.id).classAccReal).toHaveLength(2)
       expect(progress.at(-1)!.grid).toMatch(/^data:image\/png;base64,/)
     }
   })

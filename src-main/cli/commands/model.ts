@@ -2,17 +2,24 @@
 import type { Command } from 'commander'
 import { validateExperiment } from '../../../src-shared/config/validate'
 import type { ModelSummary } from '../../../src-shared/model/shape-inference'
+import { isGraphSpec } from '../../../src-shared/model/spec'
 import { resolvedConfig, type ConfigFlags } from '../config-source'
 import { printJson, table } from '../output'
 import type { GlobalOptions } from '../context'
 
 const n = (v: number) => v.toLocaleString('en-US')
 
-function render(title: string, s: ModelSummary): string {
-  const rows = s.layers.map((l) => ({ layer: l.label, output: `(None, ${l.outputShape.join(', ')})`, params: n(l.params) }))
+function render(title: string, s: ModelSummary, graph: boolean): string {
+  const rows = s.layers.map((l) => ({
+    layer: graph ? `${l.name} (${l.label})` : l.label,
+    output: `(None, ${l.outputShape.join(', ')})`,
+    params: n(l.params),
+    ...(graph ? { from: l.inputs.join(', ') } : {}),
+  }))
+  const inputs = s.inputs.map((i) => `${graph ? `${i.name} ` : ''}(None, ${i.shape.join(', ')})${i.role === 'label' ? ` label of ${i.classes} classes` : ''}`).join(', ')
   return [
-    `${title}  input (None, ${s.inputShape.join(', ')})`,
-    table(rows, ['layer', 'output', 'params']),
+    `${title}  input${s.inputs.length > 1 ? 's' : ''} ${inputs}${graph ? `  outputs ${s.outputs.map((o) => o.name).join(', ')}` : ''}`,
+    table(rows, graph ? ['layer', 'output', 'params', 'from'] : ['layer', 'output', 'params']),
     `Total params: ${n(s.totalParams)}`,
     `Trainable params: ${n(s.trainableParams)}`,
     `Non-trainable params: ${n(s.totalParams - s.trainableParams)}`,
@@ -30,6 +37,6 @@ export function registerModel(program: Command, globals: () => GlobalOptions): v
     .action((flags: ConfigFlags) => {
       const v = validateExperiment(resolvedConfig(flags))
       if (globals().json) return printJson({ generator: v.generator, discriminator: v.discriminator })
-      console.log(`${render('Generator', v.generator)}\n\n${render('Discriminator', v.discriminator)}`)
+      console.log(`${render('Generator', v.generator, isGraphSpec(v.config.generator))}\n\n${render('Discriminator', v.discriminator, isGraphSpec(v.config.discriminator))}`)
     })
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { toPairs } from '../../../src-shared/util/points'
-import { dataShape } from '../../../src-shared/config/validate'
+import { dataShape, datasetClasses } from '../../../src-shared/config/validate'
 import { sampleRun } from '../../export/sample'
 import { scatterPng } from '../../export/scatter-png'
 import { imageGridPng } from '../../export/image-grid'
@@ -19,8 +19,9 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
     .requiredOption('--n <count>', 'how many samples', '1000')
     .requiredOption('-o, --out <file>', 'output file: .json (the samples) or .png (a plot)')
     .option('--seed <seed>', 'latent seed: the same seed gives the same samples', '0')
+    .option('--label <class>', 'conditional models: draw this class only (default: every class in turn)')
     .description("sample a run's generator")
-    .action(async (id: string, o: { n: string; out: string; seed: string }) => {
+    .action(async (id: string, o: { n: string; out: string; seed: string; label?: string }) => {
       const n = Number(o.n)
       const seed = Number(o.seed)
       if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new CliError('--n must be a whole number from 1 to 100000', 2)
@@ -29,7 +30,15 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
       if (ext !== '.json' && ext !== '.png') throw new CliError('--out must end in .json or .png', 2)
       await withRegistry(globals(), async (registry) => {
         const run = registry.getRun(parseId(id))
-        const flat = await sampleRun(registry, run.id, n, seed)
+        const classes = datasetClasses(run.config)
+        let labels: number[] | undefined
+        if (o.label !== undefined) {
+          if (run.config.conditioning === 'none' || classes === undefined) throw new CliError(`--label: run ${run.id} is not a conditional model`, 2)
+          const label = Number(o.label)
+          if (!Number.isInteger(label) || label < 0 || label >= classes) throw new CliError(`--label must be a class from 0 to ${classes - 1}`, 2)
+          labels = [label]
+        }
+        const flat = await sampleRun(registry, run.id, n, seed, labels)
         fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true })
         const ds = run.config.dataset
         let what = ''

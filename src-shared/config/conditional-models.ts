@@ -1,0 +1,108 @@
+/**
+ * Conditional model specs (graph form): the lecture's AC-GAN pair and a cGAN built on the
+ * Keras-style DCGAN. Parameter counts are asserted against tfjs' own countParams in the tests.
+ */
+import type { GraphSpecInput } from '../model/spec'
+
+const leaky = 'leakyRelu' as const
+
+/**
+ * Lecture 9a's AC-GAN generator (as in Keras-GAN's acgan.py, whose table it is): the label's
+ * 100-d embedding multiplied into z, Dense 6272 ReLU → 7×7×128, up-sampling with 3×3 ReLU
+ * convolutions, a 3×3 tanh convolution to 28×28×1. 856,425 parameters.
+ */
+export const acganGenerator: GraphSpecInput = {
+  inputs: [
+    { name: 'z', shape: [100], role: 'latent' },
+    { name: 'label', shape: [1], role: 'label', classes: 10 },
+  ],
+  nodes: [
+    { name: 'label_embedding', layer: { type: 'embedding', inputDim: 10, outputDim: 100 }, inputs: ['label'] },
+    { name: 'label_vector', layer: { type: 'flatten' }, inputs: ['label_embedding'] },
+    { name: 'conditioned_z', layer: { type: 'multiply' }, inputs: ['z', 'label_vector'] },
+    { name: 'project', layer: { type: 'dense', units: 6272, activation: 'relu' }, inputs: ['conditioned_z'] },
+    { name: 'to_7x7', layer: { type: 'reshape', targetShape: [7, 7, 128] }, inputs: ['project'] },
+    { name: 'up_14', layer: { type: 'upSampling2d', size: 2 }, inputs: ['to_7x7'] },
+    { name: 'conv_14', layer: { type: 'conv2d', filters: 128, kernelSize: 3, activation: 'relu' }, inputs: ['up_14'] },
+    { name: 'up_28', layer: { type: 'upSampling2d', size: 2 }, inputs: ['conv_14'] },
+    { name: 'conv_28', layer: { type: 'conv2d', filters: 64, kernelSize: 3, activation: 'relu' }, inputs: ['up_28'] },
+    { name: 'image', layer: { type: 'conv2d', filters: 1, kernelSize: 3, activation: 'tanh' }, inputs: ['conv_28'] },
+  ],
+  outputs: ['image'],
+}
+
+/**
+ * Lecture 9a's AC-GAN discriminator: 3×3 convolutions of 16/32/64/128 filters (stride 2 for the
+ * down-sampling steps, a zero-padding 7→8), LeakyReLU 0.2 and dropout 0.25, then two heads on the
+ * 2,048 features: real/fake (sigmoid) and the class (10-way softmax). 119,691 parameters.
+ */
+export const acganDiscriminator: GraphSpecInput = {
+  inputs: [{ name: 'image', shape: [28, 28, 1], role: 'image' }],
+  nodes: [
+    { name: 'conv_16', layer: { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2, activation: leaky }, inputs: ['image'] },
+    { name: 'drop_16', layer: { type: 'dropout', rate: 0.25 }, inputs: ['conv_16'] },
+    { name: 'conv_32', layer: { type: 'conv2d', filters: 32, kernelSize: 3, strides: 2, activation: leaky }, inputs: ['drop_16'] },
+    { name: 'pad_8', layer: { type: 'zeroPadding2d', padding: [[0, 1], [0, 1]] }, inputs: ['conv_32'] },
+    { name: 'drop_32', layer: { type: 'dropout', rate: 0.25 }, inputs: ['pad_8'] },
+    { name: 'conv_64', layer: { type: 'conv2d', filters: 64, kernelSize: 3, strides: 2, activation: leaky }, inputs: ['drop_32'] },
+    { name: 'drop_64', layer: { type: 'dropout', rate: 0.25 }, inputs: ['conv_64'] },
+    { name: 'conv_128', layer: { type: 'conv2d', filters: 128, kernelSize: 3, activation: leaky }, inputs: ['drop_64'] },
+    { name: 'drop_128', layer: { type: 'dropout', rate: 0.25 }, inputs: ['conv_128'] },
+    { name: 'features', layer: { type: 'flatten' }, inputs: ['drop_128'] },
+    { name: 'source', layer: { type: 'dense', units: 1, activation: 'sigmoid' }, inputs: ['features'] },
+    { name: 'class', layer: { type: 'dense', units: 10, activation: 'softmax' }, inputs: ['features'] },
+  ],
+  outputs: ['source', 'class'],
+}
+
+/**
+ * cGAN generator (Mirza & Osindero 2014) on the Keras-style DCGAN: a 50-d label embedding
+ * concatenated to z, Dense 6272 → 7×7×128, two stride-2 transposed convolutions with batch norm,
+ * a 7×7 tanh convolution.
+ */
+export const cganGenerator: GraphSpecInput = {
+  inputs: [
+    { name: 'z', shape: [100], role: 'latent' },
+    { name: 'label', shape: [1], role: 'label', classes: 10 },
+  ],
+  nodes: [
+    { name: 'label_embedding', layer: { type: 'embedding', inputDim: 10, outputDim: 50 }, inputs: ['label'] },
+    { name: 'label_vector', layer: { type: 'flatten' }, inputs: ['label_embedding'] },
+    { name: 'z_and_label', layer: { type: 'concatenate' }, inputs: ['z', 'label_vector'] },
+    { name: 'project', layer: { type: 'dense', units: 6272 }, inputs: ['z_and_label'] },
+    { name: 'project_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['project'] },
+    { name: 'project_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['project_bn'] },
+    { name: 'to_7x7', layer: { type: 'reshape', targetShape: [7, 7, 128] }, inputs: ['project_act'] },
+    { name: 'up_14', layer: { type: 'conv2dTranspose', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['to_7x7'] },
+    { name: 'up_14_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['up_14'] },
+    { name: 'up_14_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['up_14_bn'] },
+    { name: 'up_28', layer: { type: 'conv2dTranspose', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['up_14_act'] },
+    { name: 'up_28_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['up_28'] },
+    { name: 'up_28_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['up_28_bn'] },
+    { name: 'image', layer: { type: 'conv2d', filters: 1, kernelSize: 7, activation: 'tanh' }, inputs: ['up_28_act'] },
+  ],
+  outputs: ['image'],
+}
+
+/**
+ * cGAN discriminator: the label's 784-d embedding reshaped to a 28×28 plane and stacked on the
+ * image as a second channel, then the Keras-style D (two stride-2 3×3 convolutions, dropout 0.4).
+ */
+export const cganDiscriminator: GraphSpecInput = {
+  inputs: [
+    { name: 'image', shape: [28, 28, 1], role: 'image' },
+    { name: 'label', shape: [1], role: 'label', classes: 10 },
+  ],
+  nodes: [
+    { name: 'label_embedding', layer: { type: 'embedding', inputDim: 10, outputDim: 784 }, inputs: ['label'] },
+    { name: 'label_plane', layer: { type: 'reshape', targetShape: [28, 28, 1] }, inputs: ['label_embedding'] },
+    { name: 'image_and_label', layer: { type: 'concatenate' }, inputs: ['image', 'label_plane'] },
+    { name: 'conv_1', layer: { type: 'conv2d', filters: 64, kernelSize: 3, strides: 2, activation: leaky }, inputs: ['image_and_label'] },
+    { name: 'drop_1', layer: { type: 'dropout', rate: 0.4 }, inputs: ['conv_1'] },
+    { name: 'conv_2', layer: { type: 'conv2d', filters: 64, kernelSize: 3, strides: 2, activation: leaky }, inputs: ['drop_1'] },
+    { name: 'drop_2', layer: { type: 'dropout', rate: 0.4 }, inputs: ['conv_2'] },
+    { name: 'features', layer: { type: 'flatten' }, inputs: ['drop_2'] },
+    { name: 'score', layer: { type: 'dense', units: 1, activation: 'sigmoid' }, inputs: ['features'] },
+  ],
+  outputs: ['score'],
+}
