@@ -3,7 +3,8 @@
  * backend that loads, and gives the same points for the same seed.
  */
 import * as tf from '@tensorflow/tfjs'
-import { datasetClasses, validateExperiment } from '../../src-shared/config/validate'
+import { validateExperiment } from '../../src-shared/config/validate'
+import { conditionerFor } from '../training/conditions'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import type { Registry } from '../registry/registry'
 import { buildModel } from '../training/models'
@@ -14,8 +15,8 @@ import { NotFoundError } from '../registry/registry'
 import { probeBackendsOnce } from '../training/backend'
 
 /**
- * For conditional models sample i gets label `labels[i]`, by default i mod classes (every class in
- * turn); unconditional models ignore labels.
+ * For conditional models sample i gets class (InfoGAN: categorical code) `labels[i]`, by default
+ * i mod classes (every class in turn); unconditional models ignore labels.
  */
 export async function sampleRun(registry: Registry, runId: number, n: number, seed: number, labels?: ArrayLike<number>): Promise<Float32Array> {
   const run = registry.getRun(runId)
@@ -27,13 +28,13 @@ export async function sampleRun(registry: Registry, runId: number, n: number, se
   const loaded = loadCheckpoint(ckpt.path)
   try {
     restoreWeights(generator, loaded.groups.generator, 'generator')
-    const classes = datasetClasses(config)
+    const conditioner = conditionerFor(config)
     return tf.tidy(() => {
       const z = sampleLatent(config.latent, n, seed)
-      if (config.conditioning === 'none' || classes === undefined) return (generator.predict(z) as tf.Tensor).dataSync() as Float32Array
-      const label = tf.tensor2d(Float32Array.from({ length: n }, (_, i) => (labels ? labels[i % labels.length]! : i % classes)), [n, 1])
+      if (!conditioner) return (generator.predict(z) as tf.Tensor).dataSync() as Float32Array
+      const condition = conditioner.fixed(Array.from({ length: n }, (_, i) => (labels ? labels[i % labels.length]! : i % conditioner.rows)))
       const roles = toGraph(config.generator, 'latent').inputs.map((i) => i.role)
-      return (generator.predict(roles.map((r) => (r === 'label' ? label : z))) as tf.Tensor).dataSync() as Float32Array
+      return (generator.predict(roles.map((r) => (r === 'latent' ? z : condition))) as tf.Tensor).dataSync() as Float32Array
     })
   } finally {
     for (const g of Object.values(loaded.groups)) for (const w of g) w.tensor.dispose()

@@ -14,6 +14,11 @@ export interface BuildOptions {
    * (sigmoid cross-entropy with logits) and mathematically the same model.
    */
   finalSigmoidAsLogits?: boolean
+  /**
+   * Add, as a last output, the features that feed output 0 (the input of D's real/fake layer): what
+   * feature matching compares between real and generated batches.
+   */
+  featureOutput?: boolean
 }
 
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>
@@ -82,5 +87,10 @@ export function buildModel(spec: ModelSpec, options: BuildOptions): tf.LayersMod
     for (const layer of makeLayers(node.layer, layerName(node.name), init, strip)) out = layer.apply(out) as tf.SymbolicTensor
     tensors.set(node.name, out)
   }
-  return tf.model({ name: options.prefix === 'g' ? 'generator' : 'discriminator', inputs, outputs: graph.outputs.map((o) => tensors.get(o)!) })
+  const outputs = graph.outputs.map((o) => tensors.get(o)!)
+  if (options.featureOutput) {
+    const head = graph.nodes.find((n) => n.name === graph.outputs[0])!
+    outputs.push(tensors.get(head.inputs[0]!)!)
+  }
+  return tf.model({ name: options.prefix === 'g' ? 'generator' : 'discriminator', inputs, outputs })
 }

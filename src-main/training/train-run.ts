@@ -76,6 +76,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         // setWeights recreates the optimizers' slot variables (Adam's moments) from the saved values.
         await gan.gOptimizer.setWeights((ckpt.groups.gOptimizer ?? []).map((w) => ({ name: w.name, tensor: w.tensor })))
         await gan.dOptimizer.setWeights((ckpt.groups.dOptimizer ?? []).map((w) => ({ name: w.name, tensor: w.tensor })))
+        if (gan.unrollOptimizer) await gan.unrollOptimizer.setWeights((ckpt.groups.uOptimizer ?? []).map((w) => ({ name: w.name, tensor: w.tensor })))
       } finally {
         for (const g of Object.values(ckpt.groups)) for (const w of g) w.tensor.dispose()
       }
@@ -102,6 +103,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         discriminator: gan!.discriminator.getWeights().map((t, i) => ({ name: `d${i}`, tensor: t })),
         gOptimizer: await optimizerState(gan!.gOptimizer),
         dOptimizer: await optimizerState(gan!.dOptimizer),
+        ...(gan!.unrollOptimizer ? { uOptimizer: await optimizerState(gan!.unrollOptimizer) } : {}),
       })
       flush() // metrics up to this step are durable before the checkpoint is recorded
       registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })

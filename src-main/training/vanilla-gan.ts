@@ -1,18 +1,21 @@
 /**
- * The unconditional GAN loop: Algorithm 1 of Goodfellow et al. (2014), k discriminator (critic)
- * steps then one generator step, with the objective of the configured family (losses.ts): vanilla
- * (minimax or non-saturating), LSGAN, WGAN with weight clipping, WGAN-GP. Every step runs inside
- * tf.tidy and only scalars leave it, so the tensor count stays flat (tested).
+ * The GAN loop: Algorithm 1 of Goodfellow et al. (2014), k discriminator (critic) steps then one
+ * generator step, with the objective of the configured family (losses.ts): vanilla (minimax or
+ * non-saturating), LSGAN, WGAN with weight clipping, WGAN-GP. Conditioning (conditions.ts) adds
+ * labels or codes: cGAN, AC-GAN's class head, InfoGAN's Q head. Feature matching and unrolling
+ * change G's objective. Every step runs inside tf.tidy and only scalars leave it, so the tensor
+ * count stays flat (tested).
  */
 import * as tf from '@tensorflow/tfjs'
 import type { ExperimentConfig, OptimizerConfig } from '../../src-shared/config/experiment'
-import { buildModel } from './models'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import type { InputRole } from '../../src-shared/model/spec'
+import { buildModel } from './models'
 import { adversarialLoss, type AdversarialLoss } from './losses'
 import { registerExtraGradients } from './extra-gradients'
 import { mixSeed } from './seeds'
 import { sampleLatent } from './latent'
+import { conditionerFor, type Conditioner } from './conditions'
 import type { DataSource } from '../datasets/data-source'
 
 export interface StepMetrics {
@@ -26,17 +29,23 @@ export interface StepMetrics {
   /** AC-GAN: share of real / generated samples whose label D's class head gets right. */
   classAccReal?: tf.Scalar
   classAccFake?: tf.Scalar
+  /** InfoGAN: Q's loss recovering the codes (the negative mutual-information bound, up to a constant). */
+  infoLoss?: tf.Scalar
+  /** InfoGAN: share of generated samples whose categorical code Q recovers. */
+  codeAcc?: tf.Scalar
 }
 
 export type MetricValues = { [K in keyof StepMetrics]: number }
 
 interface DOutput {
   score: tf.Tensor
-  /** AC-GAN: class logits (the softmax is folded into the loss). */
-  classLogits?: tf.Tensor
+  /** AC-GAN class logits or InfoGAN's Q estimates (softmax folded into the loss). */
+  head?: tf.Tensor
+  /** Feature matching: the features under D's real/fake layer. */
+  features?: tf.Tensor
 }
 
-function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
+export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
   switch (o.type) {
     case 'adam':
       return tf.train.adam(o.learningRate, o.beta1, o.beta2)
@@ -56,12 +65,15 @@ export class VanillaGan {
   readonly discriminator: tf.LayersModel
   readonly gOptimizer: tf.Optimizer
   readonly dOptimizer: tf.Optimizer
-  /** Conditional models: the number of classes G is asked for. */
-  readonly classes: number | undefined
+  /** Unrolled GAN: the optimizer of D's look-ahead steps (D's kind and settings, its own state). */
+  readonly unrollOptimizer: tf.Optimizer | undefined
+  /** Conditional models: labels or codes, and the aux loss of D's second head. */
+  readonly conditioner: Conditioner | undefined
   private readonly loss: AdversarialLoss
   /** Input roles in the order each model takes its inputs. */
   private readonly gRoles: InputRole[]
   private readonly dRoles: InputRole[]
+  private readonly twoHeads: boolean
 
   constructor(
     readonly config: ExperimentConfig,
@@ -70,15 +82,28 @@ export class VanillaGan {
     const seed = config.training.seed
     this.generator = buildModel(config.generator, { prefix: 'g', seed: mixSeed(seed, 1) })
     // The vanilla loss works on logits: D's final sigmoid is folded into the (stable) loss.
-    this.discriminator = buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(seed, 2), finalSigmoidAsLogits: config.gan === 'vanilla' })
+    this.discriminator = buildModel(config.discriminator, {
+      prefix: 'd', seed: mixSeed(seed, 2), finalSigmoidAsLogits: config.gan === 'vanilla', featureOutput: config.tricks.featureMatching,
+    })
     this.loss = adversarialLoss(config)
     if (config.gan === 'wgan-gp') registerExtraGradients()
     this.gOptimizer = makeOptimizer(config.optimizers.generator)
     this.dOptimizer = makeOptimizer(config.optimizers.discriminator)
+    this.unrollOptimizer = config.training.unrollSteps > 0 ? makeOptimizer(config.optimizers.discriminator) : undefined
     this.gRoles = toGraph(config.generator, 'latent').inputs.map((i) => i.role)
     this.dRoles = toGraph(config.discriminator, 'image').inputs.map((i) => i.role)
-    if (config.conditioning !== 'none' && !data.classes) throw new Error(`${config.conditioning} needs a labelled dataset`)
-    this.classes = config.conditioning === 'none' ? undefined : data.classes
+    this.conditioner = conditionerFor(config)
+    if (this.conditioner?.kind === 'label' && !data.labels) throw new Error(`${config.conditioning} needs a labelled dataset`)
+    this.twoHeads = config.conditioning === 'acgan' || config.conditioning === 'infogan'
+  }
+
+  /** Rows of a class/code grid (undefined for unconditional models). */
+  get classes(): number | undefined {
+    return this.conditioner?.rows
+  }
+
+  latent(n: number, seed: number): tf.Tensor2D {
+    return sampleLatent(this.config.latent, n, seed)
   }
 
   private feed(roles: InputRole[], byRole: Partial<Record<InputRole, tf.Tensor>>): tf.Tensor | tf.Tensor[] {
@@ -86,38 +111,25 @@ export class VanillaGan {
     return list.length === 1 ? list[0]! : list
   }
 
-  /** G(z) or G(z, label). */
-  g(z: tf.Tensor, labels: tf.Tensor | undefined, training: boolean): tf.Tensor {
-    return this.generator.apply(this.feed(this.gRoles, { latent: z, label: labels }), { training }) as tf.Tensor
+  /** G(z), G(z, label) or G(z, codes). */
+  g(z: tf.Tensor, condition: tf.Tensor | undefined, training: boolean): tf.Tensor {
+    return this.generator.apply(this.feed(this.gRoles, { latent: z, label: condition, code: condition }), { training }) as tf.Tensor
   }
 
-  /** Uniformly drawn class indices [n, 1] for generated samples (conditional models). */
-  private randomLabels(n: number, seed: number): tf.Tensor2D | undefined {
-    if (this.classes === undefined) return undefined
-    return tf.minimum(tf.floor(tf.randomUniform([n, 1], 0, this.classes, 'float32', seed)), this.classes - 1) as tf.Tensor2D
-  }
-
-  private classLoss(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-    const onehot = tf.oneHot(tf.cast(tf.reshape(labels, [-1]), 'int32'), this.classes!)
-    return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar
-  }
-
-  private classAccuracy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-    return tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(tf.reshape(labels, [-1]), 'int32')), 'float32')) as tf.Scalar
-  }
-
-  latent(n: number, seed: number): tf.Tensor2D {
-    return sampleLatent(this.config.latent, n, seed)
+  /** D's outputs; a cGAN's D also reads the label. */
+  private d(x: tf.Tensor, condition?: tf.Tensor): DOutput {
+    const out = this.discriminator.apply(this.feed(this.dRoles, { image: x, label: condition }), { training: true })
+    const list = Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor]
+    return {
+      score: list[0]!,
+      head: this.twoHeads ? list[1] : undefined,
+      features: this.config.tricks.featureMatching ? list[list.length - 1] : undefined,
+    }
   }
 
   private instanceNoise(x: tf.Tensor, progress: number, seed: number): tf.Tensor {
     const std = this.config.tricks.instanceNoise * Math.max(0, 1 - progress)
     return std > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, std, 'float32', seed)) : x
-  }
-
-  private d(x: tf.Tensor, labels?: tf.Tensor): DOutput {
-    const out = this.discriminator.apply(this.feed(this.dRoles, { image: x, label: labels }), { training: true })
-    return Array.isArray(out) ? { score: out[0] as tf.Tensor, classLogits: out[1] as tf.Tensor | undefined } : { score: out as tf.Tensor }
   }
 
   /** WGAN-GP: λ·E[(‖∇x̂ D(x̂)‖ − 1)²] at random interpolates x̂ of real and generated samples. */
@@ -130,95 +142,140 @@ export class VanillaGan {
     return tf.mul(this.config.loss.gradientPenalty, tf.mean(tf.square(tf.sub(norms, 1)))) as tf.Scalar
   }
 
+  /** The condition for a real batch (its labels; InfoGAN's codes belong to generated data only). */
+  private realCondition(step: number, slot: number, n: number): tf.Tensor | undefined {
+    return this.conditioner?.kind === 'label' ? this.data.labels!(step, slot, n) : undefined
+  }
+
+  /**
+   * D's loss on one real and one generated batch (`slot` picks the batch and the random draws), plus
+   * the scalars worth reporting. Used for D's own steps and for the unrolled look-ahead.
+   */
+  private dObjective(step: number, slot: number, progress: number) {
+    const { batchSize, seed } = this.config.training
+    const real = this.data.batch(step, slot, batchSize)
+    const realCond = this.realCondition(step, slot, batchSize)
+    const fakeCond = this.conditioner?.random(batchSize, mixSeed(seed, step, slot, 16))
+    const z = this.latent(batchSize, mixSeed(seed, step, slot, 11))
+    // The generated batch carries no gradient into G (only D's variables are differentiated).
+    const fake = this.g(z, fakeCond, true)
+    return () => {
+      const realOut = this.d(this.instanceNoise(real, progress, mixSeed(seed, step, slot, 12)), this.config.conditioning === 'cgan' ? realCond : undefined)
+      const fakeOut = this.d(this.instanceNoise(fake, progress, mixSeed(seed, step, slot, 13)), this.config.conditioning === 'cgan' ? fakeCond : undefined)
+      let loss = this.loss.discriminator(realOut.score, fakeOut.score, mixSeed(seed, step, slot, 15))
+      if (this.config.gan === 'wgan-gp') loss = tf.add(loss, this.gradientPenalty(real, fake, this.config.conditioning === 'cgan' ? realCond : undefined, mixSeed(seed, step, slot, 14)))
+      const extra: Partial<StepMetrics> = { dReal: this.loss.summary(realOut.score), dFake: this.loss.summary(fakeOut.score) }
+      if (this.config.conditioning === 'acgan') {
+        // AC-GAN: D also maximises the log-likelihood of the right class, on real and generated data.
+        loss = tf.add(loss, tf.add(this.conditioner!.auxLoss(realOut.head!, realCond!), this.conditioner!.auxLoss(fakeOut.head!, fakeCond!)))
+        extra.classAccReal = this.conditioner!.accuracy(realOut.head!, realCond!)
+        extra.classAccFake = this.conditioner!.accuracy(fakeOut.head!, fakeCond!)
+      } else if (this.config.conditioning === 'infogan') {
+        // InfoGAN: Q (D's second head) learns to recover the codes G was given.
+        const info = this.conditioner!.auxLoss(fakeOut.head!, fakeCond!)
+        loss = tf.add(loss, info)
+        extra.infoLoss = info
+        extra.codeAcc = this.conditioner!.accuracy(fakeOut.head!, fakeCond!)
+      }
+      return { loss: loss as tf.Scalar, extra }
+    }
+  }
+
   /**
    * One iteration (Algorithm 1 of Goodfellow et al.: k D steps, then one G step). `progress` in
    * [0, 1] drives decaying tricks. Returns scalar tensors the caller reads (and disposes) only on
    * logging steps.
    */
   trainStep(step: number, progress: number): StepMetrics {
-    const { batchSize, dSteps, seed } = this.config.training
+    const { batchSize, dSteps, unrollSteps, seed } = this.config.training
     const dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable)
     const gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable)
     const clip = this.config.gan === 'wgan' ? this.config.loss.clip : 0
-    return tf.tidy(() => {
+    const dUpdate = (optimizer: tf.Optimizer, slot: number, keep: (extra: Partial<StepMetrics>) => void) => {
+      const objective = this.dObjective(step, slot, progress)
+      const { value, grads } = optimizer.computeGradients(() => {
+        const { loss, extra } = objective()
+        keep(extra)
+        return loss
+      }, dVars)
+      const norm = globalNorm(grads)
+      optimizer.applyGradients(grads)
+      // WGAN: keep the critic Lipschitz by clipping its weights after every update.
+      if (clip > 0) for (const v of dVars) v.assign(tf.clipByValue(v, -clip, clip))
+      return { value, norm }
+    }
+    return tf.tidy((): tf.TensorContainer => {
+      let reported: Partial<StepMetrics> = {}
       let dLoss!: tf.Scalar
-      let dReal: tf.Scalar | undefined
-      let dFake: tf.Scalar | undefined
-      let accReal: tf.Scalar | undefined
-      let accFake: tf.Scalar | undefined
       let dGradNorm!: tf.Scalar
-      const keepSwap = (old: tf.Scalar | undefined, next: tf.Scalar) => {
-        old?.dispose()
-        return tf.keep(next)
-      }
       for (let k = 0; k < dSteps; k++) {
-        const real = this.data.batch(step, k, batchSize)
-        const realLabels = this.classes === undefined ? undefined : this.data.labels!(step, k, batchSize)
-        const fakeLabels = this.randomLabels(batchSize, mixSeed(seed, step, k, 16))
-        const z = this.latent(batchSize, mixSeed(seed, step, k, 11))
-        const { value, grads } = this.dOptimizer.computeGradients(() => {
-          // G is not updated here (only D's variables are in the list); no gradient flows into it.
-          const fake = this.g(z, fakeLabels, true)
-          const realOut = this.d(this.instanceNoise(real, progress, mixSeed(seed, step, k, 12)), realLabels)
-          const fakeOut = this.d(this.instanceNoise(fake, progress, mixSeed(seed, step, k, 13)), fakeLabels)
-          dReal = keepSwap(dReal, this.loss.summary(realOut.score))
-          dFake = keepSwap(dFake, this.loss.summary(fakeOut.score))
-          let loss = this.loss.discriminator(realOut.score, fakeOut.score, mixSeed(seed, step, k, 15))
-          if (this.config.gan === 'wgan-gp') loss = tf.add(loss, this.gradientPenalty(real, fake, realLabels, mixSeed(seed, step, k, 14)))
-          if (realOut.classLogits && fakeOut.classLogits) {
-            // AC-GAN: D also maximises the log-likelihood of the right class, on real and generated data.
-            accReal = keepSwap(accReal, this.classAccuracy(realOut.classLogits, realLabels!))
-            accFake = keepSwap(accFake, this.classAccuracy(fakeOut.classLogits, fakeLabels!))
-            loss = tf.add(loss, tf.add(this.classLoss(realOut.classLogits, realLabels!), this.classLoss(fakeOut.classLogits, fakeLabels!)))
-          }
-          return loss as tf.Scalar
-        }, dVars)
-        dGradNorm = globalNorm(grads)
-        this.dOptimizer.applyGradients(grads)
-        // WGAN: keep the critic Lipschitz by clipping its weights after every update.
-        if (clip > 0) for (const v of dVars) v.assign(tf.clipByValue(v, -clip, clip))
-        dLoss = value
+        const r = dUpdate(this.dOptimizer, k, (extra) => {
+          for (const t of Object.values(reported)) t?.dispose()
+          reported = Object.fromEntries(Object.entries(extra).map(([key, t]) => [key, tf.keep(t as tf.Scalar)]))
+        })
+        dLoss = r.value
+        dGradNorm = r.norm
       }
+      // Unrolled GAN: look K steps ahead with a copy of D, take G's loss against it, then put D back.
+      const saved = this.unrollOptimizer ? dVars.map((v) => tf.clone(v)) : []
+      for (let u = 0; u < unrollSteps; u++) dUpdate(this.unrollOptimizer!, dSteps + 1 + u, () => {})
       const z = this.latent(batchSize, mixSeed(seed, step, 99))
-      const gLabels = this.randomLabels(batchSize, mixSeed(seed, step, 98))
+      const gCond = this.conditioner?.random(batchSize, mixSeed(seed, step, 98))
+      const realForFeatures = this.config.tricks.featureMatching ? this.data.batch(step, dSteps, batchSize) : undefined
+      const realCondForFeatures = realForFeatures ? this.realCondition(step, dSteps, batchSize) : undefined
+      let infoLoss: tf.Scalar | undefined
       const { value: gLoss, grads: gGrads } = this.gOptimizer.computeGradients(() => {
-        const out = this.d(this.g(z, gLabels, true), gLabels)
-        const adversarial = this.loss.generator(out.score)
-        // AC-GAN: G also wants its samples classified as the label it was given.
-        return (out.classLogits ? tf.add(adversarial, this.classLoss(out.classLogits, gLabels!)) : adversarial) as tf.Scalar
+        const out = this.d(this.g(z, gCond, true), this.config.conditioning === 'cgan' ? gCond : undefined)
+        let loss: tf.Scalar
+        if (realForFeatures) {
+          // Feature matching: match the mean of D's features on real data (a constant for G).
+          const realFeatures = tf.mean(this.d(realForFeatures, this.config.conditioning === 'cgan' ? realCondForFeatures : undefined).features!, 0)
+          loss = tf.mean(tf.square(tf.sub(tf.mean(out.features!, 0), realFeatures))) as tf.Scalar
+        } else loss = this.loss.generator(out.score)
+        if (this.twoHeads) {
+          // AC-GAN: G wants its samples classed as asked; InfoGAN: G wants Q to recover its codes.
+          const aux = this.conditioner!.auxLoss(out.head!, gCond!)
+          if (this.config.conditioning === 'infogan') infoLoss = tf.keep(aux)
+          loss = tf.add(loss, aux) as tf.Scalar
+        }
+        return loss
       }, gVars)
       const gGradNorm = globalNorm(gGrads)
+      if (this.unrollOptimizer) dVars.forEach((v, i) => v.assign(saved[i]!))
       this.gOptimizer.applyGradients(gGrads)
-      const acgan = accReal && accFake ? { classAccReal: accReal, classAccFake: accFake } : {}
-      return { dLoss, gLoss, dReal: dReal!, dFake: dFake!, dGradNorm, gGradNorm, ...acgan }
-    })
+      if (infoLoss) {
+        reported.infoLoss?.dispose()
+        reported.infoLoss = infoLoss
+      }
+      return { dLoss, gLoss, dGradNorm, gGradNorm, ...reported } as unknown as tf.TensorContainer
+    }) as unknown as StepMetrics
   }
 
   /**
    * Generated samples for a fixed seed, as plain numbers. Conditional models draw sample i with
-   * label `labels[i]` (default i mod classes).
+   * class (or categorical code) `labels[i]`, by default i mod the number of classes.
    */
   generate(n: number, seed: number, labels?: ArrayLike<number>): Float32Array {
-    return tf.tidy(() => this.g(this.latent(n, seed), this.labelTensor(n, labels), false).dataSync() as Float32Array)
+    return tf.tidy(() => this.g(this.latent(n, seed), this.fixedCondition(n, labels), false).dataSync() as Float32Array)
   }
 
   /**
-   * A class × z grid for conditional models: row r shows class r, column c the same z in every row,
-   * so the grid shows what the label changes and what z changes.
+   * A class × z grid for conditional models: row r shows class (or categorical code) r, column c the
+   * same z in every row, so the grid shows what the label changes and what z changes.
    */
   generateClassGrid(columns: number, seed: number): Float32Array {
-    const classes = this.classes ?? 1
+    const rows = this.classes ?? 1
     return tf.tidy(() => {
-      const z = tf.tile(this.latent(columns, seed), [classes, 1])
-      const labels = Array.from({ length: classes * columns }, (_, i) => Math.floor(i / columns))
-      return this.g(z, this.labelTensor(classes * columns, labels), false).dataSync() as Float32Array
+      const z = tf.tile(this.latent(columns, seed), [rows, 1])
+      const labels = Array.from({ length: rows * columns }, (_, i) => Math.floor(i / columns))
+      return this.g(z, this.fixedCondition(rows * columns, labels), false).dataSync() as Float32Array
     })
   }
 
-  private labelTensor(n: number, labels?: ArrayLike<number>): tf.Tensor2D | undefined {
-    if (this.classes === undefined) return undefined
-    const classes = this.classes
-    return tf.tensor2d(Float32Array.from({ length: n }, (_, i) => (labels ? labels[i]! : i % classes)), [n, 1])
+  private fixedCondition(n: number, labels?: ArrayLike<number>): tf.Tensor2D | undefined {
+    const c = this.conditioner
+    if (!c) return undefined
+    return c.fixed(Array.from({ length: n }, (_, i) => (labels ? labels[i]! : i % c.rows)))
   }
 
   dispose(): void {
@@ -226,6 +283,7 @@ export class VanillaGan {
     this.discriminator.dispose()
     this.gOptimizer.dispose()
     this.dOptimizer.dispose()
+    this.unrollOptimizer?.dispose()
   }
 }
 

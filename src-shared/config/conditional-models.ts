@@ -106,3 +106,54 @@ export const cganDiscriminator: GraphSpecInput = {
   ],
   outputs: ['score'],
 }
+
+/**
+ * InfoGAN's MNIST generator (Chen et al. 2016, appendix C.1): z (62) and the codes (a 10-way
+ * categorical one-hot and 2 continuous) concatenated, FC 1024 → FC 7×7×128 → 4×4 up-convolutions
+ * 64 → 1, batch norm and ReLU between.
+ */
+export const infoganGenerator: GraphSpecInput = {
+  inputs: [
+    { name: 'z', shape: [62], role: 'latent' },
+    { name: 'codes', shape: [12], role: 'code' },
+  ],
+  nodes: [
+    { name: 'z_and_codes', layer: { type: 'concatenate' }, inputs: ['z', 'codes'] },
+    { name: 'fc_1024', layer: { type: 'dense', units: 1024 }, inputs: ['z_and_codes'] },
+    { name: 'fc_1024_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_1024'] },
+    { name: 'fc_1024_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['fc_1024_bn'] },
+    { name: 'fc_6272', layer: { type: 'dense', units: 6272 }, inputs: ['fc_1024_act'] },
+    { name: 'fc_6272_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_6272'] },
+    { name: 'fc_6272_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['fc_6272_bn'] },
+    { name: 'to_7x7', layer: { type: 'reshape', targetShape: [7, 7, 128] }, inputs: ['fc_6272_act'] },
+    { name: 'up_14', layer: { type: 'conv2dTranspose', filters: 64, kernelSize: 4, strides: 2 }, inputs: ['to_7x7'] },
+    { name: 'up_14_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['up_14'] },
+    { name: 'up_14_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['up_14_bn'] },
+    { name: 'image', layer: { type: 'conv2dTranspose', filters: 1, kernelSize: 4, strides: 2, activation: 'tanh' }, inputs: ['up_14_act'] },
+  ],
+  outputs: ['image'],
+}
+
+/**
+ * InfoGAN's MNIST discriminator with Q sharing its body: 4×4 stride-2 convolutions 64 → 128, FC
+ * 1024; D's real/fake output, and Q's FC 128 → 12 (10 categorical logits, then 2 continuous means).
+ */
+export const infoganDiscriminator: GraphSpecInput = {
+  inputs: [{ name: 'image', shape: [28, 28, 1], role: 'image' }],
+  nodes: [
+    { name: 'conv_64', layer: { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, activation: 'leakyRelu' }, inputs: ['image'] },
+    { name: 'conv_128', layer: { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['conv_64'] },
+    { name: 'conv_128_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['conv_128'] },
+    { name: 'conv_128_act', layer: { type: 'activation', activation: 'leakyRelu', alpha: 0.1 }, inputs: ['conv_128_bn'] },
+    { name: 'flat', layer: { type: 'flatten' }, inputs: ['conv_128_act'] },
+    { name: 'fc_1024', layer: { type: 'dense', units: 1024 }, inputs: ['flat'] },
+    { name: 'fc_1024_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_1024'] },
+    { name: 'features', layer: { type: 'activation', activation: 'leakyRelu', alpha: 0.1 }, inputs: ['fc_1024_bn'] },
+    { name: 'source', layer: { type: 'dense', units: 1, activation: 'sigmoid' }, inputs: ['features'] },
+    { name: 'q_hidden', layer: { type: 'dense', units: 128 }, inputs: ['features'] },
+    { name: 'q_hidden_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['q_hidden'] },
+    { name: 'q_hidden_act', layer: { type: 'activation', activation: 'leakyRelu', alpha: 0.1 }, inputs: ['q_hidden_bn'] },
+    { name: 'q', layer: { type: 'dense', units: 12 }, inputs: ['q_hidden_act'] },
+  ],
+  outputs: ['source', 'q'],
+}

@@ -9,10 +9,11 @@ import { TOY2D_DISTRIBUTIONS } from '../datasets/toy2d'
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
 export const GAN_KINDS = ['vanilla', 'lsgan', 'wgan', 'wgan-gp'] as const
 /**
- * How labels enter: none; cgan (Mirza & Osindero 2014: the label is an input of G and of D);
- * acgan (Odena et al. 2017: G takes the label, D predicts it with a second, softmax head).
+ * How labels or codes enter: none; cgan (Mirza & Osindero 2014: the label is an input of G and of
+ * D); acgan (Odena et al. 2017: G takes the label, D predicts it with a second, softmax head);
+ * infogan (Chen et al. 2016: G takes latent codes, D's second head Q recovers them).
  */
-export const CONDITIONINGS = ['none', 'cgan', 'acgan'] as const
+export const CONDITIONINGS = ['none', 'cgan', 'acgan', 'infogan'] as const
 export type Conditioning = (typeof CONDITIONINGS)[number]
 export type BackendName = (typeof BACKENDS)[number]
 
@@ -69,6 +70,13 @@ export const experimentConfigSchema = z.strictObject({
    */
   gan: z.enum(GAN_KINDS).default('vanilla'),
   conditioning: z.enum(CONDITIONINGS).default('none'),
+  /** InfoGAN's codes: one categorical code of `categorical` values and `continuous` U(−1, 1) codes. */
+  infogan: z.strictObject({
+    categorical: z.int().min(2).max(100).default(10),
+    continuous: z.int().min(0).max(10).default(2),
+    /** λ for the continuous codes' mean-squared error (the paper uses 1 for categorical, small for continuous). */
+    continuousWeight: z.number().min(0).max(10).default(0.1),
+  }).optional(),
   dataset: datasetSchema,
   latent: z.strictObject({
     dim: z.int().min(1).max(4096),
@@ -96,7 +104,12 @@ export const experimentConfigSchema = z.strictObject({
     softLabels: z.boolean().default(false),
     /** Noisy labels (ganhacks): each D target is flipped with this probability. */
     labelFlip: z.number().min(0).max(0.5).default(0),
-  }).default({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0 }),
+    /**
+     * Feature matching (Salimans et al. 2016): G minimises ‖E f(x) − E f(G(z))‖² over the features
+     * f that feed D's real/fake output, instead of fooling D directly.
+     */
+    featureMatching: z.boolean().default(false),
+  }).default({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false }),
   training: z.strictObject({
     batchSize: z.int().min(1).max(4096),
     epochs: z.int().min(1).max(100_000),
@@ -104,6 +117,11 @@ export const experimentConfigSchema = z.strictObject({
     stepsPerEpoch: z.int().min(1).max(1_000_000),
     /** k in Algorithm 1 of Goodfellow et al.: D steps per G step. */
     dSteps: z.int().min(1).max(100).default(1),
+    /**
+     * Unrolled GAN (Metz et al. 2017): G's loss is taken against D advanced this many extra steps
+     * (first-order: no gradient through the unrolled updates); D is then put back. 0 = off.
+     */
+    unrollSteps: z.int().min(0).max(20).default(0),
     seed: z.int().min(0).max(2 ** 31 - 1).default(42),
     /** Write metrics every this many iterations. */
     logEvery: z.int().min(1).max(1_000_000).default(10),

@@ -5,7 +5,7 @@
 import type { ExperimentConfigInput } from './experiment'
 import type { Toy2dName } from '../datasets/toy2d'
 import type { LayerSpec, ModelSpecInput, SequentialSpecInput } from '../model/spec'
-import { acganDiscriminator, acganGenerator, cganDiscriminator, cganGenerator } from './conditional-models'
+import { acganDiscriminator, acganGenerator, cganDiscriminator, cganGenerator, infoganDiscriminator, infoganGenerator } from './conditional-models'
 import { dcganBnGenerator, kerasDcganDiscriminator, kerasDcganGenerator, lectureDiscriminator, lectureGenerator } from './reference-models'
 
 export interface Preset {
@@ -95,8 +95,19 @@ function imageGan(
 const keras = { generator: kerasDcganGenerator, discriminator: kerasDcganDiscriminator }
 const acgan = { generator: acganGenerator, discriminator: acganDiscriminator }
 
-function conditional(base: ExperimentConfigInput, conditioning: 'cgan' | 'acgan'): ExperimentConfigInput {
+function conditional(base: ExperimentConfigInput, conditioning: 'cgan' | 'acgan' | 'infogan'): ExperimentConfigInput {
   return { ...base, conditioning }
+}
+
+/** InfoGAN (Chen et al. 2016) on MNIST: z of 62, codes 10-way categorical + 2 continuous; Adam 2e-4 (D) and 1e-3 (G). */
+function infogan(): ExperimentConfigInput {
+  const base = imageGan({ kind: 'image', name: 'mnist' }, { generator: infoganGenerator, discriminator: infoganDiscriminator }, 2e-4, 20)
+  return {
+    ...conditional(base, 'infogan'),
+    latent: { dim: 62, distribution: 'uniform' },
+    infogan: { categorical: 10, continuous: 2, continuousWeight: 0.1 },
+    optimizers: { generator: { type: 'adam', learningRate: 1e-3, beta1: 0.5 }, discriminator: { type: 'adam', learningRate: 2e-4, beta1: 0.5 } },
+  }
 }
 
 export const PRESETS: readonly Preset[] = [
@@ -186,6 +197,24 @@ export const PRESETS: readonly Preset[] = [
     title: 'cGAN · MNIST',
     description: 'Conditional GAN (Mirza & Osindero 2014): the label enters G (embedding concatenated to z) and D (an embedded label plane beside the image).',
     config: conditional(imageGan({ kind: 'image', name: 'mnist' }, { generator: cganGenerator, discriminator: cganDiscriminator }, 2e-4, 20), 'cgan'),
+  },
+  {
+    name: 'infogan-mnist',
+    title: 'InfoGAN · MNIST',
+    description: 'InfoGAN (Chen et al. 2016): a 10-way categorical and 2 continuous codes beside z; Q shares D\'s body and recovers them. Unsupervised: the categorical code tends to pick up the digit. Grids show one row per code value.',
+    config: infogan(),
+  },
+  {
+    name: 'mlp-2d-ring8-unrolled',
+    title: 'Unrolled GAN · ring of 8 Gaussians',
+    description: 'Unrolled GAN (Metz et al. 2017): G trains against D looked ahead 5 steps, which counters mode collapse on the ring.',
+    config: { ...mlp2d('ring8', 30), training: { ...mlp2d('ring8', 30).training, unrollSteps: 5 } },
+  },
+  {
+    name: 'mlp-2d-ring8-feature-matching',
+    title: 'Feature matching · ring of 8 Gaussians',
+    description: 'Feature matching (Salimans et al. 2016): G matches the mean of D\'s last hidden features on real data instead of fooling D.',
+    config: { ...mlp2d('ring8', 30), tricks: { featureMatching: true } },
   },
 ]
 

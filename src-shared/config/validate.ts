@@ -18,6 +18,13 @@ export function dataShape(config: Pick<ExperimentConfig, 'dataset'>): Shape {
   }
 }
 
+export const INFOGAN_DEFAULTS = { categorical: 10, continuous: 2, continuousWeight: 0.1 } as const
+
+/** InfoGAN's code settings (the defaults when the config leaves them out). */
+export function infoganCodes(config: Pick<ExperimentConfig, 'infogan'>): { categorical: number; continuous: number; continuousWeight: number } {
+  return { ...INFOGAN_DEFAULTS, ...config.infogan }
+}
+
 /** Classes of a labelled dataset (every built-in image dataset has 10); undefined when unlabelled. */
 export function datasetClasses(config: Pick<ExperimentConfig, 'dataset'>): number | undefined {
   return config.dataset.kind === 'image' ? 10 : undefined
@@ -48,7 +55,7 @@ function checkInputs(
   which: 'generator' | 'discriminator',
   seq: boolean,
   summary: ModelSummary,
-  expected: { role: 'latent' | 'label' | 'image'; shape: Shape; why: string }[],
+  expected: { role: 'latent' | 'label' | 'code' | 'image'; shape: Shape; why: string }[],
   classes: number | undefined,
   errors: FieldError[],
 ): void {
@@ -80,15 +87,18 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   const d = summarize('discriminator', config, errors)
   const data = dataShape(config)
   const classes = datasetClasses(config)
-  const conditional = config.conditioning !== 'none'
-  if (conditional && classes === undefined) {
+  const labelled = config.conditioning === 'cgan' || config.conditioning === 'acgan'
+  const info = config.conditioning === 'infogan' ? infoganCodes(config) : undefined
+  const codeSize = info ? info.categorical + info.continuous : 0
+  if (labelled && classes === undefined) {
     errors.push({ path: 'conditioning', message: `${config.conditioning} needs a labelled dataset; ${config.dataset.kind} data has no labels` })
   }
   const latent = { role: 'latent' as const, shape: [config.latent.dim], why: 'latent.dim' }
   const label = { role: 'label' as const, shape: [1], why: 'a class index' }
   const image = { role: 'image' as const, shape: data, why: "the dataset's sample shape" }
+  const code = { role: 'code' as const, shape: [codeSize], why: 'infogan.categorical + infogan.continuous' }
   if (g) {
-    checkInputs('generator', !isGraphSpec(config.generator), g, conditional ? [latent, label] : [latent], classes, errors)
+    checkInputs('generator', !isGraphSpec(config.generator), g, labelled ? [latent, label] : info ? [latent, code] : [latent], classes, errors)
     if (g.outputs.length !== 1) errors.push({ path: 'generator.outputs', message: `the generator has one output (a sample), got ${g.outputs.length}` })
     else if (!sameShape(g.outputShape, data)) {
       errors.push({ path: 'generator.layers', message: `the generator outputs ${show(g.outputShape)} but the dataset's samples are ${show(data)}` })
@@ -96,15 +106,19 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   }
   if (d) {
     checkInputs('discriminator', !isGraphSpec(config.discriminator), d, config.conditioning === 'cgan' ? [image, label] : [image], classes, errors)
-    const heads = config.conditioning === 'acgan' ? 2 : 1
+    const heads = config.conditioning === 'acgan' || info ? 2 : 1
     if (d.outputs.length !== heads) {
-      errors.push({ path: 'discriminator.outputs', message: heads === 2 ? 'an AC-GAN discriminator has two outputs: the real/fake score [1], then class scores' : `the discriminator has one output (its score), got ${d.outputs.length}` })
+      const two = info ? 'an InfoGAN discriminator has two outputs: the real/fake score [1], then Q\'s code estimates' : 'an AC-GAN discriminator has two outputs: the real/fake score [1], then class scores'
+      errors.push({ path: 'discriminator.outputs', message: heads === 2 ? two : `the discriminator has one output (its score), got ${d.outputs.length}` })
     } else {
       if (!sameShape(d.outputShape, [1])) {
         errors.push({ path: 'discriminator.layers', message: `the discriminator must output one score per sample ([1]), got ${show(d.outputShape)}` })
       }
-      if (heads === 2 && classes !== undefined && !sameShape(d.outputs[1]!.shape, [classes])) {
+      if (heads === 2 && !info && classes !== undefined && !sameShape(d.outputs[1]!.shape, [classes])) {
         errors.push({ path: 'discriminator.outputs[1]', message: `the class head must output ${show([classes])} (the dataset's classes), got ${show(d.outputs[1]!.shape)}` })
+      }
+      if (info && !sameShape(d.outputs[1]!.shape, [codeSize])) {
+        errors.push({ path: 'discriminator.outputs[1]', message: `Q must output ${show([codeSize])} (categorical logits, then continuous estimates), got ${show(d.outputs[1]!.shape)}` })
       }
     }
     const source = outputLayer(config.discriminator, 0)
@@ -117,10 +131,17 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
         errors.push({ path: `discriminator.${source.path}`, message: `${config.gan} needs D to output a raw score: use a linear activation, not sigmoid` })
       }
     }
-    const classHead = heads === 2 ? outputLayer(config.discriminator, 1) : undefined
+    const classHead = config.conditioning === 'acgan' ? outputLayer(config.discriminator, 1) : undefined
     if (classHead && layerActivation(classHead.layer) !== 'softmax') {
       errors.push({ path: `discriminator.${classHead.path}`, message: 'the class head must end in a softmax (class probabilities)' })
     }
+    const qHead = info ? outputLayer(config.discriminator, 1) : undefined
+    if (qHead && (layerActivation(qHead.layer) ?? 'linear') !== 'linear') {
+      errors.push({ path: `discriminator.${qHead.path}`, message: 'Q must be linear: it outputs categorical logits and continuous estimates side by side' })
+    }
+  }
+  if (config.infogan && !info) {
+    errors.push({ path: 'infogan', message: 'only used with conditioning "infogan"' })
   }
   if (config.dataset.kind === 'image' && config.dataset.name === 'mnist-idx' && !config.dataset.dir) {
     errors.push({ path: 'dataset.dir', message: 'mnist-idx needs the directory holding the MNIST IDX files' })

@@ -240,12 +240,64 @@ describe('conditional GANs', () => {
     }
   })
 
+  it('InfoGAN: Q learns the codes (info loss and code accuracy are reported), the code changes the sample', async () => {
+    const config = validateExperiment(applyOverrides(requirePreset('infogan-mnist').config, ['training.batchSize=8', 'dataset.limit=64'])).config
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    try {
+      const m = await readMetrics(gan.trainStep(0, 0))
+      expect(m.infoLoss).toBeGreaterThan(0)
+      expect(m.codeAcc).toBeGreaterThanOrEqual(0)
+      expect(gan.classes).toBe(10)
+      expect(Array.from(gan.generate(1, 3, [2]))).not.toEqual(Array.from(gan.generate(1, 3, [5])))
+    } finally {
+      gan.dispose()
+    }
+  })
+
   it('refuses a conditional GAN on unlabelled data, and a D without the class head', () => {
     const acganConfig = requirePreset('acgan-mnist').config
     expect(() => validateExperiment({ ...requirePreset('mlp-2d-ring8').config, conditioning: 'acgan' })).toThrowError(/conditioning: acgan needs a labelled dataset/)
     const oneHead = { ...acganConfig, discriminator: { ...(acganConfig.discriminator as object), outputs: ['source'] } }
     expect(() => validateExperiment(oneHead)).toThrowError(/discriminator\.(outputs|nodes\[\d+\]).*(two outputs|feeds no output)/)
     expect(() => validateExperiment({ ...acganConfig, conditioning: 'none' })).toThrowError(/generator\.inputs: needs one input/)
+  })
+})
+
+describe("G's objective: unrolling and feature matching", () => {
+  const weights = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()))
+
+  it('unrolled GAN: G trains against a look-ahead D, and D is put back afterwards', async () => {
+    const plain = new VanillaGan(tiny(), createDataSource(tiny().dataset, 42))
+    const unrolled = new VanillaGan(tiny(['training.unrollSteps=3']), createDataSource(tiny().dataset, 42))
+    try {
+      disposeMetrics(plain.trainStep(0, 0))
+      disposeMetrics(unrolled.trainStep(0, 0))
+      // Same seed and the same D step: D ends the step identical; G, which saw the unrolled D, does not.
+      expect(weights(unrolled.discriminator)).toEqual(weights(plain.discriminator))
+      expect(weights(unrolled.generator)).not.toEqual(weights(plain.generator))
+      const before = tf.memory().numTensors
+      disposeMetrics(unrolled.trainStep(1, 0))
+      expect(tf.memory().numTensors).toBe(before)
+    } finally {
+      plain.dispose()
+      unrolled.dispose()
+    }
+  })
+
+  it("feature matching: G's loss is the squared distance of D's mean features, not the adversarial loss", async () => {
+    const plain = new VanillaGan(tiny(), createDataSource(tiny().dataset, 42))
+    const fm = new VanillaGan(tiny(['tricks.featureMatching=true']), createDataSource(tiny().dataset, 42))
+    try {
+      const a = await readMetrics(plain.trainStep(0, 0))
+      const b = await readMetrics(fm.trainStep(0, 0))
+      expect(b.dLoss).toBeCloseTo(a.dLoss, 5) // D's step is the same
+      expect(b.gLoss).toBeGreaterThanOrEqual(0)
+      expect(b.gLoss).not.toBeCloseTo(a.gLoss, 2)
+      expect(fm.discriminator.outputs).toHaveLength(2) // score + features
+    } finally {
+      plain.dispose()
+      fm.dispose()
+    }
   })
 })
 

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { toPairs } from '../../../src-shared/util/points'
-import { dataShape, datasetClasses } from '../../../src-shared/config/validate'
+import { dataShape, datasetClasses, infoganCodes } from '../../../src-shared/config/validate'
 import { sampleRun } from '../../export/sample'
 import { scatterPng } from '../../export/scatter-png'
 import { imageGridPng } from '../../export/image-grid'
@@ -19,7 +19,7 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
     .requiredOption('--n <count>', 'how many samples', '1000')
     .requiredOption('-o, --out <file>', 'output file: .json (the samples) or .png (a plot)')
     .option('--seed <seed>', 'latent seed: the same seed gives the same samples', '0')
-    .option('--label <class>', 'conditional models: draw this class only (default: every class in turn)')
+    .option('--label <class>', 'conditional models: draw this class (InfoGAN: categorical code) only (default: each in turn)')
     .description("sample a run's generator")
     .action(async (id: string, o: { n: string; out: string; seed: string; label?: string }) => {
       const n = Number(o.n)
@@ -30,7 +30,7 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
       if (ext !== '.json' && ext !== '.png') throw new CliError('--out must end in .json or .png', 2)
       await withRegistry(globals(), async (registry) => {
         const run = registry.getRun(parseId(id))
-        const classes = datasetClasses(run.config)
+        const classes = run.config.conditioning === 'infogan' ? infoganCodes(run.config).categorical : datasetClasses(run.config)
         let labels: number[] | undefined
         if (o.label !== undefined) {
           if (run.config.conditioning === 'none' || classes === undefined) throw new CliError(`--label: run ${run.id} is not a conditional model`, 2)
