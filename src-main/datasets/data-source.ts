@@ -7,6 +7,7 @@ import type { DatasetConfig } from '../../src-shared/config/experiment'
 import type { Toy2dMixture } from '../../src-shared/datasets/toy2d'
 import { createToy2dSource } from './toy2d-source'
 import { createImageSource } from './image-source'
+import { createPairedSource } from './paired-source'
 
 export interface DataSource {
   kind: 'points' | 'image'
@@ -19,6 +20,11 @@ export interface DataSource {
   /** Labelled datasets: how many classes, and the labels of `batch(step, slot, size)` as [size, 1]. */
   classes?: number
   labels?(step: number, slot: number, size: number): tf.Tensor2D
+  /** Paired datasets: the condition images of `batch(step, slot, size)`, in the same order. */
+  conditions?(step: number, slot: number, size: number): tf.Tensor
+  /** Paired datasets: n (condition, target) pairs as plain numbers, for previews and samples. */
+  pairSample?(n: number, seed: number): { conditions: Float32Array; targets: Float32Array }
+  conditionTensor?(values: Float32Array, n: number): tf.Tensor
   /** n real samples as plain numbers (flat), for plots and metrics. */
   sample(n: number, seed: number): Float32Array
   /** For 2D mixtures: the modes, so mode coverage can be measured. */
@@ -31,5 +37,7 @@ export function createDataSource(config: DatasetConfig, seed: number): DataSourc
       return createToy2dSource(config, seed)
     case 'image':
       return createImageSource(config, seed)
+    case 'paired':
+      return createPairedSource(config, seed)
   }
 }

@@ -10,7 +10,10 @@ import type { DataSource } from './data-source'
 import { loadImageDataset } from './image-catalog'
 import { TO_TANH_RANGE } from './image-datasets'
 
-export function createImageSource(config: Extract<DatasetConfig, { kind: 'image' }>, seed: number): DataSource {
+/** Writes one image's values in [-1, 1] into `out` at `at` (default: its pixels, scaled). */
+export type PixelTransform = (pixels: Uint8Array, width: number, height: number, out: Float32Array, at: number) => void
+
+export function createImageSource(config: Extract<DatasetConfig, { kind: 'image' }>, seed: number, transform?: PixelTransform): DataSource {
   const data = loadImageDataset(config)
   const { height: h, width: w } = data
   const pixels = h * w
@@ -36,7 +39,8 @@ export function createImageSource(config: Extract<DatasetConfig, { kind: 'image'
     const out = new Float32Array(n * pixels)
     for (let i = 0; i < n; i++) {
       const src = idx[i % take]! * pixels
-      for (let p = 0; p < pixels; p++) out[i * pixels + p] = TO_TANH_RANGE[data.images[src + p]!]!
+      if (transform) transform(data.images.subarray(src, src + pixels), w, h, out, i * pixels)
+      else for (let p = 0; p < pixels; p++) out[i * pixels + p] = TO_TANH_RANGE[data.images[src + p]!]!
     }
     return out
   }

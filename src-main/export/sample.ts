@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { conditionerFor } from '../training/conditions'
+import { createDataSource } from '../datasets/data-source'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import type { Registry } from '../registry/registry'
 import { buildModel } from '../training/models'
@@ -29,6 +30,12 @@ export async function sampleRun(registry: Registry, runId: number, n: number, se
   try {
     restoreWeights(generator, loaded.groups.generator, 'generator')
     const conditioner = conditionerFor(config)
+    if (config.conditioning === 'pix2pix') {
+      // A translator has no z: it translates n condition images of its dataset, drawn with the seed.
+      const data = createDataSource(config.dataset, seed)
+      const conditions = data.pairSample!(n, seed).conditions
+      return tf.tidy(() => (generator.predict(data.conditionTensor!(conditions, n)) as tf.Tensor).dataSync() as Float32Array)
+    }
     return tf.tidy(() => {
       const z = sampleLatent(config.latent, n, seed)
       if (!conditioner) return (generator.predict(z) as tf.Tensor).dataSync() as Float32Array

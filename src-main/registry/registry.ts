@@ -40,6 +40,8 @@ export function datasetLabel(config: ExperimentConfig): string {
       return `toy2d:${config.dataset.distribution}`
     case 'image':
       return `image:${config.dataset.name}${config.dataset.limit ? `[:${config.dataset.limit}]` : ''}`
+    case 'paired':
+      return `paired:${config.dataset.task}${config.dataset.limit ? `[:${config.dataset.limit}]` : ''}`
   }
 }
 

@@ -109,11 +109,10 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })
     }
     const classes = gan.classes
-    const preview = createPreview(
-      data,
-      (n) => gan!.generate(n, previewSeed),
-      classes ? { classes, draw: () => gan!.generateClassGrid(CLASS_GRID_COLUMNS, previewSeed) } : undefined,
-    )
+    const rows = config.conditioning === 'pix2pix'
+      ? { classes: 3, draw: () => gan!.generateTriplets(CLASS_GRID_COLUMNS, previewSeed) }
+      : classes ? { classes, draw: () => gan!.generateClassGrid(CLASS_GRID_COLUMNS, previewSeed) } : undefined
+    const preview = createPreview(data, (n) => gan!.generate(n, previewSeed), rows)
     const saveSamples = (epoch: number) => {
       const { kind, ext, data: bytes } = preview.artifact(epoch, step)
       const file = path.join(dir, 'samples', `epoch-${String(epoch).padStart(5, '0')}.${ext}`)

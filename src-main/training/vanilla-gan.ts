@@ -33,6 +33,8 @@ export interface StepMetrics {
   infoLoss?: tf.Scalar
   /** InfoGAN: share of generated samples whose categorical code Q recovers. */
   codeAcc?: tf.Scalar
+  /** pix2pix: mean absolute distance of G's translations to their targets (tanh range). */
+  l1?: tf.Scalar
 }
 
 export type MetricValues = { [K in keyof StepMetrics]: number }
@@ -111,14 +113,17 @@ export class VanillaGan {
     return list.length === 1 ? list[0]! : list
   }
 
-  /** G(z), G(z, label) or G(z, codes). */
-  g(z: tf.Tensor, condition: tf.Tensor | undefined, training: boolean): tf.Tensor {
-    return this.generator.apply(this.feed(this.gRoles, { latent: z, label: condition, code: condition }), { training }) as tf.Tensor
+  /** G(z), G(z, label), G(z, codes), or pix2pix's G(condition image) (z unused). */
+  g(z: tf.Tensor | undefined, condition: tf.Tensor | undefined, training: boolean): tf.Tensor {
+    return this.generator.apply(this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition }), { training }) as tf.Tensor
   }
 
-  /** D's outputs; a cGAN's D also reads the label. */
+  /**
+   * D's outputs. The condition reaches D only where D has an input for it (a cGAN's label,
+   * pix2pix's condition image); AC-GAN's and InfoGAN's D never see it.
+   */
   private d(x: tf.Tensor, condition?: tf.Tensor): DOutput {
-    const out = this.discriminator.apply(this.feed(this.dRoles, { image: x, label: condition }), { training: true })
+    const out = this.discriminator.apply(this.feed(this.dRoles, { image: x, label: condition, condition }), { training: true })
     const list = Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor]
     return {
       score: list[0]!,
@@ -142,9 +147,14 @@ export class VanillaGan {
     return tf.mul(this.config.loss.gradientPenalty, tf.mean(tf.square(tf.sub(norms, 1)))) as tf.Scalar
   }
 
-  /** The condition for a real batch (its labels; InfoGAN's codes belong to generated data only). */
+  /** The condition for a real batch (its labels or condition images; InfoGAN's codes belong to generated data only). */
   private realCondition(step: number, slot: number, n: number): tf.Tensor | undefined {
+    if (this.translation) return this.data.conditions!(step, slot, n)
     return this.conditioner?.kind === 'label' ? this.data.labels!(step, slot, n) : undefined
+  }
+
+  private get translation(): boolean {
+    return this.config.conditioning === 'pix2pix'
   }
 
   /**
@@ -155,15 +165,16 @@ export class VanillaGan {
     const { batchSize, seed } = this.config.training
     const real = this.data.batch(step, slot, batchSize)
     const realCond = this.realCondition(step, slot, batchSize)
-    const fakeCond = this.conditioner?.random(batchSize, mixSeed(seed, step, slot, 16))
-    const z = this.latent(batchSize, mixSeed(seed, step, slot, 11))
+    // pix2pix translates the real batch's own conditions; the others draw a label or code.
+    const fakeCond = this.translation ? realCond : this.conditioner?.random(batchSize, mixSeed(seed, step, slot, 16))
+    const z = this.translation ? undefined : this.latent(batchSize, mixSeed(seed, step, slot, 11))
     // The generated batch carries no gradient into G (only D's variables are differentiated).
     const fake = this.g(z, fakeCond, true)
     return () => {
-      const realOut = this.d(this.instanceNoise(real, progress, mixSeed(seed, step, slot, 12)), this.config.conditioning === 'cgan' ? realCond : undefined)
-      const fakeOut = this.d(this.instanceNoise(fake, progress, mixSeed(seed, step, slot, 13)), this.config.conditioning === 'cgan' ? fakeCond : undefined)
+      const realOut = this.d(this.instanceNoise(real, progress, mixSeed(seed, step, slot, 12)), realCond)
+      const fakeOut = this.d(this.instanceNoise(fake, progress, mixSeed(seed, step, slot, 13)), fakeCond)
       let loss = this.loss.discriminator(realOut.score, fakeOut.score, mixSeed(seed, step, slot, 15))
-      if (this.config.gan === 'wgan-gp') loss = tf.add(loss, this.gradientPenalty(real, fake, this.config.conditioning === 'cgan' ? realCond : undefined, mixSeed(seed, step, slot, 14)))
+      if (this.config.gan === 'wgan-gp') loss = tf.add(loss, this.gradientPenalty(real, fake, realCond, mixSeed(seed, step, slot, 14)))
       const extra: Partial<StepMetrics> = { dReal: this.loss.summary(realOut.score), dFake: this.loss.summary(fakeOut.score) }
       if (this.config.conditioning === 'acgan') {
         // AC-GAN: D also maximises the log-likelihood of the right class, on real and generated data.
@@ -219,19 +230,26 @@ export class VanillaGan {
       // Unrolled GAN: look K steps ahead with a copy of D, take G's loss against it, then put D back.
       const saved = this.unrollOptimizer ? dVars.map((v) => tf.clone(v)) : []
       for (let u = 0; u < unrollSteps; u++) dUpdate(this.unrollOptimizer!, dSteps + 1 + u, () => {})
-      const z = this.latent(batchSize, mixSeed(seed, step, 99))
-      const gCond = this.conditioner?.random(batchSize, mixSeed(seed, step, 98))
-      const realForFeatures = this.config.tricks.featureMatching ? this.data.batch(step, dSteps, batchSize) : undefined
-      const realCondForFeatures = realForFeatures ? this.realCondition(step, dSteps, batchSize) : undefined
+      const z = this.translation ? undefined : this.latent(batchSize, mixSeed(seed, step, 99))
+      const target = this.translation || this.config.tricks.featureMatching ? this.data.batch(step, dSteps, batchSize) : undefined
+      const targetCond = target ? this.realCondition(step, dSteps, batchSize) : undefined
+      const gCond = this.translation ? targetCond : this.conditioner?.random(batchSize, mixSeed(seed, step, 98))
       let infoLoss: tf.Scalar | undefined
+      let l1: tf.Scalar | undefined
       const { value: gLoss, grads: gGrads } = this.gOptimizer.computeGradients(() => {
-        const out = this.d(this.g(z, gCond, true), this.config.conditioning === 'cgan' ? gCond : undefined)
+        const fake = this.g(z, gCond, true)
+        const out = this.d(fake, gCond)
         let loss: tf.Scalar
-        if (realForFeatures) {
+        if (this.config.tricks.featureMatching) {
           // Feature matching: match the mean of D's features on real data (a constant for G).
-          const realFeatures = tf.mean(this.d(realForFeatures, this.config.conditioning === 'cgan' ? realCondForFeatures : undefined).features!, 0)
+          const realFeatures = tf.mean(this.d(target!, targetCond).features!, 0)
           loss = tf.mean(tf.square(tf.sub(tf.mean(out.features!, 0), realFeatures))) as tf.Scalar
         } else loss = this.loss.generator(out.score)
+        if (this.translation) {
+          // pix2pix: G also stays close to the target in L1 (sharper than L2, Isola et al.).
+          l1 = tf.keep(tf.mean(tf.abs(tf.sub(fake, target!))) as tf.Scalar)
+          loss = tf.add(loss, tf.mul(this.config.pix2pix?.l1Weight ?? 100, l1)) as tf.Scalar
+        }
         if (this.twoHeads) {
           // AC-GAN: G wants its samples classed as asked; InfoGAN: G wants Q to recover its codes.
           const aux = this.conditioner!.auxLoss(out.head!, gCond!)
@@ -247,6 +265,7 @@ export class VanillaGan {
         reported.infoLoss?.dispose()
         reported.infoLoss = infoLoss
       }
+      if (l1) reported.l1 = l1
       return { dLoss, gLoss, dGradNorm, gGradNorm, ...reported } as unknown as tf.TensorContainer
     }) as unknown as StepMetrics
   }
@@ -256,7 +275,23 @@ export class VanillaGan {
    * class (or categorical code) `labels[i]`, by default i mod the number of classes.
    */
   generate(n: number, seed: number, labels?: ArrayLike<number>): Float32Array {
+    if (this.translation) return this.translate(this.data.pairSample!(n, seed).conditions, n)
     return tf.tidy(() => this.g(this.latent(n, seed), this.fixedCondition(n, labels), false).dataSync() as Float32Array)
+  }
+
+  /** pix2pix: G's translations of n condition images (flat values in [-1, 1]). */
+  translate(conditions: Float32Array, n: number): Float32Array {
+    return tf.tidy(() => this.g(undefined, this.data.conditionTensor!(conditions, n), false).dataSync() as Float32Array)
+  }
+
+  /** pix2pix previews: a row of conditions, a row of G's translations, a row of targets. */
+  generateTriplets(columns: number, seed: number): Float32Array {
+    const { conditions, targets } = this.data.pairSample!(columns, seed)
+    const out = new Float32Array(conditions.length * 3)
+    out.set(conditions, 0)
+    out.set(this.translate(conditions, columns), conditions.length)
+    out.set(targets, conditions.length * 2)
+    return out
   }
 
   /**

@@ -157,3 +157,52 @@ export const infoganDiscriminator: GraphSpecInput = {
   ],
   outputs: ['source', 'q'],
 }
+
+/**
+ * pix2pix's U-Net generator (Isola et al. 2017) scaled to 28×28: two stride-2 down-convolutions
+ * (28 → 14 → 7), a 7×7 bottleneck, two up-convolutions each concatenated with the encoder layer of
+ * the same size (the skips), dropout 0.5 in the decoder as the paper's noise, a 3×3 tanh output.
+ */
+export const unetGenerator: GraphSpecInput = {
+  inputs: [{ name: 'edges', shape: [28, 28, 1], role: 'condition' }],
+  nodes: [
+    { name: 'down_14', layer: { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, activation: leaky }, inputs: ['edges'] },
+    { name: 'down_7', layer: { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['down_14'] },
+    { name: 'down_7_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['down_7'] },
+    { name: 'down_7_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['down_7_bn'] },
+    { name: 'bottleneck', layer: { type: 'conv2d', filters: 256, kernelSize: 3 }, inputs: ['down_7_act'] },
+    { name: 'bottleneck_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['bottleneck'] },
+    { name: 'bottleneck_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['bottleneck_bn'] },
+    { name: 'up_14', layer: { type: 'conv2dTranspose', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['bottleneck_act'] },
+    { name: 'up_14_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['up_14'] },
+    { name: 'up_14_drop', layer: { type: 'dropout', rate: 0.5 }, inputs: ['up_14_bn'] },
+    { name: 'up_14_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['up_14_drop'] },
+    { name: 'skip_14', layer: { type: 'concatenate' }, inputs: ['up_14_act', 'down_14'] },
+    { name: 'up_28', layer: { type: 'conv2dTranspose', filters: 64, kernelSize: 4, strides: 2 }, inputs: ['skip_14'] },
+    { name: 'up_28_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['up_28'] },
+    { name: 'up_28_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['up_28_bn'] },
+    { name: 'skip_28', layer: { type: 'concatenate' }, inputs: ['up_28_act', 'edges'] },
+    { name: 'image', layer: { type: 'conv2d', filters: 1, kernelSize: 3, activation: 'tanh' }, inputs: ['skip_28'] },
+  ],
+  outputs: ['image'],
+}
+
+/**
+ * pix2pix's PatchGAN discriminator: the condition and the image stacked as channels, two stride-2
+ * 4×4 convolutions (28 → 14 → 7), then a 3×3 convolution to one real/fake score per patch (7×7).
+ */
+export const patchDiscriminator: GraphSpecInput = {
+  inputs: [
+    { name: 'edges', shape: [28, 28, 1], role: 'condition' },
+    { name: 'image', shape: [28, 28, 1], role: 'image' },
+  ],
+  nodes: [
+    { name: 'pair', layer: { type: 'concatenate' }, inputs: ['edges', 'image'] },
+    { name: 'conv_64', layer: { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, activation: leaky }, inputs: ['pair'] },
+    { name: 'conv_128', layer: { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['conv_64'] },
+    { name: 'conv_128_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['conv_128'] },
+    { name: 'conv_128_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['conv_128_bn'] },
+    { name: 'patches', layer: { type: 'conv2d', filters: 1, kernelSize: 3, activation: 'sigmoid' }, inputs: ['conv_128_act'] },
+  ],
+  outputs: ['patches'],
+}

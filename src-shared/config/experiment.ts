@@ -11,9 +11,11 @@ export const GAN_KINDS = ['vanilla', 'lsgan', 'wgan', 'wgan-gp'] as const
 /**
  * How labels or codes enter: none; cgan (Mirza & Osindero 2014: the label is an input of G and of
  * D); acgan (Odena et al. 2017: G takes the label, D predicts it with a second, softmax head);
- * infogan (Chen et al. 2016: G takes latent codes, D's second head Q recovers them).
+ * infogan (Chen et al. 2016: G takes latent codes, D's second head Q recovers them); pix2pix
+ * (Isola et al. 2017: G translates a condition image, D judges (condition, image) pairs patch by
+ * patch, G also minimises the L1 distance to the target).
  */
-export const CONDITIONINGS = ['none', 'cgan', 'acgan', 'infogan'] as const
+export const CONDITIONINGS = ['none', 'cgan', 'acgan', 'infogan', 'pix2pix'] as const
 export type Conditioning = (typeof CONDITIONINGS)[number]
 export type BackendName = (typeof BACKENDS)[number]
 
@@ -39,6 +41,8 @@ const optimizerSchema = z.discriminatedUnion('type', [
 export type OptimizerConfig = z.infer<typeof optimizerSchema>
 
 export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'mnist-idx'] as const
+/** Built-in paired tasks: edges → digit (the built-in MNIST digits), edges → garment (Fashion-MNIST). */
+export const PAIRED_TASKS = ['mnist-edges', 'fashion-mnist-edges'] as const
 export type ImageDatasetName = (typeof IMAGE_DATASETS)[number]
 
 const datasetSchema = z.discriminatedUnion('kind', [
@@ -60,6 +64,15 @@ const datasetSchema = z.discriminatedUnion('kind', [
     /** Train on the first `limit` images only (quick experiments, tests). */
     limit: z.int().min(1).max(10_000_000).optional(),
   }),
+  z.strictObject({
+    /**
+     * Paired images for image-to-image translation (pix2pix), built from a dataset: the condition is
+     * each image's edge map (Sobel), the target the image itself.
+     */
+    kind: z.literal('paired'),
+    task: z.enum(PAIRED_TASKS),
+    limit: z.int().min(1).max(10_000_000).optional(),
+  }),
 ])
 export type DatasetConfig = z.infer<typeof datasetSchema>
 
@@ -77,6 +90,8 @@ export const experimentConfigSchema = z.strictObject({
     /** λ for the continuous codes' mean-squared error (the paper uses 1 for categorical, small for continuous). */
     continuousWeight: z.number().min(0).max(10).default(0.1),
   }).optional(),
+  /** pix2pix: weight λ of G's L1 distance to the target (the paper uses 100). */
+  pix2pix: z.strictObject({ l1Weight: z.number().min(0).max(10_000).default(100) }).optional(),
   dataset: datasetSchema,
   latent: z.strictObject({
     dim: z.int().min(1).max(4096),

@@ -5,7 +5,7 @@
 import type { ExperimentConfigInput } from './experiment'
 import type { Toy2dName } from '../datasets/toy2d'
 import type { LayerSpec, ModelSpecInput, SequentialSpecInput } from '../model/spec'
-import { acganDiscriminator, acganGenerator, cganDiscriminator, cganGenerator, infoganDiscriminator, infoganGenerator } from './conditional-models'
+import { acganDiscriminator, acganGenerator, cganDiscriminator, cganGenerator, infoganDiscriminator, infoganGenerator, patchDiscriminator, unetGenerator } from './conditional-models'
 import { dcganBnGenerator, kerasDcganDiscriminator, kerasDcganGenerator, lectureDiscriminator, lectureGenerator } from './reference-models'
 
 export interface Preset {
@@ -97,6 +97,12 @@ const acgan = { generator: acganGenerator, discriminator: acganDiscriminator }
 
 function conditional(base: ExperimentConfigInput, conditioning: 'cgan' | 'acgan' | 'infogan'): ExperimentConfigInput {
   return { ...base, conditioning }
+}
+
+/** pix2pix on a built-in paired task: Adam 2e-4 (β1 0.5) for both, as in the lecture; L1 weight 100. */
+function pix2pix(task: 'mnist-edges' | 'fashion-mnist-edges', stepsPerEpoch: number): ExperimentConfigInput {
+  const base = imageGan({ kind: 'paired', task }, { generator: unetGenerator, discriminator: patchDiscriminator }, 2e-4, 20, stepsPerEpoch)
+  return { ...base, conditioning: 'pix2pix', pix2pix: { l1Weight: 100 }, training: { ...base.training, batchSize: 32 } }
 }
 
 /** InfoGAN (Chen et al. 2016) on MNIST: z of 62, codes 10-way categorical + 2 continuous; Adam 2e-4 (D) and 1e-3 (G). */
@@ -203,6 +209,18 @@ export const PRESETS: readonly Preset[] = [
     title: 'InfoGAN · MNIST',
     description: 'InfoGAN (Chen et al. 2016): a 10-way categorical and 2 continuous codes beside z; Q shares D\'s body and recovers them. Unsupervised: the categorical code tends to pick up the digit. Grids show one row per code value.',
     config: infogan(),
+  },
+  {
+    name: 'pix2pix-mnist-edges',
+    title: 'pix2pix · edges → digit',
+    description: 'Image-to-image translation (Isola et al. 2017; lecture 9a): a U-Net turns a digit\'s Sobel edge map into the digit; a PatchGAN judges (edges, digit) pairs on 7×7 patches; L1 weight 100, Adam 2e-4.',
+    config: pix2pix('mnist-edges', 313),
+  },
+  {
+    name: 'pix2pix-fashion-mnist-edges',
+    title: 'pix2pix · edges → garment',
+    description: 'The same translation on Fashion-MNIST\'s 60,000 garments.',
+    config: pix2pix('fashion-mnist-edges', 1875),
   },
   {
     name: 'mlp-2d-ring8-unrolled',

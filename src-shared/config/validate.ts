@@ -13,6 +13,7 @@ export function dataShape(config: Pick<ExperimentConfig, 'dataset'>): Shape {
     case 'toy2d':
       return [2]
     case 'image':
+    case 'paired':
       // Every built-in and IDX dataset is 28×28 grey.
       return [28, 28, 1]
   }
@@ -55,7 +56,7 @@ function checkInputs(
   which: 'generator' | 'discriminator',
   seq: boolean,
   summary: ModelSummary,
-  expected: { role: 'latent' | 'label' | 'code' | 'image'; shape: Shape; why: string }[],
+  expected: { role: 'latent' | 'label' | 'code' | 'image' | 'condition'; shape: Shape; why: string }[],
   classes: number | undefined,
   errors: FieldError[],
 ): void {
@@ -97,22 +98,33 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   const label = { role: 'label' as const, shape: [1], why: 'a class index' }
   const image = { role: 'image' as const, shape: data, why: "the dataset's sample shape" }
   const code = { role: 'code' as const, shape: [codeSize], why: 'infogan.categorical + infogan.continuous' }
+  const translation = config.conditioning === 'pix2pix'
+  const condition = { role: 'condition' as const, shape: data, why: "the paired dataset's condition images" }
+  if (translation !== (config.dataset.kind === 'paired')) {
+    errors.push(translation
+      ? { path: 'dataset.kind', message: 'pix2pix trains on paired images: use a "paired" dataset' }
+      : { path: 'conditioning', message: 'a paired dataset is for image-to-image translation: use conditioning "pix2pix"' })
+  }
+  if (config.pix2pix && !translation) errors.push({ path: 'pix2pix', message: 'only used with conditioning "pix2pix"' })
   if (g) {
-    checkInputs('generator', !isGraphSpec(config.generator), g, labelled ? [latent, label] : info ? [latent, code] : [latent], classes, errors)
+    const gInputs = labelled ? [latent, label] : info ? [latent, code] : translation ? [condition] : [latent]
+    checkInputs('generator', !isGraphSpec(config.generator), g, gInputs, classes, errors)
     if (g.outputs.length !== 1) errors.push({ path: 'generator.outputs', message: `the generator has one output (a sample), got ${g.outputs.length}` })
     else if (!sameShape(g.outputShape, data)) {
       errors.push({ path: 'generator.layers', message: `the generator outputs ${show(g.outputShape)} but the dataset's samples are ${show(data)}` })
     }
   }
   if (d) {
-    checkInputs('discriminator', !isGraphSpec(config.discriminator), d, config.conditioning === 'cgan' ? [image, label] : [image], classes, errors)
+    checkInputs('discriminator', !isGraphSpec(config.discriminator), d, config.conditioning === 'cgan' ? [image, label] : translation ? [condition, image] : [image], classes, errors)
     const heads = config.conditioning === 'acgan' || info ? 2 : 1
     if (d.outputs.length !== heads) {
       const two = info ? 'an InfoGAN discriminator has two outputs: the real/fake score [1], then Q\'s code estimates' : 'an AC-GAN discriminator has two outputs: the real/fake score [1], then class scores'
       errors.push({ path: 'discriminator.outputs', message: heads === 2 ? two : `the discriminator has one output (its score), got ${d.outputs.length}` })
     } else {
-      if (!sameShape(d.outputShape, [1])) {
-        errors.push({ path: 'discriminator.layers', message: `the discriminator must output one score per sample ([1]), got ${show(d.outputShape)}` })
+      // PatchGAN (pix2pix): a grid of scores, one per patch, is also a valid output.
+      const patch = translation && d.outputShape.length === 3 && d.outputShape[2] === 1
+      if (!sameShape(d.outputShape, [1]) && !patch) {
+        errors.push({ path: 'discriminator.layers', message: `the discriminator must output one score per sample ([1])${translation ? ' or per patch ([h, w, 1])' : ''}, got ${show(d.outputShape)}` })
       }
       if (heads === 2 && !info && classes !== undefined && !sameShape(d.outputs[1]!.shape, [classes])) {
         errors.push({ path: 'discriminator.outputs[1]', message: `the class head must output ${show([classes])} (the dataset's classes), got ${show(d.outputs[1]!.shape)}` })

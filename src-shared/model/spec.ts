@@ -75,9 +75,10 @@ const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'a name of l
 
 /**
  * What an input carries. latent: z; label: a class index (shape [1], `classes` values); code:
- * InfoGAN-style latent codes; image: a sample (D's input, or pix2pix's condition).
+ * InfoGAN-style latent codes; image: a sample (D's input); condition: the image a translation is
+ * conditioned on (pix2pix's input to G, and to D beside the image).
  */
-export const INPUT_ROLES = ['latent', 'label', 'code', 'image'] as const
+export const INPUT_ROLES = ['latent', 'label', 'code', 'image', 'condition'] as const
 export type InputRole = (typeof INPUT_ROLES)[number]
 
 export const graphSpecSchema = z.strictObject({

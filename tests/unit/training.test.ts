@@ -318,7 +318,7 @@ describe('every preset trains', () => {
 
   it.each(PRESETS.map((p) => [p.name, p] as const))('%s: a few steps on a small slice', async (name, preset) => {
     if (name.includes('fashion') && fashionMissing) return
-    const image = preset.config.dataset.kind === 'image'
+    const image = preset.config.dataset.kind !== 'toy2d'
     const config = validateExperiment(applyOverrides(preset.config, [
       'training.epochs=1', 'training.stepsPerEpoch=2', 'training.batchSize=4', 'training.logEvery=1',
       ...(image ? ['dataset.limit=64'] : []),
@@ -332,9 +332,11 @@ describe('every preset trains', () => {
     expect(samples).toHaveLength(1)
     if (image) {
       const png = PNG.sync.read(fs.readFileSync(samples[0]!.path))
-      // 8×8 cells of 28×2 px + 2 px gutters; conditional models: a row per class, 10 columns.
-      const cells = config.conditioning === 'none' ? 8 : 10
-      expect([png.width, png.height]).toEqual([cells * 58 + 2, cells * 58 + 2])
+      // 8×8 cells of 28×2 px + 2 px gutters; conditional models: a row per class, 10 columns;
+      // pix2pix: rows of conditions, translations and targets.
+      const [columns, rows] = config.conditioning === 'none' ? [8, 8] : config.conditioning === 'pix2pix' ? [10, 3] : [10, 10]
+      expect([png.width, png.height]).toEqual([columns * 58 + 2, rows * 58 + 2])
+      if (config.conditioning === 'pix2pix') expect(registry.metrics(run.id).l1).toHaveLength(2)
       if (config.conditioning === 'acgan') expect(registry.metrics(run.id).classAccReal).toHaveLength(2)
       expect(progress.at(-1)!.grid).toMatch(/^data:image\/png;base64,/)
     }
