@@ -6,7 +6,10 @@ import type * as tf from '@tensorflow/tfjs'
 import type { DatasetConfig } from '../../src-shared/config/experiment'
 import type { Toy2dMixture } from '../../src-shared/datasets/toy2d'
 import { createToy2dSource } from './toy2d-source'
-import { createImageSource } from './image-source'
+import { createImageSource, createImageSourceFrom } from './image-source'
+import { createCsvSource } from './csv-points'
+import { loadImageFolder } from './image-folder'
+import type { ImageDataset } from './image-datasets'
 import { createPairedSource } from './paired-source'
 
 export interface DataSource {
@@ -39,5 +42,25 @@ export function createDataSource(config: DatasetConfig, seed: number): DataSourc
       return createImageSource(config, seed)
     case 'paired':
       return createPairedSource(config, seed)
+    case 'csv':
+      return createCsvSource(config, seed)
+    case 'folder': {
+      const data = loadFolderCached(config.dir, config.labelsFromFolders, config.classes)
+      const limited = config.limit && config.limit < data.count ? { ...data, count: config.limit } : data
+      return createImageSourceFrom(limited, seed, config.labelsFromFolders ? config.classes : undefined)
+    }
   }
+}
+
+const folders = new Map<string, ImageDataset>()
+
+/** A folder is decoded once per process (the trainer reuses it across epochs and samples). */
+function loadFolderCached(dir: string, labelsFromFolders: boolean, classes?: number): ImageDataset {
+  const key = `${dir}\0${labelsFromFolders}\0${classes ?? ''}`
+  let data = folders.get(key)
+  if (!data) {
+    data = loadImageFolder(dir, { labelsFromFolders, classes })
+    folders.set(key, data)
+  }
+  return data
 }

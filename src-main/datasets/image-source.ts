@@ -8,13 +8,17 @@ import { createRng } from '../../src-shared/util/rng'
 import { mixSeed } from '../training/seeds'
 import type { DataSource } from './data-source'
 import { loadImageDataset } from './image-catalog'
-import { TO_TANH_RANGE } from './image-datasets'
+import { TO_TANH_RANGE, type ImageDataset } from './image-datasets'
 
 /** Writes one image's values in [-1, 1] into `out` at `at` (default: its pixels, scaled). */
 export type PixelTransform = (pixels: Uint8Array, width: number, height: number, out: Float32Array, at: number) => void
 
 export function createImageSource(config: Extract<DatasetConfig, { kind: 'image' }>, seed: number, transform?: PixelTransform): DataSource {
-  const data = loadImageDataset(config)
+  return createImageSourceFrom(loadImageDataset(config), seed, 10, transform)
+}
+
+/** Batches from loaded images; `classes` undefined for unlabelled data (no `labels` then). */
+export function createImageSourceFrom(data: ImageDataset, seed: number, classes: number | undefined, transform?: PixelTransform): DataSource {
   const { height: h, width: w } = data
   const pixels = h * w
   const count = data.count
@@ -56,9 +60,8 @@ export function createImageSource(config: Extract<DatasetConfig, { kind: 'image'
     kind: 'image',
     shape: [h, w, 1],
     size: count,
-    classes: 10,
+    ...(classes !== undefined ? { classes, labels: (step: number, slot: number, size: number) => tf.tensor2d(labelsOf(size, mixSeed(seed, step, slot)), [size, 1]) } : {}),
     batch: (step, slot, size) => tf.tensor4d(gather(size, mixSeed(seed, step, slot)), [size, h, w, 1]),
-    labels: (step, slot, size) => tf.tensor2d(labelsOf(size, mixSeed(seed, step, slot)), [size, 1]),
     sample: (n, s) => gather(n, s),
   }
 }

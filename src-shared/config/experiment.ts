@@ -65,6 +65,23 @@ const datasetSchema = z.discriminatedUnion('kind', [
     limit: z.int().min(1).max(10_000_000).optional(),
   }),
   z.strictObject({
+    /** 2D points from a CSV file: two numeric columns x, y (a header row is allowed). */
+    kind: z.literal('csv'),
+    file: z.string().min(1).max(4096),
+  }),
+  z.strictObject({
+    /**
+     * A folder of PNG/JPEG images (searched recursively), converted to grey and resized to 28×28.
+     * With `labelsFromFolders`, each image's class is its first-level subfolder (sorted by name).
+     */
+    kind: z.literal('folder'),
+    dir: z.string().min(1).max(4096),
+    labelsFromFolders: z.boolean().default(false),
+    /** With labelsFromFolders: how many class subfolders there are (checked when the data loads). */
+    classes: z.int().min(2).max(1000).optional(),
+    limit: z.int().min(1).max(10_000_000).optional(),
+  }),
+  z.strictObject({
     /**
      * Paired images for image-to-image translation (pix2pix), built from a dataset: the condition is
      * each image's edge map (Sobel), the target the image itself.

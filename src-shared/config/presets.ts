@@ -136,6 +136,12 @@ export const PRESETS: readonly Preset[] = [
     config: mlp2d('grid25', 40),
   },
   {
+    name: 'mlp-2d-spiral',
+    title: 'MLP GAN · spiral',
+    description: 'Two turns of a spiral (50 tight Gaussians along it, std 0.05): a thin curved manifold.',
+    config: mlp2d('spiral', 40),
+  },
+  {
     name: 'mlp-2d-ring8-lsgan',
     title: 'LSGAN · ring of 8 Gaussians',
     description: 'Least-squares GAN (Mao et al. 2017): D outputs a score, losses are squared errors to 1 and 0.',

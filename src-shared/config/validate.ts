@@ -12,9 +12,12 @@ export function dataShape(config: Pick<ExperimentConfig, 'dataset'>): Shape {
   switch (config.dataset.kind) {
     case 'toy2d':
       return [2]
+    case 'csv':
+      return [2]
     case 'image':
     case 'paired':
-      // Every built-in and IDX dataset is 28×28 grey.
+    case 'folder':
+      // Every built-in and IDX dataset is 28×28 grey; folders are resized to it.
       return [28, 28, 1]
   }
 }
@@ -28,7 +31,9 @@ export function infoganCodes(config: Pick<ExperimentConfig, 'infogan'>): { categ
 
 /** Classes of a labelled dataset (every built-in image dataset has 10); undefined when unlabelled. */
 export function datasetClasses(config: Pick<ExperimentConfig, 'dataset'>): number | undefined {
-  return config.dataset.kind === 'image' ? 10 : undefined
+  if (config.dataset.kind === 'image') return 10
+  if (config.dataset.kind === 'folder' && config.dataset.labelsFromFolders) return config.dataset.classes
+  return undefined
 }
 
 export interface ValidatedExperiment {
@@ -154,6 +159,9 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   }
   if (config.infogan && !info) {
     errors.push({ path: 'infogan', message: 'only used with conditioning "infogan"' })
+  }
+  if (config.dataset.kind === 'folder' && config.dataset.labelsFromFolders && config.dataset.classes === undefined) {
+    errors.push({ path: 'dataset.classes', message: 'with labelsFromFolders, say how many class subfolders there are' })
   }
   if (config.dataset.kind === 'image' && config.dataset.name === 'mnist-idx' && !config.dataset.dir) {
     errors.push({ path: 'dataset.dir', message: 'mnist-idx needs the directory holding the MNIST IDX files' })

@@ -5,7 +5,7 @@
 import type { Rng } from '../util/rng'
 import { gaussianPair } from '../util/rng'
 
-export const TOY2D_DISTRIBUTIONS = ['ring8', 'grid25', 'gaussian'] as const
+export const TOY2D_DISTRIBUTIONS = ['ring8', 'grid25', 'gaussian', 'spiral'] as const
 export type Toy2dName = (typeof TOY2D_DISTRIBUTIONS)[number]
 
 export interface Toy2dMixture {
@@ -33,6 +33,17 @@ export function toy2dMixture(name: Toy2dName, std?: number): Toy2dMixture {
     case 'gaussian':
       // The lecture's single 2D Gaussian.
       return { name, centres: [[1, 1]], std: std ?? 0.5 }
+    case 'spiral': {
+      // Two turns of an Archimedean spiral (r from 0.5 to 3.5) as 50 tight Gaussians spaced along
+      // it: a thin curved manifold, and still a mixture, so coverage can be counted along it.
+      const centres = Array.from({ length: 50 }, (_, i): [number, number] => {
+        const t = i / 49
+        const a = 4 * Math.PI * t
+        const r = 0.5 + 3 * t
+        return [r * Math.cos(a), r * Math.sin(a)]
+      })
+      return { name, centres, std: std ?? 0.05 }
+    }
   }
 }
 
