@@ -21,7 +21,8 @@ describe('experiment config', () => {
   it.each(PRESETS.map((p) => [p.name, p]))('preset %s is valid', (_n, p) => {
     const v = validateExperiment(p.config)
     expect(v.generator.outputShape).toEqual(dataShape(v.config))
-    expect(v.discriminator.outputShape).toEqual([1])
+    // One score per sample, or per patch for pix2pix's PatchGAN.
+    expect(v.discriminator.outputShape).toEqual(v.config.conditioning === 'pix2pix' ? [7, 7, 1] : [1])
   })
 
   it('matches D\'s output layer to the objective', () => {
@@ -74,7 +75,7 @@ describe('experiment config', () => {
 
   it('fills defaults so stored configs are complete', () => {
     const parsed = experimentConfigSchema.parse({ ...base(), tricks: undefined, loss: undefined, backend: undefined })
-    expect(parsed.tricks).toEqual({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0 })
+    expect(parsed.tricks).toEqual({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false })
     expect(parsed.loss.generator).toBe('non-saturating')
     expect(parsed.backend).toBe('auto')
   })
