@@ -8,6 +8,7 @@ import { registerPresets } from './commands/presets'
 import { registerModel } from './commands/model'
 import { registerServe } from './commands/serve'
 import { registerDoctor } from './commands/doctor'
+import { registerExport } from './commands/export'
 import { reportError, type CliError } from './output'
 import type { GlobalOptions } from './context'
 
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   registerModel(program, globals)
   registerServe(program, globals)
   registerDoctor(program, globals)
+  registerExport(program, globals)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0

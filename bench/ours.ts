@@ -1,0 +1,55 @@
+/**
+ * One workload on our training engine (the same VanillaGan step the app runs), in a fresh process
+ * so peak RSS is this workload's own. Prints one JSON line. Usage: tsx bench/ours.ts NAME [--no-logging]
+ */
+import * as tf from '@tensorflow/tfjs'
+import { requirePreset } from '../src-shared/config/presets'
+import { applyOverrides } from '../src-shared/config/overrides'
+import { validateExperiment } from '../src-shared/config/validate'
+import { isConvolutional, selectBackend } from '../src-main/training/backend'
+import { createDataSource } from '../src-main/datasets/data-source'
+import { VanillaGan, disposeMetrics, readMetrics } from '../src-main/training/vanilla-gan'
+import { WORKLOADS } from './workloads'
+
+async function main(): Promise<void> {
+  const name = process.argv[2]
+  const logging = !process.argv.includes('--no-logging')
+  const w = WORKLOADS.find((x) => x.name === name)
+  if (!w) throw new Error(`unknown workload ${name}`)
+  const raw = applyOverrides(requirePreset(w.preset).config, [`training.batchSize=${w.batchSize}`, 'training.dSteps=1'])
+  const { config } = validateExperiment(raw)
+  const backend = await selectBackend((process.env.BENCH_BACKEND as 'wasm' | undefined) ?? 'auto', { convolutional: isConvolutional(config) })
+  const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+  // Logging on: metrics are read back every `logEvery` iterations, as a run does (the preset's
+  // setting). Off: they are always disposed unread.
+  const { logEvery } = config.training
+  const step = async (i: number) => {
+    const m = gan.trainStep(i, 0)
+    if (logging && (i + 1) % logEvery === 0) await readMetrics(m)
+    else disposeMetrics(m)
+  }
+  for (let i = 0; i < w.warmup; i++) await step(i)
+  const tensorsBefore = tf.memory().numTensors
+  const started = process.hrtime.bigint()
+  let n = 0
+  while (n < 3 || (n < w.maxIterations && Number(process.hrtime.bigint() - started) / 1e9 < w.maxSeconds)) {
+    await step(w.warmup + n)
+    n++
+  }
+  // A last read forces queued work to finish before the clock stops.
+  const sync = tf.tensor1d([0])
+  await sync.data()
+  sync.dispose()
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  const itPerSec = n / seconds
+  console.log(JSON.stringify({
+    workload: w.name, backend: backend.name, iterations: n, seconds, itPerSec, imagesPerSec: itPerSec * w.batchSize,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024, tensorDrift: tf.memory().numTensors - tensorsBefore, logging, logEvery,
+  }))
+  gan.dispose()
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : String(e))
+  process.exit(1)
+})

@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: each workload on our engine (fresh process each) and on the PyTorch CPU peer,
+ * in the same run on the same machine, so ratios are fair even on a busy machine. Prints a table
+ * and, last, one JSON line {"workloads": {...}, "ratios": {...}} to track over time.
+ */
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { WORKLOADS } from './workloads'
+
+const ROOT = path.resolve(__dirname, '..')
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
+/** Debian's python3 has python3-torch; a pyenv python3 earlier on PATH does not. */
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3'
+/** Our wasm backend runs its kernels on one thread under Node (tfjs turns wasm threads off there). */
+const OUR_THREADS = 1
+
+type Result = Record<string, unknown> & { itPerSec: number; imagesPerSec: number }
+
+function runJson(cmd: string, args: string[], what: string, threads?: number): Result | { error: string } {
+  const env = threads ? { ...process.env, OMP_NUM_THREADS: String(threads) } : process.env
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env })
+  const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).at(-1)
+  if (r.status !== 0 || !line) return { error: `${what} failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').at(-1)}` }
+  return JSON.parse(line) as Result
+}
+
+function torchAvailable(): string | null {
+  if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`
+  const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' })
+  return r.status === 0 ? null : `PyTorch is not importable by ${PYTHON} (apt-get install python3-torch libopenblas0-pthread)`
+}
+
+const fmt = (v: unknown, digits = 2) => (typeof v === 'number' ? v.toFixed(digits) : '—')
+
+function main(): void {
+  const started = Date.now()
+  const noTorch = torchAvailable()
+  if (noTorch) console.log(`PyTorch peer: unavailable (${noTorch}); reporting ours alone.`)
+  const workloads: Record<string, unknown> = {}
+  const ratios: Record<string, number> = {}
+  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0]!.toFixed(2)} at start`)
+  for (const w of WORKLOADS) {
+    process.stdout.write(`${w.name}: ours… `)
+    const ours = runJson(TSX, ['bench/ours.ts', w.name], `ours ${w.name}`)
+    const oursQuiet = w.name === 'mlp' ? runJson(TSX, ['bench/ours.ts', w.name, '--no-logging'], `ours ${w.name} without logging`) : undefined
+    const peer = (threads: number) => {
+      process.stdout.write(`PyTorch ${threads} thread(s)… `)
+      return noTorch ? undefined : runJson(PYTHON, ['bench/torch_peer.py', w.name, String(threads), String(w.warmup), String(w.maxIterations), String(w.maxSeconds)], `PyTorch ${w.name}`, threads)
+    }
+    const peerSame = peer(OUR_THREADS)
+    const peerAll = os.cpus().length > OUR_THREADS ? peer(os.cpus().length) : undefined
+    console.log('done')
+    workloads[w.name] = { ours, ...(oursQuiet ? { oursWithoutLogging: oursQuiet } : {}), peer: peerSame, ...(peerAll ? { peerAllCores: peerAll } : {}) }
+    const ok = (r: unknown): r is Result => typeof r === 'object' && r !== null && 'itPerSec' in r
+    if (ok(ours) && ok(peerSame)) ratios[w.name] = ours.itPerSec / peerSame.itPerSec
+    if (ok(ours) && ok(peerAll)) ratios[`${w.name}VsPeerAllCores`] = ours.itPerSec / peerAll.itPerSec
+    if (ok(ours) && ok(oursQuiet)) ratios[`${w.name}LoggingOverhead`] = 1 - ours.itPerSec / oursQuiet.itPerSec
+  }
+  console.log('\nworkload  ours it/s  img/s   backend  RSS MiB  drift | PyTorch 1 thread it/s  ratio | PyTorch all cores it/s  ratio | BLAS')
+  for (const w of WORKLOADS) {
+    const e = workloads[w.name] as { ours: Result; peer?: Result; peerAllCores?: Result }
+    if ('error' in e.ours) {
+      console.log(`${w.name.padEnd(9)} ${e.ours.error}`)
+      continue
+    }
+    console.log([
+      w.name.padEnd(9), fmt(e.ours.itPerSec).padStart(9), fmt(e.ours.imagesPerSec, 0).padStart(6), String(e.ours.backend).padStart(9),
+      fmt(e.ours.peakRssMiB, 0).padStart(8), String(e.ours.tensorDrift).padStart(6), '|',
+      fmt(e.peer?.itPerSec).padStart(21), fmt(ratios[w.name]).padStart(6), '|',
+      fmt(e.peerAllCores?.itPerSec).padStart(22), fmt(ratios[`${w.name}VsPeerAllCores`]).padStart(6), '|', String(e.peer?.blas ?? '—'),
+    ].join(' '))
+  }
+  if (ratios.mlpLoggingOverhead !== undefined) console.log(`metric logging (read back every ${String((workloads.mlp as { ours: Result }).ours.logEvery)} iterations, as runs do) costs ${(ratios.mlpLoggingOverhead * 100).toFixed(1)} % of the MLP's iteration rate (negative: within noise)`)
+  console.log(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`)
+  console.log(JSON.stringify({ workloads, ratios }))
+}
+
+main()

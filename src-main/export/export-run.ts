@@ -1,0 +1,81 @@
+/**
+ * `export ID --format tfjs|sampler`: a run's generator leaves the workbench as TensorFlow.js files
+ * with generator.json and a model card, or as an offline sampler page (plus a Node script) around
+ * them. Written into a temporary folder beside the target, then renamed: a failed export leaves
+ * nothing half-written, and an existing folder is only replaced with `force`.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import type { Registry } from '../registry/registry'
+import { ConflictError } from '../training/run-manager'
+import { writeFileDurable, fsyncDir } from '../util/atomic-fs'
+import { loadGenerator } from './load-generator'
+import { toTfjsFiles, WEIGHTS_FILE } from './tfjs-model'
+import { describeGenerator } from './generator-description'
+import { modelCard, modelCardMarkdown } from './model-card'
+
+export const EXPORT_FORMATS = ['tfjs', 'sampler'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+export interface ExportOptions {
+  /** A checkpoint's step (default: the latest). */
+  step?: number
+  /** Replace an existing, non-empty output folder. */
+  force?: boolean
+}
+
+export interface ExportResult {
+  dir: string
+  files: string[]
+  step: number
+}
+
+/** The sampler page's files, shipped in resources/ (out/main → ../../resources; src-main/export → ../../resources). */
+const SAMPLER_DIR = path.join(__dirname, '..', '..', 'resources', 'sampler')
+
+function tfjsBundle(): string {
+  return createRequire(__filename).resolve('@tensorflow/tfjs/dist/tf.min.js')
+}
+
+export async function exportRun(registry: Registry, runId: number, format: ExportFormat, outDir: string, options: ExportOptions = {}): Promise<ExportResult> {
+  const target = path.resolve(outDir)
+  if (fs.existsSync(target) && fs.readdirSync(target).length > 0 && !options.force) {
+    throw new ConflictError(`${target} exists and is not empty: choose another --out, or pass --force to replace it`)
+  }
+  const run = registry.getRun(runId)
+  const { generator, config, checkpoint } = await loadGenerator(registry, runId, options.step)
+  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`
+  try {
+    const files = await toTfjsFiles(generator)
+    const description = describeGenerator(config)
+    const card = modelCard(run, config, checkpoint, registry.metrics(runId))
+    fs.mkdirSync(tmp, { recursive: true })
+    const write = (name: string, data: string | Uint8Array) => writeFileDurable(path.join(tmp, name), data)
+    write('model.json', files.modelJson)
+    write(WEIGHTS_FILE, files.weights)
+    write('generator.json', JSON.stringify(description, null, 2))
+    write('model-card.json', JSON.stringify(card, null, 2))
+    write('MODEL_CARD.md', modelCardMarkdown(card, { generator: generator.countParams() }))
+    const grid = registry.artifacts(runId, 'samples-grid').filter((a) => a.step <= checkpoint.step).at(-1)
+    if (grid && fs.existsSync(grid.path)) write('samples.png', fs.readFileSync(grid.path))
+    if (format === 'sampler') {
+      for (const name of ['index.html', 'sampler.js', 'sample.mjs']) write(name, fs.readFileSync(path.join(SAMPLER_DIR, name)))
+      write('tf.min.js', fs.readFileSync(tfjsBundle()))
+      // Embedded as a script (not fetched), so the page works from file:// with no server or network.
+      const embedded = { modelJson: files.modelJson, weightsBase64: files.weights.toString('base64') }
+      write('model-data.js', `window.GAN_MODEL = ${JSON.stringify(embedded)};\nwindow.GAN_GENERATOR = ${JSON.stringify(description)};\nwindow.GAN_CARD = ${JSON.stringify({ name: card.name, runId: card.runId, dataset: card.dataset, step: card.step })};\n`)
+    }
+    fsyncDir(tmp)
+    if (fs.existsSync(target)) fs.rmSync(target, { recursive: true, force: true })
+    fs.mkdirSync(path.dirname(target), { recursive: true })
+    fs.renameSync(tmp, target)
+    fsyncDir(path.dirname(target))
+    return { dir: target, files: fs.readdirSync(target).sort(), step: checkpoint.step }
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true })
+    throw e
+  } finally {
+    generator.dispose()
+  }
+}

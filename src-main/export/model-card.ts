@@ -1,0 +1,96 @@
+/**
+ * The model card every export carries (MODEL_CARD.md for people, model-card.json for tools): what
+ * was trained, on what data (with its content hash), how, for how long, and how it ended.
+ */
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
+import type { ArtifactRecord, MetricSeries, RunRecord } from '../../src-shared/domain/run'
+import { APP_VERSION } from '../app/version'
+import { datasetHash } from '../datasets/image-datasets'
+import { loadImageDataset } from '../datasets/image-catalog'
+import { datasetLabel } from '../registry/registry'
+
+export interface ModelCard {
+  name: string
+  runId: number
+  createdAt: string
+  appVersion: string
+  gan: string
+  conditioning: string
+  dataset: string
+  /** SHA-256 of the training data's content where it is a fixed set (images, CSV). */
+  datasetSha256: string | null
+  seed: number
+  backend: string | null
+  step: number
+  epoch: number | null
+  totalSteps: number
+  finalMetrics: Record<string, number>
+  config: ExperimentConfig
+}
+
+function datasetSha(config: ExperimentConfig): string | null {
+  const ds = config.dataset
+  switch (ds.kind) {
+    case 'image':
+      return datasetHash(loadImageDataset(ds))
+    case 'csv':
+      return fs.existsSync(ds.file) ? crypto.createHash('sha256').update(fs.readFileSync(ds.file)).digest('hex') : null
+    default:
+      // Generated (toy2d), derived (paired) or folder data: the config names it exactly.
+      return null
+  }
+}
+
+export function modelCard(run: RunRecord, config: ExperimentConfig, checkpoint: ArtifactRecord, metrics: MetricSeries): ModelCard {
+  const finalMetrics = Object.fromEntries(
+    Object.entries(metrics).map(([k, points]) => [k, points.filter((p) => p.step <= checkpoint.step).at(-1)?.value]).filter(([, v]) => v !== undefined),
+  ) as Record<string, number>
+  return {
+    name: run.name ?? `run ${run.id}`,
+    runId: run.id,
+    createdAt: new Date().toISOString(),
+    appVersion: APP_VERSION,
+    gan: config.gan,
+    conditioning: config.conditioning,
+    dataset: datasetLabel(config),
+    datasetSha256: datasetSha(config),
+    seed: config.training.seed,
+    backend: run.backend,
+    step: checkpoint.step,
+    epoch: checkpoint.epoch,
+    totalSteps: run.totalSteps,
+    finalMetrics,
+    config,
+  }
+}
+
+export function modelCardMarkdown(card: ModelCard, params: { generator: number }): string {
+  const metrics = Object.entries(card.finalMetrics).map(([k, v]) => `| ${k} | ${Number(v.toPrecision(4))} |`).join('\n')
+  return `# ${card.name}
+
+A generator trained with GAN Workbench ${card.appVersion} (run ${card.runId}), exported ${card.createdAt}.
+
+| | |
+| --- | --- |
+| objective | ${card.gan}${card.conditioning !== 'none' ? ` · ${card.conditioning}` : ''} |
+| data | ${card.dataset}${card.datasetSha256 ? ` (SHA-256 ${card.datasetSha256})` : ''} |
+| checkpoint | step ${card.step} of ${card.totalSteps}${card.epoch !== null ? `, epoch ${card.epoch}` : ''} |
+| seed | ${card.seed} |
+| trained on backend | ${card.backend ?? 'unknown'} |
+| generator parameters | ${params.generator.toLocaleString('en-US')} |
+
+## Metrics at this checkpoint
+
+| metric | value |
+| --- | --- |
+${metrics || '| (none logged) | |'}
+
+## Use
+
+\`generator.json\` lists the inputs in order (latent prior, labels or codes) and the output's range
+([-1, 1]; pixel = round((v + 1) × 127.5)). \`model.json\` + \`weights.bin\` are a TensorFlow.js
+LayersModel: \`tf.loadLayersModel(...)\`. The full training config is in \`model-card.json\`.
+`
+}

@@ -1,0 +1,117 @@
+/**
+ * Export of trained generators: TensorFlow.js files + generator.json + model card; the sampler's
+ * Node script reproduces `gan-workbench sample` in a fresh process; the sampler page draws offline
+ * in Chromium with every network request blocked.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { pathToFileURL } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunRecord } from '../../src-shared/domain/run'
+import { cli, lastJson, ROOT } from '../helpers/cli'
+import { launchBrowser, watchConsole } from '../helpers/browser'
+import { tmpDir } from '../helpers/tmp'
+
+let t: ReturnType<typeof tmpDir>
+let home: string
+let mlp: RunRecord
+let acgan: RunRecord
+
+beforeAll(() => {
+  t = tmpDir('gwb-export-')
+  home = path.join(t.dir, 'home')
+  const train = (preset: string, extra: string[]) => {
+    const r = cli(home, ['--json', 'train', '--preset', preset, '--set', 'training.epochs=1', '--set', 'training.checkpointEvery=1', ...extra])
+    expect(r.code, r.stderr).toBe(0)
+    return lastJson<RunRecord>(r)
+  }
+  mlp = train('mlp-2d-ring8', ['--set', 'training.stepsPerEpoch=20'])
+  acgan = train('acgan-mnist', ['--set', 'training.stepsPerEpoch=2', '--set', 'training.batchSize=8', '--set', 'dataset.limit=64'])
+})
+afterAll(() => t.cleanup())
+
+describe('export', () => {
+  it('tfjs: model.json + weights, generator.json describing the inputs, and a model card', () => {
+    const out = path.join(t.dir, 'acgan-tfjs')
+    const r = cli(home, ['--json', 'export', String(acgan.id), '--format', 'tfjs', '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    expect(lastJson<{ files: string[] }>(r).files).toEqual(['MODEL_CARD.md', 'generator.json', 'model-card.json', 'model.json', 'samples.png', 'weights.bin'])
+    const desc = JSON.parse(fs.readFileSync(path.join(out, 'generator.json'), 'utf8'))
+    expect(desc.inputs.map((i: { role: string }) => i.role)).toEqual(['latent', 'label'])
+    expect(desc.inputs[1]).toMatchObject({ classes: 10, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] })
+    expect(desc.output).toMatchObject({ shape: [28, 28, 1], range: [-1, 1], kind: 'image' })
+    const card = JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8'))
+    expect(card).toMatchObject({ runId: acgan.id, conditioning: 'acgan', seed: 42, backend: 'wasm', step: 2 })
+    expect(card.datasetSha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(card.finalMetrics.classAccReal).toBeTypeOf('number')
+    expect(fs.readFileSync(path.join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/generator parameters \| 856,425/)
+    // A non-empty folder is never replaced silently.
+    const again = cli(home, ['export', String(acgan.id), '--format', 'tfjs', '--out', out])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/exists and is not empty: choose another --out, or pass --force/)
+    expect(cli(home, ['export', String(acgan.id), '--format', 'tfjs', '--out', out, '--force']).code).toBe(0)
+    expect(cli(home, ['export', String(acgan.id), '--format', 'onnx', '--out', out]).stderr).toMatch(/--format must be one of tfjs, sampler/)
+    expect(cli(home, ['export', String(acgan.id), '--format', 'tfjs', '--out', out, '--step', '7', '--force']).stderr).toMatch(/no checkpoint at step 7 \(it has: 2\)/)
+  })
+
+  it("sampler: its Node script, in a fresh process, draws exactly what `gan-workbench sample` draws", () => {
+    const out = path.join(t.dir, 'mlp-sampler')
+    expect(cli(home, ['export', String(mlp.id), '--format', 'sampler', '--out', out]).code).toBe(0)
+    const script = spawnSync(process.execPath, [path.join(out, 'sample.mjs'), '--n', '16', '--seed', '5', '--out', path.join(t.dir, 'script.json')], { encoding: 'utf8', cwd: t.dir })
+    expect(script.status, script.stderr).toBe(0)
+    expect(cli(home, ['sample', String(mlp.id), '--n', '16', '--seed', '5', '--out', path.join(t.dir, 'app.json')]).code).toBe(0)
+    const fromScript = JSON.parse(fs.readFileSync(path.join(t.dir, 'script.json'), 'utf8')).values as number[]
+    const fromApp = (JSON.parse(fs.readFileSync(path.join(t.dir, 'app.json'), 'utf8')).points as number[][]).flat()
+    expect(fromScript).toHaveLength(32)
+    fromScript.forEach((v, i) => expect(v).toBeCloseTo(fromApp[i]!, 4))
+  })
+
+  it('sampler page: draws a class × z grid in Chromium from file://, with every network request blocked', async () => {
+    const out = path.join(t.dir, 'acgan-sampler')
+    expect(cli(home, ['export', String(acgan.id), '--format', 'sampler', '--out', out]).code).toBe(0)
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.context.newPage()
+      const errors = watchConsole(page)
+      const attempts: string[] = []
+      await browser.context.route('**/*', (route) => {
+        const url = route.request().url()
+        if (url.startsWith('file:')) return route.continue()
+        attempts.push(url)
+        return route.abort()
+      })
+      await page.goto(pathToFileURL(path.join(out, 'index.html')).href)
+      // Headless Chromium without a GPU runs WebGL in software: a 100-image grid takes seconds.
+      await page.waitForSelector('#status[data-drawn="0"]', { timeout: 120_000 })
+      await page.selectOption('#label', '3')
+      await page.fill('#seed', '7')
+      await page.dispatchEvent('#seed', 'change')
+      await page.waitForSelector('#status[data-drawn="7"]', { timeout: 120_000 })
+      fs.mkdirSync(path.join(ROOT, 'tests', 'output'), { recursive: true })
+      await page.screenshot({ path: path.join(ROOT, 'tests', 'output', 'sampler-acgan.png') })
+      // The canvas holds an image grid, not a blank rectangle.
+      const spread = await page.evaluate(() => {
+        const c = document.getElementById('out') as HTMLCanvasElement
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+        let min = 255
+        let max = 0
+        for (let i = 0; i < d.length; i += 4) { min = Math.min(min, d[i]!); max = Math.max(max, d[i]!) }
+        return max - min
+      })
+      expect(spread).toBeGreaterThan(50)
+      // The page draws what the Node script draws for the same seed and class (WebGL vs wasm: float noise).
+      const pageValues = await page.evaluate(() => Array.from((window as unknown as { lastSamples: Float32Array }).lastSamples))
+      const script = spawnSync(process.execPath, [path.join(out, 'sample.mjs'), '--n', '20', '--seed', '7', '--label', '3', '--out', path.join(t.dir, 'class3.json')], { encoding: 'utf8' })
+      expect(script.status, script.stderr).toBe(0)
+      const scriptValues = JSON.parse(fs.readFileSync(path.join(t.dir, 'class3.json'), 'utf8')).values as number[]
+      expect(pageValues).toHaveLength(scriptValues.length)
+      expect(Math.max(...pageValues.map((v, i) => Math.abs(v - scriptValues[i]!)))).toBeLessThan(1e-3)
+      expect(await page.textContent('#status')).toMatch(/20 samples, seed 7/)
+      expect(attempts).toEqual([])
+      expect(errors).toEqual([])
+    } finally {
+      await browser.close()
+    }
+  })
+})
