@@ -45,6 +45,10 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     },
     'runs.list': (filter) => registry.listRuns(filter),
     'runs.get': ({ id }) => registry.getRun(id),
+    'runs.diagnoses': ({ id }) => {
+      registry.getRun(id) // not_found for an unknown run
+      return registry.diagnoses(id)
+    },
     'runs.metrics': ({ id, keys, maxPoints }) => {
       registry.getRun(id)
       return registry.metrics(id, keys, maxPoints)

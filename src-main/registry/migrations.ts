@@ -67,6 +67,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX artifacts_run ON artifacts(run_id, kind, epoch);
   `,
+  // 2: diagnoses (GAN health events), one per kind per run
+  `
+  CREATE TABLE run_events (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    detected_at INTEGER NOT NULL,
+    detail_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (run_id, kind)
+  );
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

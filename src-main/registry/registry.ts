@@ -4,6 +4,7 @@
  */
 import os from 'node:os'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
+import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
 import type { ArtifactRecord, MetricPoint, MetricSeries, RunFilter, RunRecord, RunStatus } from '../../src-shared/domain/run'
 import { openDatabase, type Db, type OpenOptions } from './database'
 import { RUN_SELECT, toRunRecord, type RunRow } from './run-rows'
@@ -273,6 +274,25 @@ export class Registry {
 
   latestArtifact(runId: number, kind: string): ArtifactRecord | undefined {
     return this.artifacts(runId, kind).at(-1)
+  }
+
+  // ---- diagnoses --------------------------------------------------------------------------
+
+  /** Records a diagnosis; a run has at most one of each kind (the first one stands). */
+  addDiagnosis(runId: number, d: Diagnosis): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO run_events (run_id, kind, step, detected_at, detail_json, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(runId, d.kind, d.step, d.detectedAt, JSON.stringify(d), now())
+  }
+
+  diagnoses(runId: number): Diagnosis[] {
+    const rows = this.db.prepare('SELECT detail_json FROM run_events WHERE run_id = ? ORDER BY step, id').all(runId) as { detail_json: string }[]
+    return rows.map((r) => JSON.parse(r.detail_json) as Diagnosis)
+  }
+
+  /** A resumed run re-checks from its checkpoint: diagnoses recognised after it are dropped. */
+  truncateDiagnoses(runId: number, afterStep: number): void {
+    this.db.prepare('DELETE FROM run_events WHERE run_id = ? AND detected_at > ?').run(runId, afterStep)
   }
 }
 

@@ -19,6 +19,8 @@ import { mixSeed } from './seeds'
 import { sha256, writeFileAtomic } from '../util/atomic-fs'
 import { CLASS_GRID_COLUMNS, createPreview } from './previews'
 import { modeCoverage } from '../../src-shared/metrics/mode-coverage'
+import { diversityRatio } from '../../src-shared/metrics/diversity'
+import { GanDiagnostics } from '../../src-shared/metrics/diagnostics'
 
 export interface TrainHooks {
   progress(e: RunProgressEvent): void
@@ -30,6 +32,8 @@ export interface TrainHooks {
 const PROGRESS_INTERVAL_MS = 100
 /** Samples behind the per-epoch evaluation metrics (stored with them as `evalSamples`). */
 export const EVAL_SAMPLES = 2500
+/** Samples behind the per-epoch diversity ratio (pairwise distances: n² / 2 of them). */
+export const DIVERSITY_SAMPLES = 256
 const FLUSH_INTERVAL_MS = 1000
 
 export function totalSteps(config: { training: { epochs: number; stepsPerEpoch: number } }): number {
@@ -81,8 +85,9 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         for (const g of Object.values(ckpt.groups)) for (const w of g) w.tensor.dispose()
       }
       step = ckpt.manifest.step
-      // Metrics logged after the checkpoint are rewritten by the resumed run.
+      // Metrics logged after the checkpoint are rewritten by the resumed run; diagnoses re-checked.
       registry.truncateMetrics(runId, step)
+      registry.truncateDiagnoses(runId, step)
     }
 
     const pending: MetricRow[] = []
@@ -122,11 +127,15 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     }
 
     /** Metrics measured once per epoch, on a fixed z sample of fixed size so epochs and runs compare. */
+    const dim = data.shape.reduce((a, b) => a * b, 1)
+    const realForDiversity = data.sample(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4343))
     const epochMetrics = (): Record<string, number> => {
-      if (!data.mixture) return {}
+      const diversity = diversityRatio(gan!.generate(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4242)), realForDiversity, dim)
+      if (!data.mixture) return { diversity }
       const m = modeCoverage(gan!.generate(EVAL_SAMPLES, mixSeed(config.training.seed, 4242)), data.mixture.centres, data.mixture.std)
-      return { modesCaptured: m.modesCaptured, highQuality: m.highQuality, modeKL: m.modeKL, evalSamples: EVAL_SAMPLES }
+      return { modesCaptured: m.modesCaptured, highQuality: m.highQuality, modeKL: m.modeKL, evalSamples: EVAL_SAMPLES, diversity }
     }
+    const diagnostics = new GanDiagnostics({ gan: config.gan })
 
     while (step < total) {
       if (hooks.stopRequested()) {
@@ -138,7 +147,11 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       const epoch = Math.ceil(step / stepsPerEpoch)
       const endOfEpoch = step % stepsPerEpoch === 0
       if (step % logEvery === 0 || endOfEpoch) {
-        const values: Record<string, number> = { ...(await readMetrics(metrics)), ...(endOfEpoch ? epochMetrics() : {}) }
+        const stepValues = await readMetrics(metrics)
+        const epochValues = endOfEpoch ? epochMetrics() : {}
+        const values: Record<string, number> = { ...stepValues, ...epochValues }
+        const diagnoses = [...diagnostics.observeStep(step, stepValues), ...(endOfEpoch ? diagnostics.observeEpoch(step, epoch, epochValues) : [])]
+        for (const d of diagnoses) registry.addDiagnosis(runId, d)
         const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v))
         const wallTime = Date.now() / 1000
         for (const [key, value] of Object.entries(values)) if (Number.isFinite(value)) pending.push({ key, step, epoch, value, wallTime })
@@ -147,7 +160,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
           return setStatus('diverged', `${bad[0]} became ${bad[1]} at step ${step}; lower the learning rates or add label smoothing`)
         }
         const now = Date.now()
-        if (now - lastProgress >= PROGRESS_INTERVAL_MS || endOfEpoch) {
+        if (now - lastProgress >= PROGRESS_INTERVAL_MS || endOfEpoch || diagnoses.length > 0) {
           lastProgress = now
           const withPreview = now - lastPreview >= preview.intervalMs || endOfEpoch
           if (withPreview) lastPreview = now
@@ -155,6 +168,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
             runId, step, totalSteps: total, epoch, metrics: values,
             ...(withPreview ? preview.live() : {}),
             samplesPerSec: ((step - startStep) * batchSize) / Math.max((now - started) / 1000, 1e-3),
+            ...(diagnoses.length > 0 ? { diagnoses } : {}),
           })
         }
       } else {

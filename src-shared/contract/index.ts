@@ -8,6 +8,7 @@ import { RUN_STATUSES, type ArtifactRecord, type MetricSeries, type RunCompariso
 import type { Preset } from '../config/presets'
 import type { ModelSummary } from '../model/shape-inference'
 import type { FieldError } from '../config/errors'
+import type { Diagnosis } from '../metrics/diagnostics'
 
 /** Declares a request: its payload schema (validated at runtime) and its result type (static). */
 function request<O>() {
@@ -55,6 +56,8 @@ export const requests = {
     }),
   ),
   'runs.get': request<RunRecord>()(id),
+  /** GAN health diagnoses of a run, in the order their evidence began. */
+  'runs.diagnoses': request<Diagnosis[]>()(id),
   'runs.metrics': request<MetricSeries>()(
     z.strictObject({ id: runId, keys: z.array(z.string().max(100)).max(100).optional(), maxPoints: z.int().min(10).max(100_000).optional() }),
   ),
@@ -118,6 +121,8 @@ export interface RunProgressEvent {
   /** A fixed-z grid of generated images as a PNG data URL, when the run makes images. */
   grid?: string
   samplesPerSec?: number
+  /** Diagnoses recognised since the last event (also stored; `runs.diagnoses` lists them all). */
+  diagnoses?: Diagnosis[]
 }
 
 export interface RunStatusEvent {

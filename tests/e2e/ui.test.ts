@@ -112,6 +112,8 @@ describe('workbench UI in server mode', () => {
       await page.goto(`${server.origin}/${runPath}`)
       await expect.poll(() => painted('loss-chart'), { timeout: 10_000 }).toBeGreaterThan(1000)
       await expect.poll(() => painted('scatter'), { timeout: 10_000 }).toBeGreaterThan(1000)
+      // The health panel reads the run's stored diagnoses (a short healthy run has none).
+      await page.getByTestId('health').filter({ hasText: /No problems recognised|from step/ }).waitFor()
       await page.screenshot({ path: screenshotPath('ui-run-stopped.png') })
       // Fork it from its last checkpoint with a lower D learning rate.
       await page.getByTestId('fork-run').click()

@@ -1,5 +1,6 @@
 /** `runs list|show|tag|note|rm`: the registry from the terminal. */
 import type { Command } from 'commander'
+import type { Diagnosis } from '../../../src-shared/metrics/diagnostics'
 import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../../src-shared/domain/run'
 import { withRegistry, parseId, type GlobalOptions } from '../context'
 import { printJson, table, CliError } from '../output'
@@ -46,6 +47,16 @@ function show(r: RunRecord): string {
   return lines.join('\n')
 }
 
+function showDiagnoses(diagnoses: Diagnosis[]): string {
+  if (diagnoses.length === 0) return '\nhealth      no problems recognised'
+  return diagnoses.map((d) => [
+    `\nhealth      ${d.title} (from step ${d.step}, recognised at ${d.detectedAt})`,
+    `            ${d.explanation}`,
+    `            evidence: ${d.evidence}`,
+    `            try: ${d.remedies.join('; ')}`,
+  ].join('\n')).join('')
+}
+
 export function registerRuns(program: Command, globals: () => GlobalOptions): void {
   const runs = program.command('runs').description('list, inspect, tag, annotate and delete runs')
 
@@ -78,8 +89,9 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .action(async (id: string) => {
       await withRegistry(globals(), (registry) => {
         const run = registry.getRun(parseId(id))
-        if (globals().json) printJson(run)
-        else console.log(show(run))
+        const diagnoses = registry.diagnoses(run.id)
+        if (globals().json) printJson({ ...run, diagnoses })
+        else console.log(show(run) + showDiagnoses(diagnoses))
       })
     })
 

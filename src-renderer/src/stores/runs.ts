@@ -7,6 +7,7 @@ import { defineStore } from 'pinia'
 import { reactive, ref } from 'vue'
 import type { RunProgressEvent } from '../../../src-shared/contract'
 import type { RunFilter, RunRecord } from '../../../src-shared/domain/run'
+import type { Diagnosis } from '../../../src-shared/metrics/diagnostics'
 import { api } from './connection'
 
 export interface LiveRun {
@@ -15,6 +16,8 @@ export interface LiveRun {
   curves: Record<string, [number, number][]>
   points: [number, number][] | null
   grid: string | null
+  /** Diagnoses announced while this view listened. */
+  diagnoses: Diagnosis[]
 }
 
 const MAX_LIVE_POINTS = 5000
@@ -28,7 +31,7 @@ export const useRunsStore = defineStore('runs', () => {
   let subscribed = false
 
   function liveOf(id: number): LiveRun {
-    return (live[id] ??= { progress: null, curves: {}, points: null, grid: null })
+    return (live[id] ??= { progress: null, curves: {}, points: null, grid: null, diagnoses: [] })
   }
 
   function subscribe() {
@@ -37,6 +40,7 @@ export const useRunsStore = defineStore('runs', () => {
     api().on('run.progress', (e) => {
       const l = liveOf(e.runId)
       l.progress = e
+      if (e.diagnoses) l.diagnoses.push(...e.diagnoses)
       for (const [k, v] of Object.entries(e.metrics)) {
         const c = (l.curves[k] ??= [])
         c.push([e.step, v])
