@@ -115,3 +115,33 @@ describe('export', () => {
     }
   })
 })
+
+describe('eval', () => {
+  it('2D: mode coverage and diversity on a fixed sample count and seed, stored with the run', () => {
+    const r = cli(home, ['--json', 'eval', String(mlp.id), '--samples', '500'])
+    expect(r.code, r.stderr).toBe(0)
+    const report = lastJson<{ samples: number; seed: number; metrics: Record<string, number> }>(r)
+    expect(report).toMatchObject({ samples: 500, seed: 1234 })
+    expect(report.metrics.modes).toBe(8)
+    expect(report.metrics.modesCaptured).toBeGreaterThanOrEqual(0)
+    expect(report.metrics.diversity).toBeGreaterThan(0)
+    const again = lastJson<{ metrics: Record<string, number> }>(cli(home, ['--json', 'eval', String(mlp.id), '--samples', '500']))
+    expect(again.metrics).toEqual(report.metrics) // same samples, same seed, same numbers
+    const shown = JSON.parse(cli(home, ['--json', 'runs', 'show', String(mlp.id)]).stdout)
+    expect(shown.lastMetrics['eval.modesCaptured']).toBe(report.metrics.modesCaptured)
+  })
+
+  it("images: Fréchet distance, IS-style score, precision/recall, class balance and label accuracy in the classifier's feature space", () => {
+    const r = cli(home, ['--json', 'eval', String(acgan.id), '--samples', '200'])
+    expect(r.code, r.stderr).toBe(0)
+    const report = lastJson<{ classifier: { dataset: string; testAccuracy: number }; metrics: Record<string, number>; classHistogram: { generated: number[] } }>(r)
+    expect(report.classifier.dataset).toBe('mnist')
+    expect(report.classifier.testAccuracy).toBeGreaterThan(0.95)
+    for (const k of ['frechetDistance', 'inceptionScore', 'inceptionScoreReal', 'precision', 'recall', 'classTV', 'labelAccuracy']) expect(report.metrics[k], k).toBeTypeOf('number')
+    // Two training steps: far from the data (real digits score a high IS; noise does not).
+    expect(report.metrics.frechetDistance).toBeGreaterThan(1)
+    expect(report.metrics.inceptionScoreReal).toBeGreaterThan(report.metrics.inceptionScore!)
+    expect(report.classHistogram.generated).toHaveLength(10)
+    expect(cli(home, ['eval', String(acgan.id), '--samples', '5']).stderr).toMatch(/--samples must be a whole number from 50 to 10000/)
+  })
+})

@@ -1,0 +1,94 @@
+/**
+ * `eval ID`: measures a run's generator at its last checkpoint on a fixed number of samples drawn
+ * with a fixed seed (both stored with the results), so runs and checkpoints compare. 2D mixtures:
+ * mode coverage, high-quality share, mode KL, diversity. Built-in image datasets: the metrics of
+ * src-shared/metrics/image-metrics.ts in the dataset's classifier feature space, against its
+ * held-out test images. Results are stored as `eval.*` metrics at the checkpoint's step.
+ */
+import type { Registry } from '../registry/registry'
+import { validateExperiment } from '../../src-shared/config/validate'
+import { modeCoverage } from '../../src-shared/metrics/mode-coverage'
+import { diversityRatio } from '../../src-shared/metrics/diversity'
+import { classHistogram, frechetDistance, inceptionScore, labelAccuracy, precisionRecall, totalVariation } from '../../src-shared/metrics/image-metrics'
+import { createDataSource } from '../datasets/data-source'
+import { sampleRun } from '../export/sample'
+import { TO_TANH_RANGE } from '../datasets/image-datasets'
+import { loadClassifier } from './classifier'
+import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from './classifier-data'
+
+export interface EvalReport {
+  runId: number
+  step: number
+  samples: number
+  seed: number
+  /** What the image metrics were measured with (absent for 2D runs). */
+  classifier?: { dataset: string; testAccuracy: number; featureDim: number }
+  metrics: Record<string, number>
+  /** Generated vs data class shares (image runs). */
+  classHistogram?: { generated: number[]; data: number[] }
+  notes: string[]
+}
+
+export const DEFAULT_EVAL_SAMPLES = 1000
+export const DEFAULT_EVAL_SEED = 1234
+
+export async function evaluateRun(registry: Registry, runId: number, options: { samples?: number; seed?: number } = {}): Promise<EvalReport> {
+  const run = registry.getRun(runId)
+  const { config } = validateExperiment(run.config)
+  const checkpoint = registry.latestArtifact(runId, 'checkpoint')
+  const n = options.samples ?? DEFAULT_EVAL_SAMPLES
+  const seed = options.seed ?? DEFAULT_EVAL_SEED
+  const generated = await sampleRun(registry, runId, n, seed) // conditional: every class in turn
+  const step = checkpoint!.step
+  const report: EvalReport = { runId, step, samples: n, seed, metrics: {}, notes: [] }
+  const ds = config.dataset
+  if (ds.kind === 'toy2d' || ds.kind === 'csv') {
+    const data = createDataSource(ds, seed)
+    const real = data.sample(n, seed + 1)
+    report.metrics.diversity = diversityRatio(generated.subarray(0, 2 * Math.min(n, 512)), real.subarray(0, 2 * Math.min(n, 512)), 2)
+    if (data.mixture) {
+      const m = modeCoverage(generated, data.mixture.centres, data.mixture.std)
+      Object.assign(report.metrics, { modesCaptured: m.modesCaptured, modes: m.modes, highQuality: m.highQuality, modeKL: m.modeKL })
+    }
+  } else {
+    const name = ds.kind === 'image' ? ds.name : ds.kind === 'paired' ? (ds.task === 'mnist-edges' ? 'mnist' : 'fashion-mnist') : null
+    const classifier = name && (CLASSIFIER_DATASETS as readonly string[]).includes(name) ? await loadClassifier(name) : null
+    if (!classifier) {
+      report.notes.push(`no evaluation classifier for ${ds.kind === 'image' ? ds.name : ds.kind} data (built in for ${CLASSIFIER_DATASETS.join(', ')}: npm run train-classifiers)`)
+    } else {
+      try {
+        const test = classifierSplits(name as ClassifierDataset).test
+        const count = Math.min(n, test.count)
+        const real = Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!)
+        const g = classifier.embed(generated, n)
+        const r = classifier.embed(real, count)
+        const dim = 128
+        const pr = precisionRecall(r.features, g.features, dim, 3)
+        const histGen = classHistogram(g.probs, 10)
+        const histData = classHistogram(r.probs, 10)
+        Object.assign(report.metrics, {
+          frechetDistance: frechetDistance(r.features, g.features, dim),
+          inceptionScore: inceptionScore(g.probs, 10),
+          inceptionScoreReal: inceptionScore(r.probs, 10),
+          precision: pr.precision,
+          recall: pr.recall,
+          classTV: totalVariation(histGen, histData),
+          diversity: diversityRatio(generated.subarray(0, 256 * 784), real.subarray(0, 256 * 784), 784),
+        })
+        if (config.conditioning === 'acgan' || config.conditioning === 'cgan') {
+          report.metrics.labelAccuracy = labelAccuracy(g.probs, Array.from({ length: n }, (_, i) => i % 10), 10)
+        }
+        report.classHistogram = { generated: histGen, data: histData }
+        report.classifier = { dataset: classifier.meta.dataset, testAccuracy: classifier.meta.testAccuracy, featureDim: dim }
+      } finally {
+        classifier.dispose()
+      }
+    }
+  }
+  const wallTime = Date.now() / 1000
+  registry.writeMetrics(runId, [
+    ...Object.entries(report.metrics).map(([key, value]) => ({ key: `eval.${key}`, step, epoch: checkpoint!.epoch, value, wallTime })),
+    { key: 'eval.samples', step, epoch: checkpoint!.epoch, value: n, wallTime },
+  ])
+  return report
+}
