@@ -8,7 +8,7 @@ import { registerPresets } from './commands/presets'
 import { registerModel } from './commands/model'
 import { registerServe } from './commands/serve'
 import { registerDoctor } from './commands/doctor'
-import { registerExport } from './commands/export'
+import { registerExport, registerImport } from './commands/export'
 import { registerEval } from './commands/eval'
 import { reportError, type CliError } from './output'
 import type { GlobalOptions } from './context'
@@ -32,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   registerServe(program, globals)
   registerDoctor(program, globals)
   registerExport(program, globals)
+  registerImport(program, globals)
   registerEval(program, globals)
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -3,6 +3,8 @@
  * the payload against the contract's schema, runs the handler, and turns errors into RpcErrors
  * (a message for people, never a stack trace).
  */
+import { BundleError } from '../export/run-bundle'
+import { DatasetError } from '../datasets/idx'
 import { isRequestName, requests, type RpcError, type RpcResult } from '../../src-shared/contract'
 import { ConfigError, fieldErrors } from '../../src-shared/config/errors'
 import { OverrideError } from '../../src-shared/config/overrides'
@@ -14,6 +16,7 @@ import type { Handlers } from '../app/services'
 export function toRpcError(e: unknown): RpcError {
   if (e instanceof ConfigError) return { code: 'invalid_input', message: e.message, fields: e.errors }
   if (e instanceof OverrideError || e instanceof UnknownPresetError) return { code: 'invalid_input', message: e.message }
+  if (e instanceof BundleError || e instanceof DatasetError) return { code: 'invalid_input', message: e.message }
   if (e instanceof NotFoundError) return { code: 'not_found', message: e.message }
   if (e instanceof ConflictError) return { code: 'conflict', message: e.message }
   const message = e instanceof Error ? e.message : String(e)

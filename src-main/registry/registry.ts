@@ -276,6 +276,38 @@ export class Registry {
     return this.artifacts(runId, kind).at(-1)
   }
 
+  // ---- import -----------------------------------------------------------------------------
+
+  /**
+   * Adds a run that was exported elsewhere, under a new id, with its metrics, artifacts (paths
+   * already rewritten to this machine) and diagnoses, in one transaction. A run exported while
+   * it trained arrives `interrupted`, so it can be resumed here.
+   */
+  importRun(input: {
+    run: RunRecord
+    metrics: MetricSeries
+    artifacts: (Omit<NewArtifact, 'runId'> & { relativePath?: string })[]
+    diagnoses: Diagnosis[]
+    tags: string[]
+    placeArtifact: (runId: number, artifact: { path: string; relativePath?: string }) => string
+  }): RunRecord {
+    const tx = this.db.transaction(() => {
+      const { run } = input
+      const created = this.createRun({ name: run.name, experiment: run.experiment, config: run.config, totalSteps: run.totalSteps })
+      const status = run.status === 'running' || run.status === 'queued' ? 'interrupted' : run.status
+      this.db
+        .prepare(`UPDATE runs SET status = ?, backend = ?, backend_reason = ?, notes = ?, step = ?, epoch = ?, samples_per_sec = ?,
+                  error = ?, pid = NULL, created_at = ?, started_at = ?, finished_at = ? WHERE id = ?`)
+        .run(status, run.backend, run.backendReason, run.notes, run.step, run.epoch, run.samplesPerSec, run.error, run.createdAt, run.startedAt, run.finishedAt, created.id)
+      for (const tag of [...run.tags, ...input.tags]) this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)').run(created.id, tag)
+      this.writeMetrics(created.id, Object.entries(input.metrics).flatMap(([key, points]) => points.map((p) => ({ key, ...p }))))
+      for (const a of input.artifacts) this.addArtifact({ ...a, runId: created.id, path: input.placeArtifact(created.id, a) })
+      for (const d of input.diagnoses) this.addDiagnosis(created.id, d)
+      return created.id
+    })
+    return this.getRun(tx.immediate())
+  }
+
   // ---- diagnoses --------------------------------------------------------------------------
 
   /** Records a diagnosis; a run has at most one of each kind (the first one stands). */
