@@ -1,0 +1,69 @@
+/**
+ * The compare view in Chromium against `serve`: pick runs in the table, overlaid curves with
+ * smoothing and x axes, the config diff, final metrics, grids of every run under one epoch slider,
+ * and the difference view of two grids.
+ */
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { cli, serve } from '../helpers/cli'
+import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
+import { tmpDir } from '../helpers/tmp'
+
+let t: ReturnType<typeof tmpDir>
+let home: string
+
+beforeAll(() => {
+  t = tmpDir('gwb-compare-')
+  home = path.join(t.dir, 'home')
+  const image = ['--preset', 'dcgan-mnist-bn', '--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=2', '--set', 'training.batchSize=8', '--set', 'dataset.limit=64']
+  for (const [name, lr] of [['lr-2e-4', '0.0002'], ['lr-1e-3', '0.001']] as const) {
+    const r = cli(home, ['train', ...image, '--name', name, '--set', `optimizers.discriminator.learningRate=${lr}`])
+    expect(r.code, r.stderr).toBe(0)
+  }
+})
+afterAll(() => t.cleanup())
+
+const painted = (page: Page, testId: string) =>
+  page.getByTestId(testId).locator('canvas').first().evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+    let n = 0
+    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++
+    return n
+  })
+
+describe('compare view', () => {
+  it('compares two image runs picked in the table', async () => {
+    const server = await serve(home)
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.context.newPage()
+      const errors = watchConsole(page)
+      await page.goto(server.url)
+      await page.getByTestId('runs-table').waitFor()
+      expect(await page.getByTestId('compare-runs').isDisabled()).toBe(true)
+      const boxes = page.getByTestId('pick-run')
+      await boxes.nth(0).check()
+      await boxes.nth(1).check()
+      await page.getByTestId('compare-runs').click()
+      await page.waitForURL(/#\/compare\?ids=/)
+      // Only the field that differs, with each run's value.
+      await page.getByTestId('config-diff').filter({ hasText: 'optimizers.discriminator.learningRate' }).waitFor()
+      expect(await page.getByTestId('config-diff').locator('tbody tr').count()).toBe(1)
+      await expect.poll(() => painted(page, 'compare-chart-gLoss'), { timeout: 10_000 }).toBeGreaterThan(500)
+      await page.getByTestId('x-axis').selectOption('wallTime')
+      await page.getByTestId('smoothing').fill('0')
+      expect(await page.getByTestId('final-metrics').textContent()).toMatch(/gLoss/)
+      // One slider moves every run's grid; the difference of two runs' grids is drawn.
+      await expect.poll(() => page.getByTestId('compare-grid').count()).toBe(2)
+      await page.getByTestId('compare-epoch').fill('1')
+      await expect.poll(() => page.getByTestId('compare-grid').first().getAttribute('alt')).toMatch(/at epoch 1/)
+      await expect.poll(() => page.getByTestId('diff-canvas').evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(100)
+      await page.screenshot({ path: screenshotPath('ui-compare.png'), fullPage: true })
+      expect(errors).toEqual([])
+    } finally {
+      await browser.close()
+      await server.stop()
+    }
+  })
+})
