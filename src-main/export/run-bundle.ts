@@ -82,8 +82,9 @@ export function exportBundle(registry: Registry, home: string, runId: number, ou
 
 /** A safe relative entry name: forward slashes, no absolute path, drive letter, `..` or empty part. */
 export function safeEntryName(name: string): boolean {
-  if (name.length === 0 || name.length > 1024 || name.includes('\\') || name.includes('\0')) return false
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return false
+  // No backslashes or colons either: on Windows they are separators, drive letters and streams.
+  if (name.length === 0 || name.length > 1024 || name.includes('\\') || name.includes('\0') || name.includes(':')) return false
+  if (name.startsWith('/')) return false
   return name.split('/').every((part) => part !== '' && part !== '.' && part !== '..')
 }
 
