@@ -1,6 +1,6 @@
 /**
  * One workload on our training engine (the same VanillaGan step the app runs), in a fresh process
- * so peak RSS is this workload's own. Prints one JSON line. Usage: tsx bench/ours.ts NAME [--no-logging]
+ * so peak RSS is this workload's own. Prints one JSON line. Usage: tsx bench/ours.ts NAME [--no-logging | --logging-overhead]
  */
 import * as tf from '@tensorflow/tfjs'
 import { requirePreset } from '../src-shared/config/presets'
@@ -30,6 +30,29 @@ async function main(): Promise<void> {
   }
   for (let i = 0; i < w.warmup; i++) await step(i)
   const tensorsBefore = tf.memory().numTensors
+  if (process.argv.includes('--logging-overhead')) {
+    // Interleaved blocks with and without reading metrics back, so machine drift hits both alike.
+    const block = 50
+    let on = 0
+    let off = 0
+    let i = w.warmup
+    const timeBlock = async (read: boolean) => {
+      const t0 = process.hrtime.bigint()
+      for (let k = 0; k < block; k++, i++) {
+        const m = gan.trainStep(i, 0)
+        if (read && (i + 1) % config.training.logEvery === 0) await readMetrics(m)
+        else disposeMetrics(m)
+      }
+      return Number(process.hrtime.bigint() - t0) / 1e9
+    }
+    for (let r = 0; r < 8; r++) {
+      on += await timeBlock(true)
+      off += await timeBlock(false)
+    }
+    console.log(JSON.stringify({ workload: w.name, iterations: 8 * block, secondsWithLogging: on, secondsWithoutLogging: off, overhead: on / off - 1, logEvery: config.training.logEvery }))
+    gan.dispose()
+    return
+  }
   const started = process.hrtime.bigint()
   let n = 0
   while (n < 3 || (n < w.maxIterations && Number(process.hrtime.bigint() - started) / 1e9 < w.maxSeconds)) {

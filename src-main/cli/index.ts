@@ -10,6 +10,7 @@ import { registerServe } from './commands/serve'
 import { registerDoctor } from './commands/doctor'
 import { registerExport, registerImport } from './commands/export'
 import { registerEval } from './commands/eval'
+import { registerSynth } from './commands/synth'
 import { reportError, type CliError } from './output'
 import type { GlobalOptions } from './context'
 
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   registerExport(program, globals)
   registerImport(program, globals)
   registerEval(program, globals)
+  registerSynth(program, globals)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0

@@ -4,7 +4,7 @@
  */
 import type { DatasetConfig } from '../../src-shared/config/experiment'
 import { createRng } from '../../src-shared/util/rng'
-import { loadFashionMnist, loadMnistIdx, loadNpmMnist, type ImageDataset } from './image-datasets'
+import { loadFashionMnist, loadIdxTrain, loadNpmMnist, type ImageDataset } from './image-datasets'
 
 type ImageConfig = Extract<DatasetConfig, { kind: 'image' }>
 
@@ -36,7 +36,7 @@ function loadFull(config: ImageConfig): ImageDataset {
     case 'fashion-mnist':
       return config.dir ? loadFashionMnist(config.dir).train : loadFashionMnist().train
     case 'mnist-idx':
-      return loadMnistIdx(config.dir!).train
+      return loadIdxTrain(config.dir!)
   }
 }
 

@@ -92,6 +92,18 @@ export function loadMnistIdx(dir: string): DatasetSplits {
   return loadIdxDir(dir, CLASS_NAMES['mnist-idx'].length)
 }
 
+/**
+ * Only the training pair of an IDX directory (all a GAN trains on): a dataset written by `synth`
+ * has no test split of its own.
+ */
+export function loadIdxTrain(dir: string, classes = 10): ImageDataset {
+  if (!fs.existsSync(dir)) throw new DatasetError(`${dir}: no such directory`)
+  const images = findIdx(dir, 'train-images-idx3-ubyte')
+  const labels = findIdx(dir, 'train-labels-idx1-ubyte')
+  if (!images || !labels) throw new DatasetError(`${dir}: missing ${[images ? '' : 'train-images-idx3-ubyte[.gz]', labels ? '' : 'train-labels-idx1-ubyte[.gz]'].filter(Boolean).join(', ')}`)
+  return loadIdxPair(images, labels, classes)
+}
+
 const MNIST_SIZE = 28
 
 /**

@@ -85,7 +85,8 @@ function listFiles(dir: string): string[] {
 
 export function loadImageFolder(dir: string, options: { labelsFromFolders?: boolean; classes?: number } = {}): ImageDataset {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new DatasetError(`${dir}: no such directory`)
-  const files = listFiles(dir)
+  // `labels.csv` at the top is the index `synth --format png` writes beside the class folders.
+  const files = listFiles(dir).filter((f) => path.relative(dir, f) !== 'labels.csv')
   const other = files.filter((f) => !IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()))
   if (other.length > 0) {
     throw new DatasetError(`${other[0]}: not a PNG or JPEG image${other.length > 1 ? ` (and ${other.length - 1} more non-image files)` : ''}; an image folder holds only .png, .jpg and .jpeg files`)

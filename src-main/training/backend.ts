@@ -11,6 +11,7 @@ import type { BackendInfo } from '../../src-shared/contract'
 import { specLayers } from '../../src-shared/model/spec'
 import { registerWasmConvKernels } from './wasm-kernels'
 import { registerWasmSegmentSum } from './wasm-segment-sum'
+import { registerWasmMatMulKernels } from './wasm-matmul'
 
 const requireHere = createRequire(__filename)
 
@@ -63,6 +64,7 @@ const CANDIDATES: Candidate[] = [
       // Conv2DBackpropInput is a scalar loop: ours express both through XNNPACK convolutions.
       registerWasmConvKernels()
       registerWasmSegmentSum()
+      registerWasmMatMulKernels()
     },
   },
   { name: 'cpu', tfName: 'cpu', load: async () => {} },

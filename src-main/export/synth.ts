@@ -1,0 +1,99 @@
+/**
+ * `synth RUN --n N --out DIR`: the generator as a source of training data. Writes N samples as an
+ * IDX pair (train-images-idx3-ubyte, train-labels-idx1-ubyte: usable as an `mnist-idx` dataset)
+ * or as a PNG folder with one subfolder per class and a labels.csv (a `folder` dataset with
+ * labelsFromFolders). Labels: the class each sample was drawn for (conditional models), else the
+ * evaluation classifier's prediction where the dataset has one (said in the result), else 0.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { PNG } from 'pngjs'
+import { validateExperiment } from '../../src-shared/config/validate'
+import type { Registry } from '../registry/registry'
+import { ConflictError } from '../training/run-manager'
+import { writeFileDurable, fsyncDir } from '../util/atomic-fs'
+import { sampleRun } from './sample'
+import { loadClassifier } from '../metrics/classifier'
+
+export const SYNTH_FORMATS = ['idx', 'png'] as const
+export type SynthFormat = (typeof SYNTH_FORMATS)[number]
+
+export interface SynthResult {
+  dir: string
+  count: number
+  labels: 'requested' | 'classifier' | 'none'
+  perClass: number[]
+}
+
+const toPixel = (v: number) => Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)))
+
+function idxFile(dims: number[], data: Uint8Array, dtypeRank: number): Buffer {
+  const header = Buffer.alloc(4 + 4 * dims.length)
+  header[2] = 0x08
+  header[3] = dtypeRank
+  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i))
+  return Buffer.concat([header, data])
+}
+
+/** Draws n samples (conditional: classes in turn) and their labels, as pixels. */
+export async function synthesize(registry: Registry, runId: number, n: number, seed: number): Promise<{ pixels: Uint8Array; labels: Uint8Array; source: SynthResult['labels'] }> {
+  const { config } = validateExperiment(registry.getRun(runId).config)
+  if (config.dataset.kind === 'toy2d' || config.dataset.kind === 'csv') throw new ConflictError(`run ${runId} makes 2D points: use \`sample ${runId} --out points.json\``)
+  const values = await sampleRun(registry, runId, n, seed)
+  const pixels = Uint8Array.from(values, toPixel)
+  const labels = new Uint8Array(n)
+  let source: SynthResult['labels'] = 'none'
+  if (config.conditioning === 'acgan' || config.conditioning === 'cgan') {
+    for (let i = 0; i < n; i++) labels[i] = i % 10
+    source = 'requested'
+  } else {
+    const name = config.dataset.kind === 'image' ? config.dataset.name : undefined
+    const classifier = name ? await loadClassifier(name) : null
+    if (classifier) {
+      const { probs } = classifier.embed(values, n)
+      for (let i = 0; i < n; i++) {
+        let best = 0
+        for (let c = 1; c < 10; c++) if (probs[i * 10 + c]! > probs[i * 10 + best]!) best = c
+        labels[i] = best
+      }
+      classifier.dispose()
+      source = 'classifier'
+    }
+  }
+  return { pixels, labels, source }
+}
+
+export async function synthRun(registry: Registry, runId: number, n: number, outDir: string, options: { format?: SynthFormat; seed?: number; force?: boolean } = {}): Promise<SynthResult> {
+  const target = path.resolve(outDir)
+  if (fs.existsSync(target) && fs.readdirSync(target).length > 0 && !options.force) throw new ConflictError(`${target} exists and is not empty: choose another --out, or pass --force`)
+  const { pixels, labels, source } = await synthesize(registry, runId, n, options.seed ?? 0)
+  const tmp = `${target}.tmp-${process.pid}`
+  fs.rmSync(tmp, { recursive: true, force: true })
+  fs.mkdirSync(tmp, { recursive: true })
+  try {
+    if ((options.format ?? 'idx') === 'idx') {
+      writeFileDurable(path.join(tmp, 'train-images-idx3-ubyte'), idxFile([n, 28, 28], pixels, 3))
+      writeFileDurable(path.join(tmp, 'train-labels-idx1-ubyte'), idxFile([n], labels, 1))
+    } else {
+      const rows = ['file,label']
+      for (let i = 0; i < n; i++) {
+        const png = new PNG({ width: 28, height: 28, colorType: 0, inputColorType: 0, inputHasAlpha: false })
+        png.data = Buffer.from(pixels.subarray(i * 784, (i + 1) * 784))
+        const rel = `${labels[i]}/${String(i).padStart(6, '0')}.png`
+        fs.mkdirSync(path.join(tmp, String(labels[i])), { recursive: true })
+        writeFileDurable(path.join(tmp, rel), PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false }))
+        rows.push(`${rel},${labels[i]}`)
+      }
+      // A folder dataset skips its top-level labels.csv.
+      writeFileDurable(path.join(tmp, 'labels.csv'), rows.join('\n') + '\n')
+    }
+    fsyncDir(tmp)
+    fs.rmSync(target, { recursive: true, force: true })
+    fs.renameSync(tmp, target)
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true })
+    throw e
+  }
+  const perClass = Array.from({ length: 10 }, (_, c) => labels.filter((l) => l === c).length)
+  return { dir: target, count: n, labels: source, perClass }
+}
