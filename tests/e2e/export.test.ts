@@ -145,3 +145,32 @@ describe('eval', () => {
     expect(cli(home, ['eval', String(acgan.id), '--samples', '5']).stderr).toMatch(/--samples must be a whole number from 50 to 10000/)
   })
 })
+
+describe('generated data', () => {
+  it('synth writes a labelled IDX dataset that trains a GAN, and a PNG class-folder dataset', () => {
+    const out = path.join(t.dir, 'synth-idx')
+    const r = cli(home, ['--json', 'synth', String(acgan.id), '--n', '40', '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    expect(lastJson<{ labels: string; perClass: number[] }>(r)).toMatchObject({ labels: 'requested', perClass: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4] })
+    const train = cli(home, ['--json', 'train', '--preset', 'dcgan-mnist', '--set', `dataset={"kind":"image","name":"mnist-idx","dir":${JSON.stringify(out)}}`,
+      '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=1', '--set', 'training.batchSize=8'])
+    expect(train.code, train.stderr).toBe(0)
+    const png = path.join(t.dir, 'synth-png')
+    expect(cli(home, ['synth', String(acgan.id), '--n', '20', '--format', 'png', '--out', png]).code).toBe(0)
+    expect(fs.readdirSync(png).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'labels.csv'])
+    expect(fs.readFileSync(path.join(png, 'labels.csv'), 'utf8').split('\n')[1]).toBe('0/000000.png,0')
+    expect(cli(home, ['synth', String(mlp.id), '--n', '5', '--out', path.join(t.dir, 'x')]).stderr).toMatch(/makes 2D points/)
+  })
+
+  it('cas: a classifier trained on generated images only, tested on real ones, beside the real-data baseline', () => {
+    const r = cli(home, ['--json', 'cas', String(acgan.id), '--samples', '200', '--epochs', '1'])
+    expect(r.code, r.stderr).toBe(0)
+    const report = lastJson<{ cas: number; realBaseline: number; testCount: number }>(r)
+    expect(report.testCount).toBe(2000)
+    expect(report.cas).toBeGreaterThanOrEqual(0)
+    expect(report.cas).toBeLessThanOrEqual(1)
+    // 200 real digits already teach the small CNN far more than an untrained generator's noise does.
+    expect(report.realBaseline).toBeGreaterThan(report.cas)
+    expect(cli(home, ['cas', String(mlp.id)]).stderr).toMatch(/not class-conditional/)
+  })
+})
