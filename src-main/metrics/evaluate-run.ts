@@ -14,7 +14,9 @@ import { createDataSource } from '../datasets/data-source'
 import { sampleRun } from '../export/sample'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
 import { loadClassifier } from './classifier'
-import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from './classifier-data'
+import { classifierSplits, CLASSIFIER_DATASETS } from './classifier-data'
+import { classifierDatasetOf } from './epoch-image-metrics'
+import { dConfusion, type DConfusion } from './d-confusion'
 
 export interface EvalReport {
   runId: number
@@ -26,6 +28,8 @@ export interface EvalReport {
   metrics: Record<string, number>
   /** Generated vs data class shares (image runs). */
   classHistogram?: { generated: number[]; data: number[] }
+  /** D's calls on the real and generated samples (null where D cannot be judged alone). */
+  discriminator?: DConfusion | null
   notes: string[]
 }
 
@@ -50,14 +54,15 @@ export async function evaluateRun(registry: Registry, runId: number, options: { 
       const m = modeCoverage(generated, data.mixture.centres, data.mixture.std)
       Object.assign(report.metrics, { modesCaptured: m.modesCaptured, modes: m.modes, highQuality: m.highQuality, modeKL: m.modeKL })
     }
+    report.discriminator = dConfusion(config, checkpoint!.path, real, generated, [2])
   } else {
-    const name = ds.kind === 'image' ? ds.name : ds.kind === 'paired' ? (ds.task === 'mnist-edges' ? 'mnist' : 'fashion-mnist') : null
-    const classifier = name && (CLASSIFIER_DATASETS as readonly string[]).includes(name) ? await loadClassifier(name) : null
+    const name = classifierDatasetOf(config)
+    const classifier = name ? await loadClassifier(name) : null
     if (!classifier) {
       report.notes.push(`no evaluation classifier for ${ds.kind === 'image' ? ds.name : ds.kind} data (built in for ${CLASSIFIER_DATASETS.join(', ')}: npm run train-classifiers)`)
     } else {
       try {
-        const test = classifierSplits(name as ClassifierDataset).test
+        const test = classifierSplits(name!).test
         const count = Math.min(n, test.count)
         const real = Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!)
         const g = classifier.embed(generated, n)
@@ -79,11 +84,17 @@ export async function evaluateRun(registry: Registry, runId: number, options: { 
           report.metrics.labelAccuracy = labelAccuracy(g.probs, Array.from({ length: n }, (_, i) => i % 10), 10)
         }
         report.classHistogram = { generated: histGen, data: histData }
+        report.discriminator = dConfusion(config, checkpoint!.path, real, generated.subarray(0, count * 784), [28, 28, 1])
         report.classifier = { dataset: classifier.meta.dataset, testAccuracy: classifier.meta.testAccuracy, featureDim: dim }
       } finally {
         classifier.dispose()
       }
     }
+  }
+  if (report.discriminator) {
+    report.metrics.dAccuracy = report.discriminator.accuracy
+    report.metrics.dRealMean = report.discriminator.dRealMean
+    report.metrics.dFakeMean = report.discriminator.dFakeMean
   }
   const wallTime = Date.now() / 1000
   registry.writeMetrics(runId, [

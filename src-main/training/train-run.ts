@@ -21,6 +21,7 @@ import { CLASS_GRID_COLUMNS, createPreview } from './previews'
 import { modeCoverage } from '../../src-shared/metrics/mode-coverage'
 import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { GanDiagnostics } from '../../src-shared/metrics/diagnostics'
+import { createEpochImageEval } from '../metrics/epoch-image-metrics'
 
 export interface TrainHooks {
   progress(e: RunProgressEvent): void
@@ -52,6 +53,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     return status
   }
   let gan: VanillaGan | undefined
+  let disposeImageEval = () => {}
   try {
     const { config } = validateExperiment(run.config)
     const backend = await selectBackend(config.backend, { convolutional: isConvolutional(config) })
@@ -131,11 +133,13 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     const realForDiversity = data.sample(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4343))
     const epochMetrics = (): Record<string, number> => {
       const diversity = diversityRatio(gan!.generate(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4242)), realForDiversity, dim)
-      if (!data.mixture) return { diversity }
+      if (!data.mixture) return { diversity, ...(imageEval ? imageEval.measure() : {}) }
       const m = modeCoverage(gan!.generate(EVAL_SAMPLES, mixSeed(config.training.seed, 4242)), data.mixture.centres, data.mixture.std)
       return { modesCaptured: m.modesCaptured, highQuality: m.highQuality, modeKL: m.modeKL, evalSamples: EVAL_SAMPLES, diversity }
     }
     const diagnostics = new GanDiagnostics({ gan: config.gan })
+    const imageEval = await createEpochImageEval(config, (n) => gan!.generate(n, mixSeed(config.training.seed, 4545)))
+    disposeImageEval = () => imageEval?.dispose()
 
     while (step < total) {
       if (hooks.stopRequested()) {
@@ -188,6 +192,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     const message = e instanceof Error ? e.message : String(e)
     return setStatus('failed', message)
   } finally {
+    disposeImageEval()
     gan?.dispose()
   }
 }

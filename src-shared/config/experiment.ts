@@ -159,6 +159,11 @@ export const experimentConfigSchema = z.strictObject({
     logEvery: z.int().min(1).max(1_000_000).default(10),
     /** Save a checkpoint every this many epochs (and always at the end). */
     checkpointEvery: z.int().min(1).max(100_000).default(1),
+    /**
+     * Generated samples behind the per-epoch image metrics (Fréchet distance, IS-style score,
+     * precision/recall) on datasets with an evaluation classifier; 0 turns them off.
+     */
+    evalSamples: z.int().min(0).max(10_000).default(500),
   }),
   backend: z.enum(['auto', ...BACKENDS]).default('auto'),
 })

@@ -125,6 +125,11 @@ describe('eval', () => {
     expect(report.metrics.modes).toBe(8)
     expect(report.metrics.modesCaptured).toBeGreaterThanOrEqual(0)
     expect(report.metrics.diversity).toBeGreaterThan(0)
+    // D's confusion matrix on the same 500 real and 500 generated points.
+    const d = (report as unknown as { discriminator: { truePositives: number; falseNegatives: number; trueNegatives: number; falsePositives: number } }).discriminator
+    expect(d.truePositives + d.falseNegatives).toBe(500)
+    expect(d.trueNegatives + d.falsePositives).toBe(500)
+    expect(report.metrics.dAccuracy).toBeCloseTo((d.truePositives + d.trueNegatives) / 1000, 10)
     const again = lastJson<{ metrics: Record<string, number> }>(cli(home, ['--json', 'eval', String(mlp.id), '--samples', '500']))
     expect(again.metrics).toEqual(report.metrics) // same samples, same seed, same numbers
     const shown = JSON.parse(cli(home, ['--json', 'runs', 'show', String(mlp.id)]).stdout)
@@ -142,6 +147,7 @@ describe('eval', () => {
     expect(report.metrics.frechetDistance).toBeGreaterThan(1)
     expect(report.metrics.inceptionScoreReal).toBeGreaterThan(report.metrics.inceptionScore!)
     expect(report.classHistogram.generated).toHaveLength(10)
+    expect((report as unknown as { discriminator: { accuracy: number } }).discriminator.accuracy).toBeGreaterThanOrEqual(0)
     expect(cli(home, ['eval', String(acgan.id), '--samples', '5']).stderr).toMatch(/--samples must be a whole number from 50 to 10000/)
   })
 })

@@ -316,11 +316,24 @@ describe('every preset trains', () => {
   const fashionMissing = !fs.existsSync(FASHION_MNIST_DIR)
   if (fashionMissing) console.warn(`[presets] fashion-mnist preset SKIPPED: ${FASHION_MNIST_DIR} is missing (apt-get install dataset-fashion-mnist)`)
 
+  it('measures image metrics at the end of each epoch in the classifier feature space', async () => {
+    const config = validateExperiment(applyOverrides(requirePreset('acgan-mnist').config, [
+      'training.epochs=2', 'training.stepsPerEpoch=1', 'training.batchSize=4', 'training.evalSamples=60', 'dataset.limit=64',
+    ])).config
+    const run = registry.createRun({ config, totalSteps: totalSteps(config) })
+    expect(await trainRun(registry, t.dir, run.id, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('completed')
+    const m = registry.metrics(run.id)
+    for (const key of ['frechetDistance', 'inceptionScore', 'precision', 'recall', 'classTV', 'labelAccuracy']) {
+      expect(m[key]?.map((p) => p.epoch), key).toEqual([1, 2])
+    }
+    expect(m.imageEvalSamples![0]!.value).toBe(60)
+  })
+
   it.each(PRESETS.map((p) => [p.name, p] as const))('%s: a few steps on a small slice', async (name, preset) => {
     if (name.includes('fashion') && fashionMissing) return
     const image = preset.config.dataset.kind !== 'toy2d'
     const config = validateExperiment(applyOverrides(preset.config, [
-      'training.epochs=1', 'training.stepsPerEpoch=2', 'training.batchSize=4', 'training.logEvery=1',
+      'training.epochs=1', 'training.stepsPerEpoch=2', 'training.batchSize=4', 'training.logEvery=1', 'training.evalSamples=0',
       ...(image ? ['dataset.limit=64'] : []),
     ])).config
     const run = registry.createRun({ config, totalSteps: totalSteps(config) })

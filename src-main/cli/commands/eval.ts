@@ -21,6 +21,13 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
         if (globals().json) return printJson(r)
         console.log(`run ${r.runId} at step ${r.step}: ${r.samples} samples, seed ${r.seed}${r.classifier ? ` (features of the ${r.classifier.dataset} classifier, test accuracy ${(100 * r.classifier.testAccuracy).toFixed(1)} %)` : ''}`)
         for (const [k, v] of Object.entries(r.metrics)) console.log(`  ${k.padEnd(20)} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
+        const d = r.discriminator
+        if (d) {
+          console.log(`  D on ${d.truePositives + d.falseNegatives} real and ${d.trueNegatives + d.falsePositives} generated samples (real = D > 0.5):`)
+          console.log(`                 called real  called fake`)
+          console.log(`    real         ${String(d.truePositives).padStart(11)}  ${String(d.falseNegatives).padStart(11)}`)
+          console.log(`    generated    ${String(d.falsePositives).padStart(11)}  ${String(d.trueNegatives).padStart(11)}`)
+        }
         for (const note of r.notes) console.log(`  note: ${note}`)
       })
     })

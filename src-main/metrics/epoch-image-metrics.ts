@@ -1,0 +1,52 @@
+/**
+ * Image metrics at the end of every epoch, on a fixed z sample of fixed size (training.evalSamples):
+ * the same Fréchet distance, IS-style score, precision/recall, class balance and label accuracy as
+ * `eval`, in the evaluation classifier's feature space, against the dataset's held-out images
+ * (embedded once per run). Only for datasets with a shipped classifier.
+ */
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
+import { classHistogram, frechetDistance, inceptionScore, labelAccuracy, precisionRecall, totalVariation } from '../../src-shared/metrics/image-metrics'
+import { TO_TANH_RANGE } from '../datasets/image-datasets'
+import { loadClassifier } from './classifier'
+import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from './classifier-data'
+
+/** The built-in dataset whose classifier and test images measure a run's samples, if any. */
+export function classifierDatasetOf(config: Pick<ExperimentConfig, 'dataset'>): ClassifierDataset | null {
+  const ds = config.dataset
+  const name = ds.kind === 'image' ? ds.name : ds.kind === 'paired' ? (ds.task === 'mnist-edges' ? 'mnist' : 'fashion-mnist') : null
+  return name && (CLASSIFIER_DATASETS as readonly string[]).includes(name) ? (name as ClassifierDataset) : null
+}
+
+export interface EpochImageEval {
+  measure(): Record<string, number>
+  dispose(): void
+}
+
+export async function createEpochImageEval(config: ExperimentConfig, generate: (n: number) => Float32Array): Promise<EpochImageEval | null> {
+  const n = config.training.evalSamples
+  const name = classifierDatasetOf(config)
+  if (n === 0 || !name) return null
+  const classifier = await loadClassifier(name)
+  if (!classifier) return null
+  const test = classifierSplits(name).test
+  const count = Math.min(n, test.count)
+  const real = classifier.embed(Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!), count)
+  const dataHistogram = classHistogram(real.probs, 10)
+  const labelled = config.conditioning === 'acgan' || config.conditioning === 'cgan'
+  return {
+    measure() {
+      const g = classifier.embed(generate(n), n)
+      const pr = precisionRecall(real.features, g.features, 128, 3)
+      return {
+        frechetDistance: frechetDistance(real.features, g.features, 128),
+        inceptionScore: inceptionScore(g.probs, 10),
+        precision: pr.precision,
+        recall: pr.recall,
+        classTV: totalVariation(classHistogram(g.probs, 10), dataHistogram),
+        ...(labelled ? { labelAccuracy: labelAccuracy(g.probs, Array.from({ length: n }, (_, i) => i % 10), 10) } : {}),
+        imageEvalSamples: n,
+      }
+    },
+    dispose: () => classifier.dispose(),
+  }
+}
