@@ -22,7 +22,8 @@ beforeAll(() => {
 })
 afterAll(() => t.cleanup())
 
-const KILLS = 6
+/** SIGKILLs per run: 6 in `npm test`, more under `npm run soak` (SOAK_KILLS). */
+const KILLS = Number(process.env.SOAK_KILLS ?? 6)
 const rng = createRng(20_261_123)
 
 function db() {
