@@ -60,6 +60,16 @@ describe('compare view', () => {
       await expect.poll(() => page.getByTestId('compare-grid').first().getAttribute('alt')).toMatch(/at epoch 1/)
       await expect.poll(() => page.getByTestId('diff-canvas').evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(100)
       await page.screenshot({ path: screenshotPath('ui-compare.png'), fullPage: true })
+
+      // Twin run: same config and seed with one setting flipped, opened beside the original.
+      await page.goto(`${server.origin}/#/runs/1`)
+      await page.getByTestId('twin-run').click()
+      await page.getByTestId('twin-label-smoothing').check()
+      await page.getByTestId('start-twin').click()
+      await page.waitForURL(/#\/compare\?ids=1,3/)
+      await page.getByTestId('config-diff').filter({ hasText: 'tricks.labelSmoothing' }).waitFor()
+      expect(await page.getByTestId('config-diff').locator('tbody tr').count()).toBe(1)
+      expect(await page.getByTestId('config-diff').textContent()).toMatch(/tricks\.labelSmoothing\s*0\s*0\.1/)
       expect(errors).toEqual([])
     } finally {
       await browser.close()

@@ -1,0 +1,56 @@
+/**
+ * Two runs training at once in their own processes while a third process keeps reading the
+ * registry (as the UI does): every process succeeds and no SQLITE_BUSY reaches anyone.
+ */
+import path from 'node:path'
+import { spawn } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunRecord } from '../../src-shared/domain/run'
+import { CLI, cli, lastJson } from '../helpers/cli'
+import { tmpDir } from '../helpers/tmp'
+
+let t: ReturnType<typeof tmpDir>
+let home: string
+beforeAll(() => {
+  t = tmpDir('gwb-concurrency-')
+  home = path.join(t.dir, 'home')
+})
+afterAll(() => t.cleanup())
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, '--home', home, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('concurrent writers and a reader', () => {
+  it('trains two runs at once while the registry is read continuously', async () => {
+    // Create the registry first so the three processes race on data, not on the first migration.
+    expect(cli(home, ['runs', 'list']).code).toBe(0)
+    const train = (name: string) => run(['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', name,
+      '--set', 'training.epochs=3', '--set', 'training.stepsPerEpoch=40', '--set', 'training.logEvery=1', '--set', 'training.batchSize=64'])
+    let reading = true
+    const reads: { code: number | null; stderr: string }[] = []
+    const reader = (async () => {
+      while (reading) reads.push(await run(['--json', 'runs', 'list']))
+    })()
+    const [a, b] = await Promise.all([train('writer-a'), train('writer-b')])
+    reading = false
+    await reader
+    for (const r of [a, b]) {
+      expect(r.code, r.stderr).toBe(0)
+      expect(lastJson<RunRecord>({ ...r, code: r.code }).status).toBe('completed')
+    }
+    expect(reads.length).toBeGreaterThan(3)
+    expect(reads.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([])
+    for (const r of [a, b, ...reads]) expect(r.stderr).not.toMatch(/SQLITE_BUSY|database is locked/)
+    // Every logged step of both runs is there once.
+    const list = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
+    expect(list.map((r) => r.step).sort()).toEqual([120, 120])
+  })
+})
