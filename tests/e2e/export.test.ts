@@ -169,14 +169,16 @@ describe('generated data', () => {
   })
 
   it('cas: a classifier trained on generated images only, tested on real ones, beside the real-data baseline', () => {
-    const r = cli(home, ['--json', 'cas', String(acgan.id), '--samples', '200', '--epochs', '1'])
+    const r = cli(home, ['--json', 'cas', String(acgan.id), '--samples', '1000', '--epochs', '2'])
     expect(r.code, r.stderr).toBe(0)
     const report = lastJson<{ cas: number; realBaseline: number; testCount: number }>(r)
     expect(report.testCount).toBe(2000)
     expect(report.cas).toBeGreaterThanOrEqual(0)
     expect(report.cas).toBeLessThanOrEqual(1)
-    // 200 real digits already teach the small CNN far more than an untrained generator's noise does.
-    expect(report.realBaseline).toBeGreaterThan(report.cas)
+    // 1,000 real digits (32 Adam steps) already teach the small CNN well; a two-step generator's
+    // samples teach it next to nothing (seen: 200 real digits, 4 steps, stayed at chance, 10 %).
+    expect(report.realBaseline).toBeGreaterThan(0.5)
+    expect(report.realBaseline).toBeGreaterThan(report.cas + 0.2)
     expect(cli(home, ['cas', String(mlp.id)]).stderr).toMatch(/not class-conditional/)
   })
 })
