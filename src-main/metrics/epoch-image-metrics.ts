@@ -5,7 +5,7 @@
  * (embedded once per run). Only for datasets with a shipped classifier.
  */
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
-import { classHistogram, frechetDistance, inceptionScore, labelAccuracy, precisionRecall, totalVariation } from '../../src-shared/metrics/image-metrics'
+import { imageQuality } from '../../src-shared/metrics/image-metrics'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
 import { loadClassifier } from './classifier'
 import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from './classifier-data'
@@ -31,22 +31,9 @@ export async function createEpochImageEval(config: ExperimentConfig, generate: (
   const test = classifierSplits(name).test
   const count = Math.min(n, test.count)
   const real = classifier.embed(Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!), count)
-  const dataHistogram = classHistogram(real.probs, 10)
-  const labelled = config.conditioning === 'acgan' || config.conditioning === 'cgan'
+  const labels = config.conditioning === 'acgan' || config.conditioning === 'cgan' ? Array.from({ length: n }, (_, i) => i % 10) : undefined
   return {
-    measure() {
-      const g = classifier.embed(generate(n), n)
-      const pr = precisionRecall(real.features, g.features, 128, 3)
-      return {
-        frechetDistance: frechetDistance(real.features, g.features, 128),
-        inceptionScore: inceptionScore(g.probs, 10),
-        precision: pr.precision,
-        recall: pr.recall,
-        classTV: totalVariation(classHistogram(g.probs, 10), dataHistogram),
-        ...(labelled ? { labelAccuracy: labelAccuracy(g.probs, Array.from({ length: n }, (_, i) => i % 10), 10) } : {}),
-        imageEvalSamples: n,
-      }
-    },
+    measure: () => ({ ...imageQuality(real, classifier.embed(generate(n), n), 128, 10, labels).metrics, imageEvalSamples: n }),
     dispose: () => classifier.dispose(),
   }
 }

@@ -9,7 +9,7 @@ import type { Registry } from '../registry/registry'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { modeCoverage } from '../../src-shared/metrics/mode-coverage'
 import { diversityRatio } from '../../src-shared/metrics/diversity'
-import { classHistogram, frechetDistance, inceptionScore, labelAccuracy, precisionRecall, totalVariation } from '../../src-shared/metrics/image-metrics'
+import { imageQuality, inceptionScore } from '../../src-shared/metrics/image-metrics'
 import { createDataSource } from '../datasets/data-source'
 import { sampleRun } from '../export/sample'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
@@ -68,22 +68,14 @@ export async function evaluateRun(registry: Registry, runId: number, options: { 
         const g = classifier.embed(generated, n)
         const r = classifier.embed(real, count)
         const dim = 128
-        const pr = precisionRecall(r.features, g.features, dim, 3)
-        const histGen = classHistogram(g.probs, 10)
-        const histData = classHistogram(r.probs, 10)
+        const labelled = config.conditioning === 'acgan' || config.conditioning === 'cgan'
+        const q = imageQuality(r, g, dim, 10, labelled ? Array.from({ length: n }, (_, i) => i % 10) : undefined)
         Object.assign(report.metrics, {
-          frechetDistance: frechetDistance(r.features, g.features, dim),
-          inceptionScore: inceptionScore(g.probs, 10),
+          ...q.metrics,
           inceptionScoreReal: inceptionScore(r.probs, 10),
-          precision: pr.precision,
-          recall: pr.recall,
-          classTV: totalVariation(histGen, histData),
           diversity: diversityRatio(generated.subarray(0, 256 * 784), real.subarray(0, 256 * 784), 784),
         })
-        if (config.conditioning === 'acgan' || config.conditioning === 'cgan') {
-          report.metrics.labelAccuracy = labelAccuracy(g.probs, Array.from({ length: n }, (_, i) => i % 10), 10)
-        }
-        report.classHistogram = { generated: histGen, data: histData }
+        report.classHistogram = q.histograms
         report.discriminator = dConfusion(config, checkpoint!.path, real, generated.subarray(0, count * 784), [28, 28, 1])
         report.classifier = { dataset: classifier.meta.dataset, testAccuracy: classifier.meta.testAccuracy, featureDim: dim }
       } finally {

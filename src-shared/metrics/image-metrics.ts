@@ -189,3 +189,30 @@ export function labelAccuracy(probs: ArrayLike<number>, labels: ArrayLike<number
   }
   return right / Math.max(n, 1)
 }
+
+export interface Embedded {
+  /** n × dim features and n × classes class probabilities, flat. */
+  features: ArrayLike<number>
+  probs: ArrayLike<number>
+}
+
+/**
+ * Every sample-quality metric of generated against real embeddings, as `eval` and the per-epoch
+ * metrics report them. `labels`: the class each generated sample was drawn for (conditional models).
+ */
+export function imageQuality(real: Embedded, generated: Embedded, dim: number, classes: number, labels?: ArrayLike<number>) {
+  const pr = precisionRecall(real.features, generated.features, dim, 3)
+  const histGenerated = classHistogram(generated.probs, classes)
+  const histData = classHistogram(real.probs, classes)
+  return {
+    metrics: {
+      frechetDistance: frechetDistance(real.features, generated.features, dim),
+      inceptionScore: inceptionScore(generated.probs, classes),
+      precision: pr.precision,
+      recall: pr.recall,
+      classTV: totalVariation(histGenerated, histData),
+      ...(labels ? { labelAccuracy: labelAccuracy(generated.probs, labels, classes) } : {}),
+    },
+    histograms: { generated: histGenerated, data: histData },
+  }
+}
