@@ -1,12 +1,13 @@
 /**
- * `export ID --format tfjs|sampler`: a run's generator leaves the workbench as TensorFlow.js files
- * with generator.json and a model card, or as an offline sampler page (plus a Node script) around
- * them. Written into a temporary folder beside the target, then renamed: a failed export leaves
- * nothing half-written, and an existing folder is only replaced with `force`.
+ * `export ID --format tfjs|sampler|savedmodel`: a run's generator leaves the workbench as TensorFlow.js
+ * files (plus weights.npz and a PyTorch loader) with generator.json and a model card, as an offline
+ * sampler page (plus a Node script) around them, or converted to a TensorFlow SavedModel. Written
+ * into a temporary folder beside the target, then renamed: a failed export leaves nothing half-written, and an existing folder is only replaced with `force`.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
+import type * as tf from '@tensorflow/tfjs'
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import { writeFileDurable, fsyncDir } from '../util/atomic-fs'
@@ -14,8 +15,10 @@ import { loadGenerator } from './load-generator'
 import { toTfjsFiles, WEIGHTS_FILE } from './tfjs-model'
 import { describeGenerator } from './generator-description'
 import { modelCard, modelCardMarkdown } from './model-card'
+import { weightsToNpz } from './npz'
+import { convertToSavedModel, requireConverter } from './saved-model'
 
-export const EXPORT_FORMATS = ['tfjs', 'sampler'] as const
+export const EXPORT_FORMATS = ['tfjs', 'sampler', 'savedmodel'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export interface ExportOptions {
@@ -31,8 +34,10 @@ export interface ExportResult {
   step: number
 }
 
-/** The sampler page's files, shipped in resources/ (out/main → ../../resources; src-main/export → ../../resources). */
-const SAMPLER_DIR = path.join(__dirname, '..', '..', 'resources', 'sampler')
+/** Files shipped in resources/ (out/main → ../../resources; src-main/export → ../../resources). */
+const RESOURCES = path.join(__dirname, '..', '..', 'resources')
+const SAMPLER_DIR = path.join(RESOURCES, 'sampler')
+const PYTHON_LOADER = path.join(RESOURCES, 'python', 'load_generator.py')
 
 function tfjsBundle(): string {
   return createRequire(__filename).resolve('@tensorflow/tfjs/dist/tf.min.js')
@@ -44,6 +49,7 @@ export async function exportRun(registry: Registry, runId: number, format: Expor
     throw new ConflictError(`${target} exists and is not empty: choose another --out, or pass --force to replace it`)
   }
   const run = registry.getRun(runId)
+  const converter = format === 'savedmodel' ? requireConverter() : null
   const { generator, config, checkpoint } = await loadGenerator(registry, runId, options.step)
   const tmp = `${target}.tmp-${process.pid}-${Date.now()}`
   try {
@@ -54,6 +60,10 @@ export async function exportRun(registry: Registry, runId: number, format: Expor
     const write = (name: string, data: string | Uint8Array) => writeFileDurable(path.join(tmp, name), data)
     write('model.json', files.modelJson)
     write(WEIGHTS_FILE, files.weights)
+    // The same weights for Python (np.load), with a PyTorch loader that rebuilds the network.
+    const manifest = (JSON.parse(files.modelJson) as { weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] }).weightsManifest[0]!.weights
+    write('weights.npz', weightsToNpz(manifest, files.weights))
+    write('load_generator.py', fs.readFileSync(PYTHON_LOADER))
     write('generator.json', JSON.stringify(description, null, 2))
     write('model-card.json', JSON.stringify(card, null, 2))
     write('MODEL_CARD.md', modelCardMarkdown(card, { generator: generator.countParams() }))
@@ -66,6 +76,7 @@ export async function exportRun(registry: Registry, runId: number, format: Expor
       const embedded = { modelJson: files.modelJson, weightsBase64: files.weights.toString('base64') }
       write('model-data.js', `window.GAN_MODEL = ${JSON.stringify(embedded)};\nwindow.GAN_GENERATOR = ${JSON.stringify(description)};\nwindow.GAN_CARD = ${JSON.stringify({ name: card.name, runId: card.runId, dataset: card.dataset, step: card.step })};\n`)
     }
+    if (converter) convertToSavedModel(converter, tmp)
     fsyncDir(tmp)
     if (fs.existsSync(target)) fs.rmSync(target, { recursive: true, force: true })
     fs.mkdirSync(path.dirname(target), { recursive: true })

@@ -66,6 +66,15 @@ export function modelCard(run: RunRecord, config: ExperimentConfig, checkpoint: 
   }
 }
 
+/** The Python snippet's call: one argument per generator input, in generator.json's order. */
+function pythonCall(card: ModelCard): string {
+  switch (card.conditioning) {
+    case 'none': return `images = g(torch.randn(16, ${card.config.latent.dim}))`
+    case 'pix2pix': return 'images = g(conditions)                   # [n, h, w, c] in [-1, 1]'
+    default: return `images = g(torch.randn(16, ${card.config.latent.dim}), second_input)   # labels [n, 1] or codes: see generator.json`
+  }
+}
+
 export function modelCardMarkdown(card: ModelCard, params: { generator: number }): string {
   const metrics = Object.entries(card.finalMetrics).map(([k, v]) => `| ${k} | ${Number(v.toPrecision(4))} |`).join('\n')
   return `# ${card.name}
@@ -92,5 +101,15 @@ ${metrics || '| (none logged) | |'}
 \`generator.json\` lists the inputs in order (latent prior, labels or codes) and the output's range
 ([-1, 1]; pixel = round((v + 1) × 127.5)). \`model.json\` + \`weights.bin\` are a TensorFlow.js
 LayersModel: \`tf.loadLayersModel(...)\`. The full training config is in \`model-card.json\`.
+
+In Python, \`weights.npz\` holds the same weights (\`np.load\`, keyed \`layer/param\`), and
+\`load_generator.py\` rebuilds the network in PyTorch from \`model.json\` (channels-last, like here):
+
+\`\`\`python
+import torch
+from load_generator import load_generator
+g = load_generator(".")                      # this folder
+${pythonCall(card)}
+\`\`\`
 `
 }

@@ -12,11 +12,14 @@ import type { RunRecord } from '../../src-shared/domain/run'
 import { cli, lastJson, ROOT } from '../helpers/cli'
 import { launchBrowser, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
+import * as tf from '@tensorflow/tfjs'
+import { fromTfjsFiles } from '../../src-main/export/tfjs-model'
 
 let t: ReturnType<typeof tmpDir>
 let home: string
 let mlp: RunRecord
 let acgan: RunRecord
+let dcgan: RunRecord
 
 beforeAll(() => {
   t = tmpDir('gwb-export-')
@@ -28,6 +31,8 @@ beforeAll(() => {
   }
   mlp = train('mlp-2d-ring8', ['--set', 'training.stepsPerEpoch=20'])
   acgan = train('acgan-mnist', ['--set', 'training.stepsPerEpoch=2', '--set', 'training.batchSize=8', '--set', 'dataset.limit=64'])
+  // Transposed convolutions and batch norm (moving statistics moved off their initial values).
+  dcgan = train('dcgan-mnist-bn', ['--set', 'training.stepsPerEpoch=3', '--set', 'training.batchSize=8', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0'])
 })
 afterAll(() => t.cleanup())
 
@@ -36,7 +41,7 @@ describe('export', () => {
     const out = path.join(t.dir, 'acgan-tfjs')
     const r = cli(home, ['--json', 'export', String(acgan.id), '--format', 'tfjs', '--out', out])
     expect(r.code, r.stderr).toBe(0)
-    expect(lastJson<{ files: string[] }>(r).files).toEqual(['MODEL_CARD.md', 'generator.json', 'model-card.json', 'model.json', 'samples.png', 'weights.bin'])
+    expect(lastJson<{ files: string[] }>(r).files).toEqual(['MODEL_CARD.md', 'generator.json', 'load_generator.py', 'model-card.json', 'model.json', 'samples.png', 'weights.bin', 'weights.npz'])
     const desc = JSON.parse(fs.readFileSync(path.join(out, 'generator.json'), 'utf8'))
     expect(desc.inputs.map((i: { role: string }) => i.role)).toEqual(['latent', 'label'])
     expect(desc.inputs[1]).toMatchObject({ classes: 10, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] })
@@ -53,6 +58,22 @@ describe('export', () => {
     expect(cli(home, ['export', String(acgan.id), '--format', 'tfjs', '--out', out, '--force']).code).toBe(0)
     expect(cli(home, ['export', String(acgan.id), '--format', 'onnx', '--out', out]).stderr).toMatch(/--format must be one of tfjs, sampler/)
     expect(cli(home, ['export', String(acgan.id), '--format', 'tfjs', '--out', out, '--step', '7', '--force']).stderr).toMatch(/no checkpoint at step 7 \(it has: 2\)/)
+  })
+
+  it('savedmodel: refused with what to install when TensorFlow\'s converter is missing; a failing converter leaves nothing behind', () => {
+    const out = path.join(t.dir, 'acgan-savedmodel')
+    const none = cli(home, ['export', String(acgan.id), '--format', 'savedmodel', '--out', out], { PATH: '/nonexistent', GAN_WORKBENCH_TFJS_CONVERTER: '' })
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/needs TensorFlow's converter, which is not installed here: `pip install tensorflowjs`/)
+    expect(none.stderr).not.toMatch(/\n\s+at /)
+    expect(fs.existsSync(out)).toBe(false)
+    const broken = path.join(t.dir, 'broken-converter.sh')
+    fs.writeFileSync(broken, '#!/bin/sh\necho "ValueError: unsupported layer" >&2\nexit 3\n', { mode: 0o755 })
+    const failed = cli(home, ['export', String(acgan.id), '--format', 'savedmodel', '--out', out], { GAN_WORKBENCH_TFJS_CONVERTER: broken })
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toMatch(/failed \(exit 3\): ValueError: unsupported layer/)
+    expect(fs.existsSync(out)).toBe(false)
+    expect(fs.readdirSync(t.dir).filter((f) => f.includes('.tmp-'))).toEqual([])
   })
 
   it("sampler: its Node script, in a fresh process, draws exactly what `gan-workbench sample` draws", () => {
@@ -113,6 +134,45 @@ describe('export', () => {
     } finally {
       await browser.close()
     }
+  })
+})
+
+/** Debian's python3 (python3-torch); a pyenv python3 first on PATH has no torch. */
+const PYTHON = process.env.GWB_PYTHON ?? '/usr/bin/python3'
+const torchMissing = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status !== 0
+if (torchMissing) console.warn(`python export test skipped: ${PYTHON} cannot import torch and numpy (apt-get install python3-torch python3-numpy)`)
+
+describe.skipIf(torchMissing)('export → Python', () => {
+  async function compare(run: RunRecord, name: string, extraInputs: (n: number) => number[][][]) {
+    const out = path.join(t.dir, name)
+    expect(cli(home, ['export', String(run.id), '--format', 'tfjs', '--out', out]).code).toBe(0)
+    const n = 6
+    const dim = run.config.latent.dim
+    const z = Array.from({ length: n }, (_, i) => Array.from({ length: dim }, (_, j) => Math.sin(i * 7.1 + j * 1.3) * 1.5))
+    const inputs = [z, ...extraInputs(n)]
+    fs.writeFileSync(path.join(t.dir, `${name}-in.json`), JSON.stringify({ inputs }))
+    // Python: the loader shipped in the export folder, run from there (as a user would).
+    const py = spawnSync(PYTHON, ['load_generator.py', '.', '--inputs', path.join(t.dir, `${name}-in.json`), '--out', path.join(t.dir, `${name}-py.json`)], { cwd: out, encoding: 'utf8' })
+    expect(py.status, py.stderr).toBe(0)
+    const fromPython = JSON.parse(fs.readFileSync(path.join(t.dir, `${name}-py.json`), 'utf8')) as { shape: number[]; values: number[] }
+    // TensorFlow.js: the exported files loaded afresh in this process.
+    const model = await fromTfjsFiles({ modelJson: fs.readFileSync(path.join(out, 'model.json'), 'utf8'), weights: fs.readFileSync(path.join(out, 'weights.bin')) })
+    const y = model.predict(inputs.map((a) => tf.tensor(a))) as tf.Tensor
+    const fromTfjs = Array.from(y.dataSync())
+    expect(fromPython.shape).toEqual(y.shape)
+    const maxDiff = Math.max(...fromTfjs.map((v, i) => Math.abs(v - fromPython.values[i]!)))
+    expect(maxDiff).toBeLessThan(1e-4)
+    // Not a constant image: the comparison means something.
+    expect(Math.max(...fromTfjs) - Math.min(...fromTfjs)).toBeGreaterThan(0.01)
+    model.dispose()
+  }
+
+  it('load_generator.py rebuilds a transposed-conv + batch-norm generator in PyTorch: same images for the same z', async () => {
+    await compare(dcgan, 'dcgan-py', () => [])
+  })
+
+  it('and a graph generator with a label embedding multiplied into z (AC-GAN)', async () => {
+    await compare(acgan, 'acgan-py', (n) => [Array.from({ length: n }, (_, i) => [i % 10])])
   })
 })
 

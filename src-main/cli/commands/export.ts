@@ -10,7 +10,7 @@ export function registerExport(program: Command, globals: () => GlobalOptions): 
   program
     .command('export')
     .argument('<id>', 'run id')
-    .requiredOption('-f, --format <format>', `${[...EXPORT_FORMATS, 'bundle'].join(' | ')}: TensorFlow.js files, those plus an offline sampler page, or the whole run as one file for \`import\``)
+    .requiredOption('-f, --format <format>', `${[...EXPORT_FORMATS, 'bundle'].join(' | ')}: TensorFlow.js files (+ weights.npz and a PyTorch loader), those plus an offline sampler page, a TensorFlow SavedModel (needs tensorflowjs_converter), or the whole run as one file for \`import\``)
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('--step <step>', 'export the checkpoint saved at this step (default: the latest)')
     .option('--force', 'replace the output folder if it exists')
