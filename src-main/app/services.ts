@@ -14,6 +14,7 @@ import type { Registry } from '../registry/registry'
 import { ConflictError, type RunManager } from '../training/run-manager'
 import { probeBackendsOnce } from '../training/backend'
 import { sampleRun } from '../export/sample'
+import { exportForUi } from '../export/export-service'
 import { APP_VERSION } from './version'
 import { deleteRunWithFiles } from './delete-run'
 
@@ -69,6 +70,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       deleteRunWithFiles(registry, ctx.home, id)
       return { deleted: id }
     },
+    'runs.export': (request) => exportForUi(registry, ctx.home, request, (e) => runs.emit('export.progress', e)),
     'runs.sample': async ({ id, n, seed }) => {
       if (registry.getRun(id).config.dataset.kind !== 'toy2d') throw new ConflictError(`run ${id} makes images: see its sample grids`)
       return { points: toPairs(await sampleRun(registry, id, n, seed ?? 0)) }

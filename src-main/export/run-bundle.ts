@@ -7,14 +7,14 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { unzipSync, zipSync, type Unzipped } from 'fflate'
+import { unzipSync, Zip, ZipDeflate, ZipPassThrough, type Unzipped } from 'fflate'
 import type { MetricSeries, RunRecord } from '../../src-shared/domain/run'
 import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
 import type { Registry } from '../registry/registry'
 import { runDir } from '../app/paths'
 import { APP_VERSION } from '../app/version'
 import { ConflictError } from '../training/run-manager'
-import { fsyncDir, sha256, writeFileAtomic, writeFileDurable } from '../util/atomic-fs'
+import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
 
 export const BUNDLE_FORMAT = 'gan-workbench-run-bundle'
 /** Refused above this (the archive is read whole); a bundle of a long DCGAN run is ~0.5 GB. */
@@ -50,34 +50,87 @@ function listFiles(dir: string, base = dir): string[] {
   })
 }
 
-export function exportBundle(registry: Registry, home: string, runId: number, outFile: string, options: { force?: boolean } = {}): { file: string; files: number; bytes: number } {
+export interface BundleProgress {
+  /** Bytes of run files read and added so far, of `total`. */
+  done: number
+  total: number
+}
+
+export interface BundleResult {
+  file: string
+  files: number
+  bytes: number
+}
+
+/**
+ * Streams the bundle into a temporary file beside the target (one run file in memory at a time,
+ * yielding to the event loop between files so a server or window stays responsive), fsyncs it and
+ * renames it into place: an interrupted export leaves no half-written bundle.
+ */
+export async function exportBundle(registry: Registry, home: string, runId: number, outFile: string, options: { force?: boolean; onProgress?: (p: BundleProgress) => void } = {}): Promise<BundleResult> {
   const target = path.resolve(outFile)
   if (fs.existsSync(target) && !options.force) throw new ConflictError(`${target} exists: choose another --out, or pass --force to replace it`)
   const run = registry.getRun(runId)
   const dir = runDir(home, runId)
-  const entries: Record<string, Uint8Array> = {}
-  const files: Manifest['files'] = []
-  for (const rel of listFiles(dir)) {
-    const bytes = fs.readFileSync(path.join(dir, ...rel.split('/')))
-    entries[`files/${rel}`] = bytes
-    files.push({ path: `files/${rel}`, sha256: sha256(bytes), bytes: bytes.length })
-  }
-  const artifacts = registry.artifacts(runId).flatMap((a) => {
-    const rel = path.relative(dir, a.path)
-    if (rel.startsWith('..') || path.isAbsolute(rel)) return [] // not inside the run folder: not portable
-    return [{ kind: a.kind, epoch: a.epoch, step: a.step, relativePath: rel.split(path.sep).join('/'), sha256: a.sha256, bytes: a.bytes }]
-  })
-  const data: BundleData = { metrics: registry.metrics(runId), diagnoses: registry.diagnoses(runId), artifacts }
-  const dataBytes = Buffer.from(JSON.stringify(data))
-  entries['run-data.json'] = dataBytes
-  files.push({ path: 'run-data.json', sha256: sha256(dataBytes), bytes: dataBytes.length })
-  const manifest: Manifest = { format: BUNDLE_FORMAT, version: 1, appVersion: APP_VERSION, exportedAt: new Date().toISOString(), run, files }
-  entries['manifest.json'] = Buffer.from(JSON.stringify(manifest, null, 2))
-  // Checkpoints are float weights: barely compressible, so store them; JSON compresses well.
-  const zip = zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: k.endsWith('.json') ? 6 : 0 }]])) as never)
+  const runFiles = listFiles(dir).map((rel) => ({ rel, bytes: fs.statSync(path.join(dir, ...rel.split('/'))).size }))
+  const total = runFiles.reduce((n, f) => n + f.bytes, 0)
   fs.mkdirSync(path.dirname(target), { recursive: true })
-  writeFileAtomic(target, zip)
-  return { file: target, files: files.length, bytes: zip.length }
+  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`
+  const fd = fs.openSync(tmp, 'w')
+  let written = 0
+  let failure: Error | null = null
+  const zip = new Zip((err, chunk) => {
+    if (err) failure = err
+    else {
+      fs.writeSync(fd, chunk)
+      written += chunk.length
+    }
+  })
+  // Checkpoints are float weights: barely compressible, so store them; JSON compresses well.
+  const add = (name: string, data: Uint8Array) => {
+    const entry = name.endsWith('.json') ? new ZipDeflate(name, { level: 6 }) : new ZipPassThrough(name)
+    zip.add(entry)
+    entry.push(data, true)
+  }
+  try {
+    const files: Manifest['files'] = []
+    let done = 0
+    options.onProgress?.({ done, total })
+    for (const f of runFiles) {
+      const bytes = fs.readFileSync(path.join(dir, ...f.rel.split('/')))
+      add(`files/${f.rel}`, bytes)
+      files.push({ path: `files/${f.rel}`, sha256: sha256(bytes), bytes: bytes.length })
+      done += f.bytes
+      options.onProgress?.({ done, total })
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+    const artifacts = registry.artifacts(runId).flatMap((a) => {
+      const rel = path.relative(dir, a.path)
+      if (rel.startsWith('..') || path.isAbsolute(rel)) return [] // not inside the run folder: not portable
+      return [{ kind: a.kind, epoch: a.epoch, step: a.step, relativePath: rel.split(path.sep).join('/'), sha256: a.sha256, bytes: a.bytes }]
+    })
+    const data: BundleData = { metrics: registry.metrics(runId), diagnoses: registry.diagnoses(runId), artifacts }
+    const dataBytes = Buffer.from(JSON.stringify(data))
+    add('run-data.json', dataBytes)
+    files.push({ path: 'run-data.json', sha256: sha256(dataBytes), bytes: dataBytes.length })
+    const manifest: Manifest = { format: BUNDLE_FORMAT, version: 1, appVersion: APP_VERSION, exportedAt: new Date().toISOString(), run, files }
+    add('manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)))
+    zip.end()
+    if (failure) throw failure
+    fs.fsyncSync(fd)
+    fs.closeSync(fd)
+    fs.renameSync(tmp, target)
+    fsyncDir(path.dirname(target))
+    return { file: target, files: files.length, bytes: written }
+  } catch (e) {
+    try {
+      fs.closeSync(fd)
+    } catch {
+      // already closed
+    }
+    fs.rmSync(tmp, { force: true })
+    throw e
+  }
 }
 
 /** A safe relative entry name: forward slashes, no absolute path, drive letter, `..` or empty part. */

@@ -18,6 +18,8 @@ export interface ServerOptions {
   staticDir: string
   dispatch: Dispatch
   subscribe: (listener: (name: EventName, data: unknown) => void) => () => void
+  /** Files under `/exports/<name>` (made by the UI's Export dialog): the path, or null when not one. */
+  resolveDownload?: (name: string) => string | null
   token?: string
 }
 
@@ -47,6 +49,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const presented = presentedToken(req, url)
     if (!tokenMatches(token, presented)) {
       return send(res, 401, 'GAN Workbench: open the URL printed by `gan-workbench serve` (it carries the access token).')
+    }
+    if (url.pathname.startsWith('/exports/')) {
+      const download = options.resolveDownload?.(url.pathname.slice('/exports/'.length)) ?? null
+      if (!download) return send(res, 404, 'Not found.')
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': `attachment; filename="${encodeURIComponent(download.split(/[\\/]/).pop()!)}"`,
+        'Content-Length': fs.statSync(download).size,
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-store',
+      })
+      if (req.method === 'HEAD') return res.end()
+      return void fs.createReadStream(download).pipe(res)
     }
     const file = resolveStatic(options.staticDir, url.pathname)
     if (!file) return send(res, 404, 'Not found.')

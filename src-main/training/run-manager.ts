@@ -57,7 +57,8 @@ export class RunManager {
     return () => this.events.off('event', l)
   }
 
-  private emit<K extends EventName>(name: K, data: Events[K]): void {
+  /** Every UI transport listens here; other services (exports) publish their progress through it too. */
+  emit<K extends EventName>(name: K, data: Events[K]): void {
     this.events.emit('event', name, data)
   }
 

@@ -41,6 +41,21 @@ export interface ValidationResult {
   discriminator?: ModelSummary
 }
 
+/** What a run can be exported as from the UI (the CLI's `export --format`). */
+export const EXPORT_KINDS = ['tfjs', 'sampler', 'savedmodel', 'bundle'] as const
+export type ExportKind = (typeof EXPORT_KINDS)[number]
+
+export interface ExportOutcome {
+  runId: number
+  format: ExportKind
+  /** Where it was written, on the machine the workbench runs on (inside the data dir's exports/). */
+  path: string
+  bytes: number
+  files: string[]
+  /** One file to download through server mode's `/exports/<name>` (a folder export is also zipped). */
+  download: string
+}
+
 export const requests = {
   'app.info': request<AppInfo>()(z.strictObject({})),
   'presets.list': request<Preset[]>()(z.strictObject({})),
@@ -90,6 +105,10 @@ export const requests = {
   ),
   'runs.note': request<RunRecord>()(z.strictObject({ id: runId, notes: z.string().max(20_000) })),
   'runs.delete': request<{ deleted: number }>()(id),
+  /** Exports a run into the data dir's exports/ folder; `export.progress` events report how far. */
+  'runs.export': request<ExportOutcome>()(
+    z.strictObject({ id: runId, format: z.enum(EXPORT_KINDS), step: z.int().min(0).optional() }),
+  ),
   /** Generated samples from a run's latest checkpoint (2D points as [x, y] pairs). */
   'runs.sample': request<{ points: [number, number][] }>()(
     z.strictObject({ id: runId, n: z.int().min(1).max(10_000), seed: z.int().min(0).max(2 ** 31 - 1).optional() }),
@@ -131,9 +150,19 @@ export interface RunStatusEvent {
   error?: string | null
 }
 
+export interface ExportProgressEvent {
+  runId: number
+  format: ExportKind
+  stage: 'exporting' | 'bundling' | 'zipping' | 'done'
+  /** Bytes (bundles) or steps done of `total`. */
+  done: number
+  total: number
+}
+
 export interface Events {
   'run.progress': RunProgressEvent
   'run.status': RunStatusEvent
+  'export.progress': ExportProgressEvent
 }
 export type EventName = keyof Events
 

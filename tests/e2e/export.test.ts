@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { cli, lastJson, ROOT } from '../helpers/cli'
-import { launchBrowser, watchConsole } from '../helpers/browser'
+import { cli, lastJson, ROOT, serve } from '../helpers/cli'
+import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
 import * as tf from '@tensorflow/tfjs'
 import { fromTfjsFiles } from '../../src-main/export/tfjs-model'
@@ -133,6 +133,61 @@ describe('export', () => {
       expect(errors).toEqual([])
     } finally {
       await browser.close()
+    }
+  })
+})
+
+describe('export from the UI', () => {
+  it('the Export dialog shows progress, writes into exports/, and the browser downloads a bundle that imports elsewhere', async () => {
+    const server = await serve(home)
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.context.newPage()
+      const errors = watchConsole(page)
+      await page.goto(server.url)
+      await page.goto(`${server.origin}/#/runs/${acgan.id}`)
+      await page.click('[data-testid=export-run]')
+      await page.check('[data-testid=export-bundle]')
+      await page.click('[data-testid=start-export]')
+      await page.waitForSelector('[data-testid=export-result]', { timeout: 60_000 })
+      expect(await page.textContent('[data-testid=export-progress]')).toMatch(/done/)
+      expect(await page.textContent('[data-testid=export-result]')).toContain(path.join(home, 'exports'))
+      await page.screenshot({ path: screenshotPath('ui-export-dialog.png') })
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-download]')])
+      const file = path.join(t.dir, 'downloaded.gwbundle')
+      await download.saveAs(file)
+      // The downloaded bundle is a whole run: it imports into an empty data dir with its metrics.
+      const elsewhere = path.join(t.dir, 'elsewhere')
+      const imported = cli(elsewhere, ['--json', 'import', file])
+      expect(imported.code, imported.stderr).toBe(0)
+      expect(lastJson<RunRecord>(imported)).toMatchObject({ name: acgan.name, step: acgan.step })
+      // A generator export: a folder in exports/, and a zip of it to download.
+      await page.check('[data-testid=export-tfjs]')
+      await page.click('[data-testid=start-export]')
+      await page.waitForSelector('[data-testid=export-download]:has-text(".zip")', { timeout: 60_000 })
+      const [zip] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-download]')])
+      const zipFile = path.join(t.dir, 'generator.zip')
+      await zip.saveAs(zipFile)
+      const { unzipSync } = await import('fflate')
+      const names = Object.keys(unzipSync(fs.readFileSync(zipFile))).map((n) => n.split('/').slice(1).join('/')).sort()
+      expect(names).toEqual(['MODEL_CARD.md', 'generator.json', 'load_generator.py', 'model-card.json', 'model.json', 'samples.png', 'weights.bin', 'weights.npz'])
+      // SavedModel without TensorFlow's converter: the dialog says what to install.
+      await page.check('[data-testid=export-savedmodel]')
+      await page.click('[data-testid=start-export]')
+      await page.waitForSelector('[data-testid=export-error]')
+      expect(await page.textContent('[data-testid=export-error]')).toMatch(/pip install tensorflowjs/)
+      expect(errors).toEqual([])
+      // The download route: only names the dialog makes, only with the token.
+      const exported = fs.readdirSync(path.join(home, 'exports')).find((f) => f.endsWith('.gwbundle'))!
+      expect((await fetch(`${server.origin}/exports/${exported}`)).status).toBe(401)
+      const auth = { headers: { Cookie: `gwb_token=${server.token}` } }
+      expect((await fetch(`${server.url.replace('/?', `/exports/${exported}?`)}`)).status).toBe(200)
+      for (const bad of ['..%2Fregistry.sqlite', '%2E%2E/registry.sqlite', 'registry.sqlite', `${exported}%00.zip`]) {
+        expect((await fetch(`${server.url.replace('/?', `/exports/${bad}?`)}`, auth)).status).toBe(404)
+      }
+    } finally {
+      await browser.close()
+      await server.stop()
     }
   })
 })

@@ -33,7 +33,14 @@ beforeAll(async () => {
   expect(await trainRun(source, homeA(), runId, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('completed')
   source.tag(runId, ['keep'])
   bundle = path.join(t.dir, 'travels.gwbundle')
-  exportBundle(source, homeA(), runId, bundle)
+  const progress: { done: number; total: number }[] = []
+  await exportBundle(source, homeA(), runId, bundle, { onProgress: (p) => progress.push(p) })
+  // Progress climbs file by file to the total of the run's files.
+  expect(progress.length).toBeGreaterThan(2)
+  expect(progress.every((p, i) => i === 0 || p.done >= progress[i - 1]!.done)).toBe(true)
+  expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total)
+  expect(progress.at(-1)!.total).toBeGreaterThan(0)
+  expect(fs.readdirSync(t.dir).filter((f) => f.includes('.tmp-'))).toEqual([])
 })
 afterAll(() => {
   source.close()

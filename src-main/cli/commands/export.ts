@@ -2,9 +2,15 @@
 import type { Command } from 'commander'
 import path from 'node:path'
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../../export/export-run'
-import { exportBundle, importBundle } from '../../export/run-bundle'
+import { exportBundle, importBundle, type BundleProgress } from '../../export/run-bundle'
 import { parseId, withRegistry, type GlobalOptions } from '../context'
 import { CliError, printJson } from '../output'
+
+/** A progress line on stderr for large bundles (a terminal only; --json output stays one document). */
+function bundleProgress(json: boolean | undefined): ((p: BundleProgress) => void) | undefined {
+  if (json || !process.stderr.isTTY) return undefined
+  return ({ done, total }) => process.stderr.write(`\rbundling ${(done / 1024 ** 2).toFixed(1)} / ${(total / 1024 ** 2).toFixed(1)} MiB${done === total ? '\n' : ''}`)
+}
 
 export function registerExport(program: Command, globals: () => GlobalOptions): void {
   program
@@ -17,8 +23,8 @@ export function registerExport(program: Command, globals: () => GlobalOptions): 
     .description("export a run's generator (with generator.json and a model card)")
     .action(async (id: string, o: { format: string; out: string; step?: string; force?: boolean }) => {
       if (o.format === 'bundle') {
-        await withRegistry(globals(), (registry, home) => {
-          const r = exportBundle(registry, home, parseId(id), o.out, { force: o.force })
+        await withRegistry(globals(), async (registry, home) => {
+          const r = await exportBundle(registry, home, parseId(id), o.out, { force: o.force, onProgress: bundleProgress(globals().json) })
           if (globals().json) printJson({ run: Number(id), format: 'bundle', ...r })
           else console.log(`run ${id} exported to ${r.file} (${r.files} files, ${(r.bytes / 1024 ** 2).toFixed(1)} MiB); on another machine: gan-workbench import ${path.basename(r.file)}`)
         })

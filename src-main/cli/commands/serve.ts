@@ -5,6 +5,7 @@ import { resolveHome } from '../../app/paths'
 import { createAppContext } from '../../app/context'
 import { nodeSpawner } from '../../training/spawn-node'
 import { startServer } from '../../server/http-server'
+import { resolveExportDownload } from '../../export/export-service'
 import { CliError, printJson } from '../output'
 import type { GlobalOptions } from '../context'
 
@@ -41,6 +42,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
           staticDir: rendererDir(),
           dispatch: ctx.dispatch,
           subscribe: (l) => ctx.runs.onEvent(l),
+          resolveDownload: (name) => resolveExportDownload(home, name),
         })
       } catch (e) {
         await ctx.close()
