@@ -15,6 +15,7 @@ import { ConflictError, type RunManager } from '../training/run-manager'
 import { probeBackendsOnce } from '../training/backend'
 import { sampleRun } from '../export/sample'
 import { exportForUi } from '../export/export-service'
+import { startTransfer, synthForUi } from '../transfer/transfer-service'
 import { APP_VERSION } from './version'
 import { deleteRunWithFiles } from './delete-run'
 
@@ -71,6 +72,12 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       return { deleted: id }
     },
     'runs.export': (request) => exportForUi(registry, ctx.home, request, (e) => runs.emit('export.progress', e)),
+    'runs.transfer': (request) => startTransfer(registry, request, (e) => runs.emit('transfer.progress', e)),
+    'runs.transfers': ({ id }) => {
+      registry.getRun(id)
+      return registry.listTransfers(id)
+    },
+    'runs.synth': (request) => synthForUi(registry, ctx.home, request),
     'runs.sample': async ({ id, n, seed }) => {
       if (registry.getRun(id).config.dataset.kind !== 'toy2d') throw new ConflictError(`run ${id} makes images: see its sample grids`)
       return { points: toPairs(await sampleRun(registry, id, n, seed ?? 0)) }

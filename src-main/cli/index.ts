@@ -11,6 +11,7 @@ import { registerDoctor } from './commands/doctor'
 import { registerExport, registerImport } from './commands/export'
 import { registerEval } from './commands/eval'
 import { registerSynth } from './commands/synth'
+import { registerTransfer } from './commands/transfer'
 import { reportError, type CliError } from './output'
 import type { GlobalOptions } from './context'
 
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   registerImport(program, globals)
   registerEval(program, globals)
   registerSynth(program, globals)
+  registerTransfer(program, globals)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0

@@ -1,6 +1,6 @@
 /**
- * A run's generator with the weights of one of its checkpoints (the last by default), on the
- * fastest backend that loads. Shared by sampling and every export format.
+ * A run's generator (or discriminator) with the weights of one of its checkpoints (the last by
+ * default), on the fastest backend that loads. Shared by sampling, every export format and transfer.
  */
 import type * as tf from '@tensorflow/tfjs'
 import { validateExperiment } from '../../src-shared/config/validate'
@@ -21,6 +21,16 @@ export interface LoadedGenerator {
 
 /** `step`: the checkpoint saved at that step (default: the latest). Dispose `generator` when done. */
 export async function loadGenerator(registry: Registry, runId: number, step?: number): Promise<LoadedGenerator> {
+  const { model, config, checkpoint } = await loadNetwork(registry, runId, 'generator', step)
+  return { generator: model, config, checkpoint }
+}
+
+/** The discriminator as trained, with an extra last output: the features its real/fake head reads. */
+export async function loadDiscriminator(registry: Registry, runId: number, step?: number): Promise<{ model: tf.LayersModel; config: ExperimentConfig; checkpoint: ArtifactRecord }> {
+  return loadNetwork(registry, runId, 'discriminator', step)
+}
+
+async function loadNetwork(registry: Registry, runId: number, role: 'generator' | 'discriminator', step?: number): Promise<{ model: tf.LayersModel; config: ExperimentConfig; checkpoint: ArtifactRecord }> {
   const run = registry.getRun(runId)
   const checkpoints = registry.artifacts(runId, 'checkpoint')
   if (checkpoints.length === 0) {
@@ -30,15 +40,17 @@ export async function loadGenerator(registry: Registry, runId: number, step?: nu
   if (!checkpoint) throw new NotFoundError(`run ${runId} has no checkpoint at step ${step} (it has: ${checkpoints.map((c) => c.step).join(', ')})`)
   await probeBackendsOnce()
   const { config } = validateExperiment(run.config)
-  const generator = buildModel(config.generator, { prefix: 'g', seed: mixSeed(config.training.seed, 1) })
+  const model = role === 'generator'
+    ? buildModel(config.generator, { prefix: 'g', seed: mixSeed(config.training.seed, 1) })
+    : buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(config.training.seed, 2), featureOutput: true })
   const loaded = loadCheckpoint(checkpoint.path)
   try {
-    restoreWeights(generator, loaded.groups.generator, 'generator')
+    restoreWeights(model, loaded.groups[role], role)
   } catch (e) {
-    generator.dispose()
+    model.dispose()
     throw e
   } finally {
     for (const g of Object.values(loaded.groups)) for (const w of g) w.tensor.dispose()
   }
-  return { generator, config, checkpoint }
+  return { model, config, checkpoint }
 }

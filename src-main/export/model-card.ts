@@ -75,11 +75,14 @@ function pythonCall(card: ModelCard): string {
   }
 }
 
-export function modelCardMarkdown(card: ModelCard, params: { generator: number }): string {
+export function modelCardMarkdown(card: ModelCard, params: { generator: number } | { discriminatorFeatures: number }): string {
   const metrics = Object.entries(card.finalMetrics).map(([k, v]) => `| ${k} | ${Number(v.toPrecision(4))} |`).join('\n')
-  return `# ${card.name}
+  const isGenerator = 'generator' in params
+  const what = isGenerator ? 'A generator' : "A discriminator's feature extractor (D without its real/fake head)"
+  const paramRow = isGenerator ? `| generator parameters | ${params.generator.toLocaleString('en-US')} |` : `| feature extractor parameters | ${params.discriminatorFeatures.toLocaleString('en-US')} |`
+  return `# ${card.name}${isGenerator ? '' : ' · discriminator features'}
 
-A generator trained with GAN Workbench ${card.appVersion} (run ${card.runId}), exported ${card.createdAt}.
+${what} trained with GAN Workbench ${card.appVersion} (run ${card.runId}), exported ${card.createdAt}.
 
 | | |
 | --- | --- |
@@ -88,7 +91,7 @@ A generator trained with GAN Workbench ${card.appVersion} (run ${card.runId}), e
 | checkpoint | step ${card.step} of ${card.totalSteps}${card.epoch !== null ? `, epoch ${card.epoch}` : ''} |
 | seed | ${card.seed} |
 | trained on backend | ${card.backend ?? 'unknown'} |
-| generator parameters | ${params.generator.toLocaleString('en-US')} |
+${paramRow}
 
 ## Metrics at this checkpoint
 
@@ -98,7 +101,18 @@ ${metrics || '| (none logged) | |'}
 
 ## Use
 
-\`generator.json\` lists the inputs in order (latent prior, labels or codes) and the output's range
+${isGenerator ? generatorUse(card) : FEATURES_USE}`
+}
+
+const FEATURES_USE = `\`features.json\` gives the input (images in [-1, 1], pixel / 127.5 − 1) and the feature shape.
+\`model.json\` + \`weights.bin\` are a TensorFlow.js LayersModel: \`tf.loadLayersModel(...)\`; put a
+classifier head on its output to fine-tune it (\`gan-workbench transfer\` does that and compares it
+with training from scratch). In Python, \`load_generator.py\` loads it the same way as a generator:
+\`load_generator(".")(images)\` gives the features. The training config is in \`model-card.json\`.
+`
+
+function generatorUse(card: ModelCard): string {
+  return `\`generator.json\` lists the inputs in order (latent prior, labels or codes) and the output's range
 ([-1, 1]; pixel = round((v + 1) × 127.5)). \`model.json\` + \`weights.bin\` are a TensorFlow.js
 LayersModel: \`tf.loadLayersModel(...)\`. The full training config is in \`model-card.json\`.
 

@@ -47,10 +47,19 @@ export async function classificationAccuracyScore(registry: Registry, runId: num
   if (!name || !(CLASSIFIER_DATASETS as readonly string[]).includes(name)) throw new ConflictError(`CAS needs a built-in dataset (${CLASSIFIER_DATASETS.join(', ')}) for its real test images`)
   const n = options.samples ?? 5000
   const epochs = options.epochs ?? 3
-  const { train, test } = classifierSplits(name as ClassifierDataset)
   const { pixels, labels } = await synthesize(registry, runId, n, 0)
+  return { runId, ...(await casFromSamples(pixels, labels, name as ClassifierDataset, epochs)) }
+}
+
+/**
+ * CAS of any labelled images (uint8 pixels, [n, 28, 28]): the classifier trained on them, tested
+ * on the real test split, beside the same classifier trained on as many real training images.
+ */
+export async function casFromSamples(pixels: Uint8Array, labels: Uint8Array, dataset: ClassifierDataset, epochs: number): Promise<Omit<CasReport, 'runId'>> {
+  const { train, test } = classifierSplits(dataset)
+  const n = labels.length
   const cas = await fitAndTest(Float32Array.from(pixels, (p) => TO_TANH_RANGE[p]!), labels, test, epochs, 11)
   const count = Math.min(n, train.count)
   const real = await fitAndTest(Float32Array.from(train.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!), train.labels.slice(0, count), test, epochs, 11)
-  return { runId, samples: n, epochs, cas, realBaseline: real, testCount: test.count }
+  return { samples: n, epochs, cas, realBaseline: real, testCount: test.count }
 }

@@ -80,6 +80,23 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (run_id, kind)
   );
   `,
+  // 3: transfer experiments (D's features fine-tuned vs from scratch), a run kind linked to its GAN run
+  `
+  CREATE TABLE transfer_runs (
+    id INTEGER PRIMARY KEY,
+    gan_run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    checkpoint_step INTEGER NOT NULL,
+    options_json TEXT NOT NULL,
+    results_json TEXT,
+    error TEXT,
+    pid INTEGER,
+    host TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX transfer_runs_gan ON transfer_runs(gan_run_id);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -6,6 +6,7 @@ import os from 'node:os'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
 import type { ArtifactRecord, MetricPoint, MetricSeries, RunFilter, RunRecord, RunStatus } from '../../src-shared/domain/run'
+import type { TransferOptions, TransferRecord, TransferResults, TransferStatus } from '../../src-shared/domain/transfer'
 import { openDatabase, type Db, type OpenOptions } from './database'
 import { RUN_SELECT, toRunRecord, type RunRow } from './run-rows'
 import { downsample } from './downsample'
@@ -171,6 +172,7 @@ export class Registry {
       }[]
       const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !isAlive(r.pid)))
       for (const r of orphans) this.setStatus(r.id, 'interrupted', 'the process training this run ended unexpectedly')
+      this.failOrphanTransfers(isAlive)
       return orphans.map((r) => r.id)
     })
     return tx.immediate()
@@ -325,6 +327,67 @@ export class Registry {
   /** A resumed run re-checks from its checkpoint: diagnoses recognised after it are dropped. */
   truncateDiagnoses(runId: number, afterStep: number): void {
     this.db.prepare('DELETE FROM run_events WHERE run_id = ? AND detected_at > ?').run(runId, afterStep)
+  }
+
+  // ---- transfer experiments ---------------------------------------------------------------
+
+  createTransfer(ganRunId: number, checkpointStep: number, options: TransferOptions): TransferRecord {
+    this.getRun(ganRunId)
+    const info = this.db
+      .prepare("INSERT INTO transfer_runs (gan_run_id, status, checkpoint_step, options_json, pid, host, created_at) VALUES (?, 'running', ?, ?, ?, ?, ?)")
+      .run(ganRunId, checkpointStep, JSON.stringify(options), process.pid, os.hostname(), now())
+    return this.getTransfer(Number(info.lastInsertRowid))
+  }
+
+  finishTransfer(id: number, outcome: { results: TransferResults } | { error: string }): TransferRecord {
+    if ('results' in outcome) {
+      this.db.prepare("UPDATE transfer_runs SET status = 'completed', results_json = ?, finished_at = ? WHERE id = ?").run(JSON.stringify(outcome.results), now(), id)
+    } else {
+      this.db.prepare("UPDATE transfer_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?").run(outcome.error, now(), id)
+    }
+    return this.getTransfer(id)
+  }
+
+  getTransfer(id: number): TransferRecord {
+    const row = this.db.prepare('SELECT * FROM transfer_runs WHERE id = ?').get(id) as TransferRow | undefined
+    if (!row) throw new NotFoundError(`no transfer experiment ${id}`)
+    return toTransferRecord(row)
+  }
+
+  listTransfers(ganRunId?: number): TransferRecord[] {
+    const rows = (ganRunId === undefined
+      ? this.db.prepare('SELECT * FROM transfer_runs ORDER BY id').all()
+      : this.db.prepare('SELECT * FROM transfer_runs WHERE gan_run_id = ? ORDER BY id').all(ganRunId)) as TransferRow[]
+    return rows.map(toTransferRecord)
+  }
+
+  /** A transfer whose process died is failed, not left running (like orphaned runs). */
+  failOrphanTransfers(isAlive: (pid: number) => boolean): void {
+    const rows = this.db.prepare("SELECT id, pid, host FROM transfer_runs WHERE status = 'running'").all() as { id: number; pid: number | null; host: string | null }[]
+    for (const r of rows) {
+      if (r.pid === null || (r.host === os.hostname() && !isAlive(r.pid))) this.finishTransfer(r.id, { error: 'the process running this experiment ended unexpectedly' })
+    }
+  }
+}
+
+interface TransferRow {
+  id: number
+  gan_run_id: number
+  status: TransferStatus
+  checkpoint_step: number
+  options_json: string
+  results_json: string | null
+  error: string | null
+  created_at: string
+  finished_at: string | null
+}
+
+function toTransferRecord(r: TransferRow): TransferRecord {
+  return {
+    id: r.id, ganRunId: r.gan_run_id, status: r.status, checkpointStep: r.checkpoint_step,
+    options: JSON.parse(r.options_json) as TransferOptions,
+    results: r.results_json ? (JSON.parse(r.results_json) as TransferResults) : null,
+    error: r.error, createdAt: r.created_at, finishedAt: r.finished_at,
   }
 }
 

@@ -9,6 +9,7 @@ import type { Preset } from '../config/presets'
 import type { ModelSummary } from '../model/shape-inference'
 import type { FieldError } from '../config/errors'
 import type { Diagnosis } from '../metrics/diagnostics'
+import type { TransferRecord } from '../domain/transfer'
 
 /** Declares a request: its payload schema (validated at runtime) and its result type (static). */
 function request<O>() {
@@ -42,7 +43,7 @@ export interface ValidationResult {
 }
 
 /** What a run can be exported as from the UI (the CLI's `export --format`). */
-export const EXPORT_KINDS = ['tfjs', 'sampler', 'savedmodel', 'bundle'] as const
+export const EXPORT_KINDS = ['tfjs', 'sampler', 'savedmodel', 'discriminator', 'bundle'] as const
 export type ExportKind = (typeof EXPORT_KINDS)[number]
 
 export interface ExportOutcome {
@@ -54,6 +55,16 @@ export interface ExportOutcome {
   files: string[]
   /** One file to download through server mode's `/exports/<name>` (a folder export is also zipped). */
   download: string
+}
+
+export interface SynthOutcome {
+  dir: string
+  count: number
+  /** How samples got their labels: the class requested (conditional G), the classifier's guess, or none. */
+  labels: 'requested' | 'classifier' | 'none'
+  perClass: number[]
+  /** The dataset field of a config that trains on these samples. */
+  dataset: Record<string, unknown>
 }
 
 export const requests = {
@@ -109,6 +120,21 @@ export const requests = {
   'runs.export': request<ExportOutcome>()(
     z.strictObject({ id: runId, format: z.enum(EXPORT_KINDS), step: z.int().min(0).optional() }),
   ),
+  /** A transfer experiment from the run's discriminator (`transfer.progress` events while it trains). */
+  'runs.transfer': request<TransferRecord>()(
+    z.strictObject({
+      id: runId,
+      labelsPerClass: z.array(z.int().min(1).max(6000)).min(1).max(6),
+      steps: z.int().min(1).max(20_000).optional(),
+      freeze: z.boolean().optional(),
+    }),
+  ),
+  /** The transfer experiments made from a run, oldest first. */
+  'runs.transfers': request<TransferRecord[]>()(id),
+  /** Writes n generated samples as a labelled dataset into the data dir's datasets/ folder. */
+  'runs.synth': request<SynthOutcome>()(
+    z.strictObject({ id: runId, n: z.int().min(10).max(100_000), format: z.enum(['idx', 'png']) }),
+  ),
   /** Generated samples from a run's latest checkpoint (2D points as [x, y] pairs). */
   'runs.sample': request<{ points: [number, number][] }>()(
     z.strictObject({ id: runId, n: z.int().min(1).max(10_000), seed: z.int().min(0).max(2 ** 31 - 1).optional() }),
@@ -159,10 +185,20 @@ export interface ExportProgressEvent {
   total: number
 }
 
+export interface TransferProgressEvent {
+  runId: number
+  transferId: number
+  labelsPerClass: number
+  model: 'transfer' | 'scratch'
+  done: number
+  total: number
+}
+
 export interface Events {
   'run.progress': RunProgressEvent
   'run.status': RunStatusEvent
   'export.progress': ExportProgressEvent
+  'transfer.progress': TransferProgressEvent
 }
 export type EventName = keyof Events
 

@@ -137,6 +137,80 @@ describe('export', () => {
   })
 })
 
+describe('discriminator → classifier', () => {
+  it('export --format discriminator: D without its real/fake head, loaded afresh, gives features of the declared shape', async () => {
+    const out = path.join(t.dir, 'acgan-d')
+    const r = cli(home, ['--json', 'export', String(acgan.id), '--format', 'discriminator', '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    expect(lastJson<{ files: string[] }>(r).files).toEqual(['MODEL_CARD.md', 'features.json', 'load_generator.py', 'model-card.json', 'model.json', 'weights.bin', 'weights.npz'])
+    const desc = JSON.parse(fs.readFileSync(path.join(out, 'features.json'), 'utf8'))
+    expect(desc.input).toMatchObject({ shape: [28, 28, 1], range: [-1, 1] })
+    const model = await fromTfjsFiles({ modelJson: fs.readFileSync(path.join(out, 'model.json'), 'utf8'), weights: fs.readFileSync(path.join(out, 'weights.bin')) })
+    const y = model.predict(tf.zeros([3, 28, 28, 1])) as tf.Tensor
+    expect(y.shape).toEqual([3, ...desc.output.shape])
+    // Only D's body: no real/fake or class head among its layers.
+    const layers = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).modelTopology.config.layers.map((l: { name: string }) => l.name)
+    expect(layers.some((n: string) => /source|class/.test(n))).toBe(false)
+    expect(fs.readFileSync(path.join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/discriminator's feature extractor/)
+    model.dispose()
+    const toy = cli(home, ['export', String(mlp.id), '--format', 'discriminator', '--out', path.join(t.dir, 'mlp-d')])
+    expect(toy.code).toBe(1)
+    expect(toy.stderr).toMatch(/trains on toy2d data, not images: transfer needs an image discriminator/)
+  })
+
+  it('transfer: D fine-tuned beside the same network from scratch, stored as its own record and shown in the run view', async () => {
+    const r = cli(home, ['--json', 'transfer', String(acgan.id), '--labels-per-class', '3,20', '--steps', '6'])
+    expect(r.code, r.stderr).toBe(0)
+    const record = lastJson<{ id: number; ganRunId: number; status: string; results: { rows: { labelsPerClass: number; trainCount: number; transfer: number; scratch: number }[]; testCount: number } }>(r)
+    expect(record).toMatchObject({ ganRunId: acgan.id, status: 'completed' })
+    expect(record.results.rows.map((x) => [x.labelsPerClass, x.trainCount])).toEqual([[3, 30], [20, 200]])
+    for (const row of record.results.rows) {
+      for (const acc of [row.transfer, row.scratch]) expect(acc >= 0 && acc <= 1).toBe(true)
+    }
+    expect(record.results.testCount).toBe(2000)
+    const text = cli(home, ['transfer', String(mlp.id)])
+    expect(text.code).toBe(1)
+    expect(text.stderr).toMatch(/transfer needs a GAN trained on a built-in labelled dataset \(mnist, fashion-mnist\)/)
+    // Refused before anything is recorded; the GAN run lists its experiment.
+    expect(lastJson<{ transfers: unknown[] }>(cli(home, ['--json', 'runs', 'show', String(mlp.id)])).transfers).toEqual([])
+    const shown = cli(home, ['runs', 'show', String(acgan.id)]).stdout
+    expect(shown).toMatch(/transfer \d+ from run \d+ \(checkpoint at step 2\), mnist: test accuracy on 2000 held-out images, 6 steps each/)
+
+    const server = await serve(home)
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.context.newPage()
+      const errors = watchConsole(page)
+      await page.goto(server.url)
+      await page.goto(`${server.origin}/#/runs/${acgan.id}`)
+      // The CLI's experiment is listed with the run.
+      await page.waitForSelector('[data-testid=transfer-table]')
+      expect(await page.textContent('[data-testid=transfer-table]')).toMatch(/3\s*30/)
+      // A new one from the UI, with progress.
+      await page.click('[data-testid=use-discriminator]')
+      await page.fill('[data-testid=transfer-budgets]', '5')
+      await page.fill('[data-testid=transfer-steps]', '4')
+      await page.click('[data-testid=start-transfer]')
+      await page.waitForSelector('[data-testid=transfer-progress]')
+      await page.waitForSelector('[data-testid=start-transfer]', { state: 'detached', timeout: 120_000 })
+      await page.waitForFunction(() => document.querySelector('[data-testid=transfer-table] tbody')?.textContent?.includes('50'))
+      await page.locator('[data-testid=transfer-panel]').screenshot({ path: screenshotPath('ui-transfer.png') })
+      // Make dataset: labelled samples in datasets/, with the config that trains on them.
+      await page.click('[data-testid=make-dataset]')
+      await page.fill('[data-testid=synth-n]', '40')
+      await page.click('[data-testid=start-synth]')
+      await page.waitForSelector('[data-testid=synth-result]', { timeout: 60_000 })
+      const shown = await page.textContent('[data-testid=synth-result]')
+      expect(shown).toMatch(/40 samples in .*datasets.*labels: the class each sample was drawn for; per class 4 4 4 4 4 4 4 4 4 4/)
+      expect(shown).toContain('"name":"mnist-idx"')
+      expect(errors).toEqual([])
+    } finally {
+      await browser.close()
+      await server.stop()
+    }
+  })
+})
+
 describe('export from the UI', () => {
   it('the Export dialog shows progress, writes into exports/, and the browser downloads a bundle that imports elsewhere', async () => {
     const server = await serve(home)

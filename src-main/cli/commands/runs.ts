@@ -6,6 +6,7 @@ import { withRegistry, parseId, type GlobalOptions } from '../context'
 import { printJson, table, CliError } from '../output'
 import { deleteRunWithFiles } from '../../app/delete-run'
 import { compareRuns } from '../../registry/compare'
+import { transferTable } from './transfer'
 
 function summaryRow(r: RunRecord) {
   const fmt = (v: number | undefined) => (v === undefined ? '' : v.toFixed(3))
@@ -90,8 +91,12 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
       await withRegistry(globals(), (registry) => {
         const run = registry.getRun(parseId(id))
         const diagnoses = registry.diagnoses(run.id)
-        if (globals().json) printJson({ ...run, diagnoses })
-        else console.log(show(run) + showDiagnoses(diagnoses))
+        const transfers = registry.listTransfers(run.id)
+        if (globals().json) printJson({ ...run, diagnoses, transfers })
+        else {
+          console.log(show(run) + showDiagnoses(diagnoses))
+          for (const t of transfers) console.log(`\n${t.status === 'completed' ? transferTable(t) : `transfer ${t.id}: ${t.status}${t.error ? ` (${t.error})` : ''}`}`)
+        }
       })
     })
 

@@ -1,9 +1,10 @@
 /** chart.js with only the pieces the workbench uses (keeps the bundle small). */
 import {
   Chart, LineController, LineElement, PointElement, ScatterController, LinearScale, Legend, Tooltip, Filler,
+  BarController, BarElement, CategoryScale,
 } from 'chart.js'
 
-Chart.register(LineController, LineElement, PointElement, ScatterController, LinearScale, Legend, Tooltip, Filler)
+Chart.register(LineController, LineElement, PointElement, ScatterController, LinearScale, Legend, Tooltip, Filler, BarController, BarElement, CategoryScale)
 Chart.defaults.color = '#aab3c5'
 Chart.defaults.borderColor = 'rgba(255,255,255,0.08)'
 Chart.defaults.font.family = 'Inter, system-ui, sans-serif'

@@ -1,0 +1,47 @@
+/**
+ * Transfer experiments and generated datasets started from the UI. Both run in the serving process
+ * (like sampling and export): tfjs's fit yields between batches, so requests keep being answered.
+ * One transfer at a time per process: a second would only halve the speed of both.
+ */
+import path from 'node:path'
+import type { SynthOutcome, TransferProgressEvent } from '../../src-shared/contract'
+import type { TransferRecord } from '../../src-shared/domain/transfer'
+import type { Registry } from '../registry/registry'
+import { ConflictError } from '../training/run-manager'
+import { synthRun } from '../export/synth'
+import { DEFAULT_TRANSFER, runTransfer, transferDataset } from './transfer-experiment'
+
+let busy = false
+
+export async function startTransfer(
+  registry: Registry,
+  request: { id: number; labelsPerClass: number[]; steps?: number; freeze?: boolean },
+  progress: (e: TransferProgressEvent) => void,
+): Promise<TransferRecord> {
+  if (busy) throw new ConflictError('a transfer experiment is already running here; wait for it to finish')
+  transferDataset(registry, request.id)
+  const options = { ...DEFAULT_TRANSFER, labelsPerClass: request.labelsPerClass, steps: request.steps ?? DEFAULT_TRANSFER.steps, freeze: request.freeze ?? false }
+  const record = registry.createTransfer(request.id, registry.latestArtifact(request.id, 'checkpoint')?.step ?? 0, options)
+  busy = true
+  try {
+    const r = await runTransfer(registry, request.id, options, (p) => progress({ runId: request.id, transferId: record.id, ...p }))
+    return registry.finishTransfer(record.id, { results: r.results })
+  } catch (e) {
+    registry.finishTransfer(record.id, { error: e instanceof Error ? e.message : String(e) })
+    throw e
+  } finally {
+    busy = false
+  }
+}
+
+export const DATASETS_DIR = 'datasets'
+
+export async function synthForUi(registry: Registry, home: string, request: { id: number; n: number; format: 'idx' | 'png' }): Promise<SynthOutcome> {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)
+  const dir = path.join(home, DATASETS_DIR, `run-${request.id}-${request.n}-${request.format}-${stamp}`)
+  const r = await synthRun(registry, request.id, request.n, dir, { format: request.format })
+  const dataset = request.format === 'idx'
+    ? { kind: 'image', name: 'mnist-idx', dir: r.dir }
+    : { kind: 'folder', dir: r.dir, labelsFromFolders: true, classes: 10 }
+  return { ...r, dataset }
+}

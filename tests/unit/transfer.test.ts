@@ -1,0 +1,85 @@
+/**
+ * Transfer and generated-data paths on small slices: label picking, the transfer record in the
+ * registry, and CAS with a "generator" that returns real images (it must match the real baseline).
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { selectBackend } from '../../src-main/training/backend'
+import { Registry } from '../../src-main/registry/registry'
+import { casFromSamples } from '../../src-main/metrics/cas'
+import { classifierSplits } from '../../src-main/metrics/classifier-data'
+import { pickLabelled } from '../../src-main/transfer/transfer-experiment'
+import { validateExperiment } from '../../src-shared/config/validate'
+import { applyOverrides } from '../../src-shared/config/overrides'
+import { requirePreset } from '../../src-shared/config/presets'
+import { tmpDir } from '../helpers/tmp'
+
+let t: ReturnType<typeof tmpDir>
+beforeAll(async () => {
+  await selectBackend('auto')
+  t = tmpDir()
+})
+afterAll(() => t.cleanup())
+
+describe('labelled subsets', () => {
+  it('pickLabelled takes exactly n images of each class, the same ones for the same seed', () => {
+    const { train } = classifierSplits('mnist')
+    const picked = pickLabelled(train, 7, 3)
+    expect(picked).toHaveLength(70)
+    expect(new Set(picked).size).toBe(70)
+    const perClass = Array.from({ length: 10 }, (_, c) => picked.filter((i) => train.labels[i] === c).length)
+    expect(perClass).toEqual(Array(10).fill(7))
+    expect(pickLabelled(train, 7, 3)).toEqual(picked)
+    expect(pickLabelled(train, 7, 4)).not.toEqual(picked)
+  })
+})
+
+describe('transfer records', () => {
+  it('are a run kind of their own, linked to the GAN run; a dead process leaves them failed, not running', async () => {
+    fs.mkdirSync(path.join(t.dir, 'home'))
+    const registry = await Registry.open(path.join(t.dir, 'home', 'registry.sqlite'))
+    try {
+      const config = validateExperiment(applyOverrides(requirePreset('acgan-mnist').config, ['training.epochs=1'])).config
+      const run = registry.createRun({ config, totalSteps: 10 })
+      const options = { labelsPerClass: [10, 100], steps: 5, batchSize: 32, learningRate: 1e-3, freeze: false, seed: 7 }
+      const a = registry.createTransfer(run.id, 10, options)
+      expect(a).toMatchObject({ ganRunId: run.id, status: 'running', checkpointStep: 10, options, results: null })
+      const results = { dataset: 'mnist', testCount: 2000, featureShape: [512], rows: [{ labelsPerClass: 10, trainCount: 100, transfer: 0.6, scratch: 0.5 }] }
+      expect(registry.finishTransfer(a.id, { results })).toMatchObject({ status: 'completed', results })
+      const b = registry.createTransfer(run.id, 10, options)
+      // Its process (this one) is alive: left alone; then "dead": failed with a reason.
+      registry.markOrphansInterrupted(() => true)
+      expect(registry.getTransfer(b.id).status).toBe('running')
+      registry.markOrphansInterrupted(() => false)
+      expect(registry.getTransfer(b.id)).toMatchObject({ status: 'failed', error: 'the process running this experiment ended unexpectedly' })
+      expect(registry.listTransfers(run.id).map((x) => x.id)).toEqual([a.id, b.id])
+      expect(() => registry.createTransfer(run.id + 99, 0, options)).toThrow(/no run/)
+      // Deleting the GAN run deletes its experiments.
+      registry.deleteRun(run.id)
+      expect(registry.listTransfers()).toEqual([])
+    } finally {
+      registry.close()
+    }
+  })
+})
+
+describe('train on synthetic, test on real', () => {
+  it('with a "generator" that returns real images, CAS equals the real-data baseline within noise', async () => {
+    const { train } = classifierSplits('mnist')
+    const n = 1000
+    // Real images the baseline does not use (it takes the first n): the same distribution, other samples.
+    const pixels = train.images.slice(n * 784, 2 * n * 784)
+    const labels = train.labels.slice(n, 2 * n)
+    const r = await casFromSamples(pixels, labels, 'mnist', 4)
+    expect(r.samples).toBe(n)
+    // Seen: 89.5 % vs 88.6 % (1,000 images, 4 epochs).
+    expect(r.realBaseline).toBeGreaterThan(0.8)
+    expect(Math.abs(r.cas - r.realBaseline)).toBeLessThan(0.04)
+    // And it can fail: shuffled labels (a generator that ignores the requested class) score near chance.
+    const half = n / 2
+    const shuffled = labels.slice(0, half).map((_, i) => labels[(i * 7919) % half]!)
+    const bad = await casFromSamples(pixels.slice(0, half * 784), shuffled, 'mnist', 1)
+    expect(bad.cas).toBeLessThan(0.3)
+  }, 300_000)
+})
