@@ -10,6 +10,7 @@ import { APP_VERSION } from '../app/version'
 import { datasetHash } from '../datasets/image-datasets'
 import { loadImageDataset } from '../datasets/image-catalog'
 import { datasetLabel } from '../registry/registry'
+import { infoganCodes } from '../../src-shared/config/validate'
 
 export interface ModelCard {
   name: string
@@ -71,7 +72,8 @@ function pythonCall(card: ModelCard): string {
   switch (card.conditioning) {
     case 'none': return `images = g(torch.randn(16, ${card.config.latent.dim}))`
     case 'pix2pix': return 'images = g(conditions)                   # [n, h, w, c] in [-1, 1]'
-    default: return `images = g(torch.randn(16, ${card.config.latent.dim}), second_input)   # labels [n, 1] or codes: see generator.json`
+    case 'infogan': return `codes = torch.zeros(16, ${infoganCodes(card.config).categorical + infoganCodes(card.config).continuous}); codes[:, 3] = 1   # one-hot category 3, continuous codes 0 (see generator.json)\nimages = g(torch.randn(16, ${card.config.latent.dim}), codes)`
+    default: return `labels = torch.full((16, 1), 3.0)          # class 3 (generator.json lists the classes)\nimages = g(torch.randn(16, ${card.config.latent.dim}), labels)`
   }
 }
 
