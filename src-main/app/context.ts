@@ -9,6 +9,7 @@ import { Registry } from '../registry/registry'
 import { RunManager } from '../training/run-manager'
 import type { SpawnTrainer } from '../training/trainer-protocol'
 import { createHandlers } from './services'
+import { watchForeignRuns } from './foreign-runs'
 import { createDispatch, type Dispatch } from '../ipc/dispatch'
 import type { AppInfo } from '../../src-shared/contract'
 
@@ -57,6 +58,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     }
   }, ORPHAN_SWEEP_MS)
   sweep.unref()
+  const stopWatching = watchForeignRuns(registry, runs)
   const dispatch = createDispatch(createHandlers({ registry, runs, home: options.home, mode: options.mode }))
   return {
     home: options.home,
@@ -67,6 +69,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     recovered,
     close: async () => {
       clearInterval(sweep)
+      stopWatching()
       await runs.shutdown()
       registry.close()
       lock.release()

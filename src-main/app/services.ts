@@ -63,6 +63,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     'runs.start': (req) => runs.start(req),
     'runs.stop': ({ id }) => runs.stop(id),
     'runs.resume': ({ id }) => runs.resume(id),
+    'runs.pause': ({ id }) => runs.pause(id),
     'runs.fork': ({ id, ...options }) => runs.fork(id, options),
     'runs.tag': ({ id, add, remove }) => registry.tag(id, add, remove),
     'runs.note': ({ id, notes }) => registry.setNotes(id, notes),

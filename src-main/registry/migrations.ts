@@ -80,8 +80,10 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (run_id, kind)
   );
   `,
-  // 3: transfer experiments (D's features fine-tuned vs from scratch), a run kind linked to its GAN run
+  // 3: transfer experiments (D's features fine-tuned vs from scratch), a run kind linked to its GAN
+  // run; and a run's control request (pause / stop), which its trainer polls from any process
   `
+  ALTER TABLE runs ADD COLUMN control TEXT;
   CREATE TABLE transfer_runs (
     id INTEGER PRIMARY KEY,
     gan_run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,

@@ -10,6 +10,7 @@ import type { TransferOptions, TransferRecord, TransferResults, TransferStatus }
 import { openDatabase, type Db, type OpenOptions } from './database'
 import { RUN_SELECT, toRunRecord, type RunRow } from './run-rows'
 import { downsample } from './downsample'
+import { ConflictError } from '../util/errors'
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError'
@@ -154,10 +155,34 @@ export class Registry {
 
   setStatus(id: number, status: RunStatus, error: string | null = null): void {
     const ts = now()
-    const active = status === 'queued' || status === 'running'
-    // A run queued again belongs to the process that queued it, until its trainer starts.
-    this.db.prepare('UPDATE runs SET status = ?, error = ?, finished_at = ?, pid = ?, host = ?, updated_at = ? WHERE id = ?')
+    const active = status === 'queued' || status === 'running' || status === 'paused'
+    // A run queued again belongs to the process that queued it, until its trainer starts. A pause
+    // request stands while the run is running or paused; any other status answers it.
+    this.db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, pid = ?, host = ?, updated_at = ?${status === 'running' || status === 'paused' ? '' : ', control = NULL'} WHERE id = ?`)
       .run(status, error, active ? null : ts, active ? process.pid : null, active ? os.hostname() : null, ts, id)
+  }
+
+  /**
+   * Asks the trainer of a run, in whatever process it runs, to pause, stop, or go on (null); it
+   * polls this a few times a second. Only a running or paused run takes a request.
+   */
+  requestControl(id: number, control: 'pause' | 'stop' | null): RunRecord {
+    const run = this.getRun(id)
+    if (run.status !== 'running' && run.status !== 'paused') throw new ConflictError(`run ${id} is ${run.status}, not running or paused`)
+    this.db.prepare('UPDATE runs SET control = ?, updated_at = ? WHERE id = ?').run(control, now(), id)
+    return this.getRun(id)
+  }
+
+  /** Runs whose row changed after `iso` (an ISO time): what a host polls to follow other processes' runs. */
+  runsUpdatedSince(iso: string): { id: number; status: RunStatus; step: number; totalSteps: number; epoch: number; samplesPerSec: number | null }[] {
+    return this.db
+      .prepare('SELECT id, status, step, total_steps AS totalSteps, epoch, samples_per_sec AS samplesPerSec FROM runs WHERE updated_at > ? ORDER BY id')
+      .all(iso) as { id: number; status: RunStatus; step: number; totalSteps: number; epoch: number; samplesPerSec: number | null }[]
+  }
+
+  control(id: number): 'pause' | 'stop' | null {
+    const row = this.db.prepare('SELECT control FROM runs WHERE id = ?').get(id) as { control: 'pause' | 'stop' | null } | undefined
+    return row?.control ?? null
   }
 
   /**
@@ -167,7 +192,7 @@ export class Registry {
   markOrphansInterrupted(isAlive: (pid: number) => boolean): number[] {
     // Read and write in one immediate transaction: a trainer finishing meanwhile is never overwritten.
     const tx = this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued') ORDER BY id`).all() as {
+      const rows = this.db.prepare(`SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued', 'paused') ORDER BY id`).all() as {
         id: number; pid: number | null; host: string | null
       }[]
       const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !isAlive(r.pid)))

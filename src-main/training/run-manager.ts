@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
+import { ConflictError } from '../util/errors'
 import { ACTIVE_STATUSES, type RunRecord, type RunStatus } from '../../src-shared/domain/run'
 import type { EventName, Events } from '../../src-shared/contract'
 import type { Registry } from '../registry/registry'
@@ -23,9 +24,7 @@ export interface StartRequest {
   experiment?: string
 }
 
-export class ConflictError extends Error {
-  override name = 'ConflictError'
-}
+export { ConflictError }
 
 /** Resolves a start request to a raw config: a preset's config or the given one, plus overrides. */
 export function resolveConfig(req: Pick<StartRequest, 'config' | 'preset' | 'overrides'>): unknown {
@@ -99,9 +98,18 @@ export class RunManager {
     return this.registry.getRun(child.id)
   }
 
-  /** Continues a stopped, interrupted or failed run from its last checkpoint. */
+  /** Asks a running run to pause (its trainer process waits, holding everything in memory). */
+  pause(id: number): RunRecord {
+    const run = this.registry.getRun(id)
+    if (run.status === 'paused') return run
+    if (run.status !== 'running') throw new ConflictError(`run ${id} is ${run.status}: only a running run can pause`)
+    return this.registry.requestControl(id, 'pause')
+  }
+
+  /** Continues a paused run where it waits, or a stopped, interrupted or failed run from its last checkpoint. */
   async resume(id: number): Promise<RunRecord> {
     const run = this.registry.getRun(id)
+    if (run.status === 'paused' || (run.status === 'running' && this.registry.control(id) === 'pause')) return this.registry.requestControl(id, null)
     if (ACTIVE_STATUSES.includes(run.status)) throw new ConflictError(`run ${id} is ${run.status}`)
     // A run reports `stopped` a moment before its trainer process exits: wait for that exit.
     await this.active.get(id)?.done
@@ -150,9 +158,9 @@ export class RunManager {
     const run = this.registry.getRun(id)
     const active = this.active.get(id)
     if (!active) {
-      if (run.status === 'queued' || run.status === 'running') {
-        throw new ConflictError(`run ${id} is trained by another process (pid unknown to this one); stop it there`)
-      }
+      // Trained by another process (a terminal's `train`, another window): ask it through the registry.
+      if (run.status === 'running' || run.status === 'paused') return this.registry.requestControl(id, 'stop')
+      if (run.status === 'queued') throw new ConflictError(`run ${id} is being started by another process; stop it there`)
       return run
     }
     active.child.send({ type: 'stop' })

@@ -36,6 +36,8 @@ export const EVAL_SAMPLES = 2500
 /** Samples behind the per-epoch diversity ratio (pairwise distances: n² / 2 of them). */
 export const DIVERSITY_SAMPLES = 256
 const FLUSH_INTERVAL_MS = 1000
+/** How often a trainer looks for a pause or stop request in the registry (one indexed read). */
+const CONTROL_POLL_MS = 250
 
 export function totalSteps(config: { training: { epochs: number; stepsPerEpoch: number } }): number {
   return config.training.epochs * config.training.stepsPerEpoch
@@ -96,7 +98,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     let lastFlush = Date.now()
     let lastProgress = 0
     let lastPreview = 0
-    const started = Date.now()
+    let started = Date.now()
     const startStep = step
     const flush = () => {
       registry.writeMetrics(runId, pending.splice(0))
@@ -141,8 +143,32 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     const imageEval = await createEpochImageEval(config, (n) => gan!.generate(n, mixSeed(config.training.seed, 4545)))
     disposeImageEval = () => imageEval?.dispose()
 
+    // Pause and cross-process stop requests arrive through the registry (see Registry.requestControl).
+    let lastControlCheck = 0
+    let control: 'pause' | 'stop' | null = null
+    const pollControl = () => {
+      if (Date.now() - lastControlCheck < CONTROL_POLL_MS) return
+      lastControlCheck = Date.now()
+      control = registry.control(runId)
+    }
+    /** Waits, holding models and optimizer state in memory, until resumed or stopped. */
+    const pause = async () => {
+      flush()
+      setStatus('paused')
+      const pausedAt = Date.now()
+      while (!hooks.stopRequested()) {
+        await new Promise((r) => setTimeout(r, CONTROL_POLL_MS))
+        control = registry.control(runId)
+        if (control !== 'pause') break
+      }
+      started += Date.now() - pausedAt // throughput counts training time only
+      if (!hooks.stopRequested() && control !== 'stop') setStatus('running')
+    }
+
     while (step < total) {
-      if (hooks.stopRequested()) {
+      pollControl()
+      if (control === 'pause') await pause()
+      if (hooks.stopRequested() || control === 'stop') {
         await checkpoint(Math.ceil(step / stepsPerEpoch))
         return setStatus('stopped')
       }

@@ -111,6 +111,8 @@ export const requests = {
   ),
   /** Continues a stopped, interrupted or failed run from its last checkpoint. */
   'runs.resume': request<RunRecord>()(id),
+  /** Pauses a running run: its trainer waits with everything in memory; `runs.resume` goes on. */
+  'runs.pause': request<RunRecord>()(id),
   'runs.tag': request<RunRecord>()(
     z.strictObject({ id: runId, add: z.array(z.string().trim().min(1).max(100)).max(50).optional(), remove: z.array(z.string().max(100)).max(50).optional() }),
   ),

@@ -1,11 +1,11 @@
 /** Run records as the registry stores them and every client sees them. */
 import type { ExperimentConfig } from '../config/experiment'
 
-export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed', 'diverged', 'interrupted'] as const
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'failed', 'diverged', 'interrupted'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
 
 /** Statuses a run can still leave by itself. */
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running']
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused']
 
 export interface RunRecord {
   id: number

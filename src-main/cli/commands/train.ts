@@ -1,19 +1,30 @@
-/** `train` and `resume`: run training in a trainer process, showing progress; Ctrl-C stops cleanly. */
+/** `train`, `resume`, `pause` and `stop`: run training in a trainer process, showing progress; Ctrl-C stops cleanly. */
 import type { Command } from 'commander'
 import { resolveHome, homePaths } from '../../app/paths'
 import { Registry } from '../../registry/registry'
 import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
 import { isProcessAlive } from '../../app/instance-lock'
-import type { RunRecord } from '../../../src-shared/domain/run'
+import type { RunRecord, RunStatus } from '../../../src-shared/domain/run'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { printJson, CliError } from '../output'
-import { parseId, type GlobalOptions } from '../context'
+import { parseId, withRegistry, type GlobalOptions } from '../context'
 
 function progressLine(step: number, total: number, metrics: Record<string, number>, sps?: number): string {
   const pct = total ? ((100 * step) / total).toFixed(1) : '0'
   const m = ['dLoss', 'gLoss', 'dReal', 'dFake'].filter((k) => k in metrics).map((k) => `${k} ${metrics[k]!.toFixed(3)}`).join('  ')
   return `step ${step}/${total} (${pct}%)  ${m}${sps ? `  ${Math.round(sps)} samples/s` : ''}`
+}
+
+/** Polls the registry until the run's status satisfies `done` (the trainer answers within a second), or the timeout. */
+async function waitForStatus(registry: Registry, id: number, done: (s: RunStatus) => boolean, timeoutMs: number): Promise<RunRecord> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const run = registry.getRun(id)
+    if (done(run.status)) return run
+    if (Date.now() > until) throw new CliError(`run ${id} did not answer within ${timeoutMs / 1000} s (is its trainer busy with a checkpoint?); its request stands`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
 }
 
 async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord | Promise<RunRecord>): Promise<void> {
@@ -93,9 +104,46 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
 
   program
     .command('resume')
-    .description('continue a stopped or interrupted run from its last checkpoint')
+    .description('continue a paused run where it waits, or a stopped or interrupted run from its last checkpoint')
     .argument('<id>', 'run id')
     .action(async (id: string) => {
-      await drive(globals(), (runs) => runs.resume(parseId(id)))
+      const paused = await withRegistry(globals(), (registry) => {
+        const run = registry.getRun(parseId(id))
+        if (run.status !== 'paused' && !(run.status === 'running' && registry.control(run.id) === 'pause')) return null
+        return registry.requestControl(run.id, null)
+      })
+      if (!paused) return drive(globals(), (runs) => runs.resume(parseId(id)))
+      if (globals().json) printJson(paused)
+      else console.log(`run ${paused.id} resumes where it paused, at step ${paused.step}`)
+    })
+
+  program
+    .command('pause')
+    .description('pause a running run: its trainer waits with everything in memory until `resume`')
+    .argument('<id>', 'run id')
+    .action(async (id: string) => {
+      await withRegistry(globals(), async (registry) => {
+        const run = registry.getRun(parseId(id))
+        if (run.status !== 'running' && run.status !== 'paused') throw new CliError(`run ${run.id} is ${run.status}: only a running run can pause`)
+        registry.requestControl(run.id, 'pause')
+        const final = await waitForStatus(registry, run.id, (s) => s !== 'running', 30_000)
+        if (globals().json) printJson(final)
+        else console.log(final.status === 'paused' ? `run ${run.id} paused at step ${final.step}; \`gan-workbench resume ${run.id}\` goes on` : `run ${run.id} is ${final.status}`)
+      })
+    })
+
+  program
+    .command('stop')
+    .description('stop a running or paused run (it saves a checkpoint; `resume` continues it later)')
+    .argument('<id>', 'run id')
+    .action(async (id: string) => {
+      await withRegistry(globals(), async (registry) => {
+        const run = registry.getRun(parseId(id))
+        if (run.status !== 'running' && run.status !== 'paused') throw new CliError(`run ${run.id} is ${run.status}, not running or paused`)
+        registry.requestControl(run.id, 'stop')
+        const final = await waitForStatus(registry, run.id, (s) => s !== 'running' && s !== 'paused', 60_000)
+        if (globals().json) printJson(final)
+        else console.log(`run ${run.id} ${final.status} at step ${final.step}`)
+      })
     })
 }
