@@ -11,6 +11,7 @@ import { openDatabase, type Db, type OpenOptions } from './database'
 import { RUN_SELECT, toRunRecord, type RunRow } from './run-rows'
 import { downsample } from './downsample'
 import { ConflictError } from '../util/errors'
+import { faultPoint } from '../util/faults'
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError'
@@ -235,7 +236,10 @@ export class Registry {
     )
     const tx = this.db.transaction(() => {
       // NaN/Inf cannot be stored or charted; a diverged run records them in its status message.
-      for (const r of rows) if (Number.isFinite(r.value)) insert.run(runId, r.key, r.step, r.epoch, r.value, r.wallTime)
+      rows.forEach((r, i) => {
+        if (i === rows.length >> 1) faultPoint('metrics-batch') // a crash test dies half-way through the batch
+        if (Number.isFinite(r.value)) insert.run(runId, r.key, r.step, r.epoch, r.value, r.wallTime)
+      })
     })
     tx.immediate()
   }

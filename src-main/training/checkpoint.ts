@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
+import { faultPoint } from '../util/faults'
 
 export const CHECKPOINT_FORMAT = 1
 
@@ -62,11 +63,13 @@ export async function saveCheckpoint(parentDir: string, step: number, epoch: num
   fs.rmSync(tmp, { recursive: true, force: true })
   fs.mkdirSync(tmp)
   writeFileDurable(path.join(tmp, 'weights.bin'), weights)
+  faultPoint('checkpoint-write')
   writeFileDurable(path.join(tmp, 'manifest.json'), manifestText)
   fsyncDir(tmp)
   fs.rmSync(final, { recursive: true, force: true })
   fs.renameSync(tmp, final)
   fsyncDir(parentDir)
+  faultPoint('checkpoint-commit') // on disk, not yet in the registry
   return { dir: final, manifestSha256: sha256(manifestText), bytes: weights.byteLength + manifestText.length }
 }
 

@@ -22,6 +22,7 @@ import { modeCoverage } from '../../src-shared/metrics/mode-coverage'
 import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { GanDiagnostics } from '../../src-shared/metrics/diagnostics'
 import { createEpochImageEval } from '../metrics/epoch-image-metrics'
+import { faultPoint } from '../util/faults'
 
 export interface TrainHooks {
   progress(e: RunProgressEvent): void
@@ -45,6 +46,17 @@ export function totalSteps(config: { training: { epochs: number; stepsPerEpoch: 
 
 async function optimizerState(opt: tf.Optimizer) {
   return (await opt.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor }))
+}
+
+/** Storage errors in words a user can act on; what was recorded up to the last checkpoint stays. */
+export function failureMessage(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e)
+  const code = (e as NodeJS.ErrnoException | undefined)?.code
+  const keep = 'everything up to the last checkpoint is kept; `resume` continues from there'
+  if (code === 'ENOSPC' || code === 'EDQUOT') return `the disk is full (${message}): free some space, then resume; ${keep}`
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return `cannot write to the data directory (${message}); ${keep}`
+  if (code === 'EIO') return `a disk read or write failed (${message}); ${keep}`
+  return message
 }
 
 export async function trainRun(registry: Registry, home: string, runId: number, hooks: TrainHooks): Promise<RunStatus> {
@@ -126,6 +138,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       const { kind, ext, data: bytes } = preview.artifact(epoch, step)
       const file = path.join(dir, 'samples', `epoch-${String(epoch).padStart(5, '0')}.${ext}`)
       fs.mkdirSync(path.dirname(file), { recursive: true })
+      faultPoint('artifact-write')
       writeFileAtomic(file, bytes)
       registry.addArtifact({ runId, kind, epoch, step, path: file, sha256: sha256(bytes), bytes: bytes.length })
     }
@@ -215,8 +228,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     flush()
     return setStatus('completed')
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e)
-    return setStatus('failed', message)
+    return setStatus('failed', failureMessage(e))
   } finally {
     disposeImageEval()
     gan?.dispose()

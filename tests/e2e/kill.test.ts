@@ -4,6 +4,7 @@
  * time the registry must pass integrity_check, every recorded checkpoint must load, and the run
  * must resume; at the end it completes with every metric step exactly once.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
 import Database from 'better-sqlite3'
@@ -89,5 +90,69 @@ describe('SIGKILL of the trainer, repeatedly', () => {
     d.close()
     expect(dupes.n).toBe(0)
     expect(steps).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
+  })
+})
+
+describe('faults aimed at the write path', () => {
+  const args = ['train', '--preset', 'mlp-2d-ring8', '--set', 'training.epochs=5', '--set', 'training.stepsPerEpoch=20', '--set', 'training.logEvery=1', '--set', 'training.checkpointEvery=1', '--set', 'training.evalSamples=0']
+
+  function check(home: string, id: number) {
+    const d = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+    try {
+      expect(d.pragma('integrity_check', { simple: true })).toBe('ok')
+      const checkpoints = d.prepare("SELECT path, step FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").all(id) as { path: string; step: number }[]
+      for (const c of checkpoints) {
+        const loaded = loadCheckpoint(c.path)
+        expect(loaded.manifest.step).toBe(c.step)
+        for (const g of Object.values(loaded.groups)) for (const w of g) w.tensor.dispose()
+      }
+      return checkpoints
+    } finally {
+      d.close()
+    }
+  }
+
+  function resumeToEnd(home: string, id: number) {
+    const r = cli(home, ['--json', 'resume', String(id)])
+    expect(r.code, r.stderr).toBe(0)
+    expect(lastJson<RunRecord>(r)).toMatchObject({ status: 'completed', step: 100 })
+    const d = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+    const steps = (d.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]).map((x) => x.step)
+    d.close()
+    expect(steps).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
+    check(home, id)
+    // No half-written checkpoint is left behind once the run has moved on.
+    expect(fs.readdirSync(path.join(home, 'runs', String(id), 'checkpoints')).filter((f) => f.startsWith('.tmp-'))).toEqual([])
+  }
+
+  it.each([
+    ['checkpoint-write:kill@2', "between a checkpoint's weights and its manifest"],
+    ['checkpoint-commit:kill@2', 'after a checkpoint is on disk, before the registry records it'],
+    ['metrics-batch:kill@4', 'half-way through a metric batch transaction'],
+  ])('SIGKILL at %s (%s): registry intact, recorded checkpoints load, resume completes', (faults) => {
+    const h = path.join(t.dir, faults.replace(/\W/g, '-'))
+    const r = cli(h, ['--json', ...args], { GAN_WORKBENCH_FAULTS: faults })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/interrupted/)
+    const id = lastJson<RunRecord[]>(cli(h, ['--json', 'runs', 'list']))[0]!.id
+    const recorded = check(h, id)
+    if (faults.startsWith('checkpoint-write')) {
+      // The half-written one is on disk under a temporary name and was never recorded.
+      expect(fs.readdirSync(path.join(h, 'runs', String(id), 'checkpoints')).some((f) => f.startsWith('.tmp-'))).toBe(true)
+      expect(recorded.map((c) => c.step)).toEqual([20])
+    }
+    if (faults.startsWith('checkpoint-commit')) expect(recorded.map((c) => c.step)).toEqual([20])
+    resumeToEnd(h, id)
+  })
+
+  it('disk full while saving a sample grid: the run fails saying so, nothing is corrupt, and it resumes once there is space', () => {
+    const h = path.join(t.dir, 'enospc')
+    const r = cli(h, ['--json', ...args], { GAN_WORKBENCH_FAULTS: 'artifact-write:enospc@3' })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/failed: the disk is full \(ENOSPC: no space left on device, write\): free some space, then resume; everything up to the last checkpoint is kept/)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    const id = lastJson<RunRecord[]>(cli(h, ['--json', 'runs', 'list']))[0]!.id
+    expect(check(h, id).map((c) => c.step)).toEqual([20, 40])
+    resumeToEnd(h, id)
   })
 })
