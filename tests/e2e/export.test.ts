@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { cli, lastJson, ROOT, serve } from '../helpers/cli'
+import { cli, lastJson, ROOT } from '../helpers/cli'
+import { withUi } from '../helpers/ui'
 import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
 import * as tf from '@tensorflow/tfjs'
@@ -176,13 +177,7 @@ describe('discriminator → classifier', () => {
     const shown = cli(home, ['runs', 'show', String(acgan.id)]).stdout
     expect(shown).toMatch(/transfer \d+ from run \d+ \(checkpoint at step 2\), mnist: test accuracy on 2000 held-out images, 6 steps each/)
 
-    const server = await serve(home)
-    const browser = await launchBrowser()
-    try {
-      const page = await browser.context.newPage()
-      const errors = watchConsole(page)
-      await page.goto(server.url)
-      await page.goto(`${server.origin}/#/runs/${acgan.id}`)
+    await withUi(home, `/runs/${acgan.id}`, async (page) => {
       // The CLI's experiment is listed with the run.
       await page.waitForSelector('[data-testid=transfer-table]')
       expect(await page.textContent('[data-testid=transfer-table]')).toMatch(/3\s*30/)
@@ -203,23 +198,13 @@ describe('discriminator → classifier', () => {
       const shown = await page.textContent('[data-testid=synth-result]')
       expect(shown).toMatch(/40 samples in .*datasets.*labels: the class each sample was drawn for; per class 4 4 4 4 4 4 4 4 4 4/)
       expect(shown).toContain('"name":"mnist-idx"')
-      expect(errors).toEqual([])
-    } finally {
-      await browser.close()
-      await server.stop()
-    }
+    })
   })
 })
 
 describe('export from the UI', () => {
   it('the Export dialog shows progress, writes into exports/, and the browser downloads a bundle that imports elsewhere', async () => {
-    const server = await serve(home)
-    const browser = await launchBrowser()
-    try {
-      const page = await browser.context.newPage()
-      const errors = watchConsole(page)
-      await page.goto(server.url)
-      await page.goto(`${server.origin}/#/runs/${acgan.id}`)
+    await withUi(home, `/runs/${acgan.id}`, async (page, server) => {
       await page.click('[data-testid=export-run]')
       await page.check('[data-testid=export-bundle]')
       await page.click('[data-testid=start-export]')
@@ -250,7 +235,6 @@ describe('export from the UI', () => {
       await page.click('[data-testid=start-export]')
       await page.waitForSelector('[data-testid=export-error]')
       expect(await page.textContent('[data-testid=export-error]')).toMatch(/pip install tensorflowjs/)
-      expect(errors).toEqual([])
       // The download route: only names the dialog makes, only with the token.
       const exported = fs.readdirSync(path.join(home, 'exports')).find((f) => f.endsWith('.gwbundle'))!
       expect((await fetch(`${server.origin}/exports/${exported}`)).status).toBe(401)
@@ -259,10 +243,7 @@ describe('export from the UI', () => {
       for (const bad of ['..%2Fregistry.sqlite', '%2E%2E/registry.sqlite', 'registry.sqlite', `${exported}%00.zip`]) {
         expect((await fetch(`${server.url.replace('/?', `/exports/${bad}?`)}`, auth)).status).toBe(404)
       }
-    } finally {
-      await browser.close()
-      await server.stop()
-    }
+    })
   })
 })
 

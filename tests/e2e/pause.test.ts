@@ -9,8 +9,9 @@ import { spawn } from 'node:child_process'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { CLI, cli, lastJson, serve } from '../helpers/cli'
-import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
+import { CLI, cli, lastJson } from '../helpers/cli'
+import { screenshotPath } from '../helpers/browser'
+import { withUi } from '../helpers/ui'
 import { tmpDir } from '../helpers/tmp'
 
 let t: ReturnType<typeof tmpDir>
@@ -104,15 +105,9 @@ describe('pause', () => {
   })
 
   it('from the UI of a server: Pause and Resume on a run a terminal is training', async () => {
-    const server = await serve(home)
-    const browser = await launchBrowser()
     const training = train('from-ui')
-    try {
-      const run = await until('the run to start', () => runByName('from-ui'))
-      const page = await browser.context.newPage()
-      const errors = watchConsole(page)
-      await page.goto(server.url)
-      await page.goto(`${server.origin}/#/runs/${run.id}`)
+    const run = await until('the run to start', () => runByName('from-ui'))
+    await withUi(home, `/runs/${run.id}`, async (page) => {
       await page.click('[data-testid=pause-run]')
       await page.waitForSelector('[data-testid=status]:has-text("paused")', { timeout: 30_000 })
       await page.screenshot({ path: screenshotPath('ui-paused.png') })
@@ -122,10 +117,6 @@ describe('pause', () => {
       await page.click('[data-testid=resume-run]')
       await page.waitForSelector('[data-testid=status]:has-text("completed")', { timeout: 120_000 })
       expect((await training).code).toBe(0)
-      expect(errors).toEqual([])
-    } finally {
-      await browser.close()
-      await server.stop()
-    }
+    })
   })
 })
