@@ -12,6 +12,7 @@ import { registerExport, registerImport } from './commands/export'
 import { registerEval } from './commands/eval'
 import { registerSynth } from './commands/synth'
 import { registerTransfer } from './commands/transfer'
+import { registerDatasets } from './commands/datasets'
 import { reportError, type CliError } from './output'
 import type { GlobalOptions } from './context'
 
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   registerEval(program, globals)
   registerSynth(program, globals)
   registerTransfer(program, globals)
+  registerDatasets(program, globals)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0

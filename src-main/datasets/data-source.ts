@@ -55,7 +55,7 @@ export function createDataSource(config: DatasetConfig, seed: number): DataSourc
 const folders = new Map<string, ImageDataset>()
 
 /** A folder is decoded once per process (the trainer reuses it across epochs and samples). */
-function loadFolderCached(dir: string, labelsFromFolders: boolean, classes?: number): ImageDataset {
+export function loadFolderCached(dir: string, labelsFromFolders: boolean, classes?: number): ImageDataset {
   const key = `${dir}\0${labelsFromFolders}\0${classes ?? ''}`
   let data = folders.get(key)
   if (!data) {

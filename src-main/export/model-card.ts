@@ -2,13 +2,10 @@
  * The model card every export carries (MODEL_CARD.md for people, model-card.json for tools): what
  * was trained, on what data (with its content hash), how, for how long, and how it ended.
  */
-import crypto from 'node:crypto'
-import fs from 'node:fs'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { ArtifactRecord, MetricSeries, RunRecord } from '../../src-shared/domain/run'
 import { APP_VERSION } from '../app/version'
-import { datasetHash } from '../datasets/image-datasets'
-import { loadImageDataset } from '../datasets/image-catalog'
+import { datasetIdentity } from '../datasets/dataset-identity'
 import { datasetLabel } from '../registry/registry'
 import { infoganCodes } from '../../src-shared/config/validate'
 
@@ -31,17 +28,10 @@ export interface ModelCard {
   config: ExperimentConfig
 }
 
+/** SHA-256 of the training data's content where it is a fixed set (images, CSV, folders). */
 function datasetSha(config: ExperimentConfig): string | null {
-  const ds = config.dataset
-  switch (ds.kind) {
-    case 'image':
-      return datasetHash(loadImageDataset(ds))
-    case 'csv':
-      return fs.existsSync(ds.file) ? crypto.createHash('sha256').update(fs.readFileSync(ds.file)).digest('hex') : null
-    default:
-      // Generated (toy2d), derived (paired) or folder data: the config names it exactly.
-      return null
-  }
+  const id = datasetIdentity(config.dataset)
+  return id.content ? id.sha256 : null
 }
 
 export function modelCard(run: RunRecord, config: ExperimentConfig, checkpoint: ArtifactRecord, metrics: MetricSeries): ModelCard {

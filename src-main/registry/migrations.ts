@@ -81,9 +81,20 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   // 3: transfer experiments (D's features fine-tuned vs from scratch), a run kind linked to its GAN
-  // run; and a run's control request (pause / stop), which its trainer polls from any process
+  // run; a run's control request (pause / stop), which its trainer polls from any process; and
+  // datasets, registered once by content hash and shared by the runs that train on them
   `
   ALTER TABLE runs ADD COLUMN control TEXT;
+  CREATE TABLE datasets (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    content_hash INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    spec_json TEXT NOT NULL,
+    sample_count INTEGER,
+    created_at TEXT NOT NULL
+  );
+  ALTER TABLE runs ADD COLUMN dataset_id INTEGER REFERENCES datasets(id);
   CREATE TABLE transfer_runs (
     id INTEGER PRIMARY KEY,
     gan_run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,

@@ -23,6 +23,7 @@ import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { GanDiagnostics } from '../../src-shared/metrics/diagnostics'
 import { createEpochImageEval } from '../metrics/epoch-image-metrics'
 import { faultPoint } from '../util/faults'
+import { datasetIdentity } from '../datasets/dataset-identity'
 
 export interface TrainHooks {
   progress(e: RunProgressEvent): void
@@ -75,6 +76,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     hooks.status({ runId, status: 'running' })
 
     const data = createDataSource(config.dataset, config.training.seed)
+    registry.registerDataset(runId, config, datasetIdentity(config.dataset))
     gan = new VanillaGan(config, data)
     const dir = runDir(home, runId)
     const checkpointsDir = path.join(dir, 'checkpoints')

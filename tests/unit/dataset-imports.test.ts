@@ -13,6 +13,8 @@ import { requirePreset } from '../../src-shared/config/presets'
 import { selectBackend } from '../../src-main/training/backend'
 import { VanillaGan, readMetrics } from '../../src-main/training/vanilla-gan'
 import { tmpDir } from '../helpers/tmp'
+import { Registry } from '../../src-main/registry/registry'
+import { datasetIdentity } from '../../src-main/datasets/dataset-identity'
 
 function png(width: number, height: number, grey: (x: number, y: number) => number, alpha = 255): Buffer {
   const img = new PNG({ width, height })
@@ -103,5 +105,35 @@ describe('image folders', () => {
   it('a conditional GAN on a labelled folder must state its classes', () => {
     const cgan = requirePreset('cgan-mnist').config
     expect(() => validateExperiment(applyOverrides(cgan, ['dataset={"kind":"folder","dir":"/x","labelsFromFolders":true}']))).toThrowError(/dataset\.classes: with labelsFromFolders/)
+  })
+})
+
+describe('datasets registry', () => {
+  it('registers data once by content: the same images under another folder share a row, a changed pixel does not', async () => {
+    t = tmpDir()
+    const write = (dir: string, tweak = 0) => {
+      for (const [i, cls] of ['0', '1', '1'].entries()) {
+        fs.mkdirSync(path.join(dir, cls), { recursive: true })
+        fs.writeFileSync(path.join(dir, cls, `img${i}.png`), png(28, 28, (x, y) => (x * 9 + y * i + (i === 2 ? tweak : 0)) % 256))
+      }
+    }
+    write(path.join(t.dir, 'a'))
+    write(path.join(t.dir, 'copy-of-a'))
+    write(path.join(t.dir, 'b'), 1)
+    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    try {
+      const ids = ['a', 'copy-of-a', 'b'].map((name) => {
+        const config = validateExperiment(applyOverrides(requirePreset('dcgan-mnist').config, [`dataset={"kind":"folder","dir":${JSON.stringify(path.join(t.dir, name))},"labelsFromFolders":true,"classes":2}`])).config
+        const run = registry.createRun({ config, totalSteps: 1 })
+        return registry.registerDataset(run.id, config, datasetIdentity(config.dataset)).id
+      })
+      expect(ids[0]).toBe(ids[1])
+      expect(ids[2]).not.toBe(ids[0])
+      const all = registry.listDatasets()
+      expect(all.map((d) => [d.runs, d.count, d.contentHash])).toEqual([[2, 3, true], [1, 3, true]])
+      expect(all[0]!.sha256).toMatch(/^[0-9a-f]{64}$/)
+    } finally {
+      registry.close()
+    }
   })
 })
