@@ -10,6 +10,7 @@ import type { DatasetConfig } from '../../src-shared/config/experiment'
 import { datasetHash } from './image-datasets'
 import { loadImageDataset } from './image-catalog'
 import { loadFolderCached } from './data-source'
+import { loadPairedFolder } from './paired-folder'
 
 export interface DatasetIdentity {
   /** Hex SHA-256 of the content (`content`) or of the canonical spec. */
@@ -35,6 +36,12 @@ export function datasetIdentity(config: DatasetConfig): DatasetIdentity {
       const count = config.limit && config.limit < full.count ? config.limit : full.count
       const px = full.height * full.width * full.channels
       return { sha256: datasetHash({ ...full, count, images: full.images.subarray(0, count * px), labels: full.labels.subarray(0, count) }), content: true, count }
+    }
+    case 'paired': {
+      if (config.dir === undefined) return { sha256: specHash(config), content: false, count: null }
+      const { conditions, targets } = loadPairedFolder(config.dir, config.limit)
+      const sha256 = crypto.createHash('sha256').update(`pairs ${datasetHash(conditions)} ${datasetHash(targets)}`).digest('hex')
+      return { sha256, content: true, count: targets.count }
     }
     case 'csv': {
       if (!fs.existsSync(config.file)) return { sha256: specHash(config), content: false, count: null }

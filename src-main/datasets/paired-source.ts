@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs'
 import type { DatasetConfig } from '../../src-shared/config/experiment'
 import type { DataSource } from './data-source'
-import { createImageSource, type PixelTransform } from './image-source'
+import { createImageSource, createImageSourceFrom, type PixelTransform } from './image-source'
+import { loadPairedFolder } from './paired-folder'
 
 /** Edge pixels are those whose Sobel gradient magnitude (on 0–1 intensities) exceeds this. */
 export const EDGE_THRESHOLD = 1
@@ -28,6 +29,7 @@ export const sobelEdges: PixelTransform = (pixels, width, height, out, at) => {
 }
 
 export function createPairedSource(config: Extract<DatasetConfig, { kind: 'paired' }>, seed: number): DataSource {
+  if (config.dir !== undefined) return createPairedFolderSource({ dir: config.dir, limit: config.limit }, seed)
   const name = config.task === 'mnist-edges' ? 'mnist' : 'fashion-mnist'
   const image = { kind: 'image' as const, name: name as 'mnist' | 'fashion-mnist', ...(config.limit ? { limit: config.limit } : {}) }
   const targets = createImageSource(image, seed)
@@ -41,6 +43,24 @@ export function createPairedSource(config: Extract<DatasetConfig, { kind: 'paire
     sample: targets.sample,
     conditions: edges.batch,
     pairSample: (n, s) => ({ conditions: edges.sample(n, s), targets: targets.sample(n, s) }),
+    conditionTensor: (values, n) => tf.tensor4d(values, [n, h, w, c]),
+  }
+}
+
+/** Pairs from a folder (A/ conditions, B/ targets): one seeded index stream drives both sides. */
+function createPairedFolderSource(config: { dir: string; limit?: number }, seed: number): DataSource {
+  const { conditions, targets } = loadPairedFolder(config.dir, config.limit)
+  const a = createImageSourceFrom(conditions, seed, undefined)
+  const b = createImageSourceFrom(targets, seed, undefined)
+  const [h, w, c] = b.shape as [number, number, number]
+  return {
+    kind: 'image',
+    shape: b.shape,
+    size: b.size,
+    batch: b.batch,
+    sample: b.sample,
+    conditions: a.batch,
+    pairSample: (n, s) => ({ conditions: a.sample(n, s), targets: b.sample(n, s) }),
     conditionTensor: (values, n) => tf.tensor4d(values, [n, h, w, c]),
   }
 }

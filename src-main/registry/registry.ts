@@ -59,7 +59,7 @@ export function datasetLabel(config: ExperimentConfig): string {
     case 'image':
       return `image:${config.dataset.name}${config.dataset.limit ? `[:${config.dataset.limit}]` : ''}`
     case 'paired':
-      return `paired:${config.dataset.task}${config.dataset.limit ? `[:${config.dataset.limit}]` : ''}`
+      return `paired:${config.dataset.task ?? config.dataset.dir}${config.dataset.limit ? `[:${config.dataset.limit}]` : ''}`
     case 'csv':
       return `csv:${config.dataset.file}`
     case 'folder':

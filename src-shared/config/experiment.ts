@@ -87,9 +87,14 @@ const datasetSchema = z.discriminatedUnion('kind', [
      * each image's edge map (Sobel), the target the image itself.
      */
     kind: z.literal('paired'),
-    task: z.enum(PAIRED_TASKS),
+    task: z.enum(PAIRED_TASKS).optional(),
+    /**
+     * Or paired images from a folder: `dir/A/…` are the conditions, `dir/B/…` the targets, paired
+     * by their path inside A and B (A/x.png ↔ B/x.png). PNG or JPEG, converted to 28×28 grey.
+     */
+    dir: z.string().min(1).max(4096).optional(),
     limit: z.int().min(1).max(10_000_000).optional(),
-  }),
+  }).refine((d) => (d.task === undefined) !== (d.dir === undefined), { message: 'give either a built-in task or a dir of paired images (A/ and B/), not both', path: ['task'] }),
 ])
 export type DatasetConfig = z.infer<typeof datasetSchema>
 
