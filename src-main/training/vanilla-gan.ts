@@ -115,7 +115,32 @@ export class VanillaGan {
 
   /** G(z), G(z, label), G(z, codes), or pix2pix's G(condition image) (z unused). */
   g(z: tf.Tensor | undefined, condition: tf.Tensor | undefined, training: boolean): tf.Tensor {
-    return this.generator.apply(this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition }), { training }) as tf.Tensor
+    const ref = training ? this.referenceBatch() : undefined
+    if (!ref) return this.generator.apply(this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition }), { training }) as tf.Tensor
+    // Virtual batch norm: the reference batch rides along, so batch-norm statistics cover it and
+    // the minibatch together; its own outputs are dropped.
+    const join = (a: tf.Tensor | undefined, b: tf.Tensor | undefined) => (a && b ? tf.concat([a, b]) : undefined)
+    const out = this.generator.apply(this.feed(this.gRoles, {
+      latent: join(ref.z, z), label: join(ref.condition, condition), code: join(ref.condition, condition), condition: join(ref.condition, condition),
+    }), { training }) as tf.Tensor
+    return out.slice(ref.size)
+  }
+
+  private reference: { z?: tf.Tensor; condition?: tf.Tensor; size: number } | undefined
+
+  /** The fixed reference batch of virtual batch norm (made once, from the run's seed). */
+  private referenceBatch(): { z?: tf.Tensor; condition?: tf.Tensor; size: number } | undefined {
+    const size = this.config.tricks.virtualBatchNorm
+    if (size === 0) return undefined
+    if (!this.reference) {
+      const seed = mixSeed(this.config.training.seed, 8080)
+      this.reference = tf.tidy(() => ({
+        size,
+        z: this.translation ? undefined : tf.keep(this.latent(size, seed)),
+        condition: this.translation ? tf.keep(this.data.conditions!(0, 8080, size)) : this.conditioner ? tf.keep(this.conditioner.random(size, seed)) : undefined,
+      }))
+    }
+    return this.reference
   }
 
   /**
@@ -314,6 +339,7 @@ export class VanillaGan {
   }
 
   dispose(): void {
+    tf.dispose([this.reference?.z, this.reference?.condition].filter((t): t is tf.Tensor => t !== undefined))
     this.generator.dispose()
     this.discriminator.dispose()
     this.gOptimizer.dispose()

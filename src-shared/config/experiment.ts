@@ -146,7 +146,14 @@ export const experimentConfigSchema = z.strictObject({
      * f that feed D's real/fake output, instead of fooling D directly.
      */
     featureMatching: z.boolean().default(false),
-  }).default({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false }),
+    /**
+     * Virtual batch normalisation (Salimans et al. 2016), in its one-pass form: during training G
+     * also runs a fixed reference batch of this many samples, and its batch-norm statistics come
+     * from the reference and the minibatch together, so a sample depends far less on the other
+     * samples of its minibatch. 0 turns it off; G needs batch-norm layers.
+     */
+    virtualBatchNorm: z.int().min(0).max(1024).default(0),
+  }).default({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false, virtualBatchNorm: 0 }),
   training: z.strictObject({
     batchSize: z.int().min(1).max(4096),
     epochs: z.int().min(1).max(100_000),

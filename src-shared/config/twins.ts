@@ -4,6 +4,7 @@
  * differ only in that setting.
  */
 import type { ExperimentConfig } from './experiment'
+import { specLayers } from '../model/spec'
 
 export interface TwinToggle {
   id: string
@@ -37,6 +38,12 @@ export const TWIN_TOGGLES: readonly TwinToggle[] = [
     id: 'feature-matching', label: 'Feature matching',
     overrides: (c) => [`tricks.featureMatching=${!c.tricks.featureMatching}`],
     current: (c) => onOff(c.tricks.featureMatching), applies: () => true,
+  },
+  {
+    id: 'virtual-batch-norm', label: 'Virtual batch norm in G (0 ↔ 64 reference samples)',
+    overrides: (c) => [`tricks.virtualBatchNorm=${c.tricks.virtualBatchNorm > 0 ? 0 : 64}`],
+    current: (c) => String(c.tricks.virtualBatchNorm),
+    applies: (c) => specLayers(c.generator).some((l) => l.type === 'batchNorm'),
   },
   {
     id: 'unrolled', label: 'Unrolled D (0 ↔ 5 look-ahead steps)',

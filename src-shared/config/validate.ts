@@ -6,7 +6,7 @@
 import { experimentConfigSchema, type ExperimentConfig } from './experiment'
 import { ConfigError, fieldErrors, type FieldError } from './errors'
 import { sameShape, ShapeError, summarizeModel, type ModelSummary, type Shape } from '../model/shape-inference'
-import { isGraphSpec, layerActivation, outputLayer } from '../model/spec'
+import { isGraphSpec, layerActivation, outputLayer, specLayers } from '../model/spec'
 
 export function dataShape(config: Pick<ExperimentConfig, 'dataset'>): Shape {
   switch (config.dataset.kind) {
@@ -111,6 +111,9 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
       : { path: 'conditioning', message: 'a paired dataset is for image-to-image translation: use conditioning "pix2pix"' })
   }
   if (config.pix2pix && !translation) errors.push({ path: 'pix2pix', message: 'only used with conditioning "pix2pix"' })
+  if (config.tricks.virtualBatchNorm > 0 && !specLayers(config.generator).some((l) => l.type === 'batchNorm')) {
+    errors.push({ path: 'tricks.virtualBatchNorm', message: 'the generator has no batch-norm layer: there is nothing for a reference batch to normalise' })
+  }
   if (g) {
     const gInputs = labelled ? [latent, label] : info ? [latent, code] : translation ? [condition] : [latent]
     checkInputs('generator', !isGraphSpec(config.generator), g, gInputs, classes, errors)

@@ -301,6 +301,49 @@ describe("G's objective: unrolling and feature matching", () => {
   })
 })
 
+describe('virtual batch norm', () => {
+  const bnGenerator = JSON.stringify({ inputShape: [4], layers: [
+    { type: 'dense', units: 32 }, { type: 'batchNorm' }, { type: 'activation', activation: 'relu' }, { type: 'dense', units: 2 },
+  ] })
+
+  it("makes a sample depend far less on the rest of its minibatch, and trains with flat memory", async () => {
+    const change = (vbn: number) => {
+      const gan = new VanillaGan(tiny([`generator=${bnGenerator}`, `tricks.virtualBatchNorm=${vbn}`]), createDataSource(tiny().dataset, 42))
+      try {
+        return tf.tidy(() => {
+          const z = gan.latent(4, 1)
+          // The same first sample in two minibatches whose other three samples differ.
+          const other = tf.concat([z.slice(0, 1), gan.latent(3, 2)])
+          const a = gan.g(z, undefined, true).slice(0, 1)
+          const b = gan.g(other, undefined, true).slice(0, 1)
+          return tf.sum(tf.abs(tf.sub(a, b))).dataSync()[0]!
+        })
+      } finally {
+        gan.dispose()
+      }
+    }
+    const plain = change(0)
+    const virtual = change(64)
+    expect(plain).toBeGreaterThan(0.05)
+    expect(virtual).toBeLessThan(plain / 4)
+
+    const gan = new VanillaGan(tiny([`generator=${bnGenerator}`, 'tricks.virtualBatchNorm=16']), createDataSource(tiny().dataset, 42))
+    try {
+      const m = await readMetrics(gan.trainStep(0, 0))
+      expect(Number.isFinite(m.gLoss) && Number.isFinite(m.dLoss)).toBe(true)
+      const before = tf.memory().numTensors
+      disposeMetrics(gan.trainStep(1, 0))
+      expect(tf.memory().numTensors).toBe(before)
+    } finally {
+      gan.dispose()
+    }
+  })
+
+  it('is refused for a generator without batch norm', () => {
+    expect(() => tiny(['tricks.virtualBatchNorm=16'])).toThrowError(/tricks\.virtualBatchNorm: the generator has no batch-norm layer/)
+  })
+})
+
 describe('every preset trains', () => {
   let t: ReturnType<typeof tmpDir>
   let registry: Registry
