@@ -1,6 +1,7 @@
 /**
  * Property-based bad input (fast-check, seeded and bounded so CI is repeatable; `npm run soak`
- * raises the counts via FUZZ_RUNS): configs, model graphs, IDX files and bundle entry names. Each
+ * raises the counts via FUZZ_RUNS): configs, model graphs, IDX files, image and paired folders, and
+ * bundle entry names. Each
  * must be accepted or refused with a clear error naming the field or file: never a crash, never
  * an allocation for an absurd model.
  */
@@ -13,6 +14,12 @@ import { PRESETS } from '../../src-shared/config/presets'
 import { MAX_PARAMS } from '../../src-shared/model/shape-inference'
 import { DatasetError, parseIdx } from '../../src-main/datasets/idx'
 import { safeEntryName } from '../../src-main/export/run-bundle'
+import fs from 'node:fs'
+import path from 'node:path'
+import { PNG } from 'pngjs'
+import { loadImageFolder } from '../../src-main/datasets/image-folder'
+import { loadPairedFolder } from '../../src-main/datasets/paired-folder'
+import { tmpDir } from '../helpers/tmp'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300)
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
@@ -127,6 +134,47 @@ describe('fuzzed files and names', () => {
         expect((e as Error).message).toMatch(/^images\.idx: /)
       }
     }), { numRuns: RUNS, seed: SEED })
+  })
+
+  it('image and paired folders: random, empty, truncated and odd-sized files, and missing partners, load or name the file', () => {
+    const t = tmpDir('gwb-fuzz-folders-')
+    const png = (w: number, h: number, colorType: 0 | 2 | 4 | 6, seed: number) => {
+      const img = new PNG({ width: w, height: h, colorType, inputColorType: 6 })
+      for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 31 + seed) & 255
+      return PNG.sync.write(img, { colorType })
+    }
+    const file = fc.oneof(
+      fc.record({ kind: fc.constant('png'), w: fc.integer({ min: 1, max: 90 }), h: fc.integer({ min: 1, max: 90 }), color: fc.constantFrom(0, 2, 4, 6) as fc.Arbitrary<0 | 2 | 4 | 6>, cut: fc.option(fc.integer({ min: 0, max: 60 })) }),
+      fc.record({ kind: fc.constant('bytes'), bytes: fc.uint8Array({ maxLength: 40 }), ext: fc.constantFrom('.png', '.jpg', '.txt') }),
+    )
+    let n = 0
+    try {
+      fc.assert(fc.property(fc.array(file, { minLength: 1, maxLength: 4 }), fc.boolean(), (files, dropPartner) => {
+        const dir = path.join(t.dir, String(n++))
+        for (const side of ['A', 'B']) fs.mkdirSync(path.join(dir, side), { recursive: true })
+        files.forEach((f, i) => {
+          const bytes = f.kind === 'png' ? (f.cut === null ? png(f.w, f.h, f.color, i) : png(f.w, f.h, f.color, i).subarray(0, f.cut)) : Buffer.from(f.bytes)
+          const name = `${i}${f.kind === 'png' ? '.png' : f.ext}`
+          fs.writeFileSync(path.join(dir, 'A', name), bytes)
+          if (!(dropPartner && i === files.length - 1)) fs.writeFileSync(path.join(dir, 'B', name), bytes)
+        })
+        for (const count of [() => loadImageFolder(path.join(dir, 'A')).count, () => loadPairedFolder(dir).targets.count]) {
+          let result: number | Error
+          try {
+            result = count()
+          } catch (e) {
+            result = e as Error
+          }
+          if (typeof result === 'number') expect(result).toBe(files.length)
+          else {
+            expect(result).toBeInstanceOf(DatasetError)
+            expect(result.message.startsWith(dir)).toBe(true) // names the file (or the folder)
+          }
+        }
+      }), { numRuns: Math.min(RUNS, 60), seed: SEED })
+    } finally {
+      t.cleanup()
+    }
   })
 
   it('bundle entry names: anything that could leave the import folder is refused', () => {
