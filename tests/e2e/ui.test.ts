@@ -60,6 +60,11 @@ describe('workbench UI in server mode', () => {
       expect(await page.getByTestId('start-run').isDisabled()).toBe(true)
 
       await page.getByTestId('epochs').fill('40')
+      // A trick the model cannot take: the MLP generator has no batch norm to virtualise.
+      await page.getByTestId('virtual-batch-norm').fill('64')
+      await page.getByTestId('config-errors').filter({ hasText: 'tricks.virtualBatchNorm' }).waitFor()
+      expect(await page.getByTestId('start-run').isDisabled()).toBe(true)
+      await page.getByTestId('virtual-batch-norm').fill('0')
       await page.getByTestId('run-name').fill('ui-ring8')
       await expect.poll(() => page.getByTestId('start-run').isDisabled()).toBe(false)
       await page.screenshot({ path: screenshotPath('ui-new-run.png') })
