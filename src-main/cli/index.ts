@@ -13,6 +13,7 @@ import { registerEval } from './commands/eval'
 import { registerSynth } from './commands/synth'
 import { registerTransfer } from './commands/transfer'
 import { registerDatasets } from './commands/datasets'
+import { registerBench } from './commands/bench'
 import { reportError, type CliError } from './output'
 import type { GlobalOptions } from './context'
 
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSynth(program, globals)
   registerTransfer(program, globals)
   registerDatasets(program, globals)
+  registerBench(program)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0
