@@ -15,7 +15,8 @@ import { TO_TANH_RANGE, type ImageDataset } from '../datasets/image-datasets'
 import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from '../metrics/classifier-data'
 import { assertImageOnlyDiscriminator, loadFeatureExtractor } from './d-features'
 
-export const DEFAULT_TRANSFER: TransferOptions = { labelsPerClass: [10, 100, 1000], steps: 300, batchSize: 32, learningRate: 1e-3, freeze: false, seed: 7 }
+/** 500 per class fits the built-in MNIST's 8,000 training digits (about 800 per class). */
+export const DEFAULT_TRANSFER: TransferOptions = { labelsPerClass: [10, 100, 500], steps: 300, batchSize: 32, learningRate: 1e-3, freeze: false, seed: 7 }
 
 export interface TransferProgress {
   labelsPerClass: number
@@ -93,14 +94,22 @@ async function fitAndTest(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor1D,
   return right / test.labels.length
 }
 
-/** The labelled dataset a run's transfer experiment uses; refuses (before anything is recorded) runs that have none or whose D needs more than an image. */
-export function transferDataset(registry: Registry, runId: number): ClassifierDataset {
+/**
+ * The labelled dataset a run's transfer experiment uses. Refuses, before anything is recorded, runs
+ * that have none, whose D needs more than an image, or label budgets the data cannot fill.
+ */
+export function transferDataset(registry: Registry, runId: number, labelsPerClass: number[]): ClassifierDataset {
   const config = registry.getRun(runId).config
   const name = config.dataset.kind === 'image' ? config.dataset.name : undefined
   if (!name || !(CLASSIFIER_DATASETS as readonly string[]).includes(name)) {
     throw new ConflictError(`transfer needs a GAN trained on a built-in labelled dataset (${CLASSIFIER_DATASETS.join(', ')}); run ${runId} trains on ${config.dataset.kind === 'image' ? config.dataset.name : config.dataset.kind}`)
   }
   assertImageOnlyDiscriminator(config, runId)
+  const { train } = classifierSplits(name as ClassifierDataset)
+  const fewest = Math.min(...Array.from({ length: 10 }, (_, c) => train.labels.filter((l) => l === c).length))
+  for (const n of labelsPerClass) {
+    if (n > fewest) throw new ConflictError(`${n} labels per class is more than ${name}'s training split has of its rarest class (${fewest} images)`)
+  }
   return name as ClassifierDataset
 }
 
@@ -112,11 +121,8 @@ export async function runTransfer(
   step?: number,
 ): Promise<{ checkpointStep: number; results: TransferResults }> {
   const config = registry.getRun(runId).config
-  const name = transferDataset(registry, runId)
+  const name = transferDataset(registry, runId, options.labelsPerClass)
   const { train, test } = classifierSplits(name)
-  for (const n of options.labelsPerClass) {
-    if (n * 10 > train.count) throw new ConflictError(`${n} labels per class is more than the ${train.count} training images of ${name} hold`)
-  }
   const features = await loadFeatureExtractor(registry, runId, step)
   const testX = imagesOf(test, Array.from({ length: test.count }, (_, i) => i))
   const rows: TransferRow[] = []

@@ -19,7 +19,7 @@ export async function startTransfer(
   progress: (e: TransferProgressEvent) => void,
 ): Promise<TransferRecord> {
   if (busy) throw new ConflictError('a transfer experiment is already running here; wait for it to finish')
-  transferDataset(registry, request.id)
+  transferDataset(registry, request.id, request.labelsPerClass)
   const options = { ...DEFAULT_TRANSFER, labelsPerClass: request.labelsPerClass, steps: request.steps ?? DEFAULT_TRANSFER.steps, freeze: request.freeze ?? false }
   const record = registry.createTransfer(request.id, registry.latestArtifact(request.id, 'checkpoint')?.step ?? 0, options)
   busy = true

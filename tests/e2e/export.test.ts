@@ -172,8 +172,11 @@ describe('discriminator → classifier', () => {
     const text = cli(home, ['transfer', String(mlp.id)])
     expect(text.code).toBe(1)
     expect(text.stderr).toMatch(/transfer needs a GAN trained on a built-in labelled dataset \(mnist, fashion-mnist\)/)
+    const tooMany = cli(home, ['transfer', String(acgan.id), '--labels-per-class', '10,1000'])
+    expect(tooMany.stderr).toMatch(/1000 labels per class is more than mnist's training split has of its rarest class \(\d+ images\)/)
     // Refused before anything is recorded; the GAN run lists its experiment.
     expect(lastJson<{ transfers: unknown[] }>(cli(home, ['--json', 'runs', 'show', String(mlp.id)])).transfers).toEqual([])
+    expect(lastJson<{ transfers: unknown[] }>(cli(home, ['--json', 'runs', 'show', String(acgan.id)])).transfers).toHaveLength(1)
     const shown = cli(home, ['runs', 'show', String(acgan.id)]).stdout
     expect(shown).toMatch(/transfer \d+ from run \d+ \(checkpoint at step 2\), mnist: test accuracy on 2000 held-out images, 6 steps each/)
 

@@ -51,7 +51,7 @@ export function registerTransfer(program: Command, globals: () => GlobalOptions)
       const step = o.step === undefined ? undefined : whole(o.step, '--step', 0, Number.MAX_SAFE_INTEGER)
       await withRegistry(globals(), async (registry) => {
         const runId = parseId(id)
-        transferDataset(registry, runId)
+        transferDataset(registry, runId, options.labelsPerClass)
         const record = registry.createTransfer(runId, step ?? registry.latestArtifact(runId, 'checkpoint')?.step ?? 0, options)
         const interrupted = () => {
           registry.finishTransfer(record.id, { error: 'stopped before it finished' })
