@@ -75,7 +75,7 @@ describe('experiment config', () => {
 
   it('fills defaults so stored configs are complete', () => {
     const parsed = experimentConfigSchema.parse({ ...base(), tricks: undefined, loss: undefined, backend: undefined })
-    expect(parsed.tricks).toEqual({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false })
+    expect(parsed.tricks).toEqual({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false, virtualBatchNorm: 0 })
     expect(parsed.loss.generator).toBe('non-saturating')
     expect(parsed.backend).toBe('auto')
   })
