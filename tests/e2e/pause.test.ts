@@ -23,7 +23,7 @@ beforeAll(() => {
 })
 afterAll(() => t.cleanup())
 
-const SETTINGS = ['--preset', 'mlp-2d-ring8', '--set', 'training.epochs=3', '--set', 'training.stepsPerEpoch=150', '--set', 'training.logEvery=1', '--set', 'training.evalSamples=0']
+const SETTINGS = ['--preset', 'mlp-2d-ring8', '--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=120', '--set', 'training.logEvery=1', '--set', 'training.evalSamples=0']
 
 function train(name: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -72,7 +72,7 @@ describe('pause', () => {
     expect(p.code, p.stderr).toBe(0)
     const atPause = lastJson<RunRecord>(p)
     expect(atPause.status).toBe('paused')
-    expect(atPause.step).toBeLessThan(450)
+    expect(atPause.step).toBeLessThan(240)
     // It stays where it is: no steps while paused.
     await new Promise((r) => setTimeout(r, 1500))
     expect(show(run.id)).toMatchObject({ status: 'paused', step: atPause.step })
@@ -81,13 +81,13 @@ describe('pause', () => {
     expect(r.stdout).toMatch(new RegExp(`run ${run.id} resumes where it paused, at step ${atPause.step}`))
     const done = await paused
     expect(done.code, done.stderr).toBe(0)
-    expect(lastJson<RunRecord>(done)).toMatchObject({ status: 'completed', step: 450 })
+    expect(lastJson<RunRecord>(done)).toMatchObject({ status: 'completed', step: 240 })
 
     const reference = await train('uninterrupted')
     expect(reference.code, reference.stderr).toBe(0)
     const a = losses(run.id)
     const b = losses(lastJson<RunRecord>(reference).id)
-    expect(a).toHaveLength(450)
+    expect(a).toHaveLength(240)
     expect(a).toEqual(b)
   })
 

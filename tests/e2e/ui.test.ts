@@ -165,6 +165,9 @@ describe('workbench UI in server mode', () => {
     try {
       await page.goto(`${server.url}#/runs/${run.id}`)
       await page.getByTestId('gallery-caption').filter({ hasText: 'epoch 2' }).waitFor()
+      // The per-epoch image metrics (500 fixed-z samples by default) are shown with the run.
+      expect(Number(await page.getByTestId('metric-frechetDistance').locator('strong').textContent())).toBeGreaterThan(0)
+      expect(Number(await page.getByTestId('metric-inceptionScore').locator('strong').textContent())).toBeGreaterThanOrEqual(1)
       const size = await page.getByTestId('grid-image').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])
       expect(size).toEqual([466, 466])
       await page.getByTestId('epoch-slider').fill('0')
