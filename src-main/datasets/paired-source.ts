@@ -29,11 +29,18 @@ export const sobelEdges: PixelTransform = (pixels, width, height, out, at) => {
 }
 
 export function createPairedSource(config: Extract<DatasetConfig, { kind: 'paired' }>, seed: number): DataSource {
-  if (config.dir !== undefined) return createPairedFolderSource({ dir: config.dir, limit: config.limit }, seed)
+  if (config.dir !== undefined) {
+    // A folder (A/ conditions, B/ targets): one seeded index stream drives both sides.
+    const { conditions, targets } = loadPairedFolder(config.dir, config.limit)
+    return pairOf(createImageSourceFrom(conditions, seed, undefined), createImageSourceFrom(targets, seed, undefined))
+  }
   const name = config.task === 'mnist-edges' ? 'mnist' : 'fashion-mnist'
   const image = { kind: 'image' as const, name: name as 'mnist' | 'fashion-mnist', ...(config.limit ? { limit: config.limit } : {}) }
-  const targets = createImageSource(image, seed)
-  const edges = createImageSource(image, seed, sobelEdges)
+  return pairOf(createImageSource(image, seed, sobelEdges), createImageSource(image, seed))
+}
+
+/** Two image sources drawn with the same indices: batch i of `conditions` pairs with batch i of `targets`. */
+function pairOf(conditions: DataSource, targets: DataSource): DataSource {
   const [h, w, c] = targets.shape as [number, number, number]
   return {
     kind: 'image',
@@ -41,26 +48,8 @@ export function createPairedSource(config: Extract<DatasetConfig, { kind: 'paire
     size: targets.size,
     batch: targets.batch,
     sample: targets.sample,
-    conditions: edges.batch,
-    pairSample: (n, s) => ({ conditions: edges.sample(n, s), targets: targets.sample(n, s) }),
-    conditionTensor: (values, n) => tf.tensor4d(values, [n, h, w, c]),
-  }
-}
-
-/** Pairs from a folder (A/ conditions, B/ targets): one seeded index stream drives both sides. */
-function createPairedFolderSource(config: { dir: string; limit?: number }, seed: number): DataSource {
-  const { conditions, targets } = loadPairedFolder(config.dir, config.limit)
-  const a = createImageSourceFrom(conditions, seed, undefined)
-  const b = createImageSourceFrom(targets, seed, undefined)
-  const [h, w, c] = b.shape as [number, number, number]
-  return {
-    kind: 'image',
-    shape: b.shape,
-    size: b.size,
-    batch: b.batch,
-    sample: b.sample,
-    conditions: a.batch,
-    pairSample: (n, s) => ({ conditions: a.sample(n, s), targets: b.sample(n, s) }),
+    conditions: conditions.batch,
+    pairSample: (n, s) => ({ conditions: conditions.sample(n, s), targets: targets.sample(n, s) }),
     conditionTensor: (values, n) => tf.tensor4d(values, [n, h, w, c]),
   }
 }
