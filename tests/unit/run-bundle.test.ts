@@ -107,6 +107,25 @@ describe('run bundles', () => {
     }
   })
 
+  it('refuses a symlinked bundle and an entry that claims to be over the size limit, writing nothing', async () => {
+    const { home, registry } = await freshHome('d')
+    try {
+      const link = path.join(t.dir, 'link.gwbundle')
+      fs.symlinkSync(bundle, link)
+      expect(() => importBundle(registry, home, link)).toThrowError(/link\.gwbundle: not a regular file/)
+      // Patch the central directory: the first entry now claims 3.8 GiB uncompressed.
+      const bytes = Buffer.from(fs.readFileSync(bundle))
+      const central = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]))
+      bytes.writeUInt32LE(0xf0000000, central + 24)
+      const huge = path.join(t.dir, 'huge.gwbundle')
+      fs.writeFileSync(huge, bytes)
+      expect(() => importBundle(registry, home, huge)).toThrowError(/is 4026531840 bytes, over the \d+ byte limit/)
+      expect(registry.listRuns()).toEqual([])
+    } finally {
+      registry.close()
+    }
+  })
+
   it('accepts only plain relative entry names', () => {
     for (const bad of ['/etc/passwd', '../x', 'a/../../x', 'C:/x', 'a\\b', 'a//b', './a', '']) expect(safeEntryName(bad), bad).toBe(false)
     for (const good of ['manifest.json', 'files/checkpoints/step-20/weights.bin']) expect(safeEntryName(good)).toBe(true)
