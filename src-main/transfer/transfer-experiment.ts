@@ -123,7 +123,9 @@ export async function runTransfer(
   const config = registry.getRun(runId).config
   const name = transferDataset(registry, runId, options.labelsPerClass)
   const { train, test } = classifierSplits(name)
-  const features = await loadFeatureExtractor(registry, runId, step)
+  // The first row loads the requested (or latest) checkpoint; later rows reload that same one.
+  let checkpointStep = step
+  let featureShape: number[] = []
   const testX = imagesOf(test, Array.from({ length: test.count }, (_, i) => i))
   const rows: TransferRow[] = []
   const total = options.labelsPerClass.length * 2
@@ -134,7 +136,9 @@ export async function runTransfer(
       const y = tf.tensor1d(Float32Array.from(picked, (i) => train.labels[i]!))
       try {
         // From D's weights (a fresh head each time, so rows do not share what earlier ones learnt).
-        const pretrained = await loadFeatureExtractor(registry, runId, features.checkpoint.step)
+        const pretrained = await loadFeatureExtractor(registry, runId, checkpointStep)
+        checkpointStep = pretrained.checkpoint.step
+        featureShape = pretrained.featureShape
         pretrained.extractor.layers.forEach((l) => (l.trainable = !options.freeze))
         const transferModel = classifierOn(pretrained.extractor, options.seed)
         const transfer = await fitAndTest(transferModel, x, y, { x: testX, labels: test.labels }, options)
@@ -151,9 +155,8 @@ export async function runTransfer(
         tf.dispose([x, y])
       }
     }
-    return { checkpointStep: features.checkpoint.step, results: { dataset: name, testCount: test.count, featureShape: features.featureShape, rows } }
+    return { checkpointStep: checkpointStep!, results: { dataset: name, testCount: test.count, featureShape, rows } }
   } finally {
     testX.dispose()
-    disposeShared(features.model)
   }
 }
