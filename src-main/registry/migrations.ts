@@ -110,6 +110,29 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX transfer_runs_gan ON transfer_runs(gan_run_id);
   `,
+  // 4: scaling out. Runs placed on the job queue (trained by `worker` processes elsewhere, reported
+  // back to this registry's host, the coordinator); sweeps (a grid or random set of runs launched
+  // as one group); per queued run, the queue job that carries it and the lease of the attempt
+  // that owns it (a claim by another worker bumps it, so a lost worker's late uploads are refused)
+  `
+  ALTER TABLE runs ADD COLUMN placement TEXT NOT NULL DEFAULT 'local';
+  ALTER TABLE runs ADD COLUMN worker TEXT;
+  CREATE TABLE sweeps (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    spec_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  ALTER TABLE runs ADD COLUMN sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL;
+  CREATE INDEX runs_sweep ON runs(sweep_id);
+  CREATE TABLE remote_jobs (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    job_id TEXT,
+    generation INTEGER NOT NULL DEFAULT 0,
+    lease INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -5,7 +5,7 @@
 import os from 'node:os'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
-import type { ArtifactRecord, MetricPoint, MetricSeries, RunFilter, RunRecord, RunStatus } from '../../src-shared/domain/run'
+import type { ArtifactRecord, MetricPoint, MetricSeries, Placement, RunFilter, RunRecord, RunStatus } from '../../src-shared/domain/run'
 import type { TransferOptions, TransferRecord, TransferResults, TransferStatus } from '../../src-shared/domain/transfer'
 import { openDatabase, type Db, type OpenOptions } from './database'
 import { RUN_SELECT, toRunRecord, type RunRow } from './run-rows'
@@ -24,6 +24,9 @@ export interface NewRun {
   totalSteps: number
   parentRunId?: number
   parentEpoch?: number
+  /** 'queue': trained by a queue worker, dispatched by the coordinator (src-main/remote). */
+  placement?: Placement
+  sweepId?: number
 }
 
 export interface MetricRow {
@@ -89,8 +92,8 @@ export class Registry {
       const result = this.db
         .prepare(
           `INSERT INTO runs (experiment_id, name, status, gan, dataset, config_json, seed, parent_run_id, parent_epoch,
-             total_steps, pid, host, created_at, updated_at)
-           VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             total_steps, pid, host, created_at, updated_at, placement, sweep_id)
+           VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           exp.id,
@@ -107,8 +110,12 @@ export class Registry {
           os.hostname(),
           ts,
           ts,
+          input.placement ?? 'local',
+          input.sweepId ?? null,
         )
       const id = Number(result.lastInsertRowid)
+      // The coordinator gives it a queue job (RemoteJobs.assignJob) when it dispatches it.
+      if (input.placement === 'queue') this.db.prepare('INSERT INTO remote_jobs (run_id, updated_at) VALUES (?, ?)').run(id, ts)
       if (!input.name) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(`run-${id}`, id)
       return id
     })
@@ -207,7 +214,8 @@ export class Registry {
   markOrphansInterrupted(isAlive: (pid: number) => boolean): number[] {
     // Read and write in one immediate transaction: a trainer finishing meanwhile is never overwritten.
     const tx = this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued', 'paused') ORDER BY id`).all() as {
+      // Queue runs are the job engine's to recover (stalled jobs go back to the queue), not ours.
+      const rows = this.db.prepare(`SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued', 'paused') AND placement = 'local' ORDER BY id`).all() as {
         id: number; pid: number | null; host: string | null
       }[]
       const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !isAlive(r.pid)))
@@ -269,6 +277,15 @@ export class Registry {
     for (const r of rows) (series[r.key] ??= []).push({ step: r.step, epoch: r.epoch, value: r.value, wallTime: r.wall_time })
     if (maxPoints) for (const key of Object.keys(series)) series[key] = downsample(series[key]!, maxPoints)
     return series
+  }
+
+  /** Metric rows after `step`, oldest first (what a queue worker has not yet handed back), up to `limit` steps' worth. */
+  metricRowsAfter(runId: number, step: number, limit = 50_000): MetricRow[] {
+    return this.db
+      .prepare(`SELECT key, step, epoch, value, wall_time AS wallTime FROM metrics WHERE run_id = ? AND step > ?
+        AND step <= (SELECT COALESCE(MAX(step), 0) FROM (SELECT DISTINCT step FROM metrics WHERE run_id = ? AND step > ? ORDER BY step LIMIT ?))
+        ORDER BY step, key`)
+      .all(runId, step, runId, step, Math.max(1, Math.floor(limit / 40))) as MetricRow[]
   }
 
   /** Deletes metric rows after `step` (a run resumed from an earlier checkpoint rewrites them). */

@@ -1,6 +1,6 @@
 /** Mapping between `runs` rows and RunRecord. */
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
-import type { RunRecord, RunStatus } from '../../src-shared/domain/run'
+import type { Placement, RunRecord, RunStatus } from '../../src-shared/domain/run'
 
 export interface RunRow {
   id: number
@@ -16,6 +16,9 @@ export interface RunRow {
   notes: string
   parent_run_id: number | null
   parent_epoch: number | null
+  placement: Placement
+  worker: string | null
+  sweep_id: number | null
   step: number
   total_steps: number
   epoch: number
@@ -50,6 +53,9 @@ export function toRunRecord(row: RunRow, lastMetrics: Record<string, number>): R
     notes: row.notes,
     parentRunId: row.parent_run_id,
     parentEpoch: row.parent_epoch,
+    placement: row.placement,
+    worker: row.worker,
+    sweepId: row.sweep_id,
     step: row.step,
     totalSteps: row.total_steps,
     epoch: row.epoch,

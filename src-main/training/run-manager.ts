@@ -7,7 +7,8 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
 import { ConflictError } from '../util/errors'
-import { ACTIVE_STATUSES, type RunRecord, type RunStatus } from '../../src-shared/domain/run'
+import { ACTIVE_STATUSES, type Placement, type RunRecord, type RunStatus } from '../../src-shared/domain/run'
+import { RemoteJobs } from '../registry/remote-jobs'
 import type { EventName, Events } from '../../src-shared/contract'
 import type { Registry } from '../registry/registry'
 import path from 'node:path'
@@ -22,6 +23,8 @@ export interface StartRequest {
   overrides?: string[]
   name?: string
   experiment?: string
+  /** 'queue': recorded for the coordinator to dispatch to queue workers, not trained here. */
+  target?: Placement
 }
 
 export { ConflictError }
@@ -42,6 +45,9 @@ interface Active {
 export class RunManager {
   private readonly active = new Map<number, Active>()
   private readonly events = new EventEmitter()
+  /** Runs waiting to train here one after another (sweep members): a few cores, one run at a time. */
+  private readonly localQueue: number[] = []
+  private localQueueBusy = false
 
   constructor(
     private readonly registry: Registry,
@@ -64,9 +70,34 @@ export class RunManager {
   /** Validates, records the run as queued, and starts its trainer process. */
   start(req: StartRequest): RunRecord {
     const { config } = validateExperiment(resolveConfig(req))
-    const run = this.registry.createRun({ config, name: req.name, experiment: req.experiment, totalSteps: totalSteps(config) })
-    this.launch(run.id)
+    const run = this.registry.createRun({ config, name: req.name, experiment: req.experiment, totalSteps: totalSteps(config), placement: req.target })
+    if (run.placement === 'local') this.launch(run.id)
     return this.registry.getRun(run.id)
+  }
+
+  /** Trains queued local runs one after another, in order (the rest wait as `queued`). */
+  enqueueLocal(ids: number[]): void {
+    this.localQueue.push(...ids)
+    void this.pumpLocalQueue()
+  }
+
+  private async pumpLocalQueue(): Promise<void> {
+    if (this.localQueueBusy) return
+    this.localQueueBusy = true
+    try {
+      for (let id = this.localQueue.shift(); id !== undefined; id = this.localQueue.shift()) {
+        if (this.registry.findRun(id)?.status !== 'queued') continue // stopped or deleted while it waited
+        this.launch(id)
+        await this.active.get(id)?.done
+      }
+    } finally {
+      this.localQueueBusy = false
+    }
+  }
+
+  /** Runs waiting in this process's local queue. */
+  waitingLocally(): number[] {
+    return [...this.localQueue]
   }
 
   /**
@@ -111,13 +142,26 @@ export class RunManager {
     const run = this.registry.getRun(id)
     if (run.status === 'paused' || (run.status === 'running' && this.registry.control(id) === 'pause')) return this.registry.requestControl(id, null)
     if (ACTIVE_STATUSES.includes(run.status)) throw new ConflictError(`run ${id} is ${run.status}`)
+    if (run.status === 'completed') throw new ConflictError(`run ${id} already completed`)
+    if (run.placement === 'queue') {
+      // Back on the queue: the coordinator dispatches it and a worker resumes from the last checkpoint.
+      new RemoteJobs(this.registry).requeue(id)
+      this.announce(id)
+      return this.registry.getRun(id)
+    }
     // A run reports `stopped` a moment before its trainer process exits: wait for that exit.
     await this.active.get(id)?.done
     if (this.active.has(id)) throw new ConflictError(`run ${id} is still being trained`)
-    if (run.status === 'completed') throw new ConflictError(`run ${id} already completed`)
     this.registry.setStatus(id, 'queued')
     this.launch(id)
     return this.registry.getRun(id)
+  }
+
+  /** Starts the trainer of a queued run its caller prepared (a worker's copy of a queue run, with its checkpoint). */
+  launchPrepared(id: number): void {
+    const run = this.registry.getRun(id)
+    if (run.status !== 'queued' || this.active.has(id)) throw new ConflictError(`run ${id} is ${run.status}, not waiting to start`)
+    this.launch(id)
   }
 
   private launch(runId: number): void {
@@ -158,8 +202,16 @@ export class RunManager {
     const run = this.registry.getRun(id)
     const active = this.active.get(id)
     if (!active) {
-      // Trained by another process (a terminal's `train`, another window): ask it through the registry.
+      // Trained by another process (a terminal's `train`, another window, a queue worker): ask it through the registry.
       if (run.status === 'running' || run.status === 'paused') return this.registry.requestControl(id, 'stop')
+      if (run.status === 'queued' && (run.placement === 'queue' || this.localQueue.includes(id))) {
+        // Not started yet: it simply never will be (a worker that takes its job finds it stopped).
+        const at = this.localQueue.indexOf(id)
+        if (at >= 0) this.localQueue.splice(at, 1)
+        this.registry.setStatus(id, 'stopped')
+        this.announce(id)
+        return this.registry.getRun(id)
+      }
       if (run.status === 'queued') throw new ConflictError(`run ${id} is being started by another process; stop it there`)
       return run
     }

@@ -7,6 +7,10 @@ export type RunStatus = (typeof RUN_STATUSES)[number]
 /** Statuses a run can still leave by itself. */
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused']
 
+/** Where a run trains: by this machine's trainer processes, or by a queue worker (see src-main/remote). */
+export const PLACEMENTS = ['local', 'queue'] as const
+export type Placement = (typeof PLACEMENTS)[number]
+
 export interface RunRecord {
   id: number
   name: string
@@ -22,6 +26,11 @@ export interface RunRecord {
   notes: string
   parentRunId: number | null
   parentEpoch: number | null
+  placement: Placement
+  /** The queue worker training it (or that trained it last): "host/pid". */
+  worker: string | null
+  /** The sweep it belongs to. */
+  sweepId: number | null
   step: number
   totalSteps: number
   epoch: number
