@@ -12,6 +12,7 @@ import { createHandlers } from './services'
 import { watchForeignRuns } from './foreign-runs'
 import { createDispatch, type Dispatch } from '../ipc/dispatch'
 import type { AppInfo } from '../../src-shared/contract'
+import type { Coordinator } from '../remote/coordinator'
 
 export interface AppContext {
   home: string
@@ -21,6 +22,8 @@ export interface AppContext {
   lock: InstanceLock
   /** Runs found orphaned at start-up and marked interrupted. */
   recovered: number[]
+  /** Makes this host the coordinator of a job queue (server mode's --queue); closed with the context. */
+  attachCoordinator(coordinator: Coordinator): void
   close(): Promise<void>
 }
 
@@ -59,7 +62,8 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   }, ORPHAN_SWEEP_MS)
   sweep.unref()
   const stopWatching = watchForeignRuns(registry, runs)
-  const dispatch = createDispatch(createHandlers({ registry, runs, home: options.home, mode: options.mode }))
+  const remote: { coordinator: Coordinator | null } = { coordinator: null }
+  const dispatch = createDispatch(createHandlers({ registry, runs, home: options.home, mode: options.mode, remote }))
   return {
     home: options.home,
     registry,
@@ -67,9 +71,11 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     dispatch,
     lock,
     recovered,
+    attachCoordinator: (c) => (remote.coordinator = c),
     close: async () => {
       clearInterval(sweep)
       stopWatching()
+      await remote.coordinator?.close()
       await runs.shutdown()
       registry.close()
       lock.release()

@@ -18,6 +18,9 @@ import { exportForUi } from '../export/export-service'
 import { startTransfer, synthForUi } from '../transfer/transfer-service'
 import { APP_VERSION } from './version'
 import { deleteRunWithFiles } from './delete-run'
+import { startSweep } from '../sweeps/sweep-service'
+import { listSweeps } from '../registry/sweeps'
+import type { Coordinator } from '../remote/coordinator'
 
 export type Handlers = { [K in RequestName]: (input: ParsedInput<K>) => Promise<RequestOutput<K>> | RequestOutput<K> }
 
@@ -26,7 +29,11 @@ export interface ServiceContext {
   runs: RunManager
   home: string
   mode: AppInfo['mode']
+  /** The job queue this host dispatches to, once attached (server mode with --queue). */
+  remote: { coordinator: Coordinator | null }
 }
+
+const NO_QUEUE = 'this workbench has no job queue: start it with `gan-workbench serve --queue redis://HOST:PORT` to train on queue workers'
 
 export function createHandlers(ctx: ServiceContext): Handlers {
   const { registry, runs } = ctx
@@ -60,7 +67,16 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       return registry.artifacts(id)
     },
     'runs.compare': ({ ids }) => compareRuns(registry, ids),
-    'runs.start': (req) => runs.start(req),
+    'runs.start': (req) => {
+      if (req.target === 'queue' && !ctx.remote.coordinator) throw new ConflictError(NO_QUEUE)
+      return runs.start(req)
+    },
+    'sweeps.start': (req) => {
+      if (req.target === 'queue' && !ctx.remote.coordinator) throw new ConflictError(NO_QUEUE)
+      return startSweep(registry, runs, req)
+    },
+    'sweeps.list': () => listSweeps(registry),
+    'workers.list': async () => (ctx.remote.coordinator ? ctx.remote.coordinator.workers() : { queue: null, workers: [] }),
     'runs.stop': ({ id }) => runs.stop(id),
     'runs.resume': ({ id }) => runs.resume(id),
     'runs.pause': ({ id }) => runs.pause(id),

@@ -14,6 +14,8 @@ import { registerSynth } from './commands/synth'
 import { registerTransfer } from './commands/transfer'
 import { registerDatasets } from './commands/datasets'
 import { registerBench } from './commands/bench'
+import { registerWorker } from './commands/worker'
+import { registerSweep } from './commands/sweep'
 import { reportError, type CliError } from './output'
 import type { GlobalOptions } from './context'
 
@@ -42,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
   registerTransfer(program, globals)
   registerDatasets(program, globals)
   registerBench(program)
+  registerWorker(program, globals)
+  registerSweep(program, globals)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0

@@ -11,7 +11,7 @@ export function newToken(): string {
   return crypto.randomBytes(24).toString('base64url')
 }
 
-function safeEqual(a: string, b: string): boolean {
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a)
   const y = Buffer.from(b)
   return x.length === y.length && crypto.timingSafeEqual(x, y)

@@ -20,6 +20,8 @@ export interface ServerOptions {
   subscribe: (listener: (name: EventName, data: unknown) => void) => () => void
   /** Files under `/exports/<name>` (made by the UI's Export dialog): the path, or null when not one. */
   resolveDownload?: (name: string) => string | null
+  /** Queue workers' routes under /remote/ (a coordinator's), which check their own job tokens. */
+  remote?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void>
   token?: string
 }
 
@@ -45,6 +47,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (!hostAllowed(origins, req, options.host)) return send(res, 421, 'Misdirected request: unexpected Host header.')
     if (!originAllowed(origins, req, options.host)) return send(res, 403, 'Forbidden: cross-origin request.')
+    if (url.pathname.startsWith('/remote/')) {
+      if (!options.remote) return send(res, 404, 'Not found: this server coordinates no job queue.')
+      return void options.remote(req, res, url)
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.')
     const presented = presentedToken(req, url)
     if (!tokenMatches(token, presented)) {

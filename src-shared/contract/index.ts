@@ -4,12 +4,15 @@
  * and the WebSocket server both dispatch through it, and the renderer's client is typed by it.
  */
 import { z } from 'zod'
-import { RUN_STATUSES, type ArtifactRecord, type MetricSeries, type RunComparison, type RunRecord } from '../domain/run'
+import { PLACEMENTS, RUN_STATUSES, type ArtifactRecord, type MetricSeries, type RunComparison, type RunRecord } from '../domain/run'
 import type { Preset } from '../config/presets'
 import type { ModelSummary } from '../model/shape-inference'
 import type { FieldError } from '../config/errors'
 import type { Diagnosis } from '../metrics/diagnostics'
 import type { TransferRecord } from '../domain/transfer'
+import type { SweepRecord } from '../domain/sweep'
+import type { WorkersView } from '../domain/worker'
+import { SweepAxisSchema, MAX_SWEEP_MEMBERS } from '../config/sweep'
 
 /** Declares a request: its payload schema (validated at runtime) and its result type (static). */
 function request<O>() {
@@ -97,8 +100,26 @@ export const requests = {
       overrides: z.array(z.string().max(1000)).max(100).optional(),
       name: z.string().trim().min(1).max(200).optional(),
       experiment: z.string().trim().min(1).max(200).optional(),
+      /** 'local' (default): this machine's trainer; 'queue': the coordinator's job queue. */
+      target: z.enum(PLACEMENTS).optional(),
     }),
   ),
+  /** Runs a grid (or `random` draws of it) of a base config as one group, here or on the queue. */
+  'sweeps.start': request<{ sweep: SweepRecord; runs: RunRecord[] }>()(
+    z.strictObject({
+      config: z.unknown().optional(),
+      preset: z.string().max(100).optional(),
+      overrides: z.array(z.string().max(1000)).max(100).optional(),
+      grid: z.array(SweepAxisSchema).min(1).max(10),
+      random: z.int().min(1).max(MAX_SWEEP_MEMBERS).optional(),
+      seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+      name: z.string().trim().min(1).max(200).optional(),
+      target: z.enum(PLACEMENTS).optional(),
+    }),
+  ),
+  'sweeps.list': request<SweepRecord[]>()(z.strictObject({})),
+  /** The queue workers connected to this host's queue (empty, with queue null, when it has none). */
+  'workers.list': request<WorkersView>()(z.strictObject({})),
   'runs.stop': request<RunRecord>()(id),
   /** A child run from a checkpoint of a run (its last at or before `epoch`), with config changes. */
   'runs.fork': request<RunRecord>()(

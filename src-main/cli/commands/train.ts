@@ -84,8 +84,16 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .option('-b, --backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu')
     .option('-n, --name <name>', 'a name for the run')
     .option('-e, --experiment <name>', 'group the run under an experiment', 'default')
-    .action(async (flags: ConfigFlags & { name?: string; experiment?: string }) => {
+    .option('--target <where>', "'local' trains here; 'queue' leaves the run for `serve --queue` to give to a worker", 'local')
+    .action(async (flags: ConfigFlags & { name?: string; experiment?: string; target: string }) => {
       const source = configFromFlags(flags)
+      if (flags.target !== 'local' && flags.target !== 'queue') throw new CliError("--target is 'local' or 'queue'", 2)
+      if (flags.target === 'queue') {
+        const run = await withRegistry(globals(), (registry, home) =>
+          new RunManager(registry, home, nodeSpawner()).start({ ...source, name: flags.name, experiment: flags.experiment, target: 'queue' }))
+        if (globals().json) return printJson(run)
+        return console.log(`run ${run.id} (${run.name}) queued for the job queue: a \`serve --queue …\` on this data directory gives it to a worker`)
+      }
       await drive(globals(), (runs) => runs.start({ ...source, name: flags.name, experiment: flags.experiment }))
     })
 

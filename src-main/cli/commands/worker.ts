@@ -1,0 +1,54 @@
+/** `worker`: train queue runs for a coordinator (`serve --queue`), on this machine, until Ctrl-C. */
+import type { Command } from 'commander'
+import { resolveHome } from '../../app/paths'
+import { startWorker } from '../../remote/worker-host'
+import { redisConnection } from '../../remote/redis-url'
+import { CliError } from '../output'
+import type { GlobalOptions } from '../context'
+
+function positive(text: string, what: string, max: number): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`${what} must be a whole number from 1 to ${max}`, 2)
+  return n
+}
+
+export function registerWorker(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('worker')
+    .description('take queue runs from Redis and train them here, reporting to the coordinator that queued them')
+    .requiredOption('--queue <redis-url>', 'the job queue, e.g. redis://10.0.0.5:6379 (as given to `serve --queue`)')
+    .option('--concurrency <n>', 'runs trained at once (each in its own trainer process)', '1')
+    .option('--stall-timeout <seconds>', 'a job whose worker is silent this long goes to another worker', '30')
+    .option('--offline-patience <seconds>', 'how long a finished run waits for an unreachable coordinator before it is kept as a bundle in <data>/outbox/', '600')
+    .action(async (o: { queue: string; concurrency: string; stallTimeout: string; offlinePatience: string }) => {
+      try {
+        redisConnection(o.queue)
+      } catch (e) {
+        throw new CliError((e as Error).message, 2)
+      }
+      const home = resolveHome(globals().home)
+      let worker
+      try {
+        worker = await startWorker({
+          home, queueUrl: o.queue,
+          concurrency: positive(o.concurrency, '--concurrency', 64),
+          stallTimeoutMs: positive(o.stallTimeout, '--stall-timeout', 3600) * 1000,
+          offlinePatienceMs: positive(o.offlinePatience, '--offline-patience', 7 * 24 * 3600) * 1000,
+          log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+        })
+      } catch (e) {
+        if (e instanceof CliError) throw e
+        throw new CliError((e as Error).message)
+      }
+      console.log(`worker ${worker.id} is running; data directory: ${home}. Ctrl-C stops it (runs in progress go back to the queue).`)
+      let closing = false
+      const shutdown = () => {
+        if (closing) return void process.exit(130)
+        closing = true
+        process.stderr.write('stopping: runs in progress checkpoint and go back to the queue (Ctrl-C again to abandon)…\n')
+        void worker.close().then(() => process.exit(0))
+      }
+      process.on('SIGINT', shutdown)
+      process.on('SIGTERM', shutdown)
+    })
+}

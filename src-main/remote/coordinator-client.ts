@@ -1,0 +1,104 @@
+/**
+ * A worker's side of the /remote/ routes, for one job: retries what can be retried (the
+ * coordinator restarting, a network blip) with backoff, and stops at once on what cannot
+ * (the job was handed to another worker, or the run was stopped or deleted).
+ */
+import fs from 'node:fs'
+import type { ClaimResponse, SyncRequest, SyncResponse } from './protocol'
+
+/** The coordinator refused for good: another attempt owns the run, or the job no longer carries it. */
+export class JobLostError extends Error {
+  override name = 'JobLostError'
+}
+
+export class CoordinatorUnreachableError extends Error {
+  override name = 'CoordinatorUnreachableError'
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export class CoordinatorClient {
+  lease = 0
+
+  constructor(
+    private readonly base: string,
+    private readonly runId: number,
+    private readonly token: string,
+    /** How long one call keeps retrying before it gives up (the caller decides what then). */
+    private readonly patienceMs = 60_000,
+  ) {}
+
+  private url(route: string, params: Record<string, string | number> = {}): string {
+    const q = new URLSearchParams({ lease: String(this.lease), ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) })
+    return `${this.base.replace(/\/$/, '')}/remote/runs/${this.runId}/${route}?${q}`
+  }
+
+  private async call(url: string, init: RequestInit = {}, patienceMs = this.patienceMs): Promise<Response> {
+    const until = Date.now() + patienceMs
+    let delay = 500
+    for (;;) {
+      let failure: string
+      try {
+        const res = await fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(120_000) })
+        if (res.ok) return res
+        const text = await res.text()
+        const message = (() => {
+          try {
+            return (JSON.parse(text) as { error?: string }).error ?? text
+          } catch {
+            return text
+          }
+        })()
+        if (res.status === 401 || res.status === 404 || res.status === 409) throw new JobLostError(message)
+        if (res.status >= 400 && res.status < 500) throw new Error(`the coordinator refused ${new URL(url).pathname}: ${message}`)
+        failure = `HTTP ${res.status}: ${message}`
+      } catch (e) {
+        if (e instanceof JobLostError || (e instanceof Error && e.message.startsWith('the coordinator refused'))) throw e
+        failure = e instanceof Error ? e.message : String(e)
+      }
+      if (Date.now() + delay > until) throw new CoordinatorUnreachableError(`cannot reach the coordinator at ${this.base}: ${failure}`)
+      await sleep(delay)
+      delay = Math.min(delay * 2, 10_000)
+    }
+  }
+
+  private json(body: unknown): RequestInit {
+    return { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }
+  }
+
+  async claim(jobId: string, worker: string): Promise<ClaimResponse> {
+    const res = await this.call(this.url('claim'), this.json({ jobId, worker }))
+    const claim = (await res.json()) as ClaimResponse
+    this.lease = claim.lease
+    return claim
+  }
+
+  async downloadCheckpoint(file: 'manifest.json' | 'weights.bin'): Promise<Buffer> {
+    const res = await this.call(this.url(`checkpoint/${file}`))
+    return Buffer.from(await res.arrayBuffer())
+  }
+
+  async sync(body: Omit<SyncRequest, 'lease'>, patienceMs?: number): Promise<SyncResponse> {
+    const res = await this.call(this.url('sync'), this.json({ lease: this.lease, ...body }), patienceMs)
+    return (await res.json()) as SyncResponse
+  }
+
+  /** Live progress for the coordinator's UIs: best effort, never retried (the next one supersedes it). */
+  async progress(event: object): Promise<void> {
+    await this.call(this.url('progress'), this.json({ lease: this.lease, event }), 0).catch((e: unknown) => {
+      if (e instanceof JobLostError) throw e
+    })
+  }
+
+  async uploadArtifact(file: string, meta: { kind: string; epoch: number; step: number; name: string; sha256: string }): Promise<void> {
+    await this.call(this.url('artifact', meta), { method: 'PUT', body: fs.readFileSync(file) })
+  }
+
+  /** Weights first, then the manifest, which commits the checkpoint on the coordinator. */
+  async uploadCheckpoint(dir: string, step: number, epoch: number): Promise<void> {
+    await this.call(this.url(`checkpoints/${step}/weights.bin`), { method: 'PUT', body: fs.readFileSync(`${dir}/weights.bin`) })
+    await this.call(this.url(`checkpoints/${step}/manifest.json`, { epoch }), {
+      method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: fs.readFileSync(`${dir}/manifest.json`),
+    })
+  }
+}

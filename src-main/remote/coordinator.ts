@@ -1,0 +1,175 @@
+/**
+ * The coordinator: the host (server or desktop) that owns the registry and dispatches its queue
+ * runs as BullMQ jobs on Redis. Retries, stalled-job recovery (a worker that stops renewing its
+ * lock loses the job to another) and backoff are the engine's; the coordinator only names jobs,
+ * answers workers over /remote/ and reconciles runs whose jobs ended without telling it.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import crypto from 'node:crypto'
+import type http from 'node:http'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { WorkerInfo, WorkersView } from '../../src-shared/domain/worker'
+import type { Registry } from '../registry/registry'
+import { RemoteJobs } from '../registry/remote-jobs'
+import type { RunManager } from '../training/run-manager'
+import { QUEUE_NAME, WORKER_KEY_PREFIX, jobToken, type JobData } from './protocol'
+import { handleRemote } from './coordinator-routes'
+import { redactRedisUrl, redisConnection } from './redis-url'
+
+const DISPATCH_MS = 1000
+const RECONCILE_MS = 10_000
+/** Attempts per job (a failed attempt resumes from the last checkpoint); stalls are counted apart. */
+export const JOB_ATTEMPTS = 3
+
+export interface CoordinatorOptions {
+  registry: Registry
+  runs: RunManager
+  home: string
+  queueUrl: string
+  /** The URL workers reach this host's server at (put into each job). */
+  publicUrl: string
+}
+
+/** A per-data-dir secret behind job tokens (created once, readable by its owner only). */
+function loadSecret(home: string): Buffer {
+  const file = path.join(home, 'coordinator.secret')
+  try {
+    return fs.readFileSync(file)
+  } catch {
+    fs.mkdirSync(home, { recursive: true })
+    try {
+      fs.writeFileSync(file, crypto.randomBytes(32), { mode: 0o600, flag: 'wx' })
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    }
+    return fs.readFileSync(file)
+  }
+}
+
+export class Coordinator {
+  private readonly jobs: RemoteJobs
+  private readonly secret: Buffer
+  private readonly queue: Queue
+  private readonly redis: Redis
+  /** Job ids known to be on the queue since this process started (adding again is harmless, but not free). */
+  private readonly added = new Set<string>()
+  private timers: NodeJS.Timeout[] = []
+  private busy = false
+
+  private constructor(private readonly options: CoordinatorOptions) {
+    this.jobs = new RemoteJobs(options.registry)
+    this.secret = loadSecret(options.home)
+    this.redis = new Redis({ ...redisConnection(options.queueUrl), lazyConnect: true })
+    this.queue = new Queue(QUEUE_NAME, { connection: redisConnection(options.queueUrl) })
+  }
+
+  /** Connects to Redis (failing clearly when it is not there) and starts dispatching. */
+  static async start(options: CoordinatorOptions): Promise<Coordinator> {
+    const c = new Coordinator(options)
+    try {
+      await c.redis.connect()
+      await c.queue.waitUntilReady()
+    } catch (e) {
+      await c.close()
+      throw new Error(`cannot reach the queue at ${redactRedisUrl(options.queueUrl)}: ${(e as Error).message}`)
+    }
+    c.redis.on('error', () => {}) // reconnects by itself; dispatch retries on the next tick
+    c.queue.on('error', () => {})
+    c.timers.push(setInterval(() => void c.dispatch(), DISPATCH_MS), setInterval(() => void c.reconcile(), RECONCILE_MS))
+    for (const t of c.timers) t.unref()
+    await c.dispatch()
+    return c
+  }
+
+  get queueLabel(): string {
+    return redactRedisUrl(this.options.queueUrl)
+  }
+
+  handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const { registry, runs, home } = this.options
+    return handleRemote({ registry, runs, home, jobs: this.jobs, secret: this.secret }, req, res, url)
+  }
+
+  /** Puts every waiting queue run on the queue; re-announces known jobs after a restart. */
+  async dispatch(): Promise<void> {
+    if (this.busy) return
+    this.busy = true
+    try {
+      for (const runId of this.jobs.undispatched()) this.jobs.assignJob(runId)
+      for (const { runId, jobId } of this.jobs.dispatched()) {
+        if (this.added.has(jobId)) continue
+        const data: JobData = { runId, coordinator: this.options.publicUrl, token: jobToken(this.secret, runId, jobId) }
+        await this.queue.add('train', data, {
+          jobId,
+          attempts: JOB_ATTEMPTS,
+          backoff: { type: 'exponential', delay: 5000 },
+          removeOnComplete: { count: 1000 },
+          removeOnFail: { count: 1000 },
+        })
+        this.added.add(jobId)
+      }
+    } catch {
+      // Redis away or the registry busy: the next tick tries again.
+    } finally {
+      this.busy = false
+    }
+  }
+
+  /**
+   * Runs whose job ended without a final word from a worker: failed for good (attempts used up,
+   * or stalled too often) → the run fails with the engine's reason; completed without a final
+   * status (the worker could not reach us and kept a bundle) → interrupted, resumable.
+   */
+  async reconcile(): Promise<void> {
+    const rows = this.options.registry.db.prepare(`SELECT j.run_id AS runId, j.job_id AS jobId FROM remote_jobs j JOIN runs r ON r.id = j.run_id
+      WHERE r.status IN ('queued', 'running', 'paused') AND j.job_id IS NOT NULL`).all() as { runId: number; jobId: string }[]
+    for (const { runId, jobId } of rows) {
+      try {
+        const job = await this.queue.getJob(jobId)
+        if (!job) continue
+        const state = await job.getState()
+        if (state === 'failed') {
+          this.options.registry.setStatus(runId, 'failed', `the queue gave up on job ${jobId}: ${job.failedReason}`)
+          this.options.runs.announce(runId)
+        } else if (state === 'completed' && this.jobs.get(runId)?.jobId === jobId) {
+          const outcome = job.returnvalue as { bundle?: string } | undefined
+          this.options.registry.setStatus(runId, 'interrupted', outcome?.bundle
+            ? `the worker could not reach this host and kept the run as a bundle: ${outcome.bundle}`
+            : 'the worker finished its job without reporting the result')
+          this.options.runs.announce(runId)
+        }
+      } catch {
+        // Redis away: next time
+      }
+    }
+  }
+
+  /** Workers announcing themselves on this queue (each refreshes its key every few seconds). */
+  async workers(): Promise<WorkersView> {
+    const keys: string[] = []
+    let cursor = '0'
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${WORKER_KEY_PREFIX}*`, 'COUNT', 200)
+      keys.push(...batch)
+      cursor = next
+    } while (cursor !== '0')
+    const values = keys.length ? await this.redis.mget(...keys) : []
+    const workers = values.flatMap((v) => {
+      try {
+        return v ? [JSON.parse(v) as WorkerInfo] : []
+      } catch {
+        return []
+      }
+    })
+    return { queue: this.queueLabel, workers: workers.sort((a, b) => a.id.localeCompare(b.id)) }
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t)
+    this.timers = []
+    await this.queue.close().catch(() => {})
+    this.redis.disconnect()
+  }
+}

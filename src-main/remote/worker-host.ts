@@ -1,0 +1,113 @@
+/**
+ * `gan-workbench worker`: takes queue jobs from Redis (BullMQ), trains each in a trainer process
+ * with the best backend this machine has, and hands the results back to the coordinator that
+ * queued them. Its own data dir keeps a working copy of every run it trained. It announces itself
+ * (backend, current jobs) in Redis every few seconds, for the coordinator's Workers view.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import { Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { WorkerInfo, WorkerJobInfo } from '../../src-shared/domain/worker'
+import { homePaths } from '../app/paths'
+import { acquireInstanceLock, isProcessAlive } from '../app/instance-lock'
+import { Registry } from '../registry/registry'
+import { RunManager } from '../training/run-manager'
+import { nodeSpawner } from '../training/spawn-node'
+import { probeBackendsOnce } from '../training/backend'
+import { QUEUE_NAME, WORKER_HEARTBEAT_MS, WORKER_KEY_PREFIX, WORKER_TTL_SECONDS, type JobData } from './protocol'
+import { runJob, type JobOutcome } from './job-runner'
+import { redactRedisUrl, redisConnection } from './redis-url'
+
+export interface WorkerOptions {
+  home: string
+  queueUrl: string
+  concurrency: number
+  /** A job whose worker stops renewing its lock for this long goes back to the queue. */
+  stallTimeoutMs: number
+  offlinePatienceMs: number
+  log: (line: string) => void
+}
+
+export interface RunningWorker {
+  id: string
+  /** Stops taking jobs; runs in progress checkpoint and go back to the queue for another worker. */
+  close(): Promise<void>
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const paths = homePaths(options.home)
+  fs.mkdirSync(paths.home, { recursive: true })
+  const lock = acquireInstanceLock(paths.lock, 'worker')
+  const registry = await Registry.open(paths.registry)
+  registry.markOrphansInterrupted(isProcessAlive)
+  const runs = new RunManager(registry, options.home, nodeSpawner())
+  const id = `${os.hostname()}/${process.pid}`
+  const backend = await probeBackendsOnce()
+  const connection = redisConnection(options.queueUrl)
+  const redis = new Redis({ ...connection, lazyConnect: true })
+  try {
+    await redis.connect()
+  } catch (e) {
+    registry.close()
+    lock.release()
+    throw new Error(`cannot reach the queue at ${redactRedisUrl(options.queueUrl)}: ${(e as Error).message}`)
+  }
+  redis.on('error', () => {})
+  const jobs = new Map<string, WorkerJobInfo>()
+  const startedAt = new Date().toISOString()
+  let closing = false
+  const announce = async () => {
+    const info: WorkerInfo = {
+      id, host: os.hostname(), pid: process.pid, backend: backend.name, backendReason: backend.reason,
+      gpu: backend.probes.find((p) => p.name === 'tensorflow-gpu' && p.available) ? 'CUDA (tfjs-node-gpu)' : null,
+      concurrency: options.concurrency, jobs: [...jobs.values()], startedAt, seenAt: new Date().toISOString(),
+    }
+    await redis.set(`${WORKER_KEY_PREFIX}${id}`, JSON.stringify(info), 'EX', WORKER_TTL_SECONDS).catch(() => {})
+  }
+  await announce()
+  const heartbeat = setInterval(() => void announce(), WORKER_HEARTBEAT_MS)
+
+  const worker = new Worker<JobData, JobOutcome>(
+    QUEUE_NAME,
+    async (job, token) => {
+      options.log(`job ${job.id}: run ${job.data.runId} of ${job.data.coordinator} (attempt ${job.attemptsMade + 1})`)
+      const outcome = await runJob({
+        registry, runs, home: options.home, workerId: id, offlinePatienceMs: options.offlinePatienceMs,
+        closing: () => closing,
+        report: (jobId, state) => {
+          if (state) jobs.set(jobId, { jobId, ...state })
+          else jobs.delete(jobId)
+        },
+      }, job, token)
+      options.log(`job ${job.id}: ${JSON.stringify(outcome)}`)
+      return outcome
+    },
+    {
+      connection,
+      concurrency: options.concurrency,
+      lockDuration: options.stallTimeoutMs,
+      stalledInterval: options.stallTimeoutMs,
+      // A run is long and resumable: a worker lost mid-run is not the job's fault, so allow several.
+      maxStalledCount: 5,
+      name: id,
+    },
+  )
+  worker.on('failed', (job, err) => options.log(`job ${job?.id}: attempt failed: ${err.message}`))
+  worker.on('error', (err) => options.log(`queue error: ${err.message}`))
+  await worker.waitUntilReady()
+  options.log(`worker ${id} takes jobs from ${redactRedisUrl(options.queueUrl)} (concurrency ${options.concurrency}, backend ${backend.name}: ${backend.reason})`)
+  return {
+    id,
+    close: async () => {
+      closing = true
+      await worker.close() // waits for the jobs in progress: they checkpoint, hand back and re-queue
+      clearInterval(heartbeat)
+      await redis.del(`${WORKER_KEY_PREFIX}${id}`).catch(() => {})
+      redis.disconnect()
+      await runs.shutdown()
+      registry.close()
+      lock.release()
+    },
+  }
+}

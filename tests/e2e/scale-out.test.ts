@@ -1,0 +1,152 @@
+/**
+ * Scaling out: Redis on loopback, a coordinator (`serve --queue`) and two `worker` processes, each
+ * with its own data dir. A 4-member sweep goes on the queue; one worker is SIGKILLed mid-run. Its
+ * job stalls, BullMQ hands it to the other worker, which resumes from the last checkpoint the
+ * coordinator holds. At the end all 4 runs are completed in the coordinator's registry with every
+ * metric step exactly once, and a late upload from the lost attempt is refused.
+ */
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import crypto from 'node:crypto'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLI, cli, serve } from '../helpers/cli'
+import { tmpDir } from '../helpers/tmp'
+
+const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim()
+if (!redisServer) console.warn('scale-out test skipped: no redis-server here (Debian: apt-get install redis-server; .ci/run installs it)')
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer()
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))
+  const port = (srv.address() as net.AddressInfo).port
+  await new Promise<void>((r) => srv.close(() => r()))
+  return port
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = probe()
+    if (v) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+const STEPS = 800 // 8 epochs of 100 steps, checkpoint every epoch, a metric row every 5 steps
+let t: ReturnType<typeof tmpDir>
+let redis: ChildProcess
+let redisUrl: string
+const children: ChildProcess[] = []
+
+beforeAll(async () => {
+  t = tmpDir('gwb-scale-')
+  if (!redisServer) return
+  const port = await freePort()
+  redis = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  redisUrl = `redis://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    const up = await new Promise<boolean>((r) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); r(true) }).once('error', () => r(false)))
+    if (up) break
+    if (i > 100) throw new Error('redis-server did not start')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+})
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
+  redis?.kill('SIGKILL')
+  t.cleanup()
+})
+
+function startWorker(home: string): ChildProcess & { log: () => string } {
+  const child = spawn(process.execPath, [CLI, '--home', home, 'worker', '--queue', redisUrl, '--stall-timeout', '3'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let log = ''
+  child.stdout!.on('data', (c) => (log += c))
+  child.stderr!.on('data', (c) => (log += c))
+  children.push(child)
+  return Object.assign(child, { log: () => log })
+}
+
+describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
+  it('finishes a 4-run sweep after one worker is SIGKILLed mid-run: all completed, every metric step once', async () => {
+    const home = path.join(t.dir, 'coordinator')
+    const server = await serve(home, ['--queue', redisUrl])
+    try {
+      const w1 = startWorker(path.join(t.dir, 'worker-1'))
+      const w2 = startWorker(path.join(t.dir, 'worker-2'))
+      await until('both workers ready', 60_000, () => /takes jobs/.test(w1.log()) && /takes jobs/.test(w2.log()))
+
+      const sweep = cli(home, ['--json', 'sweep', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=8', '-s', 'training.checkpointEvery=1',
+        '-g', 'optimizers.discriminator.learningRate=1e-4,2e-4', '-g', 'training.batchSize=64,128', '--target', 'queue', '-n', 'scale'])
+      expect(sweep.code, sweep.stderr).toBe(0)
+      const ids = (JSON.parse(sweep.stdout) as { sweep: { runIds: number[] } }).sweep.runIds
+      expect(ids).toHaveLength(4)
+
+      const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+      try {
+        const w1Id = `${(await import('node:os')).hostname()}/${w1.pid}`
+        // Kill worker 1 once a run of its own is past its second checkpoint on the coordinator.
+        const victim = await until('worker 1 mid-run', 120_000, () => {
+          const row = db.prepare(`SELECT r.id, r.step FROM runs r WHERE r.worker = ? AND r.status = 'running'
+            AND (SELECT COUNT(*) FROM artifacts a WHERE a.run_id = r.id AND a.kind = 'checkpoint') >= 2`).get(w1Id) as { id: number; step: number } | undefined
+          return row
+        })
+        const trainerPids = spawnSync('pgrep', ['-P', String(w1.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number)
+        w1.kill('SIGKILL')
+        const checkpointAtKill = (db.prepare("SELECT MAX(step) AS s FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(victim.id) as { s: number }).s
+
+        await until('all 4 runs completed', 240_000, () => {
+          const rows = db.prepare(`SELECT status FROM runs WHERE id IN (${ids.join(',')})`).all() as { status: string }[]
+          const bad = rows.find((r) => r.status === 'failed' || r.status === 'interrupted')
+          if (bad) throw new Error(`a run ended ${bad.status}: ${JSON.stringify(db.prepare(`SELECT id, status, error FROM runs`).all())}\n${w2.log()}`)
+          return rows.every((r) => r.status === 'completed')
+        })
+
+        // The lost worker's trainer noticed its parent was gone and ended too: nothing trains unattended.
+        for (const pid of trainerPids) expect(() => process.kill(pid, 0)).toThrow()
+        const w2Id = `${(await import('node:os')).hostname()}/${w2.pid}`
+        const killed = db.prepare('SELECT worker FROM runs WHERE id = ?').get(victim.id) as { worker: string }
+        expect(killed.worker).toBe(w2Id)
+        expect((db.prepare('SELECT lease FROM remote_jobs WHERE run_id = ?').get(victim.id) as { lease: number }).lease).toBeGreaterThanOrEqual(2)
+        // Worker 2 resumed from the coordinator's checkpoint, not from scratch.
+        const w2db = new Database(path.join(t.dir, 'worker-2', 'registry.sqlite'), { readonly: true })
+        const copy = w2db.prepare(`SELECT MIN(a.step) AS s FROM runs r JOIN artifacts a ON a.run_id = r.id AND a.kind = 'checkpoint' WHERE r.name LIKE ?`)
+          .get(`%#${victim.id}`) as { s: number }
+        w2db.close()
+        expect(copy.s).toBeGreaterThan(0)
+        expect(copy.s).toBeLessThanOrEqual(checkpointAtKill)
+
+        for (const id of ids) {
+          const steps = (db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]).map((r) => r.step)
+          expect(steps, `run ${id}`).toEqual(Array.from({ length: STEPS / 5 }, (_, i) => (i + 1) * 5))
+          const epochs = (db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'modesCaptured' ORDER BY step").all(id) as { step: number }[]).map((r) => r.step)
+          expect(epochs, `run ${id}`).toEqual([100, 200, 300, 400, 500, 600, 700, 800])
+          const samples = db.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT step) AS d FROM artifacts WHERE run_id = ? AND kind = 'samples-2d'").get(id) as { n: number; d: number }
+          expect(samples).toEqual({ n: 8, d: 8 })
+          for (const a of db.prepare('SELECT path FROM artifacts WHERE run_id = ?').all(id) as { path: string }[]) expect(fs.existsSync(a.path)).toBe(true)
+        }
+        expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+
+        // A late upload from the lost attempt (lease 1) is refused; a token for another run opens nothing.
+        const secret = fs.readFileSync(path.join(home, 'coordinator.secret'))
+        const job = db.prepare('SELECT job_id FROM remote_jobs WHERE run_id = ?').get(victim.id) as { job_id: string }
+        const token = crypto.createHmac('sha256', secret).update(`${victim.id}:${job.job_id}`).digest('base64url')
+        const body = JSON.stringify({ lease: 1, metrics: [{ key: 'dLoss', step: 5, epoch: 1, value: 99, wallTime: 0 }], diagnoses: [], step: 5, epoch: 1, samplesPerSec: null })
+        const stale = await fetch(`${server.origin}/remote/runs/${victim.id}/sync?lease=1`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body })
+        expect(stale.status).toBe(409)
+        const other = ids.find((id) => id !== victim.id)!
+        const wrong = await fetch(`${server.origin}/remote/runs/${other}/sync?lease=1`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body })
+        expect(wrong.status).toBe(401)
+        expect((db.prepare("SELECT value FROM metrics WHERE run_id = ? AND key = 'dLoss' AND step = 5").get(victim.id) as { value: number }).value).not.toBe(99)
+      } finally {
+        db.close()
+      }
+    } finally {
+      await server.stop()
+    }
+  }, 420_000)
+})
