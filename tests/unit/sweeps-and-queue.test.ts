@@ -1,0 +1,153 @@
+/**
+ * Sweeps (grid and seeded random expansion, validation before anything is recorded) and the
+ * registry's side of queue runs: job naming, claims, leases, requeue, orphan sweeps leaving
+ * queue runs to the job engine.
+ */
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Registry } from '../../src-main/registry/registry'
+import { RemoteJobs } from '../../src-main/registry/remote-jobs'
+import { listSweeps } from '../../src-main/registry/sweeps'
+import { RunManager } from '../../src-main/training/run-manager'
+import { startSweep } from '../../src-main/sweeps/sweep-service'
+import { redactRedisUrl, redisConnection } from '../../src-main/remote/redis-url'
+import { jobToken } from '../../src-main/remote/protocol'
+import { parseAxis, sweepMembers, SweepError } from '../../src-shared/config/sweep'
+import { validateExperiment } from '../../src-shared/config/validate'
+import { requirePreset } from '../../src-shared/config/presets'
+import { ConfigError } from '../../src-shared/config/errors'
+import { tmpDir } from '../helpers/tmp'
+
+const config = () => validateExperiment(requirePreset('mlp-2d-ring8').config).config
+const noSpawn = () => {
+  throw new Error('these tests never start a trainer')
+}
+
+describe('sweep expansion', () => {
+  it('takes every grid combination, last axis fastest', () => {
+    expect(sweepMembers({ grid: [parseAxis('a.b=1,2'), parseAxis('c=x,y,z')] })).toEqual([
+      ['a.b=1', 'c=x'], ['a.b=1', 'c=y'], ['a.b=1', 'c=z'], ['a.b=2', 'c=x'], ['a.b=2', 'c=y'], ['a.b=2', 'c=z'],
+    ])
+  })
+
+  it('draws distinct random combinations, the same ones for the same seed', () => {
+    const grid = [parseAxis('a=1,2,3,4,5'), parseAxis('b=1,2,3,4,5')]
+    const one = sweepMembers({ grid, random: 10, seed: 7 })
+    expect(new Set(one.map((m) => m.join())).size).toBe(10)
+    expect(sweepMembers({ grid, random: 10, seed: 7 })).toEqual(one)
+    expect(sweepMembers({ grid, random: 10, seed: 8 })).not.toEqual(one)
+    expect(sweepMembers({ grid, random: 25, seed: 1 }).map((m) => m.join()).sort()).toEqual(sweepMembers({ grid }).map((m) => m.join()).sort())
+  })
+
+  it('refuses what cannot be meant: a field twice, more draws than combinations, a huge grid, a bad axis', () => {
+    expect(() => sweepMembers({ grid: [parseAxis('a=1'), parseAxis('a=2')] })).toThrow(/varies a twice/)
+    expect(() => sweepMembers({ grid: [parseAxis('a=1,2')], random: 3 })).toThrow(SweepError)
+    const big = Array.from({ length: 30 }, (_, i) => String(i)).join(',')
+    expect(() => sweepMembers({ grid: [parseAxis(`a=${big}`), parseAxis(`b=${big}`)] })).toThrow(/900 combinations, over the limit/)
+    expect(() => parseAxis('nothing')).toThrow(/path=v1,v2/)
+    expect(() => parseAxis('a..b=1')).toThrow(SweepError)
+  })
+})
+
+describe('sweeps and queue runs in the registry', () => {
+  let t: ReturnType<typeof tmpDir>
+  let registry: Registry
+  let runs: RunManager
+  beforeEach(async () => {
+    t = tmpDir()
+    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    runs = new RunManager(registry, t.dir, noSpawn)
+  })
+  afterEach(() => {
+    registry.close()
+    t.cleanup()
+  })
+
+  it('records a queue sweep as one group of queued runs, each with its overrides in its notes', () => {
+    const { sweep, runs: members } = startSweep(registry, runs, {
+      preset: 'mlp-2d-ring8', grid: [parseAxis('training.batchSize=64,128'), parseAxis('optimizers.discriminator.learningRate=1e-4,2e-4')], target: 'queue', name: 'lr',
+    })
+    expect(members.map((r) => [r.name, r.status, r.placement, r.sweepId, r.config.training.batchSize])).toEqual([
+      ['lr-1', 'queued', 'queue', sweep.id, 64], ['lr-2', 'queued', 'queue', sweep.id, 64], ['lr-3', 'queued', 'queue', sweep.id, 128], ['lr-4', 'queued', 'queue', sweep.id, 128],
+    ])
+    expect(members[3]!.notes).toBe('training.batchSize=128\noptimizers.discriminator.learningRate=2e-4')
+    expect(listSweeps(registry)).toEqual([expect.objectContaining({ name: 'lr', runIds: members.map((r) => r.id), statuses: { queued: 4 } })])
+  })
+
+  it('refuses a sweep with one invalid member before recording any of it, naming the member', () => {
+    expect(() => startSweep(registry, runs, { preset: 'mlp-2d-ring8', grid: [parseAxis('training.batchSize=64,-1')], target: 'queue' })).toThrow(ConfigError)
+    try {
+      startSweep(registry, runs, { preset: 'mlp-2d-ring8', grid: [parseAxis('training.batchSize=64,-1')], target: 'queue' })
+    } catch (e) {
+      expect((e as ConfigError).errors[0]!.message).toMatch(/^training\.batchSize=-1: /)
+    }
+    expect(registry.listRuns()).toEqual([])
+    expect(listSweeps(registry)).toEqual([])
+  })
+
+  it('names one job per dispatch, bumps the lease per claim, and refuses superseded attempts', () => {
+    const jobs = new RemoteJobs(registry)
+    const run = registry.createRun({ config: config(), totalSteps: 100, placement: 'queue' })
+    expect(jobs.undispatched()).toEqual([run.id])
+    const job = jobs.assignJob(run.id)
+    expect(job).toBe(`run-${run.id}-g1`)
+    expect(jobs.undispatched()).toEqual([])
+    expect(jobs.dispatched()).toEqual([{ runId: run.id, jobId: job }])
+    expect(() => jobs.claim(run.id, 'run-1-g0', 'w/1')).toThrow(/no longer carries/)
+    const first = jobs.claim(run.id, job, 'host-a/1')
+    expect(first).toMatchObject({ lease: 1, checkpoint: null, run: { status: 'running', worker: 'host-a/1' } })
+    registry.writeMetrics(run.id, [{ key: 'dLoss', step: 10, epoch: 1, value: 1, wallTime: 1 }, { key: 'dLoss', step: 60, epoch: 1, value: 1, wallTime: 1 }])
+    registry.addArtifact({ runId: run.id, kind: 'checkpoint', epoch: 1, step: 50, path: '/x', sha256: 'a', bytes: 1 })
+    registry.addArtifact({ runId: run.id, kind: 'samples-2d', epoch: 1, step: 60, path: '/y', sha256: 'b', bytes: 1 })
+    // The worker is lost; the queue hands the same job to another, which resumes from step 50.
+    const second = jobs.claim(run.id, job, 'host-b/2')
+    expect(second).toMatchObject({ lease: 2, checkpoint: { step: 50 }, run: { step: 50, worker: 'host-b/2' } })
+    expect(registry.metrics(run.id).dLoss!.map((p) => p.step)).toEqual([10])
+    expect(registry.artifacts(run.id).map((a) => a.kind)).toEqual(['checkpoint'])
+    expect(() => jobs.checkLease(run.id, 1)).toThrow(/superseded by attempt 2/)
+    jobs.checkLease(run.id, 2)
+    // Stopped meanwhile: a worker taking the job finds nothing to train; resumed: a new job.
+    registry.setStatus(run.id, 'stopped')
+    expect(() => jobs.claim(run.id, job, 'host-c/3')).toThrow(/is stopped/)
+    jobs.requeue(run.id)
+    expect(jobs.undispatched()).toEqual([run.id])
+    expect(jobs.assignJob(run.id)).toBe(`run-${run.id}-g2`)
+  })
+
+  it('leaves queue runs to the job engine when sweeping orphans', () => {
+    const local = registry.createRun({ config: config(), totalSteps: 100 })
+    const queued = registry.createRun({ config: config(), totalSteps: 100, placement: 'queue' })
+    registry.db.prepare('UPDATE runs SET pid = 999999999').run()
+    expect(registry.markOrphansInterrupted(() => false)).toEqual([local.id])
+    expect(registry.getRun(queued.id).status).toBe('queued')
+  })
+
+  it('stops a queue run that has not started without any worker, and puts a stopped one back on the queue', async () => {
+    const run = runs.start({ preset: 'mlp-2d-ring8', target: 'queue' })
+    expect(run).toMatchObject({ status: 'queued', placement: 'queue' })
+    expect(runs.stop(run.id).status).toBe('stopped')
+    const jobs = new RemoteJobs(registry)
+    expect(jobs.undispatched()).toEqual([])
+    expect((await runs.resume(run.id)).status).toBe('queued')
+    expect(jobs.undispatched()).toEqual([run.id])
+  })
+})
+
+describe('queue URLs and job tokens', () => {
+  it('reads redis:// URLs and refuses others; never shows the password', () => {
+    expect(redisConnection('redis://10.0.0.5:6380/2')).toMatchObject({ host: '10.0.0.5', port: 6380, db: 2, maxRetriesPerRequest: null })
+    expect(redisConnection('rediss://u:p%40ss@h')).toMatchObject({ host: 'h', port: 6379, username: 'u', password: 'p@ss', tls: {} })
+    expect(() => redisConnection('http://h:6379')).toThrow(/redis:\/\/ or rediss:\/\//)
+    expect(() => redisConnection('not a url')).toThrow(/not a URL/)
+    expect(redactRedisUrl('redis://u:secret@h:1')).not.toContain('secret')
+  })
+
+  it('derives a token per run and job: another job or run gets another token', () => {
+    const secret = Buffer.alloc(32, 1)
+    const t = jobToken(secret, 5, 'run-5-g1')
+    expect(jobToken(secret, 5, 'run-5-g1')).toBe(t)
+    expect(jobToken(secret, 5, 'run-5-g2')).not.toBe(t)
+    expect(jobToken(secret, 6, 'run-5-g1')).not.toBe(t)
+    expect(jobToken(Buffer.alloc(32, 2), 5, 'run-5-g1')).not.toBe(t)
+  })
+})
