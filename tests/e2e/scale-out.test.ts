@@ -2,8 +2,9 @@
  * Scaling out: Redis on loopback, a coordinator (`serve --queue`) and two `worker` processes, each
  * with its own data dir. A 4-member sweep goes on the queue; one worker is SIGKILLed mid-run. Its
  * job stalls, BullMQ hands it to the other worker, which resumes from the last checkpoint the
- * coordinator holds. At the end all 4 runs are completed in the coordinator's registry with every
- * metric step exactly once, and a late upload from the lost attempt is refused.
+ * coordinator holds. The coordinator itself is then SIGKILLed and restarted: the workers keep
+ * training and hand back what piled up. At the end all 4 runs are completed in the coordinator's
+ * registry with every metric step exactly once, and a late upload from the lost attempt is refused.
  */
 import fs from 'node:fs'
 import net from 'node:net'
@@ -72,9 +73,10 @@ function startWorker(home: string): ChildProcess & { log: () => string } {
 }
 
 describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
-  it('finishes a 4-run sweep after one worker is SIGKILLed mid-run: all completed, every metric step once', async () => {
+  it('finishes a 4-run sweep through a worker SIGKILLed mid-run and a coordinator restart: all completed, every metric step once', async () => {
     const home = path.join(t.dir, 'coordinator')
-    const server = await serve(home, ['--queue', redisUrl])
+    const port = String(await freePort()) // fixed: the workers' jobs name it, and the restarted coordinator keeps it
+    let server = await serve(home, ['--queue', redisUrl, '--port', port])
     try {
       const w1 = startWorker(path.join(t.dir, 'worker-1'))
       const w2 = startWorker(path.join(t.dir, 'worker-2'))
@@ -98,6 +100,11 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
         const trainerPids = spawnSync('pgrep', ['-P', String(w1.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number)
         w1.kill('SIGKILL')
         const checkpointAtKill = (db.prepare("SELECT MAX(step) AS s FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(victim.id) as { s: number }).s
+
+        // The coordinator dies too, and comes back a few seconds later on the same port.
+        process.kill(server.pid, 'SIGKILL')
+        await new Promise((r) => setTimeout(r, 3000))
+        server = await serve(home, ['--queue', redisUrl, '--port', port])
 
         await until('all 4 runs completed', 240_000, () => {
           const rows = db.prepare(`SELECT status FROM runs WHERE id IN (${ids.join(',')})`).all() as { status: string }[]
