@@ -134,9 +134,9 @@ export class Coordinator {
           this.options.registry.setStatus(runId, 'failed', `the queue gave up on job ${jobId}: ${job.failedReason}`)
           this.options.runs.announce(runId)
         } else if (state === 'completed' && this.jobs.get(runId)?.jobId === jobId) {
-          const outcome = job.returnvalue as { bundle?: string } | undefined
+          const outcome = job.returnvalue as { bundle?: string; worker?: string } | undefined
           this.options.registry.setStatus(runId, 'interrupted', outcome?.bundle
-            ? `the worker could not reach this host and kept the run as a bundle: ${outcome.bundle}`
+            ? `worker ${outcome.worker ?? '?'} could not reach this host and kept the run as a bundle there: ${outcome.bundle} (copy it here and \`import\` it)`
             : 'the worker finished its job without reporting the result')
           this.options.runs.announce(runId)
         }

@@ -36,7 +36,7 @@ export interface WorkerContext {
   offlinePatienceMs: number
 }
 
-export type JobOutcome = { status: RunStatus } | { skipped: string } | { bundle: string }
+export type JobOutcome = { status: RunStatus } | { skipped: string } | { bundle: string; worker: string }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -146,7 +146,7 @@ export async function runJob(ctx: WorkerContext, job: Job<JobData>, lockToken?: 
       if (!(e instanceof CoordinatorUnreachableError)) throw e
       const bundle = path.join(ctx.home, 'outbox', `run-${runId}-${jobId}.gwbundle`)
       await exportBundle(ctx.registry, ctx.home, local.id, bundle, { force: true })
-      return { bundle }
+      return { bundle, worker: ctx.workerId }
     }
     if (requeue) {
       // Not a failure of the run: back to waiting without using up an attempt.
