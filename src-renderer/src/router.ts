@@ -10,6 +10,7 @@ export const router = createRouter({
     { path: '/runs/:id', component: () => import('./views/RunView.vue'), props: true },
     { path: '/new', component: () => import('./views/NewRunView.vue') },
     { path: '/compare', component: () => import('./views/CompareView.vue') },
+    { path: '/workers', component: () => import('./views/WorkersView.vue') },
     { path: '/system', component: () => import('./views/SystemView.vue') },
   ],
 })

@@ -15,6 +15,8 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, cli, serve } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
+import { withUi } from '../helpers/ui'
+import { screenshotPath } from '../helpers/browser'
 
 const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim()
 if (!redisServer) console.warn('scale-out test skipped: no redis-server here (Debian: apt-get install redis-server; .ci/run installs it)')
@@ -156,4 +158,41 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       await server.stop()
     }
   }, 420_000)
+
+  it('in the UI: the Workers view shows the worker and its job; a sweep launched onto the queue trains there and compares as one', async () => {
+    const home = path.join(t.dir, 'ui-coordinator')
+    const worker = startWorker(path.join(t.dir, 'ui-worker'))
+    await until('the worker ready', 60_000, () => /takes jobs/.test(worker.log()))
+    const workerId = `${(await import('node:os')).hostname()}/${worker.pid}`
+    await withUi(home, '/workers', async (page) => {
+      const row = page.locator(`[data-worker="${workerId}"]`)
+      await row.waitFor({ timeout: 15_000 })
+      await expect.poll(() => row.textContent()).toContain('idle')
+      expect(await page.getByTestId('queue-url').textContent()).toBe(`${redisUrl}`)
+
+      await page.goto(page.url().replace(/#.*$/, '#/new'))
+      await page.locator('[data-preset="mlp-2d-ring8"]').click()
+      await page.getByTestId('epochs').fill('2')
+      await page.getByTestId('sweep-add').click()
+      await page.getByTestId('sweep-path-0').fill('training.seed')
+      await page.getByTestId('sweep-values-0').fill('1, 2')
+      await expect.poll(() => page.getByTestId('sweep-count').textContent()).toContain('2 runs')
+      await page.getByTestId('target').selectOption('queue')
+      await page.getByTestId('sweep').screenshot({ path: screenshotPath('ui-sweep-launcher.png') })
+      await page.getByTestId('start-run').click()
+      await page.waitForURL(/#\/compare\?ids=\d+,\d+/, { timeout: 15_000 })
+
+      await page.goto(page.url().replace(/#.*$/, '#/workers'))
+      await row.locator('a', { hasText: 'run' }).waitFor({ timeout: 20_000 })
+      await page.screenshot({ path: screenshotPath('ui-workers.png') })
+
+      await page.goto(page.url().replace(/#.*$/, '#/runs'))
+      const table = page.getByTestId('runs-table')
+      await expect.poll(async () => (await table.locator('text=completed').count()), { timeout: 90_000, interval: 1000 }).toBe(2)
+      expect(await table.getByTestId('run-worker').first().textContent()).toContain(workerId)
+      await page.getByTestId('pick-sweep').selectOption({ index: 1 })
+      await expect.poll(() => page.getByTestId('compare-runs').textContent()).toContain('2')
+      await page.screenshot({ path: screenshotPath('ui-queue-runs.png') })
+    }, ['--queue', redisUrl])
+  }, 240_000)
 })

@@ -4,8 +4,8 @@ import type { Page } from 'playwright-core'
 import { serve } from './cli'
 import { launchBrowser, watchConsole } from './browser'
 
-export async function withUi(home: string, route: string, flow: (page: Page, server: Awaited<ReturnType<typeof serve>>) => Promise<void>): Promise<void> {
-  const server = await serve(home)
+export async function withUi(home: string, route: string, flow: (page: Page, server: Awaited<ReturnType<typeof serve>>) => Promise<void>, serveArgs: string[] = []): Promise<void> {
+  const server = await serve(home, serveArgs)
   const browser = await launchBrowser()
   try {
     const page = await browser.context.newPage()

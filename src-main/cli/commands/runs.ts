@@ -41,6 +41,8 @@ function show(r: RunRecord): string {
     `tags        ${r.tags.join(', ') || '-'}`,
     `notes       ${r.notes || '-'}`,
   ]
+  if (r.placement === 'queue') lines.push(`trained on  the job queue${r.worker ? `, by worker ${r.worker}` : ' (no worker yet)'}`)
+  if (r.sweepId) lines.push(`sweep       ${r.sweepId} (\`sweeps\` lists it)`)
   if (r.parentRunId) lines.push(`parent      run ${r.parentRunId} at epoch ${r.parentEpoch}`)
   if (r.error) lines.push(`error       ${r.error}`)
   const metrics = Object.entries(r.lastMetrics).map(([k, v]) => `${k}=${v.toFixed(4)}`)
