@@ -34,6 +34,8 @@ export interface ContextOptions {
   mode: AppInfo['mode']
   spawn: SpawnTrainer
   nativeBinding?: string
+  /** The desktop opens remote workbenches in windows of their own (see `app.attach`). */
+  openRemote?: (url: string) => { origin: string }
 }
 
 export async function createAppContext(options: ContextOptions): Promise<AppContext> {
@@ -63,7 +65,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   sweep.unref()
   const stopWatching = watchForeignRuns(registry, runs)
   const remote: { coordinator: Coordinator | null } = { coordinator: null }
-  const dispatch = createDispatch(createHandlers({ registry, runs, home: options.home, mode: options.mode, remote }))
+  const dispatch = createDispatch(createHandlers({ registry, runs, home: options.home, mode: options.mode, remote, openRemote: options.openRemote }))
   return {
     home: options.home,
     registry,

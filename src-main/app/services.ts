@@ -31,6 +31,8 @@ export interface ServiceContext {
   mode: AppInfo['mode']
   /** The job queue this host dispatches to, once attached (server mode with --queue). */
   remote: { coordinator: Coordinator | null }
+  /** The desktop's window on a remote workbench; absent in a browser, which just opens the URL. */
+  openRemote?: (url: string) => { origin: string }
 }
 
 const NO_QUEUE = 'this workbench has no job queue: start it with `gan-workbench serve --queue redis://HOST:PORT` to train on queue workers'
@@ -41,6 +43,10 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     'app.info': async () => {
       const b = await probeBackendsOnce()
       return { version: APP_VERSION, mode: ctx.mode, home: ctx.home, backends: b.probes, defaultBackend: b.name, defaultBackendReason: b.reason }
+    },
+    'app.attach': ({ url }) => {
+      if (!ctx.openRemote) throw new ConflictError('in a browser, open the remote workbench\'s URL directly (attaching is for the desktop app)')
+      return ctx.openRemote(url)
     },
     'presets.list': () => PRESETS.map((p) => ({ ...p })),
     'config.validate': ({ config }) => {

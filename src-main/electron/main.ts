@@ -9,7 +9,8 @@ import { resolveHome } from '../app/paths'
 import { createAppContext, type AppContext } from '../app/context'
 import { utilitySpawner } from './spawn-utility'
 import { handleAppProtocol, registerAppScheme } from './app-protocol'
-import { APP_ORIGIN, isAppUrl, isExternalLink, secureWebPreferences } from './security'
+import { APP_ORIGIN, isAppUrl, isExternalLink, isSameOrigin, parseRemoteWorkbenchUrl, secureWebPreferences } from './security'
+import { ConflictError } from '../util/errors'
 import { IPC_EVENT, IPC_INVOKE } from '../ipc/channels'
 
 const rendererDir = path.join(__dirname, '..', 'renderer')
@@ -46,6 +47,28 @@ function createWindow(): BrowserWindow {
   return win
 }
 
+/** webContents id → the remote workbench origin its window may navigate within. */
+const remoteOrigins = new Map<number, string>()
+
+/**
+ * A window on a remote `gan-workbench serve`: the remote UI talks to its own server over its
+ * WebSocket, so it gets no preload (no bridge to this machine's services), its own session
+ * (cookies and storage apart from ours, every permission denied), and stays on that origin.
+ */
+function openRemoteWindow(text: string): { origin: string } {
+  const parsed = parseRemoteWorkbenchUrl(text)
+  if ('error' in parsed) throw new ConflictError(parsed.error)
+  const remoteSession = session.fromPartition(`remote:${parsed.origin}`)
+  remoteSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  const { preload: _none, ...prefs } = secureWebPreferences('')
+  const win = new BrowserWindow({ width: 1400, height: 900, title: `GAN Workbench — ${parsed.origin}`, webPreferences: { ...prefs, session: remoteSession } })
+  const id = win.webContents.id
+  remoteOrigins.set(id, parsed.origin)
+  win.on('closed', () => remoteOrigins.delete(id))
+  void win.loadURL(parsed.url)
+  return { origin: parsed.origin }
+}
+
 registerAppScheme()
 app.enableSandbox()
 
@@ -60,7 +83,8 @@ if (!app.requestSingleInstanceLock()) {
       return { action: 'deny' }
     })
     contents.on('will-navigate', (event, url) => {
-      if (!isAppUrl(url)) event.preventDefault()
+      const remote = remoteOrigins.get(contents.id)
+      if (remote ? !isSameOrigin(url, remote) : !isAppUrl(url)) event.preventDefault()
     })
     contents.on('will-attach-webview', (event) => event.preventDefault())
   })
@@ -74,6 +98,7 @@ if (!app.requestSingleInstanceLock()) {
         mode: 'electron',
         spawn: utilitySpawner(),
         nativeBinding: electronNativeBinding(),
+        openRemote: openRemoteWindow,
       })
     } catch (e) {
       dialog.showErrorBox('GAN Workbench cannot start', e instanceof Error ? e.message : String(e))

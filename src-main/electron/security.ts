@@ -43,3 +43,29 @@ export function isExternalLink(url: string): boolean {
     return false
   }
 }
+
+/**
+ * A remote workbench to attach to: the URL `gan-workbench serve` prints (http or https, with its
+ * `token`). Returns its origin, or a message saying what is wrong with it.
+ */
+export function parseRemoteWorkbenchUrl(text: string): { url: string; origin: string } | { error: string } {
+  let u: URL
+  try {
+    u = new URL(text.trim())
+  } catch {
+    return { error: 'not a URL: paste the address `gan-workbench serve` printed, e.g. http://gpu-box:7860/?token=…' }
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { error: `a remote workbench is served over http or https, not ${u.protocol}` }
+  if (u.username || u.password) return { error: 'the URL must not carry a user name or password' }
+  if (!u.searchParams.get('token')) return { error: 'the URL has no token: use the full address `gan-workbench serve` printed (…/?token=…)' }
+  return { url: u.toString(), origin: u.origin }
+}
+
+/** A remote workbench window may move within its own origin only. */
+export function isSameOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === origin
+  } catch {
+    return false
+  }
+}

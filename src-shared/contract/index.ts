@@ -72,6 +72,8 @@ export interface SynthOutcome {
 
 export const requests = {
   'app.info': request<AppInfo>()(z.strictObject({})),
+  /** Desktop only: opens a remote `gan-workbench serve` (its printed URL, with the token) in a window of its own. */
+  'app.attach': request<{ origin: string }>()(z.strictObject({ url: z.string().trim().min(1).max(2000) })),
   'presets.list': request<Preset[]>()(z.strictObject({})),
   'config.validate': request<ValidationResult>()(z.strictObject({ config: z.unknown() })),
   'runs.list': request<RunRecord[]>()(

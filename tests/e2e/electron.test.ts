@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core'
 import { electronStatus } from '../../src-main/app/electron-status'
-import { ROOT } from '../helpers/cli'
+import { ROOT, serve } from '../helpers/cli'
 import { screenshotPath } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
 
@@ -67,5 +67,24 @@ describe.skipIf(!ready)('desktop window (Electron)', () => {
     await page.getByTestId('status').filter({ hasText: 'completed' }).waitFor({ timeout: 120_000 })
     await page.screenshot({ path: screenshotPath('electron-run.png') })
   })
-})
 
+  it('attaches to a remote workbench in a window of its own, without the bridge to this machine', async () => {
+    const remote = await serve(path.join(t.dir, 'remote-home'))
+    try {
+      await page.getByRole('navigation').getByRole('link', { name: 'System' }).click()
+      await page.getByLabel('Remote workbench URL').fill(remote.url)
+      const opened = app.waitForEvent('window')
+      await page.getByRole('button', { name: 'Attach' }).click()
+      const win = await opened
+      await win.getByTestId('connection').filter({ hasText: 'connected' }).waitFor()
+      expect(new URL(win.url()).origin).toBe(remote.origin)
+      expect(await win.evaluate(() => typeof (window as unknown as { ganWorkbench?: object }).ganWorkbench)).toBe('undefined')
+      await win.evaluate(() => (window.location.href = 'https://example.com')).catch(() => {})
+      await win.waitForTimeout(300)
+      expect(new URL(win.url()).origin).toBe(remote.origin)
+      await win.close()
+    } finally {
+      await remote.stop()
+    }
+  })
+})

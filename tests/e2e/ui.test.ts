@@ -179,6 +179,28 @@ describe('workbench UI in server mode', () => {
     }
   })
 
+  it('shows the backends on the System page and, in a browser, how to reach a remote workbench (attaching is the desktop\'s)', async () => {
+    const server = await serve(home)
+    try {
+      await page.goto(server.url)
+      await page.goto(`${server.origin}/#/system`)
+      await page.getByTestId('default-backend').waitFor()
+      expect(await page.getByTestId('attach').textContent()).toMatch(/open the URL its gan-workbench serve printed/)
+      const refused = await page.evaluate(async () => {
+        const ws = new WebSocket(`ws://${location.host}/ws`)
+        await new Promise((r) => ws.addEventListener('open', r))
+        const reply = new Promise<string>((r) => ws.addEventListener('message', (m) => {
+          if (String(m.data).includes('"type":"response"')) r(String(m.data))
+        }))
+        ws.send(JSON.stringify({ type: 'request', id: 1, name: 'app.attach', payload: { url: 'http://gpu-box:7860/?token=x' } }))
+        return JSON.parse(await reply) as { result: { ok: boolean; error?: { code: string } } }
+      })
+      expect(refused.result).toMatchObject({ ok: false, error: { code: 'conflict' } })
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('logged no console errors', () => {
     expect(consoleErrors).toEqual([])
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CSP, isAppUrl, isExternalLink, secureWebPreferences } from '../../src-main/electron/security'
+import { CSP, isAppUrl, isExternalLink, isSameOrigin, parseRemoteWorkbenchUrl, secureWebPreferences } from '../../src-main/electron/security'
 
 describe('desktop window security settings', () => {
   it('isolates and sandboxes the renderer, with no Node in the page', () => {
@@ -26,5 +26,16 @@ describe('desktop window security settings', () => {
   it('opens only https links externally', () => {
     expect(isExternalLink('https://example.org/paper.pdf')).toBe(true)
     for (const url of ['http://example.org', 'file:///bin/sh', 'javascript:alert(1)', 'smb://host/share', 'not a url']) expect(isExternalLink(url)).toBe(false)
+  })
+
+  it('attaches only to a served workbench URL with its token, and keeps that window on its origin', () => {
+    expect(parseRemoteWorkbenchUrl(' http://gpu-box:7860/?token=abc ')).toEqual({ url: 'http://gpu-box:7860/?token=abc', origin: 'http://gpu-box:7860' })
+    expect(parseRemoteWorkbenchUrl('https://10.0.0.5/?token=x')).toMatchObject({ origin: 'https://10.0.0.5' })
+    for (const [url, why] of [['gpu-box:7860', /http or https|not a URL/], ['file:///etc/passwd?token=a', /http or https/], ['http://gpu-box:7860/', /no token/], ['http://u:p@gpu-box/?token=a', /user name/], ['javascript:alert(1)', /http or https/]] as const) {
+      const r = parseRemoteWorkbenchUrl(url)
+      expect('error' in r && r.error, url).toMatch(why)
+    }
+    expect(isSameOrigin('http://gpu-box:7860/#/runs', 'http://gpu-box:7860')).toBe(true)
+    for (const url of ['http://gpu-box:7861/', 'https://gpu-box:7860/', 'http://evil/', 'app://workbench/index.html', 'nope']) expect(isSameOrigin(url, 'http://gpu-box:7860')).toBe(false)
   })
 })
