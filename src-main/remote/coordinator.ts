@@ -57,6 +57,7 @@ export class Coordinator {
   private readonly added = new Set<string>()
   private timers: NodeJS.Timeout[] = []
   private busy = false
+  private unsubscribe = () => {}
 
   private constructor(private readonly options: CoordinatorOptions) {
     this.jobs = new RemoteJobs(options.registry)
@@ -78,6 +79,9 @@ export class Coordinator {
     c.redis.on('error', () => {}) // reconnects by itself; dispatch retries on the next tick
     c.queue.on('error', () => {})
     c.timers.push(setInterval(() => void c.dispatch(), DISPATCH_MS), setInterval(() => void c.reconcile(), RECONCILE_MS))
+    c.unsubscribe = options.runs.onEvent((name, data) => {
+      if (name === 'run.status' && (data as { status: string }).status === 'stopped') void c.withdraw((data as { runId: number }).runId)
+    })
     for (const t of c.timers) t.unref()
     await c.dispatch()
     return c
@@ -146,6 +150,22 @@ export class Coordinator {
     }
   }
 
+  /**
+   * A queue run stopped before a worker took it: its job leaves the queue (the engine's own
+   * removal; a job a worker holds is locked and stays, and that worker finds the run stopped).
+   */
+  async withdraw(runId: number): Promise<void> {
+    const jobId = this.jobs.get(runId)?.jobId
+    if (!jobId) return
+    try {
+      const job = await this.queue.getJob(jobId)
+      const state = await job?.getState()
+      if (state === 'waiting' || state === 'delayed' || state === 'prioritized') await this.queue.remove(jobId)
+    } catch {
+      // taken meanwhile, or Redis away: the worker that takes it finds the run stopped
+    }
+  }
+
   /** Workers announcing themselves on this queue (each refreshes its key every few seconds). */
   async workers(): Promise<WorkersView> {
     const keys: string[] = []
@@ -167,6 +187,7 @@ export class Coordinator {
   }
 
   async close(): Promise<void> {
+    this.unsubscribe()
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     await this.queue.close().catch(() => {})

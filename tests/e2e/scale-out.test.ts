@@ -195,4 +195,27 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       await page.screenshot({ path: screenshotPath('ui-queue-runs.png') })
     }, ['--queue', redisUrl])
   }, 240_000)
+
+  it('a queue run stopped before any worker took it leaves the queue (the engine removes its job)', async () => {
+    const home = path.join(t.dir, 'cancel-coordinator')
+    const server = await serve(home, ['--queue', redisUrl])
+    const { Queue } = await import('bullmq')
+    const queue = new Queue('gan-workbench-runs', { connection: { host: '127.0.0.1', port: Number(new URL(redisUrl).port), maxRetriesPerRequest: null } })
+    try {
+      // No worker of this test is idle: the other tests' workers are gone or busy; make sure by pausing the queue.
+      await queue.pause()
+      const queued = cli(home, ['--json', 'train', '-p', 'mlp-2d-ring8', '--target', 'queue'])
+      expect(queued.code, queued.stderr).toBe(0)
+      const run = JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }
+      const jobId = `run-${run.id}-g1`
+      await expect.poll(async () => (await queue.getJob(jobId))?.id, { timeout: 15_000 }).toBe(jobId)
+      expect(cli(home, ['stop', String(run.id)]).code).toBe(0)
+      await expect.poll(async () => (await queue.getJob(jobId)) ?? null, { timeout: 15_000 }).toBeNull()
+      expect(JSON.parse(cli(home, ['--json', 'runs', 'show', String(run.id)]).stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'stopped' })
+    } finally {
+      await queue.resume()
+      await queue.close()
+      await server.stop()
+    }
+  }, 60_000)
 })

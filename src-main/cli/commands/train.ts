@@ -142,11 +142,16 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
 
   program
     .command('stop')
-    .description('stop a running or paused run (it saves a checkpoint; `resume` continues it later)')
+    .description('stop a running or paused run (it saves a checkpoint; `resume` continues it later), or a queue run no worker took yet')
     .argument('<id>', 'run id')
     .action(async (id: string) => {
-      await withRegistry(globals(), async (registry) => {
+      await withRegistry(globals(), async (registry, home) => {
         const run = registry.getRun(parseId(id))
+        if (run.status === 'queued' && run.placement === 'queue') {
+          const stopped = new RunManager(registry, home, nodeSpawner()).stop(run.id)
+          if (globals().json) return printJson(stopped)
+          return console.log(`run ${run.id} stopped before any worker took it`)
+        }
         if (run.status !== 'running' && run.status !== 'paused') throw new CliError(`run ${run.id} is ${run.status}, not running or paused`)
         registry.requestControl(run.id, 'stop')
         const final = await waitForStatus(registry, run.id, (s) => s !== 'running' && s !== 'paused', 60_000)
