@@ -25,6 +25,8 @@ export interface StartRequest {
   experiment?: string
   /** 'queue': recorded for the coordinator to dispatch to queue workers, not trained here. */
   target?: Placement
+  /** Local runs: wait until nothing else trains here instead of starting at once. */
+  lineUp?: boolean
 }
 
 export { ConflictError }
@@ -47,7 +49,6 @@ export class RunManager {
   private readonly events = new EventEmitter()
   /** Runs waiting to train here one after another (sweep members): a few cores, one run at a time. */
   private readonly localQueue: number[] = []
-  private localQueueBusy = false
 
   constructor(
     private readonly registry: Registry,
@@ -71,33 +72,28 @@ export class RunManager {
   start(req: StartRequest): RunRecord {
     const { config } = validateExperiment(resolveConfig(req))
     const run = this.registry.createRun({ config, name: req.name, experiment: req.experiment, totalSteps: totalSteps(config), placement: req.target })
-    if (run.placement === 'local') this.launch(run.id)
+    if (run.placement === 'local') {
+      if (req.lineUp) this.enqueueLocal([run.id])
+      else this.launch(run.id)
+    }
     return this.registry.getRun(run.id)
   }
 
-  /** Trains queued local runs one after another, in order (the rest wait as `queued`). */
+  /**
+   * Lines runs up on this machine: each starts when nothing else trains in this host (a few
+   * cores, one run at a time), in order; they wait as `queued`. Sweeps go through here.
+   */
   enqueueLocal(ids: number[]): void {
     this.localQueue.push(...ids)
-    void this.pumpLocalQueue()
+    this.pumpLocalQueue()
   }
 
-  private async pumpLocalQueue(): Promise<void> {
-    if (this.localQueueBusy) return
-    this.localQueueBusy = true
-    try {
-      for (let id = this.localQueue.shift(); id !== undefined; id = this.localQueue.shift()) {
-        if (this.registry.findRun(id)?.status !== 'queued') continue // stopped or deleted while it waited
-        this.launch(id)
-        await this.active.get(id)?.done
-      }
-    } finally {
-      this.localQueueBusy = false
+  private pumpLocalQueue(): void {
+    while (this.active.size === 0 && this.localQueue.length > 0) {
+      const id = this.localQueue.shift()!
+      if (this.registry.findRun(id)?.status !== 'queued') continue // stopped or deleted while it waited
+      this.launch(id)
     }
-  }
-
-  /** Runs waiting in this process's local queue. */
-  waitingLocally(): number[] {
-    return [...this.localQueue]
   }
 
   /**
@@ -180,6 +176,7 @@ export class RunManager {
       })
       child.onExit((code) => {
         this.active.delete(runId)
+        setImmediate(() => this.pumpLocalQueue())
         if (!finalStatus) {
           // The process died without reporting (killed, out of memory, native crash).
           const current = this.registry.findRun(runId)

@@ -104,6 +104,8 @@ export const requests = {
       experiment: z.string().trim().min(1).max(200).optional(),
       /** 'local' (default): this machine's trainer; 'queue': the coordinator's job queue. */
       target: z.enum(PLACEMENTS).optional(),
+      /** Local runs: line up behind whatever trains here, instead of starting at once. */
+      lineUp: z.boolean().optional(),
     }),
   ),
   /** Runs a grid (or `random` draws of it) of a base config as one group, here or on the queue. */

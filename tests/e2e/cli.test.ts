@@ -82,6 +82,24 @@ describe('gan-workbench CLI', () => {
     expect([img.width, img.height]).toEqual([512, 512])
   })
 
+  it('runs a local sweep one run after another and lists it; a bad grid is refused before anything starts', () => {
+    const r = cli(home, ['--json', 'sweep', '-p', 'mlp-2d-ring8', ...quick, '-g', 'training.seed=1,2', '-n', 'cli-sweep'])
+    expect(r.code, r.stderr).toBe(0)
+    const sweep = lastJson<{ id: number; runIds: number[]; statuses: Record<string, number> }>(r)
+    expect(sweep.statuses).toEqual({ completed: 2 })
+    const [a, b] = sweep.runIds.map((id) => lastJson<RunRecord>(cli(home, ['--json', 'runs', 'show', String(id)])))
+    expect(a!).toMatchObject({ name: 'cli-sweep-1', sweepId: sweep.id, config: { training: { seed: 1 } } })
+    expect(b!).toMatchObject({ name: 'cli-sweep-2', sweepId: sweep.id, config: { training: { seed: 2 } } })
+    expect(Date.parse(b!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(a!.finishedAt!)) // one after another
+    expect(cli(home, ['sweeps']).stdout).toMatch(new RegExp(`^${sweep.id}\\tcli-sweep\\ttraining\\.seed=1,2\\truns ${sweep.runIds.join(',')}\\t2 completed$`, 'm'))
+    const before = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list'])).length
+    const bad = cli(home, ['sweep', '-p', 'mlp-2d-ring8', '-g', 'training.batchSize=64,-1'])
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toMatch(/training\.batchSize=-1: /)
+    expect(cli(home, ['sweep', '-p', 'mlp-2d-ring8', '-g', 'oops']).stderr).toMatch(/--grid expects path=v1,v2/)
+    expect(lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))).toHaveLength(before)
+  })
+
   it('model summary prints layers, shapes and parameter counts', () => {
     const r = cli(home, ['model', 'summary', '--preset', 'mlp-2d-ring8'])
     expect(r.code).toBe(0)

@@ -133,6 +133,44 @@ describe('sweeps and queue runs in the registry', () => {
   })
 })
 
+describe('lining runs up on this machine', () => {
+  it('starts a lined-up run only when nothing else trains here, in order; a stopped one never starts', async () => {
+    const t = tmpDir()
+    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    const exits: ((code: number | null) => void)[] = []
+    const started: number[] = []
+    const runs = new RunManager(registry, t.dir, () => ({
+      pid: 1,
+      send: (m) => {
+        if (m.type === 'start') started.push(m.runId)
+      },
+      onMessage: () => {},
+      onExit: (l) => exits.push(l),
+      kill: () => {},
+    }))
+    try {
+      const a = runs.start({ preset: 'mlp-2d-ring8' })
+      const b = runs.start({ preset: 'mlp-2d-ring8', lineUp: true })
+      const c = runs.start({ preset: 'mlp-2d-ring8', lineUp: true })
+      const d = runs.start({ preset: 'mlp-2d-ring8', lineUp: true })
+      expect(started).toEqual([a.id])
+      expect(runs.stop(c.id).status).toBe('stopped')
+      const finish = async (i: number, id: number) => {
+        registry.setStatus(id, 'completed')
+        exits[i]!(0)
+        await new Promise((r) => setImmediate(r))
+      }
+      await finish(0, a.id)
+      expect(started).toEqual([a.id, b.id])
+      await finish(1, b.id)
+      expect(started).toEqual([a.id, b.id, d.id])
+    } finally {
+      registry.close()
+      t.cleanup()
+    }
+  })
+})
+
 describe('queue URLs and job tokens', () => {
   it('reads redis:// URLs and refuses others; never shows the password', () => {
     expect(redisConnection('redis://10.0.0.5:6380/2')).toMatchObject({ host: '10.0.0.5', port: 6380, db: 2, maxRetriesPerRequest: null })

@@ -88,7 +88,7 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  async function start(input: { preset?: string; config?: unknown; overrides?: string[]; name?: string; target?: 'local' | 'queue' }) {
+  async function start(input: { preset?: string; config?: unknown; overrides?: string[]; name?: string; target?: 'local' | 'queue'; lineUp?: boolean }) {
     subscribe()
     const run = await api().call('runs.start', input)
     list.value.unshift(run)
