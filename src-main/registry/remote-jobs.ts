@@ -54,13 +54,16 @@ export class RemoteJobs {
       .map((r) => ({ runId: r.run_id, jobId: r.job_id }))
   }
 
-  /** Names the next job of a run (one per dispatch: a resumed run gets a new one). */
-  assignJob(runId: number): string {
+  /**
+   * Names the next job of a run (one per dispatch: a resumed run gets a new one). `prefix` tells
+   * this registry's jobs from another's on a shared queue (run ids repeat across registries).
+   */
+  assignJob(runId: number, prefix = 'local'): string {
     const tx = this.db.transaction(() => {
       const job = this.get(runId)
       if (!job) throw new ConflictError(`run ${runId} is not a queue run`)
       const generation = job.generation + 1
-      const jobId = `run-${runId}-g${generation}`
+      const jobId = `${prefix}-run-${runId}-g${generation}`
       this.db.prepare('UPDATE remote_jobs SET job_id = ?, generation = ?, updated_at = ? WHERE run_id = ?').run(jobId, generation, now(), runId)
       return jobId
     })

@@ -58,10 +58,13 @@ export class Coordinator {
   private timers: NodeJS.Timeout[] = []
   private busy = false
   private unsubscribe = () => {}
+  /** From the secret: this registry's jobs never share ids with another's on the same queue. */
+  private readonly jobPrefix: string
 
   private constructor(private readonly options: CoordinatorOptions) {
     this.jobs = new RemoteJobs(options.registry)
     this.secret = loadSecret(options.home)
+    this.jobPrefix = crypto.createHash('sha256').update(this.secret).digest('hex').slice(0, 10)
     this.redis = new Redis({ ...redisConnection(options.queueUrl), lazyConnect: true })
     this.queue = new Queue(QUEUE_NAME, { connection: redisConnection(options.queueUrl) })
   }
@@ -101,7 +104,7 @@ export class Coordinator {
     if (this.busy) return
     this.busy = true
     try {
-      for (const runId of this.jobs.undispatched()) this.jobs.assignJob(runId)
+      for (const runId of this.jobs.undispatched()) this.jobs.assignJob(runId, this.jobPrefix)
       for (const { runId, jobId } of this.jobs.dispatched()) {
         if (this.added.has(jobId)) continue
         const data: JobData = { runId, coordinator: this.options.publicUrl, token: jobToken(this.secret, runId, jobId) }

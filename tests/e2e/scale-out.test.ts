@@ -156,6 +156,7 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       }
     } finally {
       await server.stop()
+      for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
     }
   }, 420_000)
 
@@ -193,7 +194,9 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       await page.getByTestId('pick-sweep').selectOption({ index: 1 })
       await expect.poll(() => page.getByTestId('compare-runs').textContent()).toContain('2')
       await page.screenshot({ path: screenshotPath('ui-queue-runs.png') })
-    }, ['--queue', redisUrl])
+    }, ['--queue', redisUrl]).finally(() => {
+      for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
+    })
   }, 240_000)
 
   it('a queue run stopped before any worker took it leaves the queue (the engine removes its job)', async () => {
@@ -202,12 +205,14 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
     const { Queue } = await import('bullmq')
     const queue = new Queue('gan-workbench-runs', { connection: { host: '127.0.0.1', port: Number(new URL(redisUrl).port), maxRetriesPerRequest: null } })
     try {
-      // No worker of this test is idle: the other tests' workers are gone or busy; make sure by pausing the queue.
+      // No worker may take the job first: pause the queue (waiting jobs stay, none is handed out).
       await queue.pause()
       const queued = cli(home, ['--json', 'train', '-p', 'mlp-2d-ring8', '--target', 'queue'])
       expect(queued.code, queued.stderr).toBe(0)
       const run = JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }
-      const jobId = `run-${run.id}-g1`
+      const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+      const jobId = await until('the run dispatched', 15_000, () => (db.prepare('SELECT job_id FROM remote_jobs WHERE run_id = ?').get(run.id) as { job_id: string | null }).job_id ?? undefined)
+      db.close()
       await expect.poll(async () => (await queue.getJob(jobId))?.id, { timeout: 15_000 }).toBe(jobId)
       expect(cli(home, ['stop', String(run.id)]).code).toBe(0)
       await expect.poll(async () => (await queue.getJob(jobId)) ?? null, { timeout: 15_000 }).toBeNull()

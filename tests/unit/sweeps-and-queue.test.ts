@@ -89,8 +89,8 @@ describe('sweeps and queue runs in the registry', () => {
     const jobs = new RemoteJobs(registry)
     const run = registry.createRun({ config: config(), totalSteps: 100, placement: 'queue' })
     expect(jobs.undispatched()).toEqual([run.id])
-    const job = jobs.assignJob(run.id)
-    expect(job).toBe(`run-${run.id}-g1`)
+    const job = jobs.assignJob(run.id, 'c0ffee')
+    expect(job).toBe(`c0ffee-run-${run.id}-g1`)
     expect(jobs.undispatched()).toEqual([])
     expect(jobs.dispatched()).toEqual([{ runId: run.id, jobId: job }])
     expect(() => jobs.claim(run.id, 'run-1-g0', 'w/1')).toThrow(/no longer carries/)
@@ -111,7 +111,7 @@ describe('sweeps and queue runs in the registry', () => {
     expect(() => jobs.claim(run.id, job, 'host-c/3')).toThrow(/is stopped/)
     jobs.requeue(run.id)
     expect(jobs.undispatched()).toEqual([run.id])
-    expect(jobs.assignJob(run.id)).toBe(`run-${run.id}-g2`)
+    expect(jobs.assignJob(run.id, 'c0ffee')).toBe(`c0ffee-run-${run.id}-g2`)
   })
 
   it('leaves queue runs to the job engine when sweeping orphans', () => {
