@@ -76,4 +76,35 @@ describe('compare view', () => {
       await server.stop()
     }
   })
+
+  it('shows a sweep as parallel coordinates of its settings against final metrics; a line opens its run', async () => {
+    const sweepHome = path.join(t.dir, 'sweep-home')
+    const r = cli(sweepHome, ['--json', 'sweep', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=1', '-s', 'training.stepsPerEpoch=40',
+      '-g', 'optimizers.discriminator.learningRate=1e-5,1e-4,1e-3', '-n', 'pc'])
+    expect(r.code, r.stderr).toBe(0)
+    const server = await serve(sweepHome)
+    const browser = await launchBrowser()
+    try {
+      const page = await browser.context.newPage()
+      const errors = watchConsole(page)
+      await page.goto(server.url)
+      await page.goto(`${server.origin}/#/runs`)
+      await page.getByTestId('pick-sweep').selectOption({ label: 'pc (3 runs)' })
+      await page.getByTestId('compare-runs').click()
+      const pc = page.getByTestId('parallel-coordinates')
+      await pc.waitFor()
+      expect(await pc.locator('[data-run-line]').count()).toBe(3)
+      expect(await pc.locator('text').first().textContent()).toMatch(/^learningRate/)
+      // The learning rates span 100×: a log axis puts 1e-4 half-way between 1e-5 and 1e-3.
+      const ys = await pc.locator('[data-run-line] polyline').evaluateAll((ls) => ls.map((l) => Number((l.getAttribute('points') ?? '').split(' ')[0]!.split(',')[1])))
+      expect(Math.abs(ys[1]! - (ys[0]! + ys[2]!) / 2)).toBeLessThan(1)
+      await page.screenshot({ path: screenshotPath('ui-parallel-coordinates.png'), fullPage: true })
+      await pc.locator('[data-run-line="2"] polyline').first().dispatchEvent('click')
+      await page.waitForURL(/#\/runs\/2$/)
+      expect(errors).toEqual([])
+    } finally {
+      await browser.close()
+      await server.stop()
+    }
+  })
 })
