@@ -24,7 +24,12 @@ export function configDiff(configs: unknown[]): RunComparison['configDiff'] {
     .filter(({ values }) => values.some((v) => JSON.stringify(v) !== JSON.stringify(values[0])))
 }
 
-export function compareRuns(registry: Registry, ids: number[], maxPoints = 2000): RunComparison {
+/** Points per curve: 2,000 for two runs, fewer as runs are added (a chart shows ~4,000 in all). */
+export function comparePoints(runs: number): number {
+  return Math.max(300, Math.min(2000, Math.round(4000 / runs)))
+}
+
+export function compareRuns(registry: Registry, ids: number[], maxPoints = comparePoints(ids.length)): RunComparison {
   const runs = ids.map((id) => registry.getRun(id))
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.lastMetrics)))].sort()
   return {

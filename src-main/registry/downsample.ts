@@ -1,42 +1,47 @@
 /**
  * Largest-Triangle-Three-Buckets downsampling (Steinarsson 2013): keeps a curve's visual shape with
- * a fixed number of points, so charts stay fast on runs with 100k metric points.
+ * a fixed number of points, so charts stay fast on runs with 100k metric points. Works on raw
+ * registry rows ([key, step, epoch, value, wallTime]) between `start` and `end`, returning the
+ * indices of the rows to keep, so only those become objects.
  */
-import type { MetricPoint } from '../../src-shared/domain/run'
+type Row = readonly [string, number, number, number, number]
 
-export function downsample(points: MetricPoint[], threshold: number): MetricPoint[] {
-  if (threshold >= points.length || threshold < 3) return points
-  const out: MetricPoint[] = [points[0]!]
-  const every = (points.length - 2) / (threshold - 2)
+export function downsampleIndices(rows: readonly Row[], start: number, end: number, threshold: number): number[] {
+  const n = end - start
+  if (threshold >= n || threshold < 3) return Array.from({ length: n }, (_, i) => start + i)
+  const step = (i: number) => rows[start + i]![1]
+  const value = (i: number) => rows[start + i]![3]
+  const out: number[] = [start]
+  const every = (n - 2) / (threshold - 2)
   let a = 0
   for (let i = 0; i < threshold - 2; i++) {
-    const start = Math.floor((i + 1) * every) + 1
-    const end = Math.min(Math.floor((i + 2) * every) + 1, points.length)
+    const nextStart = Math.floor((i + 1) * every) + 1
+    const nextEnd = Math.min(Math.floor((i + 2) * every) + 1, n)
     let avgX = 0
     let avgY = 0
-    for (let j = start; j < end; j++) {
-      avgX += points[j]!.step
-      avgY += points[j]!.value
+    for (let j = nextStart; j < nextEnd; j++) {
+      avgX += step(j)
+      avgY += value(j)
     }
-    const n = Math.max(end - start, 1)
-    avgX /= n
-    avgY /= n
+    const count = Math.max(nextEnd - nextStart, 1)
+    avgX /= count
+    avgY /= count
     const rangeStart = Math.floor(i * every) + 1
     const rangeEnd = Math.floor((i + 1) * every) + 1
-    const pa = points[a]!
+    const ax = step(a)
+    const ay = value(a)
     let maxArea = -1
     let chosen = rangeStart
     for (let j = rangeStart; j < rangeEnd; j++) {
-      const p = points[j]!
-      const area = Math.abs((pa.step - avgX) * (p.value - pa.value) - (pa.step - p.step) * (avgY - pa.value))
+      const area = Math.abs((ax - avgX) * (value(j) - ay) - (ax - step(j)) * (avgY - ay))
       if (area > maxArea) {
         maxArea = area
         chosen = j
       }
     }
-    out.push(points[chosen]!)
+    out.push(start + chosen)
     a = chosen
   }
-  out.push(points[points.length - 1]!)
+  out.push(end - 1)
   return out
 }

@@ -9,7 +9,7 @@ import type { ArtifactRecord, MetricPoint, MetricSeries, Placement, RunFilter, R
 import type { TransferOptions, TransferRecord, TransferResults, TransferStatus } from '../../src-shared/domain/transfer'
 import { openDatabase, type Db, type OpenOptions } from './database'
 import { RUN_SELECT, toRunRecord, type RunRow } from './run-rows'
-import { downsample } from './downsample'
+import { downsampleIndices } from './downsample'
 import { ConflictError } from '../util/errors'
 import { faultPoint } from '../util/faults'
 
@@ -69,6 +69,9 @@ export function datasetLabel(config: ExperimentConfig): string {
       return `folder:${config.dataset.dir}${config.dataset.limit ? `[:${config.dataset.limit}]` : ''}`
   }
 }
+
+/** Series longer than this many times the points asked for are reduced by SQLite (see envelope). */
+const ENVELOPE_FACTOR = 8
 
 export class Registry {
   private constructor(readonly db: Db) {}
@@ -256,27 +259,91 @@ export class Registry {
     const insert = this.db.prepare(
       'INSERT OR REPLACE INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, ?, ?, ?)',
     )
+    const last = this.db.prepare(`INSERT INTO last_metrics (run_id, key, step, value) VALUES (?, ?, ?, ?)
+      ON CONFLICT (run_id, key) DO UPDATE SET step = excluded.step, value = excluded.value WHERE excluded.step >= last_metrics.step`)
     const tx = this.db.transaction(() => {
+      const newest = new Map<string, MetricRow>()
       // NaN/Inf cannot be stored or charted; a diverged run records them in its status message.
       rows.forEach((r, i) => {
         if (i === rows.length >> 1) faultPoint('metrics-batch') // a crash test dies half-way through the batch
-        if (Number.isFinite(r.value)) insert.run(runId, r.key, r.step, r.epoch, r.value, r.wallTime)
+        if (!Number.isFinite(r.value)) return
+        insert.run(runId, r.key, r.step, r.epoch, r.value, r.wallTime)
+        const seen = newest.get(r.key)
+        if (!seen || r.step >= seen.step) newest.set(r.key, r)
       })
+      for (const r of newest.values()) last.run(runId, r.key, r.step, r.value)
     })
     tx.immediate()
   }
 
   metrics(runId: number, keys?: string[], maxPoints?: number): MetricSeries {
-    const rows = (keys?.length
-      ? this.db.prepare(`SELECT key, step, epoch, value, wall_time FROM metrics WHERE run_id = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key, step`)
-        .all(runId, JSON.stringify(keys))
-      : this.db.prepare('SELECT key, step, epoch, value, wall_time FROM metrics WHERE run_id = ? ORDER BY key, step').all(runId)) as {
-      key: string; step: number; epoch: number; value: number; wall_time: number
-    }[]
+    const wanted = keys?.length ? ' AND key IN (SELECT value FROM json_each(?))' : ''
+    const args = keys?.length ? [runId, JSON.stringify(keys)] : [runId]
     const series: MetricSeries = {}
-    for (const r of rows) (series[r.key] ??= []).push({ step: r.step, epoch: r.epoch, value: r.value, wallTime: r.wall_time })
-    if (maxPoints) for (const key of Object.keys(series)) series[key] = downsample(series[key]!, maxPoints)
+    const sizes = this.db.prepare(`SELECT key, COUNT(*) AS n, MIN(step) AS lo, MAX(step) AS hi FROM metrics WHERE run_id = ?${wanted} GROUP BY key ORDER BY key`)
+      .all(...args) as { key: string; n: number; lo: number; hi: number }[]
+    const long = sizes.filter((s) => maxPoints && s.n > ENVELOPE_FACTOR * maxPoints)
+    if (long.length) Object.assign(series, this.envelopes(runId, long, maxPoints!))
+    const rawKeys = sizes.filter((s) => !long.includes(s)).map((s) => s.key)
+    if (rawKeys.length === 0) return series
+    // Raw rows (arrays, not objects): objects are made only for the points a chart keeps.
+    const rows = this.db.prepare(`SELECT key, step, epoch, value, wall_time FROM metrics WHERE run_id = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key, step`)
+      .raw(true).all(runId, JSON.stringify(rawKeys)) as [string, number, number, number, number][]
+    let start = 0
+    while (start < rows.length) {
+      const key = rows[start]![0]
+      let end = start
+      while (end < rows.length && rows[end]![0] === key) end++
+      const points: MetricPoint[] = []
+      const keep = maxPoints ? downsampleIndices(rows, start, end, maxPoints) : null
+      const push = (r: [string, number, number, number, number]) => points.push({ step: r[1], epoch: r[2], value: r[3], wallTime: r[4] })
+      if (keep) for (const i of keep) push(rows[i]!)
+      else for (let i = start; i < end; i++) push(rows[i]!)
+      series[key] = points
+      start = end
+    }
     return series
+  }
+
+  /**
+   * Very long series as the lowest and highest point of each of maxPoints/2 step buckets, found by
+   * SQLite without handing every row to JavaScript (10 keys × 10,000 rows: ~0.2 s instead of ~0.35 s,
+   * and the gap grows with the rows). Extremes keep their own step, so spikes stay where they were.
+   */
+  private envelopes(runId: number, long: { key: string; lo: number; hi: number }[], maxPoints: number): MetricSeries {
+    const buckets = Math.max(1, Math.floor(maxPoints / 2))
+    // SQLite fills the bare columns of a MIN() or MAX() query from the row that has the extreme.
+    const extreme = (fn: 'MIN' | 'MAX') => this.db.prepare(`SELECT CAST((step - ?) / ? AS INTEGER) AS b, ${fn}(value), step, epoch, wall_time
+      FROM metrics WHERE run_id = ? AND key = ? GROUP BY b ORDER BY b`).raw(true)
+    const [minOf, maxOf] = [extreme('MIN'), extreme('MAX')]
+    const series: MetricSeries = {}
+    for (const k of long) {
+      const w = Math.max(1, Math.ceil((k.hi - k.lo + 1) / buckets))
+      const lows = minOf.all(k.lo, w, runId, k.key) as [number, number, number, number, number][]
+      const highs = maxOf.all(k.lo, w, runId, k.key) as [number, number, number, number, number][]
+      const points: MetricPoint[] = (series[k.key] = [])
+      lows.forEach(([, vLow, sLow, eLow, wLow], i) => {
+        const [, vHigh, sHigh, eHigh, wHigh] = highs[i]!
+        const low = { step: sLow, epoch: eLow, value: vLow, wallTime: wLow }
+        const high = { step: sHigh, epoch: eHigh, value: vHigh, wallTime: wHigh }
+        if (sLow === sHigh) points.push(low)
+        else points.push(...(sLow < sHigh ? [low, high] : [high, low]))
+      })
+    }
+    return series
+  }
+
+  /** Deletes metric rows after `step` (a run resumed from an earlier checkpoint rewrites them). */
+  truncateMetrics(runId: number, afterStep: number): void {
+    const tx = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, afterStep)
+      this.db.prepare('DELETE FROM last_metrics WHERE run_id = ? AND step > ?').run(runId, afterStep)
+      this.db.prepare(`INSERT OR REPLACE INTO last_metrics (run_id, key, step, value)
+        SELECT m.run_id, m.key, m.step, m.value FROM metrics m
+        JOIN (SELECT key, MAX(step) AS step FROM metrics WHERE run_id = ? GROUP BY key) l ON l.key = m.key AND l.step = m.step
+        WHERE m.run_id = ? AND m.key NOT IN (SELECT key FROM last_metrics WHERE run_id = ?)`).run(runId, runId, runId)
+    })
+    tx.immediate()
   }
 
   /** Metric rows after `step`, oldest first (what a queue worker has not yet handed back), up to `limit` steps' worth. */
@@ -288,11 +355,6 @@ export class Registry {
       .all(runId, step, runId, step, Math.max(1, Math.floor(limit / 40))) as MetricRow[]
   }
 
-  /** Deletes metric rows after `step` (a run resumed from an earlier checkpoint rewrites them). */
-  truncateMetrics(runId: number, afterStep: number): void {
-    this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, afterStep)
-  }
-
   private lastMetrics(runId: number): Record<string, number> {
     return this.lastMetricsOf([runId]).get(runId) ?? {}
   }
@@ -301,11 +363,7 @@ export class Registry {
     const out = new Map<number, Record<string, number>>()
     if (ids.length === 0) return out
     const rows = this.db
-      .prepare(
-        `SELECT m.run_id, m.key, m.value FROM metrics m
-         JOIN (SELECT run_id, key, MAX(step) AS step FROM metrics WHERE run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id, key) last
-           ON last.run_id = m.run_id AND last.key = m.key AND last.step = m.step`,
-      )
+      .prepare('SELECT run_id, key, value FROM last_metrics WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, key')
       .all(JSON.stringify(ids)) as { run_id: number; key: string; value: number }[]
     for (const r of rows) {
       const rec = out.get(r.run_id) ?? {}

@@ -63,6 +63,22 @@ describe('registry database', () => {
     old.close()
   })
 
+  it('brings each run\'s last metric values forward when it adds last_metrics (v5)', async () => {
+    const current = await Registry.open(file)
+    const run = current.createRun({ config: config(), totalSteps: 10 })
+    current.close()
+    // The same registry as version 4 wrote it: metrics, no last_metrics.
+    const v4 = new Database(file)
+    v4.exec('DROP TABLE last_metrics')
+    v4.pragma('user_version = 4')
+    const insert = v4.prepare('INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, 1, ?, 0)')
+    for (const [key, step, value] of [['dLoss', 1, 0.9], ['dLoss', 7, 0.4], ['gLoss', 3, 1.5]] as const) insert.run(run.id, key, step, value)
+    v4.close()
+    const r = await Registry.open(file)
+    expect(r.getRun(run.id).lastMetrics).toEqual({ dLoss: 0.4, gLoss: 1.5 })
+    r.close()
+  })
+
   it('rolls back a failing migration as a whole', async () => {
     const v1 = await Registry.open(file)
     v1.close()
@@ -123,8 +139,14 @@ describe('registry queries', () => {
       dLoss: [{ step: 1, epoch: 1, value: 0.7, wallTime: 1 }, { step: 2, epoch: 1, value: 0.5, wallTime: 3 }],
     })
     expect(r.getRun(run.id).lastMetrics).toEqual({ dLoss: 0.5 })
+    r.writeMetrics(run.id, [{ key: 'gLoss', step: 1, epoch: 1, value: 2, wallTime: 1 }])
+    expect(r.getRun(run.id).lastMetrics).toEqual({ dLoss: 0.5, gLoss: 2 })
     r.truncateMetrics(run.id, 1)
     expect(r.metrics(run.id).dLoss).toHaveLength(1)
+    // The last values follow the truncation: what is left is step 1's.
+    expect(r.getRun(run.id).lastMetrics).toEqual({ dLoss: 0.7, gLoss: 2 })
+    r.truncateMetrics(run.id, 0)
+    expect(r.getRun(run.id).lastMetrics).toEqual({})
   })
 
   it('downsamples long series to the requested number of points, keeping the ends', () => {
@@ -134,6 +156,23 @@ describe('registry queries', () => {
     expect(s).toHaveLength(500)
     expect(s[0]!.step).toBe(1)
     expect(s.at(-1)!.step).toBe(10_000)
+    // Per key, and a lone spike survives (LTTB keeps what changes the curve's shape).
+    r.writeMetrics(run.id, Array.from({ length: 5000 }, (_, i) => ({ key: 'dLoss', step: i + 1, epoch: 1, value: i === 2345 ? 50 : 0.5, wallTime: i })))
+    const both = r.metrics(run.id, undefined, 1000)
+    expect(Object.keys(both).sort()).toEqual(['dLoss', 'gLoss'])
+    expect(both.dLoss).toHaveLength(1000)
+    expect(both.gLoss!.length).toBeGreaterThan(900) // 10,000 points: SQLite's bucket extremes (below)
+    expect(both.gLoss!.length).toBeLessThanOrEqual(1000)
+    expect(both.dLoss!.some((p) => p.step === 2346 && p.value === 50)).toBe(true)
+    expect(r.metrics(run.id, ['dLoss']).dLoss).toHaveLength(5000)
+    // Far longer than asked for: SQLite's per-bucket extremes, at their own steps, in step order.
+    r.writeMetrics(run.id, Array.from({ length: 20_000 }, (_, i) => ({ key: 'long', step: i + 1, epoch: 1, value: i === 12_344 ? 99 : i === 776 ? -99 : Math.sin(i / 300), wallTime: i })))
+    const env = r.metrics(run.id, ['long'], 200).long!
+    expect(env.length).toBeGreaterThan(150)
+    expect(env.length).toBeLessThanOrEqual(200)
+    expect(env.every((p, i) => i === 0 || p.step > env[i - 1]!.step)).toBe(true)
+    expect(env).toContainEqual({ step: 12_345, epoch: 1, value: 99, wallTime: 12_344 })
+    expect(env).toContainEqual({ step: 777, epoch: 1, value: -99, wallTime: 776 })
   })
 
   it('marks runs whose trainer process is gone as interrupted', () => {
