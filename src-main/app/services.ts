@@ -14,9 +14,12 @@ import type { Registry } from '../registry/registry'
 import { ConflictError, type RunManager } from '../training/run-manager'
 import { probeBackendsOnce } from '../training/backend'
 import { sampleRun } from '../export/sample'
+import { explore } from '../export/explore'
+import { evaluateRun } from '../metrics/evaluate-run'
 import { exportForUi } from '../export/export-service'
 import { startTransfer, synthForUi } from '../transfer/transfer-service'
 import { APP_VERSION } from './version'
+import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
 import { deleteRunWithFiles } from './delete-run'
 import { startSweep } from '../sweeps/sweep-service'
 import { listSweeps } from '../registry/sweeps'
@@ -114,6 +117,12 @@ export function createHandlers(ctx: ServiceContext): Handlers {
         epoch: chosen?.epoch ?? null,
         dataUrl: chosen ? `data:image/png;base64,${fs.readFileSync(chosen.path).toString('base64')}` : null,
       }
+    },
+    'runs.explore': (request) => explore(registry, request),
+    'runs.eval': ({ id, samples }) => {
+      if (ACTIVE_STATUSES.includes(registry.getRun(id).status)) throw new ConflictError(`run ${id} is training; evaluate it when it has stopped`)
+      if (!registry.latestArtifact(id, 'checkpoint')) throw new ConflictError(`run ${id} has no checkpoint to evaluate yet`)
+      return evaluateRun(registry, id, { samples })
     },
     'datasets.sample': ({ runId, n }) => {
       const run = registry.getRun(runId)

@@ -9,17 +9,9 @@ import { toGraph } from '../../src-shared/model/shape-inference'
 import { buildModel } from '../training/models'
 import { loadCheckpoint, restoreWeights } from '../training/checkpoint'
 import { mixSeed } from '../training/seeds'
+import type { DConfusion } from '../../src-shared/domain/eval'
 
-export interface DConfusion {
-  /** Real samples D called real / fake; generated samples D called fake / real. */
-  truePositives: number
-  falseNegatives: number
-  trueNegatives: number
-  falsePositives: number
-  accuracy: number
-  dRealMean: number
-  dFakeMean: number
-}
+export type { DConfusion }
 
 /** `real` and `generated` are flat samples of the data's shape; null when D cannot be judged alone. */
 export function dConfusion(config: ExperimentConfig, checkpointPath: string, real: Float32Array, generated: Float32Array, shape: number[]): DConfusion | null {

@@ -16,22 +16,10 @@ import { TO_TANH_RANGE } from '../datasets/image-datasets'
 import { loadClassifier } from './classifier'
 import { classifierSplits, CLASSIFIER_DATASETS } from './classifier-data'
 import { classifierDatasetOf } from './epoch-image-metrics'
-import { dConfusion, type DConfusion } from './d-confusion'
+import { dConfusion } from './d-confusion'
+import type { EvalReport } from '../../src-shared/domain/eval'
 
-export interface EvalReport {
-  runId: number
-  step: number
-  samples: number
-  seed: number
-  /** What the image metrics were measured with (absent for 2D runs). */
-  classifier?: { dataset: string; testAccuracy: number; featureDim: number }
-  metrics: Record<string, number>
-  /** Generated vs data class shares (image runs). */
-  classHistogram?: { generated: number[]; data: number[] }
-  /** D's calls on the real and generated samples (null where D cannot be judged alone). */
-  discriminator?: DConfusion | null
-  notes: string[]
-}
+export type { EvalReport }
 
 export const DEFAULT_EVAL_SAMPLES = 1000
 export const DEFAULT_EVAL_SEED = 1234
@@ -76,6 +64,7 @@ export async function evaluateRun(registry: Registry, runId: number, options: { 
           diversity: diversityRatio(generated.subarray(0, 256 * 784), real.subarray(0, 256 * 784), 784),
         })
         report.classHistogram = q.histograms
+        if (q.perClassAccuracy) report.perClassAccuracy = q.perClassAccuracy
         report.discriminator = dConfusion(config, checkpoint!.path, real, generated.subarray(0, count * 784), [28, 28, 1])
         report.classifier = { dataset: classifier.meta.dataset, testAccuracy: classifier.meta.testAccuracy, featureDim: dim }
       } finally {

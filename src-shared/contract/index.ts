@@ -12,6 +12,7 @@ import type { Diagnosis } from '../metrics/diagnostics'
 import type { TransferRecord } from '../domain/transfer'
 import type { SweepRecord } from '../domain/sweep'
 import type { WorkersView } from '../domain/worker'
+import type { EvalReport } from '../domain/eval'
 import { SweepAxisSchema, MAX_SWEEP_MEMBERS } from '../config/sweep'
 
 /** Declares a request: its payload schema (validated at runtime) and its result type (static). */
@@ -169,6 +170,19 @@ export const requests = {
   /** The per-epoch fixed-z sample grids of an image run: epochs available, and one as a PNG data URL. */
   'runs.grid': request<{ epochs: number[]; epoch: number | null; dataUrl: string | null }>()(
     z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
+  ),
+  /** `eval` from the UI: sample-quality metrics of the last checkpoint (stored as eval.* metrics too). */
+  'runs.eval': request<EvalReport>()(z.strictObject({ id: runId, samples: z.int().min(100).max(10_000).optional() })),
+  /**
+   * A trained generator's latent space: a row of images between the z of two seeds, or (for
+   * conditional models) one image per class / categorical code for a seed's z, with InfoGAN's
+   * continuous codes set.
+   */
+  'runs.explore': request<{ dataUrl: string; captions: string[]; step: number }>()(
+    z.discriminatedUnion('kind', [
+      z.strictObject({ id: runId, kind: z.literal('interpolate'), seeds: z.tuple([z.int().min(0).max(2 ** 31 - 1), z.int().min(0).max(2 ** 31 - 1)]), steps: z.int().min(2).max(16), label: z.int().min(0).max(10_000).optional() }),
+      z.strictObject({ id: runId, kind: z.literal('codes'), seed: z.int().min(0).max(2 ** 31 - 1), continuous: z.array(z.number().min(-3).max(3)).max(16).optional() }),
+    ]),
   ),
   /** Samples of a dataset as configured in a run (the real side of a real-vs-generated plot). */
   'datasets.sample': request<{ points: [number, number][] }>()(

@@ -190,6 +190,20 @@ export function labelAccuracy(probs: ArrayLike<number>, labels: ArrayLike<number
   return right / Math.max(n, 1)
 }
 
+/** Per class: the share of samples generated for it whose argmax class is it (null where none were). */
+export function labelAccuracyByClass(probs: ArrayLike<number>, labels: ArrayLike<number>, classes: number): (number | null)[] {
+  const right = new Array<number>(classes).fill(0)
+  const total = new Array<number>(classes).fill(0)
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0
+    for (let c = 1; c < classes; c++) if (probs[i * classes + c]! > probs[i * classes + best]!) best = c
+    const label = labels[i]!
+    total[label]!++
+    if (best === label) right[label]!++
+  }
+  return right.map((r, c) => (total[c]! > 0 ? r / total[c]! : null))
+}
+
 export interface Embedded {
   /** n × dim features and n × classes class probabilities, flat. */
   features: ArrayLike<number>
@@ -214,5 +228,6 @@ export function imageQuality(real: Embedded, generated: Embedded, dim: number, c
       ...(labels ? { labelAccuracy: labelAccuracy(generated.probs, labels, classes) } : {}),
     },
     histograms: { generated: histGenerated, data: histData },
+    ...(labels ? { perClassAccuracy: labelAccuracyByClass(generated.probs, labels, classes) } : {}),
   }
 }

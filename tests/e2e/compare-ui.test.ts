@@ -16,7 +16,7 @@ let home: string
 beforeAll(() => {
   t = tmpDir('gwb-compare-')
   home = path.join(t.dir, 'home')
-  const image = ['--preset', 'dcgan-mnist-bn', '--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=2', '--set', 'training.batchSize=8', '--set', 'dataset.limit=64']
+  const image = ['--preset', 'dcgan-mnist-bn', '--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=2', '--set', 'training.batchSize=8', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0']
   for (const [name, lr] of [['lr-2e-4', '0.0002'], ['lr-1e-3', '0.001']] as const) {
     const r = cli(home, ['train', ...image, '--name', name, '--set', `optimizers.discriminator.learningRate=${lr}`])
     expect(r.code, r.stderr).toBe(0)

@@ -17,6 +17,7 @@ import { CLI, cli, serve } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 import { withUi } from '../helpers/ui'
 import { screenshotPath } from '../helpers/browser'
+import { itFull } from '../helpers/full'
 
 const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim()
 if (!redisServer) console.warn('scale-out test skipped: no redis-server here (Debian: apt-get install redis-server; .ci/run installs it)')
@@ -223,4 +224,75 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       await server.stop()
     }
   }, 60_000)
+
+  itFull('Ctrl-C on a worker checkpoints its run and puts it back on the queue without using an attempt; the next worker finishes it', async () => {
+    const home = path.join(t.dir, 'sigint-coordinator')
+    const server = await serve(home, ['--queue', redisUrl])
+    try {
+      const first = startWorker(path.join(t.dir, 'sigint-worker-1'))
+      await until('worker ready', 60_000, () => /takes jobs/.test(first.log()))
+      const queued = cli(home, ['--json', 'train', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=6', '-s', 'training.checkpointEvery=1', '--target', 'queue'])
+      expect(queued.code, queued.stderr).toBe(0)
+      const id = (JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }).id
+      const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+      try {
+        await until('the run past step 150', 60_000, () => ((db.prepare('SELECT step FROM runs WHERE id = ?').get(id) as { step: number }).step >= 150))
+        first.kill('SIGINT')
+        await until('worker 1 gone', 60_000, () => first.exitCode !== null)
+        const back = db.prepare('SELECT status, error FROM runs WHERE id = ?').get(id) as { status: string; error: string }
+        expect(back.status).toBe('queued')
+        expect(back.error).toMatch(/shut down; another worker resumes the run from its last checkpoint/)
+        const stoppedAt = (db.prepare("SELECT MAX(step) AS s FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(id) as { s: number }).s
+        expect(stoppedAt).toBeGreaterThanOrEqual(150) // the stop checkpoint reached the coordinator
+
+        const second = startWorker(path.join(t.dir, 'sigint-worker-2'))
+        await until('the run completed', 120_000, () => (db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string }).status === 'completed')
+        expect(second.log()).toMatch(/\(attempt 1\)/) // not a retry: shutting down is no failure of the run
+        const steps = (db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]).map((r) => r.step)
+        expect(steps).toEqual(Array.from({ length: 120 }, (_, i) => (i + 1) * 5))
+      } finally {
+        db.close()
+      }
+    } finally {
+      await server.stop()
+      for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
+    }
+  }, 240_000)
+
+  itFull('a run that ends while the coordinator stays away is kept as a bundle; the coordinator says where, and the bundle imports', async () => {
+    const home = path.join(t.dir, 'offline-coordinator')
+    const port = String(await freePort())
+    let server = await serve(home, ['--queue', redisUrl, '--port', port])
+    const worker = spawn(process.execPath, [CLI, '--home', path.join(t.dir, 'offline-worker'), 'worker', '--queue', redisUrl, '--offline-patience', '3'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    children.push(worker)
+    let log = ''
+    worker.stdout.on('data', (c) => (log += c))
+    worker.stderr.on('data', (c) => (log += c))
+    try {
+      await until('worker ready', 60_000, () => /takes jobs/.test(log))
+      const queued = cli(home, ['--json', 'train', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=3', '--target', 'queue'])
+      const id = (JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }).id
+      await until('the run training', 60_000, () => /job .*run-\d+-g1: run \d+/.test(log))
+      process.kill(server.pid, 'SIGKILL')
+      const bundle = await until('the run kept as a bundle', 120_000, () => /"bundle":"([^"]+)"/.exec(log)?.[1])
+      expect(fs.existsSync(bundle)).toBe(true)
+      server = await serve(home, ['--queue', redisUrl, '--port', port])
+      const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+      try {
+        const run = await until('the coordinator told', 30_000, () => {
+          const r = db.prepare('SELECT status, error FROM runs WHERE id = ?').get(id) as { status: string; error: string | null }
+          return r.status === 'interrupted' ? r : undefined
+        })
+        expect(run.error).toContain(bundle)
+      } finally {
+        db.close()
+      }
+      const imported = cli(home, ['--json', 'import', bundle])
+      expect(imported.code, imported.stderr).toBe(0)
+      expect(JSON.parse(imported.stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'completed', step: 300 })
+    } finally {
+      await server.stop()
+      for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
+    }
+  }, 240_000)
 })

@@ -197,6 +197,59 @@ describe('workbench UI in server mode', () => {
       })
       expect(refused.result).toMatchObject({ ok: false, error: { code: 'conflict' } })
     } finally {
+      await page.goto('about:blank')
+      await server.stop()
+    }
+  })
+
+  it('walks an InfoGAN\'s latent space: a strip between two seeds, one image per code, continuous codes on sliders', async () => {
+    const trained = cli(home, ['--json', 'train', '--preset', 'infogan-mnist', '--name', 'tiny-infogan', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0',
+      '--set', 'training.batchSize=4', '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=2'])
+    expect(trained.code, trained.stderr).toBe(0)
+    const run = lastJson<RunRecord>(trained)
+    const server = await serve(home)
+    try {
+      await page.goto(`${server.url}#/runs/${run.id}`)
+      const strip = page.getByTestId('interpolation')
+      await strip.waitFor({ timeout: 60_000 })
+      // 8 images of 28×28 at 3× with 2 px gutters, in one row; then one per categorical code (10).
+      expect(await strip.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([8 * 86 + 2, 88])
+      const codes = page.getByTestId('code-row')
+      await codes.waitFor()
+      expect(await codes.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(10 * 86 + 2)
+      const before = await codes.getAttribute('src')
+      await page.getByTestId('code-0').fill('2')
+      await expect.poll(() => codes.getAttribute('src'), { timeout: 30_000 }).not.toBe(before)
+      const strip1 = await strip.getAttribute('src')
+      await page.getByTestId('seed-b').fill('7')
+      await expect.poll(() => strip.getAttribute('src'), { timeout: 30_000 }).not.toBe(strip1)
+      await page.getByTestId('latent-explorer').screenshot({ path: screenshotPath('ui-latent-explorer.png') })
+    } finally {
+      await page.goto('about:blank')
+      await server.stop()
+    }
+  })
+
+  it('evaluates an AC-GAN from its page: metrics, per-class accuracy bars, class mix and D\'s confusion', async () => {
+    const trained = cli(home, ['--json', 'train', '--preset', 'acgan-mnist', '--name', 'tiny-acgan', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0',
+      '--set', 'training.batchSize=4', '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=2'])
+    expect(trained.code, trained.stderr).toBe(0)
+    const run = lastJson<RunRecord>(trained)
+    const server = await serve(home)
+    try {
+      await page.goto(`${server.url}#/runs/${run.id}`)
+      const panel = page.getByTestId('eval-panel')
+      await panel.locator('input[type=number]').fill('100')
+      await page.getByTestId('evaluate').click()
+      await page.getByTestId('eval-metrics').waitFor({ timeout: 120_000 })
+      expect(Number(await page.locator('[data-metric="frechetDistance"] td.num').textContent())).toBeGreaterThan(0)
+      expect(await page.locator('[data-metric="labelAccuracy"]').count()).toBe(1)
+      await page.getByTestId('per-class-accuracy').locator('canvas').waitFor()
+      await page.getByTestId('class-histogram').locator('canvas').waitFor()
+      expect(await page.getByTestId('d-confusion').textContent()).toMatch(/D on 100 real and 100 generated/)
+      await panel.screenshot({ path: screenshotPath('ui-eval-panel.png') })
+    } finally {
+      await page.goto('about:blank')
       await server.stop()
     }
   })

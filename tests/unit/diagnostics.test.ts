@@ -13,6 +13,7 @@ import { Registry } from '../../src-main/registry/registry'
 import { selectBackend } from '../../src-main/training/backend'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { tmpDir } from '../helpers/tmp'
+import { itFull } from '../helpers/full'
 
 describe('diversity', () => {
   it('is the mean pairwise distance, and the ratio of generated to real', () => {
@@ -92,11 +93,11 @@ describe('on real runs (ring-8 MLP, 10 epochs of 100 steps)', () => {
     expect(await diagnose([])).toEqual([])
   }, LONG)
 
-  it('minimax loss with both learning rates at 0.01: D dominates (and nothing else)', async () => {
+  itFull('minimax loss with both learning rates at 0.01: D dominates (and nothing else)', async () => {
     expect(await diagnose(['loss.generator=minimax', 'optimizers.generator.learningRate=0.01', 'optimizers.discriminator.learningRate=0.01'])).toEqual(['discriminator-dominates'])
   }, LONG)
 
-  it('G learning rate 100× D\'s (0.01 vs 0.0001): mode collapse', async () => {
+  itFull('G learning rate 100× D\'s (0.01 vs 0.0001): mode collapse', async () => {
     // Seen: diversity 0.09, 0.51, then 0.04, 0.02, 0.13 … of the real data's spread; 0 modes captured.
     expect(await diagnose(['optimizers.generator.learningRate=0.01', 'optimizers.discriminator.learningRate=0.0001'])).toEqual(['mode-collapse'])
   }, LONG)

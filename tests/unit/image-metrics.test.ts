@@ -1,6 +1,6 @@
 /** The image metrics' maths against hand-computed cases. */
 import { describe, expect, it } from 'vitest'
-import { classHistogram, frechetDistance, inceptionScore, labelAccuracy, meanCovariance, precisionRecall, symmetricEigen, totalVariation } from '../../src-shared/metrics/image-metrics'
+import { classHistogram, frechetDistance, inceptionScore, labelAccuracy, labelAccuracyByClass, meanCovariance, precisionRecall, symmetricEigen, totalVariation } from '../../src-shared/metrics/image-metrics'
 
 function clusters(centres: number[][], perCluster: number, spread: number, seed: number): number[] {
   let s = seed
@@ -55,5 +55,8 @@ describe('image metrics', () => {
     expect(totalVariation([0.5, 0.25, 0.25], [1 / 3, 1 / 3, 1 / 3])).toBeCloseTo(1 / 6, 10)
     expect(totalVariation([1, 0], [0, 1])).toBe(1)
     expect(labelAccuracy(probs, [0, 1, 2, 2], 3)).toBe(0.75)
+    // Per class: sample 3 (asked for 2) was called 0; class 1 had one sample, called right.
+    expect(labelAccuracyByClass(probs, [0, 1, 2, 2], 3)).toEqual([1, 1, 0.5])
+    expect(labelAccuracyByClass(probs, [0, 0, 0, 0], 3)).toEqual([0.5, null, null])
   })
 })

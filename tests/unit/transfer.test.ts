@@ -14,6 +14,7 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
 import { tmpDir } from '../helpers/tmp'
+import { itFull } from '../helpers/full'
 
 let t: ReturnType<typeof tmpDir>
 beforeAll(async () => {
@@ -65,7 +66,7 @@ describe('transfer records', () => {
 })
 
 describe('train on synthetic, test on real', () => {
-  it('with a "generator" that returns real images, CAS equals the real-data baseline within noise', async () => {
+  itFull('with a "generator" that returns real images, CAS equals the real-data baseline within noise', async () => {
     const { train } = classifierSplits('mnist')
     const n = 1000
     // Real images the baseline does not use (it takes the first n): the same distribution, other samples.
