@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
+import { freePort, waitForPort } from '../tests/helpers/net'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -16,13 +16,6 @@ const CLI = path.join(ROOT, 'out', 'main', 'cli.js')
 const JOBS = Number(process.env.BENCH_JOBS ?? 8)
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 5) // 100 steps each, batch 256
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))
-  const port = (srv.address() as net.AddressInfo).port
-  await new Promise<void>((r) => srv.close(() => r()))
-  return port
-}
 
 async function waitFor(what: string, timeoutMs: number, probe: () => boolean | Promise<boolean>): Promise<void> {
   const end = Date.now() + timeoutMs
@@ -46,7 +39,7 @@ async function round(workers: number): Promise<{ workers: number; jobs: number; 
     const redisPort = await freePort()
     children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }))
     const queue = `redis://127.0.0.1:${redisPort}`
-    await waitFor('redis', 10_000, () => new Promise((r) => net.connect(redisPort, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); r(true) }).once('error', () => r(false))))
+    await waitForPort(redisPort)
     const home = path.join(dir, 'coordinator')
     const serveLog: string[] = []
     children.push(start(['--home', home, 'serve', '--port', String(await freePort()), '--queue', queue], serveLog))

@@ -119,6 +119,13 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       }
     },
     'runs.explore': (request) => explore(registry, request),
+    'runs.points': ({ id, epoch }) => {
+      registry.getRun(id)
+      const saved = registry.artifacts(id, 'samples-2d')
+      const chosen = epoch === undefined ? saved.at(-1) : saved.findLast((a) => a.epoch === epoch)
+      const points = chosen ? (JSON.parse(fs.readFileSync(chosen.path, 'utf8')) as { points: [number, number][] }).points : null
+      return { epochs: [...new Set(saved.map((a) => a.epoch))], epoch: chosen?.epoch ?? null, points }
+    },
     'runs.eval': ({ id, samples }) => {
       if (ACTIVE_STATUSES.includes(registry.getRun(id).status)) throw new ConflictError(`run ${id} is training; evaluate it when it has stopped`)
       if (!registry.latestArtifact(id, 'checkpoint')) throw new ConflictError(`run ${id} has no checkpoint to evaluate yet`)

@@ -184,6 +184,10 @@ export const requests = {
       z.strictObject({ id: runId, kind: z.literal('codes'), seed: z.int().min(0).max(2 ** 31 - 1), continuous: z.array(z.number().min(-3).max(3)).max(16).optional() }),
     ]),
   ),
+  /** A 2D run's fixed-z generated points saved at the end of each epoch: epochs available, and one epoch's points. */
+  'runs.points': request<{ epochs: number[]; epoch: number | null; points: [number, number][] | null }>()(
+    z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
+  ),
   /** Samples of a dataset as configured in a run (the real side of a real-vs-generated plot). */
   'datasets.sample': request<{ points: [number, number][] }>()(
     z.strictObject({ runId, n: z.int().min(1).max(10_000) }),

@@ -15,6 +15,7 @@ import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
 import * as tf from '@tensorflow/tfjs'
 import { fromTfjsFiles } from '../../src-main/export/tfjs-model'
+import { itFull } from '../helpers/full'
 
 let t: ReturnType<typeof tmpDir>
 let home: string
@@ -341,7 +342,7 @@ describe('generated data', () => {
     expect(cli(home, ['synth', String(mlp.id), '--n', '5', '--out', path.join(t.dir, 'x')]).stderr).toMatch(/makes 2D points/)
   })
 
-  it('cas: a classifier trained on generated images only, tested on real ones, beside the real-data baseline', () => {
+  itFull('cas: a classifier trained on generated images only, tested on real ones, beside the real-data baseline', () => {
     const r = cli(home, ['--json', 'cas', String(acgan.id), '--samples', '1000', '--epochs', '2'])
     expect(r.code, r.stderr).toBe(0)
     const report = lastJson<{ cas: number; realBaseline: number; testCount: number }>(r)

@@ -29,6 +29,17 @@ afterAll(async () => {
   t.cleanup()
 })
 
+/** A two-step run of an image preset (no per-epoch image metrics), served and open on its page. */
+async function openTinyRun(preset: string, name: string) {
+  const trained = cli(home, ['--json', 'train', '--preset', preset, '--name', name, '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0',
+    '--set', 'training.batchSize=4', '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=2'])
+  expect(trained.code, trained.stderr).toBe(0)
+  const run = lastJson<RunRecord>(trained)
+  const server = await serve(home)
+  await page.goto(`${server.url}#/runs/${run.id}`)
+  return { run, server }
+}
+
 describe('workbench UI in server mode', () => {
   it('refuses a visit without the token', async () => {
     const server = await serve(home)
@@ -157,7 +168,7 @@ describe('workbench UI in server mode', () => {
   })
 
   it('shows an image run\'s per-epoch sample grids with an epoch slider', async () => {
-    const trained = cli(home, ['--json', 'train', '--preset', 'dcgan-mnist', '--name', 'tiny-dcgan', '--set', 'dataset.limit=64',
+    const trained = cli(home, ['--json', 'train', '--preset', 'dcgan-mnist', '--name', 'tiny-dcgan', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=100',
       '--set', 'training.batchSize=4', '--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=2'])
     expect(trained.code, trained.stderr).toBe(0)
     const run = lastJson<RunRecord>(trained)
@@ -203,13 +214,8 @@ describe('workbench UI in server mode', () => {
   })
 
   it('walks an InfoGAN\'s latent space: a strip between two seeds, one image per code, continuous codes on sliders', async () => {
-    const trained = cli(home, ['--json', 'train', '--preset', 'infogan-mnist', '--name', 'tiny-infogan', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0',
-      '--set', 'training.batchSize=4', '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=2'])
-    expect(trained.code, trained.stderr).toBe(0)
-    const run = lastJson<RunRecord>(trained)
-    const server = await serve(home)
+    const { server } = await openTinyRun('infogan-mnist', 'tiny-infogan')
     try {
-      await page.goto(`${server.url}#/runs/${run.id}`)
       const strip = page.getByTestId('interpolation')
       await strip.waitFor({ timeout: 60_000 })
       // 8 images of 28×28 at 3× with 2 px gutters, in one row; then one per categorical code (10).
@@ -231,13 +237,8 @@ describe('workbench UI in server mode', () => {
   })
 
   it('evaluates an AC-GAN from its page: metrics, per-class accuracy bars, class mix and D\'s confusion', async () => {
-    const trained = cli(home, ['--json', 'train', '--preset', 'acgan-mnist', '--name', 'tiny-acgan', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0',
-      '--set', 'training.batchSize=4', '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=2'])
-    expect(trained.code, trained.stderr).toBe(0)
-    const run = lastJson<RunRecord>(trained)
-    const server = await serve(home)
+    const { server } = await openTinyRun('acgan-mnist', 'tiny-acgan')
     try {
-      await page.goto(`${server.url}#/runs/${run.id}`)
       const panel = page.getByTestId('eval-panel')
       await panel.locator('input[type=number]').fill('100')
       await page.getByTestId('evaluate').click()
@@ -248,6 +249,25 @@ describe('workbench UI in server mode', () => {
       await page.getByTestId('class-histogram').locator('canvas').waitFor()
       expect(await page.getByTestId('d-confusion').textContent()).toMatch(/D on 100 real and 100 generated/)
       await panel.screenshot({ path: screenshotPath('ui-eval-panel.png') })
+    } finally {
+      await page.goto('about:blank')
+      await server.stop()
+    }
+  })
+
+  it('replays a 2D run\'s generated points epoch by epoch under the scatter', async () => {
+    const trained = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', 'ring-history', '--set', 'training.epochs=3', '--set', 'training.stepsPerEpoch=30'])
+    expect(trained.code, trained.stderr).toBe(0)
+    const run = lastJson<RunRecord>(trained)
+    const server = await serve(home)
+    try {
+      await page.goto(`${server.url}#/runs/${run.id}`)
+      const caption = page.getByTestId('scatter-caption')
+      await expect.poll(() => caption.textContent(), { timeout: 30_000 }).toBe('latest checkpoint')
+      await page.getByTestId('scatter-epoch').fill('0')
+      await expect.poll(() => caption.textContent()).toBe('epoch 1 of 3')
+      await page.getByTestId('scatter-play').click()
+      await expect.poll(() => caption.textContent(), { timeout: 10_000 }).toBe('epoch 3 of 3')
     } finally {
       await page.goto('about:blank')
       await server.stop()
