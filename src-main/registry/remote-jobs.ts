@@ -3,8 +3,7 @@
  * which attempt owns it. The coordinator is the only writer; workers reach it over HTTP.
  */
 import os from 'node:os'
-import type { RunRecord } from '../../src-shared/domain/run'
-import type { ArtifactRecord } from '../../src-shared/domain/run'
+import type { ArtifactRecord, RunRecord } from '../../src-shared/domain/run'
 import { ConflictError } from '../util/errors'
 import type { Registry } from './registry'
 

@@ -19,7 +19,7 @@ import { ConflictError } from '../util/errors'
 import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
 import { ARTIFACT_NAME, ClaimRequest, ProgressRequest, SyncRequest, jobToken, type ClaimResponse, type SyncResponse } from './protocol'
 import { HttpError, readJson, receiveFile, sendJson } from './http-body'
-import type { CheckpointManifest } from '../training/checkpoint'
+import { checkpointDirName, type CheckpointManifest } from '../training/checkpoint'
 
 const MAX_JSON = 64 * 1024 ** 2
 const MAX_FILE = 4 * 1024 ** 3
@@ -165,7 +165,7 @@ async function receiveCheckpoint(ctx: RouteContext, req: http.IncomingMessage, u
   const epoch = intParam(url, 'epoch')
   writeFileDurable(path.join(staging, 'manifest.json'), text)
   fsyncDir(staging)
-  const final = path.join(parent, `step-${String(step).padStart(9, '0')}`)
+  const final = path.join(parent, checkpointDirName(step))
   fs.rmSync(final, { recursive: true, force: true })
   fs.renameSync(staging, final)
   fsyncDir(parent)

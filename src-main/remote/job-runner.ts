@@ -5,7 +5,6 @@
  * checkpoints (only once the metrics up to them are delivered, so the coordinator never holds a
  * checkpoint it cannot resume without a gap), and finally the status.
  */
-import fs from 'node:fs'
 import path from 'node:path'
 import { DelayedError, type Job } from 'bullmq'
 import { validateExperiment } from '../../src-shared/config/validate'
@@ -15,7 +14,8 @@ import type { Registry } from '../registry/registry'
 import type { RunManager } from '../training/run-manager'
 import { totalSteps } from '../training/train-run'
 import { runDir } from '../app/paths'
-import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
+import { sha256 } from '../util/atomic-fs'
+import { checkpointDirName, placeCheckpointFiles } from '../training/checkpoint'
 import { exportBundle } from '../export/run-bundle'
 import { CoordinatorClient, CoordinatorUnreachableError, JobLostError } from './coordinator-client'
 import type { JobData, SyncRequest } from './protocol'
@@ -167,15 +167,7 @@ async function fetchCheckpoint(ctx: WorkerContext, client: CoordinatorClient, lo
   const weights = await client.downloadCheckpoint('weights.bin')
   const parsed = JSON.parse(manifest.toString('utf8')) as { step: number; weightsSha256: string }
   if (parsed.step !== at.step || sha256(weights) !== parsed.weightsSha256) throw new Error(`the checkpoint of step ${at.step} arrived damaged`)
-  const parent = path.join(runDir(ctx.home, localId), 'checkpoints')
-  const final = path.join(parent, `step-${String(at.step).padStart(9, '0')}`)
-  const tmp = path.join(parent, `.tmp-fetch-${process.pid}`)
-  fs.mkdirSync(tmp, { recursive: true })
-  writeFileDurable(path.join(tmp, 'weights.bin'), weights)
-  writeFileDurable(path.join(tmp, 'manifest.json'), manifest)
-  fsyncDir(tmp)
-  fs.renameSync(tmp, final)
-  fsyncDir(parent)
+  const final = placeCheckpointFiles(path.join(runDir(ctx.home, localId), 'checkpoints'), checkpointDirName(at.step), { weights, manifest })
   ctx.registry.updateProgress(localId, at.step, at.epoch, null)
   return ctx.registry.addArtifact({ runId: localId, kind: 'checkpoint', epoch: at.epoch, step: at.step, path: final, sha256: sha256(manifest), bytes: weights.length + manifest.length }).id
 }

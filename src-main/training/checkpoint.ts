@@ -58,7 +58,7 @@ export async function saveCheckpoint(parentDir: string, step: number, epoch: num
   const manifest: CheckpointManifest = { format: CHECKPOINT_FORMAT, step, epoch, weightsSha256: sha256(weights), tensors: entries }
   const manifestText = JSON.stringify(manifest)
   fs.mkdirSync(parentDir, { recursive: true })
-  const final = path.join(parentDir, `step-${String(step).padStart(9, '0')}`)
+  const final = path.join(parentDir, checkpointDirName(step))
   const tmp = path.join(parentDir, `.tmp-step-${step}-${process.pid}`)
   fs.rmSync(tmp, { recursive: true, force: true })
   fs.mkdirSync(tmp)
@@ -113,16 +113,33 @@ export function restoreWeights(model: tf.LayersModel, saved: { name: string; ten
   model.setWeights(saved.map((s) => s.tensor))
 }
 
-/** Copies a checkpoint directory into `parentDir` atomically (temp dir, fsync, rename); returns its path. */
-export function copyCheckpoint(source: string, parentDir: string): string {
+/** A checkpoint's folder name (what saveCheckpoint writes and copies keep). */
+export function checkpointDirName(step: number): string {
+  return `step-${String(step).padStart(9, '0')}`
+}
+
+/**
+ * Places a checkpoint's two files as `parentDir/name` atomically (temp dir, fsync, rename, fsync
+ * the parent), for checkpoints that arrive whole: a fork's copy, a queue worker's download.
+ */
+export function placeCheckpointFiles(parentDir: string, name: string, files: { weights: Uint8Array; manifest: Uint8Array | string }): string {
   fs.mkdirSync(parentDir, { recursive: true })
-  const final = path.join(parentDir, path.basename(source))
-  const tmp = path.join(parentDir, `.tmp-copy-${process.pid}`)
+  const final = path.join(parentDir, name)
+  const tmp = path.join(parentDir, `.tmp-place-${process.pid}`)
   fs.rmSync(tmp, { recursive: true, force: true })
   fs.mkdirSync(tmp)
-  for (const file of ['weights.bin', 'manifest.json']) writeFileDurable(path.join(tmp, file), fs.readFileSync(path.join(source, file)))
+  writeFileDurable(path.join(tmp, 'weights.bin'), files.weights)
+  writeFileDurable(path.join(tmp, 'manifest.json'), files.manifest)
   fsyncDir(tmp)
   fs.renameSync(tmp, final)
   fsyncDir(parentDir)
   return final
+}
+
+/** Copies a checkpoint directory into `parentDir` atomically; returns its path. */
+export function copyCheckpoint(source: string, parentDir: string): string {
+  return placeCheckpointFiles(parentDir, path.basename(source), {
+    weights: fs.readFileSync(path.join(source, 'weights.bin')),
+    manifest: fs.readFileSync(path.join(source, 'manifest.json')),
+  })
 }
