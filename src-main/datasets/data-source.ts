@@ -11,6 +11,7 @@ import { createCsvSource } from './csv-points'
 import { loadImageFolder } from './image-folder'
 import type { ImageDataset } from './image-datasets'
 import { createPairedSource } from './paired-source'
+import { createUnpairedSource } from './unpaired-source'
 
 export interface DataSource {
   kind: 'points' | 'image'
@@ -28,6 +29,11 @@ export interface DataSource {
   /** Paired datasets: n (condition, target) pairs as plain numbers, for previews and samples. */
   pairSample?(n: number, seed: number): { conditions: Float32Array; targets: Float32Array }
   conditionTensor?(values: Float32Array, n: number): tf.Tensor
+  /**
+   * Unpaired datasets built from a paired task: `pairSample` returns true pairs although training
+   * never sees them (CycleGAN runs are scored against them).
+   */
+  knowsPairs?: boolean
   /** n real samples as plain numbers (flat), for plots and metrics. */
   sample(n: number, seed: number): Float32Array
   /** For 2D mixtures: the modes, so mode coverage can be measured. */
@@ -42,6 +48,8 @@ export function createDataSource(config: DatasetConfig, seed: number): DataSourc
       return createImageSource(config, seed)
     case 'paired':
       return createPairedSource(config, seed)
+    case 'unpaired':
+      return createUnpairedSource(config, seed)
     case 'csv':
       return createCsvSource(config, seed)
     case 'folder': {

@@ -11,6 +11,7 @@ import { datasetHash } from './image-datasets'
 import { loadImageDataset } from './image-catalog'
 import { loadFolderCached } from './data-source'
 import { loadPairedFolder } from './paired-folder'
+import { loadUnpairedFolder } from './unpaired-source'
 
 export interface DatasetIdentity {
   /** Hex SHA-256 of the content (`content`) or of the canonical spec. */
@@ -42,6 +43,12 @@ export function datasetIdentity(config: DatasetConfig): DatasetIdentity {
       const { conditions, targets } = loadPairedFolder(config.dir, config.limit)
       const sha256 = crypto.createHash('sha256').update(`pairs ${datasetHash(conditions)} ${datasetHash(targets)}`).digest('hex')
       return { sha256, content: true, count: targets.count }
+    }
+    case 'unpaired': {
+      if (config.dir === undefined) return { sha256: specHash(config), content: false, count: null }
+      const { a, b } = loadUnpairedFolder(config.dir, config.limit)
+      const sha256 = crypto.createHash('sha256').update(`unpaired ${datasetHash(a)} ${datasetHash(b)}`).digest('hex')
+      return { sha256, content: true, count: a.count + b.count }
     }
     case 'csv': {
       if (!fs.existsSync(config.file)) return { sha256: specHash(config), content: false, count: null }

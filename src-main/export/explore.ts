@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { toGraph } from '../../src-shared/model/shape-inference'
-import type { ExperimentConfig } from '../../src-shared/config/experiment'
+import { isTranslation, type ExperimentConfig } from '../../src-shared/config/experiment'
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../util/errors'
 import { conditionerFor } from '../training/conditions'
@@ -85,7 +85,7 @@ function lerp(a: tf.Tensor2D, b: tf.Tensor2D, t: number[]): tf.Tensor2D {
 export async function explore(registry: Registry, req: ExploreRequest): Promise<ExploreResult> {
   const run = registry.getRun(req.id)
   if (run.config.dataset.kind === 'toy2d' || run.config.dataset.kind === 'csv') throw new ConflictError(`run ${req.id} makes 2D points: its scatter shows them`)
-  if (run.config.conditioning === 'pix2pix') throw new ConflictError(`run ${req.id} translates images (pix2pix has no latent space to walk)`)
+  if (isTranslation(run.config.conditioning)) throw new ConflictError(`run ${req.id} translates images (${run.config.conditioning} has no latent space to walk)`)
   const { generator, config, step } = await generatorOf(registry, req.id)
   const conditioner = conditionerFor(config)
   const roles = toGraph(config.generator, 'latent').inputs.map((i) => i.role)

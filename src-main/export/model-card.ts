@@ -61,7 +61,8 @@ export function modelCard(run: RunRecord, config: ExperimentConfig, checkpoint: 
 function pythonCall(card: ModelCard): string {
   switch (card.conditioning) {
     case 'none': return `images = g(torch.randn(16, ${card.config.latent.dim}))`
-    case 'pix2pix': return 'images = g(conditions)                   # [n, h, w, c] in [-1, 1]'
+    case 'pix2pix':
+    case 'cyclegan': return 'images = g(conditions)                   # [n, h, w, c] in [-1, 1]'
     case 'infogan': return `codes = torch.zeros(16, ${infoganCodes(card.config).categorical + infoganCodes(card.config).continuous}); codes[:, 3] = 1   # one-hot category 3, continuous codes 0 (see generator.json)\nimages = g(torch.randn(16, ${card.config.latent.dim}), codes)`
     default: return `labels = torch.full((16, 1), 3.0)          # class 3 (generator.json lists the classes)\nimages = g(torch.randn(16, ${card.config.latent.dim}), labels)`
   }

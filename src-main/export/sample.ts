@@ -9,6 +9,7 @@ import { loadGenerator } from './load-generator'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import type { Registry } from '../registry/registry'
 import { sampleLatent } from '../training/latent'
+import { isTranslation } from '../../src-shared/config/experiment'
 
 /**
  * For conditional models sample i gets class (InfoGAN: categorical code) `labels[i]`, by default
@@ -18,7 +19,7 @@ export async function sampleRun(registry: Registry, runId: number, n: number, se
   const { generator, config } = await loadGenerator(registry, runId)
   try {
     const conditioner = conditionerFor(config)
-    if (config.conditioning === 'pix2pix') {
+    if (isTranslation(config.conditioning)) {
       // A translator has no z: it translates n condition images of its dataset, drawn with the seed.
       const data = createDataSource(config.dataset, seed)
       const conditions = data.pairSample!(n, seed).conditions

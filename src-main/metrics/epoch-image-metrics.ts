@@ -13,7 +13,7 @@ import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from '.
 /** The built-in dataset whose classifier and test images measure a run's samples, if any. */
 export function classifierDatasetOf(config: Pick<ExperimentConfig, 'dataset'>): ClassifierDataset | null {
   const ds = config.dataset
-  const name = ds.kind === 'image' ? ds.name : ds.kind === 'paired' && ds.task ? (ds.task === 'mnist-edges' ? 'mnist' : 'fashion-mnist') : null
+  const name = ds.kind === 'image' ? ds.name : (ds.kind === 'paired' || ds.kind === 'unpaired') && ds.task ? (ds.task === 'mnist-edges' ? 'mnist' : 'fashion-mnist') : null
   return name && (CLASSIFIER_DATASETS as readonly string[]).includes(name) ? (name as ClassifierDataset) : null
 }
 

@@ -63,6 +63,8 @@ export function datasetLabel(config: ExperimentConfig): string {
       return `image:${config.dataset.name}${config.dataset.limit ? `[:${config.dataset.limit}]` : ''}`
     case 'paired':
       return `paired:${config.dataset.task ?? config.dataset.dir}${config.dataset.limit ? `[:${config.dataset.limit}]` : ''}`
+    case 'unpaired':
+      return `unpaired:${config.dataset.task ?? config.dataset.dir}${config.dataset.limit ? `[:${config.dataset.limit}]` : ''}`
     case 'csv':
       return `csv:${config.dataset.file}`
     case 'folder':

@@ -7,7 +7,8 @@ import { layerActivation, type ActivationName, type LayerSpec, type ModelSpec } 
 import { toGraph } from '../../src-shared/model/shape-inference'
 
 export interface BuildOptions {
-  prefix: 'g' | 'd'
+  /** Layer (and so variable) name prefix: 'g' and 'd'; CycleGAN's second pair 'gba' and 'da'. */
+  prefix: string
   seed: number
   /**
    * Build a final sigmoid as linear: the loss then works on logits, which is numerically stable
@@ -92,5 +93,5 @@ export function buildModel(spec: ModelSpec, options: BuildOptions): tf.LayersMod
     const head = graph.nodes.find((n) => n.name === graph.outputs[0])!
     outputs.push(tensors.get(head.inputs[0]!)!)
   }
-  return tf.model({ name: options.prefix === 'g' ? 'generator' : 'discriminator', inputs, outputs })
+  return tf.model({ name: options.prefix.startsWith('g') ? `generator${options.prefix.slice(1)}` : `discriminator${options.prefix.slice(1)}`, inputs, outputs })
 }

@@ -26,7 +26,7 @@ export const CLASS_GRID_COLUMNS = 10
  * `classGrid`, for conditional models, draws one row per class with the same z down each column
  * (the per-class rows the gallery shows).
  */
-export function createPreview(source: DataSource, generate: (n: number) => Float32Array, classGrid?: { classes: number; draw: () => Float32Array }): Preview {
+export function createPreview(source: DataSource, generate: (n: number) => Float32Array, classGrid?: { rows: number; draw: () => Float32Array }): Preview {
   if (source.kind === 'points') {
     return {
       intervalMs: 400,
@@ -40,7 +40,7 @@ export function createPreview(source: DataSource, generate: (n: number) => Float
   }
   const [height, width] = source.shape as [number, number, number]
   const grid = classGrid
-    ? () => imageGridPng(classGrid.draw(), { count: classGrid.classes * CLASS_GRID_COLUMNS, height, width, columns: CLASS_GRID_COLUMNS })
+    ? () => imageGridPng(classGrid.draw(), { count: classGrid.rows * CLASS_GRID_COLUMNS, height, width, columns: CLASS_GRID_COLUMNS })
     : () => imageGridPng(generate(GRID_SIZE), { count: GRID_SIZE, height, width, columns: 8 })
   return {
     intervalMs: 3000,

@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import * as tf from '@tensorflow/tfjs'
 import { validateExperiment } from '../../src-shared/config/validate'
 import type { RunProgressEvent, RunStatusEvent } from '../../src-shared/contract'
 import type { RunStatus } from '../../src-shared/domain/run'
@@ -13,8 +12,9 @@ import type { Registry, MetricRow } from '../registry/registry'
 import { runDir } from '../app/paths'
 import { isConvolutional, selectBackend } from './backend'
 import { createDataSource } from '../datasets/data-source'
-import { VanillaGan, disposeMetrics, readMetrics } from './vanilla-gan'
-import { loadCheckpoint, restoreWeights, saveCheckpoint } from './checkpoint'
+import { disposeMetrics, readMetrics } from './vanilla-gan'
+import { createGan, type GanModel } from './gan-model'
+import { loadCheckpoint, saveCheckpoint } from './checkpoint'
 import { mixSeed } from './seeds'
 import { sha256, writeFileAtomic } from '../util/atomic-fs'
 import { CLASS_GRID_COLUMNS, createPreview } from './previews'
@@ -45,10 +45,6 @@ export function totalSteps(config: { training: { epochs: number; stepsPerEpoch: 
   return config.training.epochs * config.training.stepsPerEpoch
 }
 
-async function optimizerState(opt: tf.Optimizer) {
-  return (await opt.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor }))
-}
-
 /** Storage errors in words a user can act on; what was recorded up to the last checkpoint stays. */
 export function failureMessage(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e)
@@ -67,7 +63,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     hooks.status({ runId, status, error })
     return status
   }
-  let gan: VanillaGan | undefined
+  let gan: GanModel | undefined
   let disposeImageEval = () => {}
   try {
     const { config } = validateExperiment(run.config)
@@ -77,7 +73,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
 
     const data = createDataSource(config.dataset, config.training.seed)
     registry.registerDataset(runId, config, datasetIdentity(config.dataset))
-    gan = new VanillaGan(config, data)
+    gan = createGan(config, data)
     const dir = runDir(home, runId)
     const checkpointsDir = path.join(dir, 'checkpoints')
     const total = totalSteps(config)
@@ -93,12 +89,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     if (last) {
       const ckpt = loadCheckpoint(last.path)
       try {
-        restoreWeights(gan.generator, ckpt.groups.generator, 'generator')
-        restoreWeights(gan.discriminator, ckpt.groups.discriminator, 'discriminator')
-        // setWeights recreates the optimizers' slot variables (Adam's moments) from the saved values.
-        await gan.gOptimizer.setWeights((ckpt.groups.gOptimizer ?? []).map((w) => ({ name: w.name, tensor: w.tensor })))
-        await gan.dOptimizer.setWeights((ckpt.groups.dOptimizer ?? []).map((w) => ({ name: w.name, tensor: w.tensor })))
-        if (gan.unrollOptimizer) await gan.unrollOptimizer.setWeights((ckpt.groups.uOptimizer ?? []).map((w) => ({ name: w.name, tensor: w.tensor })))
+        await gan.restoreCheckpoint(ckpt.groups)
       } finally {
         for (const g of Object.values(ckpt.groups)) for (const w of g) w.tensor.dispose()
       }
@@ -121,21 +112,11 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       lastFlush = Date.now()
     }
     const checkpoint = async (epoch: number) => {
-      const saved = await saveCheckpoint(checkpointsDir, step, epoch, {
-        generator: gan!.generator.getWeights().map((t, i) => ({ name: `g${i}`, tensor: t })),
-        discriminator: gan!.discriminator.getWeights().map((t, i) => ({ name: `d${i}`, tensor: t })),
-        gOptimizer: await optimizerState(gan!.gOptimizer),
-        dOptimizer: await optimizerState(gan!.dOptimizer),
-        ...(gan!.unrollOptimizer ? { uOptimizer: await optimizerState(gan!.unrollOptimizer) } : {}),
-      })
+      const saved = await saveCheckpoint(checkpointsDir, step, epoch, await gan!.checkpointGroups())
       flush() // metrics up to this step are durable before the checkpoint is recorded
       registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })
     }
-    const classes = gan.classes
-    const rows = config.conditioning === 'pix2pix'
-      ? { classes: 3, draw: () => gan!.generateTriplets(CLASS_GRID_COLUMNS, previewSeed) }
-      : classes ? { classes, draw: () => gan!.generateClassGrid(CLASS_GRID_COLUMNS, previewSeed) } : undefined
-    const preview = createPreview(data, (n) => gan!.generate(n, previewSeed), rows)
+    const preview = createPreview(data, (n) => gan!.generate(n, previewSeed), gan.previewRows(CLASS_GRID_COLUMNS, previewSeed))
     const saveSamples = (epoch: number) => {
       const { kind, ext, data: bytes } = preview.artifact(epoch, step)
       const file = path.join(dir, 'samples', `epoch-${String(epoch).padStart(5, '0')}.${ext}`)
@@ -150,7 +131,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     const realForDiversity = data.sample(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4343))
     const epochMetrics = (): Record<string, number> => {
       const diversity = diversityRatio(gan!.generate(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4242)), realForDiversity, dim)
-      if (!data.mixture) return { diversity, ...(imageEval ? imageEval.measure() : {}) }
+      if (!data.mixture) return { diversity, ...gan!.epochMetrics(), ...(imageEval ? imageEval.measure() : {}) }
       const m = modeCoverage(gan!.generate(EVAL_SAMPLES, mixSeed(config.training.seed, 4242)), data.mixture.centres, data.mixture.std)
       return { modesCaptured: m.modesCaptured, highQuality: m.highQuality, modeKL: m.modeKL, evalSamples: EVAL_SAMPLES, diversity }
     }

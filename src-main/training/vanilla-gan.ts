@@ -17,6 +17,8 @@ import { mixSeed } from './seeds'
 import { sampleLatent } from './latent'
 import { conditionerFor, type Conditioner } from './conditions'
 import type { DataSource } from '../datasets/data-source'
+import type { GanModel } from './gan-model'
+import { restoreWeights, type TensorGroups } from './checkpoint'
 
 export interface StepMetrics {
   dLoss: tf.Scalar
@@ -35,6 +37,10 @@ export interface StepMetrics {
   codeAcc?: tf.Scalar
   /** pix2pix: mean absolute distance of G's translations to their targets (tanh range). */
   l1?: tf.Scalar
+  /** CycleGAN: mean absolute error of both reconstructions, F(G(a)) vs a and G(F(b)) vs b. */
+  cycle?: tf.Scalar
+  /** CycleGAN: mean absolute change each translator makes to its own target domain's images. */
+  identity?: tf.Scalar
 }
 
 export type MetricValues = { [K in keyof StepMetrics]: number }
@@ -45,6 +51,15 @@ interface DOutput {
   head?: tf.Tensor
   /** Feature matching: the features under D's real/fake layer. */
   features?: tf.Tensor
+}
+
+export async function optimizerState(opt: tf.Optimizer): Promise<{ name: string; tensor: tf.Tensor }[]> {
+  return (await opt.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor }))
+}
+
+/** setWeights recreates an optimizer's slot variables (Adam's moments) from saved values. */
+export async function restoreOptimizer(opt: tf.Optimizer, saved: { name: string; tensor: tf.Tensor }[] | undefined): Promise<void> {
+  await opt.setWeights((saved ?? []).map((w) => ({ name: w.name, tensor: w.tensor })))
 }
 
 export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
@@ -58,11 +73,11 @@ export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
   }
 }
 
-function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
+export function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
   return tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar
 }
 
-export class VanillaGan {
+export class VanillaGan implements GanModel {
   readonly generator: tf.LayersModel
   readonly discriminator: tf.LayersModel
   readonly gOptimizer: tf.Optimizer
@@ -88,7 +103,7 @@ export class VanillaGan {
       prefix: 'd', seed: mixSeed(seed, 2), finalSigmoidAsLogits: config.gan === 'vanilla', featureOutput: config.tricks.featureMatching,
     })
     this.loss = adversarialLoss(config)
-    if (config.gan === 'wgan-gp') registerExtraGradients()
+    registerExtraGradients()
     this.gOptimizer = makeOptimizer(config.optimizers.generator)
     this.dOptimizer = makeOptimizer(config.optimizers.discriminator)
     this.unrollOptimizer = config.training.unrollSteps > 0 ? makeOptimizer(config.optimizers.discriminator) : undefined
@@ -336,6 +351,34 @@ export class VanillaGan {
     const c = this.conditioner
     if (!c) return undefined
     return c.fixed(Array.from({ length: n }, (_, i) => (labels ? labels[i]! : i % c.rows)))
+  }
+
+  previewRows(columns: number, seed: number): { rows: number; draw: () => Float32Array } | undefined {
+    if (this.translation) return { rows: 3, draw: () => this.generateTriplets(columns, seed) }
+    const classes = this.classes
+    return classes ? { rows: classes, draw: () => this.generateClassGrid(columns, seed) } : undefined
+  }
+
+  epochMetrics(): Record<string, number> {
+    return {}
+  }
+
+  async checkpointGroups(): Promise<TensorGroups> {
+    return {
+      generator: this.generator.getWeights().map((t, i) => ({ name: `g${i}`, tensor: t })),
+      discriminator: this.discriminator.getWeights().map((t, i) => ({ name: `d${i}`, tensor: t })),
+      gOptimizer: await optimizerState(this.gOptimizer),
+      dOptimizer: await optimizerState(this.dOptimizer),
+      ...(this.unrollOptimizer ? { uOptimizer: await optimizerState(this.unrollOptimizer) } : {}),
+    }
+  }
+
+  async restoreCheckpoint(groups: TensorGroups): Promise<void> {
+    restoreWeights(this.generator, groups.generator, 'generator')
+    restoreWeights(this.discriminator, groups.discriminator, 'discriminator')
+    await restoreOptimizer(this.gOptimizer, groups.gOptimizer)
+    await restoreOptimizer(this.dOptimizer, groups.dOptimizer)
+    if (this.unrollOptimizer) await restoreOptimizer(this.unrollOptimizer, groups.uOptimizer)
   }
 
   dispose(): void {

@@ -206,3 +206,58 @@ export const patchDiscriminator: GraphSpecInput = {
   ],
   outputs: ['patches'],
 }
+
+/** One residual block of CycleGAN's generator at 14×14×64: two 3×3 convolutions added to the input. */
+function residualBlock(name: string, input: string): GraphSpecInput['nodes'] {
+  return [
+    { name: `${name}_conv1`, layer: { type: 'conv2d', filters: 64, kernelSize: 3 }, inputs: [input] },
+    { name: `${name}_bn1`, layer: { type: 'batchNorm', momentum: 0.9 }, inputs: [`${name}_conv1`] },
+    { name: `${name}_act`, layer: { type: 'activation', activation: 'relu' }, inputs: [`${name}_bn1`] },
+    { name: `${name}_conv2`, layer: { type: 'conv2d', filters: 64, kernelSize: 3 }, inputs: [`${name}_act`] },
+    { name: `${name}_bn2`, layer: { type: 'batchNorm', momentum: 0.9 }, inputs: [`${name}_conv2`] },
+    { name, layer: { type: 'add' }, inputs: [input, `${name}_bn2`] },
+  ]
+}
+
+/**
+ * CycleGAN's ResNet generator (Zhu et al. 2017, Johnson et al.'s layout) scaled to 28×28: a 5×5
+ * convolution of 32 (the paper's 7×7 is for 256×256 images), one stride-2 down-convolution to
+ * 14×14×64, two residual blocks, one stride-2 transposed convolution back to 28×28×32, a 5×5 tanh
+ * convolution to one channel. The paper
+ * normalises by instance; batch norm stands in (the catalog has no instance norm layer). Both
+ * translators (A→B and B→A) are built from this spec.
+ */
+export const cycleGenerator: GraphSpecInput = {
+  inputs: [{ name: 'source', shape: [28, 28, 1], role: 'condition' }],
+  nodes: [
+    { name: 'c5_32', layer: { type: 'conv2d', filters: 32, kernelSize: 5 }, inputs: ['source'] },
+    { name: 'c5_32_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['c5_32'] },
+    { name: 'c5_32_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['c5_32_bn'] },
+    { name: 'down_14', layer: { type: 'conv2d', filters: 64, kernelSize: 3, strides: 2 }, inputs: ['c5_32_act'] },
+    { name: 'down_14_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['down_14'] },
+    { name: 'down_14_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['down_14_bn'] },
+    ...residualBlock('res_1', 'down_14_act'),
+    ...residualBlock('res_2', 'res_1'),
+    { name: 'up_28', layer: { type: 'conv2dTranspose', filters: 32, kernelSize: 3, strides: 2 }, inputs: ['res_2'] },
+    { name: 'up_28_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['up_28'] },
+    { name: 'up_28_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['up_28_bn'] },
+    { name: 'image', layer: { type: 'conv2d', filters: 1, kernelSize: 5, activation: 'tanh' }, inputs: ['up_28_act'] },
+  ],
+  outputs: ['image'],
+}
+
+/**
+ * CycleGAN's PatchGAN critic for one domain: the image alone (no condition beside it), two stride-2
+ * 4×4 convolutions (28 → 14 → 7), a 3×3 convolution to one linear score per patch (least squares).
+ */
+export const cycleDiscriminator: GraphSpecInput = {
+  inputs: [{ name: 'image', shape: [28, 28, 1], role: 'image' }],
+  nodes: [
+    { name: 'conv_64', layer: { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, activation: leaky }, inputs: ['image'] },
+    { name: 'conv_128', layer: { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['conv_64'] },
+    { name: 'conv_128_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['conv_128'] },
+    { name: 'conv_128_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['conv_128_bn'] },
+    { name: 'patches', layer: { type: 'conv2d', filters: 1, kernelSize: 3 }, inputs: ['conv_128_act'] },
+  ],
+  outputs: ['patches'],
+}

@@ -13,11 +13,17 @@ export const GAN_KINDS = ['vanilla', 'lsgan', 'wgan', 'wgan-gp'] as const
  * D); acgan (Odena et al. 2017: G takes the label, D predicts it with a second, softmax head);
  * infogan (Chen et al. 2016: G takes latent codes, D's second head Q recovers them); pix2pix
  * (Isola et al. 2017: G translates a condition image, D judges (condition, image) pairs patch by
- * patch, G also minimises the L1 distance to the target).
+ * patch, G also minimises the L1 distance to the target); cyclegan (Zhu et al. 2017: two translators
+ * A→B and B→A on unpaired images, each judged by its own D, tied by a cycle-consistency loss).
  */
-export const CONDITIONINGS = ['none', 'cgan', 'acgan', 'infogan', 'pix2pix'] as const
+export const CONDITIONINGS = ['none', 'cgan', 'acgan', 'infogan', 'pix2pix', 'cyclegan'] as const
 export type Conditioning = (typeof CONDITIONINGS)[number]
 export type BackendName = (typeof BACKENDS)[number]
+
+/** Image-to-image translators: G takes an image, not z (no latent space, no classes). */
+export function isTranslation(conditioning: Conditioning): boolean {
+  return conditioning === 'pix2pix' || conditioning === 'cyclegan'
+}
 
 const optimizerSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -95,6 +101,17 @@ const datasetSchema = z.discriminatedUnion('kind', [
     dir: z.string().min(1).max(4096).optional(),
     limit: z.int().min(1).max(10_000_000).optional(),
   }).refine((d) => (d.task === undefined) !== (d.dir === undefined), { message: 'give either a built-in task or a dir of paired images (A/ and B/), not both', path: ['task'] }),
+  z.strictObject({
+    /**
+     * Unpaired images for CycleGAN: two domains drawn independently. A built-in task takes its A
+     * side (edge maps) and B side (images) from different, independently shuffled images, so no
+     * batch ever holds a pair; or a folder with any images in `dir/A/…` and `dir/B/…`.
+     */
+    kind: z.literal('unpaired'),
+    task: z.enum(PAIRED_TASKS).optional(),
+    dir: z.string().min(1).max(4096).optional(),
+    limit: z.int().min(1).max(10_000_000).optional(),
+  }).refine((d) => (d.task === undefined) !== (d.dir === undefined), { message: 'give either a built-in task or a dir with A/ and B/ images, not both', path: ['task'] }),
 ])
 export type DatasetConfig = z.infer<typeof datasetSchema>
 
@@ -114,6 +131,14 @@ export const experimentConfigSchema = z.strictObject({
   }).optional(),
   /** pix2pix: weight λ of G's L1 distance to the target (the paper uses 100). */
   pix2pix: z.strictObject({ l1Weight: z.number().min(0).max(10_000).default(100) }).optional(),
+  /**
+   * CycleGAN: λ of the cycle-consistency L1 (‖F(G(a)) − a‖ + ‖G(F(b)) − b‖; the paper uses 10) and
+   * the identity loss's weight as a fraction of λ (‖G(b) − b‖ + ‖F(a) − a‖; the paper uses 0.5).
+   */
+  cyclegan: z.strictObject({
+    cycleWeight: z.number().min(0).max(10_000).default(10),
+    identityWeight: z.number().min(0).max(10).default(0.5),
+  }).optional(),
   dataset: datasetSchema,
   latent: z.strictObject({
     dim: z.int().min(1).max(4096),

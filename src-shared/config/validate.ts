@@ -16,6 +16,7 @@ export function dataShape(config: Pick<ExperimentConfig, 'dataset'>): Shape {
       return [2]
     case 'image':
     case 'paired':
+    case 'unpaired':
     case 'folder':
       // Every built-in and IDX dataset is 28×28 grey; folders are resized to it.
       return [28, 28, 1]
@@ -103,14 +104,29 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   const label = { role: 'label' as const, shape: [1], why: 'a class index' }
   const image = { role: 'image' as const, shape: data, why: "the dataset's sample shape" }
   const code = { role: 'code' as const, shape: [codeSize], why: 'infogan.categorical + infogan.continuous' }
-  const translation = config.conditioning === 'pix2pix'
-  const condition = { role: 'condition' as const, shape: data, why: "the paired dataset's condition images" }
-  if (translation !== (config.dataset.kind === 'paired')) {
-    errors.push(translation
+  const pix2pix = config.conditioning === 'pix2pix'
+  const cycle = config.conditioning === 'cyclegan'
+  const translation = pix2pix || cycle
+  const condition = { role: 'condition' as const, shape: data, why: cycle ? "domain A's images" : "the paired dataset's condition images" }
+  if (pix2pix !== (config.dataset.kind === 'paired')) {
+    errors.push(pix2pix
       ? { path: 'dataset.kind', message: 'pix2pix trains on paired images: use a "paired" dataset' }
       : { path: 'conditioning', message: 'a paired dataset is for image-to-image translation: use conditioning "pix2pix"' })
   }
-  if (config.pix2pix && !translation) errors.push({ path: 'pix2pix', message: 'only used with conditioning "pix2pix"' })
+  if (cycle !== (config.dataset.kind === 'unpaired')) {
+    errors.push(cycle
+      ? { path: 'dataset.kind', message: 'CycleGAN trains on two unpaired image domains: use an "unpaired" dataset' }
+      : { path: 'conditioning', message: 'an unpaired dataset is for CycleGAN: use conditioning "cyclegan"' })
+  }
+  if (config.pix2pix && !pix2pix) errors.push({ path: 'pix2pix', message: 'only used with conditioning "pix2pix"' })
+  if (config.cyclegan && !cycle) errors.push({ path: 'cyclegan', message: 'only used with conditioning "cyclegan"' })
+  if (cycle) {
+    // CycleGAN's own loop (two translators, two critics) has no place for these.
+    if (config.tricks.featureMatching) errors.push({ path: 'tricks.featureMatching', message: 'not available for CycleGAN (its generators are trained by the adversarial and cycle losses)' })
+    if (config.tricks.virtualBatchNorm > 0) errors.push({ path: 'tricks.virtualBatchNorm', message: 'not available for CycleGAN' })
+    if (config.training.unrollSteps > 0) errors.push({ path: 'training.unrollSteps', message: 'not available for CycleGAN' })
+    if (config.gan === 'wgan-gp') errors.push({ path: 'gan', message: 'CycleGAN trains with the vanilla, LSGAN (the paper\'s) or WGAN objective; the gradient penalty is not implemented for it' })
+  }
   if (config.tricks.virtualBatchNorm > 0 && !specLayers(config.generator).some((l) => l.type === 'batchNorm')) {
     errors.push({ path: 'tricks.virtualBatchNorm', message: 'the generator has no batch-norm layer: there is nothing for a reference batch to normalise' })
   }
@@ -123,13 +139,13 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
     }
   }
   if (d) {
-    checkInputs('discriminator', !isGraphSpec(config.discriminator), d, config.conditioning === 'cgan' ? [image, label] : translation ? [condition, image] : [image], classes, errors)
+    checkInputs('discriminator', !isGraphSpec(config.discriminator), d, config.conditioning === 'cgan' ? [image, label] : pix2pix ? [condition, image] : [image], classes, errors)
     const heads = config.conditioning === 'acgan' || info ? 2 : 1
     if (d.outputs.length !== heads) {
       const two = info ? 'an InfoGAN discriminator has two outputs: the real/fake score [1], then Q\'s code estimates' : 'an AC-GAN discriminator has two outputs: the real/fake score [1], then class scores'
       errors.push({ path: 'discriminator.outputs', message: heads === 2 ? two : `the discriminator has one output (its score), got ${d.outputs.length}` })
     } else {
-      // PatchGAN (pix2pix): a grid of scores, one per patch, is also a valid output.
+      // PatchGAN (pix2pix, CycleGAN): a grid of scores, one per patch, is also a valid output.
       const patch = translation && d.outputShape.length === 3 && d.outputShape[2] === 1
       if (!sameShape(d.outputShape, [1]) && !patch) {
         errors.push({ path: 'discriminator.layers', message: `the discriminator must output one score per sample ([1])${translation ? ' or per patch ([h, w, 1])' : ''}, got ${show(d.outputShape)}` })

@@ -1,0 +1,31 @@
+/**
+ * What the training loop (train-run.ts) needs of a GAN family: a step, samples, previews and its
+ * checkpoint state. VanillaGan covers every family with one G and one D (vanilla, LSGAN, WGAN,
+ * cGAN, AC-GAN, InfoGAN, pix2pix, unrolled); CycleGan has two of each.
+ */
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
+import type { DataSource } from '../datasets/data-source'
+import type { TensorGroups } from './checkpoint'
+import type { StepMetrics } from './vanilla-gan'
+import { VanillaGan } from './vanilla-gan'
+import { CycleGan } from './cycle-gan'
+
+export interface GanModel {
+  /** One iteration; scalar tensors the caller reads (and disposes). */
+  trainStep(step: number, progress: number): StepMetrics
+  /** n samples for a fixed seed, flat (translators: translations of n source images). */
+  generate(n: number, seed: number): Float32Array
+  /** A grid drawn row by row (a class × z grid, translation rows), or undefined for a plain 8×8 grid. */
+  previewRows(columns: number, seed: number): { rows: number; draw: () => Float32Array } | undefined
+  /** Family-specific metrics measured once per epoch. */
+  epochMetrics(): Record<string, number>
+  /** Weights and optimizer state, by group ('generator' is always the exported generator). */
+  checkpointGroups(): Promise<TensorGroups>
+  /** Restores what checkpointGroups saved (the caller disposes the tensors). */
+  restoreCheckpoint(groups: TensorGroups): Promise<void>
+  dispose(): void
+}
+
+export function createGan(config: ExperimentConfig, data: DataSource): GanModel {
+  return config.conditioning === 'cyclegan' ? new CycleGan(config, data) : new VanillaGan(config, data)
+}
