@@ -1,5 +1,6 @@
 /** Renders generated images (values in [-1, 1]) as one PNG grid, for galleries and artifacts. */
 import { PNG } from 'pngjs'
+import { GRID_PAD, GRID_SCALE } from '../../src-shared/util/grid-layout'
 
 export interface GridOptions {
   count: number
@@ -15,8 +16,8 @@ export interface GridOptions {
 export function imageGridPng(values: ArrayLike<number>, o: GridOptions): Buffer {
   const columns = o.columns ?? Math.ceil(Math.sqrt(o.count))
   const rows = Math.ceil(o.count / columns)
-  const scale = o.scale ?? 2
-  const pad = o.padding ?? 2
+  const scale = o.scale ?? GRID_SCALE
+  const pad = o.padding ?? GRID_PAD
   const cellW = o.width * scale
   const cellH = o.height * scale
   const png = new PNG({ width: columns * (cellW + pad) + pad, height: rows * (cellH + pad) + pad })

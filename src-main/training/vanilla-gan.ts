@@ -324,13 +324,20 @@ export class VanillaGan implements GanModel {
     return tf.tidy(() => this.g(undefined, this.data.conditionTensor!(conditions, n), false).dataSync() as Float32Array)
   }
 
-  /** pix2pix previews: a row of conditions, a row of G's translations, a row of targets. */
+  /**
+   * pix2pix previews: a row of conditions, a row of G's translations, a row of targets, and a row
+   * of L1 error maps |G(x) − y| (black: exact, white: off by the whole range).
+   */
   generateTriplets(columns: number, seed: number): Float32Array {
     const { conditions, targets } = this.data.pairSample!(columns, seed)
-    const out = new Float32Array(conditions.length * 3)
+    const n = conditions.length
+    const translations = this.translate(conditions, columns)
+    const out = new Float32Array(n * 4)
     out.set(conditions, 0)
-    out.set(this.translate(conditions, columns), conditions.length)
-    out.set(targets, conditions.length * 2)
+    out.set(translations, n)
+    out.set(targets, n * 2)
+    // |difference| is in [0, 2]; drawn as a grey level in the grid's [-1, 1] range.
+    for (let i = 0; i < n; i++) out[n * 3 + i] = Math.abs(translations[i]! - targets[i]!) - 1
     return out
   }
 
@@ -354,7 +361,7 @@ export class VanillaGan implements GanModel {
   }
 
   previewRows(columns: number, seed: number): { rows: number; draw: () => Float32Array } | undefined {
-    if (this.translation) return { rows: 3, draw: () => this.generateTriplets(columns, seed) }
+    if (this.translation) return { rows: 4, draw: () => this.generateTriplets(columns, seed) }
     const classes = this.classes
     return classes ? { rows: classes, draw: () => this.generateClassGrid(columns, seed) } : undefined
   }

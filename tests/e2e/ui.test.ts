@@ -236,6 +236,39 @@ describe('workbench UI in server mode', () => {
     }
   })
 
+  it('shows a CycleGAN\'s A → B → A rows with a legend, and any sample large on a click, moved with the arrow keys', async () => {
+    const { server } = await openTinyRun('cyclegan-mnist-edges', 'tiny-cyclegan')
+    try {
+      await page.getByTestId('gallery-caption').filter({ hasText: 'epoch 1' }).waitFor()
+      await expect.poll(() => page.getByTestId('row-legend').textContent()).toContain('F(G(A)): back to A')
+      const grid = page.getByTestId('grid-image')
+      expect(await grid.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([10 * 58 + 2, 6 * 58 + 2])
+      // A click on the third row, second column: F(G(A)), the reconstruction of the second A image.
+      const box = (await grid.boundingBox())!
+      const scale = box.width / (10 * 58 + 2)
+      await grid.click({ position: { x: (2 + 58 + 28) * scale, y: (2 + 2 * 58 + 28) * scale } })
+      const label = page.getByTestId('sample-zoom-label')
+      await expect.poll(() => label.textContent()).toBe('epoch 1 · F(G(A)): back to A · column 2')
+      // The zoom draws the cell's pixels: not a blank canvas.
+      const drawn = await page.getByTestId('sample-zoom').locator('canvas').evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+        return new Set(Array.from({ length: d.length / 4 }, (_, i) => d[i * 4])).size
+      })
+      expect(drawn).toBeGreaterThan(2)
+      await page.getByTestId('sample-zoom').screenshot({ path: screenshotPath('ui-sample-zoom.png') })
+      await page.keyboard.press('ArrowDown')
+      await expect.poll(() => label.textContent()).toBe('epoch 1 · B · column 2')
+      await page.keyboard.press('Escape')
+      await page.getByTestId('sample-zoom').waitFor({ state: 'detached' })
+      // A translator has no latent space to walk and no class metrics: those panels stay away.
+      expect(await page.getByTestId('latent-explorer').count()).toBe(0)
+      await page.getByTestId('gallery').screenshot({ path: screenshotPath('ui-cyclegan-gallery.png') })
+    } finally {
+      await page.goto('about:blank')
+      await server.stop()
+    }
+  })
+
   it('evaluates an AC-GAN from its page: metrics, per-class accuracy bars, class mix and D\'s confusion', async () => {
     const { server } = await openTinyRun('acgan-mnist', 'tiny-acgan')
     try {

@@ -5,6 +5,9 @@ import { createPairedSource, sobelEdges } from '../../src-main/datasets/paired-s
 import { validateExperiment } from '../../src-shared/config/validate'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
+import { selectBackend } from '../../src-main/training/backend'
+import { VanillaGan } from '../../src-main/training/vanilla-gan'
+import { createDataSource } from '../../src-main/datasets/data-source'
 
 describe('paired tasks', () => {
   it('marks the outline of a filled square as edges and its flat inside and outside as not', () => {
@@ -45,5 +48,24 @@ describe('paired tasks', () => {
     const p2p = requirePreset('pix2pix-mnist-edges').config
     expect(() => validateExperiment(applyOverrides(p2p, ['dataset={"kind":"image","name":"mnist"}']))).toThrowError(/dataset\.kind: pix2pix trains on paired images/)
     expect(() => validateExperiment({ ...p2p, conditioning: 'none' })).toThrowError(/conditioning: a paired dataset is for image-to-image translation/)
+  })
+})
+
+describe('pix2pix previews', () => {
+  it('draw conditions, translations, targets and, fourth, the L1 error map of each translation', async () => {
+    await selectBackend('auto')
+    const config = validateExperiment(applyOverrides(requirePreset('pix2pix-mnist-edges').config, ['dataset.limit=64'])).config
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    try {
+      const grid = gan.generateTriplets(3, 5)
+      const n = 3 * 784
+      expect(grid).toHaveLength(4 * n)
+      const { conditions, targets } = createDataSource(config.dataset, 1).pairSample!(3, 5)
+      expect(Array.from(grid.subarray(0, n))).toEqual(Array.from(conditions))
+      expect(Array.from(grid.subarray(2 * n, 3 * n))).toEqual(Array.from(targets))
+      for (let i = 0; i < n; i++) expect(grid[3 * n + i]).toBeCloseTo(Math.abs(grid[n + i]! - grid[2 * n + i]!) - 1, 6)
+    } finally {
+      gan.dispose()
+    }
   })
 })

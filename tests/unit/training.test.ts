@@ -389,8 +389,8 @@ describe('every preset trains', () => {
     if (image) {
       const png = PNG.sync.read(fs.readFileSync(samples[0]!.path))
       // 8×8 cells of 28×2 px + 2 px gutters; conditional models: a row per class, 10 columns;
-      // pix2pix: rows of conditions, translations and targets; CycleGAN: A, G(A), F(G(A)), B, F(B), G(F(B)).
-      const rowsOf = { none: 8, pix2pix: 3, cyclegan: 6 } as Record<string, number>
+      // pix2pix: rows of conditions, translations, targets and L1 error maps; CycleGAN: A, G(A), F(G(A)), B, F(B), G(F(B)).
+      const rowsOf = { none: 8, pix2pix: 4, cyclegan: 6 } as Record<string, number>
       const [columns, rows] = config.conditioning === 'none' ? [8, 8] : [10, rowsOf[config.conditioning] ?? 10]
       expect([png.width, png.height]).toEqual([columns * 58 + 2, rows * 58 + 2])
       if (config.conditioning === 'pix2pix') expect(registry.metrics(run.id).l1).toHaveLength(2)
