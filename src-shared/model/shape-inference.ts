@@ -55,7 +55,7 @@ function convOut(size: number, k: number, s: number, padding: 'same' | 'valid'):
   return padding === 'same' ? Math.ceil(size / s) : Math.ceil((size - k + 1) / s)
 }
 
-function layerLabel(layer: LayerSpec): string {
+export function layerLabel(layer: LayerSpec): string {
   switch (layer.type) {
     case 'dense': return `Dense ${layer.units}${layer.activation !== 'linear' ? ` ${layer.activation}` : ''}`
     case 'conv2d':

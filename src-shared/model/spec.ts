@@ -71,7 +71,9 @@ export const sequentialSpecSchema = z.strictObject({
 })
 export type SequentialSpec = z.infer<typeof sequentialSpecSchema>
 
-const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'a name of letters, digits and _ starting with a letter (at most 40)')
+export const IDENTIFIER_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
+export const IDENTIFIER_RULE = 'a name of letters, digits and _ starting with a letter (at most 40)'
+const identifier = z.string().regex(IDENTIFIER_PATTERN, IDENTIFIER_RULE)
 
 /**
  * What an input carries. latent: z; label: a class index (shape [1], `classes` values); code:
