@@ -23,6 +23,7 @@ import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
 import { deleteRunWithFiles } from './delete-run'
 import { startSweep } from '../sweeps/sweep-service'
 import { listSweeps } from '../registry/sweeps'
+import { deleteTemplate, listTemplates, saveTemplate } from '../registry/templates'
 import type { Coordinator } from '../remote/coordinator'
 
 export type Handlers = { [K in RequestName]: (input: ParsedInput<K>) => Promise<RequestOutput<K>> | RequestOutput<K> }
@@ -85,6 +86,12 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       return startSweep(registry, runs, req)
     },
     'sweeps.list': () => listSweeps(registry),
+    'templates.list': () => listTemplates(registry),
+    'templates.save': (t) => saveTemplate(registry, t),
+    'templates.delete': ({ name }) => {
+      deleteTemplate(registry, name)
+      return { deleted: name }
+    },
     'workers.list': async () => (ctx.remote.coordinator ? ctx.remote.coordinator.workers() : { queue: null, workers: [] }),
     'runs.stop': ({ id }) => runs.stop(id),
     'runs.resume': ({ id }) => runs.resume(id),

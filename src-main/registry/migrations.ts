@@ -148,6 +148,18 @@ export const MIGRATIONS: readonly string[] = [
     JOIN (SELECT run_id, key, MAX(step) AS step FROM metrics GROUP BY run_id, key) l
       ON l.run_id = m.run_id AND l.key = m.key AND l.step = m.step;
   `,
+  // 6: the model builder's named templates (a generator and a discriminator, and the preset they
+  // started from, which says what data and objective they were made for)
+  `
+  CREATE TABLE model_templates (
+    name TEXT PRIMARY KEY,
+    generator_json TEXT NOT NULL,
+    discriminator_json TEXT NOT NULL,
+    base_preset TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

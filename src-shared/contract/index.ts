@@ -13,6 +13,7 @@ import type { TransferRecord } from '../domain/transfer'
 import type { SweepRecord } from '../domain/sweep'
 import type { WorkersView } from '../domain/worker'
 import type { EvalReport } from '../domain/eval'
+import type { ModelTemplate } from '../domain/template'
 import { SweepAxisSchema, MAX_SWEEP_MEMBERS } from '../config/sweep'
 
 /** Declares a request: its payload schema (validated at runtime) and its result type (static). */
@@ -123,6 +124,16 @@ export const requests = {
     }),
   ),
   'sweeps.list': request<SweepRecord[]>()(z.strictObject({})),
+  /** The model builder's saved templates (a generator and discriminator pair each). */
+  'templates.list': request<ModelTemplate[]>()(z.strictObject({})),
+  /** Saves or replaces a template; both models are checked by shape inference first. */
+  'templates.save': request<ModelTemplate>()(z.strictObject({
+    name: z.string().trim().min(1).max(80),
+    generator: z.unknown(),
+    discriminator: z.unknown(),
+    basePreset: z.string().max(100).nullable(),
+  })),
+  'templates.delete': request<{ deleted: string }>()(z.strictObject({ name: z.string().min(1).max(80) })),
   /** The queue workers connected to this host's queue (empty, with queue null, when it has none). */
   'workers.list': request<WorkersView>()(z.strictObject({})),
   'runs.stop': request<RunRecord>()(id),

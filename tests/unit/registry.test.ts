@@ -6,6 +6,7 @@ import { Registry } from '../../src-main/registry/registry'
 import { RegistryError } from '../../src-main/registry/database'
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/registry/migrations'
 import { compareRuns } from '../../src-main/registry/compare'
+import { deleteTemplate, listTemplates, saveTemplate } from '../../src-main/registry/templates'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides } from '../../src-shared/config/overrides'
@@ -69,7 +70,7 @@ describe('registry database', () => {
     current.close()
     // The same registry as version 4 wrote it: metrics, no last_metrics.
     const v4 = new Database(file)
-    v4.exec('DROP TABLE last_metrics')
+    v4.exec('DROP TABLE last_metrics; DROP TABLE model_templates')
     v4.pragma('user_version = 4')
     const insert = v4.prepare('INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, 1, ?, 0)')
     for (const [key, step, value] of [['dLoss', 1, 0.9], ['dLoss', 7, 0.4], ['gLoss', 3, 1.5]] as const) insert.run(run.id, key, step, value)
@@ -212,5 +213,34 @@ describe('registry queries', () => {
       { path: 'optimizers.discriminator.learningRate', values: [0.001, 0.0002] },
     ])
     expect(cmp.finalMetrics).toEqual({ dLoss: [0.4, null] })
+  })
+})
+
+describe('model templates', () => {
+  let t: ReturnType<typeof tmpDir>
+  let registry: Registry
+  beforeEach(async () => {
+    t = tmpDir()
+    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+  })
+  afterEach(() => {
+    registry.close()
+    t.cleanup()
+  })
+
+  it('saves, replaces, lists and deletes templates, and refuses a model with an error', () => {
+    const { generator, discriminator } = requirePreset('dcgan-mnist').config
+    saveTemplate(registry, { name: 'mine', generator, discriminator, basePreset: 'dcgan-mnist' })
+    const wider = { ...discriminator, layers: [{ type: 'conv2d', filters: 96, kernelSize: 3, strides: 2 }, ...(discriminator as { layers: unknown[] }).layers.slice(1)] }
+    const replaced = saveTemplate(registry, { name: 'mine', generator, discriminator: wider, basePreset: 'dcgan-mnist' })
+    expect(listTemplates(registry).map((x) => x.name)).toEqual(['mine'])
+    expect((replaced.discriminator as { layers: { filters?: number }[] }).layers[0]!.filters).toBe(96)
+    const broken = { ...discriminator, layers: [{ type: 'reshape', targetShape: [5, 5] }] }
+    expect(() => saveTemplate(registry, { name: 'bad', generator, discriminator: broken, basePreset: null })).toThrowError(/the discriminator has an error: layers\[0\]/)
+    expect(() => saveTemplate(registry, { name: 'bad', generator: { nonsense: 1 }, discriminator, basePreset: null })).toThrowError(/the generator is not a valid model/)
+    expect(() => saveTemplate(registry, { name: 'bad', generator, discriminator, basePreset: 'no-such-preset' })).toThrowError(/no preset named no-such-preset/)
+    deleteTemplate(registry, 'mine')
+    expect(listTemplates(registry)).toEqual([])
+    expect(() => deleteTemplate(registry, 'mine')).toThrowError(/no template named mine/)
   })
 })
