@@ -9,6 +9,7 @@ export const router = createRouter({
     { path: '/runs', component: RunsView },
     { path: '/runs/:id', component: () => import('./views/RunView.vue'), props: true },
     { path: '/new', component: () => import('./views/NewRunView.vue') },
+    { path: '/builder', component: () => import('./views/BuilderView.vue') },
     { path: '/compare', component: () => import('./views/CompareView.vue') },
     { path: '/workers', component: () => import('./views/WorkersView.vue') },
     { path: '/system', component: () => import('./views/SystemView.vue') },
