@@ -11,7 +11,7 @@ import { NotFoundError } from '../registry/registry'
 import { buildModel } from '../training/models'
 import { loadCheckpoint, restoreWeights } from '../training/checkpoint'
 import { mixSeed } from '../training/seeds'
-import { probeBackendsOnce } from '../training/backend'
+import { hostBackendOnce } from '../training/backend'
 
 export interface LoadedGenerator {
   generator: tf.LayersModel
@@ -38,7 +38,7 @@ async function loadNetwork(registry: Registry, runId: number, role: 'generator' 
   }
   const checkpoint = step === undefined ? registry.latestArtifact(runId, 'checkpoint')! : checkpoints.find((c) => c.step === step)
   if (!checkpoint) throw new NotFoundError(`run ${runId} has no checkpoint at step ${step} (it has: ${checkpoints.map((c) => c.step).join(', ')})`)
-  await probeBackendsOnce()
+  await hostBackendOnce()
   const { config } = validateExperiment(run.config)
   const model = role === 'generator'
     ? buildModel(config.generator, { prefix: 'g', seed: mixSeed(config.training.seed, 1) })

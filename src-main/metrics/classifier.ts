@@ -60,6 +60,8 @@ export interface Classifier {
   meta: ClassifierMeta
   /** Features (128-d) and class probabilities of [-1, 1] images, flat. */
   embed(images: Float32Array, count: number): { features: Float32Array; probs: Float32Array }
+  /** The same, reading results asynchronously: what a WebGPU backend needs (it cannot read synchronously in Node). */
+  embedAsync(images: Float32Array, count: number): Promise<{ features: Float32Array; probs: Float32Array }>
   dispose(): void
 }
 
@@ -80,6 +82,18 @@ export async function loadClassifier(dataset: string): Promise<Classifier | null
           features.set(f!.dataSync(), at * 128)
           probs.set(p!.dataSync(), at * 10)
         })
+      }
+      return { features, probs }
+    },
+    async embedAsync(images, count) {
+      const features = new Float32Array(count * 128)
+      const probs = new Float32Array(count * 10)
+      for (let at = 0; at < count; at += 500) {
+        const n = Math.min(500, count - at)
+        const [f, p] = tf.tidy(() => both.predict(tf.tensor4d(images.subarray(at * 784, (at + n) * 784), [n, 28, 28, 1])) as tf.Tensor[])
+        features.set(await f!.data(), at * 128)
+        probs.set(await p!.data(), at * 10)
+        tf.dispose([f!, p!])
       }
       return { features, probs }
     },

@@ -18,11 +18,11 @@ export function classifierDatasetOf(config: Pick<ExperimentConfig, 'dataset'>): 
 }
 
 export interface EpochImageEval {
-  measure(): Record<string, number>
+  measure(): Promise<Record<string, number>>
   dispose(): void
 }
 
-export async function createEpochImageEval(config: ExperimentConfig, generate: (n: number) => Float32Array): Promise<EpochImageEval | null> {
+export async function createEpochImageEval(config: ExperimentConfig, generate: (n: number) => Promise<Float32Array>): Promise<EpochImageEval | null> {
   const n = config.training.evalSamples
   const name = classifierDatasetOf(config)
   if (n === 0 || !name) return null
@@ -30,10 +30,10 @@ export async function createEpochImageEval(config: ExperimentConfig, generate: (
   if (!classifier) return null
   const test = classifierSplits(name).test
   const count = Math.min(n, test.count)
-  const real = classifier.embed(Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!), count)
+  const real = await classifier.embedAsync(Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!), count)
   const labels = config.conditioning === 'acgan' || config.conditioning === 'cgan' ? Array.from({ length: n }, (_, i) => i % 10) : undefined
   return {
-    measure: () => ({ ...imageQuality(real, classifier.embed(generate(n), n), 128, 10, labels).metrics, imageEvalSamples: n }),
+    measure: async () => ({ ...imageQuality(real, await classifier.embedAsync(await generate(n), n), 128, 10, labels).metrics, imageEvalSamples: n }),
     dispose: () => classifier.dispose(),
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Training backends, best first: TensorFlow C++ with CUDA (tfjs-node-gpu), TensorFlow C++ on the
- * CPU (tfjs-node), WebAssembly, then tfjs' pure-JS `cpu` kernels. The native packages are optional
- * dependencies: they download libtensorflow at install and are simply absent where that failed.
+ * CPU (tfjs-node), WebGPU through Dawn on a hardware adapter, WebAssembly, then tfjs' pure-JS
+ * `cpu` kernels. The native packages are optional dependencies: they download libtensorflow at
+ * install and are simply absent where that failed. WebGPU serves training runs only: tfjs cannot
+ * read a WebGPU tensor synchronously in Node, which sampling and evaluation code does.
  */
 import path from 'node:path'
 import { createRequire } from 'node:module'
@@ -12,6 +14,7 @@ import { specLayers } from '../../src-shared/model/spec'
 import { registerWasmConvKernels } from './wasm-kernels'
 import { registerWasmSegmentSum } from './wasm-segment-sum'
 import { registerWasmMatMulKernels } from './wasm-matmul'
+import { setUpWebGpu } from './webgpu'
 
 const requireHere = createRequire(__filename)
 
@@ -19,7 +22,8 @@ interface Candidate {
   name: BackendName
   /** tfjs' registry name of the backend. */
   tfName: string
-  load: () => Promise<void>
+  /** Throws the reason in words when the backend cannot (or, unforced, should not) be used. */
+  load: (forced: boolean) => Promise<void>
 }
 
 function firstLine(e: unknown): string {
@@ -54,6 +58,17 @@ const CANDIDATES: Candidate[] = [
   nativeCandidate('tensorflow-gpu', '@tensorflow/tfjs-node-gpu'),
   nativeCandidate('tensorflow', '@tensorflow/tfjs-node'),
   {
+    name: 'webgpu',
+    tfName: 'webgpu',
+    load: async (forced) => {
+      const adapter = await setUpWebGpu()
+      if (adapter.software && !forced) {
+        throw new Error(`only a software WebGPU adapter here (${adapter.description}): far slower than wasm, so skipped (force it with --backend webgpu)`)
+      }
+      requireHere('@tensorflow/tfjs-backend-webgpu')
+    },
+  },
+  {
     name: 'wasm',
     tfName: 'wasm',
     load: async () => {
@@ -73,6 +88,7 @@ const CANDIDATES: Candidate[] = [
 const WHY_USED: Record<BackendName, string> = {
   'tensorflow-gpu': 'TensorFlow C++ with CUDA (tfjs-node-gpu) is installed: the fastest backend',
   tensorflow: 'TensorFlow C++ (tfjs-node) is installed: native multi-threaded CPU kernels',
+  webgpu: 'a WebGPU adapter (Dawn): GPU kernels without CUDA',
   wasm: 'fastest pure backend here: WebAssembly (XNNPACK) kernels, with our conv-gradient kernels',
   cpu: "tfjs' pure-JavaScript kernels: the slowest backend, used only when nothing else loads",
 }
@@ -83,9 +99,9 @@ export interface SelectedBackend {
   probes: BackendInfo[]
 }
 
-async function tryActivate(c: Candidate): Promise<string | null> {
+async function tryActivate(c: Candidate, forced: boolean): Promise<string | null> {
   try {
-    await c.load()
+    await c.load(forced)
     if (!(await tf.setBackend(c.tfName))) return `tf.setBackend('${c.tfName}') failed`
     await tf.ready()
     return null
@@ -108,6 +124,13 @@ function gpuCaveat(name: BackendName): string {
 export interface SelectOptions {
   /** Conv models are never put on the pure-JS cpu backend silently (~12 min per DCGAN step). */
   convolutional?: boolean
+  /**
+   * A training run (its code reads tensors asynchronously): only then may WebGPU be chosen. Other
+   * callers (sampling, evaluation, exports) read synchronously, which WebGPU cannot in Node.
+   */
+  training?: boolean
+  /** Probe WebGPU for the report even when not training (doctor, the System page): loads Dawn. */
+  describe?: boolean
 }
 
 export function isConvolutional(config: Pick<ExperimentConfig, 'generator' | 'discriminator'>): boolean {
@@ -122,9 +145,14 @@ export async function selectBackend(requested: 'auto' | BackendName = 'auto', op
       probes.push({ name: c.name, available: false, reason: 'skipped for a convolutional model: pure-JS kernels take minutes per step (force it with --backend cpu)' })
       break
     }
-    const failure = await tryActivate(c)
+    if (c.name === 'webgpu' && !options.training) {
+      probes.push(options.describe ? await webGpuProbe() : { name: 'webgpu', available: false, reason: 'used by training runs only (not probed here)' })
+      if (requested !== 'auto') break
+      continue
+    }
+    const failure = await tryActivate(c, requested !== 'auto')
     if (failure === null) {
-      const why = WHY_USED[c.name] + gpuCaveat(c.name)
+      const why = WHY_USED[c.name] + gpuCaveat(c.name) + (c.name === 'webgpu' ? ` (${(await setUpWebGpu()).description})` : '')
       const reason = requested === 'auto' ? why : `forced by the config/--backend (${why})`
       probes.push({ name: c.name, available: true, reason })
       for (const rest of CANDIDATES.slice(CANDIDATES.indexOf(c) + 1)) {
@@ -137,10 +165,30 @@ export async function selectBackend(requested: 'auto' | BackendName = 'auto', op
   throw new Error(`backend "${requested}" is not available here: ${probes.map((p) => `${p.name}: ${p.reason}`).join('; ')}`)
 }
 
+/** What training would make of WebGPU here, without activating it (hosts sample on the next backend). */
+async function webGpuProbe(): Promise<BackendInfo> {
+  try {
+    const a = await setUpWebGpu()
+    return a.software
+      ? { name: 'webgpu', available: false, reason: `only a software adapter (${a.description}): training skips it unless forced with --backend webgpu` }
+      : { name: 'webgpu', available: true, reason: `hardware adapter (${a.description}): used by training runs; sampling and evaluation use the next backend` }
+  } catch (e) {
+    return { name: 'webgpu', available: false, reason: firstLine(e) }
+  }
+}
+
 let probed: Promise<SelectedBackend> | undefined
 
-/** Selects `auto` once per process (for hosts that sample or report); the answer does not change. */
+/** Selects `auto` once per process (for hosts that sample or report, WebGPU described); the answer does not change. */
 export function probeBackendsOnce(): Promise<SelectedBackend> {
-  probed ??= selectBackend('auto')
+  probed ??= selectBackend('auto', { describe: true })
   return probed
+}
+
+let activated: Promise<SelectedBackend> | undefined
+
+/** The backend for sampling and evaluation in this process, without loading Dawn just to describe WebGPU. */
+export function hostBackendOnce(): Promise<SelectedBackend> {
+  activated ??= probed ?? selectBackend('auto')
+  return activated
 }

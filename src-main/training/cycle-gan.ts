@@ -19,6 +19,7 @@ import { globalNorm, makeOptimizer, optimizerState, restoreOptimizer, type StepM
 import { restoreWeights, type TensorGroups } from './checkpoint'
 import { mixSeed } from './seeds'
 import { registerExtraGradients } from './extra-gradients'
+import { readFlat } from './read-flat'
 
 /** Pairs behind the per-epoch `pairL1` of a built-in task (true pairs, never trained on). */
 export const PAIR_EVAL_SAMPLES = 256
@@ -130,28 +131,28 @@ export class CycleGan implements GanModel {
   }
 
   /** G's translations of n domain-A images drawn with `seed`. */
-  generate(n: number, seed: number): Float32Array {
+  generate(n: number, seed: number): Promise<Float32Array> {
     const { conditions } = this.data.pairSample!(n, seed)
-    return tf.tidy(() => CycleGan.run(this.generator, this.data.conditionTensor!(conditions, n), false).dataSync() as Float32Array)
+    return readFlat(tf.tidy(() => CycleGan.run(this.generator, this.data.conditionTensor!(conditions, n), false)))
   }
 
   /**
    * Six rows: A images, G(A), F(G(A)) (the reconstruction), then B images, F(B), G(F(B)). What
    * the cycle loss sees, one column per image.
    */
-  previewRows(columns: number, seed: number): { rows: number; draw: () => Float32Array } {
+  previewRows(columns: number, seed: number): { rows: number; draw: () => Promise<Float32Array> } {
     return {
       rows: 6,
       draw: () => {
         const { conditions, targets } = this.data.pairSample!(columns, seed)
-        return tf.tidy(() => {
+        return readFlat(tf.tidy(() => {
           const a = this.data.conditionTensor!(conditions, columns)
           const b = this.data.conditionTensor!(targets, columns)
           const ab = CycleGan.run(this.generator, a, false)
           const ba = CycleGan.run(this.generatorBA, b, false)
           const rows = [a, ab, CycleGan.run(this.generatorBA, ab, false), b, ba, CycleGan.run(this.generator, ba, false)]
-          return tf.concat(rows).dataSync() as Float32Array
-        })
+          return tf.concat(rows)
+        }))
       },
     }
   }
@@ -160,15 +161,15 @@ export class CycleGan implements GanModel {
    * On a built-in task the data knows each A image's true B partner (never used in training):
    * `pairL1` is G's mean absolute error against it, on a fixed sample.
    */
-  epochMetrics(): Record<string, number> {
+  async epochMetrics(): Promise<Record<string, number>> {
     if (!this.data.knowsPairs) return {}
     const n = PAIR_EVAL_SAMPLES
     const { conditions, targets } = this.data.pairSample!(n, mixSeed(this.config.training.seed, 5151))
-    const pairL1 = tf.tidy(() => {
+    const pairL1 = await readFlat(tf.tidy(() => {
       const out = CycleGan.run(this.generator, this.data.conditionTensor!(conditions, n), false)
-      return meanAbs(out, this.data.conditionTensor!(targets, n)).dataSync()[0]!
-    })
-    return { pairL1 }
+      return meanAbs(out, this.data.conditionTensor!(targets, n))
+    }))
+    return { pairL1: pairL1[0]! }
   }
 
   async checkpointGroups(): Promise<TensorGroups> {

@@ -14,11 +14,11 @@ export interface GanModel {
   /** One iteration; scalar tensors the caller reads (and disposes). */
   trainStep(step: number, progress: number): StepMetrics
   /** n samples for a fixed seed, flat (translators: translations of n source images). */
-  generate(n: number, seed: number): Float32Array
+  generate(n: number, seed: number): Promise<Float32Array>
   /** A grid drawn row by row (a class × z grid, translation rows), or undefined for a plain 8×8 grid. */
-  previewRows(columns: number, seed: number): { rows: number; draw: () => Float32Array } | undefined
+  previewRows(columns: number, seed: number): { rows: number; draw: () => Promise<Float32Array> } | undefined
   /** Family-specific metrics measured once per epoch. */
-  epochMetrics(): Record<string, number>
+  epochMetrics(): Promise<Record<string, number>>
   /** Weights and optimizer state, by group ('generator' is always the exported generator). */
   checkpointGroups(): Promise<TensorGroups>
   /** Restores what checkpointGroups saved (the caller disposes the tensors). */

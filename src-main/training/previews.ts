@@ -8,9 +8,9 @@ import { imageGridPng } from '../export/image-grid'
 
 export interface Preview {
   /** Artifact kind, file extension and content for the epoch's saved sample. */
-  artifact(epoch: number, step: number): { kind: string; ext: string; data: Buffer }
+  artifact(epoch: number, step: number): Promise<{ kind: string; ext: string; data: Buffer }>
   /** The live preview for a progress event. */
-  live(): { points?: [number, number][]; grid?: string }
+  live(): Promise<{ points?: [number, number][]; grid?: string }>
   /** Minimum milliseconds between live previews (a grid costs more to send than points). */
   intervalMs: number
 }
@@ -26,25 +26,25 @@ export const CLASS_GRID_COLUMNS = 10
  * `classGrid`, for conditional models, draws one row per class with the same z down each column
  * (the per-class rows the gallery shows).
  */
-export function createPreview(source: DataSource, generate: (n: number) => Float32Array, classGrid?: { rows: number; draw: () => Float32Array }): Preview {
+export function createPreview(source: DataSource, generate: (n: number) => Promise<Float32Array>, classGrid?: { rows: number; draw: () => Promise<Float32Array> }): Preview {
   if (source.kind === 'points') {
     return {
       intervalMs: 400,
-      artifact: (epoch, step) => ({
+      artifact: async (epoch, step) => ({
         kind: 'samples-2d',
         ext: 'json',
-        data: Buffer.from(JSON.stringify({ epoch, step, points: toPairs(generate(POINTS_SAVED)) })),
+        data: Buffer.from(JSON.stringify({ epoch, step, points: toPairs(await generate(POINTS_SAVED)) })),
       }),
-      live: () => ({ points: toPairs(generate(POINTS_LIVE)) }),
+      live: async () => ({ points: toPairs(await generate(POINTS_LIVE)) }),
     }
   }
   const [height, width] = source.shape as [number, number, number]
   const grid = classGrid
-    ? () => imageGridPng(classGrid.draw(), { count: classGrid.rows * CLASS_GRID_COLUMNS, height, width, columns: CLASS_GRID_COLUMNS })
-    : () => imageGridPng(generate(GRID_SIZE), { count: GRID_SIZE, height, width, columns: 8 })
+    ? async () => imageGridPng(await classGrid.draw(), { count: classGrid.rows * CLASS_GRID_COLUMNS, height, width, columns: CLASS_GRID_COLUMNS })
+    : async () => imageGridPng(await generate(GRID_SIZE), { count: GRID_SIZE, height, width, columns: 8 })
   return {
     intervalMs: 3000,
-    artifact: () => ({ kind: 'samples-grid', ext: 'png', data: grid() }),
-    live: () => ({ grid: `data:image/png;base64,${grid().toString('base64')}` }),
+    artifact: async () => ({ kind: 'samples-grid', ext: 'png', data: await grid() }),
+    live: async () => ({ grid: `data:image/png;base64,${(await grid()).toString('base64')}` }),
   }
 }

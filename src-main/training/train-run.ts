@@ -67,7 +67,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
   let disposeImageEval = () => {}
   try {
     const { config } = validateExperiment(run.config)
-    const backend = await selectBackend(config.backend, { convolutional: isConvolutional(config) })
+    const backend = await selectBackend(config.backend, { convolutional: isConvolutional(config), training: true })
     registry.markStarted(runId, backend.name, backend.reason)
     hooks.status({ runId, status: 'running' })
 
@@ -117,8 +117,8 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })
     }
     const preview = createPreview(data, (n) => gan!.generate(n, previewSeed), gan.previewRows(CLASS_GRID_COLUMNS, previewSeed))
-    const saveSamples = (epoch: number) => {
-      const { kind, ext, data: bytes } = preview.artifact(epoch, step)
+    const saveSamples = async (epoch: number) => {
+      const { kind, ext, data: bytes } = await preview.artifact(epoch, step)
       const file = path.join(dir, 'samples', `epoch-${String(epoch).padStart(5, '0')}.${ext}`)
       fs.mkdirSync(path.dirname(file), { recursive: true })
       faultPoint('artifact-write')
@@ -129,10 +129,10 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     /** Metrics measured once per epoch, on a fixed z sample of fixed size so epochs and runs compare. */
     const dim = data.shape.reduce((a, b) => a * b, 1)
     const realForDiversity = data.sample(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4343))
-    const epochMetrics = (): Record<string, number> => {
-      const diversity = diversityRatio(gan!.generate(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4242)), realForDiversity, dim)
-      if (!data.mixture) return { diversity, ...gan!.epochMetrics(), ...(imageEval ? imageEval.measure() : {}) }
-      const m = modeCoverage(gan!.generate(EVAL_SAMPLES, mixSeed(config.training.seed, 4242)), data.mixture.centres, data.mixture.std)
+    const epochMetrics = async (): Promise<Record<string, number>> => {
+      const diversity = diversityRatio(await gan!.generate(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4242)), realForDiversity, dim)
+      if (!data.mixture) return { diversity, ...(await gan!.epochMetrics()), ...(imageEval ? await imageEval.measure() : {}) }
+      const m = modeCoverage(await gan!.generate(EVAL_SAMPLES, mixSeed(config.training.seed, 4242)), data.mixture.centres, data.mixture.std)
       return { modesCaptured: m.modesCaptured, highQuality: m.highQuality, modeKL: m.modeKL, evalSamples: EVAL_SAMPLES, diversity }
     }
     const diagnostics = new GanDiagnostics({ gan: config.gan })
@@ -174,7 +174,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       const endOfEpoch = step % stepsPerEpoch === 0
       if (step % logEvery === 0 || endOfEpoch) {
         const stepValues = await readMetrics(metrics)
-        const epochValues = endOfEpoch ? epochMetrics() : {}
+        const epochValues = endOfEpoch ? await epochMetrics() : {}
         const values: Record<string, number> = { ...stepValues, ...epochValues }
         const diagnoses = [...diagnostics.observeStep(step, stepValues), ...(endOfEpoch ? diagnostics.observeEpoch(step, epoch, epochValues) : [])]
         for (const d of diagnoses) registry.addDiagnosis(runId, d)
@@ -192,7 +192,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
           if (withPreview) lastPreview = now
           hooks.progress({
             runId, step, totalSteps: total, epoch, metrics: values,
-            ...(withPreview ? preview.live() : {}),
+            ...(withPreview ? await preview.live() : {}),
             samplesPerSec: ((step - startStep) * batchSize) / Math.max((now - started) / 1000, 1e-3),
             ...(diagnoses.length > 0 ? { diagnoses } : {}),
           })
@@ -203,7 +203,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         if (step % 8 === 0) await new Promise((r) => setImmediate(r))
       }
       if (endOfEpoch) {
-        saveSamples(epoch)
+        await saveSamples(epoch)
         if (epoch % checkpointEvery === 0 || step === total) await checkpoint(epoch)
       }
       if (Date.now() - lastFlush >= FLUSH_INTERVAL_MS) flush()

@@ -18,6 +18,7 @@ import { sampleLatent } from './latent'
 import { conditionerFor, type Conditioner } from './conditions'
 import type { DataSource } from '../datasets/data-source'
 import type { GanModel } from './gan-model'
+import { readFlat } from './read-flat'
 import { restoreWeights, type TensorGroups } from './checkpoint'
 
 export interface StepMetrics {
@@ -314,24 +315,24 @@ export class VanillaGan implements GanModel {
    * Generated samples for a fixed seed, as plain numbers. Conditional models draw sample i with
    * class (or categorical code) `labels[i]`, by default i mod the number of classes.
    */
-  generate(n: number, seed: number, labels?: ArrayLike<number>): Float32Array {
+  generate(n: number, seed: number, labels?: ArrayLike<number>): Promise<Float32Array> {
     if (this.translation) return this.translate(this.data.pairSample!(n, seed).conditions, n)
-    return tf.tidy(() => this.g(this.latent(n, seed), this.fixedCondition(n, labels), false).dataSync() as Float32Array)
+    return readFlat(tf.tidy(() => this.g(this.latent(n, seed), this.fixedCondition(n, labels), false)))
   }
 
   /** pix2pix: G's translations of n condition images (flat values in [-1, 1]). */
-  translate(conditions: Float32Array, n: number): Float32Array {
-    return tf.tidy(() => this.g(undefined, this.data.conditionTensor!(conditions, n), false).dataSync() as Float32Array)
+  translate(conditions: Float32Array, n: number): Promise<Float32Array> {
+    return readFlat(tf.tidy(() => this.g(undefined, this.data.conditionTensor!(conditions, n), false)))
   }
 
   /**
    * pix2pix previews: a row of conditions, a row of G's translations, a row of targets, and a row
    * of L1 error maps |G(x) − y| (black: exact, white: off by the whole range).
    */
-  generateTriplets(columns: number, seed: number): Float32Array {
+  async generateTriplets(columns: number, seed: number): Promise<Float32Array> {
     const { conditions, targets } = this.data.pairSample!(columns, seed)
     const n = conditions.length
-    const translations = this.translate(conditions, columns)
+    const translations = await this.translate(conditions, columns)
     const out = new Float32Array(n * 4)
     out.set(conditions, 0)
     out.set(translations, n)
@@ -345,13 +346,13 @@ export class VanillaGan implements GanModel {
    * A class × z grid for conditional models: row r shows class (or categorical code) r, column c the
    * same z in every row, so the grid shows what the label changes and what z changes.
    */
-  generateClassGrid(columns: number, seed: number): Float32Array {
+  generateClassGrid(columns: number, seed: number): Promise<Float32Array> {
     const rows = this.classes ?? 1
-    return tf.tidy(() => {
+    return readFlat(tf.tidy(() => {
       const z = tf.tile(this.latent(columns, seed), [rows, 1])
       const labels = Array.from({ length: rows * columns }, (_, i) => Math.floor(i / columns))
-      return this.g(z, this.fixedCondition(rows * columns, labels), false).dataSync() as Float32Array
-    })
+      return this.g(z, this.fixedCondition(rows * columns, labels), false)
+    }))
   }
 
   private fixedCondition(n: number, labels?: ArrayLike<number>): tf.Tensor2D | undefined {
@@ -360,13 +361,13 @@ export class VanillaGan implements GanModel {
     return c.fixed(Array.from({ length: n }, (_, i) => (labels ? labels[i]! : i % c.rows)))
   }
 
-  previewRows(columns: number, seed: number): { rows: number; draw: () => Float32Array } | undefined {
+  previewRows(columns: number, seed: number): { rows: number; draw: () => Promise<Float32Array> } | undefined {
     if (this.translation) return { rows: 4, draw: () => this.generateTriplets(columns, seed) }
     const classes = this.classes
     return classes ? { rows: classes, draw: () => this.generateClassGrid(columns, seed) } : undefined
   }
 
-  epochMetrics(): Record<string, number> {
+  async epochMetrics(): Promise<Record<string, number>> {
     return {}
   }
 

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { modelSpecSchema } from '../model/spec'
 import { TOY2D_DISTRIBUTIONS } from '../datasets/toy2d'
 
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const
 export const GAN_KINDS = ['vanilla', 'lsgan', 'wgan', 'wgan-gp'] as const
 /**
  * How labels or codes enter: none; cgan (Mirza & Osindero 2014: the label is an input of G and of

@@ -57,7 +57,7 @@ describe('pix2pix previews', () => {
     const config = validateExperiment(applyOverrides(requirePreset('pix2pix-mnist-edges').config, ['dataset.limit=64'])).config
     const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
     try {
-      const grid = gan.generateTriplets(3, 5)
+      const grid = await gan.generateTriplets(3, 5)
       const n = 3 * 784
       expect(grid).toHaveLength(4 * n)
       const { conditions, targets } = createDataSource(config.dataset, 1).pairSample!(3, 5)

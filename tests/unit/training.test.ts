@@ -206,17 +206,17 @@ describe('training a run', () => {
 describe('conditional GANs', () => {
   const acgan = () => validateExperiment(applyOverrides(requirePreset('acgan-mnist').config, ['training.batchSize=8', 'dataset.limit=64'])).config
 
-  it('AC-GAN: G draws what the label asks for (the label changes the sample, the same z and label do not)', () => {
+  it('AC-GAN: G draws what the label asks for (the label changes the sample, the same z and label do not)', async () => {
     const config = acgan()
     const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
     try {
-      const a = gan.generate(2, 5, [3, 3])
-      const b = gan.generate(2, 5, [7, 7])
-      const again = gan.generate(2, 5, [3, 3])
+      const a = await gan.generate(2, 5, [3, 3])
+      const b = await gan.generate(2, 5, [7, 7])
+      const again = await gan.generate(2, 5, [3, 3])
       expect(Array.from(again)).toEqual(Array.from(a))
       expect(Array.from(b)).not.toEqual(Array.from(a))
       // The class grid repeats each column's z down the rows: row 0 and row 1 differ only by label.
-      const grid = gan.generateClassGrid(4, 9)
+      const grid = await gan.generateClassGrid(4, 9)
       expect(grid.length).toBe(10 * 4 * 784)
     } finally {
       gan.dispose()
@@ -248,7 +248,7 @@ describe('conditional GANs', () => {
       expect(m.infoLoss).toBeGreaterThan(0)
       expect(m.codeAcc).toBeGreaterThanOrEqual(0)
       expect(gan.classes).toBe(10)
-      expect(Array.from(gan.generate(1, 3, [2]))).not.toEqual(Array.from(gan.generate(1, 3, [5])))
+      expect(Array.from(await gan.generate(1, 3, [2]))).not.toEqual(Array.from(await gan.generate(1, 3, [5])))
     } finally {
       gan.dispose()
     }

@@ -12,7 +12,7 @@ export function registerDoctor(program: Command, globals: () => GlobalOptions): 
     .command('doctor')
     .description('check this machine: training backends, data directory, desktop window')
     .action(async () => {
-      const selected = await selectBackend('auto')
+      const selected = await selectBackend('auto', { describe: true })
       const electron = electronStatus()
       const report = {
         version: APP_VERSION,
