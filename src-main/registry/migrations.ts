@@ -160,6 +160,25 @@ export const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // 7: per 64-step block of each series, its row count and its lowest and highest rows: charts of
+  // long series read these (see metric-rollups.ts; comparing 10 runs of 100,000 points scanned
+  // 3 million rows, measured 0.8 s of SQL). Back-filled from the rows on upgrade.
+  `
+  CREATE TABLE metric_rollups (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    block INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    lo_step INTEGER NOT NULL, lo_value REAL NOT NULL, lo_epoch INTEGER NOT NULL, lo_wall REAL NOT NULL,
+    hi_step INTEGER NOT NULL, hi_value REAL NOT NULL, hi_epoch INTEGER NOT NULL, hi_wall REAL NOT NULL,
+    PRIMARY KEY (run_id, key, block)
+  ) WITHOUT ROWID;
+  INSERT INTO metric_rollups
+    SELECT l.run_id, l.key, l.block, l.n, l.step, l.value, l.epoch, l.wall_time, h.step, h.value, h.epoch, h.wall_time
+    FROM (SELECT run_id, key, step / 64 AS block, COUNT(*) AS n, MIN(value) AS value, step, epoch, wall_time FROM metrics GROUP BY run_id, key, block) l
+    JOIN (SELECT run_id, key, step / 64 AS block, MAX(value) AS value, step, epoch, wall_time FROM metrics GROUP BY run_id, key, block) h
+      ON h.run_id = l.run_id AND h.key = l.key AND h.block = l.block;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
