@@ -10,6 +10,7 @@ import { isConvolutional, selectBackend } from '../src-main/training/backend'
 import { createDataSource } from '../src-main/datasets/data-source'
 import { VanillaGan, disposeMetrics, readMetrics } from '../src-main/training/vanilla-gan'
 import { WORKLOADS } from './workloads'
+import type { BackendName } from '../src-shared/config/experiment'
 
 async function main(): Promise<void> {
   const name = process.argv[2]
@@ -18,7 +19,8 @@ async function main(): Promise<void> {
   if (!w) throw new Error(`unknown workload ${name}`)
   const raw = applyOverrides(requirePreset(w.preset).config, [`training.batchSize=${w.batchSize}`, 'training.dSteps=1'])
   const { config } = validateExperiment(raw)
-  const backend = await selectBackend((process.env.BENCH_BACKEND as 'wasm' | undefined) ?? 'auto', { convolutional: isConvolutional(config) })
+  // As a training run chooses (WebGPU included when a hardware adapter exists), or BENCH_BACKEND.
+  const backend = await selectBackend((process.env.BENCH_BACKEND as BackendName | undefined) ?? 'auto', { convolutional: isConvolutional(config), training: true })
   const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
   // Logging on: metrics are read back every `logEvery` iterations, as a run does (the preset's
   // setting). Off: they are always disposed unread.

@@ -15,11 +15,13 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3'
 /** Our wasm backend runs its kernels on one thread under Node (tfjs turns wasm threads off there). */
 const OUR_THREADS = 1
+/** More of our backends to measure, forced (e.g. BENCH_EXTRA_BACKENDS=webgpu on a software adapter). */
+const EXTRA_BACKENDS = (process.env.BENCH_EXTRA_BACKENDS ?? '').split(',').map((b) => b.trim()).filter(Boolean)
 
 type Result = Record<string, unknown> & { itPerSec: number; imagesPerSec: number }
 
-function runJson(cmd: string, args: string[], what: string, threads?: number): Result | { error: string } {
-  const env = threads ? { ...process.env, OMP_NUM_THREADS: String(threads) } : process.env
+function runJson(cmd: string, args: string[], what: string, threads?: number, extraEnv: NodeJS.ProcessEnv = {}): Result | { error: string } {
+  const env = { ...process.env, ...extraEnv, ...(threads ? { OMP_NUM_THREADS: String(threads) } : {}) }
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env })
   const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).at(-1)
   if (r.status !== 0 || !line) return { error: `${what} failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').at(-1)}` }
@@ -45,6 +47,10 @@ function main(): void {
     process.stdout.write(`${w.name}: ours… `)
     const ours = runJson(TSX, ['bench/ours.ts', w.name], `ours ${w.name}`)
     const oursQuiet = w.name === 'mlp' ? runJson(TSX, ['bench/ours.ts', w.name, '--logging-overhead'], `ours ${w.name} logging overhead`) : undefined
+    const oursOn = Object.fromEntries(EXTRA_BACKENDS.map((b) => {
+      process.stdout.write(`ours on ${b}… `)
+      return [b, runJson(TSX, ['bench/ours.ts', w.name], `ours ${w.name} on ${b}`, undefined, { BENCH_BACKEND: b })]
+    }))
     const peer = (threads: number) => {
       process.stdout.write(`PyTorch ${threads} thread(s)… `)
       return noTorch ? undefined : runJson(PYTHON, ['bench/torch_peer.py', w.name, String(threads), String(w.warmup), String(w.maxIterations), String(w.maxSeconds)], `PyTorch ${w.name}`, threads)
@@ -52,7 +58,7 @@ function main(): void {
     const peerSame = peer(OUR_THREADS)
     const peerAll = os.cpus().length > OUR_THREADS ? peer(os.cpus().length) : undefined
     console.log('done')
-    workloads[w.name] = { ours, ...(oursQuiet ? { loggingOverhead: oursQuiet } : {}), peer: peerSame, ...(peerAll ? { peerAllCores: peerAll } : {}) }
+    workloads[w.name] = { ours, ...(EXTRA_BACKENDS.length ? { oursOn } : {}), ...(oursQuiet ? { loggingOverhead: oursQuiet } : {}), peer: peerSame, ...(peerAll ? { peerAllCores: peerAll } : {}) }
     const ok = (r: unknown): r is Result => typeof r === 'object' && r !== null && 'itPerSec' in r
     if (ok(ours) && ok(peerSame)) ratios[w.name] = ours.itPerSec / peerSame.itPerSec
     if (ok(ours) && ok(peerAll)) ratios[`${w.name}VsPeerAllCores`] = ours.itPerSec / peerAll.itPerSec
@@ -71,6 +77,13 @@ function main(): void {
       fmt(e.peer?.itPerSec).padStart(21), fmt(ratios[w.name]).padStart(6), '|',
       fmt(e.peerAllCores?.itPerSec).padStart(22), fmt(ratios[`${w.name}VsPeerAllCores`]).padStart(6), '|', String(e.peer?.blas ?? '—'),
     ].join(' '))
+  }
+  for (const b of EXTRA_BACKENDS) {
+    const line = WORKLOADS.map((w) => {
+      const r = (workloads[w.name] as { oursOn?: Record<string, Result | { error: string }> }).oursOn?.[b]
+      return `${w.name} ${r && 'itPerSec' in r ? `${fmt(r.itPerSec, 3)} it/s` : (r as { error?: string } | undefined)?.error ?? '—'}`
+    })
+    console.log(`ours forced on ${b}: ${line.join(' · ')}`)
   }
   if (ratios.mlpLoggingOverhead !== undefined) console.log(`metric logging (read back every ${String((workloads.mlp as { ours: Result }).ours.logEvery)} iterations, as runs do) adds ${(ratios.mlpLoggingOverhead * 100).toFixed(1)} % to the MLP's iteration time (interleaved blocks with and without; negative = within noise)`)
   console.log(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`)
