@@ -120,6 +120,12 @@ describe('model builder', () => {
     expect(await page.getByTestId('use-in-run').count()).toBe(0)
     await page.screenshot({ path: screenshotPath('ui-builder-read-only.png') })
     cli(home, ['stop', String(id)])
+    // Clone: the launcher starts from the run's whole config, its edited generator included.
+    await page.goto(`${server.url}#/runs/${id}`)
+    await page.getByTestId('clone-run').click()
+    await expect.poll(() => page.locator('.preset.active').textContent()).toContain(`Clone of run ${id}`)
+    await expect.poll(() => page.getByTestId('model-summary').textContent()).toContain(fmt(generatorParamsWith(64)))
+    expect(await page.getByTestId('run-name').inputValue()).toBe('from-builder-clone')
   })
 
   it('logged no console errors', () => {
