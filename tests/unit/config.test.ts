@@ -3,7 +3,7 @@ import { dataShape, validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
 import { PRESETS, requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides, OverrideError } from '../../src-shared/config/overrides'
-import { experimentConfigSchema } from '../../src-shared/config/experiment'
+import { experimentConfigSchema, isTranslation } from '../../src-shared/config/experiment'
 
 const base = () => structuredClone(requirePreset('mlp-2d-ring8').config) as Record<string, unknown>
 
@@ -21,8 +21,8 @@ describe('experiment config', () => {
   it.each(PRESETS.map((p) => [p.name, p]))('preset %s is valid', (_n, p) => {
     const v = validateExperiment(p.config)
     expect(v.generator.outputShape).toEqual(dataShape(v.config))
-    // One score per sample, or per patch for pix2pix's PatchGAN.
-    expect(v.discriminator.outputShape).toEqual(v.config.conditioning === 'pix2pix' ? [7, 7, 1] : [1])
+    // One score per sample, or per patch for the translators' PatchGANs (pix2pix, CycleGAN).
+    expect(v.discriminator.outputShape).toEqual(isTranslation(v.config.conditioning) ? [7, 7, 1] : [1])
   })
 
   it('matches D\'s output layer to the objective', () => {
