@@ -11,7 +11,8 @@ import { listFiles, loadImageFolder } from './image-folder'
 
 const cache = new Map<string, { conditions: ImageDataset; targets: ImageDataset }>()
 
-function limited(d: ImageDataset, limit?: number): ImageDataset {
+/** The first `limit` images of a dataset (all of them without a limit). */
+export function limited(d: ImageDataset, limit?: number): ImageDataset {
   if (!limit || limit >= d.count) return d
   const px = d.height * d.width * d.channels
   return { ...d, count: limit, images: d.images.subarray(0, limit * px), labels: d.labels.subarray(0, limit) }

@@ -40,7 +40,7 @@ export function createPairedSource(config: Extract<DatasetConfig, { kind: 'paire
 }
 
 /** Two image sources drawn with the same indices: batch i of `conditions` pairs with batch i of `targets`. */
-function pairOf(conditions: DataSource, targets: DataSource): DataSource {
+export function pairOf(conditions: DataSource, targets: DataSource): DataSource {
   const [h, w, c] = targets.shape as [number, number, number]
   return {
     kind: 'image',

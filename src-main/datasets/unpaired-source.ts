@@ -7,14 +7,14 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import * as tf from '@tensorflow/tfjs'
 import type { DatasetConfig } from '../../src-shared/config/experiment'
 import type { DataSource } from './data-source'
 import { createImageSource, createImageSourceFrom } from './image-source'
 import { DatasetError } from './idx'
 import { loadImageFolder } from './image-folder'
 import type { ImageDataset } from './image-datasets'
-import { sobelEdges } from './paired-source'
+import { pairOf, sobelEdges } from './paired-source'
+import { limited } from './paired-folder'
 import { mixSeed } from '../training/seeds'
 
 type UnpairedConfig = Extract<DatasetConfig, { kind: 'unpaired' }>
@@ -23,12 +23,6 @@ type UnpairedConfig = Extract<DatasetConfig, { kind: 'unpaired' }>
 const DOMAIN_A_STREAM = 0xa
 
 const folders = new Map<string, { a: ImageDataset; b: ImageDataset }>()
-
-function limited(d: ImageDataset, limit?: number): ImageDataset {
-  if (!limit || limit >= d.count) return d
-  const px = d.height * d.width * d.channels
-  return { ...d, count: limit, images: d.images.subarray(0, limit * px), labels: d.labels.subarray(0, limit) }
-}
 
 /** The two sides of an unpaired folder, decoded once per process. */
 export function loadUnpairedFolder(dir: string, limit?: number): { a: ImageDataset; b: ImageDataset } {
@@ -55,18 +49,8 @@ export function createUnpairedSource(config: UnpairedConfig, seed: number): Data
   return unpairedOf(createImageSource(image, mixSeed(seed, DOMAIN_A_STREAM), sobelEdges), createImageSource(image, seed), true)
 }
 
+/** Like a paired source, but its A and B batches come from independent streams (see createUnpairedSource). */
 function unpairedOf(a: DataSource, b: DataSource, knowsPairs: boolean): DataSource {
-  const [h, w, c] = b.shape as [number, number, number]
-  return {
-    kind: 'image',
-    shape: b.shape,
-    size: b.size,
-    batch: b.batch,
-    sample: b.sample,
-    conditions: a.batch,
-    // Same seed on both sides: the same images' indices, so true pairs on a built-in task.
-    pairSample: (n, s) => ({ conditions: a.sample(n, s), targets: b.sample(n, s) }),
-    conditionTensor: (values, n) => tf.tensor4d(values, [n, h, w, c]),
-    ...(knowsPairs ? { knowsPairs: true } : {}),
-  }
+  // Same seed in pairSample on both sides: the same images' indices, so true pairs on a built-in task.
+  return { ...pairOf(a, b), ...(knowsPairs ? { knowsPairs: true } : {}) }
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { PNG } from 'pngjs'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createUnpairedSource } from '../../src-main/datasets/unpaired-source'
 import { sobelEdges } from '../../src-main/datasets/paired-source'
 import { createDataSource } from '../../src-main/datasets/data-source'
@@ -17,12 +17,12 @@ import { CycleGan } from '../../src-main/training/cycle-gan'
 import { readMetrics } from '../../src-main/training/vanilla-gan'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { loadCheckpoint } from '../../src-main/training/checkpoint'
-import { Registry } from '../../src-main/registry/registry'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
 import type { RunProgressEvent } from '../../src-shared/contract'
 import { tmpDir } from '../helpers/tmp'
+import { useTempRegistry } from '../helpers/temp-registry'
 
 const tiny = (overrides: string[] = []) =>
   validateExperiment(applyOverrides(requirePreset('cyclegan-mnist-edges').config, [
@@ -114,16 +114,7 @@ describe('the CycleGAN loop', () => {
   })
 
   describe('as a run', () => {
-    let t: ReturnType<typeof tmpDir>
-    let registry: Registry
-    beforeEach(async () => {
-      t = tmpDir()
-      registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
-    })
-    afterEach(() => {
-      registry.close()
-      t.cleanup()
-    })
+    const ctx = useTempRegistry()
     const hooks = (stopAfter = Infinity) => {
       const progress: RunProgressEvent[] = []
       return {
@@ -135,18 +126,18 @@ describe('the CycleGAN loop', () => {
 
     it('checkpoints all four models and both optimizers, and a resumed run continues as an uninterrupted one', async () => {
       const config = tiny(['training.stepsPerEpoch=1'])
-      const straight = registry.createRun({ config, totalSteps: totalSteps(config) })
-      expect(await trainRun(registry, t.dir, straight.id, hooks())).toBe('completed')
-      const ckpt = loadCheckpoint(registry.latestArtifact(straight.id, 'checkpoint')!.path)
+      const straight = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+      expect(await trainRun(ctx.registry, ctx.dir, straight.id, hooks())).toBe('completed')
+      const ckpt = loadCheckpoint(ctx.registry.latestArtifact(straight.id, 'checkpoint')!.path)
       expect(Object.keys(ckpt.groups).sort()).toEqual(['dOptimizer', 'discriminator', 'discriminatorA', 'gOptimizer', 'generator', 'generatorBA'])
       for (const g of Object.values(ckpt.groups)) for (const w of g) w.tensor.dispose()
-      expect(registry.metrics(straight.id).pairL1!.map((p) => p.step)).toEqual([1, 2])
+      expect(ctx.registry.metrics(straight.id).pairL1!.map((p) => p.step)).toEqual([1, 2])
 
-      const resumed = registry.createRun({ config, totalSteps: totalSteps(config) })
-      expect(await trainRun(registry, t.dir, resumed.id, hooks(1))).toBe('stopped')
-      expect(await trainRun(registry, t.dir, resumed.id, hooks())).toBe('completed')
-      const a = registry.metrics(straight.id)
-      const b = registry.metrics(resumed.id)
+      const resumed = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+      expect(await trainRun(ctx.registry, ctx.dir, resumed.id, hooks(1))).toBe('stopped')
+      expect(await trainRun(ctx.registry, ctx.dir, resumed.id, hooks())).toBe('completed')
+      const a = ctx.registry.metrics(straight.id)
+      const b = ctx.registry.metrics(resumed.id)
       for (const key of ['dLoss', 'gLoss', 'cycle', 'pairL1']) {
         expect(b[key]!.map((p) => p.step), key).toEqual(a[key]!.map((p) => p.step))
         b[key]!.forEach((p, i) => expect(p.value, `${key} at ${p.step}`).toBeCloseTo(a[key]![i]!.value, 3))

@@ -12,6 +12,7 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { tmpDir } from '../helpers/tmp'
+import { useTempRegistry } from '../helpers/temp-registry'
 
 const config = (overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, overrides)).config
 
@@ -218,31 +219,22 @@ describe('registry queries', () => {
 })
 
 describe('model templates', () => {
-  let t: ReturnType<typeof tmpDir>
-  let registry: Registry
-  beforeEach(async () => {
-    t = tmpDir()
-    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
-  })
-  afterEach(() => {
-    registry.close()
-    t.cleanup()
-  })
+  const ctx = useTempRegistry()
 
   it('saves, replaces, lists and deletes templates, and refuses a model with an error', () => {
     const { generator, discriminator } = requirePreset('dcgan-mnist').config
-    saveTemplate(registry, { name: 'mine', generator, discriminator, basePreset: 'dcgan-mnist' })
+    saveTemplate(ctx.registry, { name: 'mine', generator, discriminator, basePreset: 'dcgan-mnist' })
     const wider = { ...discriminator, layers: [{ type: 'conv2d', filters: 96, kernelSize: 3, strides: 2 }, ...(discriminator as { layers: unknown[] }).layers.slice(1)] }
-    const replaced = saveTemplate(registry, { name: 'mine', generator, discriminator: wider, basePreset: 'dcgan-mnist' })
-    expect(listTemplates(registry).map((x) => x.name)).toEqual(['mine'])
+    const replaced = saveTemplate(ctx.registry, { name: 'mine', generator, discriminator: wider, basePreset: 'dcgan-mnist' })
+    expect(listTemplates(ctx.registry).map((x) => x.name)).toEqual(['mine'])
     expect((replaced.discriminator as { layers: { filters?: number }[] }).layers[0]!.filters).toBe(96)
     const broken = { ...discriminator, layers: [{ type: 'reshape', targetShape: [5, 5] }] }
-    expect(() => saveTemplate(registry, { name: 'bad', generator, discriminator: broken, basePreset: null })).toThrowError(/the discriminator has an error: layers\[0\]/)
-    expect(() => saveTemplate(registry, { name: 'bad', generator: { nonsense: 1 }, discriminator, basePreset: null })).toThrowError(/the generator is not a valid model/)
-    expect(() => saveTemplate(registry, { name: 'bad', generator, discriminator, basePreset: 'no-such-preset' })).toThrowError(/no preset named no-such-preset/)
-    deleteTemplate(registry, 'mine')
-    expect(listTemplates(registry)).toEqual([])
-    expect(() => deleteTemplate(registry, 'mine')).toThrowError(/no template named mine/)
+    expect(() => saveTemplate(ctx.registry, { name: 'bad', generator, discriminator: broken, basePreset: null })).toThrowError(/the discriminator has an error: layers\[0\]/)
+    expect(() => saveTemplate(ctx.registry, { name: 'bad', generator: { nonsense: 1 }, discriminator, basePreset: null })).toThrowError(/the generator is not a valid model/)
+    expect(() => saveTemplate(ctx.registry, { name: 'bad', generator, discriminator, basePreset: 'no-such-preset' })).toThrowError(/no preset named no-such-preset/)
+    deleteTemplate(ctx.registry, 'mine')
+    expect(listTemplates(ctx.registry)).toEqual([])
+    expect(() => deleteTemplate(ctx.registry, 'mine')).toThrowError(/no template named mine/)
   })
 })
 

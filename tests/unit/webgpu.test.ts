@@ -3,16 +3,14 @@
  * adapter; forced, it trains for real. Here that is Mesa's lavapipe from bookworm-backports
  * (.ci/run installs it); where no adapter exists at all the training tests skip and say why.
  */
-import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { selectBackend } from '../../src-main/training/backend'
 import { setUpWebGpu } from '../../src-main/training/webgpu'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
-import { Registry } from '../../src-main/registry/registry'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
-import { tmpDir } from '../helpers/tmp'
+import { useTempRegistry } from '../helpers/temp-registry'
 import { itFull } from '../helpers/full'
 
 const adapter = await setUpWebGpu().then((a) => a, (e: Error) => e)
@@ -35,23 +33,14 @@ describe('WebGPU backend', () => {
   })
 
   describe.skipIf(adapter instanceof Error)('forced', () => {
-    let t: ReturnType<typeof tmpDir>
-    let registry: Registry
-    beforeEach(async () => {
-      t = tmpDir()
-      registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
-    })
-    afterEach(() => {
-      registry.close()
-      t.cleanup()
-    })
+    const ctx = useTempRegistry()
     const run = async (preset: string, backend: string, extra: string[] = []) => {
       const config = validateExperiment(applyOverrides(requirePreset(preset).config, [
         'training.epochs=1', 'training.stepsPerEpoch=3', 'training.batchSize=8', 'training.logEvery=1', 'training.evalSamples=0', `backend=${backend}`, ...extra,
       ])).config
-      const r = registry.createRun({ config, totalSteps: totalSteps(config) })
-      const status = await trainRun(registry, t.dir, r.id, { progress: () => {}, status: () => {}, stopRequested: () => false })
-      return { status, run: registry.getRun(r.id), metrics: registry.metrics(r.id) }
+      const r = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+      const status = await trainRun(ctx.registry, ctx.dir, r.id, { progress: () => {}, status: () => {}, stopRequested: () => false })
+      return { status, run: ctx.registry.getRun(r.id), metrics: ctx.registry.metrics(r.id) }
     }
 
     it('trains the MLP GAN to the same losses as wasm, step for step (float32 rounding apart)', async () => {
@@ -70,7 +59,7 @@ describe('WebGPU backend', () => {
       const gpu = await run('dcgan-mnist-bn', 'webgpu', ['dataset.limit=64', 'training.batchSize=4', 'training.stepsPerEpoch=1'])
       expect(gpu.status, gpu.run.error ?? '').toBe('completed')
       expect(gpu.metrics.gLoss!.every((p) => Number.isFinite(p.value))).toBe(true)
-      expect(registry.artifacts(gpu.run.id, 'samples-grid')).toHaveLength(1)
+      expect(ctx.registry.artifacts(gpu.run.id, 'samples-grid')).toHaveLength(1)
     })
   })
 })
