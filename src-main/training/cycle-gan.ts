@@ -14,7 +14,7 @@ import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { DataSource } from '../datasets/data-source'
 import type { GanModel } from './gan-model'
 import { buildModel } from './models'
-import { adversarialLoss, type AdversarialLoss } from './losses'
+import { adversarialLoss, withInstanceNoise, type AdversarialLoss } from './losses'
 import { globalNorm, makeOptimizer, optimizerState, restoreOptimizer, type StepMetrics } from './vanilla-gan'
 import { restoreWeights, type TensorGroups } from './checkpoint'
 import { mixSeed } from './seeds'
@@ -60,11 +60,6 @@ export class CycleGan implements GanModel {
     return { cycle: this.config.cyclegan?.cycleWeight ?? 10, identity: this.config.cyclegan?.identityWeight ?? 0.5 }
   }
 
-  private instanceNoise(x: tf.Tensor, progress: number, seed: number): tf.Tensor {
-    const std = this.config.tricks.instanceNoise * Math.max(0, 1 - progress)
-    return std > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, std, 'float32', seed)) : x
-  }
-
   private static run(model: tf.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
     return model.apply(x, { training }) as tf.Tensor
   }
@@ -87,7 +82,7 @@ export class CycleGan implements GanModel {
         // Translations carry no gradient into G or F here: only the critics' variables are differentiated.
         const fakeB = run(this.generator, a, true)
         const fakeA = run(this.generatorBA, b, true)
-        const noisy = (x: tf.Tensor, n: number) => this.instanceNoise(x, progress, mixSeed(seed, step, k, n))
+        const noisy = (x: tf.Tensor, n: number) => withInstanceNoise(x, this.config, progress, mixSeed(seed, step, k, n))
         const { value, grads } = this.dOptimizer.computeGradients(() => {
           const realB = run(this.discriminator, noisy(b, 1), true)
           const outFakeB = run(this.discriminator, noisy(fakeB, 2), true)

@@ -31,6 +31,12 @@ function targets(config: ExperimentConfig, shape: number[], real: boolean, seed:
   return tf.where(flip, other, own)
 }
 
+/** Instance noise: Gaussian noise on D's inputs, its std decaying linearly to 0 over the run (`progress` 0 → 1). */
+export function withInstanceNoise(x: tf.Tensor, config: ExperimentConfig, progress: number, seed: number): tf.Tensor {
+  const std = config.tricks.instanceNoise * Math.max(0, 1 - progress)
+  return std > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, std, 'float32', seed)) : x
+}
+
 export function adversarialLoss(config: ExperimentConfig): AdversarialLoss {
   const mean = (t: tf.Tensor) => tf.mean(t) as tf.Scalar
   switch (config.gan) {

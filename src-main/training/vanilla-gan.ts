@@ -11,7 +11,7 @@ import type { ExperimentConfig, OptimizerConfig } from '../../src-shared/config/
 import { toGraph } from '../../src-shared/model/shape-inference'
 import type { InputRole } from '../../src-shared/model/spec'
 import { buildModel } from './models'
-import { adversarialLoss, type AdversarialLoss } from './losses'
+import { adversarialLoss, withInstanceNoise, type AdversarialLoss } from './losses'
 import { registerExtraGradients } from './extra-gradients'
 import { mixSeed } from './seeds'
 import { sampleLatent } from './latent'
@@ -173,11 +173,6 @@ export class VanillaGan implements GanModel {
     }
   }
 
-  private instanceNoise(x: tf.Tensor, progress: number, seed: number): tf.Tensor {
-    const std = this.config.tricks.instanceNoise * Math.max(0, 1 - progress)
-    return std > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, std, 'float32', seed)) : x
-  }
-
   /** WGAN-GP: λ·E[(‖∇x̂ D(x̂)‖ − 1)²] at random interpolates x̂ of real and generated samples. */
   private gradientPenalty(real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor | undefined, seed: number): tf.Scalar {
     const eps = tf.randomUniform([real.shape[0]!, ...real.shape.slice(1).map(() => 1)], 0, 1, 'float32', seed)
@@ -212,8 +207,8 @@ export class VanillaGan implements GanModel {
     // The generated batch carries no gradient into G (only D's variables are differentiated).
     const fake = this.g(z, fakeCond, true)
     return () => {
-      const realOut = this.d(this.instanceNoise(real, progress, mixSeed(seed, step, slot, 12)), realCond)
-      const fakeOut = this.d(this.instanceNoise(fake, progress, mixSeed(seed, step, slot, 13)), fakeCond)
+      const realOut = this.d(withInstanceNoise(real, this.config, progress, mixSeed(seed, step, slot, 12)), realCond)
+      const fakeOut = this.d(withInstanceNoise(fake, this.config, progress, mixSeed(seed, step, slot, 13)), fakeCond)
       let loss = this.loss.discriminator(realOut.score, fakeOut.score, mixSeed(seed, step, slot, 15))
       if (this.config.gan === 'wgan-gp') loss = tf.add(loss, this.gradientPenalty(real, fake, realCond, mixSeed(seed, step, slot, 14)))
       const extra: Partial<StepMetrics> = { dReal: this.loss.summary(realOut.score), dFake: this.loss.summary(fakeOut.score) }
