@@ -65,6 +65,15 @@ describe('model builder', () => {
     await expect.poll(() => total('generator')).toBe('1,164,289')
     await page.getByTestId('redo').click()
     await expect.poll(() => total('generator')).toBe(fmt(edited))
+    // The Delete key removes a layer with its edges; one Ctrl+Z brings all of it back.
+    await node('activation_2').click()
+    await page.keyboard.press('Delete')
+    await expect.poll(() => node('activation_2').count()).toBe(0)
+    expect(await page.getByTestId('problems-generator').textContent()).toContain('⚠')
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => node('activation_2').count()).toBe(1)
+    expect(await page.getByTestId('problems-generator').count()).toBe(0)
+    expect(await total('generator')).toBe(fmt(edited))
   })
 
   it('pins an unconnected layer\'s error on it and refuses the launch; connecting by drag moves the error on; Delete removes it', async () => {

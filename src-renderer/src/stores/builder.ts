@@ -123,12 +123,27 @@ export const useBuilderStore = defineStore('builder', () => {
     revision.value++
   }
 
-  /** Applies one edit to the current model, as one undoable step. */
+  /** The state before the edits of the current tick (they make one undo step), or null. */
+  let groupBefore: string | null = null
+
+  /**
+   * Applies an edit to the current model. Edits made in the same tick are one undoable step (the
+   * Delete key removes a layer and, as separate changes, its edges); edits that change nothing
+   * leave no step behind.
+   */
   function edit(change: (g: EditableGraph, pos: Record<string, Position>) => void) {
     if (readOnlyRun.value !== null) return
-    past.value.push(snapshot())
-    if (past.value.length > 200) past.value.shift()
-    future.value = []
+    if (groupBefore === null) {
+      groupBefore = snapshot()
+      queueMicrotask(() => {
+        const before = groupBefore!
+        groupBefore = null
+        if (snapshot() === before) return
+        past.value.push(before)
+        if (past.value.length > 200) past.value.shift()
+        future.value = []
+      })
+    }
     change(models.value[side.value], positions.value[side.value])
     revision.value++
   }
