@@ -50,7 +50,13 @@ export const INPUT_KINDS: { role: InputRole; title: string; shape: number[]; cla
 const NODE_DX = 230
 const NODE_DY = 96
 
-/** Rows by depth (longest path from an input), side by side within a row. */
+/** Rows per column: a deeper graph continues in the next column (a U-Net's skips stay visible). */
+const COLUMN_ROWS = 10
+
+/**
+ * Rows by depth (longest path from an input), side by side within a row; past COLUMN_ROWS rows the
+ * graph wraps into another column instead of stretching the canvas out of view.
+ */
 export function layoutGraph(graph: EditableGraph): Record<string, Position> {
   const depth = new Map<string, number>(graph.inputs.map((i) => [i.name, 0]))
   const byName = new Map(graph.nodes.map((n) => [n.name, n]))
@@ -64,13 +70,16 @@ export function layoutGraph(graph: EditableGraph): Record<string, Position> {
     return d
   }
   for (const n of graph.nodes) depthOf(n.name)
+  const names = [...graph.inputs.map((i) => i.name), ...graph.nodes.map((n) => n.name)]
+  const width = Math.max(1, ...[...depth.values()].map((d) => names.filter((n) => (depth.get(n) ?? 0) === d).length))
   const lanes = new Map<number, number>()
   const positions: Record<string, Position> = {}
-  for (const name of [...graph.inputs.map((i) => i.name), ...graph.nodes.map((n) => n.name)]) {
+  for (const name of names) {
     const d = depth.get(name) ?? 0
     const lane = lanes.get(d) ?? 0
     lanes.set(d, lane + 1)
-    positions[name] = { x: lane * NODE_DX, y: d * NODE_DY }
+    const column = Math.floor(d / COLUMN_ROWS)
+    positions[name] = { x: column * (width + 0.6) * NODE_DX + lane * NODE_DX, y: (d % COLUMN_ROWS) * NODE_DY }
   }
   return positions
 }
