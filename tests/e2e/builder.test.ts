@@ -2,7 +2,7 @@
  * The model builder in Debian Chromium against server mode: the Keras-style pair's exact counts,
  * editing a layer with live counts, undo/redo, a palette layer pinned with its error (and the
  * launch refused), connecting by dragging handles, a saved template, a run launched with the
- * edited generator, and that run's architecture opened read-only.
+ * edited generator, that run's architecture opened read-only, and a clone of it.
  */
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -93,6 +93,13 @@ describe('model builder', () => {
     await node('dense_2').click()
     await page.getByTestId('delete-node').click()
     await expect.poll(() => node('dense_2').count()).toBe(0)
+
+    // A palette layer dragged onto the canvas lands there, unconnected.
+    await page.getByTestId('palette-dropout').dragTo(page.getByTestId('builder-canvas'), { targetPosition: { x: 80, y: 80 } })
+    await expect.poll(() => node('dropout_3').getByTestId('node-error').textContent()).toContain('not connected')
+    await node('dropout_3').click()
+    await page.getByTestId('delete-node').click()
+    await expect.poll(() => node('dropout_3').count()).toBe(0)
     expect(await page.getByTestId('use-in-run').isDisabled()).toBe(false)
     expect(await total('discriminator')).toBe('40,705')
   })
