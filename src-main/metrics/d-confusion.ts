@@ -23,9 +23,11 @@ export function dConfusion(config: ExperimentConfig, checkpointPath: string, rea
   try {
     restoreWeights(d, ckpt.groups.discriminator, 'discriminator')
     const size = shape.reduce((a, b) => a * b, 1)
+    // One verdict per sample: a PatchGAN's (pix2pix, CycleGAN) is the mean of its patches' scores, as in its loss.
     const score = (x: Float32Array) => tf.tidy(() => {
-      const out = d.predict(tf.tensor(x, [x.length / size, ...shape]))
-      return Array.from((Array.isArray(out) ? out[0]! : out).dataSync())
+      const n = x.length / size
+      const out = d.predict(tf.tensor(x, [n, ...shape]))
+      return Array.from(tf.mean(tf.reshape(Array.isArray(out) ? out[0]! : out, [n, -1]), 1).dataSync())
     })
     const r = score(real)
     const g = score(generated)

@@ -17,6 +17,7 @@ import { CycleGan } from '../../src-main/training/cycle-gan'
 import { readMetrics } from '../../src-main/training/vanilla-gan'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { loadCheckpoint } from '../../src-main/training/checkpoint'
+import { dConfusion } from '../../src-main/metrics/d-confusion'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
@@ -128,9 +129,14 @@ describe('the CycleGAN loop', () => {
       const config = tiny(['training.stepsPerEpoch=1'])
       const straight = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
       expect(await trainRun(ctx.registry, ctx.dir, straight.id, hooks())).toBe('completed')
-      const ckpt = loadCheckpoint(ctx.registry.latestArtifact(straight.id, 'checkpoint')!.path)
+      const ckptPath = ctx.registry.latestArtifact(straight.id, 'checkpoint')!.path
+      const ckpt = loadCheckpoint(ckptPath)
       expect(Object.keys(ckpt.groups).sort()).toEqual(['dOptimizer', 'discriminator', 'discriminatorA', 'gOptimizer', 'generator', 'generatorBA'])
       for (const g of Object.values(ckpt.groups)) for (const w of g) w.tensor.dispose()
+      // D's confusion counts images, not patches: a PatchGAN's verdict is its patches' mean score.
+      const { conditions, targets } = createDataSource(config.dataset, 3).pairSample!(6, 3)
+      const d = dConfusion(config, ckptPath, targets, conditions, [28, 28, 1])!
+      expect([d.truePositives + d.falseNegatives, d.trueNegatives + d.falsePositives]).toEqual([6, 6])
       expect(ctx.registry.metrics(straight.id).pairL1!.map((p) => p.step)).toEqual([1, 2])
 
       const resumed = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
