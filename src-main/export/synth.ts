@@ -50,7 +50,7 @@ export async function synthesize(registry: Registry, runId: number, n: number, s
     const name = config.dataset.kind === 'image' ? config.dataset.name : undefined
     const classifier = name ? await loadClassifier(name) : null
     if (classifier) {
-      const { probs } = classifier.embed(values, n)
+      const { probs } = await classifier.embed(values, n)
       for (let i = 0; i < n; i++) {
         let best = 0
         for (let c = 1; c < 10; c++) if (probs[i * 10 + c]! > probs[i * 10 + best]!) best = c

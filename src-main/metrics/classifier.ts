@@ -9,6 +9,7 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { toTfjsFiles, fromTfjsFiles, WEIGHTS_FILE } from '../export/tfjs-model'
 import { writeFileAtomic } from '../util/atomic-fs'
+import { readFlat } from '../training/read-flat'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
 
 /** out/main → ../../resources; src-main/metrics → ../../resources. */
@@ -58,10 +59,11 @@ export async function saveClassifier(model: tf.LayersModel, dir: string, meta: C
 
 export interface Classifier {
   meta: ClassifierMeta
-  /** Features (128-d) and class probabilities of [-1, 1] images, flat. */
-  embed(images: Float32Array, count: number): { features: Float32Array; probs: Float32Array }
-  /** The same, reading results asynchronously: what a WebGPU backend needs (it cannot read synchronously in Node). */
-  embedAsync(images: Float32Array, count: number): Promise<{ features: Float32Array; probs: Float32Array }>
+  /**
+   * Features (128-d) and class probabilities of [-1, 1] images, flat. Read asynchronously, so it
+   * also works on a WebGPU backend (which cannot read synchronously in Node).
+   */
+  embed(images: Float32Array, count: number): Promise<{ features: Float32Array; probs: Float32Array }>
   dispose(): void
 }
 
@@ -72,28 +74,14 @@ export async function loadClassifier(dataset: string): Promise<Classifier | null
   const both = tf.model({ inputs: model.inputs, outputs: [model.getLayer(FEATURE_LAYER).output as tf.SymbolicTensor, model.outputs[0]!] })
   return {
     meta: JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ClassifierMeta,
-    embed(images, count) {
-      const features = new Float32Array(count * 128)
-      const probs = new Float32Array(count * 10)
-      for (let at = 0; at < count; at += 500) {
-        const n = Math.min(500, count - at)
-        tf.tidy(() => {
-          const [f, p] = both.predict(tf.tensor4d(images.subarray(at * 784, (at + n) * 784), [n, 28, 28, 1])) as tf.Tensor[]
-          features.set(f!.dataSync(), at * 128)
-          probs.set(p!.dataSync(), at * 10)
-        })
-      }
-      return { features, probs }
-    },
-    async embedAsync(images, count) {
+    async embed(images, count) {
       const features = new Float32Array(count * 128)
       const probs = new Float32Array(count * 10)
       for (let at = 0; at < count; at += 500) {
         const n = Math.min(500, count - at)
         const [f, p] = tf.tidy(() => both.predict(tf.tensor4d(images.subarray(at * 784, (at + n) * 784), [n, 28, 28, 1])) as tf.Tensor[])
-        features.set(await f!.data(), at * 128)
-        probs.set(await p!.data(), at * 10)
-        tf.dispose([f!, p!])
+        features.set(await readFlat(f!), at * 128)
+        probs.set(await readFlat(p!), at * 10)
       }
       return { features, probs }
     },

@@ -30,10 +30,10 @@ export async function createEpochImageEval(config: ExperimentConfig, generate: (
   if (!classifier) return null
   const test = classifierSplits(name).test
   const count = Math.min(n, test.count)
-  const real = await classifier.embedAsync(Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!), count)
+  const real = await classifier.embed(Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!), count)
   const labels = config.conditioning === 'acgan' || config.conditioning === 'cgan' ? Array.from({ length: n }, (_, i) => i % 10) : undefined
   return {
-    measure: async () => ({ ...imageQuality(real, await classifier.embedAsync(await generate(n), n), 128, 10, labels).metrics, imageEvalSamples: n }),
+    measure: async () => ({ ...imageQuality(real, await classifier.embed(await generate(n), n), 128, 10, labels).metrics, imageEvalSamples: n }),
     dispose: () => classifier.dispose(),
   }
 }

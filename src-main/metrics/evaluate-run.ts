@@ -53,8 +53,8 @@ export async function evaluateRun(registry: Registry, runId: number, options: { 
         const test = classifierSplits(name!).test
         const count = Math.min(n, test.count)
         const real = Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!)
-        const g = classifier.embed(generated, n)
-        const r = classifier.embed(real, count)
+        const g = await classifier.embed(generated, n)
+        const r = await classifier.embed(real, count)
         const dim = 128
         const labelled = config.conditioning === 'acgan' || config.conditioning === 'cgan'
         const q = imageQuality(r, g, dim, 10, labelled ? Array.from({ length: n }, (_, i) => i % 10) : undefined)
