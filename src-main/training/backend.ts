@@ -15,6 +15,7 @@ import { registerWasmConvKernels } from './wasm-kernels'
 import { registerWasmSegmentSum } from './wasm-segment-sum'
 import { registerWasmMatMulKernels } from './wasm-matmul'
 import { setUpWebGpu } from './webgpu'
+import { registerThreadedWasm, wasmThreads } from './wasm-threads'
 
 const requireHere = createRequire(__filename)
 
@@ -75,6 +76,8 @@ const CANDIDATES: Candidate[] = [
       const wasm = requireHere('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')
       const dir = path.join(path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep
       wasm.setWasmPaths(dir)
+      // tfjs runs wasm single-threaded under Node; this starts its threaded build on every core.
+      registerThreadedWasm()
       // Stock tfjs-backend-wasm cannot train conv models (no Conv2DBackpropFilter) and its
       // Conv2DBackpropInput is a scalar loop: ours express both through XNNPACK convolutions.
       registerWasmConvKernels()
@@ -91,6 +94,11 @@ const WHY_USED: Record<BackendName, string> = {
   webgpu: 'a WebGPU adapter (Dawn): GPU kernels without CUDA',
   wasm: 'fastest pure backend here: WebAssembly (XNNPACK) kernels, with our conv-gradient kernels',
   cpu: "tfjs' pure-JavaScript kernels: the slowest backend, used only when nothing else loads",
+}
+
+function wasmThreadNote(): string {
+  const count = `; ${wasmThreads.count} thread${wasmThreads.count === 1 ? '' : 's'}`
+  return wasmThreads.note ? `${count}: ${wasmThreads.note}` : count
 }
 
 export interface SelectedBackend {
@@ -152,7 +160,7 @@ export async function selectBackend(requested: 'auto' | BackendName = 'auto', op
     }
     const failure = await tryActivate(c, requested !== 'auto')
     if (failure === null) {
-      const why = WHY_USED[c.name] + gpuCaveat(c.name) + (c.name === 'webgpu' ? ` (${(await setUpWebGpu()).description})` : '')
+      const why = WHY_USED[c.name] + gpuCaveat(c.name) + (c.name === 'webgpu' ? ` (${(await setUpWebGpu()).description})` : '') + (c.name === 'wasm' ? wasmThreadNote() : '')
       const reason = requested === 'auto' ? why : `forced by the config/--backend (${why})`
       probes.push({ name: c.name, available: true, reason })
       for (const rest of CANDIDATES.slice(CANDIDATES.indexOf(c) + 1)) {
