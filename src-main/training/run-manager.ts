@@ -2,6 +2,7 @@
  * Starts, stops and resumes runs, each in its own trainer process, and relays their progress and
  * status as contract events. Knows nothing of Electron or HTTP: the hosts plug in a spawner.
  */
+import os from 'node:os'
 import { EventEmitter } from 'node:events'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { applyOverrides } from '../../src-shared/config/overrides'
@@ -191,7 +192,10 @@ export class RunManager {
       })
     })
     this.active.set(runId, { child, done })
-    child.send({ type: 'start', runId, home: this.home, nativeBinding: this.nativeBinding })
+    // Runs started side by side share the cores rather than each spreading over all of them
+    // (oversubscribed thread pools slow everyone); a run started alone gets them all.
+    const wasmThreads = Math.max(1, Math.floor(os.availableParallelism() / this.active.size))
+    child.send({ type: 'start', runId, home: this.home, nativeBinding: this.nativeBinding, wasmThreads })
   }
 
   /** Asks a run to stop; it checkpoints and ends as `stopped`. */

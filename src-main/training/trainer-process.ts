@@ -41,6 +41,8 @@ function onMessage(raw: unknown): void {
   if (message.type === 'stop') stop = true
   else if (message.type === 'start' && !started) {
     started = true
+    // A thread count the user set (GWB_WASM_THREADS) wins over the host's share.
+    if (message.wasmThreads && process.env.GWB_WASM_THREADS === undefined) process.env.GWB_WASM_THREADS = String(message.wasmThreads)
     start(message.runId, message.home, message.nativeBinding)
       .catch((e: unknown) => send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }))
       .finally(() => setImmediate(() => process.exit(0)))

@@ -3,7 +3,8 @@ import type { RunProgressEvent, RunStatusEvent } from '../../src-shared/contract
 import type { RunStatus } from '../../src-shared/domain/run'
 
 export type HostMessage =
-  | { type: 'start'; runId: number; home: string; nativeBinding?: string }
+  /** `wasmThreads`: this run's share of the cores for wasm kernels (runs training side by side split them). */
+  | { type: 'start'; runId: number; home: string; nativeBinding?: string; wasmThreads?: number }
   | { type: 'stop' }
 
 export type TrainerMessage =
