@@ -10,6 +10,7 @@ import { isConvolutional, selectBackend } from '../src-main/training/backend'
 import { createDataSource } from '../src-main/datasets/data-source'
 import { VanillaGan, disposeMetrics, readMetrics } from '../src-main/training/vanilla-gan'
 import { WORKLOADS } from './workloads'
+import { wasmThreads } from '../src-main/training/wasm-threads'
 import type { BackendName } from '../src-shared/config/experiment'
 
 async function main(): Promise<void> {
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const itPerSec = n / seconds
   console.log(JSON.stringify({
-    workload: w.name, backend: backend.name, iterations: n, seconds, itPerSec, imagesPerSec: itPerSec * w.batchSize,
+    workload: w.name, backend: backend.name, ...(backend.name === 'wasm' ? { threads: wasmThreads.count } : {}), iterations: n, seconds, itPerSec, imagesPerSec: itPerSec * w.batchSize,
     peakRssMiB: process.resourceUsage().maxRSS / 1024, tensorDrift: tf.memory().numTensors - tensorsBefore, logging, logEvery,
   }))
   gan.dispose()

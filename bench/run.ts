@@ -8,13 +8,14 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { WORKLOADS } from './workloads'
+import { wasmThreadCount } from '../src-main/training/wasm-threads'
 
 const ROOT = path.resolve(__dirname, '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
 /** Debian's python3 has python3-torch; a pyenv python3 earlier on PATH does not. */
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3'
-/** Our wasm backend runs its kernels on one thread under Node (tfjs turns wasm threads off there). */
-const OUR_THREADS = 1
+/** The threads our wasm backend runs XNNPACK on (every core unless GWB_WASM_THREADS says otherwise). */
+const OUR_THREADS = Math.max(1, wasmThreadCount())
 /** More of our backends to measure, forced (e.g. BENCH_EXTRA_BACKENDS=webgpu on a software adapter). */
 const EXTRA_BACKENDS = (process.env.BENCH_EXTRA_BACKENDS ?? '').split(',').map((b) => b.trim()).filter(Boolean)
 
@@ -46,6 +47,8 @@ function main(): void {
   for (const w of WORKLOADS) {
     process.stdout.write(`${w.name}: ours… `)
     const ours = runJson(TSX, ['bench/ours.ts', w.name], `ours ${w.name}`)
+    // Ours on one thread too, against PyTorch on one: the per-core comparison.
+    const oursOne = OUR_THREADS > 1 ? (process.stdout.write('ours 1 thread… '), runJson(TSX, ['bench/ours.ts', w.name], `ours ${w.name} 1 thread`, undefined, { GWB_WASM_THREADS: '1' })) : undefined
     const oursQuiet = w.name === 'mlp' ? runJson(TSX, ['bench/ours.ts', w.name, '--logging-overhead'], `ours ${w.name} logging overhead`) : undefined
     const oursOn = Object.fromEntries(EXTRA_BACKENDS.map((b) => {
       process.stdout.write(`ours on ${b}… `)
@@ -56,26 +59,30 @@ function main(): void {
       return noTorch ? undefined : runJson(PYTHON, ['bench/torch_peer.py', w.name, String(threads), String(w.warmup), String(w.maxIterations), String(w.maxSeconds)], `PyTorch ${w.name}`, threads)
     }
     const peerSame = peer(OUR_THREADS)
-    const peerAll = os.cpus().length > OUR_THREADS ? peer(os.cpus().length) : undefined
+    const peerOne = OUR_THREADS > 1 ? peer(1) : undefined
     console.log('done')
-    workloads[w.name] = { ours, ...(EXTRA_BACKENDS.length ? { oursOn } : {}), ...(oursQuiet ? { loggingOverhead: oursQuiet } : {}), peer: peerSame, ...(peerAll ? { peerAllCores: peerAll } : {}) }
+    workloads[w.name] = {
+      ours, ...(oursOne ? { oursOneThread: oursOne } : {}), ...(EXTRA_BACKENDS.length ? { oursOn } : {}), ...(oursQuiet ? { loggingOverhead: oursQuiet } : {}),
+      peer: peerSame, ...(peerOne ? { peerOneThread: peerOne } : {}),
+    }
     const ok = (r: unknown): r is Result => typeof r === 'object' && r !== null && 'itPerSec' in r
     if (ok(ours) && ok(peerSame)) ratios[w.name] = ours.itPerSec / peerSame.itPerSec
-    if (ok(ours) && ok(peerAll)) ratios[`${w.name}VsPeerAllCores`] = ours.itPerSec / peerAll.itPerSec
+    if (ok(oursOne) && ok(peerOne)) ratios[`${w.name}OneThread`] = oursOne.itPerSec / peerOne.itPerSec
     if (oursQuiet && 'overhead' in oursQuiet) ratios[`${w.name}LoggingOverhead`] = oursQuiet.overhead as number
   }
-  console.log('\nworkload  ours it/s  img/s   backend  RSS MiB  drift | PyTorch 1 thread it/s  ratio | PyTorch all cores it/s  ratio | BLAS')
+  const t = OUR_THREADS
+  console.log(`\nworkload  ours ${t} thr it/s  img/s   backend  RSS MiB  drift | PyTorch ${t} thr it/s  ratio | ours 1 thr it/s  PyTorch 1 thr it/s  ratio | BLAS`)
   for (const w of WORKLOADS) {
-    const e = workloads[w.name] as { ours: Result; peer?: Result; peerAllCores?: Result }
+    const e = workloads[w.name] as { ours: Result; oursOneThread?: Result; peer?: Result; peerOneThread?: Result }
     if ('error' in e.ours) {
       console.log(`${w.name.padEnd(9)} ${e.ours.error}`)
       continue
     }
     console.log([
-      w.name.padEnd(9), fmt(e.ours.itPerSec).padStart(9), fmt(e.ours.imagesPerSec, 0).padStart(6), String(e.ours.backend).padStart(9),
+      w.name.padEnd(9), fmt(e.ours.itPerSec).padStart(15), fmt(e.ours.imagesPerSec, 0).padStart(6), String(e.ours.backend).padStart(9),
       fmt(e.ours.peakRssMiB, 0).padStart(8), String(e.ours.tensorDrift).padStart(6), '|',
-      fmt(e.peer?.itPerSec).padStart(21), fmt(ratios[w.name]).padStart(6), '|',
-      fmt(e.peerAllCores?.itPerSec).padStart(22), fmt(ratios[`${w.name}VsPeerAllCores`]).padStart(6), '|', String(e.peer?.blas ?? '—'),
+      fmt(e.peer?.itPerSec).padStart(18), fmt(ratios[w.name]).padStart(6), '|',
+      fmt(e.oursOneThread?.itPerSec).padStart(15), fmt(e.peerOneThread?.itPerSec).padStart(19), fmt(ratios[`${w.name}OneThread`]).padStart(6), '|', String(e.peer?.blas ?? '—'),
     ].join(' '))
   }
   for (const b of EXTRA_BACKENDS) {
