@@ -6,7 +6,7 @@ import type { ExperimentConfigInput } from './experiment'
 import type { Toy2dName } from '../datasets/toy2d'
 import type { LayerSpec, ModelSpecInput, SequentialSpecInput } from '../model/spec'
 import { acganDiscriminator, acganGenerator, cganDiscriminator, cganGenerator, cycleDiscriminator, cycleGenerator, infoganDiscriminator, infoganGenerator, patchDiscriminator, unetGenerator } from './conditional-models'
-import { dcganBnGenerator, kerasDcganDiscriminator, kerasDcganGenerator, lectureDiscriminator, lectureGenerator } from './reference-models'
+import { dcganBnGenerator, kerasDcganDiscriminator, kerasDcganGenerator, lectureDiscriminator, lectureGenerator, radfordDcganDiscriminator, radfordDcganGenerator } from './reference-models'
 
 export interface Preset {
   name: string
@@ -93,6 +93,7 @@ function imageGan(
 }
 
 const keras = { generator: kerasDcganGenerator, discriminator: kerasDcganDiscriminator }
+const radford = { generator: radfordDcganGenerator, discriminator: radfordDcganDiscriminator }
 const acgan = { generator: acganGenerator, discriminator: acganDiscriminator }
 
 function conditional(base: ExperimentConfigInput, conditioning: 'cgan' | 'acgan' | 'infogan'): ExperimentConfigInput {
@@ -192,10 +193,16 @@ export const PRESETS: readonly Preset[] = [
     config: imageGan({ kind: 'image', name: 'mnist' }, { generator: dcganBnGenerator, discriminator: kerasDcganDiscriminator }, 2e-4, 20),
   },
   {
+    name: 'dcgan-radford-mnist',
+    title: 'DCGAN · MNIST (Radford et al.)',
+    description: 'DCGAN as its paper defines it, at 28×28: transposed convolutions with batch norm and ReLU in G, strided convolutions with batch norm and LeakyReLU in D, no dropout; Adam 2e-4/β1 0.5.',
+    config: imageGan({ kind: 'image', name: 'mnist' }, radford, 2e-4, 20),
+  },
+  {
     name: 'dcgan-fashion-mnist',
-    title: 'DCGAN · Fashion-MNIST',
-    description: 'The Keras-style pair with batch norm in G on Fashion-MNIST (Debian\'s dataset-fashion-mnist, 60,000 images).',
-    config: imageGan({ kind: 'image', name: 'fashion-mnist' }, { generator: dcganBnGenerator, discriminator: kerasDcganDiscriminator }, 2e-4, 10, 938),
+    title: 'DCGAN · Fashion-MNIST (Radford et al.)',
+    description: 'The Radford et al. DCGAN pair on Fashion-MNIST (Debian\'s dataset-fashion-mnist, 60,000 images).',
+    config: imageGan({ kind: 'image', name: 'fashion-mnist' }, radford, 2e-4, 10, 938),
   },
   {
     name: 'gan-mnist-lecture',

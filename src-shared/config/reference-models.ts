@@ -81,3 +81,38 @@ export const dcganBnGenerator: SequentialSpecInput = {
     l.type === 'dense' || l.type === 'conv2dTranspose' ? [l, { type: 'batchNorm', momentum: 0.9 }] : [l],
   ),
 }
+
+const relu = { type: 'activation', activation: 'relu' } as const
+const bn = { type: 'batchNorm', momentum: 0.9 } as const
+
+/**
+ * DCGAN as Radford et al. (2016) define it, at 28×28 (the InfoGAN paper's MNIST sizes): G projects
+ * z to 7×7×128 and doubles twice with 4×4 stride-2 transposed convolutions; batch norm and ReLU
+ * after every layer but the tanh output. Layers followed by batch norm carry no bias (its shift
+ * replaces it). 784,641 parameters, and a third of the Keras-style G's arithmetic.
+ */
+export const radfordDcganGenerator: SequentialSpecInput = {
+  inputShape: [100],
+  layers: [
+    { type: 'dense', units: 6272, useBias: false }, bn, relu,
+    { type: 'reshape', targetShape: [7, 7, 128] },
+    { type: 'conv2dTranspose', filters: 64, kernelSize: 4, strides: 2, padding: 'same', useBias: false }, bn, relu,
+    { type: 'conv2dTranspose', filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh' },
+  ],
+}
+
+/**
+ * Radford et al.'s D at 28×28: 4×4 stride-2 convolutions 64 → 128 with LeakyReLU 0.2, batch norm on
+ * all but the first, no dropout, no pooling, one sigmoid unit. 138,945 parameters: unlike the
+ * 40,705-parameter Keras-style D with dropout 0.4, it keeps up with a batch-norm G (seen here: that
+ * D sat at chance for 1,000 steps while this one tells real from generated and so teaches G).
+ */
+export const radfordDcganDiscriminator: SequentialSpecInput = {
+  inputShape: [28, 28, 1],
+  layers: [
+    { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, padding: 'same' }, leaky,
+    { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2, padding: 'same', useBias: false }, bn, leaky,
+    { type: 'flatten' },
+    { type: 'dense', units: 1, activation: 'sigmoid' },
+  ],
+}
