@@ -6,6 +6,7 @@ import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
 import { isProcessAlive } from '../../app/instance-lock'
 import type { RunRecord, RunStatus } from '../../../src-shared/domain/run'
+import { BACKENDS } from '../../../src-shared/config/experiment'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { printJson, CliError } from '../output'
 import { parseId, withRegistry, type GlobalOptions } from '../context'
@@ -81,7 +82,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .option('-p, --preset <name>', 'a catalog preset (see `presets list`)')
     .option('-c, --config <file>', 'an experiment config JSON file')
     .option('-s, --set <key=value>', 'override a config field, e.g. training.epochs=5 (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
-    .option('-b, --backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu')
+    .option('-b, --backend <name>', `force a backend: ${BACKENDS.join(', ')}`)
     .option('-n, --name <name>', 'a name for the run')
     .option('-e, --experiment <name>', 'group the run under an experiment', 'default')
     .option('--target <where>', "'local' trains here; 'queue' leaves the run for `serve --queue` to give to a worker", 'local')
