@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { ExperimentConfig, OptimizerConfig } from '../../src-shared/config/experiment'
 import { toGraph } from '../../src-shared/model/shape-inference'
-import type { InputRole } from '../../src-shared/model/spec'
+import { specLayers, type InputRole } from '../../src-shared/model/spec'
 import { buildModel } from './models'
 import { adversarialLoss, withInstanceNoise, type AdversarialLoss } from './losses'
 import { registerExtraGradients } from './extra-gradients'
@@ -92,6 +92,8 @@ export class VanillaGan implements GanModel {
   private readonly gRoles: InputRole[]
   private readonly dRoles: InputRole[]
   private readonly twoHeads: boolean
+  /** D treats samples independently (no batch norm): real and generated batches can share one pass. */
+  private readonly jointD: boolean
 
   constructor(
     readonly config: ExperimentConfig,
@@ -113,6 +115,7 @@ export class VanillaGan implements GanModel {
     this.conditioner = conditionerFor(config)
     if (this.conditioner?.kind === 'label' && !data.labels) throw new Error(`${config.conditioning} needs a labelled dataset`)
     this.twoHeads = config.conditioning === 'acgan' || config.conditioning === 'infogan'
+    this.jointD = !specLayers(config.discriminator).some((l) => l.type === 'batchNorm')
   }
 
   /** Rows of a class/code grid (undefined for unconditional models). */
@@ -173,6 +176,22 @@ export class VanillaGan implements GanModel {
     }
   }
 
+  /**
+   * D on a real and a generated batch. A D without batch norm treats each sample on its own, so both
+   * batches go through it as one: half the kernel launches (tfjs' per-op cost dominates small
+   * models) and larger convolutions, for the same outputs. Batch norm would mix the two batches'
+   * statistics, so such a D sees them apart, as Radford et al. train it.
+   */
+  private dPair(real: tf.Tensor, fake: tf.Tensor, realCond: tf.Tensor | undefined, fakeCond: tf.Tensor | undefined): [DOutput, DOutput] {
+    if (!this.jointD) return [this.d(real, realCond), this.d(fake, fakeCond)]
+    const takesCondition = this.dRoles.some((r) => r === 'label' || r === 'condition')
+    const out = this.d(tf.concat([real, fake]), takesCondition ? tf.concat([realCond!, fakeCond!]) : undefined)
+    const n = real.shape[0]!
+    const half = (t: tf.Tensor | undefined, first: boolean) => t && (first ? t.slice(0, n) : t.slice(n))
+    const part = (first: boolean): DOutput => ({ score: half(out.score, first)!, head: half(out.head, first), features: half(out.features, first) })
+    return [part(true), part(false)]
+  }
+
   /** WGAN-GP: λ·E[(‖∇x̂ D(x̂)‖ − 1)²] at random interpolates x̂ of real and generated samples. */
   private gradientPenalty(real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor | undefined, seed: number): tf.Scalar {
     const eps = tf.randomUniform([real.shape[0]!, ...real.shape.slice(1).map(() => 1)], 0, 1, 'float32', seed)
@@ -207,8 +226,11 @@ export class VanillaGan implements GanModel {
     // The generated batch carries no gradient into G (only D's variables are differentiated).
     const fake = this.g(z, fakeCond, true)
     return () => {
-      const realOut = this.d(withInstanceNoise(real, this.config, progress, mixSeed(seed, step, slot, 12)), realCond)
-      const fakeOut = this.d(withInstanceNoise(fake, this.config, progress, mixSeed(seed, step, slot, 13)), fakeCond)
+      const [realOut, fakeOut] = this.dPair(
+        withInstanceNoise(real, this.config, progress, mixSeed(seed, step, slot, 12)),
+        withInstanceNoise(fake, this.config, progress, mixSeed(seed, step, slot, 13)),
+        realCond, fakeCond,
+      )
       let loss = this.loss.discriminator(realOut.score, fakeOut.score, mixSeed(seed, step, slot, 15))
       if (this.config.gan === 'wgan-gp') loss = tf.add(loss, this.gradientPenalty(real, fake, realCond, mixSeed(seed, step, slot, 14)))
       const extra: Partial<StepMetrics> = { dReal: this.loss.summary(realOut.score), dFake: this.loss.summary(fakeOut.score) }
