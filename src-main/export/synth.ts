@@ -14,6 +14,7 @@ import { ConflictError } from '../training/run-manager'
 import { writeFileDurable, fsyncDir } from '../util/atomic-fs'
 import { sampleRun } from './sample'
 import { loadClassifier } from '../metrics/classifier'
+import { classifierDatasetOf } from '../metrics/epoch-image-metrics'
 
 export const SYNTH_FORMATS = ['idx', 'png'] as const
 export type SynthFormat = (typeof SYNTH_FORMATS)[number]
@@ -47,7 +48,8 @@ export async function synthesize(registry: Registry, runId: number, n: number, s
     for (let i = 0; i < n; i++) labels[i] = i % 10
     source = 'requested'
   } else {
-    const name = config.dataset.kind === 'image' ? config.dataset.name : undefined
+    // Translators' outputs belong to their target domain (edges → digit: digits).
+    const name = classifierDatasetOf(config)
     const classifier = name ? await loadClassifier(name) : null
     if (classifier) {
       const { probs } = await classifier.embed(values, n)

@@ -342,6 +342,17 @@ describe('generated data', () => {
     expect(cli(home, ['synth', String(mlp.id), '--n', '5', '--out', path.join(t.dir, 'x')]).stderr).toMatch(/makes 2D points/)
   })
 
+  it('synth of a translator (edges → digit) labels its digits with the MNIST classifier', () => {
+    const trained = cli(home, ['--json', 'train', '--preset', 'pix2pix-mnist-edges', '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=1',
+      '--set', 'training.batchSize=8', '--set', 'training.evalSamples=0'])
+    expect(trained.code, trained.stderr).toBe(0)
+    const r = cli(home, ['--json', 'synth', String(lastJson<RunRecord>(trained).id), '--n', '20', '--out', path.join(t.dir, 'synth-p2p')])
+    expect(r.code, r.stderr).toBe(0)
+    const report = lastJson<{ labels: string; perClass: number[] }>(r)
+    expect(report.labels).toBe('classifier')
+    expect(report.perClass.reduce((a, b) => a + b, 0)).toBe(20)
+  })
+
   itFull('cas: a classifier trained on generated images only, tested on real ones, beside the real-data baseline', () => {
     const r = cli(home, ['--json', 'cas', String(acgan.id), '--samples', '1000', '--epochs', '2'])
     expect(r.code, r.stderr).toBe(0)
