@@ -8,7 +8,7 @@ import { applyOverrides } from '../src-shared/config/overrides'
 import { validateExperiment } from '../src-shared/config/validate'
 import { isConvolutional, selectBackend } from '../src-main/training/backend'
 import { createDataSource } from '../src-main/datasets/data-source'
-import { VanillaGan, disposeMetrics, readMetrics } from '../src-main/training/vanilla-gan'
+import { VanillaGan, disposeMetrics, readMetrics, type StepMetrics } from '../src-main/training/vanilla-gan'
 import { WORKLOADS } from './workloads'
 import { wasmThreads } from '../src-main/training/wasm-threads'
 import type { BackendName } from '../src-shared/config/experiment'
@@ -23,12 +23,13 @@ async function main(): Promise<void> {
   // As a training run chooses (WebGPU included when a hardware adapter exists), or BENCH_BACKEND.
   const backend = await selectBackend((process.env.BENCH_BACKEND as BackendName | undefined) ?? 'auto', { convolutional: isConvolutional(config), training: true })
   const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
-  // Logging on: metrics are read back every `logEvery` iterations, as a run does (the preset's
-  // setting). Off: they are always disposed unread.
   const { logEvery } = config.training
+  // As a run does: metrics are computed and read only every `logEvery` iterations (the preset's
+  // setting); with --no-logging, never.
   const step = async (i: number) => {
-    const m = gan.trainStep(i, 0)
-    if (logging && (i + 1) % logEvery === 0) await readMetrics(m)
+    const read = logging && (i + 1) % logEvery === 0
+    const m = gan.trainStep(i, 0, read)
+    if (read) await readMetrics(m as StepMetrics)
     else disposeMetrics(m)
   }
   for (let i = 0; i < w.warmup; i++) await step(i)
@@ -42,8 +43,9 @@ async function main(): Promise<void> {
     const timeBlock = async (read: boolean) => {
       const t0 = process.hrtime.bigint()
       for (let k = 0; k < block; k++, i++) {
-        const m = gan.trainStep(i, 0)
-        if (read && (i + 1) % config.training.logEvery === 0) await readMetrics(m)
+        const logged = read && (i + 1) % config.training.logEvery === 0
+        const m = gan.trainStep(i, 0, logged)
+        if (logged) await readMetrics(m as StepMetrics)
         else disposeMetrics(m)
       }
       return Number(process.hrtime.bigint() - t0) / 1e9

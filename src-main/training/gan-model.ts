@@ -6,13 +6,13 @@
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { DataSource } from '../datasets/data-source'
 import type { TensorGroups } from './checkpoint'
-import type { StepMetrics } from './vanilla-gan'
+import type { QuietStepMetrics, StepMetrics } from './vanilla-gan'
 import { VanillaGan } from './vanilla-gan'
 import { CycleGan } from './cycle-gan'
 
 export interface GanModel {
-  /** One iteration; scalar tensors the caller reads (and disposes). */
-  trainStep(step: number, progress: number): StepMetrics
+  /** One iteration; scalar tensors the caller reads (and disposes). `report` false: only the losses are needed. */
+  trainStep(step: number, progress: number, report?: boolean): StepMetrics | QuietStepMetrics
   /** n samples for a fixed seed, flat (translators: translations of n source images). */
   generate(n: number, seed: number): Promise<Float32Array>
   /** A grid drawn row by row (a class × z grid, translation rows), or undefined for a plain 8×8 grid. */

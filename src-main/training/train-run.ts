@@ -12,7 +12,7 @@ import type { Registry, MetricRow } from '../registry/registry'
 import { runDir } from '../app/paths'
 import { isConvolutional, selectBackend } from './backend'
 import { createDataSource } from '../datasets/data-source'
-import { disposeMetrics, readMetrics } from './vanilla-gan'
+import { disposeMetrics, readMetrics, type StepMetrics } from './vanilla-gan'
 import { createGan, type GanModel } from './gan-model'
 import { loadCheckpoint, saveCheckpoint } from './checkpoint'
 import { mixSeed } from './seeds'
@@ -168,12 +168,13 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         await checkpoint(Math.ceil(step / stepsPerEpoch))
         return setStatus('stopped')
       }
-      const metrics = gan.trainStep(step, step / total)
+      const logged = (step + 1) % logEvery === 0 || (step + 1) % stepsPerEpoch === 0
+      const metrics = gan.trainStep(step, step / total, logged)
       step++
       const epoch = Math.ceil(step / stepsPerEpoch)
       const endOfEpoch = step % stepsPerEpoch === 0
-      if (step % logEvery === 0 || endOfEpoch) {
-        const stepValues = await readMetrics(metrics)
+      if (logged) {
+        const stepValues = await readMetrics(metrics as StepMetrics)
         const epochValues = endOfEpoch ? await epochMetrics() : {}
         const values: Record<string, number> = { ...stepValues, ...epochValues }
         const diagnoses = [...diagnostics.observeStep(step, stepValues), ...(endOfEpoch ? diagnostics.observeEpoch(step, epoch, epochValues) : [])]

@@ -46,6 +46,12 @@ export interface StepMetrics {
 
 export type MetricValues = { [K in keyof StepMetrics]: number }
 
+/**
+ * What a step returns when nobody reads its metrics: the losses only. Gradient norms, D's mean
+ * outputs and accuracies are extra kernel launches, a tenth of a small model's step.
+ */
+export type QuietStepMetrics = Pick<StepMetrics, 'dLoss' | 'gLoss'>
+
 interface DOutput {
   score: tf.Tensor
   /** AC-GAN class logits or InfoGAN's Q estimates (softmax folded into the loss). */
@@ -216,7 +222,7 @@ export class VanillaGan implements GanModel {
    * D's loss on one real and one generated batch (`slot` picks the batch and the random draws), plus
    * the scalars worth reporting. Used for D's own steps and for the unrolled look-ahead.
    */
-  private dObjective(step: number, slot: number, progress: number) {
+  private dObjective(step: number, slot: number, progress: number, report: boolean) {
     const { batchSize, seed } = this.config.training
     const real = this.data.batch(step, slot, batchSize)
     const realCond = this.realCondition(step, slot, batchSize)
@@ -233,18 +239,22 @@ export class VanillaGan implements GanModel {
       )
       let loss = this.loss.discriminator(realOut.score, fakeOut.score, mixSeed(seed, step, slot, 15))
       if (this.config.gan === 'wgan-gp') loss = tf.add(loss, this.gradientPenalty(real, fake, realCond, mixSeed(seed, step, slot, 14)))
-      const extra: Partial<StepMetrics> = { dReal: this.loss.summary(realOut.score), dFake: this.loss.summary(fakeOut.score) }
+      const extra: Partial<StepMetrics> = report ? { dReal: this.loss.summary(realOut.score), dFake: this.loss.summary(fakeOut.score) } : {}
       if (this.config.conditioning === 'acgan') {
         // AC-GAN: D also maximises the log-likelihood of the right class, on real and generated data.
         loss = tf.add(loss, tf.add(this.conditioner!.auxLoss(realOut.head!, realCond!), this.conditioner!.auxLoss(fakeOut.head!, fakeCond!)))
-        extra.classAccReal = this.conditioner!.accuracy(realOut.head!, realCond!)
-        extra.classAccFake = this.conditioner!.accuracy(fakeOut.head!, fakeCond!)
+        if (report) {
+          extra.classAccReal = this.conditioner!.accuracy(realOut.head!, realCond!)
+          extra.classAccFake = this.conditioner!.accuracy(fakeOut.head!, fakeCond!)
+        }
       } else if (this.config.conditioning === 'infogan') {
         // InfoGAN: Q (D's second head) learns to recover the codes G was given.
         const info = this.conditioner!.auxLoss(fakeOut.head!, fakeCond!)
         loss = tf.add(loss, info)
-        extra.infoLoss = info
-        extra.codeAcc = this.conditioner!.accuracy(fakeOut.head!, fakeCond!)
+        if (report) {
+          extra.infoLoss = info
+          extra.codeAcc = this.conditioner!.accuracy(fakeOut.head!, fakeCond!)
+        }
       }
       return { loss: loss as tf.Scalar, extra }
     }
@@ -253,21 +263,23 @@ export class VanillaGan implements GanModel {
   /**
    * One iteration (Algorithm 1 of Goodfellow et al.: k D steps, then one G step). `progress` in
    * [0, 1] drives decaying tricks. Returns scalar tensors the caller reads (and disposes) only on
-   * logging steps.
+   * logging steps; with `report` false (a step whose metrics nobody reads), only the losses.
    */
-  trainStep(step: number, progress: number): StepMetrics {
+  trainStep(step: number, progress: number): StepMetrics
+  trainStep(step: number, progress: number, report: boolean): StepMetrics | QuietStepMetrics
+  trainStep(step: number, progress: number, report = true): StepMetrics | QuietStepMetrics {
     const { batchSize, dSteps, unrollSteps, seed } = this.config.training
     const dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable)
     const gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable)
     const clip = this.config.gan === 'wgan' ? this.config.loss.clip : 0
     const dUpdate = (optimizer: tf.Optimizer, slot: number, keep: (extra: Partial<StepMetrics>) => void) => {
-      const objective = this.dObjective(step, slot, progress)
+      const objective = this.dObjective(step, slot, progress, report)
       const { value, grads } = optimizer.computeGradients(() => {
         const { loss, extra } = objective()
         keep(extra)
         return loss
       }, dVars)
-      const norm = globalNorm(grads)
+      const norm = report ? globalNorm(grads) : undefined
       optimizer.applyGradients(grads)
       // WGAN: keep the critic Lipschitz by clipping its weights after every update.
       if (clip > 0) for (const v of dVars) v.assign(tf.clipByValue(v, -clip, clip))
@@ -276,7 +288,7 @@ export class VanillaGan implements GanModel {
     return tf.tidy((): tf.TensorContainer => {
       let reported: Partial<StepMetrics> = {}
       let dLoss!: tf.Scalar
-      let dGradNorm!: tf.Scalar
+      let dGradNorm: tf.Scalar | undefined
       for (let k = 0; k < dSteps; k++) {
         const r = dUpdate(this.dOptimizer, k, (extra) => {
           for (const t of Object.values(reported)) t?.dispose()
@@ -316,7 +328,7 @@ export class VanillaGan implements GanModel {
         }
         return loss
       }, gVars)
-      const gGradNorm = globalNorm(gGrads)
+      const gGradNorm = report ? globalNorm(gGrads) : undefined
       if (this.unrollOptimizer) dVars.forEach((v, i) => v.assign(saved[i]!))
       this.gOptimizer.applyGradients(gGrads)
       if (infoLoss) {
@@ -324,6 +336,7 @@ export class VanillaGan implements GanModel {
         reported.infoLoss = infoLoss
       }
       if (l1) reported.l1 = l1
+      if (!report) return { dLoss, gLoss } as unknown as tf.TensorContainer
       return { dLoss, gLoss, dGradNorm, gGradNorm, ...reported } as unknown as tf.TensorContainer
     }) as unknown as StepMetrics
   }
@@ -423,6 +436,6 @@ export async function readMetrics(m: StepMetrics): Promise<MetricValues> {
   return Object.fromEntries(keys.map((k, i) => [k, values[i]![0]!])) as MetricValues
 }
 
-export function disposeMetrics(m: StepMetrics): void {
+export function disposeMetrics(m: StepMetrics | QuietStepMetrics): void {
   for (const t of Object.values(m)) t?.dispose()
 }

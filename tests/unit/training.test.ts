@@ -10,7 +10,7 @@ import { applyOverrides } from '../../src-shared/config/overrides'
 import type { RunProgressEvent } from '../../src-shared/contract'
 import { Registry } from '../../src-main/registry/registry'
 import { selectBackend } from '../../src-main/training/backend'
-import { VanillaGan, disposeMetrics, readMetrics } from '../../src-main/training/vanilla-gan'
+import { VanillaGan, disposeMetrics, readMetrics, type StepMetrics } from '../../src-main/training/vanilla-gan'
 import { createDataSource } from '../../src-main/datasets/data-source'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { loadCheckpoint, saveCheckpoint } from '../../src-main/training/checkpoint'
@@ -37,12 +37,38 @@ describe('vanilla GAN step', () => {
     await readMetrics(gan.trainStep(1, 0))
     const after2 = tf.memory().numTensors
     for (let s = 2; s < 30; s++) {
-      const m = gan.trainStep(s, s / 30)
-      if (s % 5 === 0) await readMetrics(m)
+      const logged = s % 5 === 0
+      const m = gan.trainStep(s, s / 30, logged)
+      if (logged) await readMetrics(m as StepMetrics)
       else disposeMetrics(m)
     }
     expect(tf.memory().numTensors).toBe(after2)
     gan.dispose()
+  })
+
+  it('computes only the losses on a step whose metrics nobody reads, and the same training', async () => {
+    const run = async (quiet: boolean) => {
+      const config = tiny()
+      const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+      const keys: string[][] = []
+      for (let s = 0; s < 4; s++) {
+        const m = gan.trainStep(s, 0, !quiet || s === 3)
+        keys.push(Object.keys(m).sort())
+        if (s < 3) disposeMetrics(m)
+        else {
+          const values = await readMetrics(m as StepMetrics)
+          gan.dispose()
+          return { keys, values }
+        }
+      }
+      throw new Error('unreachable')
+    }
+    const quiet = await run(true)
+    const full = await run(false)
+    expect(quiet.keys[0]).toEqual(['dLoss', 'gLoss'])
+    expect(full.keys[0]).toEqual(['dFake', 'dGradNorm', 'dLoss', 'dReal', 'gGradNorm', 'gLoss'])
+    // Skipping the metrics changes nothing of the training itself.
+    expect(quiet.values).toEqual(full.values)
   })
 
   it('keeps the tensor count flat for a conv GAN with dropout', async () => {

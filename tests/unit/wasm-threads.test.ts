@@ -28,7 +28,7 @@ function modelGradients(): Float32Array[] {
       const h2 = tf.conv2d(h1, w2 as tf.Tensor4D, 2, 'same')
       const { mean, variance } = tf.moments(h2, [0, 1, 2])
       const normed = tf.relu(tf.batchNorm(h2, mean, variance, tf.zeros([64]), tf.ones([64])))
-      const up = tf.conv2dTranspose(normed, wt as tf.Tensor4D, [8, 14, 14, 16], 2, 'same')
+      const up = tf.conv2dTranspose(normed as tf.Tensor4D, wt as tf.Tensor4D, [8, 14, 14, 16], 2, 'same')
       return tf.mean(tf.square(tf.tanh(up)))
     }, [w1, w2, wt])
     return Object.values(grads).map((g) => g.dataSync() as Float32Array)
