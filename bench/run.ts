@@ -93,8 +93,21 @@ function main(): void {
     console.log(`ours forced on ${b}: ${line.join(' · ')}`)
   }
   if (ratios.mlpLoggingOverhead !== undefined) console.log(`metric logging (read back every ${String((workloads.mlp as { ours: Result }).ours.logEvery)} iterations, as runs do) adds ${(ratios.mlpLoggingOverhead * 100).toFixed(1)} % to the MLP's iteration time (interleaved blocks with and without; negative = within noise)`)
+  // The kernels alone (no tfjs per-op overhead), one thread and all cores, both engines.
+  process.stdout.write('kernels: ours… ')
+  const kernels: Record<string, unknown> = { ours: runJson(TSX, ['bench/kernels.ts'], 'ours kernels'), oursOneThread: runJson(TSX, ['bench/kernels.ts'], 'ours kernels 1 thread', undefined, { GWB_WASM_THREADS: '1' }) }
+  if (!noTorch) {
+    process.stdout.write('PyTorch… ')
+    kernels.peer = runJson(PYTHON, ['bench/torch_kernels.py', String(OUR_THREADS)], 'PyTorch kernels', OUR_THREADS)
+    kernels.peerOneThread = runJson(PYTHON, ['bench/torch_kernels.py', '1'], 'PyTorch kernels 1 thread', 1)
+  }
+  console.log('done')
+  const gflops = (r: unknown, k: 'matmulGflops' | 'convGflops') => fmt((r as Record<string, number> | undefined)?.[k], 1)
+  for (const [label, ours, peer] of [[`${OUR_THREADS} threads`, kernels.ours, kernels.peer], ['1 thread', kernels.oursOneThread, kernels.peerOneThread]] as const) {
+    console.log(`kernels, ${label}: 512³ matmul ours ${gflops(ours, 'matmulGflops')} GFLOP/s vs PyTorch ${gflops(peer, 'matmulGflops')}; 3×3 conv 16×28×28×64→64 ours ${gflops(ours, 'convGflops')} vs PyTorch ${gflops(peer, 'convGflops')}`)
+  }
   console.log(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`)
-  console.log(JSON.stringify({ workloads, ratios }))
+  console.log(JSON.stringify({ workloads, kernels, ratios }))
 }
 
 main()
