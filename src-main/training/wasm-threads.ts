@@ -13,7 +13,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
 import * as tf from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
@@ -24,7 +23,6 @@ const PKG = '@tensorflow/tfjs-backend-wasm'
 interface EmscriptenModule {
   cwrap: (name: string, ret: string | null, args: string[]) => (...a: number[]) => number
   tfjs?: Record<string, unknown>
-  PThread?: { terminateAllThreads(): void }
 }
 type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>
 
@@ -34,17 +32,17 @@ interface WasmApi {
 }
 const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 
-/** The pthread worker's code as a file (content-addressed, written atomically once per version). */
+/**
+ * The pthread worker's code as a file, in a directory of this process's own (mkdtemp: mode 0700,
+ * so no other user can swap the code a worker runs), removed when the process exits.
+ */
 function workerFile(): string {
   const { wasmWorkerContents } = requireHere(`${PKG}/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`) as { wasmWorkerContents: string }
-  const hash = crypto.createHash('sha256').update(wasmWorkerContents).digest('hex').slice(0, 16)
-  const file = path.join(os.tmpdir(), `gan-workbench-wasm-pthread-${hash}.cjs`)
-  if (!fs.existsSync(file)) {
-    const tmp = `${file}.${process.pid}.tmp`
-    // As tfjs does before making its Blob: the template literal turned the code's "\n" escapes into newlines.
-    fs.writeFileSync(tmp, wasmWorkerContents.replace(/\n/g, '\\n'))
-    fs.renameSync(tmp, file)
-  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-workbench-wasm-'))
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'pthread-worker.cjs')
+  // As tfjs does before making its Blob: the template literal turned the code's "\n" escapes into newlines.
+  fs.writeFileSync(file, wasmWorkerContents.replace(/\n/g, '\\n'))
   return file
 }
 
