@@ -14,7 +14,7 @@ const ROOT = path.join(__dirname, '..', '..')
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description('benchmark training throughput against PyTorch CPU on this machine (about 5 minutes; from a source checkout)')
+    .description('benchmark training throughput against PyTorch CPU on this machine (about 7 minutes; from a source checkout)')
     .action(() => {
       const script = path.join(ROOT, 'bench', 'run.ts')
       const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx')
