@@ -3,6 +3,7 @@
  * registry's side of queue runs: job naming, claims, leases, requeue, orphan sweeps leaving
  * queue runs to the job engine.
  */
+import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Registry } from '../../src-main/registry/registry'
@@ -164,6 +165,32 @@ describe('lining runs up on this machine', () => {
       expect(started).toEqual([a.id, b.id])
       await finish(1, b.id)
       expect(started).toEqual([a.id, b.id, d.id])
+    } finally {
+      registry.close()
+      t.cleanup()
+    }
+  })
+})
+
+describe('runs trained side by side', () => {
+  it('share the cores for wasm threads: a run started alone gets them all, the next one a share', async () => {
+    const t = tmpDir()
+    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    const threads: number[] = []
+    const runs = new RunManager(registry, t.dir, () => ({
+      pid: 1,
+      send: (m) => {
+        if (m.type === 'start') threads.push(m.wasmThreads ?? 0)
+      },
+      onMessage: () => {},
+      onExit: () => {},
+      kill: () => {},
+    }))
+    try {
+      runs.start({ preset: 'mlp-2d-ring8' })
+      runs.start({ preset: 'mlp-2d-ring8' })
+      const cores = os.availableParallelism()
+      expect(threads).toEqual([cores, Math.max(1, Math.floor(cores / 2))])
     } finally {
       registry.close()
       t.cleanup()
