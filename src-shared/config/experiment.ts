@@ -178,7 +178,13 @@ export const experimentConfigSchema = z.strictObject({
      * samples of its minibatch. 0 turns it off; G needs batch-norm layers.
      */
     virtualBatchNorm: z.int().min(0).max(1024).default(0),
-  }).default({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false, virtualBatchNorm: 0 }),
+    /**
+     * Resize-convolution (Odena et al. 2016): G's up-sampling transposed convolutions become
+     * nearest-neighbour up-sampling followed by a stride-1 convolution, against checkerboard
+     * artifacts. Same parameter count and shapes; `model summary` shows the replaced layers.
+     */
+    resizeConv: z.boolean().default(false),
+  }).default({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false, virtualBatchNorm: 0, resizeConv: false }),
   training: z.strictObject({
     batchSize: z.int().min(1).max(4096),
     epochs: z.int().min(1).max(100_000),

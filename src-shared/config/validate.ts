@@ -3,6 +3,7 @@
  * inference (G maps z to a data point, D maps a data point to one score). Nothing is allocated
  * before this passes.
  */
+import { withResizeConvolutions } from '../model/resize-conv'
 import { experimentConfigSchema, type ExperimentConfig } from './experiment'
 import { ConfigError, fieldErrors, type FieldError } from './errors'
 import { sameShape, ShapeError, summarizeModel, type ModelSummary, type Shape } from '../model/shape-inference'
@@ -89,6 +90,8 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   const parsed = experimentConfigSchema.safeParse(raw)
   if (!parsed.success) throw new ConfigError(fieldErrors(parsed.error))
   const config = parsed.data
+  // One place, before anything reads the generator: training, summaries and the builder agree.
+  if (config.tricks.resizeConv) config.generator = withResizeConvolutions(config.generator)
   const errors: FieldError[] = []
   const g = summarize('generator', config, errors)
   const d = summarize('discriminator', config, errors)

@@ -81,6 +81,33 @@ describe('experiment config', () => {
   })
 })
 
+describe('resize-convolution (tricks.resizeConv)', () => {
+  const validated = (preset: string, on: boolean) => validateExperiment(applyOverrides(requirePreset(preset).config, [`tricks.resizeConv=${on}`]))
+
+  it('turns G\'s up-sampling transposed convolutions into up-sampling + convolution, same params and shapes', () => {
+    const off = validated('dcgan-radford-mnist', false)
+    const on = validated('dcgan-radford-mnist', true)
+    const types = (on.config.generator as { layers: { type: string; strides?: number }[] }).layers.map((l) => l.type)
+    expect(types).not.toContain('conv2dTranspose')
+    expect(types.filter((t) => t === 'upSampling2d')).toHaveLength(2)
+    expect(on.generator.totalParams).toBe(off.generator.totalParams)
+    expect(on.generator.outputShape).toEqual([28, 28, 1])
+    // D is left alone.
+    expect(on.config.discriminator).toEqual(off.config.discriminator)
+  })
+
+  it('rewrites graph generators too (the U-Net), keeping node names its skips read, and is idempotent', () => {
+    const off = validated('pix2pix-mnist-edges', false)
+    const on = validated('pix2pix-mnist-edges', true)
+    expect(on.generator.totalParams).toBe(off.generator.totalParams)
+    const nodes = (on.config.generator as { nodes: { name: string; layer: { type: string } }[] }).nodes
+    expect(nodes.some((n) => n.layer.type === 'conv2dTranspose')).toBe(false)
+    const offNames = (off.config.generator as { nodes: { name: string }[] }).nodes.map((n) => n.name)
+    expect(nodes.map((n) => n.name)).toEqual(expect.arrayContaining(offNames))
+    expect(validateExperiment(on.config).config.generator).toEqual(on.config.generator)
+  })
+})
+
 describe('--set overrides', () => {
   it('parses JSON values and keeps other text as strings', () => {
     const c = applyOverrides({ a: { b: 1 } }, ['a.b=2', 'a.c=true', 'a.d=[1,2]', 'a.e=hello', 'f.g=0.5'])

@@ -81,6 +81,16 @@ describe('vanilla GAN step', () => {
     gan.dispose()
   })
 
+  it('trains a DCGAN whose G up-samples by resize-convolution (tricks.resizeConv)', async () => {
+    const config = validateExperiment(applyOverrides(requirePreset('dcgan-radford-mnist').config, ['training.batchSize=4', 'dataset.limit=32', 'tricks.resizeConv=true'])).config
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    expect(gan.generator.layers.map((l) => l.getClassName())).toContain('UpSampling2D')
+    disposeMetrics(gan.trainStep(0, 0))
+    const m = await readMetrics(gan.trainStep(1, 0))
+    expect(Number.isFinite(m.dLoss) && Number.isFinite(m.gLoss) && m.gGradNorm > 0).toBe(true)
+    gan.dispose()
+  })
+
   it('is reproducible: the same seed gives the same losses, step for step', async () => {
     const losses = async (seed: number) => {
       const config = tiny([`training.seed=${seed}`])
