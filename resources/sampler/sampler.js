@@ -96,6 +96,10 @@
       status.dataset.drawn = String(seed)
     }
 
+    // A link can name what to draw: index.html?seed=7&label=3 (a class index, or "all").
+    const query = new URLSearchParams(location.search)
+    if (/^\d+$/.test(query.get('seed') ?? '')) $('seed').value = query.get('seed')
+    if (label && [...$('label').options].some((o) => o.value === query.get('label'))) $('label').value = query.get('label')
     $('seed').addEventListener('change', draw)
     $('random').addEventListener('click', () => { $('seed').value = String(Math.floor(Math.random() * 1e6)); draw() })
     $('label').addEventListener('change', draw)
