@@ -56,6 +56,13 @@ export const TWIN_TOGGLES: readonly TwinToggle[] = [
     current: (c) => String(c.training.dSteps), applies: () => true,
   },
   {
+    // One way only: once on, the config's generator is already rewritten (resize-conv.ts).
+    id: 'resize-conv', label: 'Resize-convolution in G (instead of transposed convolutions)',
+    overrides: () => ['tricks.resizeConv=true'],
+    current: (c) => onOff(c.tricks.resizeConv),
+    applies: (c) => !c.tricks.resizeConv && specLayers(c.generator).some((l) => l.type === 'conv2dTranspose' && l.strides > 1 && l.padding === 'same'),
+  },
+  {
     id: 'spherical-z', label: 'Spherical z',
     overrides: (c) => [`latent.spherical=${!c.latent.spherical}`],
     current: (c) => onOff(c.latent.spherical), applies: () => true,

@@ -4,6 +4,7 @@ import { ConfigError } from '../../src-shared/config/errors'
 import { PRESETS, requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides, OverrideError } from '../../src-shared/config/overrides'
 import { experimentConfigSchema, isTranslation } from '../../src-shared/config/experiment'
+import { TWIN_TOGGLES } from '../../src-shared/config/twins'
 
 const base = () => structuredClone(requirePreset('mlp-2d-ring8').config) as Record<string, unknown>
 
@@ -75,7 +76,7 @@ describe('experiment config', () => {
 
   it('fills defaults so stored configs are complete', () => {
     const parsed = experimentConfigSchema.parse({ ...base(), tricks: undefined, loss: undefined, backend: undefined })
-    expect(parsed.tricks).toEqual({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false, virtualBatchNorm: 0 })
+    expect(parsed.tricks).toEqual({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false, virtualBatchNorm: 0, resizeConv: false })
     expect(parsed.loss.generator).toBe('non-saturating')
     expect(parsed.backend).toBe('auto')
   })
@@ -105,6 +106,14 @@ describe('resize-convolution (tricks.resizeConv)', () => {
     const offNames = (off.config.generator as { nodes: { name: string }[] }).nodes.map((n) => n.name)
     expect(nodes.map((n) => n.name)).toEqual(expect.arrayContaining(offNames))
     expect(validateExperiment(on.config).config.generator).toEqual(on.config.generator)
+  })
+
+  it('is a twin-run toggle for generators that up-sample with transposed convolutions, one way', () => {
+    const toggle = TWIN_TOGGLES.find((t) => t.id === 'resize-conv')!
+    expect(toggle.applies(validated('dcgan-radford-mnist', false).config)).toBe(true)
+    expect(toggle.applies(validated('dcgan-radford-mnist', true).config)).toBe(false)
+    expect(toggle.applies(validated('mlp-2d-ring8', false).config)).toBe(false)
+    expect(toggle.overrides(validated('dcgan-radford-mnist', false).config)).toEqual(['tricks.resizeConv=true'])
   })
 })
 
