@@ -181,6 +181,8 @@ describe('workbench UI in server mode', () => {
       expect(Number(await page.getByTestId('metric-inceptionScore').locator('strong').textContent())).toBeGreaterThanOrEqual(1)
       const size = await page.getByTestId('grid-image').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])
       expect(size).toEqual([466, 466])
+      // With a grid shown, no "first grid appears after the first epoch" hint beside it.
+      expect(await page.getByTestId('no-grid-yet').count()).toBe(0)
       await page.getByTestId('epoch-slider').fill('0')
       await page.getByTestId('gallery-caption').filter({ hasText: 'epoch 1' }).waitFor()
       await page.screenshot({ path: screenshotPath('ui-image-run.png') })
