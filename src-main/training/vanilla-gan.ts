@@ -48,7 +48,7 @@ export type MetricValues = { [K in keyof StepMetrics]: number }
 
 /**
  * What a step returns when nobody reads its metrics: the losses only. Gradient norms, D's mean
- * outputs and accuracies are extra kernel launches, a tenth of a small model's step.
+ * outputs and accuracies would be extra kernel launches on every step, for nothing.
  */
 export type QuietStepMetrics = Pick<StepMetrics, 'dLoss' | 'gLoss'>
 
@@ -185,7 +185,8 @@ export class VanillaGan implements GanModel {
   /**
    * D on a real and a generated batch. A D without batch norm treats each sample on its own, so both
    * batches go through it as one: half the kernel launches (tfjs' per-op cost dominates small
-   * models) and larger convolutions, for the same outputs. Batch norm would mix the two batches'
+   * models) and larger convolutions, for the same function (dropout masks are drawn per sample
+   * either way). Batch norm would mix the two batches'
    * statistics, so such a D sees them apart, as Radford et al. train it.
    */
   private dPair(real: tf.Tensor, fake: tf.Tensor, realCond: tf.Tensor | undefined, fakeCond: tf.Tensor | undefined): [DOutput, DOutput] {

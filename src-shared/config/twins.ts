@@ -5,6 +5,7 @@
  */
 import type { ExperimentConfig } from './experiment'
 import { specLayers } from '../model/spec'
+import { isUpsamplingTransposedConv } from '../model/resize-conv'
 
 export interface TwinToggle {
   id: string
@@ -60,7 +61,7 @@ export const TWIN_TOGGLES: readonly TwinToggle[] = [
     id: 'resize-conv', label: 'Resize-convolution in G (instead of transposed convolutions)',
     overrides: () => ['tricks.resizeConv=true'],
     current: (c) => onOff(c.tricks.resizeConv),
-    applies: (c) => !c.tricks.resizeConv && specLayers(c.generator).some((l) => l.type === 'conv2dTranspose' && l.strides > 1 && l.padding === 'same'),
+    applies: (c) => !c.tricks.resizeConv && specLayers(c.generator).some(isUpsamplingTransposedConv),
   },
   {
     id: 'spherical-z', label: 'Spherical z',

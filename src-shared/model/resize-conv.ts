@@ -11,8 +11,13 @@
  */
 import { isGraphSpec, IDENTIFIER_PATTERN, type LayerSpec, type ModelSpec } from './spec'
 
+/** A transposed convolution that up-samples, the kind this rewrite replaces. */
+export function isUpsamplingTransposedConv(layer: LayerSpec): boolean {
+  return layer.type === 'conv2dTranspose' && layer.strides > 1 && layer.padding === 'same'
+}
+
 function split(layer: LayerSpec): [LayerSpec, LayerSpec] | undefined {
-  if (layer.type !== 'conv2dTranspose' || layer.strides === 1 || layer.padding !== 'same') return undefined
+  if (layer.type !== 'conv2dTranspose' || !isUpsamplingTransposedConv(layer)) return undefined
   return [{ type: 'upSampling2d', size: layer.strides }, { ...layer, type: 'conv2d', strides: 1 }]
 }
 
