@@ -15,7 +15,7 @@ import { registerWasmConvKernels } from './wasm-kernels'
 import { registerWasmSegmentSum } from './wasm-segment-sum'
 import { registerWasmMatMulKernels } from './wasm-matmul'
 import { setUpWebGpu } from './webgpu'
-import { registerThreadedWasm, wasmThreads } from './wasm-threads'
+import { registerThreadedWasm, wasmBinaryDir, wasmThreads } from './wasm-threads'
 
 const requireHere = createRequire(__filename)
 
@@ -74,8 +74,7 @@ const CANDIDATES: Candidate[] = [
     tfName: 'wasm',
     load: async () => {
       const wasm = requireHere('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')
-      const dir = path.join(path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep
-      wasm.setWasmPaths(dir)
+      wasm.setWasmPaths(wasmBinaryDir() + path.sep)
       // tfjs runs wasm single-threaded under Node; this starts its threaded build on every core.
       registerThreadedWasm()
       // Stock tfjs-backend-wasm cannot train conv models (no Conv2DBackpropFilter) and its

@@ -26,6 +26,11 @@ interface EmscriptenModule {
 }
 type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>
 
+/** The package's folder of .wasm binaries (tfjs' setWasmPaths and the threaded build both read it). */
+export function wasmBinaryDir(): string {
+  return path.join(path.dirname(requireHere.resolve(`${PKG}/package.json`)), 'dist')
+}
+
 /** The slice of the WebAssembly JS API used here (Node has it; this project's TS libs do not declare it). */
 interface WasmApi {
   instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: unknown; module: unknown }>
@@ -68,7 +73,7 @@ export const wasmThreads = { count: 1, note: '' }
 async function startThreaded(threads: number): Promise<BackendWasm> {
   const wasm = requireHere(PKG) as typeof import('@tensorflow/tfjs-backend-wasm')
   const glue = requireHere.resolve(`${PKG}/wasm-out/tfjs-backend-wasm-threaded-simd.js`)
-  const binary = path.join(path.dirname(requireHere.resolve(`${PKG}/package.json`)), 'dist', 'tfjs-backend-wasm-threaded-simd.wasm')
+  const binary = path.join(wasmBinaryDir(), 'tfjs-backend-wasm-threaded-simd.wasm')
   const factory = requireHere(glue) as Factory
   const worker = workerFile()
   let failed: (e: unknown) => void = () => {}
