@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildIfNeeded } from './build-if-needed.mjs'
+import { buildNative } from './build-native.mjs'
 import { ensureElectronBinding } from './electron-native.mjs'
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -35,6 +36,7 @@ function run(cmd, argv) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
 }
 
+buildNative() // optional: warns and carries on without a C compiler
 if (!buildIfNeeded()) {
   console.error('gan-workbench: the build failed; see the errors above.')
   process.exit(1)

@@ -14,8 +14,11 @@ import { specLayers } from '../../src-shared/model/spec'
 import { registerWasmConvKernels } from './wasm-kernels'
 import { registerWasmSegmentSum } from './wasm-segment-sum'
 import { registerWasmMatMulKernels } from './wasm-matmul'
+import { registerWasmIdentity } from './wasm-identity'
 import { setUpWebGpu } from './webgpu'
-import { registerThreadedWasm, wasmBinaryDir, wasmThreads } from './wasm-threads'
+import { registerThreadedWasm, wasmBinaryDir, wasmThreadCount, wasmThreads } from './wasm-threads'
+import { nativeBlas } from './native-blas'
+import { registerWasmNativeKernels } from './wasm-native-kernels'
 
 const requireHere = createRequire(__filename)
 
@@ -82,6 +85,11 @@ const CANDIDATES: Candidate[] = [
       registerWasmConvKernels()
       registerWasmSegmentSum()
       registerWasmMatMulKernels()
+      registerWasmIdentity()
+      // Matrix products and convolutions on the machine's BLAS where there is one (the kernels
+      // above become their fallbacks): per core ~4× the speed of XNNPACK in WebAssembly.
+      const native = nativeBlas(wasmThreadCount())
+      if (native.blas) registerWasmNativeKernels(native.blas)
     },
   },
   { name: 'cpu', tfName: 'cpu', load: async () => {} },
@@ -91,13 +99,13 @@ const WHY_USED: Record<BackendName, string> = {
   'tensorflow-gpu': 'TensorFlow C++ with CUDA (tfjs-node-gpu) is installed: the fastest backend',
   tensorflow: 'TensorFlow C++ (tfjs-node) is installed: native multi-threaded CPU kernels',
   webgpu: 'a WebGPU adapter (Dawn): GPU kernels without CUDA',
-  wasm: 'fastest pure backend here: WebAssembly (XNNPACK) kernels, with our conv-gradient kernels',
+  wasm: 'fastest backend here: WebAssembly (XNNPACK) kernels, with our conv-gradient kernels',
   cpu: "tfjs' pure-JavaScript kernels: the slowest backend, used only when nothing else loads",
 }
 
 function wasmThreadNote(): string {
   const count = `; ${wasmThreads.count} thread${wasmThreads.count === 1 ? '' : 's'}`
-  return wasmThreads.note ? `${count}: ${wasmThreads.note}` : count
+  return (wasmThreads.note ? `${count}: ${wasmThreads.note}` : count) + `; ${nativeBlas(wasmThreadCount()).note}`
 }
 
 export interface SelectedBackend {

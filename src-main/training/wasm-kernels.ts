@@ -26,17 +26,15 @@ import { createRequire } from 'node:module'
 import {
   backend_util,
   getKernel,
-  registerKernel,
-  unregisterKernel,
   type Conv2DAttrs,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs,
-  type KernelConfig,
   type KernelFunc,
   type TensorInfo,
   type TransposeAttrs,
 } from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
+import { WASM_LAYER, replaceWasmKernel } from './wasm-kernel-layers'
 
 const BACKEND = 'wasm'
 type Shape4 = [number, number, number, number]
@@ -281,10 +279,6 @@ function conv2DBackpropInput(args: Args<Conv2DBackpropInputAttrs>): TensorInfo {
 
 const requireHere = createRequire(__filename)
 
-function asConfig(kernelName: string, kernelFunc: (args: Args<never>) => TensorInfo, setupFunc?: KernelConfig['setupFunc']): KernelConfig {
-  return { kernelName, backendName: BACKEND, kernelFunc: kernelFunc as unknown as KernelFunc, setupFunc }
-}
-
 /**
  * Registers the wasm `Conv2DBackpropFilter` kernel and replaces the wasm `Conv2DBackpropInput`
  * kernel (keeping the stock one for NCHW). Idempotent; call it any time before training on wasm.
@@ -293,19 +287,9 @@ function asConfig(kernelName: string, kernelFunc: (args: Args<never>) => TensorI
  */
 export function registerWasmConvKernels(): void {
   requireHere('@tensorflow/tfjs-backend-wasm')
-  const filterKernel = getKernel('Conv2DBackpropFilter', BACKEND)
-  if (filterKernel?.kernelFunc !== (conv2DBackpropFilter as unknown as KernelFunc)) {
-    if (filterKernel) unregisterKernel('Conv2DBackpropFilter', BACKEND)
-    registerKernel(asConfig('Conv2DBackpropFilter', conv2DBackpropFilter))
-  }
-  const inputKernel = getKernel('Conv2DBackpropInput', BACKEND)
-  if (inputKernel?.kernelFunc !== (conv2DBackpropInput as unknown as KernelFunc)) {
-    if (inputKernel) {
-      stockBackpropInput = inputKernel.kernelFunc
-      unregisterKernel('Conv2DBackpropInput', BACKEND)
-    }
-    // The stock kernel's setup (run when the backend initializes) binds the C++ function that the
-    // NCHW fallback calls; keep it.
-    registerKernel(asConfig('Conv2DBackpropInput', conv2DBackpropInput, inputKernel?.setupFunc))
-  }
+  replaceWasmKernel('Conv2DBackpropFilter', WASM_LAYER, () => conv2DBackpropFilter as unknown as KernelFunc)
+  replaceWasmKernel('Conv2DBackpropInput', WASM_LAYER, (stock) => {
+    stockBackpropInput = stock?.kernelFunc ?? null
+    return conv2DBackpropInput as unknown as KernelFunc
+  })
 }

@@ -6,8 +6,9 @@
  * memory-bound copy) and call the stock kernel on the untransposed product.
  */
 import { createRequire } from 'node:module'
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs'
+import { getKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
+import { WASM_LAYER, replaceWasmKernel } from './wasm-kernel-layers'
 
 const BACKEND = 'wasm'
 const requireHere = createRequire(__filename)
@@ -19,7 +20,6 @@ interface Args {
 }
 
 const stock = new Map<string, KernelFunc>()
-const ours = new Map<string, KernelFunc>()
 
 /** Swaps the last two axes. */
 function swapLastTwo(backend: BackendWasm, x: TensorInfo): TensorInfo {
@@ -51,13 +51,9 @@ function untransposed(name: string): KernelFunc {
 export function registerWasmMatMulKernels(): void {
   requireHere('@tensorflow/tfjs-backend-wasm')
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
-    const current = getKernel(name, BACKEND)
-    if (!current || current.kernelFunc === ours.get(name)) continue
-    stock.set(name, current.kernelFunc)
-    const replacement = ours.get(name) ?? untransposed(name)
-    ours.set(name, replacement)
-    unregisterKernel(name, BACKEND)
-    // The stock setup (run when the backend initialises) binds the C++ function the stock kernel calls.
-    registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: replacement, setupFunc: current.setupFunc } as KernelConfig)
+    replaceWasmKernel(name, WASM_LAYER, (current) => {
+      stock.set(name, current!.kernelFunc)
+      return untransposed(name)
+    })
   }
 }

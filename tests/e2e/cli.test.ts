@@ -26,7 +26,7 @@ describe('gan-workbench CLI', () => {
     const list = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
     expect(list.map((x) => x.id)).toContain(run.id)
     const shown = cli(home, ['runs', 'show', String(run.id)])
-    expect(shown.stdout).toMatch(/backend\s+wasm \(fastest pure backend here/)
+    expect(shown.stdout).toMatch(/backend\s+wasm \(fastest backend here/)
   })
 
   it('compares runs: only the config fields that differ, and final metrics', () => {

@@ -89,7 +89,7 @@ describe('workbench UI in server mode', () => {
       const first = await stepOf()
       await expect.poll(stepOf, { timeout: 30_000 }).toBeGreaterThan(first)
       expect(await page.getByTestId('dLoss').textContent()).toMatch(/^\d+\.\d{4}$/)
-      expect(await page.getByTestId('backend').textContent()).toMatch(/backend: wasm — fastest pure backend/)
+      expect(await page.getByTestId('backend').textContent()).toMatch(/backend: wasm — fastest backend here/)
       // The loss chart and the scatter have drawn something (not a blank canvas).
       const painted = (testId: string) =>
         page.getByTestId(testId).locator('canvas').or(page.locator(`canvas[data-testid="${testId}"]`)).first().evaluate((c: HTMLCanvasElement) => {

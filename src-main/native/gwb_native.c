@@ -1,0 +1,706 @@
+/*
+ * Native matrix kernels for the WebAssembly training backend.
+ *
+ * WebAssembly SIMD is 128 bits wide without fused multiply-add, so XNNPACK in wasm runs matrix
+ * products and convolutions ~4× slower per core than an AVX2+FMA BLAS (measured by `npm run bench`).
+ * This addon multiplies with the machine's optimised BLAS instead, found at run time with dlopen
+ * (OpenBLAS, BLIS, MKL or Apple Accelerate): nothing is linked at build time, so it builds with a
+ * bare C compiler and the app falls back to wasm kernels where no such library exists.
+ *
+ * Every function works in place on Float32Arrays, views of the wasm heap (a SharedArrayBuffer with
+ * wasm threads): no copy between JS, wasm and native memory. Layouts are tfjs': NHWC activations,
+ * [KH, KW, Cin, Cout] filters, row-major matrices. Convolutions are lowered to GEMM per chunk of
+ * images (im2col / col2im), as PyTorch's CPU convolutions without oneDNN are.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef _WIN32
+#include <windows.h>
+#define OPEN_LIB(p) ((void *)LoadLibraryA(p))
+#define LIB_SYM(h, s) ((void *)GetProcAddress((HMODULE)(h), s))
+#else
+#include <dlfcn.h>
+#define OPEN_LIB(p) dlopen(p, RTLD_NOW | RTLD_LOCAL)
+#define LIB_SYM(h, s) dlsym(h, s)
+#endif
+
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
+typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
+typedef void (*set_threads_fn)(int);
+typedef char *(*config_fn)(void);
+
+static sgemm_fn sgemm = NULL;
+static set_threads_fn set_threads = NULL;
+static char library[512] = "";
+
+/* One scratch buffer for im2col columns, grown on demand (calls come from one JS thread). */
+static float *scratch = NULL;
+static size_t scratch_len = 0;
+/* Columns per chunk of images: 8M floats (32 MB) keeps the buffer cache-friendly and bounded. */
+#define CHUNK_FLOATS ((size_t)8 << 20)
+
+/* A second one for the filter rearranged per input channel (or its gradient). */
+static float *filter_scratch = NULL;
+static size_t filter_scratch_len = 0;
+
+static float *grow(float **buffer, size_t *have, size_t len) {
+  if (len > *have) {
+    float *grown = realloc(*buffer, len * sizeof(float));
+    if (!grown) return NULL;
+    *buffer = grown;
+    *have = len;
+  }
+  return *buffer;
+}
+
+static float *scratch_of(size_t len) { return grow(&scratch, &scratch_len, len); }
+
+/* ---- argument helpers ---------------------------------------------------------------------- */
+
+static napi_value throw_error(napi_env env, const char *msg) {
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < want) {
+    napi_throw_error(env, NULL, "gwb_native: too few arguments");
+    return 0;
+  }
+  return 1;
+}
+
+/* A typed array's data with at least `need` elements, or NULL (and a pending JS error). */
+static void *typed(napi_env env, napi_value v, napi_typedarray_type want, size_t need, size_t *length_out) {
+  bool is_typed = false;
+  napi_is_typedarray(env, v, &is_typed);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (is_typed) napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL);
+  if (!is_typed || type != want) {
+    napi_throw_type_error(env, NULL, want == napi_uint8_array ? "gwb_native: expected a Uint8Array" : "gwb_native: expected a Float32Array");
+    return NULL;
+  }
+  if (length < need) {
+    napi_throw_range_error(env, NULL, "gwb_native: array shorter than the shape says");
+    return NULL;
+  }
+  if (length_out) *length_out = length;
+  return data;
+}
+
+static float *floats(napi_env env, napi_value v, size_t need) { return (float *)typed(env, v, napi_float32_array, need, NULL); }
+
+static int ints(napi_env env, const napi_value *argv, size_t count, int *out) {
+  for (size_t i = 0; i < count; i++) {
+    if (napi_get_value_int32(env, argv[i], &out[i]) != napi_ok || out[i] < 0) {
+      napi_throw_type_error(env, NULL, "gwb_native: expected a non-negative integer");
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* ---- loading the BLAS ------------------------------------------------------------------------ */
+
+/* load(paths: string[]) → the path that provides cblas_sgemm, or null. */
+static napi_value load(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  uint32_t count = 0;
+  napi_get_array_length(env, argv[0], &count);
+  for (uint32_t i = 0; i < count && !sgemm; i++) {
+    napi_value item;
+    char path[512];
+    size_t len;
+    napi_get_element(env, argv[0], i, &item);
+    if (napi_get_value_string_utf8(env, item, path, sizeof path, &len) != napi_ok) continue;
+    void *handle = OPEN_LIB(path);
+    if (!handle) continue;
+    sgemm = (sgemm_fn)LIB_SYM(handle, "cblas_sgemm");
+    if (!sgemm) continue;
+    set_threads = (set_threads_fn)LIB_SYM(handle, "openblas_set_num_threads");
+    if (!set_threads) set_threads = (set_threads_fn)LIB_SYM(handle, "MKL_Set_Num_Threads");
+    if (!set_threads) set_threads = (set_threads_fn)LIB_SYM(handle, "bli_thread_set_num_threads");
+    config_fn config = (config_fn)LIB_SYM(handle, "openblas_get_config");
+    if (config) {
+      strncpy(library, config(), sizeof library - 1);
+    } else {
+      strncpy(library, path, sizeof library - 1);
+    }
+  }
+  napi_value result;
+  if (sgemm) {
+    napi_create_string_utf8(env, library, NAPI_AUTO_LENGTH, &result);
+  } else {
+    napi_get_null(env, &result);
+  }
+  return result;
+}
+
+/* setThreads(n) → whether the library lets us set its thread count. */
+static napi_value set_thread_count(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int n;
+  if (!get_args(env, info, 1, argv) || !ints(env, argv, 1, &n)) return NULL;
+  if (set_threads && n > 0) set_threads(n);
+
+  napi_value result;
+  napi_get_boolean(env, set_threads != NULL, &result);
+  return result;
+}
+
+/* ---- matrix products ------------------------------------------------------------------------- */
+
+/*
+ * gemm(a, b, c, batch, m, n, k, transA, transB, strideA, strideB, bias, relu):
+ * c[i] = op(a[i])·op(b[i]) (+ bias row, then max(0, ·)) for i < batch; a stride of 0 broadcasts.
+ * `bias` is a Float32Array of n values or null.
+ */
+static napi_value gemm(napi_env env, napi_callback_info info) {
+  napi_value argv[13];
+  int v[9];
+  if (!sgemm) return throw_error(env, "gwb_native: no BLAS loaded");
+  if (!get_args(env, info, 13, argv) || !ints(env, argv + 3, 8, v)) return NULL;
+  int batch = v[0], m = v[1], n = v[2], k = v[3], trans_a = v[4], trans_b = v[5], stride_a = v[6], stride_b = v[7];
+  bool relu = false;
+  napi_get_value_bool(env, argv[12], &relu);
+  napi_valuetype bias_type;
+  napi_typeof(env, argv[11], &bias_type);
+  size_t last = batch > 0 ? (size_t)(batch - 1) : 0;
+  float *a = floats(env, argv[0], last * stride_a + (size_t)m * k);
+  float *b = a ? floats(env, argv[1], last * stride_b + (size_t)k * n) : NULL;
+  float *c = b ? floats(env, argv[2], (size_t)batch * m * n) : NULL;
+  float *bias = NULL;
+  if (c && bias_type != napi_null && bias_type != napi_undefined) bias = floats(env, argv[11], (size_t)n);
+  if (!c || (bias_type != napi_null && bias_type != napi_undefined && !bias)) return NULL;
+  for (int i = 0; i < batch; i++) {
+    float *ci = c + (size_t)i * m * n;
+    if (bias) {
+      for (int r = 0; r < m; r++) memcpy(ci + (size_t)r * n, bias, (size_t)n * sizeof(float));
+    }
+    if (m > 0 && n > 0) {
+      if (k > 0) {
+        sgemm(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, m, n, k, 1.0f, a + (size_t)i * stride_a, trans_a ? m : k,
+              b + (size_t)i * stride_b, trans_b ? k : n, bias ? 1.0f : 0.0f, ci, n);
+      } else if (!bias) {
+        memset(ci, 0, (size_t)m * n * sizeof(float));
+      }
+    }
+    if (relu) {
+      for (size_t j = 0; j < (size_t)m * n; j++) ci[j] = ci[j] > 0 ? ci[j] : 0;
+    }
+  }
+  return NULL;
+}
+
+/* ---- convolutions ---------------------------------------------------------------------------- */
+
+typedef struct {
+  int n, h, w, c;         /* input */
+  int kh, kw, co;         /* filter */
+  int oh, ow;             /* output */
+  int sh, sw, pt, pl;     /* strides, top and left padding */
+} Geometry;
+
+static int geometry(napi_env env, const napi_value *argv, Geometry *g) {
+  int v[13];
+  if (!ints(env, argv, 13, v)) return 0;
+  *g = (Geometry){v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
+  if (g->sh < 1 || g->sw < 1) {
+    napi_throw_range_error(env, NULL, "gwb_native: strides must be positive");
+    return 0;
+  }
+  return 1;
+}
+
+static size_t patch_len(const Geometry *g) { return (size_t)g->kh * g->kw * g->c; }
+
+/*
+ * Two lowerings of a convolution to GEMM. "Input columns" (im2col) give each output pixel a row of
+ * the KH·KW·C input values it reads: a GEMM against the filter [KH·KW·C, Co]. "Output columns"
+ * give each input pixel a row of KH·KW·Co values, one per tap and output channel: a GEMM of the
+ * input [H·W, C] against the filter rearranged to [C, KH·KW·Co], then a gather or scatter over the
+ * taps. The first buffers OH·OW·KH·KW·C floats per image, the second H·W·KH·KW·Co, and with a
+ * stride the second multiplies by taps no output uses. Output columns win for few output channels:
+ * the 7×7 convolution to one channel that ends the reference DCGAN generator buffered 1.2 GB of
+ * input columns per batch (0.3–0.5 s per call) against 10 MB of output columns.
+ */
+static int output_columns(const Geometry *g) {
+  const double memory = 16; /* a buffered float's cost in multiply-adds, roughly */
+  double in_cols = (double)g->oh * g->ow * patch_len(g) * (2.0 * g->co + memory);
+  double out_cols = (double)g->h * g->w * g->kh * g->kw * g->co * (2.0 * g->c + memory);
+  return out_cols < in_cols;
+}
+
+static size_t columns_per_image(const Geometry *g) {
+  return output_columns(g) ? (size_t)g->h * g->w * g->kh * g->kw * g->co : (size_t)g->oh * g->ow * patch_len(g);
+}
+
+/* Images per chunk so that a chunk's columns fit CHUNK_FLOATS (at least one image). */
+static int images_per_chunk(const Geometry *g) {
+  size_t per_image = columns_per_image(g);
+  size_t images = per_image ? CHUNK_FLOATS / per_image : (size_t)g->n;
+  if (images < 1) images = 1;
+  return images > (size_t)g->n ? g->n : (int)images;
+}
+
+/* Rows of the column matrix for images [b0, b0+nb): one row per output pixel, (kh, kw, c) per row. */
+static void im2col(const Geometry *g, const float *x, int b0, int nb, float *cols) {
+  size_t K = patch_len(g), run = (size_t)g->c;
+  for (int b = b0; b < b0 + nb; b++) {
+    float *row = cols + (size_t)(b - b0) * g->oh * g->ow * K;
+    const float *img = x + (size_t)b * g->h * g->w * g->c;
+    for (int oy = 0; oy < g->oh; oy++) {
+      for (int ox = 0; ox < g->ow; ox++, row += K) {
+        float *dst = row;
+        for (int i = 0; i < g->kh; i++) {
+          int iy = oy * g->sh - g->pt + i;
+          for (int j = 0; j < g->kw; j++, dst += run) {
+            int ix = ox * g->sw - g->pl + j;
+            if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) {
+              memset(dst, 0, run * sizeof(float));
+            } else {
+              memcpy(dst, img + ((size_t)iy * g->w + ix) * run, run * sizeof(float));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/* Adds each row of the column matrix back to the input pixels it was read from. */
+static void col2im(const Geometry *g, const float *cols, int b0, int nb, float *dx) {
+  size_t K = patch_len(g), run = (size_t)g->c;
+  for (int b = b0; b < b0 + nb; b++) {
+    const float *row = cols + (size_t)(b - b0) * g->oh * g->ow * K;
+    float *img = dx + (size_t)b * g->h * g->w * g->c;
+    for (int oy = 0; oy < g->oh; oy++) {
+      for (int ox = 0; ox < g->ow; ox++, row += K) {
+        const float *src = row;
+        for (int i = 0; i < g->kh; i++) {
+          int iy = oy * g->sh - g->pt + i;
+          for (int j = 0; j < g->kw; j++, src += run) {
+            int ix = ox * g->sw - g->pl + j;
+            if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
+            float *dst = img + ((size_t)iy * g->w + ix) * run;
+            for (size_t q = 0; q < run; q++) dst[q] += src[q];
+          }
+        }
+      }
+    }
+  }
+}
+
+/* The filter [T, C, Co] (T = KH·KW taps) rearranged to [C, T, Co]; `back` does the reverse. */
+static void filter_by_channel(const Geometry *g, float *w, float *wt, int back) {
+  size_t taps = (size_t)g->kh * g->kw, co = (size_t)g->co;
+  for (size_t t = 0; t < taps; t++) {
+    for (size_t c = 0; c < (size_t)g->c; c++) {
+      float *by_tap = w + (t * g->c + c) * co;
+      float *by_channel = wt + (c * taps + t) * co;
+      if (back) {
+        memcpy(by_tap, by_channel, co * sizeof(float));
+      } else {
+        memcpy(by_channel, by_tap, co * sizeof(float));
+      }
+    }
+  }
+}
+
+/* y[o] (+)= Σ over taps of the output columns p[input pixel read by o through that tap, tap]. */
+static void gather_taps(const Geometry *g, const float *p, int b0, int nb, float *y) {
+  size_t co = (size_t)g->co, row = (size_t)g->kh * g->kw * co;
+  for (int b = 0; b < nb; b++) {
+    const float *img = p + (size_t)b * g->h * g->w * row;
+    for (int oy = 0; oy < g->oh; oy++) {
+      for (int ox = 0; ox < g->ow; ox++) {
+        float *dst = y + (((size_t)(b0 + b) * g->oh + oy) * g->ow + ox) * co;
+        for (int i = 0; i < g->kh; i++) {
+          int iy = oy * g->sh - g->pt + i;
+          if (iy < 0 || iy >= g->h) continue;
+          for (int j = 0; j < g->kw; j++) {
+            int ix = ox * g->sw - g->pl + j;
+            if (ix < 0 || ix >= g->w) continue;
+            const float *src = img + ((size_t)iy * g->w + ix) * row + ((size_t)i * g->kw + j) * co;
+            for (size_t q = 0; q < co; q++) dst[q] += src[q];
+          }
+        }
+      }
+    }
+  }
+}
+
+/* Output columns of dy: for each input pixel and tap, dy at the output that reads it there (or 0). */
+static void dy_columns(const Geometry *g, const float *dy, int b0, int nb, float *cols) {
+  size_t co = (size_t)g->co;
+  for (int b = b0; b < b0 + nb; b++) {
+    float *dst = cols + (size_t)(b - b0) * g->h * g->w * g->kh * g->kw * co;
+    const float *img = dy + (size_t)b * g->oh * g->ow * co;
+    for (int iy = 0; iy < g->h; iy++) {
+      for (int ix = 0; ix < g->w; ix++) {
+        for (int i = 0; i < g->kh; i++) {
+          int ny = iy + g->pt - i, oy = ny / g->sh;
+          int row_ok = ny >= 0 && ny % g->sh == 0 && oy < g->oh;
+          for (int j = 0; j < g->kw; j++, dst += co) {
+            int nx = ix + g->pl - j, ox = nx / g->sw;
+            if (row_ok && nx >= 0 && nx % g->sw == 0 && ox < g->ow) {
+              memcpy(dst, img + ((size_t)oy * g->ow + ox) * co, co * sizeof(float));
+            } else {
+              memset(dst, 0, co * sizeof(float));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/* True when the column matrix is the input itself: 1×1 filter, stride 1, no padding. */
+static int pointwise(const Geometry *g) {
+  return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 && g->oh == g->h && g->ow == g->w;
+}
+
+typedef struct {
+  Geometry g;
+  float *x, *w, *y; /* input [n,h,w,c], filter [kh,kw,c,co], output [n,oh,ow,co] */
+} ConvArgs;
+
+/* Arguments: (x, w, y, n, h, w, c, kh, kw, co, oh, ow, sh, sw, pt, pl). */
+static int conv_args(napi_env env, napi_callback_info info, ConvArgs *a) {
+  napi_value argv[16];
+  if (!sgemm) {
+    napi_throw_error(env, NULL, "gwb_native: no BLAS loaded");
+    return 0;
+  }
+  if (!get_args(env, info, 16, argv) || !geometry(env, argv + 3, &a->g)) return 0;
+  const Geometry *g = &a->g;
+  a->x = floats(env, argv[0], (size_t)g->n * g->h * g->w * g->c);
+  a->w = a->x ? floats(env, argv[1], patch_len(g) * g->co) : NULL;
+  a->y = a->w ? floats(env, argv[2], (size_t)g->n * g->oh * g->ow * g->co) : NULL;
+  return a->y != NULL;
+}
+
+/* Adds a per-channel bias to `rows` rows of `co` values, then clamps at 0 when `relu`. */
+static void bias_relu(float *y, size_t rows, int co, const float *bias, bool relu) {
+  if (!bias && !relu) return;
+  for (size_t r = 0; r < rows; r++) {
+    float *row = y + r * co;
+    if (bias) {
+      for (int q = 0; q < co; q++) row[q] += bias[q];
+    }
+    if (relu) {
+      for (int q = 0; q < co; q++) row[q] = row[q] > 0 ? row[q] : 0;
+    }
+  }
+}
+
+/*
+ * conv2d(x, w, y, ...geometry, bias, relu): y = im2col(x)·w (+ bias per channel, then max(0, ·));
+ * `bias` is a Float32Array of co values or null.
+ */
+static napi_value conv2d(napi_env env, napi_callback_info info) {
+  ConvArgs a;
+  if (!conv_args(env, info, &a)) return NULL;
+  const Geometry *g = &a.g;
+  napi_value argv[18];
+  size_t argc = 18;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *bias = NULL;
+  bool relu = false;
+  if (argc >= 18) {
+    napi_valuetype bias_type;
+    napi_typeof(env, argv[16], &bias_type);
+    if (bias_type != napi_null && bias_type != napi_undefined && !(bias = floats(env, argv[16], (size_t)g->co))) return NULL;
+    napi_get_value_bool(env, argv[17], &relu);
+  }
+  int K = (int)patch_len(g), pixels = g->oh * g->ow;
+  if (pointwise(g)) {
+    sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, g->n * pixels, g->co, K, 1.0f, a.x, K, a.w, g->co, 0.0f, a.y, g->co);
+    bias_relu(a.y, (size_t)g->n * pixels, g->co, bias, relu);
+    return NULL;
+  }
+  int chunk = images_per_chunk(g);
+  float *cols = scratch_of((size_t)chunk * columns_per_image(g));
+  if (!cols) return throw_error(env, "gwb_native: out of memory");
+  if (output_columns(g)) {
+    int in_pixels = g->h * g->w, TC = g->kh * g->kw * g->co;
+    float *wt = grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co);
+    if (!wt) return throw_error(env, "gwb_native: out of memory");
+    filter_by_channel(g, a.w, wt, 0);
+    memset(a.y, 0, (size_t)g->n * pixels * g->co * sizeof(float));
+    for (int b0 = 0; b0 < g->n; b0 += chunk) {
+      int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
+      sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, nb * in_pixels, TC, g->c, 1.0f, a.x + (size_t)b0 * in_pixels * g->c, g->c, wt, TC, 0.0f, cols, TC);
+      gather_taps(g, cols, b0, nb, a.y);
+    }
+    bias_relu(a.y, (size_t)g->n * pixels, g->co, bias, relu);
+    return NULL;
+  }
+  for (int b0 = 0; b0 < g->n; b0 += chunk) {
+    int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
+    float *y = a.y + (size_t)b0 * pixels * g->co;
+    im2col(g, a.x, b0, nb, cols);
+    sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, nb * pixels, g->co, K, 1.0f, cols, K, a.w, g->co, 0.0f, y, g->co);
+    bias_relu(y, (size_t)nb * pixels, g->co, bias, relu);
+  }
+  return NULL;
+}
+
+/* conv2dBackpropInput: dx = col2im(dy·wᵀ). Here `x` is dx (written) and `y` is dy (read). */
+static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
+  ConvArgs a;
+  if (!conv_args(env, info, &a)) return NULL;
+  const Geometry *g = &a.g;
+  int K = (int)patch_len(g), pixels = g->oh * g->ow;
+  if (pointwise(g)) {
+    sgemm(ROW_MAJOR, NO_TRANS, TRANS, g->n * pixels, K, g->co, 1.0f, a.y, g->co, a.w, g->co, 0.0f, a.x, K);
+    return NULL;
+  }
+  int chunk = images_per_chunk(g);
+  float *cols = scratch_of((size_t)chunk * columns_per_image(g));
+  if (!cols) return throw_error(env, "gwb_native: out of memory");
+  if (output_columns(g)) {
+    int in_pixels = g->h * g->w, TC = g->kh * g->kw * g->co;
+    float *wt = grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co);
+    if (!wt) return throw_error(env, "gwb_native: out of memory");
+    filter_by_channel(g, a.w, wt, 0);
+    for (int b0 = 0; b0 < g->n; b0 += chunk) {
+      int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
+      dy_columns(g, a.y, b0, nb, cols);
+      sgemm(ROW_MAJOR, NO_TRANS, TRANS, nb * in_pixels, g->c, TC, 1.0f, cols, TC, wt, TC, 0.0f, a.x + (size_t)b0 * in_pixels * g->c, g->c);
+    }
+    return NULL;
+  }
+  memset(a.x, 0, (size_t)g->n * g->h * g->w * g->c * sizeof(float));
+  for (int b0 = 0; b0 < g->n; b0 += chunk) {
+    int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
+    sgemm(ROW_MAJOR, NO_TRANS, TRANS, nb * pixels, K, g->co, 1.0f, a.y + (size_t)b0 * pixels * g->co, g->co, a.w, g->co, 0.0f, cols, K);
+    col2im(g, cols, b0, nb, a.x);
+  }
+  return NULL;
+}
+
+/* conv2dBackpropFilter: dw = Σ im2col(x)ᵀ·dy. Here `w` is dw (written) and `y` is dy (read). */
+static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) {
+  ConvArgs a;
+  if (!conv_args(env, info, &a)) return NULL;
+  const Geometry *g = &a.g;
+  int K = (int)patch_len(g), pixels = g->oh * g->ow;
+  if (g->n == 0) {
+    memset(a.w, 0, (size_t)K * g->co * sizeof(float));
+    return NULL;
+  }
+  if (pointwise(g)) {
+    sgemm(ROW_MAJOR, TRANS, NO_TRANS, K, g->co, g->n * pixels, 1.0f, a.x, K, a.y, g->co, 0.0f, a.w, g->co);
+    return NULL;
+  }
+  int chunk = images_per_chunk(g);
+  float *cols = scratch_of((size_t)chunk * columns_per_image(g));
+  if (!cols) return throw_error(env, "gwb_native: out of memory");
+  if (output_columns(g)) {
+    int in_pixels = g->h * g->w, TC = g->kh * g->kw * g->co;
+    float *dwt = grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co);
+    if (!dwt) return throw_error(env, "gwb_native: out of memory");
+    for (int b0 = 0; b0 < g->n; b0 += chunk) {
+      int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
+      dy_columns(g, a.y, b0, nb, cols);
+      sgemm(ROW_MAJOR, TRANS, NO_TRANS, g->c, TC, nb * in_pixels, 1.0f, a.x + (size_t)b0 * in_pixels * g->c, g->c, cols, TC, b0 ? 1.0f : 0.0f, dwt, TC);
+    }
+    filter_by_channel(g, a.w, dwt, 1);
+    return NULL;
+  }
+  for (int b0 = 0; b0 < g->n; b0 += chunk) {
+    int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
+    im2col(g, a.x, b0, nb, cols);
+    sgemm(ROW_MAJOR, TRANS, NO_TRANS, K, g->co, nb * pixels, 1.0f, cols, K, a.y + (size_t)b0 * pixels * g->co, g->co, b0 ? 1.0f : 0.0f, a.w, g->co);
+  }
+  return NULL;
+}
+
+/* ---- element-wise ops and reductions -------------------------------------------------------- */
+/*
+ * Written with bit masks, not `?:`: on a GAN's activations the sign of each value is a coin flip,
+ * so a branch mispredicts half the time. Measured on 64×28×28×128 values: 40 ms branching (as
+ * WebAssembly's kernels ran), 5 ms with masks, which the compiler also vectorises. Masks keep NaN
+ * and infinities exactly where a branch would put them.
+ */
+static inline uint32_t bits_of(float v) {
+  uint32_t b;
+  memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+/* leakyRelu(x, y, alpha): y = x > 0 ? x : alpha·x. */
+static napi_value leaky_relu(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  double alpha;
+  size_t n;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  float *x = (float *)typed(env, argv[0], napi_float32_array, 0, &n);
+  float *y = x ? floats(env, argv[1], n) : NULL;
+  if (!y || napi_get_value_double(env, argv[2], &alpha) != napi_ok) return NULL;
+  float a = (float)alpha;
+  uint32_t *restrict out = (uint32_t *)y;
+  const float *restrict in = x;
+  for (size_t i = 0; i < n; i++) {
+    float v = in[i];
+    uint32_t positive = -(uint32_t)(v > 0);
+    out[i] = (bits_of(v) & positive) | (bits_of(a * v) & ~positive);
+  }
+  return NULL;
+}
+
+/* greater(a, b, out): out = a > b, either side a single value broadcast over the other. */
+static napi_value greater(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  size_t na, nb, n;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  float *a = (float *)typed(env, argv[0], napi_float32_array, 1, &na);
+  float *b = a ? (float *)typed(env, argv[1], napi_float32_array, 1, &nb) : NULL;
+  uint8_t *out = b ? (uint8_t *)typed(env, argv[2], napi_uint8_array, 0, &n) : NULL;
+  if (!out) return NULL;
+  if ((na != n && na != 1) || (nb != n && nb != 1)) return throw_error(env, "gwb_native: greater: shapes do not broadcast");
+  if (nb == 1) {
+    float v = b[0];
+    for (size_t i = 0; i < n; i++) out[i] = a[i] > v;
+  } else if (na == 1) {
+    float v = a[0];
+    for (size_t i = 0; i < n; i++) out[i] = v > b[i];
+  } else {
+    for (size_t i = 0; i < n; i++) out[i] = a[i] > b[i];
+  }
+  return NULL;
+}
+
+/* select(condition, t, e, out): out = condition ? t : e, all of one size. */
+static napi_value select_where(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  size_t n;
+  if (!get_args(env, info, 4, argv)) return NULL;
+  float *out = (float *)typed(env, argv[3], napi_float32_array, 0, &n);
+  uint8_t *c = out ? (uint8_t *)typed(env, argv[0], napi_uint8_array, n, NULL) : NULL;
+  float *t = c ? floats(env, argv[1], n) : NULL;
+  float *e = t ? floats(env, argv[2], n) : NULL;
+  if (!e) return NULL;
+  const uint32_t *restrict tb = (const uint32_t *)t, *restrict eb = (const uint32_t *)e;
+  uint32_t *restrict ob = (uint32_t *)out;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t chosen = -(uint32_t)(c[i] != 0);
+    ob[i] = (tb[i] & chosen) | (eb[i] & ~chosen);
+  }
+  return NULL;
+}
+
+/*
+ * sum(x, rows, cols, out, leading): x as a rows×cols matrix; `leading` sums over the rows (out has
+ * cols values: a bias gradient, a batch-norm mean), otherwise over the columns (out has rows).
+ */
+static napi_value sum(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  int v[2];
+  bool leading = false;
+  if (!get_args(env, info, 5, argv) || !ints(env, argv + 1, 2, v)) return NULL;
+  size_t rows = (size_t)v[0], cols = (size_t)v[1];
+  napi_get_value_bool(env, argv[4], &leading);
+  float *x = floats(env, argv[0], rows * cols);
+  float *out = x ? floats(env, argv[3], leading ? cols : rows) : NULL;
+  if (!out) return NULL;
+  /* Sums in double, as tfjs' JavaScript kernels do: a batch-norm mean adds ~10⁵ values. */
+  if (leading) {
+    double *acc = calloc(cols ? cols : 1, sizeof(double));
+    if (!acc) return throw_error(env, "gwb_native: out of memory");
+    for (size_t r = 0; r < rows; r++) {
+      const float *row = x + r * cols;
+      for (size_t c = 0; c < cols; c++) acc[c] += row[c];
+    }
+    for (size_t c = 0; c < cols; c++) out[c] = (float)acc[c];
+    free(acc);
+  } else {
+    for (size_t r = 0; r < rows; r++) {
+      const float *row = x + r * cols;
+      double total = 0;
+      for (size_t c = 0; c < cols; c++) total += row[c];
+      out[r] = (float)total;
+    }
+  }
+  return NULL;
+}
+
+/*
+ * resizeNearest(x, y, n, h, w, c, oh, ow, rows, cols, backward): y[b, oy, ox] = x[b, rows[oy], cols[ox]]
+ * (the source row and column of each output, as tfjs computes them); `backward` writes the
+ * gradient instead: x (zeroed) += y at those sources. UpSampling2D's gradient took 50 ms per call
+ * in WebAssembly.
+ */
+static napi_value resize_nearest(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  int v[6];
+  bool backward = false;
+  if (!get_args(env, info, 11, argv) || !ints(env, argv + 2, 6, v)) return NULL;
+  int n = v[0], h = v[1], w = v[2], c = v[3], oh = v[4], ow = v[5];
+  napi_get_value_bool(env, argv[10], &backward);
+  float *x = floats(env, argv[0], (size_t)n * h * w * c);
+  float *y = x ? floats(env, argv[1], (size_t)n * oh * ow * c) : NULL;
+  int32_t *rows = y ? (int32_t *)typed(env, argv[8], napi_int32_array, (size_t)oh, NULL) : NULL;
+  int32_t *cols = rows ? (int32_t *)typed(env, argv[9], napi_int32_array, (size_t)ow, NULL) : NULL;
+  if (!cols) return NULL;
+  for (int i = 0; i < oh; i++) {
+    if (rows[i] < 0 || rows[i] >= h) return throw_error(env, "gwb_native: resizeNearest: source row out of range");
+  }
+  for (int j = 0; j < ow; j++) {
+    if (cols[j] < 0 || cols[j] >= w) return throw_error(env, "gwb_native: resizeNearest: source column out of range");
+  }
+  size_t run = (size_t)c;
+  if (backward) memset(x, 0, (size_t)n * h * w * c * sizeof(float));
+  for (int b = 0; b < n; b++) {
+    for (int oy = 0; oy < oh; oy++) {
+      float *src_row = x + (((size_t)b * h + rows[oy]) * w) * run;
+      float *out = y + (((size_t)b * oh + oy) * ow) * run;
+      for (int ox = 0; ox < ow; ox++, out += run) {
+        float *src = src_row + (size_t)cols[ox] * run;
+        if (backward) {
+          for (size_t q = 0; q < run; q++) src[q] += out[q];
+        } else {
+          memcpy(out, src, run * sizeof(float));
+        }
+      }
+    }
+  }
+  return NULL;
+}
+
+/* ---- module ---------------------------------------------------------------------------------- */
+
+NAPI_MODULE_INIT() {
+  const struct {
+    const char *name;
+    napi_callback fn;
+  } exported[] = {
+      {"load", load},
+      {"setThreads", set_thread_count},
+      {"gemm", gemm},
+      {"conv2d", conv2d},
+      {"conv2dBackpropInput", conv2d_backprop_input},
+      {"conv2dBackpropFilter", conv2d_backprop_filter},
+      {"leakyRelu", leaky_relu},
+      {"greater", greater},
+      {"select", select_where},
+      {"sum", sum},
+      {"resizeNearest", resize_nearest},
+  };
+  for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {
+    napi_value fn;
+    napi_create_function(env, exported[i].name, NAPI_AUTO_LENGTH, exported[i].fn, NULL, &fn);
+    napi_set_named_property(env, exports, exported[i].name, fn);
+  }
+  return exports;
+}

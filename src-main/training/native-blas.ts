@@ -1,0 +1,87 @@
+/**
+ * The native BLAS kernels (src-main/native/gwb_native.c, built by scripts/build-native.mjs into
+ * resources/native/): optional twice over. The addon needs a C compiler at install, and at run time
+ * it needs an optimised BLAS library on the machine, found by name. Where either is missing the
+ * wasm backend keeps its WebAssembly kernels, and the backend report says why.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+
+/** The addon's functions (all work in place on Float32Array views of the wasm heap). */
+export interface NativeBlas {
+  load(libraries: string[]): string | null
+  setThreads(n: number): boolean
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transA: number, transB: number, strideA: number, strideB: number, bias: Float32Array | null, relu: boolean): void
+  /** Geometry: n, h, w, c, kh, kw, co, oh, ow, sh, sw, padTop, padLeft. */
+  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, ...rest: [...number[], Float32Array | null, boolean]): void
+  conv2dBackpropInput(dx: Float32Array, w: Float32Array, dy: Float32Array, ...geometry: number[]): void
+  conv2dBackpropFilter(x: Float32Array, dw: Float32Array, dy: Float32Array, ...geometry: number[]): void
+  leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void
+  /** out = a > b; a side of one value is broadcast. */
+  greater(a: Float32Array, b: Float32Array, out: Uint8Array): void
+  select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void
+  /** x as rows×cols: `leading` sums over rows (cols outputs), otherwise over columns. */
+  sum(x: Float32Array, rows: number, cols: number, out: Float32Array, leading: boolean): void
+  /** y[b, oy, ox] = x[b, rows[oy], cols[ox]]; `backward`: x = 0, then x at those sources += y. */
+  resizeNearest(x: Float32Array, y: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, rows: Int32Array, cols: Int32Array, backward: boolean): void
+}
+
+/** out/main → ../../resources; src-main/training → ../../resources. */
+export const NATIVE_ADDON = path.join(__dirname, '..', '..', 'resources', 'native', 'gwb_native.node')
+
+/**
+ * Optimised BLAS libraries by the names their packages install. Not the bare libblas.so.3: on
+ * Debian that may be the reference BLAS, slower than WebAssembly's XNNPACK.
+ */
+function candidateLibraries(): string[] {
+  const fromEnv = process.env.GWB_BLAS_LIBRARY ? [process.env.GWB_BLAS_LIBRARY] : []
+  switch (process.platform) {
+    case 'darwin':
+      return [...fromEnv, '/System/Library/Frameworks/Accelerate.framework/Accelerate', '/opt/homebrew/opt/openblas/lib/libopenblas.dylib', '/usr/local/opt/openblas/lib/libopenblas.dylib']
+    case 'win32':
+      return [...fromEnv, 'libopenblas.dll', 'openblas.dll', 'mkl_rt.2.dll']
+    default:
+      return [...fromEnv, 'libopenblas.so.0', 'libopenblas.so', 'libmkl_rt.so.2', 'libmkl_rt.so', 'libblis.so.4', 'libblis.so.3']
+  }
+}
+
+/** "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64" → "OpenBLAS 0.3.21 Zen"; a path → its file name. */
+function libraryName(library: string): string {
+  if (library.startsWith('OpenBLAS')) return library.split(/\s+/).filter((w) => !/^(NO_|USE_|DYNAMIC_ARCH|MAX_THREADS)/.test(w)).join(' ')
+  return path.basename(library)
+}
+
+export interface NativeBlasStatus {
+  /** The loaded addon, when it found a BLAS. */
+  blas: NativeBlas | null
+  /** What the backend report says: the library and its threads, or why there is none. */
+  note: string
+}
+
+let status: NativeBlasStatus | null = null
+
+/**
+ * Loads the addon and a BLAS once per process, with `threads` BLAS threads (the wasm pool's share
+ * of the cores). GWB_NATIVE_BLAS=0 turns it off.
+ */
+export function nativeBlas(threads: number): NativeBlasStatus {
+  if (status) return status
+  if (process.env.GWB_NATIVE_BLAS === '0') return (status = { blas: null, note: 'native BLAS kernels off (GWB_NATIVE_BLAS=0)' })
+  if (!fs.existsSync(NATIVE_ADDON)) {
+    return (status = { blas: null, note: 'native BLAS kernels not built (no C compiler at install?), so WebAssembly kernels only' })
+  }
+  let addon: NativeBlas
+  try {
+    addon = createRequire(__filename)(NATIVE_ADDON) as NativeBlas
+  } catch (e) {
+    return (status = { blas: null, note: `native BLAS kernels failed to load (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` })
+  }
+  const library = addon.load(candidateLibraries())
+  if (!library) {
+    return (status = { blas: null, note: 'no optimised BLAS found (OpenBLAS, MKL, BLIS or Accelerate; GWB_BLAS_LIBRARY names another), so WebAssembly kernels only' })
+  }
+  const threaded = addon.setThreads(Math.max(1, threads))
+  const threadNote = threaded ? `, ${Math.max(1, threads)} thread${threads > 1 ? 's' : ''}` : ''
+  return (status = { blas: addon, note: `matrix products and convolutions on native BLAS (${libraryName(library)}${threadNote})` })
+}

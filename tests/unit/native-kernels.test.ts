@@ -1,0 +1,152 @@
+/**
+ * The wasm backend's matrix products and convolutions on native BLAS
+ * (src-main/training/wasm-native-kernels.ts, src-main/native/gwb_native.c): on many small shapes,
+ * both convolution lowerings (input and output columns), every padding and stride, fused bias and
+ * ReLU, transposed and batched products, values and gradients match tfjs' pure-JS cpu backend.
+ * Skipped, saying why, where the addon was not built or no optimised BLAS is installed.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { selectBackend } from '../../src-main/training/backend'
+import { nativeBlas } from '../../src-main/training/native-blas'
+import { wasmThreadCount } from '../../src-main/training/wasm-threads'
+
+const status = nativeBlas(wasmThreadCount())
+if (!status.blas) console.warn(`native-kernels.test: skipped: ${status.note}`)
+
+const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed)
+
+/** Runs `f` on wasm and on cpu; every output must agree to float32 rounding of the sums. */
+async function agree(label: string, f: () => tf.Tensor[]): Promise<void> {
+  await tf.setBackend('wasm')
+  const before = tf.memory().numTensors
+  const onWasm = tf.tidy(f).map((t) => { const v = t.dataSync().slice(); t.dispose(); return v })
+  expect(tf.memory().numTensors, `${label}: tensors leaked`).toBe(before)
+  await tf.setBackend('cpu')
+  const onCpu = tf.tidy(f).map((t) => { const v = t.dataSync().slice(); t.dispose(); return v })
+  for (let i = 0; i < onCpu.length; i++) {
+    const ref = onCpu[i]!
+    expect(onWasm[i]!.length, `${label} output ${i}`).toBe(ref.length)
+    const got = onWasm[i]!
+    // NaN and infinities must come out exactly where the reference has them.
+    const special = Array.from(ref.keys()).filter((j) => !Number.isFinite(ref[j]!))
+    expect(special.map((j) => got[j]), `${label} output ${i}: non-finite values`).toEqual(special.map((j) => ref[j]))
+    const finite = Array.from(ref.keys()).filter((j) => Number.isFinite(ref[j]!))
+    const scale = Math.max(1e-3, ...finite.map((j) => Math.abs(ref[j]!)))
+    const worst = Math.max(0, ...finite.map((j) => Math.abs(ref[j]! - got[j]!)))
+    expect(worst / scale, `${label} output ${i}`).toBeLessThan(2e-5)
+  }
+}
+
+interface ConvCase { x: number[]; f: number[]; s: number; pad: 'same' | 'valid' | number }
+const CONV_CASES: ConvCase[] = [
+  { x: [2, 8, 8, 3], f: [3, 3, 3, 5], s: 1, pad: 'same' },
+  { x: [3, 9, 7, 4], f: [3, 3, 4, 6], s: 2, pad: 'same' },
+  { x: [2, 10, 10, 6], f: [4, 4, 6, 3], s: 2, pad: 'valid' },
+  { x: [2, 7, 7, 16], f: [7, 7, 16, 1], s: 1, pad: 'same' }, // output columns (few output channels)
+  { x: [2, 12, 12, 32], f: [5, 5, 32, 2], s: 2, pad: 'same' }, // output columns with a stride
+  { x: [2, 6, 6, 5], f: [1, 1, 5, 4], s: 1, pad: 'valid' }, // pointwise: no columns at all
+  { x: [1, 5, 6, 2], f: [2, 3, 2, 3], s: 1, pad: 1 },
+  { x: [2, 11, 11, 1], f: [5, 5, 1, 8], s: 3, pad: 'same' },
+]
+
+describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
+  beforeAll(async () => {
+    const selected = await selectBackend('wasm', { convolutional: true })
+    expect(selected.reason).toMatch(/native BLAS \(/)
+  })
+  afterAll(async () => {
+    await tf.setBackend('wasm')
+  })
+
+  it.each(CONV_CASES)('conv2d x=$x f=$f stride $s pad $pad: values and both gradients', async ({ x, f, s, pad }) => {
+    await agree(`conv ${x} ${f}`, () => {
+      const xs = rand(x, 1) as tf.Tensor4D
+      const w = rand(f, 2) as tf.Tensor4D
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad))))
+      return [tf.conv2d(xs, w, s, pad), ...g([xs, w])]
+    })
+  })
+
+  it.each(CONV_CASES.filter((c) => typeof c.pad === 'string'))('conv2dTranspose from x=$x with f=$f stride $s', async ({ x, f, s, pad }) => {
+    await agree(`convT ${x} ${f}`, () => {
+      const out = tf.conv2d(rand(x, 3) as tf.Tensor4D, rand(f, 4) as tf.Tensor4D, s, pad)
+      const dy = rand(out.shape, 5) as tf.Tensor4D
+      return [tf.conv2dTranspose(dy, rand(f, 4) as tf.Tensor4D, x as [number, number, number, number], s, pad as 'same')]
+    })
+  })
+
+  it('fused conv2d with bias and ReLU, and its gradients', async () => {
+    await agree('fused conv', () => {
+      const xs = rand([2, 9, 9, 3], 6) as tf.Tensor4D
+      const w = rand([3, 3, 3, 7], 7) as tf.Tensor4D
+      const b = rand([7], 8)
+      const g = tf.grads((a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.sum(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: k as tf.Tensor4D, strides: 2, pad: 'same', bias: c, activation: 'relu' })))
+      return [tf.fused.conv2d({ x: xs, filter: w, strides: 2, pad: 'same', bias: b, activation: 'relu' }), ...g([xs, w, b])]
+    })
+  })
+
+  it('LeakyReLU and its gradient (Greater, Select), NaN and infinities kept where they were', async () => {
+    await agree('leaky', () => {
+      const x = tf.concat([rand([1000], 17), tf.tensor1d([NaN, Infinity, -Infinity, 0, -0])])
+      const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), rand([1005], 18))))
+      return [tf.leakyRelu(x, 0.2), grad(x), tf.cast(tf.greater(x, tf.scalar(0.1)), 'float32'), tf.cast(tf.greater(tf.scalar(0.1), x), 'float32'), tf.cast(tf.greater(x, tf.reverse(x)), 'float32')]
+    })
+  })
+
+  it('sums over leading axes, trailing axes, all axes, with and without keepDims', async () => {
+    await agree('sum', () => {
+      const x = rand([4, 5, 6, 7], 19)
+      return [tf.sum(x, [0, 1, 2]), tf.sum(x, [0]), tf.sum(x, [3]), tf.sum(x, [2, 3], true), tf.sum(x), tf.sum(x, [0, 1, 2], true), tf.sum(x, [1, 2]), tf.sum(x, -1)]
+    })
+  })
+
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+  ])('nearest-neighbour resizing (alignCorners %s, halfPixelCenters %s): values; the gradient is its exact adjoint', async (alignCorners, halfPixelCenters) => {
+    const x = rand([2, 5, 4, 3], 20)
+    const sizes: Array<[number, number]> = [[10, 11], [8, 9], [7, 4], [3, 2]]
+    await agree('resize', () => sizes.map((size) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, size, alignCorners, halfPixelCenters)))
+    // ⟨resize(x), g⟩ = ⟨x, gradient(g)⟩. (tfjs' cpu gradient is not this adjoint for ratios that are
+    // not whole numbers, so it cannot be the reference; the stock wasm kernel's is, as ours.)
+    await tf.setBackend('wasm')
+    for (const size of sizes) {
+      const g = rand([2, ...size, 3], 21)
+      const f = (v: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, size, alignCorners, halfPixelCenters), g))
+      const lhs = f(x).dataSync()[0]!
+      const rhs = tf.sum(tf.mul(x, tf.grad(f)(x))).dataSync()[0]!
+      expect(Math.abs(lhs - rhs), `size ${size}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)))
+    }
+  })
+
+  // One image: tfjs' cpu gradient (4.22) is not the adjoint for a batch of several either (measured:
+  // ⟨resize(x), g⟩ = −4.90 but ⟨x, cpu gradient⟩ = −10.52 for 3 images); the adjoint test above covers batches.
+  it('UpSampling2D (×2) of one image: gradient as the cpu backend computes it', async () => {
+    await agree('upsample', () => {
+      const x = rand([1, 7, 6, 5], 22)
+      return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, [14, 12]), rand([1, 14, 12, 5], 23))))(x)]
+    })
+  })
+
+  it('matrix products: transposes, batches, broadcasting, fused bias and ReLU, an empty inner dimension', async () => {
+    await agree('matmul', () => {
+      const a = rand([5, 7], 9)
+      const b = rand([7, 3], 10)
+      return [
+        tf.matMul(a, b),
+        tf.matMul(tf.transpose(a), b, true, false),
+        tf.matMul(a, tf.transpose(b), false, true),
+        tf.matMul(tf.transpose(a), tf.transpose(b), true, true),
+        tf.matMul(rand([4, 5, 7], 11), rand([4, 7, 3], 12)),
+        tf.matMul(rand([4, 5, 7], 13), b),
+        tf.matMul(a, rand([4, 7, 3], 14)),
+        tf.fused.matMul({ a, b, bias: rand([3], 15), activation: 'relu' }),
+        tf.fused.matMul({ a, b, bias: rand([3], 16), activation: 'elu' }), // not native: the wasm kernel's
+        tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 2])),
+        ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.fused.matMul({ a: p as tf.Tensor2D, b: q as tf.Tensor2D, bias: tf.ones([3]), activation: 'relu' })))([a, b]),
+      ]
+    })
+  })
+})
