@@ -24,6 +24,8 @@ export interface NativeBlas {
   /** x as rows×cols: `leading` sums over rows (cols outputs), otherwise over columns. */
   sum(x: Float32Array, rows: number, cols: number, out: Float32Array, leading: boolean): void
   /** y[b, oy, ox] = x[b, rows[oy], cols[ox]]; `backward`: x = 0, then x at those sources += y. */
+  /** dx = 0, then dy added at each window's first maximum (y: the pooling's output); geometry as for conv2d, co = c. */
+  maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, ...geometry: number[]): void
   resizeNearest(x: Float32Array, y: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, rows: Int32Array, cols: Int32Array, backward: boolean): void
 }
 

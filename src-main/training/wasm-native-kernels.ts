@@ -202,6 +202,24 @@ function resizeNearest(backward: boolean): NativeKernel {
   }
 }
 
+/** The addon's geometry of a 2-D max pool (NHWC, no dilation), or null. */
+function poolGeometry(x: TensorInfo, attrs: Attrs): number[] | null {
+  if (x.shape.length !== 4 || x.dtype !== 'float32' || ((attrs.dataFormat as string | undefined) ?? 'NHWC') !== 'NHWC') return null
+  const info = backend_util.computePool2DInfo(x.shape as Shape4, attrs.filterSize as [number, number], attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined)
+  const [n, h, w, c] = x.shape as Shape4
+  return [n, h, w, c, info.filterHeight, info.filterWidth, c, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left]
+}
+
+/** The gradient of a max pool (XNNPACK's forward pool is fast; tfjs' wasm gradient was not). */
+function maxPoolGrad(blas: NativeBlas, { inputs: { dy, input, output }, backend, attrs }: Args): TensorInfo | null {
+  const g = input && poolGeometry(input, attrs)
+  const outShape = g && [g[0]!, g[7]!, g[8]!, g[3]!]
+  if (!input || !dy || !output || !g || g.some((v) => v < 0) || !allFloat32(dy, output) || !util.arraysEqual(dy.shape, outShape!) || !util.arraysEqual(output.shape, outShape!)) return null
+  const out = backend.makeOutput(input.shape, 'float32')
+  blas.maxPoolGrad(floats(backend, input), floats(backend, output), floats(backend, dy), floats(backend, out), ...g)
+  return out
+}
+
 const NATIVE: Record<string, NativeKernel> = {
   Conv2D: conv2d,
   FusedConv2D: conv2d,
@@ -215,6 +233,7 @@ const NATIVE: Record<string, NativeKernel> = {
   Sum: sum,
   ResizeNearestNeighbor: resizeNearest(false),
   ResizeNearestNeighborGrad: resizeNearest(true),
+  MaxPoolGrad: maxPoolGrad,
 }
 
 /**

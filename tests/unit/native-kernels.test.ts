@@ -130,6 +130,19 @@ describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
     })
   })
 
+  it.each([
+    { x: [2, 8, 8, 3], size: 2, stride: 2, pad: 'valid' as const },
+    { x: [2, 9, 7, 4], size: 3, stride: 2, pad: 'same' as const },
+    { x: [1, 6, 6, 2], size: 3, stride: 1, pad: 'same' as const },
+  ])('max pooling x=$x size $size stride $stride $pad, and its gradient (ties go to the first maximum)', async ({ x, size, stride, pad }) => {
+    await agree('maxpool', () => {
+      // Rounded values make ties, so which maximum gets the gradient is tested too.
+      const v = tf.round(tf.mul(rand(x, 24), 3))
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size, stride, pad), rand(tf.maxPool(v as tf.Tensor4D, size, stride, pad).shape, 25))))
+      return [tf.maxPool(v as tf.Tensor4D, size, stride, pad), g(v)]
+    })
+  })
+
   it('matrix products: transposes, batches, broadcasting, fused bias and ReLU, an empty inner dimension', async () => {
     await agree('matmul', () => {
       const a = rand([5, 7], 9)

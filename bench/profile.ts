@@ -1,0 +1,61 @@
+/**
+ * Where a training step's time goes, kernel by kernel: wraps every registered kernel of the backend
+ * with a timer, runs a few steps of a preset, prints ms per step and calls per step of the top 25.
+ * Usage: tsx bench/profile.ts [PRESET=dcgan-mnist] [BATCH=64] [STEPS=4] [--backend NAME] [--shapes]
+ * (--shapes prints each convolution's input shapes and time). Kernel times include the dispatch
+ * inside the kernel function, not tfjs' own bookkeeping around it: "in kernels" vs "step" shows that.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { getKernelsForBackend, registerKernel, unregisterKernel, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
+import { requirePreset } from '../src-shared/config/presets'
+import { applyOverrides } from '../src-shared/config/overrides'
+import { validateExperiment } from '../src-shared/config/validate'
+import { isConvolutional, selectBackend } from '../src-main/training/backend'
+import { createDataSource } from '../src-main/datasets/data-source'
+import { VanillaGan, disposeMetrics } from '../src-main/training/vanilla-gan'
+import type { BackendName } from '../src-shared/config/experiment'
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2)
+  const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : undefined }
+  const backendName = (flag('--backend') ?? 'wasm') as BackendName
+  const shapes = args.includes('--shapes')
+  const [preset = 'dcgan-mnist', batch = '64', steps = '4'] = args.filter((a) => !a.startsWith('--'))
+  const { config } = validateExperiment(applyOverrides(requirePreset(preset).config, [`training.batchSize=${batch}`, 'training.dSteps=1']))
+  const selected = await selectBackend(backendName, { convolutional: isConvolutional(config), training: true })
+  console.log(`${preset}, batch ${batch}, backend ${selected.name}: ${selected.reason}`)
+  const times = new Map<string, { ms: number; calls: number }>()
+  for (const k of getKernelsForBackend(selected.name === 'tensorflow-gpu' ? 'tensorflow' : selected.name)) {
+    const inner = k.kernelFunc
+    unregisterKernel(k.kernelName, k.backendName)
+    const timed = (a: { inputs: Record<string, TensorInfo | undefined>; attrs: Record<string, unknown> }) => {
+      const t0 = performance.now()
+      const result = inner(a as never)
+      const ms = performance.now() - t0
+      const entry = times.get(k.kernelName) ?? { ms: 0, calls: 0 }
+      entry.ms += ms
+      entry.calls++
+      times.set(k.kernelName, entry)
+      if (shapes && /Conv/.test(k.kernelName)) {
+        console.log(`  ${k.kernelName} ${Object.values(a.inputs).map((x) => x?.shape.join('×')).join(' ')} strides ${String(a.attrs.strides)} ${String(a.attrs.pad)}: ${ms.toFixed(1)} ms`)
+      }
+      return result
+    }
+    registerKernel({ ...k, kernelFunc: timed } as unknown as KernelConfig)
+  }
+  const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+  for (let i = 0; i < 2; i++) disposeMetrics(gan.trainStep(i, 0, false))
+  times.clear()
+  const n = Number(steps)
+  const t0 = performance.now()
+  for (let i = 0; i < n; i++) disposeMetrics(gan.trainStep(i, 0, false))
+  const total = performance.now() - t0
+  const rows = [...times.entries()].sort((a, b) => b[1].ms - a[1].ms)
+  const inKernels = rows.reduce((s, [, e]) => s + e.ms, 0)
+  console.log(`step ${(total / n).toFixed(1)} ms; in kernels ${(inKernels / n).toFixed(1)} ms`)
+  for (const [name, e] of rows.slice(0, 25)) console.log(`${name.padEnd(28)} ${(e.ms / n).toFixed(2).padStart(9)} ms/step ${String(e.calls / n).padStart(6)} calls/step`)
+  gan.dispose()
+  tf.disposeVariables()
+}
+
+void main()
