@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../src-main/training/backend'
-import { wasmThreads } from '../src-main/training/wasm-threads'
+import { wasmThreadCount, wasmThreads } from '../src-main/training/wasm-threads'
+import { nativeBlas } from '../src-main/training/native-blas'
 
 /** Median milliseconds of `f` over `reps` runs, after two warm-ups. */
 function timeMs(f: () => tf.Tensor, reps: number): number {
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   const matmulMs = timeMs(() => tf.matMul(a, b), 20)
   const convMs = timeMs(() => tf.conv2d(x, w, 1, 'same'), 10)
   console.log(JSON.stringify({
-    threads: wasmThreads.count,
+    threads: nativeBlas(wasmThreadCount()).threads || wasmThreads.count,
     matmulMs, matmulGflops: (2 * 512 ** 3) / matmulMs / 1e6,
     convMs, convGflops: (2 * 16 * 28 * 28 * 64 * 64 * 9) / convMs / 1e6,
   }))

@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
 /** Debian's python3 has python3-torch; a pyenv python3 earlier on PATH does not. */
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3'
-/** The threads our wasm backend runs XNNPACK on (every core unless GWB_WASM_THREADS says otherwise). */
+/** The threads of our heavy kernels, native BLAS or XNNPACK (every core unless GWB_WASM_THREADS says otherwise). */
 const OUR_THREADS = Math.max(1, wasmThreadCount())
 /** More of our backends to measure, forced (e.g. BENCH_EXTRA_BACKENDS=webgpu on a software adapter). */
 const EXTRA_BACKENDS = (process.env.BENCH_EXTRA_BACKENDS ?? '').split(',').map((b) => b.trim()).filter(Boolean)

@@ -78,17 +78,22 @@ const CANDIDATES: Candidate[] = [
     load: async () => {
       const wasm = requireHere('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')
       wasm.setWasmPaths(wasmBinaryDir() + path.sep)
-      // tfjs runs wasm single-threaded under Node; this starts its threaded build on every core.
-      registerThreadedWasm()
+      // Matrix products and convolutions go to the machine's BLAS where there is one: per core ~4×
+      // the speed of XNNPACK in WebAssembly. It gets the cores; WebAssembly, left with memory-bound
+      // element-wise ops, keeps one thread, because a wasm thread pool beside it slowed whole steps
+      // (measured per step: DCGAN 683 ms with one wasm thread vs 907 with two, AC-GAN 608 vs 935).
+      // Without a BLAS, tfjs' threaded wasm build gets the cores (tfjs runs wasm single-threaded
+      // under Node).
+      const threads = wasmThreadCount()
+      const native = nativeBlas(threads)
+      registerThreadedWasm(native.blas ? Math.min(threads, 1) : threads)
       // Stock tfjs-backend-wasm cannot train conv models (no Conv2DBackpropFilter) and its
       // Conv2DBackpropInput is a scalar loop: ours express both through XNNPACK convolutions.
       registerWasmConvKernels()
       registerWasmSegmentSum()
       registerWasmMatMulKernels()
       registerWasmIdentity()
-      // Matrix products and convolutions on the machine's BLAS where there is one (the kernels
-      // above become their fallbacks): per core ~4× the speed of XNNPACK in WebAssembly.
-      const native = nativeBlas(wasmThreadCount())
+      // In front of the kernels above, which become their fallbacks.
       if (native.blas) registerWasmNativeKernels(native.blas)
     },
   },
@@ -104,8 +109,9 @@ const WHY_USED: Record<BackendName, string> = {
 }
 
 function wasmThreadNote(): string {
-  const count = `; ${wasmThreads.count} thread${wasmThreads.count === 1 ? '' : 's'}`
-  return (wasmThreads.note ? `${count}: ${wasmThreads.note}` : count) + `; ${nativeBlas(wasmThreadCount()).note}`
+  const native = nativeBlas(wasmThreadCount())
+  const count = `; ${native.blas ? 'WebAssembly on ' : ''}${wasmThreads.count} thread${wasmThreads.count === 1 ? '' : 's'}`
+  return (wasmThreads.note ? `${count}: ${wasmThreads.note}` : count) + `; ${native.note}`
 }
 
 export interface SelectedBackend {

@@ -57,6 +57,8 @@ function libraryName(library: string): string {
 export interface NativeBlasStatus {
   /** The loaded addon, when it found a BLAS. */
   blas: NativeBlas | null
+  /** Its threads (0 without a BLAS). */
+  threads: number
   /** What the backend report says: the library and its threads, or why there is none. */
   note: string
 }
@@ -69,21 +71,22 @@ let status: NativeBlasStatus | null = null
  */
 export function nativeBlas(threads: number): NativeBlasStatus {
   if (status) return status
-  if (process.env.GWB_NATIVE_BLAS === '0') return (status = { blas: null, note: 'native BLAS kernels off (GWB_NATIVE_BLAS=0)' })
+  if (process.env.GWB_NATIVE_BLAS === '0') return (status = { blas: null, threads: 0, note: 'native BLAS kernels off (GWB_NATIVE_BLAS=0)' })
   if (!fs.existsSync(NATIVE_ADDON)) {
-    return (status = { blas: null, note: 'native BLAS kernels not built (no C compiler at install?), so WebAssembly kernels only' })
+    return (status = { blas: null, threads: 0, note: 'native BLAS kernels not built (no C compiler at install?), so WebAssembly kernels only' })
   }
   let addon: NativeBlas
   try {
     addon = createRequire(__filename)(NATIVE_ADDON) as NativeBlas
   } catch (e) {
-    return (status = { blas: null, note: `native BLAS kernels failed to load (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` })
+    return (status = { blas: null, threads: 0, note: `native BLAS kernels failed to load (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` })
   }
   const library = addon.load(candidateLibraries())
   if (!library) {
-    return (status = { blas: null, note: 'no optimised BLAS found (OpenBLAS, MKL, BLIS or Accelerate; GWB_BLAS_LIBRARY names another), so WebAssembly kernels only' })
+    return (status = { blas: null, threads: 0, note: 'no optimised BLAS found (OpenBLAS, MKL, BLIS or Accelerate; GWB_BLAS_LIBRARY names another), so WebAssembly kernels only' })
   }
-  const threaded = addon.setThreads(Math.max(1, threads))
-  const threadNote = threaded ? `, ${Math.max(1, threads)} thread${threads > 1 ? 's' : ''}` : ''
-  return (status = { blas: addon, note: `matrix products and convolutions on native BLAS (${libraryName(library)}${threadNote})` })
+  const count = Math.max(1, threads)
+  const threaded = addon.setThreads(count)
+  const threadNote = threaded ? `, ${count} thread${count > 1 ? 's' : ''}` : ''
+  return (status = { blas: addon, threads: count, note: `matrix products and convolutions on native BLAS (${libraryName(library)}${threadNote})` })
 }

@@ -52,8 +52,10 @@ function workerFile(): string {
 }
 
 /**
- * How many threads XNNPACK gets: every core, as PyTorch does (tfjs' own default is half of them).
- * GWB_WASM_THREADS overrides it; 0 keeps tfjs' own single-threaded loader.
+ * How many threads training's heavy kernels get: native BLAS's where there is one, otherwise
+ * XNNPACK's in WebAssembly (backend.ts decides). Every core, as PyTorch does (tfjs' own default is
+ * half of them). GWB_WASM_THREADS overrides it (side-by-side runs get a share); 0 keeps tfjs' own
+ * single-threaded wasm loader.
  */
 export function wasmThreadCount(): number {
   const fromEnv = process.env.GWB_WASM_THREADS

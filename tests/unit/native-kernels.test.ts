@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../../src-main/training/backend'
 import { nativeBlas } from '../../src-main/training/native-blas'
 import { wasmThreadCount } from '../../src-main/training/wasm-threads'
+import { registerWasmConvKernels } from '../../src-main/training/wasm-kernels'
+import { registerWasmMatMulKernels } from '../../src-main/training/wasm-matmul'
+import { registerWasmIdentity } from '../../src-main/training/wasm-identity'
+import { registerWasmNativeKernels } from '../../src-main/training/wasm-native-kernels'
 
+process.env.GWB_WASM_THREADS = '2'
 const status = nativeBlas(wasmThreadCount())
 if (!status.blas) console.warn(`native-kernels.test: skipped: ${status.note}`)
 
@@ -53,10 +58,22 @@ const CONV_CASES: ConvCase[] = [
 describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
   beforeAll(async () => {
     const selected = await selectBackend('wasm', { convolutional: true })
-    expect(selected.reason).toMatch(/native BLAS \(/)
+    // The BLAS gets the threads; WebAssembly, left with element-wise ops, keeps one.
+    expect(selected.reason).toMatch(/WebAssembly on 1 thread; matrix products and convolutions on native BLAS \(.+, 2 threads\)/)
+    expect('PThread' in (tf.backend() as unknown as { wasm: object }).wasm).toBe(false)
   })
   afterAll(async () => {
     await tf.setBackend('wasm')
+  })
+
+  it('registering any layer again leaves the kernels as they are (a layer never wraps itself)', () => {
+    const names = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul', 'Identity', 'Sum']
+    const before = names.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc)
+    registerWasmNativeKernels(status.blas!)
+    registerWasmConvKernels()
+    registerWasmMatMulKernels()
+    registerWasmIdentity()
+    expect(names.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc)).toEqual(before)
   })
 
   it.each(CONV_CASES)('conv2d x=$x f=$f stride $s pad $pad: values and both gradients', async ({ x, f, s, pad }) => {

@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { selectBackend } from '../../src-main/training/backend'
 import { registerWasmConvKernels } from '../../src-main/training/wasm-kernels'
 
+// These test the WebAssembly kernels, the fallbacks of the native BLAS ones (native-kernels.test.ts).
+process.env.GWB_NATIVE_BLAS = '0'
+
 type Shape4 = [number, number, number, number]
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]]
 

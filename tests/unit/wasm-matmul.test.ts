@@ -8,6 +8,9 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../../src-main/training/backend'
 
+// These test the WebAssembly kernels, the fallbacks of the native BLAS ones (native-kernels.test.ts).
+process.env.GWB_NATIVE_BLAS = '0'
+
 function values(n: number, seed: number): number[] {
   let s = seed >>> 0 || 1
   return Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5)

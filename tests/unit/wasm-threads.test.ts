@@ -10,6 +10,9 @@ import { describe, expect, it } from 'vitest'
 import { selectBackend } from '../../src-main/training/backend'
 
 const root = path.join(__dirname, '..', '..')
+// The threaded wasm build is what runs where no native BLAS is found; with one, WebAssembly keeps a
+// single thread (native-kernels.test.ts checks that split).
+process.env.GWB_NATIVE_BLAS = '0'
 
 interface WasmInternals {
   wasm: { tfjs: { getThreadsCount(): number }; PThread: { runningWorkers: unknown[]; unusedWorkers: unknown[] } }
