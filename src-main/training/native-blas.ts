@@ -26,6 +26,8 @@ export interface NativeBlas {
   /** y[b, oy, ox] = x[b, rows[oy], cols[ox]]; `backward`: x = 0, then x at those sources += y. */
   /** dx = 0, then dy added at each window's first maximum (y: the pooling's output); geometry as for conv2d, co = c. */
   maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, ...geometry: number[]): void
+  /** One Adam update (tfjs' formula and order, float32): w2, m2, v2 from w, g, m, v. */
+  adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, w2: Float32Array, m2: Float32Array, v2: Float32Array, beta1: number, beta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, learningRate: number, epsilon: number): void
   resizeNearest(x: Float32Array, y: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, rows: Int32Array, cols: Int32Array, backward: boolean): void
 }
 

@@ -7,6 +7,7 @@
  * count stays flat (tested).
  */
 import * as tf from '@tensorflow/tfjs'
+import { FusedAdamOptimizer } from './fused-adam'
 import type { ExperimentConfig, OptimizerConfig } from '../../src-shared/config/experiment'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import { specLayers, type InputRole } from '../../src-shared/model/spec'
@@ -72,7 +73,7 @@ export async function restoreOptimizer(opt: tf.Optimizer, saved: { name: string;
 export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
   switch (o.type) {
     case 'adam':
-      return tf.train.adam(o.learningRate, o.beta1, o.beta2)
+      return new FusedAdamOptimizer(o.learningRate, o.beta1, o.beta2)
     case 'sgd':
       return tf.train.momentum(o.learningRate, o.momentum)
     case 'rmsprop':

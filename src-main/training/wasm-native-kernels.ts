@@ -220,6 +220,17 @@ function maxPoolGrad(blas: NativeBlas, { inputs: { dy, input, output }, backend,
   return out
 }
 
+/** The fused Adam update's kernel (fused-adam.ts): outputs the new value, first and second moments. */
+export const FUSED_ADAM = 'GanWorkbenchAdam'
+
+function fusedAdam(blas: NativeBlas, { inputs: { value, gradient, m, v }, backend, attrs }: Args): TensorInfo[] {
+  const outs = [value!, m!, v!].map((t) => backend.makeOutput(t.shape, 'float32'))
+  const [w2, m2, v2] = outs.map((t) => floats(backend, t))
+  const a = attrs as Record<string, number>
+  blas.adam(floats(backend, value!), floats(backend, gradient!), floats(backend, m!), floats(backend, v!), w2!, m2!, v2!, a.beta1!, a.beta2!, a.oneMinusAccBeta1!, a.oneMinusAccBeta2!, a.learningRate!, a.epsilon!)
+  return outs
+}
+
 const NATIVE: Record<string, NativeKernel> = {
   Conv2D: conv2d,
   FusedConv2D: conv2d,
@@ -242,6 +253,7 @@ const NATIVE: Record<string, NativeKernel> = {
  */
 export function registerWasmNativeKernels(blas: NativeBlas): void {
   requireHere('@tensorflow/tfjs-backend-wasm')
+  replaceWasmKernel(FUSED_ADAM, NATIVE_LAYER, () => ((args: Args) => fusedAdam(blas, args)) as unknown as KernelFunc)
   for (const [name, native] of Object.entries(NATIVE)) {
     if (!getKernel(name, BACKEND)) continue
     replaceWasmKernel(name, NATIVE_LAYER, (current) => {

@@ -14,6 +14,7 @@ import { registerWasmConvKernels } from '../../src-main/training/wasm-kernels'
 import { registerWasmMatMulKernels } from '../../src-main/training/wasm-matmul'
 import { registerWasmIdentity } from '../../src-main/training/wasm-identity'
 import { registerWasmNativeKernels } from '../../src-main/training/wasm-native-kernels'
+import { FusedAdamOptimizer } from '../../src-main/training/fused-adam'
 
 process.env.GWB_WASM_THREADS = '2'
 const status = nativeBlas(wasmThreadCount())
@@ -158,6 +159,35 @@ describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size, stride, pad), rand(tf.maxPool(v as tf.Tensor4D, size, stride, pad).shape, 25))))
       return [tf.maxPool(v as tf.Tensor4D, size, stride, pad), g(v)]
     })
+  })
+
+  it('fused Adam: what tfjs AdamOptimizer computes, step for step, with the same slot variables', async () => {
+    await tf.setBackend('wasm')
+    const start = [rand([7, 5], 26), rand([5], 27)]
+    const make = (prefix: string) => start.map((t, i) => tf.variable(t.clone(), true, `${prefix}${i}`))
+    const fusedVars = make('fused/w')
+    const stockVars = make('stock/w')
+    const fused = new FusedAdamOptimizer(0.01, 0.5, 0.999)
+    const stock = tf.train.adam(0.01, 0.5, 0.999)
+    let afterFirst = 0
+    for (let step = 0; step < 5; step++) {
+      const grads = start.map((t, i) => rand(t.shape, 100 + 10 * step + i))
+      fused.applyGradients(Object.fromEntries(fusedVars.map((v, i) => [v.name, grads[i]!])))
+      stock.applyGradients(Object.fromEntries(stockVars.map((v, i) => [v.name, grads[i]!])))
+      tf.dispose(grads)
+      // The first step creates the moment slots; after it, the tensor count stays flat.
+      if (step === 0) afterFirst = tf.memory().numTensors
+      else expect(tf.memory().numTensors, 'tensors leaked').toBe(afterFirst)
+    }
+    for (let i = 0; i < start.length; i++) {
+      const a = fusedVars[i]!.dataSync()
+      const b = stockVars[i]!.dataSync()
+      expect(Math.max(...Array.from(a, (x, j) => Math.abs(x - b[j]!)))).toBeLessThan(1e-6)
+      expect(Array.from(a)).not.toEqual(Array.from(start[i]!.dataSync())) // it did move
+    }
+    const names = (await fused.getWeights()).map((w) => w.name.replace('fused/', ''))
+    expect(names).toEqual((await stock.getWeights()).map((w) => w.name.replace('stock/', '')))
+    expect(fused.iterations).toBe(5)
   })
 
   it('matrix products: transposes, batches, broadcasting, fused bias and ReLU, an empty inner dimension', async () => {
