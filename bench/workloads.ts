@@ -14,7 +14,7 @@ export interface Workload {
 }
 
 export const WORKLOADS: Workload[] = [
-  { name: 'dcgan', preset: 'dcgan-mnist', batchSize: 64, warmup: 2, maxIterations: 40, maxSeconds: 30 },
-  { name: 'acgan', preset: 'acgan-mnist', batchSize: 64, warmup: 2, maxIterations: 40, maxSeconds: 30 },
-  { name: 'mlp', preset: 'mlp-2d-ring8', batchSize: 256, warmup: 20, maxIterations: 2000, maxSeconds: 12 },
+  { name: 'dcgan', preset: 'dcgan-mnist', batchSize: 64, warmup: 2, maxIterations: 40, maxSeconds: 15 },
+  { name: 'acgan', preset: 'acgan-mnist', batchSize: 64, warmup: 2, maxIterations: 40, maxSeconds: 15 },
+  { name: 'mlp', preset: 'mlp-2d-ring8', batchSize: 256, warmup: 20, maxIterations: 2000, maxSeconds: 6 },
 ]

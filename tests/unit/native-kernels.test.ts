@@ -172,8 +172,8 @@ describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
     let afterFirst = 0
     for (let step = 0; step < 5; step++) {
       const grads = start.map((t, i) => rand(t.shape, 100 + 10 * step + i))
-      fused.applyGradients(Object.fromEntries(fusedVars.map((v, i) => [v.name, grads[i]!])))
-      stock.applyGradients(Object.fromEntries(stockVars.map((v, i) => [v.name, grads[i]!])))
+      fused.applyGradients(fusedVars.map((v, i) => ({ name: v.name, tensor: grads[i]! })))
+      stock.applyGradients(stockVars.map((v, i) => ({ name: v.name, tensor: grads[i]! })))
       tf.dispose(grads)
       // The first step creates the moment slots; after it, the tensor count stays flat.
       if (step === 0) afterFirst = tf.memory().numTensors
