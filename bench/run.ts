@@ -115,7 +115,7 @@ function main(): void {
     })
     console.log(`ours forced on ${b}: ${line.join(' · ')}`)
   }
-  if (ratios.mlpLoggingOverhead !== undefined) console.log(`metric logging (read back every ${String((workloads.mlp as { ours: Result }).ours.logEvery)} iterations, as runs do) adds ${(ratios.mlpLoggingOverhead * 100).toFixed(1)} % to the MLP's iteration time (interleaved blocks with and without; negative = within noise)`)
+  if (ratios.mlpLoggingOverhead !== undefined) console.log(`metric logging (read back every ${String((workloads.mlp as { ours: Result }).ours.logEvery)} iterations, as runs do) adds ${(ratios.mlpLoggingOverhead * 100).toFixed(1)} % to the MLP's iteration time (logged and quiet steps alternating, the extra time of a logged step spread over the run)`)
   // The kernels alone (no tfjs per-op overhead), one thread and all cores, both engines.
   process.stdout.write('kernels: ours… ')
   const kernels: Record<string, unknown> = { ours: runJson(TSX, ['bench/kernels.ts'], 'ours kernels'), oursOneThread: runJson(TSX, ['bench/kernels.ts'], 'ours kernels 1 thread', undefined, { GWB_WASM_THREADS: '1' }) }

@@ -39,12 +39,13 @@ static set_threads_fn set_threads = NULL;
 static int max_threads = 1, current_threads = 0;
 
 /*
- * Small products run on one BLAS thread. Measured (OpenBLAS 0.3.21, 2 cores): below ~8M
- * multiply-adds a second thread gains nothing (256×128×128: 134 µs on one, 150 on two), and a woken
- * OpenBLAS thread then spins for a while, taking a core from the wasm thread pool: the MLP GAN ran
- * at 61 iterations/s with 2 threads against 123 with 1.
+ * Products under 32M multiply-adds run on one BLAS thread. Measured (OpenBLAS 0.3.21, 2 cores): a
+ * second thread gains nothing on small products (256×128×128: 134 µs on one, 150 on two), and a
+ * woken OpenBLAS thread then spins for a while, taking the other core: the MLP GAN (products of
+ * ~8M) ran at 83–99 iterations/s with an 8M threshold and 115–121 with 32M. A convolution's chunk
+ * (1M floats of columns times Co) stays above it for Co ≥ 32.
  */
-#define SMALL_GEMM 8e6
+#define SMALL_GEMM 32e6
 
 static void sgemm(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
   int threads = (double)m * n * k < SMALL_GEMM ? 1 : max_threads;
@@ -790,6 +791,29 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * globalNorm(out, ...arrays): out[0] = √(Σ x²) over every value of every array, summed in double.
+ * A logged step's gradient norms were 2 kernels per variable plus an addN: on the MLP GAN, most of
+ * what logging cost.
+ */
+static napi_value global_norm(napi_env env, napi_callback_info info) {
+  napi_value argv[256];
+  size_t argc = 256;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || argc == 256) return throw_error(env, "gwb_native: globalNorm: expected an output and up to 254 arrays");
+  float *out = floats(env, argv[0], 1);
+  if (!out) return NULL;
+  double total = 0;
+  for (size_t i = 1; i < argc; i++) {
+    size_t n;
+    float *x = (float *)typed(env, argv[i], napi_float32_array, 0, &n);
+    if (!x) return NULL;
+    for (size_t j = 0; j < n; j++) total += (double)x[j] * x[j];
+  }
+  out[0] = (float)sqrt(total);
+  return NULL;
+}
+
 /* ---- module ---------------------------------------------------------------------------------- */
 
 NAPI_MODULE_INIT() {
@@ -810,6 +834,7 @@ NAPI_MODULE_INIT() {
       {"resizeNearest", resize_nearest},
       {"maxPoolGrad", max_pool_grad},
       {"adam", adam},
+      {"globalNorm", global_norm},
   };
   for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {
     napi_value fn;

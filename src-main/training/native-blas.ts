@@ -28,6 +28,8 @@ export interface NativeBlas {
   maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, ...geometry: number[]): void
   /** One Adam update (tfjs' formula and order, float32): w2, m2, v2 from w, g, m, v. */
   adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, w2: Float32Array, m2: Float32Array, v2: Float32Array, beta1: number, beta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, learningRate: number, epsilon: number): void
+  /** out[0] = √(Σ x²) over all the arrays. */
+  globalNorm(out: Float32Array, ...arrays: Float32Array[]): void
   resizeNearest(x: Float32Array, y: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, rows: Int32Array, cols: Int32Array, backward: boolean): void
 }
 

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { FusedAdamOptimizer } from './fused-adam'
+import { GLOBAL_NORM } from './wasm-native-kernels'
 import type { ExperimentConfig, OptimizerConfig } from '../../src-shared/config/experiment'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import { specLayers, type InputRole } from '../../src-shared/model/spec'
@@ -81,8 +82,13 @@ export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
   }
 }
 
+/** √(Σ g²) over every gradient: one native kernel where the backend has it (float32 gradients). */
 export function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
-  return tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar
+  const all = Object.values(grads)
+  if (tf.getKernel(GLOBAL_NORM, tf.getBackend()) && all.length < 255 && all.every((g) => g.dtype === 'float32')) {
+    return tf.engine().runKernel(GLOBAL_NORM, Object.fromEntries(all.map((g, i) => [`g${i}`, g]))) as tf.Scalar
+  }
+  return tf.sqrt(tf.addN(all.map((g) => tf.sum(tf.square(g))))) as tf.Scalar
 }
 
 export class VanillaGan implements GanModel {

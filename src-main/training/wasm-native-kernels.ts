@@ -231,6 +231,15 @@ function fusedAdam(blas: NativeBlas, { inputs: { value, gradient, m, v }, backen
   return outs
 }
 
+/** The global norm of many tensors in one kernel (gradient norms on logged steps). */
+export const GLOBAL_NORM = 'GanWorkbenchGlobalNorm'
+
+function globalNorm(blas: NativeBlas, { inputs, backend }: Args): TensorInfo {
+  const out = backend.makeOutput([], 'float32')
+  blas.globalNorm(floats(backend, out), ...Object.values(inputs).map((t) => floats(backend, t!)))
+  return out
+}
+
 const NATIVE: Record<string, NativeKernel> = {
   Conv2D: conv2d,
   FusedConv2D: conv2d,
@@ -254,6 +263,7 @@ const NATIVE: Record<string, NativeKernel> = {
 export function registerWasmNativeKernels(blas: NativeBlas): void {
   requireHere('@tensorflow/tfjs-backend-wasm')
   replaceWasmKernel(FUSED_ADAM, NATIVE_LAYER, () => ((args: Args) => fusedAdam(blas, args)) as unknown as KernelFunc)
+  replaceWasmKernel(GLOBAL_NORM, NATIVE_LAYER, () => ((args: Args) => globalNorm(blas, args)) as unknown as KernelFunc)
   for (const [name, native] of Object.entries(NATIVE)) {
     if (!getKernel(name, BACKEND)) continue
     replaceWasmKernel(name, NATIVE_LAYER, (current) => {

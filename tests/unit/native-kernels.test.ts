@@ -15,6 +15,7 @@ import { registerWasmMatMulKernels } from '../../src-main/training/wasm-matmul'
 import { registerWasmIdentity } from '../../src-main/training/wasm-identity'
 import { registerWasmNativeKernels } from '../../src-main/training/wasm-native-kernels'
 import { FusedAdamOptimizer } from '../../src-main/training/fused-adam'
+import { globalNorm } from '../../src-main/training/vanilla-gan'
 
 process.env.GWB_WASM_THREADS = '2'
 const status = nativeBlas(wasmThreadCount())
@@ -188,6 +189,13 @@ describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
     const names = (await fused.getWeights()).map((w) => w.name.replace('fused/', ''))
     expect(names).toEqual((await stock.getWeights()).map((w) => w.name.replace('stock/', '')))
     expect(fused.iterations).toBe(5)
+  })
+
+  it('the global norm of many gradients in one kernel', async () => {
+    await agree('global norm', () => {
+      const grads = { a: rand([7, 5], 28), b: rand([5], 29), c: rand([3, 3, 2, 4], 30) }
+      return [globalNorm(grads), globalNorm({ only: rand([1], 31) })]
+    })
   })
 
   it('matrix products: transposes, batches, broadcasting, fused bias and ReLU, an empty inner dimension', async () => {
