@@ -108,10 +108,11 @@ const WHY_USED: Record<BackendName, string> = {
   cpu: "tfjs' pure-JavaScript kernels: the slowest backend, used only when nothing else loads",
 }
 
+/** What runs where on the wasm backend: the native BLAS and its threads, or why there is none. */
 function wasmThreadNote(): string {
   const native = nativeBlas(wasmThreadCount())
-  const count = `; ${native.blas ? 'WebAssembly on ' : ''}${wasmThreads.count} thread${wasmThreads.count === 1 ? '' : 's'}`
-  return (wasmThreads.note ? `${count}: ${wasmThreads.note}` : count) + `; ${native.note}`
+  const threads = `${wasmThreads.count} thread${wasmThreads.count === 1 ? '' : 's'}${wasmThreads.note ? `: ${wasmThreads.note}` : ''}`
+  return native.blas ? `; ${native.note}, the other ops in WebAssembly (${threads})` : `; ${threads}; ${native.note}`
 }
 
 export interface SelectedBackend {
