@@ -25,9 +25,9 @@ afterAll(() => t.cleanup())
 
 const SETTINGS = ['--preset', 'mlp-2d-ring8', '--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=120', '--set', 'training.logEvery=1', '--set', 'training.evalSamples=0']
 
-function train(name: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function train(name: string, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'train', '--name', name, ...SETTINGS], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'train', '--name', name, ...SETTINGS, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c) => (stdout += c))
@@ -105,7 +105,9 @@ describe('pause', () => {
   })
 
   it('from the UI of a server: Pause and Resume on a run a terminal is training', async () => {
-    const training = train('from-ui')
+    // Long enough to still be running when the page has opened: 240 steps took ~2 s here once
+    // the native kernels came, and the run had completed before Pause was clicked.
+    const training = train('from-ui', ['--set', 'training.epochs=12'])
     const run = await until('the run to start', () => runByName('from-ui'))
     await withUi(home, `/runs/${run.id}`, async (page) => {
       await page.click('[data-testid=pause-run]')
