@@ -79,6 +79,11 @@ export function nativeBlas(threads: number): NativeBlasStatus {
   if (!fs.existsSync(NATIVE_ADDON)) {
     return (status = { blas: null, threads: 0, note: 'native BLAS kernels not built (no C compiler at install?), so WebAssembly kernels only' })
   }
+  // Idle threads must not spin long: OpenBLAS's (2^28 cycles by default, ~0.1 s) and OpenMP's
+  // took the core the other library, or WebAssembly, needed next. Read when each library starts,
+  // so set before the addon (and its OpenMP runtime) and the BLAS load; a user's values win.
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= '16'
+  process.env.OMP_WAIT_POLICY ??= 'passive'
   let addon: NativeBlas
   try {
     addon = createRequire(__filename)(NATIVE_ADDON) as NativeBlas
