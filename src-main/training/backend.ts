@@ -108,11 +108,12 @@ const WHY_USED: Record<BackendName, string> = {
   cpu: "tfjs' pure-JavaScript kernels: the slowest backend, used only when nothing else loads",
 }
 
-/** What runs where on the wasm backend: the native BLAS and its threads, or why there is none. */
-function wasmThreadNote(): string {
+/** Why wasm, and what runs where on it: the native BLAS and its threads, or why there is none. */
+function wasmReason(): string {
   const native = nativeBlas(wasmThreadCount())
   const threads = `${wasmThreads.count} thread${wasmThreads.count === 1 ? '' : 's'}${wasmThreads.note ? `: ${wasmThreads.note}` : ''}`
-  return native.blas ? `; ${native.note}, the other ops in WebAssembly (${threads})` : `; ${threads}; ${native.note}`
+  if (native.blas) return `fastest backend here: ${native.note}, the other ops in WebAssembly (${threads})`
+  return `${WHY_USED.wasm}; ${threads}; ${native.note}`
 }
 
 export interface SelectedBackend {
@@ -174,7 +175,7 @@ export async function selectBackend(requested: 'auto' | BackendName = 'auto', op
     }
     const failure = await tryActivate(c, requested !== 'auto')
     if (failure === null) {
-      const why = WHY_USED[c.name] + gpuCaveat(c.name) + (c.name === 'webgpu' ? ` (${(await setUpWebGpu()).description})` : '') + (c.name === 'wasm' ? wasmThreadNote() : '')
+      const why = c.name === 'wasm' ? wasmReason() : WHY_USED[c.name] + gpuCaveat(c.name) + (c.name === 'webgpu' ? ` (${(await setUpWebGpu()).description})` : '')
       const reason = requested === 'auto' ? why : `forced by the config/--backend (${why})`
       probes.push({ name: c.name, available: true, reason })
       for (const rest of CANDIDATES.slice(CANDIDATES.indexOf(c) + 1)) {
