@@ -5,9 +5,7 @@
  * overhead. Prints one JSON line. Usage: tsx bench/kernels.ts
  */
 import * as tf from '@tensorflow/tfjs'
-import { selectBackend } from '../src-main/training/backend'
-import { wasmThreadCount, wasmThreads } from '../src-main/training/wasm-threads'
-import { nativeBlas } from '../src-main/training/native-blas'
+import { selectBackend, wasmComputeThreads } from '../src-main/training/backend'
 
 /** Median milliseconds of `f` over `reps` runs, after two warm-ups. */
 function timeMs(f: () => tf.Tensor, reps: number): number {
@@ -32,7 +30,7 @@ async function main(): Promise<void> {
   const matmulMs = timeMs(() => tf.matMul(a, b), 20)
   const convMs = timeMs(() => tf.conv2d(x, w, 1, 'same'), 10)
   console.log(JSON.stringify({
-    threads: nativeBlas(wasmThreadCount()).threads || wasmThreads.count,
+    threads: wasmComputeThreads(),
     matmulMs, matmulGflops: (2 * 512 ** 3) / matmulMs / 1e6,
     convMs, convGflops: (2 * 16 * 28 * 28 * 64 * 64 * 9) / convMs / 1e6,
   }))

@@ -6,12 +6,10 @@ import * as tf from '@tensorflow/tfjs'
 import { requirePreset } from '../src-shared/config/presets'
 import { applyOverrides } from '../src-shared/config/overrides'
 import { validateExperiment } from '../src-shared/config/validate'
-import { isConvolutional, selectBackend } from '../src-main/training/backend'
+import { isConvolutional, selectBackend, wasmComputeThreads } from '../src-main/training/backend'
 import { createDataSource } from '../src-main/datasets/data-source'
 import { VanillaGan, disposeMetrics, readMetrics, type StepMetrics } from '../src-main/training/vanilla-gan'
 import { WORKLOADS } from './workloads'
-import { wasmThreadCount, wasmThreads } from '../src-main/training/wasm-threads'
-import { nativeBlas } from '../src-main/training/native-blas'
 import type { BackendName } from '../src-shared/config/experiment'
 
 async function main(): Promise<void> {
@@ -71,7 +69,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const itPerSec = n / seconds
   console.log(JSON.stringify({
-    workload: w.name, backend: backend.name, ...(backend.name === 'wasm' ? { threads: nativeBlas(wasmThreadCount()).threads || wasmThreads.count } : {}), iterations: n, seconds, itPerSec, imagesPerSec: itPerSec * w.batchSize,
+    workload: w.name, backend: backend.name, ...(backend.name === 'wasm' ? { threads: wasmComputeThreads() } : {}), iterations: n, seconds, itPerSec, imagesPerSec: itPerSec * w.batchSize,
     peakRssMiB: process.resourceUsage().maxRSS / 1024, tensorDrift: tf.memory().numTensors - tensorsBefore, logging, logEvery,
   }))
   gan.dispose()

@@ -108,6 +108,11 @@ const WHY_USED: Record<BackendName, string> = {
   cpu: "tfjs' pure-JavaScript kernels: the slowest backend, used only when nothing else loads",
 }
 
+/** The threads of the wasm backend's heavy kernels: the native BLAS's, or XNNPACK's without one. */
+export function wasmComputeThreads(): number {
+  return nativeBlas(wasmThreadCount()).threads || wasmThreads.count
+}
+
 /** Why wasm, and what runs where on it: the native BLAS and its threads, or why there is none. */
 function wasmReason(): string {
   const native = nativeBlas(wasmThreadCount())
