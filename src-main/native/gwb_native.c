@@ -9,8 +9,8 @@
  *
  * Every function works in place on Float32Arrays, views of the wasm heap (a SharedArrayBuffer with
  * wasm threads): no copy between JS, wasm and native memory. Layouts are tfjs': NHWC activations,
- * [KH, KW, Cin, Cout] filters, row-major matrices. Convolutions are lowered to GEMM per chunk of
- * images (im2col / col2im), as PyTorch's CPU convolutions without oneDNN are.
+ * [KH, KW, Cin, Cout] filters, row-major matrices. Convolutions are lowered to GEMM per block of
+ * output pixels (im2col / col2im), as PyTorch's CPU convolutions without oneDNN are.
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -50,23 +50,26 @@ static int max_threads = 1, current_threads = 0;
  */
 #define SMALL_GEMM 32e6
 
-static void sgemm(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
-  int threads = (double)m * n * k < SMALL_GEMM ? 1 : max_threads;
+static void use_blas_threads(int threads) {
   if (set_threads && threads != current_threads) {
     set_threads(threads);
     current_threads = threads;
   }
+}
+
+static void sgemm(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+  use_blas_threads((double)m * n * k < SMALL_GEMM ? 1 : max_threads);
   blas_sgemm(order, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 static char library[512] = "";
 
-/* One scratch buffer for im2col columns, grown on demand (calls come from one JS thread). */
+/* One scratch buffer for output columns, grown on demand (calls come from one JS thread). */
 static float *scratch = NULL;
 static size_t scratch_len = 0;
 /*
- * Columns per chunk of images: 1M floats (4 MB). Measured against 0.25–32M on this project's conv
- * shapes (2 OpenBLAS threads): chunks that stay in cache ran the GEMM at ~100 GFLOP/s, 8M-float
- * chunks at 55–80.
+ * Output columns per chunk of images: 1M floats (4 MB). Measured against 0.25–32M on this
+ * project's conv shapes (2 OpenBLAS threads): chunks that stay in cache ran the GEMM at ~100
+ * GFLOP/s, 8M-float chunks at 55–80.
  */
 #define CHUNK_FLOATS ((size_t)1 << 20)
 
@@ -85,6 +88,18 @@ static float *grow(float **buffer, size_t *have, size_t len) {
 }
 
 static float *scratch_of(size_t len) { return grow(&scratch, &scratch_len, len); }
+
+/* One scratch buffer per thread of a team (see conv_team). */
+#define MAX_TEAM 64
+static float *team_scratch[MAX_TEAM];
+static size_t team_scratch_len[MAX_TEAM];
+
+static int team_scratch_of(int team, size_t len) {
+  for (int t = 0; t < team; t++) {
+    if (!grow(&team_scratch[t], &team_scratch_len[t], len)) return 0;
+  }
+  return 1;
+}
 
 /* ---- argument helpers ---------------------------------------------------------------------- */
 
@@ -284,58 +299,80 @@ static int images_per_chunk(const Geometry *g) {
 }
 
 /*
- * The column loops below run one image per thread (OpenMP, where the compiler has it), with
- * OpenBLAS's idle threads spinning 2^16 cycles instead of 2^28 and OpenMP's waiting passively
- * (native-blas.ts sets both): spinning threads of either library took the core the other needed
- * (threaded loops with the default spins were slower than none). AC-GAN on 2 cores, this shared
- * machine: 1.12–1.55 it/s (mean 1.28, 4 runs) before, 1.21–1.64 (mean 1.41, 7 runs) after.
+ * The im2col lowering works on blocks of output pixels, numbered across the batch, whose columns
+ * (BLOCK_FLOATS) stay in cache, and splits the blocks between a team of threads: each thread lowers
+ * and multiplies its own blocks with a one-thread BLAS. Measured on AC-GAN's 3×3 convolutions
+ * (64×28×28×128 → 64 and 64×14×14×128 → 128, OpenBLAS, 2 cores): 105–120 GFLOP/s, against 76–98
+ * for one image at a time with both BLAS threads on each product. OpenBLAS's idle threads spin
+ * 2^16 cycles instead of 2^28 and OpenMP's wait passively (native-blas.ts sets both): spinning
+ * threads of either library took the core the other needed.
  */
+#define BLOCK_FLOATS ((size_t)1 << 18)
 
-/* Rows of the column matrix for images [b0, b0+nb): one row per output pixel, (kh, kw, c) per row. */
-static void im2col(const Geometry *g, const float *x, int b0, int nb, float *cols) {
-  size_t K = patch_len(g), run = (size_t)g->c;
-#pragma omp parallel for
-  for (int b = b0; b < b0 + nb; b++) {
-    float *row = cols + (size_t)(b - b0) * g->oh * g->ow * K;
-    const float *img = x + (size_t)b * g->h * g->w * g->c;
-    for (int oy = 0; oy < g->oh; oy++) {
-      for (int ox = 0; ox < g->ow; ox++, row += K) {
-        float *dst = row;
-        for (int i = 0; i < g->kh; i++) {
-          int iy = oy * g->sh - g->pt + i;
-          for (int j = 0; j < g->kw; j++, dst += run) {
-            int ix = ox * g->sw - g->pl + j;
-            if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) {
-              memset(dst, 0, run * sizeof(float));
-            } else {
-              memcpy(dst, img + ((size_t)iy * g->w + ix) * run, run * sizeof(float));
-            }
-          }
+static size_t rows_per_block(const Geometry *g) {
+  size_t rows = BLOCK_FLOATS / patch_len(g);
+  return rows ? rows : 1;
+}
+
+/* Threads for `units` independent pieces of work (1 without OpenMP, or without a way to keep the BLAS on one thread). */
+static int conv_team(size_t units) {
+#ifdef _OPENMP
+  size_t team = set_threads ? (size_t)max_threads : 1;
+  if (team > units) team = units;
+  if (team > MAX_TEAM) team = MAX_TEAM;
+  return team < 1 ? 1 : (int)team;
+#else
+  (void)units;
+  return 1;
+#endif
+}
+
+/* A product made by one thread of a team: on one BLAS thread; a team of one uses the usual rule. */
+static void team_sgemm(int team, int ta, int tb, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+  if (team > 1) {
+    blas_sgemm(ROW_MAJOR, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+  } else {
+    sgemm(ROW_MAJOR, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+  }
+}
+
+/* Rows [q0, q1) of the column matrix: one row per output pixel (numbered across images), (kh, kw, c) per row. */
+static void im2col(const Geometry *g, const float *x, size_t q0, size_t q1, float *cols) {
+  size_t K = patch_len(g), run = (size_t)g->c, pixels = (size_t)g->oh * g->ow;
+  for (size_t q = q0; q < q1; q++) {
+    size_t b = q / pixels, p = q % pixels;
+    int oy = (int)(p / g->ow), ox = (int)(p % g->ow);
+    const float *img = x + b * g->h * g->w * g->c;
+    float *dst = cols + (q - q0) * K;
+    for (int i = 0; i < g->kh; i++) {
+      int iy = oy * g->sh - g->pt + i;
+      for (int j = 0; j < g->kw; j++, dst += run) {
+        int ix = ox * g->sw - g->pl + j;
+        if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) {
+          memset(dst, 0, run * sizeof(float));
+        } else {
+          memcpy(dst, img + ((size_t)iy * g->w + ix) * run, run * sizeof(float));
         }
       }
     }
   }
 }
 
-/* Adds each row of the column matrix back to the input pixels it was read from. */
-static void col2im(const Geometry *g, const float *cols, int b0, int nb, float *dx) {
-  size_t K = patch_len(g), run = (size_t)g->c;
-#pragma omp parallel for
-  for (int b = b0; b < b0 + nb; b++) {
-    const float *row = cols + (size_t)(b - b0) * g->oh * g->ow * K;
-    float *img = dx + (size_t)b * g->h * g->w * g->c;
-    for (int oy = 0; oy < g->oh; oy++) {
-      for (int ox = 0; ox < g->ow; ox++, row += K) {
-        const float *src = row;
-        for (int i = 0; i < g->kh; i++) {
-          int iy = oy * g->sh - g->pt + i;
-          for (int j = 0; j < g->kw; j++, src += run) {
-            int ix = ox * g->sw - g->pl + j;
-            if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
-            float *dst = img + ((size_t)iy * g->w + ix) * run;
-            for (size_t q = 0; q < run; q++) dst[q] += src[q];
-          }
-        }
+/* Adds rows [q0, q1) of the column matrix back to the input pixels they were read from. */
+static void col2im(const Geometry *g, const float *cols, size_t q0, size_t q1, float *dx) {
+  size_t K = patch_len(g), run = (size_t)g->c, pixels = (size_t)g->oh * g->ow;
+  for (size_t q = q0; q < q1; q++) {
+    size_t b = q / pixels, p = q % pixels;
+    int oy = (int)(p / g->ow), ox = (int)(p % g->ow);
+    float *img = dx + b * g->h * g->w * g->c;
+    const float *src = cols + (q - q0) * K;
+    for (int i = 0; i < g->kh; i++) {
+      int iy = oy * g->sh - g->pt + i;
+      for (int j = 0; j < g->kw; j++, src += run) {
+        int ix = ox * g->sw - g->pl + j;
+        if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
+        float *dst = img + ((size_t)iy * g->w + ix) * run;
+        for (size_t c = 0; c < run; c++) dst[c] += src[c];
       }
     }
   }
@@ -471,12 +508,11 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
     bias_relu(a.y, (size_t)g->n * pixels, g->co, bias, relu);
     return NULL;
   }
-  int chunk = images_per_chunk(g);
-  float *cols = scratch_of((size_t)chunk * columns_per_image(g));
-  if (!cols) return throw_error(env, "gwb_native: out of memory");
   if (output_columns(g)) {
+    int chunk = images_per_chunk(g);
+    float *cols = scratch_of((size_t)chunk * columns_per_image(g));
     int in_pixels = g->h * g->w, TC = g->kh * g->kw * g->co;
-    float *wt = grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co);
+    float *wt = cols ? grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co) : NULL;
     if (!wt) return throw_error(env, "gwb_native: out of memory");
     filter_by_channel(g, a.w, wt, 0);
     memset(a.y, 0, (size_t)g->n * pixels * g->co * sizeof(float));
@@ -488,12 +524,20 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
     bias_relu(a.y, (size_t)g->n * pixels, g->co, bias, relu);
     return NULL;
   }
-  for (int b0 = 0; b0 < g->n; b0 += chunk) {
-    int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
-    float *y = a.y + (size_t)b0 * pixels * g->co;
-    im2col(g, a.x, b0, nb, cols);
-    sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, nb * pixels, g->co, K, 1.0f, cols, K, a.w, g->co, 0.0f, y, g->co);
-    bias_relu(y, (size_t)nb * pixels, g->co, bias, relu);
+  size_t total = (size_t)g->n * pixels, R = rows_per_block(g);
+  int team = conv_team((total + R - 1) / R);
+  if (!team_scratch_of(team, R * K)) return throw_error(env, "gwb_native: out of memory");
+  if (team > 1) use_blas_threads(1);
+#pragma omp parallel for num_threads(team)
+  for (int t = 0; t < team; t++) {
+    size_t end = total * (t + 1) / team;
+    for (size_t q0 = total * t / team; q0 < end; q0 += R) {
+      int rows = (int)(end - q0 < R ? end - q0 : R);
+      float *y = a.y + q0 * g->co;
+      im2col(g, a.x, q0, q0 + rows, team_scratch[t]);
+      team_sgemm(team, NO_TRANS, NO_TRANS, rows, g->co, K, team_scratch[t], K, a.w, g->co, 0.0f, y, g->co);
+      bias_relu(y, (size_t)rows, g->co, bias, relu);
+    }
   }
   return NULL;
 }
@@ -508,12 +552,11 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
     sgemm(ROW_MAJOR, NO_TRANS, TRANS, g->n * pixels, K, g->co, 1.0f, a.y, g->co, a.w, g->co, 0.0f, a.x, K);
     return NULL;
   }
-  int chunk = images_per_chunk(g);
-  float *cols = scratch_of((size_t)chunk * columns_per_image(g));
-  if (!cols) return throw_error(env, "gwb_native: out of memory");
   if (output_columns(g)) {
+    int chunk = images_per_chunk(g);
+    float *cols = scratch_of((size_t)chunk * columns_per_image(g));
     int in_pixels = g->h * g->w, TC = g->kh * g->kw * g->co;
-    float *wt = grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co);
+    float *wt = cols ? grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co) : NULL;
     if (!wt) return throw_error(env, "gwb_native: out of memory");
     filter_by_channel(g, a.w, wt, 0);
     for (int b0 = 0; b0 < g->n; b0 += chunk) {
@@ -523,11 +566,20 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
     }
     return NULL;
   }
+  // Each thread takes whole images: col2im adds into input pixels that neighbouring blocks of the same image share.
+  size_t R = rows_per_block(g);
+  int team = conv_team((size_t)g->n);
+  if (!team_scratch_of(team, R * K)) return throw_error(env, "gwb_native: out of memory");
   memset(a.x, 0, (size_t)g->n * g->h * g->w * g->c * sizeof(float));
-  for (int b0 = 0; b0 < g->n; b0 += chunk) {
-    int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
-    sgemm(ROW_MAJOR, NO_TRANS, TRANS, nb * pixels, K, g->co, 1.0f, a.y + (size_t)b0 * pixels * g->co, g->co, a.w, g->co, 0.0f, cols, K);
-    col2im(g, cols, b0, nb, a.x);
+  if (team > 1) use_blas_threads(1);
+#pragma omp parallel for num_threads(team)
+  for (int t = 0; t < team; t++) {
+    size_t end = (size_t)pixels * (g->n * (t + 1) / team);
+    for (size_t q0 = (size_t)pixels * (g->n * t / team); q0 < end; q0 += R) {
+      int rows = (int)(end - q0 < R ? end - q0 : R);
+      team_sgemm(team, NO_TRANS, TRANS, rows, K, g->co, a.y + q0 * g->co, g->co, a.w, g->co, 0.0f, team_scratch[t], K);
+      col2im(g, team_scratch[t], q0, q0 + rows, a.x);
+    }
   }
   return NULL;
 }
@@ -546,12 +598,11 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
     sgemm(ROW_MAJOR, TRANS, NO_TRANS, K, g->co, g->n * pixels, 1.0f, a.x, K, a.y, g->co, 0.0f, a.w, g->co);
     return NULL;
   }
-  int chunk = images_per_chunk(g);
-  float *cols = scratch_of((size_t)chunk * columns_per_image(g));
-  if (!cols) return throw_error(env, "gwb_native: out of memory");
   if (output_columns(g)) {
+    int chunk = images_per_chunk(g);
+    float *cols = scratch_of((size_t)chunk * columns_per_image(g));
     int in_pixels = g->h * g->w, TC = g->kh * g->kw * g->co;
-    float *dwt = grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co);
+    float *dwt = cols ? grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co) : NULL;
     if (!dwt) return throw_error(env, "gwb_native: out of memory");
     for (int b0 = 0; b0 < g->n; b0 += chunk) {
       int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
@@ -561,10 +612,25 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
     filter_by_channel(g, a.w, dwt, 1);
     return NULL;
   }
-  for (int b0 = 0; b0 < g->n; b0 += chunk) {
-    int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
-    im2col(g, a.x, b0, nb, cols);
-    sgemm(ROW_MAJOR, TRANS, NO_TRANS, K, g->co, nb * pixels, 1.0f, cols, K, a.y + (size_t)b0 * pixels * g->co, g->co, b0 ? 1.0f : 0.0f, a.w, g->co);
+  // Thread t > 0 sums its blocks into its own copy of dw (after its columns), added in thread order: the same sum every run.
+  size_t total = (size_t)g->n * pixels, R = rows_per_block(g), dw_len = (size_t)K * g->co;
+  int team = conv_team((total + R - 1) / R);
+  if (!team_scratch_of(team, R * K + dw_len)) return throw_error(env, "gwb_native: out of memory");
+  if (team > 1) use_blas_threads(1);
+#pragma omp parallel for num_threads(team)
+  for (int t = 0; t < team; t++) {
+    float *dw = t ? team_scratch[t] + R * K : a.w;
+    size_t start = total * t / team, end = total * (t + 1) / team;
+    if (start == end) memset(dw, 0, dw_len * sizeof(float));
+    for (size_t q0 = start; q0 < end; q0 += R) {
+      int rows = (int)(end - q0 < R ? end - q0 : R);
+      im2col(g, a.x, q0, q0 + rows, team_scratch[t]);
+      team_sgemm(team, TRANS, NO_TRANS, K, g->co, rows, team_scratch[t], K, a.y + q0 * g->co, g->co, q0 > start ? 1.0f : 0.0f, dw, g->co);
+    }
+  }
+  for (int t = 1; t < team; t++) {
+    const float *part = team_scratch[t] + R * K;
+    for (size_t i = 0; i < dw_len; i++) a.w[i] += part[i];
   }
   return NULL;
 }
