@@ -67,9 +67,9 @@ static char library[512] = "";
 static float *scratch = NULL;
 static size_t scratch_len = 0;
 /*
- * Output columns per chunk of images: 1M floats (4 MB). Measured against 0.25–32M on this
- * project's conv shapes (2 OpenBLAS threads): chunks that stay in cache ran the GEMM at ~100
- * GFLOP/s, 8M-float chunks at 55–80.
+ * Columns per chunk when one thread drives a multi-threaded BLAS (output columns, or a team of
+ * one): 1M floats (4 MB). Measured against 0.25–32M on this project's conv shapes (2 OpenBLAS
+ * threads): chunks that stay in cache ran the GEMM at ~100 GFLOP/s, 8M-float chunks at 55–80.
  */
 #define CHUNK_FLOATS ((size_t)1 << 20)
 
@@ -309,8 +309,12 @@ static int images_per_chunk(const Geometry *g) {
  */
 #define BLOCK_FLOATS ((size_t)1 << 18)
 
-static size_t rows_per_block(const Geometry *g) {
-  size_t rows = BLOCK_FLOATS / patch_len(g);
+/*
+ * Rows per block: cache-sized for a team; a thread alone (no OpenMP, one core, one image to take
+ * apart) takes CHUNK_FLOATS of columns, products big enough for the BLAS to thread (SMALL_GEMM).
+ */
+static size_t rows_per_block(const Geometry *g, int team) {
+  size_t rows = (team > 1 ? BLOCK_FLOATS : CHUNK_FLOATS) / patch_len(g);
   return rows ? rows : 1;
 }
 
@@ -524,8 +528,9 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
     bias_relu(a.y, (size_t)g->n * pixels, g->co, bias, relu);
     return NULL;
   }
-  size_t total = (size_t)g->n * pixels, R = rows_per_block(g);
+  size_t total = (size_t)g->n * pixels, R = rows_per_block(g, 2);
   int team = conv_team((total + R - 1) / R);
+  R = rows_per_block(g, team);
   if (!team_scratch_of(team, R * K)) return throw_error(env, "gwb_native: out of memory");
   if (team > 1) use_blas_threads(1);
 #pragma omp parallel for num_threads(team)
@@ -567,8 +572,8 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
     return NULL;
   }
   // Each thread takes whole images: col2im adds into input pixels that neighbouring blocks of the same image share.
-  size_t R = rows_per_block(g);
   int team = conv_team((size_t)g->n);
+  size_t R = rows_per_block(g, team);
   if (!team_scratch_of(team, R * K)) return throw_error(env, "gwb_native: out of memory");
   memset(a.x, 0, (size_t)g->n * g->h * g->w * g->c * sizeof(float));
   if (team > 1) use_blas_threads(1);
@@ -613,8 +618,9 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
     return NULL;
   }
   // Thread t > 0 sums its blocks into its own copy of dw (after its columns), added in thread order: the same sum every run.
-  size_t total = (size_t)g->n * pixels, R = rows_per_block(g), dw_len = (size_t)K * g->co;
+  size_t total = (size_t)g->n * pixels, R = rows_per_block(g, 2), dw_len = (size_t)K * g->co;
   int team = conv_team((total + R - 1) / R);
+  R = rows_per_block(g, team);
   if (!team_scratch_of(team, R * K + dw_len)) return throw_error(env, "gwb_native: out of memory");
   if (team > 1) use_blas_threads(1);
 #pragma omp parallel for num_threads(team)

@@ -60,8 +60,8 @@ const CONV_CASES: ConvCase[] = [
   { x: [1, 5, 6, 2], f: [2, 3, 2, 3], s: 1, pad: 1 },
   { x: [2, 11, 11, 1], f: [5, 5, 1, 8], s: 3, pad: 'same' },
   // Columns over 2^18 floats: several blocks, crossing image boundaries, split between the team of threads.
-  { x: [3, 20, 20, 64], f: [3, 3, 64, 64], s: 1, pad: 'same' },
-  { x: [9, 24, 24, 32], f: [3, 3, 32, 40], s: 2, pad: 'same' },
+  { x: [3, 24, 24, 8], f: [7, 7, 8, 8], s: 1, pad: 'same' },
+  { x: [9, 40, 40, 4], f: [5, 5, 4, 6], s: 2, pad: 'same' },
 ]
 
 describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
@@ -92,6 +92,20 @@ describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad))))
       return [tf.conv2d(xs, w, s, pad), ...g([xs, w])]
     })
+  })
+
+  it('convolutions on one BLAS thread: chunks of a lone thread, several per batch', async () => {
+    status.blas!.setThreads(1)
+    try {
+      await agree('conv, one thread', () => {
+        const xs = rand([3, 32, 32, 8], 21) as tf.Tensor4D
+        const w = rand([7, 7, 8, 8], 22) as tf.Tensor4D
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))))
+        return [tf.conv2d(xs, w, 1, 'same'), ...g([xs, w])]
+      })
+    } finally {
+      status.blas!.setThreads(status.threads)
+    }
   })
 
   it.each(CONV_CASES.filter((c) => typeof c.pad === 'string'))('conv2dTranspose from x=$x with f=$f stride $s', async ({ x, f, s, pad }) => {
