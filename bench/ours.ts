@@ -1,7 +1,12 @@
 /**
  * One workload on our training engine (the same VanillaGan step the app runs), in a fresh process
- * so peak RSS is this workload's own. Prints one JSON line. Usage: tsx bench/ours.ts NAME [--no-logging | --logging-overhead]
+ * so peak RSS is this workload's own. Prints one JSON line.
+ * Usage: tsx bench/ours.ts NAME [--no-logging | --logging-overhead | --app-overhead]
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import v8 from 'node:v8'
 import * as tf from '@tensorflow/tfjs'
 import { requirePreset } from '../src-shared/config/presets'
 import { applyOverrides } from '../src-shared/config/overrides'
@@ -9,14 +14,63 @@ import { validateExperiment } from '../src-shared/config/validate'
 import { isConvolutional, selectBackend, wasmComputeThreads } from '../src-main/training/backend'
 import { createDataSource } from '../src-main/datasets/data-source'
 import { VanillaGan, disposeMetrics, readMetrics, type StepMetrics } from '../src-main/training/vanilla-gan'
+import { Registry } from '../src-main/registry/registry'
+import { homePaths } from '../src-main/app/paths'
+import { totalSteps, trainRun } from '../src-main/training/train-run'
 import { WORKLOADS } from './workloads'
 import type { BackendName } from '../src-shared/config/experiment'
+
+/**
+ * The workbench's own work around the training steps, in a real run: trainRun (the trainer
+ * process's loop: metric logging, registry writes, progress events, diagnostics, per-epoch
+ * evaluation and samples, checkpoints) on a temporary data directory, with every progress event
+ * serialised as the trainer's IPC channel does. Time inside VanillaGan.trainStep is the training
+ * itself; the run's own throughput gives the loop's time; the difference is the overhead. Both
+ * come from the same run, so machine drift does not enter the ratio.
+ */
+async function appOverhead(w: (typeof WORKLOADS)[number], epochs: number): Promise<void> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gwb-bench-'))
+  let inSteps = 0
+  let steps = 0
+  const trainStep = VanillaGan.prototype.trainStep
+  VanillaGan.prototype.trainStep = function (this: VanillaGan, ...args: Parameters<typeof trainStep>) {
+    const t0 = process.hrtime.bigint()
+    const result = trainStep.apply(this, args)
+    inSteps += Number(process.hrtime.bigint() - t0) / 1e9
+    steps++
+    return result
+  } as typeof trainStep
+  try {
+    const registry = await Registry.open(homePaths(home).registry)
+    const raw = applyOverrides(requirePreset(w.preset).config, [`training.batchSize=${w.batchSize}`, 'training.dSteps=1', `training.epochs=${epochs}`])
+    const { config } = validateExperiment(raw)
+    const run = registry.createRun({ config, name: 'bench', totalSteps: totalSteps(config) })
+    let ipcBytes = 0
+    const status = await trainRun(registry, home, run.id, {
+      progress: (e) => (ipcBytes += v8.serialize({ type: 'progress', event: e }).length),
+      status: (e) => (ipcBytes += v8.serialize({ type: 'status', event: e }).length),
+      stopRequested: () => false,
+    })
+    const record = registry.getRun(run.id)
+    registry.close()
+    if (status !== 'completed' || !record.samplesPerSec) throw new Error(`the bench run ended ${status}: ${record.error ?? ''}`)
+    const loopSeconds = (steps * config.training.batchSize) / record.samplesPerSec
+    console.log(JSON.stringify({
+      workload: w.name, steps, epochs, loopSeconds, stepSeconds: inSteps, overhead: (loopSeconds - inSteps) / inSteps,
+      ipcBytes, logEvery: config.training.logEvery, stepsPerEpoch: config.training.stepsPerEpoch,
+    }))
+  } finally {
+    VanillaGan.prototype.trainStep = trainStep
+    fs.rmSync(home, { recursive: true, force: true })
+  }
+}
 
 async function main(): Promise<void> {
   const name = process.argv[2]
   const logging = !process.argv.includes('--no-logging')
   const w = WORKLOADS.find((x) => x.name === name)
   if (!w) throw new Error(`unknown workload ${name}`)
+  if (process.argv.includes('--app-overhead')) return appOverhead(w, 10)
   const raw = applyOverrides(requirePreset(w.preset).config, [`training.batchSize=${w.batchSize}`, 'training.dSteps=1'])
   const { config } = validateExperiment(raw)
   // As a training run chooses (WebGPU included when a hardware adapter exists), or BENCH_BACKEND.

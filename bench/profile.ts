@@ -1,9 +1,10 @@
 /**
  * Where a training step's time goes, kernel by kernel: wraps every registered kernel of the backend
  * with a timer, runs a few steps of a preset, prints ms per step and calls per step of the top 25.
- * Usage: tsx bench/profile.ts [PRESET=dcgan-mnist] [BATCH=64] [STEPS=4] [--backend NAME] [--shapes]
- * (--shapes prints each convolution's input shapes and time). Kernel times include the dispatch
- * inside the kernel function, not tfjs' own bookkeeping around it: "in kernels" vs "step" shows that.
+ * Usage: tsx bench/profile.ts [PRESET=dcgan-mnist] [BATCH=64] [STEPS=4] [--backend NAME] [--shapes] [--json]
+ * (--shapes prints each convolution's input shapes and time; --json prints one JSON line instead of
+ * the table). Kernel times include the dispatch inside the kernel function, not tfjs' own
+ * bookkeeping around it: "in kernels" vs "step" shows that.
  */
 import * as tf from '@tensorflow/tfjs'
 import { getKernelsForBackend, registerKernel, unregisterKernel, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
@@ -20,10 +21,11 @@ async function main(): Promise<void> {
   const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : undefined }
   const backendName = (flag('--backend') ?? 'wasm') as BackendName
   const shapes = args.includes('--shapes')
+  const json = args.includes('--json')
   const [preset = 'dcgan-mnist', batch = '64', steps = '4'] = args.filter((a) => !a.startsWith('--'))
   const { config } = validateExperiment(applyOverrides(requirePreset(preset).config, [`training.batchSize=${batch}`, 'training.dSteps=1']))
   const selected = await selectBackend(backendName, { convolutional: isConvolutional(config), training: true })
-  console.log(`${preset}, batch ${batch}, backend ${selected.name}: ${selected.reason}`)
+  if (!json) console.log(`${preset}, batch ${batch}, backend ${selected.name}: ${selected.reason}`)
   const times = new Map<string, { ms: number; calls: number }>()
   for (const k of getKernelsForBackend(selected.name === 'tensorflow-gpu' ? 'tensorflow' : selected.name)) {
     const inner = k.kernelFunc
@@ -52,8 +54,18 @@ async function main(): Promise<void> {
   const total = performance.now() - t0
   const rows = [...times.entries()].sort((a, b) => b[1].ms - a[1].ms)
   const inKernels = rows.reduce((s, [, e]) => s + e.ms, 0)
-  console.log(`step ${(total / n).toFixed(1)} ms; in kernels ${(inKernels / n).toFixed(1)} ms`)
-  for (const [name, e] of rows.slice(0, 25)) console.log(`${name.padEnd(28)} ${(e.ms / n).toFixed(2).padStart(9)} ms/step ${String(e.calls / n).padStart(6)} calls/step`)
+  const calls = rows.reduce((s, [, e]) => s + e.calls, 0)
+  if (json) {
+    const perStep = (name: string) => (times.get(name)?.calls ?? 0) / n
+    console.log(JSON.stringify({
+      preset, batch: Number(batch), backend: selected.name, stepMs: total / n, inKernelsMs: inKernels / n, kernelCallsPerStep: calls / n,
+      // tfjs' bookkeeping kernels: a copy of each tensor a gradient needs, and reshapes around fused products.
+      identityCallsPerStep: perStep('Identity'), reshapeCallsPerStep: perStep('Reshape'),
+    }))
+  } else {
+    console.log(`step ${(total / n).toFixed(1)} ms; in kernels ${(inKernels / n).toFixed(1)} ms; ${calls / n} kernel calls`)
+    for (const [name, e] of rows.slice(0, 25)) console.log(`${name.padEnd(28)} ${(e.ms / n).toFixed(2).padStart(9)} ms/step ${String(e.calls / n).padStart(6)} calls/step`)
+  }
   gan.dispose()
   tf.disposeVariables()
 }

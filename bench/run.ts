@@ -79,6 +79,10 @@ function main(): void {
       noTorch || OUR_THREADS <= 1 ? undefined : peerRun(1),
     ])
     const oursQuiet = w.name === 'mlp' ? runJson(TSX, ['bench/ours.ts', w.name, '--logging-overhead'], `ours ${w.name} logging overhead`) : undefined
+    // The MLP's steps are the shortest, so per-step overheads weigh most there: the app's own work
+    // around the steps in a real run, and tfjs' per-op dispatch inside them (kernels timed one by one).
+    const appOverhead = w.name === 'mlp' ? runJson(TSX, ['bench/ours.ts', w.name, '--app-overhead'], `ours ${w.name} app overhead`) : undefined
+    const dispatch = w.name === 'mlp' ? runJson(TSX, ['bench/profile.ts', w.preset, String(w.batchSize), '300', '--json'], `ours ${w.name} kernel profile`) : undefined
     const oursOn = Object.fromEntries(EXTRA_BACKENDS.map((b) => {
       process.stdout.write(` ours on ${b}…`)
       return [b, runJson(TSX, ['bench/ours.ts', w.name], `ours ${w.name} on ${b}`, undefined, { BENCH_BACKEND: b })]
@@ -86,12 +90,15 @@ function main(): void {
     console.log(' done')
     workloads[w.name] = {
       ours, ...(oursOne ? { oursOneThread: oursOne } : {}), ...(EXTRA_BACKENDS.length ? { oursOn } : {}), ...(oursQuiet ? { loggingOverhead: oursQuiet } : {}),
+      ...(appOverhead ? { appOverhead } : {}), ...(dispatch ? { dispatch } : {}),
       peer: peerSame, ...(peerOne ? { peerOneThread: peerOne } : {}),
     }
     const ok = (r: unknown): r is Result => typeof r === 'object' && r !== null && 'itPerSec' in r
     if (ok(ours) && ok(peerSame)) ratios[w.name] = ours.itPerSec / peerSame.itPerSec
     if (ok(oursOne) && ok(peerOne)) ratios[`${w.name}OneThread`] = oursOne.itPerSec / peerOne.itPerSec
     if (oursQuiet && 'overhead' in oursQuiet) ratios[`${w.name}LoggingOverhead`] = oursQuiet.overhead as number
+    if (appOverhead && 'overhead' in appOverhead) ratios[`${w.name}AppOverhead`] = appOverhead.overhead as number
+    if (dispatch && 'stepMs' in dispatch) ratios[`${w.name}DispatchShare`] = 1 - (dispatch.inKernelsMs as number) / (dispatch.stepMs as number)
   }
   const t = OUR_THREADS
   console.log(`\nworkload  ours ${t} thr it/s  img/s   backend  RSS MiB  drift | PyTorch ${t} thr it/s  ratio | ours 1 thr it/s  PyTorch 1 thr it/s  ratio | BLAS`)
@@ -116,6 +123,12 @@ function main(): void {
     console.log(`ours forced on ${b}: ${line.join(' · ')}`)
   }
   if (ratios.mlpLoggingOverhead !== undefined) console.log(`metric logging (read back every ${String((workloads.mlp as { ours: Result }).ours.logEvery)} iterations, as runs do) adds ${(ratios.mlpLoggingOverhead * 100).toFixed(1)} % to the MLP's iteration time (logged and quiet steps alternating, the extra time of a logged step spread over the run)`)
+  const mlp = workloads.mlp as { appOverhead?: Record<string, number>; dispatch?: Record<string, number> } | undefined
+  if (ratios.mlpAppOverhead !== undefined) console.log(`the workbench's own work around the steps (metric logging, registry writes, progress events as IPC, per-epoch evaluation and samples, checkpoints) adds ${(ratios.mlpAppOverhead * 100).toFixed(1)} % to the MLP's training time (a ${String(mlp?.appOverhead?.steps)}-step run through the trainer's loop)`)
+  if (ratios.mlpDispatchShare !== undefined) {
+    const d = mlp!.dispatch!
+    console.log(`inside an MLP step, kernels take ${fmt(d.inKernelsMs)} of ${fmt(d.stepMs)} ms (timed one by one): ${(ratios.mlpDispatchShare * 100).toFixed(0)} % is tfjs' per-op dispatch, over ${String(d.kernelCallsPerStep)} kernel calls a step (${String(d.identityCallsPerStep)} copies of tensors kept for gradients, ${String(d.reshapeCallsPerStep)} reshapes)`)
+  }
   // The kernels alone (no tfjs per-op overhead), one thread and all cores, both engines.
   process.stdout.write('kernels: ours… ')
   const kernels: Record<string, unknown> = { ours: runJson(TSX, ['bench/kernels.ts'], 'ours kernels'), oursOneThread: runJson(TSX, ['bench/kernels.ts'], 'ours kernels 1 thread', undefined, { GWB_WASM_THREADS: '1' }) }
