@@ -212,6 +212,39 @@ describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
     expect(fused.iterations).toBe(5)
   })
 
+  it('element-wise kernels over 2^19 values and more, split between threads', async () => {
+    await agree('large element-wise', () => {
+      const x = rand([600_000], 32)
+      const dy = rand([600_000], 33)
+      const leakyGrad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), dy)))
+      return [tf.leakyRelu(x, 0.2), leakyGrad(x), tf.cast(tf.greater(x, tf.scalar(0.1)), 'float32'), tf.cast(tf.greater(tf.scalar(0.1), x), 'float32'), tf.cast(tf.greater(x, dy), 'float32')]
+    })
+    // One image: the cpu gradient is the reference only for a batch of one (see the resizing tests above).
+    await agree('large resize', () => {
+      const x = rand([1, 128, 128, 32], 34) as tf.Tensor4D
+      const g = rand([1, 256, 256, 32], 35)
+      return [tf.image.resizeNearestNeighbor(x, [256, 256]), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, [256, 256]), g)))(x)]
+    })
+    await tf.setBackend('wasm')
+    const start = rand([800, 700], 36)
+    const [fusedVar, stockVar] = ['fused/big', 'stock/big'].map((name) => tf.variable(start.clone(), true, name))
+    const fused = new FusedAdamOptimizer(0.01, 0.5, 0.999)
+    const stock = tf.train.adam(0.01, 0.5, 0.999)
+    for (let step = 0; step < 2; step++) {
+      const grad = rand([800, 700], 37 + step)
+      fused.applyGradients([{ name: fusedVar!.name, tensor: grad }])
+      stock.applyGradients([{ name: stockVar!.name, tensor: grad }])
+      grad.dispose()
+    }
+    const [a, b] = [fusedVar!.dataSync(), stockVar!.dataSync()]
+    let worst = 0
+    for (let j = 0; j < a.length; j++) worst = Math.max(worst, Math.abs(a[j]! - b[j]!))
+    expect(worst).toBeLessThan(1e-6)
+    tf.dispose([start, fusedVar!, stockVar!])
+    fused.dispose()
+    stock.dispose()
+  })
+
   it('the global norm of many gradients in one kernel', async () => {
     await agree('global norm', () => {
       const grads = { a: rand([7, 5], 28), b: rand([5], 29), c: rand([3, 3, 2, 4], 30) }
