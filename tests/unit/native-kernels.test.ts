@@ -62,6 +62,10 @@ const CONV_CASES: ConvCase[] = [
   // Columns over 2^18 floats: several blocks, crossing image boundaries, split between the team of threads.
   { x: [3, 24, 24, 8], f: [7, 7, 8, 8], s: 1, pad: 'same' },
   { x: [9, 40, 40, 4], f: [5, 5, 4, 6], s: 2, pad: 'same' },
+  // Winograd F(2×2, 3×3): odd sizes (tiles past the edge), 'valid' (input gradient padded 2), explicit padding, several blocks.
+  { x: [2, 9, 11, 64], f: [3, 3, 64, 72], s: 1, pad: 'same' },
+  { x: [2, 11, 10, 65], f: [3, 3, 65, 64], s: 1, pad: 'valid' },
+  { x: [1, 10, 9, 64], f: [3, 3, 64, 64], s: 1, pad: 2 },
 ]
 
 describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
@@ -92,6 +96,39 @@ describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad))))
       return [tf.conv2d(xs, w, s, pad), ...g([xs, w])]
     })
+  })
+
+  it('Winograd over several blocks of tiles, split between threads: as a sum of 9 shifted products', async () => {
+    // The cpu backend takes ~15 s for a batch this size, so the reference is built from other kernels on the same backend.
+    await tf.setBackend('wasm')
+    // 9 × 16 × 16 tiles: two threads, each with two full blocks of 512 tiles and part of a third.
+    const x = rand([9, 32, 32, 64], 38) as tf.Tensor4D
+    const w = rand([3, 3, 64, 64], 39) as tf.Tensor4D
+    const dy = rand([9, 32, 32, 64], 40)
+    const taps = (a: tf.Tensor4D, f: tf.Tensor4D) => {
+      const padded = tf.pad(a, [[0, 0], [1, 1], [1, 1], [0, 0]])
+      const terms = []
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) {
+          const shifted = tf.reshape(tf.slice(padded, [0, i, j, 0], [9, 32, 32, 64]), [-1, 64])
+          terms.push(tf.matMul(shifted, tf.reshape(tf.slice(f, [i, j, 0, 0], [1, 1, 64, 64]), [64, 64])))
+        }
+      }
+      return tf.reshape(tf.addN(terms), [9, 32, 32, 64])
+    }
+    const loss = (conv: (a: tf.Tensor4D, f: tf.Tensor4D) => tf.Tensor) => (a: tf.Tensor, f: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, f as tf.Tensor4D), dy))
+    const ours = tf.tidy(() => [tf.conv2d(x, w, 1, 'same'), ...tf.grads(loss((a, f) => tf.conv2d(a, f, 1, 'same')))([x, w])].map((t) => t.dataSync().slice()))
+    const reference = tf.tidy(() => [taps(x, w), ...tf.grads(loss(taps))([x, w])].map((t) => t.dataSync().slice()))
+    for (let i = 0; i < 3; i++) {
+      let scale = 1e-3
+      let worst = 0
+      for (let j = 0; j < reference[i]!.length; j++) {
+        scale = Math.max(scale, Math.abs(reference[i]![j]!))
+        worst = Math.max(worst, Math.abs(reference[i]![j]! - ours[i]![j]!))
+      }
+      expect(worst / scale, `output ${i}`).toBeLessThan(2e-5)
+    }
+    tf.dispose([x, w, dy])
   })
 
   it('convolutions on one BLAS thread: chunks of a lone thread, several per batch', async () => {
