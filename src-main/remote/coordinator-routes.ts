@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type http from 'node:http'
+import type { Readable } from 'node:stream'
 import { ZodError, type ZodType } from 'zod'
 import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
 import type { Registry } from '../registry/registry'
@@ -145,9 +146,11 @@ async function receiveArtifact(ctx: RouteContext, req: http.IncomingMessage, url
 /**
  * A checkpoint arrives as weights.bin, then manifest.json, which commits it: the manifest must
  * name the step and the weights' checksum; the folder is renamed into place and recorded, the
- * same temp-fsync-rename-record order as a local checkpoint.
+ * same temp-fsync-rename-record order as a local checkpoint. Committing is idempotent: a worker
+ * sends the manifest again when the answer to the first one was lost (the coordinator died after
+ * renaming, before answering), and the same manifest for a committed step is then a success.
  */
-async function receiveCheckpoint(ctx: RouteContext, req: http.IncomingMessage, url: URL, runId: number, step: number, file: string): Promise<{ committed: boolean }> {
+export async function receiveCheckpoint(ctx: Pick<RouteContext, 'registry' | 'home'>, req: Readable, url: URL, runId: number, step: number, file: string): Promise<{ committed: boolean }> {
   const parent = path.join(runDir(ctx.home, runId), 'checkpoints')
   const staging = path.join(parent, `.tmp-remote-${step}`)
   if (file === 'weights.bin') {
@@ -158,18 +161,25 @@ async function receiveCheckpoint(ctx: RouteContext, req: http.IncomingMessage, u
   }
   const text = JSON.stringify(await readJson(req, MAX_JSON))
   const manifest = JSON.parse(text) as CheckpointManifest
-  const weights = path.join(staging, 'weights.bin')
-  if (!fs.existsSync(weights)) throw new HttpError(409, `send checkpoints/${step}/weights.bin before its manifest`)
   if (manifest.step !== step) throw new HttpError(400, `the manifest is of step ${manifest.step}, not ${step}`)
+  const final = path.join(parent, checkpointDirName(step))
+  const weights = path.join(staging, 'weights.bin')
+  const record = () => {
+    const known = ctx.registry.artifacts(runId, 'checkpoint').some((a) => a.step === step)
+    if (!known) ctx.registry.addArtifact({ runId, kind: 'checkpoint', epoch: intParam(url, 'epoch'), step, path: final, sha256: sha256(text), bytes: fs.statSync(path.join(final, 'weights.bin')).size + text.length })
+    return { committed: true }
+  }
+  if (!fs.existsSync(weights)) {
+    const committed = path.join(final, 'manifest.json')
+    if (fs.existsSync(committed) && fs.readFileSync(committed, 'utf8') === text) return record()
+    throw new HttpError(409, `send checkpoints/${step}/weights.bin before its manifest`)
+  }
   if (sha256(fs.readFileSync(weights)) !== manifest.weightsSha256) throw new HttpError(400, 'weights.bin does not match the manifest\'s checksum')
-  const epoch = intParam(url, 'epoch')
+  intParam(url, 'epoch') // refused before anything moves
   writeFileDurable(path.join(staging, 'manifest.json'), text)
   fsyncDir(staging)
-  const final = path.join(parent, checkpointDirName(step))
   fs.rmSync(final, { recursive: true, force: true })
   fs.renameSync(staging, final)
   fsyncDir(parent)
-  const known = ctx.registry.artifacts(runId, 'checkpoint').some((a) => a.step === step)
-  if (!known) ctx.registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: final, sha256: sha256(text), bytes: fs.statSync(weights.replace(staging, final)).size + text.length })
-  return { committed: true }
+  return record()
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import crypto from 'node:crypto'
 import type http from 'node:http'
 import { pipeline } from 'node:stream/promises'
-import { Transform } from 'node:stream'
+import { Transform, type Readable } from 'node:stream'
 
 export class HttpError extends Error {
   constructor(
@@ -15,7 +15,7 @@ export class HttpError extends Error {
   }
 }
 
-export async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+export async function readJson(req: Readable, limit: number): Promise<unknown> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -31,7 +31,7 @@ export async function readJson(req: http.IncomingMessage, limit: number): Promis
 }
 
 /** Streams the body into `file` (fsynced), returning its size and SHA-256. */
-export async function receiveFile(req: http.IncomingMessage, file: string, limit: number): Promise<{ bytes: number; sha256: string }> {
+export async function receiveFile(req: Readable, file: string, limit: number): Promise<{ bytes: number; sha256: string }> {
   const hash = crypto.createHash('sha256')
   let bytes = 0
   const meter = new Transform({

@@ -3,8 +3,11 @@
  * registry's side of queue runs: job naming, claims, leases, requeue, orphan sweeps leaving
  * queue runs to the job engine.
  */
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { Readable } from 'node:stream'
+import crypto from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Registry } from '../../src-main/registry/registry'
 import { RemoteJobs } from '../../src-main/registry/remote-jobs'
@@ -13,6 +16,7 @@ import { RunManager } from '../../src-main/training/run-manager'
 import { startSweep } from '../../src-main/sweeps/sweep-service'
 import { redactRedisUrl, redisConnection } from '../../src-main/remote/redis-url'
 import { jobToken } from '../../src-main/remote/protocol'
+import { receiveCheckpoint } from '../../src-main/remote/coordinator-routes'
 import { parseAxis, sweepMembers, SweepError } from '../../src-shared/config/sweep'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
@@ -131,6 +135,38 @@ describe('sweeps and queue runs in the registry', () => {
     expect(jobs.undispatched()).toEqual([])
     expect((await runs.resume(run.id)).status).toBe('queued')
     expect(jobs.undispatched()).toEqual([run.id])
+  })
+})
+
+describe("a worker's checkpoint upload on the coordinator", () => {
+  let t: ReturnType<typeof tmpDir>
+  let registry: Registry
+  beforeEach(async () => {
+    t = tmpDir()
+    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+  })
+  afterEach(() => {
+    registry.close()
+    t.cleanup()
+  })
+
+  it('commits on the manifest, and takes the same manifest again as done (a retry whose first answer was lost)', async () => {
+    const run = registry.createRun({ config: config(), totalSteps: 100 })
+    const ctx = { registry, home: t.dir }
+    const weights = crypto.randomBytes(64)
+    const manifest = Buffer.from(JSON.stringify({ step: 300, weightsSha256: crypto.createHash('sha256').update(weights).digest('hex') }))
+    const url = new URL('http://coordinator/remote/runs/1/checkpoints/300/manifest.json?epoch=3')
+    const put = (file: string, body: Buffer) => receiveCheckpoint(ctx, Readable.from([body]), url, run.id, 300, file)
+    await expect(put('manifest.json', manifest)).rejects.toThrow(/send checkpoints\/300\/weights.bin before its manifest/)
+    expect(await put('weights.bin', weights)).toEqual({ committed: false })
+    expect(await put('manifest.json', manifest)).toEqual({ committed: true })
+    expect(await put('manifest.json', manifest)).toEqual({ committed: true })
+    const recorded = registry.artifacts(run.id, 'checkpoint')
+    expect(recorded.map((a) => [a.step, a.epoch])).toEqual([[300, 3]])
+    expect(fs.readFileSync(path.join(recorded[0]!.path, 'weights.bin'))).toEqual(weights)
+    // Another manifest for that step without its weights is still refused.
+    const other = Buffer.from(JSON.stringify({ step: 300, weightsSha256: '0'.repeat(64) }))
+    await expect(put('manifest.json', other)).rejects.toThrow(/before its manifest/)
   })
 })
 
