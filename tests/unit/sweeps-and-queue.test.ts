@@ -68,6 +68,25 @@ describe('sweeps and queue runs in the registry', () => {
     t.cleanup()
   })
 
+  it("a worker's checkpoint upload commits on the manifest, and takes the same manifest again as done (a retry whose first answer was lost)", async () => {
+    const run = registry.createRun({ config: config(), totalSteps: 100 })
+    const ctx = { registry, home: t.dir }
+    const weights = crypto.randomBytes(64)
+    const manifest = Buffer.from(JSON.stringify({ step: 300, weightsSha256: crypto.createHash('sha256').update(weights).digest('hex') }))
+    const url = new URL('http://coordinator/remote/runs/1/checkpoints/300/manifest.json?epoch=3')
+    const put = (file: string, body: Buffer) => receiveCheckpoint(ctx, Readable.from([body]), url, run.id, 300, file)
+    await expect(put('manifest.json', manifest)).rejects.toThrow(/send checkpoints\/300\/weights.bin before its manifest/)
+    expect(await put('weights.bin', weights)).toEqual({ committed: false })
+    expect(await put('manifest.json', manifest)).toEqual({ committed: true })
+    expect(await put('manifest.json', manifest)).toEqual({ committed: true })
+    const recorded = registry.artifacts(run.id, 'checkpoint')
+    expect(recorded.map((a) => [a.step, a.epoch])).toEqual([[300, 3]])
+    expect(fs.readFileSync(path.join(recorded[0]!.path, 'weights.bin'))).toEqual(weights)
+    // Another manifest for that step without its weights is still refused.
+    const other = Buffer.from(JSON.stringify({ step: 300, weightsSha256: '0'.repeat(64) }))
+    await expect(put('manifest.json', other)).rejects.toThrow(/before its manifest/)
+  })
+
   it('records a queue sweep as one group of queued runs, each with its overrides in its notes', () => {
     const { sweep, runs: members } = startSweep(registry, runs, {
       preset: 'mlp-2d-ring8', grid: [parseAxis('training.batchSize=64,128'), parseAxis('optimizers.discriminator.learningRate=1e-4,2e-4')], target: 'queue', name: 'lr',
@@ -135,38 +154,6 @@ describe('sweeps and queue runs in the registry', () => {
     expect(jobs.undispatched()).toEqual([])
     expect((await runs.resume(run.id)).status).toBe('queued')
     expect(jobs.undispatched()).toEqual([run.id])
-  })
-})
-
-describe("a worker's checkpoint upload on the coordinator", () => {
-  let t: ReturnType<typeof tmpDir>
-  let registry: Registry
-  beforeEach(async () => {
-    t = tmpDir()
-    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
-  })
-  afterEach(() => {
-    registry.close()
-    t.cleanup()
-  })
-
-  it('commits on the manifest, and takes the same manifest again as done (a retry whose first answer was lost)', async () => {
-    const run = registry.createRun({ config: config(), totalSteps: 100 })
-    const ctx = { registry, home: t.dir }
-    const weights = crypto.randomBytes(64)
-    const manifest = Buffer.from(JSON.stringify({ step: 300, weightsSha256: crypto.createHash('sha256').update(weights).digest('hex') }))
-    const url = new URL('http://coordinator/remote/runs/1/checkpoints/300/manifest.json?epoch=3')
-    const put = (file: string, body: Buffer) => receiveCheckpoint(ctx, Readable.from([body]), url, run.id, 300, file)
-    await expect(put('manifest.json', manifest)).rejects.toThrow(/send checkpoints\/300\/weights.bin before its manifest/)
-    expect(await put('weights.bin', weights)).toEqual({ committed: false })
-    expect(await put('manifest.json', manifest)).toEqual({ committed: true })
-    expect(await put('manifest.json', manifest)).toEqual({ committed: true })
-    const recorded = registry.artifacts(run.id, 'checkpoint')
-    expect(recorded.map((a) => [a.step, a.epoch])).toEqual([[300, 3]])
-    expect(fs.readFileSync(path.join(recorded[0]!.path, 'weights.bin'))).toEqual(weights)
-    // Another manifest for that step without its weights is still refused.
-    const other = Buffer.from(JSON.stringify({ step: 300, weightsSha256: '0'.repeat(64) }))
-    await expect(put('manifest.json', other)).rejects.toThrow(/before its manifest/)
   })
 })
 
