@@ -97,15 +97,17 @@ static float *grow(float **buffer, size_t *have, size_t len) {
 
 static float *scratch_of(size_t len) { return grow(&scratch, &scratch_len, len); }
 
-/* One scratch buffer per thread of a team (see conv_team). */
+/* One scratch buffer per thread of a team (see conv_team and team_ready). */
 #define MAX_TEAM 64
 static float *team_scratch[MAX_TEAM];
 static size_t team_scratch_len[MAX_TEAM];
 
-static int team_scratch_of(int team, size_t len) {
+/* Readies a team: `len` floats of scratch per thread and, for more than one, a one-thread BLAS; 0 when memory runs out. */
+static int team_ready(int team, size_t len) {
   for (int t = 0; t < team; t++) {
     if (!grow(&team_scratch[t], &team_scratch_len[t], len)) return 0;
   }
+  if (team > 1) use_blas_threads(1);
   return 1;
 }
 
@@ -546,13 +548,32 @@ static void winograd_filter(const float *w, int c, int co, bool flip, float *u) 
   }
 }
 
-/* V[16][t][c] = Bᵀ·d·B for tiles [t0, t0 + count) (tile index runs over images, then rows, then columns). */
+/* Tiles: 2×2 blocks of outputs, numbered across images, then rows, then columns. */
+static size_t winograd_tiles(const Winograd *z) { return (size_t)z->n * ((z->oh + 1) / 2) * ((z->ow + 1) / 2); }
+
+/* The image of tile t; its top-left output in *oy, *ox. */
+static size_t tile_at(const Winograd *z, size_t t, int *oy, int *ox) {
+  size_t tx_n = (size_t)(z->ow + 1) / 2, per_image = (size_t)((z->oh + 1) / 2) * tx_n, rest = t % per_image;
+  *oy = (int)(rest / tx_n) * 2;
+  *ox = (int)(rest % tx_n) * 2;
+  return t / per_image;
+}
+
+/* At least `len` zeros in zero_row, read for pixels past the edge; 0 when memory runs out. */
+static int zero_row_of(size_t len) {
+  if (!grow(&zero_row, &zero_row_len, len)) return 0;
+  memset(zero_row, 0, len * sizeof(float));
+  return 1;
+}
+
+/* V[16][t][c] = Bᵀ·d·B for tiles [t0, t0 + count). */
 static void winograd_input(const Winograd *z, const float *x, size_t t0, int count, float *v) {
-  int ty_n = (z->oh + 1) / 2, tx_n = (z->ow + 1) / 2;
-  size_t per_image = (size_t)ty_n * tx_n, estride = (size_t)count * z->c;
+  size_t estride = (size_t)count * z->c;
   for (int k = 0; k < count; k++) {
-    size_t t = t0 + k, b = t / per_image, rest = t % per_image;
-    int y0 = (int)(rest / tx_n) * 2 - z->pt, x0 = (int)(rest % tx_n) * 2 - z->pl;
+    int y0, x0;
+    size_t b = tile_at(z, t0 + k, &y0, &x0);
+    y0 -= z->pt;
+    x0 -= z->pl;
     const float *d[4][4];
     for (int r = 0; r < 4; r++) {
       for (int s = 0; s < 4; s++) {
@@ -582,11 +603,10 @@ static void winograd_input(const Winograd *z, const float *x, size_t t0, int cou
 
 /* y = Aᵀ·m·A for the same tiles, + bias, then max(0, ·); outputs past the edge are dropped. */
 static void winograd_output(const Winograd *z, const float *m, size_t t0, int count, const float *bias, bool relu, float *y) {
-  int ty_n = (z->oh + 1) / 2, tx_n = (z->ow + 1) / 2;
-  size_t per_image = (size_t)ty_n * tx_n, estride = (size_t)count * z->co;
+  size_t estride = (size_t)count * z->co;
   for (int k = 0; k < count; k++) {
-    size_t t = t0 + k, b = t / per_image, rest = t % per_image;
-    int oy = (int)(rest / tx_n) * 2, ox = (int)(rest % tx_n) * 2;
+    int oy, ox;
+    size_t b = tile_at(z, t0 + k, &oy, &ox);
     int rows = oy + 1 < z->oh ? 2 : 1, cols = ox + 1 < z->ow ? 2 : 1;
     float *dst[2];
     for (int r = 0; r < rows; r++) dst[r] = y + ((b * z->oh + oy + r) * z->ow + ox) * z->co;
@@ -622,13 +642,11 @@ static int winograd_block(const Winograd *z) {
 
 /* y = conv(x, filter) through U (already transformed); false when memory runs out. */
 static int winograd_conv(const Winograd *z, const float *x, const float *u, const float *bias, bool relu, float *y) {
-  if (!grow(&zero_row, &zero_row_len, (size_t)z->c)) return 0;
-  memset(zero_row, 0, (size_t)z->c * sizeof(float));
-  size_t total = (size_t)z->n * ((z->oh + 1) / 2) * ((z->ow + 1) / 2);
+  if (!zero_row_of((size_t)z->c)) return 0;
+  size_t total = winograd_tiles(z);
   int T = winograd_block(z);
   int team = conv_team((total + T - 1) / T);
-  if (!team_scratch_of(team, (size_t)16 * T * (z->c + z->co))) return 0;
-  if (team > 1) use_blas_threads(1);
+  if (!team_ready(team, (size_t)16 * T * (z->c + z->co))) return 0;
 #pragma omp parallel for num_threads(team)
   for (int t = 0; t < team; t++) {
     float *v = team_scratch[t], *m = v + (size_t)16 * T * z->c;
@@ -654,11 +672,10 @@ static int winograd_conv(const Winograd *z, const float *x, const float *u, cons
  * 16 × c × co, added in thread order at the end (the same sums every run).
  */
 static void winograd_dy(const Winograd *z, const float *dy, size_t t0, int count, float *wt) {
-  int ty_n = (z->oh + 1) / 2, tx_n = (z->ow + 1) / 2;
-  size_t per_image = (size_t)ty_n * tx_n, estride = (size_t)count * z->co;
+  size_t estride = (size_t)count * z->co;
   for (int k = 0; k < count; k++) {
-    size_t t = t0 + k, b = t / per_image, rest = t % per_image;
-    int oy = (int)(rest / tx_n) * 2, ox = (int)(rest % tx_n) * 2;
+    int oy, ox;
+    size_t b = tile_at(z, t0 + k, &oy, &ox);
     const float *g[2][2];
     for (int r = 0; r < 2; r++) {
       for (int s = 0; s < 2; s++) g[r][s] = oy + r < z->oh && ox + s < z->ow ? dy + ((b * z->oh + oy + r) * z->ow + ox + s) * z->co : zero_row;
@@ -704,15 +721,12 @@ static void winograd_filter_grad_output(const Winograd *z, const float *m, float
 }
 
 static int winograd_filter_grad(const Winograd *z, const float *x, const float *dy, float *dw) {
-  size_t widest = z->c > z->co ? (size_t)z->c : (size_t)z->co;
-  if (!grow(&zero_row, &zero_row_len, widest)) return 0;
-  memset(zero_row, 0, widest * sizeof(float));
-  size_t total = (size_t)z->n * ((z->oh + 1) / 2) * ((z->ow + 1) / 2), plane = (size_t)z->c * z->co;
+  if (!zero_row_of(z->c > z->co ? (size_t)z->c : (size_t)z->co)) return 0;
+  size_t total = winograd_tiles(z), plane = (size_t)z->c * z->co;
   int T = winograd_block(z);
   int team = conv_team((total + T - 1) / T);
   size_t block = (size_t)16 * T * (z->c + z->co);
-  if (!team_scratch_of(team, block + 16 * plane)) return 0;
-  if (team > 1) use_blas_threads(1);
+  if (!team_ready(team, block + 16 * plane)) return 0;
 #pragma omp parallel for num_threads(team)
   for (int t = 0; t < team; t++) {
     float *v = team_scratch[t], *wt = v + (size_t)16 * T * z->c, *m = v + block;
@@ -802,8 +816,7 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
   size_t total = (size_t)g->n * pixels, R = rows_per_block(g, 2);
   int team = conv_team((total + R - 1) / R);
   R = rows_per_block(g, team);
-  if (!team_scratch_of(team, R * K)) return throw_error(env, "gwb_native: out of memory");
-  if (team > 1) use_blas_threads(1);
+  if (!team_ready(team, R * K)) return throw_error(env, "gwb_native: out of memory");
 #pragma omp parallel for num_threads(team)
   for (int t = 0; t < team; t++) {
     size_t end = total * (t + 1) / team;
@@ -853,9 +866,8 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
   // Each thread takes whole images: col2im adds into input pixels that neighbouring blocks of the same image share.
   int team = conv_team((size_t)g->n);
   size_t R = rows_per_block(g, team);
-  if (!team_scratch_of(team, R * K)) return throw_error(env, "gwb_native: out of memory");
+  if (!team_ready(team, R * K)) return throw_error(env, "gwb_native: out of memory");
   memset(a.x, 0, (size_t)g->n * g->h * g->w * g->c * sizeof(float));
-  if (team > 1) use_blas_threads(1);
 #pragma omp parallel for num_threads(team)
   for (int t = 0; t < team; t++) {
     size_t end = (size_t)pixels * (g->n * (t + 1) / team);
@@ -905,8 +917,7 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
   size_t total = (size_t)g->n * pixels, R = rows_per_block(g, 2), dw_len = (size_t)K * g->co;
   int team = conv_team((total + R - 1) / R);
   R = rows_per_block(g, team);
-  if (!team_scratch_of(team, R * K + dw_len)) return throw_error(env, "gwb_native: out of memory");
-  if (team > 1) use_blas_threads(1);
+  if (!team_ready(team, R * K + dw_len)) return throw_error(env, "gwb_native: out of memory");
 #pragma omp parallel for num_threads(team)
   for (int t = 0; t < team; t++) {
     float *dw = t ? team_scratch[t] + R * K : a.w;
