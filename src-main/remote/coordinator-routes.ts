@@ -162,11 +162,12 @@ export async function receiveCheckpoint(ctx: Pick<RouteContext, 'registry' | 'ho
   const text = JSON.stringify(await readJson(req, MAX_JSON))
   const manifest = JSON.parse(text) as CheckpointManifest
   if (manifest.step !== step) throw new HttpError(400, `the manifest is of step ${manifest.step}, not ${step}`)
+  const epoch = intParam(url, 'epoch') // refused before anything moves
   const final = path.join(parent, checkpointDirName(step))
   const weights = path.join(staging, 'weights.bin')
   const record = () => {
     const known = ctx.registry.artifacts(runId, 'checkpoint').some((a) => a.step === step)
-    if (!known) ctx.registry.addArtifact({ runId, kind: 'checkpoint', epoch: intParam(url, 'epoch'), step, path: final, sha256: sha256(text), bytes: fs.statSync(path.join(final, 'weights.bin')).size + text.length })
+    if (!known) ctx.registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: final, sha256: sha256(text), bytes: fs.statSync(path.join(final, 'weights.bin')).size + text.length })
     return { committed: true }
   }
   if (!fs.existsSync(weights)) {
@@ -175,7 +176,6 @@ export async function receiveCheckpoint(ctx: Pick<RouteContext, 'registry' | 'ho
     throw new HttpError(409, `send checkpoints/${step}/weights.bin before its manifest`)
   }
   if (sha256(fs.readFileSync(weights)) !== manifest.weightsSha256) throw new HttpError(400, 'weights.bin does not match the manifest\'s checksum')
-  intParam(url, 'epoch') // refused before anything moves
   writeFileDurable(path.join(staging, 'manifest.json'), text)
   fsyncDir(staging)
   fs.rmSync(final, { recursive: true, force: true })
