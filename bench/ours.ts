@@ -20,6 +20,11 @@ import { totalSteps, trainRun } from '../src-main/training/train-run'
 import { WORKLOADS } from './workloads'
 import type { BackendName } from '../src-shared/config/experiment'
 
+/** A workload's config: its preset at the bench's batch size, one D step per G step, plus `more` overrides. */
+function workloadConfig(w: (typeof WORKLOADS)[number], more: string[] = []) {
+  return validateExperiment(applyOverrides(requirePreset(w.preset).config, [`training.batchSize=${w.batchSize}`, 'training.dSteps=1', ...more])).config
+}
+
 /**
  * The workbench's own work around the training steps, in a real run: trainRun (the trainer
  * process's loop: metric logging, registry writes, progress events, diagnostics, per-epoch
@@ -42,8 +47,7 @@ async function appOverhead(w: (typeof WORKLOADS)[number], epochs: number): Promi
   } as typeof trainStep
   try {
     const registry = await Registry.open(homePaths(home).registry)
-    const raw = applyOverrides(requirePreset(w.preset).config, [`training.batchSize=${w.batchSize}`, 'training.dSteps=1', `training.epochs=${epochs}`])
-    const { config } = validateExperiment(raw)
+    const config = workloadConfig(w, [`training.epochs=${epochs}`])
     const run = registry.createRun({ config, name: 'bench', totalSteps: totalSteps(config) })
     let ipcBytes = 0
     const status = await trainRun(registry, home, run.id, {
@@ -71,8 +75,7 @@ async function main(): Promise<void> {
   const w = WORKLOADS.find((x) => x.name === name)
   if (!w) throw new Error(`unknown workload ${name}`)
   if (process.argv.includes('--app-overhead')) return appOverhead(w, 10)
-  const raw = applyOverrides(requirePreset(w.preset).config, [`training.batchSize=${w.batchSize}`, 'training.dSteps=1'])
-  const { config } = validateExperiment(raw)
+  const config = workloadConfig(w)
   // As a training run chooses (WebGPU included when a hardware adapter exists), or BENCH_BACKEND.
   const backend = await selectBackend((process.env.BENCH_BACKEND as BackendName | undefined) ?? 'auto', { convolutional: isConvolutional(config), training: true })
   const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
