@@ -28,6 +28,8 @@ export interface StartRequest {
   target?: Placement
   /** Local runs: wait until nothing else trains here instead of starting at once. */
   lineUp?: boolean
+  /** Local runs: pause on reaching this step (its trainer waits; `resume` goes on). */
+  pauseAtStep?: number
 }
 
 export { ConflictError }
@@ -38,6 +40,14 @@ export function resolveConfig(req: Pick<StartRequest, 'config' | 'preset' | 'ove
   const base = req.preset ? requirePreset(req.preset).config : req.config
   if (base === undefined) throw new ConflictError('give a config or a preset')
   return applyOverrides(base, req.overrides ?? [])
+}
+
+/** A pause point must be a step the run will still train: from where it starts to before its end. */
+function checkPauseAt(step: number | undefined, from: number, total: number): void {
+  if (step === undefined) return
+  if (!Number.isInteger(step) || step < from || step >= total) {
+    throw new ConflictError(`the pause step must be a whole number from ${from} (where the run starts) to ${total - 1} (its last step); got ${step}`)
+  }
 }
 
 interface Active {
@@ -72,10 +82,11 @@ export class RunManager {
   /** Validates, records the run as queued, and starts its trainer process. */
   start(req: StartRequest): RunRecord {
     const { config } = validateExperiment(resolveConfig(req))
+    checkPauseAt(req.pauseAtStep, 0, totalSteps(config))
     const run = this.registry.createRun({ config, name: req.name, experiment: req.experiment, totalSteps: totalSteps(config), placement: req.target })
     if (run.placement === 'local') {
       if (req.lineUp) this.enqueueLocal([run.id])
-      else this.launch(run.id)
+      else this.launch(run.id, req.pauseAtStep)
     }
     return this.registry.getRun(run.id)
   }
@@ -135,7 +146,7 @@ export class RunManager {
   }
 
   /** Continues a paused run where it waits, or a stopped, interrupted or failed run from its last checkpoint. */
-  async resume(id: number): Promise<RunRecord> {
+  async resume(id: number, options: { pauseAtStep?: number } = {}): Promise<RunRecord> {
     const run = this.registry.getRun(id)
     if (run.status === 'paused' || (run.status === 'running' && this.registry.control(id) === 'pause')) return this.registry.requestControl(id, null)
     if (ACTIVE_STATUSES.includes(run.status)) throw new ConflictError(`run ${id} is ${run.status}`)
@@ -149,8 +160,10 @@ export class RunManager {
     // A run reports `stopped` a moment before its trainer process exits: wait for that exit.
     await this.active.get(id)?.done
     if (this.active.has(id)) throw new ConflictError(`run ${id} is still being trained`)
+    const last = this.registry.latestArtifact(id, 'checkpoint')
+    checkPauseAt(options.pauseAtStep, last?.step ?? 0, run.totalSteps)
     this.registry.setStatus(id, 'queued')
-    this.launch(id)
+    this.launch(id, options.pauseAtStep)
     return this.registry.getRun(id)
   }
 
@@ -161,7 +174,7 @@ export class RunManager {
     this.launch(id)
   }
 
-  private launch(runId: number): void {
+  private launch(runId: number, pauseAtStep?: number): void {
     const child = this.spawn()
     let finalStatus: RunStatus | undefined
     const done = new Promise<RunStatus>((resolve) => {
@@ -195,7 +208,7 @@ export class RunManager {
     // Runs started side by side share the cores rather than each spreading over all of them
     // (oversubscribed thread pools slow everyone); a run started alone gets them all.
     const wasmThreads = Math.max(1, Math.floor(os.availableParallelism() / this.active.size))
-    child.send({ type: 'start', runId, home: this.home, nativeBinding: this.nativeBinding, wasmThreads })
+    child.send({ type: 'start', runId, home: this.home, nativeBinding: this.nativeBinding, wasmThreads, pauseAtStep })
   }
 
   /** Asks a run to stop; it checkpoints and ends as `stopped`. */

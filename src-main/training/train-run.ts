@@ -30,6 +30,8 @@ export interface TrainHooks {
   status(e: RunStatusEvent): void
   /** Polled between iterations: true once the user asked to stop. */
   stopRequested(): boolean
+  /** Pause (as a `pause` request would) on reaching this step, before training it. */
+  pauseAtStep?: number
 }
 
 const PROGRESS_INTERVAL_MS = 100
@@ -147,6 +149,11 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       lastControlCheck = Date.now()
       control = registry.control(runId)
     }
+    /** `pauseAtStep`: recorded like a user's request, so `resume` from any terminal or window clears it. */
+    const requestPause = () => {
+      registry.requestControl(runId, 'pause')
+      control = 'pause'
+    }
     /** Waits, holding models and optimizer state in memory, until resumed or stopped. */
     const pause = async () => {
       flush()
@@ -163,6 +170,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
 
     while (step < total) {
       pollControl()
+      if (step === hooks.pauseAtStep && control === null) requestPause()
       if (control === 'pause') await pause()
       if (hooks.stopRequested() || control === 'stop') {
         await checkpoint(Math.ceil(step / stepsPerEpoch))

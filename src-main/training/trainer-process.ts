@@ -22,13 +22,14 @@ function send(message: TrainerMessage): void {
 let stop = false
 let started = false
 
-async function start(runId: number, home: string, nativeBinding?: string): Promise<void> {
+async function start(runId: number, home: string, nativeBinding?: string, pauseAtStep?: number): Promise<void> {
   const registry = await Registry.open(homePaths(home).registry, { nativeBinding })
   try {
     const status = await trainRun(registry, home, runId, {
       progress: (event) => send({ type: 'progress', event }),
       status: (event) => send({ type: 'status', event }),
       stopRequested: () => stop,
+      pauseAtStep,
     })
     send({ type: 'done', status })
   } finally {
@@ -43,7 +44,7 @@ function onMessage(raw: unknown): void {
     started = true
     // A thread count the user set (GWB_WASM_THREADS) wins over the host's share.
     if (message.wasmThreads && process.env.GWB_WASM_THREADS === undefined) process.env.GWB_WASM_THREADS = String(message.wasmThreads)
-    start(message.runId, message.home, message.nativeBinding)
+    start(message.runId, message.home, message.nativeBinding, message.pauseAtStep)
       .catch((e: unknown) => send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }))
       .finally(() => setImmediate(() => process.exit(0)))
   }

@@ -31,9 +31,13 @@ function db() {
   return new Database(path.join(home, 'registry.sqlite'), { readonly: true })
 }
 
-/** Starts train/resume, waits until its trainer reports a pid and has logged past `minStep`, then kills the trainer. */
-async function runAndKill(args: string[], runId: number | null, delayMs: number): Promise<number> {
-  const parent = spawn(process.execPath, [CLI, '--home', home, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+/**
+ * Starts train/resume pausing at `pauseAt`, waits for that pause (so the run is live, whatever the
+ * machine's speed), resumes it from another process, and once it trains again waits a random
+ * moment and SIGKILLs the trainer: mid-step, mid-metric batch or mid-checkpoint.
+ */
+async function runAndKill(args: string[], runId: number | null, pauseAt: number, delayMs: number): Promise<number> {
+  const parent = spawn(process.execPath, [CLI, '--home', home, ...args, '--pause-at', String(pauseAt)], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   parent.stderr.on('data', (c) => (stderr += c))
   const exited = new Promise<void>((r) => parent.once('exit', () => r()))
@@ -45,34 +49,66 @@ async function runAndKill(args: string[], runId: number | null, delayMs: number)
     if (id === null) id = Number(/run (\d+) \(/.exec(stderr)?.[1] ?? NaN) || null
     if (id !== null) {
       const d = db()
-      const row = d.prepare('SELECT pid, status FROM runs WHERE id = ?').get(id) as { pid: number | null; status: string } | undefined
+      const row = d.prepare('SELECT pid, status, step FROM runs WHERE id = ?').get(id) as { pid: number | null; status: string; step: number } | undefined
       d.close()
-      if (row?.status === 'running' && row.pid) pid = row.pid
+      if (row?.status === 'paused' && row.pid) {
+        expect(row.step).toBe(pauseAt)
+        pid = row.pid
+      }
     }
   }
   expect(pid, stderr).not.toBeNull()
+  expect(cli(home, ['resume', String(id)]).code).toBe(0)
+  await until(() => status(id!) !== 'paused')
   await new Promise((r) => setTimeout(r, delayMs))
   process.kill(pid!, 'SIGKILL')
   await exited
   return id!
 }
 
+function status(id: number): string {
+  const d = db()
+  const row = d.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string }
+  d.close()
+  return row.status
+}
+
+async function until(f: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000
+  while (!f()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the trainer')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** The last step the registry has a checkpoint for (where a resume starts). */
+function checkpointStep(id: number | null): number {
+  if (id === null) return 0
+  const d = db()
+  const row = d.prepare("SELECT max(step) AS step FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(id) as { step: number | null }
+  d.close()
+  return row.step ?? 0
+}
+
 describe('SIGKILL of the trainer, repeatedly', () => {
   it(`survives ${KILLS} kills at random moments and finishes with complete, unduplicated metrics`, async () => {
-    // Long enough that the run is still going at the last kill (each kill costs up to an epoch).
-    const epochs = Math.max(20, 3 * KILLS)
-    const args = ['train', '--preset', 'mlp-2d-ring8', '--set', `training.epochs=${epochs}`, '--set', 'training.stepsPerEpoch=20', '--set', 'training.logEvery=1', '--set', 'training.checkpointEvery=1']
+    // Pause points stay at or below step PAUSE_LIMIT, leaving at least 400 steps after each one:
+    // far more than any machine trains in the < 200 ms before the kill, so every kill meets a live run.
+    const PAUSE_LIMIT = 200
+    const epochs = Math.ceil((PAUSE_LIMIT + 400) / 20)
+    const args = ['train', '--preset', 'mlp-2d-ring8', '--set', `training.epochs=${epochs}`, '--set', 'training.stepsPerEpoch=20', '--set', 'training.logEvery=1', '--set', 'training.checkpointEvery=1', '--set', 'training.evalSamples=0']
     let id: number | null = null
     let kills = 0
     for (let k = 0; k < KILLS; k++) {
-      id = await runAndKill(id === null ? args : ['resume', String(id)], id, 200 + Math.floor(rng() * 1500))
+      const from = checkpointStep(id)
+      const pauseAt = Math.max(from, Math.min(PAUSE_LIMIT, from + 1 + Math.floor(rng() * 60)))
+      id = await runAndKill(id === null ? args : ['resume', String(id)], id, pauseAt, Math.floor(rng() * 200))
       kills++
       const d = db()
       expect(d.pragma('integrity_check', { simple: true })).toBe('ok')
       const run = d.prepare('SELECT status, step FROM runs WHERE id = ?').get(id) as { status: string; step: number }
       const checkpoints = d.prepare("SELECT path, step FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").all(id) as { path: string; step: number }[]
       d.close()
-      if (run.status === 'completed') break
       expect(run.status).toBe('interrupted')
       for (const c of checkpoints) {
         const loaded = loadCheckpoint(c.path) // throws if incomplete or corrupt
@@ -80,11 +116,8 @@ describe('SIGKILL of the trainer, repeatedly', () => {
         for (const g of Object.values(loaded.groups)) for (const w of g) w.tensor.dispose()
       }
     }
-    const last = cli(home, ['--json', 'runs', 'show', String(id)])
-    if (lastJson<RunRecord>(last).status !== 'completed') {
-      const r = cli(home, ['--json', 'resume', String(id)])
-      expect(r.code, r.stderr).toBe(0)
-    }
+    const r = cli(home, ['--json', 'resume', String(id)])
+    expect(r.code, r.stderr).toBe(0)
     const final = lastJson<RunRecord>(cli(home, ['--json', 'runs', 'show', String(id)]))
     console.log(`SIGKILLs of the trainer survived: ${kills} (asked for ${KILLS})`)
     expect(kills).toBe(KILLS)

@@ -63,22 +63,28 @@ function losses(id: number): number[] {
   }
 }
 
+/**
+ * No test here races the trainer: a run that must be running when a request arrives is long by
+ * construction (12,000 steps: minutes on any machine, and it is stopped, never waited for), and a
+ * run that must end exactly like another pauses itself at a fixed step (`--pause-at`).
+ */
+const LONG = ['--set', 'training.epochs=100']
+
 describe('pause', () => {
-  it('from another terminal: the run waits at its step, then goes on and ends exactly like an uninterrupted run', async () => {
-    const paused = train('paused')
+  it('--pause-at: the run waits at exactly that step, a resume from another terminal goes on, and it ends exactly like an uninterrupted run', async () => {
+    const paused = train('paused', ['--pause-at', '100'])
     const run = await until('the run to start', () => runByName('paused'))
-    await until('a few steps', () => show(run.id).step > 5)
-    const p = cli(home, ['--json', 'pause', String(run.id)])
-    expect(p.code, p.stderr).toBe(0)
-    const atPause = lastJson<RunRecord>(p)
-    expect(atPause.status).toBe('paused')
-    expect(atPause.step).toBeLessThan(240)
+    const atPause = await until('the pause at step 100', () => {
+      const r = show(run.id)
+      return r.status === 'paused' ? r : undefined
+    })
+    expect(atPause.step).toBe(100)
     // It stays where it is: no steps while paused.
     await new Promise((r) => setTimeout(r, 1500))
-    expect(show(run.id)).toMatchObject({ status: 'paused', step: atPause.step })
+    expect(show(run.id)).toMatchObject({ status: 'paused', step: 100 })
     const r = cli(home, ['resume', String(run.id)])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(new RegExp(`run ${run.id} resumes where it paused, at step ${atPause.step}`))
+    expect(r.stdout).toMatch(new RegExp(`run ${run.id} resumes where it paused, at step 100`))
     const done = await paused
     expect(done.code, done.stderr).toBe(0)
     expect(lastJson<RunRecord>(done)).toMatchObject({ status: 'completed', step: 240 })
@@ -91,33 +97,61 @@ describe('pause', () => {
     expect(a).toEqual(b)
   })
 
-  it('stop from another terminal saves a checkpoint; pausing a finished run is refused clearly', async () => {
-    const stopped = train('stopped')
-    const run = await until('the run to start', () => runByName('stopped'))
+  it('--pause-at outside the run is refused before anything starts', () => {
+    const r = cli(home, ['train', '--name', 'bad-pause', ...SETTINGS, '--pause-at', '240'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/the pause step must be a whole number from 0 \(where the run starts\) to 239 \(its last step\); got 240/)
+    expect(runByName('bad-pause')).toBeUndefined()
+    const word = cli(home, ['train', ...SETTINGS, '--pause-at', 'soon'])
+    expect(word.code).toBe(2)
+    expect(word.stderr).toMatch(/--pause-at must be a step number/)
+  })
+
+  it('pause, resume and stop from another terminal; the stop saves a checkpoint; pausing a stopped run is refused clearly', async () => {
+    const training = train('steered', LONG)
+    const run = await until('the run to start', () => runByName('steered'))
     await until('a few steps', () => show(run.id).step > 5)
+    const p = cli(home, ['--json', 'pause', String(run.id)])
+    expect(p.code, p.stderr).toBe(0)
+    const atPause = lastJson<RunRecord>(p)
+    expect(atPause.status).toBe('paused')
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(show(run.id)).toMatchObject({ status: 'paused', step: atPause.step })
+    expect(cli(home, ['resume', String(run.id)]).code).toBe(0)
+    await until('steps after the resume', () => show(run.id).step > atPause.step)
     const s = cli(home, ['stop', String(run.id)])
     expect(s.code, s.stderr).toBe(0)
-    expect(s.stdout).toMatch(new RegExp(`run ${run.id} stopped at step \\d+`))
-    await stopped
+    const stoppedAt = Number(new RegExp(`run ${run.id} stopped at step (\\d+)`).exec(s.stdout)?.[1])
+    expect(stoppedAt, s.stdout).toBeGreaterThan(atPause.step)
+    await training
+    const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+    const checkpoints = db.prepare("SELECT step FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").all(run.id) as { step: number }[]
+    db.close()
+    expect(checkpoints.map((c) => c.step)).toContain(stoppedAt)
     const again = cli(home, ['pause', String(run.id)])
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(new RegExp(`run ${run.id} is stopped: only a running run can pause`))
   })
 
-  it('from the UI of a server: Pause and Resume on a run a terminal is training', async () => {
-    // Long enough to still be running when the page has opened: 240 steps took ~2 s here once
-    // the native kernels came, and the run had completed before Pause was clicked.
-    const training = train('from-ui', ['--set', 'training.epochs=12'])
+  it('from the UI of a server: Pause, Resume and Stop on a run a terminal is training', async () => {
+    // The run waits at step 30 until the page is open, so the page always meets it live.
+    const training = train('from-ui', [...LONG, '--pause-at', '30'])
     const run = await until('the run to start', () => runByName('from-ui'))
+    await until('the pause at step 30', () => show(run.id).status === 'paused')
     await withUi(home, `/runs/${run.id}`, async (page) => {
+      await page.click('[data-testid=resume-run]')
+      await page.waitForSelector('[data-testid=pause-run]', { timeout: 30_000 })
       await page.click('[data-testid=pause-run]')
       await page.waitForSelector('[data-testid=status]:has-text("paused")', { timeout: 30_000 })
       await page.screenshot({ path: screenshotPath('ui-paused.png') })
       const step = show(run.id).step
+      expect(step).toBeGreaterThanOrEqual(30)
       await new Promise((r) => setTimeout(r, 1000))
       expect(show(run.id)).toMatchObject({ status: 'paused', step })
       await page.click('[data-testid=resume-run]')
-      await page.waitForSelector('[data-testid=status]:has-text("completed")', { timeout: 120_000 })
+      await page.waitForSelector('[data-testid=pause-run]', { timeout: 30_000 })
+      await page.click('[data-testid=stop-run]')
+      await page.waitForSelector('[data-testid=status]:has-text("stopped")', { timeout: 60_000 })
       expect((await training).code).toBe(0)
     })
   })

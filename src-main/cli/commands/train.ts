@@ -28,6 +28,13 @@ async function waitForStatus(registry: Registry, id: number, done: (s: RunStatus
   }
 }
 
+function parsePauseAt(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const step = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(step)) throw new CliError('--pause-at must be a step number (a whole number, 0 or more)', 2)
+  return step
+}
+
 async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord | Promise<RunRecord>): Promise<void> {
   const home = resolveHome(opts.home)
   const registry = await Registry.open(homePaths(home).registry)
@@ -86,16 +93,19 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .option('-n, --name <name>', 'a name for the run')
     .option('-e, --experiment <name>', 'group the run under an experiment', 'default')
     .option('--target <where>', "'local' trains here; 'queue' leaves the run for `serve --queue` to give to a worker", 'local')
-    .action(async (flags: ConfigFlags & { name?: string; experiment?: string; target: string }) => {
+    .option('--pause-at <step>', 'pause on reaching this step (e.g. to look at its samples); `resume ID` goes on')
+    .action(async (flags: ConfigFlags & { name?: string; experiment?: string; target: string; pauseAt?: string }) => {
       const source = configFromFlags(flags)
       if (flags.target !== 'local' && flags.target !== 'queue') throw new CliError("--target is 'local' or 'queue'", 2)
+      const pauseAtStep = parsePauseAt(flags.pauseAt)
+      if (pauseAtStep !== undefined && flags.target === 'queue') throw new CliError('--pause-at is for runs trained here (--target local)', 2)
       if (flags.target === 'queue') {
         const run = await withRegistry(globals(), (registry, home) =>
           new RunManager(registry, home, nodeSpawner()).start({ ...source, name: flags.name, experiment: flags.experiment, target: 'queue' }))
         if (globals().json) return printJson(run)
         return console.log(`run ${run.id} (${run.name}) queued for the job queue: a \`serve --queue …\` on this data directory gives it to a worker`)
       }
-      await drive(globals(), (runs) => runs.start({ ...source, name: flags.name, experiment: flags.experiment }))
+      await drive(globals(), (runs) => runs.start({ ...source, name: flags.name, experiment: flags.experiment, pauseAtStep }))
     })
 
   program
@@ -115,13 +125,16 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .command('resume')
     .description('continue a paused run where it waits, or a stopped or interrupted run from its last checkpoint')
     .argument('<id>', 'run id')
-    .action(async (id: string) => {
+    .option('--pause-at <step>', 'pause on reaching this step (a run that goes on from its checkpoint)')
+    .action(async (id: string, o: { pauseAt?: string }) => {
+      const pauseAtStep = parsePauseAt(o.pauseAt)
       const paused = await withRegistry(globals(), (registry) => {
         const run = registry.getRun(parseId(id))
         if (run.status !== 'paused' && !(run.status === 'running' && registry.control(run.id) === 'pause')) return null
+        if (pauseAtStep !== undefined) throw new CliError(`run ${run.id} is paused in memory and goes on from there; --pause-at is for a run resumed from a checkpoint`, 2)
         return registry.requestControl(run.id, null)
       })
-      if (!paused) return drive(globals(), (runs) => runs.resume(parseId(id)))
+      if (!paused) return drive(globals(), (runs) => runs.resume(parseId(id), { pauseAtStep }))
       if (globals().json) printJson(paused)
       else console.log(`run ${paused.id} resumes where it paused, at step ${paused.step}`)
     })
