@@ -70,7 +70,8 @@ describe('workbench UI in server mode', () => {
       await page.getByTestId('config-errors').filter({ hasText: 'training.epochs' }).waitFor()
       expect(await page.getByTestId('start-run').isDisabled()).toBe(true)
 
-      await page.getByTestId('epochs').fill('40')
+      // 40,000 steps: still running whenever the page acts on it, on any machine (it is stopped, never waited for).
+      await page.getByTestId('epochs').fill('400')
       // A trick the model cannot take: the MLP generator has no batch norm to virtualise.
       await page.getByTestId('virtual-batch-norm').fill('64')
       await page.getByTestId('config-errors').filter({ hasText: 'tricks.virtualBatchNorm' }).waitFor()
