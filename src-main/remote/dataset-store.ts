@@ -42,7 +42,7 @@ async function matches(root: string, offer: DatasetOffer): Promise<boolean> {
 }
 
 /** Writes the stream's bytes into the offer's files under `root`, checking each size and SHA-256. */
-async function unpack(root: string, offer: DatasetOffer, stream: AsyncIterable<Uint8Array>): Promise<void> {
+async function unpack(root: string, offer: DatasetOffer, stream: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
   let i = -1
   let fd: number | undefined
   let left = 0
@@ -93,7 +93,7 @@ export async function receiveDataset(options: {
   home: string
   config: DatasetConfig
   offer: DatasetOffer
-  download: () => Promise<AsyncIterable<Uint8Array>>
+  download: () => Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>>
 }): Promise<DatasetConfig> {
   const { config, offer } = options
   if (!readsFiles(config)) {

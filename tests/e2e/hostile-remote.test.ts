@@ -173,13 +173,14 @@ const pathConfigs = () => [
   { ...preset('cyclegan-mnist-edges'), dataset: { kind: 'unpaired', dir: secretDir() } },
 ]
 
+// Escapes climb at most to this test's folder (t.dir/outside): were the checks broken, nothing would land elsewhere.
 const badNumber = fc.oneof(
-  fc.integer({ min: 1, max: 8 }).map((k) => `${'../'.repeat(k)}outside/pwn`),
+  fc.integer({ min: 1, max: 5 }).map((k) => `${'../'.repeat(k)}outside/pwn`),
   fc.constantFrom<unknown>(-1, 1.5, 1e300, '100', null, true, [], {}, '/tmp/x'),
   fc.string(),
 )
 const hostileName = fc.oneof(
-  fc.integer({ min: 1, max: 8 }).map((k) => `${'../'.repeat(k)}outside/pwn.png`),
+  fc.integer({ min: 1, max: 3 }).map((k) => `${'../'.repeat(k)}outside/pwn.png`),
   fc.constantFrom('/etc/passwd', 'A/../../../outside/x.png', 'a\\..\\x', '.hidden', '', '.', 'A/./x.png', 'x\u0000.png', 'A//x.png', 'A/'),
   fc.string({ maxLength: 40 }),
 )
@@ -238,9 +239,9 @@ describe('a real queue worker against a malicious coordinator and forged jobs', 
     await fc.assert(fc.asyncProperty(hostileScenario, async (scenario) => {
       const r = await runCase(scenario)
       cases++
+      expectNothingLeaked(r.reason)
       expect(r.state, `${JSON.stringify(r.value)} ${workerLog.slice(-2000)}`).toBe('failed')
       expect(r.reason).toMatch(/refused the job/)
-      expectNothingLeaked(r.reason)
     }), { seed: 22, numRuns: 150 })
     expect(cases).toBe(150)
     const db = new Database(path.join(t.dir, 'worker', 'registry.sqlite'), { readonly: true })
