@@ -21,7 +21,7 @@ import Database from 'better-sqlite3'
 import { Queue, QueueEvents } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLI } from '../helpers/cli'
+import { CLI, cli } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 import { freePort, waitForPort } from '../helpers/net'
 import { requirePreset } from '../../src-shared/config/presets'
@@ -319,4 +319,21 @@ describe('a real queue worker against a malicious coordinator and forged jobs', 
     expect(fs.readFileSync(file)).toEqual(csv)
     expect(dataset.sha256).toBe(sha(csv)) // the registry's content hash of the data it trained on
   }, 180_000)
+})
+
+describe('enrolling a worker', () => {
+  it('a worker without its queue\'s key does not start, and says how to get one; `worker-key --out` writes it 0600', () => {
+    const home = path.join(t.dir, 'no-key-worker')
+    const r = cli(home, ['worker', '--queue', 'redis://127.0.0.1:1'], { GAN_WORKBENCH_WORKER_KEY: '' })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/needs that queue's worker key: on the coordinator run `gan-workbench worker-key --out worker.key`/)
+    const coordinator = path.join(t.dir, 'key-coordinator')
+    const file = path.join(t.dir, 'key-coordinator.key')
+    expect(cli(coordinator, ['worker-key', '--out', file]).code).toBe(0)
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600)
+    expect(cli(coordinator, ['worker-key']).stdout.trim()).toBe(fs.readFileSync(file, 'utf8').trim())
+    fs.rmSync(home, { recursive: true, force: true })
+    fs.rmSync(coordinator, { recursive: true, force: true })
+    fs.rmSync(file)
+  })
 })
