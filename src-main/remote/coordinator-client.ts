@@ -80,13 +80,14 @@ export class CoordinatorClient {
     return `${this.base.replace(/\/$/, '')}/remote/runs/${this.runId}/${route}?${q}`
   }
 
-  private async call(url: string, init: RequestInit = {}, patienceMs = this.patienceMs): Promise<Response> {
+  /** `timeoutMs` bounds one attempt, its body included (a dataset download may take long). */
+  private async call(url: string, init: RequestInit = {}, patienceMs = this.patienceMs, timeoutMs = 120_000): Promise<Response> {
     const until = Date.now() + patienceMs
     let delay = 500
     for (;;) {
       let failure: string
       try {
-        const res = await fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(120_000) })
+        const res = await fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(timeoutMs) })
         if (res.ok) return res
         const text = (await readCapped(res, 64 * 1024, 'an error answer').catch(() => Buffer.alloc(0))).toString('utf8')
         const message = (() => {
@@ -128,7 +129,7 @@ export class CoordinatorClient {
 
   /** The run's dataset files back to back, as the claim listed them (dataset-store.ts checks them). */
   async downloadDataset(): Promise<AsyncIterable<Uint8Array>> {
-    return bodyChunks(await this.call(this.url('dataset')))
+    return bodyChunks(await this.call(this.url('dataset'), {}, this.patienceMs, 6 * 3600_000))
   }
 
   async sync(body: Omit<SyncRequest, 'lease'>, patienceMs?: number): Promise<SyncResponse> {
