@@ -45,7 +45,11 @@ async function round(workers: number): Promise<{ workers: number; jobs: number; 
     children.push(start(['--home', home, 'serve', '--port', String(await freePort()), '--queue', queue], serveLog))
     await waitFor('coordinator', 30_000, () => serveLog.join('').includes('coordinating the job queue'))
     const logs = Array.from({ length: workers }, () => [] as string[])
-    for (let i = 0; i < workers; i++) children.push(start(['--home', path.join(dir, `worker-${i}`), 'worker', '--queue', queue], logs[i]!))
+    // Each worker is enrolled with the coordinator's worker key (it takes only jobs signed with it).
+    const key = path.join(dir, 'worker.key')
+    const enrol = spawnSync(process.execPath, [CLI, '--home', home, 'worker-key', '--out', key], { encoding: 'utf8' })
+    if (enrol.status !== 0) throw new Error(`worker-key failed: ${enrol.stderr}`)
+    for (let i = 0; i < workers; i++) children.push(start(['--home', path.join(dir, `worker-${i}`), 'worker', '--queue', queue, '--key-file', key], logs[i]!))
     await waitFor('workers', 60_000, () => logs.every((l) => l.join('').includes('takes jobs')))
     const values = Array.from({ length: JOBS }, (_, i) => String(42 + i)).join(',')
     const t0 = Date.now()

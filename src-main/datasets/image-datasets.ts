@@ -55,7 +55,7 @@ export function loadIdxPair(imagesFile: string, labelsFile: string, classes?: nu
 }
 
 /** `base` or `base.gz` in dir (raw first: it skips decompression), or null. */
-function findIdx(dir: string, base: string): string | null {
+export function findIdx(dir: string, base: string): string | null {
   for (const name of [base, `${base}.gz`]) {
     const file = path.join(dir, name)
     if (fs.existsSync(file)) return file

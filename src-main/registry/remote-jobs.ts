@@ -103,6 +103,19 @@ export class RemoteJobs {
     if (job.lease !== lease) throw new ConflictError(`attempt ${lease} of run ${runId} was superseded by attempt ${job.lease}`)
   }
 
+  /**
+   * Runs an attempt's write with its lease checked in the same immediate transaction: a claim
+   * cannot slip in between the check and the write (a request body that was still arriving when
+   * another worker claimed the run is refused whole, never half applied).
+   */
+  underLease<T>(runId: number, lease: number, write: () => T): T {
+    const tx = this.db.transaction(() => {
+      this.checkLease(runId, lease)
+      return write()
+    })
+    return tx.immediate()
+  }
+
   /** Back on the queue with a new job at the next dispatch (resume, or a retry after a failed attempt). */
   requeue(runId: number, error: string | null = null): void {
     const tx = this.db.transaction(() => {

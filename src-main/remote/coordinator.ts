@@ -4,8 +4,6 @@
  * lock loses the job to another) and backoff are the engine's; the coordinator only names jobs,
  * answers workers over /remote/ and reconciles runs whose jobs ended without telling it.
  */
-import fs from 'node:fs'
-import path from 'node:path'
 import crypto from 'node:crypto'
 import type http from 'node:http'
 import { Queue } from 'bullmq'
@@ -14,7 +12,10 @@ import type { WorkerInfo, WorkersView } from '../../src-shared/domain/worker'
 import type { Registry } from '../registry/registry'
 import { RemoteJobs } from '../registry/remote-jobs'
 import type { RunManager } from '../training/run-manager'
-import { QUEUE_NAME, WORKER_KEY_PREFIX, jobToken, type JobData } from './protocol'
+import { JobOutcome, LIMITS, QUEUE_NAME, WORKER_KEY_PREFIX, WorkerAnnouncement, jobToken } from './protocol'
+import { signJob } from './job-signature'
+import { workerKeyFromSecret } from './worker-key'
+import { loadCoordinatorSecret } from './coordinator-secret'
 import { handleRemote } from './coordinator-routes'
 import { redactRedisUrl, redisConnection } from './redis-url'
 
@@ -32,25 +33,11 @@ export interface CoordinatorOptions {
   publicUrl: string
 }
 
-/** A per-data-dir secret behind job tokens (created once, readable by its owner only). */
-function loadSecret(home: string): Buffer {
-  const file = path.join(home, 'coordinator.secret')
-  try {
-    return fs.readFileSync(file)
-  } catch {
-    fs.mkdirSync(home, { recursive: true })
-    try {
-      fs.writeFileSync(file, crypto.randomBytes(32), { mode: 0o600, flag: 'wx' })
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-    }
-    return fs.readFileSync(file)
-  }
-}
-
 export class Coordinator {
   private readonly jobs: RemoteJobs
   private readonly secret: Buffer
+  /** Signs every job this coordinator puts on the queue (workers hold this key, not the secret). */
+  private readonly workerKey: Buffer
   private readonly queue: Queue
   private readonly redis: Redis
   /** Job ids known to be on the queue since this process started (adding again is harmless, but not free). */
@@ -63,7 +50,8 @@ export class Coordinator {
 
   private constructor(private readonly options: CoordinatorOptions) {
     this.jobs = new RemoteJobs(options.registry)
-    this.secret = loadSecret(options.home)
+    this.secret = loadCoordinatorSecret(options.home)
+    this.workerKey = workerKeyFromSecret(this.secret)
     this.jobPrefix = crypto.createHash('sha256').update(this.secret).digest('hex').slice(0, 10)
     this.redis = new Redis({ ...redisConnection(options.queueUrl), lazyConnect: true })
     this.queue = new Queue(QUEUE_NAME, { connection: redisConnection(options.queueUrl) })
@@ -107,7 +95,7 @@ export class Coordinator {
       for (const runId of this.jobs.undispatched()) this.jobs.assignJob(runId, this.jobPrefix)
       for (const { runId, jobId } of this.jobs.dispatched()) {
         if (this.added.has(jobId)) continue
-        const data: JobData = { runId, coordinator: this.options.publicUrl, token: jobToken(this.secret, runId, jobId) }
+        const data = signJob(this.workerKey, jobId, { runId, coordinator: this.options.publicUrl, token: jobToken(this.secret, runId, jobId) })
         await this.queue.add('train', data, {
           jobId,
           attempts: JOB_ATTEMPTS,
@@ -137,13 +125,15 @@ export class Coordinator {
         const job = await this.queue.getJob(jobId)
         if (!job) continue
         const state = await job.getState()
+        // What Redis holds is read like any other outside input: bounded, and checked against its schema.
         if (state === 'failed') {
-          this.options.registry.setStatus(runId, 'failed', `the queue gave up on job ${jobId}: ${job.failedReason}`)
+          this.options.registry.setStatus(runId, 'failed', `the queue gave up on job ${jobId}: ${String(job.failedReason).slice(0, LIMITS.message)}`)
           this.options.runs.announce(runId)
         } else if (state === 'completed' && this.jobs.get(runId)?.jobId === jobId) {
-          const outcome = job.returnvalue as { bundle?: string; worker?: string } | undefined
-          this.options.registry.setStatus(runId, 'interrupted', outcome?.bundle
-            ? `worker ${outcome.worker ?? '?'} could not reach this host and kept the run as a bundle there: ${outcome.bundle} (copy it here and \`import\` it)`
+          const parsed = JobOutcome.safeParse(job.returnvalue)
+          const outcome = parsed.success && 'bundle' in parsed.data ? parsed.data : null
+          this.options.registry.setStatus(runId, 'interrupted', outcome
+            ? `worker ${outcome.worker} could not reach this host and kept the run as a bundle there: ${outcome.bundle} (copy it here and \`import\` it)`
             : 'the worker finished its job without reporting the result')
           this.options.runs.announce(runId)
         }
@@ -177,11 +167,13 @@ export class Coordinator {
       const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${WORKER_KEY_PREFIX}*`, 'COUNT', 200)
       keys.push(...batch)
       cursor = next
-    } while (cursor !== '0')
+    } while (cursor !== '0' && keys.length < 1000)
     const values = keys.length ? await this.redis.mget(...keys) : []
-    const workers = values.flatMap((v) => {
+    // Anyone with Redis access can write these keys: malformed announcements are left out.
+    const workers = values.flatMap((v): WorkerInfo[] => {
       try {
-        return v ? [JSON.parse(v) as WorkerInfo] : []
+        const parsed = WorkerAnnouncement.safeParse(v ? JSON.parse(v) : null)
+        return parsed.success ? [parsed.data] : []
       } catch {
         return []
       }

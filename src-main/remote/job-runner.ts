@@ -1,13 +1,16 @@
 /**
- * One queue job on a worker: claim the run from the coordinator, rebuild it in the worker's own
- * registry (with the checkpoint it resumes from), train it in a trainer process, and hand
+ * One queue job on a worker: check the job's signature, claim the run from the coordinator, check
+ * everything the claim brings (config, checkpoint, dataset files) before anything is recorded,
+ * rebuild the run in the worker's own registry, train it in a trainer process, and hand
  * everything back as it appears: metrics after the last handed-back step, diagnoses, sample grids,
  * checkpoints (only once the metrics up to them are delivered, so the coordinator never holds a
  * checkpoint it cannot resume without a gap), and finally the status.
  */
 import path from 'node:path'
-import { DelayedError, type Job } from 'bullmq'
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq'
 import { validateExperiment } from '../../src-shared/config/validate'
+import { ConfigError } from '../../src-shared/config/errors'
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { RunStatus } from '../../src-shared/domain/run'
 import type { RunProgressEvent } from '../../src-shared/contract'
 import type { Registry } from '../registry/registry'
@@ -17,8 +20,12 @@ import { runDir } from '../app/paths'
 import { sha256 } from '../util/atomic-fs'
 import { checkpointDirName, placeCheckpointFiles } from '../training/checkpoint'
 import { exportBundle } from '../export/run-bundle'
-import { CoordinatorClient, CoordinatorUnreachableError, JobLostError } from './coordinator-client'
-import type { JobData, SyncRequest } from './protocol'
+import { BadAnswerError, CoordinatorClient, CoordinatorUnreachableError, JobLostError } from './coordinator-client'
+import { CheckpointManifest, LIMITS, issuesText, manifestLayoutProblem, type ClaimResponse, type JobOutcome, type SyncRequest } from './protocol'
+import { openJob } from './job-signature'
+import { receiveDataset, ShipmentError } from './dataset-store'
+
+export type { JobOutcome } from './protocol'
 
 const SYNC_MS = 1000
 const PROGRESS_MS = 500
@@ -28,6 +35,8 @@ export interface WorkerContext {
   runs: RunManager
   home: string
   workerId: string
+  /** The queue's worker key: jobs not signed with it are refused unopened. */
+  workerKey: Buffer
   /** True once the worker is shutting down: the run goes back to the queue from its checkpoint. */
   closing(): boolean
   /** The job's run as it trains, for the worker's announcements. */
@@ -36,27 +45,46 @@ export interface WorkerContext {
   offlinePatienceMs: number
 }
 
-export type JobOutcome = { status: RunStatus } | { skipped: string } | { bundle: string; worker: string }
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-export async function runJob(ctx: WorkerContext, job: Job<JobData>, lockToken?: string): Promise<JobOutcome> {
-  const { runId, coordinator, token } = job.data
+/** What the claim brought, checked: the config (its data in this worker's own store) and the checkpoint to start from. */
+interface Prepared {
+  config: ExperimentConfig
+  checkpoint: { step: number; epoch: number; manifest: string; weights: Buffer } | null
+}
+
+/** Errors that mean "the coordinator sent something this worker will not use": the job is refused, not retried. */
+function isRefusal(e: unknown): e is Error {
+  return e instanceof BadAnswerError || e instanceof ShipmentError || e instanceof ConfigError
+}
+
+export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): Promise<JobOutcome> {
+  // Before anything else, the coordinator URL included: a job nobody with the worker key signed is not opened.
+  const { runId, coordinator, token } = openJob(ctx.workerKey, job.id, job.data)
   const jobId = job.id!
   const client = new CoordinatorClient(coordinator, runId, token)
-  let claim
+  let claim: ClaimResponse | undefined
+  let prepared: Prepared
   try {
     claim = await client.claim(jobId, ctx.workerId)
+    prepared = await prepare(ctx, client, claim)
   } catch (e) {
     if (e instanceof JobLostError) return { skipped: e.message } // stopped, deleted or re-queued meanwhile
-    throw e
+    if (!isRefusal(e)) throw e
+    // Said to the coordinator (when the claim got that far) and to the queue; never retried: the same answer fails the same way.
+    const error = `worker ${ctx.workerId} refused the job: ${e.message}`.slice(0, LIMITS.message)
+    if (claim) {
+      const at = claim.checkpoint ?? { step: 0, epoch: 0 }
+      await client.sync({ metrics: [], diagnoses: [], ...at, samplesPerSec: null, status: { status: 'failed', error } }, 5_000).catch(() => {})
+    }
+    throw new UnrecoverableError(error)
   }
-  const { config } = validateExperiment(claim.config)
+  const { config } = prepared
   const local = ctx.registry.createRun({
     config, name: `${claim.name}@${new URL(coordinator).host}#${runId}`, experiment: 'queue-jobs', totalSteps: totalSteps(config),
   })
   const sent = new Set<number>() // local artifact ids handed back
-  if (claim.checkpoint) sent.add(await fetchCheckpoint(ctx, client, local.id, claim.checkpoint))
+  if (prepared.checkpoint) sent.add(placeCheckpoint(ctx, local.id, prepared.checkpoint))
   let cursor = claim.checkpoint?.step ?? 0 // metrics up to here are the coordinator's
   const sentDiagnoses = new Set<string>()
   let reportedStatus: RunStatus = 'running'
@@ -84,7 +112,7 @@ export async function runJob(ctx: WorkerContext, job: Job<JobData>, lockToken?: 
         leftOver = true
         continue
       }
-      if (a.kind === 'checkpoint') await client.uploadCheckpoint(a.path, a.step, a.epoch)
+      if (a.kind === 'checkpoint') await client.uploadCheckpoint(a.path, a.step)
       else await client.uploadArtifact(a.path, { kind: a.kind, epoch: a.epoch, step: a.step, name: path.basename(a.path), sha256: a.sha256 })
       sent.add(a.id)
     }
@@ -161,13 +189,37 @@ export async function runJob(ctx: WorkerContext, job: Job<JobData>, lockToken?: 
   }
 }
 
-/** The coordinator's checkpoint, into the local run's folder (temp, fsync, rename) and registry. */
-async function fetchCheckpoint(ctx: WorkerContext, client: CoordinatorClient, localId: number, at: { step: number; epoch: number }): Promise<number> {
-  const manifest = await client.downloadCheckpoint('manifest.json')
+/** The claim's config, checkpoint and dataset, each checked; nothing is recorded or trained until all hold. */
+async function prepare(ctx: WorkerContext, client: CoordinatorClient, claim: ClaimResponse): Promise<Prepared> {
+  const { config } = validateExperiment(claim.config)
+  const checkpoint = claim.checkpoint && await fetchCheckpoint(client, claim.checkpoint)
+  const dataset = await receiveDataset({ home: ctx.home, config: config.dataset, offer: claim.dataset, download: () => client.downloadDataset() })
+  return { config: validateExperiment({ ...config, dataset }).config, checkpoint }
+}
+
+/** The coordinator's checkpoint, in memory: its manifest checked against the schema, the claim and the weights. */
+async function fetchCheckpoint(client: CoordinatorClient, at: { step: number; epoch: number }): Promise<NonNullable<Prepared['checkpoint']>> {
+  const manifestBytes = await client.downloadCheckpoint('manifest.json')
   const weights = await client.downloadCheckpoint('weights.bin')
-  const parsed = JSON.parse(manifest.toString('utf8')) as { step: number; weightsSha256: string }
-  if (parsed.step !== at.step || sha256(weights) !== parsed.weightsSha256) throw new Error(`the checkpoint of step ${at.step} arrived damaged`)
-  const final = placeCheckpointFiles(path.join(runDir(ctx.home, localId), 'checkpoints'), checkpointDirName(at.step), { weights, manifest })
-  ctx.registry.updateProgress(localId, at.step, at.epoch, null)
-  return ctx.registry.addArtifact({ runId: localId, kind: 'checkpoint', epoch: at.epoch, step: at.step, path: final, sha256: sha256(manifest), bytes: weights.length + manifest.length }).id
+  let raw: unknown
+  try {
+    raw = JSON.parse(manifestBytes.toString('utf8'))
+  } catch {
+    throw new BadAnswerError('the checkpoint\'s manifest.json is not JSON')
+  }
+  const parsed = CheckpointManifest.safeParse(raw)
+  if (!parsed.success) throw new BadAnswerError(`the checkpoint's manifest.json breaks the protocol: ${issuesText(parsed.error, 'manifest')}`)
+  const manifest = parsed.data
+  if (manifest.step !== at.step || manifest.epoch !== at.epoch) throw new BadAnswerError(`the checkpoint is of step ${manifest.step}, epoch ${manifest.epoch}; the claim said step ${at.step}, epoch ${at.epoch}`)
+  if (sha256(weights) !== manifest.weightsSha256) throw new BadAnswerError(`the checkpoint of step ${at.step} arrived damaged (weights.bin does not match its checksum)`)
+  const layout = manifestLayoutProblem(manifest, weights.length)
+  if (layout) throw new BadAnswerError(`the checkpoint's manifest does not describe its weights: ${layout}`)
+  return { ...at, manifest: JSON.stringify(manifest), weights }
+}
+
+/** The checked checkpoint, into the local run's folder (temp, fsync, rename) and registry. */
+function placeCheckpoint(ctx: WorkerContext, localId: number, c: NonNullable<Prepared['checkpoint']>): number {
+  const final = placeCheckpointFiles(path.join(runDir(ctx.home, localId), 'checkpoints'), checkpointDirName(c.step), { weights: c.weights, manifest: c.manifest })
+  ctx.registry.updateProgress(localId, c.step, c.epoch, null)
+  return ctx.registry.addArtifact({ runId: localId, kind: 'checkpoint', epoch: c.epoch, step: c.step, path: final, sha256: sha256(c.manifest), bytes: c.weights.length + c.manifest.length }).id
 }

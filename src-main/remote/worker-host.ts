@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs'
 import os from 'node:os'
-import { Worker } from 'bullmq'
+import { UnrecoverableError, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { WorkerInfo, WorkerJobInfo } from '../../src-shared/domain/worker'
 import { homePaths } from '../app/paths'
@@ -15,13 +15,16 @@ import { Registry } from '../registry/registry'
 import { RunManager } from '../training/run-manager'
 import { nodeSpawner } from '../training/spawn-node'
 import { probeBackendsOnce } from '../training/backend'
-import { QUEUE_NAME, WORKER_HEARTBEAT_MS, WORKER_KEY_PREFIX, WORKER_TTL_SECONDS, type JobData } from './protocol'
-import { runJob, type JobOutcome } from './job-runner'
+import { QUEUE_NAME, WORKER_HEARTBEAT_MS, WORKER_KEY_PREFIX, WORKER_TTL_SECONDS, type JobOutcome } from './protocol'
+import { runJob } from './job-runner'
+import { ForgedJobError, openJob } from './job-signature'
 import { redactRedisUrl, redisConnection } from './redis-url'
 
 export interface WorkerOptions {
   home: string
   queueUrl: string
+  /** The queue's worker key (`gan-workbench worker-key` on the coordinator): only jobs signed with it are taken. */
+  workerKey: Buffer
   concurrency: number
   /** A job whose worker stops renewing its lock for this long goes back to the queue. */
   stallTimeoutMs: number
@@ -33,6 +36,11 @@ export interface RunningWorker {
   id: string
   /** Stops taking jobs; runs in progress checkpoint and go back to the queue for another worker. */
   close(): Promise<void>
+}
+
+/** Text from the queue made safe for one log line (job ids are whatever was written to Redis). */
+function printable(text: unknown, max = 200): string {
+  return String(text).replace(/[^\x20-\x7e]/g, '?').slice(0, max)
 }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
@@ -68,12 +76,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await announce()
   const heartbeat = setInterval(() => void announce(), WORKER_HEARTBEAT_MS)
 
-  const worker = new Worker<JobData, JobOutcome>(
+  const worker = new Worker<unknown, JobOutcome>(
     QUEUE_NAME,
     async (job, token) => {
-      options.log(`job ${job.id}: run ${job.data.runId} of ${job.data.coordinator} (attempt ${job.attemptsMade + 1})`)
+      let data
+      try {
+        data = openJob(options.workerKey, job.id, job.data)
+      } catch (e) {
+        if (!(e instanceof ForgedJobError)) throw e
+        // Anyone who can write to Redis can add a job: refused unopened, logged, never retried.
+        options.log(`job ${printable(job.id)}: refused, not a job of this queue's coordinator: ${e.message}`)
+        throw new UnrecoverableError(`refused: ${e.message}`)
+      }
+      options.log(`job ${job.id}: run ${data.runId} of ${data.coordinator} (attempt ${job.attemptsMade + 1})`)
       const outcome = await runJob({
-        registry, runs, home: options.home, workerId: id, offlinePatienceMs: options.offlinePatienceMs,
+        registry, runs, home: options.home, workerId: id, offlinePatienceMs: options.offlinePatienceMs, workerKey: options.workerKey,
         closing: () => closing,
         report: (jobId, state) => {
           if (state) jobs.set(jobId, { jobId, ...state })
@@ -93,8 +110,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       name: id,
     },
   )
-  worker.on('failed', (job, err) => options.log(`job ${job?.id}: attempt failed: ${err.message}`))
-  worker.on('error', (err) => options.log(`queue error: ${err.message}`))
+  worker.on('failed', (job, err) => options.log(`job ${printable(job?.id)}: attempt failed: ${printable(err.message, 2000)}`))
+  worker.on('error', (err) => options.log(`queue error: ${printable(err.message, 2000)}`))
   await worker.waitUntilReady()
   options.log(`worker ${id} takes jobs from ${redactRedisUrl(options.queueUrl)} (concurrency ${options.concurrency}, backend ${backend.name}: ${backend.reason})`)
   return {

@@ -54,8 +54,16 @@ afterAll(() => {
   t.cleanup()
 })
 
-function startWorker(home: string): ChildProcess & { log: () => string } {
-  const child = spawn(process.execPath, [CLI, '--home', home, 'worker', '--queue', redisUrl, '--stall-timeout', '3'], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** The coordinator's worker key, as a worker is enrolled: `worker-key --out` on the coordinator, the file given to the worker. */
+function workerKey(coordinatorHome: string): string {
+  const file = `${coordinatorHome}.worker.key`
+  const r = cli(coordinatorHome, ['worker-key', '--out', file])
+  expect(r.code, r.stderr).toBe(0)
+  return file
+}
+
+function startWorker(home: string, coordinatorHome: string, extra: string[] = ['--stall-timeout', '3']): ChildProcess & { log: () => string } {
+  const child = spawn(process.execPath, [CLI, '--home', home, 'worker', '--queue', redisUrl, '--key-file', workerKey(coordinatorHome), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
   child.stdout!.on('data', (c) => (log += c))
   child.stderr!.on('data', (c) => (log += c))
@@ -69,8 +77,8 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
     const port = String(await freePort()) // fixed: the workers' jobs name it, and the restarted coordinator keeps it
     let server = await serve(home, ['--queue', redisUrl, '--port', port])
     try {
-      const w1 = startWorker(path.join(t.dir, 'worker-1'))
-      const w2 = startWorker(path.join(t.dir, 'worker-2'))
+      const w1 = startWorker(path.join(t.dir, 'worker-1'), home)
+      const w2 = startWorker(path.join(t.dir, 'worker-2'), home)
       await until('both workers ready', 60_000, () => /takes jobs/.test(w1.log()) && /takes jobs/.test(w2.log()))
 
       const sweep = cli(home, ['--json', 'sweep', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=6', '-s', 'training.checkpointEvery=1',
@@ -151,7 +159,7 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
 
   it('in the UI: the Workers view shows the worker and its job; a sweep launched onto the queue trains there and compares as one', async () => {
     const home = path.join(t.dir, 'ui-coordinator')
-    const worker = startWorker(path.join(t.dir, 'ui-worker'))
+    const worker = startWorker(path.join(t.dir, 'ui-worker'), home)
     await until('the worker ready', 60_000, () => /takes jobs/.test(worker.log()))
     const workerId = `${(await import('node:os')).hostname()}/${worker.pid}`
     await withUi(home, '/workers', async (page) => {
@@ -217,7 +225,7 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
     const home = path.join(t.dir, 'sigint-coordinator')
     const server = await serve(home, ['--queue', redisUrl])
     try {
-      const first = startWorker(path.join(t.dir, 'sigint-worker-1'))
+      const first = startWorker(path.join(t.dir, 'sigint-worker-1'), home)
       await until('worker ready', 60_000, () => /takes jobs/.test(first.log()))
       const queued = cli(home, ['--json', 'train', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=6', '-s', 'training.checkpointEvery=1', '--target', 'queue'])
       expect(queued.code, queued.stderr).toBe(0)
@@ -233,7 +241,7 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
         const stoppedAt = (db.prepare("SELECT MAX(step) AS s FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(id) as { s: number }).s
         expect(stoppedAt).toBeGreaterThanOrEqual(150) // the stop checkpoint reached the coordinator
 
-        const second = startWorker(path.join(t.dir, 'sigint-worker-2'))
+        const second = startWorker(path.join(t.dir, 'sigint-worker-2'), home)
         await until('the run completed', 120_000, () => (db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string }).status === 'completed')
         expect(second.log()).toMatch(/\(attempt 1\)/) // not a retry: shutting down is no failure of the run
         const steps = (db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]).map((r) => r.step)
@@ -251,18 +259,15 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
     const home = path.join(t.dir, 'offline-coordinator')
     const port = String(await freePort())
     let server = await serve(home, ['--queue', redisUrl, '--port', port])
-    const worker = spawn(process.execPath, [CLI, '--home', path.join(t.dir, 'offline-worker'), 'worker', '--queue', redisUrl, '--offline-patience', '3'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    children.push(worker)
-    let log = ''
-    worker.stdout.on('data', (c) => (log += c))
-    worker.stderr.on('data', (c) => (log += c))
+    const worker = startWorker(path.join(t.dir, 'offline-worker'), home, ['--offline-patience', '3'])
+    const log = () => worker.log()
     try {
-      await until('worker ready', 60_000, () => /takes jobs/.test(log))
+      await until('worker ready', 60_000, () => /takes jobs/.test(log()))
       const queued = cli(home, ['--json', 'train', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=3', '--target', 'queue'])
       const id = (JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }).id
-      await until('the run training', 60_000, () => /job .*run-\d+-g1: run \d+/.test(log))
+      await until('the run training', 60_000, () => /job .*run-\d+-g1: run \d+/.test(log()))
       process.kill(server.pid, 'SIGKILL')
-      const bundle = await until('the run kept as a bundle', 120_000, () => /"bundle":"([^"]+)"/.exec(log)?.[1])
+      const bundle = await until('the run kept as a bundle', 120_000, () => /"bundle":"([^"]+)"/.exec(log())?.[1])
       expect(fs.existsSync(bundle)).toBe(true)
       server = await serve(home, ['--queue', redisUrl, '--port', port])
       const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })

@@ -69,12 +69,15 @@ describe('sweeps and queue runs in the registry', () => {
   })
 
   it("a worker's checkpoint upload commits on the manifest, and takes the same manifest again as done (a retry whose first answer was lost)", async () => {
-    const run = registry.createRun({ config: config(), totalSteps: 100 })
-    const ctx = { registry, home: t.dir }
+    const run = registry.createRun({ config: config(), totalSteps: 100, placement: 'queue' })
+    const jobs = new RemoteJobs(registry)
+    const { lease } = jobs.claim(run.id, jobs.assignJob(run.id), 'w/1')
+    const ctx = { registry, home: t.dir, jobs }
     const weights = crypto.randomBytes(64)
-    const manifest = Buffer.from(JSON.stringify({ step: 300, weightsSha256: crypto.createHash('sha256').update(weights).digest('hex') }))
-    const url = new URL('http://coordinator/remote/runs/1/checkpoints/300/manifest.json?epoch=3')
-    const put = (file: string, body: Buffer) => receiveCheckpoint(ctx, Readable.from([body]), url, run.id, 300, file)
+    const tensors = [{ group: 'generator', name: 'w', shape: [16], dtype: 'float32', offset: 0, length: 64 }]
+    const manifest = Buffer.from(JSON.stringify({ format: 1, step: 300, epoch: 3, weightsSha256: crypto.createHash('sha256').update(weights).digest('hex'), tensors }))
+    const url = new URL('http://coordinator/remote/runs/1/checkpoints/300/manifest.json')
+    const put = (file: string, body: Buffer) => receiveCheckpoint(ctx, Readable.from([body]), url, run.id, lease, 300, file)
     await expect(put('manifest.json', manifest)).rejects.toThrow(/send checkpoints\/300\/weights.bin before its manifest/)
     expect(await put('weights.bin', weights)).toEqual({ committed: false })
     expect(await put('manifest.json', manifest)).toEqual({ committed: true })
@@ -83,7 +86,7 @@ describe('sweeps and queue runs in the registry', () => {
     expect(recorded.map((a) => [a.step, a.epoch])).toEqual([[300, 3]])
     expect(fs.readFileSync(path.join(recorded[0]!.path, 'weights.bin'))).toEqual(weights)
     // Another manifest for that step without its weights is still refused.
-    const other = Buffer.from(JSON.stringify({ step: 300, weightsSha256: '0'.repeat(64) }))
+    const other = Buffer.from(JSON.stringify({ format: 1, step: 300, epoch: 3, weightsSha256: '0'.repeat(64), tensors }))
     await expect(put('manifest.json', other)).rejects.toThrow(/before its manifest/)
   })
 

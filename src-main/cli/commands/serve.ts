@@ -77,7 +77,9 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       if (globals().json) printJson({ url: server.url, port: server.port, home, queue: coordinator?.queueLabel ?? null })
       else {
         console.log(`GAN Workbench is serving at ${server.url}`)
-        if (coordinator) console.log(`coordinating the job queue at ${coordinator.queueLabel}: start workers with \`gan-workbench worker --queue ${coordinator.queueLabel}\``)
+        if (coordinator) {
+          console.log(`coordinating the job queue at ${coordinator.queueLabel}: enrol workers with \`gan-workbench --home ${home} worker-key --out worker.key\`, copy that file to each (chmod 600), then \`gan-workbench worker --queue ${coordinator.queueLabel} --key-file worker.key\``)
+        }
         console.log(`data directory: ${home}\nPress Ctrl-C to stop.`)
       }
       let closing = false

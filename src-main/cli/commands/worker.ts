@@ -1,8 +1,13 @@
-/** `worker`: train queue runs for a coordinator (`serve --queue`), on this machine, until Ctrl-C. */
+/**
+ * `worker`: train queue runs for a coordinator (`serve --queue`), on this machine, until Ctrl-C.
+ * `worker-key`: on the coordinator, the key that enrols workers (they take only jobs it signed).
+ */
 import type { Command } from 'commander'
 import { resolveHome } from '../../app/paths'
 import { startWorker } from '../../remote/worker-host'
 import { redisConnection } from '../../remote/redis-url'
+import { loadCoordinatorSecret } from '../../remote/coordinator-secret'
+import { WORKER_KEY_ENV, WORKER_KEY_FILE, formatWorkerKey, loadWorkerKey, workerKeyFromSecret, writeWorkerKeyFile } from '../../remote/worker-key'
 import { CliError } from '../output'
 import type { GlobalOptions } from '../context'
 
@@ -17,20 +22,23 @@ export function registerWorker(program: Command, globals: () => GlobalOptions): 
     .command('worker')
     .description('take queue runs from Redis and train them here, reporting to the coordinator that queued them')
     .requiredOption('--queue <redis-url>', 'the job queue, e.g. redis://10.0.0.5:6379 (as given to `serve --queue`)')
+    .option('--key-file <file>', `the queue's worker key (\`worker-key\` on the coordinator prints it; default: ${WORKER_KEY_FILE} in the data directory, or ${WORKER_KEY_ENV})`)
     .option('--concurrency <n>', 'runs trained at once (each in its own trainer process)', '1')
     .option('--stall-timeout <seconds>', 'a job whose worker is silent this long goes to another worker', '30')
     .option('--offline-patience <seconds>', 'how long a finished run waits for an unreachable coordinator before it is kept as a bundle in <data>/outbox/', '600')
-    .action(async (o: { queue: string; concurrency: string; stallTimeout: string; offlinePatience: string }) => {
+    .action(async (o: { queue: string; keyFile?: string; concurrency: string; stallTimeout: string; offlinePatience: string }) => {
+      const home = resolveHome(globals().home)
+      let workerKey: Buffer
       try {
         redisConnection(o.queue)
+        workerKey = loadWorkerKey({ keyFile: o.keyFile, home })
       } catch (e) {
         throw new CliError((e as Error).message, 2)
       }
-      const home = resolveHome(globals().home)
       let worker
       try {
         worker = await startWorker({
-          home, queueUrl: o.queue,
+          home, queueUrl: o.queue, workerKey,
           concurrency: positive(o.concurrency, '--concurrency', 64),
           stallTimeoutMs: positive(o.stallTimeout, '--stall-timeout', 3600) * 1000,
           offlinePatienceMs: positive(o.offlinePatience, '--offline-patience', 7 * 24 * 3600) * 1000,
@@ -50,5 +58,16 @@ export function registerWorker(program: Command, globals: () => GlobalOptions): 
       }
       process.on('SIGINT', shutdown)
       process.on('SIGTERM', shutdown)
+    })
+
+  program
+    .command('worker-key')
+    .description("print the key workers need to take this coordinator's queue jobs (from its data directory's secret)")
+    .option('--out <file>', 'write it to a file readable by its owner only (0600) instead of printing it')
+    .action((o: { out?: string }) => {
+      const key = workerKeyFromSecret(loadCoordinatorSecret(resolveHome(globals().home)))
+      if (!o.out) return void console.log(formatWorkerKey(key))
+      writeWorkerKeyFile(o.out, key)
+      console.log(`wrote the worker key to ${o.out} (0600): copy it to each worker and start it with --key-file`)
     })
 }
