@@ -130,13 +130,31 @@ function squaredDistances(a: ArrayLike<number>, b: ArrayLike<number>, dim: numbe
   return out
 }
 
-/** Squared distance of each point to its k-th nearest other point of the same set. */
-function kthRadii(x: ArrayLike<number>, dim: number, k: number): Float64Array {
+/**
+ * Squared distance of each point to its k-th nearest other point of the same set (0 for a lone
+ * point). The k smallest are kept by insertion, not by sorting each row: O(n² k), which keeps
+ * 2,500-point sets (the 2D protocol's count) well under a second.
+ */
+export function kthRadii(x: ArrayLike<number>, dim: number, k: number): Float64Array {
   const n = Math.floor(x.length / dim)
   const d = squaredDistances(x, x, dim)
+  const kk = Math.min(k, n - 1)
+  const best = new Float64Array(Math.max(kk, 1))
   return Float64Array.from({ length: n }, (_, i) => {
-    const row = Array.from(d.subarray(i * n, (i + 1) * n)).filter((_v, j) => j !== i).sort((p, q) => p - q)
-    return row[Math.min(k, row.length) - 1] ?? 0
+    if (kk <= 0) return 0
+    best.fill(Infinity)
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue
+      const v = d[i * n + j]!
+      if (v >= best[kk - 1]!) continue
+      let at = kk - 1
+      while (at > 0 && best[at - 1]! > v) {
+        best[at] = best[at - 1]!
+        at--
+      }
+      best[at] = v
+    }
+    return best[kk - 1]!
   })
 }
 
