@@ -5,7 +5,7 @@ import fs from 'node:fs'
  */
 import type { ParsedInput, RequestName, RequestOutput, AppInfo } from '../../src-shared/contract'
 import { PRESETS } from '../../src-shared/config/presets'
-import { validateExperiment } from '../../src-shared/config/validate'
+import { isPointData, validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
 import { toPairs } from '../../src-shared/util/points'
 import { createDataSource } from '../datasets/data-source'
@@ -112,7 +112,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     },
     'runs.synth': (request) => synthForUi(registry, ctx.home, request),
     'runs.sample': async ({ id, n, seed }) => {
-      if (registry.getRun(id).config.dataset.kind !== 'toy2d') throw new ConflictError(`run ${id} makes images: see its sample grids`)
+      if (!isPointData(registry.getRun(id).config)) throw new ConflictError(`run ${id} makes images: see its sample grids`)
       return { points: toPairs(await sampleRun(registry, id, n, seed ?? 0)) }
     },
     'runs.grid': ({ id, epoch }) => {
@@ -140,7 +140,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     },
     'datasets.sample': ({ runId, n }) => {
       const run = registry.getRun(runId)
-      if (run.config.dataset.kind !== 'toy2d') throw new ConflictError(`run ${runId} does not train on 2D points`)
+      if (!isPointData(run.config)) throw new ConflictError(`run ${runId} does not train on 2D points`)
       return { points: toPairs(createDataSource(run.config.dataset, run.seed).sample(n, run.seed)) }
     },
   }

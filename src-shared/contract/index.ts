@@ -170,11 +170,11 @@ export const requests = {
   ),
   /** The transfer experiments made from a run, oldest first. */
   'runs.transfers': request<TransferRecord[]>()(id),
-  /** Writes n generated samples as a labelled dataset into the data dir's datasets/ folder. */
+  /** Writes n generated samples as a labelled dataset (points: a CSV) into the data dir's datasets/ folder. */
   'runs.synth': request<SynthOutcome>()(
-    z.strictObject({ id: runId, n: z.int().min(10).max(100_000), format: z.enum(['idx', 'png']) }),
+    z.strictObject({ id: runId, n: z.int().min(10).max(100_000), format: z.enum(['idx', 'png', 'csv']) }),
   ),
-  /** Generated samples from a run's latest checkpoint (2D points as [x, y] pairs). */
+  /** Generated samples from a point run's latest checkpoint (2D points as [x, y] pairs). */
   'runs.sample': request<{ points: [number, number][] }>()(
     z.strictObject({ id: runId, n: z.int().min(1).max(10_000), seed: z.int().min(0).max(2 ** 31 - 1).optional() }),
   ),
