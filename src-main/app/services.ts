@@ -133,10 +133,10 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       const points = chosen ? (JSON.parse(fs.readFileSync(chosen.path, 'utf8')) as { points: [number, number][] }).points : null
       return { epochs: [...new Set(saved.map((a) => a.epoch))], epoch: chosen?.epoch ?? null, points }
     },
-    'runs.eval': ({ id, samples }) => {
+    'runs.eval': ({ id, samples, modes }) => {
       if (ACTIVE_STATUSES.includes(registry.getRun(id).status)) throw new ConflictError(`run ${id} is training; evaluate it when it has stopped`)
       if (!registry.latestArtifact(id, 'checkpoint')) throw new ConflictError(`run ${id} has no checkpoint to evaluate yet`)
-      return evaluateRun(registry, id, { samples })
+      return evaluateRun(registry, id, { samples, modes: modes && { ...modes, from: `the ${modes.centres.length} centres given (σ ${modes.std})` } })
     },
     'datasets.sample': ({ runId, n }) => {
       const run = registry.getRun(runId)

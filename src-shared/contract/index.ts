@@ -182,8 +182,15 @@ export const requests = {
   'runs.grid': request<{ epochs: number[]; epoch: number | null; dataUrl: string | null }>()(
     z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
   ),
-  /** `eval` from the UI: sample-quality metrics of the last checkpoint (stored as eval.* metrics too). */
-  'runs.eval': request<EvalReport>()(z.strictObject({ id: runId, samples: z.int().min(100).max(10_000).optional() })),
+  /**
+   * `eval` from the UI: sample-quality metrics of the last checkpoint (stored as eval.* metrics too).
+   * Point runs may give mode centres and their σ (a CSV's modes) for mode coverage.
+   */
+  'runs.eval': request<EvalReport>()(z.strictObject({
+    id: runId,
+    samples: z.int().min(100).max(10_000).optional(),
+    modes: z.strictObject({ centres: z.array(z.tuple([z.number(), z.number()])).min(1).max(10_000), std: z.number().gt(0).max(1e6) }).optional(),
+  })),
   /**
    * A trained generator's latent space: a row of images between the z of two seeds, or (for
    * conditional models) one image per class / categorical code for a seed's z, with InfoGAN's

@@ -306,6 +306,16 @@ describe('eval', () => {
     expect(again.metrics).toEqual(report.metrics) // same samples, same seed, same numbers
     const shown = JSON.parse(cli(home, ['--json', 'runs', 'show', String(mlp.id)]).stdout)
     expect(shown.lastMetrics['eval.modesCaptured']).toBe(report.metrics.modesCaptured)
+    // The papers' protocol beside the workbench's, labelled; per epoch too.
+    const labelled = report as unknown as { modeProtocols: { id: string; label: string }[]; modes: { from: string } }
+    expect(labelled.modeProtocols.map((p) => p.id)).toEqual(['pacgan', 'box', 'app'])
+    expect(labelled.modes.from).toMatch(/ring8 mixture/)
+    expect(report.metrics.pacganModes).toBeGreaterThanOrEqual(report.metrics.modesCaptured!)
+    expect(shown.lastMetrics.pacganModes).toBeTypeOf('number')
+    expect(shown.lastMetrics.pacganHighQuality).toBeTypeOf('number')
+    expect(shown.lastMetrics.boxHighQuality).toBeGreaterThanOrEqual(shown.lastMetrics.pacganHighQuality)
+    fs.writeFileSync(path.join(t.dir, 'centres.csv'), '0,0\n')
+    expect(cli(home, ['eval', String(acgan.id), '--modes', path.join(t.dir, 'centres.csv'), '--std', '1']).stderr).toMatch(/mode centres are for point runs/)
   })
 
   it("images: Fréchet distance, IS-style score, precision/recall, class balance and label accuracy in the classifier's feature space", () => {

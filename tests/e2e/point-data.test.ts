@@ -112,3 +112,43 @@ describe('a CSV-trained run is point data', () => {
     }
   })
 })
+
+describe('evaluating a CSV-trained run', () => {
+  it('per epoch: precision, recall and the sliced Wasserstein distance on the fixed sample', () => {
+    const shown = JSON.parse(cli(home, ['--json', 'runs', 'show', String(run.id)]).stdout) as { lastMetrics: Record<string, number> }
+    for (const k of ['precision', 'recall', 'swd', 'qualitySamples']) expect(shown.lastMetrics[k], k).toBeTypeOf('number')
+    expect(shown.lastMetrics.qualitySamples).toBe(1000)
+    expect(shown.lastMetrics.swd).toBeGreaterThan(0)
+  })
+
+  it("eval: precision/recall and SWD against the CSV's points on 2,500 samples; no modes until given, then every definition, labelled", () => {
+    const plain = cli(home, ['--json', 'eval', String(run.id)])
+    expect(plain.code, plain.stderr).toBe(0)
+    const r = lastJson<{ samples: number; metrics: Record<string, number>; modeProtocols?: unknown; definitions: Record<string, string>; notes: string[] }>(plain)
+    expect(r.samples).toBe(2500)
+    for (const k of ['precision', 'recall', 'swd']) expect(r.metrics[k], k).toBeTypeOf('number')
+    expect(r.definitions.swd).toMatch(/128 random directions/)
+    expect(r.modeProtocols).toBeUndefined()
+    expect(r.notes.join(' ')).toMatch(/--modes centres\.csv --std/)
+
+    const centres = path.join(t.dir, 'centres.csv')
+    fs.writeFileSync(centres, Array.from({ length: 8 }, (_, i) => `${4 * Math.cos((2 * Math.PI * i) / 8)},${4 * Math.sin((2 * Math.PI * i) / 8)}`).join('\n'))
+    const withModes = cli(home, ['--json', 'eval', String(run.id), '--modes', centres, '--std', '0.05'])
+    expect(withModes.code, withModes.stderr).toBe(0)
+    const m = lastJson<{ metrics: Record<string, number>; modes: { std: number; centres: number[][] }; modeProtocols: { id: string; label: string; definition: string; modes: number }[] }>(withModes)
+    expect(m.modes.std).toBe(0.05)
+    expect(m.modeProtocols.map((p) => p.id)).toEqual(['pacgan', 'box', 'app'])
+    expect(m.modeProtocols[0]!.label).toMatch(/PacGAN\/VEEGAN/)
+    expect(m.modeProtocols[2]!.definition).toMatch(/1 %/)
+    for (const k of ['pacganModes', 'pacganHighQuality', 'boxModes', 'boxHighQuality', 'modesCaptured', 'highQuality']) expect(m.metrics[k], k).toBeTypeOf('number')
+    expect(m.metrics.modes).toBe(8)
+    expect(m.metrics.boxHighQuality).toBeGreaterThanOrEqual(m.metrics.pacganHighQuality!)
+    expect(m.metrics.pacganModes).toBeGreaterThanOrEqual(m.metrics.modesCaptured!)
+
+    const text = cli(home, ['eval', String(run.id), '--modes', centres, '--std', '0.05'])
+    expect(text.stdout).toMatch(/PacGAN\/VEEGAN protocol \(Euclidean 3σ\) +\d+ \/ 8 modes/)
+    expect(text.stdout).toMatch(/workbench definition \(≥ 1 % of samples\)/)
+    expect(cli(home, ['eval', String(run.id), '--modes', centres]).stderr).toMatch(/--modes and --std go together/)
+    expect(cli(home, ['eval', String(run.id), '--modes', centres, '--std', '-1']).stderr).toMatch(/--std must be a positive number/)
+  })
+})
