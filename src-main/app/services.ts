@@ -25,6 +25,10 @@ import { startSweep } from '../sweeps/sweep-service'
 import { listSweeps } from '../registry/sweeps'
 import { deleteTemplate, listTemplates, saveTemplate } from '../registry/templates'
 import type { Coordinator } from '../remote/coordinator'
+import { ReproductionManager } from '../reproductions/reproduction-manager'
+import { DEFAULT_SEEDS } from '../reproductions/reproduction-service'
+import { getReproduction, latestReproductions } from '../registry/reproductions'
+import { recipeSteps, REPRODUCTIONS } from '../../src-shared/reproductions/catalog'
 
 export type Handlers = { [K in RequestName]: (input: ParsedInput<K>) => Promise<RequestOutput<K>> | RequestOutput<K> }
 
@@ -37,12 +41,15 @@ export interface ServiceContext {
   remote: { coordinator: Coordinator | null }
   /** The desktop's window on a remote workbench; absent in a browser, which just opens the URL. */
   openRemote?: (url: string) => { origin: string }
+  /** The host's reproductions (made here when absent). */
+  reproductions?: ReproductionManager
 }
 
 const NO_QUEUE = 'this workbench has no job queue: start it with `gan-workbench serve --queue redis://HOST:PORT` to train on queue workers'
 
 export function createHandlers(ctx: ServiceContext): Handlers {
   const { registry, runs } = ctx
+  const reproductions = ctx.reproductions ?? new ReproductionManager(registry, runs)
   return {
     'app.info': async () => {
       const b = await probeBackendsOnce()
@@ -138,6 +145,17 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       if (!registry.latestArtifact(id, 'checkpoint')) throw new ConflictError(`run ${id} has no checkpoint to evaluate yet`)
       return evaluateRun(registry, id, { samples, modes: modes && { ...modes, from: `the ${modes.centres.length} centres given (σ ${modes.std})` } })
     },
+    'reproductions.catalog': () => ({
+      entries: REPRODUCTIONS.map((e) => ({ ...e, steps: recipeSteps(e), quickSteps: recipeSteps(e, true) })),
+      latest: [...latestReproductions(registry, false).values()],
+      latestQuick: [...latestReproductions(registry, true).values()],
+    }),
+    'reproductions.get': ({ id }) => getReproduction(registry, id),
+    'reproductions.start': ({ name, seeds, quick, target }) => {
+      if (target === 'queue' && !ctx.remote.coordinator) throw new ConflictError(NO_QUEUE)
+      return reproductions.start({ name, seeds, quick, target, command: `Reproductions page: ${name}, ${seeds ?? DEFAULT_SEEDS} seeds${quick ? ', quick' : ''}${target === 'queue' ? ', on the queue' : ''}` })
+    },
+    'reproductions.stop': ({ id }) => reproductions.stop(id),
     'datasets.sample': ({ runId, n }) => {
       const run = registry.getRun(runId)
       if (!isPointData(run.config)) throw new ConflictError(`run ${runId} does not train on 2D points`)

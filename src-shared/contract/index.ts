@@ -14,6 +14,8 @@ import type { SweepRecord } from '../domain/sweep'
 import type { WorkersView } from '../domain/worker'
 import type { EvalReport } from '../domain/eval'
 import type { ModelTemplate } from '../domain/template'
+import type { ReproductionProgressEvent, ReproductionRecord } from '../domain/reproduction'
+import type { ReproductionEntry } from '../reproductions/catalog'
 import { SweepAxisSchema, MAX_SWEEP_MEMBERS } from '../config/sweep'
 
 /** Declares a request: its payload schema (validated at runtime) and its result type (static). */
@@ -70,6 +72,14 @@ export interface SynthOutcome {
   perClass: number[]
   /** The dataset field of a config that trains on these samples. */
   dataset: Record<string, unknown>
+}
+
+/** The Reproductions page's catalog: every entry with its budgets, and the last result of each. */
+export interface ReproductionCatalog {
+  entries: (ReproductionEntry & { steps: number; quickSteps: number })[]
+  /** The latest full reproduction of each entry that has one, and the latest quick (test-budget) one. */
+  latest: ReproductionRecord[]
+  latestQuick: ReproductionRecord[]
 }
 
 export const requests = {
@@ -206,6 +216,23 @@ export const requests = {
   'runs.points': request<{ epochs: number[]; epoch: number | null; points: [number, number][] | null }>()(
     z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
   ),
+  /** The reproductions catalog (paper, recipe, protocol, goals) and each entry's last result. */
+  'reproductions.catalog': request<ReproductionCatalog>()(z.strictObject({})),
+  /** One reproduction (its per-seed results as far as they go). */
+  'reproductions.get': request<ReproductionRecord>()(z.strictObject({ id: z.int().positive() })),
+  /**
+   * Trains a catalog recipe over `seeds` seeds (here one after another, or as a sweep on the job
+   * queue) and scores each run with the paper's protocol; answers at once with the running record,
+   * then `reproduction.progress` events; `quick` uses the entry's tiny test budget.
+   */
+  'reproductions.start': request<ReproductionRecord>()(z.strictObject({
+    name: z.string().min(1).max(100),
+    seeds: z.int().min(1).max(20).optional(),
+    quick: z.boolean().optional(),
+    target: z.enum(PLACEMENTS).optional(),
+  })),
+  /** Stops a running reproduction: its current run checkpoints, no more start, the record ends stopped. */
+  'reproductions.stop': request<ReproductionRecord>()(z.strictObject({ id: z.int().positive() })),
   /** Samples of a dataset as configured in a run (the real side of a real-vs-generated plot). */
   'datasets.sample': request<{ points: [number, number][] }>()(
     z.strictObject({ runId, n: z.int().min(1).max(10_000) }),
@@ -262,6 +289,7 @@ export interface Events {
   'run.status': RunStatusEvent
   'export.progress': ExportProgressEvent
   'transfer.progress': TransferProgressEvent
+  'reproduction.progress': ReproductionProgressEvent
 }
 export type EventName = keyof Events
 

@@ -255,3 +255,18 @@ export function imageQuality(real: Embedded, generated: Embedded, dim: number, c
     ...(labels ? { perClassAccuracy: labelAccuracyByClass(generated.probs, labels, classes) } : {}),
   }
 }
+
+/**
+ * Classes recognisably present among samples: those that at least `minShare` of the samples are
+ * classified as with probability ≥ `confidence` (a collapsed or smeared generator misses some).
+ */
+export function classesPresent(probs: ArrayLike<number>, classes: number, confidence = 0.9, minShare = 0.02): number {
+  const n = Math.floor(probs.length / classes)
+  const counts = new Array<number>(classes).fill(0)
+  for (let i = 0; i < n; i++) {
+    let best = 0
+    for (let c = 1; c < classes; c++) if (probs[i * classes + c]! > probs[i * classes + best]!) best = c
+    if (probs[i * classes + best]! >= confidence) counts[best]!++
+  }
+  return counts.filter((c) => n > 0 && c / n >= minShare).length
+}

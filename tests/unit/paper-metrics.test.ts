@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { appModeCoverage, boxModeCoverage, modeProtocolMetrics, modeProtocols, pacganModeCoverage } from '../../src-shared/metrics/mode-protocols'
-import { kthRadii, precisionRecall } from '../../src-shared/metrics/image-metrics'
+import { classesPresent, kthRadii, precisionRecall } from '../../src-shared/metrics/image-metrics'
 import { randomDirections, slicedWasserstein, slicedWassersteinSeeded, wasserstein2Squared1d } from '../../src-shared/metrics/sliced-wasserstein'
 import { codeClassMatching, maxWeightMatching } from '../../src-shared/metrics/code-matching'
 import { sampleToy2d, toy2dMixture } from '../../src-shared/datasets/toy2d'
@@ -163,5 +163,20 @@ describe("InfoGAN's code ↔ class matching", () => {
   it('two codes on one class: only one of them can match it', () => {
     const r = codeClassMatching([0, 0, 1, 1], [4, 4, 4, 4], 2, 10)
     expect(r.error).toBe(0.5)
+  })
+})
+
+describe('classes recognisably present (DCGAN rows)', () => {
+  it('a class counts when at least 2 % of samples are called it with probability ≥ 0.9', () => {
+    // 100 samples over 3 classes: class 0 confidently 5 times, class 1 confidently twice (2 %),
+    // class 2 called 93 times but only at 0.6, and once at exactly 0.9 (1 %).
+    const rows: number[][] = []
+    for (let i = 0; i < 5; i++) rows.push([0.95, 0.05, 0])
+    for (let i = 0; i < 2; i++) rows.push([0, 0.9, 0.1])
+    for (let i = 0; i < 92; i++) rows.push([0.2, 0.2, 0.6])
+    rows.push([0.05, 0.05, 0.9])
+    expect(classesPresent(rows.flat(), 3)).toBe(2) // classes 0 and 1; class 2 has one confident sample (1 %)
+    expect(classesPresent(rows.flat(), 3, 0.5)).toBe(3)
+    expect(classesPresent(rows.flat(), 3, 0.9, 0.03)).toBe(1)
   })
 })
