@@ -90,7 +90,13 @@
         ctx.fillStyle = '#fff'
         ctx.fillRect(0, 0, 466, 466)
         ctx.fillStyle = '#e0641a'
-        for (let k = 0; k < n; k++) ctx.fillRect(233 + data[2 * k] * 50, 233 - data[2 * k + 1] * 50, 2, 2)
+        // Axes fitted to the data's range (generator.json's bounds), with a margin.
+        const [bx, by] = desc.output.bounds || [desc.output.range, desc.output.range]
+        const span = Math.max(bx[1] - bx[0], by[1] - by[0]) * 1.15 || 2
+        const scale = 466 / span
+        const cx = (bx[0] + bx[1]) / 2
+        const cy = (by[0] + by[1]) / 2
+        for (let k = 0; k < n; k++) ctx.fillRect(233 + (data[2 * k] - cx) * scale, 233 - (data[2 * k + 1] - cy) * scale, 2, 2)
       }
       status.textContent = `${n} samples, seed ${seed} (TensorFlow.js ${tf.getBackend()} backend)`
       status.dataset.drawn = String(seed)

@@ -9,6 +9,7 @@ import { Registry } from '../registry/registry'
 import { RunManager } from '../training/run-manager'
 import type { SpawnTrainer } from '../training/trainer-protocol'
 import { createHandlers } from './services'
+import { ReproductionManager } from '../reproductions/reproduction-manager'
 import { watchForeignRuns } from './foreign-runs'
 import { createDispatch, type Dispatch } from '../ipc/dispatch'
 import type { AppInfo } from '../../src-shared/contract'
@@ -65,7 +66,8 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   sweep.unref()
   const stopWatching = watchForeignRuns(registry, runs)
   const remote: { coordinator: Coordinator | null } = { coordinator: null }
-  const dispatch = createDispatch(createHandlers({ registry, runs, home: options.home, mode: options.mode, remote, openRemote: options.openRemote }))
+  const reproductions = new ReproductionManager(registry, runs)
+  const dispatch = createDispatch(createHandlers({ registry, runs, home: options.home, mode: options.mode, remote, openRemote: options.openRemote, reproductions }))
   return {
     home: options.home,
     registry,
@@ -78,7 +80,9 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
       clearInterval(sweep)
       stopWatching()
       await remote.coordinator?.close()
+      const stopping = reproductions.shutdown() // its current run stops with the others below
       await runs.shutdown()
+      await stopping
       registry.close()
       lock.release()
     },

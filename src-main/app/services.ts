@@ -5,7 +5,7 @@ import fs from 'node:fs'
  */
 import type { ParsedInput, RequestName, RequestOutput, AppInfo } from '../../src-shared/contract'
 import { PRESETS } from '../../src-shared/config/presets'
-import { validateExperiment } from '../../src-shared/config/validate'
+import { isPointData, validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
 import { toPairs } from '../../src-shared/util/points'
 import { createDataSource } from '../datasets/data-source'
@@ -25,6 +25,10 @@ import { startSweep } from '../sweeps/sweep-service'
 import { listSweeps } from '../registry/sweeps'
 import { deleteTemplate, listTemplates, saveTemplate } from '../registry/templates'
 import type { Coordinator } from '../remote/coordinator'
+import { ReproductionManager } from '../reproductions/reproduction-manager'
+import { DEFAULT_SEEDS } from '../reproductions/reproduction-service'
+import { getReproduction, latestReproductions } from '../registry/reproductions'
+import { recipeSteps, REPRODUCTIONS } from '../../src-shared/reproductions/catalog'
 
 export type Handlers = { [K in RequestName]: (input: ParsedInput<K>) => Promise<RequestOutput<K>> | RequestOutput<K> }
 
@@ -37,12 +41,15 @@ export interface ServiceContext {
   remote: { coordinator: Coordinator | null }
   /** The desktop's window on a remote workbench; absent in a browser, which just opens the URL. */
   openRemote?: (url: string) => { origin: string }
+  /** The host's reproductions (made here when absent). */
+  reproductions?: ReproductionManager
 }
 
 const NO_QUEUE = 'this workbench has no job queue: start it with `gan-workbench serve --queue redis://HOST:PORT` to train on queue workers'
 
 export function createHandlers(ctx: ServiceContext): Handlers {
   const { registry, runs } = ctx
+  const reproductions = ctx.reproductions ?? new ReproductionManager(registry, runs)
   return {
     'app.info': async () => {
       const b = await probeBackendsOnce()
@@ -112,7 +119,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     },
     'runs.synth': (request) => synthForUi(registry, ctx.home, request),
     'runs.sample': async ({ id, n, seed }) => {
-      if (registry.getRun(id).config.dataset.kind !== 'toy2d') throw new ConflictError(`run ${id} makes images: see its sample grids`)
+      if (!isPointData(registry.getRun(id).config)) throw new ConflictError(`run ${id} makes images: see its sample grids`)
       return { points: toPairs(await sampleRun(registry, id, n, seed ?? 0)) }
     },
     'runs.grid': ({ id, epoch }) => {
@@ -133,14 +140,25 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       const points = chosen ? (JSON.parse(fs.readFileSync(chosen.path, 'utf8')) as { points: [number, number][] }).points : null
       return { epochs: [...new Set(saved.map((a) => a.epoch))], epoch: chosen?.epoch ?? null, points }
     },
-    'runs.eval': ({ id, samples }) => {
+    'runs.eval': ({ id, samples, modes }) => {
       if (ACTIVE_STATUSES.includes(registry.getRun(id).status)) throw new ConflictError(`run ${id} is training; evaluate it when it has stopped`)
       if (!registry.latestArtifact(id, 'checkpoint')) throw new ConflictError(`run ${id} has no checkpoint to evaluate yet`)
-      return evaluateRun(registry, id, { samples })
+      return evaluateRun(registry, id, { samples, modes: modes && { ...modes, from: `the ${modes.centres.length} centres given (σ ${modes.std})` } })
     },
+    'reproductions.catalog': () => ({
+      entries: REPRODUCTIONS.map((e) => ({ ...e, steps: recipeSteps(e), quickSteps: recipeSteps(e, true) })),
+      latest: [...latestReproductions(registry, false).values()],
+      latestQuick: [...latestReproductions(registry, true).values()],
+    }),
+    'reproductions.get': ({ id }) => getReproduction(registry, id),
+    'reproductions.start': ({ name, seeds, quick, target }) => {
+      if (target === 'queue' && !ctx.remote.coordinator) throw new ConflictError(NO_QUEUE)
+      return reproductions.start({ name, seeds, quick, target, command: `Reproductions page: ${name}, ${seeds ?? DEFAULT_SEEDS} seeds${quick ? ', quick' : ''}${target === 'queue' ? ', on the queue' : ''}` })
+    },
+    'reproductions.stop': ({ id }) => reproductions.stop(id),
     'datasets.sample': ({ runId, n }) => {
       const run = registry.getRun(runId)
-      if (run.config.dataset.kind !== 'toy2d') throw new ConflictError(`run ${runId} does not train on 2D points`)
+      if (!isPointData(run.config)) throw new ConflictError(`run ${runId} does not train on 2D points`)
       return { points: toPairs(createDataSource(run.config.dataset, run.seed).sample(n, run.seed)) }
     },
   }

@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import type { DatasetConfig } from '../../src-shared/config/experiment'
 import { createRng } from '../../src-shared/util/rng'
+import { boundsOf } from '../../src-shared/util/points'
 import { mixSeed } from '../training/seeds'
 import type { DataSource } from './data-source'
 import { DatasetError } from './idx'
@@ -64,6 +65,7 @@ export function createCsvSource(config: Extract<DatasetConfig, { kind: 'csv' }>,
     kind: 'points',
     shape: [2],
     size: count,
+    range: { bounds: boundsOf(points, 2), from: `the ${count.toLocaleString('en-US')} points of ${config.file} (lowest and highest x and y)` },
     batch: (step, slot, size) => tf.tensor2d(draw(size, mixSeed(seed, step, slot)), [size, 2]),
     sample: draw,
   }

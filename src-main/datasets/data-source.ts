@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs'
 import type { DatasetConfig } from '../../src-shared/config/experiment'
 import type { Toy2dMixture } from '../../src-shared/datasets/toy2d'
+import type { PointRange } from '../../src-shared/util/points'
 import { createToy2dSource } from './toy2d-source'
 import { createImageSource, createImageSourceFrom } from './image-source'
 import { createCsvSource } from './csv-points'
@@ -38,6 +39,11 @@ export interface DataSource {
   sample(n: number, seed: number): Float32Array
   /** For 2D mixtures: the modes, so mode coverage can be measured. */
   mixture?: Toy2dMixture
+  /**
+   * Point data: each coordinate's [min, max] over the data (a CSV: its points; a mixture: its
+   * centres ± 3σ), what generator.json's range and plots use.
+   */
+  range?: PointRange
 }
 
 export function createDataSource(config: DatasetConfig, seed: number): DataSource {

@@ -12,6 +12,13 @@ export function createToy2dSource(config: Extract<DatasetConfig, { kind: 'toy2d'
     kind: 'points',
     shape: [2],
     mixture,
+    range: {
+      bounds: [0, 1].map((axis): [number, number] => [
+        Math.min(...mixture.centres.map((c) => c[axis]!)) - 3 * mixture.std,
+        Math.max(...mixture.centres.map((c) => c[axis]!)) + 3 * mixture.std,
+      ]),
+      from: `the ${mixture.name} mixture's mode centres ± 3σ (σ ${mixture.std})`,
+    },
     size: Infinity,
     batch: (step, slot, size) => tf.tensor2d(sampleToy2d(mixture, size, createRng(mixSeed(seed, step, slot))), [size, 2]),
     sample: (n, s) => sampleToy2d(mixture, n, createRng(s)),

@@ -13,7 +13,7 @@ import { conditionerFor } from '../training/conditions'
 import { sampleLatent } from '../training/latent'
 import { loadGenerator } from './load-generator'
 import { imageGridPng } from './image-grid'
-import { infoganCodes } from '../../src-shared/config/validate'
+import { infoganCodes, isPointData } from '../../src-shared/config/validate'
 
 export type ExploreRequest =
   | { id: number; kind: 'interpolate'; seeds: [number, number]; steps: number; label?: number }
@@ -84,7 +84,7 @@ function lerp(a: tf.Tensor2D, b: tf.Tensor2D, t: number[]): tf.Tensor2D {
 
 export async function explore(registry: Registry, req: ExploreRequest): Promise<ExploreResult> {
   const run = registry.getRun(req.id)
-  if (run.config.dataset.kind === 'toy2d' || run.config.dataset.kind === 'csv') throw new ConflictError(`run ${req.id} makes 2D points: its scatter shows them`)
+  if (isPointData(run.config)) throw new ConflictError(`run ${req.id} makes 2D points: its scatter shows them`)
   if (isTranslation(run.config.conditioning)) throw new ConflictError(`run ${req.id} translates images (${run.config.conditioning} has no latent space to walk)`)
   const { generator, config, step } = await generatorOf(registry, req.id)
   const conditioner = conditionerFor(config)

@@ -15,6 +15,9 @@ import { loadGenerator } from './load-generator'
 import { toTfjsFiles, WEIGHTS_FILE, type TfjsFiles } from './tfjs-model'
 import { describeFeatures, loadFeatureExtractor } from '../transfer/d-features'
 import { describeGenerator } from './generator-description'
+import { pointRangeOf } from './point-range'
+import { sampleRun } from './sample'
+import { isPointData } from '../../src-shared/config/validate'
 import { modelCard, modelCardMarkdown } from './model-card'
 import { weightsToNpz } from './npz'
 import { convertToSavedModel, requireConverter } from './saved-model'
@@ -96,7 +99,7 @@ export async function exportRun(registry: Registry, runId: number, format: Expor
   try {
     const written = await writeExportFolder(outDir, options.force, async (write, tmp) => {
       const files = await writeModelFiles(generator, write)
-      const description = describeGenerator(config)
+      const description = describeGenerator(config, isPointData(config) ? await pointRangeOf(config, (n) => sampleRun(registry, runId, n, 0)) : undefined)
       const card = modelCard(run, config, checkpoint, registry.metrics(runId))
       write('generator.json', JSON.stringify(description, null, 2))
       write('model-card.json', JSON.stringify(card, null, 2))

@@ -4,8 +4,9 @@
  * roles, the latent prior, classes or codes, and the output's shape and value range.
  */
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
-import { dataShape, infoganCodes } from '../../src-shared/config/validate'
+import { dataShape, infoganCodes, isPointData } from '../../src-shared/config/validate'
 import { toGraph } from '../../src-shared/model/shape-inference'
+import type { PointRange } from '../../src-shared/util/points'
 import { CLASS_NAMES } from '../datasets/image-datasets'
 
 export interface GeneratorDescription {
@@ -27,10 +28,20 @@ export interface GeneratorDescription {
     categorical?: number
     continuous?: number
   }[]
-  output: { shape: number[]; range: [number, number]; toPixels: string; kind: 'points' | 'image' }
+  output: {
+    shape: number[]
+    /** Images: [−1, 1] (tanh). Points: the lowest and highest coordinate of the data (see `bounds`). */
+    range: [number, number]
+    /** Points: each coordinate's [min, max]. */
+    bounds?: [number, number][]
+    /** Points: where the bounds come from, the dataset or (when its file cannot be read) generated samples. */
+    rangeFrom?: string
+    toPixels: string
+    kind: 'points' | 'image'
+  }
 }
 
-export function describeGenerator(config: ExperimentConfig): GeneratorDescription {
+export function describeGenerator(config: ExperimentConfig, pointRange?: PointRange): GeneratorDescription {
   const graph = toGraph(config.generator, 'latent')
   const ds = config.dataset
   const classNames = ds.kind === 'image' ? CLASS_NAMES[ds.name] : undefined
@@ -54,8 +65,12 @@ export function describeGenerator(config: ExperimentConfig): GeneratorDescriptio
           return base
       }
     }),
-    output: shape.length === 1
-      ? { shape, range: [-1, 1] as [number, number], toPixels: 'points: use the values as they are', kind: 'points' as const }
-      : { shape, range: [-1, 1] as [number, number], toPixels: 'pixel = round((value + 1) * 127.5)', kind: 'image' as const },
+    output: isPointData(config) ? pointOutput(shape, pointRange) : { shape, range: [-1, 1], toPixels: 'pixel = round((value + 1) * 127.5)', kind: 'image' },
   }
+}
+
+function pointOutput(shape: number[], pointRange: PointRange | undefined): GeneratorDescription['output'] {
+  if (!pointRange) throw new Error('describeGenerator: point data needs its range')
+  const range: [number, number] = [Math.min(...pointRange.bounds.map((b) => b[0])), Math.max(...pointRange.bounds.map((b) => b[1]))]
+  return { shape, range, bounds: pointRange.bounds, rangeFrom: pointRange.from, toPixels: "points: the values are coordinates in the data's own units; use them as they are", kind: 'points' }
 }

@@ -4,11 +4,13 @@
  * or as a PNG folder with one subfolder per class and a labels.csv (a `folder` dataset with
  * labelsFromFolders). Labels: the class each sample was drawn for (conditional models), else the
  * evaluation classifier's prediction where the dataset has one (said in the result), else 0.
+ * Point data (2D toys, CSV points) is written as DIR/points.csv (x, y): a `csv` dataset.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { PNG } from 'pngjs'
-import { validateExperiment } from '../../src-shared/config/validate'
+import { dataShape, isPointData, validateExperiment } from '../../src-shared/config/validate'
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import { writeFileDurable, fsyncDir } from '../util/atomic-fs'
@@ -16,14 +18,25 @@ import { sampleRun } from './sample'
 import { loadClassifier } from '../metrics/classifier'
 import { classifierDatasetOf } from '../metrics/epoch-image-metrics'
 
-export const SYNTH_FORMATS = ['idx', 'png'] as const
+export const SYNTH_FORMATS = ['idx', 'png', 'csv'] as const
+/** The file a point run's samples are written to, inside the output folder. */
+export const POINTS_FILE = 'points.csv'
 export type SynthFormat = (typeof SYNTH_FORMATS)[number]
 
 export interface SynthResult {
   dir: string
   count: number
   labels: 'requested' | 'classifier' | 'none'
+  /** Samples per class (empty for point data, which has no classes). */
   perClass: number[]
+  format: SynthFormat
+  /** Point data: the CSV written. */
+  file?: string
+}
+
+/** The format a run's samples are written in when none is asked for: CSV for points, IDX for images. */
+export function defaultSynthFormat(config: Pick<ExperimentConfig, 'dataset'>): SynthFormat {
+  return isPointData(config) ? 'csv' : 'idx'
 }
 
 const toPixel = (v: number) => Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)))
@@ -39,7 +52,7 @@ function idxFile(dims: number[], data: Uint8Array, dtypeRank: number): Buffer {
 /** Draws n samples (conditional: classes in turn) and their labels, as pixels. */
 export async function synthesize(registry: Registry, runId: number, n: number, seed: number): Promise<{ pixels: Uint8Array; labels: Uint8Array; source: SynthResult['labels'] }> {
   const { config } = validateExperiment(registry.getRun(runId).config)
-  if (config.dataset.kind === 'toy2d' || config.dataset.kind === 'csv') throw new ConflictError(`run ${runId} makes 2D points: use \`sample ${runId} --out points.json\``)
+  if (isPointData(config)) throw new ConflictError(`run ${runId} makes points, not images: \`synth ${runId} --out DIR\` writes them as a CSV`)
   const values = await sampleRun(registry, runId, n, seed)
   const pixels = Uint8Array.from(values, toPixel)
   const labels = new Uint8Array(n)
@@ -65,15 +78,37 @@ export async function synthesize(registry: Registry, runId: number, n: number, s
   return { pixels, labels, source }
 }
 
+/** n generated points as CSV text with an x, y header (what a `csv` dataset reads). */
+export function pointsCsv(values: Float32Array, dim: number): string {
+  const header = dim === 2 ? 'x,y' : Array.from({ length: dim }, (_, i) => `x${i + 1}`).join(',')
+  const rows = [header]
+  for (let i = 0; i + dim <= values.length; i += dim) rows.push(Array.from(values.subarray(i, i + dim), String).join(','))
+  return rows.join('\n') + '\n'
+}
+
 export async function synthRun(registry: Registry, runId: number, n: number, outDir: string, options: { format?: SynthFormat; seed?: number; force?: boolean } = {}): Promise<SynthResult> {
+  const { config } = validateExperiment(registry.getRun(runId).config)
+  const points = isPointData(config)
+  const format = options.format ?? defaultSynthFormat(config)
+  if (points && format !== 'csv') throw new ConflictError(`run ${runId} makes points: they are written as CSV (format csv), not ${format}`)
+  if (!points && format === 'csv') throw new ConflictError(`run ${runId} makes images: write them as idx or png; csv is for point data`)
   const target = path.resolve(outDir)
   if (fs.existsSync(target) && fs.readdirSync(target).length > 0 && !options.force) throw new ConflictError(`${target} exists and is not empty: choose another --out, or pass --force`)
-  const { pixels, labels, source } = await synthesize(registry, runId, n, options.seed ?? 0)
+  const synthesized = points ? null : await synthesize(registry, runId, n, options.seed ?? 0)
+  const pointValues = points ? await sampleRun(registry, runId, n, options.seed ?? 0) : null
   const tmp = `${target}.tmp-${process.pid}`
   fs.rmSync(tmp, { recursive: true, force: true })
   fs.mkdirSync(tmp, { recursive: true })
   try {
-    if ((options.format ?? 'idx') === 'idx') {
+    if (pointValues) {
+      writeFileDurable(path.join(tmp, POINTS_FILE), pointsCsv(pointValues, dataShape(config)[0]!))
+      fsyncDir(tmp)
+      fs.rmSync(target, { recursive: true, force: true })
+      fs.renameSync(tmp, target)
+      return { dir: target, count: n, labels: 'none', perClass: [], format, file: path.join(target, POINTS_FILE) }
+    }
+    const { pixels, labels } = synthesized!
+    if (format === 'idx') {
       writeFileDurable(path.join(tmp, 'train-images-idx3-ubyte'), idxFile([n, 28, 28], pixels, 3))
       writeFileDurable(path.join(tmp, 'train-labels-idx1-ubyte'), idxFile([n], labels, 1))
     } else {
@@ -96,6 +131,6 @@ export async function synthRun(registry: Registry, runId: number, n: number, out
     fs.rmSync(tmp, { recursive: true, force: true })
     throw e
   }
-  const perClass = Array.from({ length: 10 }, (_, c) => labels.filter((l) => l === c).length)
-  return { dir: target, count: n, labels: source, perClass }
+  const perClass = Array.from({ length: 10 }, (_, c) => synthesized!.labels.filter((l) => l === c).length)
+  return { dir: target, count: n, labels: synthesized!.source, perClass, format }
 }

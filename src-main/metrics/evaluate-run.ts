@@ -1,75 +1,89 @@
 /**
  * `eval ID`: measures a run's generator at its last checkpoint on a fixed number of samples drawn
- * with a fixed seed (both stored with the results), so runs and checkpoints compare. 2D mixtures:
- * mode coverage, high-quality share, mode KL, diversity. Built-in image datasets: the metrics of
- * src-shared/metrics/image-metrics.ts in the dataset's classifier feature space, against its
+ * with a fixed seed (both stored with the results), so runs and checkpoints compare. Point runs:
+ * k-NN precision/recall and the sliced Wasserstein distance against the data's points, diversity,
+ * and, where the modes are known (a toy mixture, or centres and σ given), mode coverage under
+ * each labelled definition, the PacGAN/VEEGAN protocol first. Built-in image datasets: the metrics
+ * of src-shared/metrics/image-metrics.ts in the dataset's classifier feature space, against its
  * held-out test images. Results are stored as `eval.*` metrics at the checkpoint's step.
  */
 import type { Registry } from '../registry/registry'
-import { validateExperiment } from '../../src-shared/config/validate'
-import { modeCoverage } from '../../src-shared/metrics/mode-coverage'
+import { isPointData, validateExperiment } from '../../src-shared/config/validate'
 import { diversityRatio } from '../../src-shared/metrics/diversity'
-import { imageQuality, inceptionScore } from '../../src-shared/metrics/image-metrics'
 import { createDataSource } from '../datasets/data-source'
 import { sampleRun } from '../export/sample'
-import { TO_TANH_RANGE } from '../datasets/image-datasets'
-import { loadClassifier } from './classifier'
-import { classifierSplits, CLASSIFIER_DATASETS } from './classifier-data'
+import { CLASSIFIER_DATASETS } from './classifier-data'
+import { scoreImages } from './image-scoring'
 import { classifierDatasetOf } from './epoch-image-metrics'
 import { dConfusion } from './d-confusion'
+import { MODE_EVAL_SAMPLES, modeReport, POINT_METRIC_DEFINITIONS, pointModes, pointQuality } from './point-metrics'
+import { ConflictError } from '../util/errors'
 import type { EvalReport } from '../../src-shared/domain/eval'
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
 
 export type { EvalReport }
 
+/** Image runs' default sample count. */
 export const DEFAULT_EVAL_SAMPLES = 1000
 export const DEFAULT_EVAL_SEED = 1234
 
-export async function evaluateRun(registry: Registry, runId: number, options: { samples?: number; seed?: number } = {}): Promise<EvalReport> {
+export interface EvalOptions {
+  samples?: number
+  seed?: number
+  /** Point runs: mode centres and σ to measure coverage against (a CSV's modes; overrides a toy mixture's). */
+  modes?: { centres: [number, number][]; std: number; from?: string }
+}
+
+/** Samples `eval` draws when none are asked for: the papers' 2,500 for point runs, 1,000 for images. */
+export function defaultEvalSamples(config: Pick<ExperimentConfig, 'dataset'>): number {
+  return isPointData(config) ? MODE_EVAL_SAMPLES : DEFAULT_EVAL_SAMPLES
+}
+
+export async function evaluateRun(registry: Registry, runId: number, options: EvalOptions = {}): Promise<EvalReport> {
   const run = registry.getRun(runId)
   const { config } = validateExperiment(run.config)
+  const points = isPointData(config)
+  if (options.modes && !points) throw new ConflictError(`run ${runId} makes images: mode centres are for point runs`)
+  if (options.modes && !(options.modes.std > 0)) throw new ConflictError('the modes\' σ must be a positive number')
   const checkpoint = registry.latestArtifact(runId, 'checkpoint')
-  const n = options.samples ?? DEFAULT_EVAL_SAMPLES
+  if (!checkpoint) throw new ConflictError(`run ${runId} has no checkpoint to evaluate yet`)
+  const n = options.samples ?? defaultEvalSamples(config)
   const seed = options.seed ?? DEFAULT_EVAL_SEED
   const generated = await sampleRun(registry, runId, n, seed) // conditional: every class in turn
-  const step = checkpoint!.step
+  const step = checkpoint.step
   const report: EvalReport = { runId, step, samples: n, seed, metrics: {}, notes: [] }
   const ds = config.dataset
-  if (ds.kind === 'toy2d' || ds.kind === 'csv') {
+  if (points) {
     const data = createDataSource(ds, seed)
+    const dim = data.shape[0]!
+    if (options.modes && dim !== 2) throw new ConflictError(`run ${runId} makes ${dim}-dimensional points: mode centres are 2D`)
     const real = data.sample(n, seed + 1)
-    report.metrics.diversity = diversityRatio(generated.subarray(0, 2 * Math.min(n, 512)), real.subarray(0, 2 * Math.min(n, 512)), 2)
-    if (data.mixture) {
-      const m = modeCoverage(generated, data.mixture.centres, data.mixture.std)
-      Object.assign(report.metrics, { modesCaptured: m.modesCaptured, modes: m.modes, highQuality: m.highQuality, modeKL: m.modeKL })
+    report.metrics.diversity = diversityRatio(generated.subarray(0, dim * Math.min(n, 512)), real.subarray(0, dim * Math.min(n, 512)), dim)
+    Object.assign(report.metrics, pointQuality(generated, real, dim))
+    const modes = pointModes(data, options.modes)
+    if (modes) {
+      const m = modeReport(generated, modes)
+      Object.assign(report.metrics, m.metrics, { modes: modes.centres.length })
+      report.modes = modes
+      report.modeProtocols = m.protocols
+      if (n !== MODE_EVAL_SAMPLES) report.notes.push(`${n.toLocaleString('en-US')} samples: PacGAN and VEEGAN score ${MODE_EVAL_SAMPLES.toLocaleString('en-US')}, so compare their tables at --samples ${MODE_EVAL_SAMPLES}`)
+    } else {
+      report.notes.push(`no mode centres known for this data: give them (\`eval ${runId} --modes centres.csv --std σ\`) for mode coverage`)
     }
-    report.discriminator = dConfusion(config, checkpoint!.path, real, generated, [2])
+    report.definitions = Object.fromEntries(Object.keys(report.metrics).filter((k) => k in POINT_METRIC_DEFINITIONS).map((k) => [k, POINT_METRIC_DEFINITIONS[k]!]))
+    report.discriminator = dConfusion(config, checkpoint.path, real, generated, data.shape)
   } else {
     const name = classifierDatasetOf(config)
-    const classifier = name ? await loadClassifier(name) : null
-    if (!classifier) {
+    const labelled = config.conditioning === 'acgan' || config.conditioning === 'cgan'
+    const score = name ? await scoreImages(generated, n, name, labelled ? Array.from({ length: n }, (_, i) => i % 10) : undefined) : null
+    if (!score) {
       report.notes.push(`no evaluation classifier for ${ds.kind === 'image' ? ds.name : ds.kind} data (built in for ${CLASSIFIER_DATASETS.join(', ')}: npm run train-classifiers)`)
     } else {
-      try {
-        const test = classifierSplits(name!).test
-        const count = Math.min(n, test.count)
-        const real = Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!)
-        const g = await classifier.embed(generated, n)
-        const r = await classifier.embed(real, count)
-        const dim = 128
-        const labelled = config.conditioning === 'acgan' || config.conditioning === 'cgan'
-        const q = imageQuality(r, g, dim, 10, labelled ? Array.from({ length: n }, (_, i) => i % 10) : undefined)
-        Object.assign(report.metrics, {
-          ...q.metrics,
-          inceptionScoreReal: inceptionScore(r.probs, 10),
-          diversity: diversityRatio(generated.subarray(0, 256 * 784), real.subarray(0, 256 * 784), 784),
-        })
-        report.classHistogram = q.histograms
-        if (q.perClassAccuracy) report.perClassAccuracy = q.perClassAccuracy
-        report.discriminator = dConfusion(config, checkpoint!.path, real, generated.subarray(0, count * 784), [28, 28, 1])
-        report.classifier = { dataset: classifier.meta.dataset, testAccuracy: classifier.meta.testAccuracy, featureDim: dim }
-      } finally {
-        classifier.dispose()
-      }
+      Object.assign(report.metrics, score.metrics)
+      report.classHistogram = score.classHistogram
+      if (score.perClassAccuracy) report.perClassAccuracy = score.perClassAccuracy
+      report.discriminator = dConfusion(config, checkpoint.path, score.real, generated.subarray(0, score.real.length), [28, 28, 1])
+      report.classifier = score.classifier
     }
   }
   if (report.discriminator) {
@@ -79,8 +93,8 @@ export async function evaluateRun(registry: Registry, runId: number, options: { 
   }
   const wallTime = Date.now() / 1000
   registry.writeMetrics(runId, [
-    ...Object.entries(report.metrics).map(([key, value]) => ({ key: `eval.${key}`, step, epoch: checkpoint!.epoch, value, wallTime })),
-    { key: 'eval.samples', step, epoch: checkpoint!.epoch, value: n, wallTime },
+    ...Object.entries(report.metrics).map(([key, value]) => ({ key: `eval.${key}`, step, epoch: checkpoint.epoch, value, wallTime })),
+    { key: 'eval.samples', step, epoch: checkpoint.epoch, value: n, wallTime },
   ])
   return report
 }

@@ -179,6 +179,32 @@ export const MIGRATIONS: readonly string[] = [
     JOIN (SELECT run_id, key, step / 64 AS block, MAX(value) AS value, step, epoch, wall_time FROM metrics GROUP BY run_id, key, block) h
       ON h.run_id = l.run_id AND h.key = l.key AND h.block = l.block;
   `,
+  // 8: reproductions (`gan-workbench reproduce`, the Reproductions page): a catalog recipe trained
+  // over several seeds and scored with its paper's protocol; the entry as run (paper figures,
+  // goals), per-seed results and where it ran, so the last table of each stays showable
+  `
+  CREATE TABLE reproductions (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    quick INTEGER NOT NULL,
+    seeds INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    status TEXT NOT NULL,
+    command TEXT NOT NULL,
+    commit_sha TEXT,
+    machine TEXT NOT NULL,
+    entry_json TEXT NOT NULL,
+    steps INTEGER NOT NULL,
+    samples INTEGER NOT NULL,
+    results_json TEXT NOT NULL,
+    error TEXT,
+    pid INTEGER,
+    host TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX reproductions_name ON reproductions(name, quick, id);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

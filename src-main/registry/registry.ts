@@ -227,6 +227,7 @@ export class Registry {
       const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !isAlive(r.pid)))
       for (const r of orphans) this.setStatus(r.id, 'interrupted', 'the process training this run ended unexpectedly')
       this.failOrphanTransfers(isAlive)
+      this.interruptOrphanReproductions(isAlive)
       return orphans.map((r) => r.id)
     })
     return tx.immediate()
@@ -485,6 +486,16 @@ export class Registry {
       ? this.db.prepare('SELECT * FROM transfer_runs ORDER BY id').all()
       : this.db.prepare('SELECT * FROM transfer_runs WHERE gan_run_id = ? ORDER BY id').all(ganRunId)) as TransferRow[]
     return rows.map(toTransferRecord)
+  }
+
+  /** A reproduction whose process died is interrupted, not left running (its seeds' results stay). */
+  interruptOrphanReproductions(isAlive: (pid: number) => boolean): void {
+    const rows = this.db.prepare("SELECT id, pid, host FROM reproductions WHERE status = 'running'").all() as { id: number; pid: number | null; host: string | null }[]
+    for (const r of rows) {
+      if (r.pid === null || (r.host === os.hostname() && !isAlive(r.pid))) {
+        this.db.prepare("UPDATE reproductions SET status = 'interrupted', error = ?, finished_at = ? WHERE id = ?").run('the process running this reproduction ended before it finished', now(), r.id)
+      }
+    }
   }
 
   /** A transfer whose process died is failed, not left running (like orphaned runs). */

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { validateExperiment } from '../../src-shared/config/validate'
+import { isPointData, validateExperiment } from '../../src-shared/config/validate'
 import type { RunProgressEvent, RunStatusEvent } from '../../src-shared/contract'
 import type { RunStatus } from '../../src-shared/domain/run'
 import type { Registry, MetricRow } from '../registry/registry'
@@ -18,10 +18,10 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint'
 import { mixSeed } from './seeds'
 import { sha256, writeFileAtomic } from '../util/atomic-fs'
 import { CLASS_GRID_COLUMNS, createPreview } from './previews'
-import { modeCoverage } from '../../src-shared/metrics/mode-coverage'
 import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { GanDiagnostics } from '../../src-shared/metrics/diagnostics'
 import { createEpochImageEval } from '../metrics/epoch-image-metrics'
+import { createEpochPointEval } from '../metrics/point-metrics'
 import { faultPoint } from '../util/faults'
 import { datasetIdentity } from '../datasets/dataset-identity'
 
@@ -35,8 +35,6 @@ export interface TrainHooks {
 }
 
 const PROGRESS_INTERVAL_MS = 100
-/** Samples behind the per-epoch evaluation metrics (stored with them as `evalSamples`). */
-export const EVAL_SAMPLES = 2500
 /** Samples behind the per-epoch diversity ratio (pairwise distances: n² / 2 of them). */
 export const DIVERSITY_SAMPLES = 256
 const FLUSH_INTERVAL_MS = 1000
@@ -131,11 +129,12 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     /** Metrics measured once per epoch, on a fixed z sample of fixed size so epochs and runs compare. */
     const dim = data.shape.reduce((a, b) => a * b, 1)
     const realForDiversity = data.sample(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4343))
+    // Point data: mode coverage under each labelled definition (known modes), else precision/recall and SWD.
+    const pointEval = isPointData(config) ? createEpochPointEval(data, config.training.seed, (n, s) => gan!.generate(n, s)) : null
     const epochMetrics = async (): Promise<Record<string, number>> => {
       const diversity = diversityRatio(await gan!.generate(DIVERSITY_SAMPLES, mixSeed(config.training.seed, 4242)), realForDiversity, dim)
-      if (!data.mixture) return { diversity, ...(await gan!.epochMetrics()), ...(imageEval ? await imageEval.measure() : {}) }
-      const m = modeCoverage(await gan!.generate(EVAL_SAMPLES, mixSeed(config.training.seed, 4242)), data.mixture.centres, data.mixture.std)
-      return { modesCaptured: m.modesCaptured, highQuality: m.highQuality, modeKL: m.modeKL, evalSamples: EVAL_SAMPLES, diversity }
+      if (pointEval) return { ...(await pointEval()), diversity }
+      return { diversity, ...(await gan!.epochMetrics()), ...(imageEval ? await imageEval.measure() : {}) }
     }
     const diagnostics = new GanDiagnostics({ gan: config.gan })
     const imageEval = await createEpochImageEval(config, (n) => gan!.generate(n, mixSeed(config.training.seed, 4545)))

@@ -36,12 +36,14 @@ export async function startTransfer(
 
 export const DATASETS_DIR = 'datasets'
 
-export async function synthForUi(registry: Registry, home: string, request: { id: number; n: number; format: 'idx' | 'png' }): Promise<SynthOutcome> {
+export async function synthForUi(registry: Registry, home: string, request: { id: number; n: number; format: 'idx' | 'png' | 'csv' }): Promise<SynthOutcome> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)
   const dir = path.join(home, DATASETS_DIR, `run-${request.id}-${request.n}-${request.format}-${stamp}`)
   const r = await synthRun(registry, request.id, request.n, dir, { format: request.format })
-  const dataset = request.format === 'idx'
-    ? { kind: 'image', name: 'mnist-idx', dir: r.dir }
-    : { kind: 'folder', dir: r.dir, labelsFromFolders: true, classes: 10 }
-  return { ...r, dataset }
+  const dataset = r.format === 'csv'
+    ? { kind: 'csv', file: r.file }
+    : r.format === 'idx'
+      ? { kind: 'image', name: 'mnist-idx', dir: r.dir }
+      : { kind: 'folder', dir: r.dir, labelsFromFolders: true, classes: 10 }
+  return { dir: r.dir, count: r.count, labels: r.labels, perClass: r.perClass, dataset }
 }

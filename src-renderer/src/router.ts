@@ -11,6 +11,7 @@ export const router = createRouter({
     { path: '/new', component: () => import('./views/NewRunView.vue') },
     { path: '/builder', component: () => import('./views/BuilderView.vue') },
     { path: '/compare', component: () => import('./views/CompareView.vue') },
+    { path: '/reproductions', component: () => import('./views/ReproductionsView.vue') },
     { path: '/workers', component: () => import('./views/WorkersView.vue') },
     { path: '/system', component: () => import('./views/SystemView.vue') },
   ],

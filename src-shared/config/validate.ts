@@ -24,6 +24,15 @@ export function dataShape(config: Pick<ExperimentConfig, 'dataset'>): Shape {
   }
 }
 
+/**
+ * Whether a config's samples are points (a vector per sample: 2D toys, CSV points, any future
+ * point data) rather than images. Every door and service that treats points differently asks this
+ * (sample, synth, eval, generator.json, the run page), so a new point dataset needs only its shape.
+ */
+export function isPointData(config: Pick<ExperimentConfig, 'dataset'>): boolean {
+  return dataShape(config).length === 1
+}
+
 export const INFOGAN_DEFAULTS = { categorical: 10, continuous: 2, continuousWeight: 0.1 } as const
 
 /** InfoGAN's code settings (the defaults when the config leaves them out). */

@@ -14,6 +14,8 @@ import type { SweepRecord } from '../domain/sweep'
 import type { WorkersView } from '../domain/worker'
 import type { EvalReport } from '../domain/eval'
 import type { ModelTemplate } from '../domain/template'
+import type { ReproductionProgressEvent, ReproductionRecord } from '../domain/reproduction'
+import type { ReproductionEntry } from '../reproductions/catalog'
 import { SweepAxisSchema, MAX_SWEEP_MEMBERS } from '../config/sweep'
 
 /** Declares a request: its payload schema (validated at runtime) and its result type (static). */
@@ -70,6 +72,14 @@ export interface SynthOutcome {
   perClass: number[]
   /** The dataset field of a config that trains on these samples. */
   dataset: Record<string, unknown>
+}
+
+/** The Reproductions page's catalog: every entry with its budgets, and the last result of each. */
+export interface ReproductionCatalog {
+  entries: (ReproductionEntry & { steps: number; quickSteps: number })[]
+  /** The latest full reproduction of each entry that has one, and the latest quick (test-budget) one. */
+  latest: ReproductionRecord[]
+  latestQuick: ReproductionRecord[]
 }
 
 export const requests = {
@@ -170,11 +180,11 @@ export const requests = {
   ),
   /** The transfer experiments made from a run, oldest first. */
   'runs.transfers': request<TransferRecord[]>()(id),
-  /** Writes n generated samples as a labelled dataset into the data dir's datasets/ folder. */
+  /** Writes n generated samples as a labelled dataset (points: a CSV) into the data dir's datasets/ folder. */
   'runs.synth': request<SynthOutcome>()(
-    z.strictObject({ id: runId, n: z.int().min(10).max(100_000), format: z.enum(['idx', 'png']) }),
+    z.strictObject({ id: runId, n: z.int().min(10).max(100_000), format: z.enum(['idx', 'png', 'csv']) }),
   ),
-  /** Generated samples from a run's latest checkpoint (2D points as [x, y] pairs). */
+  /** Generated samples from a point run's latest checkpoint (2D points as [x, y] pairs). */
   'runs.sample': request<{ points: [number, number][] }>()(
     z.strictObject({ id: runId, n: z.int().min(1).max(10_000), seed: z.int().min(0).max(2 ** 31 - 1).optional() }),
   ),
@@ -182,8 +192,15 @@ export const requests = {
   'runs.grid': request<{ epochs: number[]; epoch: number | null; dataUrl: string | null }>()(
     z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
   ),
-  /** `eval` from the UI: sample-quality metrics of the last checkpoint (stored as eval.* metrics too). */
-  'runs.eval': request<EvalReport>()(z.strictObject({ id: runId, samples: z.int().min(100).max(10_000).optional() })),
+  /**
+   * `eval` from the UI: sample-quality metrics of the last checkpoint (stored as eval.* metrics too).
+   * Point runs may give mode centres and their σ (a CSV's modes) for mode coverage.
+   */
+  'runs.eval': request<EvalReport>()(z.strictObject({
+    id: runId,
+    samples: z.int().min(100).max(10_000).optional(),
+    modes: z.strictObject({ centres: z.array(z.tuple([z.number(), z.number()])).min(1).max(10_000), std: z.number().gt(0).max(1e6) }).optional(),
+  })),
   /**
    * A trained generator's latent space: a row of images between the z of two seeds, or (for
    * conditional models) one image per class / categorical code for a seed's z, with InfoGAN's
@@ -199,6 +216,23 @@ export const requests = {
   'runs.points': request<{ epochs: number[]; epoch: number | null; points: [number, number][] | null }>()(
     z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
   ),
+  /** The reproductions catalog (paper, recipe, protocol, goals) and each entry's last result. */
+  'reproductions.catalog': request<ReproductionCatalog>()(z.strictObject({})),
+  /** One reproduction (its per-seed results as far as they go). */
+  'reproductions.get': request<ReproductionRecord>()(z.strictObject({ id: z.int().positive() })),
+  /**
+   * Trains a catalog recipe over `seeds` seeds (here one after another, or as a sweep on the job
+   * queue) and scores each run with the paper's protocol; answers at once with the running record,
+   * then `reproduction.progress` events; `quick` uses the entry's tiny test budget.
+   */
+  'reproductions.start': request<ReproductionRecord>()(z.strictObject({
+    name: z.string().min(1).max(100),
+    seeds: z.int().min(1).max(20).optional(),
+    quick: z.boolean().optional(),
+    target: z.enum(PLACEMENTS).optional(),
+  })),
+  /** Stops a running reproduction: its current run checkpoints, no more start, the record ends stopped. */
+  'reproductions.stop': request<ReproductionRecord>()(z.strictObject({ id: z.int().positive() })),
   /** Samples of a dataset as configured in a run (the real side of a real-vs-generated plot). */
   'datasets.sample': request<{ points: [number, number][] }>()(
     z.strictObject({ runId, n: z.int().min(1).max(10_000) }),
@@ -255,6 +289,7 @@ export interface Events {
   'run.status': RunStatusEvent
   'export.progress': ExportProgressEvent
   'transfer.progress': TransferProgressEvent
+  'reproduction.progress': ReproductionProgressEvent
 }
 export type EventName = keyof Events
 

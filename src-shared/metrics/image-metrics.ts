@@ -118,26 +118,61 @@ export function inceptionScore(probs: ArrayLike<number>, classes: number): numbe
   return Math.exp(kl)
 }
 
-function squaredDistances(a: ArrayLike<number>, b: ArrayLike<number>, dim: number): Float64Array {
-  const na = Math.floor(a.length / dim)
-  const nb = Math.floor(b.length / dim)
-  const out = new Float64Array(na * nb)
-  for (let i = 0; i < na; i++) for (let j = 0; j < nb; j++) {
-    let s = 0
-    for (let d = 0; d < dim; d++) s += (a[i * dim + d]! - b[j * dim + d]!) ** 2
-    out[i * nb + j] = s
+/** Squared distance between row i of a and row j of b (flat rows of `dim` numbers). */
+function squaredDistance(a: Float64Array, i: number, b: Float64Array, j: number, dim: number): number {
+  let s = 0
+  const ai = i * dim
+  const bj = j * dim
+  for (let d = 0; d < dim; d++) {
+    const diff = a[ai + d]! - b[bj + d]!
+    s += diff * diff
+  }
+  return s
+}
+
+/**
+ * Squared distance of each point to its k-th nearest other point of the same set (0 for a lone
+ * point). Distances are computed row by row and the k smallest kept by insertion: no n × n
+ * matrix and no sort per row.
+ */
+export function kthRadii(x: ArrayLike<number>, dim: number, k: number): Float64Array {
+  const n = Math.floor(x.length / dim)
+  const v = Float64Array.from(x)
+  const kk = Math.min(k, n - 1)
+  const best = new Float64Array(Math.max(kk, 1))
+  const out = new Float64Array(n)
+  if (kk <= 0) return out
+  for (let i = 0; i < n; i++) {
+    best.fill(Infinity)
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue
+      const d = squaredDistance(v, i, v, j, dim)
+      if (d >= best[kk - 1]!) continue
+      let at = kk - 1
+      while (at > 0 && best[at - 1]! > d) {
+        best[at] = best[at - 1]!
+        at--
+      }
+      best[at] = d
+    }
+    out[i] = best[kk - 1]!
   }
   return out
 }
 
-/** Squared distance of each point to its k-th nearest other point of the same set. */
-function kthRadii(x: ArrayLike<number>, dim: number, k: number): Float64Array {
-  const n = Math.floor(x.length / dim)
-  const d = squaredDistances(x, x, dim)
-  return Float64Array.from({ length: n }, (_, i) => {
-    const row = Array.from(d.subarray(i * n, (i + 1) * n)).filter((_v, j) => j !== i).sort((p, q) => p - q)
-    return row[Math.min(k, row.length) - 1] ?? 0
-  })
+/** Share of rows of `points` inside some ball (a row of `centres`, squared radius `radii[row]`). */
+function insideShare(points: Float64Array, centres: Float64Array, radii: Float64Array, dim: number): number {
+  const n = Math.floor(points.length / dim)
+  let inside = 0
+  for (let p = 0; p < n; p++) {
+    for (let c = 0; c < radii.length; c++) {
+      if (squaredDistance(points, p, centres, c, dim) <= radii[c]!) {
+        inside++
+        break
+      }
+    }
+  }
+  return inside / n
 }
 
 /**
@@ -145,20 +180,9 @@ function kthRadii(x: ArrayLike<number>, dim: number, k: number): Float64Array {
  * samples inside some generated sample's ball (k = 3, as in Kynkäänniemi et al.).
  */
 export function precisionRecall(real: ArrayLike<number>, generated: ArrayLike<number>, dim: number, k = 3): { precision: number; recall: number } {
-  const nr = Math.floor(real.length / dim)
-  const ng = Math.floor(generated.length / dim)
-  const rReal = kthRadii(real, dim, k)
-  const rGen = kthRadii(generated, dim, k)
-  const d = squaredDistances(generated, real, dim) // [ng, nr]
-  let precise = 0
-  for (let g = 0; g < ng; g++) {
-    for (let r = 0; r < nr; r++) if (d[g * nr + r]! <= rReal[r]!) { precise++; break }
-  }
-  let recalled = 0
-  for (let r = 0; r < nr; r++) {
-    for (let g = 0; g < ng; g++) if (d[g * nr + r]! <= rGen[g]!) { recalled++; break }
-  }
-  return { precision: precise / ng, recall: recalled / nr }
+  const r = Float64Array.from(real)
+  const g = Float64Array.from(generated)
+  return { precision: insideShare(g, r, kthRadii(r, dim, k), dim), recall: insideShare(r, g, kthRadii(g, dim, k), dim) }
 }
 
 /** Share of samples per argmax class. */
@@ -230,4 +254,19 @@ export function imageQuality(real: Embedded, generated: Embedded, dim: number, c
     histograms: { generated: histGenerated, data: histData },
     ...(labels ? { perClassAccuracy: labelAccuracyByClass(generated.probs, labels, classes) } : {}),
   }
+}
+
+/**
+ * Classes recognisably present among samples: those that at least `minShare` of the samples are
+ * classified as with probability ≥ `confidence` (a collapsed or smeared generator misses some).
+ */
+export function classesPresent(probs: ArrayLike<number>, classes: number, confidence = 0.9, minShare = 0.02): number {
+  const n = Math.floor(probs.length / classes)
+  const counts = new Array<number>(classes).fill(0)
+  for (let i = 0; i < n; i++) {
+    let best = 0
+    for (let c = 1; c < classes; c++) if (probs[i * classes + c]! > probs[i * classes + best]!) best = c
+    if (probs[i * classes + best]! >= confidence) counts[best]!++
+  }
+  return counts.filter((c) => n > 0 && c / n >= minShare).length
 }

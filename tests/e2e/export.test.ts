@@ -306,6 +306,16 @@ describe('eval', () => {
     expect(again.metrics).toEqual(report.metrics) // same samples, same seed, same numbers
     const shown = JSON.parse(cli(home, ['--json', 'runs', 'show', String(mlp.id)]).stdout)
     expect(shown.lastMetrics['eval.modesCaptured']).toBe(report.metrics.modesCaptured)
+    // The papers' protocol beside the workbench's, labelled; per epoch too.
+    const labelled = report as unknown as { modeProtocols: { id: string; label: string }[]; modes: { from: string } }
+    expect(labelled.modeProtocols.map((p) => p.id)).toEqual(['pacgan', 'box', 'app'])
+    expect(labelled.modes.from).toMatch(/ring8 mixture/)
+    expect(report.metrics.pacganModes).toBeGreaterThanOrEqual(report.metrics.modesCaptured!)
+    expect(shown.lastMetrics.pacganModes).toBeTypeOf('number')
+    expect(shown.lastMetrics.pacganHighQuality).toBeTypeOf('number')
+    expect(shown.lastMetrics.boxHighQuality).toBeGreaterThanOrEqual(shown.lastMetrics.pacganHighQuality)
+    fs.writeFileSync(path.join(t.dir, 'centres.csv'), '0,0\n')
+    expect(cli(home, ['eval', String(acgan.id), '--modes', path.join(t.dir, 'centres.csv'), '--std', '1']).stderr).toMatch(/mode centres are for point runs/)
   })
 
   it("images: Fréchet distance, IS-style score, precision/recall, class balance and label accuracy in the classifier's feature space", () => {
@@ -337,7 +347,8 @@ describe('generated data', () => {
     expect(cli(home, ['synth', String(acgan.id), '--n', '20', '--format', 'png', '--out', png]).code).toBe(0)
     expect(fs.readdirSync(png).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'labels.csv'])
     expect(fs.readFileSync(path.join(png, 'labels.csv'), 'utf8').split('\n')[1]).toBe('0/000000.png,0')
-    expect(cli(home, ['synth', String(mlp.id), '--n', '5', '--out', path.join(t.dir, 'x')]).stderr).toMatch(/makes 2D points/)
+    // A point run's samples are points: IDX or PNG are refused, naming the format that fits.
+    expect(cli(home, ['synth', String(mlp.id), '--n', '5', '--format', 'idx', '--out', path.join(t.dir, 'x')]).stderr).toMatch(/makes points: they are written as CSV/)
   })
 
   it('synth of a translator (edges → digit) labels its digits with the MNIST classifier', () => {

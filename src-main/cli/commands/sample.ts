@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { toPairs } from '../../../src-shared/util/points'
-import { dataShape, datasetClasses, infoganCodes } from '../../../src-shared/config/validate'
+import { dataShape, datasetClasses, infoganCodes, isPointData } from '../../../src-shared/config/validate'
 import { sampleRun } from '../../export/sample'
 import { scatterPng } from '../../export/scatter-png'
 import { imageGridPng } from '../../export/image-grid'
@@ -40,12 +40,11 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
         }
         const flat = await sampleRun(registry, run.id, n, seed, labels)
         fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true })
-        const ds = run.config.dataset
         let what = ''
-        if (ds.kind === 'toy2d') {
+        if (isPointData(run.config)) {
           if (ext === '.json') writeFileAtomic(o.out, JSON.stringify({ run: run.id, seed, n, points: toPairs(flat) }))
           else {
-            const real = createDataSource(ds, seed).sample(n, seed + 1)
+            const real = createDataSource(run.config.dataset, seed).sample(n, seed + 1)
             writeFileAtomic(o.out, scatterPng([{ points: real, color: [170, 170, 170] }, { points: flat, color: [230, 100, 20] }]))
             what = ' (generated in orange over real data in grey)'
           }

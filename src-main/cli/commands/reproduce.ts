@@ -1,0 +1,137 @@
+/**
+ * `reproduce NAME… [--seeds N] [--quick] [--target local|queue]`: trains a catalog recipe over N
+ * seeds through the same run manager `train` uses, scores each run with its paper's protocol and
+ * prints the paper's figures beside ours; `--list` shows the catalog; `--write-docs [FILE]` writes
+ * docs/reproductions.md from the latest stored results. Ctrl-C stops cleanly (the current run
+ * checkpoints; the table shows the seeds that ran).
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Command } from 'commander'
+import { resolveHome, homePaths } from '../../app/paths'
+import { isProcessAlive } from '../../app/instance-lock'
+import { Registry } from '../../registry/registry'
+import { latestReproductions } from '../../registry/reproductions'
+import { RunManager } from '../../training/run-manager'
+import { nodeSpawner } from '../../training/spawn-node'
+import { DEFAULT_SEEDS, MAX_SEEDS, requireReproduction, startReproduction } from '../../reproductions/reproduction-service'
+import { textTable } from '../../reproductions/report'
+import { reproductionsMarkdown } from '../../reproductions/docs'
+import { REPRODUCTIONS, recipeSteps } from '../../../src-shared/reproductions/catalog'
+import { summarize } from '../../../src-shared/reproductions/summary'
+import type { ReproductionProgressEvent, ReproductionRecord } from '../../../src-shared/domain/reproduction'
+import { writeFileAtomic } from '../../util/atomic-fs'
+import { CliError, printJson, table } from '../output'
+import { withRegistry, type GlobalOptions } from '../context'
+
+interface Flags {
+  seeds: string
+  quick?: boolean
+  target: string
+  all?: boolean
+  list?: boolean
+  writeDocs?: string | boolean
+}
+
+export const DEFAULT_DOCS_FILE = path.join('docs', 'reproductions.md')
+
+function progressLine(e: ReproductionProgressEvent): string {
+  const pct = e.step !== undefined && e.totalSteps ? ` (${((100 * e.step) / e.totalSteps).toFixed(0)} %)` : ''
+  return `[${e.name} ${Math.min(e.seedIndex, e.seeds)}/${e.seeds}] ${e.message}${pct}`
+}
+
+function writeDocs(registry: Registry, file: string, quick: boolean): string {
+  const target = path.resolve(file)
+  fs.mkdirSync(path.dirname(target), { recursive: true })
+  writeFileAtomic(target, reproductionsMarkdown(latestReproductions(registry, quick), { quick, generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }))
+  return target
+}
+
+export function registerReproduce(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('reproduce')
+    .argument('[names...]', 'reproductions to run (see --list)')
+    .option('--seeds <n>', `seeds per reproduction (training.seed 1 … n; 1 to ${MAX_SEEDS})`, String(DEFAULT_SEEDS))
+    .option('--quick', "the entries' tiny test budget (a few steps): exercises the whole path in seconds; not a reproduction")
+    .option('--target <where>', "'local' trains the runs here one after another; 'queue' puts them on the job queue as a sweep (a `serve --queue` on this data directory gives them to workers) and waits", 'local')
+    .option('--all', 'every reproduction of the catalog, one after another')
+    .option('--list', 'list the catalog: paper, recipe, budget, protocol')
+    .option('--write-docs [file]', `write the latest stored result of every reproduction as Markdown (default ${DEFAULT_DOCS_FILE}); after the runs when names are given`)
+    .description("train a paper's recipe over several seeds, score it with the paper's protocol, and print our figures beside the paper's")
+    .action(async (names: string[], flags: Flags) => {
+      const json = Boolean(globals().json)
+      if (flags.list) {
+        const rows = REPRODUCTIONS.map((e) => ({ name: e.name, paper: `${e.paper.authors.split(',')[0]} ${e.paper.year}`, recipe: e.recipe.preset, steps: recipeSteps(e).toLocaleString('en-US'), protocol: e.protocol.kind, title: e.title }))
+        if (json) return printJson(REPRODUCTIONS.map((e) => ({ ...e, steps: recipeSteps(e), quickSteps: recipeSteps(e, true) })))
+        return console.log(table(rows, ['name', 'paper', 'recipe', 'steps', 'protocol', 'title']))
+      }
+      if (flags.target !== 'local' && flags.target !== 'queue') throw new CliError("--target is 'local' or 'queue'", 2)
+      const seeds = Number(flags.seeds)
+      if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS) throw new CliError(`--seeds must be a whole number from 1 to ${MAX_SEEDS}`, 2)
+      const chosen = flags.all ? REPRODUCTIONS.map((e) => e.name) : names
+      const docsFile: string | undefined = flags.writeDocs === undefined || flags.writeDocs === false ? undefined : flags.writeDocs === true ? DEFAULT_DOCS_FILE : flags.writeDocs
+      if (chosen.length === 0) {
+        if (docsFile === undefined) throw new CliError('name a reproduction (see `reproduce --list`), or give --all or --write-docs', 2)
+        const written = await withRegistry(globals(), (registry) => writeDocs(registry, docsFile, Boolean(flags.quick)))
+        return json ? printJson({ docs: written }) : console.log(`wrote ${written}`)
+      }
+      for (const name of chosen) {
+        try {
+          requireReproduction(name)
+        } catch (e) {
+          throw new CliError((e as Error).message, 2)
+        }
+      }
+
+      const home = resolveHome(globals().home)
+      const registry = await Registry.open(homePaths(home).registry)
+      const outcomes: ReproductionRecord[] = []
+      try {
+        registry.markOrphansInterrupted(isProcessAlive)
+        const runs = new RunManager(registry, home, nodeSpawner())
+        const tty = process.stderr.isTTY
+        let interrupted = false
+        let stopCurrent: (() => void) | null = null
+        let interrupts = 0
+        const onSigint = () => {
+          interrupts++
+          interrupted = true
+          if (interrupts === 1) {
+            process.stderr.write('\nstopping: the current run checkpoints and no more start (Ctrl-C again to abandon)…\n')
+            stopCurrent?.()
+          } else {
+            void runs.shutdown(0).then(() => process.exit(130))
+          }
+        }
+        process.on('SIGINT', onSigint)
+        try {
+          for (const name of chosen) {
+            if (interrupted) break
+            const command = ['gan-workbench', 'reproduce', name, '--seeds', String(seeds), ...(flags.quick ? ['--quick'] : []), ...(flags.target === 'queue' ? ['--target', 'queue'] : [])].join(' ')
+            const handle = startReproduction(registry, runs, { name, seeds, quick: flags.quick, target: flags.target as 'local' | 'queue', command }, (e) => {
+              const line = progressLine(e)
+              process.stderr.write(tty && e.stage !== 'done' ? `\r\x1b[2K${line}` : `${tty ? '\r\x1b[2K' : ''}${line}\n`)
+            })
+            stopCurrent = handle.stop
+            process.stderr.write(`reproduction ${handle.record.id} (${name}): ${seeds} seed${seeds > 1 ? 's' : ''}, ${handle.record.steps.toLocaleString('en-US')} steps each${flags.quick ? ' (quick)' : ''}, data in ${home}\n`)
+            const final = await handle.done
+            stopCurrent = null
+            outcomes.push(final)
+            if (!json) console.log(`${textTable(final)}\n`)
+          }
+        } finally {
+          process.off('SIGINT', onSigint)
+        }
+        if (docsFile !== undefined) {
+          const written = writeDocs(registry, docsFile, Boolean(flags.quick))
+          if (!json) console.log(`wrote ${written}`)
+        }
+        if (json) printJson({ reproductions: outcomes.map((r) => ({ ...r, summary: summarize(r) })) })
+        if (interrupted) throw new CliError('stopped (Ctrl-C): the table shows the seeds that ran', 130)
+        const failed = outcomes.find((r) => r.status === 'failed')
+        if (failed) throw new CliError(`reproduction ${failed.id} (${failed.name}) failed: ${failed.error}`)
+      } finally {
+        registry.close()
+      }
+    })
+}

@@ -1,0 +1,226 @@
+/**
+ * `reproduce NAME` and the Reproductions page: trains a catalog recipe (and, for a variant, the
+ * plain GAN it is judged against) once per seed, through the same run manager `train` uses
+ * (trainer processes, registry rows tagged `reproduction:NAME`), one after another here or as a
+ * sweep on the job queue; scores every finished run with the paper's protocol; and stores the
+ * per-seed results after each seed, so a crash keeps what was measured and the UI can show the
+ * last table. A run that fails, diverges or is stopped is a failed seed, never silently dropped.
+ */
+import type { Placement, RunRecord } from '../../src-shared/domain/run'
+import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
+import type { ReproductionProgressEvent, ReproductionRecord, SeedResult } from '../../src-shared/domain/reproduction'
+import { findReproduction, recipeConfig, recipeSteps, REPRODUCTIONS, type Recipe, type ReproductionEntry } from '../../src-shared/reproductions/catalog'
+import { validateExperiment } from '../../src-shared/config/validate'
+import { ConfigError } from '../../src-shared/config/errors'
+import type { Registry } from '../registry/registry'
+import { createReproduction, finishReproduction, saveResults } from '../registry/reproductions'
+import { ConflictError, type RunManager } from '../training/run-manager'
+import { startSweep } from '../sweeps/sweep-service'
+import { machineLine, sourceCommit } from '../util/build-info'
+import { measureRun } from './protocols'
+
+export const DEFAULT_SEEDS = 5
+export const MAX_SEEDS = 20
+/** Seeds are 1, 2, … N (training.seed), so "seed 3" can be trained again by hand. */
+export const seedList = (n: number) => Array.from({ length: n }, (_, i) => i + 1)
+
+export interface ReproduceRequest {
+  name: string
+  seeds?: number
+  quick?: boolean
+  target?: Placement
+  /** How it was started, for the record (a command line, or the UI's action). */
+  command: string
+}
+
+export interface ReproductionHandle {
+  record: ReproductionRecord
+  /** Resolves with the final record (completed, stopped or failed); never rejects. */
+  done: Promise<ReproductionRecord>
+  /** Stops the run training now (it checkpoints) and starts no more; the record ends `stopped`. */
+  stop(): void
+}
+
+const PROGRESS_INTERVAL_MS = 250
+const QUEUE_POLL_MS = 1000
+
+export function requireReproduction(name: string): ReproductionEntry {
+  const entry = findReproduction(name)
+  if (!entry) throw new ConflictError(`no reproduction named "${name}"; the catalog: ${REPRODUCTIONS.map((r) => r.name).join(', ')}`)
+  return entry
+}
+
+/** The overrides a recipe's runs train with (its budget, the quick budget, the seed). */
+function runOverrides(entry: ReproductionEntry, recipe: Recipe, quick: boolean, seed?: number): string[] {
+  return [...recipe.overrides, ...(quick ? entry.quick.overrides : []), ...(seed === undefined ? [] : [`training.seed=${seed}`])]
+}
+
+/** Every config the reproduction will train is validated before anything is recorded. */
+function validateRecipes(entry: ReproductionEntry, quick: boolean): void {
+  for (const recipe of [entry.recipe, ...(entry.baseline ? [entry.baseline] : [])]) {
+    try {
+      validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed: 1 }))
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(e.errors.map((f) => ({ ...f, message: `reproduction ${entry.name}, preset ${recipe.preset}: ${f.message}` })))
+      throw e
+    }
+  }
+}
+
+export function startReproduction(registry: Registry, runs: RunManager, req: ReproduceRequest, onProgress: (e: ReproductionProgressEvent) => void): ReproductionHandle {
+  const entry = requireReproduction(req.name)
+  const seeds = req.seeds ?? DEFAULT_SEEDS
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS) throw new ConflictError(`seeds must be a whole number from 1 to ${MAX_SEEDS}`)
+  const quick = req.quick ?? false
+  const target = req.target ?? 'local'
+  validateRecipes(entry, quick)
+  const samples = quick ? entry.quick.samples : entry.protocol.samples
+  const results: SeedResult[] = seedList(seeds).map((seed) => ({
+    seed, runId: null, status: 'not-run', values: {}, ...(entry.baseline ? { baselineRunId: null, baselineStatus: 'not-run' as const } : {}),
+  }))
+  const record = createReproduction(registry, {
+    entry, quick, seeds, target, command: req.command, commit: sourceCommit(), machine: machineLine(), steps: recipeSteps(entry, quick), samples, results,
+  })
+  const id = record.id
+  let stopped = false
+  const training = new Set<number>()
+  let lastProgress = 0
+  const emit = (e: Omit<ReproductionProgressEvent, 'reproductionId' | 'name' | 'seeds'>, force = false) => {
+    const now = Date.now()
+    if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return
+    lastProgress = now
+    onProgress({ reproductionId: id, name: entry.name, seeds, ...e })
+  }
+  const tagAndNote = (run: RunRecord, seed: number, role: string) => {
+    registry.tag(run.id, [`reproduction:${entry.name}`, `reproduction-id:${id}`])
+    registry.setNotes(run.id, `reproduction ${entry.name} (#${id}), ${role}, seed ${seed}${quick ? ', quick budget (not a reproduction)' : ''}`)
+  }
+
+  /** Scores a seed's finished runs with the protocol; a run that did not complete is left as it ended. */
+  const evaluate = async (r: SeedResult, seedIndex: number) => {
+    if (r.status !== 'completed' || r.runId === null) return
+    emit({ stage: 'evaluating', seedIndex, runId: r.runId, message: `seed ${r.seed}: scoring run ${r.runId} (${entry.protocol.kind}, ${samples} samples)` }, true)
+    try {
+      const m = await measureRun(registry, r.runId, entry, samples)
+      r.values = m.values
+      if (m.modes) r.modes = m.modes
+    } catch (e) {
+      r.status = 'evaluation-failed'
+      r.error = e instanceof Error ? e.message : String(e)
+    }
+    if (entry.baseline && r.baselineStatus === 'completed' && r.baselineRunId) {
+      try {
+        const b = await measureRun(registry, r.baselineRunId, entry, samples)
+        for (const [k, v] of Object.entries(b.values)) r.values[`baseline.${k}`] = v
+      } catch (e) {
+        r.baselineStatus = 'evaluation-failed'
+        r.error = `baseline: ${e instanceof Error ? e.message : String(e)}`
+      }
+    }
+  }
+
+  /** Trains one recipe for one seed here and waits for it, relaying its progress. */
+  const trainHere = async (recipe: Recipe, seed: number, seedIndex: number, role: 'recipe' | 'baseline'): Promise<RunRecord> => {
+    const run = runs.start({
+      preset: recipe.preset, overrides: runOverrides(entry, recipe, quick, seed),
+      name: `${entry.name}${quick ? '-quick' : ''}-s${seed}${role === 'baseline' ? '-baseline' : ''}`, experiment: `reproduction:${entry.name}`,
+    })
+    tagAndNote(run, seed, role === 'baseline' ? `baseline (${entry.baseline!.label})` : 'recipe')
+    training.add(run.id)
+    const stage = role === 'baseline' ? 'training-baseline' : 'training'
+    emit({ stage, seedIndex, runId: run.id, step: 0, totalSteps: run.totalSteps, message: `seed ${seed}: training run ${run.id}${role === 'baseline' ? ' (the plain GAN)' : ''}` }, true)
+    const off = runs.onEvent((name, data) => {
+      if (name !== 'run.progress') return
+      const p = data as { runId: number; step: number; totalSteps: number }
+      if (p.runId === run.id) emit({ stage, seedIndex, runId: run.id, step: p.step, totalSteps: p.totalSteps, message: `seed ${seed}: run ${run.id} step ${p.step}/${p.totalSteps}` })
+    })
+    try {
+      if (stopped) runs.stop(run.id) // stopped between the start and here
+      return await runs.waitFor(run.id)
+    } finally {
+      off()
+      training.delete(run.id)
+    }
+  }
+
+  const locally = async () => {
+    for (const [i, r] of results.entries()) {
+      if (stopped) break
+      const run = await trainHere(entry.recipe, r.seed, i + 1, 'recipe')
+      Object.assign(r, { runId: run.id, status: run.status, error: run.error, backend: run.backend })
+      if (entry.baseline && !stopped) {
+        const b = await trainHere(entry.baseline, r.seed, i + 1, 'baseline')
+        Object.assign(r, { baselineRunId: b.id, baselineStatus: b.status })
+        if (b.status !== 'completed') r.error = `baseline run ${b.id} ${b.status}${b.error ? `: ${b.error}` : ''}`
+      }
+      await evaluate(r, i + 1)
+      saveResults(registry, id, results)
+    }
+  }
+
+  /** One sweep over the seeds on the queue (two with a baseline); each run is scored as it ends. */
+  const onQueue = async () => {
+    const sweep = (recipe: Recipe, role: string) => startSweep(registry, runs, {
+      preset: recipe.preset, overrides: runOverrides(entry, recipe, quick), grid: [{ path: 'training.seed', values: seedList(seeds).map(String) }],
+      name: `reproduction-${entry.name}-${id}${role === 'baseline' ? '-baseline' : ''}`, target: 'queue',
+    }).runs
+    const main = sweep(entry.recipe, 'recipe')
+    const base = entry.baseline ? sweep(entry.baseline, 'baseline') : []
+    results.forEach((r, i) => {
+      r.runId = main[i]!.id
+      r.status = 'queued'
+      tagAndNote(main[i]!, r.seed, 'recipe')
+      if (base[i]) {
+        r.baselineRunId = base[i]!.id
+        r.baselineStatus = 'queued'
+        tagAndNote(base[i]!, r.seed, `baseline (${entry.baseline!.label})`)
+      }
+    })
+    saveResults(registry, id, results)
+    const settled = new Set<number>()
+    for (;;) {
+      for (const [i, r] of results.entries()) {
+        if (settled.has(r.seed)) continue
+        const run = registry.getRun(r.runId!)
+        const baseline = r.baselineRunId ? registry.getRun(r.baselineRunId) : null
+        if (stopped) for (const x of [run, baseline]) if (x && ACTIVE_STATUSES.includes(x.status)) runs.stop(x.id)
+        r.status = run.status
+        r.error = run.error
+        r.backend = run.backend
+        if (baseline) r.baselineStatus = baseline.status
+        if (ACTIVE_STATUSES.includes(run.status) || (baseline && ACTIVE_STATUSES.includes(baseline.status))) continue
+        settled.add(r.seed)
+        await evaluate(r, i + 1)
+        saveResults(registry, id, results)
+      }
+      if (settled.size === results.length) break
+      const waiting = results.filter((r) => !settled.has(r.seed))
+      emit({ stage: 'waiting', seedIndex: settled.size + 1, message: `${settled.size} of ${seeds} seeds done; runs ${waiting.map((r) => `${r.runId} ${r.status}`).join(', ')} on the queue` })
+      await new Promise((resolve) => setTimeout(resolve, QUEUE_POLL_MS))
+    }
+  }
+
+  const done = (async (): Promise<ReproductionRecord> => {
+    try {
+      await (target === 'queue' ? onQueue() : locally())
+      saveResults(registry, id, results)
+      const final = finishReproduction(registry, id, stopped ? 'stopped' : 'completed')
+      emit({ stage: 'done', seedIndex: seeds, status: final.status, message: `reproduction ${id} ${final.status}` }, true)
+      return final
+    } catch (e) {
+      saveResults(registry, id, results)
+      const final = finishReproduction(registry, id, 'failed', e instanceof Error ? e.message : String(e))
+      emit({ stage: 'done', seedIndex: seeds, status: 'failed', message: `reproduction ${id} failed: ${final.error}` }, true)
+      return final
+    }
+  })()
+
+  return {
+    record,
+    done,
+    stop: () => {
+      stopped = true
+      for (const runId of training) runs.stop(runId)
+    },
+  }
+}

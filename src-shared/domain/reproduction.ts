@@ -1,0 +1,63 @@
+/** Reproduction records as the registry stores them and every client sees them. */
+import type { ReproductionEntry } from '../reproductions/catalog'
+import type { Placement, RunStatus } from './run'
+import type { EvalModes } from './eval'
+
+export const REPRODUCTION_STATUSES = ['running', 'completed', 'stopped', 'failed', 'interrupted'] as const
+export type ReproductionStatus = (typeof REPRODUCTION_STATUSES)[number]
+
+/** How one seed went: its run's final status (anything but `completed` is a failed seed), or not run. */
+export type SeedStatus = RunStatus | 'not-run' | 'evaluation-failed'
+
+export interface SeedResult {
+  seed: number
+  runId: number | null
+  status: SeedStatus
+  error?: string | null
+  /** The protocol's measurements; a variant's baseline values are under `baseline.<metric>`. */
+  values: Record<string, number>
+  baselineRunId?: number | null
+  baselineStatus?: SeedStatus
+  /** 2D protocols: the modes scored against (centres and σ), for plots of the 3σ circles. */
+  modes?: EvalModes
+  /** The backend the seed's run trained on, and why (as the run records it). */
+  backend?: string | null
+}
+
+export interface ReproductionRecord {
+  id: number
+  name: string
+  quick: boolean
+  seeds: number
+  target: Placement
+  status: ReproductionStatus
+  /** The command line (or UI action) that started it. */
+  command: string
+  commit: string | null
+  /** The machine it ran on, in one line. */
+  machine: string
+  /** The catalog entry as it was when run: the paper figures and goals it was judged against. */
+  entry: ReproductionEntry
+  /** Training steps per run and samples per evaluation. */
+  steps: number
+  samples: number
+  results: SeedResult[]
+  error: string | null
+  createdAt: string
+  finishedAt: string | null
+}
+
+/** Progress of a reproduction (the CLI prints it, the UI shows it). */
+export interface ReproductionProgressEvent {
+  reproductionId: number
+  name: string
+  /** 1-based index of the seed being worked on, of `seeds`. */
+  seedIndex: number
+  seeds: number
+  stage: 'training' | 'training-baseline' | 'waiting' | 'evaluating' | 'done'
+  runId?: number
+  step?: number
+  totalSteps?: number
+  status?: ReproductionStatus
+  message: string
+}

@@ -1,0 +1,296 @@
+/**
+ * The reproductions: each pairs a recipe (a preset, by name, with the overrides that set its
+ * budget) with the paper it is named after, the paper's protocol and figures, and the goals issue
+ * #21 sets, so `gan-workbench reproduce NAME` and the Reproductions page can train it over several
+ * seeds and put our figures beside the paper's. `changes` says what the recipe changed from the
+ * lecture model (empty while it is the lecture recipe itself).
+ */
+import { applyOverrides } from '../config/overrides'
+import { requirePreset } from '../config/presets'
+import { experimentConfigSchema } from '../config/experiment'
+
+/** How a reproduction's runs are scored (see src-main/reproductions/protocols.ts). */
+export const PROTOCOL_KINDS = ['mode-coverage', 'label-accuracy', 'infogan-code', 'frechet'] as const
+export type ProtocolKind = (typeof PROTOCOL_KINDS)[number]
+
+/** A published (or peer) figure for one goal row: a number in the row's unit, or words. */
+export interface PaperFigure {
+  label: string
+  value?: number
+  text?: string
+}
+
+/**
+ * What a goal row asks of every seed: at least / at most a figure; at least what the baseline
+ * recipe (the plain GAN) reached on the same seed; at most the peer's figure (once supplied); or
+ * nothing (a row shown for context, not judged).
+ */
+export type Goal =
+  | { kind: 'at-least'; value: number }
+  | { kind: 'at-most'; value: number }
+  | { kind: 'at-least-baseline' }
+  | { kind: 'at-most-peer' }
+  | { kind: 'report' }
+
+export interface GoalRow {
+  /** The per-seed measurement it reads (see the protocol's metrics). */
+  metric: string
+  label: string
+  format: 'count' | 'percent' | 'number'
+  paper: PaperFigure[]
+  goal: Goal
+  /** The goal in words, e.g. "8 of 8 on every seed". */
+  goalText: string
+}
+
+export interface Recipe {
+  preset: string
+  /** Budget and setting overrides applied to the preset (key=value, as `--set`). */
+  overrides: string[]
+}
+
+export interface ReproductionEntry {
+  name: string
+  title: string
+  family: '2d' | 'image'
+  paper: { authors: string; year: number; title: string; where: string }
+  recipe: Recipe
+  /** Variants judged against the plain GAN: the baseline recipe, trained on the same seeds. */
+  baseline?: Recipe & { label: string }
+  protocol: { kind: ProtocolKind; samples: number; description: string }
+  rows: GoalRow[]
+  /** The quick variant: a tiny budget so tests and smoke runs exercise the whole path in seconds. */
+  quick: { overrides: string[]; samples: number }
+  /** The budget in words (wall time expected on the 2-core machine, where known). */
+  budgetText: string
+  /** What the recipe changes from the lecture model and why (filled by the recipe engineers). */
+  changes: string
+  /** A peer figure (e.g. a PyTorch rebuild's) the goals compare with; null until supplied. */
+  peer?: { label: string; value: number | null; note: string }
+  /** Anything a reader of the table must know (e.g. a geometry stand-in). */
+  note?: string
+}
+
+const PACGAN = { authors: 'Lin, Khetan, Fanti, Oh', year: 2018, title: 'PacGAN: The power of two samples in generative adversarial networks', where: 'Table 1 (10 trials)' }
+
+const MODE_PROTOCOL = (modes: number) => ({
+  kind: 'mode-coverage' as const,
+  samples: 2500,
+  description: `PacGAN/VEEGAN protocol: 2,500 samples from a fixed z; high quality within 3σ (Euclidean) of the nearest of the ${modes} modes; a mode is captured by at least one high-quality sample`,
+})
+
+const QUICK_2D = { overrides: ['training.epochs=1', 'training.stepsPerEpoch=20', 'training.checkpointEvery=1'], samples: 2500 }
+const QUICK_IMAGE = {
+  overrides: ['training.epochs=1', 'training.stepsPerEpoch=3', 'training.batchSize=16', 'training.checkpointEvery=1', 'training.evalSamples=0', 'dataset.limit=256'],
+  samples: 100,
+}
+
+function modeRows(modes: number, minHighQuality: number, paper: { modes: PaperFigure[]; highQuality: PaperFigure[] }): GoalRow[] {
+  return [
+    { metric: 'pacganModes', label: `modes captured (of ${modes})`, format: 'count', paper: paper.modes, goal: { kind: 'at-least', value: modes }, goalText: `${modes} of ${modes} on every seed` },
+    { metric: 'pacganHighQuality', label: 'high-quality samples', format: 'percent', paper: paper.highQuality, goal: { kind: 'at-least', value: minHighQuality }, goalText: `≥ ${Math.round(minHighQuality * 100)} % on every seed` },
+  ]
+}
+
+/** A variant's rows: more modes than the plain GAN on the same seed, high quality shown. */
+function variantRows(paper: PaperFigure[]): GoalRow[] {
+  return [
+    { metric: 'pacganModes', label: 'modes captured (of 8)', format: 'count', paper, goal: { kind: 'at-least-baseline' }, goalText: "≥ the plain GAN's on the same seed, every seed" },
+    { metric: 'baseline.pacganModes', label: 'plain GAN, modes captured', format: 'count', paper: [], goal: { kind: 'report' }, goalText: 'shown for comparison' },
+    { metric: 'pacganHighQuality', label: 'high-quality samples', format: 'percent', paper: [], goal: { kind: 'report' }, goalText: 'shown' },
+  ]
+}
+
+const PLAIN_RING = { preset: 'mlp-2d-ring8', overrides: [], label: 'plain GAN (mlp-2d-ring8)' }
+
+export const REPRODUCTIONS: readonly ReproductionEntry[] = [
+  {
+    name: 'pacgan-ring8',
+    title: '2D ring of 8 Gaussians, PacGAN geometry',
+    family: '2d',
+    paper: PACGAN,
+    recipe: { preset: 'mlp-2d-ring8', overrides: [] },
+    protocol: MODE_PROTOCOL(8),
+    rows: modeRows(8, 0.97, {
+      modes: [{ label: 'GAN', value: 6.3 }, { label: 'PacGAN3', value: 7.8 }, { label: 'PacGAN4', value: 7.8 }],
+      highQuality: [{ label: 'GAN', value: 0.982 }, { label: 'PacGAN3', value: 0.977 }, { label: 'PacGAN4', value: 0.959 }],
+    }),
+    quick: QUICK_2D,
+    budgetText: '3,000 steps of 256 (the preset), minutes',
+    changes: '',
+    note: "PacGAN's ring has radius 1 and σ 0.01; until its distribution lands, this trains the toy ring of radius 2, σ 0.02 (the same geometry scaled by 2: the protocol is scale-free, training is not).",
+  },
+  {
+    name: 'pacgan-grid25',
+    title: '2D grid of 25 Gaussians (PacGAN / VEEGAN geometry)',
+    family: '2d',
+    paper: PACGAN,
+    recipe: { preset: 'mlp-2d-grid25', overrides: [] },
+    protocol: MODE_PROTOCOL(25),
+    rows: modeRows(25, 0.95, {
+      modes: [{ label: 'GAN', value: 17.3 }, { label: 'PacGAN3', value: 24.6 }, { label: 'PacGAN4', value: 24.8 }],
+      highQuality: [{ label: 'GAN', value: 0.948 }, { label: 'PacGAN3', value: 0.942 }, { label: 'PacGAN4', value: 0.936 }],
+    }),
+    quick: QUICK_2D,
+    budgetText: '4,000 steps of 256 (the preset), minutes; the paper trains 400 epochs of 1,000 steps of 100',
+    changes: '',
+    note: "The project's own grid25 is this geometry exactly ({−4, −2, 0, 2, 4}², σ 0.05), so this row is also the project's grid.",
+  },
+  {
+    name: 'toy-ring8',
+    title: "The project's ring of 8 (radius 2, σ 0.02; Metz et al.'s unrolled-GAN ring)",
+    family: '2d',
+    paper: { authors: 'the workbench', year: 2026, title: "the project's own 2D toy, held to the PacGAN ring's standard", where: 'issue #21' },
+    recipe: { preset: 'mlp-2d-ring8', overrides: [] },
+    protocol: MODE_PROTOCOL(8),
+    rows: modeRows(8, 0.97, { modes: [], highQuality: [] }),
+    quick: QUICK_2D,
+    budgetText: '3,000 steps of 256 (the preset), minutes',
+    changes: '',
+  },
+  {
+    name: 'toy-spiral',
+    title: "The project's spiral (50 tight Gaussians along two turns)",
+    family: '2d',
+    paper: { authors: 'the workbench', year: 2026, title: "the project's own 2D toy, held to the PacGAN grid's standard", where: 'issue #21' },
+    recipe: { preset: 'mlp-2d-spiral', overrides: [] },
+    protocol: MODE_PROTOCOL(50),
+    rows: modeRows(50, 0.95, { modes: [], highQuality: [] }),
+    quick: QUICK_2D,
+    budgetText: '4,000 steps of 256 (the preset), minutes',
+    changes: '',
+  },
+  {
+    name: 'wgan-gp-ring8',
+    title: 'WGAN-GP against the plain GAN on the ring of 8',
+    family: '2d',
+    paper: { authors: 'Gulrajani, Ahmed, Arjovsky, Dumoulin, Courville', year: 2017, title: 'Improved Training of Wasserstein GANs', where: 'Fig. 1 (8 Gaussians; qualitative)' },
+    recipe: { preset: 'mlp-2d-ring8-wgan-gp', overrides: [] },
+    baseline: PLAIN_RING,
+    protocol: MODE_PROTOCOL(8),
+    rows: variantRows([{ label: 'WGAN-GP', text: 'no mode count; the toy figures show the critic fitting every mode' }]),
+    quick: QUICK_2D,
+    budgetText: '3,000 steps of 256 each, the variant and the plain GAN, minutes',
+    changes: '',
+  },
+  {
+    name: 'lsgan-ring8',
+    title: 'LSGAN against the plain GAN on the ring of 8',
+    family: '2d',
+    paper: { authors: 'Mao, Li, Xie, Lau, Wang, Smolley', year: 2017, title: 'Least Squares Generative Adversarial Networks', where: 'Gaussian-mixture experiment (qualitative)' },
+    recipe: { preset: 'mlp-2d-ring8-lsgan', overrides: [] },
+    baseline: PLAIN_RING,
+    protocol: MODE_PROTOCOL(8),
+    rows: variantRows([{ label: 'LSGAN', text: 'no mode count; the regular GAN is shown collapsing where LSGAN spreads over the mixture' }]),
+    quick: QUICK_2D,
+    budgetText: '3,000 steps of 256 each, minutes',
+    changes: '',
+  },
+  {
+    name: 'unrolled-ring8',
+    title: 'Unrolled GAN against the plain GAN on the ring of 8',
+    family: '2d',
+    paper: { authors: 'Metz, Poole, Pfau, Sohl-Dickstein', year: 2017, title: 'Unrolled Generative Adversarial Networks', where: 'Fig. 1 (ring of 8 Gaussians; qualitative)' },
+    recipe: { preset: 'mlp-2d-ring8-unrolled', overrides: [] },
+    baseline: PLAIN_RING,
+    protocol: MODE_PROTOCOL(8),
+    rows: variantRows([{ label: 'unrolled GAN', text: 'no mode count; the unrolled GAN spreads over all 8 modes while the standard GAN moves from mode to mode' }]),
+    quick: QUICK_2D,
+    budgetText: '3,000 steps of 256 each, minutes',
+    changes: '',
+  },
+  {
+    name: 'feature-matching-ring8',
+    title: 'Feature matching against the plain GAN on the ring of 8',
+    family: '2d',
+    paper: { authors: 'Salimans, Goodfellow, Zaremba, Cheung, Radford, Chen', year: 2016, title: 'Improved Techniques for Training GANs', where: '§3.1 (no 2D figure)' },
+    recipe: { preset: 'mlp-2d-ring8-feature-matching', overrides: [] },
+    baseline: PLAIN_RING,
+    protocol: MODE_PROTOCOL(8),
+    rows: variantRows([{ label: 'feature matching', text: 'no 2D result in the paper; proposed against over-training on the current D' }]),
+    quick: QUICK_2D,
+    budgetText: '3,000 steps of 256 each, minutes',
+    changes: '',
+  },
+  ...(['fashion-mnist', 'mnist'] as const).map((data): ReproductionEntry => ({
+    name: `acgan-${data}`,
+    title: `AC-GAN on ${data === 'mnist' ? 'MNIST (the 10,000 built-in digits)' : 'Fashion-MNIST'}`,
+    family: 'image',
+    paper: { authors: 'Odena, Olah, Shlens', year: 2017, title: 'Conditional Image Synthesis with Auxiliary Classifier GANs', where: 'class-conditional samples (no MNIST-family figure)' },
+    recipe: { preset: `acgan-${data}`, overrides: data === 'mnist' ? ['training.epochs=8'] : ['training.stepsPerEpoch=200', 'training.epochs=6'] },
+    protocol: {
+      kind: 'label-accuracy',
+      samples: 1000,
+      description: "1,000 samples, each class in turn (fixed z); the share the evaluation classifier calls the class they were drawn for, over that classifier's accuracy on real test images",
+    },
+    rows: [
+      {
+        metric: 'relativeAccuracy', label: "label accuracy ÷ classifier's test accuracy", format: 'percent',
+        paper: data === 'fashion-mnist' ? [{ label: 'lecture recipe, 1,200 steps (issue #21)', value: 0.8 / 0.906 }] : [],
+        goal: { kind: 'at-least', value: 0.95 }, goalText: '≥ 95 % on every seed',
+      },
+      { metric: 'labelAccuracy', label: 'label accuracy', format: 'percent', paper: [], goal: { kind: 'report' }, goalText: 'shown' },
+      { metric: 'classifierAccuracy', label: "classifier's accuracy on real test images", format: 'percent', paper: [], goal: { kind: 'report' }, goalText: 'the ceiling' },
+    ],
+    quick: QUICK_IMAGE,
+    budgetText: data === 'mnist' ? '8 epochs of the 10,000 digits (1,256 steps of 64)' : '1,200 steps of 64 (as measured in issue #21)',
+    changes: '',
+  })),
+  {
+    name: 'infogan-mnist',
+    title: "InfoGAN's categorical code as a digit classifier (MNIST)",
+    family: 'image',
+    paper: { authors: 'Chen, Duan, Houthooft, Schulman, Sutskever, Abbeel', year: 2016, title: 'InfoGAN: Interpretable Representation Learning by Information Maximizing GANs', where: '§7.1 (MNIST)' },
+    recipe: { preset: 'infogan-mnist', overrides: ['training.epochs=8'] },
+    protocol: {
+      kind: 'infogan-code',
+      samples: 1000,
+      description: '1,000 samples, each categorical code in turn with random continuous codes (fixed z); the classifier names each digit; codes are matched one-to-one to digits (Hungarian algorithm) and the error is the share that disagree',
+    },
+    rows: [
+      { metric: 'codeError', label: 'code ↔ digit error after the best matching', format: 'percent', paper: [{ label: 'InfoGAN', value: 0.05 }], goal: { kind: 'at-most', value: 0.05 }, goalText: '≤ 5 % on every seed' },
+    ],
+    quick: QUICK_IMAGE,
+    budgetText: '8 epochs of the 10,000 digits (1,256 steps of 64)',
+    changes: '',
+  },
+  ...(['mnist', 'fashion-mnist'] as const).map((data): ReproductionEntry => ({
+    name: `dcgan-${data}`,
+    title: `DCGAN (Radford et al.) on ${data === 'mnist' ? 'MNIST' : 'Fashion-MNIST'}`,
+    family: 'image',
+    paper: { authors: 'Radford, Metz, Chintala', year: 2016, title: 'Unsupervised Representation Learning with Deep Convolutional GANs', where: 'architecture and training settings (no MNIST-family FID)' },
+    recipe: data === 'mnist'
+      ? { preset: 'dcgan-radford-mnist', overrides: ['training.epochs=12'] }
+      : { preset: 'dcgan-fashion-mnist', overrides: ['training.stepsPerEpoch=200', 'training.epochs=10'] },
+    protocol: {
+      kind: 'frechet',
+      samples: 1000,
+      description: "1,000 samples (fixed z) against the held-out test images in the evaluation classifier's 128-d feature space; a class counts as present when at least 2 % of samples are classified as it with probability ≥ 0.9",
+    },
+    rows: [
+      { metric: 'frechetDistance', label: "Fréchet distance (classifier features)", format: 'number', paper: [], goal: { kind: 'at-most-peer' }, goalText: "≤ the PyTorch rebuild's at the same step count, every seed" },
+      { metric: 'classesPresent', label: 'classes recognisably present (of 10)', format: 'count', paper: [], goal: { kind: 'at-least', value: 10 }, goalText: '10 of 10 on every seed' },
+      { metric: 'inceptionScore', label: 'IS-style score', format: 'number', paper: [], goal: { kind: 'report' }, goalText: 'shown' },
+    ],
+    quick: QUICK_IMAGE,
+    budgetText: data === 'mnist' ? '12 epochs of the 10,000 digits (1,884 steps of 64, about an hour here)' : '2,000 steps of 64 (about an hour here)',
+    changes: '',
+    peer: { label: 'PyTorch rebuild, same recipe and steps', value: null, note: 'supplied by the PyTorch rebuild (scored with `gan-workbench eval --samples-file`)' },
+  })),
+]
+
+export function findReproduction(name: string): ReproductionEntry | undefined {
+  return REPRODUCTIONS.find((r) => r.name === name)
+}
+
+/** The raw config a recipe trains (the preset with its overrides, the quick budget and the seed). */
+export function recipeConfig(recipe: Recipe, options: { quick?: boolean; quickOverrides?: string[]; seed?: number } = {}): unknown {
+  const overrides = [...recipe.overrides, ...(options.quick ? options.quickOverrides ?? [] : []), ...(options.seed === undefined ? [] : [`training.seed=${options.seed}`])]
+  return applyOverrides(requirePreset(recipe.preset).config, overrides)
+}
+
+/** Steps a recipe trains (epochs × steps per epoch after its overrides). */
+export function recipeSteps(entry: ReproductionEntry, quick = false): number {
+  const config = experimentConfigSchema.parse(recipeConfig(entry.recipe, { quick, quickOverrides: entry.quick.overrides }))
+  return config.training.epochs * config.training.stepsPerEpoch
+}

@@ -1,0 +1,104 @@
+/**
+ * A reproduction's table: per goal row, the paper's figures, ours per seed, mean ± standard
+ * deviation (min–max) over the seeds that ran, and pass/fail. Every seed must meet the goal; a
+ * seed whose run failed, diverged or was stopped has no figure and fails the row.
+ */
+import type { GoalRow, ReproductionEntry } from './catalog'
+import type { ReproductionRecord, SeedResult } from '../domain/reproduction'
+
+export type Verdict = 'pass' | 'fail' | 'info' | 'no-goal'
+
+export interface RowSummary {
+  row: GoalRow
+  perSeed: (number | null)[]
+  mean: number | null
+  sd: number | null
+  min: number | null
+  max: number | null
+  verdict: Verdict
+  /** Why it failed or cannot be judged. */
+  why?: string
+}
+
+export interface ReproductionSummary {
+  rows: RowSummary[]
+  /** Every judged row passes (rows awaiting a peer figure do not count either way). */
+  passed: boolean
+  failedSeeds: number[]
+}
+
+const seedOk = (s: SeedResult) => s.status === 'completed'
+
+function stats(values: number[]): Pick<RowSummary, 'mean' | 'sd' | 'min' | 'max'> {
+  if (values.length === 0) return { mean: null, sd: null, min: null, max: null }
+  const mean = values.reduce((a, b) => a + b, 0) / values.length
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : 0
+  return { mean, sd, min: Math.min(...values), max: Math.max(...values) }
+}
+
+/** Whether one seed meets a row's goal (undefined: no goal to judge). */
+function meets(row: GoalRow, seed: SeedResult, entry: ReproductionEntry): boolean | undefined {
+  const v = seed.values[row.metric]
+  const goal = row.goal
+  switch (goal.kind) {
+    case 'report':
+      return undefined
+    case 'at-least':
+      return v !== undefined && v >= goal.value - 1e-12
+    case 'at-most':
+      return v !== undefined && v <= goal.value + 1e-12
+    case 'at-least-baseline': {
+      const b = seed.values[`baseline.${row.metric}`]
+      return v !== undefined && b !== undefined && v >= b
+    }
+    case 'at-most-peer': {
+      const peer = entry.peer?.value
+      return peer === null || peer === undefined ? undefined : v !== undefined && v <= peer
+    }
+  }
+}
+
+export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>): ReproductionSummary {
+  const { entry, results } = record
+  const failedSeeds = results.filter((s) => !seedOk(s) || (entry.baseline && s.baselineStatus !== 'completed')).map((s) => s.seed)
+  const rows = entry.rows.map((row): RowSummary => {
+    const perSeed = results.map((s) => (seedOk(s) ? s.values[row.metric] ?? null : null))
+    const base = { row, perSeed, ...stats(perSeed.filter((v): v is number => v !== null)) }
+    if (row.goal.kind === 'report') return { ...base, verdict: 'info' }
+    if (row.goal.kind === 'at-most-peer' && (entry.peer?.value === null || entry.peer?.value === undefined)) {
+      return { ...base, verdict: 'no-goal', why: `no ${entry.peer?.label ?? 'peer'} figure yet` }
+    }
+    if (results.length === 0) return { ...base, verdict: 'fail', why: 'no seed ran' }
+    const failing = results.filter((s) => !seedOk(s) || meets(row, s, entry) === false)
+    if (failing.length === 0) return { ...base, verdict: 'pass' }
+    const broken = failing.filter((s) => !seedOk(s))
+    const why = broken.length > 0
+      ? `seed${broken.length > 1 ? 's' : ''} ${broken.map((s) => `${s.seed} (${s.status})`).join(', ')} did not finish`
+      : `seed${failing.length > 1 ? 's' : ''} ${failing.map((s) => s.seed).join(', ')} short of the goal`
+    return { ...base, verdict: 'fail', why }
+  })
+  const judged = rows.filter((r) => r.verdict === 'pass' || r.verdict === 'fail')
+  return { rows, passed: judged.length > 0 && judged.every((r) => r.verdict === 'pass'), failedSeeds }
+}
+
+/** A row's value as people read it: counts whole (or to a tenth for means), shares in percent. */
+export function formatValue(value: number | null | undefined, format: GoalRow['format'], mean = false): string {
+  if (value === null || value === undefined) return '—'
+  if (format === 'percent') return `${(100 * value).toFixed(1)} %`
+  if (format === 'count') return mean || !Number.isInteger(value) ? value.toFixed(1) : String(value)
+  return Math.abs(value) >= 100 ? value.toFixed(1) : value.toFixed(Math.abs(value) >= 10 ? 2 : 3)
+}
+
+/** "mean ± sd (min–max)" of a row over the seeds that ran. */
+export function formatSpread(r: RowSummary): string {
+  if (r.mean === null) return '—'
+  const f = r.row.format
+  const sd = f === 'percent' ? (100 * r.sd!).toFixed(1) : f === 'count' ? r.sd!.toFixed(1) : formatValue(r.sd, f, true)
+  return `${formatValue(r.mean, f, true)} ± ${sd} (${formatValue(r.min, f)}–${formatValue(r.max, f)})`
+}
+
+/** The paper's figures of a row in one line, e.g. "GAN 6.3 · PacGAN4 7.8". */
+export function formatPaper(row: GoalRow): string {
+  if (row.paper.length === 0) return '—'
+  return row.paper.map((p) => (p.value !== undefined ? `${p.label} ${formatValue(p.value, row.format, true)}` : `${p.label}: ${p.text ?? ''}`)).join(' · ')
+}

@@ -1,0 +1,95 @@
+/**
+ * The Reproductions page in Chromium against server mode: it lists the catalog, runs a quick
+ * reproduction of the ring with its progress, shows the table (paper vs ours per seed, mean ± sd,
+ * pass/fail) and the protocol's scatter with its 3σ circles; an image reproduction run from the
+ * CLI shows its table and sample grid; a 2D run's Evaluate lists every mode definition, labelled.
+ */
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cli } from '../helpers/cli'
+import { withUi } from '../helpers/ui'
+import { screenshotPath } from '../helpers/browser'
+import { tmpDir } from '../helpers/tmp'
+
+let t: ReturnType<typeof tmpDir>
+let home: string
+beforeAll(() => {
+  t = tmpDir('gwb-repro-ui-')
+  home = path.join(t.dir, 'home')
+  // An image reproduction the page will find stored (quick: three steps).
+  const r = cli(home, ['reproduce', 'infogan-mnist', '--quick', '--seeds', '1'])
+  expect(r.code, r.stderr).toBe(0)
+})
+afterAll(() => t.cleanup())
+
+describe('Reproductions page', () => {
+  it('runs a quick reproduction of the ring from the page and shows the table and the protocol scatter', async () => {
+    await withUi(home, '/reproductions', async (page) => {
+      await page.getByRole('link', { name: 'Reproductions' }).waitFor()
+      const list = page.getByTestId('repro-list')
+      await list.waitFor()
+      expect(await list.locator('button').count()).toBe(13)
+      await page.getByTestId('repro-entry-pacgan-ring8').click()
+      await page.getByText('PacGAN: The power of two samples').waitFor()
+      await page.getByTestId('repro-none').waitFor()
+      await page.getByTestId('repro-seeds').fill('2')
+      await page.getByTestId('repro-quick').check()
+      await page.getByTestId('repro-start').click()
+      await page.getByTestId('repro-progress').waitFor({ timeout: 60_000 })
+      await expect.poll(() => page.getByTestId('repro-status').textContent(), { timeout: 150_000, interval: 500 }).toMatch(/completed · quick/)
+      const table = page.getByTestId('repro-table')
+      expect(await table.locator('thead th').allTextContents()).toEqual(['Goal row', 'Paper', 'seed 1', 'seed 2', 'mean ± sd (min–max)', 'Goal', 'Result'])
+      const modes = table.locator('[data-metric="pacganModes"] td')
+      expect(await modes.nth(1).textContent()).toBe('GAN 6.3 · PacGAN3 7.8 · PacGAN4 7.8')
+      for (const i of [2, 3]) expect(await modes.nth(i).textContent()).toMatch(/^\s*\d+\s*$/)
+      expect(await modes.nth(4).textContent()).toMatch(/± .*\(\d+–\d+\)/)
+      expect(['pass', 'fail']).toContain(await table.locator('[data-metric="pacganModes"] [data-verdict]').getAttribute('data-verdict'))
+      // Seed 1's samples as the protocol scored them, over the data, with the 3σ circles.
+      const scatter = page.getByTestId('protocol-scatter')
+      await scatter.waitFor({ timeout: 30_000 })
+      const painted = await scatter.evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+        let grey = 0, orange = 0, blue = 0
+        for (let i = 0; i < d.length; i += 4) {
+          const [r, g, b] = [d[i]!, d[i + 1]!, d[i + 2]!]
+          if (Math.abs(r - g) < 12 && Math.abs(g - b) < 12 && r > 60) grey++
+          if (r > 180 && g > 100 && g < 190 && b < 90) orange++
+          if (b > 180 && r < 130) blue++
+        }
+        return { grey, orange, blue }
+      })
+      expect(painted.grey).toBeGreaterThan(100)
+      expect(painted.orange).toBeGreaterThan(100)
+      expect(painted.blue).toBeGreaterThan(50)
+      await page.locator('.repro-main').screenshot({ path: screenshotPath('ui-reproductions.png') })
+      expect(await page.getByTestId('repro-entry-pacgan-ring8').textContent()).toMatch(/(passed|not reached) \(quick\)/)
+    })
+  })
+
+  it("shows an image reproduction's stored table and its seed's sample grid", async () => {
+    await withUi(home, '/reproductions', async (page) => {
+      await page.getByTestId('repro-entry-infogan-mnist').click()
+      await expect.poll(() => page.getByTestId('repro-status').textContent(), { timeout: 20_000 }).toMatch(/completed · quick/)
+      expect(await page.locator('[data-metric="codeError"] td').nth(1).textContent()).toBe('InfoGAN 5.0 %')
+      const grid = page.getByTestId('repro-grid')
+      await grid.waitFor({ timeout: 30_000 })
+      expect(await grid.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100)
+      await page.locator('.repro-main').screenshot({ path: screenshotPath('ui-reproductions-image.png') })
+    })
+  })
+
+  it("a 2D run's Evaluate: the papers' protocol, the box and the workbench's 1 % rule, each with its definition", async () => {
+    const runs = JSON.parse(cli(home, ['--json', 'runs', 'list', '--tag', 'reproduction:pacgan-ring8']).stdout) as { id: number }[]
+    await withUi(home, `/runs/${runs[0]!.id}`, async (page) => {
+      await page.getByTestId('paper-modes').waitFor()
+      const panel = page.getByTestId('eval-panel')
+      await page.getByTestId('evaluate').click()
+      const modes = page.getByTestId('eval-modes')
+      await modes.waitFor({ timeout: 120_000 })
+      expect(await modes.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-protocol')))).toEqual(['pacgan', 'box', 'app'])
+      expect(await modes.locator('[data-protocol="app"] td').first().textContent()).toMatch(/at least 1 % of all samples/)
+      expect(await page.locator('[data-metric="swd"]').count()).toBe(1)
+      await panel.screenshot({ path: screenshotPath('ui-eval-2d.png') })
+    })
+  })
+})

@@ -1,0 +1,261 @@
+/**
+ * Reproductions: the catalog's entries are trainable and score what their goal rows read; a
+ * table's verdicts follow its seeds (every seed must meet a goal; a failed seed fails the row);
+ * the service trains one run per seed through the run manager (here with an in-process trainer),
+ * tags and scores them, keeps failed and stopped seeds as such, and runs on the queue as a sweep.
+ */
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { REPRODUCTIONS, findReproduction, recipeConfig, recipeSteps, type ReproductionEntry } from '../../src-shared/reproductions/catalog'
+import { formatSpread, summarize } from '../../src-shared/reproductions/summary'
+import { validateExperiment } from '../../src-shared/config/validate'
+import type { ReproductionProgressEvent, ReproductionRecord, SeedResult } from '../../src-shared/domain/reproduction'
+import { Registry } from '../../src-main/registry/registry'
+import { createReproduction, getReproduction, latestReproductions } from '../../src-main/registry/reproductions'
+import { RunManager } from '../../src-main/training/run-manager'
+import { trainRun } from '../../src-main/training/train-run'
+import type { HostMessage, SpawnTrainer, TrainerMessage } from '../../src-main/training/trainer-protocol'
+import { startReproduction } from '../../src-main/reproductions/reproduction-service'
+import { markdownTable, textTable } from '../../src-main/reproductions/report'
+import { reproductionsMarkdown } from '../../src-main/reproductions/docs'
+import { createDataSource } from '../../src-main/datasets/data-source'
+import { classifierDatasetOf } from '../../src-main/metrics/epoch-image-metrics'
+import { tmpDir } from '../helpers/tmp'
+
+/** Metrics each protocol produces (src-main/reproductions/protocols.ts). */
+const PRODUCES: Record<string, string[]> = {
+  'mode-coverage': ['pacganModes', 'pacganHighQuality', 'boxModes', 'boxHighQuality', 'modesCaptured', 'highQuality', 'modeKL'],
+  'label-accuracy': ['labelAccuracy', 'classifierAccuracy', 'relativeAccuracy', 'frechetDistance'],
+  'infogan-code': ['codeError', 'codeAccuracy', 'frechetDistance'],
+  frechet: ['frechetDistance', 'inceptionScore', 'precision', 'recall', 'classesPresent'],
+}
+
+describe('the catalog', () => {
+  it('has every family the issue names, once each', () => {
+    const names = REPRODUCTIONS.map((r) => r.name)
+    expect(new Set(names).size).toBe(names.length)
+    for (const n of ['pacgan-ring8', 'pacgan-grid25', 'toy-ring8', 'toy-spiral', 'wgan-gp-ring8', 'lsgan-ring8', 'unrolled-ring8', 'feature-matching-ring8',
+      'acgan-fashion-mnist', 'acgan-mnist', 'infogan-mnist', 'dcgan-mnist', 'dcgan-fashion-mnist']) expect(names, n).toContain(n)
+  })
+
+  it.each(REPRODUCTIONS.map((r) => [r.name, r] as const))('%s: its recipe (and baseline) validate, full and quick; its rows read what its protocol measures', (_name, entry) => {
+    for (const recipe of [entry.recipe, ...(entry.baseline ? [entry.baseline] : [])]) {
+      for (const quick of [false, true]) {
+        const { config } = validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed: 3 }))
+        expect(config.training.seed).toBe(3)
+        if (entry.family === '2d') expect(createDataSource(config.dataset, 1).mixture, 'known modes').toBeDefined()
+        else expect(classifierDatasetOf(config), 'an evaluation classifier').not.toBeNull()
+      }
+    }
+    expect(recipeSteps(entry, true)).toBeLessThanOrEqual(20)
+    expect(recipeSteps(entry)).toBeGreaterThan(recipeSteps(entry, true))
+    for (const row of entry.rows) {
+      const metric = row.metric.replace(/^baseline\./, '')
+      expect(PRODUCES[entry.protocol.kind], `${row.metric}`).toContain(metric)
+      if (row.metric.startsWith('baseline.') || row.goal.kind === 'at-least-baseline') expect(entry.baseline).toBeDefined()
+      if (row.goal.kind === 'at-most-peer') expect(entry.peer).toBeDefined()
+    }
+  })
+
+  it("holds the issue's goals: ring 8/8 and ≥ 97 %, grid 25/25 and ≥ 95 %, AC-GAN ≥ 95 % of the classifier, InfoGAN ≤ 5 %", () => {
+    const goal = (name: string, metric: string) => findReproduction(name)!.rows.find((r) => r.metric === metric)!.goal
+    expect(goal('pacgan-ring8', 'pacganModes')).toEqual({ kind: 'at-least', value: 8 })
+    expect(goal('pacgan-ring8', 'pacganHighQuality')).toEqual({ kind: 'at-least', value: 0.97 })
+    expect(goal('pacgan-grid25', 'pacganModes')).toEqual({ kind: 'at-least', value: 25 })
+    expect(goal('pacgan-grid25', 'pacganHighQuality')).toEqual({ kind: 'at-least', value: 0.95 })
+    expect(goal('acgan-fashion-mnist', 'relativeAccuracy')).toEqual({ kind: 'at-least', value: 0.95 })
+    expect(goal('infogan-mnist', 'codeError')).toEqual({ kind: 'at-most', value: 0.05 })
+    expect(findReproduction('pacgan-ring8')!.rows[0]!.paper).toEqual([{ label: 'GAN', value: 6.3 }, { label: 'PacGAN3', value: 7.8 }, { label: 'PacGAN4', value: 7.8 }])
+  })
+})
+
+const entry = findReproduction('pacgan-ring8')!
+const seed = (n: number, values: Record<string, number>, status: SeedResult['status'] = 'completed'): SeedResult => ({ seed: n, runId: n, status, values })
+
+describe('a reproduction table', () => {
+  it('passes a row only when every seed meets it; mean ± sd (min–max) over the seeds', () => {
+    const s = summarize({ entry, results: [seed(1, { pacganModes: 8, pacganHighQuality: 0.98 }), seed(2, { pacganModes: 8, pacganHighQuality: 0.96 })] })
+    expect(s.rows.map((r) => r.verdict)).toEqual(['pass', 'fail'])
+    expect(s.rows[1]!.why).toBe('seed 2 short of the goal')
+    expect(s.rows[1]!).toMatchObject({ mean: 0.97, min: 0.96, max: 0.98 })
+    expect(s.rows[1]!.sd).toBeCloseTo(Math.SQRT2 * 0.01, 12)
+    expect(formatSpread(s.rows[1]!)).toBe('97.0 % ± 1.4 (96.0 %–98.0 %)')
+    expect(s.passed).toBe(false)
+    expect(summarize({ entry, results: [seed(1, { pacganModes: 8, pacganHighQuality: 0.98 })] }).passed).toBe(true)
+  })
+
+  it('a seed whose run failed or diverged has no figure and fails every judged row, named', () => {
+    const s = summarize({ entry, results: [seed(1, { pacganModes: 8, pacganHighQuality: 0.99 }), seed(2, {}, 'diverged')] })
+    expect(s.rows.map((r) => r.verdict)).toEqual(['fail', 'fail'])
+    expect(s.rows[0]!.why).toBe('seed 2 (diverged) did not finish')
+    expect(s.rows[0]!.perSeed).toEqual([8, null])
+    expect(s.rows[0]!.mean).toBe(8)
+    expect(s.failedSeeds).toEqual([2])
+  })
+
+  it('a variant beats its baseline seed by seed; a peer goal waits for the peer figure', () => {
+    const unrolled = findReproduction('unrolled-ring8')!
+    const v = summarize({ entry: unrolled, results: [
+      { ...seed(1, { pacganModes: 8, 'baseline.pacganModes': 5, pacganHighQuality: 0.9 }), baselineStatus: 'completed' },
+      { ...seed(2, { pacganModes: 6, 'baseline.pacganModes': 7, pacganHighQuality: 0.9 }), baselineStatus: 'completed' },
+    ] })
+    expect(v.rows.map((r) => r.verdict)).toEqual(['fail', 'info', 'info'])
+    expect(v.rows[0]!.why).toBe('seed 2 short of the goal')
+    const dcgan = findReproduction('dcgan-mnist')!
+    const results = [seed(1, { frechetDistance: 30, classesPresent: 10, inceptionScore: 8 })]
+    expect(summarize({ entry: dcgan, results }).rows[0]).toMatchObject({ verdict: 'no-goal', why: 'no PyTorch rebuild, same recipe and steps figure yet' })
+    const withPeer: ReproductionEntry = { ...dcgan, peer: { ...dcgan.peer!, value: 25 } }
+    expect(summarize({ entry: withPeer, results }).rows[0]!.verdict).toBe('fail')
+    expect(summarize({ entry: { ...dcgan, peer: { ...dcgan.peer!, value: 35 } }, results }).rows[0]!.verdict).toBe('pass')
+  })
+})
+
+/** A trainer "process" that trains in this process (the real trainRun on this registry). */
+function inProcess(registry: Registry, home: string, fail: (nth: number) => boolean = () => false): SpawnTrainer {
+  let started = 0
+  return () => {
+    const messages: ((m: TrainerMessage) => void)[] = []
+    const exits: ((code: number | null) => void)[] = []
+    let stop = false
+    const nth = ++started
+    return {
+      pid: process.pid,
+      send: (m: HostMessage) => {
+        if (m.type === 'stop') stop = true
+        if (m.type !== 'start') return
+        setImmediate(async () => {
+          if (fail(nth)) {
+            messages.forEach((l) => l({ type: 'fatal', message: 'injected failure' }))
+          } else {
+            const status = await trainRun(registry, home, m.runId, {
+              progress: (event) => messages.forEach((l) => l({ type: 'progress', event })),
+              status: (event) => messages.forEach((l) => l({ type: 'status', event })),
+              stopRequested: () => stop,
+            })
+            messages.forEach((l) => l({ type: 'done', status }))
+          }
+          exits.forEach((l) => l(0))
+        })
+      },
+      onMessage: (l) => messages.push(l),
+      onExit: (l) => exits.push(l),
+      kill: () => {},
+    }
+  }
+}
+
+describe('the reproduction service', () => {
+  let t: ReturnType<typeof tmpDir>
+  let registry: Registry
+  beforeEach(async () => {
+    t = tmpDir()
+    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+  })
+  afterEach(() => {
+    registry.close()
+    t.cleanup()
+  })
+
+  it('trains one run per seed (training.seed 1 … N), tags them, scores each with the protocol and stores the table', async () => {
+    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir))
+    const events: ReproductionProgressEvent[] = []
+    const handle = startReproduction(registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, (e) => events.push(e))
+    expect(handle.record).toMatchObject({ status: 'running', seeds: 2, quick: true, steps: 20, samples: 2500 })
+    const final = await handle.done
+    expect(final.status).toBe('completed')
+    expect(final.results.map((r) => [r.seed, r.status])).toEqual([[1, 'completed'], [2, 'completed']])
+    for (const r of final.results) {
+      const run = registry.getRun(r.runId!)
+      expect(run.seed).toBe(r.seed)
+      expect(run.tags).toContain('reproduction:toy-ring8')
+      expect(run.experiment).toBe('reproduction:toy-ring8')
+      expect(run.totalSteps).toBe(20)
+      expect(r.values.pacganModes).toBeGreaterThanOrEqual(r.values.modesCaptured!)
+      expect(r.modes!.centres).toHaveLength(8)
+    }
+    expect(new Set(final.results.map((r) => r.runId)).size).toBe(2)
+    expect(events.map((e) => e.stage)).toEqual(expect.arrayContaining(['training', 'evaluating', 'done']))
+    expect(getReproduction(registry, final.id)).toEqual(final)
+    expect(latestReproductions(registry, true).get('toy-ring8')!.id).toBe(final.id)
+    expect(latestReproductions(registry, false).size).toBe(0)
+    const text = textTable(final)
+    expect(text).toMatch(/SEED 1 +SEED 2 +MEAN ± SD \(MIN–MAX\)/)
+    expect(text).toContain('QUICK test budget: not a reproduction')
+    expect(markdownTable(final)).toMatch(/\| goal row \| paper \| seed 1 \| seed 2 \| mean ± sd \(min–max\) \| goal \| result \|/)
+    const doc = reproductionsMarkdown(latestReproductions(registry, true), { quick: true, generatedAt: '2026-12-01 10:00 UTC' })
+    expect(doc).toContain('- command: `test`')
+    expect(doc).toMatch(/\| pacgan-ring8 \| Lin 2018 \| — \| not run \|/)
+    expect(doc).toContain(`commit ${final.commit ?? 'unknown'}, ${final.machine}`)
+  })
+
+  it('a seed whose run fails is a failed seed; the others still train and score', async () => {
+    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir, (nth) => nth === 1))
+    const final = await startReproduction(registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, () => {}).done
+    expect(final.status).toBe('completed')
+    expect(final.results.map((r) => r.status)).toEqual(['failed', 'completed'])
+    expect(final.results[0]!.error).toBe('injected failure')
+    expect(final.results[0]!.values).toEqual({})
+    const s = summarize(final)
+    expect(s.rows.every((r) => r.verdict === 'fail')).toBe(true)
+    expect(s.rows[0]!.why).toBe('seed 1 (failed) did not finish')
+  })
+
+  it('a variant trains the plain GAN on the same seed and reads its figures beside its own', async () => {
+    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir))
+    const final = await startReproduction(registry, runs, { name: 'lsgan-ring8', seeds: 1, quick: true, command: 'test' }, () => {}).done
+    const r = final.results[0]!
+    expect(r.baselineStatus).toBe('completed')
+    expect(registry.getRun(r.runId!).gan).toBe('lsgan')
+    expect(registry.getRun(r.baselineRunId!)).toMatchObject({ gan: 'vanilla', seed: 1 })
+    expect(r.values['baseline.pacganModes']).toBeTypeOf('number')
+  })
+
+  it('stop: the run training stops (checkpointed), no more start, the record ends stopped with the rest not run', async () => {
+    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir))
+    const stopper: { stop?: () => void } = {}
+    const handle = startReproduction(registry, runs, { name: 'toy-ring8', seeds: 3, command: 'test' }, (e) => {
+      if (e.stage === 'training' && (e.step ?? 0) > 0) stopper.stop?.()
+    })
+    stopper.stop = handle.stop
+    const final: ReproductionRecord = await handle.done
+    expect(final.status).toBe('stopped')
+    expect(final.results.map((r) => r.status)).toEqual(['stopped', 'not-run', 'not-run'])
+    expect(registry.getRun(final.results[0]!.runId!).step).toBeLessThan(3000)
+    expect(registry.artifacts(final.results[0]!.runId!, 'checkpoint').length).toBeGreaterThan(0)
+  })
+
+  it('on the queue: one sweep over the seeds, scored as each run ends', async () => {
+    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir))
+    const handle = startReproduction(registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, target: 'queue', command: 'test' }, () => {})
+    // Stand in for queue workers: train each queued run here.
+    const queued = () => registry.listRuns({ tag: 'reproduction:toy-ring8' })
+    for (let i = 0; i < 50 && queued().length < 2; i++) await new Promise((r) => setTimeout(r, 20))
+    const members = queued()
+    expect(members.map((r) => [r.placement, r.status])).toEqual([['queue', 'queued'], ['queue', 'queued']])
+    expect(new Set(members.map((r) => r.sweepId)).size).toBe(1)
+    expect(members.map((r) => r.seed).sort()).toEqual([1, 2])
+    for (const run of members) runs.launchPrepared(run.id)
+    const final = await handle.done
+    expect(final.target).toBe('queue')
+    expect(final.results.map((r) => r.status)).toEqual(['completed', 'completed'])
+    expect(final.results.every((r) => r.values.pacganModes !== undefined)).toBe(true)
+  })
+
+  it('a reproduction whose process died is marked interrupted (not left running), its results kept', () => {
+    const made = createReproduction(registry, {
+      entry, quick: true, seeds: 1, target: 'local', command: 'test', commit: null, machine: 'm', steps: 20, samples: 2500, results: [seed(1, { pacganModes: 8 })],
+    })
+    registry.db.prepare('UPDATE reproductions SET pid = ? WHERE id = ?').run(999_999_999, made.id)
+    registry.markOrphansInterrupted((pid) => pid === process.pid)
+    const after = getReproduction(registry, made.id)
+    expect(after).toMatchObject({ status: 'interrupted', error: 'the process running this reproduction ended before it finished' })
+    expect(after.results[0]!.values).toEqual({ pacganModes: 8 })
+  })
+
+  it('refuses an unknown name or a bad seed count before recording anything', () => {
+    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir))
+    expect(() => startReproduction(registry, runs, { name: 'nope', command: 'test' }, () => {})).toThrow(/no reproduction named "nope"; the catalog: pacgan-ring8/)
+    expect(() => startReproduction(registry, runs, { name: 'toy-ring8', seeds: 0, command: 'test' }, () => {})).toThrow(/seeds must be a whole number from 1 to 20/)
+    expect(registry.db.prepare('SELECT COUNT(*) AS n FROM reproductions').get()).toEqual({ n: 0 })
+  })
+})
