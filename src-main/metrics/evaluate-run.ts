@@ -17,6 +17,7 @@ import { loadClassifier } from './classifier'
 import { classifierSplits, CLASSIFIER_DATASETS } from './classifier-data'
 import { classifierDatasetOf } from './epoch-image-metrics'
 import { dConfusion } from './d-confusion'
+import { artifactPath } from '../registry/artifact-files'
 import type { EvalReport } from '../../src-shared/domain/eval'
 
 export type { EvalReport }
@@ -42,7 +43,7 @@ export async function evaluateRun(registry: Registry, runId: number, options: { 
       const m = modeCoverage(generated, data.mixture.centres, data.mixture.std)
       Object.assign(report.metrics, { modesCaptured: m.modesCaptured, modes: m.modes, highQuality: m.highQuality, modeKL: m.modeKL })
     }
-    report.discriminator = dConfusion(config, checkpoint!.path, real, generated, [2])
+    report.discriminator = dConfusion(config, artifactPath(registry.dataDir, checkpoint!), real, generated, [2])
   } else {
     const name = classifierDatasetOf(config)
     const classifier = name ? await loadClassifier(name) : null
@@ -65,7 +66,7 @@ export async function evaluateRun(registry: Registry, runId: number, options: { 
         })
         report.classHistogram = q.histograms
         if (q.perClassAccuracy) report.perClassAccuracy = q.perClassAccuracy
-        report.discriminator = dConfusion(config, checkpoint!.path, real, generated.subarray(0, count * 784), [28, 28, 1])
+        report.discriminator = dConfusion(config, artifactPath(registry.dataDir, checkpoint!), real, generated.subarray(0, count * 784), [28, 28, 1])
         report.classifier = { dataset: classifier.meta.dataset, testAccuracy: classifier.meta.testAccuracy, featureDim: dim }
       } finally {
         classifier.dispose()

@@ -15,6 +15,7 @@ import type { Registry } from '../registry/registry'
 import path from 'node:path'
 import { runDir } from '../app/paths'
 import { copyCheckpoint } from './checkpoint'
+import { artifactPath } from '../registry/artifact-files'
 import { totalSteps } from './train-run'
 import type { SpawnTrainer, TrainerChild } from './trainer-protocol'
 
@@ -119,7 +120,7 @@ export class RunManager {
       config, name: options.name ?? `${parent.name}-fork-e${from.epoch}`, experiment: parent.experiment,
       totalSteps: totalSteps(config), parentRunId: parentId, parentEpoch: from.epoch,
     })
-    const dir = copyCheckpoint(from.path, path.join(runDir(this.home, child.id), 'checkpoints'))
+    const dir = copyCheckpoint(artifactPath(this.home, from), path.join(runDir(this.home, child.id), 'checkpoints'))
     this.registry.addArtifact({ runId: child.id, kind: 'checkpoint', epoch: from.epoch, step: from.step, path: dir, sha256: from.sha256, bytes: from.bytes })
     this.registry.updateProgress(child.id, from.step, from.epoch, null)
     this.launch(child.id)

@@ -14,7 +14,7 @@ import { isConvolutional, selectBackend } from './backend'
 import { createDataSource } from '../datasets/data-source'
 import { disposeMetrics, readMetrics, type StepMetrics } from './vanilla-gan'
 import { createGan, type GanModel } from './gan-model'
-import { loadCheckpoint, saveCheckpoint } from './checkpoint'
+import { loadCheckpointArtifact, saveCheckpoint } from './checkpoint'
 import { mixSeed } from './seeds'
 import { sha256, writeFileAtomic } from '../util/atomic-fs'
 import { CLASS_GRID_COLUMNS, createPreview } from './previews'
@@ -87,7 +87,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     let step = 0
     const last = registry.latestArtifact(runId, 'checkpoint')
     if (last) {
-      const ckpt = loadCheckpoint(last.path)
+      const ckpt = loadCheckpointArtifact(home, last)
       try {
         await gan.restoreCheckpoint(ckpt.groups)
       } finally {
