@@ -7,6 +7,7 @@ import { homePaths } from './paths'
 import { acquireInstanceLock, isProcessAlive, type InstanceLock } from './instance-lock'
 import { Registry } from '../registry/registry'
 import { RunManager } from '../training/run-manager'
+import { assertRemoteDatasetAllowed } from '../datasets/dataset-access'
 import type { SpawnTrainer } from '../training/trainer-protocol'
 import { createHandlers } from './services'
 import { watchForeignRuns } from './foreign-runs'
@@ -36,6 +37,8 @@ export interface ContextOptions {
   nativeBinding?: string
   /** The desktop opens remote workbenches in windows of their own (see `app.attach`). */
   openRemote?: (url: string) => { origin: string }
+  /** Serving browsers on other machines (`serve --allow-remote`): their configs may name only some datasets (datasets/dataset-access.ts). */
+  remoteClients?: boolean
 }
 
 export async function createAppContext(options: ContextOptions): Promise<AppContext> {
@@ -51,6 +54,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   }
   const recovered = registry.markOrphansInterrupted(isProcessAlive)
   const runs = new RunManager(registry, options.home, options.spawn, options.nativeBinding)
+  if (options.remoteClients) runs.admitConfig = (config) => assertRemoteDatasetAllowed(config, { home: options.home, registry })
   // A trainer can die after this start-up check (killed, crashed with its host): sweep again
   // now and then, so no run stays "running" with nobody training it.
   const sweep = setInterval(() => {

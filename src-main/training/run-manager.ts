@@ -5,6 +5,7 @@
 import os from 'node:os'
 import { EventEmitter } from 'node:events'
 import { validateExperiment } from '../../src-shared/config/validate'
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
 import { ConflictError } from '../util/errors'
@@ -59,6 +60,12 @@ export class RunManager {
     private readonly nativeBinding?: string,
   ) {}
 
+  /**
+   * Every config a request starts a run with (start, fork, each sweep member) passes here before
+   * anything is recorded; a host that serves remote browsers refuses datasets they may not read.
+   */
+  admitConfig: (config: ExperimentConfig) => void = () => {}
+
   onEvent<K extends EventName>(listener: (name: K, data: Events[K]) => void): () => void {
     const l = listener as (name: EventName, data: unknown) => void
     this.events.on('event', l)
@@ -73,6 +80,7 @@ export class RunManager {
   /** Validates, records the run as queued, and starts its trainer process. */
   start(req: StartRequest): RunRecord {
     const { config } = validateExperiment(resolveConfig(req))
+    this.admitConfig(config)
     const run = this.registry.createRun({ config, name: req.name, experiment: req.experiment, totalSteps: totalSteps(config), placement: req.target })
     if (run.placement === 'local') {
       if (req.lineUp) this.enqueueLocal([run.id])
@@ -108,6 +116,7 @@ export class RunManager {
     const from = options.epoch === undefined ? checkpoints.at(-1) : checkpoints.filter((c) => c.epoch <= options.epoch!).at(-1)
     if (!from) throw new ConflictError(`run ${parentId} has no checkpoint${options.epoch === undefined ? '' : ` at or before epoch ${options.epoch}`}`)
     const { config } = validateExperiment(applyOverrides(parent.config, options.overrides ?? []))
+    this.admitConfig(config)
     for (const part of ['generator', 'discriminator', 'latent'] as const) {
       if (JSON.stringify(config[part]) !== JSON.stringify(parent.config[part])) {
         throw new ConflictError(`a fork keeps the parent's ${part} (it starts from its weights); start a new run to change it`)

@@ -10,6 +10,7 @@ import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import { synthRun } from '../export/synth'
 import { DEFAULT_TRANSFER, runTransfer, transferDataset } from './transfer-experiment'
+import { DATASETS_DIR } from '../app/paths'
 
 let busy = false
 
@@ -34,7 +35,7 @@ export async function startTransfer(
   }
 }
 
-export const DATASETS_DIR = 'datasets'
+export { DATASETS_DIR }
 
 export async function synthForUi(registry: Registry, home: string, request: { id: number; n: number; format: 'idx' | 'png' }): Promise<SynthOutcome> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)

@@ -38,12 +38,16 @@ export function formatBytes(n: number): string {
   return `${n} bytes`
 }
 
-function openProblem(e: unknown, noFollow: boolean): string {
+function openProblem(file: string, e: unknown, noFollow: boolean): string {
   const code = (e as NodeJS.ErrnoException).code
   if (code === 'ENOENT') return 'no such file'
+  if (code === 'ENXIO' || code === 'EOPNOTSUPP') {
+    // A socket (or a device with nothing behind it) cannot be opened at all: say what it is.
+    const stat = fs.statSync(file, { throwIfNoEntry: false })
+    if (stat && !stat.isFile()) return `is ${describeKind(stat)}, not a regular file`
+  }
   if (code === 'ELOOP' && noFollow) return 'is a symlink (refused here: it could lead outside its folder)'
   if (code === 'EACCES' || code === 'EPERM') return `cannot be read (${code}: permission denied)`
-  if (code === 'ENXIO') return 'is a socket or a device without a reader (not a regular file)'
   return `cannot be read (${code ?? String(e)})`
 }
 
@@ -53,7 +57,7 @@ export function readRegularFile(file: string, options: RegularFileOptions): Buff
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | NONBLOCK | (options.noFollow ? NOFOLLOW : 0))
   } catch (e) {
-    throw options.fail(openProblem(e, options.noFollow ?? false))
+    throw options.fail(openProblem(file, e, options.noFollow ?? false))
   }
   const io = <T>(op: () => T): T => {
     try {
