@@ -2,8 +2,8 @@
  * Wires the services for a long-lived host (server mode or the Electron main process): the
  * instance lock, the registry, orphan recovery, the run manager and the dispatcher.
  */
-import fs from 'node:fs'
 import { homePaths } from './paths'
+import { secureDataDir } from './data-dir'
 import { acquireInstanceLock, isProcessAlive, type InstanceLock } from './instance-lock'
 import { Registry } from '../registry/registry'
 import { RunManager } from '../training/run-manager'
@@ -23,6 +23,8 @@ export interface AppContext {
   lock: InstanceLock
   /** Runs found orphaned at start-up and marked interrupted. */
   recovered: number[]
+  /** Data dir and secret files whose permissions were too open and were tightened at start-up. */
+  tightened: string[]
   /** Makes this host the coordinator of a job queue (server mode's --queue); closed with the context. */
   attachCoordinator(coordinator: Coordinator): void
   close(): Promise<void>
@@ -43,7 +45,7 @@ export interface ContextOptions {
 
 export async function createAppContext(options: ContextOptions): Promise<AppContext> {
   const paths = homePaths(options.home)
-  fs.mkdirSync(paths.home, { recursive: true })
+  const tightened = secureDataDir(options.home)
   const lock = acquireInstanceLock(paths.lock, options.mode)
   let registry: Registry
   try {
@@ -77,6 +79,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     dispatch,
     lock,
     recovered,
+    tightened,
     attachCoordinator: (c) => (remote.coordinator = c),
     close: async () => {
       clearInterval(sweep)

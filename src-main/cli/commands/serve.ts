@@ -86,6 +86,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         throw e
       }
       ctx.lock.update({ url: server.url })
+      for (const t of ctx.tightened) process.stderr.write(`tightened permissions (the data dir holds the access token): ${t}\n`)
       if (ctx.recovered.length) process.stderr.write(`marked ${ctx.recovered.length} orphaned run(s) as interrupted: ${ctx.recovered.join(', ')}\n`)
       if (globals().json) printJson({ url: server.url, port: server.port, home, queue: coordinator?.queueLabel ?? null })
       else {
