@@ -361,6 +361,25 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
     }
   })
 
+  it('a trainer never writes through a planted symlink: checkpoints/ or samples/ leading out fail the run, nothing lands outside', async () => {
+    const { home, registry } = await freshHome()
+    try {
+      for (const folder of ['checkpoints', 'samples']) {
+        const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, ['training.epochs=1', 'training.stepsPerEpoch=5'])).config
+        const id = registry.createRun({ config, totalSteps: totalSteps(config) }).id
+        const outside = path.join(t.dir, `write-target-${folder}`)
+        fs.mkdirSync(outside, { recursive: true })
+        fs.mkdirSync(runDir(home, id), { recursive: true })
+        fs.symlinkSync(outside, path.join(runDir(home, id), folder))
+        expect(await trainRun(registry, home, id, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('failed')
+        expect(registry.getRun(id).error).toMatch(new RegExp(`run ${id}'s (checkpoints folder "checkpoints"|sample file "samples/epoch-00001\\.json") leads outside`))
+        expect(fs.readdirSync(outside)).toEqual([])
+      }
+    } finally {
+      registry.close()
+    }
+  })
+
   it('registry rows that point outside the run folder (absolute paths, other runs): refused by every reader', async () => {
     const { home, registry } = await freshHome()
     try {
