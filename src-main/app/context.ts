@@ -2,11 +2,12 @@
  * Wires the services for a long-lived host (server mode or the Electron main process): the
  * instance lock, the registry, orphan recovery, the run manager and the dispatcher.
  */
-import fs from 'node:fs'
 import { homePaths } from './paths'
+import { secureDataDir } from './data-dir'
 import { acquireInstanceLock, isProcessAlive, type InstanceLock } from './instance-lock'
 import { Registry } from '../registry/registry'
 import { RunManager } from '../training/run-manager'
+import { assertRemoteDatasetAllowed } from '../datasets/dataset-access'
 import type { SpawnTrainer } from '../training/trainer-protocol'
 import { createHandlers } from './services'
 import { ReproductionManager } from '../reproductions/reproduction-manager'
@@ -23,6 +24,8 @@ export interface AppContext {
   lock: InstanceLock
   /** Runs found orphaned at start-up and marked interrupted. */
   recovered: number[]
+  /** Data dir and secret files whose permissions were too open and were tightened at start-up. */
+  tightened: string[]
   /** Makes this host the coordinator of a job queue (server mode's --queue); closed with the context. */
   attachCoordinator(coordinator: Coordinator): void
   close(): Promise<void>
@@ -37,11 +40,13 @@ export interface ContextOptions {
   nativeBinding?: string
   /** The desktop opens remote workbenches in windows of their own (see `app.attach`). */
   openRemote?: (url: string) => { origin: string }
+  /** Serving browsers on other machines (`serve --allow-remote`): their configs may name only some datasets (datasets/dataset-access.ts). */
+  remoteClients?: boolean
 }
 
 export async function createAppContext(options: ContextOptions): Promise<AppContext> {
   const paths = homePaths(options.home)
-  fs.mkdirSync(paths.home, { recursive: true })
+  const tightened = secureDataDir(options.home)
   const lock = acquireInstanceLock(paths.lock, options.mode)
   let registry: Registry
   try {
@@ -52,6 +57,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   }
   const recovered = registry.markOrphansInterrupted(isProcessAlive)
   const runs = new RunManager(registry, options.home, options.spawn, options.nativeBinding)
+  if (options.remoteClients) runs.admitConfig = (config) => assertRemoteDatasetAllowed(config, { home: options.home, registry })
   // A trainer can die after this start-up check (killed, crashed with its host): sweep again
   // now and then, so no run stays "running" with nobody training it.
   const sweep = setInterval(() => {
@@ -75,6 +81,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     dispatch,
     lock,
     recovered,
+    tightened,
     attachCoordinator: (c) => (remote.coordinator = c),
     close: async () => {
       clearInterval(sweep)

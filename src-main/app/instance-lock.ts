@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs'
 import os from 'node:os'
+import { writePrivateFileExclusive } from '../util/private-files'
 
 export interface LockInfo {
   pid: number
@@ -44,7 +45,8 @@ export function acquireInstanceLock(file: string, mode: string): InstanceLock {
   const info: LockInfo = { pid: process.pid, host: os.hostname(), mode, startedAt: new Date().toISOString() }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(file, JSON.stringify(info), { flag: 'wx' })
+      // 0600: once serving, it holds the server's URL with its token.
+      writePrivateFileExclusive(file, JSON.stringify(info))
       let released = false
       return {
         update(patch) {

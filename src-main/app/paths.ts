@@ -31,6 +31,9 @@ export function homePaths(home: string): HomePaths {
   }
 }
 
+/** Datasets the app writes (`runs.synth`), and the only place a remote request may read its own from. */
+export const DATASETS_DIR = 'datasets'
+
 export function runDir(home: string, runId: number): string {
   return path.join(home, 'runs', String(runId))
 }

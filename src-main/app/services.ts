@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 /**
  * The services behind the contract: one handler per request, shared by Electron IPC, the
  * WebSocket server and (for most commands) the CLI.
@@ -20,6 +19,7 @@ import { exportForUi } from '../export/export-service'
 import { startTransfer, synthForUi } from '../transfer/transfer-service'
 import { APP_VERSION } from './version'
 import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
+import { readArtifactFile, readPointsArtifact } from '../registry/artifact-files'
 import { deleteRunWithFiles } from './delete-run'
 import { startSweep } from '../sweeps/sweep-service'
 import { listSweeps } from '../registry/sweeps'
@@ -129,7 +129,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       return {
         epochs: [...new Set(grids.map((a) => a.epoch))],
         epoch: chosen?.epoch ?? null,
-        dataUrl: chosen ? `data:image/png;base64,${fs.readFileSync(chosen.path).toString('base64')}` : null,
+        dataUrl: chosen ? `data:image/png;base64,${readArtifactFile(ctx.home, chosen).toString('base64')}` : null,
       }
     },
     'runs.explore': (request) => explore(registry, request),
@@ -137,7 +137,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       registry.getRun(id)
       const saved = registry.artifacts(id, 'samples-2d')
       const chosen = epoch === undefined ? saved.at(-1) : saved.findLast((a) => a.epoch === epoch)
-      const points = chosen ? (JSON.parse(fs.readFileSync(chosen.path, 'utf8')) as { points: [number, number][] }).points : null
+      const points = chosen ? readPointsArtifact(ctx.home, chosen) : null
       return { epochs: [...new Set(saved.map((a) => a.epoch))], epoch: chosen?.epoch ?? null, points }
     },
     'runs.eval': ({ id, samples, modes }) => {

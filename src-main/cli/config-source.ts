@@ -1,5 +1,5 @@
 /** Reads the config a command names: `--preset NAME` or `--config FILE`, then `--set` overrides. */
-import fs from 'node:fs'
+import { readRegularFile } from '../util/regular-file'
 import { resolveConfig } from '../training/run-manager'
 import { CliError } from './output'
 
@@ -10,13 +10,11 @@ export interface ConfigFlags {
   backend?: string
 }
 
+/** A config is a few kilobytes; this bounds what `--config /dev/zero` or a huge file could make us read. */
+const MAX_CONFIG_BYTES = 16 * 1024 ** 2
+
 export function readConfigFile(file: string): unknown {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (e) {
-    throw new CliError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
-  }
+  const text = readRegularFile(file, { maxBytes: MAX_CONFIG_BYTES, fail: (problem) => new CliError(`cannot read config file ${file}: ${problem}`) }).toString('utf8')
   try {
     return JSON.parse(text)
   } catch (e) {

@@ -2,6 +2,7 @@
 import { resolveHome, homePaths } from '../app/paths'
 import { Registry } from '../registry/registry'
 import { isProcessAlive } from '../app/instance-lock'
+import { secureDataDir } from '../app/data-dir'
 
 export interface GlobalOptions {
   home?: string
@@ -10,6 +11,7 @@ export interface GlobalOptions {
 
 export async function withRegistry<T>(opts: GlobalOptions, fn: (registry: Registry, home: string) => Promise<T> | T): Promise<T> {
   const home = resolveHome(opts.home)
+  secureDataDir(home)
   const registry = await Registry.open(homePaths(home).registry)
   try {
     registry.markOrphansInterrupted(isProcessAlive)

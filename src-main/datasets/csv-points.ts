@@ -2,17 +2,27 @@
  * 2D points from a user's CSV: two numeric columns (x, y), comma, semicolon or tab separated, an
  * optional header row, blank lines ignored. Every problem names the file and the line.
  */
-import fs from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import type { DatasetConfig } from '../../src-shared/config/experiment'
 import { createRng } from '../../src-shared/util/rng'
 import { boundsOf } from '../../src-shared/util/points'
 import { mixSeed } from '../training/seeds'
 import type { DataSource } from './data-source'
-import { DatasetError } from './idx'
+import { DatasetError } from './dataset-error'
+import { MAX_CSV_BYTES, MAX_CSV_POINTS, readDatasetFile } from './limits'
 
-/** Above this many points a CSV is refused (the whole set is held in memory). */
-const MAX_POINTS = 10_000_000
+/** The largest float32: a value beyond it would train as Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38
+const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i
+
+/** A cell as a float32 value, or why it is not one. */
+function cellValue(cell: string): number | string {
+  if (NON_FINITE.test(cell)) return `value "${cell}" is not a finite number`
+  const v = Number(cell)
+  if (cell === '' || !Number.isFinite(v)) return `value "${cell.slice(0, 40)}" is not a number`
+  if (Math.abs(v) > FLOAT32_MAX) return `value ${cell.slice(0, 40)} overflows float32 (largest ±3.4e38)`
+  return v
+}
 
 export function parsePointsCsv(text: string, file: string): Float32Array {
   const values: number[] = []
@@ -21,30 +31,31 @@ export function parsePointsCsv(text: string, file: string): Float32Array {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) return
     const cells = line.split(/[,;\t]/).map((c) => c.trim())
-    const nums = cells.map(Number)
-    const numeric = cells.length >= 2 && cells[0] !== '' && cells[1] !== '' && Number.isFinite(nums[0]) && Number.isFinite(nums[1])
-    if (!numeric) {
-      // A first row of names is a header; anything else is an error.
-      if (values.length === 0 && cells.every((c) => Number.isNaN(Number(c)))) return
+    const parsed = cells.slice(0, 2).map(cellValue)
+    if (cells.length < 2 || parsed.some((p) => typeof p === 'string')) {
+      // A first row of names is a header (names, not numbers and not NaN or Infinity spelt out).
+      if (values.length === 0 && cells.every((c) => Number.isNaN(Number(c)) && !NON_FINITE.test(c))) return
+      const why = parsed.find((p) => typeof p === 'string')
+      if (cells.length >= 2 && typeof why === 'string' && (NON_FINITE.test(cells[0]!) || NON_FINITE.test(cells[1]!) || /overflows/.test(why))) {
+        throw new DatasetError(`${file}: line ${i + 1}: ${why}`)
+      }
       throw new DatasetError(`${file}: line ${i + 1}: expected two numbers (x, y), got "${line.slice(0, 60)}"`)
     }
     if (cells.length > 2 && cells.slice(2).some((c) => c !== '')) throw new DatasetError(`${file}: line ${i + 1}: expected two columns (x, y), got ${cells.length}`)
-    values.push(nums[0]!, nums[1]!)
-    if (values.length / 2 > MAX_POINTS) throw new DatasetError(`${file}: more than ${MAX_POINTS.toLocaleString('en-US')} points`)
+    values.push(parsed[0] as number, parsed[1] as number)
+    if (values.length / 2 > MAX_CSV_POINTS) throw new DatasetError(`${file}: more than ${MAX_CSV_POINTS.toLocaleString('en-US')} points`)
   })
   if (values.length === 0) throw new DatasetError(`${file}: no points (expected lines of x, y)`)
   return Float32Array.from(values)
 }
 
+/** A CSV's bytes: a regular file within the CSV cap (see limits.ts). */
+export function readCsvBytes(file: string): Buffer {
+  return readDatasetFile(file, MAX_CSV_BYTES, 'the CSV size cap')
+}
+
 export function readPointsCsv(file: string): Float32Array {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (e) {
-    const code = (e as { code?: string }).code
-    throw new DatasetError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(e)})`}`)
-  }
-  return parsePointsCsv(text, file)
+  return parsePointsCsv(readCsvBytes(file).toString('utf8'), file)
 }
 
 export function createCsvSource(config: Extract<DatasetConfig, { kind: 'csv' }>, seed: number): DataSource {

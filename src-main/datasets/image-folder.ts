@@ -8,13 +8,13 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { PNG } from 'pngjs'
 import jpeg from 'jpeg-js'
-import { DatasetError } from './idx'
+import { DatasetError } from './dataset-error'
+import { MAX_FOLDER_IMAGES, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_SIDE, readDatasetFile } from './limits'
 import type { ImageDataset } from './image-datasets'
 
 export const FOLDER_IMAGE_SIZE = 28
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg'])
-/** Decoding bounds: refuse huge images before allocating their pixels. */
-const MAX_SIDE = 8192
+const MAX_SIDE = MAX_IMAGE_SIDE
 
 interface Rgba {
   width: number
@@ -22,10 +22,23 @@ interface Rgba {
   data: Uint8Array
 }
 
+/** A PNG's width and height from its IHDR chunk (bytes 16–23), or null when it has none. */
+function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24 || bytes[12] !== 0x49 || bytes[13] !== 0x48 || bytes[14] !== 0x44 || bytes[15] !== 0x52) return null
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 24)
+  return { width: view.getUint32(16), height: view.getUint32(20) }
+}
+
 function decode(file: string): Rgba {
-  const bytes = fs.readFileSync(file)
+  // A regular file within the cap (a FIFO or device in the folder is never opened for a blocking read).
+  const bytes = readDatasetFile(file, MAX_IMAGE_FILE_BYTES, 'the size cap for one image')
   if (bytes.length === 0) throw new DatasetError(`${file}: empty file (0 bytes)`)
   const ext = path.extname(file).toLowerCase()
+  // A small PNG can declare huge dimensions: refuse them before its pixels are allocated.
+  const declared = ext === '.png' ? pngSize(bytes) : null
+  if (declared && (declared.width > MAX_SIDE || declared.height > MAX_SIDE)) {
+    throw new DatasetError(`${file}: ${declared.width}×${declared.height} is larger than ${MAX_SIDE}×${MAX_SIDE}`)
+  }
   try {
     if (ext === '.png') {
       const png = PNG.sync.read(bytes)
@@ -68,7 +81,8 @@ export function resizeGrey(src: Float32Array, w: number, h: number, size: number
   return out
 }
 
-export function listFiles(dir: string): string[] {
+/** The regular files under `dir`, sorted; refused past `maxFiles` (a folder is decoded whole). */
+export function listFiles(dir: string, maxFiles = MAX_FOLDER_IMAGES): string[] {
   const out: string[] = []
   const walk = (d: string) => {
     for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -77,6 +91,7 @@ export function listFiles(dir: string): string[] {
       if (entry.isDirectory()) walk(full)
       else if (entry.isFile()) out.push(full)
       // Symlinks and other special files are skipped: a dataset must not lead outside its folder.
+      if (out.length > maxFiles) throw new DatasetError(`${dir}: more than ${maxFiles.toLocaleString('en-US')} files, the limit for an image folder`)
     }
   }
   walk(dir)

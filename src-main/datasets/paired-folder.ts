@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { DatasetError } from './idx'
+import { DatasetError } from './dataset-error'
 import type { ImageDataset } from './image-datasets'
 import { listFiles, loadImageFolder } from './image-folder'
 

@@ -4,12 +4,14 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent, type Session, type WebContents } from 'electron'
 import { resolveHome } from '../app/paths'
 import { createAppContext, type AppContext } from '../app/context'
 import { utilitySpawner } from './spawn-utility'
 import { handleAppProtocol, registerAppScheme } from './app-protocol'
-import { APP_ORIGIN, isAppUrl, isExternalLink, isSameOrigin, parseRemoteWorkbenchUrl, secureWebPreferences } from './security'
+import {
+  APP_ORIGIN, confirmedExternalLink, externalLinkDecision, externalLinkDialog, isAppUrl, isSameOrigin, parseRemoteWorkbenchUrl, permissionAllowed, secureWebPreferences,
+} from './security'
 import { ConflictError } from '../util/errors'
 import { IPC_EVENT, IPC_INVOKE } from '../ipc/channels'
 
@@ -33,6 +35,24 @@ function homeFromArgs(argv: string[]): string | undefined {
 }
 
 let ctx: AppContext | undefined
+/** webContents ids of the desktop's own windows (app://workbench), the only ones that may open links outside. */
+const mainWindows = new Set<number>()
+
+/** Every permission denied, asked for (request) or merely checked (check), unless granted in security.ts. */
+function denyPermissions(s: Session): void {
+  s.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)))
+  s.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission))
+}
+
+/** A link a page wants opened outside: decided in security.ts, confirmed by the user, then opened. */
+async function openExternalLink(contents: WebContents, url: string): Promise<void> {
+  const decision = externalLinkDecision({ isMainWindow: mainWindows.has(contents.id), pageUrl: contents.getURL() }, url)
+  if (decision.action === 'deny') return
+  const owner = BrowserWindow.fromWebContents(contents)
+  const options = externalLinkDialog(decision.url)
+  const { response } = owner ? await dialog.showMessageBox(owner, options) : await dialog.showMessageBox(options)
+  if (confirmedExternalLink(response)) await shell.openExternal(decision.url)
+}
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -42,6 +62,9 @@ function createWindow(): BrowserWindow {
     show: false,
     webPreferences: secureWebPreferences(preload),
   })
+  const id = win.webContents.id
+  mainWindows.add(id)
+  win.on('closed', () => mainWindows.delete(id))
   win.once('ready-to-show', () => win.show())
   void win.loadURL(`${APP_ORIGIN}/index.html`)
   return win
@@ -59,7 +82,7 @@ function openRemoteWindow(text: string): { origin: string } {
   const parsed = parseRemoteWorkbenchUrl(text)
   if ('error' in parsed) throw new ConflictError(parsed.error)
   const remoteSession = session.fromPartition(`remote:${parsed.origin}`)
-  remoteSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  denyPermissions(remoteSession)
   const { preload: _none, ...prefs } = secureWebPreferences('')
   const win = new BrowserWindow({ width: 1400, height: 900, title: `GAN Workbench — ${parsed.origin}`, webPreferences: { ...prefs, session: remoteSession } })
   const id = win.webContents.id
@@ -79,7 +102,7 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('web-contents-created', (_e, contents) => {
     contents.setWindowOpenHandler(({ url }) => {
-      if (isExternalLink(url)) void shell.openExternal(url)
+      void openExternalLink(contents, url).catch(() => {})
       return { action: 'deny' }
     })
     contents.on('will-navigate', (event, url) => {
@@ -90,7 +113,7 @@ if (!app.requestSingleInstanceLock()) {
   })
 
   app.whenReady().then(async () => {
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+    denyPermissions(session.defaultSession)
     handleAppProtocol(rendererDir)
     try {
       ctx = await createAppContext({

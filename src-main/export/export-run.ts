@@ -12,6 +12,7 @@ import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import { writeFileDurable, fsyncDir } from '../util/atomic-fs'
 import { loadGenerator } from './load-generator'
+import { artifactPath, readArtifactFile } from '../registry/artifact-files'
 import { toTfjsFiles, WEIGHTS_FILE, type TfjsFiles } from './tfjs-model'
 import { describeFeatures, loadFeatureExtractor } from '../transfer/d-features'
 import { describeGenerator } from './generator-description'
@@ -105,7 +106,8 @@ export async function exportRun(registry: Registry, runId: number, format: Expor
       write('model-card.json', JSON.stringify(card, null, 2))
       write('MODEL_CARD.md', modelCardMarkdown(card, { generator: generator.countParams() }))
       const grid = registry.artifacts(runId, 'samples-grid').filter((a) => a.step <= checkpoint.step).at(-1)
-      if (grid && fs.existsSync(grid.path)) write('samples.png', fs.readFileSync(grid.path))
+      // A grid whose file is gone is left out; one whose path leads out of the run's folder refuses the export.
+      if (grid && fs.existsSync(artifactPath(registry.dataDir, grid))) write('samples.png', readArtifactFile(registry.dataDir, grid))
       if (format === 'sampler') {
         for (const name of ['index.html', 'sampler.js', 'sample.mjs']) write(name, fs.readFileSync(path.join(SAMPLER_DIR, name)))
         write('tf.min.js', fs.readFileSync(tfjsBundle()))

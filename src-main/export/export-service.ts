@@ -11,6 +11,7 @@ import type { Registry } from '../registry/registry'
 import { writeFileAtomic } from '../util/atomic-fs'
 import { exportRun } from './export-run'
 import { exportBundle } from './run-bundle'
+import { confinedPath } from '../util/confined-path'
 
 export const EXPORTS_DIR = 'exports'
 
@@ -46,7 +47,7 @@ export async function exportForUi(
 ): Promise<ExportOutcome> {
   const { id: runId, format } = request
   registry.getRun(runId) // not_found before anything is written
-  const dir = path.join(home, EXPORTS_DIR)
+  const dir = confinedPath(home, EXPORTS_DIR, 'the exports folder')
   fs.mkdirSync(dir, { recursive: true })
   const name = exportName(home, runId, format)
   if (format === 'bundle') {

@@ -9,7 +9,7 @@ import type { ArtifactRecord } from '../../src-shared/domain/run'
 import type { Registry } from '../registry/registry'
 import { NotFoundError } from '../registry/registry'
 import { buildModel } from '../training/models'
-import { loadCheckpoint, restoreWeights } from '../training/checkpoint'
+import { loadCheckpointArtifact, restoreWeights } from '../training/checkpoint'
 import { mixSeed } from '../training/seeds'
 import { hostBackendOnce } from '../training/backend'
 
@@ -43,7 +43,7 @@ async function loadNetwork(registry: Registry, runId: number, role: 'generator' 
   const model = role === 'generator'
     ? buildModel(config.generator, { prefix: 'g', seed: mixSeed(config.training.seed, 1) })
     : buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(config.training.seed, 2), featureOutput: true })
-  const loaded = loadCheckpoint(checkpoint.path)
+  const loaded = loadCheckpointArtifact(registry.dataDir, checkpoint)
   try {
     restoreWeights(model, loaded.groups[role], role)
   } catch (e) {

@@ -18,6 +18,7 @@ import { classifierDatasetOf } from './epoch-image-metrics'
 import { dConfusion } from './d-confusion'
 import { MODE_EVAL_SAMPLES, modeReport, POINT_METRIC_DEFINITIONS, pointModes, pointQuality } from './point-metrics'
 import { ConflictError } from '../util/errors'
+import { artifactPath } from '../registry/artifact-files'
 import type { EvalReport } from '../../src-shared/domain/eval'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 
@@ -71,7 +72,7 @@ export async function evaluateRun(registry: Registry, runId: number, options: Ev
       report.notes.push(`no mode centres known for this data: give them (\`eval ${runId} --modes centres.csv --std σ\`) for mode coverage`)
     }
     report.definitions = Object.fromEntries(Object.keys(report.metrics).filter((k) => k in POINT_METRIC_DEFINITIONS).map((k) => [k, POINT_METRIC_DEFINITIONS[k]!]))
-    report.discriminator = dConfusion(config, checkpoint.path, real, generated, data.shape)
+    report.discriminator = dConfusion(config, artifactPath(registry.dataDir, checkpoint), real, generated, data.shape)
   } else {
     const name = classifierDatasetOf(config)
     const labelled = config.conditioning === 'acgan' || config.conditioning === 'cgan'
@@ -82,7 +83,7 @@ export async function evaluateRun(registry: Registry, runId: number, options: Ev
       Object.assign(report.metrics, score.metrics)
       report.classHistogram = score.classHistogram
       if (score.perClassAccuracy) report.perClassAccuracy = score.perClassAccuracy
-      report.discriminator = dConfusion(config, checkpoint.path, score.real, generated.subarray(0, score.real.length), [28, 28, 1])
+      report.discriminator = dConfusion(config, artifactPath(registry.dataDir, checkpoint), score.real, generated.subarray(0, score.real.length), [28, 28, 1])
       report.classifier = score.classifier
     }
   }

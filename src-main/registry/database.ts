@@ -6,6 +6,7 @@ import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
 import { MIGRATIONS } from './migrations'
+import { ensurePrivateDir } from '../util/private-files'
 
 export type Db = Database.Database
 
@@ -39,7 +40,8 @@ function assertLooksLikeSqlite(file: string): void {
 }
 
 export async function openDatabase(file: string, options: OpenOptions = {}): Promise<Db> {
-  fs.mkdirSync(path.dirname(file), { recursive: true })
+  // The data dir: created 0700, or tightened to it (whoever opens the registry first: CLI, server, worker).
+  ensurePrivateDir(path.dirname(file))
   if (fs.existsSync(file)) assertLooksLikeSqlite(file)
   let db: Db
   try {

@@ -3,6 +3,7 @@
  * is a short transaction, so a process killed at any point leaves a consistent database.
  */
 import os from 'node:os'
+import path from 'node:path'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
 import type { ArtifactRecord, MetricPoint, MetricSeries, Placement, RunFilter, RunRecord, RunStatus } from '../../src-shared/domain/run'
@@ -85,6 +86,11 @@ export class Registry {
 
   close(): void {
     if (this.db.open) this.db.close()
+  }
+
+  /** The data directory: the registry file sits at its top, each run's files in runs/<id>. */
+  get dataDir(): string {
+    return path.dirname(path.resolve(this.db.name))
   }
 
   // ---- runs -------------------------------------------------------------------------------
@@ -385,7 +391,9 @@ export class Registry {
    * it trained arrives `interrupted`, so it can be resumed here.
    */
   importRun(input: {
-    run: RunRecord
+    /** The fields of the exported record that carry over (the bundle schema's). */
+    run: Pick<RunRecord, 'name' | 'experiment' | 'config' | 'totalSteps' | 'status' | 'backend' | 'backendReason' | 'notes' | 'step' | 'epoch'
+      | 'samplesPerSec' | 'error' | 'createdAt' | 'startedAt' | 'finishedAt' | 'tags'>
     metrics: MetricSeries
     artifacts: (Omit<NewArtifact, 'runId'> & { relativePath?: string })[]
     diagnoses: Diagnosis[]
@@ -395,7 +403,8 @@ export class Registry {
     const tx = this.db.transaction(() => {
       const { run } = input
       const created = this.createRun({ name: run.name, experiment: run.experiment, config: run.config, totalSteps: run.totalSteps })
-      const status = run.status === 'running' || run.status === 'queued' ? 'interrupted' : run.status
+      // Nothing trains it here: a run that was active where it came from (paused included) can be resumed.
+      const status = run.status === 'running' || run.status === 'queued' || run.status === 'paused' ? 'interrupted' : run.status
       this.db
         .prepare(`UPDATE runs SET status = ?, backend = ?, backend_reason = ?, notes = ?, step = ?, epoch = ?, samples_per_sec = ?,
                   error = ?, pid = NULL, created_at = ?, started_at = ?, finished_at = ? WHERE id = ?`)

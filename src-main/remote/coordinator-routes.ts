@@ -20,6 +20,8 @@ import type { RemoteJobs } from '../registry/remote-jobs'
 import type { RunManager } from '../training/run-manager'
 import { runDir } from '../app/paths'
 import { ConflictError } from '../util/errors'
+import { confinedPath } from '../util/confined-path'
+import { artifactPath } from '../registry/artifact-files'
 import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
 import { checkpointDirName } from '../training/checkpoint'
 import {
@@ -149,9 +151,21 @@ function sendCheckpointFile(ctx: RouteContext, res: http.ServerResponse, runId: 
   ctx.jobs.checkLease(runId, lease)
   const last = ctx.registry.latestArtifact(runId, 'checkpoint')
   if (!last) throw new HttpError(404, `run ${runId} has no checkpoint`)
-  const full = path.join(last.path, file)
-  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': fs.statSync(full).size, 'X-Checkpoint-Step': String(last.step) })
-  fs.createReadStream(full).pipe(res)
+  // The row's folder confined to the run's, the file a regular one inside it (never a symlink).
+  const full = confinedPath(artifactPath(ctx.home, last), file, `run ${runId}'s checkpoint file`)
+  let fd: number
+  try {
+    fd = fs.openSync(full, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0))
+  } catch (e) {
+    throw new HttpError(409, `run ${runId}'s checkpoint file ${file} cannot be read (${(e as NodeJS.ErrnoException).code})`)
+  }
+  const stat = fs.fstatSync(fd)
+  if (!stat.isFile()) {
+    fs.closeSync(fd)
+    throw new HttpError(409, `run ${runId}'s checkpoint file ${file} is not a regular file`)
+  }
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': stat.size, 'X-Checkpoint-Step': String(last.step) })
+  fs.createReadStream('', { fd }).pipe(res)
 }
 
 async function receiveArtifact(ctx: RouteContext, req: http.IncomingMessage, url: URL, runId: number, lease: number): Promise<{ id: number }> {

@@ -36,6 +36,7 @@ export function startSweep(registry: Registry, runs: RunManager, req: SweepReque
       throw e
     }
   })
+  for (const m of configs) runs.admitConfig(m.config)
   const target = req.target ?? 'local'
   const created = registry.db.transaction(() => {
     const id = createSweep(registry, req.name ?? 'sweep', { grid: req.grid, random: req.random, seed: req.seed, base })

@@ -6,8 +6,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
+import { z } from 'zod'
+import type { ArtifactRecord } from '../../src-shared/domain/run'
+import { fieldErrors } from '../../src-shared/config/errors'
 import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
 import { faultPoint } from '../util/faults'
+import { readRegularFile } from '../util/regular-file'
+import { artifactPath, MAX_BUFFER_BYTES } from '../registry/artifact-files'
 
 export const CHECKPOINT_FORMAT = 1
 
@@ -78,18 +83,55 @@ export interface LoadedCheckpoint {
   groups: Record<string, { name: string; tensor: tf.Tensor }[]>
 }
 
-/** Loads and verifies a checkpoint; the caller owns (and disposes) the returned tensors. */
-export function loadCheckpoint(dir: string): LoadedCheckpoint {
-  let manifest: CheckpointManifest
-  let weights: Buffer
-  try {
-    manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as CheckpointManifest
-    weights = fs.readFileSync(path.join(dir, 'weights.bin'))
-  } catch (e) {
-    throw new CheckpointError(`checkpoint ${dir} cannot be read: ${(e as Error).message}`)
+/** What a manifest must hold before any of it is used to slice the weights. */
+const manifestSchema = z.object({
+  format: z.number(),
+  step: z.int().min(0),
+  epoch: z.int().min(0),
+  weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  tensors: z.array(z.object({
+    group: z.string().min(1).max(200),
+    name: z.string().max(1000),
+    shape: z.array(z.int().min(0).max(2 ** 31)).max(8),
+    dtype: z.enum(['float32', 'int32']),
+    offset: z.int().min(0),
+    length: z.int().min(0),
+  })).max(100_000),
+})
+
+const MAX_MANIFEST_BYTES = 64 * 1024 ** 2
+
+/**
+ * Loads and verifies a checkpoint; the caller owns (and disposes) the returned tensors. Both files
+ * are read as regular files, never through a symlink; the manifest is checked against its schema
+ * (and, given `manifestSha256`, against the checksum its registry row recorded), every tensor's
+ * bytes must lie inside the weights, and the weights must match the manifest's checksum.
+ */
+export function loadCheckpoint(dir: string, expected: { manifestSha256?: string } = {}): LoadedCheckpoint {
+  const fail = (problem: string) => new CheckpointError(`checkpoint ${dir} cannot be read: ${problem}`)
+  const read = (name: string, maxBytes: number) => readRegularFile(path.join(dir, name), { maxBytes, noFollow: true, fail: (p) => fail(`${name} ${p}`) })
+  const manifestBytes = read('manifest.json', MAX_MANIFEST_BYTES)
+  if (expected.manifestSha256 !== undefined && sha256(manifestBytes) !== expected.manifestSha256) {
+    throw new CheckpointError(`checkpoint ${dir} is not the one recorded (manifest checksum mismatch)`)
   }
+  let raw: unknown
+  try {
+    raw = JSON.parse(manifestBytes.toString('utf8'))
+  } catch {
+    throw fail('manifest.json is not valid JSON')
+  }
+  const parsed = manifestSchema.safeParse(raw)
+  if (!parsed.success) throw fail(`manifest.json: ${fieldErrors(parsed.error).map((f) => `${f.path || '(manifest)'}: ${f.message}`).join('; ')}`)
+  const manifest = parsed.data as CheckpointManifest
   if (manifest.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`checkpoint ${dir} has unknown format ${manifest.format}`)
+  const weights = read('weights.bin', MAX_BUFFER_BYTES)
   if (sha256(weights) !== manifest.weightsSha256) throw new CheckpointError(`checkpoint ${dir} is corrupt (weights checksum mismatch)`)
+  for (const [i, e] of manifest.tensors.entries()) {
+    const size = e.shape.reduce((a, b) => a * b, 1)
+    if (e.offset % 4 !== 0 || e.length !== 4 * size || e.offset + e.length > weights.length) {
+      throw fail(`manifest.json: tensors[${i}] (${e.group}/${e.name}) does not fit the weights (offset ${e.offset}, ${e.length} bytes for shape [${e.shape}], weights.bin has ${weights.length})`)
+    }
+  }
   const groups: LoadedCheckpoint['groups'] = {}
   for (const e of manifest.tensors) {
     const values = new Float32Array(weights.buffer.slice(weights.byteOffset + e.offset, weights.byteOffset + e.offset + e.length))
@@ -97,6 +139,11 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     ;(groups[e.group] ??= []).push({ name: e.name, tensor })
   }
   return { manifest, groups }
+}
+
+/** A checkpoint the registry records: its folder confined to the run's, its manifest the one recorded. */
+export function loadCheckpointArtifact(home: string, artifact: Pick<ArtifactRecord, 'runId' | 'kind' | 'step' | 'path' | 'sha256'>): LoadedCheckpoint {
+  return loadCheckpoint(artifactPath(home, artifact), { manifestSha256: artifact.sha256 })
 }
 
 /** Sets a model's weights from a checkpoint group, checking count and shapes. */
@@ -136,10 +183,10 @@ export function placeCheckpointFiles(parentDir: string, name: string, files: { w
   return final
 }
 
-/** Copies a checkpoint directory into `parentDir` atomically; returns its path. */
+/** Copies a checkpoint directory into `parentDir` atomically; returns its path. Both files are read as regular files, never through a symlink. */
 export function copyCheckpoint(source: string, parentDir: string): string {
-  return placeCheckpointFiles(parentDir, path.basename(source), {
-    weights: fs.readFileSync(path.join(source, 'weights.bin')),
-    manifest: fs.readFileSync(path.join(source, 'manifest.json')),
+  const read = (name: string) => readRegularFile(path.join(source, name), {
+    maxBytes: MAX_BUFFER_BYTES, noFollow: true, fail: (p) => new CheckpointError(`checkpoint ${source}: ${name} ${p}`),
   })
+  return placeCheckpointFiles(parentDir, path.basename(source), { weights: read('weights.bin'), manifest: read('manifest.json') })
 }

@@ -5,6 +5,7 @@
 import os from 'node:os'
 import { EventEmitter } from 'node:events'
 import { validateExperiment } from '../../src-shared/config/validate'
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
 import { ConflictError } from '../util/errors'
@@ -15,6 +16,7 @@ import type { Registry } from '../registry/registry'
 import path from 'node:path'
 import { runDir } from '../app/paths'
 import { copyCheckpoint } from './checkpoint'
+import { artifactPath } from '../registry/artifact-files'
 import { totalSteps } from './train-run'
 import type { SpawnTrainer, TrainerChild } from './trainer-protocol'
 
@@ -68,6 +70,12 @@ export class RunManager {
     private readonly nativeBinding?: string,
   ) {}
 
+  /**
+   * Every config a request starts a run with (start, fork, each sweep member) passes here before
+   * anything is recorded; a host that serves remote browsers refuses datasets they may not read.
+   */
+  admitConfig: (config: ExperimentConfig) => void = () => {}
+
   onEvent<K extends EventName>(listener: (name: K, data: Events[K]) => void): () => void {
     const l = listener as (name: EventName, data: unknown) => void
     this.events.on('event', l)
@@ -83,6 +91,7 @@ export class RunManager {
   start(req: StartRequest): RunRecord {
     const { config } = validateExperiment(resolveConfig(req))
     checkPauseAt(req.pauseAtStep, 0, totalSteps(config))
+    this.admitConfig(config)
     const run = this.registry.createRun({ config, name: req.name, experiment: req.experiment, totalSteps: totalSteps(config), placement: req.target })
     if (run.placement === 'local') {
       if (req.lineUp) this.enqueueLocal([run.id])
@@ -118,6 +127,7 @@ export class RunManager {
     const from = options.epoch === undefined ? checkpoints.at(-1) : checkpoints.filter((c) => c.epoch <= options.epoch!).at(-1)
     if (!from) throw new ConflictError(`run ${parentId} has no checkpoint${options.epoch === undefined ? '' : ` at or before epoch ${options.epoch}`}`)
     const { config } = validateExperiment(applyOverrides(parent.config, options.overrides ?? []))
+    this.admitConfig(config)
     for (const part of ['generator', 'discriminator', 'latent'] as const) {
       if (JSON.stringify(config[part]) !== JSON.stringify(parent.config[part])) {
         throw new ConflictError(`a fork keeps the parent's ${part} (it starts from its weights); start a new run to change it`)
@@ -130,7 +140,7 @@ export class RunManager {
       config, name: options.name ?? `${parent.name}-fork-e${from.epoch}`, experiment: parent.experiment,
       totalSteps: totalSteps(config), parentRunId: parentId, parentEpoch: from.epoch,
     })
-    const dir = copyCheckpoint(from.path, path.join(runDir(this.home, child.id), 'checkpoints'))
+    const dir = copyCheckpoint(artifactPath(this.home, from), path.join(runDir(this.home, child.id), 'checkpoints'))
     this.registry.addArtifact({ runId: child.id, kind: 'checkpoint', epoch: from.epoch, step: from.step, path: dir, sha256: from.sha256, bytes: from.bytes })
     this.registry.updateProgress(child.id, from.step, from.epoch, null)
     this.launch(child.id)

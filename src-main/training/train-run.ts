@@ -14,7 +14,7 @@ import { isConvolutional, selectBackend } from './backend'
 import { createDataSource } from '../datasets/data-source'
 import { disposeMetrics, readMetrics, type StepMetrics } from './vanilla-gan'
 import { createGan, type GanModel } from './gan-model'
-import { loadCheckpoint, saveCheckpoint } from './checkpoint'
+import { loadCheckpointArtifact, saveCheckpoint } from './checkpoint'
 import { mixSeed } from './seeds'
 import { sha256, writeFileAtomic } from '../util/atomic-fs'
 import { CLASS_GRID_COLUMNS, createPreview } from './previews'
@@ -24,6 +24,7 @@ import { createEpochImageEval } from '../metrics/epoch-image-metrics'
 import { createEpochPointEval } from '../metrics/point-metrics'
 import { faultPoint } from '../util/faults'
 import { datasetIdentity } from '../datasets/dataset-identity'
+import { confinedPath } from '../util/confined-path'
 
 export interface TrainHooks {
   progress(e: RunProgressEvent): void
@@ -75,7 +76,9 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     registry.registerDataset(runId, config, datasetIdentity(config.dataset))
     gan = createGan(config, data)
     const dir = runDir(home, runId)
-    const checkpointsDir = path.join(dir, 'checkpoints')
+    // Where the trainer writes, confined like every read: a checkpoints/ or samples/ folder that a
+    // symlink turned into somewhere else is refused, not written into.
+    const checkpointsDir = confinedPath(dir, 'checkpoints', `run ${runId}'s checkpoints folder`)
     const total = totalSteps(config)
     const { stepsPerEpoch, logEvery, checkpointEvery, batchSize } = config.training
     const previewSeed = mixSeed(config.training.seed, 777)
@@ -87,7 +90,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     let step = 0
     const last = registry.latestArtifact(runId, 'checkpoint')
     if (last) {
-      const ckpt = loadCheckpoint(last.path)
+      const ckpt = loadCheckpointArtifact(home, last)
       try {
         await gan.restoreCheckpoint(ckpt.groups)
       } finally {
@@ -119,7 +122,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     const preview = createPreview(data, (n) => gan!.generate(n, previewSeed), gan.previewRows(CLASS_GRID_COLUMNS, previewSeed))
     const saveSamples = async (epoch: number) => {
       const { kind, ext, data: bytes } = await preview.artifact(epoch, step)
-      const file = path.join(dir, 'samples', `epoch-${String(epoch).padStart(5, '0')}.${ext}`)
+      const file = confinedPath(dir, `samples/epoch-${String(epoch).padStart(5, '0')}.${ext}`, `run ${runId}'s sample file`)
       fs.mkdirSync(path.dirname(file), { recursive: true })
       faultPoint('artifact-write')
       writeFileAtomic(file, bytes)

@@ -3,13 +3,14 @@
  * (like sampling and export): tfjs's fit yields between batches, so requests keep being answered.
  * One transfer at a time per process: a second would only halve the speed of both.
  */
-import path from 'node:path'
 import type { SynthOutcome, TransferProgressEvent } from '../../src-shared/contract'
 import type { TransferRecord } from '../../src-shared/domain/transfer'
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import { synthRun } from '../export/synth'
 import { DEFAULT_TRANSFER, runTransfer, transferDataset } from './transfer-experiment'
+import { DATASETS_DIR } from '../app/paths'
+import { confinedPath } from '../util/confined-path'
 
 let busy = false
 
@@ -34,11 +35,11 @@ export async function startTransfer(
   }
 }
 
-export const DATASETS_DIR = 'datasets'
+export { DATASETS_DIR }
 
 export async function synthForUi(registry: Registry, home: string, request: { id: number; n: number; format: 'idx' | 'png' | 'csv' }): Promise<SynthOutcome> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)
-  const dir = path.join(home, DATASETS_DIR, `run-${request.id}-${request.n}-${request.format}-${stamp}`)
+  const dir = confinedPath(home, `${DATASETS_DIR}/run-${request.id}-${request.n}-${request.format}-${stamp}`, 'the generated dataset folder')
   const r = await synthRun(registry, request.id, request.n, dir, { format: request.format })
   const dataset = r.format === 'csv'
     ? { kind: 'csv', file: r.file }

@@ -6,6 +6,7 @@
 import { withResizeConvolutions } from '../model/resize-conv'
 import { experimentConfigSchema, type ExperimentConfig } from './experiment'
 import { ConfigError, fieldErrors, type FieldError } from './errors'
+import { assertConfigDepth } from './json-depth'
 import { sameShape, ShapeError, summarizeModel, type ModelSummary, type Shape } from '../model/shape-inference'
 import { isGraphSpec, layerActivation, outputLayer, specLayers } from '../model/spec'
 
@@ -96,6 +97,7 @@ function checkInputs(
 }
 
 export function validateExperiment(raw: unknown): ValidatedExperiment {
+  assertConfigDepth(raw)
   const parsed = experimentConfigSchema.safeParse(raw)
   if (!parsed.success) throw new ConfigError(fieldErrors(parsed.error))
   const config = parsed.data

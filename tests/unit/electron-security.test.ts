@@ -23,9 +23,10 @@ describe('desktop window security settings', () => {
     }
   })
 
-  it('opens only https links externally', () => {
+  it('lets only http(s) links without credentials leave the app', () => {
     expect(isExternalLink('https://example.org/paper.pdf')).toBe(true)
-    for (const url of ['http://example.org', 'file:///bin/sh', 'javascript:alert(1)', 'smb://host/share', 'not a url']) expect(isExternalLink(url)).toBe(false)
+    expect(isExternalLink('http://example.org')).toBe(true)
+    for (const url of ['file:///bin/sh', 'javascript:alert(1)', 'smb://host/share', 'not a url', 'https://u:p@example.org/', `https://example.org/${'a'.repeat(2050)}`]) expect(isExternalLink(url)).toBe(false)
   })
 
   it('attaches only to a served workbench URL with its token, and keeps that window on its origin', () => {

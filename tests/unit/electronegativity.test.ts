@@ -18,7 +18,7 @@ const ALLOWED: Record<string, string> = {
   CONTEXT_ISOLATION_JS_CHECK: 'webPreferences come from secureWebPreferences() (contextIsolation: true), asserted in electron-security.test.ts',
   SANDBOX_JS_CHECK: 'sandbox: true in secureWebPreferences() and app.enableSandbox(), asserted in electron-security.test.ts',
   AUXCLICK_JS_CHECK: 'every navigation (will-navigate) and window.open (setWindowOpenHandler → deny) is refused in main.ts',
-  OPEN_EXTERNAL_JS_CHECK: 'openExternal only receives links that isExternalLink() accepts (https only)',
+  OPEN_EXTERNAL_JS_CHECK: 'openExternal only receives links externalLinkDecision() accepts (the main window, http or https) after the user confirms them; tested in electron-links.test.ts',
 }
 
 describe('Electronegativity', () => {

@@ -18,6 +18,21 @@ export function rendererDir(): string {
   return path.join(__dirname, '..', 'renderer')
 }
 
+const ALL_INTERFACES = new Set(['0.0.0.0', '::'])
+
+/** What serving on `host` exposes, said at start-up (nothing for loopback). */
+export function exposureWarnings(host: string, home: string): string[] {
+  if (LOOPBACK.has(host)) return []
+  const lines = [`WARNING: serving on ${host}: anyone on this network with the URL's token can train and delete runs. Use it on a trusted network only.`]
+  if (ALL_INTERFACES.has(host)) {
+    lines.push(
+      `WARNING: bound to every interface (${host}), the Host and Origin checks (against DNS rebinding and other web sites) are off: any name this machine answers to is accepted, and only the token guards the server. Bind one address (e.g. --host 192.168.1.5) to keep those checks.`,
+    )
+  }
+  lines.push(`Remote browsers may train only on built-in datasets, data under ${path.join(home, 'datasets')}, or datasets a run here has already trained on.`)
+  return lines
+}
+
 export function registerServe(program: Command, globals: () => GlobalOptions): void {
   program
     .command('serve')
@@ -33,9 +48,6 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       if (!LOOPBACK.has(o.host) && !o.allowRemote) {
         throw new CliError(`refusing to bind ${o.host}: it is not loopback. Add --allow-remote if you really mean to expose the workbench on your network.`, 2)
       }
-      if (!LOOPBACK.has(o.host)) {
-        process.stderr.write(`WARNING: serving on ${o.host}: anyone on this network with the URL's token can train and delete runs. Use it on a trusted network only.\n`)
-      }
       if (o.queue) {
         try {
           redisConnection(o.queue) // a malformed URL fails here, before anything starts
@@ -44,7 +56,8 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         }
       }
       const home = resolveHome(globals().home)
-      const ctx = await createAppContext({ home, mode: 'server', spawn: nodeSpawner() })
+      for (const line of exposureWarnings(o.host, home)) process.stderr.write(`${line}\n`)
+      const ctx = await createAppContext({ home, mode: 'server', spawn: nodeSpawner(), remoteClients: Boolean(o.allowRemote) })
       let server: Awaited<ReturnType<typeof startServer>> | undefined
       let coordinator: Coordinator | null = null
       try {
@@ -73,6 +86,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         throw e
       }
       ctx.lock.update({ url: server.url })
+      for (const t of ctx.tightened) process.stderr.write(`tightened permissions (the data dir holds the access token): ${t}\n`)
       if (ctx.recovered.length) process.stderr.write(`marked ${ctx.recovered.length} orphaned run(s) as interrupted: ${ctx.recovered.join(', ')}\n`)
       if (globals().json) printJson({ url: server.url, port: server.port, home, queue: coordinator?.queueLabel ?? null })
       else {

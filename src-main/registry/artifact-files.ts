@@ -1,0 +1,62 @@
+/**
+ * Where an artifact's files may be: inside its run's folder, whatever its registry row says (a row
+ * can come from an imported bundle, a queue worker, or an edited database). Every reader of an
+ * artifact goes through here: the row's path is confined to `runs/<id>` of the data dir
+ * (util/confined-path.ts) and files are read as regular files, never through a last-component
+ * symlink. The data dir and the run folder themselves are trusted (either may be a symlink, e.g.
+ * to a bigger disk); what is inside a run's folder may not lead out of it.
+ */
+import { constants as bufferConstants } from 'node:buffer'
+import path from 'node:path'
+import type { ArtifactRecord } from '../../src-shared/domain/run'
+import { runDir } from '../app/paths'
+import { confinedPath, confinedRecordedPath } from '../util/confined-path'
+import { ConflictError } from '../util/errors'
+import { readRegularFile } from '../util/regular-file'
+
+/** An artifact's file that cannot be used as it is (missing, not a regular file, too big). */
+export class ArtifactFileError extends ConflictError {
+  override name = 'ArtifactFileError'
+}
+
+type ArtifactRef = Pick<ArtifactRecord, 'runId' | 'kind' | 'step' | 'path'>
+
+/** Sample grids, 2D points and other single-file artifacts are far smaller than this. */
+export const MAX_ARTIFACT_FILE_BYTES = 256 * 1024 ** 2
+
+const describe = (a: ArtifactRef) => `run ${a.runId}'s ${a.kind} artifact (step ${a.step})`
+
+/** The artifact's path, confined to its run's folder, or a PathEscapeError naming the artifact. */
+export function artifactPath(home: string, a: ArtifactRef): string {
+  return confinedRecordedPath(runDir(home, a.runId), a.path, describe(a))
+}
+
+/** A file of the artifact: the artifact itself (a sample grid) or, with `inside`, one file of its folder (a checkpoint's weights.bin). */
+export function readArtifactFile(home: string, a: ArtifactRef, options: { inside?: string; maxBytes?: number } = {}): Buffer {
+  let file = artifactPath(home, a)
+  if (options.inside !== undefined) file = confinedPath(file, options.inside, `${describe(a)}: ${options.inside}`)
+  return readRegularFile(file, {
+    maxBytes: options.maxBytes ?? MAX_ARTIFACT_FILE_BYTES,
+    noFollow: true,
+    fail: (problem) => new ArtifactFileError(`${describe(a)}: ${path.relative(home, file) || file} ${problem}`),
+  })
+}
+
+/** The largest file a Buffer can hold: the cap for checkpoint weights (a model over 10^8 parameters is refused anyway). */
+export const MAX_BUFFER_BYTES = Math.min(bufferConstants.MAX_LENGTH, 2 ** 53)
+
+/** A 2D run's saved points (`{"points": [[x, y], …]}`); anything else is refused without echoing the file. */
+export function readPointsArtifact(home: string, a: ArtifactRef): [number, number][] {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readArtifactFile(home, a).toString('utf8'))
+  } catch (e) {
+    if (e instanceof ArtifactFileError || e instanceof ConflictError) throw e
+    throw new ArtifactFileError(`${describe(a)} is not valid JSON`)
+  }
+  const points = (parsed as { points?: unknown } | null)?.points
+  if (!Array.isArray(points) || !points.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number'))) {
+    throw new ArtifactFileError(`${describe(a)} does not hold {"points": [[x, y], …]}`)
+  }
+  return points as [number, number][]
+}
