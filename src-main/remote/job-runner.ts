@@ -24,6 +24,7 @@ import { BadAnswerError, CoordinatorClient, CoordinatorUnreachableError, JobLost
 import { CheckpointManifest, LIMITS, issuesText, manifestLayoutProblem, type ClaimResponse, type JobOutcome, type SyncRequest } from './protocol'
 import { openJob } from './job-signature'
 import { receiveDataset, ShipmentError } from './dataset-store'
+import { artifactPath } from '../registry/artifact-files'
 
 export type { JobOutcome } from './protocol'
 
@@ -112,8 +113,10 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
         leftOver = true
         continue
       }
-      if (a.kind === 'checkpoint') await client.uploadCheckpoint(a.path, a.step)
-      else await client.uploadArtifact(a.path, { kind: a.kind, epoch: a.epoch, step: a.step, name: path.basename(a.path), sha256: a.sha256 })
+      // The worker's own rows, confined all the same: every reader of an artifact goes through the one rule.
+      const file = artifactPath(ctx.registry.dataDir, a)
+      if (a.kind === 'checkpoint') await client.uploadCheckpoint(file, a.step)
+      else await client.uploadArtifact(file, { kind: a.kind, epoch: a.epoch, step: a.step, name: path.basename(file), sha256: a.sha256 })
       sent.add(a.id)
     }
     // A pause or stop asked for on the coordinator reaches the trainer through this registry.
