@@ -62,6 +62,7 @@ export class RunManager {
   private readonly events = new EventEmitter()
   /** Runs waiting to train here one after another (sweep members): a few cores, one run at a time. */
   private readonly localQueue: number[] = []
+  private shuttingDown = false
 
   constructor(
     private readonly registry: Registry,
@@ -110,6 +111,8 @@ export class RunManager {
   }
 
   private pumpLocalQueue(): void {
+    // After shutdown nothing new starts: the registry may already be closed.
+    if (this.shuttingDown) return
     while (this.active.size === 0 && this.localQueue.length > 0) {
       const id = this.localQueue.shift()!
       if (this.registry.findRun(id)?.status !== 'queued') continue // stopped or deleted while it waited
@@ -260,6 +263,8 @@ export class RunManager {
 
   /** Stops every active run and waits for them (bounded), killing stragglers. */
   async shutdown(timeoutMs = 10_000): Promise<void> {
+    this.shuttingDown = true
+    this.localQueue.length = 0
     const all = [...this.active.values()]
     for (const a of all) a.child.send({ type: 'stop' })
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref())
