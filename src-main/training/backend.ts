@@ -19,6 +19,7 @@ import { setUpWebGpu } from './webgpu'
 import { registerThreadedWasm, wasmBinaryDir, wasmThreadCount, wasmThreads } from './wasm-threads'
 import { nativeBlas } from './native-blas'
 import { registerWasmNativeKernels } from './wasm-native-kernels'
+import { registerCpuResizeNearestGrad } from './cpu-resize-grad'
 
 const requireHere = createRequire(__filename)
 
@@ -97,7 +98,8 @@ const CANDIDATES: Candidate[] = [
       if (native.blas) registerWasmNativeKernels(native.blas)
     },
   },
-  { name: 'cpu', tfName: 'cpu', load: async () => {} },
+  // tfjs' cpu gradient of nearest up-sampling is wrong from batch 2 on: ours replaces it.
+  { name: 'cpu', tfName: 'cpu', load: async () => registerCpuResizeNearestGrad() },
 ]
 
 const WHY_USED: Record<BackendName, string> = {

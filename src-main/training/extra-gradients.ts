@@ -6,8 +6,10 @@
  *  - FusedBatchNorm's gradient for x tiles 1/√(var + ε) out to the whole activation before
  *    multiplying, where broadcasting gives the same numbers: on wasm that Tile was a fifth of a
  *    CycleGAN step (CPU profile). The replacement is tfjs' own formula with the tile left out.
+ *  - The cpu backend's UpSampling2D gradient is wrong from batch 2 on (cpu-resize-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs'
+import { registerCpuResizeNearestGrad } from './cpu-resize-grad'
 
 let registered = false
 
@@ -26,6 +28,7 @@ export function registerExtraGradients(): void {
     })
   }
   tf.registerGradient({ kernelName: 'FusedBatchNorm', inputsToSave: ['x', 'mean', 'variance', 'scale'], gradFunc: batchNormGradient })
+  registerCpuResizeNearestGrad()
 }
 
 /** d/dx, d/dmean, d/dvariance, d/dscale, d/doffset of (x − mean)·scale/√(variance + ε) + offset. */

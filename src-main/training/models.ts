@@ -23,6 +23,8 @@ export interface BuildOptions {
 }
 
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>
+/** A seeded kernel initializer: Glorot-uniform, or N(0, std²) where the layer asks for it. */
+export type MakeInitializer = (std?: number) => Initializer
 type TfActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax'
 
 function splitActivation(a: ActivationName): { inline: TfActivation; leaky: boolean } {
@@ -30,13 +32,13 @@ function splitActivation(a: ActivationName): { inline: TfActivation; leaky: bool
 }
 
 /** One tfjs layer (plus a LeakyReLU when the spec asks for that activation inline). */
-function makeLayers(layer: LayerSpec, name: string, init: () => Initializer, strip: boolean): tf.layers.Layer[] {
+function makeLayers(layer: LayerSpec, name: string, init: MakeInitializer, strip: boolean): tf.layers.Layer[] {
   switch (layer.type) {
     case 'dense':
     case 'conv2d':
     case 'conv2dTranspose': {
       const act = splitActivation(strip ? 'linear' : layer.activation)
-      const common = { name, activation: act.inline, useBias: layer.useBias, kernelInitializer: init() }
+      const common = { name, activation: act.inline, useBias: layer.useBias, kernelInitializer: init(layer.initStd) }
       const main = layer.type === 'dense'
         ? tf.layers.dense({ ...common, units: layer.units })
         : (layer.type === 'conv2d' ? tf.layers.conv2d : tf.layers.conv2dTranspose)({ ...common, filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding })
@@ -70,7 +72,7 @@ function makeLayers(layer: LayerSpec, name: string, init: () => Initializer, str
 export function buildModel(spec: ModelSpec, options: BuildOptions): tf.LayersModel {
   const graph = toGraph(spec)
   let seed = options.seed
-  const init = () => tf.initializers.glorotUniform({ seed: seed++ })
+  const init: MakeInitializer = (std) => (std === undefined ? tf.initializers.glorotUniform({ seed: seed++ }) : tf.initializers.randomNormal({ mean: 0, stddev: std, seed: seed++ }))
   const layerName = (node: string) => (graph.sequential ? `${options.prefix}${node}` : `${options.prefix}_${node}`)
   const tensors = new Map<string, tf.SymbolicTensor>()
   const inputs = graph.inputs.map((i) => {

@@ -22,6 +22,7 @@ import {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import type { NativeBlas } from './native-blas'
 import { NATIVE_LAYER, replaceWasmKernel } from './wasm-kernel-layers'
+import { nearestSources } from './resize-nearest-sources'
 
 const BACKEND = 'wasm'
 const requireHere = createRequire(__filename)
@@ -170,16 +171,6 @@ function sum(blas: NativeBlas, { inputs: { x }, backend, attrs }: Args): TensorI
   const out = backend.makeOutput(shape, 'float32')
   blas.sum(floats(backend, x), rows, cols, floats(backend, out), leading)
   return out
-}
-
-/** The source index of each of `outSize` outputs resized from `inSize`, as tfjs' own kernels compute it. */
-function nearestSources(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): Int32Array {
-  const ratio = (alignCorners && outSize > 1 ? inSize - 1 : inSize) / (alignCorners && outSize > 1 ? outSize - 1 : outSize)
-  return Int32Array.from({ length: outSize }, (_, i) => {
-    const frac = halfPixelCenters ? ratio * (i + 0.5) : ratio * i
-    const nearest = Math.min(inSize - 1, alignCorners ? Math.round(frac) : Math.floor(frac))
-    return halfPixelCenters ? Math.max(0, nearest) : nearest
-  })
 }
 
 /** Nearest-neighbour resizing (UpSampling2D) and its gradient: a gather, and its scatter-add. */

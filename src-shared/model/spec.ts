@@ -11,11 +11,19 @@ const kernel = positiveInt(15)
 const activationName = z.enum(['linear', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'softmax'])
 export type ActivationName = z.infer<typeof activationName>
 
+/**
+ * How a layer's kernel starts: absent, Glorot-uniform (Keras' default); a number, a zero-centred
+ * normal with that standard deviation (Radford et al. 2016 start every DCGAN layer at 0.02).
+ * Biases start at zero either way.
+ */
+const initStd = z.number().gt(0).max(10).optional()
+
 const dense = z.strictObject({
   type: z.literal('dense'),
   units: positiveInt(65_536),
   activation: activationName.default('linear'),
   useBias: z.boolean().default(true),
+  initStd,
 })
 const conv2d = z.strictObject({
   type: z.literal('conv2d'),
@@ -25,6 +33,7 @@ const conv2d = z.strictObject({
   padding: z.enum(['same', 'valid']).default('same'),
   activation: activationName.default('linear'),
   useBias: z.boolean().default(true),
+  initStd,
 })
 const conv2dTranspose = conv2d.extend({ type: z.literal('conv2dTranspose') })
 const upSampling2d = z.strictObject({ type: z.literal('upSampling2d'), size: positiveInt(8).default(2) })

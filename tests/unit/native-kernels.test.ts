@@ -198,8 +198,8 @@ describe.skipIf(!status.blas)('native BLAS kernels on the wasm backend', () => {
     }
   })
 
-  // One image: tfjs' cpu gradient (4.22) is not the adjoint for a batch of several either (measured:
-  // ⟨resize(x), g⟩ = −4.90 but ⟨x, cpu gradient⟩ = −10.52 for 3 images); the adjoint test above covers batches.
+  // One image: tfjs' own cpu gradient (4.22) is wrong for a batch of several (it offsets dy by the
+  // image's batch stride; the app replaces it, cpu-resize-grad.ts); the adjoint test above covers batches.
   it('UpSampling2D (×2) of one image: gradient as the cpu backend computes it', async () => {
     await agree('upsample', () => {
       const x = rand([1, 7, 6, 5], 22)
