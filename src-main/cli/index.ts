@@ -16,6 +16,7 @@ import { registerDatasets } from './commands/datasets'
 import { registerBench } from './commands/bench'
 import { registerWorker } from './commands/worker'
 import { registerSweep } from './commands/sweep'
+import { registerTrace } from './commands/trace'
 import { reportError, type CliError } from './output'
 import type { GlobalOptions } from './context'
 
@@ -46,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   registerBench(program)
   registerWorker(program, globals)
   registerSweep(program, globals)
+  registerTrace(program, globals)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0
