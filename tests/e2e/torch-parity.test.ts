@@ -6,11 +6,12 @@
  * within 1e-3 relative, for the MLP GAN, the lecture's AC-GAN and Radford's DCGAN (batch norm), and
  * each check must fail when one convention of the replay is broken on purpose.
  *
- * Each step is replayed from the engine's own state a few steps earlier ("windows"): float32
- * rounding differs between any two libraries, and Adam turns a gradient that is rounding noise into
- * a ±lr step, so free-running trajectories of the conv models drift apart by float32's own
- * amount (PyTorch float32 against PyTorch float64 drifts as far; see docs/reproductions.md). The
- * MLP is also compared free-running over all 50 steps.
+ * Each step is replayed from the engine's own state a few steps earlier ("windows": every 10 steps
+ * for the MLP; every step for the first 10, then every 5, for the conv models). Free-running, float32
+ * rounding compounds: it differs between any two libraries (summation order, Winograd), and Adam
+ * turns a gradient that is rounding noise into a ±lr step, so PyTorch float32 itself drifts from
+ * PyTorch float64 by more than 1e-3 on a loss within 50 steps on all three models (8 on the DCGAN); the
+ * free-running numbers are measured, not asserted (docs/reproductions.md, parity).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -48,8 +49,11 @@ interface Case {
   sets: string[]
   /** Where the engine records its state (replay windows start there). */
   states: string[]
-  mode: 'windows' | 'both'
-  /** ‖ours − torch‖ / ‖torch‖ of the weights at each window's end (Adam moves a weight whose gradient is rounding noise either way). */
+  /**
+   * ‖ours − torch‖ / ‖torch‖ of the trained weights at each window's end: Adam moves a weight whose
+   * gradient is rounding noise either way, so this is looser than the losses' tolerance (measured:
+   * MLP 1e-7, 1.1e-4 with PyTorch's own Adam, whose float32 rounding differs; conv models ≤ 2.3e-3).
+   */
   weightTolerance: number
   /** The replay's conventions broken one at a time: each must make the check fail. */
   breaks: string[]
@@ -57,15 +61,15 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    preset: 'mlp-2d-ring8', model: 'mlp', sets: [], states: ['--state-every', '10'], mode: 'both', weightTolerance: 1e-5,
+    preset: 'mlp-2d-ring8', model: 'mlp', sets: [], states: ['--state-every', '10'], weightTolerance: 5e-4,
     breaks: ['loss-sign', 'adam-epsilon', 'leaky-alpha'],
   },
   {
-    preset: 'acgan-mnist', model: 'acgan', sets: ['training.batchSize=16'], states: ['--state-every', '5', '--state-first', '10'], mode: 'windows', weightTolerance: 1e-2,
+    preset: 'acgan-mnist', model: 'acgan', sets: ['training.batchSize=16'], states: ['--state-every', '5', '--state-first', '10'], weightTolerance: 1e-2,
     breaks: ['same-padding', 'flatten-order', 'loss-sign'],
   },
   {
-    preset: 'dcgan-radford-mnist', model: 'radford', sets: ['training.batchSize=16'], states: ['--state-every', '5', '--state-first', '10'], mode: 'windows', weightTolerance: 1e-2,
+    preset: 'dcgan-radford-mnist', model: 'radford', sets: ['training.batchSize=16'], states: ['--state-every', '5', '--state-first', '10'], weightTolerance: 1e-2,
     breaks: ['bn-momentum', 'bn-epsilon'],
   },
 ]
@@ -74,26 +78,24 @@ const t = tmpDir('gwb-parity-')
 afterAll(() => t.cleanup())
 
 function replay<T = Parity>(trace: string, args: string[]): T {
-  const r = spawnSync(PYTHON, [SCRIPT, trace, ...args], { encoding: 'utf8', timeout: 170_000, maxBuffer: 64 << 20 })
+  const r = spawnSync(PYTHON, [SCRIPT, trace, ...args], { encoding: 'utf8', timeout: 280_000, maxBuffer: 64 << 20 })
   expect(r.status, r.stderr).toBe(0)
   return JSON.parse(r.stdout) as T
 }
 
 /** Everything that differs by the tolerance or more: per step and loss, and the weights at the windows' ends. */
-function problems(ours: Record<string, number>[], parity: Parity, weightTolerance: number): string[] {
+function problems(ours: Record<string, number>[], run: Replay, weightTolerance: number): string[] {
   const found: string[] = []
-  for (const [mode, run] of Object.entries({ windows: parity.windows, free: parity.free })) {
-    if (!run) continue
-    run.torchLosses.forEach((theirs, step) => {
-      for (const [key, value] of Object.entries(theirs)) {
-        const rel = Math.abs(ours[step]![key]! - value) / Math.abs(value)
-        if (!(rel < TOLERANCE)) found.push(`${mode} step ${step} ${key}: ours ${ours[step]![key]} torch ${value} (relative ${rel.toExponential(2)})`)
-      }
-    })
-    const { weights, batchNormStatistics } = run.weights
-    if (weights && !(weights.relativeNorm < weightTolerance)) found.push(`${mode} weights ${weights.normWhere}: relative ${weights.relativeNorm.toExponential(2)}`)
-    if (batchNormStatistics && !(batchNormStatistics.relativeNorm < 1e-2)) found.push(`${mode} ${batchNormStatistics.normWhere}: relative ${batchNormStatistics.relativeNorm.toExponential(2)}`)
-  }
+  run.torchLosses.forEach((theirs, step) => {
+    for (const [key, value] of Object.entries(theirs)) {
+      const rel = Math.abs(ours[step]![key]! - value) / Math.abs(value)
+      if (!(rel < TOLERANCE)) found.push(`step ${step} ${key}: ours ${ours[step]![key]} torch ${value} (relative ${rel.toExponential(2)})`)
+    }
+  })
+  const { weights, batchNormStatistics } = run.weights
+  if (!weights || !(weights.relativeNorm < weightTolerance)) found.push(`weights ${weights?.normWhere}: relative ${weights?.relativeNorm.toExponential(2)}`)
+  // Moving statistics are no gradient's business: only their update rule (momentum) and the batches move them.
+  if (batchNormStatistics && !(batchNormStatistics.relativeNorm < 1e-2)) found.push(`${batchNormStatistics.normWhere}: relative ${batchNormStatistics.relativeNorm.toExponential(2)}`)
   return found
 }
 
@@ -111,21 +113,19 @@ describe('parity with PyTorch: the same losses step by step from the same weight
       const index = JSON.parse(fs.readFileSync(path.join(dir, 'trace.json'), 'utf8')) as { metrics: Record<string, number>[] }
       const ours = index.metrics
 
-      const parity = replay(dir, ['--mode', c.mode])
+      const parity = replay(dir, ['--mode', 'windows'])
       expect(parity.model).toBe(c.model)
-      for (const run of [parity.windows, parity.free]) {
-        if (!run) continue
-        // Every step compared, and every loss term the engine reports (a new term would need a rebuild).
-        expect(run.torchLosses).toHaveLength(STEPS)
-        const terms = Object.keys(ours[0]!).filter((k) => k.includes('.') || k === 'dLoss' || k === 'gLoss').sort()
-        expect(Object.keys(run.torchLosses[0]!).sort()).toEqual(terms)
-      }
-      expect(problems(ours, parity, c.weightTolerance)).toEqual([])
+      const run = parity.windows!
+      // Every step compared, and every loss term the engine reports (a new term would need a rebuild).
+      expect(run.torchLosses).toHaveLength(STEPS)
+      const terms = Object.keys(ours[0]!).filter((k) => k.includes('.') || k === 'dLoss' || k === 'gLoss').sort()
+      expect(Object.keys(run.torchLosses[0]!).sort()).toEqual(terms)
+      expect(problems(ours, run, c.weightTolerance)).toEqual([])
 
-      // The same check on replays with one convention wrong: its first window (or the free run) must fail it.
-      const wrong = replay<{ broken: Record<string, Parity> }>(dir, ['--mode', c.mode, '--max-windows', '1', '--break', c.breaks.join(',')])
-      for (const broken of c.breaks) expect(problems(ours, wrong.broken[broken]!, c.weightTolerance), `--break ${broken}`).not.toEqual([])
-    })
+      // The same check on replays with one convention wrong: its first window must fail it.
+      const wrong = replay<{ broken: Record<string, Parity> }>(dir, ['--mode', 'windows', '--max-windows', '1', '--break', c.breaks.join(',')])
+      for (const broken of c.breaks) expect(problems(ours, wrong.broken[broken]!.windows!, c.weightTolerance), `--break ${broken}`).not.toEqual([])
+    }, 300_000) // ~25 s of CPU for the AC-GAN; minutes of wall time on a shared machine
   }
 })
 

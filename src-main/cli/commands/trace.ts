@@ -38,7 +38,7 @@ export function registerTrace(program: Command, globals: () => GlobalOptions): v
         const { bytes } = writeTrace(o.out, trace)
         const last = trace.index.metrics[steps - 1]!
         if (globals().json) printJson({ out: o.out, steps, backend: trace.index.backend, bytes, last })
-        else process.stderr.write(`traced ${steps} steps on ${trace.index.backend} into ${o.out} (${(bytes / 1e6).toFixed(1)} MB); last step: dLoss ${last.dLoss!.toFixed(4)}, gLoss ${last.gLoss!.toFixed(4)}\n`)
+        else process.stderr.write(`traced ${steps} step${steps === 1 ? "" : "s"} on ${trace.index.backend} into ${o.out} (${(bytes / 1e6).toFixed(1)} MB); last step: dLoss ${last.dLoss!.toFixed(4)}, gLoss ${last.gLoss!.toFixed(4)}\n`)
       } catch (e) {
         if (e instanceof TraceError) throw new CliError(e.message, 2)
         throw e
