@@ -174,15 +174,19 @@ export async function traceSteps(config: ExperimentConfig, steps: number, option
 }
 
 /**
- * Writes a trace into `dir` (created if missing). A directory holding anything but a previous
- * trace is refused, so a mistyped --out never mixes a trace into other files.
+ * Refuses a directory holding anything but a previous trace, so a mistyped --out never mixes a
+ * trace into other files (checked before tracing, and again before writing).
  */
+export function checkTraceDir(dir: string): void {
+  if (!fs.existsSync(dir)) return
+  if (!fs.statSync(dir).isDirectory()) throw new TraceError(`${dir} exists and is not a directory`)
+  const other = fs.readdirSync(dir).filter((f) => !(TRACE_FILES as readonly string[]).includes(f))
+  if (other.length > 0) throw new TraceError(`${dir} already holds other files (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): give an empty or new directory`)
+}
+
+/** Writes a trace into `dir` (created if missing; see checkTraceDir). */
 export function writeTrace(dir: string, trace: StepTrace): { bytes: number } {
-  if (fs.existsSync(dir)) {
-    if (!fs.statSync(dir).isDirectory()) throw new TraceError(`${dir} exists and is not a directory`)
-    const other = fs.readdirSync(dir).filter((f) => !(TRACE_FILES as readonly string[]).includes(f))
-    if (other.length > 0) throw new TraceError(`${dir} already holds other files (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): give an empty or new directory`)
-  }
+  checkTraceDir(dir)
   fs.mkdirSync(dir, { recursive: true })
   fs.rmSync(path.join(dir, 'trace.json'), { force: true })
   // Chunk by chunk: a trace with states can be hundreds of MB, never held twice in memory.

@@ -9,7 +9,7 @@ import { specLayers } from '../../src-shared/model/spec'
 import { selectBackend } from '../../src-main/training/backend'
 import { createDataSource } from '../../src-main/datasets/data-source'
 import { VanillaGan, readMetrics } from '../../src-main/training/vanilla-gan'
-import { TraceError, traceSteps, withoutDropout, writeTrace, type StepTrace } from '../../src-main/training/step-trace'
+import { checkTraceDir, TraceError, traceSteps, withoutDropout, writeTrace, type StepTrace } from '../../src-main/training/step-trace'
 import { tmpDir } from '../helpers/tmp'
 
 const config = (preset: string, overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset(preset).config, overrides)).config
@@ -94,6 +94,10 @@ describe('step trace', () => {
     const withoutRates = (s: typeof before.discriminator) => JSON.stringify(s).replace(/"rate":[\d.]+/g, '')
     expect(withoutRates(after.discriminator)).toBe(withoutRates(before.discriminator))
     expect(after.generator).toEqual(before.generator)
+    // Sequential specs too (the Keras-style DCGAN's D: dropout 0.4 twice).
+    const keras = withoutDropout(config('dcgan-mnist'))
+    expect(rates(keras.discriminator)).toEqual([0, 0])
+    expect(specLayers(keras.discriminator)).toHaveLength(specLayers(config('dcgan-mnist').discriminator).length)
   })
 
   it('refuses what it cannot trace, and writes only into a new, empty or trace directory', async () => {
@@ -112,6 +116,8 @@ describe('step trace', () => {
     fs.mkdirSync(other)
     fs.writeFileSync(path.join(other, 'notes.txt'), 'mine')
     expect(() => writeTrace(other, trace)).toThrow(/already holds other files \(notes.txt\)/)
+    expect(() => checkTraceDir(other)).toThrow(TraceError)
+    expect(() => checkTraceDir(path.join(other, 'notes.txt'))).toThrow(/not a directory/)
     expect(fs.readFileSync(path.join(other, 'notes.txt'), 'utf8')).toBe('mine')
   })
 })

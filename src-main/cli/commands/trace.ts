@@ -6,7 +6,7 @@
 import type { Command } from 'commander'
 import { validateExperiment } from '../../../src-shared/config/validate'
 import { BACKENDS } from '../../../src-shared/config/experiment'
-import { MAX_TRACE_STEPS, TraceError, traceSteps, withoutDropout, writeTrace } from '../../training/step-trace'
+import { checkTraceDir, MAX_TRACE_STEPS, TraceError, traceSteps, withoutDropout, writeTrace } from '../../training/step-trace'
 import { resolvedConfig, type ConfigFlags } from '../config-source'
 import { CliError, printJson } from '../output'
 import type { GlobalOptions } from '../context'
@@ -34,6 +34,7 @@ export function registerTrace(program: Command, globals: () => GlobalOptions): v
       const validated = validateExperiment(resolvedConfig(o)).config
       const config = o.withoutDropout ? withoutDropout(validated) : validated
       try {
+        checkTraceDir(o.out)
         const trace = await traceSteps(config, steps, { stateEvery, stateFirst })
         const { bytes } = writeTrace(o.out, trace)
         const last = trace.index.metrics[steps - 1]!
