@@ -17,6 +17,7 @@ import { registerBench } from './commands/bench'
 import { registerWorker } from './commands/worker'
 import { registerSweep } from './commands/sweep'
 import { registerReproduce } from './commands/reproduce'
+import { registerTrace } from './commands/trace'
 import { reportError, type CliError } from './output'
 import type { GlobalOptions } from './context'
 
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   registerWorker(program, globals)
   registerSweep(program, globals)
   registerReproduce(program, globals)
+  registerTrace(program, globals)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0

@@ -54,6 +54,16 @@ export type MetricValues = { [K in keyof StepMetrics]: number }
  */
 export type QuietStepMetrics = Pick<StepMetrics, 'dLoss' | 'gLoss'>
 
+/**
+ * Sees what a training step draws (real batches, their labels, latents, generated labels) and the
+ * terms of its losses, by name (`d0.real`, `d0.z`, `g.z`, `d0.classReal`, `g.adversarial`, …; the
+ * number is the D step's slot). The step trace (step-trace.ts) records them to check the engine
+ * against another framework; training sets none, and observing changes nothing of a step.
+ */
+export interface StepObserver {
+  observe(name: string, tensor: tf.Tensor): void
+}
+
 interface DOutput {
   score: tf.Tensor
   /** AC-GAN class logits or InfoGAN's Q estimates (softmax folded into the loss). */
@@ -107,6 +117,12 @@ export class VanillaGan implements GanModel {
   private readonly twoHeads: boolean
   /** D treats samples independently (no batch norm): real and generated batches can share one pass. */
   private readonly jointD: boolean
+  /** Set by a step trace (step-trace.ts); undefined while training. */
+  observer: StepObserver | undefined
+
+  private observe(name: string, tensor: tf.Tensor | undefined): void {
+    if (tensor && this.observer) this.observer.observe(name, tensor)
+  }
 
   constructor(
     readonly config: ExperimentConfig,
@@ -237,6 +253,11 @@ export class VanillaGan implements GanModel {
     // pix2pix translates the real batch's own conditions; the others draw a label or code.
     const fakeCond = this.translation ? realCond : this.conditioner?.random(batchSize, mixSeed(seed, step, slot, 16))
     const z = this.translation ? undefined : this.latent(batchSize, mixSeed(seed, step, slot, 11))
+    const name = (what: string) => `d${slot}.${what}`
+    this.observe(name('real'), real)
+    this.observe(name('realCondition'), realCond)
+    this.observe(name('z'), z)
+    this.observe(name('fakeCondition'), fakeCond)
     // The generated batch carries no gradient into G (only D's variables are differentiated).
     const fake = this.g(z, fakeCond, true)
     return () => {
@@ -246,11 +267,16 @@ export class VanillaGan implements GanModel {
         realCond, fakeCond,
       )
       let loss = this.loss.discriminator(realOut.score, fakeOut.score, mixSeed(seed, step, slot, 15))
+      this.observe(name('adversarial'), loss)
       if (this.config.gan === 'wgan-gp') loss = tf.add(loss, this.gradientPenalty(real, fake, realCond, mixSeed(seed, step, slot, 14)))
       const extra: Partial<StepMetrics> = report ? { dReal: this.loss.summary(realOut.score), dFake: this.loss.summary(fakeOut.score) } : {}
       if (this.config.conditioning === 'acgan') {
         // AC-GAN: D also maximises the log-likelihood of the right class, on real and generated data.
-        loss = tf.add(loss, tf.add(this.conditioner!.auxLoss(realOut.head!, realCond!), this.conditioner!.auxLoss(fakeOut.head!, fakeCond!)))
+        const classReal = this.conditioner!.auxLoss(realOut.head!, realCond!)
+        const classFake = this.conditioner!.auxLoss(fakeOut.head!, fakeCond!)
+        this.observe(name('classReal'), classReal)
+        this.observe(name('classFake'), classFake)
+        loss = tf.add(loss, tf.add(classReal, classFake))
         if (report) {
           extra.classAccReal = this.conditioner!.accuracy(realOut.head!, realCond!)
           extra.classAccFake = this.conditioner!.accuracy(fakeOut.head!, fakeCond!)
@@ -258,6 +284,7 @@ export class VanillaGan implements GanModel {
       } else if (this.config.conditioning === 'infogan') {
         // InfoGAN: Q (D's second head) learns to recover the codes G was given.
         const info = this.conditioner!.auxLoss(fakeOut.head!, fakeCond!)
+        this.observe(name('info'), info)
         loss = tf.add(loss, info)
         if (report) {
           extra.infoLoss = info
@@ -312,6 +339,9 @@ export class VanillaGan implements GanModel {
       const target = this.translation || this.config.tricks.featureMatching ? this.data.batch(step, dSteps, batchSize) : undefined
       const targetCond = target ? this.realCondition(step, dSteps, batchSize) : undefined
       const gCond = this.translation ? targetCond : this.conditioner?.random(batchSize, mixSeed(seed, step, 98))
+      this.observe('g.z', z)
+      this.observe('g.condition', gCond)
+      this.observe('g.target', target)
       let infoLoss: tf.Scalar | undefined
       let l1: tf.Scalar | undefined
       const { value: gLoss, grads: gGrads } = this.gOptimizer.computeGradients(() => {
@@ -323,6 +353,7 @@ export class VanillaGan implements GanModel {
           const realFeatures = tf.mean(this.d(target!, targetCond).features!, 0)
           loss = tf.mean(tf.square(tf.sub(tf.mean(out.features!, 0), realFeatures))) as tf.Scalar
         } else loss = this.loss.generator(out.score)
+        this.observe('g.adversarial', loss)
         if (this.translation) {
           // pix2pix: G also stays close to the target in L1 (sharper than L2, Isola et al.).
           l1 = tf.keep(tf.mean(tf.abs(tf.sub(fake, target!))) as tf.Scalar)
@@ -331,6 +362,7 @@ export class VanillaGan implements GanModel {
         if (this.twoHeads) {
           // AC-GAN: G wants its samples classed as asked; InfoGAN: G wants Q to recover its codes.
           const aux = this.conditioner!.auxLoss(out.head!, gCond!)
+          this.observe('g.aux', aux)
           if (this.config.conditioning === 'infogan') infoLoss = tf.keep(aux)
           loss = tf.add(loss, aux) as tf.Scalar
         }
