@@ -23,20 +23,26 @@ export function toRpcError(e: unknown): RpcError {
   return { code: 'internal', message }
 }
 
+/** A request name as sent, for an error message: whatever a client put there (an object whose toString throws, say). */
+function describeName(name: unknown): string {
+  return typeof name === 'string' ? JSON.stringify(name.slice(0, 100)) : `of type ${name === null ? 'null' : typeof name}`
+}
+
 export type Dispatch = (name: unknown, payload: unknown) => Promise<RpcResult<unknown>>
 
 export function createDispatch(handlers: Handlers, onInternalError: (e: unknown) => void = (e) => console.error(e)): Dispatch {
   return async (name, payload) => {
-    if (!isRequestName(name)) return { ok: false, error: { code: 'unknown_request', message: `unknown request "${String(name)}"` } }
-    const parsed = requests[name].input.safeParse(payload ?? {})
-    if (!parsed.success) {
-      const fields = fieldErrors(parsed.error)
-      return { ok: false, error: { code: 'invalid_input', message: fields.map((f) => `${f.path || 'payload'}: ${f.message}`).join('; '), fields } }
-    }
     try {
+      if (!isRequestName(name)) return { ok: false, error: { code: 'unknown_request', message: `unknown request ${describeName(name)}` } }
+      const parsed = requests[name].input.safeParse(payload ?? {})
+      if (!parsed.success) {
+        const fields = fieldErrors(parsed.error)
+        return { ok: false, error: { code: 'invalid_input', message: fields.map((f) => `${f.path || 'payload'}: ${f.message}`).join('; '), fields } }
+      }
       const handler = handlers[name] as (input: unknown) => unknown
       return { ok: true, value: await handler(parsed.data) }
     } catch (e) {
+      // Handler errors, and a payload that breaks validation itself (nested past the stack, say).
       const error = toRpcError(e)
       if (error.code === 'internal') onInternalError(e)
       return { ok: false, error }
