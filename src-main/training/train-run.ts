@@ -30,6 +30,11 @@ export interface TrainHooks {
   status(e: RunStatusEvent): void
   /** Polled between iterations: true once the user asked to stop. */
   stopRequested(): boolean
+  /**
+   * Polled between iterations: why the process that started this trainer is gone (killed, closed),
+   * or null while it lives. The run then stops with a checkpoint and records itself `interrupted`.
+   */
+  hostGone?(): string | null
 }
 
 const PROGRESS_INTERVAL_MS = 100
@@ -38,6 +43,11 @@ export const EVAL_SAMPLES = 2500
 /** Samples behind the per-epoch diversity ratio (pairwise distances: n² / 2 of them). */
 export const DIVERSITY_SAMPLES = 256
 const FLUSH_INTERVAL_MS = 1000
+/**
+ * The longest the loop runs without letting the event loop turn: a logged step awaits only
+ * promises, so without this a stop message or a signal would wait for the end of the run.
+ */
+const YIELD_INTERVAL_MS = 50
 /** How often a trainer looks for a pause or stop request in the registry (one indexed read). */
 const CONTROL_POLL_MS = 250
 
@@ -112,6 +122,9 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       lastFlush = Date.now()
     }
     const checkpoint = async (epoch: number) => {
+      // Stopped again before a step since the last checkpoint: that one stands (rewriting it
+      // would record it twice, and delete a recorded checkpoint for a moment).
+      if (registry.latestArtifact(runId, 'checkpoint')?.step === step) return flush()
       const saved = await saveCheckpoint(checkpointsDir, step, epoch, await gan!.checkpointGroups())
       flush() // metrics up to this step are durable before the checkpoint is recorded
       registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })
@@ -152,7 +165,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       flush()
       setStatus('paused')
       const pausedAt = Date.now()
-      while (!hooks.stopRequested()) {
+      while (!hooks.stopRequested() && !hooks.hostGone?.()) {
         await new Promise((r) => setTimeout(r, CONTROL_POLL_MS))
         control = registry.control(runId)
         if (control !== 'pause') break
@@ -161,9 +174,15 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       if (!hooks.stopRequested() && control !== 'stop') setStatus('running')
     }
 
+    let lastYield = Date.now()
     while (step < total) {
       pollControl()
       if (control === 'pause') await pause()
+      const hostGone = hooks.hostGone?.()
+      if (hostGone) {
+        await checkpoint(Math.ceil(step / stepsPerEpoch))
+        return setStatus('interrupted', `${hostGone}: stopped at step ${step} with a checkpoint; \`resume ${runId}\` continues from there`)
+      }
       if (hooks.stopRequested() || control === 'stop') {
         await checkpoint(Math.ceil(step / stepsPerEpoch))
         return setStatus('stopped')
@@ -208,6 +227,10 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         if (epoch % checkpointEvery === 0 || step === total) await checkpoint(epoch)
       }
       if (Date.now() - lastFlush >= FLUSH_INTERVAL_MS) flush()
+      if (Date.now() - lastYield >= YIELD_INTERVAL_MS) {
+        await new Promise((r) => setImmediate(r))
+        lastYield = Date.now()
+      }
     }
     flush()
     return setStatus('completed')

@@ -6,6 +6,7 @@ import { homePaths } from '../app/paths'
 import { Registry } from '../registry/registry'
 import { trainRun } from './train-run'
 import type { HostMessage, TrainerMessage } from './trainer-protocol'
+import { watchParent } from '../util/parent-process'
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void
@@ -14,13 +15,30 @@ interface ParentPort {
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
 
+/**
+ * Tells the host, if it is still there. A send to a host that just died fails (EPIPE): without a
+ * callback Node raises that as an 'error' event on process, which would kill the trainer before
+ * it saves its checkpoint; hostGone() notices the death instead.
+ */
 function send(message: TrainerMessage): void {
-  if (parentPort) parentPort.postMessage(message)
-  else if (process.send && process.connected) process.send(message)
+  try {
+    if (parentPort) parentPort.postMessage(message)
+    else if (process.send && process.connected) process.send(message, undefined, undefined, () => {})
+  } catch {
+    // the channel closed between the check and the send
+  }
 }
 
 let stop = false
 let started = false
+let disconnected = false
+const parent = watchParent()
+
+/** Why the host is gone (killed, crashed, closed the channel), or null while it is there. */
+function hostGone(): string | null {
+  if (!disconnected && !parent.gone()) return null
+  return `the process that started this trainer (pid ${parent.parentPid}) ended`
+}
 
 async function start(runId: number, home: string, nativeBinding?: string): Promise<void> {
   const registry = await Registry.open(homePaths(home).registry, { nativeBinding })
@@ -29,6 +47,7 @@ async function start(runId: number, home: string, nativeBinding?: string): Promi
       progress: (event) => send({ type: 'progress', event }),
       status: (event) => send({ type: 'status', event }),
       stopRequested: () => stop,
+      hostGone,
     })
     send({ type: 'done', status })
   } finally {
@@ -54,7 +73,10 @@ else process.on('message', onMessage)
 // A killed host closes our output pipes: writing to them must not crash a run mid-checkpoint.
 process.stdout.on('error', () => {})
 process.stderr.on('error', () => {})
-// The host going away (closed window, killed server) stops the run cleanly at its next iteration.
-process.on('disconnect', () => (stop = true))
+// The host going away (closed window, killed server or CLI) stops the run at its next iteration,
+// with a checkpoint, as `interrupted`; a signal to the trainer itself (Ctrl-C reaches the whole
+// process group, a closed terminal sends SIGHUP) is a stop.
+process.on('disconnect', () => (disconnected = true))
 process.on('SIGTERM', () => (stop = true))
 process.on('SIGINT', () => (stop = true))
+process.on('SIGHUP', () => (stop = true))

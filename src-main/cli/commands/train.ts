@@ -34,6 +34,9 @@ async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord
   registry.markOrphansInterrupted(isProcessAlive)
   const runs = new RunManager(registry, home, nodeSpawner())
   const tty = process.stderr.isTTY
+  // A closed terminal or a reader that went away turns our writes into EPIPE/EIO errors: the run
+  // must still stop cleanly, so those writes are dropped rather than thrown.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
   let lastPrint = 0
   runs.onEvent((name, data) => {
     if (name === 'run.progress') {
@@ -52,19 +55,23 @@ async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord
   try {
     const run = await begin(runs)
     process.stderr.write(`run ${run.id} (${run.name}) started; data in ${home}\n`)
+    // Ctrl-C, a `kill` (SIGTERM) and a closed terminal (SIGHUP) all stop the run the same way:
+    // the trainer saves a checkpoint and the run ends `stopped`, resumable. A second one abandons it.
     let interrupts = 0
-    const onSigint = () => {
+    const onSignal = (signal: NodeJS.Signals) => {
       interrupts++
       if (interrupts === 1) {
-        process.stderr.write('\nstopping after the current step (Ctrl-C again to abandon)…\n')
+        const again = signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again`
+        process.stderr.write(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping after the current step (${again} to abandon)…\n`)
         runs.stop(run.id)
       } else {
         void runs.shutdown(0).then(() => process.exit(130))
       }
     }
-    process.on('SIGINT', onSigint)
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+    for (const s of signals) process.on(s, onSignal)
     const final = await runs.waitFor(run.id)
-    process.off('SIGINT', onSigint)
+    for (const s of signals) process.off(s, onSignal)
     if (opts.json) printJson(final)
     else process.stderr.write(`run ${final.id} ${final.status}${final.samplesPerSec ? `, ${Math.round(final.samplesPerSec)} samples/s on ${final.backend}` : ''}\n`)
     if (final.status === 'failed' || final.status === 'diverged' || final.status === 'interrupted') {
