@@ -104,10 +104,10 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         for (const g of Object.values(ckpt.groups)) for (const w of g) w.tensor.dispose()
       }
       step = ckpt.manifest.step
-      // Metrics logged after the checkpoint are rewritten by the resumed run; diagnoses re-checked.
-      registry.truncateMetrics(runId, step)
-      registry.truncateDiagnoses(runId, step)
     }
+    // What an abandoned attempt recorded past this point (metrics, diagnoses, samples) is
+    // recomputed by this one: dropped now, with or without a checkpoint to start from.
+    registry.beginAttempt(runId, step, Math.ceil(step / stepsPerEpoch))
 
     const pending: MetricRow[] = []
     let lastFlush = Date.now()
@@ -155,10 +155,17 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     // Pause and cross-process stop requests arrive through the registry (see Registry.requestControl).
     let lastControlCheck = 0
     let control: 'pause' | 'stop' | null = null
+    /** The run was deleted (a paused run, with --force): its trainer ends without writing anything more. */
+    let deleted = false
+    const readControl = () => {
+      const row = registry.runControl(runId)
+      deleted = row === undefined
+      control = row?.control ?? null
+    }
     const pollControl = () => {
       if (Date.now() - lastControlCheck < CONTROL_POLL_MS) return
       lastControlCheck = Date.now()
-      control = registry.control(runId)
+      readControl()
     }
     /** Waits, holding models and optimizer state in memory, until resumed or stopped. */
     const pause = async () => {
@@ -167,17 +174,18 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       const pausedAt = Date.now()
       while (!hooks.stopRequested() && !hooks.hostGone?.()) {
         await new Promise((r) => setTimeout(r, CONTROL_POLL_MS))
-        control = registry.control(runId)
-        if (control !== 'pause') break
+        readControl()
+        if (control !== 'pause' || deleted) break
       }
       started += Date.now() - pausedAt // throughput counts training time only
-      if (!hooks.stopRequested() && control !== 'stop') setStatus('running')
+      if (!hooks.stopRequested() && control !== 'stop' && !deleted) setStatus('running')
     }
 
     let lastYield = Date.now()
     while (step < total) {
       pollControl()
       if (control === 'pause') await pause()
+      if (deleted) return 'stopped'
       const hostGone = hooks.hostGone?.()
       if (hostGone) {
         await checkpoint(Math.ceil(step / stepsPerEpoch))

@@ -4,6 +4,7 @@
  * arrives when the event loop gets to it, and Node's `process.ppid` is read once at start-up.
  */
 import fs from 'node:fs'
+import { processExists } from './process-identity'
 
 function currentParentPid(): number | null {
   try {
@@ -13,15 +14,6 @@ function currentParentPid(): number | null {
     return Number.isInteger(ppid) ? ppid : null
   } catch {
     return null // not Linux
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -181,7 +181,7 @@ describe('hostile HTTP requests', () => {
       setTimeout(() => s.destroy(), 3000)
     })
   }
-  const host = () => `Host: 127.0.0.1:${port}`
+  const host = (): string => `Host: 127.0.0.1:${port}`
 
   it.each([
     ['GET // (valid HTTP, an unparsable URL)', () => `GET // HTTP/1.1\r\n${host()}\r\nConnection: close\r\n\r\n`, /^HTTP\/1\.1 400/],
@@ -193,7 +193,7 @@ describe('hostile HTTP requests', () => {
     ['a 100 kB header', () => `GET / HTTP/1.1\r\n${host()}\r\nX-Junk: ${'a'.repeat(100_000)}\r\n\r\n`, /^HTTP\/1\.1 431/],
     ['a malformed request line', () => 'GARBAGE\r\n\r\n', /^HTTP\/1\.1 400/],
     ['an export name with a path in it', () => `GET /exports/..%2fregistry.sqlite?token=${server.token} HTTP/1.1\r\n${host()}\r\nConnection: close\r\n\r\n`, /^HTTP\/1\.1 404/],
-  ] as const)('%s: answered, and the server keeps serving', async (_what, text, status) => {
+  ] as ReadonlyArray<readonly [string, () => string, RegExp]>)('%s: answered, and the server keeps serving', async (_what, text, status) => {
     probes++
     expect(await raw(text())).toMatch(status)
     await answersRequest()

@@ -1,7 +1,7 @@
 /** `train`, `resume`, `pause` and `stop`: run training in a trainer process, showing progress; Ctrl-C stops cleanly. */
 import type { Command } from 'commander'
 import { resolveHome, homePaths } from '../../app/paths'
-import { Registry } from '../../registry/registry'
+import { NotFoundError, Registry } from '../../registry/registry'
 import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
 import { isProcessAlive } from '../../app/instance-lock'
@@ -70,7 +70,10 @@ async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord
     }
     const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
     for (const s of signals) process.on(s, onSignal)
-    const final = await runs.waitFor(run.id)
+    const final = await runs.waitFor(run.id).catch((e: unknown) => {
+      if (e instanceof NotFoundError) throw new CliError(`run ${run.id} was deleted while it was paused; its trainer ended without saving`)
+      throw e
+    })
     for (const s of signals) process.off(s, onSignal)
     if (opts.json) printJson(final)
     else process.stderr.write(`run ${final.id} ${final.status}${final.samplesPerSec ? `, ${Math.round(final.samplesPerSec)} samples/s on ${final.backend}` : ''}\n`)
