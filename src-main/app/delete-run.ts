@@ -4,9 +4,10 @@
  */
 import fs from 'node:fs'
 import type { Registry } from '../registry/registry'
-import { runDir } from './paths'
+import { diskReserveFile, runDir } from './paths'
 
 export function deleteRunWithFiles(registry: Registry, home: string, id: number, options: { force?: boolean } = {}): void {
   registry.deleteRun(id, options)
   fs.rmSync(runDir(home, id), { recursive: true, force: true })
+  fs.rmSync(diskReserveFile(home, id), { force: true }) // left by a trainer that was killed
 }

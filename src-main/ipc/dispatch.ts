@@ -12,6 +12,7 @@ import { UnknownPresetError } from '../../src-shared/config/presets'
 import { NotFoundError } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import type { Handlers } from '../app/services'
+import { isDiskFull } from '../util/disk-space'
 
 export function toRpcError(e: unknown): RpcError {
   if (e instanceof ConfigError) return { code: 'invalid_input', message: e.message, fields: e.errors }
@@ -19,6 +20,8 @@ export function toRpcError(e: unknown): RpcError {
   if (e instanceof BundleError || e instanceof DatasetError) return { code: 'invalid_input', message: e.message }
   if (e instanceof NotFoundError) return { code: 'not_found', message: e.message }
   if (e instanceof ConflictError) return { code: 'conflict', message: e.message }
+  // A state the user fixes (free some space), not a bug: said plainly, never as an internal error.
+  if (isDiskFull(e)) return { code: 'conflict', message: `the disk is full (${e instanceof Error ? e.message : String(e)}): free some space, then try again` }
   const message = e instanceof Error ? e.message : String(e)
   return { code: 'internal', message }
 }

@@ -9,7 +9,7 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import type { RunProgressEvent, RunStatusEvent } from '../../src-shared/contract'
 import type { RunStatus } from '../../src-shared/domain/run'
 import type { Registry, MetricRow } from '../registry/registry'
-import { runDir } from '../app/paths'
+import { diskReserveFile, runDir } from '../app/paths'
 import { isConvolutional, selectBackend } from './backend'
 import { createDataSource } from '../datasets/data-source'
 import { disposeMetrics, readMetrics, type StepMetrics } from './vanilla-gan'
@@ -24,6 +24,7 @@ import { GanDiagnostics } from '../../src-shared/metrics/diagnostics'
 import { createEpochImageEval } from '../metrics/epoch-image-metrics'
 import { faultPoint } from '../util/faults'
 import { datasetIdentity } from '../datasets/dataset-identity'
+import { DiskReserve, diskFullText, isDiskFull } from '../util/disk-space'
 
 export interface TrainHooks {
   progress(e: RunProgressEvent): void
@@ -60,10 +61,20 @@ export function failureMessage(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e)
   const code = (e as NodeJS.ErrnoException | undefined)?.code
   const keep = 'everything up to the last checkpoint is kept; `resume` continues from there'
-  if (code === 'ENOSPC' || code === 'EDQUOT') return `the disk is full (${message}): free some space, then resume; ${keep}`
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return `cannot write to the data directory (${message}); ${keep}`
   if (code === 'EIO') return `a disk read or write failed (${message}); ${keep}`
   return message
+}
+
+/** How a run ended when its end could not be written to the registry (the host tries again, or says so). */
+export class UnrecordedEndError extends Error {
+  override name = 'UnrecordedEndError'
+  constructor(
+    readonly status: RunStatus,
+    message: string,
+  ) {
+    super(message)
+  }
 }
 
 export async function trainRun(registry: Registry, home: string, runId: number, hooks: TrainHooks): Promise<RunStatus> {
@@ -75,11 +86,13 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
   }
   let gan: GanModel | undefined
   let disposeImageEval = () => {}
+  const reserve = new DiskReserve(diskReserveFile(home, runId))
   try {
     const { config } = validateExperiment(run.config)
     const backend = await selectBackend(config.backend, { convolutional: isConvolutional(config), training: true })
     registry.markStarted(runId, backend.name, backend.reason)
     hooks.status({ runId, status: 'running' })
+    reserve.ensure()
 
     const data = createDataSource(config.dataset, config.training.seed)
     registry.registerDataset(runId, config, datasetIdentity(config.dataset))
@@ -243,8 +256,20 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     flush()
     return setStatus('completed')
   } catch (e) {
-    return setStatus('failed', failureMessage(e))
+    // A full disk is not the run's fault: it stops where it is, resumable once there is space.
+    // The reserve gives back the room the registry needs to record that.
+    const where = (e as { code?: unknown }).code === 'SQLITE_FULL' ? registry.db.name : home
+    const [status, message]: [RunStatus, string] = isDiskFull(e)
+      ? ['interrupted', `${diskFullText(e, where)}: free some space, then resume; everything up to the last checkpoint is kept`]
+      : ['failed', failureMessage(e)]
+    reserve.release()
+    try {
+      return setStatus(status, message)
+    } catch (recordError) {
+      throw new UnrecordedEndError(status, `${message} (and the registry could not record it: ${recordError instanceof Error ? recordError.message : String(recordError)})`)
+    }
   } finally {
+    reserve.release()
     disposeImageEval()
     gan?.dispose()
   }

@@ -4,7 +4,7 @@
  */
 import { homePaths } from '../app/paths'
 import { Registry } from '../registry/registry'
-import { trainRun } from './train-run'
+import { trainRun, UnrecordedEndError } from './train-run'
 import type { HostMessage, TrainerMessage } from './trainer-protocol'
 import { watchParent } from '../util/parent-process'
 
@@ -63,7 +63,7 @@ function onMessage(raw: unknown): void {
     // A thread count the user set (GWB_WASM_THREADS) wins over the host's share.
     if (message.wasmThreads && process.env.GWB_WASM_THREADS === undefined) process.env.GWB_WASM_THREADS = String(message.wasmThreads)
     start(message.runId, message.home, message.nativeBinding)
-      .catch((e: unknown) => send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }))
+      .catch((e: unknown) => send({ type: 'fatal', message: e instanceof Error ? e.message : String(e), ...(e instanceof UnrecordedEndError ? { status: e.status } : {}) }))
       .finally(() => setImmediate(() => process.exit(0)))
   }
 }

@@ -4,12 +4,11 @@ import { resolveHome, homePaths } from '../../app/paths'
 import { NotFoundError, Registry } from '../../registry/registry'
 import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
-import { isProcessAlive } from '../../app/instance-lock'
 import type { RunRecord, RunStatus } from '../../../src-shared/domain/run'
 import { BACKENDS } from '../../../src-shared/config/experiment'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { printJson, CliError } from '../output'
-import { parseId, withRegistry, type GlobalOptions } from '../context'
+import { parseId, sweepOrphans, withRegistry, type GlobalOptions } from '../context'
 
 function progressLine(step: number, total: number, metrics: Record<string, number>, sps?: number): string {
   const pct = total ? ((100 * step) / total).toFixed(1) : '0'
@@ -31,7 +30,7 @@ async function waitForStatus(registry: Registry, id: number, done: (s: RunStatus
 async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord | Promise<RunRecord>): Promise<void> {
   const home = resolveHome(opts.home)
   const registry = await Registry.open(homePaths(home).registry)
-  registry.markOrphansInterrupted(isProcessAlive)
+  sweepOrphans(registry)
   const runs = new RunManager(registry, home, nodeSpawner())
   const tty = process.stderr.isTTY
   // A closed terminal or a reader that went away turns our writes into EPIPE/EIO errors: the run
@@ -75,6 +74,8 @@ async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord
       throw e
     })
     for (const s of signals) process.off(s, onSignal)
+    const unrecorded = runs.unrecorded(run.id)
+    if (unrecorded) throw new CliError(`run ${run.id}: ${unrecorded}`)
     if (opts.json) printJson(final)
     else process.stderr.write(`run ${final.id} ${final.status}${final.samplesPerSec ? `, ${Math.round(final.samplesPerSec)} samples/s on ${final.backend}` : ''}\n`)
     if (final.status === 'failed' || final.status === 'diverged' || final.status === 'interrupted') {
