@@ -11,7 +11,8 @@
 import path from 'node:path'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CLI, cli } from '../helpers/cli'
+import WebSocket from 'ws'
+import { CLI, cli, serve } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 import { integrity, isAlive, loadAllCheckpoints, metricSteps, runRow, until, type RunRow } from '../helpers/registry-read'
 
@@ -128,5 +129,48 @@ describe('the host of a trainer dies', () => {
     const run = await trainerLeft(h.home, h.trainerPid, 'stopped')
     expect(run.error).toBeNull()
     await resumesFrom(h.home, run.step)
+  })
+
+  it('SIGHUP to `serve` (its terminal closed) stops its runs with checkpoints, as on Ctrl-C', async () => {
+    const home = path.join(t.dir, `home-${++n}`)
+    const server = await serve(home)
+    started.push(server.pid)
+    const ws = new WebSocket(`ws://127.0.0.1:${new URL(server.url).port}/ws`, { headers: { Authorization: `Bearer ${server.token}` } })
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+    const reply = new Promise((resolve) => ws.once('message', resolve))
+    ws.send(JSON.stringify({ type: 'request', id: 1, name: 'runs.start', payload: { preset: 'mlp-2d-ring8', overrides: ['training.epochs=100', 'training.stepsPerEpoch=50', 'training.logEvery=1', 'training.evalSamples=0'] } }))
+    await reply
+    const row = await until('run 1 training under the server', () => {
+      const r = safeRow(home)
+      return r?.status === 'running' && r.pid && r.step >= 10 ? r : undefined
+    })
+    started.push(row.pid!)
+    ws.terminate()
+    const exited = new Promise<number | null>((r) => {
+      const check = setInterval(() => {
+        if (!isAlive(server.pid)) {
+          clearInterval(check)
+          r(null)
+        }
+      }, 100)
+    })
+    process.kill(server.pid, 'SIGHUP')
+    await exited
+    await trainerLeft(home, row.pid!, 'stopped')
+  })
+
+  it('SIGTERM to `sweep` stops the run training and the runs waiting, as on Ctrl-C', async () => {
+    const home = path.join(t.dir, `home-${++n}`)
+    const h = host(home, ['sweep', ...LONG, '--grid', 'training.seed=1,2'])
+    const row = await until('the sweep\'s first run training', () => {
+      const r = safeRow(home)
+      return r?.status === 'running' && r.pid && r.step >= 10 ? r : undefined
+    })
+    started.push(row.pid!)
+    h.child.kill('SIGTERM')
+    const exit = await h.exit
+    expect(exit.code, exit.stderr).toBe(0)
+    await trainerLeft(home, row.pid!, 'stopped')
+    expect(runRow(home, 2)).toMatchObject({ status: 'stopped', step: 0 })
   })
 })
