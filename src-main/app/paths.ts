@@ -37,3 +37,11 @@ export const DATASETS_DIR = 'datasets'
 export function runDir(home: string, runId: number): string {
   return path.join(home, 'runs', String(runId))
 }
+
+/**
+ * A running trainer's reserve of disk space (see util/disk-space.ts), beside the registry and
+ * outside the run's folder, so it is never exported with the run.
+ */
+export function diskReserveFile(home: string, runId: number): string {
+  return path.join(home, 'reserve', `run-${runId}`)
+}

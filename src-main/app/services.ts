@@ -106,9 +106,9 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     'runs.fork': ({ id, ...options }) => runs.fork(id, options),
     'runs.tag': ({ id, add, remove }) => registry.tag(id, add, remove),
     'runs.note': ({ id, notes }) => registry.setNotes(id, notes),
-    'runs.delete': ({ id }) => {
-      if (runs.isActive(id)) throw new ConflictError(`run ${id} is training; stop it first`)
-      deleteRunWithFiles(registry, ctx.home, id)
+    'runs.delete': ({ id, force }) => {
+      if (runs.isActive(id) && registry.getRun(id).status !== 'paused') throw new ConflictError(`run ${id} is training; stop it first`)
+      deleteRunWithFiles(registry, ctx.home, id, { force })
       return { deleted: id }
     },
     'runs.export': (request) => exportForUi(registry, ctx.home, request, (e) => runs.emit('export.progress', e)),

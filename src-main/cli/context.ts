@@ -3,6 +3,7 @@ import { resolveHome, homePaths } from '../app/paths'
 import { Registry } from '../registry/registry'
 import { isProcessAlive } from '../app/instance-lock'
 import { secureDataDir } from '../app/data-dir'
+import { isDiskFull } from '../util/disk-space'
 
 export interface GlobalOptions {
   home?: string
@@ -14,7 +15,7 @@ export async function withRegistry<T>(opts: GlobalOptions, fn: (registry: Regist
   secureDataDir(home)
   const registry = await Registry.open(homePaths(home).registry)
   try {
-    registry.markOrphansInterrupted(isProcessAlive)
+    sweepOrphans(registry)
     return await fn(registry, home)
   } finally {
     registry.close()
@@ -25,4 +26,16 @@ export function parseId(text: string): number {
   const id = Number(text)
   if (!Number.isInteger(id) || id <= 0) throw new Error(`"${text}" is not a run id (a positive whole number)`)
   return id
+}
+
+/**
+ * Marks runs whose trainer died as interrupted. On a full disk that write fails: the command goes
+ * on reading (`runs list` still works) and a later one records it once there is space.
+ */
+export function sweepOrphans(registry: Registry): void {
+  try {
+    registry.markOrphansInterrupted(isProcessAlive)
+  } catch (e) {
+    if (!isDiskFull(e)) throw e
+  }
 }

@@ -84,9 +84,20 @@ async function migrate(db: Db, file: string, from: number, migrations: readonly 
     const backup = `${file}.v${from}.backup-${new Date().toISOString().replace(/[:.]/g, '-')}`
     await db.backup(backup)
   }
-  const apply = db.transaction(() => {
-    for (let v = from; v < migrations.length; v++) db.exec(migrations[v]!)
-    db.pragma(`user_version = ${migrations.length}`)
-  })
-  apply.immediate()
+  // A migration may rebuild a table (DROP, then RENAME a copy): with foreign keys on, the DROP
+  // would cascade into every table that references it. They are off for the migration (the pragma
+  // is a no-op inside a transaction) and the result is checked before the commit.
+  const brokenBefore = (db.pragma('foreign_key_check') as unknown[]).length
+  db.pragma('foreign_keys = OFF')
+  try {
+    const apply = db.transaction(() => {
+      for (let v = from; v < migrations.length; v++) db.exec(migrations[v]!)
+      const broken = (db.pragma('foreign_key_check') as unknown[]).length
+      if (broken > brokenBefore) throw new RegistryError(`upgrading the registry at ${file} would break ${broken - brokenBefore} references between its tables; it was left as it was`)
+      db.pragma(`user_version = ${migrations.length}`)
+    })
+    apply.immediate()
+  } finally {
+    db.pragma('foreign_keys = ON')
+  }
 }

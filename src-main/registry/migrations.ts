@@ -205,6 +205,61 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX reproductions_name ON reproductions(name, quick, id);
   `,
+  // 9: run ids are never issued twice. Without AUTOINCREMENT SQLite gave a new run the id of the
+  // last deleted one, and a trainer still running the deleted run wrote into the new one. SQLite
+  // cannot add AUTOINCREMENT to a table, so runs is rebuilt (applied with foreign keys off, so
+  // the DROP cascades nowhere; checked with foreign_key_check before the commit: see database.ts).
+  // The owner's start time joins its pid, so a reused pid is not taken for a live trainer.
+  // Artifacts are unique per (run, kind, step): a stop right after a resume recorded its
+  // checkpoint twice; the duplicates (same step, same file) collapse to the last one recorded.
+  `
+  CREATE TABLE runs_v9 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    gan TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    config_json TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    backend TEXT,
+    backend_reason TEXT,
+    notes TEXT NOT NULL DEFAULT '',
+    parent_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    parent_epoch INTEGER,
+    step INTEGER NOT NULL DEFAULT 0,
+    total_steps INTEGER NOT NULL DEFAULT 0,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    samples_per_sec REAL,
+    error TEXT,
+    pid INTEGER,
+    host TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    updated_at TEXT NOT NULL,
+    control TEXT,
+    dataset_id INTEGER REFERENCES datasets(id),
+    placement TEXT NOT NULL DEFAULT 'local',
+    worker TEXT,
+    sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL,
+    pid_started TEXT
+  );
+  INSERT INTO runs_v9 (id, experiment_id, name, status, gan, dataset, config_json, seed, backend, backend_reason, notes,
+      parent_run_id, parent_epoch, step, total_steps, epoch, samples_per_sec, error, pid, host, created_at, started_at,
+      finished_at, updated_at, control, dataset_id, placement, worker, sweep_id)
+    SELECT id, experiment_id, name, status, gan, dataset, config_json, seed, backend, backend_reason, notes,
+      parent_run_id, parent_epoch, step, total_steps, epoch, samples_per_sec, error, pid, host, created_at, started_at,
+      finished_at, updated_at, control, dataset_id, placement, worker, sweep_id
+    FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_v9 RENAME TO runs;
+  CREATE INDEX runs_status ON runs(status);
+  CREATE INDEX runs_experiment ON runs(experiment_id);
+  CREATE INDEX runs_sweep ON runs(sweep_id);
+  DELETE FROM artifacts WHERE id NOT IN (SELECT MAX(id) FROM artifacts GROUP BY run_id, kind, step);
+  CREATE UNIQUE INDEX IF NOT EXISTS artifacts_once ON artifacts(run_id, kind, step);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

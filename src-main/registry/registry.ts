@@ -14,6 +14,7 @@ import { downsampleIndices } from './downsample'
 import { envelopeSeries, refreshRollups, ROLLUP_STEPS, seriesSizes, truncateRollups } from './metric-rollups'
 import { ConflictError } from '../util/errors'
 import { faultPoint } from '../util/faults'
+import { ownStartToken, processExists, sameProcessAlive } from '../util/process-identity'
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError'
@@ -104,8 +105,8 @@ export class Registry {
       const result = this.db
         .prepare(
           `INSERT INTO runs (experiment_id, name, status, gan, dataset, config_json, seed, parent_run_id, parent_epoch,
-             total_steps, pid, host, created_at, updated_at, placement, sweep_id)
-           VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             total_steps, pid, pid_started, host, created_at, updated_at, placement, sweep_id)
+           VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           exp.id,
@@ -119,6 +120,7 @@ export class Registry {
           input.totalSteps,
           // Until its trainer starts, a queued run belongs to the process that queued it.
           process.pid,
+          ownStartToken(),
           os.hostname(),
           ts,
           ts,
@@ -176,10 +178,10 @@ export class Registry {
     const ts = now()
     this.db
       .prepare(
-        `UPDATE runs SET status = 'running', backend = ?, backend_reason = ?, pid = ?, host = ?, error = NULL,
+        `UPDATE runs SET status = 'running', backend = ?, backend_reason = ?, pid = ?, pid_started = ?, host = ?, error = NULL,
            started_at = COALESCE(started_at, ?), finished_at = NULL, updated_at = ? WHERE id = ?`,
       )
-      .run(backend, backendReason, process.pid, os.hostname(), ts, ts, id)
+      .run(backend, backendReason, process.pid, ownStartToken(), os.hostname(), ts, ts, id)
   }
 
   updateProgress(id: number, step: number, epoch: number, samplesPerSec: number | null): void {
@@ -192,8 +194,8 @@ export class Registry {
     const active = status === 'queued' || status === 'running' || status === 'paused'
     // A run queued again belongs to the process that queued it, until its trainer starts. A pause
     // request stands while the run is running or paused; any other status answers it.
-    this.db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, pid = ?, host = ?, updated_at = ?${status === 'running' || status === 'paused' ? '' : ', control = NULL'} WHERE id = ?`)
-      .run(status, error, active ? null : ts, active ? process.pid : null, active ? os.hostname() : null, ts, id)
+    this.db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, pid = ?, pid_started = ?, host = ?, updated_at = ?${status === 'running' || status === 'paused' ? '' : ', control = NULL'} WHERE id = ?`)
+      .run(status, error, active ? null : ts, active ? process.pid : null, active ? ownStartToken() : null, active ? os.hostname() : null, ts, id)
   }
 
   /**
@@ -215,8 +217,12 @@ export class Registry {
   }
 
   control(id: number): 'pause' | 'stop' | null {
-    const row = this.db.prepare('SELECT control FROM runs WHERE id = ?').get(id) as { control: 'pause' | 'stop' | null } | undefined
-    return row?.control ?? null
+    return this.runControl(id)?.control ?? null
+  }
+
+  /** A run's control request, or undefined once the run was deleted (its trainer then ends without writing). */
+  runControl(id: number): { control: 'pause' | 'stop' | null } | undefined {
+    return this.db.prepare('SELECT control FROM runs WHERE id = ?').get(id) as { control: 'pause' | 'stop' | null } | undefined
   }
 
   /**
@@ -227,10 +233,11 @@ export class Registry {
     // Read and write in one immediate transaction: a trainer finishing meanwhile is never overwritten.
     const tx = this.db.transaction(() => {
       // Queue runs are the job engine's to recover (stalled jobs go back to the queue), not ours.
-      const rows = this.db.prepare(`SELECT id, pid, host FROM runs WHERE status IN ('running', 'queued', 'paused') AND placement = 'local' ORDER BY id`).all() as {
-        id: number; pid: number | null; host: string | null
+      const rows = this.db.prepare(`SELECT id, pid, pid_started, host FROM runs WHERE status IN ('running', 'queued', 'paused') AND placement = 'local' ORDER BY id`).all() as {
+        id: number; pid: number | null; pid_started: string | null; host: string | null
       }[]
-      const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !isAlive(r.pid)))
+      // Dead, or its pid now names another process (pids are reused).
+      const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !sameProcessAlive(r.pid, r.pid_started, isAlive)))
       for (const r of orphans) this.setStatus(r.id, 'interrupted', 'the process training this run ended unexpectedly')
       this.failOrphanTransfers(isAlive)
       this.interruptOrphanReproductions(isAlive)
@@ -256,9 +263,27 @@ export class Registry {
     return this.getRun(id)
   }
 
-  deleteRun(id: number): void {
-    const result = this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
-    if (result.changes === 0) throw new NotFoundError(`no run with id ${id}`)
+  /**
+   * Deletes a run (its metrics, tags, artifacts and diagnoses cascade), in one transaction with
+   * the check that nothing trains it anywhere: a live trainer on this machine (pid and start
+   * time), a run queued or trained by another machine or the job queue. A paused run's trainer
+   * waits, idle: `force` deletes it anyway, and that trainer ends without writing (it polls its
+   * run a few times a second). Run ids are never issued again (AUTOINCREMENT).
+   */
+  deleteRun(id: number, options: DeleteOptions = {}): void {
+    const tx = this.db.transaction(() => {
+      const refusal = this.whyNotDelete(id, options)
+      if (refusal) throw new ConflictError(refusal)
+      this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
+    })
+    tx.immediate()
+  }
+
+  /** Why deleting the run would be refused now (see deleteRun), or null: lets a caller say so before asking for confirmation. */
+  whyNotDelete(id: number, options: DeleteOptions = {}): string | null {
+    const row = this.db.prepare('SELECT status, pid, pid_started, host, placement, worker FROM runs WHERE id = ?').get(id) as DeleteCheckRow | undefined
+    if (!row) throw new NotFoundError(`no run with id ${id}`)
+    return deleteRefusal(id, row, options.force ?? false, options.isAlive ?? processExists)
   }
 
   // ---- metrics ----------------------------------------------------------------------------
@@ -333,6 +358,21 @@ export class Registry {
     tx.immediate()
   }
 
+  /**
+   * A trainer (re)starts a run at `step` (its last checkpoint's, or 0): whatever an abandoned
+   * attempt recorded past it (metrics, diagnoses, sample artifacts) goes, and the run's progress
+   * says `step`, in one transaction. Each step and artifact is then recorded once, by this attempt.
+   */
+  beginAttempt(runId: number, step: number, epoch: number): void {
+    const tx = this.db.transaction(() => {
+      this.truncateMetrics(runId, step)
+      this.truncateDiagnoses(runId, step)
+      this.db.prepare('DELETE FROM artifacts WHERE run_id = ? AND step > ?').run(runId, step)
+      this.db.prepare('UPDATE runs SET step = ?, epoch = ?, updated_at = ? WHERE id = ?').run(step, epoch, now(), runId)
+    })
+    tx.immediate()
+  }
+
   /** Metric rows after `step`, oldest first (what a queue worker has not yet handed back), up to `limit` steps' worth. */
   metricRowsAfter(runId: number, step: number, limit = 50_000): MetricRow[] {
     return this.db
@@ -362,12 +402,16 @@ export class Registry {
 
   // ---- artifacts --------------------------------------------------------------------------
 
+  /** Records an artifact; one of the same kind at the same step replaces it (a run records each once). */
   addArtifact(a: NewArtifact): ArtifactRecord {
     const ts = now()
-    const result = this.db
-      .prepare('INSERT INTO artifacts (run_id, kind, epoch, step, path, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(a.runId, a.kind, a.epoch, a.step, a.path, a.sha256, a.bytes, ts)
-    return { ...a, id: Number(result.lastInsertRowid), createdAt: ts }
+    const row = this.db
+      .prepare(`INSERT INTO artifacts (run_id, kind, epoch, step, path, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (run_id, kind, step) DO UPDATE SET epoch = excluded.epoch, path = excluded.path, sha256 = excluded.sha256,
+          bytes = excluded.bytes, created_at = excluded.created_at
+        RETURNING id`)
+      .get(a.runId, a.kind, a.epoch, a.step, a.path, a.sha256, a.bytes, ts) as { id: number }
+    return { ...a, id: row.id, createdAt: ts }
   }
 
   artifacts(runId: number, kind?: string): ArtifactRecord[] {
@@ -514,6 +558,39 @@ export class Registry {
       if (r.pid === null || (r.host === os.hostname() && !isAlive(r.pid))) this.finishTransfer(r.id, { error: 'the process running this experiment ended unexpectedly' })
     }
   }
+}
+
+export interface DeleteOptions {
+  /** Delete a paused run too (its idle trainer ends without writing). */
+  force?: boolean
+  /** Whether a pid exists (tests stand in for the OS). */
+  isAlive?: (pid: number) => boolean
+}
+
+interface DeleteCheckRow {
+  status: RunStatus
+  pid: number | null
+  pid_started: string | null
+  host: string | null
+  placement: Placement
+  worker: string | null
+}
+
+/** Why a run may not be deleted now, or null. */
+function deleteRefusal(id: number, row: DeleteCheckRow, force: boolean,
+  isAlive: (pid: number) => boolean,
+): string | null {
+  if (row.status !== 'running' && row.status !== 'queued' && row.status !== 'paused') return null
+  const stopFirst = `stop it first (\`gan-workbench stop ${id}\`)`
+  if (row.placement === 'queue') return `run ${id} is ${row.status} on the job queue${row.worker ? ` (worker ${row.worker})` : ''}; ${stopFirst}`
+  if (row.host !== os.hostname()) return `run ${id} is ${row.status} on another machine (${row.host ?? 'unknown'}, pid ${row.pid ?? '?'}); stop it there first`
+  if (row.pid === null || !sameProcessAlive(row.pid, row.pid_started, isAlive)) return null // its process is gone: nothing trains it
+  if (row.status === 'paused') {
+    if (force) return null
+    return `run ${id} is paused: its trainer (pid ${row.pid}) holds it in memory, waiting to resume; ${stopFirst}, or delete it anyway with --force (its trainer then ends without saving)`
+  }
+  if (row.status === 'queued') return `run ${id} is queued by process ${row.pid}, about to train; ${stopFirst}`
+  return `run ${id} is training (pid ${row.pid}); ${stopFirst}`
 }
 
 interface TransferRow {

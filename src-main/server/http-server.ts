@@ -5,12 +5,14 @@
 import http from 'node:http'
 import fs from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import type { ClientFrame, EventName, ServerFrame } from '../../src-shared/contract'
+import type { EventName, ServerFrame } from '../../src-shared/contract'
 import type { Dispatch } from '../ipc/dispatch'
 import { allowedOrigins, COOKIE, hostAllowed, newToken, originAllowed, presentedToken, tokenMatches } from './auth'
 import { contentType, resolveStatic } from './static-files'
 import { contentSecurityPolicy } from '../app/csp'
+import { sendFrame, serveChannel } from './ws-channel'
 
 export interface ServerOptions {
   host: string
@@ -35,21 +37,53 @@ export interface RunningServer {
 const MAX_FRAME_BYTES = 4 * 1024 * 1024
 
 function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  if (res.headersSent) return void res.destroy()
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
   res.end(body)
+}
+
+/** The request's URL, or null when it cannot be parsed (`GET //` is valid HTTP and an invalid URL). */
+function requestUrl(req: http.IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost')
+  } catch {
+    return null
+  }
+}
+
+/** Streams a file; a read error (the file vanished, is unreadable) ends that response, not the server. */
+function pipeFile(file: string, res: http.ServerResponse): void {
+  const stream = fs.createReadStream(file)
+  stream.on('error', () => (res.headersSent ? res.destroy() : send(res, 404, 'Not found.')))
+  stream.pipe(res)
+}
+
+/** A request that cannot be served is answered (400/500) and logged, never thrown at the server. */
+function guard(res: http.ServerResponse, handle: () => unknown): void {
+  const fail = (e: unknown) => {
+    process.stderr.write(`server: a request failed: ${e instanceof Error ? e.message : String(e)}\n`)
+    send(res, 500, 'Internal error.')
+  }
+  try {
+    const pending = handle()
+    if (pending instanceof Promise) pending.catch(fail)
+  } catch (e) {
+    fail(e)
+  }
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? newToken()
   let origins = allowedOrigins(options.host, options.port)
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
+  const server = http.createServer((req, res) => guard(res, () => {
+    const url = requestUrl(req)
+    if (!url) return send(res, 400, 'Bad request: the URL cannot be parsed.')
     if (!hostAllowed(origins, req, options.host)) return send(res, 421, 'Misdirected request: unexpected Host header.')
     if (!originAllowed(origins, req, options.host)) return send(res, 403, 'Forbidden: cross-origin request.')
     if (url.pathname.startsWith('/remote/')) {
       if (!options.remote) return send(res, 404, 'Not found: this server coordinates no job queue.')
-      return void options.remote(req, res, url)
+      return options.remote(req, res, url)
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.')
     const presented = presentedToken(req, url)
@@ -67,7 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         'Cache-Control': 'no-store',
       })
       if (req.method === 'HEAD') return res.end()
-      return void fs.createReadStream(download).pipe(res)
+      return pipeFile(download, res)
     }
     const file = resolveStatic(options.staticDir, url.pathname)
     if (!file) return send(res, 404, 'Not found.')
@@ -84,45 +118,43 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     res.writeHead(200, headers)
     if (req.method === 'HEAD') return res.end()
-    fs.createReadStream(file).pipe(res)
-  })
+    pipeFile(file, res)
+  }))
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  // No compression: a small compressed frame must not inflate into a large one.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   const clients = new Set<WebSocket>()
   const broadcast = (frame: ServerFrame) => {
     const text = JSON.stringify(frame)
-    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text)
+    for (const ws of clients) sendFrame(ws, text)
   }
   const unsubscribe = options.subscribe((name, data) => broadcast({ type: 'event', name, data }))
 
+  const refuse = (socket: Duplex, status: string) => {
+    socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
+    socket.destroy()
+  }
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    const ok =
-      url.pathname === '/ws' &&
-      hostAllowed(origins, req, options.host) &&
-      originAllowed(origins, req, options.host) &&
-      tokenMatches(token, presentedToken(req, url))
-    if (!ok) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
-      socket.destroy()
-      return
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      clients.add(ws)
-      ws.on('close', () => clients.delete(ws))
-      ws.on('message', (raw) => {
-        let frame: ClientFrame
-        try {
-          frame = JSON.parse(raw.toString()) as ClientFrame
-        } catch {
-          return ws.close(1003, 'frames must be JSON')
-        }
-        if (frame?.type !== 'request' || typeof frame.id !== 'number') return ws.close(1003, 'unexpected frame')
-        void options.dispatch(frame.name, frame.payload).then((result) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'response', id: frame.id, result } satisfies ServerFrame))
-        })
+    // A client that resets the connection mid-handshake must not be an unhandled 'error'.
+    socket.on('error', () => socket.destroy())
+    try {
+      const url = requestUrl(req)
+      if (!url) return refuse(socket, '400 Bad Request')
+      const ok =
+        url.pathname === '/ws' &&
+        hostAllowed(origins, req, options.host) &&
+        originAllowed(origins, req, options.host) &&
+        tokenMatches(token, presentedToken(req, url))
+      if (!ok) return refuse(socket, '401 Unauthorized')
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        clients.add(ws)
+        ws.on('close', () => clients.delete(ws))
+        serveChannel(ws, options.dispatch)
       })
-    })
+    } catch (e) {
+      process.stderr.write(`server: a WebSocket upgrade failed: ${e instanceof Error ? e.message : String(e)}\n`)
+      refuse(socket, '500 Internal Server Error')
+    }
   })
 
   await new Promise<void>((resolve, reject) => {

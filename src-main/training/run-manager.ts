@@ -63,6 +63,7 @@ export class RunManager {
   /** Runs waiting to train here one after another (sweep members): a few cores, one run at a time. */
   private readonly localQueue: number[] = []
   private shuttingDown = false
+  private readonly unrecordedEnds = new Map<number, string>()
 
   constructor(
     private readonly registry: Registry,
@@ -187,6 +188,26 @@ export class RunManager {
     this.launch(id)
   }
 
+  /**
+   * Records how a run ended when its trainer could not, and tells the UIs either way. The
+   * registry may refuse the write too (a full disk): the run then shows as `interrupted` at the
+   * next orphan sweep, and unrecorded() keeps the reason for this host to report.
+   */
+  private recordEnd(runId: number, status: RunStatus, error: string): void {
+    try {
+      this.registry.setStatus(runId, status, error)
+      this.unrecordedEnds.delete(runId)
+    } catch (e) {
+      this.unrecordedEnds.set(runId, `${error} (the registry could not record it either: ${e instanceof Error ? e.message : String(e)})`)
+    }
+    this.emit('run.status', { runId, status, error })
+  }
+
+  /** Why the end of a run this host trained is not in the registry, if it is not. */
+  unrecorded(id: number): string | undefined {
+    return this.unrecordedEnds.get(id)
+  }
+
   private launch(runId: number, pauseAtStep?: number): void {
     const child = this.spawn()
     let finalStatus: RunStatus | undefined
@@ -196,9 +217,8 @@ export class RunManager {
         else if (m.type === 'status') this.emit('run.status', m.event)
         else if (m.type === 'done') finalStatus = m.status
         else if (m.type === 'fatal') {
-          this.registry.setStatus(runId, 'failed', m.message)
-          finalStatus = 'failed'
-          this.emit('run.status', { runId, status: 'failed', error: m.message })
+          finalStatus = m.status ?? 'failed'
+          this.recordEnd(runId, finalStatus, m.message)
         }
       })
       child.onExit((code) => {
@@ -206,13 +226,16 @@ export class RunManager {
         setImmediate(() => this.pumpLocalQueue())
         if (!finalStatus) {
           // The process died without reporting (killed, out of memory, native crash).
-          const current = this.registry.findRun(runId)
-          if (current && ACTIVE_STATUSES.includes(current.status)) {
-            const error = `the trainer process exited unexpectedly (code ${code ?? 'signal'})`
-            this.registry.setStatus(runId, 'interrupted', error)
-            this.emit('run.status', { runId, status: 'interrupted', error })
+          finalStatus = 'interrupted'
+          try {
+            const current = this.registry.findRun(runId)
+            if (current && ACTIVE_STATUSES.includes(current.status)) {
+              this.recordEnd(runId, 'interrupted', `the trainer process exited unexpectedly (code ${code ?? 'signal'})`)
+            }
+            finalStatus = this.registry.findRun(runId)?.status ?? 'interrupted'
+          } catch {
+            // an unreadable registry: recordEnd kept what there is to say
           }
-          finalStatus = this.registry.findRun(runId)?.status ?? 'interrupted'
         }
         resolve(finalStatus)
       })

@@ -9,7 +9,7 @@ import { isPointData, validateExperiment } from '../../src-shared/config/validat
 import type { RunProgressEvent, RunStatusEvent } from '../../src-shared/contract'
 import type { RunStatus } from '../../src-shared/domain/run'
 import type { Registry, MetricRow } from '../registry/registry'
-import { runDir } from '../app/paths'
+import { diskReserveFile, runDir } from '../app/paths'
 import { isConvolutional, selectBackend } from './backend'
 import { createDataSource } from '../datasets/data-source'
 import { disposeMetrics, readMetrics, type StepMetrics } from './vanilla-gan'
@@ -25,6 +25,7 @@ import { createEpochPointEval } from '../metrics/point-metrics'
 import { faultPoint } from '../util/faults'
 import { datasetIdentity } from '../datasets/dataset-identity'
 import { confinedPath } from '../util/confined-path'
+import { DiskReserve, diskFullText, isDiskFull } from '../util/disk-space'
 
 export interface TrainHooks {
   progress(e: RunProgressEvent): void
@@ -33,12 +34,22 @@ export interface TrainHooks {
   stopRequested(): boolean
   /** Pause (as a `pause` request would) on reaching this step, before training it. */
   pauseAtStep?: number
+  /**
+   * Polled between iterations: why the process that started this trainer is gone (killed, closed),
+   * or null while it lives. The run then stops with a checkpoint and records itself `interrupted`.
+   */
+  hostGone?(): string | null
 }
 
 const PROGRESS_INTERVAL_MS = 100
 /** Samples behind the per-epoch diversity ratio (pairwise distances: n² / 2 of them). */
 export const DIVERSITY_SAMPLES = 256
 const FLUSH_INTERVAL_MS = 1000
+/**
+ * The longest the loop runs without letting the event loop turn: a logged step awaits only
+ * promises, so without this a stop message or a signal would wait for the end of the run.
+ */
+const YIELD_INTERVAL_MS = 50
 /** How often a trainer looks for a pause or stop request in the registry (one indexed read). */
 const CONTROL_POLL_MS = 250
 
@@ -51,10 +62,20 @@ export function failureMessage(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e)
   const code = (e as NodeJS.ErrnoException | undefined)?.code
   const keep = 'everything up to the last checkpoint is kept; `resume` continues from there'
-  if (code === 'ENOSPC' || code === 'EDQUOT') return `the disk is full (${message}): free some space, then resume; ${keep}`
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return `cannot write to the data directory (${message}); ${keep}`
   if (code === 'EIO') return `a disk read or write failed (${message}); ${keep}`
   return message
+}
+
+/** How a run ended when its end could not be written to the registry (the host tries again, or says so). */
+export class UnrecordedEndError extends Error {
+  override name = 'UnrecordedEndError'
+  constructor(
+    readonly status: RunStatus,
+    message: string,
+  ) {
+    super(message)
+  }
 }
 
 export async function trainRun(registry: Registry, home: string, runId: number, hooks: TrainHooks): Promise<RunStatus> {
@@ -66,11 +87,13 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
   }
   let gan: GanModel | undefined
   let disposeImageEval = () => {}
+  const reserve = new DiskReserve(diskReserveFile(home, runId))
   try {
     const { config } = validateExperiment(run.config)
     const backend = await selectBackend(config.backend, { convolutional: isConvolutional(config), training: true })
     registry.markStarted(runId, backend.name, backend.reason)
     hooks.status({ runId, status: 'running' })
+    reserve.ensure()
 
     const data = createDataSource(config.dataset, config.training.seed)
     registry.registerDataset(runId, config, datasetIdentity(config.dataset))
@@ -97,10 +120,10 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         for (const g of Object.values(ckpt.groups)) for (const w of g) w.tensor.dispose()
       }
       step = ckpt.manifest.step
-      // Metrics logged after the checkpoint are rewritten by the resumed run; diagnoses re-checked.
-      registry.truncateMetrics(runId, step)
-      registry.truncateDiagnoses(runId, step)
     }
+    // What an abandoned attempt recorded past this point (metrics, diagnoses, samples) is
+    // recomputed by this one: dropped now, with or without a checkpoint to start from.
+    registry.beginAttempt(runId, step, Math.ceil(step / stepsPerEpoch))
 
     const pending: MetricRow[] = []
     let lastFlush = Date.now()
@@ -115,6 +138,9 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       lastFlush = Date.now()
     }
     const checkpoint = async (epoch: number) => {
+      // Stopped again before a step since the last checkpoint: that one stands (rewriting it
+      // would record it twice, and delete a recorded checkpoint for a moment).
+      if (registry.latestArtifact(runId, 'checkpoint')?.step === step) return flush()
       const saved = await saveCheckpoint(checkpointsDir, step, epoch, await gan!.checkpointGroups())
       flush() // metrics up to this step are durable before the checkpoint is recorded
       registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })
@@ -146,10 +172,17 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     // Pause and cross-process stop requests arrive through the registry (see Registry.requestControl).
     let lastControlCheck = 0
     let control: 'pause' | 'stop' | null = null
+    /** The run was deleted (a paused run, with --force): its trainer ends without writing anything more. */
+    let deleted = false
+    const readControl = () => {
+      const row = registry.runControl(runId)
+      deleted = row === undefined
+      control = row?.control ?? null
+    }
     const pollControl = () => {
       if (Date.now() - lastControlCheck < CONTROL_POLL_MS) return
       lastControlCheck = Date.now()
-      control = registry.control(runId)
+      readControl()
     }
     /** `pauseAtStep`: recorded like a user's request, so `resume` from any terminal or window clears it. */
     const requestPause = () => {
@@ -161,19 +194,26 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       flush()
       setStatus('paused')
       const pausedAt = Date.now()
-      while (!hooks.stopRequested()) {
+      while (!hooks.stopRequested() && !hooks.hostGone?.()) {
         await new Promise((r) => setTimeout(r, CONTROL_POLL_MS))
-        control = registry.control(runId)
-        if (control !== 'pause') break
+        readControl()
+        if (control !== 'pause' || deleted) break
       }
       started += Date.now() - pausedAt // throughput counts training time only
-      if (!hooks.stopRequested() && control !== 'stop') setStatus('running')
+      if (!hooks.stopRequested() && control !== 'stop' && !deleted) setStatus('running')
     }
 
+    let lastYield = Date.now()
     while (step < total) {
       pollControl()
       if (step === hooks.pauseAtStep && control === null) requestPause()
       if (control === 'pause') await pause()
+      if (deleted) return 'stopped'
+      const hostGone = hooks.hostGone?.()
+      if (hostGone) {
+        await checkpoint(Math.ceil(step / stepsPerEpoch))
+        return setStatus('interrupted', `${hostGone}: stopped at step ${step} with a checkpoint; \`resume ${runId}\` continues from there`)
+      }
       if (hooks.stopRequested() || control === 'stop') {
         await checkpoint(Math.ceil(step / stepsPerEpoch))
         return setStatus('stopped')
@@ -218,12 +258,28 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         if (epoch % checkpointEvery === 0 || step === total) await checkpoint(epoch)
       }
       if (Date.now() - lastFlush >= FLUSH_INTERVAL_MS) flush()
+      if (Date.now() - lastYield >= YIELD_INTERVAL_MS) {
+        await new Promise((r) => setImmediate(r))
+        lastYield = Date.now()
+      }
     }
     flush()
     return setStatus('completed')
   } catch (e) {
-    return setStatus('failed', failureMessage(e))
+    // A full disk is not the run's fault: it stops where it is, resumable once there is space.
+    // The reserve gives back the room the registry needs to record that.
+    const where = (e as { code?: unknown }).code === 'SQLITE_FULL' ? registry.db.name : home
+    const [status, message]: [RunStatus, string] = isDiskFull(e)
+      ? ['interrupted', `${diskFullText(e, where)}: free some space, then resume; everything up to the last checkpoint is kept`]
+      : ['failed', failureMessage(e)]
+    reserve.release()
+    try {
+      return setStatus(status, message)
+    } catch (recordError) {
+      throw new UnrecordedEndError(status, `${message} (and the registry could not record it: ${recordError instanceof Error ? recordError.message : String(recordError)})`)
+    }
   } finally {
+    reserve.release()
     disposeImageEval()
     gan?.dispose()
   }

@@ -4,8 +4,9 @@
  */
 import { homePaths } from '../app/paths'
 import { Registry } from '../registry/registry'
-import { trainRun } from './train-run'
+import { trainRun, UnrecordedEndError } from './train-run'
 import type { HostMessage, TrainerMessage } from './trainer-protocol'
+import { watchParent } from '../util/parent-process'
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void
@@ -14,13 +15,30 @@ interface ParentPort {
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
 
+/**
+ * Tells the host, if it is still there. A send to a host that just died fails (EPIPE): without a
+ * callback Node raises that as an 'error' event on process, which would kill the trainer before
+ * it saves its checkpoint; hostGone() notices the death instead.
+ */
 function send(message: TrainerMessage): void {
-  if (parentPort) parentPort.postMessage(message)
-  else if (process.send && process.connected) process.send(message)
+  try {
+    if (parentPort) parentPort.postMessage(message)
+    else if (process.send && process.connected) process.send(message, undefined, undefined, () => {})
+  } catch {
+    // the channel closed between the check and the send
+  }
 }
 
 let stop = false
 let started = false
+let disconnected = false
+const parent = watchParent()
+
+/** Why the host is gone (killed, crashed, closed the channel), or null while it is there. */
+function hostGone(): string | null {
+  if (!disconnected && !parent.gone()) return null
+  return `the process that started this trainer (pid ${parent.parentPid}) ended`
+}
 
 async function start(runId: number, home: string, nativeBinding?: string, pauseAtStep?: number): Promise<void> {
   const registry = await Registry.open(homePaths(home).registry, { nativeBinding })
@@ -30,6 +48,7 @@ async function start(runId: number, home: string, nativeBinding?: string, pauseA
       status: (event) => send({ type: 'status', event }),
       stopRequested: () => stop,
       pauseAtStep,
+      hostGone,
     })
     send({ type: 'done', status })
   } finally {
@@ -45,7 +64,7 @@ function onMessage(raw: unknown): void {
     // A thread count the user set (GWB_WASM_THREADS) wins over the host's share.
     if (message.wasmThreads && process.env.GWB_WASM_THREADS === undefined) process.env.GWB_WASM_THREADS = String(message.wasmThreads)
     start(message.runId, message.home, message.nativeBinding, message.pauseAtStep)
-      .catch((e: unknown) => send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }))
+      .catch((e: unknown) => send({ type: 'fatal', message: e instanceof Error ? e.message : String(e), ...(e instanceof UnrecordedEndError ? { status: e.status } : {}) }))
       .finally(() => setImmediate(() => process.exit(0)))
   }
 }
@@ -55,7 +74,10 @@ else process.on('message', onMessage)
 // A killed host closes our output pipes: writing to them must not crash a run mid-checkpoint.
 process.stdout.on('error', () => {})
 process.stderr.on('error', () => {})
-// The host going away (closed window, killed server) stops the run cleanly at its next iteration.
-process.on('disconnect', () => (stop = true))
+// The host going away (closed window, killed server or CLI) stops the run at its next iteration,
+// with a checkpoint, as `interrupted`; a signal to the trainer itself (Ctrl-C reaches the whole
+// process group, a closed terminal sends SIGHUP) is a stop.
+process.on('disconnect', () => (disconnected = true))
 process.on('SIGTERM', () => (stop = true))
 process.on('SIGINT', () => (stop = true))
+process.on('SIGHUP', () => (stop = true))

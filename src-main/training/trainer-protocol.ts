@@ -12,7 +12,8 @@ export type TrainerMessage =
   | { type: 'progress'; event: RunProgressEvent }
   | { type: 'status'; event: RunStatusEvent }
   | { type: 'done'; status: RunStatus }
-  | { type: 'fatal'; message: string }
+  /** The trainer could not record how the run ended (`status`, default failed): the host tries. */
+  | { type: 'fatal'; message: string; status?: RunStatus }
 
 /** A spawned trainer process, whatever spawned it (child_process.fork or Electron's utilityProcess). */
 export interface TrainerChild {

@@ -164,7 +164,8 @@ export const requests = {
     z.strictObject({ id: runId, add: z.array(z.string().trim().min(1).max(100)).max(50).optional(), remove: z.array(z.string().max(100)).max(50).optional() }),
   ),
   'runs.note': request<RunRecord>()(z.strictObject({ id: runId, notes: z.string().max(20_000) })),
-  'runs.delete': request<{ deleted: number }>()(id),
+  /** Refused while the run trains anywhere; a paused run only with `force` (the UI asks first). */
+  'runs.delete': request<{ deleted: number }>()(z.strictObject({ id: runId, force: z.boolean().optional() })),
   /** Exports a run into the data dir's exports/ folder; `export.progress` events report how far. */
   'runs.export': request<ExportOutcome>()(
     z.strictObject({ id: runId, format: z.enum(EXPORT_KINDS), step: z.int().min(0).optional() }),

@@ -184,11 +184,11 @@ describe('faults aimed at the write path', () => {
     resumeToEnd(h, id)
   })
 
-  it('disk full while saving a sample grid: the run fails saying so, nothing is corrupt, and it resumes once there is space', () => {
+  it('disk full while saving a sample grid: the run is interrupted saying so, nothing is corrupt, and it resumes once there is space', () => {
     const h = path.join(t.dir, 'enospc')
     const r = cli(h, ['--json', ...args], { GAN_WORKBENCH_FAULTS: 'artifact-write:enospc@3' })
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/failed: the disk is full \(ENOSPC: no space left on device, write\): free some space, then resume; everything up to the last checkpoint is kept/)
+    expect(r.stderr).toMatch(/interrupted: the disk is full at \S+ \([^;]+; ENOSPC: no space left on device, write\): free some space, then resume; everything up to the last checkpoint is kept/)
     expect(r.stderr).not.toMatch(/\n\s+at /)
     const id = lastJson<RunRecord[]>(cli(h, ['--json', 'runs', 'list']))[0]!.id
     expect(check(h, id).map((c) => c.step)).toEqual([20, 40])

@@ -23,7 +23,8 @@ describe('contract dispatch', () => {
   })
 
   it('refuses unknown requests, including prototype names', async () => {
-    for (const name of ['runs.nuke', '__proto__', 'constructor', 42, null]) {
+    const hostile = { toString: () => { throw new Error('no') } }
+    for (const name of ['runs.nuke', '__proto__', 'constructor', 42, null, { toString: 1 }, hostile, Symbol('x')]) {
       const r = await dispatch(name, {})
       expect(r).toMatchObject({ ok: false, error: { code: 'unknown_request' } })
     }

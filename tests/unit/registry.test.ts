@@ -198,6 +198,7 @@ describe('registry queries', () => {
     r.tag(run.id, ['x'])
     r.writeMetrics(run.id, [{ key: 'dLoss', step: 1, epoch: 1, value: 1, wallTime: 1 }])
     r.addArtifact({ runId: run.id, kind: 'checkpoint', epoch: 1, step: 1, path: '/nowhere', sha256: 'ab', bytes: 1 })
+    r.setStatus(run.id, 'stopped') // queued by this live process, it could not be deleted (registry-delete.test.ts)
     r.deleteRun(run.id)
     for (const table of ['runs', 'run_tags', 'metrics', 'artifacts']) {
       expect(r.db.prepare(`SELECT count(*) AS n FROM ${table}`).get()).toEqual({ n: 0 })

@@ -153,11 +153,13 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .command('rm')
     .argument('<id>', 'run id')
     .option('-y, --yes', 'do not ask for confirmation')
-    .description('delete a run, its metrics and its files')
-    .action(async (id: string, o: { yes?: boolean }) => {
+    .option('--force', 'also delete a paused run (its waiting trainer ends without saving)')
+    .description('delete a run, its metrics and its files (refused while it trains)')
+    .action(async (id: string, o: { yes?: boolean; force?: boolean }) => {
       await withRegistry(globals(), async (registry, home) => {
         const run = registry.getRun(parseId(id))
-        if (run.status === 'running' || run.status === 'queued') throw new CliError(`run ${run.id} is ${run.status}; stop it first`)
+        const refusal = registry.whyNotDelete(run.id, { force: o.force })
+        if (refusal) throw new CliError(refusal)
         if (!o.yes) {
           if (!process.stdin.isTTY) throw new CliError('refusing to delete without confirmation: pass --yes', 2)
           const { createInterface } = await import('node:readline/promises')
@@ -166,7 +168,8 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
           rl.close()
           if (!/^y(es)?$/i.test(answer.trim())) return console.error('kept')
         }
-        deleteRunWithFiles(registry, home, run.id)
+        // The registry refuses a run that trains anywhere, checked in the same transaction as the delete.
+        deleteRunWithFiles(registry, home, run.id, { force: o.force })
         if (globals().json) printJson({ deleted: run.id })
         else console.log(`run ${run.id} deleted`)
       })

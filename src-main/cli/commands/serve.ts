@@ -105,5 +105,6 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       }
       process.on('SIGINT', shutdown)
       process.on('SIGTERM', shutdown)
+      process.on('SIGHUP', shutdown) // its terminal closed: stop the runs with checkpoints, as on Ctrl-C
     })
 }

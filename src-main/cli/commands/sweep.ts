@@ -15,6 +15,8 @@ import { withRegistry, type GlobalOptions } from '../context'
 
 const collect = (v: string, acc: string[]) => [...acc, v]
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
 export function registerSweep(program: Command, globals: () => GlobalOptions): void {
   program
     .command('sweep')
@@ -59,10 +61,11 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
           return
         }
         process.stderr.write(`sweep ${sweep.id} (${sweep.name}): ${ids.length} runs, trained here one after another (Ctrl-C stops them)\n`)
+        // Ctrl-C, SIGTERM and a closed terminal (SIGHUP) stop the sweep's runs the same way.
         const onSigint = () => {
           for (const id of ids) runs.stop(id)
         }
-        process.on('SIGINT', onSigint)
+        for (const s of STOP_SIGNALS) process.on(s, onSigint)
         const reported = new Set<number>()
         for (;;) {
           for (const id of ids) {
@@ -75,7 +78,7 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
           if (reported.size === ids.length) break
           await new Promise((r) => setTimeout(r, 500))
         }
-        process.off('SIGINT', onSigint)
+        for (const s of STOP_SIGNALS) process.off(s, onSigint)
         if (globals().json) printJson(listSweeps(registry).find((s) => s.id === sweep.id))
       } finally {
         registry.close()

@@ -1,15 +1,14 @@
 /** `train`, `resume`, `pause` and `stop`: run training in a trainer process, showing progress; Ctrl-C stops cleanly. */
 import type { Command } from 'commander'
 import { resolveHome, homePaths } from '../../app/paths'
-import { Registry } from '../../registry/registry'
+import { NotFoundError, Registry } from '../../registry/registry'
 import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
-import { isProcessAlive } from '../../app/instance-lock'
 import type { RunRecord, RunStatus } from '../../../src-shared/domain/run'
 import { BACKENDS } from '../../../src-shared/config/experiment'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { printJson, CliError } from '../output'
-import { parseId, withRegistry, type GlobalOptions } from '../context'
+import { parseId, sweepOrphans, withRegistry, type GlobalOptions } from '../context'
 
 function progressLine(step: number, total: number, metrics: Record<string, number>, sps?: number): string {
   const pct = total ? ((100 * step) / total).toFixed(1) : '0'
@@ -38,9 +37,12 @@ function parsePauseAt(value: string | undefined): number | undefined {
 async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord | Promise<RunRecord>): Promise<void> {
   const home = resolveHome(opts.home)
   const registry = await Registry.open(homePaths(home).registry)
-  registry.markOrphansInterrupted(isProcessAlive)
+  sweepOrphans(registry)
   const runs = new RunManager(registry, home, nodeSpawner())
   const tty = process.stderr.isTTY
+  // A closed terminal or a reader that went away turns our writes into EPIPE/EIO errors: the run
+  // must still stop cleanly, so those writes are dropped rather than thrown.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
   let lastPrint = 0
   runs.onEvent((name, data) => {
     if (name === 'run.progress') {
@@ -59,19 +61,28 @@ async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord
   try {
     const run = await begin(runs)
     process.stderr.write(`run ${run.id} (${run.name}) started; data in ${home}\n`)
+    // Ctrl-C, a `kill` (SIGTERM) and a closed terminal (SIGHUP) all stop the run the same way:
+    // the trainer saves a checkpoint and the run ends `stopped`, resumable. A second one abandons it.
     let interrupts = 0
-    const onSigint = () => {
+    const onSignal = (signal: NodeJS.Signals) => {
       interrupts++
       if (interrupts === 1) {
-        process.stderr.write('\nstopping after the current step (Ctrl-C again to abandon)…\n')
+        const again = signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again`
+        process.stderr.write(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping after the current step (${again} to abandon)…\n`)
         runs.stop(run.id)
       } else {
         void runs.shutdown(0).then(() => process.exit(130))
       }
     }
-    process.on('SIGINT', onSigint)
-    const final = await runs.waitFor(run.id)
-    process.off('SIGINT', onSigint)
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+    for (const s of signals) process.on(s, onSignal)
+    const final = await runs.waitFor(run.id).catch((e: unknown) => {
+      if (e instanceof NotFoundError) throw new CliError(`run ${run.id} was deleted while it was paused; its trainer ended without saving`)
+      throw e
+    })
+    for (const s of signals) process.off(s, onSignal)
+    const unrecorded = runs.unrecorded(run.id)
+    if (unrecorded) throw new CliError(`run ${run.id}: ${unrecorded}`)
     if (opts.json) printJson(final)
     else process.stderr.write(`run ${final.id} ${final.status}${final.samplesPerSec ? `, ${Math.round(final.samplesPerSec)} samples/s on ${final.backend}` : ''}\n`)
     if (final.status === 'failed' || final.status === 'diverged' || final.status === 'interrupted') {

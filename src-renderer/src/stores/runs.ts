@@ -107,8 +107,9 @@ export const useRunsStore = defineStore('runs', () => {
     return run
   }
 
-  async function remove(id: number) {
-    await api().call('runs.delete', { id })
+  /** `force`: the run is paused and the user confirmed deleting it anyway. */
+  async function remove(id: number, force = false) {
+    await api().call('runs.delete', force ? { id, force } : { id })
     list.value = list.value.filter((r) => r.id !== id)
     delete live[id]
   }

@@ -1,0 +1,62 @@
+/**
+ * Which process owns a run, beyond its pid: pids are reused, so a registry row that says "pid
+ * 4242 trains this" must also say which 4242. On Linux a process is named by the boot it runs in
+ * and its start time in clock ticks (/proc/PID/stat field 22); elsewhere the pid alone.
+ */
+import fs from 'node:fs'
+
+let bootId: string | null | undefined
+
+function currentBoot(): string | null {
+  if (bootId === undefined) {
+    try {
+      bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+    } catch {
+      bootId = null
+    }
+  }
+  return bootId
+}
+
+/** A token naming this incarnation of process `pid` (null where the platform cannot tell, or the process is gone). */
+export function processStartToken(pid: number): string | null {
+  const boot = currentBoot()
+  if (boot === null) return null
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
+    // "pid (comm) state ppid ... starttime": comm may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const start = fields[19] // field 22 counted from the state, which is field 3
+    return start ? `${boot}:${start}` : null
+  } catch {
+    return null
+  }
+}
+
+let own: string | null | undefined
+
+/** This process's token, read once. */
+export function ownStartToken(): string | null {
+  if (own === undefined) own = processStartToken(process.pid)
+  return own
+}
+
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Whether process `pid` is still the one recorded with `token`: false once it ended, and false
+ * when the pid now belongs to another process started since.
+ */
+export function sameProcessAlive(pid: number, token: string | null, exists: (pid: number) => boolean = processExists): boolean {
+  if (!exists(pid)) return false
+  if (token === null) return true
+  const current = processStartToken(pid)
+  return current === null || current === token
+}

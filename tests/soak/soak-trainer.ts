@@ -1,0 +1,41 @@
+/**
+ * The soak's trainer processes: the built trainer (out/main/trainer.js) forked as the app's hosts
+ * fork it, with an environment chosen per attempt (a fault point armed, one compute thread), its
+ * output drained rather than echoed, and how it ended (exit code or signal) kept for the tally.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import type { SpawnTrainer, TrainerMessage } from '../../src-main/training/trainer-protocol'
+
+export const TRAINER_ENTRY = path.resolve(__dirname, '..', '..', 'out', 'main', 'trainer.js')
+
+export interface Spawned {
+  child: ChildProcess
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+export function soakSpawner(nextEnv: () => Record<string, string>, onSpawn: (s: Spawned) => void): SpawnTrainer {
+  return () => {
+    const child = fork(TRAINER_ENTRY, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      // One thread per trainer: the soak runs several lanes side by side on a few cores.
+      env: { ...process.env, GWB_WASM_THREADS: '1', OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', ...nextEnv() },
+    })
+    child.stdout!.resume()
+    child.stderr!.resume()
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })))
+    onSpawn({ child, exit })
+    return {
+      get pid() {
+        return child.pid
+      },
+      send: (m) => {
+        if (child.connected) child.send(m)
+      },
+      onMessage: (l) => child.on('message', (m) => l(m as TrainerMessage)),
+      onExit: (l) => child.on('exit', (code) => l(code)),
+      kill: () => child.kill('SIGKILL'),
+    }
+  }
+}
