@@ -213,7 +213,7 @@ export const MIGRATIONS: readonly string[] = [
   // Artifacts are unique per (run, kind, step): a stop right after a resume recorded its
   // checkpoint twice; the duplicates (same step, same file) collapse to the last one recorded.
   `
-  CREATE TABLE runs_v9 (
+  CREATE TABLE runs_rebuilt (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     experiment_id INTEGER NOT NULL REFERENCES experiments(id),
     name TEXT NOT NULL,
@@ -245,7 +245,7 @@ export const MIGRATIONS: readonly string[] = [
     sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL,
     pid_started TEXT
   );
-  INSERT INTO runs_v9 (id, experiment_id, name, status, gan, dataset, config_json, seed, backend, backend_reason, notes,
+  INSERT INTO runs_rebuilt (id, experiment_id, name, status, gan, dataset, config_json, seed, backend, backend_reason, notes,
       parent_run_id, parent_epoch, step, total_steps, epoch, samples_per_sec, error, pid, host, created_at, started_at,
       finished_at, updated_at, control, dataset_id, placement, worker, sweep_id)
     SELECT id, experiment_id, name, status, gan, dataset, config_json, seed, backend, backend_reason, notes,
@@ -253,7 +253,7 @@ export const MIGRATIONS: readonly string[] = [
       finished_at, updated_at, control, dataset_id, placement, worker, sweep_id
     FROM runs;
   DROP TABLE runs;
-  ALTER TABLE runs_v9 RENAME TO runs;
+  ALTER TABLE runs_rebuilt RENAME TO runs;
   CREATE INDEX runs_status ON runs(status);
   CREATE INDEX runs_experiment ON runs(experiment_id);
   CREATE INDEX runs_sweep ON runs(sweep_id);
