@@ -188,7 +188,7 @@ describe('training a run', () => {
     expect(done).toMatchObject({ status: 'completed', step: 40, epoch: 2, backend: 'wasm' })
     expect(done.samplesPerSec).toBeGreaterThan(0)
     const metrics = registry.metrics(run.id)
-    expect(Object.keys(metrics).sort()).toEqual(['dFake', 'dGradNorm', 'dLoss', 'dReal', 'diversity', 'evalSamples', 'gGradNorm', 'gLoss', 'highQuality', 'modeKL', 'modesCaptured'])
+    expect(Object.keys(metrics).sort()).toEqual(['boxHighQuality', 'boxModes', 'dFake', 'dGradNorm', 'dLoss', 'dReal', 'diversity', 'evalSamples', 'gGradNorm', 'gLoss', 'highQuality', 'modeKL', 'modesCaptured', 'pacganHighQuality', 'pacganModes'])
     expect(metrics.dLoss!.map((p) => p.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40])
     // Mode coverage once per epoch, on a stated number of samples.
     expect(metrics.modesCaptured!.map((p) => p.step)).toEqual([20, 40])
