@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { cli, lastJson, ROOT } from '../helpers/cli'
+import { autoTrainingBackend, cli, lastJson, ROOT } from '../helpers/cli'
 import { withUi } from '../helpers/ui'
 import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
@@ -49,7 +49,7 @@ describe('export', () => {
     expect(desc.inputs[1]).toMatchObject({ classes: 10, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] })
     expect(desc.output).toMatchObject({ shape: [28, 28, 1], range: [-1, 1], kind: 'image' })
     const card = JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8'))
-    expect(card).toMatchObject({ runId: acgan.id, conditioning: 'acgan', seed: 42, backend: 'wasm', step: 2 })
+    expect(card).toMatchObject({ runId: acgan.id, conditioning: 'acgan', seed: 42, backend: autoTrainingBackend(home), step: 2 })
     expect(card.datasetSha256).toMatch(/^[0-9a-f]{64}$/)
     expect(card.finalMetrics.classAccReal).toBeTypeOf('number')
     expect(fs.readFileSync(path.join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/generator parameters \| 856,425/)
