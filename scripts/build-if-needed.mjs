@@ -1,4 +1,5 @@
-// Builds out/ when it is missing or older than the sources (used by `npm install` and `npm start`).
+// Builds out/ when it is missing or older than the sources (used by `npm install`, `npm start` and
+// the e2e tests' global setup). `--stamp` only records that out/ was just built (`npm run build`).
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
@@ -14,6 +15,10 @@ function newest(p) {
   return readdirSync(p).reduce((m, f) => Math.max(m, newest(path.join(p, f))), s.mtimeMs)
 }
 
+export function writeStamp() {
+  writeFileSync(stamp, new Date().toISOString())
+}
+
 export function buildIfNeeded({ quiet = false } = {}) {
   const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0
   const sourcesAt = Math.max(...SOURCES.map((s) => newest(path.join(root, s))))
@@ -26,10 +31,11 @@ export function buildIfNeeded({ quiet = false } = {}) {
   if (!quiet) console.error('gan-workbench: building the app…')
   const r = spawnSync(process.execPath, [bin, 'build'], { cwd: root, stdio: quiet ? 'ignore' : ['ignore', 'ignore', 'inherit'] })
   if (r.status !== 0) return false
-  writeFileSync(stamp, new Date().toISOString())
+  writeStamp()
   return true
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exit(buildIfNeeded() ? 0 : 1)
+  if (process.argv.includes('--stamp')) writeStamp()
+  else process.exit(buildIfNeeded() ? 0 : 1)
 }

@@ -1,8 +1,16 @@
-// Writes resources/experiment-config.schema.json from the zod schema (`npm run schema`).
+// Writes resources/experiment-config.schema.json and docs/config.md from the zod schema (`npm run schema`).
 import fs from 'node:fs'
 import path from 'node:path'
 import { experimentJsonSchema } from '../src-shared/config/json-schema'
+import { configMarkdown } from './lib/config-markdown'
 
-const file = path.join(__dirname, '..', 'resources', 'experiment-config.schema.json')
-fs.writeFileSync(file, `${JSON.stringify(experimentJsonSchema(), null, 2)}\n`)
-console.log(`wrote ${path.relative(process.cwd(), file)}`)
+const root = path.join(__dirname, '..')
+const schema = experimentJsonSchema()
+const outputs: Array<[string, string]> = [
+  [path.join(root, 'resources', 'experiment-config.schema.json'), `${JSON.stringify(schema, null, 2)}\n`],
+  [path.join(root, 'docs', 'config.md'), configMarkdown(schema as Parameters<typeof configMarkdown>[0])],
+]
+for (const [file, text] of outputs) {
+  fs.writeFileSync(file, text)
+  console.log(`wrote ${path.relative(process.cwd(), file)}`)
+}

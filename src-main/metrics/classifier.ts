@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import crypto from 'node:crypto'
 import * as tf from '@tensorflow/tfjs'
 import { toTfjsFiles, fromTfjsFiles, WEIGHTS_FILE } from '../export/tfjs-model'
 import { writeFileAtomic } from '../util/atomic-fs'
@@ -26,6 +27,14 @@ export interface ClassifierMeta {
   trainSha256: string
   testSha256: string
   trainedAt: string
+  /** SHA-256 of each file of the classifier (model.json, weights.bin), so a changed file is caught. */
+  files: Record<string, string>
+}
+
+export const CLASSIFIER_FILES = ['model.json', WEIGHTS_FILE] as const
+
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return crypto.createHash('sha256').update(bytes).digest('hex')
 }
 
 export function buildClassifier(seed: number): tf.LayersModel {
@@ -49,12 +58,13 @@ export function imagesTensor(images: Uint8Array, count: number): tf.Tensor4D {
   return tf.tensor4d(values, [count, 28, 28, 1])
 }
 
-export async function saveClassifier(model: tf.LayersModel, dir: string, meta: ClassifierMeta): Promise<void> {
+export async function saveClassifier(model: tf.LayersModel, dir: string, meta: Omit<ClassifierMeta, 'files'>): Promise<void> {
   const files = await toTfjsFiles(model)
   fs.mkdirSync(dir, { recursive: true })
   writeFileAtomic(path.join(dir, 'model.json'), files.modelJson)
   writeFileAtomic(path.join(dir, WEIGHTS_FILE), files.weights)
-  writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(meta, null, 2))
+  const hashes = { 'model.json': sha256Hex(files.modelJson), [WEIGHTS_FILE]: sha256Hex(files.weights) }
+  writeFileAtomic(path.join(dir, 'meta.json'), `${JSON.stringify({ ...meta, files: hashes }, null, 2)}\n`)
 }
 
 export interface Classifier {

@@ -13,7 +13,8 @@ import { buildModel } from '../training/models'
 import { mixSeed } from '../training/seeds'
 import { TO_TANH_RANGE, type ImageDataset } from '../datasets/image-datasets'
 import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from '../metrics/classifier-data'
-import { assertImageOnlyDiscriminator, loadFeatureExtractor } from './d-features'
+import { assertImageOnlyDiscriminator, loadFeatureExtractor, type FeatureExtractor } from './d-features'
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
 
 /** 500 per class fits the built-in MNIST's 8,000 training digits (about 800 per class). */
 export const DEFAULT_TRANSFER: TransferOptions = { labelsPerClass: [10, 100, 500], steps: 300, batchSize: 32, learningRate: 1e-3, freeze: false, seed: 7 }
@@ -70,6 +71,21 @@ function disposeShared(...models: tf.LayersModel[]): void {
       // already disposed through another model
     }
   }
+}
+
+/**
+ * The fine-tuned model: D's feature layers with the checkpoint's weights (trainable unless
+ * `freeze`) and a new head. Starting from D's weights is the point of the experiment (tested).
+ */
+export function fromDiscriminator(pretrained: FeatureExtractor, options: Pick<TransferOptions, 'freeze' | 'seed'>): tf.LayersModel {
+  pretrained.extractor.layers.forEach((l) => (l.trainable = !options.freeze))
+  return classifierOn(pretrained.extractor, options.seed)
+}
+
+/** The baseline: the same architecture from a random initialisation (its own seed per budget), all of it trained. */
+export function fromScratch(config: ExperimentConfig, options: Pick<TransferOptions, 'seed'>, perClass: number): { model: tf.LayersModel; body: tf.LayersModel } {
+  const body = buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(options.seed, 1000 + perClass), featureOutput: true })
+  return { model: classifierOn(tf.model({ inputs: body.inputs, outputs: body.outputs.at(-1)! }), options.seed), body }
 }
 
 /** D's feature layers (as given) + flatten + a 10-way softmax head. */
@@ -139,16 +155,13 @@ export async function runTransfer(
         const pretrained = await loadFeatureExtractor(registry, runId, checkpointStep)
         checkpointStep = pretrained.checkpoint.step
         featureShape = pretrained.featureShape
-        pretrained.extractor.layers.forEach((l) => (l.trainable = !options.freeze))
-        const transferModel = classifierOn(pretrained.extractor, options.seed)
+        const transferModel = fromDiscriminator(pretrained, options)
         const transfer = await fitAndTest(transferModel, x, y, { x: testX, labels: test.labels }, options)
         disposeShared(pretrained.model, transferModel)
         progress({ labelsPerClass: perClass, model: 'transfer', done: 2 * k + 1, total })
-        // The same architecture from a random initialisation, all of it trained.
-        const fresh = buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(options.seed, 1000 + perClass), featureOutput: true })
-        const scratchModel = classifierOn(tf.model({ inputs: fresh.inputs, outputs: fresh.outputs.at(-1)! }), options.seed)
-        const scratch = await fitAndTest(scratchModel, x, y, { x: testX, labels: test.labels }, options)
-        disposeShared(fresh, scratchModel)
+        const fresh = fromScratch(config, options, perClass)
+        const scratch = await fitAndTest(fresh.model, x, y, { x: testX, labels: test.labels }, options)
+        disposeShared(fresh.body, fresh.model)
         progress({ labelsPerClass: perClass, model: 'scratch', done: 2 * k + 2, total })
         rows.push({ labelsPerClass: perClass, trainCount: picked.length, transfer, scratch })
       } finally {

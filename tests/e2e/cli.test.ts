@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PNG } from 'pngjs'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { cli, lastJson, serve } from '../helpers/cli'
+import { autoTrainingBackend, cli, lastJson, serve } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 
 let t: ReturnType<typeof tmpDir>
@@ -21,12 +21,12 @@ describe('gan-workbench CLI', () => {
     const r = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', 'cli-ring', ...quick])
     expect(r.code, r.stderr).toBe(0)
     const run = lastJson<RunRecord>(r)
-    expect(run).toMatchObject({ name: 'cli-ring', status: 'completed', step: 50, totalSteps: 50, backend: 'wasm' })
+    expect(run).toMatchObject({ name: 'cli-ring', status: 'completed', step: 50, totalSteps: 50, backend: autoTrainingBackend(home) })
     expect(r.stderr).toMatch(/run \d+ \(cli-ring\) started/)
     const list = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
     expect(list.map((x) => x.id)).toContain(run.id)
     const shown = cli(home, ['runs', 'show', String(run.id)])
-    expect(shown.stdout).toMatch(/backend\s+wasm \(fastest backend here/)
+    expect(shown.stdout).toMatch(new RegExp(`backend\\s+${run.backend} \\(\\S`))
   })
 
   it('compares runs: only the config fields that differ, and final metrics', () => {
@@ -110,8 +110,15 @@ describe('gan-workbench CLI', () => {
 
   it('doctor says which backend is used and why the others are not', () => {
     const r = lastJson<{ backend: { name: string }; backends: { name: string; available: boolean; reason: string }[] }>(cli(home, ['--json', 'doctor']))
-    expect(r.backend.name).toBe('wasm')
-    expect(r.backends.find((b) => b.name === 'tensorflow')!.reason).toMatch(/not installed|failed to load/)
+    // The load order, each backend with its reason; doctor's own backend (for sampling and
+    // evaluation: WebGPU is for training runs only) is the first available after WebGPU's turn.
+    expect(r.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'])
+    for (const b of r.backends) expect(b.reason, b.name).toMatch(/\w/)
+    expect(r.backend.name).toBe(r.backends.find((b) => b.available && b.name !== 'webgpu')!.name)
+    const better = r.backends.slice(0, r.backends.findIndex((b) => b.name === r.backend.name))
+    for (const b of better.filter((x) => x.name !== 'webgpu')) expect(b.available, `${b.name}: ${b.reason}`).toBe(false)
+    const tensorflow = r.backends.find((b) => b.name === 'tensorflow')!
+    if (!tensorflow.available) expect(tensorflow.reason).toMatch(/not installed|failed to load/)
   })
 
   describe('bad input gets a clear error and changes nothing', () => {

@@ -58,7 +58,35 @@ describe('compare view', () => {
       await expect.poll(() => page.getByTestId('compare-grid').count()).toBe(2)
       await page.getByTestId('compare-epoch').fill('1')
       await expect.poll(() => page.getByTestId('compare-grid').first().getAttribute('alt')).toMatch(/at epoch 1/)
-      await expect.poll(() => page.getByTestId('diff-canvas').evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(100)
+      // The difference view is |A − B| of the two grids, pixel by pixel (and they do differ).
+      const diffCheck = () => page.evaluate(async () => {
+        const grids = Array.from(document.querySelectorAll<HTMLImageElement>('[data-testid=compare-grid]'))
+        const pixels = async (src: string) => {
+          const img = new Image()
+          img.src = src
+          await img.decode()
+          const c = document.createElement('canvas')
+          c.width = img.width
+          c.height = img.height
+          const ctx = c.getContext('2d')!
+          ctx.drawImage(img, 0, 0)
+          return ctx.getImageData(0, 0, c.width, c.height)
+        }
+        const [a, b] = await Promise.all([pixels(grids[0]!.src), pixels(grids[1]!.src)])
+        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=diff-canvas]')!
+        if (canvas.width !== a.width || canvas.height !== a.height) return { wrong: -1, differing: 0 }
+        const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+        let wrong = 0
+        let differing = 0
+        for (let i = 0; i < d.length; i += 4) {
+          const expected = Math.abs(a.data[i]! - b.data[i]!)
+          if (d[i] !== expected || d[i + 1] !== expected || d[i + 2] !== expected) wrong++
+          if (expected > 0) differing++
+        }
+        return { wrong, differing }
+      })
+      await expect.poll(async () => (await diffCheck()).wrong, { timeout: 10_000 }).toBe(0)
+      expect((await diffCheck()).differing).toBeGreaterThan(100)
       await page.screenshot({ path: screenshotPath('ui-compare.png'), fullPage: true })
 
       // Twin run: same config and seed with one setting flipped, opened beside the original.

@@ -1,9 +1,11 @@
 /**
  * Two runs training at once in their own processes while a third process keeps reading the
- * registry (as the UI does): every process succeeds and no SQLITE_BUSY reaches anyone.
+ * registry (as the UI does): every process succeeds, no SQLITE_BUSY reaches anyone, and every
+ * step's metrics are stored exactly once (docs/architecture.md, Durability).
  */
 import path from 'node:path'
 import { spawn } from 'node:child_process'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
 import { CLI, cli, lastJson } from '../helpers/cli'
@@ -49,8 +51,22 @@ describe('concurrent writers and a reader', () => {
     expect(reads.length).toBeGreaterThan(3)
     expect(reads.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([])
     for (const r of [a, b, ...reads]) expect(r.stderr).not.toMatch(/SQLITE_BUSY|database is locked/)
-    // Every logged step of both runs is there once.
     const list = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
     expect(list.map((r) => r.step).sort()).toEqual([120, 120])
+    // Every step's metrics stored once: for each run and each per-step key, the rows are exactly
+    // steps 1…120, one row each, and no (key, step) of any key has two rows.
+    const d = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+    try {
+      for (const { id } of list) {
+        for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake']) {
+          const steps = (d.prepare('SELECT step FROM metrics WHERE run_id = ? AND key = ? ORDER BY step').all(id, key) as { step: number }[]).map((r) => r.step)
+          expect(steps, `run ${id} ${key}`).toEqual(Array.from({ length: 120 }, (_, i) => i + 1))
+        }
+        const twice = d.prepare('SELECT key, step, count(*) AS n FROM metrics WHERE run_id = ? GROUP BY key, step HAVING count(*) > 1').all(id)
+        expect(twice, `run ${id}: (key, step) stored more than once`).toEqual([])
+      }
+    } finally {
+      d.close()
+    }
   })
 })

@@ -9,13 +9,20 @@ import { spawnSync } from 'node:child_process'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { cli, lastJson, ROOT } from '../helpers/cli'
+import { autoTrainingBackend, cli, lastJson, ROOT } from '../helpers/cli'
 import { withUi } from '../helpers/ui'
 import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
 import * as tf from '@tensorflow/tfjs'
 import { fromTfjsFiles } from '../../src-main/export/tfjs-model'
+import { CLASSIFIER_FILES, loadClassifier, sha256Hex, type ClassifierMeta } from '../../src-main/metrics/classifier'
+import { classifierSplits, type ClassifierDataset } from '../../src-main/metrics/classifier-data'
+import { datasetHash, FASHION_MNIST_DIR, TO_TANH_RANGE } from '../../src-main/datasets/image-datasets'
+import { selectBackend } from '../../src-main/training/backend'
+import { modeCoverage } from '../../src-shared/metrics/mode-coverage'
+import { toy2dMixture } from '../../src-shared/datasets/toy2d'
 import { itFull } from '../helpers/full'
+import { available, skipUnless } from '../helpers/requirements'
 
 let t: ReturnType<typeof tmpDir>
 let home: string
@@ -49,7 +56,7 @@ describe('export', () => {
     expect(desc.inputs[1]).toMatchObject({ classes: 10, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] })
     expect(desc.output).toMatchObject({ shape: [28, 28, 1], range: [-1, 1], kind: 'image' })
     const card = JSON.parse(fs.readFileSync(path.join(out, 'model-card.json'), 'utf8'))
-    expect(card).toMatchObject({ runId: acgan.id, conditioning: 'acgan', seed: 42, backend: 'wasm', step: 2 })
+    expect(card).toMatchObject({ runId: acgan.id, conditioning: 'acgan', seed: 42, backend: autoTrainingBackend(home), step: 2 })
     expect(card.datasetSha256).toMatch(/^[0-9a-f]{64}$/)
     expect(card.finalMetrics.classAccReal).toBeTypeOf('number')
     expect(fs.readFileSync(path.join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/generator parameters \| 856,425/)
@@ -164,10 +171,17 @@ describe('discriminator → classifier', () => {
     const record = lastJson<{ id: number; ganRunId: number; status: string; results: { rows: { labelsPerClass: number; trainCount: number; transfer: number; scratch: number }[]; testCount: number } }>(r)
     expect(record).toMatchObject({ ganRunId: acgan.id, status: 'completed' })
     expect(record.results.rows.map((x) => [x.labelsPerClass, x.trainCount])).toEqual([[3, 30], [20, 200]])
-    for (const row of record.results.rows) {
-      for (const acc of [row.transfer, row.scratch]) expect(acc >= 0 && acc <= 1).toBe(true)
-    }
+    // Each accuracy is a count of the 2,000 held-out digits (that fine-tuning starts from D's
+    // weights and the baseline from a random start is tests/unit/transfer.test.ts's).
     expect(record.results.testCount).toBe(2000)
+    for (const row of record.results.rows) {
+      for (const acc of [row.transfer, row.scratch]) {
+        const correct = acc * record.results.testCount
+        expect(correct).toBeCloseTo(Math.round(correct), 6)
+        expect(correct).toBeGreaterThan(0)
+        expect(correct).toBeLessThanOrEqual(record.results.testCount)
+      }
+    }
     const text = cli(home, ['transfer', String(mlp.id)])
     expect(text.code).toBe(1)
     expect(text.stderr).toMatch(/transfer needs a GAN trained on a built-in labelled dataset \(mnist, fashion-mnist\)/)
@@ -251,8 +265,9 @@ describe('export from the UI', () => {
 
 /** Debian's python3 (python3-torch); a pyenv python3 first on PATH has no torch. */
 const PYTHON = process.env.GWB_PYTHON ?? '/usr/bin/python3'
-const torchMissing = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status !== 0
-if (torchMissing) console.warn(`python export test skipped: ${PYTHON} cannot import torch and numpy (apt-get install python3-torch python3-numpy)`)
+const torchMissing = !available('torch', spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0
+  ? undefined
+  : `python export test: ${PYTHON} cannot import torch and numpy (apt-get install python3-torch python3-numpy)`)
 
 describe.skipIf(torchMissing)('export → Python', () => {
   async function compare(run: RunRecord, name: string, extraInputs: (n: number) => number[][][]) {
@@ -288,6 +303,46 @@ describe.skipIf(torchMissing)('export → Python', () => {
   })
 })
 
+describe('the evaluation classifiers (resources/classifiers)', () => {
+  // meta.json's figures are what eval reports and the docs quote: re-measured here, not trusted.
+  const measure = async (dataset: ClassifierDataset) => {
+    const dir = path.join(ROOT, 'resources', 'classifiers', dataset)
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ClassifierMeta
+    expect(Object.keys(meta.files).sort()).toEqual([...CLASSIFIER_FILES].sort())
+    for (const file of CLASSIFIER_FILES) expect(sha256Hex(fs.readFileSync(path.join(dir, file))), `${dataset}/${file}`).toBe(meta.files[file])
+    const { test } = classifierSplits(dataset)
+    expect([test.count, datasetHash(test)]).toEqual([meta.testCount, meta.testSha256])
+    const before = tf.getBackend()
+    await selectBackend('auto', { convolutional: true })
+    const classifier = (await loadClassifier(dataset))!
+    try {
+      const { probs } = await classifier.embed(Float32Array.from(test.images, (p) => TO_TANH_RANGE[p]!), test.count)
+      let correct = 0
+      for (let i = 0; i < test.count; i++) {
+        const row = probs.subarray(i * 10, i * 10 + 10)
+        if (row.indexOf(Math.max(...row)) === test.labels[i]) correct++
+      }
+      return { meta, accuracy: correct / test.count }
+    } finally {
+      classifier.dispose()
+      if (before) await tf.setBackend(before) // none yet when this is the file's first use of tfjs
+    }
+  }
+
+  it('MNIST: the files are those meta.json names (SHA-256), and it scores its accuracy again on the 2,000 held-out digits', async () => {
+    const { meta, accuracy } = await measure('mnist')
+    expect(accuracy).toBeGreaterThan(0.95)
+    expect(Math.abs(accuracy - meta.testAccuracy)).toBeLessThan(0.005)
+  })
+
+  it('Fashion-MNIST: the same on its 10,000 test images', async (ctx) => {
+    skipUnless(ctx, 'fashion-mnist', fs.existsSync(FASHION_MNIST_DIR) ? undefined : `${FASHION_MNIST_DIR} is missing (apt-get install dataset-fashion-mnist)`)
+    const { meta, accuracy } = await measure('fashion-mnist')
+    expect(accuracy).toBeGreaterThan(0.88)
+    expect(Math.abs(accuracy - meta.testAccuracy)).toBeLessThan(0.005)
+  })
+})
+
 describe('eval', () => {
   it('2D: mode coverage and diversity on a fixed sample count and seed, stored with the run', () => {
     const r = cli(home, ['--json', 'eval', String(mlp.id), '--samples', '500'])
@@ -295,7 +350,18 @@ describe('eval', () => {
     const report = lastJson<{ samples: number; seed: number; metrics: Record<string, number> }>(r)
     expect(report).toMatchObject({ samples: 500, seed: 1234 })
     expect(report.metrics.modes).toBe(8)
-    expect(report.metrics.modesCaptured).toBeGreaterThanOrEqual(0)
+    // The coverage is that of the fixed samples: `sample` with the same count and seed draws the same
+    // points, and the 1 % rule over them gives the reported figures.
+    const drawn = path.join(t.dir, 'eval-points.json')
+    expect(cli(home, ['sample', String(mlp.id), '--n', '500', '--seed', '1234', '--out', drawn]).code).toBe(0)
+    const points = (JSON.parse(fs.readFileSync(drawn, 'utf8')) as { points: [number, number][] }).points.flat()
+    const ring = toy2dMixture('ring8')
+    const coverage = modeCoverage(points, ring.centres, ring.std)
+    // A short run captures few modes, so the counts per mode are compared, not only their total.
+    const app = (report as unknown as { modeProtocols: { id: string; perMode: number[] }[] }).modeProtocols.find((p) => p.id === 'app')!
+    expect(app.perMode).toEqual(coverage.perMode)
+    expect(report.metrics.modesCaptured).toBe(coverage.modesCaptured)
+    expect(report.metrics.highQuality).toBeCloseTo(coverage.highQuality, 10)
     expect(report.metrics.diversity).toBeGreaterThan(0)
     // D's confusion matrix on the same 500 real and 500 generated points.
     const d = (report as unknown as { discriminator: { truePositives: number; falseNegatives: number; trueNegatives: number; falsePositives: number } }).discriminator
@@ -329,7 +395,13 @@ describe('eval', () => {
     expect(report.metrics.frechetDistance).toBeGreaterThan(1)
     expect(report.metrics.inceptionScoreReal).toBeGreaterThan(report.metrics.inceptionScore!)
     expect(report.classHistogram.generated).toHaveLength(10)
-    expect((report as unknown as { discriminator: { accuracy: number } }).discriminator.accuracy).toBeGreaterThanOrEqual(0)
+    expect(report.classHistogram.generated.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6)
+    // D as a classifier: its accuracy is that of its confusion matrix over the scored images.
+    const d = (report as unknown as { discriminator: { accuracy: number; truePositives: number; falseNegatives: number; trueNegatives: number; falsePositives: number } }).discriminator
+    const real = d.truePositives + d.falseNegatives
+    expect(real).toBeGreaterThan(0)
+    expect(d.trueNegatives + d.falsePositives).toBe(real)
+    expect(d.accuracy).toBeCloseTo((d.truePositives + d.trueNegatives) / (2 * real), 10)
     expect(cli(home, ['eval', String(acgan.id), '--samples', '5']).stderr).toMatch(/--samples must be a whole number from 50 to 10000/)
   })
 })

@@ -29,9 +29,11 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { signJob } from '../../src-main/remote/job-signature'
 import { formatWorkerKey } from '../../src-main/remote/worker-key'
 import { QUEUE_NAME } from '../../src-main/remote/protocol'
+import { available } from '../helpers/requirements'
 
 const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim()
 const NO_REDIS = 'no redis-server here (Debian: apt-get install redis-server; .ci/run installs it)'
+available('redis', redisServer ? undefined : `hostile-remote test: ${NO_REDIS}`)
 
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex')
 const preset = (name: string) => validateExperiment(requirePreset(name).config).config

@@ -18,9 +18,10 @@ import { freePort, waitForPort } from '../helpers/net'
 import { withUi } from '../helpers/ui'
 import { screenshotPath } from '../helpers/browser'
 import { itFull } from '../helpers/full'
+import { available } from '../helpers/requirements'
 
 const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim()
-if (!redisServer) console.warn('scale-out test skipped: no redis-server here (Debian: apt-get install redis-server; .ci/run installs it)')
+available('redis', redisServer ? undefined : 'scale-out test: no redis-server here (Debian: apt-get install redis-server; .ci/run installs it)')
 
 
 async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {

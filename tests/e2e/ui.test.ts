@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
-import { cli, lastJson, serve } from '../helpers/cli'
+import { autoTrainingBackend, cli, lastJson, serve } from '../helpers/cli'
 import type { RunRecord } from '../../src-shared/domain/run'
 import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
@@ -90,7 +90,7 @@ describe('workbench UI in server mode', () => {
       const first = await stepOf()
       await expect.poll(stepOf, { timeout: 30_000 }).toBeGreaterThan(first)
       expect(await page.getByTestId('dLoss').textContent()).toMatch(/^\d+\.\d{4}$/)
-      expect(await page.getByTestId('backend').textContent()).toMatch(/backend: wasm — fastest backend here/)
+      expect(await page.getByTestId('backend').textContent()).toMatch(new RegExp(`backend: ${autoTrainingBackend(home)} — \\S`))
       // The loss chart and the scatter have drawn something (not a blank canvas).
       const painted = (testId: string) =>
         page.getByTestId(testId).locator('canvas').or(page.locator(`canvas[data-testid="${testId}"]`)).first().evaluate((c: HTMLCanvasElement) => {

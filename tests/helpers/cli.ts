@@ -22,6 +22,23 @@ export function lastJson<T = unknown>(r: CliResult): T {
   return JSON.parse(lines[lines.length - 1]!) as T
 }
 
+const trainingBackends = new Map<string, string>()
+
+/**
+ * The backend `auto` gives a training run on this machine: the first available one in the load
+ * order `doctor` reports (tensorflow-gpu, tensorflow, webgpu on hardware, wasm, cpu). Tests
+ * compare with it instead of assuming wasm, so they pass where tfjs-node or a GPU exists.
+ */
+export function autoTrainingBackend(home: string): string {
+  const known = trainingBackends.get(home)
+  if (known) return known
+  const r = cli(home, ['--json', 'doctor'])
+  const first = lastJson<{ backends: { name: string; available: boolean }[] }>(r).backends.find((b) => b.available)
+  if (!first) throw new Error(`doctor found no backend: ${r.stdout}${r.stderr}`)
+  trainingBackends.set(home, first.name)
+  return first.name
+}
+
 /** Starts `serve` and resolves with its URL once it prints it. */
 export function serve(home: string, extra: string[] = []): Promise<{ url: string; token: string; origin: string; stop: () => Promise<void>; pid: number }> {
   const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'serve', '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })

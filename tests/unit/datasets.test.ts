@@ -7,6 +7,7 @@ import {
   CLASS_NAMES, FASHION_MNIST_DIR, datasetHash, loadFashionMnist, loadIdxPair, loadMnistIdx, loadNpmMnist, toFloatImages,
 } from '../../src-main/datasets/image-datasets'
 import { tmpDir } from '../helpers/tmp'
+import { available } from '../helpers/requirements'
 
 const tmp = tmpDir('gwb-datasets-')
 afterAll(tmp.cleanup)
@@ -180,8 +181,7 @@ describe('built-in datasets', () => {
     expect(datasetHash(mnist)).toBe(datasetHash(loadNpmMnist()))
   })
 
-  const hasFashion = fs.existsSync(FASHION_MNIST_DIR)
-  if (!hasFashion) console.warn(`Skipping the Fashion-MNIST test: ${FASHION_MNIST_DIR} is absent (apt-get install dataset-fashion-mnist)`)
+  const hasFashion = available('fashion-mnist', fs.existsSync(FASHION_MNIST_DIR) ? undefined : `Fashion-MNIST test: ${FASHION_MNIST_DIR} is absent (apt-get install dataset-fashion-mnist)`)
   it.skipIf(!hasFashion)('loads Fashion-MNIST from the Debian package: 60,000 train + 10,000 test', () => {
     const { train, test } = loadFashionMnist()
     checkTenClasses28(train, 60_000)

@@ -48,9 +48,14 @@ describe('contract dispatch', () => {
     expect(internal).toEqual({ ok: false, error: { code: 'internal', message: 'disk on fire' } })
   })
 
-  it('has a schema for every request', () => {
-    for (const [name, def] of Object.entries(requests)) {
-      expect(typeof def.input.safeParse, name).toBe('function')
+  it('has a schema for every request: a payload of the wrong type or with an unknown field is refused before any handler runs', async () => {
+    calls.length = 0
+    const names = Object.keys(requests)
+    expect(names.length).toBeGreaterThan(20)
+    for (const name of names) {
+      expect(await dispatch(name, 42), name).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
+      expect(await dispatch(name, { unexpectedField: true }), name).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
     }
+    expect(calls).toEqual([])
   })
 })

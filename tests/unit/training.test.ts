@@ -15,6 +15,7 @@ import { createDataSource } from '../../src-main/datasets/data-source'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { loadCheckpoint, saveCheckpoint } from '../../src-main/training/checkpoint'
 import { tmpDir } from '../helpers/tmp'
+import { skipUnless } from '../helpers/requirements'
 
 const withoutWallTime = (m: Record<string, { step: number; value: number }[]>) =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map((p) => [p.step, p.value])]))
@@ -183,9 +184,11 @@ describe('training a run', () => {
     const config = tiny()
     const run = registry.createRun({ config, totalSteps: totalSteps(config) })
     const h = hooks()
+    // What `auto` gives a training run here (wasm on a machine without tfjs-node or a GPU).
+    const auto = (await selectBackend('auto', { training: true })).name
     expect(await trainRun(registry, t.dir, run.id, h.hooks)).toBe('completed')
     const done = registry.getRun(run.id)
-    expect(done).toMatchObject({ status: 'completed', step: 40, epoch: 2, backend: 'wasm' })
+    expect(done).toMatchObject({ status: 'completed', step: 40, epoch: 2, backend: auto })
     expect(done.samplesPerSec).toBeGreaterThan(0)
     const metrics = registry.metrics(run.id)
     expect(Object.keys(metrics).sort()).toEqual(['boxHighQuality', 'boxModes', 'dFake', 'dGradNorm', 'dLoss', 'dReal', 'diversity', 'evalSamples', 'gGradNorm', 'gLoss', 'highQuality', 'modeKL', 'modesCaptured', 'pacganHighQuality', 'pacganModes'])
@@ -256,9 +259,18 @@ describe('conditional GANs', () => {
       const again = await gan.generate(2, 5, [3, 3])
       expect(Array.from(again)).toEqual(Array.from(a))
       expect(Array.from(b)).not.toEqual(Array.from(a))
-      // The class grid repeats each column's z down the rows: row 0 and row 1 differ only by label.
+      // The class grid repeats each column's z down the rows: row k is G(column z's, label k), so
+      // rows differ only by label (and each column by its z).
       const grid = await gan.generateClassGrid(4, 9)
       expect(grid.length).toBe(10 * 4 * 784)
+      const row = (k: number) => grid.subarray(k * 4 * 784, (k + 1) * 4 * 784)
+      for (const k of [0, 1, 9]) {
+        const alone = await gan.generate(4, 9, [k, k, k, k])
+        const worst = row(k).reduce((m, v, i) => Math.max(m, Math.abs(v - alone[i]!)), 0)
+        expect(worst, `row ${k} is G(the columns' z, label ${k})`).toBeLessThan(1e-5)
+      }
+      expect(Array.from(row(0))).not.toEqual(Array.from(row(1)))
+      expect(Array.from(row(0).subarray(0, 784))).not.toEqual(Array.from(row(0).subarray(784, 2 * 784)))
     } finally {
       gan.dispose()
     }
@@ -397,8 +409,7 @@ describe('every preset trains', () => {
     t.cleanup()
   })
 
-  const fashionMissing = !fs.existsSync(FASHION_MNIST_DIR)
-  if (fashionMissing) console.warn(`[presets] fashion-mnist preset SKIPPED: ${FASHION_MNIST_DIR} is missing (apt-get install dataset-fashion-mnist)`)
+  const fashionMissing = fs.existsSync(FASHION_MNIST_DIR) ? undefined : `${FASHION_MNIST_DIR} is missing (apt-get install dataset-fashion-mnist)`
 
   it('measures image metrics at the end of each epoch in the classifier feature space', async () => {
     const config = validateExperiment(applyOverrides(requirePreset('acgan-mnist').config, [
@@ -413,8 +424,8 @@ describe('every preset trains', () => {
     expect(m.imageEvalSamples![0]!.value).toBe(60)
   })
 
-  it.each(PRESETS.map((p) => [p.name, p] as const))('%s: a few steps on a small slice', async (name, preset) => {
-    if (name.includes('fashion') && fashionMissing) return
+  it.for(PRESETS.map((p) => [p.name, p] as const))('%s: a few steps on a small slice', async ([name, preset], ctx) => {
+    if (name.includes('fashion')) skipUnless(ctx, 'fashion-mnist', fashionMissing)
     const image = preset.config.dataset.kind !== 'toy2d'
     const config = validateExperiment(applyOverrides(preset.config, [
       'training.epochs=1', 'training.stepsPerEpoch=2', 'training.batchSize=4', 'training.logEvery=1', 'training.evalSamples=0',

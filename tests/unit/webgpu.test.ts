@@ -12,9 +12,10 @@ import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
 import { useTempRegistry } from '../helpers/temp-registry'
 import { itFull } from '../helpers/full'
+import { available } from '../helpers/requirements'
 
 const adapter = await setUpWebGpu().then((a) => a, (e: Error) => e)
-if (adapter instanceof Error) console.warn(`WebGPU training tests skipped: ${adapter.message}`)
+available('lavapipe', adapter instanceof Error ? `WebGPU training tests: ${adapter.message}` : undefined)
 
 describe('WebGPU backend', () => {
   it('is probed and explained, and auto never trains on a software adapter', async () => {

@@ -1,0 +1,32 @@
+/**
+ * The docs against the code: links and images point at files that exist, every command line shown
+ * names a command and flags the CLI has, and every measured number carries its date and commit
+ * (the rules: docs/testing.md, "Claims in the docs").
+ */
+import { describe, expect, it } from 'vitest'
+import { buildProgram } from '../../src-main/cli/program'
+import { brokenLinks, checkCommand, commandMentions, docFiles, undatedMeasurements } from '../helpers/doc-claims'
+
+const files = docFiles()
+
+describe('the docs', () => {
+  it('cover README, CHANGELOG and the manual', () => {
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'docs/cli.md', 'docs/testing.md']))
+  })
+
+  it('link only to files, images and headings that exist', () => {
+    expect(files.flatMap(brokenLinks)).toEqual([])
+  })
+
+  it('name only commands and flags the CLI has', () => {
+    const program = buildProgram()
+    const mentions = files.flatMap(commandMentions)
+    expect(mentions.length).toBeGreaterThan(50)
+    const wrong = mentions.map((m) => ({ at: `${m.file}:${m.line}`, words: m.words.join(' '), problem: checkCommand(program, m.words) })).filter((m) => m.problem)
+    expect(wrong).toEqual([])
+  })
+
+  it('date every measured number and name its commit', () => {
+    expect(files.flatMap(undatedMeasurements)).toEqual([])
+  })
+})
