@@ -52,8 +52,13 @@ async function request<T>(name: string, payload: unknown): Promise<T> {
   return result.value
 }
 
-/** Navigates in the page (a hash change); a run page is awaited until it shows that run, not the previous one. */
+/**
+ * Opens a route in a fresh load of the app (no dialog or state left by the test before: a hash
+ * change alone keeps the view, and whatever a failed test left open on it); a run page is awaited
+ * until it shows that run.
+ */
 const go = async (route: string) => {
+  await page.goto('about:blank')
   await page.goto(`${server.origin}/#${route}`)
   const runId = /^\/runs\/(\d+)$/.exec(route)?.[1]
   if (runId) await page.locator('.run-head p.muted').filter({ hasText: new RegExp(`^\\s*run ${runId} ·`) }).waitFor()
