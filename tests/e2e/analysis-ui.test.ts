@@ -272,7 +272,10 @@ describe('analysis UI (#24)', () => {
     const white = await countPixels('.scatter-box canvas', 'white')
     expect(white).toBeGreaterThan(30)
     expect(await page.getByTestId('scatter-legend').textContent()).toMatch(/circles: 3σ \(0\.06\) around each mode/)
-    await page.locator('.card').filter({ has: page.getByTestId('scatter') }).screenshot({ path: screenshotPath('analysis-run-2d-surface-circles.png') })
+    // The card down to its legend (the grid row stretches the card far below it).
+    const card = (await page.locator('.card').filter({ has: page.getByTestId('scatter') }).boundingBox())!
+    const legend = (await page.getByTestId('scatter-legend').boundingBox())!
+    await page.screenshot({ path: screenshotPath('analysis-run-2d-surface-circles.png'), clip: { x: card.x, y: card.y, width: card.width, height: legend.y + legend.height + 12 - card.y } })
     await page.getByTestId('toggle-circles').uncheck()
     await expect.poll(() => scatter.getAttribute('data-circles')).toBe('0')
     await expect.poll(() => countPixels('.scatter-box canvas', 'white')).toBeLessThan(white / 2)
