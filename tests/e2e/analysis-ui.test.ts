@@ -124,7 +124,10 @@ describe('analysis UI (#24)', () => {
     await page.getByTestId('column-c:loss.generator').check()
     await page.getByTestId('column-search').fill('papers')
     await page.getByTestId('column-m:pacganModes').check()
+    await page.getByTestId('column-search').fill('')
+    for (const id of ['backend', 'samplesPerSec', 'notes']) await page.getByTestId(`column-${id}`).uncheck()
     await page.getByTestId('columns-done').click()
+    expect(await page.getByTestId('col-backend').count()).toBe(0)
     const cell = (id: number, col: string) => page.locator(`[data-run-id="${id}"] [data-col="${col}"]`).textContent()
     expect(await cell(ringMm.id, 'c:loss.generator')).toBe('minimax')
     expect(await cell(ringNs.id, 'c:loss.generator')).toBe('non-saturating')
@@ -143,7 +146,6 @@ describe('analysis UI (#24)', () => {
     await page.getByTestId('new-view').click()
     await page.getByTestId('view-name').fill('minimax runs')
     await page.getByTestId('save-view').click()
-    await page.screenshot({ path: screenshotPath('analysis-runs-table.png') })
 
     // A reload starts from the remembered columns; the saved view brings back its search.
     await page.reload()
@@ -158,6 +160,7 @@ describe('analysis UI (#24)', () => {
     await expect.poll(async () => (await order()).length).toBe(3)
     await page.getByTestId('pick-all').check()
     await expect.poll(() => page.getByTestId('compare-runs').textContent()).toMatch(/Compare 3/)
+    await page.screenshot({ path: screenshotPath('analysis-runs-table.png') })
   })
 
   it("2. two 2D runs on one epoch slider, each over its D's decision surface; overlay and flicker of the two", async () => {
