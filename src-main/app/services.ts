@@ -13,13 +13,15 @@ import type { Registry } from '../registry/registry'
 import { ConflictError, type RunManager } from '../training/run-manager'
 import { probeBackendsOnce } from '../training/backend'
 import { sampleRun } from '../export/sample'
+import { parseSavedPoints } from '../training/saved-points'
 import { explore } from '../export/explore'
 import { evaluateRun } from '../metrics/evaluate-run'
 import { exportForUi } from '../export/export-service'
+import { assertExportable, exportOptions } from '../export/export-options'
 import { startTransfer, synthForUi } from '../transfer/transfer-service'
 import { APP_VERSION } from './version'
 import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
-import { readArtifactFile, readPointsArtifact } from '../registry/artifact-files'
+import { readArtifactFile } from '../registry/artifact-files'
 import { deleteRunWithFiles } from './delete-run'
 import { startSweep } from '../sweeps/sweep-service'
 import { listSweeps } from '../registry/sweeps'
@@ -111,7 +113,11 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       deleteRunWithFiles(registry, ctx.home, id, { force })
       return { deleted: id }
     },
-    'runs.export': (request) => exportForUi(registry, ctx.home, request, (e) => runs.emit('export.progress', e)),
+    'runs.exportOptions': ({ id }) => exportOptions(registry, id),
+    'runs.export': (request) => {
+      assertExportable(registry, request.id, request.format)
+      return exportForUi(registry, ctx.home, request, (e) => runs.emit('export.progress', e))
+    },
     'runs.transfer': (request) => startTransfer(registry, request, (e) => runs.emit('transfer.progress', e)),
     'runs.transfers': ({ id }) => {
       registry.getRun(id)
@@ -137,8 +143,8 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       registry.getRun(id)
       const saved = registry.artifacts(id, 'samples-2d')
       const chosen = epoch === undefined ? saved.at(-1) : saved.findLast((a) => a.epoch === epoch)
-      const points = chosen ? readPointsArtifact(ctx.home, chosen) : null
-      return { epochs: [...new Set(saved.map((a) => a.epoch))], epoch: chosen?.epoch ?? null, points }
+      const read = chosen ? parseSavedPoints(readArtifactFile(ctx.home, chosen).toString('utf8'), `run ${id}'s points of epoch ${chosen.epoch}`) : null
+      return { epochs: [...new Set(saved.map((a) => a.epoch))], epoch: chosen?.epoch ?? null, points: read?.points ?? null, zSeed: read?.zSeed ?? null, surface: read?.surface ?? null }
     },
     'runs.eval': ({ id, samples, modes }) => {
       if (ACTIVE_STATUSES.includes(registry.getRun(id).status)) throw new ConflictError(`run ${id} is training; evaluate it when it has stopped`)

@@ -1,6 +1,7 @@
 /** Comparison of N runs: what differs in their configs, their final metrics, their curves. */
 import type { RunComparison } from '../../src-shared/domain/run'
 import type { Registry } from './registry'
+import { comparePoints } from '../../src-shared/compare/points-per-curve'
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
   if (value !== null && typeof value === 'object') {
@@ -24,10 +25,7 @@ export function configDiff(configs: unknown[]): RunComparison['configDiff'] {
     .filter(({ values }) => values.some((v) => JSON.stringify(v) !== JSON.stringify(values[0])))
 }
 
-/** Points per curve: 2,000 for two runs, fewer as runs are added (a chart shows ~4,000 in all). */
-export function comparePoints(runs: number): number {
-  return Math.max(300, Math.min(2000, Math.round(4000 / runs)))
-}
+export { comparePoints }
 
 export function compareRuns(registry: Registry, ids: number[], maxPoints = comparePoints(ids.length)): RunComparison {
   const runs = ids.map((id) => registry.getRun(id))

@@ -9,6 +9,7 @@ import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
 import type { ArtifactRecord, MetricPoint, MetricSeries, Placement, RunFilter, RunRecord, RunStatus } from '../../src-shared/domain/run'
 import type { TransferOptions, TransferRecord, TransferResults, TransferStatus } from '../../src-shared/domain/transfer'
 import { openDatabase, type Db, type OpenOptions } from './database'
+import { searchClause } from './run-search'
 import { RUN_SELECT, toRunRecord, type RunRow } from './run-rows'
 import { downsampleIndices } from './downsample'
 import { envelopeSeries, refreshRollups, ROLLUP_STEPS, seriesSizes, truncateRollups } from './metric-rollups'
@@ -162,11 +163,10 @@ export class Registry {
       where.push('EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag = ?)')
       params.push(filter.tag)
     }
-    if (filter.search) {
-      const like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-      where.push(`(r.name LIKE ? ESCAPE '\\' OR r.notes LIKE ? ESCAPE '\\' OR r.dataset LIKE ? ESCAPE '\\'
-        OR EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag LIKE ? ESCAPE '\\'))`)
-      params.push(like, like, like, like)
+    const search = filter.search ? searchClause(filter.search) : null
+    if (search) {
+      where.push(`(${search.sql})`)
+      params.push(...search.params)
     }
     const sql = `${RUN_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ? OFFSET ?`
     const rows = this.db.prepare(sql).all(...params, filter.limit ?? 1000, filter.offset ?? 0) as RunRow[]

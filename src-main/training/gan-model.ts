@@ -17,6 +17,11 @@ export interface GanModel {
   generate(n: number, seed: number): Promise<Float32Array>
   /** A grid drawn row by row (a class × z grid, translation rows), or undefined for a plain 8×8 grid. */
   previewRows(columns: number, seed: number): { rows: number; draw: () => Promise<Float32Array> } | undefined
+  /**
+   * D's output at 2D points (flat [x0, y0, …]), for the decision surface of point runs; absent or
+   * undefined when D also reads something besides the sample (a label, a condition image).
+   */
+  discriminatePoints?(points: Float32Array): Promise<{ values: Float32Array; kind: 'probability' | 'score' } | undefined>
   /** Family-specific metrics measured once per epoch. */
   epochMetrics(): Promise<Record<string, number>>
   /** Weights and optimizer state, by group ('generator' is always the exported generator). */

@@ -15,6 +15,9 @@ export interface AdversarialLoss {
   generator(fake: tf.Tensor): tf.Scalar
   /** What the dReal/dFake metrics report: mean probability (vanilla) or mean score. */
   summary(out: tf.Tensor): tf.Scalar
+  /** D's output per sample as people read it (the decision surface): a probability (vanilla) or the raw score. */
+  output(out: tf.Tensor): tf.Tensor
+  outputKind: 'probability' | 'score'
 }
 
 /**
@@ -50,6 +53,8 @@ export function adversarialLoss(config: ExperimentConfig): AdversarialLoss {
         // non-saturating: minimise −log D(G(z)); minimax: minimise log(1 − D(G(z))) = −BCE(0, ·)
         generator: (fake) => (config.loss.generator === 'non-saturating' ? bce(1, fake) : tf.neg(bce(0, fake))),
         summary: (out) => mean(tf.sigmoid(out)),
+        output: (out) => tf.sigmoid(out),
+        outputKind: 'probability',
       }
     }
     case 'lsgan': {
@@ -59,6 +64,8 @@ export function adversarialLoss(config: ExperimentConfig): AdversarialLoss {
           tf.mul(0.5, tf.add(sq(real, targets(config, real.shape, true, seed)), sq(fake, targets(config, fake.shape, false, seed + 10)))),
         generator: (fake) => tf.mul(0.5, sq(fake, 1)),
         summary: mean,
+        output: (out) => out,
+        outputKind: 'score',
       }
     }
     case 'wgan':
@@ -67,6 +74,8 @@ export function adversarialLoss(config: ExperimentConfig): AdversarialLoss {
         discriminator: (real, fake) => tf.sub(mean(fake), mean(real)),
         generator: (fake) => tf.neg(mean(fake)),
         summary: mean,
+        output: (out) => out,
+        outputKind: 'score',
       }
   }
 }

@@ -17,7 +17,8 @@ import { createGan, type GanModel } from './gan-model'
 import { loadCheckpointArtifact, saveCheckpoint } from './checkpoint'
 import { mixSeed } from './seeds'
 import { sha256, writeFileAtomic } from '../util/atomic-fs'
-import { CLASS_GRID_COLUMNS, createPreview } from './previews'
+import { CLASS_GRID_COLUMNS, createPreview, PREVIEW_Z_SEED } from './previews'
+import { decisionSurface } from './decision-surface'
 import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { GanDiagnostics } from '../../src-shared/metrics/diagnostics'
 import { createEpochImageEval } from '../metrics/epoch-image-metrics'
@@ -104,7 +105,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     const checkpointsDir = confinedPath(dir, 'checkpoints', `run ${runId}'s checkpoints folder`)
     const total = totalSteps(config)
     const { stepsPerEpoch, logEvery, checkpointEvery, batchSize } = config.training
-    const previewSeed = mixSeed(config.training.seed, 777)
+    const previewSeed = PREVIEW_Z_SEED
 
     // A trainer killed mid-checkpoint leaves its temporary directory behind: never a checkpoint.
     if (fs.existsSync(checkpointsDir)) {
@@ -145,7 +146,11 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       flush() // metrics up to this step are durable before the checkpoint is recorded
       registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })
     }
-    const preview = createPreview(data, (n) => gan!.generate(n, previewSeed), gan.previewRows(CLASS_GRID_COLUMNS, previewSeed))
+    const preview = createPreview(data, {
+      generate: (n) => gan!.generate(n, previewSeed),
+      classGrid: gan.previewRows(CLASS_GRID_COLUMNS, previewSeed),
+      surface: decisionSurface(data, gan),
+    })
     const saveSamples = async (epoch: number) => {
       const { kind, ext, data: bytes } = await preview.artifact(epoch, step)
       const file = confinedPath(dir, `samples/epoch-${String(epoch).padStart(5, '0')}.${ext}`, `run ${runId}'s sample file`)

@@ -437,6 +437,19 @@ export class VanillaGan implements GanModel {
     return classes ? { rows: classes, draw: () => this.generateClassGrid(columns, seed) } : undefined
   }
 
+  async discriminatePoints(points: Float32Array): Promise<{ values: Float32Array; kind: 'probability' | 'score' } | undefined> {
+    const dim = this.discriminator.inputs[0]!.shape.length === 2 ? this.discriminator.inputs[0]!.shape[1] : undefined
+    if (this.dRoles.length !== 1 || dim !== 2) return undefined
+    const n = points.length / 2
+    const values = await readFlat(tf.tidy(() => {
+      // Inference mode: dropout off, batch norm on its moving statistics (no batch of grid points sways it).
+      const out = this.discriminator.apply(tf.tensor2d(points, [n, 2]), { training: false })
+      const score = Array.isArray(out) ? (out as tf.Tensor[])[0]! : (out as tf.Tensor)
+      return this.loss.output(score.reshape([n]))
+    }))
+    return { values, kind: this.loss.outputKind }
+  }
+
   async epochMetrics(): Promise<Record<string, number>> {
     return {}
   }

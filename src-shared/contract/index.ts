@@ -16,6 +16,7 @@ import type { EvalReport } from '../domain/eval'
 import type { ModelTemplate } from '../domain/template'
 import type { ReproductionProgressEvent, ReproductionRecord } from '../domain/reproduction'
 import type { ReproductionEntry } from '../reproductions/catalog'
+import type { DecisionSurface } from '../plots/decision-surface'
 import { SweepAxisSchema, MAX_SWEEP_MEMBERS } from '../config/sweep'
 
 /** Declares a request: its payload schema (validated at runtime) and its result type (static). */
@@ -52,6 +53,13 @@ export interface ValidationResult {
 /** What a run can be exported as from the UI (the CLI's `export --format`). */
 export const EXPORT_KINDS = ['tfjs', 'sampler', 'savedmodel', 'discriminator', 'bundle'] as const
 export type ExportKind = (typeof EXPORT_KINDS)[number]
+
+/** Whether a run can be exported as a format, and if not, why (in words for the dialog). */
+export interface ExportOption {
+  format: ExportKind
+  available: boolean
+  reason: string | null
+}
 
 export interface ExportOutcome {
   runId: number
@@ -166,6 +174,8 @@ export const requests = {
   'runs.note': request<RunRecord>()(z.strictObject({ id: runId, notes: z.string().max(20_000) })),
   /** Refused while the run trains anywhere; a paused run only with `force` (the UI asks first). */
   'runs.delete': request<{ deleted: number }>()(z.strictObject({ id: runId, force: z.boolean().optional() })),
+  /** The export formats this run can be exported as, each with the reason when it cannot. */
+  'runs.exportOptions': request<ExportOption[]>()(id),
   /** Exports a run into the data dir's exports/ folder; `export.progress` events report how far. */
   'runs.export': request<ExportOutcome>()(
     z.strictObject({ id: runId, format: z.enum(EXPORT_KINDS), step: z.int().min(0).optional() }),
@@ -213,8 +223,11 @@ export const requests = {
       z.strictObject({ id: runId, kind: z.literal('codes'), seed: z.int().min(0).max(2 ** 31 - 1), continuous: z.array(z.number().min(-3).max(3)).max(16).optional() }),
     ]),
   ),
-  /** A 2D run's fixed-z generated points saved at the end of each epoch: epochs available, and one epoch's points. */
-  'runs.points': request<{ epochs: number[]; epoch: number | null; points: [number, number][] | null }>()(
+  /**
+   * A 2D run's fixed-z generated points saved at the end of each epoch: epochs available, and one
+   * epoch's points, the seed of their z (runs with the same one share it), and D's decision surface then.
+   */
+  'runs.points': request<{ epochs: number[]; epoch: number | null; points: [number, number][] | null; zSeed: number | null; surface: DecisionSurface | null }>()(
     z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
   ),
   /** The reproductions catalog (paper, recipe, protocol, goals) and each entry's last result. */
@@ -254,6 +267,8 @@ export interface RunProgressEvent {
   metrics: Record<string, number>
   /** A fixed-z batch of generated 2D points for live plots, when the run is 2D. */
   points?: [number, number][]
+  /** With the points: D's output on a grid under them (its decision surface). */
+  surface?: DecisionSurface
   /** A fixed-z grid of generated images as a PNG data URL, when the run makes images. */
   grid?: string
   samplesPerSec?: number

@@ -246,11 +246,9 @@ describe('export from the UI', () => {
       const { unzipSync } = await import('fflate')
       const names = Object.keys(unzipSync(fs.readFileSync(zipFile))).map((n) => n.split('/').slice(1).join('/')).sort()
       expect(names).toEqual(['MODEL_CARD.md', 'generator.json', 'load_generator.py', 'model-card.json', 'model.json', 'samples.png', 'weights.bin', 'weights.npz'])
-      // SavedModel without TensorFlow's converter: the dialog says what to install.
-      await page.check('[data-testid=export-savedmodel]')
-      await page.click('[data-testid=start-export]')
-      await page.waitForSelector('[data-testid=export-error]')
-      expect(await page.textContent('[data-testid=export-error]')).toMatch(/pip install tensorflowjs/)
+      // SavedModel without TensorFlow's converter: not offered, and the dialog says what to install.
+      expect(await page.isDisabled('[data-testid=export-savedmodel]')).toBe(true)
+      expect(await page.textContent('[data-testid=export-why-savedmodel]')).toMatch(/pip install tensorflowjs/)
       // The download route: only names the dialog makes, only with the token.
       const exported = fs.readdirSync(path.join(home, 'exports')).find((f) => f.endsWith('.gwbundle'))!
       expect((await fetch(`${server.origin}/exports/${exported}`)).status).toBe(401)

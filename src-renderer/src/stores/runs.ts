@@ -4,17 +4,20 @@
  * the renderer's memory without bound.
  */
 import { defineStore } from 'pinia'
-import { reactive, ref } from 'vue'
+import { markRaw, reactive, ref } from 'vue'
 import type { RunProgressEvent } from '../../../src-shared/contract'
-import type { RunFilter, RunRecord } from '../../../src-shared/domain/run'
+import type { MetricPoint, RunFilter, RunRecord } from '../../../src-shared/domain/run'
+import type { DecisionSurface } from '../../../src-shared/plots/decision-surface'
 import type { Diagnosis } from '../../../src-shared/metrics/diagnostics'
 import { api } from './connection'
 
 export interface LiveRun {
   progress: RunProgressEvent | null
-  /** Metric key → [step, value] pairs received live. */
-  curves: Record<string, [number, number][]>
+  /** Metric key → points received live (wall time: when they arrived here). */
+  curves: Record<string, MetricPoint[]>
   points: [number, number][] | null
+  /** D's decision surface streamed with the points (2D runs). */
+  surface: DecisionSurface | null
   grid: string | null
   /** Diagnoses announced while this view listened. */
   diagnoses: Diagnosis[]
@@ -31,7 +34,7 @@ export const useRunsStore = defineStore('runs', () => {
   let subscribed = false
 
   function liveOf(id: number): LiveRun {
-    return (live[id] ??= { progress: null, curves: {}, points: null, grid: null, diagnoses: [] })
+    return (live[id] ??= { progress: null, curves: {}, points: null, surface: null, grid: null, diagnoses: [] })
   }
 
   function subscribe() {
@@ -41,12 +44,17 @@ export const useRunsStore = defineStore('runs', () => {
       const l = liveOf(e.runId)
       l.progress = e
       if (e.diagnoses) l.diagnoses.push(...e.diagnoses)
+      const wallTime = Date.now() / 1000
+      // A new array per update: charts watch their inputs by identity, never deeply.
+      const curves = { ...l.curves }
       for (const [k, v] of Object.entries(e.metrics)) {
-        const c = (l.curves[k] ??= [])
-        c.push([e.step, v])
-        if (c.length > MAX_LIVE_POINTS) c.splice(0, c.length - MAX_LIVE_POINTS)
+        const c = [...(curves[k] ?? []), { step: e.step, epoch: e.epoch, value: v, wallTime }]
+        curves[k] = c.length > MAX_LIVE_POINTS ? c.slice(c.length - MAX_LIVE_POINTS) : c
       }
+      // Raw: thousands of points made deeply reactive would cost more than drawing them.
+      l.curves = markRaw(curves)
       if (e.points) l.points = e.points
+      if (e.surface) l.surface = e.surface
       if (e.grid) l.grid = e.grid
       const run = list.value.find((r) => r.id === e.runId)
       if (run) {
