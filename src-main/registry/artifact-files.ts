@@ -44,19 +44,3 @@ export function readArtifactFile(home: string, a: ArtifactRef, options: { inside
 
 /** The largest file a Buffer can hold: the cap for checkpoint weights (a model over 10^8 parameters is refused anyway). */
 export const MAX_BUFFER_BYTES = Math.min(bufferConstants.MAX_LENGTH, 2 ** 53)
-
-/** A 2D run's saved points (`{"points": [[x, y], …]}`); anything else is refused without echoing the file. */
-export function readPointsArtifact(home: string, a: ArtifactRef): [number, number][] {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(readArtifactFile(home, a).toString('utf8'))
-  } catch (e) {
-    if (e instanceof ArtifactFileError || e instanceof ConflictError) throw e
-    throw new ArtifactFileError(`${describe(a)} is not valid JSON`)
-  }
-  const points = (parsed as { points?: unknown } | null)?.points
-  if (!Array.isArray(points) || !points.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number'))) {
-    throw new ArtifactFileError(`${describe(a)} does not hold {"points": [[x, y], …]}`)
-  }
-  return points as [number, number][]
-}
