@@ -31,10 +31,15 @@ export interface NativeBlas {
   /** out[0] = √(Σ x²) over all the arrays. */
   globalNorm(out: Float32Array, ...arrays: Float32Array[]): void
   resizeNearest(x: Float32Array, y: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, rows: Int32Array, cols: Int32Array, backward: boolean): void
+  /** How this build was compiled: with OpenMP threads, with sanitizers ("address,undefined") or none (""). */
+  buildInfo(): { openmp: boolean; sanitizers: string }
 }
 
-/** out/main → ../../resources; src-main/training → ../../resources. */
-export const NATIVE_ADDON = path.join(__dirname, '..', '..', 'resources', 'native', 'gwb_native.node')
+/**
+ * out/main → ../../resources; src-main/training → ../../resources. GWB_NATIVE_ADDON names another
+ * build (the sanitizer and no-OpenMP builds the kernel tests also run on).
+ */
+export const NATIVE_ADDON = process.env.GWB_NATIVE_ADDON || path.join(__dirname, '..', '..', 'resources', 'native', 'gwb_native.node')
 
 /**
  * Optimised BLAS libraries by the names their packages install. Not the bare libblas.so.3: on
