@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 const sourceDir = path.join(root, 'src-main', 'native')
-const SOURCES = ['gwb_native.c', 'binding.gyp']
+const SOURCES = ['gwb_native.c', 'gwb_mlp.c', 'gwb_native.h', 'binding.gyp']
 const target = path.join(root, 'resources', 'native', 'gwb_native.node')
 
 /** What each variant changes in binding.gyp's Linux flags. */

@@ -12,8 +12,7 @@
  * [KH, KW, Cin, Cout] filters, row-major matrices. Convolutions are lowered to GEMM per block of
  * output pixels (im2col / col2im), as PyTorch's CPU convolutions without oneDNN are.
  */
-#define NAPI_VERSION 8
-#include <node_api.h>
+#include "gwb_native.h"
 #include <stdlib.h>
 #include <math.h>
 #ifdef _OPENMP
@@ -111,12 +110,6 @@ static int team_ready(int team, size_t len) {
   return 1;
 }
 
-static inline uint32_t bits_of(float v) {
-  uint32_t b;
-  memcpy(&b, &v, sizeof b);
-  return b;
-}
-
 /* 1 for NaN and ±∞ (all exponent bits set), without a branch. */
 static inline uint32_t nonfinite(float v) { return (bits_of(v) & 0x7f800000u) == 0x7f800000u; }
 
@@ -125,9 +118,6 @@ static int any_nonfinite(const float *v, size_t n) {
   for (size_t i = 0; i < n; i++) bad |= nonfinite(v[i]);
   return bad != 0;
 }
-
-/* ReLU as tfjs computes it (Math.max(0, x)): NaN stays NaN, where `x > 0 ? x : 0` made it 0. */
-static inline float relu_of(float v) { return v < 0 ? 0.0f : v; }
 
 /* ---- argument helpers ---------------------------------------------------------------------- */
 
@@ -1335,6 +1325,12 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   float *m2 = w2 ? floats(env, argv[5], n) : NULL;
   float *v2 = m2 ? floats(env, argv[6], n) : NULL;
   if (!v2) return NULL;
+  gwb_adam(n, w, g, m, v, w2, m2, v2, k);
+  return NULL;
+}
+
+/* The update itself (also the MLP step's, gwb_mlp.c); in place when w2, m2, v2 are w, m, v. */
+void gwb_adam(size_t n, const float *w, const float *g, const float *m, const float *v, float *w2, float *m2, float *v2, const double k[6]) {
   const float b1 = (float)k[0], b2 = (float)k[1], one_b1 = (float)(1.0 - k[0]), one_b2 = (float)(1.0 - k[1]);
   const float c1 = (float)k[2], c2 = (float)k[3], neg_lr = (float)-k[4], eps = (float)k[5];
 #pragma omp parallel for if (n >= PARALLEL_ELEMENTS)
@@ -1346,7 +1342,6 @@ static napi_value adam(napi_env env, napi_callback_info info) {
     v2[i] = vi;
     w2[i] = (mi / c1) / (sqrtf(vi / c2) + eps) * neg_lr + w[i];
   }
-  return NULL;
 }
 
 /*
@@ -1371,6 +1366,16 @@ static napi_value global_norm(napi_env env, napi_callback_info info) {
   out[0] = (float)sqrt(total);
   return NULL;
 }
+
+/* ---- for the other compilation units (gwb_mlp.c) --------------------------------------------- */
+
+void gwb_gemm(int trans_a, int trans_b, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+  sgemm(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+}
+int gwb_blas_loaded(void) { return blas_sgemm != NULL; }
+float *gwb_grow(float **buffer, size_t *have, size_t len) { return grow(buffer, have, len); }
+napi_value gwb_throw(napi_env env, const char *msg) { return throw_error(env, msg); }
+void *gwb_typed(napi_env env, napi_value v, napi_typedarray_type want, size_t need, size_t *length_out) { return typed(env, v, want, need, length_out); }
 
 /* ---- module ---------------------------------------------------------------------------------- */
 
@@ -1458,6 +1463,7 @@ NAPI_MODULE_INIT() {
       {"adam", adam},
       {"globalNorm", global_norm},
       {"buildInfo", build_info},
+      {"mlpGanStep", gwb_mlp_gan_step},
   };
   for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {
     napi_value fn;

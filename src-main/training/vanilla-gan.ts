@@ -22,6 +22,8 @@ import type { DataSource } from '../datasets/data-source'
 import type { GanModel } from './gan-model'
 import { readFlat } from './read-flat'
 import { restoreWeights, type TensorGroups } from './checkpoint'
+import { NativeMlpStep, nativeMlpMetrics } from './native-mlp-step'
+import { loadedNativeBlas } from './native-blas'
 
 export interface StepMetrics {
   dLoss: tf.Scalar
@@ -107,6 +109,8 @@ export class VanillaGan implements GanModel {
   private readonly twoHeads: boolean
   /** D treats samples independently (no batch norm): real and generated batches can share one pass. */
   private readonly jointD: boolean
+  /** MLP GANs: the whole iteration in native code (native-mlp-step.ts), or why not. */
+  readonly nativeStep: NativeMlpStep | string
 
   constructor(
     readonly config: ExperimentConfig,
@@ -129,6 +133,10 @@ export class VanillaGan implements GanModel {
     if (this.conditioner?.kind === 'label' && !data.labels) throw new Error(`${config.conditioning} needs a labelled dataset`)
     this.twoHeads = config.conditioning === 'acgan' || config.conditioning === 'infogan'
     this.jointD = !specLayers(config.discriminator).some((l) => l.type === 'batchNorm')
+    this.nativeStep = NativeMlpStep.create({
+      config, generator: this.generator, discriminator: this.discriminator, gOptimizer: this.gOptimizer, dOptimizer: this.dOptimizer,
+      data, latent: (n, s) => this.latent(n, s), blas: loadedNativeBlas(),
+    })
   }
 
   /** Rows of a class/code grid (undefined for unconditional models). */
@@ -276,6 +284,8 @@ export class VanillaGan implements GanModel {
   trainStep(step: number, progress: number): StepMetrics
   trainStep(step: number, progress: number, report: boolean): StepMetrics | QuietStepMetrics
   trainStep(step: number, progress: number, report = true): StepMetrics | QuietStepMetrics {
+    const native = typeof this.nativeStep === 'string' ? null : this.nativeStep.trainStep(step)
+    if (native) return nativeMlpMetrics(native, report)
     const { batchSize, dSteps, unrollSteps, seed } = this.config.training
     const dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable)
     const gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable)
