@@ -16,7 +16,7 @@
  *  - acgan (acgan-mnist): the shipped MNIST classifier (resources/classifiers/mnist) labels ≥ 80 %
  *    of 1,000 generated digits (100 per class) as the class they were drawn for.
  *
- * Usage: tsx bench/quality.ts ring8|acgan [--ours-threads N] [--peer-threads N] [--seed S] [--no-peer]
+ * Usage: tsx bench/quality.ts ring8|acgan [--ours-threads N] [--peer-threads N] [--seed S] [--max-steps N] [--no-peer]
  * Prints one JSON line: { task, threshold, ours: {...}, peer: {...} }.
  */
 import { spawn } from 'node:child_process'
@@ -216,8 +216,8 @@ async function main(): Promise<void> {
   const flag = (f: string, d: number) => { const i = process.argv.indexOf(f); return i > 0 ? Number(process.argv[i + 1]) : d }
   const seed = flag('--seed', 42)
   const { config } = validateExperiment(applyOverrides(requirePreset(task.preset).config, [`training.seed=${seed}`]))
-  // A run of the recipe: its own number of steps (a learning-rate schedule ends there), at most the task's.
-  task.maxSteps = Math.min(task.maxSteps, config.training.epochs * config.training.stepsPerEpoch)
+  // A run of the recipe: its own number of steps (a learning-rate schedule ends there), at most the task's (or --max-steps).
+  task.maxSteps = Math.min(flag('--max-steps', task.maxSteps), config.training.epochs * config.training.stepsPerEpoch)
   // The peer first: our process then loads tfjs and the native kernels only once it has finished.
   const peerOutcome = process.argv.includes('--no-peer') ? undefined : await peer(task, name, config, flag('--peer-threads', 2))
   const oursOutcome = await ours(task, name, config, flag('--ours-threads', 2))
