@@ -609,7 +609,9 @@ static void direct_conv_filter_grad(const Geometry *g, const float *x, float *dw
  * Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray 2015, as cuDNN and oneDNN use it): each
  * 2×2 block of outputs takes 16 multiplications per channel pair instead of 36. The input is cut
  * into 4×4 tiles overlapping by 2, each tile and the filter go through small fixed transforms
- * (additions, halvings: exact in floating point), the 16 positions of the transformed tiles are
+ * (additions, subtractions, halvings: no inexact constants, but the sums round as any float32 sum
+ * does, so results are not bit-identical to a direct sum; measured within its error, see
+ * docs/backends.md; non-finite values go to direct loops), the 16 positions of the transformed tiles are
  * 16 GEMMs over the channels, and the inverse transform adds each product back into a 2×2 output.
  * Tiles are numbered across the batch and split in blocks between the team of threads, as im2col.
  */
