@@ -1,6 +1,8 @@
 /**
- * One workload on our training engine (the same VanillaGan step the app runs), in a fresh process
- * so peak RSS is this workload's own. Prints one JSON line.
+ * One workload on our training engine (the same step the app runs: VanillaGan, or CycleGan), in a
+ * fresh process so peak RSS is this workload's own. Threads come from GWB_WASM_THREADS (the native
+ * BLAS and its OpenMP teams, or the wasm pool without a BLAS); GWB_NATIVE_BLAS=0 measures the
+ * WebAssembly kernels alone. Prints one JSON line, with G's and D's trainable parameter counts.
  * Usage: tsx bench/ours.ts NAME [--no-logging | --logging-overhead | --app-overhead]
  */
 import fs from 'node:fs'
@@ -14,10 +16,12 @@ import { validateExperiment } from '../src-shared/config/validate'
 import { isConvolutional, selectBackend, wasmComputeThreads } from '../src-main/training/backend'
 import { createDataSource } from '../src-main/datasets/data-source'
 import { VanillaGan, disposeMetrics, readMetrics, type StepMetrics } from '../src-main/training/vanilla-gan'
+import { CycleGan } from '../src-main/training/cycle-gan'
+import { createGan, type GanModel } from '../src-main/training/gan-model'
 import { Registry } from '../src-main/registry/registry'
 import { homePaths } from '../src-main/app/paths'
 import { totalSteps, trainRun } from '../src-main/training/train-run'
-import { WORKLOADS } from './workloads'
+import { findWorkload, WORKLOADS } from './workloads'
 import type { BackendName } from '../src-shared/config/experiment'
 
 /** A workload's config: its preset at the bench's batch size, one D step per G step, plus `more` overrides. */
@@ -69,16 +73,22 @@ async function appOverhead(w: (typeof WORKLOADS)[number], epochs: number): Promi
   }
 }
 
+/** Trainable parameters of G and D (both translators and both critics for CycleGAN), as PyTorch counts them. */
+function trainableParams(gan: GanModel): { g: number; d: number } {
+  const count = (...models: tf.LayersModel[]) => models.reduce((sum, m) => sum + m.trainableWeights.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0), 0)
+  if (gan instanceof CycleGan) return { g: count(gan.generator, gan.generatorBA), d: count(gan.discriminator, gan.discriminatorA) }
+  const v = gan as VanillaGan
+  return { g: count(v.generator), d: count(v.discriminator) }
+}
+
 async function main(): Promise<void> {
-  const name = process.argv[2]
   const logging = !process.argv.includes('--no-logging')
-  const w = WORKLOADS.find((x) => x.name === name)
-  if (!w) throw new Error(`unknown workload ${name}`)
+  const w = findWorkload(process.argv[2] ?? '')
   if (process.argv.includes('--app-overhead')) return appOverhead(w, 10)
   const config = workloadConfig(w)
   // As a training run chooses (WebGPU included when a hardware adapter exists), or BENCH_BACKEND.
   const backend = await selectBackend((process.env.BENCH_BACKEND as BackendName | undefined) ?? 'auto', { convolutional: isConvolutional(config), training: true })
-  const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+  const gan = createGan(config, createDataSource(config.dataset, 1))
   const { logEvery } = config.training
   // As a run does: metrics are computed and read only every `logEvery` iterations (the preset's
   // setting); with --no-logging, never.
@@ -88,7 +98,9 @@ async function main(): Promise<void> {
     if (read) await readMetrics(m as StepMetrics)
     else disposeMetrics(m)
   }
-  for (let i = 0; i < w.warmup; i++) await step(i)
+  // BENCH_TIMING="warmup,maxIterations,maxSeconds" (run.ts --quick) overrides the workload's.
+  const [warmup, maxIterations, maxSeconds] = process.env.BENCH_TIMING ? process.env.BENCH_TIMING.split(',').map(Number) as [number, number, number] : [w.warmup, w.maxIterations, w.maxSeconds]
+  for (let i = 0; i < warmup; i++) await step(i)
   const tensorsBefore = tf.memory().numTensors
   if (process.argv.includes('--logging-overhead')) {
     // Logged and quiet steps alternate, each timed on its own, so machine drift hits both alike
@@ -101,7 +113,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 2 * pairs; i++) {
       const t0 = process.hrtime.bigint()
       const isLogged = i % 2 === 0
-      const m = gan.trainStep(w.warmup + i, 0, isLogged)
+      const m = gan.trainStep(warmup + i, 0, isLogged)
       if (isLogged) await readMetrics(m as StepMetrics)
       else disposeMetrics(m)
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9
@@ -115,8 +127,8 @@ async function main(): Promise<void> {
   }
   const started = process.hrtime.bigint()
   let n = 0
-  while (n < 3 || (n < w.maxIterations && Number(process.hrtime.bigint() - started) / 1e9 < w.maxSeconds)) {
-    await step(w.warmup + n)
+  while (n < 3 || (n < maxIterations && Number(process.hrtime.bigint() - started) / 1e9 < maxSeconds)) {
+    await step(warmup + n)
     n++
   }
   // A last read forces queued work to finish before the clock stops.
@@ -126,8 +138,8 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const itPerSec = n / seconds
   console.log(JSON.stringify({
-    workload: w.name, backend: backend.name, ...(backend.name === 'wasm' ? { threads: wasmComputeThreads() } : {}), iterations: n, seconds, itPerSec, imagesPerSec: itPerSec * w.batchSize,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024, tensorDrift: tf.memory().numTensors - tensorsBefore, logging, logEvery,
+    workload: w.name, backend: backend.name, ...(backend.name === 'wasm' ? { threads: wasmComputeThreads() } : {}), reason: backend.reason, iterations: n, seconds, itPerSec, imagesPerSec: itPerSec * w.batchSize,
+    params: trainableParams(gan), peakRssMiB: process.resourceUsage().maxRSS / 1024, tensorDrift: tf.memory().numTensors - tensorsBefore, logging, logEvery,
   }))
   gan.dispose()
 }

@@ -13,7 +13,8 @@ import { applyOverrides } from '../src-shared/config/overrides'
 import { validateExperiment } from '../src-shared/config/validate'
 import { isConvolutional, selectBackend } from '../src-main/training/backend'
 import { createDataSource } from '../src-main/datasets/data-source'
-import { VanillaGan, disposeMetrics } from '../src-main/training/vanilla-gan'
+import { disposeMetrics } from '../src-main/training/vanilla-gan'
+import { createGan } from '../src-main/training/gan-model'
 import type { BackendName } from '../src-shared/config/experiment'
 
 async function main(): Promise<void> {
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     }
     registerKernel({ ...k, kernelFunc: timed } as unknown as KernelConfig)
   }
-  const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+  const gan = createGan(config, createDataSource(config.dataset, 1))
   for (let i = 0; i < 2; i++) disposeMetrics(gan.trainStep(i, 0, false))
   times.clear()
   const n = Number(steps)

@@ -1,32 +1,95 @@
 /**
- * `npm run bench`: each workload on our engine (fresh process each) and on the PyTorch CPU peer,
- * in the same run on the same machine, so ratios are fair even on a busy machine. Prints a table
- * and, last, one JSON line {"workloads": {...}, "ratios": {...}} to track over time.
+ * `npm run bench`: each workload on our engine and on the PyTorch CPU peer at its best, in the same
+ * run on the same machine. Each engine runs on 1 and on 2 threads, with the same thread
+ * environment (OMP_WAIT_POLICY=passive, OPENBLAS_THREAD_TIMEOUT=16, OMP_NUM_THREADS and
+ * OPENBLAS_NUM_THREADS = the threads), in ≥ 3 rounds whose order alternates between the engines;
+ * every figure is the median of its rounds, with their spread and the load average sampled while
+ * each ran. Ratios are best vs best (each engine at its faster thread count) and per core (both on
+ * one thread). Parameter counts are compared: a mismatch fails the bench (exit 1). Then our
+ * WebAssembly kernels alone (GWB_NATIVE_BLAS=0: no C compiler), the untuned peer as a footnote, the
+ * kernels alone, and time to quality (bench/quality.ts). Prints a table and, last, one JSON line
+ * {"machine", "workloads", "ratios", "perCoreRatios", "kernels", "quality", ...}.
+ *
+ * Options: --quick (the Keras-style DCGAN, AC-GAN and MLP, shorter timings, no time to quality);
+ * BENCH_WORKLOADS=mlp,acgan picks workloads; BENCH_ROUNDS=n (3); BENCH_QUALITY=0 skips time to
+ * quality, BENCH_QUALITY=ring8 runs one task; BENCH_EXTRA_BACKENDS=webgpu also measures forced backends.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { WORKLOADS } from './workloads'
-import { wasmThreadCount } from '../src-main/training/wasm-threads'
+import { WORKLOADS, type Workload } from './workloads'
+import { readLoad, describeMachine } from './machine'
+import { median } from './stats'
 
 const ROOT = path.resolve(__dirname, '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
 /** Debian's python3 has python3-torch; a pyenv python3 earlier on PATH does not. */
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3'
-/** The threads of our heavy kernels, native BLAS or XNNPACK (every core unless GWB_WASM_THREADS says otherwise). */
-const OUR_THREADS = Math.max(1, wasmThreadCount())
+const QUICK = process.argv.includes('--quick')
+const THREADS = [1, 2] as const
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
 /** More of our backends to measure, forced (e.g. BENCH_EXTRA_BACKENDS=webgpu on a software adapter). */
 const EXTRA_BACKENDS = (process.env.BENCH_EXTRA_BACKENDS ?? '').split(',').map((b) => b.trim()).filter(Boolean)
 
-type Result = Record<string, unknown> & { itPerSec: number; imagesPerSec: number }
+type Json = Record<string, unknown>
+type Result = Json & { itPerSec: number }
+interface Measured {
+  result: Result | { error: string }
+  /** The 1-minute load average sampled every half second while it ran: mean and highest. */
+  load: { mean: number; max: number }
+}
 
-function runJson(cmd: string, args: string[], what: string, threads?: number, extraEnv: NodeJS.ProcessEnv = {}): Result | { error: string } {
-  const env = { ...process.env, ...extraEnv, ...(threads ? { OMP_NUM_THREADS: String(threads) } : {}) }
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env })
-  const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).at(-1)
-  if (r.status !== 0 || !line) return { error: `${what} failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').at(-1)}` }
-  return JSON.parse(line) as Result
+/** Runs a child that prints one JSON line last, sampling the load average while it runs. */
+function measure(cmd: string, args: string[], what: string, env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<Measured> {
+  return new Promise((resolve) => {
+    const samples: number[] = [readLoad().avg1]
+    const sampler = setInterval(() => samples.push(readLoad().avg1), 500)
+    const child = spawn(cmd, args, { cwd: ROOT, env })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('close', (code) => {
+      clearInterval(sampler)
+      clearTimeout(timer)
+      samples.push(readLoad().avg1)
+      const load = { mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples) }
+      const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)
+      if (code !== 0 || !line) {
+        resolve({ result: { error: `${what} failed: ${(stderr.trim().split('\n').at(-1) || `exit ${code}`).slice(0, 300)}` }, load })
+      } else {
+        resolve({ result: JSON.parse(line) as Result, load })
+      }
+    })
+  })
+}
+
+/** Our engine's environment: its threads (the native BLAS and its OpenMP teams, or the wasm pool). */
+function oursEnv(threads: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, GWB_WASM_THREADS: String(threads), ...extra }
+}
+
+/**
+ * The peer's: what native-blas.ts gives ours (OpenBLAS's idle threads spin 2^16 cycles, not 2^28;
+ * OpenMP threads wait passively), and both thread pools sized to the threads measured (torch's
+ * set_num_threads does not size OpenBLAS's pool). A user's own values win, as for ours.
+ */
+function peerEnv(threads: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    OMP_NUM_THREADS: String(threads),
+    OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? String(threads),
+    OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive',
+    OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '16',
+  }
+}
+
+/** The peer as the bench first ran it: OMP_NUM_THREADS only. */
+function untunedEnv(threads: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads) }
+  for (const k of ['OPENBLAS_NUM_THREADS', 'OMP_WAIT_POLICY', 'OPENBLAS_THREAD_TIMEOUT']) delete env[k]
+  return env
 }
 
 function torchAvailable(): string | null {
@@ -35,115 +98,230 @@ function torchAvailable(): string | null {
   return r.status === 0 ? null : `PyTorch is not importable by ${PYTHON} (apt-get install python3-torch libopenblas0-pthread)`
 }
 
-/**
- * Runs each measurement ROUNDS times, the engines alternating (ours, PyTorch, ours, …), and keeps
- * each one's best round with every round's figure. This machine is shared: the same run measured
- * 1.40 and 1.91 it/s a minute apart, so one sequential pass can favour whichever engine ran in a
- * quiet minute. Best-of applies to both engines alike.
- */
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2))
+/** Every round's figure of one engine at one setting, its median, spread and load. */
+interface Series {
+  rounds: number[]
+  median: number
+  spread: [number, number]
+  /** Mean 1-minute load average during each round. */
+  load: number[]
+  /** The last good round's report (backend, parameters, RSS, …). */
+  detail: Json
+  errors?: string[]
+}
 
-function bestOfRounds(runs: Array<(() => Result | { error: string }) | undefined>): Array<(Result & { rounds: number[] }) | { error: string } | undefined> {
-  const all: Array<Array<Result | { error: string }>> = runs.map(() => [])
+function series(measured: Measured[]): Series | { error: string } {
+  const good = measured.filter((m): m is Measured & { result: Result } => 'itPerSec' in m.result)
+  const errors = measured.filter((m) => 'error' in m.result).map((m) => (m.result as { error: string }).error)
+  if (good.length === 0) return { error: errors[0] ?? 'not measured' }
+  const rounds = good.map((m) => m.result.itPerSec)
+  return {
+    rounds,
+    median: median(rounds),
+    spread: [Math.min(...rounds), Math.max(...rounds)],
+    load: measured.map((m) => Number(m.load.mean.toFixed(2))),
+    detail: good.at(-1)!.result,
+    ...(errors.length ? { errors } : {}),
+  }
+}
+
+const ok = (s: unknown): s is Series => typeof s === 'object' && s !== null && 'median' in s
+
+/**
+ * Runs the rounds: in each, every measurement once, ours and the peer alternating (the order flips
+ * every round), so a quiet or busy minute falls on both engines alike.
+ */
+interface Planned {
+  key: string
+  run: () => Promise<Measured>
+  /** Informational figures (not in a ratio) are measured in the first round only. */
+  once?: boolean
+}
+
+async function rounds(plan: Planned[]): Promise<Record<string, Series | { error: string }>> {
+  const got: Record<string, Measured[]> = Object.fromEntries(plan.map((p) => [p.key, []]))
   for (let r = 0; r < ROUNDS; r++) {
     process.stdout.write(` round ${r + 1}…`)
-    runs.forEach((run, i) => run && all[i]!.push(run()))
+    const order = (r % 2 === 0 ? plan : [...plan].reverse()).filter((p) => r === 0 || !p.once)
+    for (const p of order) got[p.key]!.push(await p.run())
   }
-  return runs.map((run, i) => {
-    if (!run) return undefined
-    const good = all[i]!.filter((x): x is Result => 'itPerSec' in x)
-    if (good.length === 0) return all[i]![0] as { error: string }
-    const best = good.reduce((a, b) => (b.itPerSec > a.itPerSec ? b : a))
-    return { ...best, rounds: good.map((x) => x.itPerSec) }
-  })
+  return Object.fromEntries(Object.entries(got).map(([k, m]) => [k, series(m)]))
 }
 
-const fmt = (v: unknown, digits = 2) => (typeof v === 'number' ? v.toFixed(digits) : '—')
+const fmt = (v: unknown, digits = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—')
+const figure = (s: Series | { error: string } | undefined, digits = 2) => (ok(s) ? `${fmt(s.median, digits)} [${fmt(s.spread[0], digits)}–${fmt(s.spread[1], digits)}]` : '—')
 
-function main(): void {
+interface WorkloadReport {
+  title: string
+  batchSize: number
+  ours: Record<string, Series | { error: string }>
+  peer?: Record<string, Series | { error: string }>
+  oursWasmOnly?: Series | { error: string }
+  peerUntuned?: Record<string, Series | { error: string }>
+  best?: { ours: number; peer: number }
+  params?: { ours: unknown; peer: unknown; equal: boolean }
+  [extra: string]: unknown
+}
+
+async function benchWorkload(w: Workload, noTorch: string | null): Promise<WorkloadReport> {
+  // --quick halves the time each figure may take; the iteration cap stays (an MLP figure of 20 steps
+  // lasted 0.1 s, too short to mean anything) and the warm-up keeps at least the kernel set-up.
+  const timing = QUICK ? [String(Math.min(w.warmup, 10)), String(w.maxIterations), String(Math.max(3, w.maxSeconds / 2))] : [String(w.warmup), String(w.maxIterations), String(w.maxSeconds)]
+  const oursRun = (threads: number, extra: NodeJS.ProcessEnv = {}) => () => measure(TSX, ['bench/ours.ts', w.name], `ours ${w.name} ${threads} thread(s)`, oursEnv(threads, { BENCH_TIMING: timing.join(','), ...extra }))
+  const peerRun = (threads: number) => () => measure(PYTHON, ['bench/torch_peer.py', w.name, String(threads), ...timing], `PyTorch ${w.name} ${threads} thread(s)`, peerEnv(threads))
+  const plan: Planned[] = []
+  for (const t of THREADS) {
+    plan.push({ key: `ours${t}`, run: oursRun(t) })
+    if (!noTorch) plan.push({ key: `peer${t}`, run: peerRun(t) })
+  }
+  // Without a C compiler (or GWB_NATIVE_BLAS=0): WebAssembly kernels on every core.
+  plan.push({ key: 'oursWasm', run: oursRun(2, { GWB_NATIVE_BLAS: '0' }), once: true })
+  // The MLP: the generic tfjs step too (GWB_NATIVE_MLP=0), to show what the native MLP step buys.
+  if (w.name === 'mlp') plan.push({ key: 'oursGeneric', run: oursRun(1, { GWB_NATIVE_MLP: '0' }), once: true })
+  const got = await rounds(plan)
+  const report: WorkloadReport = {
+    title: w.title,
+    batchSize: w.batchSize,
+    ours: Object.fromEntries(THREADS.map((t) => [String(t), got[`ours${t}`]!])),
+    oursWasmOnly: got.oursWasm,
+    ...(got.oursGeneric ? { oursGenericStep: got.oursGeneric } : {}),
+  }
+  if (!noTorch) {
+    report.peer = Object.fromEntries(THREADS.map((t) => [String(t), got[`peer${t}`]!]))
+    // The peer as it was first measured (footnote): one round on both threads counts.
+    process.stdout.write(' untuned peer…')
+    report.peerUntuned = {}
+    const short = [timing[0]!, timing[1]!, String(Math.min(Number(timing[2]), 4))]
+    for (const t of THREADS) report.peerUntuned[String(t)] = series([await measure(PYTHON, ['bench/torch_peer.py', w.name, String(t), ...short, '--untuned'], `PyTorch untuned ${w.name}`, untunedEnv(t))])
+  }
+  const bestOf = (side: Record<string, Series | { error: string }>) =>
+    THREADS.reduce<number>((best, t) => (ok(side[String(t)]) && (!ok(side[String(best)]) || (side[String(t)] as Series).median > (side[String(best)] as Series).median) ? t : best), THREADS[0])
+  report.best = { ours: bestOf(report.ours), peer: report.peer ? bestOf(report.peer) : 0 }
+  const oursParams = [...THREADS.map((t) => report.ours[String(t)])].find(ok)?.detail.params
+  const peerParams = report.peer ? THREADS.map((t) => report.peer![String(t)]).find(ok)?.detail.params : undefined
+  if (oursParams || peerParams) report.params = { ours: oursParams, peer: peerParams, equal: peerParams === undefined || JSON.stringify(oursParams) === JSON.stringify(peerParams) }
+  if (w.name === 'mlp' && !QUICK) {
+    // The MLP's steps are the shortest, so per-step overheads weigh most there: metric logging, the
+    // app's own work around the steps in a real run, and tfjs' per-op dispatch inside a step.
+    process.stdout.write(' overheads…')
+    const env = oursEnv(report.best.ours)
+    report.loggingOverhead = (await measure(TSX, ['bench/ours.ts', w.name, '--logging-overhead'], 'logging overhead', env)).result
+    report.appOverhead = (await measure(TSX, ['bench/ours.ts', w.name, '--app-overhead'], 'app overhead', env)).result
+    // tfjs' dispatch is measured on the generic step (the native MLP step has none).
+    report.dispatch = (await measure(TSX, ['bench/profile.ts', w.preset, String(w.batchSize), '300', '--json'], 'kernel profile', { ...env, GWB_NATIVE_MLP: '0' })).result
+  }
+  if (EXTRA_BACKENDS.length) {
+    report.oursOn = Object.fromEntries(await Promise.all(EXTRA_BACKENDS.map(async (b) => [b, (await measure(TSX, ['bench/ours.ts', w.name], `ours on ${b}`, oursEnv(2, { BENCH_BACKEND: b }))).result])))
+  }
+  return report
+}
+
+async function main(): Promise<void> {
   const started = Date.now()
+  const machine = describeMachine()
   const noTorch = torchAvailable()
   if (noTorch) console.log(`PyTorch peer: unavailable (${noTorch}); reporting ours alone.`)
-  const workloads: Record<string, unknown> = {}
+  const picked = (process.env.BENCH_WORKLOADS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  for (const name of picked) if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`unknown workload "${name}" in BENCH_WORKLOADS (${WORKLOADS.map((w) => w.name).join(', ')})`)
+  const chosen = WORKLOADS.filter((w) => (picked.length ? picked.includes(w.name) : !QUICK || w.quick))
+  console.log(`machine: ${machine.summary}; load average ${readLoad().avg1.toFixed(2)} at start; ${ROUNDS} rounds per figure, engines alternating`)
+  const workloads: Record<string, WorkloadReport> = {}
   const ratios: Record<string, number> = {}
-  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0]!.toFixed(2)} at start`)
-  for (const w of WORKLOADS) {
+  const perCoreRatios: Record<string, number> = {}
+  const mismatches: string[] = []
+  for (const w of chosen) {
     process.stdout.write(`${w.name}:`)
-    const oursRun = (what: string, env: NodeJS.ProcessEnv = {}) => () => runJson(TSX, ['bench/ours.ts', w.name], `ours ${w.name} ${what}`, undefined, env)
-    const peerRun = (threads: number) => () => runJson(PYTHON, ['bench/torch_peer.py', w.name, String(threads), String(w.warmup), String(w.maxIterations), String(w.maxSeconds)], `PyTorch ${w.name}`, threads)
-    // Ours on one thread too, against PyTorch on one: the per-core comparison.
-    const [ours, oursOne, peerSame, peerOne] = bestOfRounds([
-      oursRun(`${OUR_THREADS} threads`),
-      OUR_THREADS > 1 ? oursRun('1 thread', { GWB_WASM_THREADS: '1' }) : undefined,
-      noTorch ? undefined : peerRun(OUR_THREADS),
-      noTorch || OUR_THREADS <= 1 ? undefined : peerRun(1),
-    ])
-    const oursQuiet = w.name === 'mlp' ? runJson(TSX, ['bench/ours.ts', w.name, '--logging-overhead'], `ours ${w.name} logging overhead`) : undefined
-    // The MLP's steps are the shortest, so per-step overheads weigh most there: the app's own work
-    // around the steps in a real run, and tfjs' per-op dispatch inside them (kernels timed one by one).
-    const appOverhead = w.name === 'mlp' ? runJson(TSX, ['bench/ours.ts', w.name, '--app-overhead'], `ours ${w.name} app overhead`) : undefined
-    const dispatch = w.name === 'mlp' ? runJson(TSX, ['bench/profile.ts', w.preset, String(w.batchSize), '300', '--json'], `ours ${w.name} kernel profile`) : undefined
-    const oursOn = Object.fromEntries(EXTRA_BACKENDS.map((b) => {
-      process.stdout.write(` ours on ${b}…`)
-      return [b, runJson(TSX, ['bench/ours.ts', w.name], `ours ${w.name} on ${b}`, undefined, { BENCH_BACKEND: b })]
-    }))
+    const r = await benchWorkload(w, noTorch)
     console.log(' done')
-    workloads[w.name] = {
-      ours, ...(oursOne ? { oursOneThread: oursOne } : {}), ...(EXTRA_BACKENDS.length ? { oursOn } : {}), ...(oursQuiet ? { loggingOverhead: oursQuiet } : {}),
-      ...(appOverhead ? { appOverhead } : {}), ...(dispatch ? { dispatch } : {}),
-      peer: peerSame, ...(peerOne ? { peerOneThread: peerOne } : {}),
-    }
-    const ok = (r: unknown): r is Result => typeof r === 'object' && r !== null && 'itPerSec' in r
-    if (ok(ours) && ok(peerSame)) ratios[w.name] = ours.itPerSec / peerSame.itPerSec
-    if (ok(oursOne) && ok(peerOne)) ratios[`${w.name}OneThread`] = oursOne.itPerSec / peerOne.itPerSec
-    if (oursQuiet && 'overhead' in oursQuiet) ratios[`${w.name}LoggingOverhead`] = oursQuiet.overhead as number
-    if (appOverhead && 'overhead' in appOverhead) ratios[`${w.name}AppOverhead`] = appOverhead.overhead as number
-    if (dispatch && 'stepMs' in dispatch) ratios[`${w.name}DispatchShare`] = 1 - (dispatch.inKernelsMs as number) / (dispatch.stepMs as number)
+    workloads[w.name] = r
+    if (r.params && !r.params.equal) mismatches.push(`${w.name}: ours ${JSON.stringify(r.params.ours)} vs PyTorch ${JSON.stringify(r.params.peer)}`)
+    const oursBest = r.ours[String(r.best!.ours)]
+    const peerBest = r.peer?.[String(r.best!.peer)]
+    if (ok(oursBest) && ok(peerBest)) ratios[w.name] = oursBest.median / peerBest.median
+    if (ok(r.ours['1']) && ok(r.peer?.['1'])) perCoreRatios[w.name] = (r.ours['1'] as Series).median / (r.peer['1'] as Series).median
   }
-  const t = OUR_THREADS
-  console.log(`\nworkload  ours ${t} thr it/s  img/s   backend  RSS MiB  drift | PyTorch ${t} thr it/s  ratio | ours 1 thr it/s  PyTorch 1 thr it/s  ratio | BLAS`)
-  for (const w of WORKLOADS) {
-    const e = workloads[w.name] as { ours: Result; oursOneThread?: Result; peer?: Result; peerOneThread?: Result }
-    if ('error' in e.ours) {
-      console.log(`${w.name.padEnd(9)} ${e.ours.error}`)
-      continue
-    }
-    console.log([
-      w.name.padEnd(9), fmt(e.ours.itPerSec).padStart(15), fmt(e.ours.imagesPerSec, 0).padStart(6), String(e.ours.backend).padStart(9),
-      fmt(e.ours.peakRssMiB, 0).padStart(8), String(e.ours.tensorDrift).padStart(6), '|',
-      fmt(e.peer?.itPerSec).padStart(18), fmt(ratios[w.name]).padStart(6), '|',
-      fmt(e.oursOneThread?.itPerSec).padStart(15), fmt(e.peerOneThread?.itPerSec).padStart(19), fmt(ratios[`${w.name}OneThread`]).padStart(6), '|', String(e.peer?.blas ?? '—'),
-    ].join(' '))
-  }
-  for (const b of EXTRA_BACKENDS) {
-    const line = WORKLOADS.map((w) => {
-      const r = (workloads[w.name] as { oursOn?: Record<string, Result | { error: string }> }).oursOn?.[b]
-      return `${w.name} ${r && 'itPerSec' in r ? `${fmt(r.itPerSec, 3)} it/s` : (r as { error?: string } | undefined)?.error ?? '—'}`
-    })
-    console.log(`ours forced on ${b}: ${line.join(' · ')}`)
-  }
-  if (ratios.mlpLoggingOverhead !== undefined) console.log(`metric logging (read back every ${String((workloads.mlp as { ours: Result }).ours.logEvery)} iterations, as runs do) adds ${(ratios.mlpLoggingOverhead * 100).toFixed(1)} % to the MLP's iteration time (logged and quiet steps alternating, the extra time of a logged step spread over the run)`)
-  const mlp = workloads.mlp as { appOverhead?: Record<string, number>; dispatch?: Record<string, number> } | undefined
-  if (ratios.mlpAppOverhead !== undefined) console.log(`the workbench's own work around the steps (metric logging, registry writes, progress events as IPC, per-epoch evaluation and samples, checkpoints) adds ${(ratios.mlpAppOverhead * 100).toFixed(1)} % to the MLP's training time (a ${String(mlp?.appOverhead?.steps)}-step run through the trainer's loop)`)
-  if (ratios.mlpDispatchShare !== undefined) {
-    const d = mlp!.dispatch!
-    console.log(`inside an MLP step, kernels take ${fmt(d.inKernelsMs)} of ${fmt(d.stepMs)} ms (timed one by one): ${(ratios.mlpDispatchShare * 100).toFixed(0)} % is tfjs' per-op dispatch, over ${String(d.kernelCallsPerStep)} kernel calls a step (${String(d.identityCallsPerStep)} copies of tensors kept for gradients, ${String(d.reshapeCallsPerStep)} reshapes)`)
-  }
-  // The kernels alone (no tfjs per-op overhead), one thread and all cores, both engines.
-  process.stdout.write('kernels: ours… ')
-  const kernels: Record<string, unknown> = { ours: runJson(TSX, ['bench/kernels.ts'], 'ours kernels'), oursOneThread: runJson(TSX, ['bench/kernels.ts'], 'ours kernels 1 thread', undefined, { GWB_WASM_THREADS: '1' }) }
-  if (!noTorch) {
-    process.stdout.write('PyTorch… ')
-    kernels.peer = runJson(PYTHON, ['bench/torch_kernels.py', String(OUR_THREADS)], 'PyTorch kernels', OUR_THREADS)
-    kernels.peerOneThread = runJson(PYTHON, ['bench/torch_kernels.py', '1'], 'PyTorch kernels 1 thread', 1)
-  }
-  console.log('done')
-  const gflops = (r: unknown, k: 'matmulGflops' | 'convGflops') => fmt((r as Record<string, number> | undefined)?.[k], 1)
-  for (const [label, ours, peer] of [[`${OUR_THREADS} threads`, kernels.ours, kernels.peer], ['1 thread', kernels.oursOneThread, kernels.peerOneThread]] as const) {
-    console.log(`kernels, ${label}: 512³ matmul ours ${gflops(ours, 'matmulGflops')} GFLOP/s vs PyTorch ${gflops(peer, 'matmulGflops')}; 3×3 conv 16×28×28×64→64 ours ${gflops(ours, 'convGflops')} vs PyTorch ${gflops(peer, 'convGflops')}`)
-  }
-  console.log(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`)
-  console.log(JSON.stringify({ workloads, kernels, ratios }))
+  const quality = chosen.length && !QUICK && process.env.BENCH_QUALITY !== '0' ? await timeToQuality(workloads, noTorch) : undefined
+  const kernels = await kernelsAlone(noTorch)
+  printTable(chosen, workloads, ratios, perCoreRatios, quality, kernels)
+  const seconds = (Date.now() - started) / 1000
+  console.log(`bench took ${seconds.toFixed(0)} s`)
+  if (mismatches.length) console.log(`PARAMETER COUNTS DIFFER (the peer is not the same model): ${mismatches.join('; ')}`)
+  console.log(JSON.stringify({ machine, rounds: ROUNDS, quick: QUICK, seconds, workloads, ratios, perCoreRatios, kernels, quality }))
+  if (mismatches.length) process.exitCode = 1
 }
 
-main()
+/** Wall-clock to a quality threshold, ours vs PyTorch, each on its faster thread count (bench/quality.ts). */
+async function timeToQuality(workloads: Record<string, WorkloadReport>, noTorch: string | null): Promise<Json> {
+  const tasks = (process.env.BENCH_QUALITY && process.env.BENCH_QUALITY !== '1' ? process.env.BENCH_QUALITY.split(',') : ['ring8', 'acgan']).map((t) => t.trim())
+  const out: Json = {}
+  for (const task of tasks) {
+    const workload = workloads[task === 'ring8' ? 'mlp' : 'acgan']
+    const threads = { ours: workload?.best?.ours ?? 2, peer: workload?.best?.peer || 2 }
+    process.stdout.write(`time to quality, ${task} (ours ${threads.ours} thread(s), PyTorch ${threads.peer})…`)
+    const args = ['bench/quality.ts', task, '--ours-threads', String(threads.ours), '--peer-threads', String(threads.peer), ...(noTorch ? ['--no-peer'] : [])]
+    const r = await measure(TSX, args, `time to quality ${task}`, { ...process.env, BENCH_PYTHON: PYTHON }, 1_800_000)
+    out[task] = { ...r.result, load: r.load }
+    console.log(' done')
+  }
+  return out
+}
+
+/** The kernels alone (no tfjs per-op overhead), one thread and two, both engines. */
+async function kernelsAlone(noTorch: string | null): Promise<Json> {
+  process.stdout.write('kernels: ours… ')
+  const kernels: Json = {}
+  for (const t of THREADS) kernels[`ours${t}`] = (await measure(TSX, ['bench/kernels.ts'], `ours kernels ${t}`, oursEnv(t))).result
+  if (!noTorch) {
+    process.stdout.write('PyTorch… ')
+    for (const t of THREADS) kernels[`peer${t}`] = (await measure(PYTHON, ['bench/torch_kernels.py', String(t)], `PyTorch kernels ${t}`, peerEnv(t))).result
+  }
+  console.log('done')
+  return kernels
+}
+
+function printTable(chosen: Workload[], workloads: Record<string, WorkloadReport>, ratios: Record<string, number>, perCore: Record<string, number>, quality: Json | undefined, kernels: Json): void {
+  console.log('\nit/s, median of rounds [slowest–fastest]; best = each engine at its faster thread count')
+  console.log(['workload'.padEnd(14), 'ours best'.padStart(24), 'PyTorch best'.padStart(24), 'ratio', '| ours 1 thr'.padStart(24), 'PyTorch 1 thr'.padStart(24), 'per core', '| wasm only (2 thr, 1 round)'.padStart(22), '| load'].join(' '))
+  for (const w of chosen) {
+    const r = workloads[w.name]!
+    const ob = r.ours[String(r.best!.ours)]
+    const pb = r.peer?.[String(r.best!.peer)]
+    const loads = [...Object.values(r.ours), ...Object.values(r.peer ?? {})].filter(ok).flatMap((s) => s.load)
+    console.log([
+      w.name.padEnd(14), `${figure(ob)} (${r.best!.ours})`.padStart(24), `${figure(pb)} (${r.best!.peer || '—'})`.padStart(24), fmt(ratios[w.name]).padStart(5),
+      '|', figure(r.ours['1']).padStart(22), figure(r.peer?.['1']).padStart(24), fmt(perCore[w.name]).padStart(8),
+      '|', figure(r.oursWasmOnly, 3).padStart(20), '|', loads.length ? `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}` : '—',
+    ].join(' '))
+  }
+  const params = chosen.map((w) => workloads[w.name]!.params).filter(Boolean)
+  if (params.length) console.log(`trainable parameters (G / D), ours = PyTorch: ${chosen.map((w) => { const p = workloads[w.name]!.params; const o = p?.ours as { g?: number; d?: number } | undefined; return `${w.name} ${o?.g ?? '?'} / ${o?.d ?? '?'}${p && !p.equal ? ' MISMATCH' : ''}` }).join(', ')}`)
+  const untuned = chosen.map((w) => {
+    const u = workloads[w.name]!.peerUntuned
+    return u ? `${w.name} ${THREADS.map((t) => `${fmt((u[String(t)] as Series | undefined)?.median)} (${t} thr)`).join(' / ')}` : undefined
+  }).filter(Boolean)
+  if (untuned.length) console.log(`footnote, the peer untuned (NCHW, default Adam, separate D passes, OMP_NUM_THREADS only), one round: ${untuned.join(', ')}`)
+  const mlp = workloads.mlp
+  if (mlp?.loggingOverhead && 'overhead' in (mlp.loggingOverhead as Json)) console.log(`MLP: metric logging adds ${(((mlp.loggingOverhead as Json).overhead as number) * 100).toFixed(1)} % (logged and quiet steps alternating)`)
+  if (mlp?.appOverhead && 'overhead' in (mlp.appOverhead as Json)) console.log(`MLP: the workbench's own work around the steps adds ${(((mlp.appOverhead as Json).overhead as number) * 100).toFixed(1)} % (a ${String((mlp.appOverhead as Json).steps)}-step run through the trainer's loop)`)
+  const d = mlp?.dispatch as Record<string, number> | undefined
+  if (ok(mlp?.oursGenericStep)) console.log(`MLP: the generic tfjs step (GWB_NATIVE_MLP=0), 1 thread: ${figure(mlp.oursGenericStep)} it/s, against ${figure(mlp.ours['1'])} with the native MLP step`)
+  if (d && 'stepMs' in d) console.log(`MLP, generic tfjs step: inside a step, kernels take ${fmt(d.inKernelsMs)} of ${fmt(d.stepMs)} ms (${fmt(d.kernelCallsPerStep, 0)} kernel calls; ${fmt(d.identityCallsPerStep, 0)} tape copies, ${fmt(d.reshapeCallsPerStep, 0)} reshapes)`)
+  for (const [task, q] of Object.entries(quality ?? {})) {
+    const side = (s: unknown) => {
+      const r = s as { reached?: boolean; trainSeconds?: number; steps?: number; maxSteps?: number } | undefined
+      if (!r) return '—'
+      return r.reached ? `${fmt(r.trainSeconds, 1)} s (${String(r.steps)} steps)` : `not reached in ${String(r.maxSteps)} steps`
+    }
+    const qq = q as { ours?: unknown; peer?: unknown; threshold?: string; error?: string }
+    console.log(qq.error ? `time to quality, ${task}: ${qq.error}` : `time to quality, ${task} (${qq.threshold}): ours ${side(qq.ours)}, PyTorch ${side(qq.peer)}`)
+  }
+  const g = (k: string, key: string) => fmt((kernels[k] as Record<string, number> | undefined)?.[key], 1)
+  for (const t of THREADS) {
+    console.log(`kernels, ${t} thread(s): 512³ matmul ours ${g(`ours${t}`, 'matmulGflops')} GFLOP/s vs PyTorch ${g(`peer${t}`, 'matmulGflops')}; 3×3 conv 16×28×28×64→64, effective GFLOP/s (direct-convolution FLOPs over time; our Winograd does 2.25× fewer multiplications) ours ${g(`ours${t}`, 'convGflops')} vs PyTorch ${g(`peer${t}`, 'convGflops')}`)
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : String(e))
+  process.exit(1)
+})

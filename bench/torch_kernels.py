@@ -1,5 +1,7 @@
 """The PyTorch side of bench/kernels.ts: the same 512³ matrix product and 3×3 convolution, the
-fastest of timed runs after warm-up (as ours). Usage: /usr/bin/python3 bench/torch_kernels.py THREADS"""
+fastest of timed runs after warm-up (as ours). The convolution in channels_last, where oneDNN is
+fastest (as the tuned peer runs its models; NCHW measured 5× slower on one thread here).
+Usage: /usr/bin/python3 bench/torch_kernels.py THREADS"""
 import json
 import sys
 import time
@@ -23,7 +25,8 @@ def main():
     torch.set_num_threads(int(sys.argv[1]))
     torch.manual_seed(0)
     a, b = torch.randn(512, 512), torch.randn(512, 512)
-    x, w = torch.randn(16, 64, 28, 28), torch.randn(64, 64, 3, 3)
+    cl = torch.channels_last
+    x, w = torch.randn(16, 64, 28, 28).contiguous(memory_format=cl), torch.randn(64, 64, 3, 3).contiguous(memory_format=cl)
     with torch.no_grad():
         matmul_ms = time_ms(lambda: a @ b, 20)
         conv_ms = time_ms(lambda: F.conv2d(x, w, padding=1), 10)

@@ -12,8 +12,7 @@
  * [KH, KW, Cin, Cout] filters, row-major matrices. Convolutions are lowered to GEMM per block of
  * output pixels (im2col / col2im), as PyTorch's CPU convolutions without oneDNN are.
  */
-#define NAPI_VERSION 8
-#include <node_api.h>
+#include "gwb_native.h"
 #include <stdlib.h>
 #include <math.h>
 #ifdef _OPENMP
@@ -109,6 +108,15 @@ static int team_ready(int team, size_t len) {
   }
   if (team > 1) use_blas_threads(1);
   return 1;
+}
+
+/* 1 for NaN and ±∞ (all exponent bits set), without a branch. */
+static inline uint32_t nonfinite(float v) { return (bits_of(v) & 0x7f800000u) == 0x7f800000u; }
+
+static int any_nonfinite(const float *v, size_t n) {
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; i++) bad |= nonfinite(v[i]);
+  return bad != 0;
 }
 
 /* ---- argument helpers ---------------------------------------------------------------------- */
@@ -251,7 +259,7 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
       }
     }
     if (relu) {
-      for (size_t j = 0; j < (size_t)m * n; j++) ci[j] = ci[j] > 0 ? ci[j] : 0;
+      for (size_t j = 0; j < (size_t)m * n; j++) ci[j] = relu_of(ci[j]);
     }
   }
   return NULL;
@@ -492,7 +500,105 @@ static void bias_relu(float *y, size_t rows, int co, const float *bias, bool rel
       for (int q = 0; q < co; q++) row[q] += bias[q];
     }
     if (relu) {
-      for (int q = 0; q < co; q++) row[q] = row[q] > 0 ? row[q] : 0;
+      for (int q = 0; q < co; q++) row[q] = relu_of(row[q]);
+    }
+  }
+}
+
+/* ---- direct sums: the reference where a value is not finite ---------------------------------- */
+/*
+ * The GEMM lowerings multiply padding, and taps no output uses, as zeros: with an infinite or NaN
+ * filter value (or dy, or x, in the gradients) 0·∞ is NaN where the direct sum, which skips those
+ * terms, has none; Winograd's transforms mix a tile's pixels, so one ∞ made NaN of its neighbours'
+ * outputs. With finite values every lowering equals the direct sum up to rounding, and a
+ * non-finite direct sum is non-finite in every lowering (an ∞ or NaN term never cancels). So a fast
+ * path whose output, or whose extra terms' operand, holds a NaN or an infinity hands the call to
+ * these loops: the terms of tfjs' cpu kernels, NaN and ∞ exactly where they have them. Rows are
+ * split between the OpenMP threads; the innermost loop runs along channels, so it vectorises.
+ */
+
+/* y = Σ over the taps that fall inside the image of x·w, + bias, then ReLU. */
+static void direct_conv(const Geometry *g, const float *x, const float *w, const float *bias, bool relu, float *y) {
+  size_t co = (size_t)g->co;
+#pragma omp parallel for
+  for (int row = 0; row < g->n * g->oh; row++) {
+    int b = row / g->oh, oy = row % g->oh;
+    for (int ox = 0; ox < g->ow; ox++) {
+      float *dst = y + ((size_t)row * g->ow + ox) * co;
+      memset(dst, 0, co * sizeof(float));
+      for (int i = 0; i < g->kh; i++) {
+        int iy = oy * g->sh - g->pt + i;
+        if (iy < 0 || iy >= g->h) continue;
+        for (int j = 0; j < g->kw; j++) {
+          int ix = ox * g->sw - g->pl + j;
+          if (ix < 0 || ix >= g->w) continue;
+          const float *px = x + (((size_t)b * g->h + iy) * g->w + ix) * g->c;
+          const float *tap = w + ((size_t)i * g->kw + j) * g->c * co;
+          for (int c = 0; c < g->c; c++) {
+            float xv = px[c];
+            const float *wc = tap + (size_t)c * co;
+            for (size_t q = 0; q < co; q++) dst[q] += xv * wc[q];
+          }
+        }
+      }
+      bias_relu(dst, 1, g->co, bias, relu);
+    }
+  }
+}
+
+/* dx = Σ over the outputs each input pixel reaches of dy·wᵀ. */
+static void direct_conv_input_grad(const Geometry *g, float *dx, const float *w, const float *dy) {
+  size_t co = (size_t)g->co;
+#pragma omp parallel for
+  for (int row = 0; row < g->n * g->h; row++) {
+    int b = row / g->h, iy = row % g->h;
+    for (int ix = 0; ix < g->w; ix++) {
+      float *dst = dx + ((size_t)row * g->w + ix) * g->c;
+      memset(dst, 0, (size_t)g->c * sizeof(float));
+      for (int i = 0; i < g->kh; i++) {
+        int ny = iy + g->pt - i;
+        if (ny < 0 || ny % g->sh != 0 || ny / g->sh >= g->oh) continue;
+        for (int j = 0; j < g->kw; j++) {
+          int nx = ix + g->pl - j;
+          if (nx < 0 || nx % g->sw != 0 || nx / g->sw >= g->ow) continue;
+          const float *d = dy + (((size_t)b * g->oh + ny / g->sh) * g->ow + nx / g->sw) * co;
+          const float *tap = w + ((size_t)i * g->kw + j) * g->c * co;
+          for (int c = 0; c < g->c; c++) {
+            const float *wc = tap + (size_t)c * co;
+            float acc = 0;
+            for (size_t q = 0; q < co; q++) acc += d[q] * wc[q];
+            dst[c] += acc;
+          }
+        }
+      }
+    }
+  }
+}
+
+/* dw = Σ over output pixels of x (at the pixel each tap reads, inside the image)ᵀ·dy. */
+static void direct_conv_filter_grad(const Geometry *g, const float *x, float *dw, const float *dy) {
+  size_t co = (size_t)g->co;
+#pragma omp parallel for
+  for (int tap = 0; tap < g->kh * g->kw; tap++) {
+    int i = tap / g->kw, j = tap % g->kw;
+    float *dst = dw + (size_t)tap * g->c * co;
+    memset(dst, 0, (size_t)g->c * co * sizeof(float));
+    for (int b = 0; b < g->n; b++) {
+      for (int oy = 0; oy < g->oh; oy++) {
+        int iy = oy * g->sh - g->pt + i;
+        if (iy < 0 || iy >= g->h) continue;
+        for (int ox = 0; ox < g->ow; ox++) {
+          int ix = ox * g->sw - g->pl + j;
+          if (ix < 0 || ix >= g->w) continue;
+          const float *px = x + (((size_t)b * g->h + iy) * g->w + ix) * g->c;
+          const float *d = dy + (((size_t)b * g->oh + oy) * g->ow + ox) * co;
+          for (int c = 0; c < g->c; c++) {
+            float xv = px[c];
+            float *dc = dst + (size_t)c * co;
+            for (size_t q = 0; q < co; q++) dc[q] += xv * d[q];
+          }
+        }
+      }
     }
   }
 }
@@ -503,7 +609,9 @@ static void bias_relu(float *y, size_t rows, int co, const float *bias, bool rel
  * Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray 2015, as cuDNN and oneDNN use it): each
  * 2×2 block of outputs takes 16 multiplications per channel pair instead of 36. The input is cut
  * into 4×4 tiles overlapping by 2, each tile and the filter go through small fixed transforms
- * (additions, halvings: exact in floating point), the 16 positions of the transformed tiles are
+ * (additions, subtractions, halvings: no inexact constants, but the sums round as any float32 sum
+ * does, so results are not bit-identical to a direct sum; measured within its error, see
+ * docs/backends.md; non-finite values go to direct loops), the 16 positions of the transformed tiles are
  * 16 GEMMs over the channels, and the inverse transform adds each product back into a 2×2 output.
  * Tiles are numbered across the batch and split in blocks between the team of threads, as im2col.
  */
@@ -601,9 +709,13 @@ static void winograd_input(const Winograd *z, const float *x, size_t t0, int cou
   }
 }
 
-/* y = Aᵀ·m·A for the same tiles, + bias, then max(0, ·); outputs past the edge are dropped. */
-static void winograd_output(const Winograd *z, const float *m, size_t t0, int count, const float *bias, bool relu, float *y) {
+/*
+ * y = Aᵀ·m·A for the same tiles, + bias, then max(0, ·); outputs past the edge are dropped. Returns
+ * whether it wrote a NaN or an infinity (checked in registers, as the values are written).
+ */
+static int winograd_output(const Winograd *z, const float *m, size_t t0, int count, const float *bias, bool relu, float *y) {
   size_t estride = (size_t)count * z->co;
+  uint32_t bad = 0;
   for (int k = 0; k < count; k++) {
     int oy, ox;
     size_t b = tile_at(z, t0 + k, &oy, &ox);
@@ -611,7 +723,7 @@ static void winograd_output(const Winograd *z, const float *m, size_t t0, int co
     float *dst[2];
     for (int r = 0; r < rows; r++) dst[r] = y + ((b * z->oh + oy + r) * z->ow + ox) * z->co;
     const float *src = m + (size_t)k * z->co;
-#pragma omp simd
+#pragma omp simd reduction(|:bad)
     for (int q = 0; q < z->co; q++) {
       float e[16], tmp[2][4];
       for (int i = 0; i < 16; i++) e[i] = src[i * estride + q];
@@ -624,14 +736,19 @@ static void winograd_output(const Winograd *z, const float *m, size_t t0, int co
         float v0 = tmp[r][0] + tmp[r][1] + tmp[r][2] + add;
         float v1 = tmp[r][1] - tmp[r][2] - tmp[r][3] + add;
         if (relu) {
-          v0 = v0 > 0 ? v0 : 0;
-          v1 = v1 > 0 ? v1 : 0;
+          v0 = relu_of(v0);
+          v1 = relu_of(v1);
         }
         dst[r][q] = v0;
-        if (cols > 1) dst[r][z->co + q] = v1;
+        bad |= nonfinite(v0);
+        if (cols > 1) {
+          dst[r][z->co + q] = v1;
+          bad |= nonfinite(v1);
+        }
       }
     }
   }
+  return bad != 0;
 }
 
 /* Tiles per block: V and M of a block in about 4 MB, products big enough to keep the BLAS efficient. */
@@ -640,14 +757,18 @@ static int winograd_block(const Winograd *z) {
   return tiles < 16 ? 16 : (int)tiles;
 }
 
-/* y = conv(x, filter) through U (already transformed); false when memory runs out. */
+/* Outcomes of a fast path: done, out of memory, or a NaN or infinity in its output (then the direct sums decide). */
+enum { FAST_OK = 0, FAST_NO_MEMORY = -1, FAST_NONFINITE = 1 };
+
+/* y = conv(x, filter) through U (already transformed). */
 static int winograd_conv(const Winograd *z, const float *x, const float *u, const float *bias, bool relu, float *y) {
-  if (!zero_row_of((size_t)z->c)) return 0;
+  if (!zero_row_of((size_t)z->c)) return FAST_NO_MEMORY;
   size_t total = winograd_tiles(z);
   int T = winograd_block(z);
   int team = conv_team((total + T - 1) / T);
-  if (!team_ready(team, (size_t)16 * T * (z->c + z->co))) return 0;
-#pragma omp parallel for num_threads(team)
+  if (!team_ready(team, (size_t)16 * T * (z->c + z->co))) return FAST_NO_MEMORY;
+  int bad = 0;
+#pragma omp parallel for num_threads(team) reduction(|:bad)
   for (int t = 0; t < team; t++) {
     float *v = team_scratch[t], *m = v + (size_t)16 * T * z->c;
     size_t end = total * (t + 1) / team;
@@ -658,10 +779,10 @@ static int winograd_conv(const Winograd *z, const float *x, const float *u, cons
         team_sgemm(team, NO_TRANS, NO_TRANS, count, z->co, z->c, v + (size_t)e * count * z->c, z->c, u + (size_t)e * z->c * z->co, z->co, 0.0f,
                    m + (size_t)e * count * z->co, z->co);
       }
-      winograd_output(z, m, t0, count, bias, relu, y);
+      bad |= winograd_output(z, m, t0, count, bias, relu, y);
     }
   }
-  return 1;
+  return bad ? FAST_NONFINITE : FAST_OK;
 }
 
 /*
@@ -794,9 +915,12 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
     Winograd z = {g->n, g->h, g->w, g->c, g->co, g->oh, g->ow, g->pt, g->pl};
     float *u = grow(&winograd_u, &winograd_u_len, (size_t)16 * g->c * g->co);
     if (u) winograd_filter(a.w, g->c, g->co, false, u);
-    if (!u || !winograd_conv(&z, a.x, u, bias, relu, a.y)) return throw_error(env, "gwb_native: out of memory");
+    int outcome = u ? winograd_conv(&z, a.x, u, bias, relu, a.y) : FAST_NO_MEMORY;
+    if (outcome == FAST_NO_MEMORY) return throw_error(env, "gwb_native: out of memory");
+    if (outcome == FAST_NONFINITE) direct_conv(g, a.x, a.w, bias, relu, a.y);
     return NULL;
   }
+  // Output columns gather only the taps that land in the image: the direct sum's terms, grouped.
   if (output_columns(g)) {
     int chunk = images_per_chunk(g);
     float *cols = scratch_of((size_t)chunk * columns_per_image(g));
@@ -811,6 +935,11 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
       gather_taps(g, cols, b0, nb, a.y);
     }
     bias_relu(a.y, (size_t)g->n * pixels, g->co, bias, relu);
+    return NULL;
+  }
+  // im2col's padding multiplies the filter by zeros: exact unless the filter holds a NaN or an infinity.
+  if (any_nonfinite(a.w, (size_t)K * g->co)) {
+    direct_conv(g, a.x, a.w, bias, relu, a.y);
     return NULL;
   }
   size_t total = (size_t)g->n * pixels, R = rows_per_block(g, 2);
@@ -846,7 +975,14 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
     Winograd z = {g->n, g->oh, g->ow, g->co, g->c, g->h, g->w, 2 - g->pt, 2 - g->pl};
     float *u = grow(&winograd_u, &winograd_u_len, (size_t)16 * g->c * g->co);
     if (u) winograd_filter(a.w, g->co, g->c, true, u);
-    if (!u || !winograd_conv(&z, a.y, u, NULL, false, a.x)) return throw_error(env, "gwb_native: out of memory");
+    int outcome = u ? winograd_conv(&z, a.y, u, NULL, false, a.x) : FAST_NO_MEMORY;
+    if (outcome == FAST_NO_MEMORY) return throw_error(env, "gwb_native: out of memory");
+    if (outcome == FAST_NONFINITE) direct_conv_input_grad(g, a.x, a.w, a.y);
+    return NULL;
+  }
+  // Output columns of dy hold zeros for taps no output uses, multiplied by the filter.
+  if (output_columns(g) && any_nonfinite(a.w, (size_t)K * g->co)) {
+    direct_conv_input_grad(g, a.x, a.w, a.y);
     return NULL;
   }
   if (output_columns(g)) {
@@ -863,7 +999,8 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
     }
     return NULL;
   }
-  // Each thread takes whole images: col2im adds into input pixels that neighbouring blocks of the same image share.
+  // col2im adds only into pixels inside the image: the direct sum's terms. Each thread takes whole
+  // images: col2im adds into input pixels that neighbouring blocks of the same image share.
   int team = conv_team((size_t)g->n);
   size_t R = rows_per_block(g, team);
   if (!team_ready(team, R * K)) return throw_error(env, "gwb_native: out of memory");
@@ -880,7 +1017,56 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* conv2dBackpropFilter: dw = Σ im2col(x)ᵀ·dy. Here `w` is dw (written) and `y` is dy (read). */
+/* dw by Winograd, output columns or im2col (not pointwise): FAST_OK or FAST_NO_MEMORY. */
+static int lowered_filter_grad(const ConvArgs *a) {
+  const Geometry *g = &a->g;
+  int K = (int)patch_len(g), pixels = g->oh * g->ow;
+  if (winograd_fits(g)) {
+    Winograd z = {g->n, g->h, g->w, g->c, g->co, g->oh, g->ow, g->pt, g->pl};
+    return winograd_filter_grad(&z, a->x, a->y, a->w) ? FAST_OK : FAST_NO_MEMORY;
+  }
+  if (output_columns(g)) {
+    int chunk = images_per_chunk(g);
+    float *cols = scratch_of((size_t)chunk * columns_per_image(g));
+    int in_pixels = g->h * g->w, TC = g->kh * g->kw * g->co;
+    float *dwt = cols ? grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co) : NULL;
+    if (!dwt) return FAST_NO_MEMORY;
+    for (int b0 = 0; b0 < g->n; b0 += chunk) {
+      int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
+      dy_columns(g, a->y, b0, nb, cols);
+      sgemm(ROW_MAJOR, TRANS, NO_TRANS, g->c, TC, nb * in_pixels, 1.0f, a->x + (size_t)b0 * in_pixels * g->c, g->c, cols, TC, b0 ? 1.0f : 0.0f, dwt, TC);
+    }
+    filter_by_channel(g, a->w, dwt, 1);
+    return FAST_OK;
+  }
+  // Thread t > 0 sums its blocks into its own copy of dw (after its columns), added in thread order: the same sum every run.
+  size_t total = (size_t)g->n * pixels, R = rows_per_block(g, 2), dw_len = (size_t)K * g->co;
+  int team = conv_team((total + R - 1) / R);
+  R = rows_per_block(g, team);
+  if (!team_ready(team, R * K + dw_len)) return FAST_NO_MEMORY;
+#pragma omp parallel for num_threads(team)
+  for (int t = 0; t < team; t++) {
+    float *dw = t ? team_scratch[t] + R * K : a->w;
+    size_t start = total * t / team, end = total * (t + 1) / team;
+    if (start == end) memset(dw, 0, dw_len * sizeof(float));
+    for (size_t q0 = start; q0 < end; q0 += R) {
+      int rows = (int)(end - q0 < R ? end - q0 : R);
+      im2col(g, a->x, q0, q0 + rows, team_scratch[t]);
+      team_sgemm(team, TRANS, NO_TRANS, K, g->co, rows, team_scratch[t], K, a->y + q0 * g->co, g->co, q0 > start ? 1.0f : 0.0f, dw, g->co);
+    }
+  }
+  for (int t = 1; t < team; t++) {
+    const float *part = team_scratch[t] + R * K;
+    for (size_t i = 0; i < dw_len; i++) a->w[i] += part[i];
+  }
+  return FAST_OK;
+}
+
+/*
+ * conv2dBackpropFilter: dw = Σ im2col(x)ᵀ·dy. Here `w` is dw (written) and `y` is dy (read). The
+ * lowerings multiply dy (or x) by zeros where the direct sum has no term: a NaN or an infinity in
+ * dw (a small array) sends the call to the direct sums.
+ */
 static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) {
   ConvArgs a;
   if (!conv_args(env, info, &a)) return NULL;
@@ -894,45 +1080,8 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
     sgemm(ROW_MAJOR, TRANS, NO_TRANS, K, g->co, g->n * pixels, 1.0f, a.x, K, a.y, g->co, 0.0f, a.w, g->co);
     return NULL;
   }
-  if (winograd_fits(g)) {
-    Winograd z = {g->n, g->h, g->w, g->c, g->co, g->oh, g->ow, g->pt, g->pl};
-    if (!winograd_filter_grad(&z, a.x, a.y, a.w)) return throw_error(env, "gwb_native: out of memory");
-    return NULL;
-  }
-  if (output_columns(g)) {
-    int chunk = images_per_chunk(g);
-    float *cols = scratch_of((size_t)chunk * columns_per_image(g));
-    int in_pixels = g->h * g->w, TC = g->kh * g->kw * g->co;
-    float *dwt = cols ? grow(&filter_scratch, &filter_scratch_len, (size_t)K * g->co) : NULL;
-    if (!dwt) return throw_error(env, "gwb_native: out of memory");
-    for (int b0 = 0; b0 < g->n; b0 += chunk) {
-      int nb = g->n - b0 < chunk ? g->n - b0 : chunk;
-      dy_columns(g, a.y, b0, nb, cols);
-      sgemm(ROW_MAJOR, TRANS, NO_TRANS, g->c, TC, nb * in_pixels, 1.0f, a.x + (size_t)b0 * in_pixels * g->c, g->c, cols, TC, b0 ? 1.0f : 0.0f, dwt, TC);
-    }
-    filter_by_channel(g, a.w, dwt, 1);
-    return NULL;
-  }
-  // Thread t > 0 sums its blocks into its own copy of dw (after its columns), added in thread order: the same sum every run.
-  size_t total = (size_t)g->n * pixels, R = rows_per_block(g, 2), dw_len = (size_t)K * g->co;
-  int team = conv_team((total + R - 1) / R);
-  R = rows_per_block(g, team);
-  if (!team_ready(team, R * K + dw_len)) return throw_error(env, "gwb_native: out of memory");
-#pragma omp parallel for num_threads(team)
-  for (int t = 0; t < team; t++) {
-    float *dw = t ? team_scratch[t] + R * K : a.w;
-    size_t start = total * t / team, end = total * (t + 1) / team;
-    if (start == end) memset(dw, 0, dw_len * sizeof(float));
-    for (size_t q0 = start; q0 < end; q0 += R) {
-      int rows = (int)(end - q0 < R ? end - q0 : R);
-      im2col(g, a.x, q0, q0 + rows, team_scratch[t]);
-      team_sgemm(team, TRANS, NO_TRANS, K, g->co, rows, team_scratch[t], K, a.y + q0 * g->co, g->co, q0 > start ? 1.0f : 0.0f, dw, g->co);
-    }
-  }
-  for (int t = 1; t < team; t++) {
-    const float *part = team_scratch[t] + R * K;
-    for (size_t i = 0; i < dw_len; i++) a.w[i] += part[i];
-  }
+  if (lowered_filter_grad(&a) == FAST_NO_MEMORY) return throw_error(env, "gwb_native: out of memory");
+  if (any_nonfinite(a.w, (size_t)K * g->co)) direct_conv_filter_grad(g, a.x, a.w, a.y);
   return NULL;
 }
 
@@ -943,13 +1092,11 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
  * WebAssembly's kernels ran), 5 ms with masks, which the compiler also vectorises. Masks keep NaN
  * and infinities exactly where a branch would put them.
  */
-static inline uint32_t bits_of(float v) {
-  uint32_t b;
-  memcpy(&b, &v, sizeof b);
-  return b;
-}
-
-/* leakyRelu(x, y, alpha): y = x > 0 ? x : alpha·x. */
+/*
+ * leakyRelu(x, y, alpha): y = x < 0 ? alpha·x : x, with alpha·x computed in double and rounded to
+ * float32 once, as tfjs' cpu kernel does in JavaScript (a float32 alpha rounds differently, and a
+ * tiny alpha becomes 0, making −∞·alpha NaN instead of ∞).
+ */
 static napi_value leaky_relu(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   double alpha;
@@ -958,14 +1105,13 @@ static napi_value leaky_relu(napi_env env, napi_callback_info info) {
   float *x = (float *)typed(env, argv[0], napi_float32_array, 0, &n);
   float *y = x ? floats(env, argv[1], n) : NULL;
   if (!y || napi_get_value_double(env, argv[2], &alpha) != napi_ok) return NULL;
-  float a = (float)alpha;
   uint32_t *restrict out = (uint32_t *)y;
   const float *restrict in = x;
 #pragma omp parallel for if (n >= PARALLEL_ELEMENTS)
   for (size_t i = 0; i < n; i++) {
     float v = in[i];
-    uint32_t positive = -(uint32_t)(v > 0);
-    out[i] = (bits_of(v) & positive) | (bits_of(a * v) & ~positive);
+    uint32_t negative = -(uint32_t)(v < 0);
+    out[i] = (bits_of((float)(alpha * v)) & negative) | (bits_of(v) & ~negative);
   }
   return NULL;
 }
@@ -1096,11 +1242,13 @@ static napi_value resize_nearest(napi_env env, napi_callback_info info) {
 }
 
 /*
- * maxPoolGrad(x, y, dy, dx, ...geometry), geometry as for conv2d with co = c and y the pooling's
- * output: dx = 0, then each window's dy goes to its first pixel equal to the window's maximum in
- * row-major order, the one tfjs' and TensorFlow's kernels send it to. Written with masks, not
- * branches, so it vectorises. WebAssembly's MaxPoolGrad took 116 ms per call on the lecture GAN's
- * 128×28×28×64.
+ * maxPoolGrad(x, y, dy, dx, ...geometry), geometry as for conv2d with co = c: dx = 0, then each
+ * window's dy goes to the pixel tfjs' and TensorFlow's kernels send it to: in row-major order, the
+ * first one greater than every pixel before it, starting from −∞. So of tied maxima the first
+ * wins, NaN never does, and a window of only NaN or −∞ passes no gradient (as the cpu backend
+ * computes it; `y`, the pooling's output, is not needed). The channels of a window are scanned
+ * together with selects, not branches, so it vectorises. WebAssembly's MaxPoolGrad took 116 ms
+ * per call on the lecture GAN's 128×28×28×64.
  */
 static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   napi_value argv[17];
@@ -1113,37 +1261,46 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   float *dx = dy ? floats(env, argv[3], in_len) : NULL;
   if (!dx) return NULL;
   size_t c = (size_t)g.c;
-  float *pending = malloc(c * sizeof(float)); /* the gradient not yet given to a pixel of the window */
-  if (!pending) return throw_error(env, "gwb_native: out of memory");
+  float *best = malloc((c ? c : 1) * sizeof(float));
+  int32_t *at = malloc((c ? c : 1) * sizeof(int32_t)); /* the winning pixel of each channel, or −1 */
+  if (!best || !at) {
+    free(best);
+    free(at);
+    return throw_error(env, "gwb_native: out of memory");
+  }
   memset(dx, 0, in_len * sizeof(float));
   for (int b = 0; b < g.n; b++) {
+    float *image_dx = dx + (size_t)b * g.h * g.w * c;
     for (int oy = 0; oy < g.oh; oy++) {
       for (int ox = 0; ox < g.ow; ox++) {
-        size_t o = (((size_t)b * g.oh + oy) * g.ow + ox) * c;
-        const float *max = y + o;
-        memcpy(pending, dy + o, c * sizeof(float));
+        for (size_t q = 0; q < c; q++) {
+          best[q] = -INFINITY;
+          at[q] = -1;
+        }
         for (int i = 0; i < g.kh; i++) {
           int iy = oy * g.sh - g.pt + i;
           if (iy < 0 || iy >= g.h) continue;
           for (int j = 0; j < g.kw; j++) {
             int ix = ox * g.sw - g.pl + j;
             if (ix < 0 || ix >= g.w) continue;
-            size_t base = (((size_t)b * g.h + iy) * g.w + ix) * c;
+            int32_t pixel = iy * g.w + ix;
+            const float *px = x + ((size_t)b * g.h * g.w + pixel) * c;
             for (size_t q = 0; q < c; q++) {
-              uint32_t hit = -(uint32_t)(x[base + q] == max[q]);
-              uint32_t given = bits_of(pending[q]) & hit;
-              float add;
-              memcpy(&add, &given, sizeof add);
-              dx[base + q] += add;
-              uint32_t left = bits_of(pending[q]) & ~hit;
-              memcpy(&pending[q], &left, sizeof left);
+              int greater = px[q] > best[q];
+              best[q] = greater ? px[q] : best[q];
+              at[q] = greater ? pixel : at[q];
             }
           }
+        }
+        const float *window_dy = dy + (((size_t)b * g.oh + oy) * g.ow + ox) * c;
+        for (size_t q = 0; q < c; q++) {
+          if (at[q] >= 0) image_dx[(size_t)at[q] * c + q] += window_dy[q];
         }
       }
     }
   }
-  free(pending);
+  free(best);
+  free(at);
   return NULL;
 }
 
@@ -1170,6 +1327,12 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   float *m2 = w2 ? floats(env, argv[5], n) : NULL;
   float *v2 = m2 ? floats(env, argv[6], n) : NULL;
   if (!v2) return NULL;
+  gwb_adam(n, w, g, m, v, w2, m2, v2, k);
+  return NULL;
+}
+
+/* The update itself (also the MLP step's, gwb_mlp.c); in place when w2, m2, v2 are w, m, v. */
+void gwb_adam(size_t n, const float *w, const float *g, const float *m, const float *v, float *w2, float *m2, float *v2, const double k[6]) {
   const float b1 = (float)k[0], b2 = (float)k[1], one_b1 = (float)(1.0 - k[0]), one_b2 = (float)(1.0 - k[1]);
   const float c1 = (float)k[2], c2 = (float)k[3], neg_lr = (float)-k[4], eps = (float)k[5];
 #pragma omp parallel for if (n >= PARALLEL_ELEMENTS)
@@ -1181,7 +1344,6 @@ static napi_value adam(napi_env env, napi_callback_info info) {
     v2[i] = vi;
     w2[i] = (mi / c1) / (sqrtf(vi / c2) + eps) * neg_lr + w[i];
   }
-  return NULL;
 }
 
 /*
@@ -1207,9 +1369,83 @@ static napi_value global_norm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- for the other compilation units (gwb_mlp.c) --------------------------------------------- */
+
+void gwb_gemm(int trans_a, int trans_b, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+  sgemm(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+}
+int gwb_blas_loaded(void) { return blas_sgemm != NULL; }
+float *gwb_grow(float **buffer, size_t *have, size_t len) { return grow(buffer, have, len); }
+napi_value gwb_throw(napi_env env, const char *msg) { return throw_error(env, msg); }
+void *gwb_typed(napi_env env, napi_value v, napi_typedarray_type want, size_t need, size_t *length_out) { return typed(env, v, want, need, length_out); }
+
 /* ---- module ---------------------------------------------------------------------------------- */
 
+/* The sanitizer build (scripts/build-native.mjs --variant asan) defines GWB_UBSAN; gcc and clang define __SANITIZE_ADDRESS__. */
+#if defined(__SANITIZE_ADDRESS__) && defined(GWB_UBSAN)
+#define GWB_SANITIZERS "address,undefined"
+#elif defined(__SANITIZE_ADDRESS__)
+#define GWB_SANITIZERS "address"
+#elif defined(GWB_UBSAN)
+#define GWB_SANITIZERS "undefined"
+#else
+#define GWB_SANITIZERS ""
+#endif
+
+/* buildInfo() → { openmp, sanitizers }: which build this is (the CI runs the kernel tests on each). */
+static napi_value build_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result, openmp, sanitizers;
+  napi_create_object(env, &result);
+#ifdef _OPENMP
+  napi_get_boolean(env, true, &openmp);
+#else
+  napi_get_boolean(env, false, &openmp);
+#endif
+  napi_create_string_utf8(env, GWB_SANITIZERS, NAPI_AUTO_LENGTH, &sanitizers);
+  napi_set_named_property(env, result, "openmp", openmp);
+  napi_set_named_property(env, result, "sanitizers", sanitizers);
+  return result;
+}
+
+/*
+ * The kernels keep process-wide state (scratch buffers, the team's buffers, the BLAS and its
+ * thread count) for one caller at a time, so they serve one JavaScript thread: the first that
+ * loads the addon, until it exits. Another (a worker thread) gets an error on require, and
+ * native-blas.ts then keeps the WebAssembly kernels there. Each load has its own serial number, so
+ * a new thread that happens to get a finished one's address or id is still another thread.
+ */
+static int64_t owner = 0;   /* the serial of the instance (one per load) that holds the kernels; 0: none */
+static int64_t loads = 0;
+
+/* Takes the kernels for a new instance: its serial, or 0 when another instance holds them. */
+static int64_t claim(void) {
+#ifdef _MSC_VER
+  int64_t mine = InterlockedIncrement64(&loads);
+  return InterlockedCompareExchange64(&owner, mine, 0) == 0 ? mine : 0;
+#else
+  int64_t mine = __atomic_add_fetch(&loads, 1, __ATOMIC_ACQ_REL), expected = 0;
+  return __atomic_compare_exchange_n(&owner, &expected, mine, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ? mine : 0;
+#endif
+}
+
+/* When the holding thread's environment ends: the kernels are free for another thread. */
+static void release(void *serial) {
+  int64_t mine = (int64_t)(intptr_t)serial;
+#ifdef _MSC_VER
+  InterlockedCompareExchange64(&owner, 0, mine);
+#else
+  __atomic_compare_exchange_n(&owner, &mine, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+#endif
+}
+
 NAPI_MODULE_INIT() {
+  int64_t serial = claim();
+  if (!serial) {
+    napi_throw_error(env, NULL, "gwb_native: the native kernels already serve another thread of this process (they keep one set of scratch buffers); this thread uses the WebAssembly kernels");
+    return NULL;
+  }
+  napi_add_env_cleanup_hook(env, release, (void *)(intptr_t)serial);
   const struct {
     const char *name;
     napi_callback fn;
@@ -1228,6 +1464,8 @@ NAPI_MODULE_INIT() {
       {"maxPoolGrad", max_pool_grad},
       {"adam", adam},
       {"globalNorm", global_norm},
+      {"buildInfo", build_info},
+      {"mlpGanStep", gwb_mlp_gan_step},
   };
   for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {
     napi_value fn;

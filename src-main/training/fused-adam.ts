@@ -28,7 +28,55 @@ interface AdamInternals {
 
 type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0]
 
+/** A float32 variable's own memory on the wasm backend, when no other tensor shares it; otherwise null. */
+function scalarInPlace(v: tf.Variable): Float32Array | null {
+  if (tf.getBackend() !== 'wasm' || v.dtype !== 'float32') return null
+  const backend = tf.backend() as unknown as { refCount(id: object): number; typedArrayFromHeap(t: tf.TensorInfo): Float32Array }
+  return backend.refCount(v.dataId) === 1 ? backend.typedArrayFromHeap(v) : null
+}
+
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  /**
+   * The moment slots [m, v] of `variables`, created as applyGradients creates them (same
+   * positions, names and zeros), for an update computed outside tfjs' kernels (native-mlp-step.ts).
+   */
+  slotsOf(variables: tf.Variable[]): Array<[tf.Variable, tf.Variable]> {
+    const self = this as unknown as AdamInternals
+    return variables.map((value, i) => {
+      const slot = (moments: Slot[], suffix: string) =>
+        (moments[i] ??= { originalName: `${value.name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) }).variable
+      return [slot(self.accumulatedFirstMoment, 'm'), slot(self.accumulatedSecondMoment, 'v')]
+    })
+  }
+
+  /**
+   * An update of `variables` computed elsewhere: their slots and the constants of this step (beta1,
+   * beta2, 1 − beta1ᵗ, 1 − beta2ᵗ as tfjs computes them, the current learning rate, epsilon). Call
+   * finishExternalStep() once the update is written.
+   */
+  beginExternalStep(variables: tf.Variable[]): { slots: Array<[tf.Variable, tf.Variable]>; hyper: Float64Array } {
+    const self = this as unknown as AdamInternals
+    const slots = this.slotsOf(variables)
+    const [acc1, acc2] = [self.accBeta1, self.accBeta2].map((v) => (scalarInPlace(v) ?? v.dataSync())[0]!)
+    const hyper = Float64Array.from([self.beta1, self.beta2, Math.fround(1 - acc1!), Math.fround(1 - acc2!), self.learningRate, self.epsilon])
+    return { slots, hyper }
+  }
+
+  /**
+   * What applyGradients does after the updates: βᵗ advances (βᵗ·β in float32, as tfjs' Mul gives
+   * it), the iteration count too. Written in place on the wasm heap where nothing else shares the
+   * scalar (four kernel calls and two tensors a step otherwise, a fifth of an MLP step's bookkeeping).
+   */
+  finishExternalStep(): void {
+    const self = this as unknown as AdamInternals
+    for (const [acc, beta] of [[self.accBeta1, self.beta1], [self.accBeta2, self.beta2]] as const) {
+      const cell = scalarInPlace(acc)
+      if (cell) cell[0] = Math.fround(cell[0]! * Math.fround(beta))
+      else tf.tidy(() => acc.assign(tf.mul(acc, beta)))
+    }
+    self.incrementIterations()
+  }
+
   override applyGradients(variableGradients: VariableGradients): void {
     if (!tf.getKernel(FUSED_ADAM, tf.getBackend())) {
       super.applyGradients(variableGradients)

@@ -31,10 +31,20 @@ export interface NativeBlas {
   /** out[0] = √(Σ x²) over all the arrays. */
   globalNorm(out: Float32Array, ...arrays: Float32Array[]): void
   resizeNearest(x: Float32Array, y: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, rows: Int32Array, cols: Int32Array, backward: boolean): void
+  /**
+   * A whole D (spec[0] = 0) or G (1) step of an MLP GAN, in place on the weights and Adam slots
+   * (native-mlp-step.ts; the layout is described in gwb_mlp.c). out: loss, mean D(x), mean D(G(z)), gradient norm.
+   */
+  mlpGanStep(spec: Int32Array, alphas: Float64Array, hyper: Float64Array, tensors: Float32Array[], out: Float32Array): void
+  /** How this build was compiled: with OpenMP threads, with sanitizers ("address,undefined") or none (""). */
+  buildInfo(): { openmp: boolean; sanitizers: string }
 }
 
-/** out/main → ../../resources; src-main/training → ../../resources. */
-export const NATIVE_ADDON = path.join(__dirname, '..', '..', 'resources', 'native', 'gwb_native.node')
+/**
+ * out/main → ../../resources; src-main/training → ../../resources. GWB_NATIVE_ADDON names another
+ * build (the sanitizer and no-OpenMP builds the kernel tests also run on).
+ */
+export const NATIVE_ADDON = process.env.GWB_NATIVE_ADDON || path.join(__dirname, '..', '..', 'resources', 'native', 'gwb_native.node')
 
 /**
  * Optimised BLAS libraries by the names their packages install. Not the bare libblas.so.3: on
@@ -68,6 +78,11 @@ export interface NativeBlasStatus {
 }
 
 let status: NativeBlasStatus | null = null
+
+/** The addon if this process has loaded it with a BLAS (without loading it). */
+export function loadedNativeBlas(): NativeBlas | null {
+  return status?.blas ?? null
+}
 
 /**
  * Loads the addon and a BLAS once per process, with `threads` BLAS threads (the wasm pool's share

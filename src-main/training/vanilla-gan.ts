@@ -22,6 +22,8 @@ import type { DataSource } from '../datasets/data-source'
 import type { GanModel } from './gan-model'
 import { readFlat } from './read-flat'
 import { restoreWeights, type TensorGroups } from './checkpoint'
+import { NativeMlpStep, nativeMlpMetrics } from './native-mlp-step'
+import { loadedNativeBlas } from './native-blas'
 
 export interface StepMetrics {
   dLoss: tf.Scalar
@@ -123,6 +125,8 @@ export class VanillaGan implements GanModel {
   private observe(name: string, tensor: tf.Tensor | undefined): void {
     if (tensor && this.observer) this.observer.observe(name, tensor)
   }
+  /** MLP GANs: the whole iteration in native code (native-mlp-step.ts), or why not. */
+  readonly nativeStep: NativeMlpStep | string
 
   constructor(
     readonly config: ExperimentConfig,
@@ -145,6 +149,10 @@ export class VanillaGan implements GanModel {
     if (this.conditioner?.kind === 'label' && !data.labels) throw new Error(`${config.conditioning} needs a labelled dataset`)
     this.twoHeads = config.conditioning === 'acgan' || config.conditioning === 'infogan'
     this.jointD = !specLayers(config.discriminator).some((l) => l.type === 'batchNorm')
+    this.nativeStep = NativeMlpStep.create({
+      config, generator: this.generator, discriminator: this.discriminator, gOptimizer: this.gOptimizer, dOptimizer: this.dOptimizer,
+      data, latent: (n, s) => this.latent(n, s), blas: loadedNativeBlas(),
+    })
   }
 
   /** Rows of a class/code grid (undefined for unconditional models). */
@@ -303,6 +311,10 @@ export class VanillaGan implements GanModel {
   trainStep(step: number, progress: number): StepMetrics
   trainStep(step: number, progress: number, report: boolean): StepMetrics | QuietStepMetrics
   trainStep(step: number, progress: number, report = true): StepMetrics | QuietStepMetrics {
+    // A step trace observes the generic step's tensors; the native step is checked against that
+    // step to 1e-5 (tests/unit/native-mlp-step.test.ts), so a traced run takes the generic one.
+    const native = this.observer || typeof this.nativeStep === 'string' ? null : this.nativeStep.trainStep(step)
+    if (native) return nativeMlpMetrics(native, report)
     const { batchSize, dSteps, unrollSteps, seed } = this.config.training
     const dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable)
     const gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable)

@@ -40,6 +40,16 @@ type NativeKernel = (blas: NativeBlas, args: Args) => TensorInfo | null
 const floats = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array
 const allFloat32 = (...ts: Array<TensorInfo | undefined>) => ts.every((t) => !t || t.dtype === 'float32')
 
+/**
+ * A bias the addon adds per output channel: `channels` values along the last axis, every other
+ * axis 1, of a rank that does not raise the output's (broadcasting [n, 1] or [m, n] would not be
+ * per channel, and [1, 1, 1, n] against a matrix product makes a rank-4 output).
+ */
+function perChannel(bias: TensorInfo, channels: number, outRank: number): boolean {
+  const shape = bias.shape
+  return shape.length >= 1 && shape.length <= outRank && shape[shape.length - 1] === channels && shape.slice(0, -1).every((d) => d === 1)
+}
+
 /** Fused activations the addon applies itself. */
 function fusedRelu(attrs: Attrs): boolean | null {
   const activation = (attrs.activation as string | undefined) ?? 'linear'
@@ -70,7 +80,7 @@ function conv2d(blas: NativeBlas, { inputs, backend, attrs }: Args): TensorInfo 
   const relu = fusedRelu(attrs)
   if (!x || !filter || preluActivationWeights || relu === null || !allFloat32(x, filter, bias)) return null
   const g = geometry(x.shape, filter.shape, attrs)
-  if (!g || (bias && util.sizeFromShape(bias.shape) !== g[6])) return null
+  if (!g || (bias && !perChannel(bias, g[6]!, 4))) return null
   const out = backend.makeOutput([g[0]!, g[7]!, g[8]!, g[6]!], 'float32')
   // Views after makeOutput: an allocation may grow (and so replace) the wasm heap.
   blas.conv2d(floats(backend, x), floats(backend, filter), floats(backend, out), ...g, bias ? floats(backend, bias) : null, relu)
@@ -115,13 +125,13 @@ function matMul(blas: NativeBlas, { inputs, backend, attrs }: Args): TensorInfo 
   const batchShapeB = b.shape.slice(0, -2)
   const batchA = util.sizeFromShape(batchShapeA)
   const batchB = util.sizeFromShape(batchShapeB)
-  let batchShape: number[]
-  if (util.arraysEqual(batchShapeA, batchShapeB)) batchShape = batchShapeA
-  else if (batchB === 1) batchShape = batchShapeA
-  else if (batchA === 1) batchShape = batchShapeB
-  else return null
-  if (bias && util.sizeFromShape(bias.shape) !== n) return null
+  // The output's batch shape is the broadcast of both (a [1, 1] batch against [4] makes [1, 4]);
+  // the addon pairs matrices one to one, or one single matrix with every matrix of the other side.
+  const batchShape = broadcastShape(batchShapeA, batchShapeB)
+  if (!batchShape) return null
   const batch = util.sizeFromShape(batchShape)
+  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null
+  if (bias && !perChannel(bias, n, batchShape.length + 2)) return null
   const out = backend.makeOutput([...batchShape, m, n], 'float32')
   const strideA = batchA === 1 ? 0 : m * k
   const strideB = batchB === 1 ? 0 : k * n
@@ -136,11 +146,23 @@ function leakyRelu(blas: NativeBlas, { inputs: { x }, backend, attrs }: Args): T
   return out
 }
 
+/** The broadcast of two shapes, or null where they do not broadcast. */
+function broadcastShape(a: number[], b: number[]): number[] | null {
+  try {
+    return backend_util.assertAndGetBroadcastShape(a, b)
+  } catch {
+    return null
+  }
+}
+
+/** a > b, of the broadcast shape, where one side has a single value or both have the same values in the same order. */
 function greater(blas: NativeBlas, { inputs: { a, b }, backend }: Args): TensorInfo | null {
   if (!a || !b || !allFloat32(a, b)) return null
   const [na, nb] = [util.sizeFromShape(a.shape), util.sizeFromShape(b.shape)]
-  const shape = nb === 1 ? a.shape : na === 1 ? b.shape : util.arraysEqual(a.shape, b.shape) ? a.shape : null
+  const shape = broadcastShape(a.shape, b.shape)
   if (!shape || na === 0 || nb === 0) return null
+  const n = util.sizeFromShape(shape)
+  if ((na !== n && na !== 1) || (nb !== n && nb !== 1)) return null
   const out = backend.makeOutput(shape, 'bool')
   blas.greater(floats(backend, a), floats(backend, b), backend.typedArrayFromHeap(out) as Uint8Array)
   return out

@@ -16,11 +16,11 @@ import { registerWasmIdentity } from '../../src-main/training/wasm-identity'
 import { registerWasmNativeKernels } from '../../src-main/training/wasm-native-kernels'
 import { FusedAdamOptimizer } from '../../src-main/training/fused-adam'
 import { globalNorm } from '../../src-main/training/vanilla-gan'
-import { available } from '../helpers/requirements'
+import { requireNativeOrSkip } from '../helpers/native-variant'
 
 process.env.GWB_WASM_THREADS = '2'
 const status = nativeBlas(wasmThreadCount())
-const blasHere = available('blas', status.blas ? undefined : `native BLAS kernels: ${status.note}`)
+const skip = requireNativeOrSkip(status, 'native-kernels.test')
 
 const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed)
 
@@ -69,7 +69,7 @@ const CONV_CASES: ConvCase[] = [
   { x: [1, 10, 9, 64], f: [3, 3, 64, 64], s: 1, pad: 2 },
 ]
 
-describe.skipIf(!blasHere)('native BLAS kernels on the wasm backend', () => {
+describe.skipIf(skip)('native BLAS kernels on the wasm backend', () => {
   beforeAll(async () => {
     const selected = await selectBackend('wasm', { convolutional: true })
     // The BLAS gets the threads; WebAssembly, left with element-wise ops, keeps one.

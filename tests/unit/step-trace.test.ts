@@ -31,7 +31,11 @@ function tensor(trace: StepTrace, name: string): { shape: number[]; values: Floa
 
 /** Losses of the first n steps as the training loop computes them (no observer). */
 async function trainedLosses(c: ReturnType<typeof mlp>, n: number): Promise<{ dLoss: number; gLoss: number }[]> {
+  // The generic step, as a trace takes it (an MLP GAN trains on the native step where the addon
+  // is built; that step is checked against this one in native-mlp-step.test.ts).
+  process.env.GWB_NATIVE_MLP = '0'
   const gan = new VanillaGan(c, createDataSource(c.dataset, c.training.seed))
+  delete process.env.GWB_NATIVE_MLP
   const total = c.training.epochs * c.training.stepsPerEpoch
   const out: { dLoss: number; gLoss: number }[] = []
   for (let s = 0; s < n; s++) {
