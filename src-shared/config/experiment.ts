@@ -197,6 +197,19 @@ export const experimentConfigSchema = z.strictObject({
      * (first-order: no gradient through the unrolled updates); D is then put back. 0 = off.
      */
     unrollSteps: z.int().min(0).max(20).default(0),
+    /**
+     * Learning-rate schedule of both optimizers: constant, or linear decay from the configured rate
+     * to 0 at the last step (sharper samples late in a run; PacGAN-style 2D recipes need it).
+     */
+    lrSchedule: z.enum(['constant', 'linear']).default('constant'),
+    /** Steps over which both learning rates ramp up linearly from rate/warmupSteps (0 = none). */
+    warmupSteps: z.int().min(0).max(1_000_000).default(0),
+    /**
+     * Generator weight averaging (Yazıcı et al. 2019): an exponential moving average of G's
+     * weights with this decay β (e.g. 0.999) is kept beside G; samples, evaluation and export use
+     * the averaged G. 0 = off.
+     */
+    generatorEma: z.number().min(0).lt(1).default(0),
     seed: z.int().min(0).max(2 ** 31 - 1).default(42),
     /** Write metrics every this many iterations. */
     logEvery: z.int().min(1).max(1_000_000).default(10),
