@@ -164,7 +164,7 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'mlp-2d-pacgan-ring8-decay-ema-wide',
     title: 'MLP GAN · PacGAN ring, lr decay + weight averaging, 3×256',
-    description: "As mlp-2d-pacgan-ring8-decay-ema, with wider and deeper networks: G and D have 3 hidden layers of 256 instead of the lecture's 2 of 128 (more capacity gave the largest single gain in the share of high-quality samples in the search; PacGAN's own 2D networks are larger still). About 3× the time per step. Does not yet reach the goal of 8/8 modes with ≥ 97 % high quality on every seed: see docs/reproductions.md.",
+    description: "As mlp-2d-pacgan-ring8-decay-ema, with wider and deeper networks: G and D have 3 hidden layers of 256 instead of the lecture's 2 of 128 (more capacity gave the largest single gain in the share of high-quality samples in the search; PacGAN's own 2D networks are larger still). About 3× the time per step. Sharper samples, but it covers the modes less reliably than the 2×128 networks: on some seeds modes are starved or dropped. Does not yet reach the goal of 8/8 modes with ≥ 97 % high quality on every seed: see docs/reproductions.md.",
     config: mlp2dPacganRing(3, 256),
   },
   {
