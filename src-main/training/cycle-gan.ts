@@ -15,6 +15,7 @@ import type { DataSource } from '../datasets/data-source'
 import type { GanModel } from './gan-model'
 import { buildModel } from './models'
 import { adversarialLoss, withInstanceNoise, type AdversarialLoss } from './losses'
+import { scheduleLearningRates } from './lr-schedule'
 import { globalNorm, makeOptimizer, optimizerState, restoreOptimizer, type StepMetrics } from './vanilla-gan'
 import { restoreWeights, type TensorGroups } from './checkpoint'
 import { mixSeed } from './seeds'
@@ -71,6 +72,7 @@ export class CycleGan implements GanModel {
     const gVars = vars(this.generator, this.generatorBA)
     const clip = this.config.gan === 'wgan' ? this.config.loss.clip : 0
     const run = CycleGan.run
+    scheduleLearningRates(this.config.training, step, [[this.gOptimizer, this.config.optimizers.generator], [this.dOptimizer, this.config.optimizers.discriminator]])
     return tf.tidy((): tf.TensorContainer => {
       let dLoss!: tf.Scalar
       let dGradNorm!: tf.Scalar

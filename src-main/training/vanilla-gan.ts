@@ -24,6 +24,8 @@ import { readFlat } from './read-flat'
 import { restoreWeights, type TensorGroups } from './checkpoint'
 import { NativeMlpStep, nativeMlpMetrics } from './native-mlp-step'
 import { loadedNativeBlas } from './native-blas'
+import { scheduleLearningRates } from './lr-schedule'
+import { GeneratorEma } from './generator-ema'
 
 export interface StepMetrics {
   dLoss: tf.Scalar
@@ -112,6 +114,8 @@ export class VanillaGan implements GanModel {
   readonly unrollOptimizer: tf.Optimizer | undefined
   /** Conditional models: labels or codes, and the aux loss of D's second head. */
   readonly conditioner: Conditioner | undefined
+  /** Generator weight averaging: the averaged G that samples come from (training.generatorEma). */
+  readonly ema: GeneratorEma | undefined
   private readonly loss: AdversarialLoss
   /** Input roles in the order each model takes its inputs. */
   private readonly gRoles: InputRole[]
@@ -153,6 +157,7 @@ export class VanillaGan implements GanModel {
       config, generator: this.generator, discriminator: this.discriminator, gOptimizer: this.gOptimizer, dOptimizer: this.dOptimizer,
       data, latent: (n, s) => this.latent(n, s), blas: loadedNativeBlas(),
     })
+    this.ema = config.training.generatorEma > 0 ? new GeneratorEma(config.generator, this.generator, config.training.generatorEma) : undefined
   }
 
   /** Rows of a class/code grid (undefined for unconditional models). */
@@ -169,10 +174,14 @@ export class VanillaGan implements GanModel {
     return list.length === 1 ? list[0]! : list
   }
 
-  /** G(z), G(z, label), G(z, codes), or pix2pix's G(condition image) (z unused). */
+  /**
+   * G(z), G(z, label), G(z, codes), or pix2pix's G(condition image) (z unused). Samples drawn
+   * outside training come from the averaged G when weight averaging is on.
+   */
   g(z: tf.Tensor | undefined, condition: tf.Tensor | undefined, training: boolean): tf.Tensor {
     const ref = training ? this.referenceBatch() : undefined
-    if (!ref) return this.generator.apply(this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition }), { training }) as tf.Tensor
+    const model = training ? this.generator : (this.ema?.model ?? this.generator)
+    if (!ref) return model.apply(this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition }), { training }) as tf.Tensor
     // Virtual batch norm: the reference batch rides along, so batch-norm statistics cover it and
     // the minibatch together; its own outputs are dropped.
     const join = (a: tf.Tensor | undefined, b: tf.Tensor | undefined) => (a && b ? tf.concat([a, b]) : undefined)
@@ -319,6 +328,8 @@ export class VanillaGan implements GanModel {
     const dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable)
     const gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable)
     const clip = this.config.gan === 'wgan' ? this.config.loss.clip : 0
+    const { generator: gOpt, discriminator: dOpt } = this.config.optimizers
+    scheduleLearningRates(this.config.training, step, [[this.gOptimizer, gOpt], [this.dOptimizer, dOpt], [this.unrollOptimizer, dOpt]])
     const dUpdate = (optimizer: tf.Optimizer, slot: number, keep: (extra: Partial<StepMetrics>) => void) => {
       const objective = this.dObjective(step, slot, progress, report)
       const { value, grads } = optimizer.computeGradients(() => {
@@ -383,6 +394,7 @@ export class VanillaGan implements GanModel {
       const gGradNorm = report ? globalNorm(gGrads) : undefined
       if (this.unrollOptimizer) dVars.forEach((v, i) => v.assign(saved[i]!))
       this.gOptimizer.applyGradients(gGrads)
+      this.ema?.update()
       if (infoLoss) {
         reported.infoLoss?.dispose()
         reported.infoLoss = infoLoss
@@ -467,8 +479,11 @@ export class VanillaGan implements GanModel {
   }
 
   async checkpointGroups(): Promise<TensorGroups> {
+    const weights = (model: tf.LayersModel, prefix: string) => model.getWeights().map((t, i) => ({ name: `${prefix}${i}`, tensor: t }))
     return {
-      generator: this.generator.getWeights().map((t, i) => ({ name: `g${i}`, tensor: t })),
+      // 'generator' is what sampling and export load: the averaged G when there is one.
+      generator: weights(this.ema?.model ?? this.generator, 'g'),
+      ...(this.ema ? { generatorTrained: weights(this.generator, 'g') } : {}),
       discriminator: this.discriminator.getWeights().map((t, i) => ({ name: `d${i}`, tensor: t })),
       gOptimizer: await optimizerState(this.gOptimizer),
       dOptimizer: await optimizerState(this.dOptimizer),
@@ -477,7 +492,10 @@ export class VanillaGan implements GanModel {
   }
 
   async restoreCheckpoint(groups: TensorGroups): Promise<void> {
-    restoreWeights(this.generator, groups.generator, 'generator')
+    // A checkpoint of a run with weight averaging holds the trained G apart from the averaged one;
+    // one without gives its G to both (a fork that turns averaging on starts the average there).
+    restoreWeights(this.generator, groups.generatorTrained ?? groups.generator, 'generator')
+    if (this.ema) restoreWeights(this.ema.model, groups.generator, 'averaged generator')
     restoreWeights(this.discriminator, groups.discriminator, 'discriminator')
     await restoreOptimizer(this.gOptimizer, groups.gOptimizer)
     await restoreOptimizer(this.dOptimizer, groups.dOptimizer)
@@ -487,6 +505,7 @@ export class VanillaGan implements GanModel {
   dispose(): void {
     tf.dispose([this.reference?.z, this.reference?.condition].filter((t): t is tf.Tensor => t !== undefined))
     this.generator.dispose()
+    this.ema?.dispose()
     this.discriminator.dispose()
     this.gOptimizer.dispose()
     this.dOptimizer.dispose()

@@ -140,6 +140,7 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
     if (config.tricks.virtualBatchNorm > 0) errors.push({ path: 'tricks.virtualBatchNorm', message: 'not available for CycleGAN' })
     if (config.training.unrollSteps > 0) errors.push({ path: 'training.unrollSteps', message: 'not available for CycleGAN' })
     if (config.gan === 'wgan-gp') errors.push({ path: 'gan', message: 'CycleGAN trains with the vanilla, LSGAN (the paper\'s) or WGAN objective; the gradient penalty is not implemented for it' })
+    if (config.training.generatorEma > 0) errors.push({ path: 'training.generatorEma', message: 'not available for CycleGAN (weight averaging is implemented for one generator)' })
   }
   if (config.tricks.virtualBatchNorm > 0 && !specLayers(config.generator).some((l) => l.type === 'batchNorm')) {
     errors.push({ path: 'tricks.virtualBatchNorm', message: 'the generator has no batch-norm layer: there is nothing for a reference batch to normalise' })

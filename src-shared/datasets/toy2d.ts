@@ -5,7 +5,7 @@
 import type { Rng } from '../util/rng'
 import { gaussianPair } from '../util/rng'
 
-export const TOY2D_DISTRIBUTIONS = ['ring8', 'grid25', 'gaussian', 'spiral'] as const
+export const TOY2D_DISTRIBUTIONS = ['ring8', 'pacgan-ring8', 'grid25', 'gaussian', 'spiral'] as const
 export type Toy2dName = (typeof TOY2D_DISTRIBUTIONS)[number]
 
 export interface Toy2dMixture {
@@ -16,14 +16,12 @@ export interface Toy2dMixture {
 
 export function toy2dMixture(name: Toy2dName, std?: number): Toy2dMixture {
   switch (name) {
-    case 'ring8': {
+    case 'ring8':
       // Eight modes on a circle of radius 2 (Metz et al., unrolled GAN).
-      const centres = Array.from({ length: 8 }, (_, i): [number, number] => {
-        const a = (2 * Math.PI * i) / 8
-        return [2 * Math.cos(a), 2 * Math.sin(a)]
-      })
-      return { name, centres, std: std ?? 0.02 }
-    }
+      return { name, centres: ringCentres(8, 2), std: std ?? 0.02 }
+    case 'pacgan-ring8':
+      // The 2D-ring of PacGAN (Lin et al. 2018) and VEEGAN: eight modes on the unit circle, std 0.01.
+      return { name, centres: ringCentres(8, 1), std: std ?? 0.01 }
     case 'grid25': {
       // 5×5 grid at -4,-2,0,2,4 (as in VEEGAN/PacGAN).
       const centres: [number, number][] = []
@@ -45,6 +43,14 @@ export function toy2dMixture(name: Toy2dName, std?: number): Toy2dMixture {
       return { name, centres, std: std ?? 0.05 }
     }
   }
+}
+
+/** `k` centres evenly spaced on a circle of radius `r`, the first on the positive x axis. */
+function ringCentres(k: number, r: number): [number, number][] {
+  return Array.from({ length: k }, (_, i): [number, number] => {
+    const a = (2 * Math.PI * i) / k
+    return [r * Math.cos(a), r * Math.sin(a)]
+  })
 }
 
 /** n points as a flat [x0, y0, x1, y1, ...] array. */

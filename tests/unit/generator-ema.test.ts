@@ -1,0 +1,170 @@
+import path from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { validateExperiment } from '../../src-shared/config/validate'
+import { requirePreset } from '../../src-shared/config/presets'
+import { applyOverrides } from '../../src-shared/config/overrides'
+import { selectBackend } from '../../src-main/training/backend'
+import { VanillaGan, disposeMetrics } from '../../src-main/training/vanilla-gan'
+import { createDataSource } from '../../src-main/datasets/data-source'
+import { GeneratorEma } from '../../src-main/training/generator-ema'
+import { buildModel } from '../../src-main/training/models'
+import { Registry } from '../../src-main/registry/registry'
+import { trainRun, totalSteps } from '../../src-main/training/train-run'
+import { loadCheckpoint } from '../../src-main/training/checkpoint'
+import { loadGenerator } from '../../src-main/export/load-generator'
+import { sampleRun } from '../../src-main/export/sample'
+import { sampleLatent } from '../../src-main/training/latent'
+import { tmpDir } from '../helpers/tmp'
+
+const tiny = (overrides: string[] = []) =>
+  validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, [
+    'training.epochs=2', 'training.stepsPerEpoch=20', 'training.batchSize=32', 'training.logEvery=5', 'training.checkpointEvery=1',
+    'training.generatorEma=0.9', ...overrides,
+  ])).config
+
+const flatWeights = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.dataSync()))
+
+beforeAll(async () => {
+  await selectBackend('auto')
+})
+
+describe('generator weight averaging', () => {
+  it('is the exponential moving average θ̄ ← βθ̄ + (1 − β)θ, from the initial weights, by hand', () => {
+    const spec = { inputShape: [2], layers: [{ type: 'dense' as const, units: 3, activation: 'linear' as const, useBias: true }] }
+    const g = buildModel(spec, { prefix: 'g', seed: 1 })
+    const ema = new GeneratorEma(spec, g, 0.75)
+    let expected = flatWeights(g)
+    expect(flatWeights(ema.model)).toEqual(expected)
+    for (let k = 1; k <= 4; k++) {
+      // G's weights jump to k·(index + 1): easy to average by hand.
+      g.setWeights(g.getWeights().map((w) => tf.tidy(() => tf.mul(k, tf.add(tf.range(0, w.size).reshape(w.shape), 1)))))
+      const tensors = tf.memory().numTensors
+      ema.update()
+      // (Outside a training step's tidy too: the update leaves no tensor behind.)
+      expect(tf.memory().numTensors).toBe(tensors)
+      const now = flatWeights(g)
+      expected = expected.map((w, i) => w.map((v, j) => 0.75 * v + 0.25 * now[i]![j]!))
+      flatWeights(ema.model).forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 5)))
+    }
+    ema.dispose()
+    g.dispose()
+  })
+
+  it('in training: after each step the averaged G is the average of G after every step so far', () => {
+    const config = tiny()
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    let expected = flatWeights(gan.generator)
+    for (let s = 0; s < 6; s++) {
+      disposeMetrics(gan.trainStep(s, s / 40, false))
+      const now = flatWeights(gan.generator)
+      expected = expected.map((w, i) => w.map((v, j) => 0.9 * v + 0.1 * now[i]![j]!))
+    }
+    const averaged = flatWeights(gan.ema!.model)
+    averaged.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 5)))
+    // …and it is not G itself.
+    expect(averaged[0]).not.toEqual(flatWeights(gan.generator)[0])
+    gan.dispose()
+  })
+
+  it('samples come from the averaged G; training steps from G; the tensor count stays flat', async () => {
+    const config = tiny()
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    disposeMetrics(gan.trainStep(0, 0, false))
+    const count = tf.memory().numTensors
+    for (let s = 1; s < 10; s++) disposeMetrics(gan.trainStep(s, s / 40, s % 3 === 0))
+    expect(tf.memory().numTensors).toBe(count)
+    const drawn = await gan.generate(64, 5)
+    const fromAverage = tf.tidy(() => (gan.ema!.model.predict(sampleLatent(config.latent, 64, 5)) as tf.Tensor).dataSync())
+    const fromG = tf.tidy(() => (gan.generator.predict(sampleLatent(config.latent, 64, 5)) as tf.Tensor).dataSync())
+    // (predict runs in batches of 32, generate in one: equal up to float rounding.)
+    const gap = (x: ArrayLike<number>) => Math.max(...Array.from(drawn, (v, i) => Math.abs(v - x[i]!)))
+    expect(gap(fromAverage)).toBeLessThan(1e-5)
+    expect(gap(fromG)).toBeGreaterThan(1e-3)
+    gan.dispose()
+  })
+})
+
+describe('generator weight averaging across checkpoints', () => {
+  let t: ReturnType<typeof tmpDir>
+  let registry: Registry
+  beforeEach(async () => {
+    t = tmpDir()
+    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+  })
+  afterEach(() => {
+    registry.close()
+    t.cleanup()
+  })
+  const hooks = (stopAfter = Infinity) => {
+    let polls = 0
+    return { progress: () => {}, status: () => {}, stopRequested: () => ++polls > stopAfter }
+  }
+
+  it('a resumed run continues exactly where an uninterrupted one would be: losses, averaged G, samples', async () => {
+    const config = tiny(['training.lrSchedule=linear'])
+    const straight = registry.createRun({ config, totalSteps: totalSteps(config) })
+    expect(await trainRun(registry, t.dir, straight.id, hooks())).toBe('completed')
+    const resumed = registry.createRun({ config, totalSteps: totalSteps(config) })
+    expect(await trainRun(registry, t.dir, resumed.id, hooks(13))).toBe('stopped')
+    // Stopped mid-epoch: the resume starts from a checkpoint at step 13, not from scratch.
+    expect(registry.latestArtifact(resumed.id, 'checkpoint')!.step).toBe(13)
+    expect(await trainRun(registry, t.dir, resumed.id, hooks())).toBe('completed')
+    const series = (id: number) => Object.fromEntries(Object.entries(registry.metrics(id)).map(([k, v]) => [k, v.map((p) => [p.step, p.value])]))
+    const a = series(straight.id)
+    const b = series(resumed.id)
+    expect(Object.keys(b)).toEqual(Object.keys(a))
+    for (const key of Object.keys(a)) {
+      expect(b[key]!.map(([s]) => s)).toEqual(a[key]!.map(([s]) => s))
+      b[key]!.forEach(([, v], i) => expect(v).toBeCloseTo(a[key]![i]![1]!, 3))
+    }
+    // Both checkpoints hold the averaged G as 'generator' and the trained G apart, and agree.
+    const last = (id: number) => loadCheckpoint(registry.latestArtifact(id, 'checkpoint')!.path).groups
+    const ga = last(straight.id)
+    const gb = last(resumed.id)
+    for (const group of ['generator', 'generatorTrained']) {
+      expect(gb[group]).toHaveLength(ga[group]!.length)
+      ga[group]!.forEach((w, i) => {
+        const x = w.tensor.dataSync()
+        const y = gb[group]![i]!.tensor.dataSync()
+        x.forEach((v, j) => expect(y[j]).toBeCloseTo(v, 4))
+      })
+    }
+    expect(Array.from(ga.generator![0]!.tensor.dataSync())).not.toEqual(Array.from(ga.generatorTrained![0]!.tensor.dataSync()))
+    // Sampling and export load the averaged G.
+    const { generator } = await loadGenerator(registry, straight.id)
+    flatWeights(generator).forEach((w, i) => expect(w).toEqual(Array.from(ga.generator![i]!.tensor.dataSync())))
+    generator.dispose()
+    const pa = await sampleRun(registry, straight.id, 50, 3)
+    const pb = await sampleRun(registry, resumed.id, 50, 3)
+    pa.forEach((v, i) => expect(pb[i]).toBeCloseTo(v, 3))
+    for (const g of [ga, gb]) for (const list of Object.values(g)) for (const w of list) w.tensor.dispose()
+  })
+
+  it('a fork that turns averaging on starts the average from the parent G; one that turns it off trains the parent G', async () => {
+    const parentConfig = tiny(['training.generatorEma=0'])
+    const parent = registry.createRun({ config: parentConfig, totalSteps: totalSteps(parentConfig) })
+    expect(await trainRun(registry, t.dir, parent.id, hooks())).toBe('completed')
+    const parentCkpt = loadCheckpoint(registry.latestArtifact(parent.id, 'checkpoint')!.path)
+    expect(parentCkpt.groups.generatorTrained).toBeUndefined()
+    const withEma = tiny()
+    const gan = new VanillaGan(withEma, createDataSource(withEma.dataset, 1))
+    await gan.restoreCheckpoint(parentCkpt.groups)
+    const parentG = parentCkpt.groups.generator!.map((w) => Array.from(w.tensor.dataSync()))
+    expect(flatWeights(gan.generator)).toEqual(parentG)
+    expect(flatWeights(gan.ema!.model)).toEqual(parentG)
+    // The other way: an averaged run's checkpoint gives a run without averaging its trained G.
+    disposeMetrics(gan.trainStep(0, 0, false))
+    const groups = await gan.checkpointGroups()
+    const plain = new VanillaGan(parentConfig, createDataSource(parentConfig.dataset, 1))
+    await plain.restoreCheckpoint(groups)
+    expect(flatWeights(plain.generator)).toEqual(groups.generatorTrained!.map((w) => Array.from(w.tensor.dataSync())))
+    plain.dispose()
+    gan.dispose()
+    for (const list of Object.values(parentCkpt.groups)) for (const w of list) w.tensor.dispose()
+  })
+
+  it('is refused for CycleGAN, naming the field', () => {
+    expect(() => validateExperiment(applyOverrides(requirePreset('cyclegan-mnist-edges').config, ['training.generatorEma=0.999']))).toThrowError(/training\.generatorEma: not available for CycleGAN/)
+  })
+})
