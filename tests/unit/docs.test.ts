@@ -4,7 +4,9 @@
  * (the rules: docs/testing.md, "Claims in the docs").
  */
 import { describe, expect, it } from 'vitest'
+import fs from 'node:fs'
 import { buildProgram } from '../../src-main/cli/program'
+import { PRESETS } from '../../src-shared/config/presets'
 import { brokenLinks, checkCommand, commandMentions, docFiles, undatedMeasurements } from '../helpers/doc-claims'
 
 const files = docFiles()
@@ -24,6 +26,13 @@ describe('the docs', () => {
     expect(mentions.length).toBeGreaterThan(50)
     const wrong = mentions.map((m) => ({ at: `${m.file}:${m.line}`, words: m.words.join(' '), problem: checkCommand(program, m.words) })).filter((m) => m.problem)
     expect(wrong).toEqual([])
+  })
+
+  it("give the preset count the catalog has (README's 'ships N presets' and 'lists N presets')", () => {
+    const readme = fs.readFileSync('README.md', 'utf8')
+    const counts = [...readme.matchAll(/(?:ships|lists) (\d+) presets/g)].map((m) => Number(m[1]))
+    expect(counts.length).toBeGreaterThanOrEqual(2)
+    for (const n of counts) expect(n).toBe(PRESETS.length)
   })
 
   it('date every measured number and name its commit', () => {
