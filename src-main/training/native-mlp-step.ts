@@ -142,6 +142,8 @@ export class NativeMlpStep {
     const why = nativeMlpIneligibility(parts.config)
     if (why) return why
     if (!parts.blas) return 'no native kernels'
+    // An addon built before the MLP step (a checkout updated without `npm install`) lacks it.
+    if (typeof (parts.blas as Partial<NativeBlas>).mlpGanStep !== 'function') return 'the native addon predates the MLP step (npm install rebuilds it)'
     if (!(parts.gOptimizer instanceof FusedAdamOptimizer) || !(parts.dOptimizer instanceof FusedAdamOptimizer)) return 'not the fused Adam optimizer'
     const g = denseSteps(parts.generator)
     const d = denseSteps(parts.discriminator)

@@ -65,18 +65,18 @@ describe('gan-workbench reproduce', () => {
     expect(tagged.map((run) => run.seed).sort()).toEqual([1, 1, 2])
   })
 
-  it('a seed whose run fails shows as failed and fails the goal rows (here every run hits a full disk)', () => {
+  it('a seed whose run does not finish shows how it ended and fails the goal rows (here every run hits a full disk: interrupted)', () => {
     const r = cli(home, ['--json', 'reproduce', 'toy-ring8', '--quick', '--seeds', '2'], { GAN_WORKBENCH_FAULTS: 'artifact-write:enospc@1' })
     expect(r.code, r.stderr).toBe(0)
     const [outcome] = lastJson<{ reproductions: Outcome[] }>(r).reproductions
-    expect(outcome!.results.map((s) => s.status)).toEqual(['failed', 'failed'])
+    expect(outcome!.results.map((s) => s.status)).toEqual(['interrupted', 'interrupted'])
     expect(outcome!.results[0]!.error).toMatch(/the disk is full/)
     expect(outcome!.summary.rows.map((row) => [row.verdict, row.why])).toEqual([
-      ['fail', 'seeds 1 (failed), 2 (failed) did not finish'], ['fail', 'seeds 1 (failed), 2 (failed) did not finish'],
+      ['fail', 'seeds 1 (interrupted), 2 (interrupted) did not finish'], ['fail', 'seeds 1 (interrupted), 2 (interrupted) did not finish'],
     ])
     expect(outcome!.summary.failedSeeds).toEqual([1, 2])
     const text = cli(home, ['reproduce', 'toy-ring8', '--quick', '--seeds', '1'], { GAN_WORKBENCH_FAULTS: 'artifact-write:enospc@1' })
-    expect(text.stdout).toMatch(/modes captured \(of 8\) +— +failed +— +8 of 8 on every seed +FAIL \(seed 1 \(failed\) did not finish\)/)
+    expect(text.stdout).toMatch(/modes captured \(of 8\) +— +interrupted +— +8 of 8 on every seed +FAIL \(seed 1 \(interrupted\) did not finish\)/)
   })
 
   it('Ctrl-C stops cleanly: the run training checkpoints, no more start, exit 130, the record says stopped', async () => {
