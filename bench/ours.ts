@@ -19,7 +19,7 @@ import { VanillaGan, disposeMetrics, readMetrics, type StepMetrics } from '../sr
 import { CycleGan } from '../src-main/training/cycle-gan'
 import { createGan, type GanModel } from '../src-main/training/gan-model'
 import { Registry } from '../src-main/registry/registry'
-import { homePaths } from '../src-main/app/paths'
+import { homePaths } from '../src-main/platform/paths'
 import { totalSteps, trainRun } from '../src-main/training/train-run'
 import { findWorkload, WORKLOADS } from './workloads'
 import type { BackendName } from '../src-shared/config/experiment'

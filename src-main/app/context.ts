@@ -2,9 +2,10 @@
  * Wires the services for a long-lived host (server mode or the Electron main process): the
  * instance lock, the registry, orphan recovery, the run manager and the dispatcher.
  */
-import { homePaths } from './paths'
+import { homePaths } from '../platform/paths'
 import { secureDataDir } from './data-dir'
-import { acquireInstanceLock, isProcessAlive, type InstanceLock } from './instance-lock'
+import { acquireInstanceLock, type InstanceLock } from '../platform/instance-lock'
+import { isProcessAlive } from '../platform/process-liveness'
 import { Registry } from '../registry/registry'
 import { RunManager } from '../training/run-manager'
 import { assertRemoteDatasetAllowed } from '../datasets/dataset-access'

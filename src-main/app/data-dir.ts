@@ -3,7 +3,7 @@
  * util/private-files.ts). Returns what it had to tighten, for the host to say so.
  */
 import path from 'node:path'
-import { homePaths } from './paths'
+import { homePaths } from '../platform/paths'
 import { ensurePrivateDir, ensurePrivateFile } from '../util/private-files'
 
 /** Files of the data dir that hold a secret. */

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs'
 import type { Registry } from '../registry/registry'
-import { diskReserveFile, runDir } from './paths'
+import { diskReserveFile, runDir } from '../platform/paths'
 
 export function deleteRunWithFiles(registry: Registry, home: string, id: number, options: { force?: boolean } = {}): void {
   registry.deleteRun(id, options)

@@ -2,7 +2,7 @@
 import { ConfigError } from '../../src-shared/config/errors'
 import { toRpcError } from '../ipc/dispatch'
 import { RegistryError } from '../registry/database'
-import { InstanceLockedError } from '../app/instance-lock'
+import { InstanceLockedError } from '../platform/instance-lock'
 
 export class CliError extends Error {
   override name = 'CliError'

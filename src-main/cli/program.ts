@@ -1,6 +1,6 @@
 /** The `gan-workbench` program: its commands, options and help texts, without running anything. */
 import { Command } from 'commander'
-import { APP_VERSION } from '../app/version'
+import { APP_VERSION } from '../platform/version'
 import { registerTrain } from './commands/train'
 import { registerRuns } from './commands/runs'
 import { registerSample } from './commands/sample'

@@ -20,7 +20,7 @@ import type { DatasetConfig, ExperimentConfig } from '../../src-shared/config/ex
 import type { Registry } from '../registry/registry'
 import { confinedRecordedPath, PathEscapeError } from '../util/confined-path'
 import { DatasetError } from './dataset-error'
-import { DATASETS_DIR } from '../app/paths'
+import { DATASETS_DIR } from '../platform/paths'
 
 export class DatasetAccessError extends DatasetError {
   override name = 'DatasetAccessError'

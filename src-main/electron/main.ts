@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent, type Session, type WebContents } from 'electron'
-import { resolveHome } from '../app/paths'
+import { resolveHome } from '../platform/paths'
 import { createAppContext, type AppContext } from '../app/context'
 import { utilitySpawner } from './spawn-utility'
 import { handleAppProtocol, registerAppScheme } from './app-protocol'

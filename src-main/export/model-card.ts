@@ -4,7 +4,7 @@
  */
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { ArtifactRecord, MetricSeries, RunRecord } from '../../src-shared/domain/run'
-import { APP_VERSION } from '../app/version'
+import { APP_VERSION } from '../platform/version'
 import { datasetIdentity } from '../datasets/dataset-identity'
 import { datasetLabel } from '../registry/registry'
 import { infoganCodes } from '../../src-shared/config/validate'

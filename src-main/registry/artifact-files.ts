@@ -9,7 +9,7 @@
 import { constants as bufferConstants } from 'node:buffer'
 import path from 'node:path'
 import type { ArtifactRecord } from '../../src-shared/domain/run'
-import { runDir } from '../app/paths'
+import { runDir } from '../platform/paths'
 import { confinedPath, confinedRecordedPath } from '../util/confined-path'
 import { ConflictError } from '../util/errors'
 import { readRegularFile } from '../util/regular-file'

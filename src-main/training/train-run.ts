@@ -9,7 +9,7 @@ import { isPointData, validateExperiment } from '../../src-shared/config/validat
 import type { RunProgressEvent, RunStatusEvent } from '../../src-shared/contract'
 import type { RunStatus } from '../../src-shared/domain/run'
 import type { Registry, MetricRow } from '../registry/registry'
-import { diskReserveFile, runDir } from '../app/paths'
+import { diskReserveFile, runDir } from '../platform/paths'
 import { isConvolutional, selectBackend } from './backend'
 import { createDataSource } from '../datasets/data-source'
 import { disposeMetrics, readMetrics, type StepMetrics } from './vanilla-gan'

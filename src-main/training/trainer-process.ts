@@ -2,7 +2,7 @@
  * Entry point of a trainer process (built as out/main/trainer.js). Runs under Node's
  * child_process.fork or Electron's utilityProcess; talks to its host over the parent channel.
  */
-import { homePaths } from '../app/paths'
+import { homePaths } from '../platform/paths'
 import { Registry } from '../registry/registry'
 import { trainRun, UnrecordedEndError } from './train-run'
 import type { HostMessage, TrainerMessage } from './trainer-protocol'

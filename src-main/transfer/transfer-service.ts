@@ -9,7 +9,7 @@ import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import { synthRun } from '../export/synth'
 import { DEFAULT_TRANSFER, runTransfer, transferDataset } from './transfer-experiment'
-import { DATASETS_DIR } from '../app/paths'
+import { DATASETS_DIR } from '../platform/paths'
 import { confinedPath } from '../util/confined-path'
 
 let busy = false

@@ -28,7 +28,7 @@ import { requirePreset } from '../../src-shared/config/presets'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { Registry } from '../../src-main/registry/registry'
 import { RunManager } from '../../src-main/training/run-manager'
-import { runDir } from '../../src-main/app/paths'
+import { runDir } from '../../src-main/platform/paths'
 import { soakSpawner, TRAINER_ENTRY, type Spawned } from './soak-trainer'
 import { checkpointDirs, checkpointProblem, duplicateRows, landing, recordedCheckpoints } from './soak-checks'
 

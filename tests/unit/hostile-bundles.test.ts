@@ -23,7 +23,7 @@ import { BundleError, exportBundle, importBundle, MAX_BUNDLE_BYTES } from '../..
 import { exportRun } from '../../src-main/export/export-run'
 import { createHandlers } from '../../src-main/app/services'
 import { RunManager } from '../../src-main/training/run-manager'
-import { runDir } from '../../src-main/app/paths'
+import { runDir } from '../../src-main/platform/paths'
 import { ConflictError } from '../../src-main/util/errors'
 import { CheckpointError } from '../../src-main/training/checkpoint'
 import { NotFoundError } from '../../src-main/registry/registry'

@@ -2,8 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { acquireInstanceLock, InstanceLockedError } from '../../src-main/app/instance-lock'
-import { resolveHome, defaultHome } from '../../src-main/app/paths'
+import { acquireInstanceLock, InstanceLockedError } from '../../src-main/platform/instance-lock'
+import { resolveHome, defaultHome } from '../../src-main/platform/paths'
 import { tmpDir } from '../helpers/tmp'
 
 describe('instance lock', () => {

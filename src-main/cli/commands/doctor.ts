@@ -1,8 +1,8 @@
 /** `doctor`: which training backends exist here, which one runs, and why. */
 import type { Command } from 'commander'
 import { selectBackend } from '../../training/backend'
-import { resolveHome } from '../../app/paths'
-import { APP_VERSION } from '../../app/version'
+import { resolveHome } from '../../platform/paths'
+import { APP_VERSION } from '../../platform/version'
 import { electronStatus } from '../../app/electron-status'
 import { printJson } from '../output'
 import type { GlobalOptions } from '../context'

@@ -1,7 +1,7 @@
 /** `serve`: the workbench UI and its services over HTTP + WebSocket for a browser. */
 import path from 'node:path'
 import type { Command } from 'commander'
-import { resolveHome } from '../../app/paths'
+import { resolveHome } from '../../platform/paths'
 import { createAppContext } from '../../app/context'
 import { nodeSpawner } from '../../training/spawn-node'
 import { startServer } from '../../server/http-server'

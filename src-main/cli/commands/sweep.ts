@@ -1,11 +1,11 @@
 /** `sweep` (start a grid or random sweep, here or on the queue) and `sweeps` (list them). */
 import type { Command } from 'commander'
-import { resolveHome, homePaths } from '../../app/paths'
+import { resolveHome, homePaths } from '../../platform/paths'
 import { Registry } from '../../registry/registry'
 import { listSweeps } from '../../registry/sweeps'
 import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
-import { isProcessAlive } from '../../app/instance-lock'
+import { isProcessAlive } from '../../platform/process-liveness'
 import { startSweep } from '../../sweeps/sweep-service'
 import { parseAxis, SweepError } from '../../../src-shared/config/sweep'
 import { ACTIVE_STATUSES } from '../../../src-shared/domain/run'

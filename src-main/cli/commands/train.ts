@@ -1,6 +1,6 @@
 /** `train`, `resume`, `pause` and `stop`: run training in a trainer process, showing progress; Ctrl-C stops cleanly. */
 import type { Command } from 'commander'
-import { resolveHome, homePaths } from '../../app/paths'
+import { resolveHome, homePaths } from '../../platform/paths'
 import { NotFoundError, Registry } from '../../registry/registry'
 import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'

@@ -3,7 +3,7 @@
  * `worker-key`: on the coordinator, the key that enrols workers (they take only jobs it signed).
  */
 import type { Command } from 'commander'
-import { resolveHome } from '../../app/paths'
+import { resolveHome } from '../../platform/paths'
 import { startWorker } from '../../remote/worker-host'
 import { redisConnection } from '../../remote/redis-url'
 import { loadCoordinatorSecret } from '../../remote/coordinator-secret'

@@ -5,6 +5,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import { writePrivateFileExclusive } from '../util/private-files'
+import { isProcessAlive } from './process-liveness'
 
 export interface LockInfo {
   pid: number
@@ -24,15 +25,6 @@ export class InstanceLockedError extends Error {
       `another GAN Workbench (${holder.mode}${holder.url ? ` at ${holder.url.replace(/token=[^&]+/, 'token=…')}` : ''}, pid ${holder.pid}, ` +
         `started ${holder.startedAt}) is already using this data directory. Close it first, or use another --home. (lock: ${lockFile})`,
     )
-  }
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
