@@ -28,7 +28,7 @@ import {
   ARTIFACT_NAME, CheckpointManifest, ClaimRequest, LIMITS, ProgressRequest, SyncRequest, hex64, issuesText, jobToken, manifestLayoutProblem,
   type ClaimResponse, type SyncResponse,
 } from './protocol'
-import { constantTimeEqual } from './job-signature'
+import { constantTimeEqual } from '../platform/constant-time'
 import { HttpError, readJson, receiveFile, sendJson } from './http-body'
 import { datasetOffer, sendDataset } from './dataset-shipping'
 

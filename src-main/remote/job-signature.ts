@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto'
 import { JobData, issuesText } from './protocol'
+import { constantTimeEqual } from '../platform/constant-time'
 
 /** A job on the queue that this queue's coordinator did not sign (or that was changed since). */
 export class ForgedJobError extends Error {
@@ -20,12 +21,6 @@ function signedText(jobId: string, data: Omit<JobData, 'sig'>): string {
 
 export function signJob(key: Buffer, jobId: string, data: Omit<JobData, 'sig'>): JobData {
   return { ...data, sig: crypto.createHmac('sha256', key).update(signedText(jobId, data)).digest('base64url') }
-}
-
-export function constantTimeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && crypto.timingSafeEqual(x, y)
 }
 
 /** The job's payload once its shape and signature hold; a ForgedJobError (naming what is wrong, never echoing it) otherwise. */

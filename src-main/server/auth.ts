@@ -4,17 +4,12 @@
  */
 import crypto from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import { constantTimeEqual } from '../platform/constant-time'
 
 export const COOKIE = 'gwb_token'
 
 export function newToken(): string {
   return crypto.randomBytes(24).toString('base64url')
-}
-
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && crypto.timingSafeEqual(x, y)
 }
 
 export function cookieToken(req: IncomingMessage): string | undefined {
@@ -35,7 +30,7 @@ export function presentedToken(req: IncomingMessage, url: URL): string | undefin
 }
 
 export function tokenMatches(expected: string, presented: string | undefined): boolean {
-  return presented !== undefined && safeEqual(expected, presented)
+  return presented !== undefined && constantTimeEqual(expected, presented)
 }
 
 export interface Origins {
