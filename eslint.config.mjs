@@ -1,5 +1,6 @@
 // Lint, and the layering rules (VS Code style): src-shared is pure TypeScript; src-main and
-// src-renderer never import each other; only src-main/electron and the preload touch Electron.
+// src-renderer never import each other; only src-main/electron and the preload touch Electron;
+// inside src-main, util < platform < services < doors, never upward (see LAYER_RULES).
 import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
 
@@ -8,6 +9,37 @@ const HOST_LIBS = ['electron', 'better-sqlite3', 'ws', 'commander', 'pngjs']
 /** Exact module names (a pattern like `util` would also match a local `../util/x`). */
 const restrictedPaths = (message) => [...NODE_BUILTINS, ...HOST_LIBS].map((name) => ({ name, message }))
 const hostPatterns = ['node:*', '@tensorflow/*']
+
+// src-main's own layers, bottom up: util (generic helpers) < platform (the data dir's layout, the
+// version, the instance lock, process liveness, constant-time comparison) < services < doors.
+const SERVICES = ['training', 'datasets', 'metrics', 'registry', 'export', 'remote', 'transfer', 'reproductions', 'sweeps']
+const DOORS = ['cli', 'server', 'ipc', 'electron', 'preload', 'app']
+/** An import of one of these src-main folders from a sibling folder (`../app/paths`, `../../src-main/app/paths`). */
+const folderRegex = (folders) => `^(\\.\\./)+(src-main/)?(${folders.join('|')})(/|$)`
+const notRenderer = { group: ['**/src-renderer/**'], message: 'src-main never imports the renderer.' }
+const noElectron = { name: 'electron', message: 'Only src-main/electron and the preload may import Electron: the services also run headless.' }
+const LAYER_RULES = [
+  {
+    name: 'services',
+    files: SERVICES.map((dir) => `src-main/${dir}/**/*.ts`),
+    forbidden: DOORS,
+    message: 'Layers: services never import the doors (cli, server, ipc, electron, preload, app). What a service needs from below lives in src-main/platform or src-main/util.',
+  },
+  {
+    name: 'platform',
+    files: ['src-main/platform/**/*.ts'],
+    forbidden: [...SERVICES, ...DOORS],
+    message: 'Layers: src-main/platform sits under the services; it imports only src-main/util, src-shared and libraries, never a service or a door.',
+  },
+  {
+    name: 'util',
+    files: ['src-main/util/**/*.ts'],
+    forbidden: [...SERVICES, ...DOORS, 'platform'],
+    message: 'Layers: src-main/util is the bottom layer; it imports only src-shared and libraries, never platform, a service or a door.',
+  },
+]
+/** The same rule for import() expressions, which no-restricted-imports does not see (`\x2f` is `/` inside an esquery regex). */
+const dynamicImportSelector = (folders) => `ImportExpression[source.value=/^(\\.\\.\\x2f)+(src-main\\x2f)?(${folders.join('|')})(\\x2f|$)/]`
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'dist/**', 'tests/output/**', '.cache/**'] },
@@ -57,18 +89,22 @@ export default tseslint.config(
     files: ['src-main/**/*.ts'],
     ignores: ['src-main/electron/**', 'src-main/preload/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/src-renderer/**'], message: 'src-main never imports the renderer.' },
-        ],
-        paths: [{ name: 'electron', message: 'Only src-main/electron and the preload may import Electron: the services also run headless.' }],
-      }],
+      'no-restricted-imports': ['error', { patterns: [notRenderer], paths: [noElectron] }],
     },
   },
   {
     files: ['src-main/electron/**/*.ts', 'src-main/preload/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src-renderer/**'], message: 'src-main never imports the renderer.' }] }],
+      'no-restricted-imports': ['error', { patterns: [notRenderer] }],
     },
   },
+  // Later blocks replace the rule's options for their files, so each repeats the two above.
+  ...LAYER_RULES.map(({ name, files, forbidden, message }) => ({
+    name: `layers/${name}`,
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [notRenderer, { regex: folderRegex(forbidden), message }], paths: [noElectron] }],
+      'no-restricted-syntax': ['error', { selector: dynamicImportSelector(forbidden), message }],
+    },
+  })),
 )
