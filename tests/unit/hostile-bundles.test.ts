@@ -285,7 +285,7 @@ describe('hostile bundles: wrong types and missing fields', () => {
       }), { numRuns: runs(150), seed: SEED + 3 })
       expect(refused).toBeGreaterThan(50)
       // The examples seen in the issue.
-      expect(tryImport(registry, home, rebundle((p) => { p.manifest.run.status = 'bogus-status' }))?.message).toMatch(/manifest\.json: run\.status: Invalid option/)
+      expect(tryImport(registry, home, rebundle((p) => { p.manifest.run.status = 'bogus-status' }))?.message).toMatch(/manifest\.json: run\.status: choose one of: /)
       expect(tryImport(registry, home, rebundle((p) => { p.manifest.run.tags = 5 }))?.message).toMatch(/manifest\.json: run\.tags: /)
       expect(tryImport(registry, home, rebundle((p) => { (p.manifest as Record<string, unknown>).files = 'x' }))?.message).toMatch(/manifest\.json: files: /)
       expect(tryImport(registry, home, rebundle((p) => { delete (p.data as Record<string, unknown>).metrics }))?.message).toMatch(/run-data\.json: metrics: /)
