@@ -34,8 +34,10 @@ describe('concurrent writers and a reader', () => {
   it('trains two runs at once while the registry is read continuously', async () => {
     // Create the registry first so the three processes race on data, not on the first migration.
     expect(cli(home, ['runs', 'list']).code).toBe(0)
+    // 1,200 steps each: long enough, even on the native MLP step, for several reads to land while
+    // both write (a read is a whole CLI start, about half a second).
     const train = (name: string) => run(['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', name,
-      '--set', 'training.epochs=3', '--set', 'training.stepsPerEpoch=40', '--set', 'training.logEvery=1', '--set', 'training.batchSize=64'])
+      '--set', 'training.epochs=3', '--set', 'training.stepsPerEpoch=400', '--set', 'training.logEvery=1', '--set', 'training.batchSize=64'])
     let reading = true
     const reads: { code: number | null; stderr: string }[] = []
     const reader = (async () => {
@@ -52,15 +54,15 @@ describe('concurrent writers and a reader', () => {
     expect(reads.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([])
     for (const r of [a, b, ...reads]) expect(r.stderr).not.toMatch(/SQLITE_BUSY|database is locked/)
     const list = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
-    expect(list.map((r) => r.step).sort()).toEqual([120, 120])
+    expect(list.map((r) => r.step).sort()).toEqual([1200, 1200])
     // Every step's metrics stored once: for each run and each per-step key, the rows are exactly
-    // steps 1…120, one row each, and no (key, step) of any key has two rows.
+    // steps 1…1,200, one row each, and no (key, step) of any key has two rows.
     const d = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
     try {
       for (const { id } of list) {
         for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake']) {
           const steps = (d.prepare('SELECT step FROM metrics WHERE run_id = ? AND key = ? ORDER BY step').all(id, key) as { step: number }[]).map((r) => r.step)
-          expect(steps, `run ${id} ${key}`).toEqual(Array.from({ length: 120 }, (_, i) => i + 1))
+          expect(steps, `run ${id} ${key}`).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1))
         }
         const twice = d.prepare('SELECT key, step, count(*) AS n FROM metrics WHERE run_id = ? GROUP BY key, step HAVING count(*) > 1').all(id)
         expect(twice, `run ${id}: (key, step) stored more than once`).toEqual([])

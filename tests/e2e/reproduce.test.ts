@@ -37,7 +37,7 @@ describe('gan-workbench reproduce', () => {
   it('--list shows the catalog', () => {
     const r = cli(home, ['reproduce', '--list'])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(/pacgan-ring8 +Lin 2018 +mlp-2d-ring8 +3,000 +mode-coverage/)
+    expect(r.stdout).toMatch(/pacgan-ring8 +Lin 2018 +mlp-2d-pacgan-ring8-decay-ema +10,000 +mode-coverage/)
     expect(r.stdout).toMatch(/infogan-mnist +Chen 2016/)
   })
 

@@ -133,8 +133,11 @@ describe('workbench UI in server mode', () => {
       await page.getByTestId('health').filter({ hasText: /No problems recognised|from step/ }).waitFor()
       await page.screenshot({ path: screenshotPath('ui-run-stopped.png') })
       // Fork it from its last checkpoint with a lower D learning rate.
+      // Two epochs past the checkpoint the last stop wrote (at the stop's epoch, rounded up; 100 steps
+      // an epoch): how far the parent got depends on the machine, so the fork's length follows it.
+      const forkEpochs = Math.ceil((await stepOf()) / 100) + 2
       await page.getByTestId('fork-run').click()
-      await page.getByTestId('fork-changes').fill('optimizers.discriminator.learningRate=0.0005\ntraining.epochs=6')
+      await page.getByTestId('fork-changes').fill(`optimizers.discriminator.learningRate=0.0005\ntraining.epochs=${forkEpochs}`)
       await page.screenshot({ path: screenshotPath('ui-fork.png') })
       await page.getByTestId('fork-submit').click()
       await page.getByText(/forked from/).waitFor()
