@@ -5,7 +5,7 @@
 import { homePaths } from '../platform/paths'
 import { secureDataDir } from './data-dir'
 import { acquireInstanceLock, type InstanceLock } from '../platform/instance-lock'
-import { isProcessAlive } from '../platform/process-liveness'
+import { isProcessAlive } from '../util/process-identity'
 import { Registry } from '../registry/registry'
 import { RunManager } from '../training/run-manager'
 import { assertRemoteDatasetAllowed } from '../datasets/dataset-access'

@@ -1,7 +1,7 @@
 /** Shared by CLI commands: global options and a registry opened for one command. */
 import { resolveHome, homePaths } from '../platform/paths'
 import { Registry } from '../registry/registry'
-import { isProcessAlive } from '../platform/process-liveness'
+import { isProcessAlive } from '../util/process-identity'
 import { secureDataDir } from '../app/data-dir'
 import { isDiskFull } from '../util/disk-space'
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import { writePrivateFileExclusive } from '../util/private-files'
-import { isProcessAlive } from './process-liveness'
+import { isProcessAlive } from '../util/process-identity'
 
 export interface LockInfo {
   pid: number

@@ -15,7 +15,7 @@ import { downsampleIndices } from './downsample'
 import { envelopeSeries, refreshRollups, ROLLUP_STEPS, seriesSizes, truncateRollups } from './metric-rollups'
 import { ConflictError } from '../util/errors'
 import { faultPoint } from '../util/faults'
-import { ownStartToken, processExists, sameProcessAlive } from '../util/process-identity'
+import { ownStartToken, isProcessAlive, sameProcessAlive } from '../util/process-identity'
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError'
@@ -283,7 +283,7 @@ export class Registry {
   whyNotDelete(id: number, options: DeleteOptions = {}): string | null {
     const row = this.db.prepare('SELECT status, pid, pid_started, host, placement, worker FROM runs WHERE id = ?').get(id) as DeleteCheckRow | undefined
     if (!row) throw new NotFoundError(`no run with id ${id}`)
-    return deleteRefusal(id, row, options.force ?? false, options.isAlive ?? processExists)
+    return deleteRefusal(id, row, options.force ?? false, options.isAlive ?? isProcessAlive)
   }
 
   // ---- metrics ----------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * arrives when the event loop gets to it, and Node's `process.ppid` is read once at start-up.
  */
 import fs from 'node:fs'
-import { processExists } from './process-identity'
+import { isProcessAlive } from './process-identity'
 
 function currentParentPid(): number | null {
   try {
@@ -32,7 +32,7 @@ export function watchParent(intervalMs = 250): { parentPid: number; gone: () => 
       // Orphans are re-parented (to init or a subreaper): the parent pid changes. Elsewhere, ask
       // whether the pid still exists.
       const current = currentParentPid()
-      gone = current !== null ? current !== parentPid : !processExists(parentPid)
+      gone = current !== null ? current !== parentPid : !isProcessAlive(parentPid)
       return gone
     },
   }

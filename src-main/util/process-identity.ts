@@ -41,7 +41,12 @@ export function ownStartToken(): string | null {
   return own
 }
 
-export function processExists(pid: number): boolean {
+/**
+ * Whether a process still runs on this host (EPERM: it runs, under another user). The instance
+ * lock asks it of a lock's holder; each start-up asks it of the runs the registry says are
+ * training, to mark the orphans interrupted.
+ */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -54,7 +59,7 @@ export function processExists(pid: number): boolean {
  * Whether process `pid` is still the one recorded with `token`: false once it ended, and false
  * when the pid now belongs to another process started since.
  */
-export function sameProcessAlive(pid: number, token: string | null, exists: (pid: number) => boolean = processExists): boolean {
+export function sameProcessAlive(pid: number, token: string | null, exists: (pid: number) => boolean = isProcessAlive): boolean {
   if (!exists(pid)) return false
   if (token === null) return true
   const current = processStartToken(pid)

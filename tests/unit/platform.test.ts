@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { constantTimeEqual } from '../../src-main/platform/constant-time'
-import { isProcessAlive } from '../../src-main/platform/process-liveness'
+import { isProcessAlive } from '../../src-main/util/process-identity'
 
 describe('constantTimeEqual', () => {
   it('is true only for the same string', () => {
