@@ -10,6 +10,7 @@ import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import { TO_TANH_RANGE, type ImageDataset } from '../datasets/image-datasets'
 import { buildClassifier } from './classifier'
+import { fitSeeded } from '../util/seeded-fit'
 import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from './classifier-data'
 import { synthesize } from '../export/synth'
 
@@ -29,7 +30,7 @@ async function fitAndTest(images: Float32Array, labels: Uint8Array, test: ImageD
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] })
   const x = tf.tensor4d(images, [labels.length, 28, 28, 1])
   const y = tf.tensor1d(Float32Array.from(labels))
-  await model.fit(x, y, { epochs, batchSize: 64, shuffle: true, verbose: 0 })
+  await fitSeeded(model, x, y, { epochs, batchSize: 64, seed })
   const tx = tf.tensor4d(Float32Array.from(test.images, (p) => TO_TANH_RANGE[p]!), [test.count, 28, 28, 1])
   const predicted = tf.tidy(() => (model.predict(tx) as tf.Tensor).argMax(1).dataSync())
   const right = Array.from(predicted).reduce((n: number, p, i) => n + (p === test.labels[i] ? 1 : 0), 0)

@@ -11,6 +11,7 @@ import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import { buildModel } from '../training/models'
 import { mixSeed } from '../training/seeds'
+import { fitSeeded } from '../util/seeded-fit'
 import { TO_TANH_RANGE, type ImageDataset } from '../datasets/image-datasets'
 import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from '../metrics/classifier-data'
 import { assertImageOnlyDiscriminator, loadFeatureExtractor, type FeatureExtractor } from './d-features'
@@ -100,7 +101,7 @@ async function fitAndTest(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor1D,
   model.compile({ optimizer: tf.train.adam(o.learningRate), loss: 'sparseCategoricalCrossentropy' })
   const batchesPerEpoch = Math.ceil(x.shape[0] / o.batchSize)
   // A fixed number of gradient steps whatever the label count: only the data differs between rows.
-  await model.fit(x, y, { batchSize: o.batchSize, epochs: Math.max(1, Math.round(o.steps / batchesPerEpoch)), shuffle: true, verbose: 0 })
+  await fitSeeded(model, x, y, { batchSize: o.batchSize, epochs: Math.max(1, Math.round(o.steps / batchesPerEpoch)), seed: o.seed })
   let right = 0
   for (let at = 0; at < test.labels.length; at += 500) {
     const n = Math.min(500, test.labels.length - at)
