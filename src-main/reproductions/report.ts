@@ -83,7 +83,7 @@ export function markdownTable(record: ReproductionRecord): string {
     `### ${t.heading} — ${overall(record)}`,
     '',
     ...t.context.map((c) => `- ${c}`),
-    `- run: ${record.finishedAt ?? record.createdAt}, commit ${record.commit ?? 'unknown'}, ${record.machine}${backends(record)}`,
+    `- run: ${record.finishedAt ?? record.createdAt}, commit ${record.commit ? `\`${record.commit}\`` : 'unknown'}, ${record.machine}${backends(record)}`,
     `- command: \`${record.command}\``,
     '',
     `| ${t.header.map(cell).join(' | ')} |`,

@@ -185,7 +185,7 @@ describe('the reproduction service', () => {
     const doc = reproductionsMarkdown(latestReproductions(registry, true), { quick: true, generatedAt: '2026-12-01 10:00 UTC' })
     expect(doc).toContain('- command: `test`')
     expect(doc).toMatch(/\| pacgan-ring8 \| Lin 2018 \| — \| not run \|/)
-    expect(doc).toContain(`commit ${final.commit ?? 'unknown'}, ${final.machine}`)
+    expect(doc).toContain(`commit ${final.commit ? `\`${final.commit}\`` : 'unknown'}, ${final.machine}`)
   })
 
   it('a seed whose run fails is a failed seed; the others still train and score', async () => {
