@@ -117,7 +117,7 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     }),
     quick: QUICK_2D,
     budgetText: '10,000 steps of 256 (the preset), 6-10 minutes a seed on the 2-core VM',
-    changes: "The lecture's 2D MLP GAN (mlp-2d-ring8) on PacGAN's ring with 10,000 steps, learning rates decayed linearly to 0 (samples tighten around the modes instead of oscillating around them) and generator weight averaging, β 0.999 (Yazıcı et al. 2019: the average sits nearer the modes than G's last iterate). Measured 2026-12-05 (`18a053a`): 8/8 modes on 5 of 5 seeds but 75.6-80.6 % high quality; the goal is not reached.",
+    changes: "The lecture's 2D MLP GAN (mlp-2d-ring8) on PacGAN's ring with 10,000 steps, learning rates decayed linearly to 0 (samples tighten around the modes instead of oscillating around them) and generator weight averaging, β 0.999 (Yazıcı et al. 2019: the average sits nearer the modes than G's last iterate). It covers the 8 modes but does not reach the high-quality goal (the measured seeds: docs/presets.md and the table here).",
     note: "PacGAN's ring: radius 1, σ 0.01 (dataset pacgan-ring8). Captured is generous: on 3 of 5 seeds at least one captured mode holds 6 or fewer of the 2,500 samples.",
   },
   {
