@@ -1,6 +1,5 @@
-import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides } from '../../src-shared/config/overrides'
@@ -9,13 +8,12 @@ import { VanillaGan, disposeMetrics } from '../../src-main/training/vanilla-gan'
 import { createDataSource } from '../../src-main/datasets/data-source'
 import { GeneratorEma } from '../../src-main/training/generator-ema'
 import { buildModel } from '../../src-main/training/models'
-import { Registry } from '../../src-main/registry/registry'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { loadCheckpoint } from '../../src-main/training/checkpoint'
 import { loadGenerator } from '../../src-main/export/load-generator'
 import { sampleRun } from '../../src-main/export/sample'
 import { sampleLatent } from '../../src-main/training/latent'
-import { tmpDir } from '../helpers/tmp'
+import { useTempRegistry } from '../helpers/temp-registry'
 
 const tiny = (overrides: string[] = []) =>
   validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, [
@@ -86,16 +84,7 @@ describe('generator weight averaging', () => {
 })
 
 describe('generator weight averaging across checkpoints', () => {
-  let t: ReturnType<typeof tmpDir>
-  let registry: Registry
-  beforeEach(async () => {
-    t = tmpDir()
-    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
-  })
-  afterEach(() => {
-    registry.close()
-    t.cleanup()
-  })
+  const ctx = useTempRegistry()
   const hooks = (stopAfter = Infinity) => {
     let polls = 0
     return { progress: () => {}, status: () => {}, stopRequested: () => ++polls > stopAfter }
@@ -103,14 +92,14 @@ describe('generator weight averaging across checkpoints', () => {
 
   it('a resumed run continues exactly where an uninterrupted one would be: losses, averaged G, samples', async () => {
     const config = tiny(['training.lrSchedule=linear'])
-    const straight = registry.createRun({ config, totalSteps: totalSteps(config) })
-    expect(await trainRun(registry, t.dir, straight.id, hooks())).toBe('completed')
-    const resumed = registry.createRun({ config, totalSteps: totalSteps(config) })
-    expect(await trainRun(registry, t.dir, resumed.id, hooks(13))).toBe('stopped')
+    const straight = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+    expect(await trainRun(ctx.registry, ctx.dir, straight.id, hooks())).toBe('completed')
+    const resumed = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+    expect(await trainRun(ctx.registry, ctx.dir, resumed.id, hooks(13))).toBe('stopped')
     // Stopped mid-epoch: the resume starts from a checkpoint at step 13, not from scratch.
-    expect(registry.latestArtifact(resumed.id, 'checkpoint')!.step).toBe(13)
-    expect(await trainRun(registry, t.dir, resumed.id, hooks())).toBe('completed')
-    const series = (id: number) => Object.fromEntries(Object.entries(registry.metrics(id)).map(([k, v]) => [k, v.map((p) => [p.step, p.value])]))
+    expect(ctx.registry.latestArtifact(resumed.id, 'checkpoint')!.step).toBe(13)
+    expect(await trainRun(ctx.registry, ctx.dir, resumed.id, hooks())).toBe('completed')
+    const series = (id: number) => Object.fromEntries(Object.entries(ctx.registry.metrics(id)).map(([k, v]) => [k, v.map((p) => [p.step, p.value])]))
     const a = series(straight.id)
     const b = series(resumed.id)
     expect(Object.keys(b)).toEqual(Object.keys(a))
@@ -119,7 +108,7 @@ describe('generator weight averaging across checkpoints', () => {
       b[key]!.forEach(([, v], i) => expect(v).toBeCloseTo(a[key]![i]![1]!, 3))
     }
     // Both checkpoints hold the averaged G as 'generator' and the trained G apart, and agree.
-    const last = (id: number) => loadCheckpoint(registry.latestArtifact(id, 'checkpoint')!.path).groups
+    const last = (id: number) => loadCheckpoint(ctx.registry.latestArtifact(id, 'checkpoint')!.path).groups
     const ga = last(straight.id)
     const gb = last(resumed.id)
     for (const group of ['generator', 'generatorTrained']) {
@@ -132,20 +121,20 @@ describe('generator weight averaging across checkpoints', () => {
     }
     expect(Array.from(ga.generator![0]!.tensor.dataSync())).not.toEqual(Array.from(ga.generatorTrained![0]!.tensor.dataSync()))
     // Sampling and export load the averaged G.
-    const { generator } = await loadGenerator(registry, straight.id)
+    const { generator } = await loadGenerator(ctx.registry, straight.id)
     flatWeights(generator).forEach((w, i) => expect(w).toEqual(Array.from(ga.generator![i]!.tensor.dataSync())))
     generator.dispose()
-    const pa = await sampleRun(registry, straight.id, 50, 3)
-    const pb = await sampleRun(registry, resumed.id, 50, 3)
+    const pa = await sampleRun(ctx.registry, straight.id, 50, 3)
+    const pb = await sampleRun(ctx.registry, resumed.id, 50, 3)
     pa.forEach((v, i) => expect(pb[i]).toBeCloseTo(v, 3))
     for (const g of [ga, gb]) for (const list of Object.values(g)) for (const w of list) w.tensor.dispose()
   })
 
   it('a fork that turns averaging on starts the average from the parent G; one that turns it off trains the parent G', async () => {
     const parentConfig = tiny(['training.generatorEma=0'])
-    const parent = registry.createRun({ config: parentConfig, totalSteps: totalSteps(parentConfig) })
-    expect(await trainRun(registry, t.dir, parent.id, hooks())).toBe('completed')
-    const parentCkpt = loadCheckpoint(registry.latestArtifact(parent.id, 'checkpoint')!.path)
+    const parent = ctx.registry.createRun({ config: parentConfig, totalSteps: totalSteps(parentConfig) })
+    expect(await trainRun(ctx.registry, ctx.dir, parent.id, hooks())).toBe('completed')
+    const parentCkpt = loadCheckpoint(ctx.registry.latestArtifact(parent.id, 'checkpoint')!.path)
     expect(parentCkpt.groups.generatorTrained).toBeUndefined()
     const withEma = tiny()
     const gan = new VanillaGan(withEma, createDataSource(withEma.dataset, 1))

@@ -4,8 +4,7 @@
  * the service trains one run per seed through the run manager (here with an in-process trainer),
  * tags and scores them, keeps failed and stopped seeds as such, and runs on the queue as a sweep.
  */
-import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { REPRODUCTIONS, findReproduction, recipeConfig, recipeSteps, type ReproductionEntry } from '../../src-shared/reproductions/catalog'
 import { formatSpread, summarize } from '../../src-shared/reproductions/summary'
 import { validateExperiment } from '../../src-shared/config/validate'
@@ -20,7 +19,7 @@ import { markdownTable, textTable } from '../../src-main/reproductions/report'
 import { reproductionsMarkdown } from '../../src-main/reproductions/docs'
 import { createDataSource } from '../../src-main/datasets/data-source'
 import { classifierDatasetOf } from '../../src-main/metrics/epoch-image-metrics'
-import { tmpDir } from '../helpers/tmp'
+import { useTempRegistry } from '../helpers/temp-registry'
 
 /** Metrics each protocol produces (src-main/reproductions/protocols.ts). */
 const PRODUCES: Record<string, string[]> = {
@@ -145,27 +144,18 @@ function inProcess(registry: Registry, home: string, fail: (nth: number) => bool
 }
 
 describe('the reproduction service', () => {
-  let t: ReturnType<typeof tmpDir>
-  let registry: Registry
-  beforeEach(async () => {
-    t = tmpDir()
-    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
-  })
-  afterEach(() => {
-    registry.close()
-    t.cleanup()
-  })
+  const ctx = useTempRegistry()
 
   it('trains one run per seed (training.seed 1 … N), tags them, scores each with the protocol and stores the table', async () => {
-    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir))
+    const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
     const events: ReproductionProgressEvent[] = []
-    const handle = startReproduction(registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, (e) => events.push(e))
+    const handle = startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, (e) => events.push(e))
     expect(handle.record).toMatchObject({ status: 'running', seeds: 2, quick: true, steps: 20, samples: 2500 })
     const final = await handle.done
     expect(final.status).toBe('completed')
     expect(final.results.map((r) => [r.seed, r.status])).toEqual([[1, 'completed'], [2, 'completed']])
     for (const r of final.results) {
-      const run = registry.getRun(r.runId!)
+      const run = ctx.registry.getRun(r.runId!)
       expect(run.seed).toBe(r.seed)
       expect(run.tags).toContain('reproduction:toy-ring8')
       expect(run.experiment).toBe('reproduction:toy-ring8')
@@ -175,22 +165,22 @@ describe('the reproduction service', () => {
     }
     expect(new Set(final.results.map((r) => r.runId)).size).toBe(2)
     expect(events.map((e) => e.stage)).toEqual(expect.arrayContaining(['training', 'evaluating', 'done']))
-    expect(getReproduction(registry, final.id)).toEqual(final)
-    expect(latestReproductions(registry, true).get('toy-ring8')!.id).toBe(final.id)
-    expect(latestReproductions(registry, false).size).toBe(0)
+    expect(getReproduction(ctx.registry, final.id)).toEqual(final)
+    expect(latestReproductions(ctx.registry, true).get('toy-ring8')!.id).toBe(final.id)
+    expect(latestReproductions(ctx.registry, false).size).toBe(0)
     const text = textTable(final)
     expect(text).toMatch(/SEED 1 +SEED 2 +MEAN ± SD \(MIN–MAX\)/)
     expect(text).toContain('QUICK test budget: not a reproduction')
     expect(markdownTable(final)).toMatch(/\| goal row \| paper \| seed 1 \| seed 2 \| mean ± sd \(min–max\) \| goal \| result \|/)
-    const doc = reproductionsMarkdown(latestReproductions(registry, true), { quick: true, generatedAt: '2026-12-01 10:00 UTC' })
+    const doc = reproductionsMarkdown(latestReproductions(ctx.registry, true), { quick: true, generatedAt: '2026-12-01 10:00 UTC' })
     expect(doc).toContain('- command: `test`')
     expect(doc).toMatch(/\| pacgan-ring8 \| Lin 2018 \| — \| not run \|/)
     expect(doc).toContain(`commit ${final.commit ? `\`${final.commit}\`` : 'unknown'}, ${final.machine}`)
   })
 
   it('a seed whose run fails is a failed seed; the others still train and score', async () => {
-    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir, (nth) => nth === 1))
-    const final = await startReproduction(registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, () => {}).done
+    const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir, (nth) => nth === 1))
+    const final = await startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, () => {}).done
     expect(final.status).toBe('completed')
     expect(final.results.map((r) => r.status)).toEqual(['failed', 'completed'])
     expect(final.results[0]!.error).toBe('injected failure')
@@ -201,34 +191,34 @@ describe('the reproduction service', () => {
   })
 
   it('a variant trains the plain GAN on the same seed and reads its figures beside its own', async () => {
-    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir))
-    const final = await startReproduction(registry, runs, { name: 'lsgan-ring8', seeds: 1, quick: true, command: 'test' }, () => {}).done
+    const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
+    const final = await startReproduction(ctx.registry, runs, { name: 'lsgan-ring8', seeds: 1, quick: true, command: 'test' }, () => {}).done
     const r = final.results[0]!
     expect(r.baselineStatus).toBe('completed')
-    expect(registry.getRun(r.runId!).gan).toBe('lsgan')
-    expect(registry.getRun(r.baselineRunId!)).toMatchObject({ gan: 'vanilla', seed: 1 })
+    expect(ctx.registry.getRun(r.runId!).gan).toBe('lsgan')
+    expect(ctx.registry.getRun(r.baselineRunId!)).toMatchObject({ gan: 'vanilla', seed: 1 })
     expect(r.values['baseline.pacganModes']).toBeTypeOf('number')
   })
 
   it('stop: the run training stops (checkpointed), no more start, the record ends stopped with the rest not run', async () => {
-    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir))
+    const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
     const stopper: { stop?: () => void } = {}
-    const handle = startReproduction(registry, runs, { name: 'toy-ring8', seeds: 3, command: 'test' }, (e) => {
+    const handle = startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 3, command: 'test' }, (e) => {
       if (e.stage === 'training' && (e.step ?? 0) > 0) stopper.stop?.()
     })
     stopper.stop = handle.stop
     const final: ReproductionRecord = await handle.done
     expect(final.status).toBe('stopped')
     expect(final.results.map((r) => r.status)).toEqual(['stopped', 'not-run', 'not-run'])
-    expect(registry.getRun(final.results[0]!.runId!).step).toBeLessThan(3000)
-    expect(registry.artifacts(final.results[0]!.runId!, 'checkpoint').length).toBeGreaterThan(0)
+    expect(ctx.registry.getRun(final.results[0]!.runId!).step).toBeLessThan(3000)
+    expect(ctx.registry.artifacts(final.results[0]!.runId!, 'checkpoint').length).toBeGreaterThan(0)
   })
 
   it('on the queue: one sweep over the seeds, scored as each run ends', async () => {
-    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir))
-    const handle = startReproduction(registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, target: 'queue', command: 'test' }, () => {})
+    const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
+    const handle = startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, target: 'queue', command: 'test' }, () => {})
     // Stand in for queue workers: train each queued run here.
-    const queued = () => registry.listRuns({ tag: 'reproduction:toy-ring8' })
+    const queued = () => ctx.registry.listRuns({ tag: 'reproduction:toy-ring8' })
     for (let i = 0; i < 50 && queued().length < 2; i++) await new Promise((r) => setTimeout(r, 20))
     const members = queued()
     expect(members.map((r) => [r.placement, r.status])).toEqual([['queue', 'queued'], ['queue', 'queued']])
@@ -242,20 +232,20 @@ describe('the reproduction service', () => {
   })
 
   it('a reproduction whose process died is marked interrupted (not left running), its results kept', () => {
-    const made = createReproduction(registry, {
+    const made = createReproduction(ctx.registry, {
       entry, quick: true, seeds: 1, target: 'local', command: 'test', commit: null, machine: 'm', steps: 20, samples: 2500, results: [seed(1, { pacganModes: 8 })],
     })
-    registry.db.prepare('UPDATE reproductions SET pid = ? WHERE id = ?').run(999_999_999, made.id)
-    registry.markOrphansInterrupted((pid) => pid === process.pid)
-    const after = getReproduction(registry, made.id)
+    ctx.registry.db.prepare('UPDATE reproductions SET pid = ? WHERE id = ?').run(999_999_999, made.id)
+    ctx.registry.markOrphansInterrupted((pid) => pid === process.pid)
+    const after = getReproduction(ctx.registry, made.id)
     expect(after).toMatchObject({ status: 'interrupted', error: 'the process running this reproduction ended before it finished' })
     expect(after.results[0]!.values).toEqual({ pacganModes: 8 })
   })
 
   it('refuses an unknown name or a bad seed count before recording anything', () => {
-    const runs = new RunManager(registry, t.dir, inProcess(registry, t.dir))
-    expect(() => startReproduction(registry, runs, { name: 'nope', command: 'test' }, () => {})).toThrow(/no reproduction named "nope"; the catalog: pacgan-ring8/)
-    expect(() => startReproduction(registry, runs, { name: 'toy-ring8', seeds: 0, command: 'test' }, () => {})).toThrow(/seeds must be a whole number from 1 to 20/)
-    expect(registry.db.prepare('SELECT COUNT(*) AS n FROM reproductions').get()).toEqual({ n: 0 })
+    const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
+    expect(() => startReproduction(ctx.registry, runs, { name: 'nope', command: 'test' }, () => {})).toThrow(/no reproduction named "nope"; the catalog: pacgan-ring8/)
+    expect(() => startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 0, command: 'test' }, () => {})).toThrow(/seeds must be a whole number from 1 to 20/)
+    expect(ctx.registry.db.prepare('SELECT COUNT(*) AS n FROM reproductions').get()).toEqual({ n: 0 })
   })
 })
