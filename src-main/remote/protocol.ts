@@ -191,6 +191,7 @@ export const WorkerAnnouncement = z.strictObject({
   gpu: text(200).nullable(),
   concurrency: z.int().min(1).max(1000),
   jobs: z.array(z.strictObject({ runId: z.int().min(1), jobId: text(200), step: count, totalSteps: count })).max(1000),
+  lastJob: z.strictObject({ runId: z.int().min(1), jobId: text(200), endedAt: text(40) }).nullable().optional(),
   startedAt: text(40),
   seenAt: text(40),
 })

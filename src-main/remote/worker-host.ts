@@ -64,13 +64,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
   redis.on('error', () => {})
   const jobs = new Map<string, WorkerJobInfo>()
+  let lastJob: WorkerInfo['lastJob'] = null
   const startedAt = new Date().toISOString()
   let closing = false
   const announce = async () => {
     const info: WorkerInfo = {
       id, host: os.hostname(), pid: process.pid, backend: backend.name, backendReason: backend.reason,
       gpu: backend.probes.find((p) => p.name === 'tensorflow-gpu' && p.available) ? 'CUDA (tfjs-node-gpu)' : null,
-      concurrency: options.concurrency, jobs: [...jobs.values()], startedAt, seenAt: new Date().toISOString(),
+      concurrency: options.concurrency, jobs: [...jobs.values()], lastJob, startedAt, seenAt: new Date().toISOString(),
     }
     await redis.set(`${WORKER_KEY_PREFIX}${id}`, JSON.stringify(info), 'EX', WORKER_TTL_SECONDS).catch(() => {})
   }
@@ -94,8 +95,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         registry, runs, home: options.home, workerId: id, offlinePatienceMs: options.offlinePatienceMs, workerKey: options.workerKey,
         closing: () => closing,
         report: (jobId, state) => {
+          // A job starting or ending is announced at once, not at the next heartbeat: the Workers
+          // view would otherwise miss a short run entirely.
+          const known = jobs.get(jobId)
           if (state) jobs.set(jobId, { jobId, ...state })
-          else jobs.delete(jobId)
+          else if (known) {
+            jobs.delete(jobId)
+            lastJob = { runId: known.runId, jobId, endedAt: new Date().toISOString() }
+          }
+          if (!known !== !state) void announce()
         },
       }, job, token)
       options.log(`job ${job.id}: ${JSON.stringify(outcome)}`)

@@ -17,6 +17,8 @@ export interface WorkerInfo {
   gpu: string | null
   concurrency: number
   jobs: WorkerJobInfo[]
+  /** The job it finished last (absent from workers of older versions): what an idle worker did. */
+  lastJob?: { runId: number; jobId: string; endedAt: string } | null
   startedAt: string
   /** When it last announced itself (ISO). */
   seenAt: string

@@ -180,15 +180,22 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       await page.getByTestId('sweep').screenshot({ path: screenshotPath('ui-sweep-launcher.png') })
       await page.getByTestId('start-run').click()
       await page.waitForURL(/#\/compare\?ids=\d+,\d+/, { timeout: 15_000 })
+      const sweepIds = /ids=(\d+),(\d+)/.exec(page.url())!.slice(1)
 
+      // The worker links the run it trains, or once idle the run it trained last: either holds
+      // however quickly the short runs finish.
       await page.goto(page.url().replace(/#.*$/, '#/workers'))
-      await row.locator('a', { hasText: 'run' }).waitFor({ timeout: 20_000 })
+      await row.locator('a', { hasText: 'run' }).first().waitFor({ timeout: 20_000 })
       await page.screenshot({ path: screenshotPath('ui-workers.png') })
 
       await page.goto(page.url().replace(/#.*$/, '#/runs'))
       const table = page.getByTestId('runs-table')
       await expect.poll(async () => (await table.locator('text=completed').count()), { timeout: 90_000, interval: 1000 }).toBe(2)
       expect(await table.getByTestId('run-worker').first().textContent()).toContain(workerId)
+      // Both done, the worker is idle and names the run it trained last.
+      await page.goto(page.url().replace(/#.*$/, '#/workers'))
+      await expect.poll(() => row.getByTestId('worker-idle').textContent(), { timeout: 15_000 }).toMatch(new RegExp(`last run (${sweepIds.join('|')})`))
+      await page.goto(page.url().replace(/#.*$/, '#/runs'))
       await page.getByTestId('pick-sweep').selectOption({ index: 1 })
       await expect.poll(() => page.getByTestId('compare-runs').textContent()).toContain('2')
       await page.screenshot({ path: screenshotPath('ui-queue-runs.png') })
