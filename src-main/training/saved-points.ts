@@ -3,7 +3,6 @@
  * worker, so it is checked before anything of it is passed on: at most 10,000 finite points, and
  * a decision surface only when it is a well-formed grid (else the points alone are shown).
  */
-import fs from 'node:fs'
 import { z } from 'zod'
 import type { DecisionSurface } from '../../src-shared/plots/decision-surface'
 import { ConflictError } from '../util/errors'
@@ -34,17 +33,7 @@ export class SavedPointsError extends ConflictError {
   override name = 'SavedPointsError'
 }
 
-export function readSavedPoints(file: string): SavedPointsView {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (e) {
-    throw new SavedPointsError(`cannot read the saved points ${file}: ${(e as Error).message}`)
-  }
-  return parseSavedPoints(text, file)
-}
-
-/** The same from a file's text already read (through the artifact confinement rule); `name` says which file in errors. */
+/** Parses a file's text already read (through the artifact confinement rule); `name` says which file in errors. */
 export function parseSavedPoints(text: string, name: string): SavedPointsView {
   let raw: unknown
   try {

@@ -3,10 +3,8 @@
  * epoch's fixed-z points and streamed with the live ones; read back checked (a worker's file may
  * be anything).
  */
-import fs from 'node:fs'
-import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides } from '../../src-shared/config/overrides'
@@ -15,10 +13,9 @@ import { VanillaGan, disposeMetrics } from '../../src-main/training/vanilla-gan'
 import { createDataSource } from '../../src-main/datasets/data-source'
 import { decisionSurface } from '../../src-main/training/decision-surface'
 import { createPreview, PREVIEW_Z_SEED, type SavedPoints } from '../../src-main/training/previews'
-import { readSavedPoints, SavedPointsError } from '../../src-main/training/saved-points'
+import { parseSavedPoints, SavedPointsError } from '../../src-main/training/saved-points'
 import { SURFACE_SIZE, surfaceGrid, surfaceRange } from '../../src-shared/plots/decision-surface'
 import { squareViewport, unionViewport } from '../../src-shared/plots/viewport'
-import { tmpDir } from '../helpers/tmp'
 
 const config = (preset: string, overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset(preset).config, ['training.batchSize=32', ...overrides])).config
 
@@ -102,27 +99,21 @@ describe("D's output on the grid", () => {
 })
 
 describe('reading saved points back', () => {
-  const t = tmpDir('gwb-points-')
-  afterAll(() => t.cleanup())
-  const write = (name: string, content: unknown) => {
-    const file = path.join(t.dir, name)
-    fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content))
-    return file
-  }
+  // The server reads the file through the artifact confinement rule, then parses its text here.
+  const read = (content: unknown) => parseSavedPoints(typeof content === 'string' ? content : JSON.stringify(content), 'epoch-00001.json')
   const surface = { viewport: { x: [-1, 1], y: [-1, 1] }, size: 2, values: [0.1, 0.2, 0.3, 0.4], kind: 'probability' }
 
   it('passes on well-formed points and surface, and what older runs saved (no z seed, no surface)', () => {
-    expect(readSavedPoints(write('ok.json', { epoch: 1, step: 1, zSeed: 777, points: [[0, 1]], surface }))).toEqual({ points: [[0, 1]], zSeed: 777, surface })
-    expect(readSavedPoints(write('old.json', { epoch: 1, step: 1, points: [[0, 1]] }))).toEqual({ points: [[0, 1]], zSeed: null, surface: null })
+    expect(read({ epoch: 1, step: 1, zSeed: 777, points: [[0, 1]], surface })).toEqual({ points: [[0, 1]], zSeed: 777, surface })
+    expect(read({ epoch: 1, step: 1, points: [[0, 1]] })).toEqual({ points: [[0, 1]], zSeed: null, surface: null })
   })
 
   it('drops a malformed surface and refuses malformed points, as a conflict, never a crash', () => {
     for (const bad of [{ ...surface, size: 3 }, { ...surface, values: [0, 0, 0, null] }, { ...surface, viewport: { x: [1, -1], y: [0, 1] } }, { ...surface, kind: 'x' }, 'surface', { ...surface, size: 1e9 }]) {
-      expect(readSavedPoints(write('s.json', { points: [[0, 1]], surface: bad })).surface).toBeNull()
+      expect(read({ points: [[0, 1]], surface: bad }).surface).toBeNull()
     }
     for (const bad of ['not json', JSON.stringify({ points: [[0, 'x']] }), JSON.stringify({ points: [[0, 1, 2]] }), JSON.stringify({ points: Array(10_001).fill([0, 0]) }), JSON.stringify({})]) {
-      expect(() => readSavedPoints(write('p.json', bad))).toThrow(SavedPointsError)
+      expect(() => read(bad)).toThrow(SavedPointsError)
     }
-    expect(() => readSavedPoints(path.join(t.dir, 'missing.json'))).toThrow(SavedPointsError)
   })
 })
