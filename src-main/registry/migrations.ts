@@ -260,6 +260,12 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM artifacts WHERE id NOT IN (SELECT MAX(id) FROM artifacts GROUP BY run_id, kind, step);
   CREATE UNIQUE INDEX IF NOT EXISTS artifacts_once ON artifacts(run_id, kind, step);
   `,
+  // 10: reproductions and transfer experiments record their process's start time beside its pid,
+  // as runs do since 9: a dead one whose pid the system gave to another process is still found dead.
+  `
+  ALTER TABLE reproductions ADD COLUMN pid_started TEXT;
+  ALTER TABLE transfer_runs ADD COLUMN pid_started TEXT;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -79,6 +79,19 @@ export function datasetLabel(config: ExperimentConfig): string {
 /** Series longer than this many times the points asked for are drawn from their roll-ups (metric-rollups.ts). */
 const ENVELOPE_FACTOR = 8
 
+/** The process a row says owns it (a run, a reproduction, a transfer experiment). */
+interface OwnerRow {
+  id: number
+  pid: number | null
+  pid_started: string | null
+  host: string | null
+}
+
+/** No owner, or one on this host that is dead or whose pid now names another process (pids are reused). */
+function ownerGone(r: OwnerRow, isAlive: (pid: number) => boolean): boolean {
+  return r.pid === null || (r.host === os.hostname() && !sameProcessAlive(r.pid, r.pid_started, isAlive))
+}
+
 export class Registry {
   private constructor(readonly db: Db) {}
 
@@ -233,11 +246,8 @@ export class Registry {
     // Read and write in one immediate transaction: a trainer finishing meanwhile is never overwritten.
     const tx = this.db.transaction(() => {
       // Queue runs are the job engine's to recover (stalled jobs go back to the queue), not ours.
-      const rows = this.db.prepare(`SELECT id, pid, pid_started, host FROM runs WHERE status IN ('running', 'queued', 'paused') AND placement = 'local' ORDER BY id`).all() as {
-        id: number; pid: number | null; pid_started: string | null; host: string | null
-      }[]
-      // Dead, or its pid now names another process (pids are reused).
-      const orphans = rows.filter((r) => r.pid === null || (r.host === os.hostname() && !sameProcessAlive(r.pid, r.pid_started, isAlive)))
+      const rows = this.db.prepare(`SELECT id, pid, pid_started, host FROM runs WHERE status IN ('running', 'queued', 'paused') AND placement = 'local' ORDER BY id`).all() as OwnerRow[]
+      const orphans = rows.filter((r) => ownerGone(r, isAlive))
       for (const r of orphans) this.setStatus(r.id, 'interrupted', 'the process training this run ended unexpectedly')
       this.failOrphanTransfers(isAlive)
       this.interruptOrphanReproductions(isAlive)
@@ -514,8 +524,8 @@ export class Registry {
   createTransfer(ganRunId: number, checkpointStep: number, options: TransferOptions): TransferRecord {
     this.getRun(ganRunId)
     const info = this.db
-      .prepare("INSERT INTO transfer_runs (gan_run_id, status, checkpoint_step, options_json, pid, host, created_at) VALUES (?, 'running', ?, ?, ?, ?, ?)")
-      .run(ganRunId, checkpointStep, JSON.stringify(options), process.pid, os.hostname(), now())
+      .prepare("INSERT INTO transfer_runs (gan_run_id, status, checkpoint_step, options_json, pid, pid_started, host, created_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)")
+      .run(ganRunId, checkpointStep, JSON.stringify(options), process.pid, ownStartToken(), os.hostname(), now())
     return this.getTransfer(Number(info.lastInsertRowid))
   }
 
@@ -543,9 +553,9 @@ export class Registry {
 
   /** A reproduction whose process died is interrupted, not left running (its seeds' results stay). */
   interruptOrphanReproductions(isAlive: (pid: number) => boolean): void {
-    const rows = this.db.prepare("SELECT id, pid, host FROM reproductions WHERE status = 'running'").all() as { id: number; pid: number | null; host: string | null }[]
+    const rows = this.db.prepare("SELECT id, pid, pid_started, host FROM reproductions WHERE status = 'running'").all() as OwnerRow[]
     for (const r of rows) {
-      if (r.pid === null || (r.host === os.hostname() && !isAlive(r.pid))) {
+      if (ownerGone(r, isAlive)) {
         this.db.prepare("UPDATE reproductions SET status = 'interrupted', error = ?, finished_at = ? WHERE id = ?").run('the process running this reproduction ended before it finished', now(), r.id)
       }
     }
@@ -553,9 +563,9 @@ export class Registry {
 
   /** A transfer whose process died is failed, not left running (like orphaned runs). */
   failOrphanTransfers(isAlive: (pid: number) => boolean): void {
-    const rows = this.db.prepare("SELECT id, pid, host FROM transfer_runs WHERE status = 'running'").all() as { id: number; pid: number | null; host: string | null }[]
+    const rows = this.db.prepare("SELECT id, pid, pid_started, host FROM transfer_runs WHERE status = 'running'").all() as OwnerRow[]
     for (const r of rows) {
-      if (r.pid === null || (r.host === os.hostname() && !isAlive(r.pid))) this.finishTransfer(r.id, { error: 'the process running this experiment ended unexpectedly' })
+      if (ownerGone(r, isAlive)) this.finishTransfer(r.id, { error: 'the process running this experiment ended unexpectedly' })
     }
   }
 }

@@ -8,6 +8,7 @@ import type { ReproductionRecord, ReproductionStatus, SeedResult } from '../../s
 import type { Placement } from '../../src-shared/domain/run'
 import type { Registry } from './registry'
 import { NotFoundError } from './registry'
+import { ownStartToken } from '../util/process-identity'
 
 interface ReproductionRow {
   id: number
@@ -51,9 +52,9 @@ export interface NewReproduction {
 }
 
 export function createReproduction(registry: Registry, r: NewReproduction): ReproductionRecord {
-  const info = registry.db.prepare(`INSERT INTO reproductions (name, quick, seeds, target, status, command, commit_sha, machine, entry_json, steps, samples, results_json, pid, host, created_at)
-    VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    .run(r.entry.name, r.quick ? 1 : 0, r.seeds, r.target, r.command, r.commit, r.machine, JSON.stringify(r.entry), r.steps, r.samples, JSON.stringify(r.results), process.pid, os.hostname(), new Date().toISOString())
+  const info = registry.db.prepare(`INSERT INTO reproductions (name, quick, seeds, target, status, command, commit_sha, machine, entry_json, steps, samples, results_json, pid, pid_started, host, created_at)
+    VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    .run(r.entry.name, r.quick ? 1 : 0, r.seeds, r.target, r.command, r.commit, r.machine, JSON.stringify(r.entry), r.steps, r.samples, JSON.stringify(r.results), process.pid, ownStartToken(), os.hostname(), new Date().toISOString())
   return getReproduction(registry, Number(info.lastInsertRowid))
 }
 

@@ -72,7 +72,7 @@ describe('registry database', () => {
     current.close()
     // The same registry as version 4 wrote it: metrics, no last_metrics.
     const v4 = new Database(file)
-    v4.exec('DROP TABLE last_metrics; DROP TABLE model_templates; DROP TABLE metric_rollups; DROP TABLE reproductions')
+    v4.exec('DROP TABLE last_metrics; DROP TABLE model_templates; DROP TABLE metric_rollups; DROP TABLE reproductions; ALTER TABLE transfer_runs DROP COLUMN pid_started')
     v4.pragma('user_version = 4')
     const insert = v4.prepare('INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, 1, ?, 0)')
     for (const [key, step, value] of [['dLoss', 1, 0.9], ['dLoss', 7, 0.4], ['gLoss', 3, 1.5]] as const) insert.run(run.id, key, step, value)
@@ -281,7 +281,7 @@ describe('metric roll-ups', () => {
     r.close()
     // A registry written before roll-ups: they are rebuilt from the rows when it is opened.
     const v6 = new Database(file)
-    v6.exec('DROP TABLE metric_rollups; DROP TABLE reproductions')
+    v6.exec('DROP TABLE metric_rollups; DROP TABLE reproductions; ALTER TABLE transfer_runs DROP COLUMN pid_started')
     v6.pragma('user_version = 6')
     v6.close()
     const again = await Registry.open(file)

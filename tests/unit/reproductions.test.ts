@@ -242,6 +242,18 @@ describe('the reproduction service', () => {
     expect(after.results[0]!.values).toEqual({ pacganModes: 8 })
   })
 
+  it('a reproduction whose pid now names another process is interrupted; its own live process keeps it running', () => {
+    const made = createReproduction(ctx.registry, {
+      entry, quick: true, seeds: 1, target: 'local', command: 'test', commit: null, machine: 'm', steps: 20, samples: 2500, results: [],
+    })
+    ctx.registry.markOrphansInterrupted()
+    expect(getReproduction(ctx.registry, made.id).status).toBe('running')
+    // The same pid (alive: this process) with another start time: the system reused it.
+    ctx.registry.db.prepare("UPDATE reproductions SET pid_started = 'another process' WHERE id = ?").run(made.id)
+    ctx.registry.markOrphansInterrupted()
+    expect(getReproduction(ctx.registry, made.id).status).toBe('interrupted')
+  })
+
   it('refuses an unknown name or a bad seed count before recording anything', () => {
     const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
     expect(() => startReproduction(ctx.registry, runs, { name: 'nope', command: 'test' }, () => {})).toThrow(/no reproduction named "nope"; the catalog: pacgan-ring8/)
