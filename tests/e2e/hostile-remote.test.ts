@@ -23,12 +23,16 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, cli } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
+import { triedCounter } from '../helpers/tried'
 import { freePort, waitForPort } from '../helpers/net'
 import { requirePreset } from '../../src-shared/config/presets'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { signJob } from '../../src-main/remote/job-signature'
 import { formatWorkerKey } from '../../src-main/remote/worker-key'
-import { QUEUE_NAME } from '../../src-main/remote/protocol'
+import { QUEUE_NAME, WORKER_KEY_PREFIX } from '../../src-main/remote/protocol'
+import { Coordinator } from '../../src-main/remote/coordinator'
+import { Registry } from '../../src-main/registry/registry'
+import { RunManager } from '../../src-main/training/run-manager'
 import { available } from '../helpers/requirements'
 
 const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim()
@@ -47,6 +51,10 @@ interface Scenario {
   weights?: Buffer
   dataset?: Buffer
 }
+
+const fromCoordinator = triedCounter('a malicious coordinator against a real worker')
+const forgedJobs = triedCounter('jobs forged into Redis against a real worker')
+const forgedAnnouncements = triedCounter('worker announcements forged into Redis')
 
 let t: ReturnType<typeof tmpDir>
 let redis: ChildProcess | undefined
@@ -241,6 +249,7 @@ describe('a real queue worker against a malicious coordinator and forged jobs', 
     await fc.assert(fc.asyncProperty(hostileScenario, async (scenario) => {
       const r = await runCase(scenario)
       cases++
+      fromCoordinator.add()
       expectNothingLeaked(r.reason)
       expect(r.state, `${JSON.stringify(r.value)} ${workerLog.slice(-2000)}`).toBe('failed')
       expect(r.reason).toMatch(/refused the job/)
@@ -274,6 +283,7 @@ describe('a real queue worker against a malicious coordinator and forged jobs', 
     await fc.assert(fc.asyncProperty(forged, async (data) => {
       const r = await runCase(null, data ?? 0)
       cases++
+      forgedJobs.add()
       expect(r.state).toBe('failed')
       expect(r.reason).toMatch(/^refused: /)
       expect(seen.length, 'a forged job reached a coordinator').toBe(before)
@@ -295,6 +305,7 @@ describe('a real queue worker against a malicious coordinator and forged jobs', 
     // The worker neither crashes nor stops taking work: a good job after all that is taken and claimed.
     const after = await runCase({ claim: { nonsense: true } })
     expect(after.reason).toMatch(/refused the job/)
+    forgedJobs.add() // the raw garbage job, held once the good job after it is taken
     // The only request since the forged jobs began is the good job's claim: the garbage job reached no coordinator.
     expect(seen.slice(before).map((s) => [s.runId, s.route])).toEqual([[after.runId, 'claim']])
     expect(workerLog).toMatch(/queue error: .*JSON/) // the queue library met the garbage (taken before the good job), and the worker went on
@@ -321,6 +332,57 @@ describe('a real queue worker against a malicious coordinator and forged jobs', 
     expect(fs.readFileSync(file)).toEqual(csv)
     expect(dataset.sha256).toBe(sha(csv)) // the registry's content hash of the data it trained on
   }, 180_000)
+})
+
+describe('worker announcements forged into Redis', () => {
+  it("the coordinator's Workers view leaves out every malformed announcement, never fails, and still lists the real worker", async (ctx) => {
+    if (!redisServer) ctx.skip(NO_REDIS)
+    const port = Number((queue.opts.connection as { port: number }).port)
+    const home = tmpDir('gwb-hostile-announce-')
+    const registry = await Registry.open(path.join(home.dir, 'registry.sqlite'))
+    const runs = new RunManager(registry, home.dir, () => { throw new Error('no trainer in this test') })
+    const coordinator = await Coordinator.start({ registry, runs, home: home.dir, queueUrl: `redis://127.0.0.1:${port}`, publicUrl: 'http://127.0.0.1:1' })
+    const raw = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: null })
+    try {
+      // The real worker of this file announces itself: the honest entry every view must keep.
+      const honest = (await coordinator.workers()).workers
+      expect(honest.map((w) => w.pid)).toEqual([worker!.pid])
+      const real = honest[0]!
+      // Values no field of an announcement takes (each field is a bounded string, an integer, a list or an object).
+      const neverValid = fc.constantFrom<unknown>(true, -1.5, { nested: true }, 'x'.repeat(5000), [[1]])
+      const forged = fc.oneof(
+        fc.jsonValue({ maxDepth: 3 }).filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)).map((v) => JSON.stringify(v)), // JSON, not an object
+        fc.string({ maxLength: 200 }).map((v) => `{${v}`), // not JSON
+        fc.tuple(fc.constantFrom(...Object.keys(real)), neverValid).map(([k, v]) => JSON.stringify({ ...real, id: 'forged', [k]: v })),
+        fc.constantFrom(...Object.keys(real).filter((k) => k !== 'lastJob')).map((k) => JSON.stringify(Object.fromEntries(Object.entries({ ...real, id: 'forged' }).filter(([f]) => f !== k)))),
+        fc.constant(JSON.stringify({ ...real, id: 'forged', admin: true })), // an unknown field
+        fc.constant(JSON.stringify({ ...real, id: 'forged', jobs: Array.from({ length: 1001 }, (_, i) => ({ runId: i + 1, jobId: 'j', step: 0, totalSteps: 1 })) })),
+        fc.constant(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), // nested past any parser's comfort
+      )
+      const mark = forgedAnnouncements.total
+      await fc.assert(fc.asyncProperty(fc.array(forged, { minLength: 1, maxLength: 4 }), async (values) => {
+        forgedAnnouncements.add(values.length)
+        const keys = values.map((_v, i) => `${WORKER_KEY_PREFIX}forged-${i}`)
+        await raw.mset(...keys.flatMap((k, i) => [k, values[i]!]))
+        try {
+          const view = await coordinator.workers()
+          expect(view.workers.map((w) => w.id)).toEqual([real.id])
+        } finally {
+          await raw.del(...keys)
+        }
+      }), { seed: 22, numRuns: 100 })
+      expect(forgedAnnouncements.total - mark).toBeGreaterThanOrEqual(100)
+      // An honest announcement of another worker is listed: the view is not simply empty of forgeries.
+      await raw.set(`${WORKER_KEY_PREFIX}other`, JSON.stringify({ ...real, id: 'other/1' }), 'EX', 60)
+      expect((await coordinator.workers()).workers.map((w) => w.id)).toEqual([real.id, 'other/1'].sort())
+      await raw.del(`${WORKER_KEY_PREFIX}other`)
+    } finally {
+      raw.disconnect()
+      await coordinator.close()
+      registry.close()
+      home.cleanup()
+    }
+  }, 120_000)
 })
 
 describe('enrolling a worker', () => {

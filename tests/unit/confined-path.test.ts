@@ -11,9 +11,12 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { confinedPath, confinedRecordedPath, PathEscapeError } from '../../src-main/util/confined-path'
 import { tmpDir } from '../helpers/tmp'
+import { triedCounter } from '../helpers/tried'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
 const RUNS = Math.min(Number(process.env.FUZZ_RUNS ?? 300), 2000)
+
+const tried = triedCounter('paths and confinement')
 
 let t: ReturnType<typeof tmpDir>
 let root: string
@@ -74,16 +77,22 @@ describe('confined paths', () => {
     const segment = fc.constantFrom(...PLAIN, ...ESCAPING, 'up')
     const prefix = fc.constantFrom('', '', '', '/', '//', 'C:', 'c:/', '\\', '\\\\srv\\', './', '../')
     const odd = fc.constantFrom('', '', '', '', '\0', '\\x', '/..')
+    const mark = tried.total
     fc.assert(fc.property(prefix, fc.array(segment, { minLength: 1, maxLength: 6 }), odd, (pre, parts, tail) => {
+      tried.add()
       const rel = pre + parts.join('/') + tail
       expect(outcome(rel), JSON.stringify(rel)).toBe(expected(rel))
     }), { numRuns: RUNS, seed: SEED })
+    tried.expectSince(mark, RUNS)
   })
 
   it('arbitrary strings never escape: refused, or inside the root', () => {
+    const mark = tried.total
     fc.assert(fc.property(fc.string({ maxLength: 40, unit: fc.constantFrom('a', '.', '/', '\\', ':', '\0', 'o', 'u', 't', '%', '2', 'e') }), (rel) => {
+      tried.add()
       outcome(rel)
     }), { numRuns: RUNS, seed: SEED + 1 })
+    tried.expectSince(mark, RUNS)
   })
 
   it('examples: each escape is named', () => {
@@ -100,6 +109,7 @@ describe('confined paths', () => {
     if (!fs.existsSync(alias)) fs.symlinkSync(root, alias)
     expect(confinedPath(alias, 'a/file.txt')).toBe(path.join(alias, 'a', 'file.txt'))
     expect(() => confinedPath(alias, 'out/secret')).toThrowError(PathEscapeError)
+    tried.add(7) // the seven refused above
   })
 
   it('recorded (absolute) paths: inside the root, or refused', () => {
@@ -109,5 +119,6 @@ describe('confined paths', () => {
     expect(() => confinedRecordedPath(root, root)).toThrowError(PathEscapeError)
     expect(() => confinedRecordedPath(root, path.join(root, 'secret-link'))).toThrowError(/through a symlink/)
     expect(() => confinedRecordedPath(root, `${root}/../outside/secret`)).toThrowError(/is not inside/)
+    tried.add(4) // the four refused above
   })
 })

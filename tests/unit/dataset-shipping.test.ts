@@ -29,6 +29,7 @@ import type { DatasetConfig, ExperimentConfig } from '../../src-shared/config/ex
 import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { tmpDir } from '../helpers/tmp'
+import { triedCounter } from '../helpers/tried'
 
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex')
 
@@ -173,6 +174,7 @@ describe('a run\'s dataset, from the coordinator\'s disk to a worker\'s store', 
 })
 
 describe('hostile dataset listings at the worker', () => {
+  const tried = triedCounter('dataset listings from a coordinator')
   it('generated names and streams: refused or placed inside the store, never written elsewhere, never left half done', async () => {
     // At most 4 levels: were the checks broken, the file would still land inside this test's folder.
     const escape = fc.integer({ min: 1, max: 4 }).map((k) => `${'../'.repeat(k)}escaped.png`)
@@ -186,7 +188,9 @@ describe('hostile dataset listings at the worker', () => {
     const outsideBefore = fs.readdirSync(t.dir).sort()
     let placed = 0
     let refused = 0
+    const mark = tried.total
     await fc.assert(fc.asyncProperty(listing, async (files) => {
+      tried.add()
       const home = path.join(t.dir, 'worker', crypto.randomBytes(4).toString('hex'))
       const offer = DatasetOffer.safeParse({
         files: files.map((f) => ({ name: f.name, bytes: f.content.length + (f.lie === 'size' ? 1 : 0), sha256: f.lie === 'hash' ? sha('other') : sha(Buffer.from(f.content)) })),
@@ -215,6 +219,8 @@ describe('hostile dataset listings at the worker', () => {
       for (const w of written) expect(w.startsWith(path.join(home, 'datasets', storeKey(offer.data)) + path.sep)).toBe(true)
       expect(fs.readdirSync(t.dir).sort()).toEqual([...new Set([...outsideBefore, 'worker'])].sort())
     }), { seed: 22, numRuns: 400 })
+    tried.expectSince(mark, 400)
+    console.log(`generated dataset listings: ${placed} placed inside the store, ${refused} refused`)
     // Both outcomes were exercised (a property that only ever refused would prove little).
     expect(placed).toBeGreaterThan(10)
     expect(refused).toBeGreaterThan(10)

@@ -10,8 +10,10 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { confirmedExternalLink, externalLinkDecision, externalLinkDialog, GRANTED_PERMISSIONS, permissionAllowed } from '../../src-main/electron/security'
+import { triedCounter } from '../helpers/tried'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
+const tried = triedCounter('Electron links and permissions')
 
 /** The rule, written independently: main window on our UI, http(s), no user or password, at most 2,048 characters. */
 function shouldConfirm(isMainWindow: boolean, pageUrl: string, url: string): boolean {
@@ -39,7 +41,9 @@ describe('links out of the desktop app', () => {
 
   it('generated openers and URLs: only the main window on our UI, only http(s), always after a confirmation', () => {
     let confirmed = 0
+    const mark = tried.total
     fc.assert(fc.property(fc.boolean(), pages, urls, (isMainWindow, pageUrl, url) => {
+      tried.add()
       const d = externalLinkDecision({ isMainWindow, pageUrl }, url)
       expect(d.action, `${isMainWindow} ${pageUrl} ${url.slice(0, 80)}`).toBe(shouldConfirm(isMainWindow, pageUrl, url) ? 'confirm' : 'deny')
       if (d.action === 'confirm') {
@@ -51,11 +55,13 @@ describe('links out of the desktop app', () => {
         expect(dialog.buttons[dialog.cancelId]).toBe('Cancel')
       }
     }), { numRuns: 300, seed: SEED })
+    tried.expectSince(mark, 300)
     expect(confirmed).toBeGreaterThan(10)
   })
 
   it('an attached remote workbench never opens links, even https ones; plain http says it is unencrypted', () => {
     expect(externalLinkDecision({ isMainWindow: false, pageUrl: 'http://gpu-box:7860/?token=abc' }, 'https://example.org/')).toMatchObject({ action: 'deny' })
+    tried.add()
     expect(externalLinkDecision({ isMainWindow: true, pageUrl: 'app://workbench/index.html' }, 'https://arxiv.org/abs/1406.2661')).toEqual({ action: 'confirm', url: 'https://arxiv.org/abs/1406.2661' })
     expect(externalLinkDialog('http://example.org/').detail).toMatch(/not encrypted/)
     expect(externalLinkDialog('https://example.org/').detail).not.toMatch(/not encrypted/)
@@ -65,9 +71,12 @@ describe('links out of the desktop app', () => {
   it('permissions: every one denied, whether requested or checked', () => {
     const known = ['clipboard-read', 'clipboard-sanitized-write', 'display-capture', 'fullscreen', 'geolocation', 'idle-detection', 'media', 'mediaKeySystem', 'midi', 'midiSysex', 'notifications', 'pointerLock', 'keyboardLock', 'openExternal', 'speaker-selection', 'storage-access', 'top-level-storage-access', 'window-management', 'fileSystem', 'hid', 'serial', 'usb', 'bluetooth', 'unknown']
     expect(GRANTED_PERMISSIONS).toEqual([])
+    const mark = tried.total
     fc.assert(fc.property(fc.oneof(fc.constantFrom(...known), fc.string()), (p) => {
+      tried.add()
       expect(permissionAllowed(p)).toBe(false)
     }), { numRuns: 100, seed: SEED + 1 })
+    tried.expectSince(mark, 100)
   })
 
   it('main.ts routes every window-open through the decision and the dialog, and denies permissions on every session it makes', () => {

@@ -20,9 +20,11 @@ import { PNG } from 'pngjs'
 import { loadImageFolder } from '../../src-main/datasets/image-folder'
 import { loadPairedFolder } from '../../src-main/datasets/paired-folder'
 import { tmpDir } from '../helpers/tmp'
+import { triedCounter } from '../helpers/tried'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300)
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
+const tried = triedCounter('fuzzed configs, graphs, IDX bytes, folders, entry names')
 
 /** Every leaf path of a JSON value, e.g. ['training', 'batchSize'] or ['generator', 'layers', 2, 'units']. */
 function leafPaths(v: unknown, at: (string | number)[] = []): (string | number)[][] {
@@ -57,15 +59,20 @@ function outcome(raw: unknown): 'valid' | { path: string; message: string }[] {
 
 describe('fuzzed configs', () => {
   it('any JSON at all: a ConfigError naming fields, never a crash', () => {
+    const mark = tried.total
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (raw) => {
+      tried.add()
       const r = outcome(raw)
       if (r !== 'valid') expect(r.length).toBeGreaterThan(0)
     }), { numRuns: RUNS, seed: SEED })
+    tried.expectSince(mark, RUNS)
   })
 
   it('one field of a preset made wrong: refused with that field (or a cross-field check) named', () => {
     const cases = PRESETS.flatMap((p) => leafPaths(p.config).map((path) => ({ config: p.config, path })))
+    const mark = tried.total
     fc.assert(fc.property(fc.constantFrom(...cases), adversarial, ({ config, path }, value) => {
+      tried.add()
       const r = outcome(setPath(config, path, value))
       if (r === 'valid') return
       expect(r.length).toBeGreaterThan(0)
@@ -75,16 +82,20 @@ describe('fuzzed configs', () => {
       const named = r.some((e) => changed.startsWith(e.path.replace(/\[\d+\]$/, '')) || e.path.startsWith(changed.split(/[.[]/)[0]!) || e.message.includes(changed))
       expect(named, `${changed} → ${JSON.stringify(r)}`).toBe(true)
     }), { numRuns: RUNS, seed: SEED })
+    tried.expectSince(mark, RUNS)
   })
 
   it('huge models are refused from their shapes alone, before anything is built', () => {
+    const mark = tried.total
     fc.assert(fc.property(fc.integer({ min: 1_000, max: 4_096 }), fc.integer({ min: 20_000, max: 65_536 }), fc.integer({ min: 1_000, max: 65_536 }), (width, units, units2) => {
+      tried.add()
       const base = structuredClone(PRESETS[0]!.config) as Record<string, unknown>
       const r = outcome({ ...base, latent: { dim: width }, generator: { inputShape: [width], layers: [{ type: 'dense', units }, { type: 'dense', units: units2 }, { type: 'dense', units: 2 }] } })
       if (width * units + units + units * units2 + units2 <= MAX_PARAMS) return
       expect(r).not.toBe('valid')
       expect((r as { path: string; message: string }[]).some((e) => /^generator\.layers\[[01]\]$/.test(e.path) && /over 100,000,000 parameters/.test(e.message))).toBe(true)
     }), { numRuns: Math.min(RUNS, 50), seed: SEED })
+    tried.expectSince(mark, Math.min(RUNS, 50))
   })
 })
 
@@ -104,12 +115,15 @@ describe('fuzzed model graphs', () => {
   })
 
   it('random graphs (dangling and forward references, duplicate names, bad shapes): valid, or refused at a generator.* path', () => {
+    const mark = tried.total
     fc.assert(fc.property(graph, (g) => {
+      tried.add()
       const config = { ...structuredClone(PRESETS[0]!.config), generator: g }
       const r = outcome(config)
       if (r === 'valid') return
       expect(r.some((e) => e.path.startsWith('generator'))).toBe(true)
     }), { numRuns: RUNS, seed: SEED })
+    tried.expectSince(mark, RUNS)
   })
 })
 
@@ -124,7 +138,9 @@ describe('fuzzed files and names', () => {
       fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 255 })).map(([i, b]) => { const c = Buffer.from(valid); c[i] = b; return c }),
       fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
     )
+    const mark = tried.total
     fc.assert(fc.property(mutated, fc.boolean(), (bytes, gzip) => {
+      tried.add()
       const input = gzip ? zlib.gzipSync(bytes).subarray(0, Math.max(2, bytes.length % 7 === 0 ? 10 : Infinity)) : bytes
       try {
         const r = parseIdx(input, 'images.idx', 3)
@@ -134,6 +150,7 @@ describe('fuzzed files and names', () => {
         expect((e as Error).message).toMatch(/^images\.idx: /)
       }
     }), { numRuns: RUNS, seed: SEED })
+    tried.expectSince(mark, RUNS)
   })
 
   it('image and paired folders: random, empty, truncated and odd-sized files, and missing partners, load or name the file', () => {
@@ -148,8 +165,10 @@ describe('fuzzed files and names', () => {
       fc.record({ kind: fc.constant('bytes'), bytes: fc.uint8Array({ maxLength: 40 }), ext: fc.constantFrom('.png', '.jpg', '.txt') }),
     )
     let n = 0
+    const mark = tried.total
     try {
       fc.assert(fc.property(fc.array(file, { minLength: 1, maxLength: 4 }), fc.boolean(), (files, dropPartner) => {
+        tried.add()
         const dir = path.join(t.dir, String(n++))
         for (const side of ['A', 'B']) fs.mkdirSync(path.join(dir, side), { recursive: true })
         files.forEach((f, i) => {
@@ -172,17 +191,21 @@ describe('fuzzed files and names', () => {
           }
         }
       }), { numRuns: Math.min(RUNS, 60), seed: SEED })
+      tried.expectSince(mark, Math.min(RUNS, 60))
     } finally {
       t.cleanup()
     }
   })
 
   it('bundle entry names: anything that could leave the import folder is refused', () => {
+    const mark = tried.total
     fc.assert(fc.property(fc.array(fc.constantFrom('a', 'b', '..', '.', '', '/', '\\', 'C:', 'files'), { minLength: 1, maxLength: 5 }), (parts) => {
+      tried.add()
       const name = parts.join('/')
       if (safeEntryName(name)) {
         expect(name.split('/').every((p) => p && p !== '.' && p !== '..' && !p.includes('\\') && !p.includes(':'))).toBe(true)
       }
     }), { numRuns: RUNS, seed: SEED })
+    tried.expectSince(mark, RUNS)
   })
 })

@@ -29,9 +29,12 @@ import { CheckpointError } from '../../src-main/training/checkpoint'
 import { NotFoundError } from '../../src-main/registry/registry'
 import { sha256 } from '../../src-main/util/atomic-fs'
 import { tmpDir } from '../helpers/tmp'
+import { triedCounter } from '../helpers/tried'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
 const runs = (n: number) => Math.min(Number(process.env.FUZZ_RUNS ?? n), 5 * n)
+
+const tried = triedCounter('bundles and run folders')
 
 let t: ReturnType<typeof tmpDir>
 let bundle: string
@@ -133,6 +136,7 @@ describe('hostile bundles: path fields', () => {
         p.data.artifacts.push({ kind: 'samples-grid', epoch: 2, step: 20, relativePath: `../../../${path.basename(secret)}`, sha256: sha256(SECRET_TEXT), bytes: SECRET_TEXT.length })
       })
       const error = tryImport(registry, home, file)
+      tried.add()
       if (!error) {
         // Today's bug, shown plainly: the export ships the secret.
         const out = path.join(t.dir, 'home-leak-export')
@@ -150,7 +154,9 @@ describe('hostile bundles: path fields', () => {
     let refused = 0
     try {
       const field = fc.constantFrom('artifact', 'new-artifact', 'manifest-file', 'entry')
+      const mark = tried.total
       fc.assert(fc.property(field, hostilePath, fc.nat(), (where, bad, pick) => {
+        tried.add()
         const file = rebundle((p) => {
           if (where === 'artifact') p.data.artifacts[pick % p.data.artifacts.length]!.relativePath = bad
           if (where === 'new-artifact') p.data.artifacts.push({ kind: 'samples-grid', epoch: 1, step: 10, relativePath: bad, sha256: sha256('x'), bytes: 1 })
@@ -166,6 +172,7 @@ describe('hostile bundles: path fields', () => {
         if (error) refused++
         else expect(bad.split('/').every((s) => s !== '..' && s !== '' && !s.includes('\0') && !s.includes('\\'))).toBe(true)
       }), { numRuns: runs(120), seed: SEED })
+      tried.expectSince(mark, runs(120))
       expect(refused).toBeGreaterThan(0)
     } finally {
       registry.close()
@@ -176,10 +183,13 @@ describe('hostile bundles: path fields', () => {
     const { home, registry } = await freshHome()
     try {
       // Zip-slip: generated names that climb out, with content.
+      const mark = tried.total
       fc.assert(fc.property(hostilePath.filter((n) => n.startsWith('/') || n.split('/').includes('..')), (name) => {
+        tried.add()
         const error = tryImport(registry, home, rebundle((p) => { p.entries[name] = strToU8('owned') }))
         expect(error?.message).toMatch(/refused entry|not in the manifest/)
       }), { numRuns: runs(40), seed: SEED + 1 })
+      tried.expectSince(mark, runs(40))
 
       // The same name twice (the second could differ from what was checked): refused.
       const entries = unzipSync(fs.readFileSync(bundle))
@@ -213,6 +223,7 @@ describe('hostile bundles: path fields', () => {
 
       // Not a regular file (a FIFO would block a plain read): refused.
       expect(tryImport(registry, home, '/dev/zero')?.message).toMatch(/not a regular file/)
+      tried.add(4) // a duplicate entry, over-large claims, a bundle over the cap, /dev/zero
     } finally {
       registry.close()
     }
@@ -248,7 +259,9 @@ describe('hostile bundles: wrong types and missing fields', () => {
     const paths = leaves(data).filter((p) => p[0] !== 'metrics' || p[2] === 0)
     let refused = 0
     try {
+      const mark = tried.total
       fc.assert(fc.property(fc.constantFrom(...paths), fc.nat(3), adversarial, (leaf, up, value) => {
+        tried.add()
         const target = leaf.slice(0, Math.max(1, leaf.length - (up === 3 ? 1 : 0))) // sometimes the parent object
         const error = tryImport(registry, home, rebundle((p) => setAt(p.data, target, value)))
         if (!error) return
@@ -257,6 +270,7 @@ describe('hostile bundles: wrong types and missing fields', () => {
         const named = target.map((_k, i) => formatPath(target.slice(0, target.length - i))).some((f) => error.message.includes(`run-data.json: ${f}`) || error.message.includes(`; ${f}`))
         expect(named || /run-data\.json: \(root\)|artifacts\[\d+\]\.relativePath/.test(error.message), `${formatPath(target)} = ${String(value)} → ${error.message}`).toBe(true)
       }), { numRuns: runs(150), seed: SEED + 2 })
+      tried.expectSince(mark, runs(150))
       expect(refused).toBeGreaterThan(50)
     } finally {
       registry.close()
@@ -270,7 +284,9 @@ describe('hostile bundles: wrong types and missing fields', () => {
     const paths = leaves(manifest.run).filter((p) => used.has(String(p[0])))
     let refused = 0
     try {
+      const mark = tried.total
       fc.assert(fc.property(fc.constantFrom(...paths), adversarial, (leaf, value) => {
+        tried.add()
         const error = tryImport(registry, home, rebundle((p) => setAt(p.manifest.run, leaf, value)))
         if (!error) {
           const run = registry.listRuns({ limit: 1 })[0]!
@@ -283,12 +299,14 @@ describe('hostile bundles: wrong types and missing fields', () => {
         const top = `run.${String(leaf[0])}`
         expect(error.message.includes(field) || error.message.includes(top), `${field} = ${String(value)} → ${error.message}`).toBe(true)
       }), { numRuns: runs(150), seed: SEED + 3 })
+      tried.expectSince(mark, runs(150))
       expect(refused).toBeGreaterThan(50)
       // The examples seen in the issue.
       expect(tryImport(registry, home, rebundle((p) => { p.manifest.run.status = 'bogus-status' }))?.message).toMatch(/manifest\.json: run\.status: choose one of: /)
       expect(tryImport(registry, home, rebundle((p) => { p.manifest.run.tags = 5 }))?.message).toMatch(/manifest\.json: run\.tags: /)
       expect(tryImport(registry, home, rebundle((p) => { (p.manifest as Record<string, unknown>).files = 'x' }))?.message).toMatch(/manifest\.json: files: /)
       expect(tryImport(registry, home, rebundle((p) => { delete (p.data as Record<string, unknown>).metrics }))?.message).toMatch(/run-data\.json: metrics: /)
+      tried.add(4) // the four examples above
     } finally {
       registry.close()
     }
@@ -336,7 +354,9 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
     try {
       const victim = fc.constantFrom('samples-file', 'samples-dir', 'grid', 'checkpoint-manifest', 'checkpoint-weights', 'checkpoint-dir')
       const target = fc.constantFrom('secret', 'secret-relative', 'outside-dir', 'dangling', 'loop')
+      const mark = tried.total
       await fc.assert(fc.asyncProperty(victim, target, async (v, tg) => {
+        tried.add()
         const run = importBundle(registry, home, bundle)
         const dir = runDir(home, run.id)
         // A grid row of its own (2D runs have none), pointing at a file that is there.
@@ -355,6 +375,7 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
         const out = await readAll(registry, home, run.id)
         errors += Object.values(out).filter((o) => o.startsWith('error: ')).length
       }), { numRuns: runs(30), seed: SEED + 4 })
+      tried.expectSince(mark, runs(30))
       expect(errors).toBeGreaterThan(0)
     } finally {
       registry.close()
@@ -374,6 +395,7 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
         expect(await trainRun(registry, home, id, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('failed')
         expect(registry.getRun(id).error).toMatch(new RegExp(`run ${id}'s (checkpoints folder "checkpoints"|sample file "samples/epoch-00001\\.json") leads outside`))
         expect(fs.readdirSync(outside)).toEqual([])
+        tried.add()
       }
     } finally {
       registry.close()
@@ -389,6 +411,7 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
       registry.addArtifact({ runId: run.id, kind: 'samples-2d', epoch: 3, step: 20, path: registry.latestArtifact(other.id, 'samples-2d')!.path, sha256: 'x', bytes: 1 })
       registry.addArtifact({ runId: run.id, kind: 'checkpoint', epoch: 3, step: 20, path: path.dirname(secret), sha256: 'x', bytes: 1 })
       const out = await readAll(registry, home, run.id)
+      tried.add(3) // three rows that point out, each through every reader
       expect(out['runs.grid']).toMatch(/^error: run \d+'s samples-grid artifact \(step 20\) ".*secret.txt" is not inside/)
       expect(out['runs.points']).toMatch(/is not inside/)
       expect(out['export tfjs']).toMatch(/is not inside/)

@@ -22,9 +22,12 @@ import { createHandlers } from '../../src-main/app/services'
 import { Registry } from '../../src-main/registry/registry'
 import { RunManager } from '../../src-main/training/run-manager'
 import { tmpDir } from '../helpers/tmp'
+import { triedCounter } from '../helpers/tried'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
 const runs = (n: number) => Math.min(Number(process.env.FUZZ_RUNS ?? n), 5 * n)
+
+const tried = triedCounter('configs')
 
 let t: ReturnType<typeof tmpDir>
 let registry: Registry
@@ -71,10 +74,12 @@ describe('deep nesting', () => {
   it('generated depths and places (a preset field, an extra field, an override value, over the contract): a ConfigError naming the place, never a stack overflow', async () => {
     const dispatch = createDispatch(handlers(), (e) => { throw e })
     const cases = PRESETS.flatMap((p) => leafPaths(p.config).map((leaf) => ({ preset: p.name, leaf })))
+    const mark = tried.total
     await fc.assert(fc.asyncProperty(
       fc.constantFrom(...cases), fc.integer({ min: MAX_CONFIG_DEPTH + 1, max: 20_000 }), fc.constantFrom('array', 'object', 'mixed') as fc.Arbitrary<'array' | 'object' | 'mixed'>,
       fc.constantFrom('field', 'extra', 'override', 'config.validate', 'runs.start', 'sweeps.start'),
       async ({ preset, leaf }, depth, kind, where) => {
+        tried.add()
         const deep = nested(depth, kind)
         const config = requirePreset(preset).config
         let error: unknown
@@ -105,11 +110,13 @@ describe('deep nesting', () => {
         expect(fields.some((f) => /nested more than 32 levels deep/.test(f.message)), JSON.stringify(fields)).toBe(true)
       },
     ), { numRuns: runs(60), seed: SEED })
+    tried.expectSince(mark, runs(60))
   })
 
   it('the example: `Maximum call stack size exceeded` becomes a ConfigError naming the field', () => {
     const config = setAt(requirePreset('mlp-2d-ring8').config, ['generator', 'layers', 0, 'units'], nested(100_000, 'array'))
     expect(() => applyOverrides(config, ['training.epochs=1'])).toThrowError(/generator\.layers\[0\]\.units\[0\]\[0\]…: nested more than 32 levels deep/)
+    tried.add()
   })
 })
 
@@ -119,7 +126,9 @@ describe('--set paths', () => {
   it('generated paths with a hostile array index: refused naming the path; what is accepted lands exactly there', () => {
     const cases = PRESETS.flatMap((p) => leafPaths(p.config).filter((l) => l.some((k) => typeof k === 'number')).map((leaf) => ({ preset: p.name, leaf })))
     let refused = 0
+    const mark = tried.total
     fc.assert(fc.property(fc.constantFrom(...cases), fc.oneof(hostileIndex, fc.integer({ min: 0, max: 12 }).map(String)), fc.nat(), fc.jsonValue({ maxDepth: 2 }), ({ preset, leaf }, index, which, value) => {
+      tried.add()
       const positions = leaf.flatMap((k, i) => (typeof k === 'number' ? [i] : []))
       const at = positions[which % positions.length]!
       const p = leaf.map((k, i) => (i === at ? index : String(k)))
@@ -140,6 +149,7 @@ describe('--set paths', () => {
       expect(node[p.at(-1)!], text).toEqual(JSON.parse(JSON.stringify(value)))
       expect(/^(0|[1-9]\d*)$/.test(index), text).toBe(true)
     }), { numRuns: runs(200), seed: SEED + 1 })
+    tried.expectSince(mark, runs(200))
     expect(refused).toBeGreaterThan(50)
   })
 
@@ -148,6 +158,7 @@ describe('--set paths', () => {
     expect(() => applyOverrides(base, ['generator.layers.-1={"type":"dense","units":3}'])).toThrowError(/^--set generator\.layers\.-1: "-1" is not an index of generator\.layers \(indices 0–\d+, or \d+ to append\)$/)
     expect(() => applyOverrides(base, ['generator.layers.length=0'])).toThrowError(/"length" is not an index of generator\.layers/)
     expect(() => applyOverrides(base, ['generator.layers.7.units=3'])).toThrowError(/"7" is not an index of generator\.layers \(indices 0–\d+\)$/)
+    tried.add(3)
     // A plain index, and appending, still work.
     const layers = (base as { generator: { layers: unknown[] } }).generator.layers
     const out = applyOverrides(base, ['generator.layers.0.units=7', `generator.layers.${layers.length}={"type":"dense","units":2}`]) as typeof base & { generator: { layers: { units?: number }[] } }
@@ -170,5 +181,6 @@ describe('config files that are not files', () => {
     const text = JSON.stringify({ ...requirePreset('mlp-2d-ring8').config, latent: 'DEEP' }).replace('"DEEP"', nestedText(50_000, 'object'))
     fs.writeFileSync(deep, text)
     expect(() => resolvedConfig({ config: deep, set: ['training.epochs=1'] })).toThrowError(/latent\.k\.k\.k\.k\.k…: nested more than 32 levels deep/)
+    tried.add(4) // a directory, a device, a file over 16 MiB, a file nested 50,000 deep
   })
 })

@@ -25,10 +25,13 @@ import type { TrainerChild } from '../../src-main/training/trainer-protocol'
 import { requirePreset } from '../../src-shared/config/presets'
 import { exposureWarnings } from '../../src-main/cli/commands/serve'
 import { tmpDir } from '../helpers/tmp'
+import { triedCounter } from '../helpers/tried'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
 const runs = (n: number) => Math.min(Number(process.env.FUZZ_RUNS ?? n), 5 * n)
 const ROOT = path.resolve(__dirname, '..', '..')
+
+const tried = triedCounter('dataset files and folders')
 
 let t: ReturnType<typeof tmpDir>
 let fifo: string
@@ -82,6 +85,7 @@ describe('hostile dataset files: special files and caps', () => {
     const link = path.join(t.dir, 'link-to-fifo.csv')
     fs.symlinkSync(fifo, link)
     for (const file of [fifo, link]) expect(inChild(file)).toEqual([`DatasetError: ${file}: is a FIFO (named pipe), not a regular file`, `DatasetError: ${file}: is a FIFO (named pipe), not a regular file`])
+    tried.add(4) // each as a CSV and as an IDX file
   })
 
   it('generated special files and symlinks to them, as a CSV, an IDX file, a folder image: refused naming the file, never read', () => {
@@ -95,7 +99,9 @@ describe('hostile dataset files: special files and caps', () => {
       fs.symlinkSync('/dev/zero', link)
       return link
     }
+    const mark = tried.total
     fc.assert(fc.property(fc.constantFrom(...specials), fc.constantFrom('csv', 'idx', 'image'), (special, asKind) => {
+      tried.add()
       const as = special === 'fifo-in-folder' ? 'image' : asKind
       const file = special === 'fifo-in-folder' ? fifo : resolve(special)
       if (as === 'image') {
@@ -108,10 +114,13 @@ describe('hostile dataset files: special files and caps', () => {
       const e = refusal(() => (as === 'csv' ? readPointsCsv(file) : readIdxFile(file)))
       expect(e.message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: is (a character device|a FIFO \\(named pipe\\)|a socket|a directory), not a regular file$`))
     }), { numRuns: runs(40), seed: SEED })
+    tried.expectSince(mark, runs(40))
   })
 
   it('files over the caps are refused from their size, before a byte is read (sparse files, generated sizes)', () => {
+    const mark = tried.total
     fc.assert(fc.property(fc.constantFrom('csv', 'idx', 'image'), fc.integer({ min: 1, max: 1024 ** 3 }), (kind, over) => {
+      tried.add()
       const cap = { csv: MAX_CSV_BYTES, idx: MAX_IDX_BYTES, image: MAX_IMAGE_FILE_BYTES }[kind]
       const file = sparse(`big-${kind}.${kind === 'image' ? 'png' : kind}`, cap + over)
       const e = refusal(() => (kind === 'csv' ? readPointsCsv(file) : kind === 'idx' ? readIdxFile(file) : loadImageFolder(path.dirname(file))))
@@ -119,44 +128,55 @@ describe('hostile dataset files: special files and caps', () => {
       expect(e.message.startsWith(file)).toBe(true)
       fs.rmSync(file)
     }), { numRuns: runs(20), seed: SEED + 1 })
+    tried.expectSince(mark, runs(20))
   })
 
   it('gzip bombs: inflation stops at the size the IDX header declares; a header over the limit is refused before inflating', () => {
+    const mark = tried.total
     fc.assert(fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 8 * 1024 ** 2 }), (count, extra) => {
+      tried.add()
       const body = Buffer.alloc(count * 28 * 28 + extra) // zeros: a 1,000:1 ratio
       const file = path.join(t.dir, 'bomb-idx3-ubyte.gz')
       fs.writeFileSync(file, zlib.gzipSync(Buffer.concat([idx([count, 28, 28], new Uint8Array(0)), body]), { level: 9 }))
       const e = refusal(() => readIdxFile(file, 3))
       expect(e.message).toBe(`${file}: decompresses to more than the ${(16 + count * 784).toLocaleString('en-US')} bytes its header declares (inflation stopped there)`)
     }), { numRuns: runs(30), seed: SEED + 2 })
+    tried.expectSince(mark, runs(30))
     // 1 MB of gzip that says 2^31 - 1 images of 28×28: refused from the header alone.
     const file = path.join(t.dir, 'huge-header.gz')
     fs.writeFileSync(file, zlib.gzipSync(Buffer.concat([idx([2 ** 31 - 1, 28, 28], new Uint8Array(0)), Buffer.alloc(1024 ** 2)])))
     expect(refusal(() => readIdxFile(file, 3)).message).toMatch(/its header declares 2147483647×28×28 = [\d,]+ bytes of data, over the 1 GiB limit for an IDX file/)
+    tried.add()
   })
 
   it('PNGs that declare more than 8192×8192 are refused from their header; folders over the image count are refused', () => {
     const dir = fs.mkdtempSync(path.join(t.dir, 'png-bomb-'))
     const png = PNG.sync.write(Object.assign(new PNG({ width: 1, height: 1 }), { data: Buffer.alloc(4) }))
+    const mark = tried.total
     fc.assert(fc.property(fc.integer({ min: 8193, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.boolean(), (w, h, swap) => {
+      tried.add()
       const bytes = Buffer.from(png)
       bytes.writeUInt32BE(swap ? h : w, 16)
       bytes.writeUInt32BE(swap ? w : h, 20)
       fs.writeFileSync(path.join(dir, 'bomb.png'), bytes)
       expect(refusal(() => loadImageFolder(dir)).message).toBe(`${path.join(dir, 'bomb.png')}: ${swap ? h : w}×${swap ? w : h} is larger than 8192×8192`)
     }), { numRuns: runs(30), seed: SEED + 3 })
+    tried.expectSince(mark, runs(30))
     // The count cap, at 1,000 here (200,001 files take 20 s to make): the walk stops at it.
     const many = fs.mkdtempSync(path.join(t.dir, 'many-'))
     for (let i = 0; i <= 1000; i++) fs.closeSync(fs.openSync(path.join(many, `${i}.png`), 'w'))
     expect(refusal(() => listFiles(many, 1000)).message).toBe(`${many}: more than 1,000 files, the limit for an image folder`)
+    tried.add()
     expect(listFiles(many, 1001)).toHaveLength(1001)
     expect(MAX_FOLDER_IMAGES).toBe(200_000)
     fs.rmSync(many, { recursive: true })
   })
 
   it('IDX images that are not 28×28 are refused as the data loads, naming the file and the rule (a 1×1 IDX gave a raw concat4D error)', () => {
+    const mark = tried.total
     fc.assert(fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 64 }), (h, w) => {
       fc.pre(h !== 28 || w !== 28)
+      tried.add()
       const dir = fs.mkdtempSync(path.join(t.dir, 'idx-size-'))
       fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), idx([2, h, w], new Uint8Array(2 * h * w)))
       fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), idx([2], new Uint8Array(2)))
@@ -165,6 +185,7 @@ describe('hostile dataset files: special files and caps', () => {
       for (const f of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) fs.copyFileSync(path.join(dir, f.replace('t10k', 'train')), path.join(dir, f))
       expect(refusal(() => loadMnistIdx(dir)).message).toMatch(/holds \d+×\d+ images; IDX images to train on must be 28×28/)
     }), { numRuns: runs(20), seed: SEED + 4 })
+    tried.expectSince(mark, runs(20))
   })
 })
 
@@ -178,6 +199,8 @@ describe('hostile CSV values', () => {
   const good = fc.double({ min: -FLOAT32_MAX, max: FLOAT32_MAX, noNaN: true }).map((v) => String(v))
 
   it('generated files: a value that overflows float32, or NaN/Infinity spelt out, is refused naming the file, the line and the value; the rest parse to float32 exactly', () => {
+    const mark = tried.total
+    let honest = 0
     fc.assert(fc.property(fc.array(fc.tuple(good, good), { minLength: 1, maxLength: 30 }), fc.option(fc.tuple(fc.nat(), fc.boolean(), fc.oneof(bad, nonFinite)), { nil: undefined }), fc.boolean(), (rows, hostile, header) => {
       const cells = rows.map(([x, y]) => [x, y])
       let line = -1
@@ -189,20 +212,24 @@ describe('hostile CSV values', () => {
       }
       const text = `${header ? 'x,y\n' : ''}${cells.map((c) => c.join(',')).join('\n')}\n`
       if (!hostile) {
+        honest++ // a clean file: the control, not counted as a hostile case
         const parsed = parsePointsCsv(text, 'points.csv')
         expect(Array.from(parsed)).toEqual(cells.flat().map((v) => Math.fround(Number(v))))
         expect(parsed.every((v) => Number.isFinite(v))).toBe(true)
         return
       }
+      tried.add()
       const e = refusal(() => parsePointsCsv(text, 'points.csv'))
       const value = hostile[2]
       expect(e.message).toMatch(new RegExp(`^points\\.csv: line ${line}: value "?${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"? (overflows float32 \\(largest ±3\\.4e38\\)|is not a finite number)$`))
     }), { numRuns: runs(200), seed: SEED + 5 })
+    tried.expectSince(mark, runs(200) - honest)
   })
 
   it('examples from the issue: 1e39 (reported later as divergence), and a first row of NaN taken for a header', () => {
     expect(refusal(() => parsePointsCsv('0,0\n1e39,2\n', 'p.csv')).message).toBe('p.csv: line 2: value 1e39 overflows float32 (largest ±3.4e38)')
     expect(refusal(() => parsePointsCsv('NaN,NaN\n1,2\n', 'p.csv')).message).toBe('p.csv: line 1: value "NaN" is not a finite number')
+    tried.add(2)
     expect(Array.from(parsePointsCsv('x,y\n3.4e38,-1e-45\n', 'p.csv'))).toEqual([Math.fround(3.4e38), Math.fround(-1e-45)])
   })
 })
@@ -261,6 +288,7 @@ describe('dataset paths from a remote browser (serve --allow-remote)', () => {
         return
       }
       refused++
+      tried.add()
       expect(r.ok, `${request} ${JSON.stringify(dataset)} was accepted`).toBe(false)
       if (r.ok) return
       expect(r.error.code).toBe('invalid_input')
@@ -268,6 +296,7 @@ describe('dataset paths from a remote browser (serve --allow-remote)', () => {
       expect(ctx.registry.listRuns()).toHaveLength(before)
       expect(spawned.length).toBe(spawnedBefore)
     }), { numRuns: runs(60), seed: SEED + 6 })
+    expect(refused + allowed).toBe(runs(60))
     expect(refused).toBeGreaterThan(10)
     expect(allowed).toBeGreaterThan(3)
   })

@@ -22,9 +22,13 @@ import { jobToken } from '../../src-main/remote/protocol'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { tmpDir } from '../helpers/tmp'
+import { triedCounter } from '../helpers/tried'
 
 const config = () => validateExperiment(requirePreset('mlp-2d-ring8').config).config
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex')
+
+const races = triedCounter('lease races')
+const uploads = triedCounter('hostile uploads from a worker')
 
 let t: ReturnType<typeof tmpDir>
 let ctx: RouteContext
@@ -127,6 +131,7 @@ describe("a replaced attempt's writes, raced against the claim that replaced it"
     const answer = await racedRequest(q, 'POST', `sync?lease=${old}`, body, async () => (next = await claim(q, 'w/2')))
     expect(next).toBe(old + 1)
     expect(answer.status, answer.text).toBe(409)
+    races.add()
     expect(ctx.registry.metrics(q.runId).dLoss ?? []).toEqual([])
     expect(ctx.registry.getRun(q.runId)).toMatchObject({ status: 'running', worker: 'w/2' })
   })
@@ -138,6 +143,7 @@ describe("a replaced attempt's writes, raced against the claim that replaced it"
     expect((await send(q, 'PUT', `checkpoints/100/weights.bin?lease=${old}`, weights)).status).toBe(200)
     const answer = await racedRequest(q, 'PUT', `checkpoints/100/manifest.json?lease=${old}`, manifest, () => claim(q, 'w/2'))
     expect(answer.status, answer.text).toBe(409)
+    races.add()
     expect(ctx.registry.artifacts(q.runId, 'checkpoint')).toEqual([])
     expect(fs.existsSync(path.join(t.dir, 'runs', String(q.runId), 'checkpoints', 'step-000000100'))).toBe(false)
   })
@@ -148,6 +154,7 @@ describe("a replaced attempt's writes, raced against the claim that replaced it"
     const { weights } = checkpointFiles(100, 1)
     const answer = await racedRequest(q, 'PUT', `checkpoints/100/weights.bin?lease=${old}`, weights, () => claim(q, 'w/2'))
     expect(answer.status, answer.text).toBe(409)
+    races.add()
     const dir = path.join(t.dir, 'runs', String(q.runId), 'checkpoints')
     expect(fs.existsSync(dir) ? fs.readdirSync(dir) : []).toEqual([])
   })
@@ -158,6 +165,7 @@ describe("a replaced attempt's writes, raced against the claim that replaced it"
     const png = crypto.randomBytes(2000)
     const answer = await racedRequest(q, 'PUT', `artifact?lease=${old}&kind=samples-2d&epoch=1&step=100&name=epoch-00001.png&sha256=${sha(png)}`, png, () => claim(q, 'w/2'))
     expect(answer.status, answer.text).toBe(409)
+    races.add()
     expect(ctx.registry.artifacts(q.runId)).toEqual([])
     const dir = path.join(t.dir, 'runs', String(q.runId), 'samples')
     expect(fs.existsSync(dir) ? fs.readdirSync(dir) : []).toEqual([])
@@ -186,6 +194,7 @@ describe('checkpoint manifests', () => {
     const answer = await send(q, 'PUT', `checkpoints/200/manifest.json?lease=${lease}`, manifest)
     expect(answer.status).toBe(400)
     expect(answer.text).toMatch(/epoch/)
+    uploads.add()
     expect(ctx.registry.artifacts(q.runId, 'checkpoint')).toEqual([])
   })
 
@@ -210,19 +219,25 @@ describe('checkpoint manifests', () => {
       fc.jsonValue({ maxDepth: 4 }),
     ).filter((m) => JSON.stringify(m) !== JSON.stringify(good))
     const params = fc.record({ lease: fc.oneof(fc.constant(String(lease)), fc.constant(''), fc.constant('1e0'), fc.constant('-1'), fc.constant(' 1'), fc.constant('0x1')) })
+    const mark = uploads.total
     await fc.assert(fc.asyncProperty(manifest, params, async (m, p) => {
+      uploads.add()
       const answer = await send(q, 'PUT', `checkpoints/300/manifest.json?lease=${encodeURIComponent(p.lease)}`, JSON.stringify(m) ?? 'null')
       expect(answer.status, answer.text).toBeGreaterThanOrEqual(400)
       expect(answer.status, answer.text).toBeLessThan(500)
     }), { seed: 22, numRuns: 200 })
+    uploads.expectSince(mark, 200)
     const name = fc.oneof(fc.constant('../../x.png'), fc.constant('/etc/x.png'), fc.constant('epoch-1.png/../../y'), fc.string(), fc.constant('epoch-00001.png\u0000'))
     const kind = fc.oneof(fc.constant('samples-2d'), fc.constant('../checkpoint'), fc.constant('checkpoint'), fc.string())
+    const mark2 = uploads.total
     await fc.assert(fc.asyncProperty(name, kind, fc.string(), async (n, k, step) => {
+      uploads.add()
       const png = Buffer.from('not really a png')
       const query = new URLSearchParams({ lease: String(lease), kind: k, name: n, epoch: '1', step, sha256: sha(png) })
       const answer = await send(q, 'PUT', `artifact?${query}`, png)
       expect(answer.status, answer.text).toBeLessThan(500)
     }), { seed: 22, numRuns: 150 })
+    uploads.expectSince(mark2, 150)
     expect(ctx.registry.artifacts(q.runId, 'checkpoint')).toEqual([])
     expect(outside()).toEqual(before)
     // Whatever was accepted went into the run's own folder.

@@ -14,9 +14,11 @@ import { withRegistry } from '../../src-main/cli/context'
 import { Registry } from '../../src-main/registry/registry'
 import type { TrainerChild } from '../../src-main/training/trainer-protocol'
 import { tmpDir } from '../helpers/tmp'
+import { triedCounter } from '../helpers/tried'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
 const t = tmpDir('gwb-secrets-')
+const tried = triedCounter('secrets on disk')
 afterAll(() => t.cleanup())
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777
@@ -25,12 +27,14 @@ const noTrainer = (): TrainerChild => { throw new Error('no trainer in this test
 describe.skipIf(process.platform === 'win32')('secrets on disk', () => {
   it('generated umasks, older modes and entry points: the data dir ends 0700, the lock and coordinator.secret 0600', async () => {
     let n = 0
+    const mark = tried.total
     await fc.assert(fc.asyncProperty(
       fc.constantFrom(0o000, 0o002, 0o022, 0o027, 0o077),
       fc.constantFrom(null, 0o755, 0o775, 0o777, 0o711, 0o700),
       fc.constantFrom(null, 0o644, 0o666, 0o640, 0o600),
       fc.constantFrom('server', 'cli', 'registry'),
       async (umask, homeMode, secretMode, entry) => {
+        tried.add()
         const home = path.join(t.dir, `home-${n++}`, 'gan-workbench')
         if (homeMode !== null) {
           fs.mkdirSync(home, { recursive: true })
@@ -61,6 +65,7 @@ describe.skipIf(process.platform === 'win32')('secrets on disk', () => {
         if (fs.existsSync(secret) && entry !== 'registry') expect(mode(secret)).toBe(0o600)
       },
     ), { numRuns: 40, seed: SEED })
+    tried.expectSince(mark, 40)
   })
 
   it('the examples: a fresh data dir, and the lock while a server holds it', async () => {

@@ -13,6 +13,9 @@ import { ForgedJobError, openJob, signJob } from '../../src-main/remote/job-sign
 import { WorkerKeyError, formatWorkerKey, loadWorkerKey, parseWorkerKey, workerKeyFromSecret, writeWorkerKeyFile } from '../../src-main/remote/worker-key'
 import { loadCoordinatorSecret } from '../../src-main/remote/coordinator-secret'
 import { tmpDir } from '../helpers/tmp'
+import { triedCounter } from '../helpers/tried'
+
+const tried = triedCounter('forged job payloads')
 
 let t: ReturnType<typeof tmpDir>
 beforeEach(() => (t = tmpDir('gwb-key-')))
@@ -69,11 +72,13 @@ describe('signed jobs', () => {
     const { sig: _sig, ...unsigned } = signed
     expect(() => openJob(key, 'job-1', unsigned)).toThrow(/not a signed queue job/)
     expect(() => openJob(key, undefined, signed)).toThrow(/no valid id/)
+    tried.add(7) // another job id, another key, three changed fields, unsigned, no id
   })
 
   it('refuses a signed payload whose coordinator is not an http(s) URL', () => {
     for (const coordinator of ['file:///etc/passwd', 'http://user:pw@host:1', 'javascript:alert(1)', 'not a url']) {
       expect(() => openJob(key, 'j', signJob(key, 'j', { ...fields, coordinator }))).toThrow(/coordinator: must be an http\(s\) URL/)
+      tried.add()
     }
   })
 
@@ -84,7 +89,9 @@ describe('signed jobs', () => {
       fc.record({ runId: fc.anything(), coordinator: fc.constant(`http://h/${marker}`), token: fc.string(), sig: fc.string() }, { requiredKeys: [] }),
       fc.record({ runId: fc.integer({ min: 1 }), coordinator: fc.constant(`http://h/${marker}`), token: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), sig: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/) }),
     )
+    const mark = tried.total
     fc.assert(fc.property(payload, fc.option(fc.string(), { nil: undefined }), (data, jobId) => {
+      tried.add()
       try {
         openJob(key, jobId, data)
       } catch (e) {
@@ -94,5 +101,6 @@ describe('signed jobs', () => {
       }
       throw new Error('a payload nobody signed was opened')
     }), { seed: 22, numRuns: 1000 })
+    tried.expectSince(mark, 1000)
   })
 })
