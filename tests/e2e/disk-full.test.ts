@@ -1,5 +1,5 @@
 /**
- * A disk that really fills: the data directory lives on a 1 MiB tmpfs, and a run whose
+ * A disk that really fills: the data directory lives on a 2 MiB tmpfs, and a run whose
  * checkpoints alone need more than that trains on it. `train` must say "the disk is full" and
  * where, leave the run `interrupted` (not `running`, not a stack trace), keep the registry intact
  * and every recorded checkpoint whole; once there is space again the run resumes to the end.
@@ -35,7 +35,7 @@ beforeAll(() => {
     return
   }
   // As root (CI) the mount must work: a failure fails the test instead of skipping it.
-  mount('1m')
+  mount('2m')
   mounted = true
 })
 
@@ -45,8 +45,12 @@ afterAll(() => {
 })
 
 describe('a full disk', () => {
-  // 12 checkpoints of about 100 KB each cannot fit in 1 MiB: the disk fills by construction.
-  const args = ['--preset', 'mlp-2d-ring8', '--set', 'training.epochs=12', '--set', 'training.stepsPerEpoch=50', '--set', 'training.logEvery=1', '--set', 'training.checkpointEvery=1', '--set', 'training.evalSamples=0']
+  // Every epoch keeps a checkpoint of about 420 KB (weights and Adam state): 60 of them cannot fit
+  // in 2 MiB, so the disk fills by construction. The first one always fits: before it, the disk
+  // holds the registry (~130 KB), its WAL (10 steps of metrics), the trainer's 256 KiB reserve and
+  // one sample file. On 1 MiB with 50 steps before it, the WAL sometimes took that room first and
+  // no checkpoint was ever recorded (seen failing on a clean run).
+  const args = ['--preset', 'mlp-2d-ring8', '--set', 'training.epochs=60', '--set', 'training.stepsPerEpoch=10', '--set', 'training.logEvery=1', '--set', 'training.checkpointEvery=1', '--set', 'training.evalSamples=0']
 
   it('interrupts the run saying the disk is full and where; it resumes once there is space', (ctx) => {
     if (cannot) return ctx.skip(cannot)
