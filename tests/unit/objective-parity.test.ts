@@ -153,8 +153,7 @@ export const CASES: Record<string, { preset: string; overrides: string[]; models
 
 const STEPS = 3
 
-/** Each step's metrics (step 1 is a quiet step: losses only). */
-async function trace(name: string): Promise<Record<string, number>[]> {
+function caseConfig(name: string) {
   const c = CASES[name]!
   const preset = requirePreset(c.preset).config
   // A score critic (LSGAN, WGAN) ends in a linear score where the vanilla D ends in a sigmoid.
@@ -162,7 +161,12 @@ async function trace(name: string): Promise<Record<string, number>[]> {
   const scored = c.overrides.some((o) => o.startsWith('gan=') && o !== 'gan=vanilla')
   const models = c.models && { ...MODELS[c.models]!, discriminator: scored ? critic(MODELS[c.models]!.discriminator) : MODELS[c.models]!.discriminator }
   const base = { ...preset, ...models } as ExperimentConfigInput
-  const config = validateExperiment(applyOverrides(base, c.overrides)).config
+  return validateExperiment(applyOverrides(base, c.overrides)).config
+}
+
+/** Each step's metrics (step 1 is a quiet step: losses only). */
+async function trace(name: string): Promise<Record<string, number>[]> {
+  const config = caseConfig(name)
   const gan = createGan(config, createDataSource(config.dataset, 1))
   const out: Record<string, number>[] = []
   try {
@@ -196,6 +200,23 @@ describe('objectives reproduce their recorded losses on the cpu backend', () => 
         return
       }
       expect(got).toEqual(recorded[name])
+    }, 600_000)
+  }
+})
+
+describe('every family keeps the tensor count flat', () => {
+  for (const name of ['vanilla', 'wgan-gp', 'unrolled', 'cgan', 'acgan-lsgan-fm-vbn', 'infogan', 'pix2pix-fm-vbn']) {
+    it(`${name}, on logged and quiet steps`, async () => {
+      const config = caseConfig(name)
+      const gan = createGan(config, createDataSource(config.dataset, 1))
+      await readMetrics(gan.trainStep(0, 0) as StepMetrics) // optimizer slots are created on the first step
+      const before = tf.memory().numTensors
+      for (let s = 1; s < 5; s++) {
+        const m = gan.trainStep(s, 0, s % 2 === 0)
+        await readMetrics(m as StepMetrics)
+      }
+      expect(tf.memory().numTensors).toBe(before)
+      gan.dispose()
     }, 600_000)
   }
 })
