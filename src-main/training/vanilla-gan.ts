@@ -1,10 +1,11 @@
 /**
  * The GAN loop: Algorithm 1 of Goodfellow et al. (2014), k discriminator (critic) steps then one
- * generator step, with the objective of the configured family (losses.ts): vanilla (minimax or
- * non-saturating), LSGAN, WGAN with weight clipping, WGAN-GP. Conditioning (conditions.ts) adds
- * labels or codes: cGAN, AC-GAN's class head, InfoGAN's Q head. Feature matching and unrolling
- * change G's objective. Every step runs inside tf.tidy and only scalars leave it, so the tensor
- * count stays flat (tested).
+ * generator step. The adversarial term is the configured objective's (losses.ts: vanilla, minimax
+ * or non-saturating, LSGAN, WGAN, WGAN-GP) and its critic constraint (objectives/critic-constraint.ts:
+ * clipping, gradient penalty); the family (objectives/: unconditional, cGAN, AC-GAN, InfoGAN,
+ * pix2pix) says what G is given and adds its own terms. Feature matching and unrolling change G's
+ * objective here, for every family. Every step runs inside tf.tidy and only scalars leave it, so
+ * the tensor count stays flat (tested).
  */
 import * as tf from '@tensorflow/tfjs'
 import { FusedAdamOptimizer } from './fused-adam'
@@ -17,7 +18,7 @@ import { adversarialLoss, withInstanceNoise, type AdversarialLoss } from './loss
 import { registerExtraGradients } from './extra-gradients'
 import { mixSeed } from './seeds'
 import { sampleLatent } from './latent'
-import { conditionerFor, type Conditioner } from './conditions'
+import type { Conditioner } from './conditions'
 import type { DataSource } from '../datasets/data-source'
 import type { GanModel } from './gan-model'
 import { readFlat } from './read-flat'
@@ -26,6 +27,9 @@ import { NativeMlpStep, nativeMlpMetrics } from './native-mlp-step'
 import { loadedNativeBlas } from './native-blas'
 import { scheduleLearningRates } from './lr-schedule'
 import { GeneratorEma } from './generator-ema'
+import type { CriticConstraint, DOutput, GanObjective } from './objectives/objective'
+import { objectiveFor } from './objectives/registry'
+import { criticConstraintFor } from './objectives/critic-constraint'
 
 export interface StepMetrics {
   dLoss: tf.Scalar
@@ -68,14 +72,6 @@ export interface StepObserver {
   observe(name: string, tensor: tf.Tensor): void
 }
 
-interface DOutput {
-  score: tf.Tensor
-  /** AC-GAN class logits or InfoGAN's Q estimates (softmax folded into the loss). */
-  head?: tf.Tensor
-  /** Feature matching: the features under D's real/fake layer. */
-  features?: tf.Tensor
-}
-
 export async function optimizerState(opt: tf.Optimizer): Promise<{ name: string; tensor: tf.Tensor }[]> {
   return (await opt.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor }))
 }
@@ -105,6 +101,8 @@ export function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
   return tf.sqrt(tf.addN(all.map((g) => tf.sum(tf.square(g))))) as tf.Scalar
 }
 
+const keepIf = (t: tf.Tensor | undefined) => (t ? tf.keep(t) : undefined)
+
 export class VanillaGan implements GanModel {
   readonly generator: tf.LayersModel
   readonly discriminator: tf.LayersModel
@@ -112,15 +110,17 @@ export class VanillaGan implements GanModel {
   readonly dOptimizer: tf.Optimizer
   /** Unrolled GAN: the optimizer of D's look-ahead steps (D's kind and settings, its own state). */
   readonly unrollOptimizer: tf.Optimizer | undefined
+  /** The family: what G is given besides z and the terms it adds to both losses (objectives/). */
+  readonly objective: GanObjective
   /** Conditional models: labels or codes, and the aux loss of D's second head. */
   readonly conditioner: Conditioner | undefined
   /** Generator weight averaging: the averaged G that samples come from (training.generatorEma). */
   readonly ema: GeneratorEma | undefined
   private readonly loss: AdversarialLoss
+  private readonly critic: CriticConstraint
   /** Input roles in the order each model takes its inputs. */
   private readonly gRoles: InputRole[]
   private readonly dRoles: InputRole[]
-  private readonly twoHeads: boolean
   /** D treats samples independently (no batch norm): real and generated batches can share one pass. */
   private readonly jointD: boolean
   /** Set by a step trace (step-trace.ts); undefined while training. */
@@ -149,9 +149,9 @@ export class VanillaGan implements GanModel {
     this.unrollOptimizer = config.training.unrollSteps > 0 ? makeOptimizer(config.optimizers.discriminator) : undefined
     this.gRoles = toGraph(config.generator, 'latent').inputs.map((i) => i.role)
     this.dRoles = toGraph(config.discriminator, 'image').inputs.map((i) => i.role)
-    this.conditioner = conditionerFor(config)
-    if (this.conditioner?.kind === 'label' && !data.labels) throw new Error(`${config.conditioning} needs a labelled dataset`)
-    this.twoHeads = config.conditioning === 'acgan' || config.conditioning === 'infogan'
+    this.objective = objectiveFor(config, data)
+    this.conditioner = this.objective.conditioner
+    this.critic = criticConstraintFor(config)
     this.jointD = !specLayers(config.discriminator).some((l) => l.type === 'batchNorm')
     this.nativeStep = NativeMlpStep.create({
       config, generator: this.generator, discriminator: this.discriminator, gOptimizer: this.gOptimizer, dOptimizer: this.dOptimizer,
@@ -202,7 +202,7 @@ export class VanillaGan implements GanModel {
       this.reference = tf.tidy(() => ({
         size,
         z: this.translation ? undefined : tf.keep(this.latent(size, seed)),
-        condition: this.translation ? tf.keep(this.data.conditions!(0, 8080, size)) : this.conditioner ? tf.keep(this.conditioner.random(size, seed)) : undefined,
+        condition: keepIf(this.objective.referenceCondition(size, seed)),
       }))
     }
     return this.reference
@@ -217,7 +217,7 @@ export class VanillaGan implements GanModel {
     const list = Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor]
     return {
       score: list[0]!,
-      head: this.twoHeads ? list[1] : undefined,
+      head: this.objective.twoHeads ? list[1] : undefined,
       features: this.config.tricks.featureMatching ? list[list.length - 1] : undefined,
     }
   }
@@ -239,24 +239,8 @@ export class VanillaGan implements GanModel {
     return [part(true), part(false)]
   }
 
-  /** WGAN-GP: λ·E[(‖∇x̂ D(x̂)‖ − 1)²] at random interpolates x̂ of real and generated samples. */
-  private gradientPenalty(real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor | undefined, seed: number): tf.Scalar {
-    const eps = tf.randomUniform([real.shape[0]!, ...real.shape.slice(1).map(() => 1)], 0, 1, 'float32', seed)
-    const mixed = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake))
-    // A cGAN critic sees the real batch's labels with the interpolates (the penalty is on x only).
-    const grad = tf.grad((x: tf.Tensor) => tf.sum(this.d(x, labels).score))(mixed)
-    const norms = tf.sqrt(tf.add(tf.sum(tf.square(grad), grad.shape.slice(1).map((_, i) => i + 1)), 1e-12))
-    return tf.mul(this.config.loss.gradientPenalty, tf.mean(tf.square(tf.sub(norms, 1)))) as tf.Scalar
-  }
-
-  /** The condition for a real batch (its labels or condition images; InfoGAN's codes belong to generated data only). */
-  private realCondition(step: number, slot: number, n: number): tf.Tensor | undefined {
-    if (this.translation) return this.data.conditions!(step, slot, n)
-    return this.conditioner?.kind === 'label' ? this.data.labels!(step, slot, n) : undefined
-  }
-
   private get translation(): boolean {
-    return this.config.conditioning === 'pix2pix'
+    return this.objective.translation
   }
 
   /**
@@ -266,9 +250,8 @@ export class VanillaGan implements GanModel {
   private dObjective(step: number, slot: number, progress: number, report: boolean) {
     const { batchSize, seed } = this.config.training
     const real = this.data.batch(step, slot, batchSize)
-    const realCond = this.realCondition(step, slot, batchSize)
-    // pix2pix translates the real batch's own conditions; the others draw a label or code.
-    const fakeCond = this.translation ? realCond : this.conditioner?.random(batchSize, mixSeed(seed, step, slot, 16))
+    const realCond = this.objective.realCondition(step, slot, batchSize)
+    const fakeCond = this.objective.fakeCondition(realCond, batchSize, mixSeed(seed, step, slot, 16))
     const z = this.translation ? undefined : this.latent(batchSize, mixSeed(seed, step, slot, 11))
     const name = (what: string) => `d${slot}.${what}`
     this.observe(name('real'), real)
@@ -285,30 +268,12 @@ export class VanillaGan implements GanModel {
       )
       let loss = this.loss.discriminator(realOut.score, fakeOut.score, mixSeed(seed, step, slot, 15))
       this.observe(name('adversarial'), loss)
-      if (this.config.gan === 'wgan-gp') loss = tf.add(loss, this.gradientPenalty(real, fake, realCond, mixSeed(seed, step, slot, 14)))
+      // A conditional critic sees the real batch's condition with the interpolates (the penalty is on x only).
+      if (this.critic.penalty) loss = tf.add(loss, this.critic.penalty((x) => this.d(x, realCond).score, real, fake, mixSeed(seed, step, slot, 14)))
       const extra: Partial<StepMetrics> = report ? { dReal: this.loss.summary(realOut.score), dFake: this.loss.summary(fakeOut.score) } : {}
-      if (this.config.conditioning === 'acgan') {
-        // AC-GAN: D also maximises the log-likelihood of the right class, on real and generated data.
-        const classReal = this.conditioner!.auxLoss(realOut.head!, realCond!)
-        const classFake = this.conditioner!.auxLoss(fakeOut.head!, fakeCond!)
-        this.observe(name('classReal'), classReal)
-        this.observe(name('classFake'), classFake)
-        loss = tf.add(loss, tf.add(classReal, classFake))
-        if (report) {
-          extra.classAccReal = this.conditioner!.accuracy(realOut.head!, realCond!)
-          extra.classAccFake = this.conditioner!.accuracy(fakeOut.head!, fakeCond!)
-        }
-      } else if (this.config.conditioning === 'infogan') {
-        // InfoGAN: Q (D's second head) learns to recover the codes G was given.
-        const info = this.conditioner!.auxLoss(fakeOut.head!, fakeCond!)
-        this.observe(name('info'), info)
-        loss = tf.add(loss, info)
-        if (report) {
-          extra.infoLoss = info
-          extra.codeAcc = this.conditioner!.accuracy(fakeOut.head!, fakeCond!)
-        }
-      }
-      return { loss: loss as tf.Scalar, extra }
+      const terms = this.objective.discriminatorTerms(realOut, fakeOut, realCond, fakeCond, report, (what, t) => this.observe(name(what), t))
+      if (terms.loss) loss = tf.add(loss, terms.loss)
+      return { loss: loss as tf.Scalar, extra: { ...extra, ...terms.metrics } }
     }
   }
 
@@ -327,7 +292,6 @@ export class VanillaGan implements GanModel {
     const { batchSize, dSteps, unrollSteps, seed } = this.config.training
     const dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable)
     const gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable)
-    const clip = this.config.gan === 'wgan' ? this.config.loss.clip : 0
     const { generator: gOpt, discriminator: dOpt } = this.config.optimizers
     scheduleLearningRates(this.config.training, step, [[this.gOptimizer, gOpt], [this.dOptimizer, dOpt], [this.unrollOptimizer, dOpt]])
     const dUpdate = (optimizer: tf.Optimizer, slot: number, keep: (extra: Partial<StepMetrics>) => void) => {
@@ -339,8 +303,7 @@ export class VanillaGan implements GanModel {
       }, dVars)
       const norm = report ? globalNorm(grads) : undefined
       optimizer.applyGradients(grads)
-      // WGAN: keep the critic Lipschitz by clipping its weights after every update.
-      if (clip > 0) for (const v of dVars) v.assign(tf.clipByValue(v, -clip, clip))
+      this.critic.afterUpdate?.(dVars)
       return { value, norm }
     }
     return tf.tidy((): tf.TensorContainer => {
@@ -360,13 +323,12 @@ export class VanillaGan implements GanModel {
       for (let u = 0; u < unrollSteps; u++) dUpdate(this.unrollOptimizer!, dSteps + 1 + u, () => {})
       const z = this.translation ? undefined : this.latent(batchSize, mixSeed(seed, step, 99))
       const target = this.translation || this.config.tricks.featureMatching ? this.data.batch(step, dSteps, batchSize) : undefined
-      const targetCond = target ? this.realCondition(step, dSteps, batchSize) : undefined
-      const gCond = this.translation ? targetCond : this.conditioner?.random(batchSize, mixSeed(seed, step, 98))
+      const targetCond = target ? this.objective.realCondition(step, dSteps, batchSize) : undefined
+      const gCond = this.objective.fakeCondition(targetCond, batchSize, mixSeed(seed, step, 98))
       this.observe('g.z', z)
       this.observe('g.condition', gCond)
       this.observe('g.target', target)
-      let infoLoss: tf.Scalar | undefined
-      let l1: tf.Scalar | undefined
+      let gReported: Partial<StepMetrics> = {}
       const { value: gLoss, grads: gGrads } = this.gOptimizer.computeGradients(() => {
         const fake = this.g(z, gCond, true)
         const out = this.d(fake, gCond)
@@ -377,30 +339,26 @@ export class VanillaGan implements GanModel {
           loss = tf.mean(tf.square(tf.sub(tf.mean(out.features!, 0), realFeatures))) as tf.Scalar
         } else loss = this.loss.generator(out.score)
         this.observe('g.adversarial', loss)
-        if (this.translation) {
-          // pix2pix: G also stays close to the target in L1 (sharper than L2, Isola et al.).
-          l1 = tf.keep(tf.mean(tf.abs(tf.sub(fake, target!))) as tf.Scalar)
-          loss = tf.add(loss, tf.mul(this.config.pix2pix?.l1Weight ?? 100, l1)) as tf.Scalar
-        }
-        if (this.twoHeads) {
-          // AC-GAN: G wants its samples classed as asked; InfoGAN: G wants Q to recover its codes.
-          const aux = this.conditioner!.auxLoss(out.head!, gCond!)
-          this.observe('g.aux', aux)
-          if (this.config.conditioning === 'infogan') infoLoss = tf.keep(aux)
-          loss = tf.add(loss, aux) as tf.Scalar
-        }
+        const terms = this.objective.generatorTerms(fake, out, gCond, target, (what, t) => this.observe(`g.${what}`, t))
+        // Kept: computeGradients disposes what its function made, except the loss.
+        gReported = Object.fromEntries(Object.entries(terms.metrics).map(([key, t]) => [key, tf.keep(t as tf.Scalar)]))
+        if (terms.loss) loss = tf.add(loss, terms.loss) as tf.Scalar
         return loss
       }, gVars)
       const gGradNorm = report ? globalNorm(gGrads) : undefined
       if (this.unrollOptimizer) dVars.forEach((v, i) => v.assign(saved[i]!))
       this.gOptimizer.applyGradients(gGrads)
       this.ema?.update()
-      if (infoLoss) {
-        reported.infoLoss?.dispose()
-        reported.infoLoss = infoLoss
+      // G's own measure of a term replaces D's (InfoGAN's loss is reported from the G step).
+      for (const [key, t] of Object.entries(gReported) as [keyof StepMetrics, tf.Scalar][]) {
+        reported[key]?.dispose()
+        reported[key] = t
       }
-      if (l1) reported.l1 = l1
-      if (!report) return { dLoss, gLoss } as unknown as tf.TensorContainer
+      if (!report) {
+        // Kept tensors outlive the tidy: those nobody reads go now.
+        tf.dispose(Object.values(reported) as tf.Tensor[])
+        return { dLoss, gLoss } as unknown as tf.TensorContainer
+      }
       return { dLoss, gLoss, dGradNorm, gGradNorm, ...reported } as unknown as tf.TensorContainer
     }) as unknown as StepMetrics
   }
