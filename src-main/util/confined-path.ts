@@ -50,7 +50,8 @@ function isInside(real: string, realRoot: string): boolean {
  */
 function realpathAsFarAsExists(p: string): string | null {
   const rest: string[] = []
-  let at = p
+  // Without its trailing slash: lstat of `link/` follows the link, so a dangling one looked absent.
+  let at = path.resolve(p)
   for (;;) {
     try {
       return path.join(fs.realpathSync.native(at), ...rest.reverse())

@@ -21,7 +21,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { execSync } from 'node:child_process'
 import { createRng, type Rng } from '../../src-shared/util/rng'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
@@ -29,7 +28,8 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { Registry } from '../../src-main/registry/registry'
 import { RunManager } from '../../src-main/training/run-manager'
 import { runDir } from '../../src-main/platform/paths'
-import { soakSpawner, TRAINER_ENTRY, type Spawned } from './soak-trainer'
+import { pinBuild, soakSpawner, TRAINER_ENTRY, type Spawned } from './soak-trainer'
+import { sourceCommit } from '../../src-main/util/build-info'
 import { checkpointDirs, checkpointProblem, duplicateRows, landing, recordedCheckpoints } from './soak-checks'
 
 const KILLS = Number(process.env.SOAK_KILLS ?? 1000)
@@ -83,6 +83,7 @@ class Lane {
   constructor(
     readonly index: number,
     root: string,
+    private readonly trainerEntry: string,
   ) {
     this.home = path.join(root, `lane-${index}`)
     this.rng = createRng(SEED + 7919 * index)
@@ -90,7 +91,7 @@ class Lane {
 
   async open(): Promise<void> {
     this.registry = await Registry.open(path.join(this.home, 'registry.sqlite'))
-    this.runs = new RunManager(this.registry, this.home, soakSpawner(() => this.nextEnv, (s) => (this.spawned = s)))
+    this.runs = new RunManager(this.registry, this.home, soakSpawner(this.trainerEntry, () => this.nextEnv, (s) => (this.spawned = s)))
   }
 
   close(): void {
@@ -219,15 +220,11 @@ class Lane {
 async function main(): Promise<void> {
   if (!fs.existsSync(TRAINER_ENTRY)) throw new Error(`${TRAINER_ENTRY} is missing: run \`npm run build\` first`)
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gwb-soak-'))
-  const commit = (() => {
-    try {
-      return execSync('git rev-parse --short HEAD', { cwd: __dirname, encoding: 'utf8' }).trim()
-    } catch {
-      return 'unknown'
-    }
-  })()
+  // The commit the trainers were built from (+dirty when the checkout had changes), and that build pinned.
+  const commit = sourceCommit(path.resolve(__dirname, '..', '..')) ?? 'unknown'
+  const build = pinBuild()
   const started = Date.now()
-  const lanes = Array.from({ length: LANES }, (_, i) => new Lane(i, root))
+  const lanes = Array.from({ length: LANES }, (_, i) => new Lane(i, root, build.entry))
   for (const l of lanes) await l.open()
   let lastReport = Date.now()
   try {
@@ -243,6 +240,7 @@ async function main(): Promise<void> {
     }))
   } finally {
     for (const l of lanes) l.close()
+    build.remove()
   }
   const wallSeconds = Math.round((Date.now() - started) / 1000)
   const landed = Object.entries(tally.external).map(([k, v]) => `${v} ${k}`).join(', ')

@@ -101,6 +101,8 @@ describe('confined paths', () => {
     expect(() => confinedPath(root, 'a\0b', 'artifact')).toThrowError(/NUL byte/)
     expect(() => confinedPath(root, 'secret-link', 'artifact')).toThrowError(/leads outside .* through a symlink/)
     expect(() => confinedPath(root, 'dangling', 'artifact')).toThrowError(/dangling symlink/)
+    // With a trailing slash lstat follows the link (found by the soak's 5,000 cases).
+    expect(() => confinedPath(root, 'dangling/', 'artifact')).toThrowError(/dangling symlink/)
     expect(() => confinedPath(root, 'in/up/secret', 'artifact')).toThrowError(/leads outside/)
     expect(confinedPath(root, 'a/../a/file.txt')).toBe(path.join(root, 'a', 'file.txt'))
     expect(confinedPath(root, 'not/yet/there.png')).toBe(path.join(root, 'not', 'yet', 'there.png'))

@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { inspect } from 'node:util'
 import fc from 'fast-check'
 import { strToU8, unzipSync, zipSync, Zip, ZipPassThrough } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -268,7 +269,7 @@ describe('hostile bundles: wrong types and missing fields', () => {
         refused++
         // Named: the field itself or one of its ancestors, e.g. artifacts[1].relativePath or metrics.dLoss[0].
         const named = target.map((_k, i) => formatPath(target.slice(0, target.length - i))).some((f) => error.message.includes(`run-data.json: ${f}`) || error.message.includes(`; ${f}`))
-        expect(named || /run-data\.json: \(root\)|artifacts\[\d+\]\.relativePath/.test(error.message), `${formatPath(target)} = ${String(value)} → ${error.message}`).toBe(true)
+        expect(named || /run-data\.json: \(root\)|artifacts\[\d+\]\.relativePath/.test(error.message), `${formatPath(target)} = ${inspect(value)} → ${error.message}`).toBe(true)
       }), { numRuns: runs(150), seed: SEED + 2 })
       tried.expectSince(mark, runs(150))
       expect(refused).toBeGreaterThan(50)
@@ -297,7 +298,7 @@ describe('hostile bundles: wrong types and missing fields', () => {
         refused++
         const field = `run.${formatPath(leaf)}`
         const top = `run.${String(leaf[0])}`
-        expect(error.message.includes(field) || error.message.includes(top), `${field} = ${String(value)} → ${error.message}`).toBe(true)
+        expect(error.message.includes(field) || error.message.includes(top), `${field} = ${inspect(value)} → ${error.message}`).toBe(true)
       }), { numRuns: runs(150), seed: SEED + 3 })
       tried.expectSince(mark, runs(150))
       expect(refused).toBeGreaterThan(50)
