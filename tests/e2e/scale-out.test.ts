@@ -195,6 +195,7 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       // Both done, the worker is idle and names the run it trained last.
       await page.goto(page.url().replace(/#.*$/, '#/workers'))
       await expect.poll(() => row.getByTestId('worker-idle').textContent(), { timeout: 15_000 }).toMatch(new RegExp(`last run (${sweepIds.join('|')})`))
+      await row.screenshot({ path: screenshotPath('ui-workers-idle.png') })
       await page.goto(page.url().replace(/#.*$/, '#/runs'))
       await page.getByTestId('pick-sweep').selectOption({ index: 1 })
       await expect.poll(() => page.getByTestId('compare-runs').textContent()).toContain('2')
