@@ -18,7 +18,7 @@ import { adversarialLoss, withInstanceNoise, type AdversarialLoss } from './loss
 import { scheduleLearningRates } from './lr-schedule'
 import { globalNorm, makeOptimizer, optimizerState, restoreOptimizer, type StepMetrics } from './vanilla-gan'
 import { restoreWeights, type TensorGroups } from './checkpoint'
-import { mixSeed } from './seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 import { registerExtraGradients } from './extra-gradients'
 import { readFlat } from './read-flat'
 

@@ -17,7 +17,7 @@ import { experimentConfigSchema } from '../../src-shared/config/experiment'
 import type { DataSource } from '../datasets/data-source'
 import { FusedAdamOptimizer } from './fused-adam'
 import type { NativeBlas } from './native-blas'
-import { mixSeed } from './seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 import type { QuietStepMetrics, StepMetrics } from './vanilla-gan'
 
 const ACT = { linear: 0, relu: 1, leaky: 2, tanh: 3 } as const

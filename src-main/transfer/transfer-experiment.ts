@@ -10,7 +10,7 @@ import type { TransferOptions, TransferResults, TransferRow } from '../../src-sh
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import { buildModel } from '../training/models'
-import { mixSeed } from '../training/seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 import { fitSeeded } from '../util/seeded-fit'
 import { TO_TANH_RANGE, type ImageDataset } from '../datasets/image-datasets'
 import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from '../metrics/classifier-data'

@@ -14,7 +14,7 @@ import { fromDiscriminator, fromScratch, pickLabelled } from '../../src-main/tra
 import { loadFeatureExtractor } from '../../src-main/transfer/d-features'
 import { loadDiscriminator } from '../../src-main/export/load-generator'
 import { buildModel } from '../../src-main/training/models'
-import { mixSeed } from '../../src-main/training/seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { applyOverrides } from '../../src-shared/config/overrides'
