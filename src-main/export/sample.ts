@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { conditionerFor } from '../training/conditions'
-import { createDataSource } from '../datasets/data-source'
+import { createDataSource } from '../datasets/create-data-source'
 import { loadGenerator } from './load-generator'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import type { Registry } from '../registry/registry'

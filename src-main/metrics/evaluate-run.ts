@@ -10,7 +10,7 @@
 import type { Registry } from '../registry/registry'
 import { isPointData, validateExperiment } from '../../src-shared/config/validate'
 import { diversityRatio } from '../../src-shared/metrics/diversity'
-import { createDataSource } from '../datasets/data-source'
+import { createDataSource } from '../datasets/create-data-source'
 import { sampleRun } from '../export/sample'
 import { CLASSIFIER_DATASETS } from './classifier-data'
 import { scoreImages } from './image-scoring'

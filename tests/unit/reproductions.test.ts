@@ -17,7 +17,7 @@ import type { HostMessage, SpawnTrainer, TrainerMessage } from '../../src-main/t
 import { startReproduction } from '../../src-main/reproductions/reproduction-service'
 import { markdownTable, textTable } from '../../src-main/reproductions/report'
 import { reproductionsMarkdown } from '../../src-main/reproductions/docs'
-import { createDataSource } from '../../src-main/datasets/data-source'
+import { createDataSource } from '../../src-main/datasets/create-data-source'
 import { classifierDatasetOf } from '../../src-main/metrics/epoch-image-metrics'
 import { useTempRegistry } from '../helpers/temp-registry'
 

@@ -7,7 +7,7 @@ import { dataShape, datasetClasses, infoganCodes, isPointData } from '../../../s
 import { sampleRun } from '../../export/sample'
 import { scatterPng } from '../../export/scatter-png'
 import { imageGridPng } from '../../export/image-grid'
-import { createDataSource } from '../../datasets/data-source'
+import { createDataSource } from '../../datasets/create-data-source'
 import { writeFileAtomic } from '../../util/atomic-fs'
 import { withRegistry, parseId, type GlobalOptions } from '../context'
 import { CliError, printJson } from '../output'
