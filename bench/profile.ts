@@ -13,8 +13,8 @@ import { applyOverrides } from '../src-shared/config/overrides'
 import { validateExperiment } from '../src-shared/config/validate'
 import { isConvolutional, selectBackend } from '../src-main/training/backend'
 import { createDataSource } from '../src-main/datasets/create-data-source'
-import { disposeMetrics } from '../src-main/training/vanilla-gan'
-import { createGan } from '../src-main/training/gan-model'
+import { disposeMetrics } from '../src-main/training/step-metrics'
+import { createGan } from '../src-main/training/create-gan'
 import type { BackendName } from '../src-shared/config/experiment'
 
 async function main(): Promise<void> {

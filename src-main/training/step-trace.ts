@@ -19,7 +19,9 @@ import type { ModelSpec } from '../../src-shared/model/spec'
 import { createDataSource } from '../datasets/create-data-source'
 import { writeFileAtomic } from '../util/atomic-fs'
 import { isConvolutional, selectBackend } from './backend'
-import { optimizerState, readMetrics, VanillaGan, type StepMetrics } from './vanilla-gan'
+import { VanillaGan } from './vanilla-gan'
+import { optimizerState } from './optimizers'
+import { readMetrics, type StepMetrics } from './step-metrics'
 import { totalSteps } from './train-run'
 
 export const TRACE_FORMAT = 1
