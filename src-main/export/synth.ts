@@ -14,7 +14,7 @@ import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
 import { writeFileDurable, fsyncDir } from '../util/atomic-fs'
-import { sampleRun } from './sample'
+import { sampleRun } from '../model-io/sample'
 import { loadClassifier } from '../metrics/classifier'
 import { classifierDatasetOf } from '../metrics/epoch-image-metrics'
 

@@ -15,7 +15,7 @@ import { infoganCodes, validateExperiment } from '../../src-shared/config/valida
 import { codeClassMatching } from '../../src-shared/metrics/code-matching'
 import { classesPresent } from '../../src-shared/metrics/image-metrics'
 import { createDataSource } from '../datasets/create-data-source'
-import { sampleRun } from '../export/sample'
+import { sampleRun } from '../model-io/sample'
 import { DEFAULT_EVAL_SEED } from '../metrics/evaluate-run'
 import { classifierDatasetOf } from '../metrics/epoch-image-metrics'
 import { scoreImages, type ImageScore } from '../metrics/image-scoring'

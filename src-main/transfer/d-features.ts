@@ -10,7 +10,7 @@ import { toGraph } from '../../src-shared/model/shape-inference'
 import type { ArtifactRecord } from '../../src-shared/domain/run'
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../training/run-manager'
-import { loadDiscriminator } from '../export/load-generator'
+import { loadDiscriminator } from '../model-io/load-generator'
 
 export interface FeatureExtractor {
   /** images [n, ...imageShape] in [-1, 1] → features [n, ...featureShape]. */
