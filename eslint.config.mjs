@@ -12,18 +12,57 @@ const hostPatterns = ['node:*', '@tensorflow/*']
 
 // src-main's own layers, bottom up: util (generic helpers) < platform (the data dir's layout, the
 // version, the instance lock, process liveness, constant-time comparison) < services < doors.
-const SERVICES = ['training', 'datasets', 'metrics', 'registry', 'export', 'remote', 'transfer', 'reproductions', 'sweeps']
+// Among the services: datasets < training < model-io (a run's networks as files and samples) <
+// metrics < export < transfer, reproductions, sweeps, remote. (training/train-run still scores each
+// epoch with metrics/: that one edge runs upward.) Cycles of files are npm run lint:cycles's job.
+const SERVICES = ['training', 'datasets', 'model-io', 'metrics', 'registry', 'export', 'remote', 'transfer', 'reproductions', 'sweeps']
 const DOORS = ['cli', 'server', 'ipc', 'electron', 'preload', 'app']
+/** The services above export: they use runs, samples, metrics and exports; none of those uses them. */
+const ABOVE_EXPORT = ['transfer', 'reproductions', 'sweeps', 'remote']
+/** The services above model-io: they read runs through it, it never calls back into them. */
+const ABOVE_MODEL_IO = ['metrics', 'export', ...ABOVE_EXPORT]
 /** An import of one of these src-main folders from a sibling folder (`../app/paths`, `../../src-main/app/paths`). */
 const folderRegex = (folders) => `^(\\.\\./)+(src-main/)?(${folders.join('|')})(/|$)`
 const notRenderer = { group: ['**/src-renderer/**'], message: 'src-main never imports the renderer.' }
 const noElectron = { name: 'electron', message: 'Only src-main/electron and the preload may import Electron: the services also run headless.' }
+const SERVICES_MESSAGE = 'Layers: services never import the doors (cli, server, ipc, electron, preload, app). What a service needs from below lives in src-main/platform or src-main/util.'
+/** Each file matches one entry only: a later block would replace an earlier one's options. */
 const LAYER_RULES = [
   {
     name: 'services',
-    files: SERVICES.map((dir) => `src-main/${dir}/**/*.ts`),
+    files: SERVICES.filter((dir) => !['datasets', 'training', 'model-io', 'metrics', 'export'].includes(dir)).map((dir) => `src-main/${dir}/**/*.ts`),
     forbidden: DOORS,
-    message: 'Layers: services never import the doors (cli, server, ipc, electron, preload, app). What a service needs from below lives in src-main/platform or src-main/util.',
+    message: SERVICES_MESSAGE,
+  },
+  {
+    name: 'datasets',
+    files: ['src-main/datasets/**/*.ts'],
+    forbidden: [...DOORS, 'training', 'model-io', ...ABOVE_MODEL_IO],
+    message: 'Layers: src-main/datasets sits under training and every service that reads runs, and never imports a door; it imports only registry, platform, util and src-shared (mixSeed: src-shared/util/seeds).',
+  },
+  {
+    name: 'training',
+    files: ['src-main/training/**/*.ts'],
+    forbidden: [...DOORS, 'model-io', 'export'],
+    message: 'Layers: src-main/training sits under model-io and export, and never imports a door (image grids: src-main/util/image-grid).',
+  },
+  {
+    name: 'model-io',
+    files: ['src-main/model-io/**/*.ts'],
+    forbidden: [...DOORS, ...ABOVE_MODEL_IO],
+    message: 'Layers: src-main/model-io (tfjs model files, loading a run\'s networks, sampling) sits under metrics, export, transfer, reproductions, sweeps and remote, and never imports a door.',
+  },
+  {
+    name: 'metrics',
+    files: ['src-main/metrics/**/*.ts'],
+    forbidden: [...DOORS, 'export', ...ABOVE_EXPORT],
+    message: 'Layers: src-main/metrics sits under export and the services above it (transfer, reproductions, sweeps, remote), and never imports a door; samples come from src-main/model-io.',
+  },
+  {
+    name: 'export',
+    files: ['src-main/export/**/*.ts'],
+    forbidden: [...DOORS, ...ABOVE_EXPORT],
+    message: 'Layers: src-main/export sits under transfer, reproductions, sweeps and remote, and never imports a door; loading a run\'s networks (D\'s features too) is src-main/model-io\'s.',
   },
   {
     name: 'platform',

@@ -12,9 +12,9 @@ import { requirePreset } from '../src-shared/config/presets'
 import { applyOverrides } from '../src-shared/config/overrides'
 import { validateExperiment } from '../src-shared/config/validate'
 import { isConvolutional, selectBackend } from '../src-main/training/backend'
-import { createDataSource } from '../src-main/datasets/data-source'
-import { disposeMetrics } from '../src-main/training/vanilla-gan'
-import { createGan } from '../src-main/training/gan-model'
+import { createDataSource } from '../src-main/datasets/create-data-source'
+import { disposeMetrics } from '../src-main/training/step-metrics'
+import { createGan } from '../src-main/training/create-gan'
 import type { BackendName } from '../src-shared/config/experiment'
 
 async function main(): Promise<void> {

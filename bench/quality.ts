@@ -100,8 +100,9 @@ async function ours(task: Task, name: string, config: ExperimentConfig, threads:
   process.env.GWB_WASM_THREADS = String(threads)
   const tf = await import('@tensorflow/tfjs')
   const { selectBackend, isConvolutional } = await import('../src-main/training/backend')
-  const { createDataSource } = await import('../src-main/datasets/data-source')
-  const { VanillaGan, readMetrics, disposeMetrics } = await import('../src-main/training/vanilla-gan')
+  const { createDataSource } = await import('../src-main/datasets/create-data-source')
+  const { VanillaGan } = await import('../src-main/training/vanilla-gan')
+  const { readMetrics, disposeMetrics } = await import('../src-main/training/step-metrics')
   const backend = await selectBackend('auto', { convolutional: isConvolutional(config), training: true })
   const gan = new VanillaGan(config, createDataSource(config.dataset, config.training.seed))
   const history: Outcome['history'] = []

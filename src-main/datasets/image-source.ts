@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { DatasetConfig } from '../../src-shared/config/experiment'
 import { createRng } from '../../src-shared/util/rng'
-import { mixSeed } from '../training/seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 import type { DataSource } from './data-source'
 import { loadImageDataset } from './image-catalog'
 import { TO_TANH_RANGE, type ImageDataset } from './image-datasets'

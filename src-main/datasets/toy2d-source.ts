@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs'
 import { sampleToy2d, toy2dMixture } from '../../src-shared/datasets/toy2d'
 import { createRng } from '../../src-shared/util/rng'
 import type { DatasetConfig } from '../../src-shared/config/experiment'
-import { mixSeed } from '../training/seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 import type { DataSource } from './data-source'
 
 export function createToy2dSource(config: Extract<DatasetConfig, { kind: 'toy2d' }>, seed: number): DataSource {

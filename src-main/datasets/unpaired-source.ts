@@ -15,7 +15,7 @@ import { loadImageFolder } from './image-folder'
 import type { ImageDataset } from './image-datasets'
 import { pairOf, sobelEdges } from './paired-source'
 import { limited } from './paired-folder'
-import { mixSeed } from '../training/seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 
 type UnpairedConfig = Extract<DatasetConfig, { kind: 'unpaired' }>
 

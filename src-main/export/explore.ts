@@ -11,8 +11,8 @@ import type { Registry } from '../registry/registry'
 import { ConflictError } from '../util/errors'
 import { conditionerFor } from '../training/conditions'
 import { sampleLatent } from '../training/latent'
-import { loadGenerator } from './load-generator'
-import { imageGridPng } from './image-grid'
+import { loadGenerator } from '../model-io/load-generator'
+import { imageGridPng } from '../util/image-grid'
 import { infoganCodes, isPointData } from '../../src-shared/config/validate'
 
 export type ExploreRequest =

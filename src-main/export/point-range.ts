@@ -6,7 +6,7 @@
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import { boundsOf, type PointRange } from '../../src-shared/util/points'
 import { dataShape } from '../../src-shared/config/validate'
-import { createDataSource } from '../datasets/data-source'
+import { createDataSource } from '../datasets/create-data-source'
 import { DatasetError } from '../datasets/idx'
 
 export const RANGE_FALLBACK_SAMPLES = 2500

@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { ConflictError } from '../training/run-manager'
+import { ConflictError } from '../util/errors'
 
 const CONVERTER = 'tensorflowjs_converter'
 

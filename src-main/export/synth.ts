@@ -12,11 +12,10 @@ import { PNG } from 'pngjs'
 import { dataShape, isPointData, validateExperiment } from '../../src-shared/config/validate'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { Registry } from '../registry/registry'
-import { ConflictError } from '../training/run-manager'
+import { ConflictError } from '../util/errors'
 import { writeFileDurable, fsyncDir } from '../util/atomic-fs'
-import { sampleRun } from './sample'
-import { loadClassifier } from '../metrics/classifier'
-import { classifierDatasetOf } from '../metrics/epoch-image-metrics'
+import { sampleRun } from '../model-io/sample'
+import { synthesize, type LabelSource } from '../metrics/labelled-samples'
 
 export const SYNTH_FORMATS = ['idx', 'png', 'csv'] as const
 /** The file a point run's samples are written to, inside the output folder. */
@@ -26,7 +25,7 @@ export type SynthFormat = (typeof SYNTH_FORMATS)[number]
 export interface SynthResult {
   dir: string
   count: number
-  labels: 'requested' | 'classifier' | 'none'
+  labels: LabelSource
   /** Samples per class (empty for point data, which has no classes). */
   perClass: number[]
   format: SynthFormat
@@ -39,43 +38,12 @@ export function defaultSynthFormat(config: Pick<ExperimentConfig, 'dataset'>): S
   return isPointData(config) ? 'csv' : 'idx'
 }
 
-const toPixel = (v: number) => Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)))
-
 function idxFile(dims: number[], data: Uint8Array, dtypeRank: number): Buffer {
   const header = Buffer.alloc(4 + 4 * dims.length)
   header[2] = 0x08
   header[3] = dtypeRank
   dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i))
   return Buffer.concat([header, data])
-}
-
-/** Draws n samples (conditional: classes in turn) and their labels, as pixels. */
-export async function synthesize(registry: Registry, runId: number, n: number, seed: number): Promise<{ pixels: Uint8Array; labels: Uint8Array; source: SynthResult['labels'] }> {
-  const { config } = validateExperiment(registry.getRun(runId).config)
-  if (isPointData(config)) throw new ConflictError(`run ${runId} makes points, not images: \`synth ${runId} --out DIR\` writes them as a CSV`)
-  const values = await sampleRun(registry, runId, n, seed)
-  const pixels = Uint8Array.from(values, toPixel)
-  const labels = new Uint8Array(n)
-  let source: SynthResult['labels'] = 'none'
-  if (config.conditioning === 'acgan' || config.conditioning === 'cgan') {
-    for (let i = 0; i < n; i++) labels[i] = i % 10
-    source = 'requested'
-  } else {
-    // Translators' outputs belong to their target domain (edges → digit: digits).
-    const name = classifierDatasetOf(config)
-    const classifier = name ? await loadClassifier(name) : null
-    if (classifier) {
-      const { probs } = await classifier.embed(values, n)
-      for (let i = 0; i < n; i++) {
-        let best = 0
-        for (let c = 1; c < 10; c++) if (probs[i * 10 + c]! > probs[i * 10 + best]!) best = c
-        labels[i] = best
-      }
-      classifier.dispose()
-      source = 'classifier'
-    }
-  }
-  return { pixels, labels, source }
 }
 
 /** n generated points as CSV text with an x, y header (what a `csv` dataset reads). */

@@ -7,12 +7,12 @@
 import * as tf from '@tensorflow/tfjs'
 import { validateExperiment } from '../../src-shared/config/validate'
 import type { Registry } from '../registry/registry'
-import { ConflictError } from '../training/run-manager'
+import { ConflictError } from '../util/errors'
 import { TO_TANH_RANGE, type ImageDataset } from '../datasets/image-datasets'
 import { buildClassifier } from './classifier'
 import { fitSeeded } from '../util/seeded-fit'
 import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from './classifier-data'
-import { synthesize } from '../export/synth'
+import { synthesize } from './labelled-samples'
 
 export interface CasReport {
   runId: number

@@ -8,7 +8,7 @@ import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import { buildModel } from '../training/models'
 import { loadCheckpoint, restoreWeights } from '../training/checkpoint'
-import { mixSeed } from '../training/seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 import type { DConfusion } from '../../src-shared/domain/eval'
 
 export type { DConfusion }

@@ -11,7 +11,7 @@ import { precisionRecall } from '../../src-shared/metrics/image-metrics'
 import { slicedWassersteinSeeded, SWD_PROJECTIONS, SWD_SEED } from '../../src-shared/metrics/sliced-wasserstein'
 import type { EvalModeProtocol, EvalModes } from '../../src-shared/domain/eval'
 import type { DataSource } from '../datasets/data-source'
-import { mixSeed } from '../training/seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 
 /** Samples the papers' 2D protocol scores (PacGAN, VEEGAN): 2,500 from a fixed z. */
 export const MODE_EVAL_SAMPLES = 2500

@@ -1,14 +1,11 @@
 /**
  * What the training loop (train-run.ts) needs of a GAN family: a step, samples, previews and its
  * checkpoint state. VanillaGan covers every family with one G and one D (vanilla, LSGAN, WGAN,
- * cGAN, AC-GAN, InfoGAN, pix2pix, unrolled); CycleGan has two of each.
+ * cGAN, AC-GAN, InfoGAN, pix2pix, unrolled); CycleGan has two of each. Types only: the families
+ * implement it and create-gan.ts picks one.
  */
-import type { ExperimentConfig } from '../../src-shared/config/experiment'
-import type { DataSource } from '../datasets/data-source'
 import type { TensorGroups } from './checkpoint'
-import type { QuietStepMetrics, StepMetrics } from './vanilla-gan'
-import { VanillaGan } from './vanilla-gan'
-import { CycleGan } from './cycle-gan'
+import type { QuietStepMetrics, StepMetrics } from './step-metrics'
 
 export interface GanModel {
   /** One iteration; scalar tensors the caller reads (and disposes). `report` false: only the losses are needed. */
@@ -29,8 +26,4 @@ export interface GanModel {
   /** Restores what checkpointGroups saved (the caller disposes the tensors). */
   restoreCheckpoint(groups: TensorGroups): Promise<void>
   dispose(): void
-}
-
-export function createGan(config: ExperimentConfig, data: DataSource): GanModel {
-  return config.conditioning === 'cyclegan' ? new CycleGan(config, data) : new VanillaGan(config, data)
 }

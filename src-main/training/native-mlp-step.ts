@@ -17,8 +17,8 @@ import { experimentConfigSchema } from '../../src-shared/config/experiment'
 import type { DataSource } from '../datasets/data-source'
 import { FusedAdamOptimizer } from './fused-adam'
 import type { NativeBlas } from './native-blas'
-import { mixSeed } from './seeds'
-import type { QuietStepMetrics, StepMetrics } from './vanilla-gan'
+import { mixSeed } from '../../src-shared/util/seeds'
+import type { QuietStepMetrics, StepMetrics } from './step-metrics'
 
 const ACT = { linear: 0, relu: 1, leaky: 2, tanh: 3 } as const
 const PHASE_D = 0

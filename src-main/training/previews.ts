@@ -6,7 +6,7 @@
 import type { DataSource } from '../datasets/data-source'
 import { toPairs } from '../../src-shared/util/points'
 import type { DecisionSurface } from '../../src-shared/plots/decision-surface'
-import { imageGridPng } from '../export/image-grid'
+import { imageGridPng } from '../util/image-grid'
 
 export interface Preview {
   /** Artifact kind, file extension and content for the epoch's saved sample. */

@@ -8,15 +8,13 @@
  * the tensor count stays flat (tested).
  */
 import * as tf from '@tensorflow/tfjs'
-import { FusedAdamOptimizer } from './fused-adam'
-import { GLOBAL_NORM } from './wasm-native-kernels'
-import type { ExperimentConfig, OptimizerConfig } from '../../src-shared/config/experiment'
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import { specLayers, type InputRole } from '../../src-shared/model/spec'
 import { buildModel } from './models'
 import { adversarialLoss, withInstanceNoise, type AdversarialLoss } from './losses'
 import { registerExtraGradients } from './extra-gradients'
-import { mixSeed } from './seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 import { sampleLatent } from './latent'
 import type { Conditioner } from './conditions'
 import type { DataSource } from '../datasets/data-source'
@@ -30,37 +28,8 @@ import { GeneratorEma } from './generator-ema'
 import type { CriticConstraint, DOutput, GanObjective } from './objectives/objective'
 import { objectiveFor } from './objectives/registry'
 import { criticConstraintFor } from './objectives/critic-constraint'
-
-export interface StepMetrics {
-  dLoss: tf.Scalar
-  gLoss: tf.Scalar
-  /** Mean D(x) on the real batch and D(G(z)) on the generated one (probabilities). */
-  dReal: tf.Scalar
-  dFake: tf.Scalar
-  dGradNorm: tf.Scalar
-  gGradNorm: tf.Scalar
-  /** AC-GAN: share of real / generated samples whose label D's class head gets right. */
-  classAccReal?: tf.Scalar
-  classAccFake?: tf.Scalar
-  /** InfoGAN: Q's loss recovering the codes (the negative mutual-information bound, up to a constant). */
-  infoLoss?: tf.Scalar
-  /** InfoGAN: share of generated samples whose categorical code Q recovers. */
-  codeAcc?: tf.Scalar
-  /** pix2pix: mean absolute distance of G's translations to their targets (tanh range). */
-  l1?: tf.Scalar
-  /** CycleGAN: mean absolute error of both reconstructions, F(G(a)) vs a and G(F(b)) vs b. */
-  cycle?: tf.Scalar
-  /** CycleGAN: mean absolute change each translator makes to its own target domain's images. */
-  identity?: tf.Scalar
-}
-
-export type MetricValues = { [K in keyof StepMetrics]: number }
-
-/**
- * What a step returns when nobody reads its metrics: the losses only. Gradient norms, D's mean
- * outputs and accuracies would be extra kernel launches on every step, for nothing.
- */
-export type QuietStepMetrics = Pick<StepMetrics, 'dLoss' | 'gLoss'>
+import { globalNorm, makeOptimizer, optimizerState, restoreOptimizer } from './optimizers'
+import type { QuietStepMetrics, StepMetrics } from './step-metrics'
 
 /**
  * Sees what a training step draws (real batches, their labels, latents, generated labels) and the
@@ -70,35 +39,6 @@ export type QuietStepMetrics = Pick<StepMetrics, 'dLoss' | 'gLoss'>
  */
 export interface StepObserver {
   observe(name: string, tensor: tf.Tensor): void
-}
-
-export async function optimizerState(opt: tf.Optimizer): Promise<{ name: string; tensor: tf.Tensor }[]> {
-  return (await opt.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor }))
-}
-
-/** setWeights recreates an optimizer's slot variables (Adam's moments) from saved values. */
-export async function restoreOptimizer(opt: tf.Optimizer, saved: { name: string; tensor: tf.Tensor }[] | undefined): Promise<void> {
-  await opt.setWeights((saved ?? []).map((w) => ({ name: w.name, tensor: w.tensor })))
-}
-
-export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
-  switch (o.type) {
-    case 'adam':
-      return new FusedAdamOptimizer(o.learningRate, o.beta1, o.beta2)
-    case 'sgd':
-      return tf.train.momentum(o.learningRate, o.momentum)
-    case 'rmsprop':
-      return tf.train.rmsprop(o.learningRate, o.decay)
-  }
-}
-
-/** √(Σ g²) over every gradient: one native kernel where the backend has it (float32 gradients). */
-export function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
-  const all = Object.values(grads)
-  if (tf.getKernel(GLOBAL_NORM, tf.getBackend()) && all.length < 255 && all.every((g) => g.dtype === 'float32')) {
-    return tf.engine().runKernel(GLOBAL_NORM, Object.fromEntries(all.map((g, i) => [`g${i}`, g]))) as tf.Scalar
-  }
-  return tf.sqrt(tf.addN(all.map((g) => tf.sum(tf.square(g))))) as tf.Scalar
 }
 
 const keepIf = (t: tf.Tensor | undefined) => (t ? tf.keep(t) : undefined)
@@ -469,15 +409,4 @@ export class VanillaGan implements GanModel {
     this.dOptimizer.dispose()
     this.unrollOptimizer?.dispose()
   }
-}
-
-export async function readMetrics(m: StepMetrics): Promise<MetricValues> {
-  const keys = Object.keys(m) as (keyof StepMetrics)[]
-  const values = await Promise.all(keys.map((k) => m[k]!.data()))
-  for (const k of keys) m[k]!.dispose()
-  return Object.fromEntries(keys.map((k, i) => [k, values[i]![0]!])) as MetricValues
-}
-
-export function disposeMetrics(m: StepMetrics | QuietStepMetrics): void {
-  for (const t of Object.values(m)) t?.dispose()
 }

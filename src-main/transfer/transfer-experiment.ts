@@ -8,13 +8,13 @@
 import * as tf from '@tensorflow/tfjs'
 import type { TransferOptions, TransferResults, TransferRow } from '../../src-shared/domain/transfer'
 import type { Registry } from '../registry/registry'
-import { ConflictError } from '../training/run-manager'
+import { ConflictError } from '../util/errors'
 import { buildModel } from '../training/models'
-import { mixSeed } from '../training/seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 import { fitSeeded } from '../util/seeded-fit'
 import { TO_TANH_RANGE, type ImageDataset } from '../datasets/image-datasets'
 import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from '../metrics/classifier-data'
-import { assertImageOnlyDiscriminator, loadFeatureExtractor, type FeatureExtractor } from './d-features'
+import { assertImageOnlyDiscriminator, loadFeatureExtractor, type FeatureExtractor } from '../model-io/d-features'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 
 /** 500 per class fits the built-in MNIST's 8,000 training digits (about 800 per class). */

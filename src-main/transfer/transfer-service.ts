@@ -6,7 +6,7 @@
 import type { SynthOutcome, TransferProgressEvent } from '../../src-shared/contract'
 import type { TransferRecord } from '../../src-shared/domain/transfer'
 import type { Registry } from '../registry/registry'
-import { ConflictError } from '../training/run-manager'
+import { ConflictError } from '../util/errors'
 import { synthRun } from '../export/synth'
 import { DEFAULT_TRANSFER, runTransfer, transferDataset } from './transfer-experiment'
 import { DATASETS_DIR } from '../platform/paths'

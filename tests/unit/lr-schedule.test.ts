@@ -4,8 +4,9 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { selectBackend } from '../../src-main/training/backend'
-import { VanillaGan, disposeMetrics } from '../../src-main/training/vanilla-gan'
-import { createDataSource } from '../../src-main/datasets/data-source'
+import { VanillaGan } from '../../src-main/training/vanilla-gan'
+import { disposeMetrics } from '../../src-main/training/step-metrics'
+import { createDataSource } from '../../src-main/datasets/create-data-source'
 import { learningRateFactor, setLearningRate } from '../../src-main/training/lr-schedule'
 
 /** 2 epochs of 20 steps: 40 steps in all. */

@@ -16,7 +16,7 @@ import { selectBackend } from '../../src-main/training/backend'
 import { nativeBlas } from '../../src-main/training/native-blas'
 import { wasmThreadCount } from '../../src-main/training/wasm-threads'
 import { FusedAdamOptimizer } from '../../src-main/training/fused-adam'
-import { globalNorm } from '../../src-main/training/vanilla-gan'
+import { globalNorm } from '../../src-main/training/optimizers'
 import { requireNativeOrSkip } from '../helpers/native-variant'
 
 process.env.GWB_WASM_THREADS = '2'

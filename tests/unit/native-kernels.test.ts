@@ -15,7 +15,7 @@ import { registerWasmMatMulKernels } from '../../src-main/training/wasm-matmul'
 import { registerWasmIdentity } from '../../src-main/training/wasm-identity'
 import { registerWasmNativeKernels } from '../../src-main/training/wasm-native-kernels'
 import { FusedAdamOptimizer } from '../../src-main/training/fused-adam'
-import { globalNorm } from '../../src-main/training/vanilla-gan'
+import { globalNorm } from '../../src-main/training/optimizers'
 import { requireNativeOrSkip } from '../helpers/native-variant'
 
 process.env.GWB_WASM_THREADS = '2'

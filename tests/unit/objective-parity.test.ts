@@ -16,9 +16,9 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { selectBackend } from '../../src-main/training/backend'
-import { createGan } from '../../src-main/training/gan-model'
-import { readMetrics, type StepMetrics } from '../../src-main/training/vanilla-gan'
-import { createDataSource } from '../../src-main/datasets/data-source'
+import { createGan } from '../../src-main/training/create-gan'
+import { readMetrics, type StepMetrics } from '../../src-main/training/step-metrics'
+import { createDataSource } from '../../src-main/datasets/create-data-source'
 
 const FIXTURE = path.join(__dirname, '../fixtures/objective-losses.json')
 const RECORD = process.env.GWB_RECORD_OBJECTIVES === '1'

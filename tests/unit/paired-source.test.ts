@@ -7,7 +7,7 @@ import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
 import { selectBackend } from '../../src-main/training/backend'
 import { VanillaGan } from '../../src-main/training/vanilla-gan'
-import { createDataSource } from '../../src-main/datasets/data-source'
+import { createDataSource } from '../../src-main/datasets/create-data-source'
 
 describe('paired tasks', () => {
   it('marks the outline of a filled square as edges and its flat inside and outside as not', () => {

@@ -17,7 +17,7 @@ import type { HostMessage, SpawnTrainer, TrainerMessage } from '../../src-main/t
 import { startReproduction } from '../../src-main/reproductions/reproduction-service'
 import { markdownTable, textTable } from '../../src-main/reproductions/report'
 import { reproductionsMarkdown } from '../../src-main/reproductions/docs'
-import { createDataSource } from '../../src-main/datasets/data-source'
+import { createDataSource } from '../../src-main/datasets/create-data-source'
 import { classifierDatasetOf } from '../../src-main/metrics/epoch-image-metrics'
 import { useTempRegistry } from '../helpers/temp-registry'
 
@@ -246,11 +246,11 @@ describe('the reproduction service', () => {
     const made = createReproduction(ctx.registry, {
       entry, quick: true, seeds: 1, target: 'local', command: 'test', commit: null, machine: 'm', steps: 20, samples: 2500, results: [],
     })
-    ctx.registry.markOrphansInterrupted()
+    ctx.registry.markOrphansInterrupted(() => true)
     expect(getReproduction(ctx.registry, made.id).status).toBe('running')
     // The same pid (alive: this process) with another start time: the system reused it.
     ctx.registry.db.prepare("UPDATE reproductions SET pid_started = 'another process' WHERE id = ?").run(made.id)
-    ctx.registry.markOrphansInterrupted()
+    ctx.registry.markOrphansInterrupted(() => true)
     expect(getReproduction(ctx.registry, made.id).status).toBe('interrupted')
   })
 

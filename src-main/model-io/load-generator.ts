@@ -10,7 +10,7 @@ import type { Registry } from '../registry/registry'
 import { NotFoundError } from '../registry/registry'
 import { buildModel } from '../training/models'
 import { loadCheckpointArtifact, restoreWeights } from '../training/checkpoint'
-import { mixSeed } from '../training/seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 import { hostBackendOnce } from '../training/backend'
 
 export interface LoadedGenerator {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { conditionerFor } from '../training/conditions'
-import { createDataSource } from '../datasets/data-source'
+import { createDataSource } from '../datasets/create-data-source'
 import { loadGenerator } from './load-generator'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import type { Registry } from '../registry/registry'
@@ -12,7 +12,7 @@ import { sampleLatent } from '../training/latent'
 import { isTranslation } from '../../src-shared/config/experiment'
 import { infoganCodes } from '../../src-shared/config/validate'
 import { createRng } from '../../src-shared/util/rng'
-import { mixSeed } from '../training/seeds'
+import { mixSeed } from '../../src-shared/util/seeds'
 
 /**
  * For conditional models sample i gets class (InfoGAN: categorical code) `labels[i]`, by default

@@ -1,4 +1,7 @@
-/** Derives independent 31-bit seeds from a run seed and counters (splitmix-style mixing). */
+/**
+ * Derives independent 31-bit seeds from a run seed and counters (splitmix-style mixing). Shared by
+ * datasets, training, metrics and export, so it sits below them all.
+ */
 export function mixSeed(...parts: number[]): number {
   let h = 0x9e3779b9
   for (const p of parts) {

@@ -9,8 +9,8 @@ import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import { toGraph } from '../../src-shared/model/shape-inference'
 import type { ArtifactRecord } from '../../src-shared/domain/run'
 import type { Registry } from '../registry/registry'
-import { ConflictError } from '../training/run-manager'
-import { loadDiscriminator } from '../export/load-generator'
+import { ConflictError } from '../util/errors'
+import { loadDiscriminator } from './load-generator'
 
 export interface FeatureExtractor {
   /** images [n, ...imageShape] in [-1, 1] → features [n, ...featureShape]. */
