@@ -116,7 +116,15 @@ async function stopAndDelete(page: Page, id: number): Promise<void> {
     if (!['queued', 'running'].includes(run.status)) break
     await page.waitForTimeout(500)
   }
-  await request(page, 'runs.delete', { id, force: true })
+  // The trainer may still be closing the run for a moment after its status says stopped.
+  for (let i = 0; ; i++) {
+    try {
+      return void (await request(page, 'runs.delete', { id, force: true }))
+    } catch (e) {
+      if (i >= 20) throw e
+      await page.waitForTimeout(500)
+    }
+  }
 }
 
 /**
@@ -156,6 +164,9 @@ async function driveLiveCompare(page: Page, liveIds: number[], seconds: number):
         const caption = fig(id).getByTestId('compare-scatter-caption').filter({ hasText: epoch ? new RegExp(`epoch ${epoch}$`) : /^(live|epoch \d+)$/ })
         await caption.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
           const now = await fig(id).getByTestId('compare-scatter-caption').textContent()
+          const all = await page.getByTestId('compare-scatter-caption').allTextContents()
+          const reply = await request<{ epochs: number[]; epoch: number | null }>(page, 'runs.points', { id, epoch: Number(epoch) }).catch((x: unknown) => String(x))
+          console.error(`captions: ${all.join(' | ')}; runs.points(${id}, epoch ${epoch}): ${JSON.stringify(reply).slice(0, 300)}`)
           throw new Error(`run ${id} at slider "${await page.getByTestId('compare-scatter-at').textContent()}" shows "${now}": ${String(e)}`)
         })
         if (!/^(epoch \d+|live)$/.test((await caption.textContent()) ?? '')) continue
