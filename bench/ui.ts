@@ -11,7 +11,7 @@
  *
  * BENCH_UI_LIVE_SECONDS: the DCGAN window (30); BENCH_UI_COMPARE_SECONDS: the live-compare window
  * (25); BENCH_UI_PROFILE=1: a CPU profile of the live-compare window (CDP Profiler) and the
- * functions that ran inside its long tasks.
+ * functions that took the main thread's time.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -192,18 +192,16 @@ interface ProfileNode { id: number; callFrame: { functionName: string; url: stri
 interface CpuProfile { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] }
 
 /**
- * The functions (self time) sampled inside the long tasks of a CPU profile: what made them long.
- * `pageStart`: the page's performance.now() when the profile began (aligned within a few ms).
+ * The functions that took the main thread's time over a CPU profile (self time, idle left out):
+ * what the long tasks were made of. (Aligning the profile's clock with the long tasks' did not
+ * work reliably: the whole window is summed instead.)
  */
-function longTaskCulprits(profile: CpuProfile, tasks: { start: number; duration: number }[], pageStart: number): string[] {
+function busiest(profile: CpuProfile): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const self = new Map<string, number>()
-  let t = profile.startTime
   for (let i = 0; i < profile.samples.length; i++) {
-    t += profile.timeDeltas[i]!
-    const at = (t - profile.startTime) / 1000 + pageStart
-    if (!tasks.some((k) => at >= k.start && at <= k.start + k.duration)) continue
     const f = byId.get(profile.samples[i]!)!.callFrame
+    if (f.functionName === '(idle)') continue
     const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`
     self.set(name, (self.get(name) ?? 0) + profile.timeDeltas[i]! / 1000)
   }
@@ -282,14 +280,12 @@ async function main(): Promise<void> {
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
       await cdp.send('Profiler.start')
     }
-    const profileStart = await page.evaluate(() => performance.now())
     const label = `compare 10 runs + 2 training: live, slider, heat maps (${COMPARE_SECONDS} s)`
     results[label] = await measure(page, label, () => driveLiveCompare(page, live, COMPARE_SECONDS))
     if (cdp) {
       const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile }
-      const tasks = await page.evaluate(() => (window as unknown as { __longAt: { start: number; duration: number }[] }).__longAt)
-      console.log(`  self time inside the ${tasks.length} long tasks (CPU profile):`)
-      for (const line of longTaskCulprits(profile, tasks, profileStart)) console.log(`    ${line}`)
+      console.log('  main-thread self time over the window (CPU profile, idle left out):')
+      for (const line of busiest(profile)) console.log(`    ${line}`)
     }
   } finally {
     for (const id of started) await stopAndDelete(page, id).catch((e: unknown) => console.error(`could not delete run ${id}: ${String(e)}`))
