@@ -24,6 +24,8 @@ export interface LiveRun {
 }
 
 const MAX_LIVE_POINTS = 5000
+/** How long live progress is gathered before it is applied (one re-render per batch). */
+const LIVE_FLUSH_MS = 250
 
 export const useRunsStore = defineStore('runs', () => {
   const list = ref<RunRecord[]>([])
@@ -37,22 +39,26 @@ export const useRunsStore = defineStore('runs', () => {
     return (live[id] ??= { progress: null, curves: {}, points: null, surface: null, grid: null, diagnoses: [] })
   }
 
-  function subscribe() {
-    if (subscribed) return
-    subscribed = true
-    api().on('run.progress', (e) => {
+  /**
+   * Progress events arrive faster than a page full of charts can redraw (two 2D runs with short
+   * epochs send several a second each, with points and D's surface): applied one by one, each
+   * re-rendered every chart and scatter of a live comparison, and the socket's backlog grew
+   * without end (npm run bench:ui). They are queued and applied together, a few times a second.
+   */
+  const pending: { e: RunProgressEvent; wallTime: number }[] = []
+  let flushTimer: ReturnType<typeof setTimeout> | undefined
+  function flushProgress() {
+    flushTimer = undefined
+    const batch = pending.splice(0)
+    const curvesOf = new Map<number, Record<string, MetricPoint[]>>()
+    for (const { e, wallTime } of batch) {
       const l = liveOf(e.runId)
       l.progress = e
       if (e.diagnoses) l.diagnoses.push(...e.diagnoses)
-      const wallTime = Date.now() / 1000
-      // A new array per update: charts watch their inputs by identity, never deeply.
-      const curves = { ...l.curves }
-      for (const [k, v] of Object.entries(e.metrics)) {
-        const c = [...(curves[k] ?? []), { step: e.step, epoch: e.epoch, value: v, wallTime }]
-        curves[k] = c.length > MAX_LIVE_POINTS ? c.slice(c.length - MAX_LIVE_POINTS) : c
-      }
-      // Raw: thousands of points made deeply reactive would cost more than drawing them.
-      l.curves = markRaw(curves)
+      // A new array per flush: charts watch their inputs by identity, never deeply.
+      let curves = curvesOf.get(e.runId)
+      if (!curves) curvesOf.set(e.runId, (curves = { ...l.curves }))
+      for (const [k, v] of Object.entries(e.metrics)) curves[k] = [...(curves[k] ?? []), { step: e.step, epoch: e.epoch, value: v, wallTime }]
       if (e.points) l.points = e.points
       if (e.surface) l.surface = e.surface
       if (e.grid) l.grid = e.grid
@@ -63,6 +69,21 @@ export const useRunsStore = defineStore('runs', () => {
         run.lastMetrics = { ...run.lastMetrics, ...e.metrics }
         if (e.samplesPerSec) run.samplesPerSec = e.samplesPerSec
       }
+    }
+    for (const [id, curves] of curvesOf) {
+      for (const [k, c] of Object.entries(curves)) if (c.length > MAX_LIVE_POINTS) curves[k] = c.slice(c.length - MAX_LIVE_POINTS)
+      // Raw: thousands of points made deeply reactive would cost more than drawing them.
+      live[id]!.curves = markRaw(curves)
+    }
+  }
+
+  function subscribe() {
+    if (subscribed) return
+    subscribed = true
+    api().on('run.progress', (e) => {
+      // Applied in batches (below): the wall time is when it arrived.
+      pending.push({ e, wallTime: Date.now() / 1000 })
+      flushTimer ??= setTimeout(flushProgress, LIVE_FLUSH_MS)
     })
     api().on('run.status', (e) => {
       const run = list.value.find((r) => r.id === e.runId)
