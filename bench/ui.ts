@@ -21,7 +21,7 @@ import { Registry } from '../src-main/registry/registry'
 import { validateExperiment } from '../src-shared/config/validate'
 import { requirePreset } from '../src-shared/config/presets'
 import { applyOverrides } from '../src-shared/config/overrides'
-import { launchBrowser } from '../tests/helpers/browser'
+import { launchBrowser, pageRequest } from '../tests/helpers/browser'
 import { serve } from '../tests/helpers/cli'
 
 const RUNS = 200
@@ -92,21 +92,7 @@ async function measure(page: Page, label: string, action: () => Promise<void | R
 }
 
 /** One request over a WebSocket of the page (as the UI sends it); its value, or it throws. */
-async function request<T>(page: Page, name: string, payload: unknown): Promise<T> {
-  const reply = await page.evaluate(async ([n, p]) => {
-    const ws = new WebSocket(`ws://${location.host}/ws`)
-    await new Promise((r) => ws.addEventListener('open', r))
-    const answer = new Promise<string>((r) => ws.addEventListener('message', (m) => {
-      if (String(m.data).includes('"type":"response"')) r(String(m.data))
-    }))
-    ws.send(JSON.stringify({ type: 'request', id: 1, name: n, payload: p }))
-    const text = await answer
-    ws.close()
-    return JSON.parse(text) as { result: { ok: boolean; value?: unknown } }
-  }, [name, payload] as const)
-  if (!reply.result.ok) throw new Error(`${name} failed: ${JSON.stringify(reply.result)}`)
-  return reply.result.value as T
-}
+const request = <T>(page: Page, name: string, payload: unknown): Promise<T> => pageRequest<T>(page, name, payload)
 
 /** Stops a run the bench started and deletes it: the cached registry stays as it was seeded. */
 async function stopAndDelete(page: Page, id: number): Promise<void> {

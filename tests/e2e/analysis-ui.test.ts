@@ -11,7 +11,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
 import { cli, lastJson, serve } from '../helpers/cli'
-import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
+import { launchBrowser, pageRequest, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
 import type { RunRecord } from '../../src-shared/domain/run'
 
@@ -35,22 +35,7 @@ function train(args: string[]): RunRecord {
 }
 
 /** A contract request through the page's own origin (as the UI makes them). */
-async function request<T>(name: string, payload: unknown): Promise<T> {
-  const reply = await page.evaluate(async ([n, p]) => {
-    const ws = new WebSocket(`ws://${location.host}/ws`)
-    await new Promise((r) => ws.addEventListener('open', r))
-    const answer = new Promise<string>((r) => ws.addEventListener('message', (m) => {
-      if (String(m.data).includes('"type":"response"')) r(String(m.data))
-    }))
-    ws.send(JSON.stringify({ type: 'request', id: 1, name: n, payload: p }))
-    const text = await answer
-    ws.close()
-    return text
-  }, [name, payload] as const)
-  const result = (JSON.parse(reply) as { result: { ok: boolean; value: T; error?: { message: string } } }).result
-  if (!result.ok) throw new Error(`${name}: ${result.error?.message}`)
-  return result.value
-}
+const request = <T>(name: string, payload: unknown): Promise<T> => pageRequest<T>(page, name, payload)
 
 /**
  * Opens a route in a fresh load of the app (no dialog or state left by the test before: a hash
