@@ -21,7 +21,8 @@ import { Registry } from '../src-main/registry/registry'
 import { validateExperiment } from '../src-shared/config/validate'
 import { requirePreset } from '../src-shared/config/presets'
 import { applyOverrides } from '../src-shared/config/overrides'
-import { launchBrowser, pageRequest } from '../tests/helpers/browser'
+import { launchBrowser } from '../tests/helpers/browser'
+import { pageRequest } from '../tests/helpers/page-request'
 import { serve } from '../tests/helpers/cli'
 
 const RUNS = 200
