@@ -35,6 +35,17 @@ describe('the docs', () => {
     for (const n of counts) expect(n).toBe(PRESETS.length)
   })
 
+  it("give the number of hostile-input classes security.md's table lists (README's 'N classes of hostile input')", () => {
+    const readme = fs.readFileSync('README.md', 'utf8')
+    const claimed = /(\d+) classes of hostile input/.exec(readme)
+    expect(claimed, 'the README names how many classes of hostile input are tried').not.toBeNull()
+    const security = fs.readFileSync('docs/security.md', 'utf8')
+    const table = security.slice(security.indexOf('| class | what is tried |'))
+    const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2)
+    expect(rows.length).toBeGreaterThan(0)
+    expect(Number(claimed![1])).toBe(rows.length)
+  })
+
   it('date every measured number and name its commit', () => {
     expect(files.flatMap(undatedMeasurements)).toEqual([])
   })
