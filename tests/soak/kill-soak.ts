@@ -220,7 +220,8 @@ class Lane {
 async function main(): Promise<void> {
   if (!fs.existsSync(TRAINER_ENTRY)) throw new Error(`${TRAINER_ENTRY} is missing: run \`npm run build\` first`)
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gwb-soak-'))
-  // The commit the trainers were built from (+dirty when the checkout had changes), and that build pinned.
+  // The checkout's commit now (+dirty when it has changes): `npm run soak` built out/ just before, so
+  // it is the build's unless the checkout moved in between (say so when it did). That build is pinned.
   const commit = sourceCommit(path.resolve(__dirname, '..', '..')) ?? 'unknown'
   const build = pinBuild()
   const started = Date.now()

@@ -50,15 +50,15 @@ export const useRunsStore = defineStore('runs', () => {
   function flushProgress() {
     flushTimer = undefined
     const batch = pending.splice(0)
-    const curvesOf = new Map<number, Record<string, MetricPoint[]>>()
+    // Per run, the series this batch extends: each copied once (charts watch by identity), then appended to.
+    const extended = new Map<number, Record<string, MetricPoint[]>>()
     for (const { e, wallTime } of batch) {
       const l = liveOf(e.runId)
       l.progress = e
       if (e.diagnoses) l.diagnoses.push(...e.diagnoses)
-      // A new array per flush: charts watch their inputs by identity, never deeply.
-      let curves = curvesOf.get(e.runId)
-      if (!curves) curvesOf.set(e.runId, (curves = { ...l.curves }))
-      for (const [k, v] of Object.entries(e.metrics)) curves[k] = [...(curves[k] ?? []), { step: e.step, epoch: e.epoch, value: v, wallTime }]
+      let fresh = extended.get(e.runId)
+      if (!fresh) extended.set(e.runId, (fresh = {}))
+      for (const [k, v] of Object.entries(e.metrics)) (fresh[k] ??= [...(l.curves[k] ?? [])]).push({ step: e.step, epoch: e.epoch, value: v, wallTime })
       if (e.points) l.points = e.points
       if (e.surface) l.surface = e.surface
       if (e.grid) l.grid = e.grid
@@ -70,10 +70,10 @@ export const useRunsStore = defineStore('runs', () => {
         if (e.samplesPerSec) run.samplesPerSec = e.samplesPerSec
       }
     }
-    for (const [id, curves] of curvesOf) {
-      for (const [k, c] of Object.entries(curves)) if (c.length > MAX_LIVE_POINTS) curves[k] = c.slice(c.length - MAX_LIVE_POINTS)
+    for (const [id, fresh] of extended) {
+      for (const [k, c] of Object.entries(fresh)) if (c.length > MAX_LIVE_POINTS) fresh[k] = c.slice(c.length - MAX_LIVE_POINTS)
       // Raw: thousands of points made deeply reactive would cost more than drawing them.
-      live[id]!.curves = markRaw(curves)
+      live[id]!.curves = markRaw({ ...live[id]!.curves, ...fresh })
     }
   }
 
