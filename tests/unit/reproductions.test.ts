@@ -16,7 +16,7 @@ import { trainRun } from '../../src-main/training/train-run'
 import type { HostMessage, SpawnTrainer, TrainerMessage } from '../../src-main/training/trainer-protocol'
 import { startReproduction } from '../../src-main/reproductions/reproduction-service'
 import { markdownTable, textTable } from '../../src-main/reproductions/report'
-import { reproductionsMarkdown } from '../../src-main/reproductions/docs'
+import { previousDocs, reproductionsMarkdown } from '../../src-main/reproductions/docs'
 import { createDataSource } from '../../src-main/datasets/create-data-source'
 import { classifierDatasetOf } from '../../src-main/metrics/epoch-image-metrics'
 import { useTempRegistry } from '../helpers/temp-registry'
@@ -176,6 +176,22 @@ describe('the reproduction service', () => {
     expect(doc).toContain('- command: `test`')
     expect(doc).toMatch(/\| pacgan-ring8 \| Lin 2018 \| — \| not run \|/)
     expect(doc).toContain(`commit ${final.commit ? `\`${final.commit}\`` : 'unknown'}, ${final.machine}`)
+
+    // Written again from a data directory that holds only toy-ring8: an entry run elsewhere keeps its
+    // section and row from the previous file; toy-ring8's own old section is replaced.
+    const earlier = doc
+      .replace('| pacgan-ring8 | Lin 2018 | — | not run | — | — |', '| [pacgan-ring8](#pacgan-ring8) | Lin 2018 | 5 | NOT REACHED | 2026-11-01 | `abc123` |')
+      .replace(/### pacgan-ring8: [^\n]*/, '### pacgan-ring8: measured elsewhere, 2026-11-01')
+      .replace(/### toy-ring8: [^\n]*/, '### toy-ring8: an older run')
+    const again = reproductionsMarkdown(latestReproductions(ctx.registry, true), { quick: true, generatedAt: '2026-12-02 10:00 UTC', previous: previousDocs(earlier, true) })
+    expect(again).toContain('| [pacgan-ring8](#pacgan-ring8) | Lin 2018 | 5 | NOT REACHED | 2026-11-01 | `abc123` |')
+    expect(again).toContain('### pacgan-ring8: measured elsewhere, 2026-11-01')
+    expect(again).toContain('Kept from the previous file, because the data directory this was written from holds no run of them: pacgan-ring8 ')
+    expect(again).not.toContain('an older run')
+    expect(again).toMatch(/\| pacgan-grid25 \| Lin 2018 \| — \| not run \|/)
+    expect(again.match(/<a id="pacgan-ring8"><\/a>/g)).toHaveLength(1)
+    // A full file never lends its sections to a quick one, nor the reverse.
+    expect(previousDocs(earlier, false).rows.size).toBe(0)
   })
 
   it('a seed whose run fails is a failed seed; the others still train and score', async () => {

@@ -16,7 +16,7 @@ import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
 import { DEFAULT_SEEDS, MAX_SEEDS, requireReproduction, startReproduction } from '../../reproductions/reproduction-service'
 import { textTable } from '../../reproductions/report'
-import { reproductionsMarkdown } from '../../reproductions/docs'
+import { previousDocs, reproductionsMarkdown } from '../../reproductions/docs'
 import { REPRODUCTIONS, recipeSteps } from '../../../src-shared/reproductions/catalog'
 import { summarize } from '../../../src-shared/reproductions/summary'
 import type { ReproductionProgressEvent, ReproductionRecord } from '../../../src-shared/domain/reproduction'
@@ -43,7 +43,9 @@ function progressLine(e: ReproductionProgressEvent): string {
 function writeDocs(registry: Registry, file: string, quick: boolean): string {
   const target = path.resolve(file)
   fs.mkdirSync(path.dirname(target), { recursive: true })
-  writeFileAtomic(target, reproductionsMarkdown(latestReproductions(registry, quick), { quick, generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }))
+  const previous = fs.existsSync(target) ? previousDocs(fs.readFileSync(target, 'utf8'), quick) : undefined
+  const generatedAt = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
+  writeFileAtomic(target, reproductionsMarkdown(latestReproductions(registry, quick), { quick, generatedAt, previous }))
   return target
 }
 
