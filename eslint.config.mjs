@@ -3,6 +3,8 @@
 // inside src-main, util < platform < services < doors, never upward (see LAYER_RULES).
 import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
+// Layout is Prettier's job (`npm run format`, checked by `npm run lint`): this turns off the rules it owns.
+import prettierOff from 'eslint-config-prettier'
 
 const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'module', 'events', 'worker_threads', 'stream', 'util', 'readline']
 const HOST_LIBS = ['electron', 'better-sqlite3', 'ws', 'commander', 'pngjs']
@@ -146,4 +148,5 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: dynamicImportSelector(forbidden), message }],
     },
   })),
+  prettierOff,
 )
