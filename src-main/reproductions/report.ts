@@ -5,6 +5,7 @@
  */
 import type { ReproductionRecord } from '../../src-shared/domain/reproduction'
 import { formatPaper, formatSpread, formatValue, summarize, type RowSummary } from '../../src-shared/reproductions/summary'
+import { withCurrentFindings } from '../../src-shared/reproductions/catalog'
 
 export interface TableLines {
   heading: string
@@ -22,7 +23,7 @@ function verdictText(r: RowSummary): string {
 
 /** The cells of a reproduction's table (plain text; both renderings below use them). */
 export function tableLines(record: ReproductionRecord): TableLines {
-  const { entry } = record
+  const entry = withCurrentFindings(record.entry)
   const summary = summarize(record)
   const p = entry.paper
   return {

@@ -279,6 +279,18 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
   })),
 ]
 
+/**
+ * A stored run's entry with what was learnt after it ran: the peer figure (a PyTorch rebuild is
+ * trained and scored separately, later) and the note (what blocks a goal, with its measurements)
+ * come from the catalog as it is now; the recipe, goals and protocol stay as they ran.
+ */
+export function withCurrentFindings(entry: ReproductionEntry): ReproductionEntry {
+  const current = findReproduction(entry.name)
+  if (!current) return entry
+  const peer = current.peer && current.peer.value !== null ? current.peer : entry.peer
+  return { ...entry, peer, note: current.note ?? entry.note }
+}
+
 export function findReproduction(name: string): ReproductionEntry | undefined {
   return REPRODUCTIONS.find((r) => r.name === name)
 }

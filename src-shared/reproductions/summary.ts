@@ -3,7 +3,7 @@
  * deviation (min–max) over the seeds that ran, and pass/fail. Every seed must meet the goal; a
  * seed whose run failed, diverged or was stopped has no figure and fails the row.
  */
-import type { GoalRow, ReproductionEntry } from './catalog'
+import { withCurrentFindings, type GoalRow, type ReproductionEntry } from './catalog'
 import type { ReproductionRecord, SeedResult } from '../domain/reproduction'
 
 export type Verdict = 'pass' | 'fail' | 'info' | 'no-goal'
@@ -59,7 +59,8 @@ function meets(row: GoalRow, seed: SeedResult, entry: ReproductionEntry): boolea
 }
 
 export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>): ReproductionSummary {
-  const { entry, results } = record
+  const { results } = record
+  const entry = withCurrentFindings(record.entry)
   const failedSeeds = results.filter((s) => !seedOk(s) || (entry.baseline && s.baselineStatus !== 'completed')).map((s) => s.seed)
   const rows = entry.rows.map((row): RowSummary => {
     const perSeed = results.map((s) => (seedOk(s) ? s.values[row.metric] ?? null : null))

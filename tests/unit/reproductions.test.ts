@@ -5,7 +5,7 @@
  * tags and scores them, keeps failed and stopped seeds as such, and runs on the queue as a sweep.
  */
 import { describe, expect, it } from 'vitest'
-import { REPRODUCTIONS, findReproduction, recipeConfig, recipeSteps, type ReproductionEntry } from '../../src-shared/reproductions/catalog'
+import { REPRODUCTIONS, findReproduction, withCurrentFindings, recipeConfig, recipeSteps, type ReproductionEntry } from '../../src-shared/reproductions/catalog'
 import { formatSpread, summarize } from '../../src-shared/reproductions/summary'
 import { validateExperiment } from '../../src-shared/config/validate'
 import type { ReproductionProgressEvent, ReproductionRecord, SeedResult } from '../../src-shared/domain/reproduction'
@@ -100,12 +100,25 @@ describe('a reproduction table', () => {
     ] })
     expect(v.rows.map((r) => r.verdict)).toEqual(['fail', 'info', 'info'])
     expect(v.rows[0]!.why).toBe('seed 2 short of the goal')
-    const dcgan = findReproduction('dcgan-mnist')!
+    // A made-up name: the catalog's own peer figure for dcgan-mnist (supplied later) must not replace these.
+    const dcgan = { ...findReproduction('dcgan-mnist')!, name: 'dcgan-under-test' }
     const results = [seed(1, { frechetDistance: 30, classesPresent: 10, inceptionScore: 8 })]
     expect(summarize({ entry: dcgan, results }).rows[0]).toMatchObject({ verdict: 'no-goal', why: 'no PyTorch rebuild, same recipe and steps figure yet' })
     const withPeer: ReproductionEntry = { ...dcgan, peer: { ...dcgan.peer!, value: 25 } }
     expect(summarize({ entry: withPeer, results }).rows[0]!.verdict).toBe('fail')
     expect(summarize({ entry: { ...dcgan, peer: { ...dcgan.peer!, value: 35 } }, results }).rows[0]!.verdict).toBe('pass')
+  })
+
+  it("a stored run is judged with the catalog's current peer figure and note, its recipe and goals as they ran", () => {
+    for (const e of REPRODUCTIONS) {
+      const stored: ReproductionEntry = { ...e, note: undefined, peer: e.peer && { ...e.peer, value: null }, rows: e.rows.slice(0, 1) }
+      const now = withCurrentFindings(stored)
+      expect(now.note).toBe(e.note)
+      expect(now.peer?.value ?? null).toBe(e.peer?.value ?? null)
+      expect(now.rows).toHaveLength(1)
+    }
+    const gone = { ...findReproduction('toy-ring8')!, name: 'no-longer-in-the-catalog', note: 'as it ran' }
+    expect(withCurrentFindings(gone)).toBe(gone)
   })
 })
 
