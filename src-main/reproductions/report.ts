@@ -4,7 +4,7 @@
  * ended. The numbers and verdicts come from src-shared/reproductions/summary.ts (the UI's too).
  */
 import type { ReproductionRecord } from '../../src-shared/domain/reproduction'
-import { formatPaper, formatSpread, formatValue, summarize, type RowSummary } from '../../src-shared/reproductions/summary'
+import { formatPaper, formatSpread, formatValue, summarize, verdictWord, type RowSummary } from '../../src-shared/reproductions/summary'
 import { withCurrentFindings } from '../../src-shared/reproductions/catalog'
 
 export interface TableLines {
@@ -51,8 +51,7 @@ export function tableLines(record: ReproductionRecord): TableLines {
 
 /** Passed, failed or unfinished, in one word a script or a reader can act on. */
 export function overall(record: ReproductionRecord): string {
-  if (record.status !== 'completed') return record.status.toUpperCase()
-  return summarize(record).passed ? 'PASSED' : 'NOT REACHED'
+  return verdictWord(record).toUpperCase()
 }
 
 function pad(rows: string[][]): string[] {

@@ -24,6 +24,8 @@ export interface ReproductionSummary {
   rows: RowSummary[]
   /** Every judged row passes (rows awaiting a peer figure do not count either way). */
   passed: boolean
+  /** Some goal row cannot be judged yet (its peer figure is not supplied): a pass is not final. */
+  pending: boolean
   failedSeeds: number[]
 }
 
@@ -79,7 +81,15 @@ export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>)
     return { ...base, verdict: 'fail', why }
   })
   const judged = rows.filter((r) => r.verdict === 'pass' || r.verdict === 'fail')
-  return { rows, passed: judged.length > 0 && judged.every((r) => r.verdict === 'pass'), failedSeeds }
+  const passed = judged.length > 0 && judged.every((r) => r.verdict === 'pass')
+  return { rows, passed, pending: rows.some((r) => r.verdict === 'no-goal'), failedSeeds }
+}
+
+/** The whole reproduction in a word: a pass with a goal still awaiting its peer figure is not a pass yet. */
+export function verdictWord(record: Pick<ReproductionRecord, 'entry' | 'results' | 'status'>): 'passed' | 'not reached' | 'awaiting a peer figure' | ReproductionRecord['status'] {
+  if (record.status !== 'completed') return record.status
+  const s = summarize(record)
+  return !s.passed ? 'not reached' : s.pending ? 'awaiting a peer figure' : 'passed'
 }
 
 /** A row's value as people read it: counts whole (or to a tenth for means), shares in percent. */

@@ -139,6 +139,8 @@ describe('gan-workbench reproduce', () => {
     fs.writeFileSync(labels, npy('<i8', [n], BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 10))))
     const external = cli(home, ['--json', 'eval', '--samples-file', file, '--dataset', 'mnist', '--labels', labels])
     expect(external.code, external.stderr).toBe(0)
+    // Scored on the host's backend: no tfjs banner telling the user to install tfjs-node.
+    expect(external.stdout + external.stderr).not.toMatch(/looks like you are running TensorFlow\.js/)
     const ours = lastJson<{ metrics: Record<string, number> }>(cli(home, ['--json', 'eval', String(run.id), '--samples', String(n)]))
     const theirs = lastJson<{ samples: number; metrics: Record<string, number> }>(external)
     expect(theirs.samples).toBe(n)

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { REPRODUCTIONS, findReproduction, withCurrentFindings, recipeConfig, recipeSteps, type ReproductionEntry } from '../../src-shared/reproductions/catalog'
-import { formatSpread, summarize } from '../../src-shared/reproductions/summary'
+import { formatSpread, summarize, verdictWord } from '../../src-shared/reproductions/summary'
 import { validateExperiment } from '../../src-shared/config/validate'
 import type { ReproductionProgressEvent, ReproductionRecord, SeedResult } from '../../src-shared/domain/reproduction'
 import { Registry } from '../../src-main/registry/registry'
@@ -107,6 +107,11 @@ describe('a reproduction table', () => {
     const withPeer: ReproductionEntry = { ...dcgan, peer: { ...dcgan.peer!, value: 25 } }
     expect(summarize({ entry: withPeer, results }).rows[0]!.verdict).toBe('fail')
     expect(summarize({ entry: { ...dcgan, peer: { ...dcgan.peer!, value: 35 } }, results }).rows[0]!.verdict).toBe('pass')
+    // Every judged row passes, but the peer goal is not judged yet: not a pass.
+    expect(verdictWord({ entry: dcgan, results, status: 'completed' })).toBe('awaiting a peer figure')
+    expect(verdictWord({ entry: { ...dcgan, peer: { ...dcgan.peer!, value: 35 } }, results, status: 'completed' })).toBe('passed')
+    expect(verdictWord({ entry: withPeer, results, status: 'completed' })).toBe('not reached')
+    expect(verdictWord({ entry: withPeer, results, status: 'stopped' })).toBe('stopped')
   })
 
   it("a stored run is judged with the catalog's current peer figure and note, its recipe and goals as they ran", () => {
