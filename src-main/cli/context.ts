@@ -1,7 +1,7 @@
 /** Shared by CLI commands: global options and a registry opened for one command. */
 import { resolveHome, homePaths } from '../platform/paths'
 import { Registry } from '../registry/registry'
-import { isProcessAlive } from '../util/process-identity'
+import { isProcessAlive, thisProcess } from '../util/process-identity'
 import { secureDataDir } from '../app/data-dir'
 import { isDiskFull } from '../util/disk-space'
 
@@ -13,7 +13,7 @@ export interface GlobalOptions {
 export async function withRegistry<T>(opts: GlobalOptions, fn: (registry: Registry, home: string) => Promise<T> | T): Promise<T> {
   const home = resolveHome(opts.home)
   secureDataDir(home)
-  const registry = await Registry.open(homePaths(home).registry)
+  const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess() })
   try {
     sweepOrphans(registry)
     return await fn(registry, home)

@@ -2,7 +2,6 @@
  * The registry's side of queue runs (placement 'queue'): which queue job carries each run, and
  * which attempt owns it. The coordinator is the only writer; workers reach it over HTTP.
  */
-import os from 'node:os'
 import type { ArtifactRecord, RunRecord } from '../../src-shared/domain/run'
 import { ConflictError } from '../util/errors'
 import type { Registry } from './registry'
@@ -87,10 +86,10 @@ export class RemoteJobs {
       const from = checkpoint?.step ?? 0
       this.registry.truncateMetrics(runId, from)
       this.registry.truncateDiagnoses(runId, from)
-      this.db.prepare("DELETE FROM artifacts WHERE run_id = ? AND step > ? AND kind != 'checkpoint'").run(runId, from)
+      this.registry.repos.artifacts.truncate(runId, from, 'checkpoint')
       this.db.prepare(`UPDATE runs SET status = 'running', worker = ?, control = NULL, error = NULL, step = ?, epoch = ?,
         started_at = COALESCE(started_at, ?), finished_at = NULL, pid = NULL, host = ?, updated_at = ? WHERE id = ?`)
-        .run(worker, from, checkpoint?.epoch ?? 0, now(), os.hostname(), now(), runId)
+        .run(worker, from, checkpoint?.epoch ?? 0, now(), this.registry.owner.host, now(), runId)
       return { lease, run: this.registry.getRun(runId), checkpoint }
     })
     return tx.immediate()

@@ -21,6 +21,7 @@ import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
 import { tmpDir } from '../helpers/tmp'
 import { itFull } from '../helpers/full'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 let t: ReturnType<typeof tmpDir>
 beforeAll(async () => {
@@ -48,7 +49,7 @@ describe('transfer models', () => {
 
   it("fine-tuning starts from the checkpoint's D (not its initialisation), the baseline from a random start; --freeze trains the head only", async () => {
     fs.mkdirSync(path.join(t.dir, 'ft'), { recursive: true })
-    const registry = await Registry.open(path.join(t.dir, 'ft', 'registry.sqlite'))
+    const registry = await Registry.open(path.join(t.dir, 'ft', 'registry.sqlite'), { owner: thisProcess() })
     try {
       const config = validateExperiment(applyOverrides(requirePreset('dcgan-radford-mnist').config, [
         'training.epochs=1', 'training.stepsPerEpoch=3', 'training.batchSize=8', 'dataset.limit=64', 'training.evalSamples=0'])).config
@@ -81,7 +82,7 @@ describe('transfer models', () => {
 describe('transfer records', () => {
   it('are a run kind of their own, linked to the GAN run; a dead process leaves them failed, not running', async () => {
     fs.mkdirSync(path.join(t.dir, 'home'))
-    const registry = await Registry.open(path.join(t.dir, 'home', 'registry.sqlite'))
+    const registry = await Registry.open(path.join(t.dir, 'home', 'registry.sqlite'), { owner: thisProcess() })
     try {
       const config = validateExperiment(applyOverrides(requirePreset('acgan-mnist').config, ['training.epochs=1'])).config
       const run = registry.createRun({ config, totalSteps: 10 })

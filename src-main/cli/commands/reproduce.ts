@@ -9,9 +9,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { resolveHome, homePaths } from '../../platform/paths'
-import { isProcessAlive } from '../../util/process-identity'
+import { isProcessAlive, thisProcess } from '../../util/process-identity'
 import { Registry } from '../../registry/registry'
-import { latestReproductions } from '../../registry/reproductions'
 import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
 import { DEFAULT_SEEDS, MAX_SEEDS, requireReproduction, startReproduction } from '../../reproductions/reproduction-service'
@@ -43,7 +42,7 @@ function progressLine(e: ReproductionProgressEvent): string {
 function writeDocs(registry: Registry, file: string, quick: boolean): string {
   const target = path.resolve(file)
   fs.mkdirSync(path.dirname(target), { recursive: true })
-  writeFileAtomic(target, reproductionsMarkdown(latestReproductions(registry, quick), { quick, generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }))
+  writeFileAtomic(target, reproductionsMarkdown(registry.repos.reproductions.latest(quick), { quick, generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }))
   return target
 }
 
@@ -84,7 +83,7 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
       }
 
       const home = resolveHome(globals().home)
-      const registry = await Registry.open(homePaths(home).registry)
+      const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess() })
       const outcomes: ReproductionRecord[] = []
       try {
         registry.markOrphansInterrupted(isProcessAlive)

@@ -9,6 +9,7 @@ import { BACKENDS } from '../../../src-shared/config/experiment'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { printJson, CliError } from '../output'
 import { parseId, sweepOrphans, withRegistry, type GlobalOptions } from '../context'
+import { thisProcess } from '../../util/process-identity'
 
 function progressLine(step: number, total: number, metrics: Record<string, number>, sps?: number): string {
   const pct = total ? ((100 * step) / total).toFixed(1) : '0'
@@ -36,7 +37,7 @@ function parsePauseAt(value: string | undefined): number | undefined {
 
 async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord | Promise<RunRecord>): Promise<void> {
   const home = resolveHome(opts.home)
-  const registry = await Registry.open(homePaths(home).registry)
+  const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess() })
   sweepOrphans(registry)
   const runs = new RunManager(registry, home, nodeSpawner())
   const tty = process.stderr.isTTY
