@@ -4,6 +4,9 @@ import { Registry } from '../registry/registry'
 import { isProcessAlive, thisProcess } from '../util/process-identity'
 import { secureDataDir } from '../app/data-dir'
 import { isDiskFull } from '../util/disk-space'
+import { createHandlers, type Handlers } from '../app/services'
+import { RunManager } from '../training/run-manager'
+import { nodeSpawner } from '../training/spawn-node'
 
 export interface GlobalOptions {
   home?: string
@@ -20,6 +23,19 @@ export async function withRegistry<T>(opts: GlobalOptions, fn: (registry: Regist
   } finally {
     registry.close()
   }
+}
+
+/**
+ * A command that a contract request also serves (runs list, show, tag, note, rm, compare, sweeps):
+ * it calls the same handler the UI reaches through the dispatch, so a feature is assembled once.
+ * The handlers run here for this command only; a training command keeps its own RunManager.
+ */
+export async function withHandlers<T>(opts: GlobalOptions, fn: (handlers: Handlers, registry: Registry, home: string) => Promise<T> | T): Promise<T> {
+  return withRegistry(opts, (registry, home) => {
+    // Headless like server mode; the CLI never asks app.info.
+    const handlers = createHandlers({ registry, runs: new RunManager(registry, home, nodeSpawner()), home, mode: 'server', remote: { coordinator: null } })
+    return fn(handlers, registry, home)
+  })
 }
 
 export function parseId(text: string): number {

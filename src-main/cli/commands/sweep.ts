@@ -10,7 +10,7 @@ import { parseAxis, SweepError } from '../../../src-shared/config/sweep'
 import { ACTIVE_STATUSES } from '../../../src-shared/domain/run'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { CliError, printJson } from '../output'
-import { withRegistry, type GlobalOptions } from '../context'
+import { withHandlers, type GlobalOptions } from '../context'
 
 const collect = (v: string, acc: string[]) => [...acc, v]
 
@@ -88,8 +88,8 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
     .command('sweeps')
     .description('list sweeps and how their runs stand')
     .action(() =>
-      withRegistry(globals(), (registry) => {
-        const sweeps = registry.repos.sweeps.list()
+      withHandlers(globals(), async (handlers) => {
+        const sweeps = await handlers['sweeps.list']({})
         if (globals().json) return printJson(sweeps)
         if (sweeps.length === 0) return console.log('no sweeps yet: start one with `gan-workbench sweep`')
         for (const s of sweeps) {
