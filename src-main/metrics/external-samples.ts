@@ -9,7 +9,7 @@ import type { EvalReport } from '../../src-shared/domain/eval'
 import { DatasetError, readIdxFile } from '../datasets/idx'
 import { readNpyFile, type NpyArray } from '../datasets/npy'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
-import { CLASSIFIER_DATASETS, type ClassifierDataset } from './classifier-data'
+import { CLASSIFIER_DATASETS, type ClassifierDataset } from '../scoring/classifier-data'
 import { scoreImages } from './image-scoring'
 
 /** At most this many samples are scored (as `eval --samples`). */

@@ -17,7 +17,7 @@ import { startReproduction } from '../../src-main/reproductions/reproduction-ser
 import { markdownTable, textTable } from '../../src-main/reproductions/report'
 import { reproductionsMarkdown } from '../../src-main/reproductions/docs'
 import { createDataSource } from '../../src-main/datasets/create-data-source'
-import { classifierDatasetOf } from '../../src-main/metrics/epoch-image-metrics'
+import { classifierDatasetOf } from '../../src-main/scoring/epoch-image-metrics'
 import { useTempRegistry } from '../helpers/temp-registry'
 
 /** Metrics each protocol produces (src-main/reproductions/protocols.ts). */

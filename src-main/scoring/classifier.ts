@@ -8,9 +8,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import crypto from 'node:crypto'
 import * as tf from '@tensorflow/tfjs'
-import { toTfjsFiles, fromTfjsFiles, WEIGHTS_FILE } from '../model-io/tfjs-model'
+import { toTfjsFiles, fromTfjsFiles, WEIGHTS_FILE } from '../util/tfjs-model'
 import { writeFileAtomic } from '../util/atomic-fs'
-import { readFlat } from '../training/read-flat'
+import { readFlat } from '../util/read-flat'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
 
 /** out/main → ../../resources; src-main/metrics → ../../resources. */
