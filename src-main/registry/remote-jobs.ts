@@ -52,6 +52,12 @@ export class RemoteJobs {
       .map((r) => ({ runId: r.run_id, jobId: r.job_id }))
   }
 
+  /** Queue runs that have a job and are not finished (queued, running or paused): what the coordinator reconciles with the queue. */
+  active(): { runId: number; jobId: string }[] {
+    return this.db.prepare(`SELECT j.run_id AS runId, j.job_id AS jobId FROM remote_jobs j JOIN runs r ON r.id = j.run_id
+      WHERE r.status IN ('queued', 'running', 'paused') AND j.job_id IS NOT NULL`).all() as { runId: number; jobId: string }[]
+  }
+
   /**
    * Names the next job of a run (one per dispatch: a resumed run gets a new one). `prefix` tells
    * this registry's jobs from another's on a shared queue (run ids repeat across registries).

@@ -11,7 +11,8 @@ import { requirePreset } from '../../src-shared/config/presets'
 import { REPRODUCTIONS } from '../../src-shared/reproductions/catalog'
 import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
 import { openDatabase, type Db } from '../../src-main/registry/database'
-import { repositories, type Repositories } from '../../src-main/registry/registry'
+import { Registry, repositories, type Repositories } from '../../src-main/registry/registry'
+import { RemoteJobs } from '../../src-main/registry/remote-jobs'
 import type { ProcessOwner } from '../../src-main/util/process-identity'
 import { tmpDir } from '../helpers/tmp'
 
@@ -190,5 +191,26 @@ describe('one repository per table', () => {
     expect(repos.reproductions.latest(true).get(entry.name)?.id).toBe(second.id)
     expect(repos.reproductions.latest(false).size).toBe(0)
     expect(repos.reproductions.list(entry.name).map((r) => r.id)).toEqual([second.id, first.id])
+  })
+})
+
+describe('remote jobs (remote-jobs.ts, over the facade)', () => {
+  it('a queue run gets a job, is active until it ends, and a claim records the coordinator\'s host from the owner given', async () => {
+    const t = tmpDir()
+    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: STRANGER })
+    try {
+      const jobs = new RemoteJobs(registry)
+      const run = registry.createRun({ config, totalSteps: 10, placement: 'queue' })
+      expect(jobs.active()).toEqual([])
+      const jobId = jobs.assignJob(run.id, 'p')
+      expect(jobs.active()).toEqual([{ runId: run.id, jobId }])
+      jobs.claim(run.id, jobId, 'worker-1')
+      expect(registry.db.prepare('SELECT host, worker FROM runs WHERE id = ?').get(run.id)).toEqual({ host: STRANGER.host, worker: 'worker-1' })
+      registry.setStatus(run.id, 'completed')
+      expect(jobs.active()).toEqual([])
+    } finally {
+      registry.close()
+      t.cleanup()
+    }
   })
 })
