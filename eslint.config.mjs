@@ -14,10 +14,12 @@ const hostPatterns = ['node:*', '@tensorflow/*']
 
 // src-main's own layers, bottom up: util (generic helpers) < platform (the data dir's layout, the
 // version, the instance lock, process liveness, constant-time comparison) < services < doors.
-// Among the services: datasets < training < model-io (a run's networks as files and samples) <
-// metrics < export < transfer, reproductions, sweeps, remote. (training/train-run still scores each
-// epoch with metrics/: that one edge runs upward.) Cycles of files are npm run lint:cycles's job.
-const SERVICES = ['training', 'datasets', 'model-io', 'metrics', 'registry', 'export', 'remote', 'transfer', 'reproductions', 'sweeps']
+// Among the services: datasets < scoring (the evaluation classifiers, image and point metrics on
+// samples) < training < model-io (a run's networks as files and samples) < metrics < export <
+// transfer, reproductions, sweeps, remote. No edge runs upward between these folders (training
+// scores each epoch with scoring/, which metrics/ shares); .dependency-cruiser.cjs checks the same
+// order. Cycles of files are npm run lint:cycles's job.
+const SERVICES = ['training', 'datasets', 'scoring', 'model-io', 'metrics', 'registry', 'export', 'remote', 'transfer', 'reproductions', 'sweeps']
 const DOORS = ['cli', 'server', 'ipc', 'electron', 'preload', 'app']
 /** The services above export: they use runs, samples, metrics and exports; none of those uses them. */
 const ABOVE_EXPORT = ['transfer', 'reproductions', 'sweeps', 'remote']
@@ -32,21 +34,27 @@ const SERVICES_MESSAGE = 'Layers: services never import the doors (cli, server, 
 const LAYER_RULES = [
   {
     name: 'services',
-    files: SERVICES.filter((dir) => !['datasets', 'training', 'model-io', 'metrics', 'export'].includes(dir)).map((dir) => `src-main/${dir}/**/*.ts`),
+    files: SERVICES.filter((dir) => !['datasets', 'scoring', 'training', 'model-io', 'metrics', 'export'].includes(dir)).map((dir) => `src-main/${dir}/**/*.ts`),
     forbidden: DOORS,
     message: SERVICES_MESSAGE,
   },
   {
     name: 'datasets',
     files: ['src-main/datasets/**/*.ts'],
+    forbidden: [...DOORS, 'scoring', 'training', 'model-io', ...ABOVE_MODEL_IO],
+    message: 'Layers: src-main/datasets sits under scoring, training and every service that reads runs, and never imports a door; it imports only registry, platform, util and src-shared (mixSeed: src-shared/util/seeds).',
+  },
+  {
+    name: 'scoring',
+    files: ['src-main/scoring/**/*.ts'],
     forbidden: [...DOORS, 'training', 'model-io', ...ABOVE_MODEL_IO],
-    message: 'Layers: src-main/datasets sits under training and every service that reads runs, and never imports a door; it imports only registry, platform, util and src-shared (mixSeed: src-shared/util/seeds).',
+    message: 'Layers: src-main/scoring (evaluation classifiers, image and point metrics on samples) sits under training and every service above it, and never imports a door; it reads datasets, util and src-shared only.',
   },
   {
     name: 'training',
     files: ['src-main/training/**/*.ts'],
-    forbidden: [...DOORS, 'model-io', 'export'],
-    message: 'Layers: src-main/training sits under model-io and export, and never imports a door (image grids: src-main/util/image-grid).',
+    forbidden: [...DOORS, 'model-io', ...ABOVE_MODEL_IO],
+    message: 'Layers: src-main/training sits under model-io, metrics, export and the services above them, and never imports a door (epoch scoring: src-main/scoring; image grids: src-main/util/image-grid).',
   },
   {
     name: 'model-io',

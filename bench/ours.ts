@@ -25,6 +25,7 @@ import { homePaths } from '../src-main/platform/paths'
 import { totalSteps, trainRun } from '../src-main/training/train-run'
 import { findWorkload, WORKLOADS } from './workloads'
 import type { BackendName } from '../src-shared/config/experiment'
+import { thisProcess } from '../src-main/util/process-identity'
 
 /** A workload's config: its preset at the bench's batch size, one D step per G step, plus `more` overrides. */
 function workloadConfig(w: (typeof WORKLOADS)[number], more: string[] = []) {
@@ -52,7 +53,7 @@ async function appOverhead(w: (typeof WORKLOADS)[number], epochs: number): Promi
     return result
   } as typeof trainStep
   try {
-    const registry = await Registry.open(homePaths(home).registry)
+    const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess() })
     const config = workloadConfig(w, [`training.epochs=${epochs}`])
     const run = registry.createRun({ config, name: 'bench', totalSteps: totalSteps(config) })
     let ipcBytes = 0

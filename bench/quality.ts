@@ -68,7 +68,7 @@ export async function score(task: string, config: ExperimentConfig, samples: Flo
     const m = modeCoverage(samples, mixture.centres, mixture.std, 1 / n)
     return { passed: m.modesCaptured >= 7 && m.highQuality >= 0.8, modes: m.modesCaptured, highQuality: m.highQuality }
   }
-  const { loadClassifier } = await import('../src-main/metrics/classifier')
+  const { loadClassifier } = await import('../src-main/scoring/classifier')
   const classifier = await loadClassifier('mnist')
   if (!classifier) throw new Error('the MNIST evaluation classifier is missing (resources/classifiers/mnist: npm run train-classifiers)')
   try {

@@ -24,6 +24,7 @@ import { applyOverrides } from '../src-shared/config/overrides'
 import { launchBrowser } from '../tests/helpers/browser'
 import { pageRequest } from '../tests/helpers/page-request'
 import { serve } from '../tests/helpers/cli'
+import { thisProcess } from '../src-main/util/process-identity'
 
 const RUNS = 200
 const KEYS = ['dLoss', 'gLoss', 'dReal', 'dFake', 'dGradNorm', 'gGradNorm', 'diversity', 'modesCaptured', 'highQuality', 'modeKL']
@@ -40,7 +41,7 @@ async function seed(): Promise<string> {
   if (fs.existsSync(path.join(CACHE, 'done'))) return home
   fs.rmSync(CACHE, { recursive: true, force: true })
   fs.mkdirSync(home, { recursive: true })
-  const registry = await Registry.open(path.join(home, 'registry.sqlite'))
+  const registry = await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() })
   const started = Date.now()
   try {
     for (let i = 0; i < RUNS; i++) {

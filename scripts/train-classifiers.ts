@@ -7,8 +7,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../src-main/training/backend'
-import { CLASSIFIER_DATASETS, classifierSplits, type ClassifierDataset } from '../src-main/metrics/classifier-data'
-import { buildClassifier, CLASSIFIER_DIR, FEATURE_LAYER, imagesTensor, saveClassifier } from '../src-main/metrics/classifier'
+import { CLASSIFIER_DATASETS, classifierSplits, type ClassifierDataset } from '../src-main/scoring/classifier-data'
+import { buildClassifier, CLASSIFIER_DIR, FEATURE_LAYER, imagesTensor, saveClassifier } from '../src-main/scoring/classifier'
 import { datasetHash } from '../src-main/datasets/image-datasets'
 
 const EPOCHS: Record<ClassifierDataset, number> = { mnist: 5, 'fashion-mnist': 2 }

@@ -5,7 +5,7 @@
 import { homePaths } from '../platform/paths'
 import { secureDataDir } from './data-dir'
 import { acquireInstanceLock, type InstanceLock } from '../platform/instance-lock'
-import { isProcessAlive } from '../util/process-identity'
+import { isProcessAlive, thisProcess } from '../util/process-identity'
 import { Registry } from '../registry/registry'
 import { RunManager } from '../training/run-manager'
 import { assertRemoteDatasetAllowed } from '../datasets/dataset-access'
@@ -51,7 +51,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   const lock = acquireInstanceLock(paths.lock, options.mode)
   let registry: Registry
   try {
-    registry = await Registry.open(paths.registry, { nativeBinding: options.nativeBinding })
+    registry = await Registry.open(paths.registry, { owner: thisProcess(), nativeBinding: options.nativeBinding })
   } catch (e) {
     lock.release()
     throw e

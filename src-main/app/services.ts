@@ -24,12 +24,9 @@ import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
 import { readArtifactFile } from '../registry/artifact-files'
 import { deleteRunWithFiles } from './delete-run'
 import { startSweep } from '../sweeps/sweep-service'
-import { listSweeps } from '../registry/sweeps'
-import { deleteTemplate, listTemplates, saveTemplate } from '../registry/templates'
 import type { Coordinator } from '../remote/coordinator'
 import { ReproductionManager } from '../reproductions/reproduction-manager'
 import { DEFAULT_SEEDS } from '../reproductions/reproduction-service'
-import { getReproduction, latestReproductions } from '../registry/reproductions'
 import { recipeSteps, REPRODUCTIONS } from '../../src-shared/reproductions/catalog'
 
 export type Handlers = { [K in RequestName]: (input: ParsedInput<K>) => Promise<RequestOutput<K>> | RequestOutput<K> }
@@ -94,11 +91,11 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       if (req.target === 'queue' && !ctx.remote.coordinator) throw new ConflictError(NO_QUEUE)
       return startSweep(registry, runs, req)
     },
-    'sweeps.list': () => listSweeps(registry),
-    'templates.list': () => listTemplates(registry),
-    'templates.save': (t) => saveTemplate(registry, t),
+    'sweeps.list': () => registry.repos.sweeps.list(),
+    'templates.list': () => registry.repos.templates.list(),
+    'templates.save': (t) => registry.repos.templates.save(t),
     'templates.delete': ({ name }) => {
-      deleteTemplate(registry, name)
+      registry.repos.templates.delete(name)
       return { deleted: name }
     },
     'workers.list': async () => (ctx.remote.coordinator ? ctx.remote.coordinator.workers() : { queue: null, workers: [] }),
@@ -153,10 +150,10 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     },
     'reproductions.catalog': () => ({
       entries: REPRODUCTIONS.map((e) => ({ ...e, steps: recipeSteps(e), quickSteps: recipeSteps(e, true) })),
-      latest: [...latestReproductions(registry, false).values()],
-      latestQuick: [...latestReproductions(registry, true).values()],
+      latest: [...registry.repos.reproductions.latest(false).values()],
+      latestQuick: [...registry.repos.reproductions.latest(true).values()],
     }),
-    'reproductions.get': ({ id }) => getReproduction(registry, id),
+    'reproductions.get': ({ id }) => registry.repos.reproductions.get(id),
     'reproductions.start': ({ name, seeds, quick, target }) => {
       if (target === 'queue' && !ctx.remote.coordinator) throw new ConflictError(NO_QUEUE)
       return reproductions.start({ name, seeds, quick, target, command: `Reproductions page: ${name}, ${seeds ?? DEFAULT_SEEDS} seeds${quick ? ', quick' : ''}${target === 'queue' ? ', on the queue' : ''}` })

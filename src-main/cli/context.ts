@@ -1,9 +1,12 @@
 /** Shared by CLI commands: global options and a registry opened for one command. */
 import { resolveHome, homePaths } from '../platform/paths'
 import { Registry } from '../registry/registry'
-import { isProcessAlive } from '../util/process-identity'
+import { isProcessAlive, thisProcess } from '../util/process-identity'
 import { secureDataDir } from '../app/data-dir'
 import { isDiskFull } from '../util/disk-space'
+import { createHandlers, type Handlers } from '../app/services'
+import { RunManager } from '../training/run-manager'
+import { nodeSpawner } from '../training/spawn-node'
 
 export interface GlobalOptions {
   home?: string
@@ -13,13 +16,26 @@ export interface GlobalOptions {
 export async function withRegistry<T>(opts: GlobalOptions, fn: (registry: Registry, home: string) => Promise<T> | T): Promise<T> {
   const home = resolveHome(opts.home)
   secureDataDir(home)
-  const registry = await Registry.open(homePaths(home).registry)
+  const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess() })
   try {
     sweepOrphans(registry)
     return await fn(registry, home)
   } finally {
     registry.close()
   }
+}
+
+/**
+ * A command that a contract request also serves (runs list, show, tag, note, rm, compare, sweeps):
+ * it calls the same handler the UI reaches through the dispatch, so a feature is assembled once.
+ * The handlers run here for this command only; a training command keeps its own RunManager.
+ */
+export async function withHandlers<T>(opts: GlobalOptions, fn: (handlers: Handlers, registry: Registry, home: string) => Promise<T> | T): Promise<T> {
+  return withRegistry(opts, (registry, home) => {
+    // Headless like server mode; the CLI never asks app.info.
+    const handlers = createHandlers({ registry, runs: new RunManager(registry, home, nodeSpawner()), home, mode: 'server', remote: { coordinator: null } })
+    return fn(handlers, registry, home)
+  })
 }
 
 export function parseId(text: string): number {

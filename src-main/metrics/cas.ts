@@ -9,9 +9,9 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../util/errors'
 import { TO_TANH_RANGE, type ImageDataset } from '../datasets/image-datasets'
-import { buildClassifier } from './classifier'
+import { buildClassifier } from '../scoring/classifier'
 import { fitSeeded } from '../util/seeded-fit'
-import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from './classifier-data'
+import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from '../scoring/classifier-data'
 import { synthesize } from './labelled-samples'
 
 export interface CasReport {

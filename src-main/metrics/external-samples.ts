@@ -9,8 +9,9 @@ import type { EvalReport } from '../../src-shared/domain/eval'
 import { DatasetError, readIdxFile } from '../datasets/idx'
 import { readNpyFile, type NpyArray } from '../datasets/npy'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
-import { CLASSIFIER_DATASETS, type ClassifierDataset } from './classifier-data'
+import { CLASSIFIER_DATASETS, type ClassifierDataset } from '../scoring/classifier-data'
 import { scoreImages } from './image-scoring'
+import { hostBackendOnce } from '../training/backend'
 
 /** At most this many samples are scored (as `eval --samples`). */
 export const MAX_EXTERNAL_SAMPLES = 10_000
@@ -78,6 +79,9 @@ export async function evaluateSamplesFile(file: string, dataset: string, options
     return { shape: idx.dims, data: idx.data, dtype: 'uint8' as const }
   })()
   const { images, count: total } = imagesFrom(array, file, options.range ?? [-1, 1])
+  // The host's backend (wasm here), not tfjs' cpu fallback: faster, and no banner telling the user
+  // to install tfjs-node.
+  await hostBackendOnce()
   if (total < MIN_EXTERNAL_SAMPLES) throw new DatasetError(`${file}: ${total} images; at least ${MIN_EXTERNAL_SAMPLES} are needed for the statistics to mean anything`)
   const count = Math.min(total, MAX_EXTERNAL_SAMPLES)
   const notes: string[] = []

@@ -6,8 +6,8 @@
 import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { imageQuality, inceptionScore } from '../../src-shared/metrics/image-metrics'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
-import { loadClassifier } from './classifier'
-import { classifierSplits, type ClassifierDataset } from './classifier-data'
+import { loadClassifier } from '../scoring/classifier'
+import { classifierSplits, type ClassifierDataset } from '../scoring/classifier-data'
 
 export const FEATURE_DIM = 128
 

@@ -7,8 +7,8 @@ import { validateExperiment, isPointData } from '../../src-shared/config/validat
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../util/errors'
 import { sampleRun } from '../model-io/sample'
-import { loadClassifier } from './classifier'
-import { classifierDatasetOf } from './epoch-image-metrics'
+import { loadClassifier } from '../scoring/classifier'
+import { classifierDatasetOf } from '../scoring/epoch-image-metrics'
 
 /** Where the labels came from: requested by the sampler, predicted by the classifier, or none (all 0). */
 export type LabelSource = 'requested' | 'classifier' | 'none'

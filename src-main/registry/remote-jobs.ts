@@ -2,7 +2,6 @@
  * The registry's side of queue runs (placement 'queue'): which queue job carries each run, and
  * which attempt owns it. The coordinator is the only writer; workers reach it over HTTP.
  */
-import os from 'node:os'
 import type { ArtifactRecord, RunRecord } from '../../src-shared/domain/run'
 import { ConflictError } from '../util/errors'
 import type { Registry } from './registry'
@@ -53,6 +52,12 @@ export class RemoteJobs {
       .map((r) => ({ runId: r.run_id, jobId: r.job_id }))
   }
 
+  /** Queue runs that have a job and are not finished (queued, running or paused): what the coordinator reconciles with the queue. */
+  active(): { runId: number; jobId: string }[] {
+    return this.db.prepare(`SELECT j.run_id AS runId, j.job_id AS jobId FROM remote_jobs j JOIN runs r ON r.id = j.run_id
+      WHERE r.status IN ('queued', 'running', 'paused') AND j.job_id IS NOT NULL`).all() as { runId: number; jobId: string }[]
+  }
+
   /**
    * Names the next job of a run (one per dispatch: a resumed run gets a new one). `prefix` tells
    * this registry's jobs from another's on a shared queue (run ids repeat across registries).
@@ -87,10 +92,10 @@ export class RemoteJobs {
       const from = checkpoint?.step ?? 0
       this.registry.truncateMetrics(runId, from)
       this.registry.truncateDiagnoses(runId, from)
-      this.db.prepare("DELETE FROM artifacts WHERE run_id = ? AND step > ? AND kind != 'checkpoint'").run(runId, from)
+      this.registry.repos.artifacts.truncate(runId, from, 'checkpoint')
       this.db.prepare(`UPDATE runs SET status = 'running', worker = ?, control = NULL, error = NULL, step = ?, epoch = ?,
         started_at = COALESCE(started_at, ?), finished_at = NULL, pid = NULL, host = ?, updated_at = ? WHERE id = ?`)
-        .run(worker, from, checkpoint?.epoch ?? 0, now(), os.hostname(), now(), runId)
+        .run(worker, from, checkpoint?.epoch ?? 0, now(), this.registry.owner.host, now(), runId)
       return { lease, run: this.registry.getRun(runId), checkpoint }
     })
     return tx.immediate()

@@ -2,13 +2,13 @@
  * Reproduction rows: one per `reproduce` (CLI or UI), holding the catalog entry as it was run,
  * where it ran, and its per-seed results, rewritten after each seed so a table survives a crash.
  */
-import os from 'node:os'
 import type { ReproductionEntry } from '../../src-shared/reproductions/catalog'
 import type { ReproductionRecord, ReproductionStatus, SeedResult } from '../../src-shared/domain/reproduction'
 import type { Placement } from '../../src-shared/domain/run'
-import type { Registry } from './registry'
-import { NotFoundError } from './registry'
-import { ownStartToken } from '../util/process-identity'
+import type { ProcessOwner } from '../util/process-identity'
+import type { Db } from './database'
+import { NotFoundError } from './errors'
+import { ownerGone, type OwnerRow } from './owner'
 
 interface ReproductionRow {
   id: number
@@ -51,39 +51,53 @@ export interface NewReproduction {
   results: SeedResult[]
 }
 
-export function createReproduction(registry: Registry, r: NewReproduction): ReproductionRecord {
-  const info = registry.db.prepare(`INSERT INTO reproductions (name, quick, seeds, target, status, command, commit_sha, machine, entry_json, steps, samples, results_json, pid, pid_started, host, created_at)
-    VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    .run(r.entry.name, r.quick ? 1 : 0, r.seeds, r.target, r.command, r.commit, r.machine, JSON.stringify(r.entry), r.steps, r.samples, JSON.stringify(r.results), process.pid, ownStartToken(), os.hostname(), new Date().toISOString())
-  return getReproduction(registry, Number(info.lastInsertRowid))
-}
+export class ReproductionRepository {
+  constructor(private readonly db: Db, private readonly owner: ProcessOwner) {}
 
-export function saveResults(registry: Registry, id: number, results: SeedResult[]): ReproductionRecord {
-  registry.db.prepare('UPDATE reproductions SET results_json = ? WHERE id = ?').run(JSON.stringify(results), id)
-  return getReproduction(registry, id)
-}
+  create(r: NewReproduction): ReproductionRecord {
+    const info = this.db.prepare(`INSERT INTO reproductions (name, quick, seeds, target, status, command, commit_sha, machine, entry_json, steps, samples, results_json, pid, pid_started, host, created_at)
+      VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(r.entry.name, r.quick ? 1 : 0, r.seeds, r.target, r.command, r.commit, r.machine, JSON.stringify(r.entry), r.steps, r.samples, JSON.stringify(r.results), this.owner.pid, this.owner.startToken, this.owner.host, new Date().toISOString())
+    return this.get(Number(info.lastInsertRowid))
+  }
 
-export function finishReproduction(registry: Registry, id: number, status: Exclude<ReproductionStatus, 'running'>, error: string | null = null): ReproductionRecord {
-  registry.db.prepare('UPDATE reproductions SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error, new Date().toISOString(), id)
-  return getReproduction(registry, id)
-}
+  saveResults(id: number, results: SeedResult[]): ReproductionRecord {
+    this.db.prepare('UPDATE reproductions SET results_json = ? WHERE id = ?').run(JSON.stringify(results), id)
+    return this.get(id)
+  }
 
-export function getReproduction(registry: Registry, id: number): ReproductionRecord {
-  const row = registry.db.prepare('SELECT * FROM reproductions WHERE id = ?').get(id) as ReproductionRow | undefined
-  if (!row) throw new NotFoundError(`no reproduction with id ${id}`)
-  return toRecord(row)
-}
+  finish(id: number, status: Exclude<ReproductionStatus, 'running'>, error: string | null = null): ReproductionRecord {
+    this.db.prepare('UPDATE reproductions SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error, new Date().toISOString(), id)
+    return this.get(id)
+  }
 
-/** Every reproduction, newest first (optionally of one name). */
-export function listReproductions(registry: Registry, name?: string): ReproductionRecord[] {
-  const rows = (name === undefined
-    ? registry.db.prepare('SELECT * FROM reproductions ORDER BY id DESC').all()
-    : registry.db.prepare('SELECT * FROM reproductions WHERE name = ? ORDER BY id DESC').all(name)) as ReproductionRow[]
-  return rows.map(toRecord)
-}
+  get(id: number): ReproductionRecord {
+    const row = this.db.prepare('SELECT * FROM reproductions WHERE id = ?').get(id) as ReproductionRow | undefined
+    if (!row) throw new NotFoundError(`no reproduction with id ${id}`)
+    return toRecord(row)
+  }
 
-/** The latest finished-or-running reproduction of each name, full or quick. */
-export function latestReproductions(registry: Registry, quick: boolean): Map<string, ReproductionRecord> {
-  const rows = registry.db.prepare(`SELECT * FROM reproductions r WHERE quick = ? AND id = (SELECT MAX(id) FROM reproductions WHERE name = r.name AND quick = r.quick)`).all(quick ? 1 : 0) as ReproductionRow[]
-  return new Map(rows.map((r) => [r.name, toRecord(r)]))
+  /** Every reproduction, newest first (optionally of one name). */
+  list(name?: string): ReproductionRecord[] {
+    const rows = (name === undefined
+      ? this.db.prepare('SELECT * FROM reproductions ORDER BY id DESC').all()
+      : this.db.prepare('SELECT * FROM reproductions WHERE name = ? ORDER BY id DESC').all(name)) as ReproductionRow[]
+    return rows.map(toRecord)
+  }
+
+  /** The latest finished-or-running reproduction of each name, full or quick. */
+  latest(quick: boolean): Map<string, ReproductionRecord> {
+    const rows = this.db.prepare(`SELECT * FROM reproductions r WHERE quick = ? AND id = (SELECT MAX(id) FROM reproductions WHERE name = r.name AND quick = r.quick)`).all(quick ? 1 : 0) as ReproductionRow[]
+    return new Map(rows.map((r) => [r.name, toRecord(r)]))
+  }
+
+  /** A reproduction whose process died is interrupted, not left running (its seeds' results stay). */
+  interruptOrphans(isAlive: (pid: number) => boolean): void {
+    const rows = this.db.prepare("SELECT id, pid, pid_started, host FROM reproductions WHERE status = 'running'").all() as OwnerRow[]
+    for (const r of rows) {
+      if (ownerGone(r, this.owner.host, isAlive)) {
+        this.db.prepare("UPDATE reproductions SET status = 'interrupted', error = ?, finished_at = ? WHERE id = ?").run('the process running this reproduction ended before it finished', new Date().toISOString(), r.id)
+      }
+    }
+  }
 }

@@ -1,13 +1,13 @@
 /**
- * Model templates saved from the builder. Both models are checked (schema and shape inference)
+ * The `model_templates` table: models saved from the builder. Both models are checked (schema and shape inference)
  * before they are stored, so a template always loads into a launchable graph.
  */
 import type { ModelTemplate } from '../../src-shared/domain/template'
 import { modelSpecSchema, type ModelSpecInput } from '../../src-shared/model/spec'
 import { summarizeModel, ShapeError } from '../../src-shared/model/shape-inference'
 import { PRESETS } from '../../src-shared/config/presets'
-import type { Registry } from './registry'
-import { NotFoundError } from './registry'
+import type { Db } from './database'
+import { NotFoundError } from './errors'
 import { ConflictError } from '../util/errors'
 
 interface TemplateRow {
@@ -43,25 +43,29 @@ function checkModel(what: 'generator' | 'discriminator', spec: unknown): ModelSp
   return spec as ModelSpecInput
 }
 
-export function listTemplates(registry: Registry): ModelTemplate[] {
-  return (registry.db.prepare('SELECT * FROM model_templates ORDER BY name').all() as TemplateRow[]).map(toRecord)
-}
+export class TemplateRepository {
+  constructor(private readonly db: Db) {}
 
-/** Saves (or replaces) a template by name. */
-export function saveTemplate(registry: Registry, t: { name: string; generator: unknown; discriminator: unknown; basePreset: string | null }): ModelTemplate {
-  const generator = checkModel('generator', t.generator)
-  const discriminator = checkModel('discriminator', t.discriminator)
-  if (t.basePreset !== null && !PRESETS.some((p) => p.name === t.basePreset)) throw new ConflictError(`no preset named ${t.basePreset}`)
-  const now = new Date().toISOString()
-  registry.db.prepare(`INSERT INTO model_templates (name, generator_json, discriminator_json, base_preset, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT(name) DO UPDATE SET generator_json = excluded.generator_json, discriminator_json = excluded.discriminator_json,
-      base_preset = excluded.base_preset, updated_at = excluded.updated_at`)
-    .run(t.name, JSON.stringify(generator), JSON.stringify(discriminator), t.basePreset, now, now)
-  return toRecord(registry.db.prepare('SELECT * FROM model_templates WHERE name = ?').get(t.name) as TemplateRow)
-}
+  list(): ModelTemplate[] {
+    return (this.db.prepare('SELECT * FROM model_templates ORDER BY name').all() as TemplateRow[]).map(toRecord)
+  }
 
-export function deleteTemplate(registry: Registry, name: string): void {
-  const info = registry.db.prepare('DELETE FROM model_templates WHERE name = ?').run(name)
-  if (info.changes === 0) throw new NotFoundError(`no template named ${name}`)
+  /** Saves (or replaces) a template by name. */
+  save(t: { name: string; generator: unknown; discriminator: unknown; basePreset: string | null }): ModelTemplate {
+    const generator = checkModel('generator', t.generator)
+    const discriminator = checkModel('discriminator', t.discriminator)
+    if (t.basePreset !== null && !PRESETS.some((p) => p.name === t.basePreset)) throw new ConflictError(`no preset named ${t.basePreset}`)
+    const now = new Date().toISOString()
+    this.db.prepare(`INSERT INTO model_templates (name, generator_json, discriminator_json, base_preset, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT(name) DO UPDATE SET generator_json = excluded.generator_json, discriminator_json = excluded.discriminator_json,
+        base_preset = excluded.base_preset, updated_at = excluded.updated_at`)
+      .run(t.name, JSON.stringify(generator), JSON.stringify(discriminator), t.basePreset, now, now)
+    return toRecord(this.db.prepare('SELECT * FROM model_templates WHERE name = ?').get(t.name) as TemplateRow)
+  }
+
+  delete(name: string): void {
+    const info = this.db.prepare('DELETE FROM model_templates WHERE name = ?').run(name)
+    if (info.changes === 0) throw new NotFoundError(`no template named ${name}`)
+  }
 }

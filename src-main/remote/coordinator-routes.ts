@@ -188,7 +188,7 @@ async function receiveArtifact(ctx: RouteContext, req: http.IncomingMessage, url
       fs.renameSync(tmp, target)
       fsyncDir(dir)
       // A retried upload replaces its earlier record instead of adding a second one.
-      ctx.registry.db.prepare('DELETE FROM artifacts WHERE run_id = ? AND kind = ? AND step = ?').run(runId, kind, step)
+      ctx.registry.repos.artifacts.remove(runId, kind, step)
       return { id: ctx.registry.addArtifact({ runId, kind, epoch, step, path: target, sha256: got.sha256, bytes: got.bytes }).id }
     })
   } finally {

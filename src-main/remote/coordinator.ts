@@ -118,9 +118,7 @@ export class Coordinator {
    * status (the worker could not reach us and kept a bundle) → interrupted, resumable.
    */
   async reconcile(): Promise<void> {
-    const rows = this.options.registry.db.prepare(`SELECT j.run_id AS runId, j.job_id AS jobId FROM remote_jobs j JOIN runs r ON r.id = j.run_id
-      WHERE r.status IN ('queued', 'running', 'paused') AND j.job_id IS NOT NULL`).all() as { runId: number; jobId: string }[]
-    for (const { runId, jobId } of rows) {
+    for (const { runId, jobId } of this.jobs.active()) {
       try {
         const job = await this.queue.getJob(jobId)
         if (!job) continue

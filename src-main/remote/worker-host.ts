@@ -11,7 +11,7 @@ import { Redis } from 'ioredis'
 import type { WorkerInfo, WorkerJobInfo } from '../../src-shared/domain/worker'
 import { homePaths } from '../platform/paths'
 import { acquireInstanceLock } from '../platform/instance-lock'
-import { isProcessAlive } from '../util/process-identity'
+import { isProcessAlive, thisProcess } from '../util/process-identity'
 import { Registry } from '../registry/registry'
 import { RunManager } from '../training/run-manager'
 import { nodeSpawner } from '../training/spawn-node'
@@ -48,7 +48,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const paths = homePaths(options.home)
   fs.mkdirSync(paths.home, { recursive: true })
   const lock = acquireInstanceLock(paths.lock, 'worker')
-  const registry = await Registry.open(paths.registry)
+  const registry = await Registry.open(paths.registry, { owner: thisProcess() })
   registry.markOrphansInterrupted(isProcessAlive)
   const runs = new RunManager(registry, options.home, nodeSpawner())
   const id = `${os.hostname()}/${process.pid}`

@@ -17,9 +17,9 @@ import { classesPresent } from '../../src-shared/metrics/image-metrics'
 import { createDataSource } from '../datasets/create-data-source'
 import { sampleRun } from '../model-io/sample'
 import { DEFAULT_EVAL_SEED } from '../metrics/evaluate-run'
-import { classifierDatasetOf } from '../metrics/epoch-image-metrics'
+import { classifierDatasetOf } from '../scoring/epoch-image-metrics'
 import { scoreImages, type ImageScore } from '../metrics/image-scoring'
-import { modeReport, pointModes } from '../metrics/point-metrics'
+import { modeReport, pointModes } from '../scoring/point-metrics'
 import type { EvalModes } from '../../src-shared/domain/eval'
 
 export class ProtocolError extends Error {

@@ -5,7 +5,6 @@
  */
 import type { ReproductionRecord } from '../../src-shared/domain/reproduction'
 import type { Registry } from '../registry/registry'
-import { getReproduction } from '../registry/reproductions'
 import { ConflictError, type RunManager } from '../training/run-manager'
 import { startReproduction, type ReproduceRequest, type ReproductionHandle } from './reproduction-service'
 
@@ -29,12 +28,12 @@ export class ReproductionManager {
   stop(id: number): ReproductionRecord {
     const handle = this.active.get(id)
     if (!handle) {
-      const record = getReproduction(this.registry, id)
+      const record = this.registry.repos.reproductions.get(id)
       if (record.status === 'running') throw new ConflictError(`reproduction ${id} runs in another process; stop it there (Ctrl-C)`)
       return record
     }
     handle.stop()
-    return getReproduction(this.registry, id)
+    return this.registry.repos.reproductions.get(id)
   }
 
   /** Stops every reproduction this host runs and waits for them to record their state (host shutdown). */

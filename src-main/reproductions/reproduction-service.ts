@@ -13,7 +13,6 @@ import { findReproduction, recipeConfig, recipeSteps, REPRODUCTIONS, type Recipe
 import { validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
 import type { Registry } from '../registry/registry'
-import { createReproduction, finishReproduction, saveResults } from '../registry/reproductions'
 import { ConflictError, type RunManager } from '../training/run-manager'
 import { startSweep } from '../sweeps/sweep-service'
 import { machineLine, sourceCommit } from '../util/build-info'
@@ -78,7 +77,7 @@ export function startReproduction(registry: Registry, runs: RunManager, req: Rep
   const results: SeedResult[] = seedList(seeds).map((seed) => ({
     seed, runId: null, status: 'not-run', values: {}, ...(entry.baseline ? { baselineRunId: null, baselineStatus: 'not-run' as const } : {}),
   }))
-  const record = createReproduction(registry, {
+  const record = registry.repos.reproductions.create({
     entry, quick, seeds, target, command: req.command, commit: sourceCommit(), machine: machineLine(), steps: recipeSteps(entry, quick), samples, results,
   })
   const id = record.id
@@ -154,7 +153,7 @@ export function startReproduction(registry: Registry, runs: RunManager, req: Rep
         if (b.status !== 'completed') r.error = `baseline run ${b.id} ${b.status}${b.error ? `: ${b.error}` : ''}`
       }
       await evaluate(r, i + 1)
-      saveResults(registry, id, results)
+      registry.repos.reproductions.saveResults(id, results)
     }
   }
 
@@ -176,7 +175,7 @@ export function startReproduction(registry: Registry, runs: RunManager, req: Rep
         tagAndNote(base[i]!, r.seed, `baseline (${entry.baseline!.label})`)
       }
     })
-    saveResults(registry, id, results)
+    registry.repos.reproductions.saveResults(id, results)
     const settled = new Set<number>()
     for (;;) {
       for (const [i, r] of results.entries()) {
@@ -191,7 +190,7 @@ export function startReproduction(registry: Registry, runs: RunManager, req: Rep
         if (ACTIVE_STATUSES.includes(run.status) || (baseline && ACTIVE_STATUSES.includes(baseline.status))) continue
         settled.add(r.seed)
         await evaluate(r, i + 1)
-        saveResults(registry, id, results)
+        registry.repos.reproductions.saveResults(id, results)
       }
       if (settled.size === results.length) break
       const waiting = results.filter((r) => !settled.has(r.seed))
@@ -203,13 +202,13 @@ export function startReproduction(registry: Registry, runs: RunManager, req: Rep
   const done = (async (): Promise<ReproductionRecord> => {
     try {
       await (target === 'queue' ? onQueue() : locally())
-      saveResults(registry, id, results)
-      const final = finishReproduction(registry, id, stopped ? 'stopped' : 'completed')
+      registry.repos.reproductions.saveResults(id, results)
+      const final = registry.repos.reproductions.finish(id, stopped ? 'stopped' : 'completed')
       emit({ stage: 'done', seedIndex: seeds, status: final.status, message: `reproduction ${id} ${final.status}` }, true)
       return final
     } catch (e) {
-      saveResults(registry, id, results)
-      const final = finishReproduction(registry, id, 'failed', e instanceof Error ? e.message : String(e))
+      registry.repos.reproductions.saveResults(id, results)
+      const final = registry.repos.reproductions.finish(id, 'failed', e instanceof Error ? e.message : String(e))
       emit({ stage: 'done', seedIndex: seeds, status: 'failed', message: `reproduction ${id} failed: ${final.error}` }, true)
       return final
     }

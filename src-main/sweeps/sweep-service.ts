@@ -10,7 +10,6 @@ import { sweepMembers, type SweepAxis } from '../../src-shared/config/sweep'
 import type { Placement, RunRecord } from '../../src-shared/domain/run'
 import type { SweepRecord } from '../../src-shared/domain/sweep'
 import type { Registry } from '../registry/registry'
-import { createSweep, getSweep } from '../registry/sweeps'
 import { resolveConfig, type RunManager } from '../training/run-manager'
 import { totalSteps } from '../training/train-run'
 
@@ -39,9 +38,9 @@ export function startSweep(registry: Registry, runs: RunManager, req: SweepReque
   for (const m of configs) runs.admitConfig(m.config)
   const target = req.target ?? 'local'
   const created = registry.db.transaction(() => {
-    const id = createSweep(registry, req.name ?? 'sweep', { grid: req.grid, random: req.random, seed: req.seed, base })
+    const id = registry.repos.sweeps.create(req.name ?? 'sweep', { grid: req.grid, random: req.random, seed: req.seed, base })
     const name = req.name ?? `sweep-${id}`
-    registry.db.prepare('UPDATE sweeps SET name = ? WHERE id = ?').run(name, id)
+    registry.repos.sweeps.rename(id, name)
     const members = configs.map((m, i) =>
       registry.createRun({
         config: m.config, name: `${name}-${i + 1}`, experiment: name, totalSteps: totalSteps(m.config), placement: target, sweepId: id,
@@ -51,5 +50,5 @@ export function startSweep(registry: Registry, runs: RunManager, req: SweepReque
     return { id, runIds: members.map((r) => r.id) }
   }).immediate()
   if (target === 'local') runs.enqueueLocal(created.runIds)
-  return { sweep: getSweep(registry, created.id), runs: created.runIds.map((id) => registry.getRun(id)) }
+  return { sweep: registry.repos.sweeps.get(created.id), runs: created.runIds.map((id) => registry.getRun(id)) }
 }

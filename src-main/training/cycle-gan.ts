@@ -21,7 +21,7 @@ import type { StepMetrics } from './step-metrics'
 import { restoreWeights, type TensorGroups } from './checkpoint'
 import { mixSeed } from '../../src-shared/util/seeds'
 import { registerExtraGradients } from './extra-gradients'
-import { readFlat } from './read-flat'
+import { readFlat } from '../util/read-flat'
 
 /** Pairs behind the per-epoch `pairL1` of a built-in task (true pairs, never trained on). */
 export const PAIR_EVAL_SAMPLES = 256

@@ -7,6 +7,7 @@ import { Registry } from '../registry/registry'
 import { trainRun, UnrecordedEndError } from './train-run'
 import type { HostMessage, TrainerMessage } from './trainer-protocol'
 import { watchParent } from '../util/parent-process'
+import { thisProcess } from '../util/process-identity'
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void
@@ -41,7 +42,7 @@ function hostGone(): string | null {
 }
 
 async function start(runId: number, home: string, nativeBinding?: string, pauseAtStep?: number): Promise<void> {
-  const registry = await Registry.open(homePaths(home).registry, { nativeBinding })
+  const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess(), nativeBinding })
   try {
     const status = await trainRun(registry, home, runId, {
       progress: (event) => send({ type: 'progress', event }),

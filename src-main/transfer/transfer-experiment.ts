@@ -13,7 +13,7 @@ import { buildModel } from '../training/models'
 import { mixSeed } from '../../src-shared/util/seeds'
 import { fitSeeded } from '../util/seeded-fit'
 import { TO_TANH_RANGE, type ImageDataset } from '../datasets/image-datasets'
-import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from '../metrics/classifier-data'
+import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from '../scoring/classifier-data'
 import { assertImageOnlyDiscriminator, loadFeatureExtractor, type FeatureExtractor } from '../model-io/d-features'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 

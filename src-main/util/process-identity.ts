@@ -4,6 +4,7 @@
  * and its start time in clock ticks (/proc/PID/stat field 22); elsewhere the pid alone.
  */
 import fs from 'node:fs'
+import os from 'node:os'
 
 let bootId: string | null | undefined
 
@@ -64,4 +65,20 @@ export function sameProcessAlive(pid: number, token: string | null, exists: (pid
   if (token === null) return true
   const current = processStartToken(pid)
   return current === null || current === token
+}
+
+/**
+ * The process a registry row names as its owner: what a queued run, a trainer, a reproduction or
+ * a transfer experiment records, so a later start-up can tell a live owner from a dead one.
+ */
+export interface ProcessOwner {
+  pid: number
+  /** processStartToken(pid): null where the platform cannot tell. */
+  startToken: string | null
+  host: string
+}
+
+/** This process as a registry owner: what each process's entry point hands the registry it opens. */
+export function thisProcess(): ProcessOwner {
+  return { pid: process.pid, startToken: ownStartToken(), host: os.hostname() }
 }

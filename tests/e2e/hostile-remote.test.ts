@@ -34,6 +34,7 @@ import { Coordinator } from '../../src-main/remote/coordinator'
 import { Registry } from '../../src-main/registry/registry'
 import { RunManager } from '../../src-main/training/run-manager'
 import { available } from '../helpers/requirements'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim()
 const NO_REDIS = 'no redis-server here (Debian: apt-get install redis-server; .ci/run installs it)'
@@ -339,7 +340,7 @@ describe('worker announcements forged into Redis', () => {
     if (!redisServer) ctx.skip(NO_REDIS)
     const port = Number((queue.opts.connection as { port: number }).port)
     const home = tmpDir('gwb-hostile-announce-')
-    const registry = await Registry.open(path.join(home.dir, 'registry.sqlite'))
+    const registry = await Registry.open(path.join(home.dir, 'registry.sqlite'), { owner: thisProcess() })
     const runs = new RunManager(registry, home.dir, () => { throw new Error('no trainer in this test') })
     const coordinator = await Coordinator.start({ registry, runs, home: home.dir, queueUrl: `redis://127.0.0.1:${port}`, publicUrl: 'http://127.0.0.1:1' })
     const raw = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: null })

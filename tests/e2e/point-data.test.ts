@@ -14,6 +14,7 @@ import { Registry } from '../../src-main/registry/registry'
 import { createHandlers } from '../../src-main/app/services'
 import type { RunManager } from '../../src-main/training/run-manager'
 import { readPointsCsv } from '../../src-main/datasets/csv-points'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 let t: ReturnType<typeof tmpDir>
 let home: string
@@ -98,7 +99,7 @@ describe('a CSV-trained run is point data', () => {
   })
 
   it("the UI's services sample it and its data like a toy run's, and make a CSV dataset of it", async () => {
-    const registry = await Registry.open(path.join(home, 'registry.sqlite'))
+    const registry = await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() })
     try {
       const h = createHandlers({ registry, runs: {} as RunManager, home, mode: 'server', remote: { coordinator: null } })
       expect((await h['runs.sample']({ id: run.id, n: 7 })).points).toHaveLength(7)

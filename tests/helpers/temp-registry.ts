@@ -3,6 +3,7 @@ import path from 'node:path'
 import { afterEach, beforeEach } from 'vitest'
 import { Registry } from '../../src-main/registry/registry'
 import { tmpDir } from './tmp'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 export interface TempRegistry {
   /** The data directory (the registry file is in it). */
@@ -16,7 +17,7 @@ export function useTempRegistry(): TempRegistry {
   beforeEach(async () => {
     t = tmpDir()
     ctx.dir = t.dir
-    ctx.registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    ctx.registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
   })
   afterEach(() => {
     ctx.registry.close()

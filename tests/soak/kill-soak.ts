@@ -31,6 +31,7 @@ import { runDir } from '../../src-main/platform/paths'
 import { pinBuild, soakSpawner, TRAINER_ENTRY, type Spawned } from './soak-trainer'
 import { sourceCommit } from '../../src-main/util/build-info'
 import { checkpointDirs, checkpointProblem, duplicateRows, landing, recordedCheckpoints } from './soak-checks'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const KILLS = Number(process.env.SOAK_KILLS ?? 1000)
 const LANES = Number(process.env.SOAK_LANES ?? 3)
@@ -90,7 +91,7 @@ class Lane {
   }
 
   async open(): Promise<void> {
-    this.registry = await Registry.open(path.join(this.home, 'registry.sqlite'))
+    this.registry = await Registry.open(path.join(this.home, 'registry.sqlite'), { owner: thisProcess() })
     this.runs = new RunManager(this.registry, this.home, soakSpawner(this.trainerEntry, () => this.nextEnv, (s) => (this.spawned = s)))
   }
 

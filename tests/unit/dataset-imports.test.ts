@@ -16,6 +16,7 @@ import { readMetrics } from '../../src-main/training/step-metrics'
 import { tmpDir } from '../helpers/tmp'
 import { Registry } from '../../src-main/registry/registry'
 import { datasetIdentity } from '../../src-main/datasets/dataset-identity'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 function png(width: number, height: number, grey: (x: number, y: number) => number, alpha = 255): Buffer {
   const img = new PNG({ width, height })
@@ -121,7 +122,7 @@ describe('datasets registry', () => {
     write(path.join(t.dir, 'a'))
     write(path.join(t.dir, 'copy-of-a'))
     write(path.join(t.dir, 'b'), 1)
-    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
     try {
       const ids = ['a', 'copy-of-a', 'b'].map((name) => {
         const config = validateExperiment(applyOverrides(requirePreset('dcgan-mnist').config, [`dataset={"kind":"folder","dir":${JSON.stringify(path.join(t.dir, name))},"labelsFromFolders":true,"classes":2}`])).config

@@ -30,6 +30,7 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { tmpDir } from '../helpers/tmp'
 import { triedCounter } from '../helpers/tried'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex')
 
@@ -42,7 +43,7 @@ beforeEach(async () => {
   t = tmpDir('gwb-ship-')
   fs.mkdirSync(path.join(t.dir, 'coordinator'))
   fs.mkdirSync(path.join(t.dir, 'data'))
-  const registry = await Registry.open(path.join(t.dir, 'coordinator', 'registry.sqlite'))
+  const registry = await Registry.open(path.join(t.dir, 'coordinator', 'registry.sqlite'), { owner: thisProcess() })
   ctx = {
     registry, jobs: new RemoteJobs(registry), home: path.join(t.dir, 'coordinator'), secret: crypto.randomBytes(32),
     runs: new RunManager(registry, t.dir, () => {

@@ -15,6 +15,7 @@ import { selectBackend } from '../../src-main/training/backend'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { tmpDir } from '../helpers/tmp'
 import { itFull } from '../helpers/full'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 describe('diversity', () => {
   it('is the mean pairwise distance, and the ratio of generated to real', () => {
@@ -72,7 +73,7 @@ describe('on real runs (ring-8 MLP, 10 epochs of 100 steps)', () => {
   beforeAll(async () => {
     await selectBackend('auto')
     t = tmpDir()
-    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
   })
   afterAll(() => {
     registry.close()

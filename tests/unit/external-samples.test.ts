@@ -8,7 +8,7 @@ import path from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { parseNpy } from '../../src-main/datasets/npy'
 import { evaluateSamplesFile } from '../../src-main/metrics/external-samples'
-import { classifierSplits } from '../../src-main/metrics/classifier-data'
+import { classifierSplits } from '../../src-main/scoring/classifier-data'
 import { tmpDir } from '../helpers/tmp'
 import { selectBackend } from '../../src-main/training/backend'
 

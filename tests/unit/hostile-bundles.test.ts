@@ -31,6 +31,7 @@ import { NotFoundError } from '../../src-main/registry/registry'
 import { sha256 } from '../../src-main/util/atomic-fs'
 import { tmpDir } from '../helpers/tmp'
 import { triedCounter } from '../helpers/tried'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
 const runs = (n: number) => Math.min(Number(process.env.FUZZ_RUNS ?? n), 5 * n)
@@ -51,7 +52,7 @@ beforeAll(async () => {
   fs.writeFileSync(secret, SECRET_TEXT, { mode: 0o600 })
   const home = path.join(t.dir, 'source')
   fs.mkdirSync(home)
-  const source = await Registry.open(path.join(home, 'registry.sqlite'))
+  const source = await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() })
   try {
     const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, ['training.epochs=2', 'training.stepsPerEpoch=10', 'training.checkpointEvery=1'])).config
     const runId = source.createRun({ name: 'honest', config, totalSteps: totalSteps(config) }).id
@@ -68,7 +69,7 @@ afterAll(() => t.cleanup())
 async function freshHome() {
   const home = path.join(t.dir, `home-${homeCount++}`)
   fs.mkdirSync(home)
-  return { home, registry: await Registry.open(path.join(home, 'registry.sqlite')) }
+  return { home, registry: await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() }) }
 }
 
 interface Parts {

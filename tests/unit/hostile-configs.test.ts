@@ -23,6 +23,7 @@ import { Registry } from '../../src-main/registry/registry'
 import { RunManager } from '../../src-main/training/run-manager'
 import { tmpDir } from '../helpers/tmp'
 import { triedCounter } from '../helpers/tried'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
 const runs = (n: number) => Math.min(Number(process.env.FUZZ_RUNS ?? n), 5 * n)
@@ -33,7 +34,7 @@ let t: ReturnType<typeof tmpDir>
 let registry: Registry
 beforeAll(async () => {
   t = tmpDir('gwb-hostile-configs-')
-  registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+  registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
 })
 afterAll(() => {
   registry.close()

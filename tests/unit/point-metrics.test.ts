@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createEpochPointEval, modeReport, pointModes, pointQuality } from '../../src-main/metrics/point-metrics'
+import { createEpochPointEval, modeReport, pointModes, pointQuality } from '../../src-main/scoring/point-metrics'
 import { createToy2dSource } from '../../src-main/datasets/toy2d-source'
 import { createCsvSource } from '../../src-main/datasets/csv-points'
 import { sampleToy2d, toy2dMixture } from '../../src-shared/datasets/toy2d'

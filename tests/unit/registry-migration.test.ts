@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Registry } from '../../src-main/registry/registry'
 import { MIGRATIONS } from '../../src-main/registry/migrations'
 import { tmpDir } from '../helpers/tmp'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'registry-v7.sqlite')
 
@@ -52,7 +53,7 @@ describe('the AUTOINCREMENT migration on a registry written by the previous code
     v7.close()
     expect(duplicates).toBe(2) // the fixture holds what the old code recorded twice
 
-    const r = await Registry.open(file)
+    const r = await Registry.open(file, { owner: thisProcess() })
     expect(r.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
     expect(r.db.pragma('integrity_check', { simple: true })).toBe('ok')
     expect(r.db.pragma('foreign_key_check')).toEqual([])
@@ -76,7 +77,7 @@ describe('the AUTOINCREMENT migration on a registry written by the previous code
     expect(after.artifacts!.every((a) => before.artifacts!.includes(a))).toBe(true)
 
     // The references the rebuild must keep, read through the app.
-    const r2 = await Registry.open(file)
+    const r2 = await Registry.open(file, { owner: thisProcess() })
     try {
       expect(r2.listRuns().map((x) => [x.id, x.name, x.status])).toEqual([
         [4, 'last', 'interrupted'], [3, 'run-3', 'queued'], [2, 'fork', 'stopped'], [1, 'first', 'completed'],
@@ -106,7 +107,7 @@ describe('the AUTOINCREMENT migration on a registry written by the previous code
 
   it('leaves the registry as it was when the upgrade would break a reference', async () => {
     const broken = [...MIGRATIONS, 'DELETE FROM experiments;'] // runs would point at no experiment
-    await expect(Registry.open(file, { migrations: broken })).rejects.toThrow(/would break \d+ references between its tables; it was left as it was/)
+    await expect(Registry.open(file, { owner: thisProcess(), migrations: broken })).rejects.toThrow(/would break \d+ references between its tables; it was left as it was/)
     const db = new Database(file, { readonly: true })
     expect(db.pragma('user_version', { simple: true })).toBe(7)
     db.close()

@@ -6,13 +6,13 @@ import { Registry } from '../../src-main/registry/registry'
 import { RegistryError } from '../../src-main/registry/database'
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/registry/migrations'
 import { compareRuns } from '../../src-main/registry/compare'
-import { deleteTemplate, listTemplates, saveTemplate } from '../../src-main/registry/templates'
 import { ROLLUP_STEPS } from '../../src-main/registry/metric-rollups'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { tmpDir } from '../helpers/tmp'
 import { useTempRegistry } from '../helpers/temp-registry'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const config = (overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, overrides)).config
 
@@ -26,7 +26,7 @@ describe('registry database', () => {
   afterEach(() => t.cleanup())
 
   it('creates the schema, in WAL mode, at the current version', async () => {
-    const r = await Registry.open(file)
+    const r = await Registry.open(file, { owner: thisProcess() })
     expect(r.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     expect(r.db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(r.db.pragma('integrity_check', { simple: true })).toBe('ok')
@@ -38,24 +38,24 @@ describe('registry database', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 5}`)
     db.close()
     const before = fs.readFileSync(file)
-    await expect(Registry.open(file)).rejects.toThrowError(/written by a newer GAN Workbench \(schema \d+; this version knows \d+\)/)
+    await expect(Registry.open(file, { owner: thisProcess() })).rejects.toThrowError(/written by a newer GAN Workbench \(schema \d+; this version knows \d+\)/)
     expect(fs.readFileSync(file)).toEqual(before)
   })
 
   it('refuses a file that is not a database, and leaves it untouched', async () => {
     fs.writeFileSync(file, 'these are my notes, not a database\n'.repeat(20))
     const before = fs.readFileSync(file)
-    await expect(Registry.open(file)).rejects.toThrowError(RegistryError)
-    await expect(Registry.open(file)).rejects.toThrowError(/not a GAN Workbench registry/)
+    await expect(Registry.open(file, { owner: thisProcess() })).rejects.toThrowError(RegistryError)
+    await expect(Registry.open(file, { owner: thisProcess() })).rejects.toThrowError(/not a GAN Workbench registry/)
     expect(fs.readFileSync(file)).toEqual(before)
   })
 
   it('backs up an older registry before migrating it, and keeps its data', async () => {
-    const v1 = await Registry.open(file)
+    const v1 = await Registry.open(file, { owner: thisProcess() })
     const run = v1.createRun({ config: config(), totalSteps: 10 })
     v1.close()
     const next = [...MIGRATIONS, 'ALTER TABLE runs ADD COLUMN test_only TEXT;']
-    const r = await Registry.open(file, { migrations: next })
+    const r = await Registry.open(file, { owner: thisProcess(), migrations: next })
     expect(r.db.pragma('user_version', { simple: true })).toBe(next.length)
     expect(r.getRun(run.id).name).toBe(run.name)
     r.close()
@@ -67,7 +67,7 @@ describe('registry database', () => {
   })
 
   it('brings each run\'s last metric values forward when it adds last_metrics (v5)', async () => {
-    const current = await Registry.open(file)
+    const current = await Registry.open(file, { owner: thisProcess() })
     const run = current.createRun({ config: config(), totalSteps: 10 })
     current.close()
     // The same registry as version 4 wrote it: metrics, no last_metrics.
@@ -77,16 +77,16 @@ describe('registry database', () => {
     const insert = v4.prepare('INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, 1, ?, 0)')
     for (const [key, step, value] of [['dLoss', 1, 0.9], ['dLoss', 7, 0.4], ['gLoss', 3, 1.5]] as const) insert.run(run.id, key, step, value)
     v4.close()
-    const r = await Registry.open(file)
+    const r = await Registry.open(file, { owner: thisProcess() })
     expect(r.getRun(run.id).lastMetrics).toEqual({ dLoss: 0.4, gLoss: 1.5 })
     r.close()
   })
 
   it('rolls back a failing migration as a whole', async () => {
-    const v1 = await Registry.open(file)
+    const v1 = await Registry.open(file, { owner: thisProcess() })
     v1.close()
     const bad = [...MIGRATIONS, 'CREATE TABLE ok_table (x); THIS IS NOT SQL;']
-    await expect(Registry.open(file, { migrations: bad })).rejects.toThrow()
+    await expect(Registry.open(file, { owner: thisProcess(), migrations: bad })).rejects.toThrow()
     const db = new Database(file)
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'ok_table'").get()).toEqual({ n: 0 })
@@ -99,7 +99,7 @@ describe('registry queries', () => {
   let r: Registry
   beforeEach(async () => {
     t = tmpDir()
-    r = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    r = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
   })
   afterEach(() => {
     r.close()
@@ -224,18 +224,18 @@ describe('model templates', () => {
 
   it('saves, replaces, lists and deletes templates, and refuses a model with an error', () => {
     const { generator, discriminator } = requirePreset('dcgan-mnist').config
-    saveTemplate(ctx.registry, { name: 'mine', generator, discriminator, basePreset: 'dcgan-mnist' })
+    ctx.registry.repos.templates.save({ name: 'mine', generator, discriminator, basePreset: 'dcgan-mnist' })
     const wider = { ...discriminator, layers: [{ type: 'conv2d', filters: 96, kernelSize: 3, strides: 2 }, ...(discriminator as { layers: unknown[] }).layers.slice(1)] }
-    const replaced = saveTemplate(ctx.registry, { name: 'mine', generator, discriminator: wider, basePreset: 'dcgan-mnist' })
-    expect(listTemplates(ctx.registry).map((x) => x.name)).toEqual(['mine'])
+    const replaced = ctx.registry.repos.templates.save({ name: 'mine', generator, discriminator: wider, basePreset: 'dcgan-mnist' })
+    expect(ctx.registry.repos.templates.list().map((x) => x.name)).toEqual(['mine'])
     expect((replaced.discriminator as { layers: { filters?: number }[] }).layers[0]!.filters).toBe(96)
     const broken = { ...discriminator, layers: [{ type: 'reshape', targetShape: [5, 5] }] }
-    expect(() => saveTemplate(ctx.registry, { name: 'bad', generator, discriminator: broken, basePreset: null })).toThrowError(/the discriminator has an error: layers\[0\]/)
-    expect(() => saveTemplate(ctx.registry, { name: 'bad', generator: { nonsense: 1 }, discriminator, basePreset: null })).toThrowError(/the generator is not a valid model/)
-    expect(() => saveTemplate(ctx.registry, { name: 'bad', generator, discriminator, basePreset: 'no-such-preset' })).toThrowError(/no preset named no-such-preset/)
-    deleteTemplate(ctx.registry, 'mine')
-    expect(listTemplates(ctx.registry)).toEqual([])
-    expect(() => deleteTemplate(ctx.registry, 'mine')).toThrowError(/no template named mine/)
+    expect(() => ctx.registry.repos.templates.save({ name: 'bad', generator, discriminator: broken, basePreset: null })).toThrowError(/the discriminator has an error: layers\[0\]/)
+    expect(() => ctx.registry.repos.templates.save({ name: 'bad', generator: { nonsense: 1 }, discriminator, basePreset: null })).toThrowError(/the generator is not a valid model/)
+    expect(() => ctx.registry.repos.templates.save({ name: 'bad', generator, discriminator, basePreset: 'no-such-preset' })).toThrowError(/no preset named no-such-preset/)
+    ctx.registry.repos.templates.delete('mine')
+    expect(ctx.registry.repos.templates.list()).toEqual([])
+    expect(() => ctx.registry.repos.templates.delete('mine')).toThrowError(/no template named mine/)
   })
 })
 
@@ -267,7 +267,7 @@ describe('metric roll-ups', () => {
   const plain = (o: object) => JSON.parse(JSON.stringify(o)) as unknown
 
   it('stay equal to the rows through writes, replaced rows and truncation, and are back-filled on upgrade', async () => {
-    const r = await Registry.open(file)
+    const r = await Registry.open(file, { owner: thisProcess() })
     const run = r.createRun({ config: config(), totalSteps: 10 })
     const rows = (from: number, to: number, f: (s: number) => number) =>
       Array.from({ length: to - from + 1 }, (_, i) => ({ key: i % 3 ? 'dLoss' : 'gLoss', step: from + i, epoch: 1, value: f(from + i), wallTime: from + i }))
@@ -284,7 +284,7 @@ describe('metric roll-ups', () => {
     v6.exec('DROP TABLE metric_rollups; DROP TABLE reproductions; ALTER TABLE transfer_runs DROP COLUMN pid_started')
     v6.pragma('user_version = 6')
     v6.close()
-    const again = await Registry.open(file)
+    const again = await Registry.open(file, { owner: thisProcess() })
     expect(plain(stored(again.db, run.id))).toEqual(plain(want))
     const env = again.metrics(run.id, ['dLoss'], 10)
     expect(env.dLoss!.some((p) => p.value === 42 && p.step === 801)).toBe(true)

@@ -23,6 +23,7 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { tmpDir } from '../helpers/tmp'
 import { triedCounter } from '../helpers/tried'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const config = () => validateExperiment(requirePreset('mlp-2d-ring8').config).config
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex')
@@ -39,7 +40,7 @@ const reading = new Map<string, () => void>()
 
 beforeEach(async () => {
   t = tmpDir('gwb-leases-')
-  const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+  const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
   ctx = {
     registry, jobs: new RemoteJobs(registry), home: t.dir, secret: crypto.randomBytes(32),
     runs: new RunManager(registry, t.dir, () => {

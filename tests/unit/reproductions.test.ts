@@ -10,7 +10,6 @@ import { formatSpread, summarize, verdictWord } from '../../src-shared/reproduct
 import { validateExperiment } from '../../src-shared/config/validate'
 import type { ReproductionProgressEvent, ReproductionRecord, SeedResult } from '../../src-shared/domain/reproduction'
 import { Registry } from '../../src-main/registry/registry'
-import { createReproduction, getReproduction, latestReproductions } from '../../src-main/registry/reproductions'
 import { RunManager } from '../../src-main/training/run-manager'
 import { trainRun } from '../../src-main/training/train-run'
 import type { HostMessage, SpawnTrainer, TrainerMessage } from '../../src-main/training/trainer-protocol'
@@ -18,7 +17,7 @@ import { startReproduction } from '../../src-main/reproductions/reproduction-ser
 import { markdownTable, textTable } from '../../src-main/reproductions/report'
 import { previousDocs, reproductionsMarkdown } from '../../src-main/reproductions/docs'
 import { createDataSource } from '../../src-main/datasets/create-data-source'
-import { classifierDatasetOf } from '../../src-main/metrics/epoch-image-metrics'
+import { classifierDatasetOf } from '../../src-main/scoring/epoch-image-metrics'
 import { useTempRegistry } from '../helpers/temp-registry'
 
 /** Metrics each protocol produces (src-main/reproductions/protocols.ts). */
@@ -183,14 +182,14 @@ describe('the reproduction service', () => {
     }
     expect(new Set(final.results.map((r) => r.runId)).size).toBe(2)
     expect(events.map((e) => e.stage)).toEqual(expect.arrayContaining(['training', 'evaluating', 'done']))
-    expect(getReproduction(ctx.registry, final.id)).toEqual(final)
-    expect(latestReproductions(ctx.registry, true).get('toy-ring8')!.id).toBe(final.id)
-    expect(latestReproductions(ctx.registry, false).size).toBe(0)
+    expect(ctx.registry.repos.reproductions.get(final.id)).toEqual(final)
+    expect(ctx.registry.repos.reproductions.latest(true).get('toy-ring8')!.id).toBe(final.id)
+    expect(ctx.registry.repos.reproductions.latest(false).size).toBe(0)
     const text = textTable(final)
     expect(text).toMatch(/SEED 1 +SEED 2 +MEAN ± SD \(MIN–MAX\)/)
     expect(text).toContain('QUICK test budget: not a reproduction')
     expect(markdownTable(final)).toMatch(/\| goal row \| paper \| seed 1 \| seed 2 \| mean ± sd \(min–max\) \| goal \| result \|/)
-    const doc = reproductionsMarkdown(latestReproductions(ctx.registry, true), { quick: true, generatedAt: '2026-12-01 10:00 UTC' })
+    const doc = reproductionsMarkdown(ctx.registry.repos.reproductions.latest(true), { quick: true, generatedAt: '2026-12-01 10:00 UTC' })
     expect(doc).toContain('- command: `test`')
     expect(doc).toMatch(/\| pacgan-ring8 \| Lin 2018 \| — \| not run \|/)
     expect(doc).toContain(`commit ${final.commit ? `\`${final.commit}\`` : 'unknown'}, ${final.machine}`)
@@ -201,7 +200,7 @@ describe('the reproduction service', () => {
       .replace('| pacgan-ring8 | Lin 2018 | — | not run | — | — |', '| [pacgan-ring8](#pacgan-ring8) | Lin 2018 | 5 | NOT REACHED | 2026-11-01 | `abc123` |')
       .replace(/### pacgan-ring8: [^\n]*/, '### pacgan-ring8: measured elsewhere, 2026-11-01')
       .replace(/### toy-ring8: [^\n]*/, '### toy-ring8: an older run')
-    const again = reproductionsMarkdown(latestReproductions(ctx.registry, true), { quick: true, generatedAt: '2026-12-02 10:00 UTC', previous: previousDocs(earlier, true) })
+    const again = reproductionsMarkdown(ctx.registry.repos.reproductions.latest(true), { quick: true, generatedAt: '2026-12-02 10:00 UTC', previous: previousDocs(earlier, true) })
     expect(again).toContain('| [pacgan-ring8](#pacgan-ring8) | Lin 2018 | 5 | NOT REACHED | 2026-11-01 | `abc123` |')
     expect(again).toContain('### pacgan-ring8: measured elsewhere, 2026-11-01')
     expect(again).toContain('Kept from the previous file, because the data directory this was written from holds no run of them: pacgan-ring8 ')
@@ -266,26 +265,26 @@ describe('the reproduction service', () => {
   })
 
   it('a reproduction whose process died is marked interrupted (not left running), its results kept', () => {
-    const made = createReproduction(ctx.registry, {
+    const made = ctx.registry.repos.reproductions.create({
       entry, quick: true, seeds: 1, target: 'local', command: 'test', commit: null, machine: 'm', steps: 20, samples: 2500, results: [seed(1, { pacganModes: 8 })],
     })
     ctx.registry.db.prepare('UPDATE reproductions SET pid = ? WHERE id = ?').run(999_999_999, made.id)
     ctx.registry.markOrphansInterrupted((pid) => pid === process.pid)
-    const after = getReproduction(ctx.registry, made.id)
+    const after = ctx.registry.repos.reproductions.get(made.id)
     expect(after).toMatchObject({ status: 'interrupted', error: 'the process running this reproduction ended before it finished' })
     expect(after.results[0]!.values).toEqual({ pacganModes: 8 })
   })
 
   it('a reproduction whose pid now names another process is interrupted; its own live process keeps it running', () => {
-    const made = createReproduction(ctx.registry, {
+    const made = ctx.registry.repos.reproductions.create({
       entry, quick: true, seeds: 1, target: 'local', command: 'test', commit: null, machine: 'm', steps: 20, samples: 2500, results: [],
     })
     ctx.registry.markOrphansInterrupted(() => true)
-    expect(getReproduction(ctx.registry, made.id).status).toBe('running')
+    expect(ctx.registry.repos.reproductions.get(made.id).status).toBe('running')
     // The same pid (alive: this process) with another start time: the system reused it.
     ctx.registry.db.prepare("UPDATE reproductions SET pid_started = 'another process' WHERE id = ?").run(made.id)
     ctx.registry.markOrphansInterrupted(() => true)
-    expect(getReproduction(ctx.registry, made.id).status).toBe('interrupted')
+    expect(ctx.registry.repos.reproductions.get(made.id).status).toBe('interrupted')
   })
 
   it('refuses an unknown name or a bad seed count before recording anything', () => {

@@ -16,6 +16,7 @@ import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { exportBundle, importBundle, safeEntryName } from '../../src-main/export/run-bundle'
 import { sha256 } from '../../src-main/util/atomic-fs'
 import { tmpDir } from '../helpers/tmp'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 let t: ReturnType<typeof tmpDir>
 let source: Registry
@@ -27,7 +28,7 @@ beforeAll(async () => {
   await selectBackend('auto')
   t = tmpDir()
   fs.mkdirSync(homeA())
-  source = await Registry.open(path.join(homeA(), 'registry.sqlite'))
+  source = await Registry.open(path.join(homeA(), 'registry.sqlite'), { owner: thisProcess() })
   const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, ['training.epochs=2', 'training.stepsPerEpoch=10', 'training.checkpointEvery=1'])).config
   runId = source.createRun({ name: 'travels', config, totalSteps: totalSteps(config) }).id
   expect(await trainRun(source, homeA(), runId, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('completed')
@@ -50,7 +51,7 @@ afterAll(() => {
 async function freshHome(name: string) {
   const home = path.join(t.dir, name)
   fs.mkdirSync(home)
-  return { home, registry: await Registry.open(path.join(home, 'registry.sqlite')) }
+  return { home, registry: await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() }) }
 }
 
 function rezip(mutate: (entries: Record<string, Uint8Array>) => void): string {

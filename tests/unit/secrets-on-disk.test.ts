@@ -15,6 +15,7 @@ import { Registry } from '../../src-main/registry/registry'
 import type { TrainerChild } from '../../src-main/training/trainer-protocol'
 import { tmpDir } from '../helpers/tmp'
 import { triedCounter } from '../helpers/tried'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124)
 const t = tmpDir('gwb-secrets-')
@@ -55,7 +56,7 @@ describe.skipIf(process.platform === 'win32')('secrets on disk', () => {
           } else if (entry === 'cli') {
             await withRegistry({ home }, () => {})
           } else {
-            (await Registry.open(path.join(home, 'registry.sqlite'))).close()
+            (await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() })).close()
           }
         } finally {
           process.umask(old)

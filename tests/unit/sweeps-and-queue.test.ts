@@ -11,7 +11,6 @@ import crypto from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Registry } from '../../src-main/registry/registry'
 import { RemoteJobs } from '../../src-main/registry/remote-jobs'
-import { listSweeps } from '../../src-main/registry/sweeps'
 import { RunManager } from '../../src-main/training/run-manager'
 import { startSweep } from '../../src-main/sweeps/sweep-service'
 import { redactRedisUrl, redisConnection } from '../../src-main/remote/redis-url'
@@ -22,6 +21,7 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { ConfigError } from '../../src-shared/config/errors'
 import { tmpDir } from '../helpers/tmp'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const config = () => validateExperiment(requirePreset('mlp-2d-ring8').config).config
 const noSpawn = () => {
@@ -60,7 +60,7 @@ describe('sweeps and queue runs in the registry', () => {
   let runs: RunManager
   beforeEach(async () => {
     t = tmpDir()
-    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
     runs = new RunManager(registry, t.dir, noSpawn)
   })
   afterEach(() => {
@@ -98,7 +98,7 @@ describe('sweeps and queue runs in the registry', () => {
       ['lr-1', 'queued', 'queue', sweep.id, 64], ['lr-2', 'queued', 'queue', sweep.id, 64], ['lr-3', 'queued', 'queue', sweep.id, 128], ['lr-4', 'queued', 'queue', sweep.id, 128],
     ])
     expect(members[3]!.notes).toBe('training.batchSize=128\noptimizers.discriminator.learningRate=2e-4')
-    expect(listSweeps(registry)).toEqual([expect.objectContaining({ name: 'lr', runIds: members.map((r) => r.id), statuses: { queued: 4 } })])
+    expect(registry.repos.sweeps.list()).toEqual([expect.objectContaining({ name: 'lr', runIds: members.map((r) => r.id), statuses: { queued: 4 } })])
   })
 
   it('refuses a sweep with one invalid member before recording any of it, naming the member', () => {
@@ -109,7 +109,7 @@ describe('sweeps and queue runs in the registry', () => {
       expect((e as ConfigError).errors[0]!.message).toMatch(/^training\.batchSize=-1: /)
     }
     expect(registry.listRuns()).toEqual([])
-    expect(listSweeps(registry)).toEqual([])
+    expect(registry.repos.sweeps.list()).toEqual([])
   })
 
   it('names one job per dispatch, bumps the lease per claim, and refuses superseded attempts', () => {
@@ -163,7 +163,7 @@ describe('sweeps and queue runs in the registry', () => {
 describe('lining runs up on this machine', () => {
   it('starts a lined-up run only when nothing else trains here, in order; a stopped one never starts', async () => {
     const t = tmpDir()
-    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
     const exits: ((code: number | null) => void)[] = []
     const started: number[] = []
     const runs = new RunManager(registry, t.dir, () => ({
@@ -201,7 +201,7 @@ describe('lining runs up on this machine', () => {
 describe('runs trained side by side', () => {
   it('share the cores for wasm threads: a run started alone gets them all, the next one a share', async () => {
     const t = tmpDir()
-    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
     const threads: number[] = []
     const runs = new RunManager(registry, t.dir, () => ({
       pid: 1,

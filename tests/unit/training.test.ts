@@ -17,6 +17,7 @@ import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { loadCheckpoint, saveCheckpoint } from '../../src-main/training/checkpoint'
 import { tmpDir } from '../helpers/tmp'
 import { skipUnless } from '../helpers/requirements'
+import { thisProcess } from '../../src-main/util/process-identity'
 
 const withoutWallTime = (m: Record<string, { step: number; value: number }[]>) =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map((p) => [p.step, p.value])]))
@@ -154,7 +155,7 @@ describe('training a run', () => {
   let registry: Registry
   beforeEach(async () => {
     t = tmpDir()
-    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
   })
   afterEach(() => {
     registry.close()
@@ -403,7 +404,7 @@ describe('every preset trains', () => {
   let registry: Registry
   beforeAll(async () => {
     t = tmpDir()
-    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'))
+    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
   })
   afterAll(() => {
     registry.close()

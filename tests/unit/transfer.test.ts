@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../../src-main/training/backend'
 import { Registry } from '../../src-main/registry/registry'
 import { casFromSamples } from '../../src-main/metrics/cas'
-import { classifierSplits } from '../../src-main/metrics/classifier-data'
+import { classifierSplits } from '../../src-main/scoring/classifier-data'
 import * as tf from '@tensorflow/tfjs'
 import { fromDiscriminator, fromScratch, pickLabelled } from '../../src-main/transfer/transfer-experiment'
 import { loadFeatureExtractor } from '../../src-main/model-io/d-features'
@@ -21,6 +21,9 @@ import { applyOverrides } from '../../src-shared/config/overrides'
 import { requirePreset } from '../../src-shared/config/presets'
 import { tmpDir } from '../helpers/tmp'
 import { itFull } from '../helpers/full'
+import { thisProcess } from '../../src-main/util/process-identity'
+import { startTransfer } from '../../src-main/transfer/transfer-service'
+import type { TransferRecord } from '../../src-shared/domain/transfer'
 
 let t: ReturnType<typeof tmpDir>
 beforeAll(async () => {
@@ -48,7 +51,7 @@ describe('transfer models', () => {
 
   it("fine-tuning starts from the checkpoint's D (not its initialisation), the baseline from a random start; --freeze trains the head only", async () => {
     fs.mkdirSync(path.join(t.dir, 'ft'), { recursive: true })
-    const registry = await Registry.open(path.join(t.dir, 'ft', 'registry.sqlite'))
+    const registry = await Registry.open(path.join(t.dir, 'ft', 'registry.sqlite'), { owner: thisProcess() })
     try {
       const config = validateExperiment(applyOverrides(requirePreset('dcgan-radford-mnist').config, [
         'training.epochs=1', 'training.stepsPerEpoch=3', 'training.batchSize=8', 'dataset.limit=64', 'training.evalSamples=0'])).config
@@ -81,7 +84,7 @@ describe('transfer models', () => {
 describe('transfer records', () => {
   it('are a run kind of their own, linked to the GAN run; a dead process leaves them failed, not running', async () => {
     fs.mkdirSync(path.join(t.dir, 'home'))
-    const registry = await Registry.open(path.join(t.dir, 'home', 'registry.sqlite'))
+    const registry = await Registry.open(path.join(t.dir, 'home', 'registry.sqlite'), { owner: thisProcess() })
     try {
       const config = validateExperiment(applyOverrides(requirePreset('acgan-mnist').config, ['training.epochs=1'])).config
       const run = registry.createRun({ config, totalSteps: 10 })
@@ -105,6 +108,32 @@ describe('transfer records', () => {
       registry.close()
     }
   })
+})
+
+describe('the transfer service (the UI\'s runs.transfer and the CLI\'s transfer alike)', () => {
+  it('records every option it is given (the CLI\'s batch size, learning rate, seed and checkpoint step), hands the record over before training, and fails it with the error', async () => {
+    fs.mkdirSync(path.join(t.dir, 'svc'), { recursive: true })
+    const registry = await Registry.open(path.join(t.dir, 'svc', 'registry.sqlite'), { owner: thisProcess() })
+    try {
+      const config = validateExperiment(applyOverrides(requirePreset('dcgan-radford-mnist').config, [
+        'training.epochs=1', 'training.stepsPerEpoch=2', 'training.batchSize=8', 'dataset.limit=64', 'training.evalSamples=0'])).config
+      const run = registry.createRun({ config, totalSteps: totalSteps(config) })
+      expect(await trainRun(registry, path.join(t.dir, 'svc'), run.id, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('completed')
+      const step = registry.latestArtifact(run.id, 'checkpoint')!.step
+      const given = { labelsPerClass: [2], steps: 2, batchSize: 4, learningRate: 0.01, freeze: true, seed: 3 }
+      let handed: TransferRecord | undefined
+      const events: number[] = []
+      const done = await startTransfer(registry, { id: run.id, ...given, step }, (e) => events.push(e.done), (r) => (handed = r))
+      expect(handed).toMatchObject({ id: done.id, status: 'running' })
+      expect(done).toMatchObject({ status: 'completed', checkpointStep: step, options: given })
+      expect(events.length).toBeGreaterThan(0)
+      // A checkpoint step the run does not have reaches the experiment: recorded, then failed with why.
+      await expect(startTransfer(registry, { id: run.id, ...given, step: step + 1000 }, () => {})).rejects.toThrow()
+      expect(registry.listTransfers(run.id).at(-1)).toMatchObject({ status: 'failed', checkpointStep: step + 1000 })
+    } finally {
+      registry.close()
+    }
+  }, 120_000)
 })
 
 describe('train on synthetic, test on real', () => {

@@ -1,9 +1,9 @@
 /** `eval ID`: sample-quality metrics of a run's generator, stored with the run. */
 import type { Command } from 'commander'
 import { DEFAULT_EVAL_SAMPLES, DEFAULT_EVAL_SEED, evaluateRun } from '../../metrics/evaluate-run'
-import { MODE_EVAL_SAMPLES } from '../../metrics/point-metrics'
+import { MODE_EVAL_SAMPLES } from '../../scoring/point-metrics'
 import { evaluateSamplesFile } from '../../metrics/external-samples'
-import { CLASSIFIER_DATASETS } from '../../metrics/classifier-data'
+import { CLASSIFIER_DATASETS } from '../../scoring/classifier-data'
 import { readPointsCsv } from '../../datasets/csv-points'
 import { toPairs } from '../../../src-shared/util/points'
 import type { EvalReport } from '../../../src-shared/domain/eval'

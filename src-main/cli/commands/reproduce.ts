@@ -9,9 +9,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { resolveHome, homePaths } from '../../platform/paths'
-import { isProcessAlive } from '../../util/process-identity'
+import { isProcessAlive, thisProcess } from '../../util/process-identity'
 import { Registry } from '../../registry/registry'
-import { latestReproductions } from '../../registry/reproductions'
 import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
 import { DEFAULT_SEEDS, MAX_SEEDS, requireReproduction, startReproduction } from '../../reproductions/reproduction-service'
@@ -45,7 +44,7 @@ function writeDocs(registry: Registry, file: string, quick: boolean): string {
   fs.mkdirSync(path.dirname(target), { recursive: true })
   const previous = fs.existsSync(target) ? previousDocs(fs.readFileSync(target, 'utf8'), quick) : undefined
   const generatedAt = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
-  writeFileAtomic(target, reproductionsMarkdown(latestReproductions(registry, quick), { quick, generatedAt, previous }))
+  writeFileAtomic(target, reproductionsMarkdown(registry.repos.reproductions.latest(quick), { quick, generatedAt, previous }))
   return target
 }
 
@@ -86,7 +85,7 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
       }
 
       const home = resolveHome(globals().home)
-      const registry = await Registry.open(homePaths(home).registry)
+      const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess() })
       const outcomes: ReproductionRecord[] = []
       try {
         registry.markOrphansInterrupted(isProcessAlive)

@@ -2,10 +2,8 @@
 import type { Command } from 'commander'
 import type { Diagnosis } from '../../../src-shared/metrics/diagnostics'
 import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../../src-shared/domain/run'
-import { withRegistry, parseId, type GlobalOptions } from '../context'
+import { withHandlers, parseId, type GlobalOptions } from '../context'
 import { printJson, table, CliError } from '../output'
-import { deleteRunWithFiles } from '../../app/delete-run'
-import { compareRuns } from '../../registry/compare'
 import { transferTable } from './transfer'
 
 function summaryRow(r: RunRecord) {
@@ -77,8 +75,8 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
       }
       const limit = Number(o.limit)
       if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive whole number', 2)
-      await withRegistry(globals(), (registry) => {
-        const list = registry.listRuns({ status: o.status as RunStatus | undefined, search: o.search, tag: o.tag, experiment: o.experiment, limit })
+      await withHandlers(globals(), async (handlers) => {
+        const list = await handlers['runs.list']({ status: o.status as RunStatus | undefined, search: o.search, tag: o.tag, experiment: o.experiment, limit })
         if (globals().json) return printJson(list)
         if (list.length === 0) return console.log('no runs yet: try `gan-workbench train --preset mlp-2d-ring8`')
         console.log(table(list.map(summaryRow), ['id', 'name', 'status', 'gan', 'dataset', 'backend', 'progress', 'dLoss', 'gLoss', 'tags', 'created']))
@@ -90,10 +88,10 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .argument('<id>', 'run id')
     .description('show one run')
     .action(async (id: string) => {
-      await withRegistry(globals(), (registry) => {
-        const run = registry.getRun(parseId(id))
-        const diagnoses = registry.diagnoses(run.id)
-        const transfers = registry.listTransfers(run.id)
+      await withHandlers(globals(), async (handlers) => {
+        const run = await handlers['runs.get']({ id: parseId(id) })
+        const diagnoses = await handlers['runs.diagnoses']({ id: run.id })
+        const transfers = await handlers['runs.transfers']({ id: run.id })
         if (globals().json) printJson({ ...run, diagnoses, transfers })
         else {
           console.log(show(run) + showDiagnoses(diagnoses))
@@ -108,8 +106,8 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .description('what differs between runs: config fields and final metrics')
     .action(async (ids: string[]) => {
       if (ids.length < 2) throw new CliError('give at least two run ids', 2)
-      await withRegistry(globals(), (registry) => {
-        const cmp = compareRuns(registry, ids.map(parseId))
+      await withHandlers(globals(), async (handlers) => {
+        const cmp = await handlers['runs.compare']({ ids: ids.map(parseId) })
         if (globals().json) return printJson(cmp)
         const heads = cmp.runs.map((r) => `#${r.id} ${r.name}`)
         const cell = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(6))) : JSON.stringify(v))
@@ -128,9 +126,9 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .option('--remove', 'remove these tags instead')
     .description('add (or remove) tags')
     .action(async (id: string, tags: string[], o: { remove?: boolean }) => {
-      await withRegistry(globals(), (registry) => {
+      await withHandlers(globals(), async (handlers) => {
         const clean = tags.map((t) => t.trim()).filter(Boolean)
-        const run = o.remove ? registry.tag(parseId(id), [], clean) : registry.tag(parseId(id), clean, [])
+        const run = await handlers['runs.tag']({ id: parseId(id), add: o.remove ? [] : clean, remove: o.remove ? clean : [] })
         if (globals().json) printJson(run)
         else console.log(`run ${run.id} tags: ${run.tags.join(', ') || '(none)'}`)
       })
@@ -142,8 +140,8 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .argument('<text>', 'the note (replaces the previous one)')
     .description('set a run\'s notes')
     .action(async (id: string, text: string) => {
-      await withRegistry(globals(), (registry) => {
-        const run = registry.setNotes(parseId(id), text)
+      await withHandlers(globals(), async (handlers) => {
+        const run = await handlers['runs.note']({ id: parseId(id), notes: text })
         if (globals().json) printJson(run)
         else console.log(`run ${run.id} notes saved`)
       })
@@ -156,8 +154,8 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .option('--force', 'also delete a paused run (its waiting trainer ends without saving)')
     .description('delete a run, its metrics and its files (refused while it trains)')
     .action(async (id: string, o: { yes?: boolean; force?: boolean }) => {
-      await withRegistry(globals(), async (registry, home) => {
-        const run = registry.getRun(parseId(id))
+      await withHandlers(globals(), async (handlers, registry) => {
+        const run = await handlers['runs.get']({ id: parseId(id) })
         const refusal = registry.whyNotDelete(run.id, { force: o.force })
         if (refusal) throw new CliError(refusal)
         if (!o.yes) {
@@ -169,7 +167,7 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
           if (!/^y(es)?$/i.test(answer.trim())) return console.error('kept')
         }
         // The registry refuses a run that trains anywhere, checked in the same transaction as the delete.
-        deleteRunWithFiles(registry, home, run.id, { force: o.force })
+        await handlers['runs.delete']({ id: run.id, force: o.force })
         if (globals().json) printJson({ deleted: run.id })
         else console.log(`run ${run.id} deleted`)
       })

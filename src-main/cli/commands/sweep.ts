@@ -2,16 +2,15 @@
 import type { Command } from 'commander'
 import { resolveHome, homePaths } from '../../platform/paths'
 import { Registry } from '../../registry/registry'
-import { listSweeps } from '../../registry/sweeps'
 import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
-import { isProcessAlive } from '../../util/process-identity'
+import { isProcessAlive, thisProcess } from '../../util/process-identity'
 import { startSweep } from '../../sweeps/sweep-service'
 import { parseAxis, SweepError } from '../../../src-shared/config/sweep'
 import { ACTIVE_STATUSES } from '../../../src-shared/domain/run'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { CliError, printJson } from '../output'
-import { withRegistry, type GlobalOptions } from '../context'
+import { withHandlers, type GlobalOptions } from '../context'
 
 const collect = (v: string, acc: string[]) => [...acc, v]
 
@@ -42,7 +41,7 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
       }
       const source = configFromFlags(flags)
       const home = resolveHome(globals().home)
-      const registry = await Registry.open(homePaths(home).registry)
+      const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess() })
       try {
         registry.markOrphansInterrupted(isProcessAlive)
         const runs = new RunManager(registry, home, nodeSpawner())
@@ -79,7 +78,7 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
           await new Promise((r) => setTimeout(r, 500))
         }
         for (const s of STOP_SIGNALS) process.off(s, onSigint)
-        if (globals().json) printJson(listSweeps(registry).find((s) => s.id === sweep.id))
+        if (globals().json) printJson(registry.repos.sweeps.list().find((s) => s.id === sweep.id))
       } finally {
         registry.close()
       }
@@ -89,8 +88,8 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
     .command('sweeps')
     .description('list sweeps and how their runs stand')
     .action(() =>
-      withRegistry(globals(), (registry) => {
-        const sweeps = listSweeps(registry)
+      withHandlers(globals(), async (handlers) => {
+        const sweeps = await handlers['sweeps.list']({})
         if (globals().json) return printJson(sweeps)
         if (sweeps.length === 0) return console.log('no sweeps yet: start one with `gan-workbench sweep`')
         for (const s of sweeps) {

@@ -8,7 +8,8 @@ import type { RunRecord, RunStatus } from '../../../src-shared/domain/run'
 import { BACKENDS } from '../../../src-shared/config/experiment'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { printJson, CliError } from '../output'
-import { parseId, sweepOrphans, withRegistry, type GlobalOptions } from '../context'
+import { parseId, sweepOrphans, withHandlers, withRegistry, type GlobalOptions } from '../context'
+import { thisProcess } from '../../util/process-identity'
 
 function progressLine(step: number, total: number, metrics: Record<string, number>, sps?: number): string {
   const pct = total ? ((100 * step) / total).toFixed(1) : '0'
@@ -36,7 +37,7 @@ function parsePauseAt(value: string | undefined): number | undefined {
 
 async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord | Promise<RunRecord>): Promise<void> {
   const home = resolveHome(opts.home)
-  const registry = await Registry.open(homePaths(home).registry)
+  const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess() })
   sweepOrphans(registry)
   const runs = new RunManager(registry, home, nodeSpawner())
   const tty = process.stderr.isTTY
@@ -155,10 +156,9 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .description('pause a running run: its trainer waits with everything in memory until `resume`')
     .argument('<id>', 'run id')
     .action(async (id: string) => {
-      await withRegistry(globals(), async (registry) => {
-        const run = registry.getRun(parseId(id))
-        if (run.status !== 'running' && run.status !== 'paused') throw new CliError(`run ${run.id} is ${run.status}: only a running run can pause`)
-        registry.requestControl(run.id, 'pause')
+      await withHandlers(globals(), async (handlers, registry) => {
+        // The UI's runs.pause: refused unless running; a request the trainer reads from the registry.
+        const run = await handlers['runs.pause']({ id: parseId(id) })
         const final = await waitForStatus(registry, run.id, (s) => s !== 'running', 30_000)
         if (globals().json) printJson(final)
         else console.log(final.status === 'paused' ? `run ${run.id} paused at step ${final.step}; \`gan-workbench resume ${run.id}\` goes on` : `run ${run.id} is ${final.status}`)
@@ -170,15 +170,16 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .description('stop a running or paused run (it saves a checkpoint; `resume` continues it later), or a queue run no worker took yet')
     .argument('<id>', 'run id')
     .action(async (id: string) => {
-      await withRegistry(globals(), async (registry, home) => {
+      await withHandlers(globals(), async (handlers, registry) => {
         const run = registry.getRun(parseId(id))
-        if (run.status === 'queued' && run.placement === 'queue') {
-          const stopped = new RunManager(registry, home, nodeSpawner()).stop(run.id)
+        const queued = run.status === 'queued' && run.placement === 'queue'
+        if (!queued && run.status !== 'running' && run.status !== 'paused') throw new CliError(`run ${run.id} is ${run.status}, not running or paused`)
+        // The UI's runs.stop: a queue run no worker took is stopped here; a trainer elsewhere is asked through the registry.
+        const stopped = await handlers['runs.stop']({ id: run.id })
+        if (queued) {
           if (globals().json) return printJson(stopped)
           return console.log(`run ${run.id} stopped before any worker took it`)
         }
-        if (run.status !== 'running' && run.status !== 'paused') throw new CliError(`run ${run.id} is ${run.status}, not running or paused`)
-        registry.requestControl(run.id, 'stop')
         const final = await waitForStatus(registry, run.id, (s) => s !== 'running' && s !== 'paused', 60_000)
         if (globals().json) printJson(final)
         else console.log(`run ${run.id} ${final.status} at step ${final.step}`)

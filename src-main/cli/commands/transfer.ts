@@ -1,7 +1,8 @@
 /** `transfer RUN --labels-per-class 10,100,1000`: D's features fine-tuned vs the same network from scratch. */
 import type { Command } from 'commander'
 import type { TransferRecord } from '../../../src-shared/domain/transfer'
-import { DEFAULT_TRANSFER, runTransfer, transferDataset } from '../../transfer/transfer-experiment'
+import { DEFAULT_TRANSFER } from '../../transfer/transfer-experiment'
+import { startTransfer } from '../../transfer/transfer-service'
 import { parseId, withRegistry, type GlobalOptions } from '../context'
 import { CliError, printJson } from '../output'
 
@@ -50,24 +51,19 @@ export function registerTransfer(program: Command, globals: () => GlobalOptions)
       }
       const step = o.step === undefined ? undefined : whole(o.step, '--step', 0, Number.MAX_SAFE_INTEGER)
       await withRegistry(globals(), async (registry) => {
-        const runId = parseId(id)
-        transferDataset(registry, runId, options.labelsPerClass)
-        const record = registry.createTransfer(runId, step ?? registry.latestArtifact(runId, 'checkpoint')?.step ?? 0, options)
+        let recorded: TransferRecord | undefined
         const interrupted = () => {
-          registry.finishTransfer(record.id, { error: 'stopped before it finished' })
+          if (recorded) registry.finishTransfer(recorded.id, { error: 'stopped before it finished' })
           process.exit(130)
         }
         process.once('SIGINT', interrupted)
         process.once('SIGTERM', interrupted)
         let finished: TransferRecord
         try {
-          const r = await runTransfer(registry, runId, options, (p) => {
+          // The same service as the UI's runs.transfer, with every option the flags give.
+          finished = await startTransfer(registry, { id: parseId(id), ...options, step }, (p) => {
             if (!globals().json) process.stderr.write(`  ${p.done}/${p.total}: ${p.labelsPerClass} labels/class, ${p.model} done\n`)
-          }, step)
-          finished = registry.finishTransfer(record.id, { results: r.results })
-        } catch (e) {
-          registry.finishTransfer(record.id, { error: e instanceof Error ? e.message : String(e) })
-          throw e
+          }, (record) => (recorded = record))
         } finally {
           process.off('SIGINT', interrupted)
           process.off('SIGTERM', interrupted)

@@ -8,11 +8,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import crypto from 'node:crypto'
 import * as tf from '@tensorflow/tfjs'
-import { toTfjsFiles, fromTfjsFiles, WEIGHTS_FILE } from '../model-io/tfjs-model'
+import { toTfjsFiles, fromTfjsFiles, WEIGHTS_FILE } from '../util/tfjs-model'
 import { writeFileAtomic } from '../util/atomic-fs'
-import { readFlat } from '../training/read-flat'
+import { readFlat } from '../util/read-flat'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
-import { hostBackendOnce } from '../training/backend'
 
 /** out/main → ../../resources; src-main/metrics → ../../resources. */
 export const CLASSIFIER_DIR = path.join(__dirname, '..', '..', 'resources', 'classifiers')
@@ -81,9 +80,6 @@ export interface Classifier {
 export async function loadClassifier(dataset: string): Promise<Classifier | null> {
   const dir = path.join(CLASSIFIER_DIR, dataset)
   if (!fs.existsSync(path.join(dir, 'meta.json'))) return null
-  // The host's backend (wasm here), not tfjs' cpu fallback: faster, and no banner telling a user of
-  // `eval --samples-file` to install tfjs-node.
-  await hostBackendOnce()
   const model = await fromTfjsFiles({ modelJson: fs.readFileSync(path.join(dir, 'model.json'), 'utf8'), weights: fs.readFileSync(path.join(dir, WEIGHTS_FILE)) })
   const both = tf.model({ inputs: model.inputs, outputs: [model.getLayer(FEATURE_LAYER).output as tf.SymbolicTensor, model.outputs[0]!] })
   return {
