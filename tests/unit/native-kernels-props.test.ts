@@ -257,6 +257,21 @@ describe.skipIf(skip)('native kernels against the cpu backend (fast-check, fixed
     ), { numRuns: RUNS * 2, seed: SEED, endOnFailure: NO_SHRINK })
   })
 
+  it('Mean over any axes (leading, trailing, middle, negative), with and without keepDims', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 }).chain((shape) => fc.record({
+        shape: fc.constant(shape),
+        axes: fc.subarray(shape.map((_, i) => i), { minLength: 1 }).chain((axes) => fc.constantFrom(axes, axes.map((a) => a - shape.length))),
+        keepDims: fc.boolean(),
+        seed: fc.nat(),
+        specials: specialRate,
+      })),
+      async ({ shape, axes, keepDims, seed, specials }) => {
+        await agree('Mean', { x: float(shape, seed, specials) }, { axis: axes, keepDims }, JSON.stringify({ shape, axes, keepDims }))
+      },
+    ), { numRuns: RUNS * 2, seed: SEED, endOnFailure: NO_SHRINK })
+  })
+
   it('BatchMatMul and _FusedMatMul: transposes, batches, a single matrix of any rank against a batch, bias shapes, activations', async () => {
     await fc.assert(fc.asyncProperty(matMulCase, async (c) => {
       const what = JSON.stringify(c)
