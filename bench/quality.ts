@@ -6,18 +6,25 @@
  * (this file): the peer writes its samples to a file and waits for the verdict, so the metric is
  * identical. Only training time counts (each engine's clock stops while it is evaluated).
  *
- *  - ring8: ≥ 7 of 8 modes and ≥ 80 % high-quality samples among 2,500, by PacGAN's protocol (Lin
+ *  - ring8: ≥ 7 of 8 modes and ≥ 60 % high-quality samples among 2,500, by PacGAN's protocol (Lin
  *    et al. 2018): a sample is high quality within 3σ (Euclidean) of a mode's centre, a mode is
  *    captured by at least one high-quality sample. The recipe is the first of RING8_PRESETS in the
- *    catalog (BENCH_RING8_PRESET names another): the lecture's mlp-2d-ring8 never reaches 80 % high
- *    quality (its share stays under ~50 % at a constant learning rate), so the reproductions'
+ *    catalog (BENCH_RING8_PRESET names another): the lecture's mlp-2d-ring8 never gets far (its
+ *    high-quality share stays under ~50 % at a constant learning rate), so the reproductions'
  *    tuned recipe is meant here; the peer follows its config (models, batch, rates, learning-rate
- *    schedule, generator weight averaging, steps).
+ *    schedule, generator weight averaging, steps). Why 60 %: the recipe ends at 76–82 % on both
+ *    engines (10,000 steps, 5 seeds each, 2026-12-05), so the 80 % first used was crossed on some
+ *    seeds at the last evaluations and on others never, by either engine: a coin toss, not a time.
+ *    Both cross 60 % at 4,500–5,500 steps on every seed, on the steep part of the curve (40 % to
+ *    65 % within ~1,000 steps), where the crossing step varies least. Three seeds per engine by
+ *    default, the same on both sides; the figure is the median.
  *  - acgan (acgan-mnist): the shipped MNIST classifier (resources/classifiers/mnist) labels ≥ 80 %
  *    of 1,000 generated digits (100 per class) as the class they were drawn for.
  *
- * Usage: tsx bench/quality.ts ring8|acgan [--ours-threads N] [--peer-threads N] [--seed S] [--max-steps N] [--no-peer]
- * Prints one JSON line: { task, threshold, ours: {...}, peer: {...} }.
+ * Usage: tsx bench/quality.ts ring8|acgan [--ours-threads N] [--peer-threads N] [--seeds S,S,…|--seed S]
+ *   [--max-steps N] [--eval-every N] [--trajectory] [--no-peer] [--no-ours]
+ * (--trajectory scores every evaluation to the last step instead of stopping at the threshold.)
+ * Prints one JSON line: { task, threshold, seeds, ours: {reached, trainSeconds, steps (medians), perSeed, runs}, peer: {...} }.
  */
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -41,6 +48,8 @@ interface Task {
   threshold: string
   /** Samples per evaluation. */
   samples: number
+  /** Seeds, each trained by both engines (the time to quality is the median over them). */
+  seeds: number[]
 }
 
 /**
@@ -49,9 +58,12 @@ interface Task {
  */
 const RING8_PRESETS = ['mlp-2d-pacgan-ring8-decay-ema', 'mlp-2d-ring8']
 
+/** The ring-8 threshold's share of high-quality samples (see the header: below the recipe's plateau on every seed). */
+export const RING8_HIGH_QUALITY = 0.6
+
 const TASKS: Record<string, Task> = {
-  ring8: { preset: process.env.BENCH_RING8_PRESET ?? RING8_PRESETS.find((p) => findPreset(p)) ?? 'mlp-2d-ring8', evalEvery: 250, maxSteps: 20_000, samples: 2500, threshold: '≥ 7 of 8 modes and ≥ 80 % high quality among 2,500 samples (PacGAN: within 3σ, a mode captured by ≥ 1 sample)' },
-  acgan: { preset: 'acgan-mnist', evalEvery: 100, maxSteps: 1500, samples: 1000, threshold: "≥ 80 % of 1,000 generated digits classified as the class asked for (the shipped MNIST classifier)" },
+  ring8: { preset: process.env.BENCH_RING8_PRESET ?? RING8_PRESETS.find((p) => findPreset(p)) ?? 'mlp-2d-ring8', evalEvery: 250, maxSteps: 20_000, samples: 2500, seeds: [1, 2, 3], threshold: `≥ 7 of 8 modes and ≥ ${RING8_HIGH_QUALITY * 100} % high quality among 2,500 samples (PacGAN: within 3σ, a mode captured by ≥ 1 sample)` },
+  acgan: { preset: 'acgan-mnist', evalEvery: 100, maxSteps: 1500, samples: 1000, seeds: [42], threshold: "≥ 80 % of 1,000 generated digits classified as the class asked for (the shipped MNIST classifier)" },
 }
 
 export interface Score {
@@ -66,7 +78,7 @@ export async function score(task: string, config: ExperimentConfig, samples: Flo
     const mixture = toy2dMixture(ds.distribution, ds.std)
     const n = samples.length / 2
     const m = modeCoverage(samples, mixture.centres, mixture.std, 1 / n)
-    return { passed: m.modesCaptured >= 7 && m.highQuality >= 0.8, modes: m.modesCaptured, highQuality: m.highQuality }
+    return { passed: m.modesCaptured >= 7 && m.highQuality >= RING8_HIGH_QUALITY, modes: m.modesCaptured, highQuality: m.highQuality }
   }
   const { loadClassifier } = await import('../src-main/scoring/classifier')
   const classifier = await loadClassifier('mnist')
@@ -96,7 +108,7 @@ interface Outcome {
 }
 
 /** Ours: the preset's VanillaGan steps as a run takes them (metrics read every logEvery steps). */
-async function ours(task: Task, name: string, config: ExperimentConfig, threads: number): Promise<Outcome> {
+async function ours(task: Task, name: string, config: ExperimentConfig, threads: number, full: boolean): Promise<Outcome> {
   process.env.GWB_WASM_THREADS = String(threads)
   const tf = await import('@tensorflow/tfjs')
   const { selectBackend, isConvolutional } = await import('../src-main/training/backend')
@@ -107,6 +119,7 @@ async function ours(task: Task, name: string, config: ExperimentConfig, threads:
   const gan = new VanillaGan(config, createDataSource(config.dataset, config.training.seed))
   const history: Outcome['history'] = []
   let trainSeconds = 0
+  let first: { steps: number; trainSeconds: number } | undefined
   try {
     for (let step = 0; step < task.maxSteps; step++) {
       const t0 = process.hrtime.bigint()
@@ -120,9 +133,12 @@ async function ours(task: Task, name: string, config: ExperimentConfig, threads:
       const s = await score(name, config, samples)
       const { passed, ...metrics } = s
       history.push({ step: step + 1, trainSeconds, ...metrics })
-      if (passed) return { reached: true, steps: step + 1, trainSeconds, maxSteps: task.maxSteps, threads, backend: backend.name, history }
+      if (passed && !first) first = { steps: step + 1, trainSeconds }
+      if (first && !full) break
     }
-    return { reached: false, maxSteps: task.maxSteps, threads, backend: backend.name, history }
+    // Which step ran: the native MLP step (MLP recipes, native kernels) or the generic tfjs one, and why.
+    const path = typeof gan.nativeStep === 'string' ? `generic tfjs step (${gan.nativeStep})` : 'native MLP step'
+    return { reached: !!first, ...first, maxSteps: task.maxSteps, threads, backend: backend.name, step: path, history }
   } finally {
     gan.dispose()
     tf.disposeVariables()
@@ -176,7 +192,7 @@ function mlpRecipe(config: ExperimentConfig, steps: number): Record<string, unkn
 }
 
 /** The peer: trains in Python and stops at each evaluation for our verdict on its samples. */
-async function peer(task: Task, name: string, config: ExperimentConfig, threads: number): Promise<Outcome> {
+async function peer(task: Task, name: string, config: ExperimentConfig, threads: number, full: boolean): Promise<Outcome> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gwb-quality-'))
   try {
     if (name === 'acgan') await writeImageData(config, dir)
@@ -185,7 +201,7 @@ async function peer(task: Task, name: string, config: ExperimentConfig, threads:
       ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? String(threads),
       OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive', OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '16',
     }
-    const child = spawn(PYTHON, ['bench/torch_quality.py', name, String(threads), String(task.evalEvery), String(task.maxSteps), String(task.samples), dir], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(PYTHON, ['bench/torch_quality.py', name, String(threads), String(task.evalEvery), String(task.maxSteps), String(task.samples), dir, String(config.training.seed)], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const history: Outcome['history'] = []
@@ -199,8 +215,8 @@ async function peer(task: Task, name: string, config: ExperimentConfig, threads:
         const samples = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4)
         const { passed, ...metrics } = await score(name, config, samples)
         history.push({ step, trainSeconds: seconds, ...metrics })
-        if (passed) reached = { reached: true, steps: step, trainSeconds: seconds, maxSteps: task.maxSteps, threads, history }
-        child.stdin.write(passed ? 'stop\n' : 'go\n')
+        if (passed && !reached) reached = { reached: true, steps: step, trainSeconds: seconds, maxSteps: task.maxSteps, threads, history }
+        child.stdin.write(reached && !full ? 'stop\n' : 'go\n')
       } else if (line.startsWith('{')) {
         summary = JSON.parse(line) as Record<string, unknown>
       }
@@ -213,19 +229,47 @@ async function peer(task: Task, name: string, config: ExperimentConfig, threads:
   }
 }
 
+/**
+ * Several seeds per engine (the same seeds on both sides): the time to quality is the median of
+ * the seeds' times, a seed that never reached the threshold counting as slower than any that did;
+ * it is reached when more than half of the seeds reached it.
+ */
+export function summarise(outcomes: Outcome[]): { reached: boolean; reachedSeeds: number; trainSeconds?: number; steps?: number; perSeed: Array<{ trainSeconds: number; steps: number } | null> } {
+  const perSeed = outcomes.map((o) => (o.reached ? { trainSeconds: o.trainSeconds!, steps: o.steps! } : null))
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b)
+    const mid = sorted.length >> 1
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+  }
+  const seconds = median(perSeed.map((p) => p?.trainSeconds ?? Infinity))
+  const steps = median(perSeed.map((p) => p?.steps ?? Infinity))
+  const reachedSeeds = perSeed.filter(Boolean).length
+  return Number.isFinite(seconds) ? { reached: true, reachedSeeds, trainSeconds: seconds, steps, perSeed } : { reached: false, reachedSeeds, perSeed }
+}
+
 async function main(): Promise<void> {
   const name = process.argv[2] ?? ''
   const task = TASKS[name]
   if (!task) throw new Error(`unknown task "${name}" (${Object.keys(TASKS).join(', ')})`)
   const flag = (f: string, d: number) => { const i = process.argv.indexOf(f); return i > 0 ? Number(process.argv[i + 1]) : d }
-  const seed = flag('--seed', 42)
-  const { config } = validateExperiment(applyOverrides(requirePreset(task.preset).config, [`training.seed=${seed}`]))
+  const list = (f: string) => { const i = process.argv.indexOf(f); return i > 0 ? process.argv[i + 1]!.split(',').map(Number) : undefined }
+  const seeds = list('--seeds') ?? [flag('--seed', task.seeds[0]!), ...(process.argv.includes('--seed') ? [] : task.seeds.slice(1))]
+  if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error('--seeds takes non-negative integers, comma-separated')
+  const configs = seeds.map((seed) => validateExperiment(applyOverrides(requirePreset(task.preset).config, [`training.seed=${seed}`])).config)
+  const config = configs[0]!
   // A run of the recipe: its own number of steps (a learning-rate schedule ends there), at most the task's (or --max-steps).
   task.maxSteps = Math.min(flag('--max-steps', task.maxSteps), config.training.epochs * config.training.stepsPerEpoch)
-  // The peer first: our process then loads tfjs and the native kernels only once it has finished.
-  const peerOutcome = process.argv.includes('--no-peer') ? undefined : await peer(task, name, config, flag('--peer-threads', 2))
-  const oursOutcome = await ours(task, name, config, flag('--ours-threads', 2))
-  console.log(JSON.stringify({ task: name, preset: task.preset, maxSteps: task.maxSteps, threshold: task.threshold, evalEvery: task.evalEvery, seed, ours: oursOutcome, ...(peerOutcome ? { peer: peerOutcome } : {}) }))
+  task.evalEvery = flag('--eval-every', task.evalEvery)
+  // --trajectory: score every evaluation up to the last step (the time to quality is still the first pass).
+  const full = process.argv.includes('--trajectory')
+  // The peer first, every seed: our process then loads tfjs and the native kernels only once it has finished.
+  const peerRuns: Outcome[] = []
+  if (!process.argv.includes('--no-peer')) for (const c of configs) peerRuns.push(await peer(task, name, c, flag('--peer-threads', 2), full))
+  const oursRuns: Outcome[] = []
+  if (!process.argv.includes('--no-ours')) for (const c of configs) oursRuns.push(await ours(task, name, c, flag('--ours-threads', 2), full))
+  const side = (runs: Outcome[]) => (runs.length ? { ...summarise(runs), threads: runs[0]!.threads, maxSteps: task.maxSteps, runs } : undefined)
+  const [oursOutcome, peerOutcome] = [side(oursRuns), side(peerRuns)]
+  console.log(JSON.stringify({ task: name, preset: task.preset, maxSteps: task.maxSteps, threshold: task.threshold, evalEvery: task.evalEvery, seeds, ...(oursOutcome ? { ours: oursOutcome } : {}), ...(peerOutcome ? { peer: peerOutcome } : {}) }))
 }
 
 if (require.main === module) {

@@ -308,9 +308,12 @@ function printTable(chosen: Workload[], workloads: Record<string, WorkloadReport
   if (d && 'stepMs' in d) console.log(`MLP, generic tfjs step: inside a step, kernels take ${fmt(d.inKernelsMs)} of ${fmt(d.stepMs)} ms (${fmt(d.kernelCallsPerStep, 0)} kernel calls; ${fmt(d.identityCallsPerStep, 0)} tape copies, ${fmt(d.reshapeCallsPerStep, 0)} reshapes)`)
   for (const [task, q] of Object.entries(quality ?? {})) {
     const side = (s: unknown) => {
-      const r = s as { reached?: boolean; trainSeconds?: number; steps?: number; maxSteps?: number } | undefined
+      const r = s as { reached?: boolean; trainSeconds?: number; steps?: number; maxSteps?: number; perSeed?: Array<{ trainSeconds: number; steps: number } | null> } | undefined
       if (!r) return '—'
-      return r.reached ? `${fmt(r.trainSeconds, 1)} s (${String(r.steps)} steps)` : `not reached in ${String(r.maxSteps)} steps`
+      const seeds = r.perSeed ?? []
+      const each = seeds.length > 1 ? `; per seed ${seeds.map((p) => (p ? `${fmt(p.trainSeconds, 1)} s (${p.steps})` : 'not reached')).join(', ')}` : ''
+      const median = seeds.length > 1 ? `median of ${seeds.length} seeds ` : ''
+      return r.reached ? `${median}${fmt(r.trainSeconds, 1)} s (${String(r.steps)} steps${each})` : `not reached in ${String(r.maxSteps)} steps${each}`
     }
     const qq = q as { ours?: unknown; peer?: unknown; threshold?: string; error?: string }
     console.log(qq.error ? `time to quality, ${task}: ${qq.error}` : `time to quality, ${task} (${qq.threshold}): ours ${side(qq.ours)}, PyTorch ${side(qq.peer)}`)

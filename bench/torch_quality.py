@@ -6,7 +6,7 @@ it writes its samples (float32, raw) and prints `EVAL <step> <training seconds> 
 waits on stdin for `go` or `stop`: bench/quality.ts scores them with the same code as ours, and only
 training time is counted. Prints one JSON line at the end.
 
-Usage: /usr/bin/python3 bench/torch_quality.py ring8|acgan THREADS EVAL_EVERY MAX_STEPS SAMPLES DIR
+Usage: /usr/bin/python3 bench/torch_quality.py ring8|acgan THREADS EVAL_EVERY MAX_STEPS SAMPLES DIR [SEED]
 """
 import json
 import os
@@ -147,7 +147,7 @@ def acgan_task(data_dir):
 def main():
     task, threads, every, max_steps, n, out_dir = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
     torch.set_num_threads(threads)
-    torch.manual_seed(42)
+    torch.manual_seed(int(sys.argv[7]) if len(sys.argv) > 7 else 42)
     if task == "ring8":
         with open(os.path.join(out_dir, "recipe.json")) as f:
             step, samples = ring8_task(json.load(f))

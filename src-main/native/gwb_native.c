@@ -1197,6 +1197,26 @@ static napi_value sum(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * copyRows(src, dst, rows, width, srcStride, dstStride): row r's `width` values from src + r·srcStride
+ * to dst + r·dstStride (the callers pass views that start at the first row). A concatenation or a
+ * split along the channels of an NHWC batch is one such copy per input or output: tfjs' wasm Concat
+ * and Slice copy row by row in JavaScript (a subarray and a set for each of ~25,000 pixels).
+ */
+static napi_value copy_rows(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  int v[4];
+  if (!get_args(env, info, 6, argv) || !ints(env, argv + 2, 4, v)) return NULL;
+  if (v[0] < 0 || v[1] < 0 || v[2] < v[1] || v[3] < v[1]) return throw_error(env, "gwb_native: copyRows: bad geometry");
+  size_t rows = (size_t)v[0], width = (size_t)v[1], src_stride = (size_t)v[2], dst_stride = (size_t)v[3];
+  if (rows == 0 || width == 0) return NULL;
+  const float *src = floats(env, argv[0], (rows - 1) * src_stride + width);
+  float *dst = src ? floats(env, argv[1], (rows - 1) * dst_stride + width) : NULL;
+  if (!dst) return NULL;
+  for (size_t r = 0; r < rows; r++) memcpy(dst + r * dst_stride, src + r * src_stride, width * sizeof(float));
+  return NULL;
+}
+
+/*
  * resizeNearest(x, y, n, h, w, c, oh, ow, rows, cols, backward): y[b, oy, ox] = x[b, rows[oy], cols[ox]]
  * (the source row and column of each output, as tfjs computes them); `backward` writes the
  * gradient instead: x (zeroed) += y at those sources. UpSampling2D's gradient took 50 ms per call
@@ -1460,6 +1480,7 @@ NAPI_MODULE_INIT() {
       {"greater", greater},
       {"select", select_where},
       {"sum", sum},
+      {"copyRows", copy_rows},
       {"resizeNearest", resize_nearest},
       {"maxPoolGrad", max_pool_grad},
       {"adam", adam},

@@ -23,6 +23,8 @@ export interface NativeBlas {
   select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void
   /** x as rows×cols: `leading` sums over rows (cols outputs), otherwise over columns. */
   sum(x: Float32Array, rows: number, cols: number, out: Float32Array, leading: boolean): void
+  /** Row r's `width` values from src[r·srcStride] to dst[r·dstStride] (absent from addons built before it). */
+  copyRows(src: Float32Array, dst: Float32Array, rows: number, width: number, srcStride: number, dstStride: number): void
   /** y[b, oy, ox] = x[b, rows[oy], cols[ox]]; `backward`: x = 0, then x at those sources += y. */
   /** dx = 0, then dy added at each window's first maximum (y: the pooling's output); geometry as for conv2d, co = c. */
   maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, ...geometry: number[]): void

@@ -3,7 +3,9 @@
  * D step and one for the G step, instead of the ~390 tfjs kernel calls of the generic step, whose
  * per-op bookkeeping was half of an MLP step on the wasm backend. It covers G and D made only of
  * dense layers with linear, ReLU, LeakyReLU or tanh activations, the vanilla objective (non-
- * saturating or minimax), Adam on both sides, no tricks; anything else keeps the generic step
+ * saturating or minimax), Adam on both sides (learning-rate schedules included: the rates are read
+ * from the optimizers every step), generator weight averaging (VanillaGan updates the average after
+ * the native step, with tfjs), no tricks; anything else keeps the generic step
  * (nativeMlpIneligibility says why). It reads and writes the models' own tf.Variables and the
  * Adam optimizers' own slots, in place, so checkpoints, exports (stock tfjs Layers) and a later
  * generic step see the same state; where another tensor shares a variable's memory it hands the
@@ -61,7 +63,7 @@ export function nativeMlpIneligibility(config: ExperimentConfig): string | null 
     ...notDefault(root, config as unknown as Record<string, unknown>, ['gan', 'conditioning', 'dataset', 'latent', 'generator', 'discriminator', 'loss', 'optimizers', 'tricks', 'training', 'backend']),
     ...notDefault(shape.loss!, config.loss, ['generator', 'clip', 'gradientPenalty']).map((k) => `loss.${k}`),
     ...notDefault(shape.tricks!, config.tricks, []).map((k) => `tricks.${k}`),
-    ...notDefault(shape.training!, config.training, ['batchSize', 'epochs', 'stepsPerEpoch', 'dSteps', 'seed', 'logEvery', 'checkpointEvery', 'evalSamples']).map((k) => `training.${k}`),
+    ...notDefault(shape.training!, config.training, ['batchSize', 'epochs', 'stepsPerEpoch', 'dSteps', 'seed', 'logEvery', 'checkpointEvery', 'evalSamples', 'lrSchedule', 'warmupSteps', 'generatorEma']).map((k) => `training.${k}`),
   ]
   for (const side of ['generator', 'discriminator'] as const) {
     const o = config.optimizers[side]

@@ -227,13 +227,17 @@ export class VanillaGan implements GanModel {
   trainStep(step: number, progress: number, report = true): StepMetrics | QuietStepMetrics {
     // A step trace observes the generic step's tensors; the native step is checked against that
     // step to 1e-5 (tests/unit/native-mlp-step.test.ts), so a traced run takes the generic one.
+    // The schedule sets the rates both paths read (the native step takes them from the optimizers).
+    const { generator: gOpt, discriminator: dOpt } = this.config.optimizers
+    scheduleLearningRates(this.config.training, step, [[this.gOptimizer, gOpt], [this.dOptimizer, dOpt], [this.unrollOptimizer, dOpt]])
     const native = this.observer || typeof this.nativeStep === 'string' ? null : this.nativeStep.trainStep(step)
-    if (native) return nativeMlpMetrics(native, report)
+    if (native) {
+      this.ema?.update()
+      return nativeMlpMetrics(native, report)
+    }
     const { batchSize, dSteps, unrollSteps, seed } = this.config.training
     const dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable)
     const gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable)
-    const { generator: gOpt, discriminator: dOpt } = this.config.optimizers
-    scheduleLearningRates(this.config.training, step, [[this.gOptimizer, gOpt], [this.dOptimizer, dOpt], [this.unrollOptimizer, dOpt]])
     const dUpdate = (optimizer: tf.Optimizer, slot: number, keep: (extra: Partial<StepMetrics>) => void) => {
       const objective = this.dObjective(step, slot, progress, report)
       const { value, grads } = optimizer.computeGradients(() => {

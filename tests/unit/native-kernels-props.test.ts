@@ -55,11 +55,13 @@ function values(n: number, seed: number, specials = 0, ties = false): Float32Arr
 const float = (shape: Shape, seed: number, specials = 0, ties = false): Input => ({ values: values(size(shape), seed, specials, ties), shape })
 
 /** Runs one kernel on a backend from the same input values; returns every output (then frees all). */
-async function run(backend: 'cpu' | 'wasm', kernel: string, inputs: Record<string, Input>, attrs: object): Promise<Output[]> {
+async function run(backend: 'cpu' | 'wasm', kernel: string, inputs: Record<string, Input> | Input[], attrs: object): Promise<Output[]> {
   await tf.setBackend(backend)
   const before = tf.memory().numTensors
-  const tensors = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.values, v.shape, v.dtype ?? 'float32')]))
-  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[]
+  const make = (v: Input) => tf.tensor(v.values, v.shape, v.dtype ?? 'float32')
+  // Concat takes its inputs as a list (tf.concat passes the array itself).
+  const tensors = Array.isArray(inputs) ? inputs.map(make) : Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, make(v)]))
+  const out = tf.engine().runKernel(kernel, tensors as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[]
   const outs = Array.isArray(out) ? out : [out]
   const result = outs.map((t) => ({ shape: t.shape, dtype: t.dtype, values: t.dataSync().slice() }))
   tf.dispose([...outs, ...Object.values(tensors)])
@@ -89,7 +91,7 @@ function expectSame(actual: Output[], expected: Output[], what: string, toleranc
   })
 }
 
-async function agree(kernel: string, inputs: Record<string, Input>, attrs: object, what: string, tolerance?: number): Promise<void> {
+async function agree(kernel: string, inputs: Record<string, Input> | Input[], attrs: object, what: string, tolerance?: number): Promise<void> {
   expectSame(await run('wasm', kernel, inputs, attrs), await run('cpu', kernel, inputs, attrs), `${kernel} ${what}`, tolerance)
 }
 
@@ -253,6 +255,43 @@ describe.skipIf(skip)('native kernels against the cpu backend (fast-check, fixed
       })),
       async ({ shape, axes, keepDims, seed, specials }) => {
         await agree('Sum', { x: float(shape, seed, specials) }, { axis: axes, keepDims }, JSON.stringify({ shape, axes, keepDims }))
+      },
+    ), { numRuns: RUNS * 2, seed: SEED, endOnFailure: NO_SHRINK })
+  })
+
+  it('Mean over any axes (leading, trailing, middle, negative), with and without keepDims', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 }).chain((shape) => fc.record({
+        shape: fc.constant(shape),
+        axes: fc.subarray(shape.map((_, i) => i), { minLength: 1 }).chain((axes) => fc.constantFrom(axes, axes.map((a) => a - shape.length))),
+        keepDims: fc.boolean(),
+        seed: fc.nat(),
+        specials: specialRate,
+      })),
+      async ({ shape, axes, keepDims, seed, specials }) => {
+        await agree('Mean', { x: float(shape, seed, specials) }, { axis: axes, keepDims }, JSON.stringify({ shape, axes, keepDims }))
+      },
+    ), { numRuns: RUNS * 2, seed: SEED, endOnFailure: NO_SHRINK })
+  })
+
+  it('Concat along any axis (negative too) of 1 to 4 inputs, and SplitV into given sizes (-1 included), empty parts included', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }).chain((shape) => fc.record({
+        shape: fc.constant(shape),
+        axis: fc.integer({ min: 0, max: shape.length - 1 }),
+        negative: fc.boolean(),
+        sizes: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 4 }),
+        inferLast: fc.boolean(),
+        seed: fc.nat(),
+        specials: specialRate,
+      })),
+      async ({ shape, axis, negative, sizes, inferLast, seed, specials }) => {
+        const attrAxis = negative ? axis - shape.length : axis
+        const parts = sizes.map((d, i) => float(shape.map((n, k) => (k === axis ? d : n)), seed + i, specials))
+        await agree('Concat', parts, { axis: attrAxis }, JSON.stringify({ shapes: parts.map((p) => p.shape), axis: attrAxis }))
+        const whole = float(shape.map((n, k) => (k === axis ? sizes.reduce((a, b) => a + b, 0) : n)), seed, specials)
+        const numOrSizeSplits = inferLast && sizes.length > 1 ? [...sizes.slice(0, -1), -1] : sizes
+        await agree('SplitV', { x: whole }, { numOrSizeSplits, axis: attrAxis }, JSON.stringify({ shape: whole.shape, numOrSizeSplits, axis: attrAxis }))
       },
     ), { numRuns: RUNS * 2, seed: SEED, endOnFailure: NO_SHRINK })
   })

@@ -1,7 +1,8 @@
 /**
  * The native MLP GAN step (src-main/training/native-mlp-step.ts, src-main/native/gwb_mlp.c) against
  * the generic tfjs step, step for step: the same losses (to 1e-5) and the same weights and Adam
- * slots after hundreds of steps, on several models, seeds, losses and D-step counts; which configs
+ * slots after hundreds of steps, on several models, seeds, losses and D-step counts, with a
+ * learning-rate schedule and generator weight averaging; which configs
  * take it and why the others do not; and that it hands a step back when a tensor shares a weight.
  */
 import * as tf from '@tensorflow/tfjs'
@@ -43,7 +44,7 @@ async function trace(config: ExperimentConfig, native: boolean, steps: number, b
       if (i === 2) tensors = tf.memory().numTensors
     }
     expect(tf.memory().numTensors - added, 'tensors leaked').toBe(tensors)
-    const state = [...gan.generator.getWeights(), ...gan.discriminator.getWeights(), ...(await gan.gOptimizer.getWeights()).map((w) => w.tensor), ...(await gan.dOptimizer.getWeights()).map((w) => w.tensor)]
+    const state = [...gan.generator.getWeights(), ...gan.discriminator.getWeights(), ...(gan.ema?.model.getWeights() ?? []), ...(await gan.gOptimizer.getWeights()).map((w) => w.tensor), ...(await gan.dOptimizer.getWeights()).map((w) => w.tensor)]
     // (tfjs-layers numbers the variables of a second model built in a process: kernel_1, …)
     const names = [...(await gan.gOptimizer.getWeights()), ...(await gan.dOptimizer.getWeights())].map((w) => w.name.replace(/_\d+(?=\/)/, ''))
     return { losses, state: state.map((t) => t.dataSync().slice()), names }
@@ -95,6 +96,15 @@ describe.skipIf(skip)('the native MLP GAN step', () => {
     expectSameRun(await trace(config, true, 150), await trace(config, false, 150))
   })
 
+  it('with a learning-rate schedule and generator weight averaging (the PacGAN-ring recipe), as the generic step: same rates, same average', async () => {
+    // 300 steps of a 300-step run: the rates decay to 1/300 of the configured ones, with a warm-up over the first 20.
+    const config = configOf('mlp-2d-pacgan-ring8-decay-ema', ['training.epochs=3', 'training.warmupSteps=20', 'training.generatorEma=0.9'])
+    const native = await trace(config, true, 300)
+    const generic = await trace(config, false, 300)
+    expect(native.state.length, 'G, D, the averaged G, then the Adam slots').toBe(generic.state.length)
+    expectSameRun(native, generic)
+  })
+
   it('hands a step back to tfjs when another tensor shares a weight (writing in place would change it too)', async () => {
     const config = configOf('mlp-2d-ring8')
     const kept: tf.Tensor[] = []
@@ -114,6 +124,7 @@ describe.skipIf(skip)('the native MLP GAN step', () => {
   it('takes the configs it implements and says why not for the others', () => {
     expect(nativeMlpIneligibility(configOf('mlp-2d-ring8'))).toBeNull()
     expect(nativeMlpIneligibility(configOf('mlp-2d-spiral'))).toBeNull()
+    expect(nativeMlpIneligibility(configOf('mlp-2d-pacgan-ring8-decay-ema'))).toBeNull()
     const reasons: Array<[string, string[], RegExp]> = [
       ['mlp-2d-ring8-lsgan', [], /lsgan/],
       ['mlp-2d-ring8-wgan', [], /wgan/],
