@@ -129,7 +129,7 @@ async function startTrace(page: Page): Promise<(file: string) => Promise<void>> 
     try {
       for (;;) {
         const chunk = (await cdp.send('IO.read', { handle: stream })) as { data: string; eof: boolean; base64Encoded?: boolean }
-        fs.writeSync(out, chunk.base64Encoded ? Buffer.from(chunk.data, 'base64') : chunk.data)
+        fs.writeSync(out, Buffer.from(chunk.data, chunk.base64Encoded ? 'base64' : 'utf8'))
         if (chunk.eof) break
       }
     } finally {
