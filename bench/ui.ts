@@ -18,7 +18,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { Registry } from '../src-main/registry/registry'
 import { validateExperiment } from '../src-shared/config/validate'
 import { requirePreset } from '../src-shared/config/presets'
@@ -184,9 +184,9 @@ async function driveLiveCompare(page: Page, liveIds: number[], seconds: number):
   for (let k = 0; Date.now() < until; k++) {
     if (k % 4 === 3) {
       // D's surface off, then on: each switch redraws every heat map.
-      await surfaceToggle.uncheck()
+      await setChecked(surfaceToggle, false)
       await fig(liveIds[0]!).locator('.scatter-box[data-surface="none"]').waitFor()
-      await surfaceToggle.check()
+      await setChecked(surfaceToggle, true)
       await fig(liveIds[0]!).locator('.scatter-box[data-surface="drawn"]').waitFor()
       toggles += 2
     } else {
@@ -222,6 +222,18 @@ async function driveLiveCompare(page: Page, liveIds: number[], seconds: number):
   if (points1 <= points0) throw new Error(`the live curves did not grow: the dLoss chart held ${points0} points, then ${points1}`)
   if (heatMaps === 0) throw new Error('no heat map was drawn for the live runs at any slider position')
   return { sliderMoves: moves, liveHeatMapsDrawn: heatMaps, surfaceSwitches: toggles, stepsTrained, dLossPointsAdded: points1 - points0 }
+}
+
+/**
+ * Sets a checkbox by clicking it until it holds the state: Playwright's check()/uncheck() throw when
+ * a click on a page busy with a live comparison has not changed the state yet (it happened under load).
+ */
+async function setChecked(box: Locator, on: boolean): Promise<void> {
+  for (let i = 0; (await box.isChecked()) !== on; i++) {
+    if (i >= 10) throw new Error(`the checkbox did not become ${on ? 'checked' : 'unchecked'} in 10 clicks`)
+    await box.click()
+    await box.page().waitForFunction(([el, want]) => (el as HTMLInputElement).checked === want, [await box.elementHandle(), on] as const, { timeout: 2000 }).catch(() => {})
+  }
 }
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
