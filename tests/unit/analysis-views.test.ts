@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { minMaxPerBucket } from '../../src-shared/compare/min-max'
 import type { MetricPoint, RunRecord } from '../../src-shared/domain/run'
-import { chartPoints, ema, isPerEpoch, wallTimeOrigin, withLive } from '../../src-shared/compare/series'
+import { chartPoints, ema, extendChartPoints, isPerEpoch, wallTimeOrigin, withLive } from '../../src-shared/compare/series'
 import { bestIndices, isMetricKey, metricInfo, sortMetricKeys } from '../../src-shared/metrics/metric-catalog'
 import { MODE_PROTOCOLS } from '../../src-shared/metrics/mode-protocols'
 import { closestPreset, familyOf, groupPresets, warmPresetCatalog } from '../../src-shared/config/preset-match'
@@ -24,6 +24,18 @@ const pt = (step: number, value: number, wallTime = step, epoch = 1): MetricPoin
 const config = (preset: string, overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset(preset).config, overrides)).config
 
 describe('curves', () => {
+  it('extends a curve by its new points to exactly what mapping it whole gives (EMA, log axis, every x axis)', () => {
+    const point = fc.record({ value: fc.double({ min: -5, max: 5, noNaN: true }), epoch: fc.integer({ min: 1, max: 9 }), wallTime: fc.double({ min: 0, max: 1e4, noNaN: true }) })
+    const options = fc.record({ axis: fc.constantFrom('step' as const, 'epoch' as const, 'wallTime' as const), smoothing: fc.constantFrom(0, 0.3, 0.9), perEpoch: fc.boolean(), log: fc.boolean(), origin: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }) })
+    fc.assert(fc.property(fc.array(point, { minLength: 1, maxLength: 60 }), fc.nat(), options, (raw, cut, o) => {
+      const pts: MetricPoint[] = raw.map((p, i) => ({ ...p, step: i + 1 }))
+      const k = cut % (pts.length + 1)
+      const whole = chartPoints(pts, o)
+      const extended = extendChartPoints(chartPoints(pts.slice(0, k), { ...o, origin: o.origin ?? pts[0]!.wallTime }), pts, k, o)
+      expect(extended).toEqual(whole)
+    }), { seed: 24, numRuns: 300 })
+  })
+
   it('reduces a long curve to each x-bucket\'s lowest and highest point, in x order, spikes and ends kept', () => {
     const short: [number, number][] = [[1, 1], [2, 3], [3, 2]]
     expect(minMaxPerBucket(short, 10)).toBe(short)
