@@ -10,13 +10,15 @@
  * hand). Last line: one JSON object. Exits with 1 when a view misses the target, 2 on an error.
  *
  * BENCH_UI_LIVE_SECONDS: the DCGAN window (30); BENCH_UI_COMPARE_SECONDS: the live-compare window
- * (25); BENCH_UI_PROFILE=1: a CPU profile of the live-compare window (CDP Profiler) and the
- * functions that took the main thread's time.
+ * (25); BENCH_UI_PROFILE=1: a CPU profile of each view (CDP Profiler) and the
+ * functions that took the main thread's time; BENCH_UI_TRACE=DIR: a Chrome trace of each view
+ * (open in chrome://tracing or DevTools' Performance panel), to see what the long tasks were made
+ * of beyond JavaScript (style, layout, paint, canvas).
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { CDPSession, Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { Registry } from '../src-main/registry/registry'
 import { validateExperiment } from '../src-shared/config/validate'
 import { requirePreset } from '../src-shared/config/presets'
@@ -32,6 +34,7 @@ const STEPS = 10_000
 const LIVE_SECONDS = Number(process.env.BENCH_UI_LIVE_SECONDS ?? 30)
 const COMPARE_SECONDS = Number(process.env.BENCH_UI_COMPARE_SECONDS ?? 25)
 const PROFILE = process.env.BENCH_UI_PROFILE === '1'
+const TRACE_DIR = process.env.BENCH_UI_TRACE
 /** The target of every view: no main-thread task over this. */
 const TARGET_MS = 100
 const CACHE = path.join(os.tmpdir(), `gwb-bench-ui-${RUNS}x${KEYS.length * STEPS}`)
@@ -81,16 +84,62 @@ async function measure(page: Page, label: string, action: () => Promise<void | R
     w.__long = []
     w.__longAt = []
   })
+  const trace = TRACE_DIR ? await startTrace(page) : undefined
+  const profiling = PROFILE ? await startProfile(page) : undefined
   const t0 = Date.now()
   const notes = await action()
   const ms = Date.now() - t0
   await page.waitForTimeout(300) // let the observer deliver the last entries
+  if (profiling) {
+    const profile = await profiling()
+    console.log(`  ${label}: main-thread time by function (CPU profile, idle left out; self, then with callees):`)
+    for (const line of busiest(profile)) console.log(`    ${line}`)
+  }
+  if (trace) await trace(path.join(TRACE_DIR!, `${label.replace(/[^\w]+/g, '-').replace(/^-|-$/g, '')}.json`))
   const long = await page.evaluate(() => (window as unknown as { __long: number[] }).__long)
   const longTaskMs = long.map(Math.round).sort((a, b) => b - a)
   const maxLongTaskMs = longTaskMs[0] ?? 0
   const m: Measure = { ms, longTasks: long.length, maxLongTaskMs, longTaskMs, met: maxLongTaskMs <= TARGET_MS, ...(notes ? { notes } : {}) }
   console.log(`  ${label}: ${JSON.stringify(m)}`)
   return m
+}
+
+/** Starts a CPU profile of the page (CDP Profiler); the function it returns stops it. */
+async function startProfile(page: Page): Promise<() => Promise<CpuProfile>> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
+  await cdp.send('Profiler.start')
+  return async () => {
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile }
+    await cdp.detach()
+    return profile
+  }
+}
+
+/** Starts a Chrome trace of the page (CDP Tracing); the function it returns stops it and writes it to a file. */
+async function startTrace(page: Page): Promise<(file: string) => Promise<void>> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,toplevel,v8.execute,blink.user_timing,disabled-by-default-devtools.timeline', transferMode: 'ReturnAsStream' })
+  return async (file) => {
+    const done = new Promise<string>((resolve) => cdp.once('Tracing.tracingComplete', (e: { stream?: string }) => resolve(e.stream!)))
+    await cdp.send('Tracing.end')
+    const stream = await done
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    const out = fs.openSync(file, 'w')
+    try {
+      for (;;) {
+        const chunk = (await cdp.send('IO.read', { handle: stream })) as { data: string; eof: boolean; base64Encoded?: boolean }
+        fs.writeSync(out, Buffer.from(chunk.data, chunk.base64Encoded ? 'base64' : 'utf8'))
+        if (chunk.eof) break
+      }
+    } finally {
+      fs.closeSync(out)
+      await cdp.send('IO.close', { handle: stream })
+      await cdp.detach()
+    }
+    console.log(`  trace: ${file}`)
+  }
 }
 
 /** One request over a WebSocket of the page (as the UI sends it); its value, or it throws. */
@@ -136,9 +185,9 @@ async function driveLiveCompare(page: Page, liveIds: number[], seconds: number):
   for (let k = 0; Date.now() < until; k++) {
     if (k % 4 === 3) {
       // D's surface off, then on: each switch redraws every heat map.
-      await surfaceToggle.uncheck()
+      await setChecked(surfaceToggle, false)
       await fig(liveIds[0]!).locator('.scatter-box[data-surface="none"]').waitFor()
-      await surfaceToggle.check()
+      await setChecked(surfaceToggle, true)
       await fig(liveIds[0]!).locator('.scatter-box[data-surface="drawn"]').waitFor()
       toggles += 2
     } else {
@@ -176,7 +225,19 @@ async function driveLiveCompare(page: Page, liveIds: number[], seconds: number):
   return { sliderMoves: moves, liveHeatMapsDrawn: heatMaps, surfaceSwitches: toggles, stepsTrained, dLossPointsAdded: points1 - points0 }
 }
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
+/**
+ * Sets a checkbox by clicking it until it holds the state: Playwright's check()/uncheck() throw when
+ * a click on a page busy with a live comparison has not changed the state yet (it happened under load).
+ */
+async function setChecked(box: Locator, on: boolean): Promise<void> {
+  for (let i = 0; (await box.isChecked()) !== on; i++) {
+    if (i >= 10) throw new Error(`the checkbox did not become ${on ? 'checked' : 'unchecked'} in 10 clicks`)
+    await box.click()
+    await box.page().waitForFunction(([el, want]) => (el as HTMLInputElement).checked === want, [await box.elementHandle(), on] as const, { timeout: 2000 }).catch(() => {})
+  }
+}
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] }
 
 /**
@@ -186,14 +247,29 @@ interface CpuProfile { nodes: ProfileNode[]; startTime: number; samples: number[
  */
 function busiest(profile: CpuProfile): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const parent = new Map<number, number>()
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+  const nameOf = (f: ProfileNode['callFrame']) => `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`
   const self = new Map<string, number>()
+  const total = new Map<string, number>()
   for (let i = 0; i < profile.samples.length; i++) {
     const f = byId.get(profile.samples[i]!)!.callFrame
     if (f.functionName === '(idle)') continue
-    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`
-    self.set(name, (self.get(name) ?? 0) + profile.timeDeltas[i]! / 1000)
+    const ms = profile.timeDeltas[i]! / 1000
+    self.set(nameOf(f), (self.get(nameOf(f)) ?? 0) + ms)
+    // With callees: each function on the stack once (recursion counted once).
+    const seen = new Set<string>()
+    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+      const cf = byId.get(id)!.callFrame
+      if (!cf.url) continue
+      const name = nameOf(cf)
+      if (seen.has(name)) continue
+      seen.add(name)
+      total.set(name, (total.get(name) ?? 0) + ms)
+    }
   }
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms  ${k}`)
+  const top = (m: Map<string, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms  ${k}`)
+  return [...top(self, 15), '  with callees:', ...top(total, 25)]
 }
 
 async function main(): Promise<void> {
@@ -261,20 +337,8 @@ async function main(): Promise<void> {
     for (const id of live) await page.getByTestId(`compare-run-${id}`).getByTestId('status').filter({ hasText: 'running' }).waitFor({ timeout: 120_000 })
     // Two saved epochs or more on the slider before the window opens.
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=compare-scatter-epoch]')?.getAttribute('max') ?? 0) >= 2, undefined, { timeout: 120_000 })
-    let cdp: CDPSession | undefined
-    if (PROFILE) {
-      cdp = await page.context().newCDPSession(page)
-      await cdp.send('Profiler.enable')
-      await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
-      await cdp.send('Profiler.start')
-    }
     const label = `compare 10 runs + 2 training: live, slider, heat maps (${COMPARE_SECONDS} s)`
     results[label] = await measure(page, label, () => driveLiveCompare(page, live, COMPARE_SECONDS))
-    if (cdp) {
-      const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile }
-      console.log('  main-thread self time over the window (CPU profile, idle left out):')
-      for (const line of busiest(profile)) console.log(`    ${line}`)
-    }
   } finally {
     for (const id of started) await stopAndDelete(page, id).catch((e: unknown) => console.error(`could not delete run ${id}: ${String(e)}`))
     await browser.close()

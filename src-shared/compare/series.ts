@@ -52,16 +52,36 @@ export interface ChartOptions {
   log?: boolean
 }
 
+/** [x, y] pairs for a chart, how many points a log axis could not show, and the EMA's last value. */
+export interface ChartPoints {
+  xy: [number, number][]
+  dropped: number
+  /** The smoothed value of the last point (where an extension continues the EMA). */
+  last?: number
+}
+
 /** [x, y] pairs for a chart, and how many points a log axis could not show. */
-export function chartPoints(points: readonly MetricPoint[], o: ChartOptions): { xy: [number, number][]; dropped: number } {
-  const values = o.perEpoch || o.smoothing <= 0 ? points.map((p) => p.value) : ema(points.map((p) => p.value), o.smoothing)
-  const x = (p: MetricPoint) => (o.axis === 'epoch' ? p.epoch : o.axis === 'wallTime' ? p.wallTime - (o.origin ?? points[0]?.wallTime ?? 0) : p.step)
-  const xy: [number, number][] = []
-  let dropped = 0
-  for (const [i, p] of points.entries()) {
-    const y = values[i]!
+export function chartPoints(points: readonly MetricPoint[], o: ChartOptions): ChartPoints {
+  return extendChartPoints({ xy: [], dropped: 0 }, points, 0, o)
+}
+
+/**
+ * `prev` (chartPoints of points[0, from) with the same options) extended by points[from, …): the
+ * same result as chartPoints of all of them, computed for the new points only. A live curve grows
+ * a point a step; mapping it whole on every update made most of a live comparison's garbage, and
+ * its collections were the longest tasks left (npm run bench:ui).
+ */
+export function extendChartPoints(prev: ChartPoints, points: readonly MetricPoint[], from: number, o: ChartOptions): ChartPoints {
+  const smooth = !o.perEpoch && o.smoothing > 0
+  const x0 = o.origin ?? points[0]?.wallTime ?? 0
+  const xy = prev.xy.slice()
+  let dropped = prev.dropped
+  let last = prev.last
+  for (let i = from; i < points.length; i++) {
+    const p = points[i]!
+    const y = smooth ? (last = last === undefined ? p.value : o.smoothing * last + (1 - o.smoothing) * p.value) : p.value
     if (o.log && !(y > 0)) dropped++
-    else xy.push([x(p), y])
+    else xy.push([o.axis === 'epoch' ? p.epoch : o.axis === 'wallTime' ? p.wallTime - x0 : p.step, y])
   }
-  return { xy, dropped }
+  return { xy, dropped, ...(last === undefined ? {} : { last }) }
 }

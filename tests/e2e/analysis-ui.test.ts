@@ -95,6 +95,28 @@ afterAll(async () => {
 })
 
 describe('analysis UI (#24)', () => {
+  it('8. the runs table fits 1440 × 900 with the default columns: no horizontal scrolling, names readable', async () => {
+    // A run as researchers leave them: tagged, with a note longer than its cell.
+    await request('runs.tag', { id: ringNs.id, add: ['baseline', 'lr-sweep-2026', 'paper-repro'] })
+    await request('runs.note', { id: ringNs.id, notes: 'Why this run differs from the preset, and what to look at in its scatter next time' })
+    try {
+      await go('/runs')
+      await page.locator(`[data-run-id="${ringNs.id}"] .tag`).first().waitFor()
+      const fit = await page.evaluate(() => {
+        const wrap = document.querySelector('.table-wrap') as HTMLElement
+        const name = document.querySelector('[data-testid=col-name]') as HTMLElement
+        return { scroll: wrap.scrollWidth, client: wrap.clientWidth, page: document.documentElement.scrollWidth, name: name.getBoundingClientRect().width }
+      })
+      expect(fit.scroll, `the table is ${fit.scroll} px wide in ${fit.client} px`).toBeLessThanOrEqual(fit.client)
+      expect(fit.page).toBeLessThanOrEqual(1440)
+      expect(fit.name, 'the name column is squeezed').toBeGreaterThanOrEqual(120)
+      await page.screenshot({ path: screenshotPath('analysis-runs-table-1440.png') })
+    } finally {
+      await request('runs.tag', { id: ringNs.id, remove: ['baseline', 'lr-sweep-2026', 'paper-repro'] })
+      await request('runs.note', { id: ringNs.id, notes: '' })
+    }
+  })
+
   it('4. runs table: sorts by a column, adds hyperparameter and metric columns, searches config values, saves a view', async () => {
     await go('/runs')
     const order = () => page.locator('[data-testid=runs-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-run-id'))))

@@ -5,11 +5,13 @@
  * `key=value` lines, and validation messages in plain words.
  */
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { minMaxPerBucket } from '../../src-shared/compare/min-max'
 import type { MetricPoint, RunRecord } from '../../src-shared/domain/run'
-import { chartPoints, ema, isPerEpoch, wallTimeOrigin, withLive } from '../../src-shared/compare/series'
+import { chartPoints, ema, extendChartPoints, isPerEpoch, wallTimeOrigin, withLive } from '../../src-shared/compare/series'
 import { bestIndices, isMetricKey, metricInfo, sortMetricKeys } from '../../src-shared/metrics/metric-catalog'
 import { MODE_PROTOCOLS } from '../../src-shared/metrics/mode-protocols'
-import { closestPreset, familyOf, groupPresets } from '../../src-shared/config/preset-match'
+import { closestPreset, familyOf, groupPresets, warmPresetCatalog } from '../../src-shared/config/preset-match'
 import { PRESETS, requirePreset } from '../../src-shared/config/presets'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { applyOverrides } from '../../src-shared/config/overrides'
@@ -22,6 +24,51 @@ const pt = (step: number, value: number, wallTime = step, epoch = 1): MetricPoin
 const config = (preset: string, overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset(preset).config, overrides)).config
 
 describe('curves', () => {
+  it('extends a curve by its new points to exactly what mapping it whole gives (EMA, log axis, every x axis)', () => {
+    const point = fc.record({ value: fc.double({ min: -5, max: 5, noNaN: true }), epoch: fc.integer({ min: 1, max: 9 }), wallTime: fc.double({ min: 0, max: 1e4, noNaN: true }) })
+    const options = fc.record({ axis: fc.constantFrom('step' as const, 'epoch' as const, 'wallTime' as const), smoothing: fc.constantFrom(0, 0.3, 0.9), perEpoch: fc.boolean(), log: fc.boolean(), origin: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }) })
+    fc.assert(fc.property(fc.array(point, { minLength: 1, maxLength: 60 }), fc.nat(), options, (raw, cut, o) => {
+      const pts: MetricPoint[] = raw.map((p, i) => ({ ...p, step: i + 1 }))
+      const k = cut % (pts.length + 1)
+      const whole = chartPoints(pts, o)
+      const extended = extendChartPoints(chartPoints(pts.slice(0, k), { ...o, origin: o.origin ?? pts[0]!.wallTime }), pts, k, o)
+      expect(extended).toEqual(whole)
+    }), { seed: 24, numRuns: 300 })
+  })
+
+  it('reduces a long curve to each x-bucket\'s lowest and highest point, in x order, spikes and ends kept', () => {
+    const short: [number, number][] = [[1, 1], [2, 3], [3, 2]]
+    expect(minMaxPerBucket(short, 10)).toBe(short)
+    const xy: [number, number][] = Array.from({ length: 5000 }, (_, i) => [i * 2, Math.sin(i / 40)])
+    xy[3210] = [6420, 50]
+    xy[777] = [1554, -50]
+    const r = minMaxPerBucket(xy, 400)
+    expect(r.length).toBeLessThanOrEqual(802)
+    expect(r[0]).toBe(xy[0])
+    expect(r.at(-1)).toBe(xy.at(-1))
+    expect(r).toContain(xy[3210])
+    expect(r).toContain(xy[777])
+    // Any curve (unevenly spaced x): every bucket's lowest and highest point are drawn, nothing else is invented.
+    fc.assert(fc.property(fc.array(fc.tuple(fc.double({ min: 0.001, max: 5, noNaN: true }), fc.double({ min: -1e3, max: 1e3, noNaN: true })), { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 40 }), (steps, buckets) => {
+      let x = 0
+      const curve = steps.map(([dx, y]) => [(x += dx), y] as [number, number])
+      const out = minMaxPerBucket(curve, buckets)
+      expect(out.length).toBeLessThanOrEqual(Math.max(curve.length, 2 * buckets + 2))
+      for (const p of out) expect(curve).toContain(p)
+      for (let i = 1; i < out.length; i++) expect(out[i]![0]).toBeGreaterThan(out[i - 1]![0])
+      if (out === curve) return
+      const x0 = curve[0]![0]
+      const span = curve.at(-1)![0] - x0
+      const inner = curve.slice(1, -1)
+      for (let b = 0; b < buckets; b++) {
+        const inB = inner.filter(([px]) => Math.min(buckets - 1, Math.floor(((px - x0) / span) * buckets)) === b)
+        if (!inB.length) continue
+        expect(out).toContain(inB.reduce((m, p) => (p[1] < m[1] ? p : m)))
+        expect(out).toContain(inB.reduce((m, p) => (p[1] > m[1] ? p : m)))
+      }
+    }), { seed: 24, numRuns: 200 })
+  })
+
   it('smooths per-step series only: a per-epoch series keeps its values', () => {
     const steps = [pt(10, 1), pt(20, 0), pt(30, 1)]
     expect(chartPoints(steps, { axis: 'step', smoothing: 0.5, perEpoch: false }).xy).toEqual([[10, 1], [20, 0.5], [30, 0.75]])
@@ -91,6 +138,17 @@ describe('presets', () => {
     const ring = groupPresets(PRESETS, 'RING wgan')
     expect(ring.flatMap((g) => g.presets.map((p) => p.name))).toEqual(['mlp-2d-ring8-wgan', 'mlp-2d-ring8-wgan-gp'])
     expect(groupPresets(PRESETS, 'nothing-like-this')).toEqual([])
+  })
+
+  it('parses the preset catalog a preset per pause, then finds the closest preset without parsing again', async () => {
+    let pauses = 0
+    await warmPresetCatalog(async () => void pauses++)
+    // One pause per preset (no test before this one in the file looks presets up).
+    expect(pauses).toBe(PRESETS.length)
+    let again = 0
+    await warmPresetCatalog(async () => void again++)
+    expect(again).toBe(0)
+    expect(closestPreset(config('mlp-2d-ring8'))?.preset).toBe('mlp-2d-ring8')
   })
 
   it("finds a run's preset and what differs: settings, and models from the builder", () => {
