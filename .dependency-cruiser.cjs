@@ -17,42 +17,48 @@ module.exports = {
     {
       name: 'service-order-datasets',
       severity: 'error',
-      comment: 'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/datasets never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
+      comment:
+        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/datasets never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
       from: { path: '^src-main/datasets/' },
       to: { path: '^src-main/(scoring|training|model-io|metrics|export|transfer|reproductions|sweeps|remote)/' },
     },
     {
       name: 'service-order-scoring',
       severity: 'error',
-      comment: 'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/scoring never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
+      comment:
+        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/scoring never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
       from: { path: '^src-main/scoring/' },
       to: { path: '^src-main/(training|model-io|metrics|export|transfer|reproductions|sweeps|remote)/' },
     },
     {
       name: 'service-order-training',
       severity: 'error',
-      comment: 'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/training never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
+      comment:
+        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/training never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
       from: { path: '^src-main/training/' },
       to: { path: '^src-main/(model-io|metrics|export|transfer|reproductions|sweeps|remote)/' },
     },
     {
       name: 'service-order-model-io',
       severity: 'error',
-      comment: 'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/model-io never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
+      comment:
+        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/model-io never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
       from: { path: '^src-main/model-io/' },
       to: { path: '^src-main/(metrics|export|transfer|reproductions|sweeps|remote)/' },
     },
     {
       name: 'service-order-metrics',
       severity: 'error',
-      comment: 'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/metrics never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
+      comment:
+        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/metrics never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
       from: { path: '^src-main/metrics/' },
       to: { path: '^src-main/(export|transfer|reproductions|sweeps|remote)/' },
     },
     {
       name: 'service-order-export',
       severity: 'error',
-      comment: 'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/export never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
+      comment:
+        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/export never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
       from: { path: '^src-main/export/' },
       to: { path: '^src-main/(transfer|reproductions|sweeps|remote)/' },
     },

@@ -33,11 +33,15 @@ async function main(): Promise<void> {
   const w = tf.randomNormal([3, 3, 64, 64]) as tf.Tensor4D
   const matmulMs = timeMs(() => tf.matMul(a, b), 20)
   const convMs = timeMs(() => tf.conv2d(x, w, 1, 'same'), 10)
-  console.log(JSON.stringify({
-    threads: wasmComputeThreads(),
-    matmulMs, matmulGflops: (2 * 512 ** 3) / matmulMs / 1e6,
-    convMs, convGflops: (2 * 16 * 28 * 28 * 64 * 64 * 9) / convMs / 1e6,
-  }))
+  console.log(
+    JSON.stringify({
+      threads: wasmComputeThreads(),
+      matmulMs,
+      matmulGflops: (2 * 512 ** 3) / matmulMs / 1e6,
+      convMs,
+      convGflops: (2 * 16 * 28 * 28 * 64 * 64 * 9) / convMs / 1e6,
+    }),
+  )
 }
 
 main().catch((e) => {

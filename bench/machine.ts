@@ -24,7 +24,14 @@ export function readLoad(): Load {
 /** AMD's family numbers of recent Zen generations (family 25 covers Zen 3 and Zen 4). */
 const AMD_FAMILIES: Record<string, string> = { '23': 'Zen / Zen 2', '25': 'Zen 3 / Zen 4', '26': 'Zen 5' }
 
-export function describeMachine(): { summary: string; cpu: string; cores: number; memoryGiB: number; vector: string; openblasCoreType: string | null } {
+export function describeMachine(): {
+  summary: string
+  cpu: string
+  cores: number
+  memoryGiB: number
+  vector: string
+  openblasCoreType: string | null
+} {
   let cpuinfo = ''
   try {
     cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8')
@@ -33,7 +40,13 @@ export function describeMachine(): { summary: string; cpu: string; cores: number
   }
   const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(cpuinfo)?.[1]?.trim()
   const flags = new Set((field('flags') ?? '').split(/\s+/))
-  const vector = flags.has('avx512f') ? 'AVX-512 (and AVX2 + FMA)' : flags.has('avx2') && flags.has('fma') ? 'AVX2 + FMA' : flags.has('avx') ? 'AVX' : 'SSE'
+  const vector = flags.has('avx512f')
+    ? 'AVX-512 (and AVX2 + FMA)'
+    : flags.has('avx2') && flags.has('fma')
+      ? 'AVX2 + FMA'
+      : flags.has('avx')
+        ? 'AVX'
+        : 'SSE'
   const vendor = field('vendor_id')
   const family = field('cpu family')
   const generation = vendor === 'AuthenticAMD' && family ? AMD_FAMILIES[family] : undefined

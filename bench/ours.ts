@@ -29,7 +29,9 @@ import { thisProcess } from '../src-main/util/process-identity'
 
 /** A workload's config: its preset at the bench's batch size, one D step per G step, plus `more` overrides. */
 function workloadConfig(w: (typeof WORKLOADS)[number], more: string[] = []) {
-  return validateExperiment(applyOverrides(requirePreset(w.preset).config, [`training.batchSize=${w.batchSize}`, 'training.dSteps=1', ...more])).config
+  return validateExperiment(
+    applyOverrides(requirePreset(w.preset).config, [`training.batchSize=${w.batchSize}`, 'training.dSteps=1', ...more]),
+  ).config
 }
 
 /**
@@ -66,10 +68,19 @@ async function appOverhead(w: (typeof WORKLOADS)[number], epochs: number): Promi
     registry.close()
     if (status !== 'completed' || !record.samplesPerSec) throw new Error(`the bench run ended ${status}: ${record.error ?? ''}`)
     const loopSeconds = (steps * config.training.batchSize) / record.samplesPerSec
-    console.log(JSON.stringify({
-      workload: w.name, steps, epochs, loopSeconds, stepSeconds: inSteps, overhead: (loopSeconds - inSteps) / inSteps,
-      ipcBytes, logEvery: config.training.logEvery, stepsPerEpoch: config.training.stepsPerEpoch,
-    }))
+    console.log(
+      JSON.stringify({
+        workload: w.name,
+        steps,
+        epochs,
+        loopSeconds,
+        stepSeconds: inSteps,
+        overhead: (loopSeconds - inSteps) / inSteps,
+        ipcBytes,
+        logEvery: config.training.logEvery,
+        stepsPerEpoch: config.training.stepsPerEpoch,
+      }),
+    )
   } finally {
     VanillaGan.prototype.trainStep = trainStep
     fs.rmSync(home, { recursive: true, force: true })
@@ -78,7 +89,8 @@ async function appOverhead(w: (typeof WORKLOADS)[number], epochs: number): Promi
 
 /** Trainable parameters of G and D (both translators and both critics for CycleGAN), as PyTorch counts them. */
 function trainableParams(gan: GanModel): { g: number; d: number } {
-  const count = (...models: tf.LayersModel[]) => models.reduce((sum, m) => sum + m.trainableWeights.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0), 0)
+  const count = (...models: tf.LayersModel[]) =>
+    models.reduce((sum, m) => sum + m.trainableWeights.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0), 0)
   if (gan instanceof CycleGan) return { g: count(gan.generator, gan.generatorBA), d: count(gan.discriminator, gan.discriminatorA) }
   const v = gan as VanillaGan
   return { g: count(v.generator), d: count(v.discriminator) }
@@ -90,7 +102,10 @@ async function main(): Promise<void> {
   if (process.argv.includes('--app-overhead')) return appOverhead(w, 10)
   const config = workloadConfig(w)
   // As a training run chooses (WebGPU included when a hardware adapter exists), or BENCH_BACKEND.
-  const backend = await selectBackend((process.env.BENCH_BACKEND as BackendName | undefined) ?? 'auto', { convolutional: isConvolutional(config), training: true })
+  const backend = await selectBackend((process.env.BENCH_BACKEND as BackendName | undefined) ?? 'auto', {
+    convolutional: isConvolutional(config),
+    training: true,
+  })
   const gan = createGan(config, createDataSource(config.dataset, 1))
   const { logEvery } = config.training
   // As a run does: metrics are computed and read only every `logEvery` iterations (the preset's
@@ -102,7 +117,9 @@ async function main(): Promise<void> {
     else disposeMetrics(m)
   }
   // BENCH_TIMING="warmup,maxIterations,maxSeconds" (run.ts --quick) overrides the workload's.
-  const [warmup, maxIterations, maxSeconds] = process.env.BENCH_TIMING ? process.env.BENCH_TIMING.split(',').map(Number) as [number, number, number] : [w.warmup, w.maxIterations, w.maxSeconds]
+  const [warmup, maxIterations, maxSeconds] = process.env.BENCH_TIMING
+    ? (process.env.BENCH_TIMING.split(',').map(Number) as [number, number, number])
+    : [w.warmup, w.maxIterations, w.maxSeconds]
   for (let i = 0; i < warmup; i++) await step(i)
   const tensorsBefore = tf.memory().numTensors
   if (process.argv.includes('--logging-overhead')) {
@@ -140,10 +157,23 @@ async function main(): Promise<void> {
   sync.dispose()
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const itPerSec = n / seconds
-  console.log(JSON.stringify({
-    workload: w.name, backend: backend.name, ...(backend.name === 'wasm' ? { threads: wasmComputeThreads() } : {}), reason: backend.reason, iterations: n, seconds, itPerSec, imagesPerSec: itPerSec * w.batchSize,
-    params: trainableParams(gan), peakRssMiB: process.resourceUsage().maxRSS / 1024, tensorDrift: tf.memory().numTensors - tensorsBefore, logging, logEvery,
-  }))
+  console.log(
+    JSON.stringify({
+      workload: w.name,
+      backend: backend.name,
+      ...(backend.name === 'wasm' ? { threads: wasmComputeThreads() } : {}),
+      reason: backend.reason,
+      iterations: n,
+      seconds,
+      itPerSec,
+      imagesPerSec: itPerSec * w.batchSize,
+      params: trainableParams(gan),
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      tensorDrift: tf.memory().numTensors - tensorsBefore,
+      logging,
+      logEvery,
+    }),
+  )
   gan.dispose()
 }
 

@@ -19,7 +19,10 @@ import type { BackendName } from '../src-shared/config/experiment'
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
-  const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : undefined }
+  const flag = (name: string) => {
+    const i = args.indexOf(name)
+    return i >= 0 ? args.splice(i, 2)[1] : undefined
+  }
   const backendName = (flag('--backend') ?? 'wasm') as BackendName
   const shapes = args.includes('--shapes')
   const json = args.includes('--json')
@@ -40,7 +43,11 @@ async function main(): Promise<void> {
       entry.calls++
       times.set(k.kernelName, entry)
       if (shapes && /Conv/.test(k.kernelName)) {
-        console.log(`  ${k.kernelName} ${Object.values(a.inputs).map((x) => x?.shape.join('×')).join(' ')} strides ${String(a.attrs.strides)} ${String(a.attrs.pad)}: ${ms.toFixed(1)} ms`)
+        console.log(
+          `  ${k.kernelName} ${Object.values(a.inputs)
+            .map((x) => x?.shape.join('×'))
+            .join(' ')} strides ${String(a.attrs.strides)} ${String(a.attrs.pad)}: ${ms.toFixed(1)} ms`,
+        )
       }
       return result
     }
@@ -58,14 +65,23 @@ async function main(): Promise<void> {
   const calls = rows.reduce((s, [, e]) => s + e.calls, 0)
   if (json) {
     const perStep = (name: string) => (times.get(name)?.calls ?? 0) / n
-    console.log(JSON.stringify({
-      preset, batch: Number(batch), backend: selected.name, stepMs: total / n, inKernelsMs: inKernels / n, kernelCallsPerStep: calls / n,
-      // tfjs' bookkeeping kernels: a copy of each tensor a gradient needs, and reshapes around fused products.
-      identityCallsPerStep: perStep('Identity'), reshapeCallsPerStep: perStep('Reshape'),
-    }))
+    console.log(
+      JSON.stringify({
+        preset,
+        batch: Number(batch),
+        backend: selected.name,
+        stepMs: total / n,
+        inKernelsMs: inKernels / n,
+        kernelCallsPerStep: calls / n,
+        // tfjs' bookkeeping kernels: a copy of each tensor a gradient needs, and reshapes around fused products.
+        identityCallsPerStep: perStep('Identity'),
+        reshapeCallsPerStep: perStep('Reshape'),
+      }),
+    )
   } else {
     console.log(`step ${(total / n).toFixed(1)} ms; in kernels ${(inKernels / n).toFixed(1)} ms; ${calls / n} kernel calls`)
-    for (const [name, e] of rows.slice(0, 25)) console.log(`${name.padEnd(28)} ${(e.ms / n).toFixed(2).padStart(9)} ms/step ${String(e.calls / n).padStart(6)} calls/step`)
+    for (const [name, e] of rows.slice(0, 25))
+      console.log(`${name.padEnd(28)} ${(e.ms / n).toFixed(2).padStart(9)} ms/step ${String(e.calls / n).padStart(6)} calls/step`)
   }
   gan.dispose()
   tf.disposeVariables()

@@ -62,8 +62,22 @@ const RING8_PRESETS = ['mlp-2d-pacgan-ring8-decay-ema', 'mlp-2d-ring8']
 export const RING8_HIGH_QUALITY = 0.6
 
 const TASKS: Record<string, Task> = {
-  ring8: { preset: process.env.BENCH_RING8_PRESET ?? RING8_PRESETS.find((p) => findPreset(p)) ?? 'mlp-2d-ring8', evalEvery: 250, maxSteps: 20_000, samples: 2500, seeds: [1, 2, 3], threshold: `≥ 7 of 8 modes and ≥ ${RING8_HIGH_QUALITY * 100} % high quality among 2,500 samples (PacGAN: within 3σ, a mode captured by ≥ 1 sample)` },
-  acgan: { preset: 'acgan-mnist', evalEvery: 100, maxSteps: 1500, samples: 1000, seeds: [42], threshold: "≥ 80 % of 1,000 generated digits classified as the class asked for (the shipped MNIST classifier)" },
+  ring8: {
+    preset: process.env.BENCH_RING8_PRESET ?? RING8_PRESETS.find((p) => findPreset(p)) ?? 'mlp-2d-ring8',
+    evalEvery: 250,
+    maxSteps: 20_000,
+    samples: 2500,
+    seeds: [1, 2, 3],
+    threshold: `≥ 7 of 8 modes and ≥ ${RING8_HIGH_QUALITY * 100} % high quality among 2,500 samples (PacGAN: within 3σ, a mode captured by ≥ 1 sample)`,
+  },
+  acgan: {
+    preset: 'acgan-mnist',
+    evalEvery: 100,
+    maxSteps: 1500,
+    samples: 1000,
+    seeds: [42],
+    threshold: '≥ 80 % of 1,000 generated digits classified as the class asked for (the shipped MNIST classifier)',
+  },
 }
 
 export interface Score {
@@ -184,10 +198,23 @@ function mlpRecipe(config: ExperimentConfig, steps: number): Record<string, unkn
     return { lr: o.learningRate, beta1: o.beta1, beta2: o.beta2 }
   }
   return {
-    inputDim: config.latent.dim, latent: config.latent.distribution, dataDim: 2, centres: mixture.centres, std: mixture.std,
-    g: layers(config.generator, false), d: layers(config.discriminator, true), batch: t.batchSize, dSteps: t.dSteps,
-    gLoss: config.loss.generator, gAdam: adam(config.optimizers.generator), dAdam: adam(config.optimizers.discriminator),
-    totalSteps: t.epochs * t.stepsPerEpoch, runSteps: steps, lrSchedule: t.lrSchedule ?? 'constant', warmupSteps: t.warmupSteps ?? 0, generatorEma: t.generatorEma ?? 0,
+    inputDim: config.latent.dim,
+    latent: config.latent.distribution,
+    dataDim: 2,
+    centres: mixture.centres,
+    std: mixture.std,
+    g: layers(config.generator, false),
+    d: layers(config.discriminator, true),
+    batch: t.batchSize,
+    dSteps: t.dSteps,
+    gLoss: config.loss.generator,
+    gAdam: adam(config.optimizers.generator),
+    dAdam: adam(config.optimizers.discriminator),
+    totalSteps: t.epochs * t.stepsPerEpoch,
+    runSteps: steps,
+    lrSchedule: t.lrSchedule ?? 'constant',
+    warmupSteps: t.warmupSteps ?? 0,
+    generatorEma: t.generatorEma ?? 0,
   }
 }
 
@@ -198,10 +225,26 @@ async function peer(task: Task, name: string, config: ExperimentConfig, threads:
     if (name === 'acgan') await writeImageData(config, dir)
     else fs.writeFileSync(path.join(dir, 'recipe.json'), JSON.stringify(mlpRecipe(config, task.maxSteps)))
     const env = {
-      ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? String(threads),
-      OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive', OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '16',
+      ...process.env,
+      OMP_NUM_THREADS: String(threads),
+      OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? String(threads),
+      OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive',
+      OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '16',
     }
-    const child = spawn(PYTHON, ['bench/torch_quality.py', name, String(threads), String(task.evalEvery), String(task.maxSteps), String(task.samples), dir, String(config.training.seed)], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(
+      PYTHON,
+      [
+        'bench/torch_quality.py',
+        name,
+        String(threads),
+        String(task.evalEvery),
+        String(task.maxSteps),
+        String(task.samples),
+        dir,
+        String(config.training.seed),
+      ],
+      { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] },
+    )
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const history: Outcome['history'] = []
@@ -221,7 +264,9 @@ async function peer(task: Task, name: string, config: ExperimentConfig, threads:
         summary = JSON.parse(line) as Record<string, unknown>
       }
     }
-    const code: number | null = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('close', resolve)))
+    const code: number | null = await new Promise((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.once('close', resolve),
+    )
     if (code !== 0) throw new Error(`the PyTorch peer failed: ${stderr.trim().split('\n').at(-1) ?? `exit ${code}`}`)
     return { ...(reached ?? { reached: false, maxSteps: task.maxSteps, threads, history }), ...(summary ?? {}) }
   } finally {
@@ -234,7 +279,13 @@ async function peer(task: Task, name: string, config: ExperimentConfig, threads:
  * the seeds' times, a seed that never reached the threshold counting as slower than any that did;
  * it is reached when more than half of the seeds reached it.
  */
-export function summarise(outcomes: Outcome[]): { reached: boolean; reachedSeeds: number; trainSeconds?: number; steps?: number; perSeed: Array<{ trainSeconds: number; steps: number } | null> } {
+export function summarise(outcomes: Outcome[]): {
+  reached: boolean
+  reachedSeeds: number
+  trainSeconds?: number
+  steps?: number
+  perSeed: Array<{ trainSeconds: number; steps: number } | null>
+} {
   const perSeed = outcomes.map((o) => (o.reached ? { trainSeconds: o.trainSeconds!, steps: o.steps! } : null))
   const median = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b)
@@ -244,18 +295,28 @@ export function summarise(outcomes: Outcome[]): { reached: boolean; reachedSeeds
   const seconds = median(perSeed.map((p) => p?.trainSeconds ?? Infinity))
   const steps = median(perSeed.map((p) => p?.steps ?? Infinity))
   const reachedSeeds = perSeed.filter(Boolean).length
-  return Number.isFinite(seconds) ? { reached: true, reachedSeeds, trainSeconds: seconds, steps, perSeed } : { reached: false, reachedSeeds, perSeed }
+  return Number.isFinite(seconds)
+    ? { reached: true, reachedSeeds, trainSeconds: seconds, steps, perSeed }
+    : { reached: false, reachedSeeds, perSeed }
 }
 
 async function main(): Promise<void> {
   const name = process.argv[2] ?? ''
   const task = TASKS[name]
   if (!task) throw new Error(`unknown task "${name}" (${Object.keys(TASKS).join(', ')})`)
-  const flag = (f: string, d: number) => { const i = process.argv.indexOf(f); return i > 0 ? Number(process.argv[i + 1]) : d }
-  const list = (f: string) => { const i = process.argv.indexOf(f); return i > 0 ? process.argv[i + 1]!.split(',').map(Number) : undefined }
+  const flag = (f: string, d: number) => {
+    const i = process.argv.indexOf(f)
+    return i > 0 ? Number(process.argv[i + 1]) : d
+  }
+  const list = (f: string) => {
+    const i = process.argv.indexOf(f)
+    return i > 0 ? process.argv[i + 1]!.split(',').map(Number) : undefined
+  }
   const seeds = list('--seeds') ?? [flag('--seed', task.seeds[0]!), ...(process.argv.includes('--seed') ? [] : task.seeds.slice(1))]
   if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error('--seeds takes non-negative integers, comma-separated')
-  const configs = seeds.map((seed) => validateExperiment(applyOverrides(requirePreset(task.preset).config, [`training.seed=${seed}`])).config)
+  const configs = seeds.map(
+    (seed) => validateExperiment(applyOverrides(requirePreset(task.preset).config, [`training.seed=${seed}`])).config,
+  )
   const config = configs[0]!
   // A run of the recipe: its own number of steps (a learning-rate schedule ends there), at most the task's (or --max-steps).
   task.maxSteps = Math.min(flag('--max-steps', task.maxSteps), config.training.epochs * config.training.stepsPerEpoch)
@@ -264,12 +325,26 @@ async function main(): Promise<void> {
   const full = process.argv.includes('--trajectory')
   // The peer first, every seed: our process then loads tfjs and the native kernels only once it has finished.
   const peerRuns: Outcome[] = []
-  if (!process.argv.includes('--no-peer')) for (const c of configs) peerRuns.push(await peer(task, name, c, flag('--peer-threads', 2), full))
+  if (!process.argv.includes('--no-peer'))
+    for (const c of configs) peerRuns.push(await peer(task, name, c, flag('--peer-threads', 2), full))
   const oursRuns: Outcome[] = []
-  if (!process.argv.includes('--no-ours')) for (const c of configs) oursRuns.push(await ours(task, name, c, flag('--ours-threads', 2), full))
-  const side = (runs: Outcome[]) => (runs.length ? { ...summarise(runs), threads: runs[0]!.threads, maxSteps: task.maxSteps, runs } : undefined)
+  if (!process.argv.includes('--no-ours'))
+    for (const c of configs) oursRuns.push(await ours(task, name, c, flag('--ours-threads', 2), full))
+  const side = (runs: Outcome[]) =>
+    runs.length ? { ...summarise(runs), threads: runs[0]!.threads, maxSteps: task.maxSteps, runs } : undefined
   const [oursOutcome, peerOutcome] = [side(oursRuns), side(peerRuns)]
-  console.log(JSON.stringify({ task: name, preset: task.preset, maxSteps: task.maxSteps, threshold: task.threshold, evalEvery: task.evalEvery, seeds, ...(oursOutcome ? { ours: oursOutcome } : {}), ...(peerOutcome ? { peer: peerOutcome } : {}) }))
+  console.log(
+    JSON.stringify({
+      task: name,
+      preset: task.preset,
+      maxSteps: task.maxSteps,
+      threshold: task.threshold,
+      evalEvery: task.evalEvery,
+      seeds,
+      ...(oursOutcome ? { ours: oursOutcome } : {}),
+      ...(peerOutcome ? { peer: peerOutcome } : {}),
+    }),
+  )
 }
 
 if (require.main === module) {

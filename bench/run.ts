@@ -29,7 +29,10 @@ const QUICK = process.argv.includes('--quick')
 const THREADS = [1, 2] as const
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
 /** More of our backends to measure, forced (e.g. BENCH_EXTRA_BACKENDS=webgpu on a software adapter). */
-const EXTRA_BACKENDS = (process.env.BENCH_EXTRA_BACKENDS ?? '').split(',').map((b) => b.trim()).filter(Boolean)
+const EXTRA_BACKENDS = (process.env.BENCH_EXTRA_BACKENDS ?? '')
+  .split(',')
+  .map((b) => b.trim())
+  .filter(Boolean)
 
 type Json = Record<string, unknown>
 type Result = Json & { itPerSec: number }
@@ -55,7 +58,11 @@ function measure(cmd: string, args: string[], what: string, env: NodeJS.ProcessE
       clearTimeout(timer)
       samples.push(readLoad().avg1)
       const load = { mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples) }
-      const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)
+      const line = stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .at(-1)
       if (code !== 0 || !line) {
         resolve({ result: { error: `${what} failed: ${(stderr.trim().split('\n').at(-1) || `exit ${code}`).slice(0, 300)}` }, load })
       } else {
@@ -149,7 +156,8 @@ async function rounds(plan: Planned[]): Promise<Record<string, Series | { error:
 }
 
 const fmt = (v: unknown, digits = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—')
-const figure = (s: Series | { error: string } | undefined, digits = 2) => (ok(s) ? `${fmt(s.median, digits)} [${fmt(s.spread[0], digits)}–${fmt(s.spread[1], digits)}]` : '—')
+const figure = (s: Series | { error: string } | undefined, digits = 2) =>
+  ok(s) ? `${fmt(s.median, digits)} [${fmt(s.spread[0], digits)}–${fmt(s.spread[1], digits)}]` : '—'
 
 interface WorkloadReport {
   title: string
@@ -166,9 +174,20 @@ interface WorkloadReport {
 async function benchWorkload(w: Workload, noTorch: string | null): Promise<WorkloadReport> {
   // --quick halves the time each figure may take; the iteration cap stays (an MLP figure of 20 steps
   // lasted 0.1 s, too short to mean anything) and the warm-up keeps at least the kernel set-up.
-  const timing = QUICK ? [String(Math.min(w.warmup, 10)), String(w.maxIterations), String(Math.max(3, w.maxSeconds / 2))] : [String(w.warmup), String(w.maxIterations), String(w.maxSeconds)]
-  const oursRun = (threads: number, extra: NodeJS.ProcessEnv = {}) => () => measure(TSX, ['bench/ours.ts', w.name], `ours ${w.name} ${threads} thread(s)`, oursEnv(threads, { BENCH_TIMING: timing.join(','), ...extra }))
-  const peerRun = (threads: number) => () => measure(PYTHON, ['bench/torch_peer.py', w.name, String(threads), ...timing], `PyTorch ${w.name} ${threads} thread(s)`, peerEnv(threads))
+  const timing = QUICK
+    ? [String(Math.min(w.warmup, 10)), String(w.maxIterations), String(Math.max(3, w.maxSeconds / 2))]
+    : [String(w.warmup), String(w.maxIterations), String(w.maxSeconds)]
+  const oursRun =
+    (threads: number, extra: NodeJS.ProcessEnv = {}) =>
+    () =>
+      measure(
+        TSX,
+        ['bench/ours.ts', w.name],
+        `ours ${w.name} ${threads} thread(s)`,
+        oursEnv(threads, { BENCH_TIMING: timing.join(','), ...extra }),
+      )
+  const peerRun = (threads: number) => () =>
+    measure(PYTHON, ['bench/torch_peer.py', w.name, String(threads), ...timing], `PyTorch ${w.name} ${threads} thread(s)`, peerEnv(threads))
   const plan: Planned[] = []
   for (const t of THREADS) {
     plan.push({ key: `ours${t}`, run: oursRun(t) })
@@ -192,14 +211,33 @@ async function benchWorkload(w: Workload, noTorch: string | null): Promise<Workl
     process.stdout.write(' untuned peer…')
     report.peerUntuned = {}
     const short = [timing[0]!, timing[1]!, String(Math.min(Number(timing[2]), 4))]
-    for (const t of THREADS) report.peerUntuned[String(t)] = series([await measure(PYTHON, ['bench/torch_peer.py', w.name, String(t), ...short, '--untuned'], `PyTorch untuned ${w.name}`, untunedEnv(t))])
+    for (const t of THREADS)
+      report.peerUntuned[String(t)] = series([
+        await measure(
+          PYTHON,
+          ['bench/torch_peer.py', w.name, String(t), ...short, '--untuned'],
+          `PyTorch untuned ${w.name}`,
+          untunedEnv(t),
+        ),
+      ])
   }
   const bestOf = (side: Record<string, Series | { error: string }>) =>
-    THREADS.reduce<number>((best, t) => (ok(side[String(t)]) && (!ok(side[String(best)]) || (side[String(t)] as Series).median > (side[String(best)] as Series).median) ? t : best), THREADS[0])
+    THREADS.reduce<number>(
+      (best, t) =>
+        ok(side[String(t)]) && (!ok(side[String(best)]) || (side[String(t)] as Series).median > (side[String(best)] as Series).median)
+          ? t
+          : best,
+      THREADS[0],
+    )
   report.best = { ours: bestOf(report.ours), peer: report.peer ? bestOf(report.peer) : 0 }
   const oursParams = [...THREADS.map((t) => report.ours[String(t)])].find(ok)?.detail.params
   const peerParams = report.peer ? THREADS.map((t) => report.peer![String(t)]).find(ok)?.detail.params : undefined
-  if (oursParams || peerParams) report.params = { ours: oursParams, peer: peerParams, equal: peerParams === undefined || JSON.stringify(oursParams) === JSON.stringify(peerParams) }
+  if (oursParams || peerParams)
+    report.params = {
+      ours: oursParams,
+      peer: peerParams,
+      equal: peerParams === undefined || JSON.stringify(oursParams) === JSON.stringify(peerParams),
+    }
   if (w.name === 'mlp' && !QUICK) {
     // The MLP's steps are the shortest, so per-step overheads weigh most there: metric logging, the
     // app's own work around the steps in a real run, and tfjs' per-op dispatch inside a step.
@@ -208,10 +246,22 @@ async function benchWorkload(w: Workload, noTorch: string | null): Promise<Workl
     report.loggingOverhead = (await measure(TSX, ['bench/ours.ts', w.name, '--logging-overhead'], 'logging overhead', env)).result
     report.appOverhead = (await measure(TSX, ['bench/ours.ts', w.name, '--app-overhead'], 'app overhead', env)).result
     // tfjs' dispatch is measured on the generic step (the native MLP step has none).
-    report.dispatch = (await measure(TSX, ['bench/profile.ts', w.preset, String(w.batchSize), '300', '--json'], 'kernel profile', { ...env, GWB_NATIVE_MLP: '0' })).result
+    report.dispatch = (
+      await measure(TSX, ['bench/profile.ts', w.preset, String(w.batchSize), '300', '--json'], 'kernel profile', {
+        ...env,
+        GWB_NATIVE_MLP: '0',
+      })
+    ).result
   }
   if (EXTRA_BACKENDS.length) {
-    report.oursOn = Object.fromEntries(await Promise.all(EXTRA_BACKENDS.map(async (b) => [b, (await measure(TSX, ['bench/ours.ts', w.name], `ours on ${b}`, oursEnv(2, { BENCH_BACKEND: b }))).result])))
+    report.oursOn = Object.fromEntries(
+      await Promise.all(
+        EXTRA_BACKENDS.map(async (b) => [
+          b,
+          (await measure(TSX, ['bench/ours.ts', w.name], `ours on ${b}`, oursEnv(2, { BENCH_BACKEND: b }))).result,
+        ]),
+      ),
+    )
   }
   return report
 }
@@ -221,10 +271,17 @@ async function main(): Promise<void> {
   const machine = describeMachine()
   const noTorch = torchAvailable()
   if (noTorch) console.log(`PyTorch peer: unavailable (${noTorch}); reporting ours alone.`)
-  const picked = (process.env.BENCH_WORKLOADS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
-  for (const name of picked) if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`unknown workload "${name}" in BENCH_WORKLOADS (${WORKLOADS.map((w) => w.name).join(', ')})`)
+  const picked = (process.env.BENCH_WORKLOADS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  for (const name of picked)
+    if (!WORKLOADS.some((w) => w.name === name))
+      throw new Error(`unknown workload "${name}" in BENCH_WORKLOADS (${WORKLOADS.map((w) => w.name).join(', ')})`)
   const chosen = WORKLOADS.filter((w) => (picked.length ? picked.includes(w.name) : !QUICK || w.quick))
-  console.log(`machine: ${machine.summary}; load average ${readLoad().avg1.toFixed(2)} at start; ${ROUNDS} rounds per figure, engines alternating`)
+  console.log(
+    `machine: ${machine.summary}; load average ${readLoad().avg1.toFixed(2)} at start; ${ROUNDS} rounds per figure, engines alternating`,
+  )
   const workloads: Record<string, WorkloadReport> = {}
   const ratios: Record<string, number> = {}
   const perCoreRatios: Record<string, number> = {}
@@ -234,7 +291,8 @@ async function main(): Promise<void> {
     const r = await benchWorkload(w, noTorch)
     console.log(' done')
     workloads[w.name] = r
-    if (r.params && !r.params.equal) mismatches.push(`${w.name}: ours ${JSON.stringify(r.params.ours)} vs PyTorch ${JSON.stringify(r.params.peer)}`)
+    if (r.params && !r.params.equal)
+      mismatches.push(`${w.name}: ours ${JSON.stringify(r.params.ours)} vs PyTorch ${JSON.stringify(r.params.peer)}`)
     const oursBest = r.ours[String(r.best!.ours)]
     const peerBest = r.peer?.[String(r.best!.peer)]
     if (ok(oursBest) && ok(peerBest)) ratios[w.name] = oursBest.median / peerBest.median
@@ -252,13 +310,23 @@ async function main(): Promise<void> {
 
 /** Wall-clock to a quality threshold, ours vs PyTorch, each on its faster thread count (bench/quality.ts). */
 async function timeToQuality(workloads: Record<string, WorkloadReport>, noTorch: string | null): Promise<Json> {
-  const tasks = (process.env.BENCH_QUALITY && process.env.BENCH_QUALITY !== '1' ? process.env.BENCH_QUALITY.split(',') : ['ring8', 'acgan']).map((t) => t.trim())
+  const tasks = (
+    process.env.BENCH_QUALITY && process.env.BENCH_QUALITY !== '1' ? process.env.BENCH_QUALITY.split(',') : ['ring8', 'acgan']
+  ).map((t) => t.trim())
   const out: Json = {}
   for (const task of tasks) {
     const workload = workloads[task === 'ring8' ? 'mlp' : 'acgan']
     const threads = { ours: workload?.best?.ours ?? 2, peer: workload?.best?.peer || 2 }
     process.stdout.write(`time to quality, ${task} (ours ${threads.ours} thread(s), PyTorch ${threads.peer})…`)
-    const args = ['bench/quality.ts', task, '--ours-threads', String(threads.ours), '--peer-threads', String(threads.peer), ...(noTorch ? ['--no-peer'] : [])]
+    const args = [
+      'bench/quality.ts',
+      task,
+      '--ours-threads',
+      String(threads.ours),
+      '--peer-threads',
+      String(threads.peer),
+      ...(noTorch ? ['--no-peer'] : []),
+    ]
     const r = await measure(TSX, args, `time to quality ${task}`, { ...process.env, BENCH_PYTHON: PYTHON }, 1_800_000)
     out[task] = { ...r.result, load: r.load }
     console.log(' done')
@@ -273,54 +341,132 @@ async function kernelsAlone(noTorch: string | null): Promise<Json> {
   for (const t of THREADS) kernels[`ours${t}`] = (await measure(TSX, ['bench/kernels.ts'], `ours kernels ${t}`, oursEnv(t))).result
   if (!noTorch) {
     process.stdout.write('PyTorch… ')
-    for (const t of THREADS) kernels[`peer${t}`] = (await measure(PYTHON, ['bench/torch_kernels.py', String(t)], `PyTorch kernels ${t}`, peerEnv(t))).result
+    for (const t of THREADS)
+      kernels[`peer${t}`] = (await measure(PYTHON, ['bench/torch_kernels.py', String(t)], `PyTorch kernels ${t}`, peerEnv(t))).result
   }
   console.log('done')
   return kernels
 }
 
-function printTable(chosen: Workload[], workloads: Record<string, WorkloadReport>, ratios: Record<string, number>, perCore: Record<string, number>, quality: Json | undefined, kernels: Json): void {
+function printTable(
+  chosen: Workload[],
+  workloads: Record<string, WorkloadReport>,
+  ratios: Record<string, number>,
+  perCore: Record<string, number>,
+  quality: Json | undefined,
+  kernels: Json,
+): void {
   console.log('\nit/s, median of rounds [slowest–fastest]; best = each engine at its faster thread count')
-  console.log(['workload'.padEnd(14), 'ours best'.padStart(24), 'PyTorch best'.padStart(24), 'ratio', '| ours 1 thr'.padStart(24), 'PyTorch 1 thr'.padStart(24), 'per core', '| wasm only (2 thr, 1 round)'.padStart(22), '| load'].join(' '))
+  console.log(
+    [
+      'workload'.padEnd(14),
+      'ours best'.padStart(24),
+      'PyTorch best'.padStart(24),
+      'ratio',
+      '| ours 1 thr'.padStart(24),
+      'PyTorch 1 thr'.padStart(24),
+      'per core',
+      '| wasm only (2 thr, 1 round)'.padStart(22),
+      '| load',
+    ].join(' '),
+  )
   for (const w of chosen) {
     const r = workloads[w.name]!
     const ob = r.ours[String(r.best!.ours)]
     const pb = r.peer?.[String(r.best!.peer)]
     const loads = [...Object.values(r.ours), ...Object.values(r.peer ?? {})].filter(ok).flatMap((s) => s.load)
-    console.log([
-      w.name.padEnd(14), `${figure(ob)} (${r.best!.ours})`.padStart(24), `${figure(pb)} (${r.best!.peer || '—'})`.padStart(24), fmt(ratios[w.name]).padStart(5),
-      '|', figure(r.ours['1']).padStart(22), figure(r.peer?.['1']).padStart(24), fmt(perCore[w.name]).padStart(8),
-      '|', figure(r.oursWasmOnly, 3).padStart(20), '|', loads.length ? `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}` : '—',
-    ].join(' '))
+    console.log(
+      [
+        w.name.padEnd(14),
+        `${figure(ob)} (${r.best!.ours})`.padStart(24),
+        `${figure(pb)} (${r.best!.peer || '—'})`.padStart(24),
+        fmt(ratios[w.name]).padStart(5),
+        '|',
+        figure(r.ours['1']).padStart(22),
+        figure(r.peer?.['1']).padStart(24),
+        fmt(perCore[w.name]).padStart(8),
+        '|',
+        figure(r.oursWasmOnly, 3).padStart(20),
+        '|',
+        loads.length ? `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}` : '—',
+      ].join(' '),
+    )
   }
   const params = chosen.map((w) => workloads[w.name]!.params).filter(Boolean)
-  if (params.length) console.log(`trainable parameters (G / D), ours = PyTorch: ${chosen.map((w) => { const p = workloads[w.name]!.params; const o = p?.ours as { g?: number; d?: number } | undefined; return `${w.name} ${o?.g ?? '?'} / ${o?.d ?? '?'}${p && !p.equal ? ' MISMATCH' : ''}` }).join(', ')}`)
-  const untuned = chosen.map((w) => {
-    const u = workloads[w.name]!.peerUntuned
-    return u ? `${w.name} ${THREADS.map((t) => `${fmt((u[String(t)] as Series | undefined)?.median)} (${t} thr)`).join(' / ')}` : undefined
-  }).filter(Boolean)
-  if (untuned.length) console.log(`footnote, the peer untuned (NCHW, default Adam, separate D passes, OMP_NUM_THREADS only), one round: ${untuned.join(', ')}`)
+  if (params.length)
+    console.log(
+      `trainable parameters (G / D), ours = PyTorch: ${chosen
+        .map((w) => {
+          const p = workloads[w.name]!.params
+          const o = p?.ours as { g?: number; d?: number } | undefined
+          return `${w.name} ${o?.g ?? '?'} / ${o?.d ?? '?'}${p && !p.equal ? ' MISMATCH' : ''}`
+        })
+        .join(', ')}`,
+    )
+  const untuned = chosen
+    .map((w) => {
+      const u = workloads[w.name]!.peerUntuned
+      return u
+        ? `${w.name} ${THREADS.map((t) => `${fmt((u[String(t)] as Series | undefined)?.median)} (${t} thr)`).join(' / ')}`
+        : undefined
+    })
+    .filter(Boolean)
+  if (untuned.length)
+    console.log(
+      `footnote, the peer untuned (NCHW, default Adam, separate D passes, OMP_NUM_THREADS only), one round: ${untuned.join(', ')}`,
+    )
   const mlp = workloads.mlp
-  if (mlp?.loggingOverhead && 'overhead' in (mlp.loggingOverhead as Json)) console.log(`MLP: metric logging adds ${(((mlp.loggingOverhead as Json).overhead as number) * 100).toFixed(1)} % (logged and quiet steps alternating)`)
-  if (mlp?.appOverhead && 'overhead' in (mlp.appOverhead as Json)) console.log(`MLP: the workbench's own work around the steps adds ${(((mlp.appOverhead as Json).overhead as number) * 100).toFixed(1)} % (a ${String((mlp.appOverhead as Json).steps)}-step run through the trainer's loop)`)
+  if (mlp?.loggingOverhead && 'overhead' in (mlp.loggingOverhead as Json))
+    console.log(
+      `MLP: metric logging adds ${(((mlp.loggingOverhead as Json).overhead as number) * 100).toFixed(1)} % (logged and quiet steps alternating)`,
+    )
+  if (mlp?.appOverhead && 'overhead' in (mlp.appOverhead as Json))
+    console.log(
+      `MLP: the workbench's own work around the steps adds ${(((mlp.appOverhead as Json).overhead as number) * 100).toFixed(1)} % (a ${String((mlp.appOverhead as Json).steps)}-step run through the trainer's loop)`,
+    )
   const d = mlp?.dispatch as Record<string, number> | undefined
-  if (ok(mlp?.oursGenericStep)) console.log(`MLP: the generic tfjs step (GWB_NATIVE_MLP=0), 1 thread: ${figure(mlp.oursGenericStep)} it/s, against ${figure(mlp.ours['1'])} with the native MLP step`)
-  if (d && 'stepMs' in d) console.log(`MLP, generic tfjs step: inside a step, kernels take ${fmt(d.inKernelsMs)} of ${fmt(d.stepMs)} ms (${fmt(d.kernelCallsPerStep, 0)} kernel calls; ${fmt(d.identityCallsPerStep, 0)} tape copies, ${fmt(d.reshapeCallsPerStep, 0)} reshapes)`)
+  if (ok(mlp?.oursGenericStep))
+    console.log(
+      `MLP: the generic tfjs step (GWB_NATIVE_MLP=0), 1 thread: ${figure(mlp.oursGenericStep)} it/s, against ${figure(mlp.ours['1'])} with the native MLP step`,
+    )
+  if (d && 'stepMs' in d)
+    console.log(
+      `MLP, generic tfjs step: inside a step, kernels take ${fmt(d.inKernelsMs)} of ${fmt(d.stepMs)} ms (${fmt(d.kernelCallsPerStep, 0)} kernel calls; ${fmt(d.identityCallsPerStep, 0)} tape copies, ${fmt(d.reshapeCallsPerStep, 0)} reshapes)`,
+    )
   for (const [task, q] of Object.entries(quality ?? {})) {
     const side = (s: unknown) => {
-      const r = s as { reached?: boolean; trainSeconds?: number; steps?: number; maxSteps?: number; perSeed?: Array<{ trainSeconds: number; steps: number } | null> } | undefined
+      const r = s as
+        | {
+            reached?: boolean
+            trainSeconds?: number
+            steps?: number
+            maxSteps?: number
+            perSeed?: Array<{ trainSeconds: number; steps: number } | null>
+          }
+        | undefined
       if (!r) return '—'
       const seeds = r.perSeed ?? []
-      const each = seeds.length > 1 ? `; per seed ${seeds.map((p) => (p ? `${fmt(p.trainSeconds, 1)} s (${p.steps})` : 'not reached')).join(', ')}` : ''
+      const each =
+        seeds.length > 1
+          ? `; per seed ${seeds.map((p) => (p ? `${fmt(p.trainSeconds, 1)} s (${p.steps})` : 'not reached')).join(', ')}`
+          : ''
       const median = seeds.length > 1 ? `median of ${seeds.length} seeds ` : ''
-      return r.reached ? `${median}${fmt(r.trainSeconds, 1)} s (${String(r.steps)} steps${each})` : `not reached in ${String(r.maxSteps)} steps${each}`
+      return r.reached
+        ? `${median}${fmt(r.trainSeconds, 1)} s (${String(r.steps)} steps${each})`
+        : `not reached in ${String(r.maxSteps)} steps${each}`
     }
     const qq = q as { ours?: unknown; peer?: unknown; threshold?: string; error?: string }
-    console.log(qq.error ? `time to quality, ${task}: ${qq.error}` : `time to quality, ${task} (${qq.threshold}): ours ${side(qq.ours)}, PyTorch ${side(qq.peer)}`)
+    console.log(
+      qq.error
+        ? `time to quality, ${task}: ${qq.error}`
+        : `time to quality, ${task} (${qq.threshold}): ours ${side(qq.ours)}, PyTorch ${side(qq.peer)}`,
+    )
   }
   const g = (k: string, key: string) => fmt((kernels[k] as Record<string, number> | undefined)?.[key], 1)
   for (const t of THREADS) {
-    console.log(`kernels, ${t} thread(s): 512³ matmul ours ${g(`ours${t}`, 'matmulGflops')} GFLOP/s vs PyTorch ${g(`peer${t}`, 'matmulGflops')}; 3×3 conv 16×28×28×64→64, effective GFLOP/s (direct-convolution FLOPs over time; our Winograd does 2.25× fewer multiplications) ours ${g(`ours${t}`, 'convGflops')} vs PyTorch ${g(`peer${t}`, 'convGflops')}`)
+    console.log(
+      `kernels, ${t} thread(s): 512³ matmul ours ${g(`ours${t}`, 'matmulGflops')} GFLOP/s vs PyTorch ${g(`peer${t}`, 'matmulGflops')}; 3×3 conv 16×28×28×64→64, effective GFLOP/s (direct-convolution FLOPs over time; our Winograd does 2.25× fewer multiplications) ours ${g(`ours${t}`, 'convGflops')} vs PyTorch ${g(`peer${t}`, 'convGflops')}`,
+    )
   }
 }
 

@@ -16,7 +16,6 @@ const CLI = path.join(ROOT, 'out', 'main', 'cli.js')
 const JOBS = Number(process.env.BENCH_JOBS ?? 8)
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 5) // 100 steps each, batch 256
 
-
 async function waitFor(what: string, timeoutMs: number, probe: () => boolean | Promise<boolean>): Promise<void> {
   const end = Date.now() + timeoutMs
   while (!(await probe())) {
@@ -37,7 +36,9 @@ async function round(workers: number): Promise<{ workers: number; jobs: number; 
   const children: ChildProcess[] = []
   try {
     const redisPort = await freePort()
-    children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }))
+    children.push(
+      spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }),
+    )
     const queue = `redis://127.0.0.1:${redisPort}`
     await waitForPort(redisPort)
     const home = path.join(dir, 'coordinator')
@@ -49,11 +50,29 @@ async function round(workers: number): Promise<{ workers: number; jobs: number; 
     const key = path.join(dir, 'worker.key')
     const enrol = spawnSync(process.execPath, [CLI, '--home', home, 'worker-key', '--out', key], { encoding: 'utf8' })
     if (enrol.status !== 0) throw new Error(`worker-key failed: ${enrol.stderr}`)
-    for (let i = 0; i < workers; i++) children.push(start(['--home', path.join(dir, `worker-${i}`), 'worker', '--queue', queue, '--key-file', key], logs[i]!))
+    for (let i = 0; i < workers; i++)
+      children.push(start(['--home', path.join(dir, `worker-${i}`), 'worker', '--queue', queue, '--key-file', key], logs[i]!))
     await waitFor('workers', 60_000, () => logs.every((l) => l.join('').includes('takes jobs')))
     const values = Array.from({ length: JOBS }, (_, i) => String(42 + i)).join(',')
     const t0 = Date.now()
-    const r = spawnSync(process.execPath, [CLI, '--home', home, 'sweep', '-p', 'mlp-2d-ring8', '-s', `training.epochs=${EPOCHS}`, '-g', `training.seed=${values}`, '--target', 'queue'], { encoding: 'utf8' })
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        '--home',
+        home,
+        'sweep',
+        '-p',
+        'mlp-2d-ring8',
+        '-s',
+        `training.epochs=${EPOCHS}`,
+        '-g',
+        `training.seed=${values}`,
+        '--target',
+        'queue',
+      ],
+      { encoding: 'utf8' },
+    )
     if (r.status !== 0) throw new Error(`sweep failed: ${r.stderr}`)
     const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true, timeout: 5000 })
     try {

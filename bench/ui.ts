@@ -49,11 +49,20 @@ async function seed(): Promise<string> {
   try {
     for (let i = 0; i < RUNS; i++) {
       const lr = [1e-4, 2e-4, 5e-4, 1e-3][i % 4]
-      const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, [`optimizers.discriminator.learningRate=${lr}`, `training.seed=${i}`])).config
+      const config = validateExperiment(
+        applyOverrides(requirePreset('mlp-2d-ring8').config, [`optimizers.discriminator.learningRate=${lr}`, `training.seed=${i}`]),
+      ).config
       const run = registry.createRun({ config, name: `bench-${i + 1}`, experiment: 'bench', totalSteps: STEPS })
       const rows = []
       for (let step = 1; step <= STEPS; step++) {
-        for (const [k, key] of KEYS.entries()) rows.push({ key, step, epoch: Math.ceil(step / 100), value: Math.sin(step / 500 + k + i) + k, wallTime: 1_700_000_000 + step * 0.05 })
+        for (const [k, key] of KEYS.entries())
+          rows.push({
+            key,
+            step,
+            epoch: Math.ceil(step / 100),
+            value: Math.sin(step / 500 + k + i) + k,
+            wallTime: 1_700_000_000 + step * 0.05,
+          })
       }
       registry.writeMetrics(run.id, rows)
       registry.updateProgress(run.id, STEPS, STEPS / 100, 5000)
@@ -120,7 +129,10 @@ async function startProfile(page: Page): Promise<() => Promise<CpuProfile>> {
 /** Starts a Chrome trace of the page (CDP Tracing); the function it returns stops it and writes it to a file. */
 async function startTrace(page: Page): Promise<(file: string) => Promise<void>> {
   const cdp = await page.context().newCDPSession(page)
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,toplevel,v8.execute,blink.user_timing,disabled-by-default-devtools.timeline', transferMode: 'ReturnAsStream' })
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,toplevel,v8.execute,blink.user_timing,disabled-by-default-devtools.timeline',
+    transferMode: 'ReturnAsStream',
+  })
   return async (file) => {
     const done = new Promise<string>((resolve) => cdp.once('Tracing.tracingComplete', (e: { stream?: string }) => resolve(e.stream!)))
     await cdp.send('Tracing.end')
@@ -174,7 +186,8 @@ async function driveLiveCompare(page: Page, liveIds: number[], seconds: number):
   const slider = page.getByTestId('compare-scatter-epoch')
   const surfaceToggle = page.getByTestId('compare-toggle-surface')
   const fig = (id: number) => page.locator(`[data-testid=compare-scatter][data-run-id="${id}"]`)
-  const stepOf = async (id: number) => Number(((await page.getByTestId(`compare-run-${id}`).textContent()) ?? '').match(/step ([\d,]+)/)?.[1]?.replace(/,/g, '') ?? 0)
+  const stepOf = async (id: number) =>
+    Number(((await page.getByTestId(`compare-run-${id}`).textContent()) ?? '').match(/step ([\d,]+)/)?.[1]?.replace(/,/g, '') ?? 0)
   const points = () => page.getByTestId('compare-chart-dLoss').locator('.chart-box').getAttribute('data-points').then(Number)
   const steps0 = await Promise.all(liveIds.map(stepOf))
   const points0 = await points()
@@ -198,13 +211,19 @@ async function driveLiveCompare(page: Page, liveIds: number[], seconds: number):
       const epoch = ((await page.getByTestId('compare-scatter-at').textContent()) ?? '').match(/^epoch (\d+)/)?.[1]
       for (const id of liveIds) {
         // "epoch N", or "no points at epoch N" for a run that has not saved epoch N (yet).
-        const caption = fig(id).getByTestId('compare-scatter-caption').filter({ hasText: epoch ? new RegExp(`epoch ${epoch}$`) : /^(live|epoch \d+)$/ })
+        const caption = fig(id)
+          .getByTestId('compare-scatter-caption')
+          .filter({ hasText: epoch ? new RegExp(`epoch ${epoch}$`) : /^(live|epoch \d+)$/ })
         await caption.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
           const now = await fig(id).getByTestId('compare-scatter-caption').textContent()
           const all = await page.getByTestId('compare-scatter-caption').allTextContents()
-          const reply = await request<{ epochs: number[]; epoch: number | null }>(page, 'runs.points', { id, epoch: Number(epoch) }).catch((x: unknown) => String(x))
+          const reply = await request<{ epochs: number[]; epoch: number | null }>(page, 'runs.points', { id, epoch: Number(epoch) }).catch(
+            (x: unknown) => String(x),
+          )
           console.error(`captions: ${all.join(' | ')}; runs.points(${id}, epoch ${epoch}): ${JSON.stringify(reply).slice(0, 300)}`)
-          throw new Error(`run ${id} at slider "${await page.getByTestId('compare-scatter-at').textContent()}" shows "${now}": ${String(e)}`)
+          throw new Error(
+            `run ${id} at slider "${await page.getByTestId('compare-scatter-at').textContent()}" shows "${now}": ${String(e)}`,
+          )
         })
         if (!/^(epoch \d+|live)$/.test((await caption.textContent()) ?? '')) continue
         await fig(id).locator('.scatter-box[data-surface="drawn"]').waitFor({ timeout: 10_000 })
@@ -233,12 +252,26 @@ async function setChecked(box: Locator, on: boolean): Promise<void> {
   for (let i = 0; (await box.isChecked()) !== on; i++) {
     if (i >= 10) throw new Error(`the checkbox did not become ${on ? 'checked' : 'unchecked'} in 10 clicks`)
     await box.click()
-    await box.page().waitForFunction(([el, want]) => (el as HTMLInputElement).checked === want, [await box.elementHandle(), on] as const, { timeout: 2000 }).catch(() => {})
+    await box
+      .page()
+      .waitForFunction(([el, want]) => (el as HTMLInputElement).checked === want, [await box.elementHandle(), on] as const, {
+        timeout: 2000,
+      })
+      .catch(() => {})
   }
 }
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] }
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  children?: number[]
+}
+interface CpuProfile {
+  nodes: ProfileNode[]
+  startTime: number
+  samples: number[]
+  timeDeltas: number[]
+}
 
 /**
  * The functions that took the main thread's time over a CPU profile (self time, idle left out):
@@ -268,7 +301,11 @@ function busiest(profile: CpuProfile): string[] {
       total.set(name, (total.get(name) ?? 0) + ms)
     }
   }
-  const top = (m: Map<string, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms  ${k}`)
+  const top = (m: Map<string, number>, n: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `${v.toFixed(0).padStart(6)} ms  ${k}`)
   return [...top(self, 15), '  with callees:', ...top(total, 25)]
 }
 
@@ -329,14 +366,23 @@ async function main(): Promise<void> {
     // saved (points and D's surface) for the slider within the window; enough to outlast it.
     const live: number[] = []
     for (const name of ['live-ring-a', 'live-ring-b']) {
-      const r = await request<{ id: number }>(page, 'runs.start', { preset: 'mlp-2d-ring8', name, overrides: ['training.epochs=5000', 'training.stepsPerEpoch=20', 'training.logEvery=1', `training.seed=${live.length + 1}`] })
+      const r = await request<{ id: number }>(page, 'runs.start', {
+        preset: 'mlp-2d-ring8',
+        name,
+        overrides: ['training.epochs=5000', 'training.stepsPerEpoch=20', 'training.logEvery=1', `training.seed=${live.length + 1}`],
+      })
       live.push(r.id)
       started.push(r.id)
     }
     await page.goto(`${server.origin}/#/compare?ids=${[...stored, ...live].join(',')}`)
-    for (const id of live) await page.getByTestId(`compare-run-${id}`).getByTestId('status').filter({ hasText: 'running' }).waitFor({ timeout: 120_000 })
+    for (const id of live)
+      await page.getByTestId(`compare-run-${id}`).getByTestId('status').filter({ hasText: 'running' }).waitFor({ timeout: 120_000 })
     // Two saved epochs or more on the slider before the window opens.
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=compare-scatter-epoch]')?.getAttribute('max') ?? 0) >= 2, undefined, { timeout: 120_000 })
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=compare-scatter-epoch]')?.getAttribute('max') ?? 0) >= 2,
+      undefined,
+      { timeout: 120_000 },
+    )
     const label = `compare 10 runs + 2 training: live, slider, heat maps (${COMPARE_SECONDS} s)`
     results[label] = await measure(page, label, () => driveLiveCompare(page, live, COMPARE_SECONDS))
   } finally {
@@ -345,11 +391,30 @@ async function main(): Promise<void> {
     await server.stop()
   }
   const width = Math.max(...Object.keys(results).map((k) => k.length))
-  console.log(`target: no main-thread task over ${TARGET_MS} ms; load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`)
+  console.log(
+    `target: no main-thread task over ${TARGET_MS} ms; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
+  )
   console.log(`${'view'.padEnd(width)}  drawn in   long tasks  longest  target`)
-  for (const [k, r] of Object.entries(results)) console.log(`${k.padEnd(width)}  ${`${r.ms} ms`.padStart(8)}  ${String(r.longTasks).padStart(10)}  ${`${r.maxLongTaskMs} ms`.padStart(7)}  ${r.met ? 'met' : 'NOT MET'}`)
+  for (const [k, r] of Object.entries(results))
+    console.log(
+      `${k.padEnd(width)}  ${`${r.ms} ms`.padStart(8)}  ${String(r.longTasks).padStart(10)}  ${`${r.maxLongTaskMs} ms`.padStart(7)}  ${r.met ? 'met' : 'NOT MET'}`,
+    )
   const met = Object.values(results).every((r) => r.met)
-  console.log(JSON.stringify({ ui: { runs: RUNS, pointsPerRun: KEYS.length * STEPS, targetMaxTaskMs: TARGET_MS, met, loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))), views: results } }))
+  console.log(
+    JSON.stringify({
+      ui: {
+        runs: RUNS,
+        pointsPerRun: KEYS.length * STEPS,
+        targetMaxTaskMs: TARGET_MS,
+        met,
+        loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
+        views: results,
+      },
+    }),
+  )
   if (!met) process.exitCode = 1
 }
 

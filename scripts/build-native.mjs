@@ -69,7 +69,10 @@ export function buildNative({ quiet = false, variant, why = () => {} } = {}) {
   if (variant && !VARIANTS[variant]) throw new Error(`unknown native build variant "${variant}" (${Object.keys(VARIANTS).join(', ')})`)
   const out = variant ? variantAddon(variant) : target
   const buildDir = path.join(root, '.cache', variant ? `native-build-${variant}` : 'native-build')
-  const newestSource = Math.max(...SOURCES.map((f) => statSync(path.join(sourceDir, f)).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs)
+  const newestSource = Math.max(
+    ...SOURCES.map((f) => statSync(path.join(sourceDir, f)).mtimeMs),
+    statSync(fileURLToPath(import.meta.url)).mtimeMs,
+  )
   if (existsSync(out) && statSync(out).mtimeMs >= newestSource) return true
   const warn = (reason) => {
     why(reason)

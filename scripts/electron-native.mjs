@@ -24,10 +24,16 @@ export function ensureElectronBinding(electronVersion) {
   cpSync(source, work, { recursive: true, filter: (p) => !p.includes(`${path.sep}build${path.sep}`) && !p.endsWith(`${path.sep}build`) })
   const gyp = require.resolve('node-gyp/bin/node-gyp.js')
   console.error(`gan-workbench: building better-sqlite3 for Electron ${electronVersion} (once)…`)
-  const r = spawnSync(process.execPath, [gyp, 'rebuild', '--release', `--target=${electronVersion}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'], {
-    cwd: work, stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  if (r.status !== 0) return { ok: false, reason: 'building better-sqlite3 for Electron failed (Electron headers need internet the first time)' }
+  const r = spawnSync(
+    process.execPath,
+    [gyp, 'rebuild', '--release', `--target=${electronVersion}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'],
+    {
+      cwd: work,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  )
+  if (r.status !== 0)
+    return { ok: false, reason: 'building better-sqlite3 for Electron failed (Electron headers need internet the first time)' }
   mkdirSync(path.dirname(target), { recursive: true })
   cpSync(path.join(work, 'build', 'Release', 'better_sqlite3.node'), target)
   rmSync(work, { recursive: true, force: true })

@@ -9,7 +9,12 @@ import { buildNative, variantAddon, VARIANTS } from './build-native.mjs'
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 /** Only the kernel test files: they exercise every native kernel, in a few minutes even under ASan. */
-const TEST_FILES = ['tests/unit/native-kernels.test.ts', 'tests/unit/native-kernels-props.test.ts', 'tests/unit/native-threads.test.ts', 'tests/unit/native-mlp-step.test.ts']
+const TEST_FILES = [
+  'tests/unit/native-kernels.test.ts',
+  'tests/unit/native-kernels-props.test.ts',
+  'tests/unit/native-threads.test.ts',
+  'tests/unit/native-mlp-step.test.ts',
+]
 
 /** The ASan runtime, which must be the first library of a process (Node is not built with it). */
 function asanRuntime() {

@@ -24,7 +24,8 @@ function electronBinary() {
     // Its install script was skipped (allowScripts); fetch the binary now if this machine is online.
     console.error(`gan-workbench: the Electron ${version} binary is not downloaded; trying to fetch it…`)
     const r = spawnSync(process.execPath, [path.join(dir, 'install.js')], { cwd: dir, stdio: 'ignore', timeout: 300_000 })
-    if (r.status !== 0 || !existsSync(pathFile)) return { version, reason: `the Electron ${version} binary could not be downloaded (offline?)` }
+    if (r.status !== 0 || !existsSync(pathFile))
+      return { version, reason: `the Electron ${version} binary could not be downloaded (offline?)` }
   }
   const binary = path.join(dir, 'dist', readFileSync(pathFile, 'utf8').trim())
   return existsSync(binary) ? { version, binary } : { version, reason: `the Electron binary is missing at ${binary}` }

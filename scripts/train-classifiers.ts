@@ -21,17 +21,32 @@ async function train(name: ClassifierDataset): Promise<void> {
   const y = tf.tensor1d(Float32Array.from(train.labels))
   const started = Date.now()
   await model.fit(x, y, {
-    epochs: EPOCHS[name], batchSize: 64, shuffle: true, verbose: 0,
-    callbacks: { onEpochEnd: (epoch, logs) => console.log(`${name}: epoch ${epoch + 1}/${EPOCHS[name]} loss ${logs?.loss?.toFixed(4)} accuracy ${logs?.acc?.toFixed(4)}`) },
+    epochs: EPOCHS[name],
+    batchSize: 64,
+    shuffle: true,
+    verbose: 0,
+    callbacks: {
+      onEpochEnd: (epoch, logs) =>
+        console.log(`${name}: epoch ${epoch + 1}/${EPOCHS[name]} loss ${logs?.loss?.toFixed(4)} accuracy ${logs?.acc?.toFixed(4)}`),
+    },
   })
   const tx = imagesTensor(test.images, test.count)
   const predicted = tf.tidy(() => (model.predict(tx) as tf.Tensor).argMax(1).dataSync())
   const correct = Array.from(predicted).reduce((n: number, p, i) => n + (p === test.labels[i] ? 1 : 0), 0)
   const accuracy = correct / test.count
-  console.log(`${name}: test accuracy ${(100 * accuracy).toFixed(2)} % on ${test.count} held-out images (${((Date.now() - started) / 1000).toFixed(0)} s)`)
+  console.log(
+    `${name}: test accuracy ${(100 * accuracy).toFixed(2)} % on ${test.count} held-out images (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  )
   await saveClassifier(model, path.join(CLASSIFIER_DIR, name), {
-    dataset: name, testAccuracy: accuracy, trainCount: train.count, testCount: test.count, epochs: EPOCHS[name],
-    featureLayer: FEATURE_LAYER, trainSha256: datasetHash(train), testSha256: datasetHash(test), trainedAt: new Date().toISOString(),
+    dataset: name,
+    testAccuracy: accuracy,
+    trainCount: train.count,
+    testCount: test.count,
+    epochs: EPOCHS[name],
+    featureLayer: FEATURE_LAYER,
+    trainSha256: datasetHash(train),
+    testSha256: datasetHash(test),
+    trainedAt: new Date().toISOString(),
   })
   tf.dispose([x, y, tx])
   model.dispose()

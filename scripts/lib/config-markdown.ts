@@ -41,11 +41,27 @@ const DISCRIMINATORS = ['kind', 'type']
 
 /** Sections shared by several fields get a name of their own instead of their first field's path. */
 const NAMED: Record<string, { id: string; title: string; intro: string }> = {
-  'generator': { id: 'model-specs', title: 'Model specs', intro: 'A model (G or D) is a layer stack or a graph. Shapes leave out the batch dimension and are channels-last, as in Keras.' },
-  'stack.layers[]': { id: 'layers', title: 'Layers', intro: 'Every layer has a `type`; the other fields depend on it. The same layers appear in stacks and in graph nodes.' },
+  generator: {
+    id: 'model-specs',
+    title: 'Model specs',
+    intro: 'A model (G or D) is a layer stack or a graph. Shapes leave out the batch dimension and are channels-last, as in Keras.',
+  },
+  'stack.layers[]': {
+    id: 'layers',
+    title: 'Layers',
+    intro: 'Every layer has a `type`; the other fields depend on it. The same layers appear in stacks and in graph nodes.',
+  },
   'graph.inputs[]': { id: 'graph-inputs', title: 'Graph inputs', intro: 'Each input of a graph spec.' },
-  'graph.nodes[]': { id: 'graph-nodes', title: 'Graph nodes', intro: 'Each node applies one layer to the inputs or earlier nodes it names (two or more for concatenate, multiply and add).' },
-  'optimizers.generator': { id: 'optimizer', title: 'Optimizer', intro: '`optimizers.generator` and `optimizers.discriminator` each take one of these forms, picked by `type`.' },
+  'graph.nodes[]': {
+    id: 'graph-nodes',
+    title: 'Graph nodes',
+    intro: 'Each node applies one layer to the inputs or earlier nodes it names (two or more for concatenate, multiply and add).',
+  },
+  'optimizers.generator': {
+    id: 'optimizer',
+    title: 'Optimizer',
+    intro: '`optimizers.generator` and `optimizers.discriminator` each take one of these forms, picked by `type`.',
+  },
 }
 
 /** A schema's identity without its description, so G's and D's specs are one section. */
@@ -71,7 +87,9 @@ function range(lo: number | undefined, hi: number | undefined, loOpen = false, h
 }
 
 function discriminatorOf(variants: Schema[]): string | undefined {
-  return DISCRIMINATORS.find((key) => variants.every((v) => v.properties?.[key]?.const !== undefined || v.properties?.[key]?.enum !== undefined))
+  return DISCRIMINATORS.find((key) =>
+    variants.every((v) => v.properties?.[key]?.const !== undefined || v.properties?.[key]?.enum !== undefined),
+  )
 }
 
 function variantValues(variant: Schema, key: string): Json[] {
@@ -91,7 +109,11 @@ export function configMarkdown(root: Schema): string {
     const named = NAMED[path]
     const id = named?.id ?? slug(path)
     known.set(key, id)
-    sections.push(named ? { id, title: named.title, path: named.title, intro: named.intro, schema } : { id, title: path, path, intro: schema.description, schema })
+    sections.push(
+      named
+        ? { id, title: named.title, path: named.title, intro: named.intro, schema }
+        : { id, title: path, path, intro: schema.description, schema },
+    )
     return id
   }
 
@@ -106,7 +128,12 @@ export function configMarkdown(root: Schema): string {
     switch (schema.type) {
       case 'integer':
       case 'number': {
-        const r = range(schema.exclusiveMinimum ?? schema.minimum, schema.exclusiveMaximum ?? schema.maximum, schema.exclusiveMinimum !== undefined, schema.exclusiveMaximum !== undefined)
+        const r = range(
+          schema.exclusiveMinimum ?? schema.minimum,
+          schema.exclusiveMaximum ?? schema.maximum,
+          schema.exclusiveMinimum !== undefined,
+          schema.exclusiveMaximum !== undefined,
+        )
         return r ? `${schema.type}, ${r}` : schema.type
       }
       case 'string': {
@@ -181,5 +208,9 @@ export function configMarkdown(root: Schema): string {
 }
 
 function slug(path: string): string {
-  return path.toLowerCase().replace(/\[\]/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
+  return path
+    .toLowerCase()
+    .replace(/\[\]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
 }

@@ -74,7 +74,9 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   const stopWatching = watchForeignRuns(registry, runs)
   const remote: { coordinator: Coordinator | null } = { coordinator: null }
   const reproductions = new ReproductionManager(registry, runs)
-  const dispatch = createDispatch(createHandlers({ registry, runs, home: options.home, mode: options.mode, remote, openRemote: options.openRemote, reproductions }))
+  const dispatch = createDispatch(
+    createHandlers({ registry, runs, home: options.home, mode: options.mode, remote, openRemote: options.openRemote, reproductions }),
+  )
   return {
     home: options.home,
     registry,

@@ -20,7 +20,14 @@ export function watchForeignRuns(registry: Registry, runs: RunManager): () => vo
         seen.set(r.id, { status: r.status, step: r.step })
         if (before?.status !== r.status) runs.announce(r.id)
         if (before?.step !== r.step) {
-          runs.emit('run.progress', { runId: r.id, step: r.step, totalSteps: r.totalSteps, epoch: r.epoch, metrics: {}, ...(r.samplesPerSec ? { samplesPerSec: r.samplesPerSec } : {}) })
+          runs.emit('run.progress', {
+            runId: r.id,
+            step: r.step,
+            totalSteps: r.totalSteps,
+            epoch: r.epoch,
+            metrics: {},
+            ...(r.samplesPerSec ? { samplesPerSec: r.samplesPerSec } : {}),
+          })
         }
       }
       since = checkedAt

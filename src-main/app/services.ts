@@ -52,10 +52,18 @@ export function createHandlers(ctx: ServiceContext): Handlers {
   return {
     'app.info': async () => {
       const b = await probeBackendsOnce()
-      return { version: APP_VERSION, mode: ctx.mode, home: ctx.home, backends: b.probes, defaultBackend: b.name, defaultBackendReason: b.reason }
+      return {
+        version: APP_VERSION,
+        mode: ctx.mode,
+        home: ctx.home,
+        backends: b.probes,
+        defaultBackend: b.name,
+        defaultBackendReason: b.reason,
+      }
     },
     'app.attach': ({ url }) => {
-      if (!ctx.openRemote) throw new ConflictError('in a browser, open the remote workbench\'s URL directly (attaching is for the desktop app)')
+      if (!ctx.openRemote)
+        throw new ConflictError("in a browser, open the remote workbench's URL directly (attaching is for the desktop app)")
       return ctx.openRemote(url)
     },
     'presets.list': () => PRESETS.map((p) => ({ ...p })),
@@ -140,13 +148,25 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       registry.getRun(id)
       const saved = registry.artifacts(id, 'samples-2d')
       const chosen = epoch === undefined ? saved.at(-1) : saved.findLast((a) => a.epoch === epoch)
-      const read = chosen ? parseSavedPoints(readArtifactFile(ctx.home, chosen).toString('utf8'), `run ${id}'s points of epoch ${chosen.epoch}`) : null
-      return { epochs: [...new Set(saved.map((a) => a.epoch))], epoch: chosen?.epoch ?? null, points: read?.points ?? null, zSeed: read?.zSeed ?? null, surface: read?.surface ?? null }
+      const read = chosen
+        ? parseSavedPoints(readArtifactFile(ctx.home, chosen).toString('utf8'), `run ${id}'s points of epoch ${chosen.epoch}`)
+        : null
+      return {
+        epochs: [...new Set(saved.map((a) => a.epoch))],
+        epoch: chosen?.epoch ?? null,
+        points: read?.points ?? null,
+        zSeed: read?.zSeed ?? null,
+        surface: read?.surface ?? null,
+      }
     },
     'runs.eval': ({ id, samples, modes }) => {
-      if (ACTIVE_STATUSES.includes(registry.getRun(id).status)) throw new ConflictError(`run ${id} is training; evaluate it when it has stopped`)
+      if (ACTIVE_STATUSES.includes(registry.getRun(id).status))
+        throw new ConflictError(`run ${id} is training; evaluate it when it has stopped`)
       if (!registry.latestArtifact(id, 'checkpoint')) throw new ConflictError(`run ${id} has no checkpoint to evaluate yet`)
-      return evaluateRun(registry, id, { samples, modes: modes && { ...modes, from: `the ${modes.centres.length} centres given (σ ${modes.std})` } })
+      return evaluateRun(registry, id, {
+        samples,
+        modes: modes && { ...modes, from: `the ${modes.centres.length} centres given (σ ${modes.std})` },
+      })
     },
     'reproductions.catalog': () => ({
       entries: REPRODUCTIONS.map((e) => ({ ...e, steps: recipeSteps(e), quickSteps: recipeSteps(e, true) })),
@@ -156,7 +176,13 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     'reproductions.get': ({ id }) => registry.repos.reproductions.get(id),
     'reproductions.start': ({ name, seeds, quick, target }) => {
       if (target === 'queue' && !ctx.remote.coordinator) throw new ConflictError(NO_QUEUE)
-      return reproductions.start({ name, seeds, quick, target, command: `Reproductions page: ${name}, ${seeds ?? DEFAULT_SEEDS} seeds${quick ? ', quick' : ''}${target === 'queue' ? ', on the queue' : ''}` })
+      return reproductions.start({
+        name,
+        seeds,
+        quick,
+        target,
+        command: `Reproductions page: ${name}, ${seeds ?? DEFAULT_SEEDS} seeds${quick ? ', quick' : ''}${target === 'queue' ? ', on the queue' : ''}`,
+      })
     },
     'reproductions.stop': ({ id }) => reproductions.stop(id),
     'datasets.sample': ({ runId, n }) => {

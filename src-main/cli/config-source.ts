@@ -14,7 +14,10 @@ export interface ConfigFlags {
 const MAX_CONFIG_BYTES = 16 * 1024 ** 2
 
 export function readConfigFile(file: string): unknown {
-  const text = readRegularFile(file, { maxBytes: MAX_CONFIG_BYTES, fail: (problem) => new CliError(`cannot read config file ${file}: ${problem}`) }).toString('utf8')
+  const text = readRegularFile(file, {
+    maxBytes: MAX_CONFIG_BYTES,
+    fail: (problem) => new CliError(`cannot read config file ${file}: ${problem}`),
+  }).toString('utf8')
   try {
     return JSON.parse(text)
   } catch (e) {

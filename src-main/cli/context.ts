@@ -30,10 +30,19 @@ export async function withRegistry<T>(opts: GlobalOptions, fn: (registry: Regist
  * it calls the same handler the UI reaches through the dispatch, so a feature is assembled once.
  * The handlers run here for this command only; a training command keeps its own RunManager.
  */
-export async function withHandlers<T>(opts: GlobalOptions, fn: (handlers: Handlers, registry: Registry, home: string) => Promise<T> | T): Promise<T> {
+export async function withHandlers<T>(
+  opts: GlobalOptions,
+  fn: (handlers: Handlers, registry: Registry, home: string) => Promise<T> | T,
+): Promise<T> {
   return withRegistry(opts, (registry, home) => {
     // Headless like server mode; the CLI never asks app.info.
-    const handlers = createHandlers({ registry, runs: new RunManager(registry, home, nodeSpawner()), home, mode: 'server', remote: { coordinator: null } })
+    const handlers = createHandlers({
+      registry,
+      runs: new RunManager(registry, home, nodeSpawner()),
+      home,
+      mode: 'server',
+      remote: { coordinator: null },
+    })
     return fn(handlers, registry, home)
   })
 }

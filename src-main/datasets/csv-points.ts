@@ -36,12 +36,17 @@ export function parsePointsCsv(text: string, file: string): Float32Array {
       // A first row of names is a header (names, not numbers and not NaN or Infinity spelt out).
       if (values.length === 0 && cells.every((c) => Number.isNaN(Number(c)) && !NON_FINITE.test(c))) return
       const why = parsed.find((p) => typeof p === 'string')
-      if (cells.length >= 2 && typeof why === 'string' && (NON_FINITE.test(cells[0]!) || NON_FINITE.test(cells[1]!) || /overflows/.test(why))) {
+      if (
+        cells.length >= 2 &&
+        typeof why === 'string' &&
+        (NON_FINITE.test(cells[0]!) || NON_FINITE.test(cells[1]!) || /overflows/.test(why))
+      ) {
         throw new DatasetError(`${file}: line ${i + 1}: ${why}`)
       }
       throw new DatasetError(`${file}: line ${i + 1}: expected two numbers (x, y), got "${line.slice(0, 60)}"`)
     }
-    if (cells.length > 2 && cells.slice(2).some((c) => c !== '')) throw new DatasetError(`${file}: line ${i + 1}: expected two columns (x, y), got ${cells.length}`)
+    if (cells.length > 2 && cells.slice(2).some((c) => c !== ''))
+      throw new DatasetError(`${file}: line ${i + 1}: expected two columns (x, y), got ${cells.length}`)
     values.push(parsed[0] as number, parsed[1] as number)
     if (values.length / 2 > MAX_CSV_POINTS) throw new DatasetError(`${file}: more than ${MAX_CSV_POINTS.toLocaleString('en-US')} points`)
   })
@@ -76,7 +81,10 @@ export function createCsvSource(config: Extract<DatasetConfig, { kind: 'csv' }>,
     kind: 'points',
     shape: [2],
     size: count,
-    range: { bounds: boundsOf(points, 2), from: `the ${count.toLocaleString('en-US')} points of ${config.file} (lowest and highest x and y)` },
+    range: {
+      bounds: boundsOf(points, 2),
+      from: `the ${count.toLocaleString('en-US')} points of ${config.file} (lowest and highest x and y)`,
+    },
     batch: (step, slot, size) => tf.tensor2d(draw(size, mixSeed(seed, step, slot)), [size, 2]),
     sample: draw,
   }

@@ -24,7 +24,10 @@ export interface DatasetIdentity {
 
 function specHash(config: DatasetConfig): string {
   const { limit: _limit, ...rest } = config as DatasetConfig & { limit?: number }
-  return crypto.createHash('sha256').update(`spec ${JSON.stringify(rest, Object.keys(rest).sort())} limit ${(config as { limit?: number }).limit ?? 'all'}`).digest('hex')
+  return crypto
+    .createHash('sha256')
+    .update(`spec ${JSON.stringify(rest, Object.keys(rest).sort())} limit ${(config as { limit?: number }).limit ?? 'all'}`)
+    .digest('hex')
 }
 
 export function datasetIdentity(config: DatasetConfig): DatasetIdentity {
@@ -37,18 +40,28 @@ export function datasetIdentity(config: DatasetConfig): DatasetIdentity {
       const full = loadFolderCached(config.dir, config.labelsFromFolders, config.classes)
       const count = config.limit && config.limit < full.count ? config.limit : full.count
       const px = full.height * full.width * full.channels
-      return { sha256: datasetHash({ ...full, count, images: full.images.subarray(0, count * px), labels: full.labels.subarray(0, count) }), content: true, count }
+      return {
+        sha256: datasetHash({ ...full, count, images: full.images.subarray(0, count * px), labels: full.labels.subarray(0, count) }),
+        content: true,
+        count,
+      }
     }
     case 'paired': {
       if (config.dir === undefined) return { sha256: specHash(config), content: false, count: null }
       const { conditions, targets } = loadPairedFolder(config.dir, config.limit)
-      const sha256 = crypto.createHash('sha256').update(`pairs ${datasetHash(conditions)} ${datasetHash(targets)}`).digest('hex')
+      const sha256 = crypto
+        .createHash('sha256')
+        .update(`pairs ${datasetHash(conditions)} ${datasetHash(targets)}`)
+        .digest('hex')
       return { sha256, content: true, count: targets.count }
     }
     case 'unpaired': {
       if (config.dir === undefined) return { sha256: specHash(config), content: false, count: null }
       const { a, b } = loadUnpairedFolder(config.dir, config.limit)
-      const sha256 = crypto.createHash('sha256').update(`unpaired ${datasetHash(a)} ${datasetHash(b)}`).digest('hex')
+      const sha256 = crypto
+        .createHash('sha256')
+        .update(`unpaired ${datasetHash(a)} ${datasetHash(b)}`)
+        .digest('hex')
       return { sha256, content: true, count: a.count + b.count }
     }
     case 'csv': {

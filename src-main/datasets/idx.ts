@@ -20,7 +20,12 @@ export interface IdxArray {
 }
 
 const DTYPES: Record<number, string> = {
-  0x08: 'uint8', 0x09: 'int8', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64',
+  0x08: 'uint8',
+  0x09: 'int8',
+  0x0b: 'int16',
+  0x0c: 'int32',
+  0x0d: 'float32',
+  0x0e: 'float64',
 }
 
 const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b
@@ -51,10 +56,13 @@ function parseIdxHeader(bytes: Uint8Array, file: string, rank?: number): IdxHead
   const ndims = bytes[3]!
   if (ndims === 0) fail('the IDX header declares 0 dimensions')
   if (rank !== undefined && ndims !== rank) {
-    fail(`expected ${rank === 1 ? 'a labels file (magic 0x00000801, 1 dimension)' : `${rank} dimensions (magic 0x0000080${rank})`}, got ${ndims} dimension(s)`)
+    fail(
+      `expected ${rank === 1 ? 'a labels file (magic 0x00000801, 1 dimension)' : `${rank} dimensions (magic 0x0000080${rank})`}, got ${ndims} dimension(s)`,
+    )
   }
   const headerBytes = 4 + 4 * ndims
-  if (bytes.length < headerBytes) fail(`truncated header: ${ndims} dimensions need ${headerBytes} header bytes, the file has ${bytes.length}`)
+  if (bytes.length < headerBytes)
+    fail(`truncated header: ${ndims} dimensions need ${headerBytes} header bytes, the file has ${bytes.length}`)
 
   const view = new DataView(bytes.buffer, bytes.byteOffset, headerBytes)
   const dims: number[] = []
@@ -64,7 +72,10 @@ function parseIdxHeader(bytes: Uint8Array, file: string, rank?: number): IdxHead
     dims.push(size)
   }
   const expected = dims.reduce((a, b) => a * b, 1)
-  if (headerBytes + expected > MAX_IDX_BYTES) fail(`its header declares ${dims.join('×')} = ${expected.toLocaleString('en-US')} bytes of data, over the ${formatBytes(MAX_IDX_BYTES)} limit for an IDX file`)
+  if (headerBytes + expected > MAX_IDX_BYTES)
+    fail(
+      `its header declares ${dims.join('×')} = ${expected.toLocaleString('en-US')} bytes of data, over the ${formatBytes(MAX_IDX_BYTES)} limit for an IDX file`,
+    )
   return { dims, headerBytes, totalBytes: headerBytes + expected }
 }
 
@@ -74,8 +85,10 @@ export function parseIdx(bytes: Uint8Array, file: string, rank?: number): IdxArr
   const expected = totalBytes - headerBytes
   const actual = bytes.length - headerBytes
   const shape = dims.join('×')
-  if (actual < expected) throw new DatasetError(`${file}: truncated data: dimensions ${shape} need ${expected} bytes after the header, the file has ${actual}`)
-  if (actual > expected) throw new DatasetError(`${file}: ${actual - expected} unexpected trailing bytes after the ${expected} bytes of ${shape} data`)
+  if (actual < expected)
+    throw new DatasetError(`${file}: truncated data: dimensions ${shape} need ${expected} bytes after the header, the file has ${actual}`)
+  if (actual > expected)
+    throw new DatasetError(`${file}: ${actual - expected} unexpected trailing bytes after the ${expected} bytes of ${shape} data`)
   return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerBytes, expected) }
 }
 
@@ -112,7 +125,8 @@ function gunzipIdx(raw: Uint8Array, file: string, rank?: number): Uint8Array {
   if (head.length === 0) {
     // An empty member inflates to nothing; anything else that gave no byte is corrupt.
     try {
-      if (zlib.gunzipSync(raw, { maxOutputLength: 1 }).length === 0) throw new DatasetError(`${file}: the gzip data decompresses to 0 bytes`)
+      if (zlib.gunzipSync(raw, { maxOutputLength: 1 }).length === 0)
+        throw new DatasetError(`${file}: the gzip data decompresses to 0 bytes`)
     } catch (e) {
       if (e instanceof DatasetError) throw e
       throw new DatasetError(`${file}: corrupt gzip data (${e instanceof Error ? e.message : String(e)})`)
@@ -123,7 +137,9 @@ function gunzipIdx(raw: Uint8Array, file: string, rank?: number): Uint8Array {
     return zlib.gunzipSync(raw, { maxOutputLength: totalBytes })
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new DatasetError(`${file}: decompresses to more than the ${totalBytes.toLocaleString('en-US')} bytes its header declares (inflation stopped there)`)
+      throw new DatasetError(
+        `${file}: decompresses to more than the ${totalBytes.toLocaleString('en-US')} bytes its header declares (inflation stopped there)`,
+      )
     }
     throw new DatasetError(`${file}: corrupt gzip data (${e instanceof Error ? e.message : String(e)})`)
   }

@@ -51,7 +51,9 @@ export function loadIdxPair(imagesFile: string, labelsFile: string, classes?: nu
   // Every image model here reads [28, 28, 1] (dataShape in src-shared/config/validate.ts): other
   // sizes are refused as the data loads, not by a tensor op half-way into the first step.
   if (side !== undefined && (height !== side || width !== side)) {
-    throw new DatasetError(`${imagesFile}: holds ${height}×${width} images; IDX images to train on must be ${side}×${side} (dimensions [N, ${side}, ${side}]: every image model reads 28×28 grey; image folders are resized to it)`)
+    throw new DatasetError(
+      `${imagesFile}: holds ${height}×${width} images; IDX images to train on must be ${side}×${side} (dimensions [N, ${side}, ${side}]: every image model reads 28×28 grey; image folders are resized to it)`,
+    )
   }
   const labelCount = labels.dims[0]!
   if (labelCount !== count) {
@@ -86,15 +88,18 @@ export function loadIdxDir(dir: string, classes = 10, missingHint = ''): Dataset
   const train = loadIdxPair(trainImages, trainLabels, classes, MNIST_SIZE)
   const test = loadIdxPair(testImages, testLabels, classes, MNIST_SIZE)
   if (test.height !== train.height || test.width !== train.width) {
-    throw new DatasetError(`${testImages} holds ${test.height}×${test.width} images but ${trainImages} holds ${train.height}×${train.width}`)
+    throw new DatasetError(
+      `${testImages} holds ${test.height}×${test.width} images but ${trainImages} holds ${train.height}×${train.width}`,
+    )
   }
   return { train, test }
 }
 
 export function loadFashionMnist(dir = FASHION_MNIST_DIR): DatasetSplits {
-  const hint = dir === FASHION_MNIST_DIR
-    ? ' (Fashion-MNIST is not installed: run `apt-get install dataset-fashion-mnist`, or import your own IDX files)'
-    : ''
+  const hint =
+    dir === FASHION_MNIST_DIR
+      ? ' (Fashion-MNIST is not installed: run `apt-get install dataset-fashion-mnist`, or import your own IDX files)'
+      : ''
   return loadIdxDir(dir, CLASS_NAMES['fashion-mnist'].length, hint)
 }
 
@@ -110,7 +115,10 @@ export function loadIdxTrain(dir: string, classes = 10): ImageDataset {
   if (!fs.existsSync(dir)) throw new DatasetError(`${dir}: no such directory`)
   const images = findIdx(dir, 'train-images-idx3-ubyte')
   const labels = findIdx(dir, 'train-labels-idx1-ubyte')
-  if (!images || !labels) throw new DatasetError(`${dir}: missing ${[images ? '' : 'train-images-idx3-ubyte[.gz]', labels ? '' : 'train-labels-idx1-ubyte[.gz]'].filter(Boolean).join(', ')}`)
+  if (!images || !labels)
+    throw new DatasetError(
+      `${dir}: missing ${[images ? '' : 'train-images-idx3-ubyte[.gz]', labels ? '' : 'train-labels-idx1-ubyte[.gz]'].filter(Boolean).join(', ')}`,
+    )
   return loadIdxPair(images, labels, classes, MNIST_SIZE)
 }
 
@@ -153,8 +161,12 @@ function parseDigitFile(file: string): Uint8Array {
   }
   const open = buf.indexOf('[')
   const close = buf.lastIndexOf(']')
-  if (open < 0 || close < open || !/^\s*\{\s*"data"\s*:\s*$/.test(buf.toString('latin1', 0, open))
-    || !/^\s*\}\s*$/.test(buf.toString('latin1', close + 1))) {
+  if (
+    open < 0 ||
+    close < open ||
+    !/^\s*\{\s*"data"\s*:\s*$/.test(buf.toString('latin1', 0, open)) ||
+    !/^\s*\}\s*$/.test(buf.toString('latin1', close + 1))
+  ) {
     fail('not the expected {"data": [...]} layout of the mnist package')
   }
   // Each value takes at least two bytes ("0,"), which bounds the output size.
@@ -189,7 +201,8 @@ function parseDigitFile(file: string): Uint8Array {
  * recognised again wherever its files live. The shape is included so a reshaped copy differs.
  */
 export function datasetHash(data: Pick<ImageDataset, 'images' | 'labels' | 'count' | 'height' | 'width' | 'channels'>): string {
-  return crypto.createHash('sha256')
+  return crypto
+    .createHash('sha256')
     .update(`idx-u8 ${data.count}x${data.height}x${data.width}x${data.channels}\n`)
     .update(data.images)
     .update(data.labels)

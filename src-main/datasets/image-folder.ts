@@ -47,7 +47,9 @@ function decode(file: string): Rgba {
     const img = jpeg.decode(bytes, { useTArray: true, maxResolutionInMP: (MAX_SIDE * MAX_SIDE) / 1e6, maxMemoryUsageInMB: 512 })
     return { width: img.width, height: img.height, data: img.data }
   } catch (e) {
-    throw new DatasetError(`${file}: not a readable ${ext === '.png' ? 'PNG' : 'JPEG'} image (${e instanceof Error ? e.message : String(e)})`)
+    throw new DatasetError(
+      `${file}: not a readable ${ext === '.png' ? 'PNG' : 'JPEG'} image (${e instanceof Error ? e.message : String(e)})`,
+    )
   }
 }
 
@@ -91,7 +93,8 @@ export function listFiles(dir: string, maxFiles = MAX_FOLDER_IMAGES): string[] {
       if (entry.isDirectory()) walk(full)
       else if (entry.isFile()) out.push(full)
       // Symlinks and other special files are skipped: a dataset must not lead outside its folder.
-      if (out.length > maxFiles) throw new DatasetError(`${dir}: more than ${maxFiles.toLocaleString('en-US')} files, the limit for an image folder`)
+      if (out.length > maxFiles)
+        throw new DatasetError(`${dir}: more than ${maxFiles.toLocaleString('en-US')} files, the limit for an image folder`)
     }
   }
   walk(dir)
@@ -104,17 +107,23 @@ export function loadImageFolder(dir: string, options: { labelsFromFolders?: bool
   const files = listFiles(dir).filter((f) => path.relative(dir, f) !== 'labels.csv')
   const other = files.filter((f) => !IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()))
   if (other.length > 0) {
-    throw new DatasetError(`${other[0]}: not a PNG or JPEG image${other.length > 1 ? ` (and ${other.length - 1} more non-image files)` : ''}; an image folder holds only .png, .jpg and .jpeg files`)
+    throw new DatasetError(
+      `${other[0]}: not a PNG or JPEG image${other.length > 1 ? ` (and ${other.length - 1} more non-image files)` : ''}; an image folder holds only .png, .jpg and .jpeg files`,
+    )
   }
   if (files.length === 0) throw new DatasetError(`${dir}: no PNG or JPEG images found`)
   const classNames = options.labelsFromFolders
-    ? [...new Set(files.map((f) => path.relative(dir, f).split(path.sep)[0]!))].filter((c) => fs.statSync(path.join(dir, c)).isDirectory()).sort()
+    ? [...new Set(files.map((f) => path.relative(dir, f).split(path.sep)[0]!))]
+        .filter((c) => fs.statSync(path.join(dir, c)).isDirectory())
+        .sort()
     : []
   if (options.labelsFromFolders) {
     const loose = files.find((f) => path.dirname(f) === path.resolve(dir) || path.dirname(f) === dir)
     if (loose) throw new DatasetError(`${loose}: with labelsFromFolders every image must be inside a class subfolder`)
     if (options.classes !== undefined && classNames.length !== options.classes) {
-      throw new DatasetError(`${dir}: dataset.classes says ${options.classes} but there are ${classNames.length} class subfolders (${classNames.join(', ')})`)
+      throw new DatasetError(
+        `${dir}: dataset.classes says ${options.classes} but there are ${classNames.length} class subfolders (${classNames.join(', ')})`,
+      )
     }
   }
   const size = FOLDER_IMAGE_SIZE
@@ -122,7 +131,8 @@ export function loadImageFolder(dir: string, options: { labelsFromFolders?: bool
   const labels = new Uint8Array(files.length)
   files.forEach((file, i) => {
     const img = decode(file)
-    if (img.width > MAX_SIDE || img.height > MAX_SIDE) throw new DatasetError(`${file}: ${img.width}×${img.height} is larger than ${MAX_SIDE}×${MAX_SIDE}`)
+    if (img.width > MAX_SIDE || img.height > MAX_SIDE)
+      throw new DatasetError(`${file}: ${img.width}×${img.height} is larger than ${MAX_SIDE}×${MAX_SIDE}`)
     images.set(resizeGrey(toGrey(img), img.width, img.height, size), i * size * size)
     if (options.labelsFromFolders) labels[i] = classNames.indexOf(path.relative(dir, file).split(path.sep)[0]!)
   })

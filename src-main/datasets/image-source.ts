@@ -18,7 +18,12 @@ export function createImageSource(config: Extract<DatasetConfig, { kind: 'image'
 }
 
 /** Batches from loaded images; `classes` undefined for unlabelled data (no `labels` then). */
-export function createImageSourceFrom(data: ImageDataset, seed: number, classes: number | undefined, transform?: PixelTransform): DataSource {
+export function createImageSourceFrom(
+  data: ImageDataset,
+  seed: number,
+  classes: number | undefined,
+  transform?: PixelTransform,
+): DataSource {
   const { height: h, width: w } = data
   const pixels = h * w
   const count = data.count
@@ -60,7 +65,9 @@ export function createImageSourceFrom(data: ImageDataset, seed: number, classes:
     kind: 'image',
     shape: [h, w, 1],
     size: count,
-    ...(classes !== undefined ? { classes, labels: (step: number, slot: number, size: number) => tf.tensor2d(labelsOf(size, mixSeed(seed, step, slot)), [size, 1]) } : {}),
+    ...(classes !== undefined
+      ? { classes, labels: (step: number, slot: number, size: number) => tf.tensor2d(labelsOf(size, mixSeed(seed, step, slot)), [size, 1]) }
+      : {}),
     batch: (step, slot, size) => tf.tensor4d(gather(size, mixSeed(seed, step, slot)), [size, h, w, 1]),
     sample: (n, s) => gather(n, s),
   }

@@ -13,7 +13,14 @@ export interface NpyArray {
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] // \x93NUMPY
-const DTYPES: Record<string, NpyArray['dtype']> = { '<f4': 'float32', '<f8': 'float64', '|u1': 'uint8', '<u1': 'uint8', '<i4': 'int32', '<i8': 'int64' }
+const DTYPES: Record<string, NpyArray['dtype']> = {
+  '<f4': 'float32',
+  '<f8': 'float64',
+  '|u1': 'uint8',
+  '<u1': 'uint8',
+  '<i4': 'int32',
+  '<i8': 'int64',
+}
 const ITEM_BYTES: Record<NpyArray['dtype'], number> = { float32: 4, float64: 8, uint8: 1, int32: 4, int64: 8 }
 
 export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
@@ -31,25 +38,36 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1]
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1]
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1]
-  if (descr === undefined || fortran === undefined || shapeText === undefined) fail('unreadable header (expected descr, fortran_order and shape)')
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    fail('unreadable header (expected descr, fortran_order and shape)')
   if (fortran === 'True') fail('Fortran-ordered arrays are not supported: save with np.ascontiguousarray(x)')
   const dtype = DTYPES[descr!] ?? fail(`unsupported data type ${descr} (use float32, float64 or uint8; labels int32 or int64)`)
-  const shape = shapeText!.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number)
+  const shape = shapeText!
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number)
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) fail(`bad shape (${shapeText})`)
   const count = shape.reduce((a, b) => a * b, 1)
   const itemBytes = ITEM_BYTES[dtype]
   const offset = start + headerLength
   const expected = count * itemBytes
-  if (bytes.length - offset < expected) fail(`truncated data: shape (${shape.join(', ')}) needs ${expected} bytes, the file has ${bytes.length - offset}`)
+  if (bytes.length - offset < expected)
+    fail(`truncated data: shape (${shape.join(', ')}) needs ${expected} bytes, the file has ${bytes.length - offset}`)
   // Copy into a buffer of its own, aligned (the data's offset in the file need not be a multiple
   // of 8; a Node Buffer's slice would share, and start inside, the file's pooled memory).
   const raw = new Uint8Array(expected)
   raw.set(bytes.subarray(offset, offset + expected))
-  const data = dtype === 'float64' ? new Float64Array(raw.buffer)
-    : dtype === 'float32' ? new Float32Array(raw.buffer)
-      : dtype === 'int32' ? new Int32Array(raw.buffer)
-        : dtype === 'int64' ? Float64Array.from(new BigInt64Array(raw.buffer), Number)
-          : raw
+  const data =
+    dtype === 'float64'
+      ? new Float64Array(raw.buffer)
+      : dtype === 'float32'
+        ? new Float32Array(raw.buffer)
+        : dtype === 'int32'
+          ? new Int32Array(raw.buffer)
+          : dtype === 'int64'
+            ? Float64Array.from(new BigInt64Array(raw.buffer), Number)
+            : raw
   return { shape, dtype, data }
 }
 

@@ -24,7 +24,8 @@ export function loadPairedFolder(dir: string, limit?: number): { conditions: Ima
     const sideA = path.join(dir, 'A')
     const sideB = path.join(dir, 'B')
     for (const side of [sideA, sideB]) {
-      if (!fs.existsSync(side) || !fs.statSync(side).isDirectory()) throw new DatasetError(`${side}: no such directory (a paired folder holds A/ with the conditions and B/ with the targets)`)
+      if (!fs.existsSync(side) || !fs.statSync(side).isDirectory())
+        throw new DatasetError(`${side}: no such directory (a paired folder holds A/ with the conditions and B/ with the targets)`)
     }
     const names = (side: string) => listFiles(side).map((f) => path.relative(side, f).split(path.sep).join('/'))
     const a = names(sideA)

@@ -30,7 +30,8 @@ export function loadUnpairedFolder(dir: string, limit?: number): { a: ImageDatas
   if (!both) {
     const side = (name: string) => {
       const p = path.join(dir, name)
-      if (!fs.existsSync(p) || !fs.statSync(p).isDirectory()) throw new DatasetError(`${p}: no such directory (an unpaired folder holds A/ with one domain's images and B/ with the other's)`)
+      if (!fs.existsSync(p) || !fs.statSync(p).isDirectory())
+        throw new DatasetError(`${p}: no such directory (an unpaired folder holds A/ with one domain's images and B/ with the other's)`)
       return loadImageFolder(p)
     }
     both = { a: side('A'), b: side('B') }

@@ -10,7 +10,15 @@ import { createAppContext, type AppContext } from '../app/context'
 import { utilitySpawner } from './spawn-utility'
 import { handleAppProtocol, registerAppScheme } from './app-protocol'
 import {
-  APP_ORIGIN, confirmedExternalLink, externalLinkDecision, externalLinkDialog, isAppUrl, isSameOrigin, parseRemoteWorkbenchUrl, permissionAllowed, secureWebPreferences,
+  APP_ORIGIN,
+  confirmedExternalLink,
+  externalLinkDecision,
+  externalLinkDialog,
+  isAppUrl,
+  isSameOrigin,
+  parseRemoteWorkbenchUrl,
+  permissionAllowed,
+  secureWebPreferences,
 } from './security'
 import { ConflictError } from '../util/errors'
 import { IPC_EVENT, IPC_INVOKE } from '../ipc/channels'
@@ -84,7 +92,12 @@ function openRemoteWindow(text: string): { origin: string } {
   const remoteSession = session.fromPartition(`remote:${parsed.origin}`)
   denyPermissions(remoteSession)
   const { preload: _none, ...prefs } = secureWebPreferences('')
-  const win = new BrowserWindow({ width: 1400, height: 900, title: `GAN Workbench — ${parsed.origin}`, webPreferences: { ...prefs, session: remoteSession } })
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: `GAN Workbench — ${parsed.origin}`,
+    webPreferences: { ...prefs, session: remoteSession },
+  })
   const id = win.webContents.id
   remoteOrigins.set(id, parsed.origin)
   win.on('closed', () => remoteOrigins.delete(id))

@@ -62,7 +62,8 @@ export type ExternalLinkDecision = { action: 'deny'; reason: string } | { action
  * only for an http(s) link, and the user confirms it first (see `externalLinkDialog`).
  */
 export function externalLinkDecision(opener: LinkOpener, url: string): ExternalLinkDecision {
-  if (!opener.isMainWindow || !isAppUrl(opener.pageUrl)) return { action: 'deny', reason: 'only the main window may open links outside the app' }
+  if (!opener.isMainWindow || !isAppUrl(opener.pageUrl))
+    return { action: 'deny', reason: 'only the main window may open links outside the app' }
   if (!isExternalLink(url)) return { action: 'deny', reason: 'only http and https links open outside the app' }
   return { action: 'confirm', url: new URL(url).toString() }
 }
@@ -104,9 +105,11 @@ export function parseRemoteWorkbenchUrl(text: string): { url: string; origin: st
   } catch {
     return { error: 'not a URL: paste the address `gan-workbench serve` printed, e.g. http://gpu-box:7860/?token=…' }
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { error: `a remote workbench is served over http or https, not ${u.protocol}` }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return { error: `a remote workbench is served over http or https, not ${u.protocol}` }
   if (u.username || u.password) return { error: 'the URL must not carry a user name or password' }
-  if (!u.searchParams.get('token')) return { error: 'the URL has no token: use the full address `gan-workbench serve` printed (…/?token=…)' }
+  if (!u.searchParams.get('token'))
+    return { error: 'the URL has no token: use the full address `gan-workbench serve` printed (…/?token=…)' }
   return { url: u.toString(), origin: u.origin }
 }
 

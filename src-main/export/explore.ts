@@ -49,7 +49,10 @@ async function generatorOf(registry: Registry, runId: number): Promise<Cached> {
   if (hit) drop(runId)
   const loaded = await loadGenerator(registry, runId)
   const entry: Cached = {
-    generator: loaded.generator, config: loaded.config, step: loaded.checkpoint.step, checkpointId: loaded.checkpoint.id,
+    generator: loaded.generator,
+    config: loaded.config,
+    step: loaded.checkpoint.step,
+    checkpointId: loaded.checkpoint.id,
     timer: setTimeout(() => drop(runId), KEEP_LOADED_MS).unref(),
   }
   cache.set(runId, entry)
@@ -79,13 +82,20 @@ function slerp(a: tf.Tensor2D, b: tf.Tensor2D, t: number[]): tf.Tensor2D {
 }
 
 function lerp(a: tf.Tensor2D, b: tf.Tensor2D, t: number[]): tf.Tensor2D {
-  return tf.tidy(() => tf.concat(t.map((s) => tf.add(tf.mul(a, 1 - s), tf.mul(b, s))), 0) as tf.Tensor2D)
+  return tf.tidy(
+    () =>
+      tf.concat(
+        t.map((s) => tf.add(tf.mul(a, 1 - s), tf.mul(b, s))),
+        0,
+      ) as tf.Tensor2D,
+  )
 }
 
 export async function explore(registry: Registry, req: ExploreRequest): Promise<ExploreResult> {
   const run = registry.getRun(req.id)
   if (isPointData(run.config)) throw new ConflictError(`run ${req.id} makes 2D points: its scatter shows them`)
-  if (isTranslation(run.config.conditioning)) throw new ConflictError(`run ${req.id} translates images (${run.config.conditioning} has no latent space to walk)`)
+  if (isTranslation(run.config.conditioning))
+    throw new ConflictError(`run ${req.id} translates images (${run.config.conditioning} has no latent space to walk)`)
   const { generator, config, step } = await generatorOf(registry, req.id)
   const conditioner = conditionerFor(config)
   const roles = toGraph(config.generator, 'latent').inputs.map((i) => i.role)
@@ -101,7 +111,8 @@ export async function explore(registry: Registry, req: ExploreRequest): Promise<
       const b = sampleLatent(config.latent, 1, req.seeds[1])
       z = config.latent.distribution === 'normal' || config.latent.spherical ? slerp(a, b, t) : lerp(a, b, t)
       if (conditioner) {
-        if (req.label !== undefined && (req.label < 0 || req.label >= conditioner.rows)) throw new ConflictError(`label must be 0–${conditioner.rows - 1}`)
+        if (req.label !== undefined && (req.label < 0 || req.label >= conditioner.rows))
+          throw new ConflictError(`label must be 0–${conditioner.rows - 1}`)
         condition = conditioner.fixed(Array.from({ length: req.steps }, () => req.label ?? 0))
       }
     } else {
@@ -112,7 +123,10 @@ export async function explore(registry: Registry, req: ExploreRequest): Promise<
       const codes = Array.from({ length: continuous }, (_, i) => req.continuous?.[i] ?? 0)
       captions = rows.map((r) => (conditioner.kind === 'code' ? `c=${r}` : `class ${r}`))
       z = tf.tile(sampleLatent(config.latent, 1, req.seed), [rows.length, 1])
-      condition = conditioner.fixed(rows, rows.flatMap(() => codes))
+      condition = conditioner.fixed(
+        rows,
+        rows.flatMap(() => codes),
+      )
     }
     const out = (condition ? generator.predict(roles.map((r) => (r === 'latent' ? z : condition!))) : generator.predict(z)) as tf.Tensor4D
     // The grid is greyscale, like the runs' sample grids: colour images show as their mean.

@@ -14,14 +14,17 @@ import { findConverter } from './saved-model'
 
 function whyNot(run: RunRecord, format: ExportKind, hasCheckpoint: boolean, converter: () => string | null): string | null {
   if (format === 'bundle') return null
-  if (!hasCheckpoint) return `run ${run.id} has no checkpoint yet: one is saved every ${run.config.training.checkpointEvery} epoch(s) and when it stops`
+  if (!hasCheckpoint)
+    return `run ${run.id} has no checkpoint yet: one is saved every ${run.config.training.checkpointEvery} epoch(s) and when it stops`
   if (format === 'savedmodel' && !converter()) {
     return "needs TensorFlow's converter (tensorflowjs_converter), which is not installed on the machine the workbench runs on: `pip install tensorflowjs` there. The TensorFlow.js export already has weights.npz and a PyTorch loader for Python."
   }
   if (format === 'discriminator') {
-    if (isPointData(run.config)) return "this run's discriminator reads 2D points, not images: its features serve no image task (transfer learning needs an image discriminator)"
+    if (isPointData(run.config))
+      return "this run's discriminator reads 2D points, not images: its features serve no image task (transfer learning needs an image discriminator)"
     const others = toGraph(run.config.discriminator, 'image').inputs.filter((i) => i.role !== 'image')
-    if (others.length > 0) return `this run's discriminator also reads ${others.map((i) => `a ${i.role}`).join(' and ')}: its features need more than an image`
+    if (others.length > 0)
+      return `this run's discriminator also reads ${others.map((i) => `a ${i.role}`).join(' and ')}: its features need more than an image`
   }
   return null
 }

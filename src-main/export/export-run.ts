@@ -54,7 +54,11 @@ type WriteFile = (name: string, data: string | Uint8Array) => void
  * Fills a temporary folder beside `outDir`, fsyncs it and renames it into place: a failed export
  * leaves nothing behind, and a non-empty folder is only replaced with `force`.
  */
-async function writeExportFolder(outDir: string, force: boolean | undefined, fill: (write: WriteFile, dir: string) => Promise<void>): Promise<{ dir: string; files: string[] }> {
+async function writeExportFolder(
+  outDir: string,
+  force: boolean | undefined,
+  fill: (write: WriteFile, dir: string) => Promise<void>,
+): Promise<{ dir: string; files: string[] }> {
   const target = path.resolve(outDir)
   const tmp = `${target}.tmp-${process.pid}-${Date.now()}`
   try {
@@ -85,13 +89,20 @@ async function writeModelFiles(model: tf.LayersModel, write: WriteFile): Promise
   write('model.json', files.modelJson)
   write(WEIGHTS_FILE, files.weights)
   // The same weights for Python (np.load), with a PyTorch loader that rebuilds the network.
-  const manifest = (JSON.parse(files.modelJson) as { weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] }).weightsManifest[0]!.weights
+  const manifest = (JSON.parse(files.modelJson) as { weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] }).weightsManifest[0]!
+    .weights
   write('weights.npz', weightsToNpz(manifest, files.weights))
   write('load_generator.py', fs.readFileSync(PYTHON_LOADER))
   return files
 }
 
-export async function exportRun(registry: Registry, runId: number, format: ExportFormat, outDir: string, options: ExportOptions = {}): Promise<ExportResult> {
+export async function exportRun(
+  registry: Registry,
+  runId: number,
+  format: ExportFormat,
+  outDir: string,
+  options: ExportOptions = {},
+): Promise<ExportResult> {
   if (format === 'discriminator') return exportDiscriminatorFeatures(registry, runId, outDir, options)
   refuseNonEmpty(outDir, options.force)
   const run = registry.getRun(runId)
@@ -100,12 +111,18 @@ export async function exportRun(registry: Registry, runId: number, format: Expor
   try {
     const written = await writeExportFolder(outDir, options.force, async (write, tmp) => {
       const files = await writeModelFiles(generator, write)
-      const description = describeGenerator(config, isPointData(config) ? await pointRangeOf(config, (n) => sampleRun(registry, runId, n, 0)) : undefined)
+      const description = describeGenerator(
+        config,
+        isPointData(config) ? await pointRangeOf(config, (n) => sampleRun(registry, runId, n, 0)) : undefined,
+      )
       const card = modelCard(run, config, checkpoint, registry.metrics(runId))
       write('generator.json', JSON.stringify(description, null, 2))
       write('model-card.json', JSON.stringify(card, null, 2))
       write('MODEL_CARD.md', modelCardMarkdown(card, { generator: generator.countParams() }))
-      const grid = registry.artifacts(runId, 'samples-grid').filter((a) => a.step <= checkpoint.step).at(-1)
+      const grid = registry
+        .artifacts(runId, 'samples-grid')
+        .filter((a) => a.step <= checkpoint.step)
+        .at(-1)
       // A grid whose file is gone is left out; one whose path leads out of the run's folder refuses the export.
       if (grid && fs.existsSync(artifactPath(registry.dataDir, grid))) write('samples.png', readArtifactFile(registry.dataDir, grid))
       if (format === 'sampler') {
@@ -113,7 +130,10 @@ export async function exportRun(registry: Registry, runId: number, format: Expor
         write('tf.min.js', fs.readFileSync(tfjsBundle()))
         // Embedded as a script (not fetched), so the page works from file:// with no server or network.
         const embedded = { modelJson: files.modelJson, weightsBase64: files.weights.toString('base64') }
-        write('model-data.js', `window.GAN_MODEL = ${JSON.stringify(embedded)};\nwindow.GAN_GENERATOR = ${JSON.stringify(description)};\nwindow.GAN_CARD = ${JSON.stringify({ name: card.name, runId: card.runId, dataset: card.dataset, step: card.step })};\n`)
+        write(
+          'model-data.js',
+          `window.GAN_MODEL = ${JSON.stringify(embedded)};\nwindow.GAN_GENERATOR = ${JSON.stringify(description)};\nwindow.GAN_CARD = ${JSON.stringify({ name: card.name, runId: card.runId, dataset: card.dataset, step: card.step })};\n`,
+        )
       }
       if (converter) convertToSavedModel(converter, tmp)
     })
@@ -128,7 +148,12 @@ export async function exportRun(registry: Registry, runId: number, format: Expor
  * learning (lecture 9b): images in [-1, 1] → the features D's head reads. Same files and model card
  * as a generator export; features.json says what goes in and comes out.
  */
-async function exportDiscriminatorFeatures(registry: Registry, runId: number, outDir: string, options: ExportOptions): Promise<ExportResult> {
+async function exportDiscriminatorFeatures(
+  registry: Registry,
+  runId: number,
+  outDir: string,
+  options: ExportOptions,
+): Promise<ExportResult> {
   refuseNonEmpty(outDir, options.force)
   const run = registry.getRun(runId)
   const features = await loadFeatureExtractor(registry, runId, options.step)

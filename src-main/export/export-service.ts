@@ -52,7 +52,9 @@ export async function exportForUi(
   const name = exportName(home, runId, format)
   if (format === 'bundle') {
     const file = path.join(dir, `${name}.gwbundle`)
-    const r = await exportBundle(registry, home, runId, file, { onProgress: ({ done, total }) => progress({ runId, format, stage: 'bundling', done, total }) })
+    const r = await exportBundle(registry, home, runId, file, {
+      onProgress: ({ done, total }) => progress({ runId, format, stage: 'bundling', done, total }),
+    })
     progress({ runId, format, stage: 'done', done: r.bytes, total: r.bytes })
     return { runId, format, path: r.file, bytes: r.bytes, files: [path.basename(r.file)], download: path.basename(r.file) }
   }

@@ -65,12 +65,21 @@ export function describeGenerator(config: ExperimentConfig, pointRange?: PointRa
           return base
       }
     }),
-    output: isPointData(config) ? pointOutput(shape, pointRange) : { shape, range: [-1, 1], toPixels: 'pixel = round((value + 1) * 127.5)', kind: 'image' },
+    output: isPointData(config)
+      ? pointOutput(shape, pointRange)
+      : { shape, range: [-1, 1], toPixels: 'pixel = round((value + 1) * 127.5)', kind: 'image' },
   }
 }
 
 function pointOutput(shape: number[], pointRange: PointRange | undefined): GeneratorDescription['output'] {
   if (!pointRange) throw new Error('describeGenerator: point data needs its range')
   const range: [number, number] = [Math.min(...pointRange.bounds.map((b) => b[0])), Math.max(...pointRange.bounds.map((b) => b[1]))]
-  return { shape, range, bounds: pointRange.bounds, rangeFrom: pointRange.from, toPixels: "points: the values are coordinates in the data's own units; use them as they are", kind: 'points' }
+  return {
+    shape,
+    range,
+    bounds: pointRange.bounds,
+    rangeFrom: pointRange.from,
+    toPixels: "points: the values are coordinates in the data's own units; use them as they are",
+    kind: 'points',
+  }
 }

@@ -36,7 +36,9 @@ function datasetSha(config: ExperimentConfig): string | null {
 
 export function modelCard(run: RunRecord, config: ExperimentConfig, checkpoint: ArtifactRecord, metrics: MetricSeries): ModelCard {
   const finalMetrics = Object.fromEntries(
-    Object.entries(metrics).map(([k, points]) => [k, points.filter((p) => p.step <= checkpoint.step).at(-1)?.value]).filter(([, v]) => v !== undefined),
+    Object.entries(metrics)
+      .map(([k, points]) => [k, points.filter((p) => p.step <= checkpoint.step).at(-1)?.value])
+      .filter(([, v]) => v !== undefined),
   ) as Record<string, number>
   return {
     name: run.name ?? `run ${run.id}`,
@@ -60,19 +62,27 @@ export function modelCard(run: RunRecord, config: ExperimentConfig, checkpoint: 
 /** The Python snippet's call: one argument per generator input, in generator.json's order. */
 function pythonCall(card: ModelCard): string {
   switch (card.conditioning) {
-    case 'none': return `images = g(torch.randn(16, ${card.config.latent.dim}))`
+    case 'none':
+      return `images = g(torch.randn(16, ${card.config.latent.dim}))`
     case 'pix2pix':
-    case 'cyclegan': return 'images = g(conditions)                   # [n, h, w, c] in [-1, 1]'
-    case 'infogan': return `codes = torch.zeros(16, ${infoganCodes(card.config).categorical + infoganCodes(card.config).continuous}); codes[:, 3] = 1   # one-hot category 3, continuous codes 0 (see generator.json)\nimages = g(torch.randn(16, ${card.config.latent.dim}), codes)`
-    default: return `labels = torch.full((16, 1), 3.0)          # class 3 (generator.json lists the classes)\nimages = g(torch.randn(16, ${card.config.latent.dim}), labels)`
+    case 'cyclegan':
+      return 'images = g(conditions)                   # [n, h, w, c] in [-1, 1]'
+    case 'infogan':
+      return `codes = torch.zeros(16, ${infoganCodes(card.config).categorical + infoganCodes(card.config).continuous}); codes[:, 3] = 1   # one-hot category 3, continuous codes 0 (see generator.json)\nimages = g(torch.randn(16, ${card.config.latent.dim}), codes)`
+    default:
+      return `labels = torch.full((16, 1), 3.0)          # class 3 (generator.json lists the classes)\nimages = g(torch.randn(16, ${card.config.latent.dim}), labels)`
   }
 }
 
 export function modelCardMarkdown(card: ModelCard, params: { generator: number } | { discriminatorFeatures: number }): string {
-  const metrics = Object.entries(card.finalMetrics).map(([k, v]) => `| ${k} | ${Number(v.toPrecision(4))} |`).join('\n')
+  const metrics = Object.entries(card.finalMetrics)
+    .map(([k, v]) => `| ${k} | ${Number(v.toPrecision(4))} |`)
+    .join('\n')
   const isGenerator = 'generator' in params
   const what = isGenerator ? 'A generator' : "A discriminator's feature extractor (D without its real/fake head)"
-  const paramRow = isGenerator ? `| generator parameters | ${params.generator.toLocaleString('en-US')} |` : `| feature extractor parameters | ${params.discriminatorFeatures.toLocaleString('en-US')} |`
+  const paramRow = isGenerator
+    ? `| generator parameters | ${params.generator.toLocaleString('en-US')} |`
+    : `| feature extractor parameters | ${params.discriminatorFeatures.toLocaleString('en-US')} |`
   return `# ${card.name}${isGenerator ? '' : ' · discriminator features'}
 
 ${what} trained with GAN Workbench ${card.appVersion} (run ${card.runId}), exported ${card.createdAt}.

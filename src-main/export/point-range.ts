@@ -22,5 +22,8 @@ export async function pointRangeOf(config: ExperimentConfig, generate: (n: numbe
     why = e.message
   }
   const dim = dataShape(config)[0]!
-  return { bounds: boundsOf(await generate(RANGE_FALLBACK_SAMPLES), dim), from: `${RANGE_FALLBACK_SAMPLES.toLocaleString('en-US')} generated samples (seed 0), since the dataset could not be read: ${why}` }
+  return {
+    bounds: boundsOf(await generate(RANGE_FALLBACK_SAMPLES), dim),
+    from: `${RANGE_FALLBACK_SAMPLES.toLocaleString('en-US')} generated samples (seed 0), since the dataset could not be read: ${why}`,
+  }
 }

@@ -22,8 +22,16 @@ import { confinedPath, PathEscapeError } from '../util/confined-path'
 import { readRegularFile } from '../util/regular-file'
 import { artifactPath } from '../registry/artifact-files'
 import {
-  BUNDLE_FORMAT, manifestSchema, MAX_BUNDLE_BYTES, MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_UNPACKED_BYTES, runDataSchema,
-  safeEntryName, type Manifest, type RunData,
+  BUNDLE_FORMAT,
+  manifestSchema,
+  MAX_BUNDLE_BYTES,
+  MAX_ENTRIES,
+  MAX_ENTRY_BYTES,
+  MAX_UNPACKED_BYTES,
+  runDataSchema,
+  safeEntryName,
+  type Manifest,
+  type RunData,
 } from './bundle-schema'
 
 export { BUNDLE_FORMAT, MAX_BUNDLE_BYTES, safeEntryName } from './bundle-schema'
@@ -59,9 +67,16 @@ export interface BundleResult {
  * yielding to the event loop between files so a server or window stays responsive), fsyncs it and
  * renames it into place: an interrupted export leaves no half-written bundle.
  */
-export async function exportBundle(registry: Registry, home: string, runId: number, outFile: string, options: { force?: boolean; onProgress?: (p: BundleProgress) => void } = {}): Promise<BundleResult> {
+export async function exportBundle(
+  registry: Registry,
+  home: string,
+  runId: number,
+  outFile: string,
+  options: { force?: boolean; onProgress?: (p: BundleProgress) => void } = {},
+): Promise<BundleResult> {
   const target = path.resolve(outFile)
-  if (fs.existsSync(target) && !options.force) throw new ConflictError(`${target} exists: choose another --out, or pass --force to replace it`)
+  if (fs.existsSync(target) && !options.force)
+    throw new ConflictError(`${target} exists: choose another --out, or pass --force to replace it`)
   const run = registry.getRun(runId)
   const dir = runDir(home, runId)
   const runFiles = listFiles(dir).map((rel) => ({ rel, bytes: fs.statSync(path.join(dir, ...rel.split('/'))).size }))
@@ -91,7 +106,9 @@ export async function exportBundle(registry: Registry, home: string, runId: numb
     for (const f of runFiles) {
       // Listed as a regular file a moment ago; read as one (confined, no symlink), in case it was swapped since.
       const bytes = readRegularFile(confinedPath(dir, f.rel, `run ${runId}'s file`), {
-        maxBytes: MAX_ENTRY_BYTES, noFollow: true, fail: (problem) => new ConflictError(`run ${runId}'s file ${f.rel} ${problem}`),
+        maxBytes: MAX_ENTRY_BYTES,
+        noFollow: true,
+        fail: (problem) => new ConflictError(`run ${runId}'s file ${f.rel} ${problem}`),
       })
       add(`files/${f.rel}`, bytes)
       files.push({ path: `files/${f.rel}`, sha256: sha256(bytes), bytes: bytes.length })
@@ -107,13 +124,29 @@ export async function exportBundle(registry: Registry, home: string, runId: numb
         if (e instanceof PathEscapeError) return [] // not inside the run folder: neither portable nor ours to ship
         throw e
       }
-      return [{ kind: a.kind, epoch: a.epoch, step: a.step, relativePath: path.relative(dir, inside).split(path.sep).join('/'), sha256: a.sha256, bytes: a.bytes }]
+      return [
+        {
+          kind: a.kind,
+          epoch: a.epoch,
+          step: a.step,
+          relativePath: path.relative(dir, inside).split(path.sep).join('/'),
+          sha256: a.sha256,
+          bytes: a.bytes,
+        },
+      ]
     })
     const data: RunData = { metrics: registry.metrics(runId), diagnoses: registry.diagnoses(runId), artifacts }
     const dataBytes = Buffer.from(JSON.stringify(data))
     add('run-data.json', dataBytes)
     files.push({ path: 'run-data.json', sha256: sha256(dataBytes), bytes: dataBytes.length })
-    const manifest: Omit<Manifest, 'run'> & { run: RunRecord } = { format: BUNDLE_FORMAT, version: 1, appVersion: APP_VERSION, exportedAt: new Date().toISOString(), run, files }
+    const manifest: Omit<Manifest, 'run'> & { run: RunRecord } = {
+      format: BUNDLE_FORMAT,
+      version: 1,
+      appVersion: APP_VERSION,
+      exportedAt: new Date().toISOString(),
+      run,
+      files,
+    }
     add('manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)))
     zip.end()
     if (failure) throw failure
@@ -136,7 +169,9 @@ export async function exportBundle(registry: Registry, home: string, runId: numb
 /** A zod failure as one line naming the file and each field. */
 function schemaProblem(bundle: string, name: string, error: z.ZodError): BundleError {
   const fields = fieldErrors(error).map((f) => `${f.path || '(root)'}: ${f.message}`)
-  return new BundleError(`${bundle}: ${name}: ${fields.slice(0, 5).join('; ')}${fields.length > 5 ? `; and ${fields.length - 5} more` : ''}`)
+  return new BundleError(
+    `${bundle}: ${name}: ${fields.slice(0, 5).join('; ')}${fields.length > 5 ? `; and ${fields.length - 5} more` : ''}`,
+  )
 }
 
 function parseJsonEntry(bundle: string, name: string, bytes: Uint8Array | undefined): unknown {
@@ -161,8 +196,13 @@ function readVerified(file: string): { manifest: Manifest; data: RunData; entrie
     throw new BundleError(`${file}: no such file`)
   }
   if (stat.isSymbolicLink() || !stat.isFile()) throw new BundleError(`${file}: not a regular file`)
-  if (stat.size > MAX_BUNDLE_BYTES) throw new BundleError(`${file}: ${stat.size} bytes is over the ${MAX_BUNDLE_BYTES} byte limit for a bundle`)
-  const archive = readRegularFile(file, { maxBytes: MAX_BUNDLE_BYTES, noFollow: true, fail: (problem) => new BundleError(`${file}: ${problem}`) })
+  if (stat.size > MAX_BUNDLE_BYTES)
+    throw new BundleError(`${file}: ${stat.size} bytes is over the ${MAX_BUNDLE_BYTES} byte limit for a bundle`)
+  const archive = readRegularFile(file, {
+    maxBytes: MAX_BUNDLE_BYTES,
+    noFollow: true,
+    fail: (problem) => new BundleError(`${file}: ${problem}`),
+  })
   let entries: Unzipped
   const seen = new Set<string>()
   let unpacked = 0
@@ -173,9 +213,11 @@ function readVerified(file: string): { manifest: Manifest; data: RunData; entrie
         if (seen.has(f.name)) throw new BundleError(`${file}: entry "${f.name}" appears twice in the archive`)
         seen.add(f.name)
         if (seen.size > MAX_ENTRIES + 2) throw new BundleError(`${file}: more than ${MAX_ENTRIES} entries`)
-        if (f.originalSize > MAX_ENTRY_BYTES) throw new BundleError(`${file}: entry "${f.name}" is ${f.originalSize} bytes, over the ${MAX_ENTRY_BYTES} byte limit`)
+        if (f.originalSize > MAX_ENTRY_BYTES)
+          throw new BundleError(`${file}: entry "${f.name}" is ${f.originalSize} bytes, over the ${MAX_ENTRY_BYTES} byte limit`)
         unpacked += Math.max(f.originalSize, f.size)
-        if (unpacked > MAX_UNPACKED_BYTES) throw new BundleError(`${file}: its entries unpack to more than ${MAX_UNPACKED_BYTES} bytes, the limit for a bundle`)
+        if (unpacked > MAX_UNPACKED_BYTES)
+          throw new BundleError(`${file}: its entries unpack to more than ${MAX_UNPACKED_BYTES} bytes, the limit for a bundle`)
         return true
       },
     })
@@ -195,8 +237,10 @@ function readVerified(file: string): { manifest: Manifest; data: RunData; entrie
   for (const f of manifest.files) {
     const bytes = entries[f.path]
     if (!bytes) throw new BundleError(`${file}: "${f.path}" is listed in the manifest but missing`)
-    if (bytes.length !== f.bytes || sha256(bytes) !== f.sha256) throw new BundleError(`${file}: checksum mismatch for "${f.path}" (the bundle was altered or damaged)`)
-    if (f.path !== 'run-data.json' && !f.path.startsWith('files/')) throw new BundleError(`${file}: entry "${f.path}" is neither run-data.json nor under files/`)
+    if (bytes.length !== f.bytes || sha256(bytes) !== f.sha256)
+      throw new BundleError(`${file}: checksum mismatch for "${f.path}" (the bundle was altered or damaged)`)
+    if (f.path !== 'run-data.json' && !f.path.startsWith('files/'))
+      throw new BundleError(`${file}: entry "${f.path}" is neither run-data.json nor under files/`)
   }
   // A file and a folder of the same name cannot both be placed (files/a and files/a/b).
   for (const f of manifest.files) {
@@ -214,7 +258,9 @@ function readVerified(file: string): { manifest: Manifest; data: RunData; entrie
   for (const [i, a] of data.artifacts.entries()) {
     const full = `files/${a.relativePath}`
     if (!listed.has(full) && !manifest.files.some((f) => f.path.startsWith(`${full}/`))) {
-      throw new BundleError(`${file}: run-data.json: artifacts[${i}].relativePath: "${a.relativePath}" is not a file or folder of the bundle`)
+      throw new BundleError(
+        `${file}: run-data.json: artifacts[${i}].relativePath: "${a.relativePath}" is not a file or folder of the bundle`,
+      )
     }
   }
   try {
@@ -222,7 +268,9 @@ function readVerified(file: string): { manifest: Manifest; data: RunData; entrie
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e
     const fields = e.errors.map((f) => `run.config${f.path ? `.${f.path}` : ''}: ${f.message}`)
-    throw new BundleError(`${file}: manifest.json: ${fields.slice(0, 5).join('; ')}${fields.length > 5 ? `; and ${fields.length - 5} more` : ''}`)
+    throw new BundleError(
+      `${file}: manifest.json: ${fields.slice(0, 5).join('; ')}${fields.length > 5 ? `; and ${fields.length - 5} more` : ''}`,
+    )
   }
   return { manifest, data, entries }
 }
@@ -246,29 +294,41 @@ export function importBundle(registry: Registry, home: string, file: string): Ru
     }
     fsyncDir(staging)
     let placed: string | null = null
-    const run = (() => { try { return registry.importRun({
-      run: { ...manifest.run, config: manifest.run.config as ExperimentConfig },
-      metrics: data.metrics,
-      diagnoses: data.diagnoses,
-      tags: [`imported-from-run-${manifest.run.id}`],
-      artifacts: data.artifacts.map((a) => ({ kind: a.kind, epoch: a.epoch, step: a.step, sha256: a.sha256, bytes: a.bytes, path: a.relativePath, relativePath: a.relativePath })),
-      placeArtifact: (runId, a) => {
-        const dir = runDir(home, runId)
-        if (!placed) {
-          if (fs.existsSync(dir)) throw new ConflictError(`${dir} already exists: refusing to mix an imported run into it`)
-          fs.mkdirSync(path.dirname(dir), { recursive: true })
-          fs.renameSync(staging, dir)
-          placed = dir
-        }
-        // Checked again where it now lies: inside the run's folder, no symlink out (realpath).
-        return confinedPath(dir, a.relativePath ?? a.path, `${bundle}: artifact`)
-      },
-    }) } catch (e) {
-      // The registry rolled back: take the files back out too.
-      if (placed) fs.rmSync(placed, { recursive: true, force: true })
-      if (e instanceof PathEscapeError) throw new BundleError(e.message)
-      throw e
-    } })()
+    const run = (() => {
+      try {
+        return registry.importRun({
+          run: { ...manifest.run, config: manifest.run.config as ExperimentConfig },
+          metrics: data.metrics,
+          diagnoses: data.diagnoses,
+          tags: [`imported-from-run-${manifest.run.id}`],
+          artifacts: data.artifacts.map((a) => ({
+            kind: a.kind,
+            epoch: a.epoch,
+            step: a.step,
+            sha256: a.sha256,
+            bytes: a.bytes,
+            path: a.relativePath,
+            relativePath: a.relativePath,
+          })),
+          placeArtifact: (runId, a) => {
+            const dir = runDir(home, runId)
+            if (!placed) {
+              if (fs.existsSync(dir)) throw new ConflictError(`${dir} already exists: refusing to mix an imported run into it`)
+              fs.mkdirSync(path.dirname(dir), { recursive: true })
+              fs.renameSync(staging, dir)
+              placed = dir
+            }
+            // Checked again where it now lies: inside the run's folder, no symlink out (realpath).
+            return confinedPath(dir, a.relativePath ?? a.path, `${bundle}: artifact`)
+          },
+        })
+      } catch (e) {
+        // The registry rolled back: take the files back out too.
+        if (placed) fs.rmSync(placed, { recursive: true, force: true })
+        if (e instanceof PathEscapeError) throw new BundleError(e.message)
+        throw e
+      }
+    })()
     if (!placed) {
       const dir = runDir(home, run.id)
       if (!fs.existsSync(dir)) fs.renameSync(staging, dir)

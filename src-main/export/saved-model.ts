@@ -26,18 +26,23 @@ export function requireConverter(): string {
   const found = findConverter()
   if (found) return found
   throw new ConflictError(
-    'a SavedModel needs TensorFlow\'s converter, which is not installed here: `pip install tensorflowjs` (it brings TensorFlow), then export again. ' +
+    "a SavedModel needs TensorFlow's converter, which is not installed here: `pip install tensorflowjs` (it brings TensorFlow), then export again. " +
       'Without it, --format tfjs already gives weights.npz and load_generator.py for Python (PyTorch).',
   )
 }
 
 /** Converts `dir`/model.json into `dir`/saved_model with the converter. */
 export function convertToSavedModel(converter: string, dir: string): void {
-  const r = spawnSync(converter, ['--input_format=tfjs_layers_model', '--output_format=keras_saved_model', path.join(dir, 'model.json'), path.join(dir, 'saved_model')], { encoding: 'utf8', timeout: 600_000 })
+  const r = spawnSync(
+    converter,
+    ['--input_format=tfjs_layers_model', '--output_format=keras_saved_model', path.join(dir, 'model.json'), path.join(dir, 'saved_model')],
+    { encoding: 'utf8', timeout: 600_000 },
+  )
   if (r.error) throw new ConflictError(`${converter} could not be started: ${r.error.message}`)
   if (r.status !== 0) {
     const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')
     throw new ConflictError(`${converter} failed (exit ${r.status}): ${tail}`)
   }
-  if (!fs.existsSync(path.join(dir, 'saved_model', 'saved_model.pb'))) throw new ConflictError(`${converter} finished but wrote no saved_model/saved_model.pb`)
+  if (!fs.existsSync(path.join(dir, 'saved_model', 'saved_model.pb')))
+    throw new ConflictError(`${converter} finished but wrote no saved_model/saved_model.pb`)
 }

@@ -54,14 +54,21 @@ export function pointsCsv(values: Float32Array, dim: number): string {
   return rows.join('\n') + '\n'
 }
 
-export async function synthRun(registry: Registry, runId: number, n: number, outDir: string, options: { format?: SynthFormat; seed?: number; force?: boolean } = {}): Promise<SynthResult> {
+export async function synthRun(
+  registry: Registry,
+  runId: number,
+  n: number,
+  outDir: string,
+  options: { format?: SynthFormat; seed?: number; force?: boolean } = {},
+): Promise<SynthResult> {
   const { config } = validateExperiment(registry.getRun(runId).config)
   const points = isPointData(config)
   const format = options.format ?? defaultSynthFormat(config)
   if (points && format !== 'csv') throw new ConflictError(`run ${runId} makes points: they are written as CSV (format csv), not ${format}`)
   if (!points && format === 'csv') throw new ConflictError(`run ${runId} makes images: write them as idx or png; csv is for point data`)
   const target = path.resolve(outDir)
-  if (fs.existsSync(target) && fs.readdirSync(target).length > 0 && !options.force) throw new ConflictError(`${target} exists and is not empty: choose another --out, or pass --force`)
+  if (fs.existsSync(target) && fs.readdirSync(target).length > 0 && !options.force)
+    throw new ConflictError(`${target} exists and is not empty: choose another --out, or pass --force`)
   const synthesized = points ? null : await synthesize(registry, runId, n, options.seed ?? 0)
   const pointValues = points ? await sampleRun(registry, runId, n, options.seed ?? 0) : null
   const tmp = `${target}.tmp-${process.pid}`

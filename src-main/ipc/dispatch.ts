@@ -21,7 +21,11 @@ export function toRpcError(e: unknown): RpcError {
   if (e instanceof NotFoundError) return { code: 'not_found', message: e.message }
   if (e instanceof ConflictError) return { code: 'conflict', message: e.message }
   // A state the user fixes (free some space), not a bug: said plainly, never as an internal error.
-  if (isDiskFull(e)) return { code: 'conflict', message: `the disk is full (${e instanceof Error ? e.message : String(e)}): free some space, then try again` }
+  if (isDiskFull(e))
+    return {
+      code: 'conflict',
+      message: `the disk is full (${e instanceof Error ? e.message : String(e)}): free some space, then try again`,
+    }
   const message = e instanceof Error ? e.message : String(e)
   return { code: 'internal', message }
 }
@@ -40,7 +44,10 @@ export function createDispatch(handlers: Handlers, onInternalError: (e: unknown)
       const parsed = requests[name].input.safeParse(payload ?? {})
       if (!parsed.success) {
         const fields = fieldErrors(parsed.error)
-        return { ok: false, error: { code: 'invalid_input', message: fields.map((f) => `${f.path || 'payload'}: ${f.message}`).join('; '), fields } }
+        return {
+          ok: false,
+          error: { code: 'invalid_input', message: fields.map((f) => `${f.path || 'payload'}: ${f.message}`).join('; '), fields },
+        }
       }
       const handler = handlers[name] as (input: unknown) => unknown
       return { ok: true, value: await handler(parsed.data) }

@@ -45,7 +45,7 @@ export async function evaluateRun(registry: Registry, runId: number, options: Ev
   const { config } = validateExperiment(run.config)
   const points = isPointData(config)
   if (options.modes && !points) throw new ConflictError(`run ${runId} makes images: mode centres are for point runs`)
-  if (options.modes && !(options.modes.std > 0)) throw new ConflictError('the modes\' σ must be a positive number')
+  if (options.modes && !(options.modes.std > 0)) throw new ConflictError("the modes' σ must be a positive number")
   const checkpoint = registry.latestArtifact(runId, 'checkpoint')
   if (!checkpoint) throw new ConflictError(`run ${runId} has no checkpoint to evaluate yet`)
   const n = options.samples ?? defaultEvalSamples(config)
@@ -67,23 +67,38 @@ export async function evaluateRun(registry: Registry, runId: number, options: Ev
       Object.assign(report.metrics, m.metrics, { modes: modes.centres.length })
       report.modes = modes
       report.modeProtocols = m.protocols
-      if (n !== MODE_EVAL_SAMPLES) report.notes.push(`${n.toLocaleString('en-US')} samples: PacGAN and VEEGAN score ${MODE_EVAL_SAMPLES.toLocaleString('en-US')}, so compare their tables at --samples ${MODE_EVAL_SAMPLES}`)
+      if (n !== MODE_EVAL_SAMPLES)
+        report.notes.push(
+          `${n.toLocaleString('en-US')} samples: PacGAN and VEEGAN score ${MODE_EVAL_SAMPLES.toLocaleString('en-US')}, so compare their tables at --samples ${MODE_EVAL_SAMPLES}`,
+        )
     } else {
       report.notes.push(`no mode centres known for this data: give them (\`eval ${runId} --modes centres.csv --std σ\`) for mode coverage`)
     }
-    report.definitions = Object.fromEntries(Object.keys(report.metrics).filter((k) => k in POINT_METRIC_DEFINITIONS).map((k) => [k, POINT_METRIC_DEFINITIONS[k]!]))
+    report.definitions = Object.fromEntries(
+      Object.keys(report.metrics)
+        .filter((k) => k in POINT_METRIC_DEFINITIONS)
+        .map((k) => [k, POINT_METRIC_DEFINITIONS[k]!]),
+    )
     report.discriminator = dConfusion(config, artifactPath(registry.dataDir, checkpoint), real, generated, data.shape)
   } else {
     const name = classifierDatasetOf(config)
     const labelled = config.conditioning === 'acgan' || config.conditioning === 'cgan'
     const score = name ? await scoreImages(generated, n, name, labelled ? Array.from({ length: n }, (_, i) => i % 10) : undefined) : null
     if (!score) {
-      report.notes.push(`no evaluation classifier for ${ds.kind === 'image' ? ds.name : ds.kind} data (built in for ${CLASSIFIER_DATASETS.join(', ')}: npm run train-classifiers)`)
+      report.notes.push(
+        `no evaluation classifier for ${ds.kind === 'image' ? ds.name : ds.kind} data (built in for ${CLASSIFIER_DATASETS.join(', ')}: npm run train-classifiers)`,
+      )
     } else {
       Object.assign(report.metrics, score.metrics)
       report.classHistogram = score.classHistogram
       if (score.perClassAccuracy) report.perClassAccuracy = score.perClassAccuracy
-      report.discriminator = dConfusion(config, artifactPath(registry.dataDir, checkpoint), score.real, generated.subarray(0, score.real.length), [28, 28, 1])
+      report.discriminator = dConfusion(
+        config,
+        artifactPath(registry.dataDir, checkpoint),
+        score.real,
+        generated.subarray(0, score.real.length),
+        [28, 28, 1],
+      )
       report.classifier = score.classifier
     }
   }

@@ -26,7 +26,12 @@ export interface ImageScore {
  * n generated images (28×28, [-1, 1], flat) against min(n, test count) held-out test images;
  * `labels`: the class each was drawn for (label accuracy). Null when the dataset has no classifier.
  */
-export async function scoreImages(generated: Float32Array, n: number, dataset: ClassifierDataset, labels?: ArrayLike<number>): Promise<ImageScore | null> {
+export async function scoreImages(
+  generated: Float32Array,
+  n: number,
+  dataset: ClassifierDataset,
+  labels?: ArrayLike<number>,
+): Promise<ImageScore | null> {
   const classifier = await loadClassifier(dataset)
   if (!classifier) return null
   try {

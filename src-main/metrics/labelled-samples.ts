@@ -16,9 +16,15 @@ export type LabelSource = 'requested' | 'classifier' | 'none'
 const toPixel = (v: number) => Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)))
 
 /** Draws n samples (conditional: classes in turn) and their labels, as pixels. */
-export async function synthesize(registry: Registry, runId: number, n: number, seed: number): Promise<{ pixels: Uint8Array; labels: Uint8Array; source: LabelSource }> {
+export async function synthesize(
+  registry: Registry,
+  runId: number,
+  n: number,
+  seed: number,
+): Promise<{ pixels: Uint8Array; labels: Uint8Array; source: LabelSource }> {
   const { config } = validateExperiment(registry.getRun(runId).config)
-  if (isPointData(config)) throw new ConflictError(`run ${runId} makes points, not images: \`synth ${runId} --out DIR\` writes them as a CSV`)
+  if (isPointData(config))
+    throw new ConflictError(`run ${runId} makes points, not images: \`synth ${runId} --out DIR\` writes them as a CSV`)
   const values = await sampleRun(registry, runId, n, seed)
   const pixels = Uint8Array.from(values, toPixel)
   const labels = new Uint8Array(n)

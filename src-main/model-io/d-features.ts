@@ -27,9 +27,15 @@ export interface FeatureExtractor {
 export function assertImageOnlyDiscriminator(config: ExperimentConfig, runId: number): void {
   const inputs = toGraph(config.discriminator, 'image').inputs
   if (inputs.length !== 1) {
-    throw new ConflictError(`run ${runId}'s discriminator also reads ${inputs.filter((i) => i.role !== 'image').map((i) => `a ${i.role}`).join(' and ')}: its features need more than an image, so it cannot be used as a feature extractor`)
+    throw new ConflictError(
+      `run ${runId}'s discriminator also reads ${inputs
+        .filter((i) => i.role !== 'image')
+        .map((i) => `a ${i.role}`)
+        .join(' and ')}: its features need more than an image, so it cannot be used as a feature extractor`,
+    )
   }
-  if (inputs[0]!.shape.length !== 3) throw new ConflictError(`run ${runId} trains on ${config.dataset.kind} data, not images: transfer needs an image discriminator`)
+  if (inputs[0]!.shape.length !== 3)
+    throw new ConflictError(`run ${runId} trains on ${config.dataset.kind} data, not images: transfer needs an image discriminator`)
 }
 
 export async function loadFeatureExtractor(registry: Registry, runId: number, step?: number): Promise<FeatureExtractor> {
@@ -54,6 +60,6 @@ export function describeFeatures(f: FeatureExtractor) {
     format: 'gan-workbench-discriminator-features',
     version: 1,
     input: { shape: f.imageShape, range: [-1, 1], fromPixels: 'value = pixel / 127.5 - 1' },
-    output: { shape: f.featureShape, layer: 'the input of D\'s real/fake head' },
+    output: { shape: f.featureShape, layer: "the input of D's real/fake head" },
   }
 }

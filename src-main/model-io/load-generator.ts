@@ -26,23 +26,36 @@ export async function loadGenerator(registry: Registry, runId: number, step?: nu
 }
 
 /** The discriminator as trained, with an extra last output: the features its real/fake head reads. */
-export async function loadDiscriminator(registry: Registry, runId: number, step?: number): Promise<{ model: tf.LayersModel; config: ExperimentConfig; checkpoint: ArtifactRecord }> {
+export async function loadDiscriminator(
+  registry: Registry,
+  runId: number,
+  step?: number,
+): Promise<{ model: tf.LayersModel; config: ExperimentConfig; checkpoint: ArtifactRecord }> {
   return loadNetwork(registry, runId, 'discriminator', step)
 }
 
-async function loadNetwork(registry: Registry, runId: number, role: 'generator' | 'discriminator', step?: number): Promise<{ model: tf.LayersModel; config: ExperimentConfig; checkpoint: ArtifactRecord }> {
+async function loadNetwork(
+  registry: Registry,
+  runId: number,
+  role: 'generator' | 'discriminator',
+  step?: number,
+): Promise<{ model: tf.LayersModel; config: ExperimentConfig; checkpoint: ArtifactRecord }> {
   const run = registry.getRun(runId)
   const checkpoints = registry.artifacts(runId, 'checkpoint')
   if (checkpoints.length === 0) {
-    throw new NotFoundError(`run ${runId} has no checkpoint yet (it saves one every ${run.config.training.checkpointEvery} epoch(s) and when it ends)`)
+    throw new NotFoundError(
+      `run ${runId} has no checkpoint yet (it saves one every ${run.config.training.checkpointEvery} epoch(s) and when it ends)`,
+    )
   }
   const checkpoint = step === undefined ? registry.latestArtifact(runId, 'checkpoint')! : checkpoints.find((c) => c.step === step)
-  if (!checkpoint) throw new NotFoundError(`run ${runId} has no checkpoint at step ${step} (it has: ${checkpoints.map((c) => c.step).join(', ')})`)
+  if (!checkpoint)
+    throw new NotFoundError(`run ${runId} has no checkpoint at step ${step} (it has: ${checkpoints.map((c) => c.step).join(', ')})`)
   await hostBackendOnce()
   const { config } = validateExperiment(run.config)
-  const model = role === 'generator'
-    ? buildModel(config.generator, { prefix: 'g', seed: mixSeed(config.training.seed, 1) })
-    : buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(config.training.seed, 2), featureOutput: true })
+  const model =
+    role === 'generator'
+      ? buildModel(config.generator, { prefix: 'g', seed: mixSeed(config.training.seed, 1) })
+      : buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(config.training.seed, 2), featureOutput: true })
   const loaded = loadCheckpointArtifact(registry.dataDir, checkpoint)
   try {
     restoreWeights(model, loaded.groups[role], role)

@@ -19,7 +19,14 @@ import { mixSeed } from '../../src-shared/util/seeds'
  * i mod classes (every class in turn); unconditional models ignore labels. InfoGAN's continuous
  * codes are 0 unless `randomCodes`: then drawn from U(−1, 1) (as in training) with the seed.
  */
-export async function sampleRun(registry: Registry, runId: number, n: number, seed: number, labels?: ArrayLike<number>, options: { randomCodes?: boolean } = {}): Promise<Float32Array> {
+export async function sampleRun(
+  registry: Registry,
+  runId: number,
+  n: number,
+  seed: number,
+  labels?: ArrayLike<number>,
+  options: { randomCodes?: boolean } = {},
+): Promise<Float32Array> {
   const { generator, config } = await loadGenerator(registry, runId)
   try {
     const conditioner = conditionerFor(config)
@@ -35,7 +42,10 @@ export async function sampleRun(registry: Registry, runId: number, n: number, se
       const rows = Array.from({ length: n }, (_, i) => (labels ? labels[i % labels.length]! : i % conditioner.rows))
       const continuous = config.conditioning === 'infogan' ? infoganCodes(config).continuous : 0
       const rng = createRng(mixSeed(seed, 0xc0de))
-      const condition = conditioner.fixed(rows, options.randomCodes && continuous > 0 ? Float32Array.from({ length: n * continuous }, () => 2 * rng() - 1) : undefined)
+      const condition = conditioner.fixed(
+        rows,
+        options.randomCodes && continuous > 0 ? Float32Array.from({ length: n * continuous }, () => 2 * rng() - 1) : undefined,
+      )
       const roles = toGraph(config.generator, 'latent').inputs.map((i) => i.role)
       return (generator.predict(roles.map((r) => (r === 'latent' ? z : condition))) as tf.Tensor).dataSync() as Float32Array
     })

@@ -8,11 +8,27 @@ import type { Db } from './database'
 export type NewArtifact = Omit<ArtifactRecord, 'id' | 'createdAt'>
 
 interface ArtifactRow {
-  id: number; run_id: number; kind: string; epoch: number; step: number; path: string; sha256: string; bytes: number; created_at: string
+  id: number
+  run_id: number
+  kind: string
+  epoch: number
+  step: number
+  path: string
+  sha256: string
+  bytes: number
+  created_at: string
 }
 
 const toRecord = (r: ArtifactRow): ArtifactRecord => ({
-  id: r.id, runId: r.run_id, kind: r.kind, epoch: r.epoch, step: r.step, path: r.path, sha256: r.sha256, bytes: r.bytes, createdAt: r.created_at,
+  id: r.id,
+  runId: r.run_id,
+  kind: r.kind,
+  epoch: r.epoch,
+  step: r.step,
+  path: r.path,
+  sha256: r.sha256,
+  bytes: r.bytes,
+  createdAt: r.created_at,
 })
 
 export class ArtifactRepository {
@@ -22,18 +38,22 @@ export class ArtifactRepository {
   add(a: NewArtifact): ArtifactRecord {
     const ts = new Date().toISOString()
     const row = this.db
-      .prepare(`INSERT INTO artifacts (run_id, kind, epoch, step, path, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      .prepare(
+        `INSERT INTO artifacts (run_id, kind, epoch, step, path, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (run_id, kind, step) DO UPDATE SET epoch = excluded.epoch, path = excluded.path, sha256 = excluded.sha256,
           bytes = excluded.bytes, created_at = excluded.created_at
-        RETURNING id`)
+        RETURNING id`,
+      )
       .get(a.runId, a.kind, a.epoch, a.step, a.path, a.sha256, a.bytes, ts) as { id: number }
     return { ...a, id: row.id, createdAt: ts }
   }
 
   list(runId: number, kind?: string): ArtifactRecord[] {
-    const rows = (kind
-      ? this.db.prepare('SELECT * FROM artifacts WHERE run_id = ? AND kind = ? ORDER BY step, id').all(runId, kind)
-      : this.db.prepare('SELECT * FROM artifacts WHERE run_id = ? ORDER BY step, id').all(runId)) as ArtifactRow[]
+    const rows = (
+      kind
+        ? this.db.prepare('SELECT * FROM artifacts WHERE run_id = ? AND kind = ? ORDER BY step, id').all(runId, kind)
+        : this.db.prepare('SELECT * FROM artifacts WHERE run_id = ? ORDER BY step, id').all(runId)
+    ) as ArtifactRow[]
     return rows.map(toRecord)
   }
 

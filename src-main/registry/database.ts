@@ -32,7 +32,9 @@ function assertLooksLikeSqlite(file: string): void {
     const read = fs.readSync(fd, header, 0, 16, 0)
     if (read === 0) return // empty file: SQLite initialises it
     if (read < 16 || header.toString('latin1') !== SQLITE_HEADER) {
-      throw new RegistryError(`${file} is not a GAN Workbench registry (not an SQLite database). Move it aside or choose another data directory with --home.`)
+      throw new RegistryError(
+        `${file} is not a GAN Workbench registry (not an SQLite database). Move it aside or choose another data directory with --home.`,
+      )
     }
   } finally {
     if (fd !== undefined) fs.closeSync(fd)
@@ -93,7 +95,10 @@ async function migrate(db: Db, file: string, from: number, migrations: readonly 
     const apply = db.transaction(() => {
       for (let v = from; v < migrations.length; v++) db.exec(migrations[v]!)
       const broken = (db.pragma('foreign_key_check') as unknown[]).length
-      if (broken > brokenBefore) throw new RegistryError(`upgrading the registry at ${file} would break ${broken - brokenBefore} references between its tables; it was left as it was`)
+      if (broken > brokenBefore)
+        throw new RegistryError(
+          `upgrading the registry at ${file} would break ${broken - brokenBefore} references between its tables; it was left as it was`,
+        )
       db.pragma(`user_version = ${migrations.length}`)
     })
     apply.immediate()

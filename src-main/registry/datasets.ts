@@ -34,7 +34,14 @@ export function datasetLabel(config: ExperimentConfig): string {
 }
 
 interface DatasetRow {
-  id: number; sha256: string; content_hash: number; label: string; spec_json: string; sample_count: number | null; created_at: string; runs: number
+  id: number
+  sha256: string
+  content_hash: number
+  label: string
+  spec_json: string
+  sample_count: number | null
+  created_at: string
+  runs: number
 }
 
 export class DatasetRepository {
@@ -44,8 +51,17 @@ export class DatasetRepository {
   register(runId: number, config: ExperimentConfig, identity: { sha256: string; content: boolean; count: number | null }): DatasetRecord {
     const tx = this.db.transaction(() => {
       this.db
-        .prepare('INSERT OR IGNORE INTO datasets (sha256, content_hash, label, spec_json, sample_count, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(identity.sha256, identity.content ? 1 : 0, datasetLabel(config), JSON.stringify(config.dataset), identity.count, new Date().toISOString())
+        .prepare(
+          'INSERT OR IGNORE INTO datasets (sha256, content_hash, label, spec_json, sample_count, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          identity.sha256,
+          identity.content ? 1 : 0,
+          datasetLabel(config),
+          JSON.stringify(config.dataset),
+          identity.count,
+          new Date().toISOString(),
+        )
       const row = this.db.prepare('SELECT id FROM datasets WHERE sha256 = ?').get(identity.sha256) as { id: number }
       this.db.prepare('UPDATE runs SET dataset_id = ? WHERE id = ?').run(row.id, runId)
       return row.id
@@ -55,12 +71,22 @@ export class DatasetRepository {
   }
 
   list(): DatasetRecord[] {
-    const rows = this.db.prepare(`
+    const rows = this.db
+      .prepare(
+        `
       SELECT d.id, d.sha256, d.content_hash, d.label, d.spec_json, d.sample_count, d.created_at, count(r.id) AS runs
-      FROM datasets d LEFT JOIN runs r ON r.dataset_id = d.id GROUP BY d.id ORDER BY d.id`).all() as DatasetRow[]
+      FROM datasets d LEFT JOIN runs r ON r.dataset_id = d.id GROUP BY d.id ORDER BY d.id`,
+      )
+      .all() as DatasetRow[]
     return rows.map((r) => ({
-      id: r.id, sha256: r.sha256, contentHash: r.content_hash === 1, label: r.label, spec: JSON.parse(r.spec_json) as ExperimentConfig['dataset'],
-      count: r.sample_count, createdAt: r.created_at, runs: r.runs,
+      id: r.id,
+      sha256: r.sha256,
+      contentHash: r.content_hash === 1,
+      label: r.label,
+      spec: JSON.parse(r.spec_json) as ExperimentConfig['dataset'],
+      count: r.sample_count,
+      createdAt: r.created_at,
+      runs: r.runs,
     }))
   }
 }

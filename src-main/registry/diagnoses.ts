@@ -13,7 +13,9 @@ export class DiagnosisRepository {
   }
 
   list(runId: number): Diagnosis[] {
-    const rows = this.db.prepare('SELECT detail_json FROM run_events WHERE run_id = ? ORDER BY step, id').all(runId) as { detail_json: string }[]
+    const rows = this.db.prepare('SELECT detail_json FROM run_events WHERE run_id = ? ORDER BY step, id').all(runId) as {
+      detail_json: string
+    }[]
     return rows.map((r) => JSON.parse(r.detail_json) as Diagnosis)
   }
 

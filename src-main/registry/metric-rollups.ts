@@ -17,7 +17,8 @@ type Extreme = [step: number, value: number, epoch: number, wallTime: number]
 export function refreshRollups(db: Db, runId: number, touched: Map<string, Set<number>>): void {
   const drop = db.prepare('DELETE FROM metric_rollups WHERE run_id = ? AND key = ? AND block = ?')
   // An empty block (all of its rows truncated) selects nothing and so stays deleted.
-  const rebuild = db.prepare(`INSERT INTO metric_rollups (run_id, key, block, n, lo_step, lo_value, lo_epoch, lo_wall, hi_step, hi_value, hi_epoch, hi_wall)
+  const rebuild =
+    db.prepare(`INSERT INTO metric_rollups (run_id, key, block, n, lo_step, lo_value, lo_epoch, lo_wall, hi_step, hi_value, hi_epoch, hi_wall)
     SELECT :run, :key, :block, c.n, lo.step, lo.value, lo.epoch, lo.wall_time, hi.step, hi.value, hi.epoch, hi.wall_time
     FROM (SELECT COUNT(*) AS n FROM metrics WHERE run_id = :run AND key = :key AND step >= :from AND step < :to) c,
       (SELECT step, value, epoch, wall_time FROM metrics WHERE run_id = :run AND key = :key AND step >= :from AND step < :to ORDER BY value, step LIMIT 1) lo,
@@ -42,7 +43,8 @@ export function truncateRollups(db: Db, runId: number, afterStep: number): void 
 export function seriesSizes(db: Db, runId: number, keys?: string[]): { key: string; n: number; blocks: number }[] {
   const wanted = keys?.length ? ' AND key IN (SELECT value FROM json_each(?))' : ''
   const args = keys?.length ? [runId, JSON.stringify(keys)] : [runId]
-  return db.prepare(`SELECT key, SUM(n) AS n, COUNT(*) AS blocks FROM metric_rollups WHERE run_id = ?${wanted} GROUP BY key ORDER BY key`)
+  return db
+    .prepare(`SELECT key, SUM(n) AS n, COUNT(*) AS blocks FROM metric_rollups WHERE run_id = ?${wanted} GROUP BY key ORDER BY key`)
     .all(...args) as { key: string; n: number; blocks: number }[]
 }
 
@@ -52,9 +54,14 @@ export function seriesSizes(db: Db, runId: number, keys?: string[]): { key: stri
  * all, plus the series' first and last points (a curve starts and ends where the run did).
  */
 export function envelopeSeries(db: Db, runId: number, keys: string[], maxPoints: number): MetricSeries {
-  const read = db.prepare(`SELECT lo_step, lo_value, lo_epoch, lo_wall, hi_step, hi_value, hi_epoch, hi_wall
-    FROM metric_rollups WHERE run_id = ? AND key = ? ORDER BY block`).raw(true)
-  const end = (dir: 'ASC' | 'DESC') => db.prepare(`SELECT step, value, epoch, wall_time FROM metrics WHERE run_id = ? AND key = ? ORDER BY step ${dir} LIMIT 1`).raw(true)
+  const read = db
+    .prepare(
+      `SELECT lo_step, lo_value, lo_epoch, lo_wall, hi_step, hi_value, hi_epoch, hi_wall
+    FROM metric_rollups WHERE run_id = ? AND key = ? ORDER BY block`,
+    )
+    .raw(true)
+  const end = (dir: 'ASC' | 'DESC') =>
+    db.prepare(`SELECT step, value, epoch, wall_time FROM metrics WHERE run_id = ? AND key = ? ORDER BY step ${dir} LIMIT 1`).raw(true)
   const [first, last] = [end('ASC'), end('DESC')]
   const series: MetricSeries = {}
   const point = ([step, value, epoch, wallTime]: Extreme): MetricPoint => ({ step, epoch, value, wallTime })

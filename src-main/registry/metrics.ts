@@ -25,9 +25,7 @@ export class MetricRepository {
   /** Writes a batch of metric rows in one transaction; rewriting a step replaces it. */
   write(runId: number, rows: MetricRow[]): void {
     if (rows.length === 0) return
-    const insert = this.db.prepare(
-      'INSERT OR REPLACE INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, ?, ?, ?)',
-    )
+    const insert = this.db.prepare('INSERT OR REPLACE INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, ?, ?, ?)')
     const last = this.db.prepare(`INSERT INTO last_metrics (run_id, key, step, value) VALUES (?, ?, ?, ?)
       ON CONFLICT (run_id, key) DO UPDATE SET step = excluded.step, value = excluded.value WHERE excluded.step >= last_metrics.step`)
     const tx = this.db.transaction(() => {
@@ -57,12 +55,25 @@ export class MetricRepository {
     // Envelopes of roll-ups for series far longer than asked for, when the roll-ups still give at
     // least half the points asked for (2 per block); otherwise the rows, downsampled by LTTB.
     const long = sizes.filter((s) => maxPoints && s.n > ENVELOPE_FACTOR * maxPoints && 4 * s.blocks >= maxPoints)
-    if (long.length) Object.assign(series, envelopeSeries(this.db, runId, long.map((s) => s.key), maxPoints!))
+    if (long.length)
+      Object.assign(
+        series,
+        envelopeSeries(
+          this.db,
+          runId,
+          long.map((s) => s.key),
+          maxPoints!,
+        ),
+      )
     const rawKeys = sizes.filter((s) => !long.includes(s)).map((s) => s.key)
     if (rawKeys.length === 0) return series
     // Raw rows (arrays, not objects): objects are made only for the points a chart keeps.
-    const rows = this.db.prepare(`SELECT key, step, epoch, value, wall_time FROM metrics WHERE run_id = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key, step`)
-      .raw(true).all(runId, JSON.stringify(rawKeys)) as [string, number, number, number, number][]
+    const rows = this.db
+      .prepare(
+        `SELECT key, step, epoch, value, wall_time FROM metrics WHERE run_id = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key, step`,
+      )
+      .raw(true)
+      .all(runId, JSON.stringify(rawKeys)) as [string, number, number, number, number][]
     let start = 0
     while (start < rows.length) {
       const key = rows[start]![0]
@@ -85,10 +96,14 @@ export class MetricRepository {
       this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, afterStep)
       truncateRollups(this.db, runId, afterStep)
       this.db.prepare('DELETE FROM last_metrics WHERE run_id = ? AND step > ?').run(runId, afterStep)
-      this.db.prepare(`INSERT OR REPLACE INTO last_metrics (run_id, key, step, value)
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO last_metrics (run_id, key, step, value)
         SELECT m.run_id, m.key, m.step, m.value FROM metrics m
         JOIN (SELECT key, MAX(step) AS step FROM metrics WHERE run_id = ? GROUP BY key) l ON l.key = m.key AND l.step = m.step
-        WHERE m.run_id = ? AND m.key NOT IN (SELECT key FROM last_metrics WHERE run_id = ?)`).run(runId, runId, runId)
+        WHERE m.run_id = ? AND m.key NOT IN (SELECT key FROM last_metrics WHERE run_id = ?)`,
+        )
+        .run(runId, runId, runId)
     })
     tx.immediate()
   }
@@ -96,9 +111,11 @@ export class MetricRepository {
   /** Metric rows after `step`, oldest first (what a queue worker has not yet handed back), up to `limit` steps' worth. */
   rowsAfter(runId: number, step: number, limit = 50_000): MetricRow[] {
     return this.db
-      .prepare(`SELECT key, step, epoch, value, wall_time AS wallTime FROM metrics WHERE run_id = ? AND step > ?
+      .prepare(
+        `SELECT key, step, epoch, value, wall_time AS wallTime FROM metrics WHERE run_id = ? AND step > ?
         AND step <= (SELECT COALESCE(MAX(step), 0) FROM (SELECT DISTINCT step FROM metrics WHERE run_id = ? AND step > ? ORDER BY step LIMIT ?))
-        ORDER BY step, key`)
+        ORDER BY step, key`,
+      )
       .all(runId, step, runId, step, Math.max(1, Math.floor(limit / 40))) as MetricRow[]
   }
 

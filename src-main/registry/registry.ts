@@ -66,7 +66,10 @@ export function repositories(db: Db, owner: ProcessOwner): Repositories {
 export class Registry {
   readonly repos: Repositories
 
-  private constructor(readonly db: Db, readonly owner: ProcessOwner) {
+  private constructor(
+    readonly db: Db,
+    readonly owner: ProcessOwner,
+  ) {
     this.repos = repositories(db, owner)
   }
 
@@ -232,7 +235,10 @@ export class Registry {
       // Nothing trains it here: a run that was active where it came from (paused included) can be resumed.
       const status = run.status === 'running' || run.status === 'queued' || run.status === 'paused' ? 'interrupted' : run.status
       this.repos.runs.restoreImported(id, run, status, input.tags)
-      this.repos.metrics.write(id, Object.entries(input.metrics).flatMap(([key, points]) => points.map((p) => ({ key, ...p }))))
+      this.repos.metrics.write(
+        id,
+        Object.entries(input.metrics).flatMap(([key, points]) => points.map((p) => ({ key, ...p }))),
+      )
       for (const a of input.artifacts) this.repos.artifacts.add({ ...a, runId: id, path: input.placeArtifact(id, a) })
       for (const d of input.diagnoses) this.repos.diagnoses.add(id, d)
       return id
@@ -256,7 +262,11 @@ export class Registry {
 
   // ---- datasets (datasets.ts) -------------------------------------------------------------
 
-  registerDataset(runId: number, config: ExperimentConfig, identity: { sha256: string; content: boolean; count: number | null }): DatasetRecord {
+  registerDataset(
+    runId: number,
+    config: ExperimentConfig,
+    identity: { sha256: string; content: boolean; count: number | null },
+  ): DatasetRecord {
     return this.repos.datasets.register(runId, config, identity)
   }
 

@@ -41,21 +41,36 @@ export class RemoteJobs {
 
   /** Queue runs waiting for a job: new ones, and stopped or failed ones the user resumed. */
   undispatched(): number[] {
-    return (this.db.prepare(`SELECT j.run_id FROM remote_jobs j JOIN runs r ON r.id = j.run_id
-      WHERE r.status = 'queued' AND j.job_id IS NULL ORDER BY j.run_id`).all() as { run_id: number }[]).map((r) => r.run_id)
+    return (
+      this.db
+        .prepare(
+          `SELECT j.run_id FROM remote_jobs j JOIN runs r ON r.id = j.run_id
+      WHERE r.status = 'queued' AND j.job_id IS NULL ORDER BY j.run_id`,
+        )
+        .all() as { run_id: number }[]
+    ).map((r) => r.run_id)
   }
 
   /** Queue runs that have a job and are not finished: re-announced to the queue at start-up (adding is idempotent). */
   dispatched(): { runId: number; jobId: string }[] {
-    return (this.db.prepare(`SELECT j.run_id, j.job_id FROM remote_jobs j JOIN runs r ON r.id = j.run_id
-      WHERE r.status = 'queued' AND j.job_id IS NOT NULL ORDER BY j.run_id`).all() as { run_id: number; job_id: string }[])
-      .map((r) => ({ runId: r.run_id, jobId: r.job_id }))
+    return (
+      this.db
+        .prepare(
+          `SELECT j.run_id, j.job_id FROM remote_jobs j JOIN runs r ON r.id = j.run_id
+      WHERE r.status = 'queued' AND j.job_id IS NOT NULL ORDER BY j.run_id`,
+        )
+        .all() as { run_id: number; job_id: string }[]
+    ).map((r) => ({ runId: r.run_id, jobId: r.job_id }))
   }
 
   /** Queue runs that have a job and are not finished (queued, running or paused): what the coordinator reconciles with the queue. */
   active(): { runId: number; jobId: string }[] {
-    return this.db.prepare(`SELECT j.run_id AS runId, j.job_id AS jobId FROM remote_jobs j JOIN runs r ON r.id = j.run_id
-      WHERE r.status IN ('queued', 'running', 'paused') AND j.job_id IS NOT NULL`).all() as { runId: number; jobId: string }[]
+    return this.db
+      .prepare(
+        `SELECT j.run_id AS runId, j.job_id AS jobId FROM remote_jobs j JOIN runs r ON r.id = j.run_id
+      WHERE r.status IN ('queued', 'running', 'paused') AND j.job_id IS NOT NULL`,
+      )
+      .all() as { runId: number; jobId: string }[]
   }
 
   /**
@@ -68,7 +83,9 @@ export class RemoteJobs {
       if (!job) throw new ConflictError(`run ${runId} is not a queue run`)
       const generation = job.generation + 1
       const jobId = `${prefix}-run-${runId}-g${generation}`
-      this.db.prepare('UPDATE remote_jobs SET job_id = ?, generation = ?, updated_at = ? WHERE run_id = ?').run(jobId, generation, now(), runId)
+      this.db
+        .prepare('UPDATE remote_jobs SET job_id = ?, generation = ?, updated_at = ? WHERE run_id = ?')
+        .run(jobId, generation, now(), runId)
       return jobId
     })
     return tx.immediate()
@@ -93,8 +110,11 @@ export class RemoteJobs {
       this.registry.truncateMetrics(runId, from)
       this.registry.truncateDiagnoses(runId, from)
       this.registry.repos.artifacts.truncate(runId, from, 'checkpoint')
-      this.db.prepare(`UPDATE runs SET status = 'running', worker = ?, control = NULL, error = NULL, step = ?, epoch = ?,
-        started_at = COALESCE(started_at, ?), finished_at = NULL, pid = NULL, host = ?, updated_at = ? WHERE id = ?`)
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'running', worker = ?, control = NULL, error = NULL, step = ?, epoch = ?,
+        started_at = COALESCE(started_at, ?), finished_at = NULL, pid = NULL, host = ?, updated_at = ? WHERE id = ?`,
+        )
         .run(worker, from, checkpoint?.epoch ?? 0, now(), this.registry.owner.host, now(), runId)
       return { lease, run: this.registry.getRun(runId), checkpoint }
     })

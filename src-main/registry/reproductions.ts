@@ -32,10 +32,22 @@ interface ReproductionRow {
 }
 
 const toRecord = (r: ReproductionRow): ReproductionRecord => ({
-  id: r.id, name: r.name, quick: r.quick === 1, seeds: r.seeds, target: r.target as Placement, status: r.status as ReproductionStatus,
-  command: r.command, commit: r.commit_sha, machine: r.machine, entry: JSON.parse(r.entry_json) as ReproductionEntry,
-  steps: r.steps, samples: r.samples, results: JSON.parse(r.results_json) as SeedResult[], error: r.error,
-  createdAt: r.created_at, finishedAt: r.finished_at,
+  id: r.id,
+  name: r.name,
+  quick: r.quick === 1,
+  seeds: r.seeds,
+  target: r.target as Placement,
+  status: r.status as ReproductionStatus,
+  command: r.command,
+  commit: r.commit_sha,
+  machine: r.machine,
+  entry: JSON.parse(r.entry_json) as ReproductionEntry,
+  steps: r.steps,
+  samples: r.samples,
+  results: JSON.parse(r.results_json) as SeedResult[],
+  error: r.error,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
 })
 
 export interface NewReproduction {
@@ -52,12 +64,34 @@ export interface NewReproduction {
 }
 
 export class ReproductionRepository {
-  constructor(private readonly db: Db, private readonly owner: ProcessOwner) {}
+  constructor(
+    private readonly db: Db,
+    private readonly owner: ProcessOwner,
+  ) {}
 
   create(r: NewReproduction): ReproductionRecord {
-    const info = this.db.prepare(`INSERT INTO reproductions (name, quick, seeds, target, status, command, commit_sha, machine, entry_json, steps, samples, results_json, pid, pid_started, host, created_at)
-      VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(r.entry.name, r.quick ? 1 : 0, r.seeds, r.target, r.command, r.commit, r.machine, JSON.stringify(r.entry), r.steps, r.samples, JSON.stringify(r.results), this.owner.pid, this.owner.startToken, this.owner.host, new Date().toISOString())
+    const info = this.db
+      .prepare(
+        `INSERT INTO reproductions (name, quick, seeds, target, status, command, commit_sha, machine, entry_json, steps, samples, results_json, pid, pid_started, host, created_at)
+      VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        r.entry.name,
+        r.quick ? 1 : 0,
+        r.seeds,
+        r.target,
+        r.command,
+        r.commit,
+        r.machine,
+        JSON.stringify(r.entry),
+        r.steps,
+        r.samples,
+        JSON.stringify(r.results),
+        this.owner.pid,
+        this.owner.startToken,
+        this.owner.host,
+        new Date().toISOString(),
+      )
     return this.get(Number(info.lastInsertRowid))
   }
 
@@ -67,7 +101,9 @@ export class ReproductionRepository {
   }
 
   finish(id: number, status: Exclude<ReproductionStatus, 'running'>, error: string | null = null): ReproductionRecord {
-    this.db.prepare('UPDATE reproductions SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error, new Date().toISOString(), id)
+    this.db
+      .prepare('UPDATE reproductions SET status = ?, error = ?, finished_at = ? WHERE id = ?')
+      .run(status, error, new Date().toISOString(), id)
     return this.get(id)
   }
 
@@ -79,15 +115,21 @@ export class ReproductionRepository {
 
   /** Every reproduction, newest first (optionally of one name). */
   list(name?: string): ReproductionRecord[] {
-    const rows = (name === undefined
-      ? this.db.prepare('SELECT * FROM reproductions ORDER BY id DESC').all()
-      : this.db.prepare('SELECT * FROM reproductions WHERE name = ? ORDER BY id DESC').all(name)) as ReproductionRow[]
+    const rows = (
+      name === undefined
+        ? this.db.prepare('SELECT * FROM reproductions ORDER BY id DESC').all()
+        : this.db.prepare('SELECT * FROM reproductions WHERE name = ? ORDER BY id DESC').all(name)
+    ) as ReproductionRow[]
     return rows.map(toRecord)
   }
 
   /** The latest finished-or-running reproduction of each name, full or quick. */
   latest(quick: boolean): Map<string, ReproductionRecord> {
-    const rows = this.db.prepare(`SELECT * FROM reproductions r WHERE quick = ? AND id = (SELECT MAX(id) FROM reproductions WHERE name = r.name AND quick = r.quick)`).all(quick ? 1 : 0) as ReproductionRow[]
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM reproductions r WHERE quick = ? AND id = (SELECT MAX(id) FROM reproductions WHERE name = r.name AND quick = r.quick)`,
+      )
+      .all(quick ? 1 : 0) as ReproductionRow[]
     return new Map(rows.map((r) => [r.name, toRecord(r)]))
   }
 
@@ -96,7 +138,9 @@ export class ReproductionRepository {
     const rows = this.db.prepare("SELECT id, pid, pid_started, host FROM reproductions WHERE status = 'running'").all() as OwnerRow[]
     for (const r of rows) {
       if (ownerGone(r, this.owner.host, isAlive)) {
-        this.db.prepare("UPDATE reproductions SET status = 'interrupted', error = ?, finished_at = ? WHERE id = ?").run('the process running this reproduction ended before it finished', new Date().toISOString(), r.id)
+        this.db
+          .prepare("UPDATE reproductions SET status = 'interrupted', error = ?, finished_at = ? WHERE id = ?")
+          .run('the process running this reproduction ended before it finished', new Date().toISOString(), r.id)
       }
     }
   }

@@ -36,15 +36,43 @@ export interface DeleteOptions {
 }
 
 /** The fields of an exported run record that carry over into an import (the bundle schema's). */
-export type ImportedRun = Pick<RunRecord, 'name' | 'experiment' | 'config' | 'totalSteps' | 'status' | 'backend' | 'backendReason' | 'notes' | 'step' | 'epoch'
-  | 'samplesPerSec' | 'error' | 'createdAt' | 'startedAt' | 'finishedAt' | 'tags'>
+export type ImportedRun = Pick<
+  RunRecord,
+  | 'name'
+  | 'experiment'
+  | 'config'
+  | 'totalSteps'
+  | 'status'
+  | 'backend'
+  | 'backendReason'
+  | 'notes'
+  | 'step'
+  | 'epoch'
+  | 'samplesPerSec'
+  | 'error'
+  | 'createdAt'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'tags'
+>
 
-export interface RunProgress { id: number; status: RunStatus; step: number; totalSteps: number; epoch: number; samplesPerSec: number | null }
+export interface RunProgress {
+  id: number
+  status: RunStatus
+  step: number
+  totalSteps: number
+  epoch: number
+  samplesPerSec: number | null
+}
 
 const now = () => new Date().toISOString()
 
 export class RunRepository {
-  constructor(private readonly db: Db, private readonly owner: ProcessOwner, private readonly metrics: MetricRepository) {}
+  constructor(
+    private readonly db: Db,
+    private readonly owner: ProcessOwner,
+    private readonly metrics: MetricRepository,
+  ) {}
 
   /** A new `queued` run, owned by this registry's process until its trainer starts; returns its id. */
   create(input: NewRun): number {
@@ -137,7 +165,8 @@ export class RunRepository {
   }
 
   updateProgress(id: number, step: number, epoch: number, samplesPerSec: number | null): void {
-    this.db.prepare('UPDATE runs SET step = ?, epoch = ?, samples_per_sec = COALESCE(?, samples_per_sec), updated_at = ? WHERE id = ?')
+    this.db
+      .prepare('UPDATE runs SET step = ?, epoch = ?, samples_per_sec = COALESCE(?, samples_per_sec), updated_at = ? WHERE id = ?')
       .run(step, epoch, samplesPerSec, now(), id)
   }
 
@@ -147,7 +176,10 @@ export class RunRepository {
     const o = this.owner
     // A run queued again belongs to the process that queued it, until its trainer starts. A pause
     // request stands while the run is running or paused; any other status answers it.
-    this.db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, pid = ?, pid_started = ?, host = ?, updated_at = ?${status === 'running' || status === 'paused' ? '' : ', control = NULL'} WHERE id = ?`)
+    this.db
+      .prepare(
+        `UPDATE runs SET status = ?, error = ?, finished_at = ?, pid = ?, pid_started = ?, host = ?, updated_at = ?${status === 'running' || status === 'paused' ? '' : ', control = NULL'} WHERE id = ?`,
+      )
       .run(status, error, active ? null : ts, active ? o.pid : null, active ? o.startToken : null, active ? o.host : null, ts, id)
   }
 
@@ -170,14 +202,20 @@ export class RunRepository {
   /** Runs whose row changed after `iso` (an ISO time): what a host polls to follow other processes' runs. */
   updatedSince(iso: string): RunProgress[] {
     return this.db
-      .prepare('SELECT id, status, step, total_steps AS totalSteps, epoch, samples_per_sec AS samplesPerSec FROM runs WHERE updated_at > ? ORDER BY id')
+      .prepare(
+        'SELECT id, status, step, total_steps AS totalSteps, epoch, samples_per_sec AS samplesPerSec FROM runs WHERE updated_at > ? ORDER BY id',
+      )
       .all(iso) as RunProgress[]
   }
 
   /** Local runs left active by a process that no longer exists become `interrupted`; returns their ids. */
   interruptOrphans(isAlive: (pid: number) => boolean): number[] {
     // Queue runs are the job engine's to recover (stalled jobs go back to the queue), not ours.
-    const rows = this.db.prepare(`SELECT id, pid, pid_started, host FROM runs WHERE status IN ('running', 'queued', 'paused') AND placement = 'local' ORDER BY id`).all() as OwnerRow[]
+    const rows = this.db
+      .prepare(
+        `SELECT id, pid, pid_started, host FROM runs WHERE status IN ('running', 'queued', 'paused') AND placement = 'local' ORDER BY id`,
+      )
+      .all() as OwnerRow[]
     const orphans = rows.filter((r) => ownerGone(r, this.owner.host, isAlive))
     for (const r of orphans) this.setStatus(r.id, 'interrupted', 'the process training this run ended unexpectedly')
     return orphans.map((r) => r.id)
@@ -208,10 +246,26 @@ export class RunRepository {
   /** An imported run's row takes the exported record's state; nothing trains it here (no owner). */
   restoreImported(id: number, run: ImportedRun, status: RunStatus, extraTags: string[]): void {
     this.db
-      .prepare(`UPDATE runs SET status = ?, backend = ?, backend_reason = ?, notes = ?, step = ?, epoch = ?, samples_per_sec = ?,
-                error = ?, pid = NULL, created_at = ?, started_at = ?, finished_at = ? WHERE id = ?`)
-      .run(status, run.backend, run.backendReason, run.notes, run.step, run.epoch, run.samplesPerSec, run.error, run.createdAt, run.startedAt, run.finishedAt, id)
-    for (const tag of [...run.tags, ...extraTags]) this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)').run(id, tag)
+      .prepare(
+        `UPDATE runs SET status = ?, backend = ?, backend_reason = ?, notes = ?, step = ?, epoch = ?, samples_per_sec = ?,
+                error = ?, pid = NULL, created_at = ?, started_at = ?, finished_at = ? WHERE id = ?`,
+      )
+      .run(
+        status,
+        run.backend,
+        run.backendReason,
+        run.notes,
+        run.step,
+        run.epoch,
+        run.samplesPerSec,
+        run.error,
+        run.createdAt,
+        run.startedAt,
+        run.finishedAt,
+        id,
+      )
+    for (const tag of [...run.tags, ...extraTags])
+      this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)').run(id, tag)
   }
 
   /**
@@ -232,7 +286,9 @@ export class RunRepository {
 
   /** Why deleting the run would be refused now (see delete), or null: lets a caller say so before asking for confirmation. */
   whyNotDelete(id: number, options: DeleteOptions = {}): string | null {
-    const row = this.db.prepare('SELECT status, pid, pid_started, host, placement, worker FROM runs WHERE id = ?').get(id) as DeleteCheckRow | undefined
+    const row = this.db.prepare('SELECT status, pid, pid_started, host, placement, worker FROM runs WHERE id = ?').get(id) as
+      | DeleteCheckRow
+      | undefined
     if (!row) throw new NotFoundError(`no run with id ${id}`)
     return deleteRefusal(id, row, this.owner.host, options.force ?? false, options.isAlive ?? isProcessAlive)
   }
@@ -248,13 +304,13 @@ interface DeleteCheckRow {
 }
 
 /** Why a run may not be deleted now by a process on `host`, or null. */
-function deleteRefusal(id: number, row: DeleteCheckRow, host: string, force: boolean,
-  isAlive: (pid: number) => boolean,
-): string | null {
+function deleteRefusal(id: number, row: DeleteCheckRow, host: string, force: boolean, isAlive: (pid: number) => boolean): string | null {
   if (row.status !== 'running' && row.status !== 'queued' && row.status !== 'paused') return null
   const stopFirst = `stop it first (\`gan-workbench stop ${id}\`)`
-  if (row.placement === 'queue') return `run ${id} is ${row.status} on the job queue${row.worker ? ` (worker ${row.worker})` : ''}; ${stopFirst}`
-  if (row.host !== host) return `run ${id} is ${row.status} on another machine (${row.host ?? 'unknown'}, pid ${row.pid ?? '?'}); stop it there first`
+  if (row.placement === 'queue')
+    return `run ${id} is ${row.status} on the job queue${row.worker ? ` (worker ${row.worker})` : ''}; ${stopFirst}`
+  if (row.host !== host)
+    return `run ${id} is ${row.status} on another machine (${row.host ?? 'unknown'}, pid ${row.pid ?? '?'}); stop it there first`
   if (row.pid === null || !sameProcessAlive(row.pid, row.pid_started, isAlive)) return null // its process is gone: nothing trains it
   if (row.status === 'paused') {
     if (force) return null

@@ -17,7 +17,9 @@ export class SweepRepository {
 
   /** A new sweep; returns its id. */
   create(name: string, spec: { grid: SweepAxis[]; random?: number; seed?: number; base: unknown }): number {
-    const info = this.db.prepare('INSERT INTO sweeps (name, spec_json, created_at) VALUES (?, ?, ?)').run(name, JSON.stringify(spec), new Date().toISOString())
+    const info = this.db
+      .prepare('INSERT INTO sweeps (name, spec_json, created_at) VALUES (?, ?, ?)')
+      .run(name, JSON.stringify(spec), new Date().toISOString())
     return Number(info.lastInsertRowid)
   }
 
@@ -37,9 +39,20 @@ export class SweepRepository {
 
   private toRecord(row: SweepRow): SweepRecord {
     const spec = JSON.parse(row.spec_json) as { grid: SweepAxis[]; random?: number }
-    const runs = this.db.prepare('SELECT id, status FROM runs WHERE sweep_id = ? ORDER BY id').all(row.id) as { id: number; status: RunStatus }[]
+    const runs = this.db.prepare('SELECT id, status FROM runs WHERE sweep_id = ? ORDER BY id').all(row.id) as {
+      id: number
+      status: RunStatus
+    }[]
     const statuses: SweepRecord['statuses'] = {}
     for (const r of runs) statuses[r.status] = (statuses[r.status] ?? 0) + 1
-    return { id: row.id, name: row.name, grid: spec.grid, random: spec.random ?? null, createdAt: row.created_at, runIds: runs.map((r) => r.id), statuses }
+    return {
+      id: row.id,
+      name: row.name,
+      grid: spec.grid,
+      random: spec.random ?? null,
+      createdAt: row.created_at,
+      runIds: runs.map((r) => r.id),
+      statuses,
+    }
   }
 }

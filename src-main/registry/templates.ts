@@ -56,10 +56,13 @@ export class TemplateRepository {
     const discriminator = checkModel('discriminator', t.discriminator)
     if (t.basePreset !== null && !PRESETS.some((p) => p.name === t.basePreset)) throw new ConflictError(`no preset named ${t.basePreset}`)
     const now = new Date().toISOString()
-    this.db.prepare(`INSERT INTO model_templates (name, generator_json, discriminator_json, base_preset, created_at, updated_at)
+    this.db
+      .prepare(
+        `INSERT INTO model_templates (name, generator_json, discriminator_json, base_preset, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(name) DO UPDATE SET generator_json = excluded.generator_json, discriminator_json = excluded.discriminator_json,
-        base_preset = excluded.base_preset, updated_at = excluded.updated_at`)
+        base_preset = excluded.base_preset, updated_at = excluded.updated_at`,
+      )
       .run(t.name, JSON.stringify(generator), JSON.stringify(discriminator), t.basePreset, now, now)
     return toRecord(this.db.prepare('SELECT * FROM model_templates WHERE name = ?').get(t.name) as TemplateRow)
   }

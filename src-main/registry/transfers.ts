@@ -19,29 +19,41 @@ interface TransferRow {
 
 function toRecord(r: TransferRow): TransferRecord {
   return {
-    id: r.id, ganRunId: r.gan_run_id, status: r.status, checkpointStep: r.checkpoint_step,
+    id: r.id,
+    ganRunId: r.gan_run_id,
+    status: r.status,
+    checkpointStep: r.checkpoint_step,
     options: JSON.parse(r.options_json) as TransferOptions,
     results: r.results_json ? (JSON.parse(r.results_json) as TransferResults) : null,
-    error: r.error, createdAt: r.created_at, finishedAt: r.finished_at,
+    error: r.error,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
   }
 }
 
 const now = () => new Date().toISOString()
 
 export class TransferRepository {
-  constructor(private readonly db: Db, private readonly owner: ProcessOwner) {}
+  constructor(
+    private readonly db: Db,
+    private readonly owner: ProcessOwner,
+  ) {}
 
   /** A running experiment owned by this registry's process. */
   create(ganRunId: number, checkpointStep: number, options: TransferOptions): TransferRecord {
     const info = this.db
-      .prepare("INSERT INTO transfer_runs (gan_run_id, status, checkpoint_step, options_json, pid, pid_started, host, created_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)")
+      .prepare(
+        "INSERT INTO transfer_runs (gan_run_id, status, checkpoint_step, options_json, pid, pid_started, host, created_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+      )
       .run(ganRunId, checkpointStep, JSON.stringify(options), this.owner.pid, this.owner.startToken, this.owner.host, now())
     return this.get(Number(info.lastInsertRowid))
   }
 
   finish(id: number, outcome: { results: TransferResults } | { error: string }): TransferRecord {
     if ('results' in outcome) {
-      this.db.prepare("UPDATE transfer_runs SET status = 'completed', results_json = ?, finished_at = ? WHERE id = ?").run(JSON.stringify(outcome.results), now(), id)
+      this.db
+        .prepare("UPDATE transfer_runs SET status = 'completed', results_json = ?, finished_at = ? WHERE id = ?")
+        .run(JSON.stringify(outcome.results), now(), id)
     } else {
       this.db.prepare("UPDATE transfer_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?").run(outcome.error, now(), id)
     }
@@ -55,9 +67,11 @@ export class TransferRepository {
   }
 
   list(ganRunId?: number): TransferRecord[] {
-    const rows = (ganRunId === undefined
-      ? this.db.prepare('SELECT * FROM transfer_runs ORDER BY id').all()
-      : this.db.prepare('SELECT * FROM transfer_runs WHERE gan_run_id = ? ORDER BY id').all(ganRunId)) as TransferRow[]
+    const rows = (
+      ganRunId === undefined
+        ? this.db.prepare('SELECT * FROM transfer_runs ORDER BY id').all()
+        : this.db.prepare('SELECT * FROM transfer_runs WHERE gan_run_id = ? ORDER BY id').all(ganRunId)
+    ) as TransferRow[]
     return rows.map(toRecord)
   }
 

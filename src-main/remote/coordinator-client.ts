@@ -76,7 +76,10 @@ export class CoordinatorClient {
   ) {}
 
   private url(route: string, params: Record<string, string | number> = {}): string {
-    const q = new URLSearchParams({ lease: String(this.lease), ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) })
+    const q = new URLSearchParams({
+      lease: String(this.lease),
+      ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
+    })
     return `${this.base.replace(/\/$/, '')}/remote/runs/${this.runId}/${route}?${q}`
   }
 
@@ -87,7 +90,11 @@ export class CoordinatorClient {
     for (;;) {
       let failure: string
       try {
-        const res = await fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(timeoutMs) })
+        const res = await fetch(url, {
+          ...init,
+          headers: { ...init.headers, Authorization: `Bearer ${this.token}` },
+          signal: AbortSignal.timeout(timeoutMs),
+        })
         if (res.ok) return res
         const text = (await readCapped(res, 64 * 1024, 'an error answer').catch(() => Buffer.alloc(0))).toString('utf8')
         const message = (() => {
@@ -102,7 +109,12 @@ export class CoordinatorClient {
         if (res.status >= 400 && res.status < 500) throw new Error(`the coordinator refused ${new URL(url).pathname}: ${message}`)
         failure = `HTTP ${res.status}: ${message}`
       } catch (e) {
-        if (e instanceof JobLostError || e instanceof BadAnswerError || (e instanceof Error && e.message.startsWith('the coordinator refused'))) throw e
+        if (
+          e instanceof JobLostError ||
+          e instanceof BadAnswerError ||
+          (e instanceof Error && e.message.startsWith('the coordinator refused'))
+        )
+          throw e
         failure = e instanceof Error ? e.message : String(e)
       }
       if (Date.now() + delay > until) throw new CoordinatorUnreachableError(`cannot reach the coordinator at ${this.base}: ${failure}`)
@@ -152,7 +164,9 @@ export class CoordinatorClient {
   async uploadCheckpoint(dir: string, step: number): Promise<void> {
     await this.call(this.url(`checkpoints/${step}/weights.bin`), { method: 'PUT', body: fs.readFileSync(`${dir}/weights.bin`) })
     await this.call(this.url(`checkpoints/${step}/manifest.json`), {
-      method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: fs.readFileSync(`${dir}/manifest.json`),
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: fs.readFileSync(`${dir}/manifest.json`),
     })
   }
 }

@@ -25,14 +25,25 @@ import { artifactPath } from '../registry/artifact-files'
 import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
 import { checkpointDirName } from '../training/checkpoint'
 import {
-  ARTIFACT_NAME, CheckpointManifest, ClaimRequest, LIMITS, ProgressRequest, SyncRequest, hex64, issuesText, jobToken, manifestLayoutProblem,
-  type ClaimResponse, type SyncResponse,
+  ARTIFACT_NAME,
+  CheckpointManifest,
+  ClaimRequest,
+  LIMITS,
+  ProgressRequest,
+  SyncRequest,
+  hex64,
+  issuesText,
+  jobToken,
+  manifestLayoutProblem,
+  type ClaimResponse,
+  type SyncResponse,
 } from './protocol'
 import { constantTimeEqual } from '../platform/constant-time'
 import { HttpError, readJson, receiveFile, sendJson } from './http-body'
 import { datasetOffer, sendDataset } from './dataset-shipping'
 
-const ROUTE = /^\/remote\/runs\/(\d{1,12})\/(claim|sync|progress|artifact|dataset|checkpoint\/(manifest\.json|weights\.bin)|checkpoints\/(\d{1,12})\/(manifest\.json|weights\.bin))$/
+const ROUTE =
+  /^\/remote\/runs\/(\d{1,12})\/(claim|sync|progress|artifact|dataset|checkpoint\/(manifest\.json|weights\.bin)|checkpoints\/(\d{1,12})\/(manifest\.json|weights\.bin))$/
 
 export interface RouteContext {
   registry: Registry
@@ -60,7 +71,7 @@ function authorize(ctx: RouteContext, req: http.IncomingMessage, runId: number):
   const job = ctx.jobs.get(runId)
   const auth = req.headers.authorization
   if (!job?.jobId || !auth?.startsWith('Bearer ') || !constantTimeEqual(jobToken(ctx.secret, runId, job.jobId), auth.slice(7))) {
-    throw new HttpError(401, 'not a valid token for this run\'s current job')
+    throw new HttpError(401, "not a valid token for this run's current job")
   }
 }
 
@@ -72,14 +83,16 @@ export async function handleRemote(ctx: RouteContext, req: http.IncomingMessage,
     authorize(ctx, req, runId)
     const route = m[2]!
     const method = req.method ?? 'GET'
-    if (route === 'claim' && method === 'POST') return sendJson(res, 200, await claim(ctx, runId, parse(ClaimRequest, await readJson(req, LIMITS.json))))
+    if (route === 'claim' && method === 'POST')
+      return sendJson(res, 200, await claim(ctx, runId, parse(ClaimRequest, await readJson(req, LIMITS.json))))
     const lease = intParam(url, 'lease')
     if (route.startsWith('checkpoint/') && method === 'GET') return sendCheckpointFile(ctx, res, runId, lease, m[3]!)
     if (route === 'dataset' && method === 'GET') {
       ctx.jobs.checkLease(runId, lease)
       return await sendDataset(res, ctx.registry.getRun(runId).config.dataset)
     }
-    if (route === 'sync' && method === 'POST') return sendJson(res, 200, sync(ctx, runId, lease, parse(SyncRequest, await readJson(req, LIMITS.json))))
+    if (route === 'sync' && method === 'POST')
+      return sendJson(res, 200, sync(ctx, runId, lease, parse(SyncRequest, await readJson(req, LIMITS.json))))
     if (route === 'progress' && method === 'POST') {
       const body = parse(ProgressRequest, await readJson(req, LIMITS.json))
       ctx.jobs.checkLease(runId, lease)
@@ -87,7 +100,8 @@ export async function handleRemote(ctx: RouteContext, req: http.IncomingMessage,
       return sendJson(res, 200, {})
     }
     if (route === 'artifact' && method === 'PUT') return sendJson(res, 200, await receiveArtifact(ctx, req, url, runId, lease))
-    if (route.startsWith('checkpoints/') && method === 'PUT') return sendJson(res, 200, await receiveCheckpoint(ctx, req, url, runId, lease, Number(m[4]), m[5]!))
+    if (route.startsWith('checkpoints/') && method === 'PUT')
+      return sendJson(res, 200, await receiveCheckpoint(ctx, req, url, runId, lease, Number(m[4]), m[5]!))
     throw new HttpError(405, `${method} is not allowed on ${route}`)
   } catch (e) {
     if (res.headersSent) return void res.destroy()
@@ -122,7 +136,13 @@ async function claim(ctx: RouteContext, runId: number, body: { jobId: string; wo
     ctx.runs.emit('run.status', { runId, status: 'failed', error })
     throw new ConflictError(`run ${runId} ${error}`)
   }
-  return { lease: c.lease, name: c.run.name, config: c.run.config, checkpoint: c.checkpoint && { step: c.checkpoint.step, epoch: c.checkpoint.epoch }, dataset }
+  return {
+    lease: c.lease,
+    name: c.run.name,
+    config: c.run.config,
+    checkpoint: c.checkpoint && { step: c.checkpoint.step, epoch: c.checkpoint.epoch },
+    dataset,
+  }
 }
 
 function sync(ctx: RouteContext, runId: number, lease: number, body: SyncRequest): SyncResponse {
@@ -168,7 +188,13 @@ function sendCheckpointFile(ctx: RouteContext, res: http.ServerResponse, runId: 
   fs.createReadStream('', { fd }).pipe(res)
 }
 
-async function receiveArtifact(ctx: RouteContext, req: http.IncomingMessage, url: URL, runId: number, lease: number): Promise<{ id: number }> {
+async function receiveArtifact(
+  ctx: RouteContext,
+  req: http.IncomingMessage,
+  url: URL,
+  runId: number,
+  lease: number,
+): Promise<{ id: number }> {
   const kind = url.searchParams.get('kind') ?? ''
   const name = url.searchParams.get('name') ?? ''
   const expected = url.searchParams.get('sha256') ?? ''
@@ -206,7 +232,13 @@ async function receiveArtifact(ctx: RouteContext, req: http.IncomingMessage, url
  * is then a success.
  */
 export async function receiveCheckpoint(
-  ctx: Pick<RouteContext, 'registry' | 'home' | 'jobs'>, req: Readable, url: URL, runId: number, lease: number, step: number, file: string,
+  ctx: Pick<RouteContext, 'registry' | 'home' | 'jobs'>,
+  req: Readable,
+  url: URL,
+  runId: number,
+  lease: number,
+  step: number,
+  file: string,
 ): Promise<{ committed: boolean }> {
   const parent = path.join(runDir(ctx.home, runId), 'checkpoints')
   const staging = stagingDir(parent, step, lease)
@@ -227,14 +259,24 @@ export async function receiveCheckpoint(
   const manifest = parse(CheckpointManifest, await readJson(req, LIMITS.json))
   if (manifest.step !== step) throw new HttpError(400, `the manifest is of step ${manifest.step}, not ${step}`)
   const urlEpoch = url.searchParams.get('epoch')
-  if (urlEpoch !== null && intParam(url, 'epoch') !== manifest.epoch) throw new HttpError(400, `the manifest is of epoch ${manifest.epoch}, not ${urlEpoch}`)
+  if (urlEpoch !== null && intParam(url, 'epoch') !== manifest.epoch)
+    throw new HttpError(400, `the manifest is of epoch ${manifest.epoch}, not ${urlEpoch}`)
   const text = JSON.stringify(manifest)
   const final = path.join(parent, checkpointDirName(step))
   const weights = path.join(staging, 'weights.bin')
   return ctx.jobs.underLease(runId, lease, () => {
     const record = () => {
       const known = ctx.registry.artifacts(runId, 'checkpoint').some((a) => a.step === step)
-      if (!known) ctx.registry.addArtifact({ runId, kind: 'checkpoint', epoch: manifest.epoch, step, path: final, sha256: sha256(text), bytes: fs.statSync(path.join(final, 'weights.bin')).size + text.length })
+      if (!known)
+        ctx.registry.addArtifact({
+          runId,
+          kind: 'checkpoint',
+          epoch: manifest.epoch,
+          step,
+          path: final,
+          sha256: sha256(text),
+          bytes: fs.statSync(path.join(final, 'weights.bin')).size + text.length,
+        })
       return { committed: true }
     }
     if (!fs.existsSync(weights)) {
@@ -243,7 +285,7 @@ export async function receiveCheckpoint(
       throw new HttpError(409, `send checkpoints/${step}/weights.bin before its manifest`)
     }
     const bytes = fs.readFileSync(weights)
-    if (sha256(bytes) !== manifest.weightsSha256) throw new HttpError(400, 'weights.bin does not match the manifest\'s checksum')
+    if (sha256(bytes) !== manifest.weightsSha256) throw new HttpError(400, "weights.bin does not match the manifest's checksum")
     const layout = manifestLayoutProblem(manifest, bytes.length)
     if (layout) throw new HttpError(400, `the manifest does not describe weights.bin: ${layout}`)
     writeFileDurable(path.join(staging, 'manifest.json'), text)

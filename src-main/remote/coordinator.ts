@@ -69,7 +69,10 @@ export class Coordinator {
     }
     c.redis.on('error', () => {}) // reconnects by itself; dispatch retries on the next tick
     c.queue.on('error', () => {})
-    c.timers.push(setInterval(() => void c.dispatch(), DISPATCH_MS), setInterval(() => void c.reconcile(), RECONCILE_MS))
+    c.timers.push(
+      setInterval(() => void c.dispatch(), DISPATCH_MS),
+      setInterval(() => void c.reconcile(), RECONCILE_MS),
+    )
     c.unsubscribe = options.runs.onEvent((name, data) => {
       if (name === 'run.status' && (data as { status: string }).status === 'stopped') void c.withdraw((data as { runId: number }).runId)
     })
@@ -95,7 +98,11 @@ export class Coordinator {
       for (const runId of this.jobs.undispatched()) this.jobs.assignJob(runId, this.jobPrefix)
       for (const { runId, jobId } of this.jobs.dispatched()) {
         if (this.added.has(jobId)) continue
-        const data = signJob(this.workerKey, jobId, { runId, coordinator: this.options.publicUrl, token: jobToken(this.secret, runId, jobId) })
+        const data = signJob(this.workerKey, jobId, {
+          runId,
+          coordinator: this.options.publicUrl,
+          token: jobToken(this.secret, runId, jobId),
+        })
         await this.queue.add('train', data, {
           jobId,
           attempts: JOB_ATTEMPTS,
@@ -125,14 +132,22 @@ export class Coordinator {
         const state = await job.getState()
         // What Redis holds is read like any other outside input: bounded, and checked against its schema.
         if (state === 'failed') {
-          this.options.registry.setStatus(runId, 'failed', `the queue gave up on job ${jobId}: ${String(job.failedReason).slice(0, LIMITS.message)}`)
+          this.options.registry.setStatus(
+            runId,
+            'failed',
+            `the queue gave up on job ${jobId}: ${String(job.failedReason).slice(0, LIMITS.message)}`,
+          )
           this.options.runs.announce(runId)
         } else if (state === 'completed' && this.jobs.get(runId)?.jobId === jobId) {
           const parsed = JobOutcome.safeParse(job.returnvalue)
           const outcome = parsed.success && 'bundle' in parsed.data ? parsed.data : null
-          this.options.registry.setStatus(runId, 'interrupted', outcome
-            ? `worker ${outcome.worker} could not reach this host and kept the run as a bundle there: ${outcome.bundle} (copy it here and \`import\` it)`
-            : 'the worker finished its job without reporting the result')
+          this.options.registry.setStatus(
+            runId,
+            'interrupted',
+            outcome
+              ? `worker ${outcome.worker} could not reach this host and kept the run as a bundle there: ${outcome.bundle} (copy it here and \`import\` it)`
+              : 'the worker finished its job without reporting the result',
+          )
           this.options.runs.announce(runId)
         }
       } catch {

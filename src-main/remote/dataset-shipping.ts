@@ -23,13 +23,15 @@ async function fileSha256(file: string): Promise<string> {
 /** The offer for a claim: every file hashed (streamed, so the server keeps answering meanwhile). */
 export async function datasetOffer(config: DatasetConfig): Promise<DatasetOffer> {
   const files = datasetFiles(config)
-  if (files.length > LIMITS.datasetFiles) throw new DatasetError(`the dataset has ${files.length} files, over the ${LIMITS.datasetFiles} a queue run can ship`)
+  if (files.length > LIMITS.datasetFiles)
+    throw new DatasetError(`the dataset has ${files.length} files, over the ${LIMITS.datasetFiles} a queue run can ship`)
   let total = 0
   const out: DatasetOffer['files'] = []
   for (const f of files) {
     const bytes = fs.statSync(f.path).size
     total += bytes
-    if (total > LIMITS.datasetBytes) throw new DatasetError(`the dataset is over ${LIMITS.datasetBytes} bytes, more than a queue run can ship`)
+    if (total > LIMITS.datasetBytes)
+      throw new DatasetError(`the dataset is over ${LIMITS.datasetBytes} bytes, more than a queue run can ship`)
     out.push({ name: f.name, bytes, sha256: await fileSha256(f.path) })
   }
   return { files: out }
@@ -43,7 +45,11 @@ export async function sendDataset(res: http.ServerResponse, config: DatasetConfi
   } catch (e) {
     throw new HttpError(422, `the run's dataset cannot be read here: ${e instanceof Error ? e.message : String(e)}`)
   }
-  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': files.reduce((n, f) => n + f.bytes, 0), 'Cache-Control': 'no-store' })
+  res.writeHead(200, {
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': files.reduce((n, f) => n + f.bytes, 0),
+    'Cache-Control': 'no-store',
+  })
   try {
     for (const f of files) {
       if (f.bytes === 0) continue

@@ -19,7 +19,10 @@ export class ShipmentError extends Error {
 }
 
 export function storeKey(offer: DatasetOffer): string {
-  return crypto.createHash('sha256').update(JSON.stringify(offer.files.map((f) => [f.name, f.bytes, f.sha256]))).digest('hex')
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify(offer.files.map((f) => [f.name, f.bytes, f.sha256])))
+    .digest('hex')
 }
 
 /** `name` resolved inside `root`, or a ShipmentError (the minimal confinement a worker needs; names are already schema-checked). */
@@ -50,7 +53,10 @@ async function unpack(root: string, offer: DatasetOffer, stream: AsyncIterable<U
   const finish = () => {
     if (fd !== undefined) fs.closeSync(fd)
     fd = undefined
-    if (i >= 0 && hash.digest('hex') !== offer.files[i]!.sha256) throw new ShipmentError(`${offer.files[i]!.name} arrived with another SHA-256 than its listing (damaged, or changed on the coordinator)`)
+    if (i >= 0 && hash.digest('hex') !== offer.files[i]!.sha256)
+      throw new ShipmentError(
+        `${offer.files[i]!.name} arrived with another SHA-256 than its listing (damaged, or changed on the coordinator)`,
+      )
   }
   const next = () => {
     finish()
@@ -100,7 +106,10 @@ export async function receiveDataset(options: {
     if (offer.files.length > 0) throw new ShipmentError(`files were shipped for a ${config.kind} dataset that reads none`)
     return rootedDataset(config, '')
   }
-  if (offer.files.length === 0) throw new ShipmentError(`no files were shipped for a ${config.kind} dataset: a worker trains only on data sent to it, never on a path of its own disk`)
+  if (offer.files.length === 0)
+    throw new ShipmentError(
+      `no files were shipped for a ${config.kind} dataset: a worker trains only on data sent to it, never on a path of its own disk`,
+    )
   const foreign = offer.files.find((f) => !fitsDataset(config, f.name))
   if (foreign) throw new ShipmentError(`${JSON.stringify(foreign.name)} is not a file a ${config.kind} dataset holds`)
 

@@ -21,7 +21,15 @@ import { sha256 } from '../util/atomic-fs'
 import { checkpointDirName, placeCheckpointFiles } from '../training/checkpoint'
 import { exportBundle } from '../export/run-bundle'
 import { BadAnswerError, CoordinatorClient, CoordinatorUnreachableError, JobLostError } from './coordinator-client'
-import { CheckpointManifest, LIMITS, issuesText, manifestLayoutProblem, type ClaimResponse, type JobOutcome, type SyncRequest } from './protocol'
+import {
+  CheckpointManifest,
+  LIMITS,
+  issuesText,
+  manifestLayoutProblem,
+  type ClaimResponse,
+  type JobOutcome,
+  type SyncRequest,
+} from './protocol'
 import { openJob } from './job-signature'
 import { receiveDataset, ShipmentError } from './dataset-store'
 import { artifactPath } from '../registry/artifact-files'
@@ -76,13 +84,18 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
     const error = `worker ${ctx.workerId} refused the job: ${e.message}`.slice(0, LIMITS.message)
     if (claim) {
       const at = claim.checkpoint ?? { step: 0, epoch: 0 }
-      await client.sync({ metrics: [], diagnoses: [], ...at, samplesPerSec: null, status: { status: 'failed', error } }, 5_000).catch(() => {})
+      await client
+        .sync({ metrics: [], diagnoses: [], ...at, samplesPerSec: null, status: { status: 'failed', error } }, 5_000)
+        .catch(() => {})
     }
     throw new UnrecoverableError(error)
   }
   const { config } = prepared
   const local = ctx.registry.createRun({
-    config, name: `${claim.name}@${new URL(coordinator).host}#${runId}`, experiment: 'queue-jobs', totalSteps: totalSteps(config),
+    config,
+    name: `${claim.name}@${new URL(coordinator).host}#${runId}`,
+    experiment: 'queue-jobs',
+    totalSteps: totalSteps(config),
   })
   const sent = new Set<number>() // local artifact ids handed back
   if (prepared.checkpoint) sent.add(placeCheckpoint(ctx, local.id, prepared.checkpoint))
@@ -98,11 +111,18 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
     const run = ctx.registry.getRun(local.id)
     const live = run.status === 'running' || run.status === 'paused' ? run.status : null
     const statusToSend = status ?? (live && live !== reportedStatus ? { status: live, error: null } : undefined)
-    const answer = await client.sync({
-      metrics: rows, diagnoses: diagnoses as unknown as SyncRequest['diagnoses'], step: Math.min(run.step, rows.at(-1)?.step ?? cursor), epoch: run.epoch,
-      samplesPerSec: run.samplesPerSec, ...(run.backend ? { backend: { name: run.backend, reason: run.backendReason ?? '' } } : {}),
-      ...(statusToSend ? { status: statusToSend } : {}),
-    }, patienceMs)
+    const answer = await client.sync(
+      {
+        metrics: rows,
+        diagnoses: diagnoses as unknown as SyncRequest['diagnoses'],
+        step: Math.min(run.step, rows.at(-1)?.step ?? cursor),
+        epoch: run.epoch,
+        samplesPerSec: run.samplesPerSec,
+        ...(run.backend ? { backend: { name: run.backend, reason: run.backendReason ?? '' } } : {}),
+        ...(statusToSend ? { status: statusToSend } : {}),
+      },
+      patienceMs,
+    )
     if (statusToSend) reportedStatus = statusToSend.status
     if (rows.length) cursor = rows.at(-1)!.step
     for (const d of diagnoses) sentDiagnoses.add(d.kind)
@@ -166,7 +186,10 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
     const status: SyncRequest['status'] = requeue
       ? { status: 'queued', error: `worker ${ctx.workerId} shut down; another worker resumes the run from its last checkpoint` }
       : final.status === 'failed' || final.status === 'interrupted'
-        ? { status: retries ? 'queued' : 'failed', error: `${retries ? `attempt ${attempt} failed on ${ctx.workerId}, the queue retries it: ` : ''}${final.error ?? final.status}` }
+        ? {
+            status: retries ? 'queued' : 'failed',
+            error: `${retries ? `attempt ${attempt} failed on ${ctx.workerId}, the queue retries it: ` : ''}${final.error ?? final.status}`,
+          }
         : { status: final.status, error: final.error }
     try {
       // Everything first, then the status in a last, empty round: the run is complete when it says so.
@@ -195,26 +218,39 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
 /** The claim's config, checkpoint and dataset, each checked; nothing is recorded or trained until all hold. */
 async function prepare(ctx: WorkerContext, client: CoordinatorClient, claim: ClaimResponse): Promise<Prepared> {
   const { config } = validateExperiment(claim.config)
-  const checkpoint = claim.checkpoint && await fetchCheckpoint(client, claim.checkpoint)
-  const dataset = await receiveDataset({ home: ctx.home, config: config.dataset, offer: claim.dataset, download: () => client.downloadDataset() })
+  const checkpoint = claim.checkpoint && (await fetchCheckpoint(client, claim.checkpoint))
+  const dataset = await receiveDataset({
+    home: ctx.home,
+    config: config.dataset,
+    offer: claim.dataset,
+    download: () => client.downloadDataset(),
+  })
   return { config: validateExperiment({ ...config, dataset }).config, checkpoint }
 }
 
 /** The coordinator's checkpoint, in memory: its manifest checked against the schema, the claim and the weights. */
-async function fetchCheckpoint(client: CoordinatorClient, at: { step: number; epoch: number }): Promise<NonNullable<Prepared['checkpoint']>> {
+async function fetchCheckpoint(
+  client: CoordinatorClient,
+  at: { step: number; epoch: number },
+): Promise<NonNullable<Prepared['checkpoint']>> {
   const manifestBytes = await client.downloadCheckpoint('manifest.json')
   const weights = await client.downloadCheckpoint('weights.bin')
   let raw: unknown
   try {
     raw = JSON.parse(manifestBytes.toString('utf8'))
   } catch {
-    throw new BadAnswerError('the checkpoint\'s manifest.json is not JSON')
+    throw new BadAnswerError("the checkpoint's manifest.json is not JSON")
   }
   const parsed = CheckpointManifest.safeParse(raw)
-  if (!parsed.success) throw new BadAnswerError(`the checkpoint's manifest.json breaks the protocol: ${issuesText(parsed.error, 'manifest')}`)
+  if (!parsed.success)
+    throw new BadAnswerError(`the checkpoint's manifest.json breaks the protocol: ${issuesText(parsed.error, 'manifest')}`)
   const manifest = parsed.data
-  if (manifest.step !== at.step || manifest.epoch !== at.epoch) throw new BadAnswerError(`the checkpoint is of step ${manifest.step}, epoch ${manifest.epoch}; the claim said step ${at.step}, epoch ${at.epoch}`)
-  if (sha256(weights) !== manifest.weightsSha256) throw new BadAnswerError(`the checkpoint of step ${at.step} arrived damaged (weights.bin does not match its checksum)`)
+  if (manifest.step !== at.step || manifest.epoch !== at.epoch)
+    throw new BadAnswerError(
+      `the checkpoint is of step ${manifest.step}, epoch ${manifest.epoch}; the claim said step ${at.step}, epoch ${at.epoch}`,
+    )
+  if (sha256(weights) !== manifest.weightsSha256)
+    throw new BadAnswerError(`the checkpoint of step ${at.step} arrived damaged (weights.bin does not match its checksum)`)
   const layout = manifestLayoutProblem(manifest, weights.length)
   if (layout) throw new BadAnswerError(`the checkpoint's manifest does not describe its weights: ${layout}`)
   return { ...at, manifest: JSON.stringify(manifest), weights }
@@ -222,7 +258,18 @@ async function fetchCheckpoint(client: CoordinatorClient, at: { step: number; ep
 
 /** The checked checkpoint, into the local run's folder (temp, fsync, rename) and registry. */
 function placeCheckpoint(ctx: WorkerContext, localId: number, c: NonNullable<Prepared['checkpoint']>): number {
-  const final = placeCheckpointFiles(path.join(runDir(ctx.home, localId), 'checkpoints'), checkpointDirName(c.step), { weights: c.weights, manifest: c.manifest })
+  const final = placeCheckpointFiles(path.join(runDir(ctx.home, localId), 'checkpoints'), checkpointDirName(c.step), {
+    weights: c.weights,
+    manifest: c.manifest,
+  })
   ctx.registry.updateProgress(localId, c.step, c.epoch, null)
-  return ctx.registry.addArtifact({ runId: localId, kind: 'checkpoint', epoch: c.epoch, step: c.step, path: final, sha256: sha256(c.manifest), bytes: c.weights.length + c.manifest.length }).id
+  return ctx.registry.addArtifact({
+    runId: localId,
+    kind: 'checkpoint',
+    epoch: c.epoch,
+    step: c.step,
+    path: final,
+    sha256: sha256(c.manifest),
+    bytes: c.weights.length + c.manifest.length,
+  }).id
 }

@@ -29,6 +29,7 @@ export function openJob(key: Buffer, jobId: string | undefined, raw: unknown): J
   const parsed = JobData.safeParse(raw)
   if (!parsed.success) throw new ForgedJobError(`the job's payload is not a signed queue job (${issuesText(parsed.error, 'data')})`)
   const { sig, ...data } = parsed.data
-  if (!constantTimeEqual(signJob(key, jobId, data).sig, sig)) throw new ForgedJobError("the job's signature does not match this queue's worker key")
+  if (!constantTimeEqual(signJob(key, jobId, data).sig, sig))
+    throw new ForgedJobError("the job's signature does not match this queue's worker key")
   return parsed.data
 }

@@ -93,7 +93,10 @@ export const SyncResponse = z.strictObject({
 })
 export type SyncResponse = z.infer<typeof SyncResponse>
 
-export const ProgressRequest = z.strictObject({ lease: z.int().min(1), event: z.looseObject({ step: count, totalSteps: count, epoch: count }) })
+export const ProgressRequest = z.strictObject({
+  lease: z.int().min(1),
+  event: z.looseObject({ step: count, totalSteps: count, epoch: count }),
+})
 
 /**
  * A name inside a dataset's folder, as the coordinator lists it and the worker recreates it:
@@ -132,7 +135,8 @@ export const DatasetOffer = z.strictObject({ files: z.array(datasetFile).max(LIM
       if (names.has(parts.slice(0, i).join('/'))) ctx.addIssue({ code: 'custom', message: `${f.name} is inside a file`, path: ['files'] })
     }
   }
-  if (total > LIMITS.datasetBytes) ctx.addIssue({ code: 'custom', message: `the dataset is over ${LIMITS.datasetBytes} bytes`, path: ['files'] })
+  if (total > LIMITS.datasetBytes)
+    ctx.addIssue({ code: 'custom', message: `the dataset is over ${LIMITS.datasetBytes} bytes`, path: ['files'] })
 })
 export type DatasetOffer = z.infer<typeof DatasetOffer>
 
@@ -155,14 +159,18 @@ export const CheckpointManifest = z.strictObject({
   step: count,
   epoch: count,
   weightsSha256: hex64,
-  tensors: z.array(z.strictObject({
-    group: z.string().min(1).max(200),
-    name: z.string().max(500),
-    shape: z.array(z.int().min(0).max(1e9)).max(8),
-    dtype: z.enum(['float32', 'int32']),
-    offset: z.int().min(0),
-    length: z.int().min(0),
-  })).max(100_000),
+  tensors: z
+    .array(
+      z.strictObject({
+        group: z.string().min(1).max(200),
+        name: z.string().max(500),
+        shape: z.array(z.int().min(0).max(1e9)).max(8),
+        dtype: z.enum(['float32', 'int32']),
+        offset: z.int().min(0),
+        length: z.int().min(0),
+      }),
+    )
+    .max(100_000),
 })
 export type CheckpointManifest = z.infer<typeof CheckpointManifest>
 
@@ -171,7 +179,8 @@ export function manifestLayoutProblem(manifest: CheckpointManifest, weightsBytes
   for (const [i, t] of manifest.tensors.entries()) {
     const values = t.shape.reduce((a, b) => a * b, 1)
     if (t.length !== values * 4) return `tensors[${i}]: ${t.length} bytes do not hold a [${t.shape.join(', ')}] tensor`
-    if (t.offset + t.length > weightsBytes) return `tensors[${i}]: bytes ${t.offset}–${t.offset + t.length} are past the end of weights.bin (${weightsBytes} bytes)`
+    if (t.offset + t.length > weightsBytes)
+      return `tensors[${i}]: bytes ${t.offset}–${t.offset + t.length} are past the end of weights.bin (${weightsBytes} bytes)`
   }
   return null
 }
@@ -191,7 +200,10 @@ export const WorkerAnnouncement = z.strictObject({
   gpu: text(200).nullable(),
   concurrency: z.int().min(1).max(1000),
   jobs: z.array(z.strictObject({ runId: z.int().min(1), jobId: text(200), step: count, totalSteps: count })).max(1000),
-  lastJob: z.strictObject({ runId: z.int().min(1), jobId: text(200), endedAt: text(40) }).nullable().optional(),
+  lastJob: z
+    .strictObject({ runId: z.int().min(1), jobId: text(200), endedAt: text(40) })
+    .nullable()
+    .optional(),
   startedAt: text(40),
   seenAt: text(40),
 })
@@ -206,5 +218,8 @@ export type JobOutcome = z.infer<typeof JobOutcome>
 
 /** Zod issues as one line naming each field, for errors sent back or logged. */
 export function issuesText(error: z.ZodError, root = 'body'): string {
-  return error.issues.slice(0, 5).map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ')
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`)
+    .join('; ')
 }

@@ -22,7 +22,8 @@ export function redisConnection(text: string): RedisConnection {
   } catch {
     throw new QueueUrlError(`"${text}" is not a URL: give redis://HOST:PORT`)
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new QueueUrlError(`the queue must be a redis:// or rediss:// URL, not ${url.protocol}`)
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new QueueUrlError(`the queue must be a redis:// or rediss:// URL, not ${url.protocol}`)
   const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0
   if (!Number.isInteger(db) || db < 0) throw new QueueUrlError(`"${url.pathname.slice(1)}" is not a Redis database number`)
   return {

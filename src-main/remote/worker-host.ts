@@ -41,7 +41,9 @@ export interface RunningWorker {
 
 /** Text from the queue made safe for one log line (job ids are whatever was written to Redis). */
 function printable(text: unknown, max = 200): string {
-  return String(text).replace(/[^\x20-\x7e]/g, '?').slice(0, max)
+  return String(text)
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, max)
 }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
@@ -69,9 +71,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let closing = false
   const announce = async () => {
     const info: WorkerInfo = {
-      id, host: os.hostname(), pid: process.pid, backend: backend.name, backendReason: backend.reason,
+      id,
+      host: os.hostname(),
+      pid: process.pid,
+      backend: backend.name,
+      backendReason: backend.reason,
       gpu: backend.probes.find((p) => p.name === 'tensorflow-gpu' && p.available) ? 'CUDA (tfjs-node-gpu)' : null,
-      concurrency: options.concurrency, jobs: [...jobs.values()], lastJob, startedAt, seenAt: new Date().toISOString(),
+      concurrency: options.concurrency,
+      jobs: [...jobs.values()],
+      lastJob,
+      startedAt,
+      seenAt: new Date().toISOString(),
     }
     await redis.set(`${WORKER_KEY_PREFIX}${id}`, JSON.stringify(info), 'EX', WORKER_TTL_SECONDS).catch(() => {})
   }
@@ -91,21 +101,30 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         throw new UnrecoverableError(`refused: ${e.message}`)
       }
       options.log(`job ${job.id}: run ${data.runId} of ${data.coordinator} (attempt ${job.attemptsMade + 1})`)
-      const outcome = await runJob({
-        registry, runs, home: options.home, workerId: id, offlinePatienceMs: options.offlinePatienceMs, workerKey: options.workerKey,
-        closing: () => closing,
-        report: (jobId, state) => {
-          // A job starting or ending is announced at once, not at the next heartbeat: the Workers
-          // view would otherwise miss a short run entirely.
-          const known = jobs.get(jobId)
-          if (state) jobs.set(jobId, { jobId, ...state })
-          else if (known) {
-            jobs.delete(jobId)
-            lastJob = { runId: known.runId, jobId, endedAt: new Date().toISOString() }
-          }
-          if (!known !== !state) void announce()
+      const outcome = await runJob(
+        {
+          registry,
+          runs,
+          home: options.home,
+          workerId: id,
+          offlinePatienceMs: options.offlinePatienceMs,
+          workerKey: options.workerKey,
+          closing: () => closing,
+          report: (jobId, state) => {
+            // A job starting or ending is announced at once, not at the next heartbeat: the Workers
+            // view would otherwise miss a short run entirely.
+            const known = jobs.get(jobId)
+            if (state) jobs.set(jobId, { jobId, ...state })
+            else if (known) {
+              jobs.delete(jobId)
+              lastJob = { runId: known.runId, jobId, endedAt: new Date().toISOString() }
+            }
+            if (!known !== !state) void announce()
+          },
         },
-      }, job, token)
+        job,
+        token,
+      )
       options.log(`job ${job.id}: ${JSON.stringify(outcome)}`)
       return outcome
     },
@@ -122,7 +141,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   worker.on('failed', (job, err) => options.log(`job ${printable(job?.id)}: attempt failed: ${printable(err.message, 2000)}`))
   worker.on('error', (err) => options.log(`queue error: ${printable(err.message, 2000)}`))
   await worker.waitUntilReady()
-  options.log(`worker ${id} takes jobs from ${redactRedisUrl(options.queueUrl)} (concurrency ${options.concurrency}, backend ${backend.name}: ${backend.reason})`)
+  options.log(
+    `worker ${id} takes jobs from ${redactRedisUrl(options.queueUrl)} (concurrency ${options.concurrency}, backend ${backend.name}: ${backend.reason})`,
+  )
   return {
     id,
     close: async () => {

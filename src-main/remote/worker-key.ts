@@ -28,7 +28,10 @@ export function formatWorkerKey(key: Buffer): string {
 
 export function parseWorkerKey(text: string, where: string): Buffer {
   const m = KEY_TEXT.exec(text.trim())
-  if (!m) throw new WorkerKeyError(`${where} does not hold a worker key (gwk1. and 43 characters, as \`gan-workbench worker-key\` prints it on the coordinator)`)
+  if (!m)
+    throw new WorkerKeyError(
+      `${where} does not hold a worker key (gwk1. and 43 characters, as \`gan-workbench worker-key\` prints it on the coordinator)`,
+    )
   return Buffer.from(m[1]!, 'base64url')
 }
 
@@ -54,7 +57,9 @@ export function loadWorkerKey(options: { keyFile?: string; home: string; env?: N
   if (fromEnv) return parseWorkerKey(fromEnv, WORKER_KEY_ENV)
   const inHome = path.join(options.home, WORKER_KEY_FILE)
   if (fs.existsSync(inHome)) return readKeyFile(inHome)
-  throw new WorkerKeyError(`a worker takes only jobs signed by its coordinator, and needs that queue's worker key: on the coordinator run \`gan-workbench worker-key --out worker.key\`, copy the file here (chmod 600) and give it with --key-file, put it at ${inHome}, or set ${WORKER_KEY_ENV}`)
+  throw new WorkerKeyError(
+    `a worker takes only jobs signed by its coordinator, and needs that queue's worker key: on the coordinator run \`gan-workbench worker-key --out worker.key\`, copy the file here (chmod 600) and give it with --key-file, put it at ${inHome}, or set ${WORKER_KEY_ENV}`,
+  )
 }
 
 /** Writes the key for a worker, readable by its owner only. */

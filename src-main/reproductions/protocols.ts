@@ -35,12 +35,23 @@ function argmaxes(probs: Float32Array, classes: number): number[] {
   })
 }
 
-async function score(registry: Registry, runId: number, samples: number, labels: number[] | undefined, randomCodes = false): Promise<ImageScore> {
+async function score(
+  registry: Registry,
+  runId: number,
+  samples: number,
+  labels: number[] | undefined,
+  randomCodes = false,
+): Promise<ImageScore> {
   const { config } = validateExperiment(registry.getRun(runId).config)
   const dataset = classifierDatasetOf(config)
   if (!dataset) throw new ProtocolError(`run ${runId}'s data has no evaluation classifier`)
   const generated = await sampleRun(registry, runId, samples, DEFAULT_EVAL_SEED, labels, { randomCodes })
-  const s = await scoreImages(generated, samples, dataset, config.conditioning === 'acgan' || config.conditioning === 'cgan' ? labels : undefined)
+  const s = await scoreImages(
+    generated,
+    samples,
+    dataset,
+    config.conditioning === 'acgan' || config.conditioning === 'cgan' ? labels : undefined,
+  )
   if (!s) throw new ProtocolError(`the ${dataset} evaluation classifier is missing (npm run train-classifiers)`)
   return s
 }
@@ -63,7 +74,12 @@ export async function measureRun(registry: Registry, runId: number, entry: Repro
   return { values: await measureImages(registry, runId, entry, samples) }
 }
 
-async function measureImages(registry: Registry, runId: number, entry: ReproductionEntry, samples: number): Promise<Record<string, number>> {
+async function measureImages(
+  registry: Registry,
+  runId: number,
+  entry: ReproductionEntry,
+  samples: number,
+): Promise<Record<string, number>> {
   const { config } = validateExperiment(registry.getRun(runId).config)
   switch (entry.protocol.kind) {
     case 'mode-coverage':
@@ -72,7 +88,12 @@ async function measureImages(registry: Registry, runId: number, entry: Reproduct
       const labels = Array.from({ length: samples }, (_, i) => i % 10)
       const s = await score(registry, runId, samples, labels)
       const labelAccuracy = s.metrics.labelAccuracy!
-      return { labelAccuracy, classifierAccuracy: s.classifier.testAccuracy, relativeAccuracy: labelAccuracy / s.classifier.testAccuracy, frechetDistance: s.metrics.frechetDistance! }
+      return {
+        labelAccuracy,
+        classifierAccuracy: s.classifier.testAccuracy,
+        relativeAccuracy: labelAccuracy / s.classifier.testAccuracy,
+        frechetDistance: s.metrics.frechetDistance!,
+      }
     }
     case 'infogan-code': {
       const categorical = infoganCodes(config).categorical
@@ -83,7 +104,13 @@ async function measureImages(registry: Registry, runId: number, entry: Reproduct
     }
     case 'frechet': {
       const s = await score(registry, runId, samples, undefined)
-      return { frechetDistance: s.metrics.frechetDistance!, inceptionScore: s.metrics.inceptionScore!, precision: s.metrics.precision!, recall: s.metrics.recall!, classesPresent: classesPresent(s.probs, 10) }
+      return {
+        frechetDistance: s.metrics.frechetDistance!,
+        inceptionScore: s.metrics.inceptionScore!,
+        precision: s.metrics.precision!,
+        recall: s.metrics.recall!,
+        classesPresent: classesPresent(s.probs, 10),
+      }
     }
   }
 }

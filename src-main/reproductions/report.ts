@@ -38,8 +38,12 @@ export function tableLines(record: ReproductionRecord): TableLines {
     ],
     header: ['goal row', 'paper', ...record.results.map((s) => `seed ${s.seed}`), 'mean ± sd (min–max)', 'goal', 'result'],
     rows: summary.rows.map((r) => [
-      r.row.label, formatPaper(r.row), ...r.perSeed.map((v, i) => (record.results[i]!.status === 'completed' ? formatValue(v, r.row.format) : record.results[i]!.status)),
-      formatSpread(r), r.row.goalText, verdictText(r),
+      r.row.label,
+      formatPaper(r.row),
+      ...r.perSeed.map((v, i) => (record.results[i]!.status === 'completed' ? formatValue(v, r.row.format) : record.results[i]!.status)),
+      formatSpread(r),
+      r.row.goalText,
+      verdictText(r),
     ]),
     seeds: record.results.map((s) => {
       const run = s.runId === null ? 'not run' : `run ${s.runId} ${s.status}`
@@ -56,7 +60,12 @@ export function overall(record: ReproductionRecord): string {
 
 function pad(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())
+  return rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  )
 }
 
 export function textTable(record: ReproductionRecord): string {

@@ -18,7 +18,8 @@ export class ReproductionManager {
 
   start(req: ReproduceRequest): ReproductionRecord {
     const local = [...this.active.values()].find((h) => h.record.target === 'local')
-    if (local && (req.target ?? 'local') === 'local') throw new ConflictError(`reproduction ${local.record.id} (${local.record.name}) is running here; wait for it or stop it first`)
+    if (local && (req.target ?? 'local') === 'local')
+      throw new ConflictError(`reproduction ${local.record.id} (${local.record.name}) is running here; wait for it or stop it first`)
     const handle = startReproduction(this.registry, this.runs, req, (e) => this.runs.emit('reproduction.progress', e))
     this.active.set(handle.record.id, handle)
     void handle.done.then(() => this.active.delete(handle.record.id))

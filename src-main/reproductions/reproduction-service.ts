@@ -9,7 +9,14 @@
 import type { Placement, RunRecord } from '../../src-shared/domain/run'
 import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
 import type { ReproductionProgressEvent, ReproductionRecord, SeedResult } from '../../src-shared/domain/reproduction'
-import { findReproduction, recipeConfig, recipeSteps, REPRODUCTIONS, type Recipe, type ReproductionEntry } from '../../src-shared/reproductions/catalog'
+import {
+  findReproduction,
+  recipeConfig,
+  recipeSteps,
+  REPRODUCTIONS,
+  type Recipe,
+  type ReproductionEntry,
+} from '../../src-shared/reproductions/catalog'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
 import type { Registry } from '../registry/registry'
@@ -60,25 +67,45 @@ function validateRecipes(entry: ReproductionEntry, quick: boolean): void {
     try {
       validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed: 1 }))
     } catch (e) {
-      if (e instanceof ConfigError) throw new ConfigError(e.errors.map((f) => ({ ...f, message: `reproduction ${entry.name}, preset ${recipe.preset}: ${f.message}` })))
+      if (e instanceof ConfigError)
+        throw new ConfigError(e.errors.map((f) => ({ ...f, message: `reproduction ${entry.name}, preset ${recipe.preset}: ${f.message}` })))
       throw e
     }
   }
 }
 
-export function startReproduction(registry: Registry, runs: RunManager, req: ReproduceRequest, onProgress: (e: ReproductionProgressEvent) => void): ReproductionHandle {
+export function startReproduction(
+  registry: Registry,
+  runs: RunManager,
+  req: ReproduceRequest,
+  onProgress: (e: ReproductionProgressEvent) => void,
+): ReproductionHandle {
   const entry = requireReproduction(req.name)
   const seeds = req.seeds ?? DEFAULT_SEEDS
-  if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS) throw new ConflictError(`seeds must be a whole number from 1 to ${MAX_SEEDS}`)
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS)
+    throw new ConflictError(`seeds must be a whole number from 1 to ${MAX_SEEDS}`)
   const quick = req.quick ?? false
   const target = req.target ?? 'local'
   validateRecipes(entry, quick)
   const samples = quick ? entry.quick.samples : entry.protocol.samples
   const results: SeedResult[] = seedList(seeds).map((seed) => ({
-    seed, runId: null, status: 'not-run', values: {}, ...(entry.baseline ? { baselineRunId: null, baselineStatus: 'not-run' as const } : {}),
+    seed,
+    runId: null,
+    status: 'not-run',
+    values: {},
+    ...(entry.baseline ? { baselineRunId: null, baselineStatus: 'not-run' as const } : {}),
   }))
   const record = registry.repos.reproductions.create({
-    entry, quick, seeds, target, command: req.command, commit: sourceCommit(), machine: machineLine(), steps: recipeSteps(entry, quick), samples, results,
+    entry,
+    quick,
+    seeds,
+    target,
+    command: req.command,
+    commit: sourceCommit(),
+    machine: machineLine(),
+    steps: recipeSteps(entry, quick),
+    samples,
+    results,
   })
   const id = record.id
   let stopped = false
@@ -92,13 +119,24 @@ export function startReproduction(registry: Registry, runs: RunManager, req: Rep
   }
   const tagAndNote = (run: RunRecord, seed: number, role: string) => {
     registry.tag(run.id, [`reproduction:${entry.name}`, `reproduction-id:${id}`])
-    registry.setNotes(run.id, `reproduction ${entry.name} (#${id}), ${role}, seed ${seed}${quick ? ', quick budget (not a reproduction)' : ''}`)
+    registry.setNotes(
+      run.id,
+      `reproduction ${entry.name} (#${id}), ${role}, seed ${seed}${quick ? ', quick budget (not a reproduction)' : ''}`,
+    )
   }
 
   /** Scores a seed's finished runs with the protocol; a run that did not complete is left as it ended. */
   const evaluate = async (r: SeedResult, seedIndex: number) => {
     if (r.status !== 'completed' || r.runId === null) return
-    emit({ stage: 'evaluating', seedIndex, runId: r.runId, message: `seed ${r.seed}: scoring run ${r.runId} (${entry.protocol.kind}, ${samples} samples)` }, true)
+    emit(
+      {
+        stage: 'evaluating',
+        seedIndex,
+        runId: r.runId,
+        message: `seed ${r.seed}: scoring run ${r.runId} (${entry.protocol.kind}, ${samples} samples)`,
+      },
+      true,
+    )
     try {
       const m = await measureRun(registry, r.runId, entry, samples)
       r.values = m.values
@@ -121,17 +159,37 @@ export function startReproduction(registry: Registry, runs: RunManager, req: Rep
   /** Trains one recipe for one seed here and waits for it, relaying its progress. */
   const trainHere = async (recipe: Recipe, seed: number, seedIndex: number, role: 'recipe' | 'baseline'): Promise<RunRecord> => {
     const run = runs.start({
-      preset: recipe.preset, overrides: runOverrides(entry, recipe, quick, seed),
-      name: `${entry.name}${quick ? '-quick' : ''}-s${seed}${role === 'baseline' ? '-baseline' : ''}`, experiment: `reproduction:${entry.name}`,
+      preset: recipe.preset,
+      overrides: runOverrides(entry, recipe, quick, seed),
+      name: `${entry.name}${quick ? '-quick' : ''}-s${seed}${role === 'baseline' ? '-baseline' : ''}`,
+      experiment: `reproduction:${entry.name}`,
     })
     tagAndNote(run, seed, role === 'baseline' ? `baseline (${entry.baseline!.label})` : 'recipe')
     training.add(run.id)
     const stage = role === 'baseline' ? 'training-baseline' : 'training'
-    emit({ stage, seedIndex, runId: run.id, step: 0, totalSteps: run.totalSteps, message: `seed ${seed}: training run ${run.id}${role === 'baseline' ? ' (the plain GAN)' : ''}` }, true)
+    emit(
+      {
+        stage,
+        seedIndex,
+        runId: run.id,
+        step: 0,
+        totalSteps: run.totalSteps,
+        message: `seed ${seed}: training run ${run.id}${role === 'baseline' ? ' (the plain GAN)' : ''}`,
+      },
+      true,
+    )
     const off = runs.onEvent((name, data) => {
       if (name !== 'run.progress') return
       const p = data as { runId: number; step: number; totalSteps: number }
-      if (p.runId === run.id) emit({ stage, seedIndex, runId: run.id, step: p.step, totalSteps: p.totalSteps, message: `seed ${seed}: run ${run.id} step ${p.step}/${p.totalSteps}` })
+      if (p.runId === run.id)
+        emit({
+          stage,
+          seedIndex,
+          runId: run.id,
+          step: p.step,
+          totalSteps: p.totalSteps,
+          message: `seed ${seed}: run ${run.id} step ${p.step}/${p.totalSteps}`,
+        })
     })
     try {
       if (stopped) runs.stop(run.id) // stopped between the start and here
@@ -159,10 +217,14 @@ export function startReproduction(registry: Registry, runs: RunManager, req: Rep
 
   /** One sweep over the seeds on the queue (two with a baseline); each run is scored as it ends. */
   const onQueue = async () => {
-    const sweep = (recipe: Recipe, role: string) => startSweep(registry, runs, {
-      preset: recipe.preset, overrides: runOverrides(entry, recipe, quick), grid: [{ path: 'training.seed', values: seedList(seeds).map(String) }],
-      name: `reproduction-${entry.name}-${id}${role === 'baseline' ? '-baseline' : ''}`, target: 'queue',
-    }).runs
+    const sweep = (recipe: Recipe, role: string) =>
+      startSweep(registry, runs, {
+        preset: recipe.preset,
+        overrides: runOverrides(entry, recipe, quick),
+        grid: [{ path: 'training.seed', values: seedList(seeds).map(String) }],
+        name: `reproduction-${entry.name}-${id}${role === 'baseline' ? '-baseline' : ''}`,
+        target: 'queue',
+      }).runs
     const main = sweep(entry.recipe, 'recipe')
     const base = entry.baseline ? sweep(entry.baseline, 'baseline') : []
     results.forEach((r, i) => {
@@ -194,7 +256,11 @@ export function startReproduction(registry: Registry, runs: RunManager, req: Rep
       }
       if (settled.size === results.length) break
       const waiting = results.filter((r) => !settled.has(r.seed))
-      emit({ stage: 'waiting', seedIndex: settled.size + 1, message: `${settled.size} of ${seeds} seeds done; runs ${waiting.map((r) => `${r.runId} ${r.status}`).join(', ')} on the queue` })
+      emit({
+        stage: 'waiting',
+        seedIndex: settled.size + 1,
+        message: `${settled.size} of ${seeds} seeds done; runs ${waiting.map((r) => `${r.runId} ${r.status}`).join(', ')} on the queue`,
+      })
       await new Promise((resolve) => setTimeout(resolve, QUEUE_POLL_MS))
     }
   }

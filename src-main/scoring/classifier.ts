@@ -41,13 +41,21 @@ export function buildClassifier(seed: number): tf.LayersModel {
   let s = seed
   const init = () => tf.initializers.glorotUniform({ seed: s++ })
   const input = tf.input({ shape: [28, 28, 1] })
-  let x = tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }).apply(input) as tf.SymbolicTensor
+  let x = tf.layers
+    .conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() })
+    .apply(input) as tf.SymbolicTensor
   x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor
-  x = tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }).apply(x) as tf.SymbolicTensor
+  x = tf.layers
+    .conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() })
+    .apply(x) as tf.SymbolicTensor
   x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor
   x = tf.layers.flatten().apply(x) as tf.SymbolicTensor
-  const features = tf.layers.dense({ units: 128, activation: 'relu', name: FEATURE_LAYER, kernelInitializer: init() }).apply(x) as tf.SymbolicTensor
-  const out = tf.layers.dense({ units: 10, activation: 'softmax', name: 'classes', kernelInitializer: init() }).apply(features) as tf.SymbolicTensor
+  const features = tf.layers
+    .dense({ units: 128, activation: 'relu', name: FEATURE_LAYER, kernelInitializer: init() })
+    .apply(x) as tf.SymbolicTensor
+  const out = tf.layers
+    .dense({ units: 10, activation: 'softmax', name: 'classes', kernelInitializer: init() })
+    .apply(features) as tf.SymbolicTensor
   return tf.model({ inputs: input, outputs: out })
 }
 
@@ -80,7 +88,10 @@ export interface Classifier {
 export async function loadClassifier(dataset: string): Promise<Classifier | null> {
   const dir = path.join(CLASSIFIER_DIR, dataset)
   if (!fs.existsSync(path.join(dir, 'meta.json'))) return null
-  const model = await fromTfjsFiles({ modelJson: fs.readFileSync(path.join(dir, 'model.json'), 'utf8'), weights: fs.readFileSync(path.join(dir, WEIGHTS_FILE)) })
+  const model = await fromTfjsFiles({
+    modelJson: fs.readFileSync(path.join(dir, 'model.json'), 'utf8'),
+    weights: fs.readFileSync(path.join(dir, WEIGHTS_FILE)),
+  })
   const both = tf.model({ inputs: model.inputs, outputs: [model.getLayer(FEATURE_LAYER).output as tf.SymbolicTensor, model.outputs[0]!] })
   return {
     meta: JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ClassifierMeta,

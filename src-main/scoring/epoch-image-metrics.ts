@@ -13,7 +13,14 @@ import { classifierSplits, CLASSIFIER_DATASETS, type ClassifierDataset } from '.
 /** The built-in dataset whose classifier and test images measure a run's samples, if any. */
 export function classifierDatasetOf(config: Pick<ExperimentConfig, 'dataset'>): ClassifierDataset | null {
   const ds = config.dataset
-  const name = ds.kind === 'image' ? ds.name : (ds.kind === 'paired' || ds.kind === 'unpaired') && ds.task ? (ds.task === 'mnist-edges' ? 'mnist' : 'fashion-mnist') : null
+  const name =
+    ds.kind === 'image'
+      ? ds.name
+      : (ds.kind === 'paired' || ds.kind === 'unpaired') && ds.task
+        ? ds.task === 'mnist-edges'
+          ? 'mnist'
+          : 'fashion-mnist'
+        : null
   return name && (CLASSIFIER_DATASETS as readonly string[]).includes(name) ? (name as ClassifierDataset) : null
 }
 
@@ -22,7 +29,10 @@ export interface EpochImageEval {
   dispose(): void
 }
 
-export async function createEpochImageEval(config: ExperimentConfig, generate: (n: number) => Promise<Float32Array>): Promise<EpochImageEval | null> {
+export async function createEpochImageEval(
+  config: ExperimentConfig,
+  generate: (n: number) => Promise<Float32Array>,
+): Promise<EpochImageEval | null> {
   const n = config.training.evalSamples
   const name = classifierDatasetOf(config)
   if (n === 0 || !name) return null
@@ -30,10 +40,16 @@ export async function createEpochImageEval(config: ExperimentConfig, generate: (
   if (!classifier) return null
   const test = classifierSplits(name).test
   const count = Math.min(n, test.count)
-  const real = await classifier.embed(Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!), count)
+  const real = await classifier.embed(
+    Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!),
+    count,
+  )
   const labels = config.conditioning === 'acgan' || config.conditioning === 'cgan' ? Array.from({ length: n }, (_, i) => i % 10) : undefined
   return {
-    measure: async () => ({ ...imageQuality(real, await classifier.embed(await generate(n), n), 128, 10, labels).metrics, imageEvalSamples: n }),
+    measure: async () => ({
+      ...imageQuality(real, await classifier.embed(await generate(n), n), 128, 10, labels).metrics,
+      imageEvalSamples: n,
+    }),
     dispose: () => classifier.dispose(),
   }
 }

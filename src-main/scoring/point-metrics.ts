@@ -24,21 +24,27 @@ export const POINT_METRIC_DEFINITIONS: Record<string, string> = {
   recall: 'share of real points inside the k-NN ball (k = 3) of some generated point',
   swd: `sliced Wasserstein-2 distance to the data's points, over ${SWD_PROJECTIONS} random directions (seed ${SWD_SEED}), in the data's units (0 = same distribution)`,
   modeKL: "KL divergence of the generated mode histogram from the data's (uniform), over the workbench definition's high-quality samples",
-  ...Object.fromEntries(Object.values(MODE_PROTOCOLS).flatMap((p) => [
-    [p.keys.modes, `modes captured, ${p.label}: ${p.definition}`],
-    [p.keys.highQuality, `share of high-quality samples, ${p.label}`],
-  ])),
+  ...Object.fromEntries(
+    Object.values(MODE_PROTOCOLS).flatMap((p) => [
+      [p.keys.modes, `modes captured, ${p.label}: ${p.definition}`],
+      [p.keys.highQuality, `share of high-quality samples, ${p.label}`],
+    ]),
+  ),
 }
 
 /** The modes a point run is measured against: the ones given, else its toy mixture's, else none. */
 export function pointModes(data: DataSource, given?: { centres: [number, number][]; std: number; from?: string }): EvalModes | undefined {
   if (given) return { centres: given.centres, std: given.std, from: given.from ?? 'given with the request' }
-  if (data.mixture) return { centres: data.mixture.centres, std: data.mixture.std, from: `the ${data.mixture.name} mixture (σ ${data.mixture.std})` }
+  if (data.mixture)
+    return { centres: data.mixture.centres, std: data.mixture.std, from: `the ${data.mixture.name} mixture (σ ${data.mixture.std})` }
   return undefined
 }
 
 /** Mode coverage under every definition, labelled, plus their flat metrics (and the mode KL). */
-export function modeReport(generated: ArrayLike<number>, modes: EvalModes): { protocols: EvalModeProtocol[]; metrics: Record<string, number> } {
+export function modeReport(
+  generated: ArrayLike<number>,
+  modes: EvalModes,
+): { protocols: EvalModeProtocol[]; metrics: Record<string, number> } {
   const results = modeProtocols(generated, modes.centres, modes.std)
   const app = modeCoverage(generated, modes.centres, modes.std)
   return {
@@ -48,7 +54,11 @@ export function modeReport(generated: ArrayLike<number>, modes: EvalModes): { pr
 }
 
 /** Precision, recall and SWD of generated against real points (`dim` numbers each). */
-export function pointQuality(generated: ArrayLike<number>, real: ArrayLike<number>, dim: number): { precision: number; recall: number; swd: number } {
+export function pointQuality(
+  generated: ArrayLike<number>,
+  real: ArrayLike<number>,
+  dim: number,
+): { precision: number; recall: number; swd: number } {
   return { ...precisionRecall(real, generated, dim, 3), swd: slicedWassersteinSeeded(real, generated, dim) }
 }
 
@@ -57,7 +67,11 @@ export function pointQuality(generated: ArrayLike<number>, real: ArrayLike<numbe
  * definition on 2,500 samples (the papers' count); without (CSV points), precision, recall and SWD
  * on 1,000 samples against 1,000 fixed real points.
  */
-export function createEpochPointEval(data: DataSource, runSeed: number, generate: (n: number, seed: number) => Promise<Float32Array>): () => Promise<Record<string, number>> {
+export function createEpochPointEval(
+  data: DataSource,
+  runSeed: number,
+  generate: (n: number, seed: number) => Promise<Float32Array>,
+): () => Promise<Record<string, number>> {
   const modes = pointModes(data)
   const dim = data.shape[0]!
   const zSeed = mixSeed(runSeed, 4242)

@@ -76,50 +76,52 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const token = options.token ?? newToken()
   let origins = allowedOrigins(options.host, options.port)
 
-  const server = http.createServer((req, res) => guard(res, () => {
-    const url = requestUrl(req)
-    if (!url) return send(res, 400, 'Bad request: the URL cannot be parsed.')
-    if (!hostAllowed(origins, req, options.host)) return send(res, 421, 'Misdirected request: unexpected Host header.')
-    if (!originAllowed(origins, req, options.host)) return send(res, 403, 'Forbidden: cross-origin request.')
-    if (url.pathname.startsWith('/remote/')) {
-      if (!options.remote) return send(res, 404, 'Not found: this server coordinates no job queue.')
-      return options.remote(req, res, url)
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.')
-    const presented = presentedToken(req, url)
-    if (!tokenMatches(token, presented)) {
-      return send(res, 401, 'GAN Workbench: open the URL printed by `gan-workbench serve` (it carries the access token).')
-    }
-    if (url.pathname.startsWith('/exports/')) {
-      const download = options.resolveDownload?.(url.pathname.slice('/exports/'.length)) ?? null
-      if (!download) return send(res, 404, 'Not found.')
-      res.writeHead(200, {
-        'Content-Type': 'application/octet-stream',
-        'Content-Disposition': `attachment; filename="${encodeURIComponent(download.split(/[\\/]/).pop()!)}"`,
-        'Content-Length': fs.statSync(download).size,
+  const server = http.createServer((req, res) =>
+    guard(res, () => {
+      const url = requestUrl(req)
+      if (!url) return send(res, 400, 'Bad request: the URL cannot be parsed.')
+      if (!hostAllowed(origins, req, options.host)) return send(res, 421, 'Misdirected request: unexpected Host header.')
+      if (!originAllowed(origins, req, options.host)) return send(res, 403, 'Forbidden: cross-origin request.')
+      if (url.pathname.startsWith('/remote/')) {
+        if (!options.remote) return send(res, 404, 'Not found: this server coordinates no job queue.')
+        return options.remote(req, res, url)
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.')
+      const presented = presentedToken(req, url)
+      if (!tokenMatches(token, presented)) {
+        return send(res, 401, 'GAN Workbench: open the URL printed by `gan-workbench serve` (it carries the access token).')
+      }
+      if (url.pathname.startsWith('/exports/')) {
+        const download = options.resolveDownload?.(url.pathname.slice('/exports/'.length)) ?? null
+        if (!download) return send(res, 404, 'Not found.')
+        res.writeHead(200, {
+          'Content-Type': 'application/octet-stream',
+          'Content-Disposition': `attachment; filename="${encodeURIComponent(download.split(/[\\/]/).pop()!)}"`,
+          'Content-Length': fs.statSync(download).size,
+          'X-Content-Type-Options': 'nosniff',
+          'Cache-Control': 'no-store',
+        })
+        if (req.method === 'HEAD') return res.end()
+        return pipeFile(download, res)
+      }
+      const file = resolveStatic(options.staticDir, url.pathname)
+      if (!file) return send(res, 404, 'Not found.')
+      const headers: http.OutgoingHttpHeaders = {
+        'Content-Type': contentType(file),
+        'Content-Security-Policy': contentSecurityPolicy([`ws://${req.headers.host ?? `${options.host}:${options.port}`}`]),
         'X-Content-Type-Options': 'nosniff',
-        'Cache-Control': 'no-store',
-      })
+        'X-Frame-Options': 'DENY',
+        'Referrer-Policy': 'no-referrer',
+        'Cache-Control': file.endsWith('.html') ? 'no-store' : 'max-age=3600',
+      }
+      if (url.searchParams.has('token')) {
+        headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
+      }
+      res.writeHead(200, headers)
       if (req.method === 'HEAD') return res.end()
-      return pipeFile(download, res)
-    }
-    const file = resolveStatic(options.staticDir, url.pathname)
-    if (!file) return send(res, 404, 'Not found.')
-    const headers: http.OutgoingHttpHeaders = {
-      'Content-Type': contentType(file),
-      'Content-Security-Policy': contentSecurityPolicy([`ws://${req.headers.host ?? `${options.host}:${options.port}`}`]),
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': file.endsWith('.html') ? 'no-store' : 'max-age=3600',
-    }
-    if (url.searchParams.has('token')) {
-      headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
-    }
-    res.writeHead(200, headers)
-    if (req.method === 'HEAD') return res.end()
-    pipeFile(file, res)
-  }))
+      pipeFile(file, res)
+    }),
+  )
 
   // No compression: a small compressed frame must not inflate into a large one.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
@@ -163,7 +165,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   })
   const port = (server.address() as AddressInfo).port
   origins = allowedOrigins(options.host, port)
-  const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host
+  const displayHost =
+    options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host
   return {
     url: `http://${displayHost}:${port}/?token=${token}`,
     token,

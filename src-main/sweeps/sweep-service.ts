@@ -37,18 +37,25 @@ export function startSweep(registry: Registry, runs: RunManager, req: SweepReque
   })
   for (const m of configs) runs.admitConfig(m.config)
   const target = req.target ?? 'local'
-  const created = registry.db.transaction(() => {
-    const id = registry.repos.sweeps.create(req.name ?? 'sweep', { grid: req.grid, random: req.random, seed: req.seed, base })
-    const name = req.name ?? `sweep-${id}`
-    registry.repos.sweeps.rename(id, name)
-    const members = configs.map((m, i) =>
-      registry.createRun({
-        config: m.config, name: `${name}-${i + 1}`, experiment: name, totalSteps: totalSteps(m.config), placement: target, sweepId: id,
-      }),
-    )
-    for (const [i, run] of members.entries()) registry.setNotes(run.id, configs[i]!.overrides.join('\n'))
-    return { id, runIds: members.map((r) => r.id) }
-  }).immediate()
+  const created = registry.db
+    .transaction(() => {
+      const id = registry.repos.sweeps.create(req.name ?? 'sweep', { grid: req.grid, random: req.random, seed: req.seed, base })
+      const name = req.name ?? `sweep-${id}`
+      registry.repos.sweeps.rename(id, name)
+      const members = configs.map((m, i) =>
+        registry.createRun({
+          config: m.config,
+          name: `${name}-${i + 1}`,
+          experiment: name,
+          totalSteps: totalSteps(m.config),
+          placement: target,
+          sweepId: id,
+        }),
+      )
+      for (const [i, run] of members.entries()) registry.setNotes(run.id, configs[i]!.overrides.join('\n'))
+      return { id, runIds: members.map((r) => r.id) }
+    })
+    .immediate()
   if (target === 'local') runs.enqueueLocal(created.runIds)
   return { sweep: registry.repos.sweeps.get(created.id), runs: created.runIds.map((id) => registry.getRun(id)) }
 }

@@ -68,7 +68,9 @@ const CANDIDATES: Candidate[] = [
     load: async (forced) => {
       const adapter = await setUpWebGpu()
       if (adapter.software && !forced) {
-        throw new Error(`only a software WebGPU adapter here (${adapter.description}): far slower than wasm, so skipped (force it with --backend webgpu)`)
+        throw new Error(
+          `only a software WebGPU adapter here (${adapter.description}): far slower than wasm, so skipped (force it with --backend webgpu)`,
+        )
       }
       requireHere('@tensorflow/tfjs-backend-webgpu')
     },
@@ -164,7 +166,9 @@ export interface SelectOptions {
 }
 
 export function isConvolutional(config: Pick<ExperimentConfig, 'generator' | 'discriminator'>): boolean {
-  return [...specLayers(config.generator), ...specLayers(config.discriminator)].some((l) => l.type === 'conv2d' || l.type === 'conv2dTranspose')
+  return [...specLayers(config.generator), ...specLayers(config.discriminator)].some(
+    (l) => l.type === 'conv2d' || l.type === 'conv2dTranspose',
+  )
 }
 
 export async function selectBackend(requested: 'auto' | BackendName = 'auto', options: SelectOptions = {}): Promise<SelectedBackend> {
@@ -172,17 +176,28 @@ export async function selectBackend(requested: 'auto' | BackendName = 'auto', op
   const order = requested === 'auto' ? CANDIDATES : CANDIDATES.filter((c) => c.name === requested)
   for (const c of order) {
     if (requested === 'auto' && c.name === 'cpu' && options.convolutional) {
-      probes.push({ name: c.name, available: false, reason: 'skipped for a convolutional model: pure-JS kernels take minutes per step (force it with --backend cpu)' })
+      probes.push({
+        name: c.name,
+        available: false,
+        reason: 'skipped for a convolutional model: pure-JS kernels take minutes per step (force it with --backend cpu)',
+      })
       break
     }
     if (c.name === 'webgpu' && !options.training) {
-      probes.push(options.describe ? await webGpuProbe() : { name: 'webgpu', available: false, reason: 'used by training runs only (not probed here)' })
+      probes.push(
+        options.describe
+          ? await webGpuProbe()
+          : { name: 'webgpu', available: false, reason: 'used by training runs only (not probed here)' },
+      )
       if (requested !== 'auto') break
       continue
     }
     const failure = await tryActivate(c, requested !== 'auto')
     if (failure === null) {
-      const why = c.name === 'wasm' ? wasmReason() : WHY_USED[c.name] + gpuCaveat(c.name) + (c.name === 'webgpu' ? ` (${(await setUpWebGpu()).description})` : '')
+      const why =
+        c.name === 'wasm'
+          ? wasmReason()
+          : WHY_USED[c.name] + gpuCaveat(c.name) + (c.name === 'webgpu' ? ` (${(await setUpWebGpu()).description})` : '')
       const reason = requested === 'auto' ? why : `forced by the config/--backend (${why})`
       probes.push({ name: c.name, available: true, reason })
       for (const rest of CANDIDATES.slice(CANDIDATES.indexOf(c) + 1)) {
@@ -200,8 +215,16 @@ async function webGpuProbe(): Promise<BackendInfo> {
   try {
     const a = await setUpWebGpu()
     return a.software
-      ? { name: 'webgpu', available: false, reason: `only a software adapter (${a.description}): training skips it unless forced with --backend webgpu` }
-      : { name: 'webgpu', available: true, reason: `hardware adapter (${a.description}): used by training runs; sampling and evaluation use the next backend` }
+      ? {
+          name: 'webgpu',
+          available: false,
+          reason: `only a software adapter (${a.description}): training skips it unless forced with --backend webgpu`,
+        }
+      : {
+          name: 'webgpu',
+          available: true,
+          reason: `hardware adapter (${a.description}): used by training runs; sampling and evaluation use the next backend`,
+        }
   } catch (e) {
     return { name: 'webgpu', available: false, reason: firstLine(e) }
   }

@@ -89,14 +89,25 @@ const manifestSchema = z.object({
   step: z.int().min(0),
   epoch: z.int().min(0),
   weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  tensors: z.array(z.object({
-    group: z.string().min(1).max(200),
-    name: z.string().max(1000),
-    shape: z.array(z.int().min(0).max(2 ** 31)).max(8),
-    dtype: z.enum(['float32', 'int32']),
-    offset: z.int().min(0),
-    length: z.int().min(0),
-  })).max(100_000),
+  tensors: z
+    .array(
+      z.object({
+        group: z.string().min(1).max(200),
+        name: z.string().max(1000),
+        shape: z
+          .array(
+            z
+              .int()
+              .min(0)
+              .max(2 ** 31),
+          )
+          .max(8),
+        dtype: z.enum(['float32', 'int32']),
+        offset: z.int().min(0),
+        length: z.int().min(0),
+      }),
+    )
+    .max(100_000),
 })
 
 const MAX_MANIFEST_BYTES = 64 * 1024 ** 2
@@ -109,7 +120,8 @@ const MAX_MANIFEST_BYTES = 64 * 1024 ** 2
  */
 export function loadCheckpoint(dir: string, expected: { manifestSha256?: string } = {}): LoadedCheckpoint {
   const fail = (problem: string) => new CheckpointError(`checkpoint ${dir} cannot be read: ${problem}`)
-  const read = (name: string, maxBytes: number) => readRegularFile(path.join(dir, name), { maxBytes, noFollow: true, fail: (p) => fail(`${name} ${p}`) })
+  const read = (name: string, maxBytes: number) =>
+    readRegularFile(path.join(dir, name), { maxBytes, noFollow: true, fail: (p) => fail(`${name} ${p}`) })
   const manifestBytes = read('manifest.json', MAX_MANIFEST_BYTES)
   if (expected.manifestSha256 !== undefined && sha256(manifestBytes) !== expected.manifestSha256) {
     throw new CheckpointError(`checkpoint ${dir} is not the one recorded (manifest checksum mismatch)`)
@@ -121,7 +133,12 @@ export function loadCheckpoint(dir: string, expected: { manifestSha256?: string 
     throw fail('manifest.json is not valid JSON')
   }
   const parsed = manifestSchema.safeParse(raw)
-  if (!parsed.success) throw fail(`manifest.json: ${fieldErrors(parsed.error).map((f) => `${f.path || '(manifest)'}: ${f.message}`).join('; ')}`)
+  if (!parsed.success)
+    throw fail(
+      `manifest.json: ${fieldErrors(parsed.error)
+        .map((f) => `${f.path || '(manifest)'}: ${f.message}`)
+        .join('; ')}`,
+    )
   const manifest = parsed.data as CheckpointManifest
   if (manifest.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`checkpoint ${dir} has unknown format ${manifest.format}`)
   const weights = read('weights.bin', MAX_BUFFER_BYTES)
@@ -129,7 +146,9 @@ export function loadCheckpoint(dir: string, expected: { manifestSha256?: string 
   for (const [i, e] of manifest.tensors.entries()) {
     const size = e.shape.reduce((a, b) => a * b, 1)
     if (e.offset % 4 !== 0 || e.length !== 4 * size || e.offset + e.length > weights.length) {
-      throw fail(`manifest.json: tensors[${i}] (${e.group}/${e.name}) does not fit the weights (offset ${e.offset}, ${e.length} bytes for shape [${e.shape}], weights.bin has ${weights.length})`)
+      throw fail(
+        `manifest.json: tensors[${i}] (${e.group}/${e.name}) does not fit the weights (offset ${e.offset}, ${e.length} bytes for shape [${e.shape}], weights.bin has ${weights.length})`,
+      )
     }
   }
   const groups: LoadedCheckpoint['groups'] = {}
@@ -142,7 +161,10 @@ export function loadCheckpoint(dir: string, expected: { manifestSha256?: string 
 }
 
 /** A checkpoint the registry records: its folder confined to the run's, its manifest the one recorded. */
-export function loadCheckpointArtifact(home: string, artifact: Pick<ArtifactRecord, 'runId' | 'kind' | 'step' | 'path' | 'sha256'>): LoadedCheckpoint {
+export function loadCheckpointArtifact(
+  home: string,
+  artifact: Pick<ArtifactRecord, 'runId' | 'kind' | 'step' | 'path' | 'sha256'>,
+): LoadedCheckpoint {
   return loadCheckpoint(artifactPath(home, artifact), { manifestSha256: artifact.sha256 })
 }
 
@@ -169,7 +191,11 @@ export function checkpointDirName(step: number): string {
  * Places a checkpoint's two files as `parentDir/name` atomically (temp dir, fsync, rename, fsync
  * the parent), for checkpoints that arrive whole: a fork's copy, a queue worker's download.
  */
-export function placeCheckpointFiles(parentDir: string, name: string, files: { weights: Uint8Array; manifest: Uint8Array | string }): string {
+export function placeCheckpointFiles(
+  parentDir: string,
+  name: string,
+  files: { weights: Uint8Array; manifest: Uint8Array | string },
+): string {
   fs.mkdirSync(parentDir, { recursive: true })
   const final = path.join(parentDir, name)
   const tmp = path.join(parentDir, `.tmp-place-${process.pid}`)
@@ -185,8 +211,11 @@ export function placeCheckpointFiles(parentDir: string, name: string, files: { w
 
 /** Copies a checkpoint directory into `parentDir` atomically; returns its path. Both files are read as regular files, never through a symlink. */
 export function copyCheckpoint(source: string, parentDir: string): string {
-  const read = (name: string) => readRegularFile(path.join(source, name), {
-    maxBytes: MAX_BUFFER_BYTES, noFollow: true, fail: (p) => new CheckpointError(`checkpoint ${source}: ${name} ${p}`),
-  })
+  const read = (name: string) =>
+    readRegularFile(path.join(source, name), {
+      maxBytes: MAX_BUFFER_BYTES,
+      noFollow: true,
+      fail: (p) => new CheckpointError(`checkpoint ${source}: ${name} ${p}`),
+    })
   return placeCheckpointFiles(parentDir, path.basename(source), { weights: read('weights.bin'), manifest: read('manifest.json') })
 }

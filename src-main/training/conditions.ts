@@ -44,14 +44,23 @@ function codeConditioner(categorical: number, continuous: number, continuousWeig
     kind: 'code',
     rows: categorical,
     random: (n, seed) => {
-      const c = tf.cast(tf.minimum(tf.floor(tf.randomUniform([n], 0, categorical, 'float32', seed)), categorical - 1), 'int32') as tf.Tensor1D
+      const c = tf.cast(
+        tf.minimum(tf.floor(tf.randomUniform([n], 0, categorical, 'float32', seed)), categorical - 1),
+        'int32',
+      ) as tf.Tensor1D
       const cat = tf.oneHot(c, categorical).toFloat() as tf.Tensor2D
       return join(cat, continuous > 0 ? tf.randomUniform([n, continuous], -1, 1, 'float32', seed + 1) : undefined)
     },
     fixed: (rows, values) => {
       const n = rows.length
       const cat = tf.oneHot(tf.tensor1d(Int32Array.from(rows), 'int32'), categorical).toFloat() as tf.Tensor2D
-      const cont = continuous > 0 ? tf.tensor2d(Float32Array.from({ length: n * continuous }, (_, i) => (values ? values[i]! : 0)), [n, continuous]) : undefined
+      const cont =
+        continuous > 0
+          ? tf.tensor2d(
+              Float32Array.from({ length: n * continuous }, (_, i) => (values ? values[i]! : 0)),
+              [n, continuous],
+            )
+          : undefined
       return join(cat, cont)
     },
     auxLoss: (q, code) => {

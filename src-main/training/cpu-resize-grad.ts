@@ -14,7 +14,11 @@ interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo
 }
 
-function resizeNearestGrad(args: { inputs: { images: TensorInfo; dy: TensorInfo }; backend: CpuBackend; attrs: { alignCorners?: boolean; halfPixelCenters?: boolean } }): TensorInfo {
+function resizeNearestGrad(args: {
+  inputs: { images: TensorInfo; dy: TensorInfo }
+  backend: CpuBackend
+  attrs: { alignCorners?: boolean; halfPixelCenters?: boolean }
+}): TensorInfo {
   const { images, dy } = args.inputs
   const [n, h, w, c] = images.shape as [number, number, number, number]
   const [, oh, ow] = dy.shape as [number, number, number, number]

@@ -49,9 +49,17 @@ export class CycleGan implements GanModel {
     const seed = config.training.seed
     // Distinct prefixes: variable names must not collide inside one optimizer.
     this.generator = buildModel(config.generator, { prefix: 'g', seed: mixSeed(seed, 1) })
-    this.discriminator = buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(seed, 2), finalSigmoidAsLogits: config.gan === 'vanilla' })
+    this.discriminator = buildModel(config.discriminator, {
+      prefix: 'd',
+      seed: mixSeed(seed, 2),
+      finalSigmoidAsLogits: config.gan === 'vanilla',
+    })
     this.generatorBA = buildModel(config.generator, { prefix: 'gba', seed: mixSeed(seed, 3) })
-    this.discriminatorA = buildModel(config.discriminator, { prefix: 'da', seed: mixSeed(seed, 4), finalSigmoidAsLogits: config.gan === 'vanilla' })
+    this.discriminatorA = buildModel(config.discriminator, {
+      prefix: 'da',
+      seed: mixSeed(seed, 4),
+      finalSigmoidAsLogits: config.gan === 'vanilla',
+    })
     this.loss = adversarialLoss(config)
     registerExtraGradients()
     this.gOptimizer = makeOptimizer(config.optimizers.generator)
@@ -73,7 +81,10 @@ export class CycleGan implements GanModel {
     const gVars = vars(this.generator, this.generatorBA)
     const clip = this.config.gan === 'wgan' ? this.config.loss.clip : 0
     const run = CycleGan.run
-    scheduleLearningRates(this.config.training, step, [[this.gOptimizer, this.config.optimizers.generator], [this.dOptimizer, this.config.optimizers.discriminator]])
+    scheduleLearningRates(this.config.training, step, [
+      [this.gOptimizer, this.config.optimizers.generator],
+      [this.dOptimizer, this.config.optimizers.discriminator],
+    ])
     return tf.tidy((): tf.TensorContainer => {
       let dLoss!: tf.Scalar
       let dGradNorm!: tf.Scalar
@@ -113,7 +124,10 @@ export class CycleGan implements GanModel {
       const { value: gLoss, grads } = this.gOptimizer.computeGradients(() => {
         const fakeB = run(this.generator, a, true)
         const fakeA = run(this.generatorBA, b, true)
-        const adversarial = tf.add(this.loss.generator(run(this.discriminator, fakeB, true)), this.loss.generator(run(this.discriminatorA, fakeA, true)))
+        const adversarial = tf.add(
+          this.loss.generator(run(this.discriminator, fakeB, true)),
+          this.loss.generator(run(this.discriminatorA, fakeA, true)),
+        )
         cycle = tf.keep(tf.add(meanAbs(run(this.generatorBA, fakeB, true), a), meanAbs(run(this.generator, fakeA, true), b)) as tf.Scalar)
         let loss = tf.add(adversarial, tf.mul(lambda, cycle))
         if (idWeight > 0) {
@@ -143,14 +157,16 @@ export class CycleGan implements GanModel {
       rows: 6,
       draw: () => {
         const { conditions, targets } = this.data.pairSample!(columns, seed)
-        return readFlat(tf.tidy(() => {
-          const a = this.data.conditionTensor!(conditions, columns)
-          const b = this.data.conditionTensor!(targets, columns)
-          const ab = CycleGan.run(this.generator, a, false)
-          const ba = CycleGan.run(this.generatorBA, b, false)
-          const rows = [a, ab, CycleGan.run(this.generatorBA, ab, false), b, ba, CycleGan.run(this.generator, ba, false)]
-          return tf.concat(rows)
-        }))
+        return readFlat(
+          tf.tidy(() => {
+            const a = this.data.conditionTensor!(conditions, columns)
+            const b = this.data.conditionTensor!(targets, columns)
+            const ab = CycleGan.run(this.generator, a, false)
+            const ba = CycleGan.run(this.generatorBA, b, false)
+            const rows = [a, ab, CycleGan.run(this.generatorBA, ab, false), b, ba, CycleGan.run(this.generator, ba, false)]
+            return tf.concat(rows)
+          }),
+        )
       },
     }
   }
@@ -163,10 +179,12 @@ export class CycleGan implements GanModel {
     if (!this.data.knowsPairs) return {}
     const n = PAIR_EVAL_SAMPLES
     const { conditions, targets } = this.data.pairSample!(n, mixSeed(this.config.training.seed, 5151))
-    const pairL1 = await readFlat(tf.tidy(() => {
-      const out = CycleGan.run(this.generator, this.data.conditionTensor!(conditions, n), false)
-      return meanAbs(out, this.data.conditionTensor!(targets, n))
-    }))
+    const pairL1 = await readFlat(
+      tf.tidy(() => {
+        const out = CycleGan.run(this.generator, this.data.conditionTensor!(conditions, n), false)
+        return meanAbs(out, this.data.conditionTensor!(targets, n))
+      }),
+    )
     return { pairL1: pairL1[0]! }
   }
 

@@ -39,7 +39,16 @@ function batchNormGradient(dyIn: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], at
   const scaleValue = scale ?? tf.scalar(1)
   // Per-channel statistics (rank 1) are summed over every axis but the last.
   const perChannel = mean.rank === 1
-  const reduce = (t: tf.Tensor) => tf.reshape(perChannel ? tf.sum(t, x.shape.slice(0, -1).map((_, i) => i)) : t, mean.shape)
+  const reduce = (t: tf.Tensor) =>
+    tf.reshape(
+      perChannel
+        ? tf.sum(
+            t,
+            x.shape.slice(0, -1).map((_, i) => i),
+          )
+        : t,
+      mean.shape,
+    )
   const xMinusMean = tf.sub(x, mean)
   const dyTimesScale = tf.mul(dy, scaleValue)
   const rsqrt = tf.rsqrt(tf.add(variance, tf.scalar(varianceEpsilon)))

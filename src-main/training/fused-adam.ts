@@ -58,7 +58,14 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const self = this as unknown as AdamInternals
     const slots = this.slotsOf(variables)
     const [acc1, acc2] = [self.accBeta1, self.accBeta2].map((v) => (scalarInPlace(v) ?? v.dataSync())[0]!)
-    const hyper = Float64Array.from([self.beta1, self.beta2, Math.fround(1 - acc1!), Math.fround(1 - acc2!), self.learningRate, self.epsilon])
+    const hyper = Float64Array.from([
+      self.beta1,
+      self.beta2,
+      Math.fround(1 - acc1!),
+      Math.fround(1 - acc2!),
+      self.learningRate,
+      self.epsilon,
+    ])
     return { slots, hyper }
   }
 
@@ -69,7 +76,10 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
    */
   finishExternalStep(): void {
     const self = this as unknown as AdamInternals
-    for (const [acc, beta] of [[self.accBeta1, self.beta1], [self.accBeta2, self.beta2]] as const) {
+    for (const [acc, beta] of [
+      [self.accBeta1, self.beta1],
+      [self.accBeta2, self.beta2],
+    ] as const) {
       const cell = scalarInPlace(acc)
       if (cell) cell[0] = Math.fround(cell[0]! * Math.fround(beta))
       else tf.tidy(() => acc.assign(tf.mul(acc, beta)))
@@ -87,7 +97,14 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     // 1 − βᵗ as tfjs computes it: a float32 subtraction.
     const oneMinusAccBeta1 = Math.fround(1 - self.accBeta1.dataSync()[0]!)
     const oneMinusAccBeta2 = Math.fround(1 - self.accBeta2.dataSync()[0]!)
-    const attrs = { beta1: self.beta1, beta2: self.beta2, oneMinusAccBeta1, oneMinusAccBeta2, learningRate: self.learningRate, epsilon: self.epsilon }
+    const attrs = {
+      beta1: self.beta1,
+      beta2: self.beta2,
+      oneMinusAccBeta1,
+      oneMinusAccBeta2,
+      learningRate: self.learningRate,
+      epsilon: self.epsilon,
+    }
     names.forEach((name, i) => {
       const value = tf.engine().registeredVariables[name]!
       const slot = (moments: Slot[], suffix: string) =>

@@ -14,7 +14,11 @@ export class GeneratorEma {
   /** The averaged generator (same architecture as G; its own variables). */
   readonly model: tf.LayersModel
 
-  constructor(spec: ModelSpec, private readonly source: tf.LayersModel, readonly decay: number) {
+  constructor(
+    spec: ModelSpec,
+    private readonly source: tf.LayersModel,
+    readonly decay: number,
+  ) {
     this.model = buildModel(spec, { prefix: 'g', seed: 0 })
     this.model.setWeights(source.getWeights())
   }

@@ -38,7 +38,11 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
  * Gives each optimizer its configured rate times the schedule's factor for `step`; with no
  * schedule, does nothing (the optimizers keep the rate they were made with).
  */
-export function scheduleLearningRates(training: ExperimentConfig['training'], step: number, optimizers: [tf.Optimizer | undefined, OptimizerConfig][]): void {
+export function scheduleLearningRates(
+  training: ExperimentConfig['training'],
+  step: number,
+  optimizers: [tf.Optimizer | undefined, OptimizerConfig][],
+): void {
   if (!isScheduled(training)) return
   const factor = learningRateFactor(training, step, training.epochs * training.stepsPerEpoch)
   for (const [optimizer, config] of optimizers) if (optimizer) setLearningRate(optimizer, config.learningRate * factor)

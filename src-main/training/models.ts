@@ -39,29 +39,53 @@ function makeLayers(layer: LayerSpec, name: string, init: MakeInitializer, strip
     case 'conv2dTranspose': {
       const act = splitActivation(strip ? 'linear' : layer.activation)
       const common = { name, activation: act.inline, useBias: layer.useBias, kernelInitializer: init(layer.initStd) }
-      const main = layer.type === 'dense'
-        ? tf.layers.dense({ ...common, units: layer.units })
-        : (layer.type === 'conv2d' ? tf.layers.conv2d : tf.layers.conv2dTranspose)({ ...common, filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: layer.padding })
+      const main =
+        layer.type === 'dense'
+          ? tf.layers.dense({ ...common, units: layer.units })
+          : (layer.type === 'conv2d' ? tf.layers.conv2d : tf.layers.conv2dTranspose)({
+              ...common,
+              filters: layer.filters,
+              kernelSize: layer.kernelSize,
+              strides: layer.strides,
+              padding: layer.padding,
+            })
       return act.leaky ? [main, tf.layers.leakyReLU({ name: `${name}_leaky`, alpha: 0.2 })] : [main]
     }
     case 'activation':
       if (strip) return []
-      return [layer.activation === 'leakyRelu' ? tf.layers.leakyReLU({ name, alpha: layer.alpha }) : tf.layers.activation({ name, activation: layer.activation })]
-    case 'upSampling2d': return [tf.layers.upSampling2d({ name, size: [layer.size, layer.size] })]
-    case 'maxPooling2d': return [tf.layers.maxPooling2d({ name, poolSize: layer.poolSize })]
-    case 'averagePooling2d': return [tf.layers.averagePooling2d({ name, poolSize: layer.poolSize })]
-    case 'zeroPadding2d': return [tf.layers.zeroPadding2d({ name, padding: layer.padding })]
-    case 'reshape': return [tf.layers.reshape({ name, targetShape: layer.targetShape })]
-    case 'flatten': return [tf.layers.flatten({ name })]
+      return [
+        layer.activation === 'leakyRelu'
+          ? tf.layers.leakyReLU({ name, alpha: layer.alpha })
+          : tf.layers.activation({ name, activation: layer.activation }),
+      ]
+    case 'upSampling2d':
+      return [tf.layers.upSampling2d({ name, size: [layer.size, layer.size] })]
+    case 'maxPooling2d':
+      return [tf.layers.maxPooling2d({ name, poolSize: layer.poolSize })]
+    case 'averagePooling2d':
+      return [tf.layers.averagePooling2d({ name, poolSize: layer.poolSize })]
+    case 'zeroPadding2d':
+      return [tf.layers.zeroPadding2d({ name, padding: layer.padding })]
+    case 'reshape':
+      return [tf.layers.reshape({ name, targetShape: layer.targetShape })]
+    case 'flatten':
+      return [tf.layers.flatten({ name })]
     // No seed: tfjs reuses a seeded dropout's mask on every call, which would freeze the mask for
     // the whole run. (So models with dropout are not bit-reproducible.)
-    case 'dropout': return [tf.layers.dropout({ name, rate: layer.rate })]
-    case 'batchNorm': return [tf.layers.batchNormalization({ name, momentum: layer.momentum })]
-    case 'layerNorm': return [tf.layers.layerNormalization({ name })]
-    case 'embedding': return [tf.layers.embedding({ name, inputDim: layer.inputDim, outputDim: layer.outputDim, embeddingsInitializer: init() })]
-    case 'concatenate': return [tf.layers.concatenate({ name })]
-    case 'multiply': return [tf.layers.multiply({ name })]
-    case 'add': return [tf.layers.add({ name })]
+    case 'dropout':
+      return [tf.layers.dropout({ name, rate: layer.rate })]
+    case 'batchNorm':
+      return [tf.layers.batchNormalization({ name, momentum: layer.momentum })]
+    case 'layerNorm':
+      return [tf.layers.layerNormalization({ name })]
+    case 'embedding':
+      return [tf.layers.embedding({ name, inputDim: layer.inputDim, outputDim: layer.outputDim, embeddingsInitializer: init() })]
+    case 'concatenate':
+      return [tf.layers.concatenate({ name })]
+    case 'multiply':
+      return [tf.layers.multiply({ name })]
+    case 'add':
+      return [tf.layers.add({ name })]
   }
 }
 
@@ -72,7 +96,10 @@ function makeLayers(layer: LayerSpec, name: string, init: MakeInitializer, strip
 export function buildModel(spec: ModelSpec, options: BuildOptions): tf.LayersModel {
   const graph = toGraph(spec)
   let seed = options.seed
-  const init: MakeInitializer = (std) => (std === undefined ? tf.initializers.glorotUniform({ seed: seed++ }) : tf.initializers.randomNormal({ mean: 0, stddev: std, seed: seed++ }))
+  const init: MakeInitializer = (std) =>
+    std === undefined
+      ? tf.initializers.glorotUniform({ seed: seed++ })
+      : tf.initializers.randomNormal({ mean: 0, stddev: std, seed: seed++ })
   const layerName = (node: string) => (graph.sequential ? `${options.prefix}${node}` : `${options.prefix}_${node}`)
   const tensors = new Map<string, tf.SymbolicTensor>()
   const inputs = graph.inputs.map((i) => {
@@ -95,5 +122,9 @@ export function buildModel(spec: ModelSpec, options: BuildOptions): tf.LayersMod
     const head = graph.nodes.find((n) => n.name === graph.outputs[0])!
     outputs.push(tensors.get(head.inputs[0]!)!)
   }
-  return tf.model({ name: options.prefix.startsWith('g') ? `generator${options.prefix.slice(1)}` : `discriminator${options.prefix.slice(1)}`, inputs, outputs })
+  return tf.model({
+    name: options.prefix.startsWith('g') ? `generator${options.prefix.slice(1)}` : `discriminator${options.prefix.slice(1)}`,
+    inputs,
+    outputs,
+  })
 }

@@ -12,7 +12,21 @@ import { createRequire } from 'node:module'
 export interface NativeBlas {
   load(libraries: string[]): string | null
   setThreads(n: number): boolean
-  gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transA: number, transB: number, strideA: number, strideB: number, bias: Float32Array | null, relu: boolean): void
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    strideA: number,
+    strideB: number,
+    bias: Float32Array | null,
+    relu: boolean,
+  ): void
   /** Geometry: n, h, w, c, kh, kw, co, oh, ow, sh, sw, padTop, padLeft. */
   conv2d(x: Float32Array, w: Float32Array, y: Float32Array, ...rest: [...number[], Float32Array | null, boolean]): void
   conv2dBackpropInput(dx: Float32Array, w: Float32Array, dy: Float32Array, ...geometry: number[]): void
@@ -29,10 +43,36 @@ export interface NativeBlas {
   /** dx = 0, then dy added at each window's first maximum (y: the pooling's output); geometry as for conv2d, co = c. */
   maxPoolGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, ...geometry: number[]): void
   /** One Adam update (tfjs' formula and order, float32): w2, m2, v2 from w, g, m, v. */
-  adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, w2: Float32Array, m2: Float32Array, v2: Float32Array, beta1: number, beta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, learningRate: number, epsilon: number): void
+  adam(
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    w2: Float32Array,
+    m2: Float32Array,
+    v2: Float32Array,
+    beta1: number,
+    beta2: number,
+    oneMinusAccBeta1: number,
+    oneMinusAccBeta2: number,
+    learningRate: number,
+    epsilon: number,
+  ): void
   /** out[0] = √(Σ x²) over all the arrays. */
   globalNorm(out: Float32Array, ...arrays: Float32Array[]): void
-  resizeNearest(x: Float32Array, y: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, rows: Int32Array, cols: Int32Array, backward: boolean): void
+  resizeNearest(
+    x: Float32Array,
+    y: Float32Array,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    rows: Int32Array,
+    cols: Int32Array,
+    backward: boolean,
+  ): void
   /**
    * A whole D (spec[0] = 0) or G (1) step of an MLP GAN, in place on the weights and Adam slots
    * (native-mlp-step.ts; the layout is described in gwb_mlp.c). out: loss, mean D(x), mean D(G(z)), gradient norm.
@@ -56,7 +96,12 @@ function candidateLibraries(): string[] {
   const fromEnv = process.env.GWB_BLAS_LIBRARY ? [process.env.GWB_BLAS_LIBRARY] : []
   switch (process.platform) {
     case 'darwin':
-      return [...fromEnv, '/System/Library/Frameworks/Accelerate.framework/Accelerate', '/opt/homebrew/opt/openblas/lib/libopenblas.dylib', '/usr/local/opt/openblas/lib/libopenblas.dylib']
+      return [
+        ...fromEnv,
+        '/System/Library/Frameworks/Accelerate.framework/Accelerate',
+        '/opt/homebrew/opt/openblas/lib/libopenblas.dylib',
+        '/usr/local/opt/openblas/lib/libopenblas.dylib',
+      ]
     case 'win32':
       return [...fromEnv, 'libopenblas.dll', 'openblas.dll', 'mkl_rt.2.dll']
     default:
@@ -66,7 +111,11 @@ function candidateLibraries(): string[] {
 
 /** "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64" → "OpenBLAS 0.3.21 Zen"; a path → its file name. */
 function libraryName(library: string): string {
-  if (library.startsWith('OpenBLAS')) return library.split(/\s+/).filter((w) => !/^(NO_|USE_|DYNAMIC_ARCH|MAX_THREADS)/.test(w)).join(' ')
+  if (library.startsWith('OpenBLAS'))
+    return library
+      .split(/\s+/)
+      .filter((w) => !/^(NO_|USE_|DYNAMIC_ARCH|MAX_THREADS)/.test(w))
+      .join(' ')
   return path.basename(library)
 }
 
@@ -94,7 +143,11 @@ export function nativeBlas(threads: number): NativeBlasStatus {
   if (status) return status
   if (process.env.GWB_NATIVE_BLAS === '0') return (status = { blas: null, threads: 0, note: 'native BLAS kernels off (GWB_NATIVE_BLAS=0)' })
   if (!fs.existsSync(NATIVE_ADDON)) {
-    return (status = { blas: null, threads: 0, note: 'native BLAS kernels not built (no C compiler at install?), so WebAssembly kernels only' })
+    return (status = {
+      blas: null,
+      threads: 0,
+      note: 'native BLAS kernels not built (no C compiler at install?), so WebAssembly kernels only',
+    })
   }
   // Idle threads must not spin long: OpenBLAS's (2^28 cycles by default, ~0.1 s) and OpenMP's
   // took the core the other library, or WebAssembly, needed next. Read when each library starts,
@@ -105,14 +158,26 @@ export function nativeBlas(threads: number): NativeBlasStatus {
   try {
     addon = createRequire(__filename)(NATIVE_ADDON) as NativeBlas
   } catch (e) {
-    return (status = { blas: null, threads: 0, note: `native BLAS kernels failed to load (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` })
+    return (status = {
+      blas: null,
+      threads: 0,
+      note: `native BLAS kernels failed to load (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
+    })
   }
   const library = addon.load(candidateLibraries())
   if (!library) {
-    return (status = { blas: null, threads: 0, note: 'no optimised BLAS found (OpenBLAS, MKL, BLIS or Accelerate; GWB_BLAS_LIBRARY names another), so WebAssembly kernels only' })
+    return (status = {
+      blas: null,
+      threads: 0,
+      note: 'no optimised BLAS found (OpenBLAS, MKL, BLIS or Accelerate; GWB_BLAS_LIBRARY names another), so WebAssembly kernels only',
+    })
   }
   const count = Math.max(1, threads)
   const threaded = addon.setThreads(count)
   const threadNote = threaded ? `, ${count} thread${count > 1 ? 's' : ''}` : ''
-  return (status = { blas: addon, threads: count, note: `matrix products and convolutions on native BLAS (${libraryName(library)}${threadNote})` })
+  return (status = {
+    blas: addon,
+    threads: count,
+    note: `matrix products and convolutions on native BLAS (${libraryName(library)}${threadNote})`,
+  })
 }

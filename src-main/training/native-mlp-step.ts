@@ -60,10 +60,34 @@ export function nativeMlpIneligibility(config: ExperimentConfig): string | null 
   if (config.conditioning !== 'none') return `${config.conditioning} conditioning`
   if (config.dataset.kind !== 'toy2d' && config.dataset.kind !== 'csv') return 'image data'
   const settings = [
-    ...notDefault(root, config as unknown as Record<string, unknown>, ['gan', 'conditioning', 'dataset', 'latent', 'generator', 'discriminator', 'loss', 'optimizers', 'tricks', 'training', 'backend']),
+    ...notDefault(root, config as unknown as Record<string, unknown>, [
+      'gan',
+      'conditioning',
+      'dataset',
+      'latent',
+      'generator',
+      'discriminator',
+      'loss',
+      'optimizers',
+      'tricks',
+      'training',
+      'backend',
+    ]),
     ...notDefault(shape.loss!, config.loss, ['generator', 'clip', 'gradientPenalty']).map((k) => `loss.${k}`),
     ...notDefault(shape.tricks!, config.tricks, []).map((k) => `tricks.${k}`),
-    ...notDefault(shape.training!, config.training, ['batchSize', 'epochs', 'stepsPerEpoch', 'dSteps', 'seed', 'logEvery', 'checkpointEvery', 'evalSamples', 'lrSchedule', 'warmupSteps', 'generatorEma']).map((k) => `training.${k}`),
+    ...notDefault(shape.training!, config.training, [
+      'batchSize',
+      'epochs',
+      'stepsPerEpoch',
+      'dSteps',
+      'seed',
+      'logEvery',
+      'checkpointEvery',
+      'evalSamples',
+      'lrSchedule',
+      'warmupSteps',
+      'generatorEma',
+    ]).map((k) => `training.${k}`),
   ]
   for (const side of ['generator', 'discriminator'] as const) {
     const o = config.optimizers[side]
@@ -80,10 +104,18 @@ function denseSteps(model: tf.LayersModel): DenseStep[] | string {
     const config = layer.getConfig() as { activation?: string; alpha?: number }
     if (kind === 'InputLayer') continue
     if (kind === 'Dense') {
-      const act = config.activation === 'relu' ? ACT.relu : config.activation === 'tanh' ? ACT.tanh : config.activation === 'linear' ? ACT.linear : undefined
+      const act =
+        config.activation === 'relu'
+          ? ACT.relu
+          : config.activation === 'tanh'
+            ? ACT.tanh
+            : config.activation === 'linear'
+              ? ACT.linear
+              : undefined
       if (act === undefined) return `a dense layer with ${config.activation}`
       const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable)
-      if (!kernel || layer.trainableWeights.length !== (bias ? 2 : 1) || layer.nonTrainableWeights.length) return 'a dense layer with other weights'
+      if (!kernel || layer.trainableWeights.length !== (bias ? 2 : 1) || layer.nonTrainableWeights.length)
+        return 'a dense layer with other weights'
       steps.push({ kernel, bias, act, alpha: 0 })
       continue
     }
@@ -128,7 +160,11 @@ export class NativeMlpStep {
   private readonly alphas: Float64Array
   private readonly out = new Float32Array(4)
 
-  private constructor(private readonly parts: NativeMlpParts & { blas: NativeBlas; gOptimizer: FusedAdamOptimizer; dOptimizer: FusedAdamOptimizer }, g: DenseStep[], d: DenseStep[]) {
+  private constructor(
+    private readonly parts: NativeMlpParts & { blas: NativeBlas; gOptimizer: FusedAdamOptimizer; dOptimizer: FusedAdamOptimizer },
+    g: DenseStep[],
+    d: DenseStep[],
+  ) {
     this.g = g
     this.d = d
     const layers = [...g, ...d].flatMap((s) => [s.kernel.shape[0]!, s.kernel.shape[1]!, s.bias ? 1 : 0, s.act])
@@ -145,15 +181,22 @@ export class NativeMlpStep {
     if (why) return why
     if (!parts.blas) return 'no native kernels'
     // An addon built before the MLP step (a checkout updated without `npm install`) lacks it.
-    if (typeof (parts.blas as Partial<NativeBlas>).mlpGanStep !== 'function') return 'the native addon predates the MLP step (npm install rebuilds it)'
-    if (!(parts.gOptimizer instanceof FusedAdamOptimizer) || !(parts.dOptimizer instanceof FusedAdamOptimizer)) return 'not the fused Adam optimizer'
+    if (typeof (parts.blas as Partial<NativeBlas>).mlpGanStep !== 'function')
+      return 'the native addon predates the MLP step (npm install rebuilds it)'
+    if (!(parts.gOptimizer instanceof FusedAdamOptimizer) || !(parts.dOptimizer instanceof FusedAdamOptimizer))
+      return 'not the fused Adam optimizer'
     const g = denseSteps(parts.generator)
     const d = denseSteps(parts.discriminator)
     if (typeof g === 'string') return `G has ${g}`
     if (typeof d === 'string') return `D has ${d}`
-    if (parts.generator.inputs.length !== 1 || parts.discriminator.inputs.length !== 1 || parts.discriminator.outputs.length !== 1) return 'a model with several inputs or outputs'
+    if (parts.generator.inputs.length !== 1 || parts.discriminator.inputs.length !== 1 || parts.discriminator.outputs.length !== 1)
+      return 'a model with several inputs or outputs'
     if (d.at(-1)!.kernel.shape[1] !== 1 || d.at(-1)!.act !== ACT.linear) return "D's output is not one logit"
-    return new NativeMlpStep(parts as NativeMlpParts & { blas: NativeBlas; gOptimizer: FusedAdamOptimizer; dOptimizer: FusedAdamOptimizer }, g, d)
+    return new NativeMlpStep(
+      parts as NativeMlpParts & { blas: NativeBlas; gOptimizer: FusedAdamOptimizer; dOptimizer: FusedAdamOptimizer },
+      g,
+      d,
+    )
   }
 
   private weights(): tf.Variable[] {
@@ -201,5 +244,11 @@ export class NativeMlpStep {
 export function nativeMlpMetrics(m: NativeMlpMetrics, report: boolean): StepMetrics | QuietStepMetrics {
   const quiet = { dLoss: tf.scalar(m.dLoss), gLoss: tf.scalar(m.gLoss) }
   if (!report) return quiet
-  return { ...quiet, dReal: tf.scalar(m.dReal), dFake: tf.scalar(m.dFake), dGradNorm: tf.scalar(m.dGradNorm), gGradNorm: tf.scalar(m.gGradNorm) }
+  return {
+    ...quiet,
+    dReal: tf.scalar(m.dReal),
+    dFake: tf.scalar(m.dFake),
+    dGradNorm: tf.scalar(m.dGradNorm),
+    gGradNorm: tf.scalar(m.gGradNorm),
+  }
 }

@@ -59,7 +59,13 @@ export function createPreview(source: DataSource, sources: PreviewSources): Prev
     return {
       intervalMs: 400,
       artifact: async (epoch, step) => {
-        const saved: SavedPoints = { epoch, step, zSeed: PREVIEW_Z_SEED, points: toPairs(await generate(POINTS_SAVED)), ...(await withSurface()) }
+        const saved: SavedPoints = {
+          epoch,
+          step,
+          zSeed: PREVIEW_Z_SEED,
+          points: toPairs(await generate(POINTS_SAVED)),
+          ...(await withSurface()),
+        }
         return { kind: 'samples-2d', ext: 'json', data: Buffer.from(JSON.stringify(saved)) }
       },
       live: async () => ({ points: toPairs(await generate(POINTS_LIVE)), ...(await withSurface()) }),
@@ -67,7 +73,8 @@ export function createPreview(source: DataSource, sources: PreviewSources): Prev
   }
   const [height, width] = source.shape as [number, number, number]
   const grid = classGrid
-    ? async () => imageGridPng(await classGrid.draw(), { count: classGrid.rows * CLASS_GRID_COLUMNS, height, width, columns: CLASS_GRID_COLUMNS })
+    ? async () =>
+        imageGridPng(await classGrid.draw(), { count: classGrid.rows * CLASS_GRID_COLUMNS, height, width, columns: CLASS_GRID_COLUMNS })
     : async () => imageGridPng(await generate(GRID_SIZE), { count: GRID_SIZE, height, width, columns: 8 })
   return {
     intervalMs: 3000,

@@ -48,7 +48,9 @@ export function resolveConfig(req: Pick<StartRequest, 'config' | 'preset' | 'ove
 function checkPauseAt(step: number | undefined, from: number, total: number): void {
   if (step === undefined) return
   if (!Number.isInteger(step) || step < from || step >= total) {
-    throw new ConflictError(`the pause step must be a whole number from ${from} (where the run starts) to ${total - 1} (its last step); got ${step}`)
+    throw new ConflictError(
+      `the pause step must be a whole number from ${from} (where the run starts) to ${total - 1} (its last step); got ${step}`,
+    )
   }
 }
 
@@ -94,7 +96,13 @@ export class RunManager {
     const { config } = validateExperiment(resolveConfig(req))
     checkPauseAt(req.pauseAtStep, 0, totalSteps(config))
     this.admitConfig(config)
-    const run = this.registry.createRun({ config, name: req.name, experiment: req.experiment, totalSteps: totalSteps(config), placement: req.target })
+    const run = this.registry.createRun({
+      config,
+      name: req.name,
+      experiment: req.experiment,
+      totalSteps: totalSteps(config),
+      placement: req.target,
+    })
     if (run.placement === 'local') {
       if (req.lineUp) this.enqueueLocal([run.id])
       else this.launch(run.id, req.pauseAtStep)
@@ -129,7 +137,10 @@ export class RunManager {
     const parent = this.registry.getRun(parentId)
     const checkpoints = this.registry.artifacts(parentId, 'checkpoint')
     const from = options.epoch === undefined ? checkpoints.at(-1) : checkpoints.filter((c) => c.epoch <= options.epoch!).at(-1)
-    if (!from) throw new ConflictError(`run ${parentId} has no checkpoint${options.epoch === undefined ? '' : ` at or before epoch ${options.epoch}`}`)
+    if (!from)
+      throw new ConflictError(
+        `run ${parentId} has no checkpoint${options.epoch === undefined ? '' : ` at or before epoch ${options.epoch}`}`,
+      )
     const { config } = validateExperiment(applyOverrides(parent.config, options.overrides ?? []))
     this.admitConfig(config)
     for (const part of ['generator', 'discriminator', 'latent'] as const) {
@@ -138,14 +149,28 @@ export class RunManager {
       }
     }
     if (totalSteps(config) <= from.step) {
-      throw new ConflictError(`the fork would end at step ${totalSteps(config)}, before the checkpoint's step ${from.step}: raise training.epochs`)
+      throw new ConflictError(
+        `the fork would end at step ${totalSteps(config)}, before the checkpoint's step ${from.step}: raise training.epochs`,
+      )
     }
     const child = this.registry.createRun({
-      config, name: options.name ?? `${parent.name}-fork-e${from.epoch}`, experiment: parent.experiment,
-      totalSteps: totalSteps(config), parentRunId: parentId, parentEpoch: from.epoch,
+      config,
+      name: options.name ?? `${parent.name}-fork-e${from.epoch}`,
+      experiment: parent.experiment,
+      totalSteps: totalSteps(config),
+      parentRunId: parentId,
+      parentEpoch: from.epoch,
     })
     const dir = copyCheckpoint(artifactPath(this.home, from), path.join(runDir(this.home, child.id), 'checkpoints'))
-    this.registry.addArtifact({ runId: child.id, kind: 'checkpoint', epoch: from.epoch, step: from.step, path: dir, sha256: from.sha256, bytes: from.bytes })
+    this.registry.addArtifact({
+      runId: child.id,
+      kind: 'checkpoint',
+      epoch: from.epoch,
+      step: from.step,
+      path: dir,
+      sha256: from.sha256,
+      bytes: from.bytes,
+    })
     this.registry.updateProgress(child.id, from.step, from.epoch, null)
     this.launch(child.id)
     return this.registry.getRun(child.id)
@@ -162,7 +187,8 @@ export class RunManager {
   /** Continues a paused run where it waits, or a stopped, interrupted or failed run from its last checkpoint. */
   async resume(id: number, options: { pauseAtStep?: number } = {}): Promise<RunRecord> {
     const run = this.registry.getRun(id)
-    if (run.status === 'paused' || (run.status === 'running' && this.registry.control(id) === 'pause')) return this.registry.requestControl(id, null)
+    if (run.status === 'paused' || (run.status === 'running' && this.registry.control(id) === 'pause'))
+      return this.registry.requestControl(id, null)
     if (ACTIVE_STATUSES.includes(run.status)) throw new ConflictError(`run ${id} is ${run.status}`)
     if (run.status === 'completed') throw new ConflictError(`run ${id} already completed`)
     if (run.placement === 'queue') {

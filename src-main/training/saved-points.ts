@@ -10,12 +10,14 @@ import { ConflictError } from '../util/errors'
 const finite = z.number().refine(Number.isFinite)
 const pair = z.tuple([finite, finite])
 const range = pair.refine(([lo, hi]) => lo < hi)
-const surfaceSchema = z.object({
-  viewport: z.object({ x: range, y: range }),
-  size: z.int().min(2).max(256),
-  values: z.array(finite).max(256 * 256),
-  kind: z.enum(['probability', 'score']),
-}).refine((s) => s.values.length === s.size * s.size, 'a surface has size × size values')
+const surfaceSchema = z
+  .object({
+    viewport: z.object({ x: range, y: range }),
+    size: z.int().min(2).max(256),
+    values: z.array(finite).max(256 * 256),
+    kind: z.enum(['probability', 'score']),
+  })
+  .refine((s) => s.values.length === s.size * s.size, 'a surface has size × size values')
 const savedSchema = z.object({
   points: z.array(pair).max(10_000),
   zSeed: z.int().optional(),

@@ -76,9 +76,10 @@ export class TraceError extends Error {
  * no other framework can replay them; a trace for a parity check is taken without them.
  */
 export function withoutDropout(config: ExperimentConfig): ExperimentConfig {
-  const strip = (spec: ModelSpec): ModelSpec => ('layers' in spec
-    ? { ...spec, layers: spec.layers.map((l) => (l.type === 'dropout' ? { ...l, rate: 0 } : l)) }
-    : { ...spec, nodes: spec.nodes.map((n) => (n.layer.type === 'dropout' ? { ...n, layer: { ...n.layer, rate: 0 } } : n)) })
+  const strip = (spec: ModelSpec): ModelSpec =>
+    'layers' in spec
+      ? { ...spec, layers: spec.layers.map((l) => (l.type === 'dropout' ? { ...l, rate: 0 } : l)) }
+      : { ...spec, nodes: spec.nodes.map((n) => (n.layer.type === 'dropout' ? { ...n, layer: { ...n.layer, rate: 0 } } : n)) }
   return { ...config, generator: strip(config.generator), discriminator: strip(config.discriminator) }
 }
 
@@ -101,12 +102,15 @@ export interface TraceOptions {
 
 /** Runs the first `steps` iterations of `config` as training does (its backend, its step code) and records them. */
 export async function traceSteps(config: ExperimentConfig, steps: number, options: TraceOptions = {}): Promise<StepTrace> {
-  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_TRACE_STEPS) throw new TraceError(`steps must be a whole number from 1 to ${MAX_TRACE_STEPS}`)
+  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_TRACE_STEPS)
+    throw new TraceError(`steps must be a whole number from 1 to ${MAX_TRACE_STEPS}`)
   const stateEvery = options.stateEvery ?? steps
   const stateFirst = options.stateFirst ?? 0
-  if (!Number.isInteger(stateEvery) || stateEvery < 1) throw new TraceError('the state interval must be a whole number of steps, at least 1')
+  if (!Number.isInteger(stateEvery) || stateEvery < 1)
+    throw new TraceError('the state interval must be a whole number of steps, at least 1')
   if (!Number.isInteger(stateFirst) || stateFirst < 0) throw new TraceError('the number of first steps with a state must be a whole number')
-  if (config.conditioning === 'cyclegan') throw new TraceError('a step trace covers the families with one G and one D; CycleGAN has two of each')
+  if (config.conditioning === 'cyclegan')
+    throw new TraceError('a step trace covers the families with one G and one D; CycleGAN has two of each')
   const total = totalSteps(config)
   if (steps > total) throw new TraceError(`the config trains ${total} steps in all; trace at most that many`)
   const backend = await selectBackend(config.backend, { convolutional: isConvolutional(config), training: true })
@@ -122,10 +126,16 @@ export async function traceSteps(config: ExperimentConfig, steps: number, option
   }
   const states: number[] = []
   const addState = async (step: number) => {
-    for (const [model, m] of [['generator', gan.generator], ['discriminator', gan.discriminator]] as const) {
+    for (const [model, m] of [
+      ['generator', gan.generator],
+      ['discriminator', gan.discriminator],
+    ] as const) {
       for (const w of m.weights) await add(`state${step}/${model}/${w.originalName}`, w.read(), w.trainable)
     }
-    for (const [group, opt] of [['gOptimizer', gan.gOptimizer], ['dOptimizer', gan.dOptimizer]] as const) {
+    for (const [group, opt] of [
+      ['gOptimizer', gan.gOptimizer],
+      ['dOptimizer', gan.dOptimizer],
+    ] as const) {
       for (const w of await optimizerState(opt)) {
         await add(`state${step}/${group}/${w.name}`, w.tensor)
         if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose() // the iteration count, made for the call
@@ -183,7 +193,10 @@ export function checkTraceDir(dir: string): void {
   if (!fs.existsSync(dir)) return
   if (!fs.statSync(dir).isDirectory()) throw new TraceError(`${dir} exists and is not a directory`)
   const other = fs.readdirSync(dir).filter((f) => !(TRACE_FILES as readonly string[]).includes(f))
-  if (other.length > 0) throw new TraceError(`${dir} already holds other files (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): give an empty or new directory`)
+  if (other.length > 0)
+    throw new TraceError(
+      `${dir} already holds other files (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): give an empty or new directory`,
+    )
 }
 
 /** Writes a trace into `dir` (created if missing; see checkTraceDir). */
@@ -200,7 +213,7 @@ export function writeTrace(dir: string, trace: StepTrace): { bytes: number } {
     try {
       for (const c of trace.chunks) {
         const view = new Uint8Array(c.buffer, c.byteOffset, c.byteLength)
-        for (let at = 0; at < view.length;) at += fs.writeSync(fd, view, at)
+        for (let at = 0; at < view.length; ) at += fs.writeSync(fd, view, at)
         bytes += view.length
       }
       fs.fsyncSync(fd)

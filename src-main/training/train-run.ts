@@ -110,7 +110,8 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
 
     // A trainer killed mid-checkpoint leaves its temporary directory behind: never a checkpoint.
     if (fs.existsSync(checkpointsDir)) {
-      for (const entry of fs.readdirSync(checkpointsDir)) if (entry.startsWith('.tmp-')) fs.rmSync(path.join(checkpointsDir, entry), { recursive: true, force: true })
+      for (const entry of fs.readdirSync(checkpointsDir))
+        if (entry.startsWith('.tmp-')) fs.rmSync(path.join(checkpointsDir, entry), { recursive: true, force: true })
     }
     let step = 0
     const last = registry.latestArtifact(runId, 'checkpoint')
@@ -233,7 +234,10 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
         const stepValues = await readMetrics(metrics as StepMetrics)
         const epochValues = endOfEpoch ? await epochMetrics() : {}
         const values: Record<string, number> = { ...stepValues, ...epochValues }
-        const diagnoses = [...diagnostics.observeStep(step, stepValues), ...(endOfEpoch ? diagnostics.observeEpoch(step, epoch, epochValues) : [])]
+        const diagnoses = [
+          ...diagnostics.observeStep(step, stepValues),
+          ...(endOfEpoch ? diagnostics.observeEpoch(step, epoch, epochValues) : []),
+        ]
         for (const d of diagnoses) registry.addDiagnosis(runId, d)
         const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v))
         const wallTime = Date.now() / 1000
@@ -248,7 +252,11 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
           const withPreview = now - lastPreview >= preview.intervalMs || endOfEpoch
           if (withPreview) lastPreview = now
           hooks.progress({
-            runId, step, totalSteps: total, epoch, metrics: values,
+            runId,
+            step,
+            totalSteps: total,
+            epoch,
+            metrics: values,
             ...(withPreview ? await preview.live() : {}),
             samplesPerSec: ((step - startStep) * batchSize) / Math.max((now - started) / 1000, 1e-3),
             ...(diagnoses.length > 0 ? { diagnoses } : {}),
@@ -282,7 +290,10 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
     try {
       return setStatus(status, message)
     } catch (recordError) {
-      throw new UnrecordedEndError(status, `${message} (and the registry could not record it: ${recordError instanceof Error ? recordError.message : String(recordError)})`)
+      throw new UnrecordedEndError(
+        status,
+        `${message} (and the registry could not record it: ${recordError instanceof Error ? recordError.message : String(recordError)})`,
+      )
     }
   } finally {
     reserve.release()

@@ -65,7 +65,13 @@ function onMessage(raw: unknown): void {
     // A thread count the user set (GWB_WASM_THREADS) wins over the host's share.
     if (message.wasmThreads && process.env.GWB_WASM_THREADS === undefined) process.env.GWB_WASM_THREADS = String(message.wasmThreads)
     start(message.runId, message.home, message.nativeBinding, message.pauseAtStep)
-      .catch((e: unknown) => send({ type: 'fatal', message: e instanceof Error ? e.message : String(e), ...(e instanceof UnrecordedEndError ? { status: e.status } : {}) }))
+      .catch((e: unknown) =>
+        send({
+          type: 'fatal',
+          message: e instanceof Error ? e.message : String(e),
+          ...(e instanceof UnrecordedEndError ? { status: e.status } : {}),
+        }),
+      )
       .finally(() => setImmediate(() => process.exit(0)))
   }
 }

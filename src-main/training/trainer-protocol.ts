@@ -5,8 +5,7 @@ import type { RunStatus } from '../../src-shared/domain/run'
 export type HostMessage =
   /** `wasmThreads`: this run's share of the cores for wasm kernels (runs training side by side split them). */
   /** `pauseAtStep`: the trainer pauses itself on reaching this step (`train --pause-at`). */
-  | { type: 'start'; runId: number; home: string; nativeBinding?: string; wasmThreads?: number; pauseAtStep?: number }
-  | { type: 'stop' }
+  { type: 'start'; runId: number; home: string; nativeBinding?: string; wasmThreads?: number; pauseAtStep?: number } | { type: 'stop' }
 
 export type TrainerMessage =
   | { type: 'progress'; event: RunProgressEvent }

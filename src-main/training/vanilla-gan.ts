@@ -80,7 +80,10 @@ export class VanillaGan implements GanModel {
     this.generator = buildModel(config.generator, { prefix: 'g', seed: mixSeed(seed, 1) })
     // The vanilla loss works on logits: D's final sigmoid is folded into the (stable) loss.
     this.discriminator = buildModel(config.discriminator, {
-      prefix: 'd', seed: mixSeed(seed, 2), finalSigmoidAsLogits: config.gan === 'vanilla', featureOutput: config.tricks.featureMatching,
+      prefix: 'd',
+      seed: mixSeed(seed, 2),
+      finalSigmoidAsLogits: config.gan === 'vanilla',
+      featureOutput: config.tricks.featureMatching,
     })
     this.loss = adversarialLoss(config)
     registerExtraGradients()
@@ -94,10 +97,17 @@ export class VanillaGan implements GanModel {
     this.critic = criticConstraintFor(config)
     this.jointD = !specLayers(config.discriminator).some((l) => l.type === 'batchNorm')
     this.nativeStep = NativeMlpStep.create({
-      config, generator: this.generator, discriminator: this.discriminator, gOptimizer: this.gOptimizer, dOptimizer: this.dOptimizer,
-      data, latent: (n, s) => this.latent(n, s), blas: loadedNativeBlas(),
+      config,
+      generator: this.generator,
+      discriminator: this.discriminator,
+      gOptimizer: this.gOptimizer,
+      dOptimizer: this.dOptimizer,
+      data,
+      latent: (n, s) => this.latent(n, s),
+      blas: loadedNativeBlas(),
     })
-    this.ema = config.training.generatorEma > 0 ? new GeneratorEma(config.generator, this.generator, config.training.generatorEma) : undefined
+    this.ema =
+      config.training.generatorEma > 0 ? new GeneratorEma(config.generator, this.generator, config.training.generatorEma) : undefined
   }
 
   /** Rows of a class/code grid (undefined for unconditional models). */
@@ -121,13 +131,20 @@ export class VanillaGan implements GanModel {
   g(z: tf.Tensor | undefined, condition: tf.Tensor | undefined, training: boolean): tf.Tensor {
     const ref = training ? this.referenceBatch() : undefined
     const model = training ? this.generator : (this.ema?.model ?? this.generator)
-    if (!ref) return model.apply(this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition }), { training }) as tf.Tensor
+    if (!ref)
+      return model.apply(this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition }), { training }) as tf.Tensor
     // Virtual batch norm: the reference batch rides along, so batch-norm statistics cover it and
     // the minibatch together; its own outputs are dropped.
     const join = (a: tf.Tensor | undefined, b: tf.Tensor | undefined) => (a && b ? tf.concat([a, b]) : undefined)
-    const out = this.generator.apply(this.feed(this.gRoles, {
-      latent: join(ref.z, z), label: join(ref.condition, condition), code: join(ref.condition, condition), condition: join(ref.condition, condition),
-    }), { training }) as tf.Tensor
+    const out = this.generator.apply(
+      this.feed(this.gRoles, {
+        latent: join(ref.z, z),
+        label: join(ref.condition, condition),
+        code: join(ref.condition, condition),
+        condition: join(ref.condition, condition),
+      }),
+      { training },
+    ) as tf.Tensor
     return out.slice(ref.size)
   }
 
@@ -175,7 +192,11 @@ export class VanillaGan implements GanModel {
     const out = this.d(tf.concat([real, fake]), takesCondition ? tf.concat([realCond!, fakeCond!]) : undefined)
     const n = real.shape[0]!
     const half = (t: tf.Tensor | undefined, first: boolean) => t && (first ? t.slice(0, n) : t.slice(n))
-    const part = (first: boolean): DOutput => ({ score: half(out.score, first)!, head: half(out.head, first), features: half(out.features, first) })
+    const part = (first: boolean): DOutput => ({
+      score: half(out.score, first)!,
+      head: half(out.head, first),
+      features: half(out.features, first),
+    })
     return [part(true), part(false)]
   }
 
@@ -204,14 +225,21 @@ export class VanillaGan implements GanModel {
       const [realOut, fakeOut] = this.dPair(
         withInstanceNoise(real, this.config, progress, mixSeed(seed, step, slot, 12)),
         withInstanceNoise(fake, this.config, progress, mixSeed(seed, step, slot, 13)),
-        realCond, fakeCond,
+        realCond,
+        fakeCond,
       )
       let loss = this.loss.discriminator(realOut.score, fakeOut.score, mixSeed(seed, step, slot, 15))
       this.observe(name('adversarial'), loss)
       // A conditional critic sees the real batch's condition with the interpolates (the penalty is on x only).
-      if (this.critic.penalty) loss = tf.add(loss, this.critic.penalty((x) => this.d(x, realCond).score, real, fake, mixSeed(seed, step, slot, 14)))
+      if (this.critic.penalty)
+        loss = tf.add(
+          loss,
+          this.critic.penalty((x) => this.d(x, realCond).score, real, fake, mixSeed(seed, step, slot, 14)),
+        )
       const extra: Partial<StepMetrics> = report ? { dReal: this.loss.summary(realOut.score), dFake: this.loss.summary(fakeOut.score) } : {}
-      const terms = this.objective.discriminatorTerms(realOut, fakeOut, realCond, fakeCond, report, (what, t) => this.observe(name(what), t))
+      const terms = this.objective.discriminatorTerms(realOut, fakeOut, realCond, fakeCond, report, (what, t) =>
+        this.observe(name(what), t),
+      )
       if (terms.loss) loss = tf.add(loss, terms.loss)
       return { loss: loss as tf.Scalar, extra: { ...extra, ...terms.metrics } }
     }
@@ -229,7 +257,11 @@ export class VanillaGan implements GanModel {
     // step to 1e-5 (tests/unit/native-mlp-step.test.ts), so a traced run takes the generic one.
     // The schedule sets the rates both paths read (the native step takes them from the optimizers).
     const { generator: gOpt, discriminator: dOpt } = this.config.optimizers
-    scheduleLearningRates(this.config.training, step, [[this.gOptimizer, gOpt], [this.dOptimizer, dOpt], [this.unrollOptimizer, dOpt]])
+    scheduleLearningRates(this.config.training, step, [
+      [this.gOptimizer, gOpt],
+      [this.dOptimizer, dOpt],
+      [this.unrollOptimizer, dOpt],
+    ])
     const native = this.observer || typeof this.nativeStep === 'string' ? null : this.nativeStep.trainStep(step)
     if (native) {
       this.ema?.update()
@@ -344,11 +376,13 @@ export class VanillaGan implements GanModel {
    */
   generateClassGrid(columns: number, seed: number): Promise<Float32Array> {
     const rows = this.classes ?? 1
-    return readFlat(tf.tidy(() => {
-      const z = tf.tile(this.latent(columns, seed), [rows, 1])
-      const labels = Array.from({ length: rows * columns }, (_, i) => Math.floor(i / columns))
-      return this.g(z, this.fixedCondition(rows * columns, labels), false)
-    }))
+    return readFlat(
+      tf.tidy(() => {
+        const z = tf.tile(this.latent(columns, seed), [rows, 1])
+        const labels = Array.from({ length: rows * columns }, (_, i) => Math.floor(i / columns))
+        return this.g(z, this.fixedCondition(rows * columns, labels), false)
+      }),
+    )
   }
 
   private fixedCondition(n: number, labels?: ArrayLike<number>): tf.Tensor2D | undefined {
@@ -367,12 +401,14 @@ export class VanillaGan implements GanModel {
     const dim = this.discriminator.inputs[0]!.shape.length === 2 ? this.discriminator.inputs[0]!.shape[1] : undefined
     if (this.dRoles.length !== 1 || dim !== 2) return undefined
     const n = points.length / 2
-    const values = await readFlat(tf.tidy(() => {
-      // Inference mode: dropout off, batch norm on its moving statistics (no batch of grid points sways it).
-      const out = this.discriminator.apply(tf.tensor2d(points, [n, 2]), { training: false })
-      const score = Array.isArray(out) ? (out as tf.Tensor[])[0]! : (out as tf.Tensor)
-      return this.loss.output(score.reshape([n]))
-    }))
+    const values = await readFlat(
+      tf.tidy(() => {
+        // Inference mode: dropout off, batch norm on its moving statistics (no batch of grid points sways it).
+        const out = this.discriminator.apply(tf.tensor2d(points, [n, 2]), { training: false })
+        const score = Array.isArray(out) ? (out as tf.Tensor[])[0]! : (out as tf.Tensor)
+        return this.loss.output(score.reshape([n]))
+      }),
+    )
     return { values, kind: this.loss.outputKind }
   }
 

@@ -88,7 +88,11 @@ function crop(backend: BackendWasm, x: TensorInfo, h0: number, h1: number, w0: n
   return out
 }
 
-function padInfo(attrs: { strides: [number, number] | number; pad: Conv2DAttrs['pad']; dimRoundingMode?: Conv2DAttrs['dimRoundingMode'] }, inShape: Shape4, filterShape: Shape4) {
+function padInfo(
+  attrs: { strides: [number, number] | number; pad: Conv2DAttrs['pad']; dimRoundingMode?: Conv2DAttrs['dimRoundingMode'] },
+  inShape: Shape4,
+  filterShape: Shape4,
+) {
   return backend_util.computeConv2DInfo(inShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast')
 }
 
@@ -99,7 +103,13 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: Args<Conv2DBackpropFil
   const [n, inH, inW, inC] = x.shape as Shape4
   const [, outH, outW, outC] = dy.shape as Shape4
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info
-  if (outH !== info.outHeight || outW !== info.outWidth || n !== dy.shape[0] || inC !== attrs.filterShape[2] || outC !== attrs.filterShape[3]) {
+  if (
+    outH !== info.outHeight ||
+    outW !== info.outWidth ||
+    n !== dy.shape[0] ||
+    inC !== attrs.filterShape[2] ||
+    outC !== attrs.filterShape[3]
+  ) {
     throw new Error(`Conv2DBackpropFilter: dy ${dy.shape} does not match x ${x.shape}, filter ${attrs.filterShape}`)
   }
   const top = info.padInfo.top
@@ -107,7 +117,12 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: Args<Conv2DBackpropFil
   if (sh === 1 && sw === 1 && channelWaste(outC) > channelWaste(inC)) {
     // dy padded by these yields KH×KW outputs against an H×W "filter" (x); from the actual sizes,
     // as tfjs sizes the output of a numeric pad with the filter height in both dimensions.
-    const pads: Pad4 = [[0, 0], [kh - 1 - top, inH - outH + top], [kw - 1 - left, inW - outW + left], [0, 0]]
+    const pads: Pad4 = [
+      [0, 0],
+      [kh - 1 - top, inH - outH + top],
+      [kw - 1 - left, inW - outW + left],
+      [0, 0],
+    ]
     if (pads.every(([a, b]) => a >= 0 && b >= 0)) return backpropFilterByDy(backend, x, dy, kh, kw, pads)
   }
   // Bottom/right padding for which the dilated "filter" (dy) yields exactly KH×KW outputs; when it
@@ -128,7 +143,18 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: Args<Conv2DBackpropFil
     temps.push(xT)
     const dyT = transpose(backend, dy, [1, 2, 0, 3]) // [OH, OW, N, Co]
     temps.push(dyT)
-    const dwT = conv2d(backend, xT, dyT, [[0, 0], [top, bottom], [left, right], [0, 0]], [sh, sw]) // [Ci, KH, KW, Co]
+    const dwT = conv2d(
+      backend,
+      xT,
+      dyT,
+      [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      [sh, sw],
+    ) // [Ci, KH, KW, Co]
     temps.push(dwT)
     if (inC === 1) return { dataId: reshapeRef(backend, dwT), shape: [kh, kw, 1, outC], dtype: 'float32' }
     return transpose(backend, dwT, [1, 2, 0, 3])
@@ -256,7 +282,18 @@ function conv2DBackpropInput(args: Args<Conv2DBackpropInputAttrs>): TensorInfo {
     if (gh.from > 0 || gh.to < outH || gw.from > 0 || gw.to < outW) temps.push((dyUsed = crop(backend, dy, gh.from, gh.to, gw.from, gw.to)))
     const g = subPixelFilter(backend, filter, sh, sw)
     temps.push(g)
-    const phased = conv2d(backend, dyUsed, g, [[0, 0], [gh.before, gh.after], [gw.before, gw.after], [0, 0]], [1, 1]) // [N, Qh, Qw, sh·sw·Ci]
+    const phased = conv2d(
+      backend,
+      dyUsed,
+      g,
+      [
+        [0, 0],
+        [gh.before, gh.after],
+        [gw.before, gw.after],
+        [0, 0],
+      ],
+      [1, 1],
+    ) // [N, Qh, Qw, sh·sw·Ci]
     temps.push(phased)
     const fullH = gh.q * sh
     const fullW = gw.q * sw

@@ -39,7 +39,11 @@ function untransposed(name: string): KernelFunc {
     const b = attrs.transposeB ? swapLastTwo(backend, inputs.b!) : inputs.b!
     if (attrs.transposeB) temps.push(b)
     try {
-      return original({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } as never }) as TensorInfo
+      return original({
+        inputs: { ...inputs, a, b },
+        backend,
+        attrs: { ...attrs, transposeA: false, transposeB: false } as never,
+      }) as TensorInfo
     } finally {
       for (const t of temps) backend.disposeData(t.dataId)
     }

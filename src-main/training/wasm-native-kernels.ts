@@ -12,13 +12,7 @@
  * general broadcasting, non-float inputs) goes to the kernel it replaced.
  */
 import { createRequire } from 'node:module'
-import {
-  backend_util,
-  getKernel,
-  util,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs'
+import { backend_util, getKernel, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import type { NativeBlas } from './native-blas'
 import { NATIVE_LAYER, replaceWasmKernel } from './wasm-kernel-layers'
@@ -72,7 +66,21 @@ function geometry(xShape: number[], filterShape: number[], attrs: Attrs): number
   )
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.padInfo.top < 0 || info.padInfo.left < 0) return null
   const [n, h, w, c] = xShape as Shape4
-  return [n, h, w, c, info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left]
+  return [
+    n,
+    h,
+    w,
+    c,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ]
 }
 
 function conv2d(blas: NativeBlas, { inputs, backend, attrs }: Args): TensorInfo | null {
@@ -113,7 +121,8 @@ function conv2DBackpropFilter(blas: NativeBlas, { inputs, backend, attrs }: Args
 function matMul(blas: NativeBlas, { inputs, backend, attrs }: Args): TensorInfo | null {
   const { a, b, bias, preluActivationWeights } = inputs
   const relu = fusedRelu(attrs)
-  if (!a || !b || preluActivationWeights || relu === null || !allFloat32(a, b, bias) || a.shape.length < 2 || b.shape.length < 2) return null
+  if (!a || !b || preluActivationWeights || relu === null || !allFloat32(a, b, bias) || a.shape.length < 2 || b.shape.length < 2)
+    return null
   const transA = attrs.transposeA === true
   const transB = attrs.transposeB === true
   const [ra, rb] = [a.shape.length, b.shape.length]
@@ -135,7 +144,21 @@ function matMul(blas: NativeBlas, { inputs, backend, attrs }: Args): TensorInfo 
   const out = backend.makeOutput([...batchShape, m, n], 'float32')
   const strideA = batchA === 1 ? 0 : m * k
   const strideB = batchB === 1 ? 0 : k * n
-  blas.gemm(floats(backend, a), floats(backend, b), floats(backend, out), batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, bias ? floats(backend, bias) : null, relu)
+  blas.gemm(
+    floats(backend, a),
+    floats(backend, b),
+    floats(backend, out),
+    batch,
+    m,
+    n,
+    k,
+    transA ? 1 : 0,
+    transB ? 1 : 0,
+    strideA,
+    strideB,
+    bias ? floats(backend, bias) : null,
+    relu,
+  )
   return out
 }
 
@@ -220,7 +243,12 @@ function reduce(blas: NativeBlas, { inputs: { x }, backend, attrs }: Args, avera
  */
 function concat(blas: NativeBlas, { inputs, backend, attrs }: Args): TensorInfo | null {
   const list = Object.values(inputs) as TensorInfo[]
-  if (typeof (blas as Partial<NativeBlas>).copyRows !== 'function' || list.length < 2 || !list.every((t) => t?.dtype === 'float32' && t.shape.length > 0)) return null
+  if (
+    typeof (blas as Partial<NativeBlas>).copyRows !== 'function' ||
+    list.length < 2 ||
+    !list.every((t) => t?.dtype === 'float32' && t.shape.length > 0)
+  )
+    return null
   const axis = util.parseAxisParam(attrs.axis as number, list[0]!.shape)[0]!
   const shapes = list.map((t) => t.shape)
   // Mismatched shapes, empty inputs: the stock kernel's errors and special cases.
@@ -241,7 +269,14 @@ function concat(blas: NativeBlas, { inputs, backend, attrs }: Args): TensorInfo 
 
 /** Splitting a float32 tensor along any axis (Concat's gradient): one native row copy per part. */
 function splitV(blas: NativeBlas, { inputs: { x }, backend, attrs }: Args): TensorInfo[] | null {
-  if (!x || x.dtype !== 'float32' || x.shape.length === 0 || typeof (blas as Partial<NativeBlas>).copyRows !== 'function' || util.sizeFromShape(x.shape) === 0) return null
+  if (
+    !x ||
+    x.dtype !== 'float32' ||
+    x.shape.length === 0 ||
+    typeof (blas as Partial<NativeBlas>).copyRows !== 'function' ||
+    util.sizeFromShape(x.shape) === 0
+  )
+    return null
   const axis = util.parseAxisParam(attrs.axis as number, x.shape)[0]!
   let sizes: number[]
   try {
@@ -253,7 +288,12 @@ function splitV(blas: NativeBlas, { inputs: { x }, backend, attrs }: Args): Tens
   const rows = util.sizeFromShape(x.shape.slice(0, axis))
   const inner = util.sizeFromShape(x.shape.slice(axis + 1))
   const total = x.shape[axis]! * inner
-  const outs = sizes.map((d) => backend.makeOutput(x.shape.map((n, i) => (i === axis ? d : n)), 'float32'))
+  const outs = sizes.map((d) =>
+    backend.makeOutput(
+      x.shape.map((n, i) => (i === axis ? d : n)),
+      'float32',
+    ),
+  )
   let offset = 0
   sizes.forEach((d, i) => {
     const width = d * inner
@@ -286,16 +326,47 @@ function resizeNearest(backward: boolean): NativeKernel {
 /** The addon's geometry of a 2-D max pool (NHWC, no dilation), or null. */
 function poolGeometry(x: TensorInfo, attrs: Attrs): number[] | null {
   if (x.shape.length !== 4 || x.dtype !== 'float32' || ((attrs.dataFormat as string | undefined) ?? 'NHWC') !== 'NHWC') return null
-  const info = backend_util.computePool2DInfo(x.shape as Shape4, attrs.filterSize as [number, number], attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined)
+  const info = backend_util.computePool2DInfo(
+    x.shape as Shape4,
+    attrs.filterSize as [number, number],
+    attrs.strides as [number, number],
+    1,
+    attrs.pad as 'same',
+    attrs.dimRoundingMode as 'floor' | undefined,
+  )
   const [n, h, w, c] = x.shape as Shape4
-  return [n, h, w, c, info.filterHeight, info.filterWidth, c, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left]
+  return [
+    n,
+    h,
+    w,
+    c,
+    info.filterHeight,
+    info.filterWidth,
+    c,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ]
 }
 
 /** The gradient of a max pool (XNNPACK's forward pool is fast; tfjs' wasm gradient was not). */
 function maxPoolGrad(blas: NativeBlas, { inputs: { dy, input, output }, backend, attrs }: Args): TensorInfo | null {
   const g = input && poolGeometry(input, attrs)
   const outShape = g && [g[0]!, g[7]!, g[8]!, g[3]!]
-  if (!input || !dy || !output || !g || g.some((v) => v < 0) || !allFloat32(dy, output) || !util.arraysEqual(dy.shape, outShape!) || !util.arraysEqual(output.shape, outShape!)) return null
+  if (
+    !input ||
+    !dy ||
+    !output ||
+    !g ||
+    g.some((v) => v < 0) ||
+    !allFloat32(dy, output) ||
+    !util.arraysEqual(dy.shape, outShape!) ||
+    !util.arraysEqual(output.shape, outShape!)
+  )
+    return null
   const out = backend.makeOutput(input.shape, 'float32')
   blas.maxPoolGrad(floats(backend, input), floats(backend, output), floats(backend, dy), floats(backend, out), ...g)
   return out
@@ -308,7 +379,21 @@ function fusedAdam(blas: NativeBlas, { inputs: { value, gradient, m, v }, backen
   const outs = [value!, m!, v!].map((t) => backend.makeOutput(t.shape, 'float32'))
   const [w2, m2, v2] = outs.map((t) => floats(backend, t))
   const a = attrs as Record<string, number>
-  blas.adam(floats(backend, value!), floats(backend, gradient!), floats(backend, m!), floats(backend, v!), w2!, m2!, v2!, a.beta1!, a.beta2!, a.oneMinusAccBeta1!, a.oneMinusAccBeta2!, a.learningRate!, a.epsilon!)
+  blas.adam(
+    floats(backend, value!),
+    floats(backend, gradient!),
+    floats(backend, m!),
+    floats(backend, v!),
+    w2!,
+    m2!,
+    v2!,
+    a.beta1!,
+    a.beta2!,
+    a.oneMinusAccBeta1!,
+    a.oneMinusAccBeta2!,
+    a.learningRate!,
+    a.epsilon!,
+  )
   return outs
 }
 

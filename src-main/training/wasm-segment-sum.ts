@@ -7,7 +7,11 @@
 import { getKernel, registerKernel, type KernelFunc, type TensorInfo, type UnsortedSegmentSumAttrs } from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 
-function unsortedSegmentSum(args: { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: UnsortedSegmentSumAttrs }): TensorInfo {
+function unsortedSegmentSum(args: {
+  inputs: Record<string, TensorInfo>
+  backend: BackendWasm
+  attrs: UnsortedSegmentSumAttrs
+}): TensorInfo {
   const { x, segmentIds } = args.inputs as { x: TensorInfo; segmentIds: TensorInfo }
   const { numSegments } = args.attrs
   const { backend } = args

@@ -79,18 +79,24 @@ async function startThreaded(threads: number): Promise<BackendWasm> {
   const factory = requireHere(glue) as Factory
   const worker = workerFile()
   let failed: (e: unknown) => void = () => {}
-  const instantiationFailed = new Promise<never>((_, reject) => { failed = reject })
-  const module = await Promise.race([instantiationFailed, factory({
-    mainScriptUrlOrBlob: glue,
-    locateFile: (file: string, prefix: string) => (file.endsWith('.worker.js') ? worker : file.endsWith('.wasm') ? binary : prefix + file),
-    // tfjs caps XNNPACK's pool at half the logical cores Emscripten reports (it assumes
-    // hyper-threading), which on a 2-core machine is one thread: report twice what we want.
-    instantiateWasm: (info: { env: Record<string, unknown> }, receive: (instance: unknown, module: unknown) => void) => {
-      info.env.emscripten_num_logical_cores = () => 2 * threads
-      WebAssemblyApi.instantiate(fs.readFileSync(binary), info).then((r) => receive(r.instance, r.module), failed)
-      return {}
-    },
-  })])
+  const instantiationFailed = new Promise<never>((_, reject) => {
+    failed = reject
+  })
+  const module = await Promise.race([
+    instantiationFailed,
+    factory({
+      mainScriptUrlOrBlob: glue,
+      locateFile: (file: string, prefix: string) =>
+        file.endsWith('.worker.js') ? worker : file.endsWith('.wasm') ? binary : prefix + file,
+      // tfjs caps XNNPACK's pool at half the logical cores Emscripten reports (it assumes
+      // hyper-threading), which on a 2-core machine is one thread: report twice what we want.
+      instantiateWasm: (info: { env: Record<string, unknown> }, receive: (instance: unknown, module: unknown) => void) => {
+        info.env.emscripten_num_logical_cores = () => 2 * threads
+        WebAssemblyApi.instantiate(fs.readFileSync(binary), info).then((r) => receive(r.instance, r.module), failed)
+        return {}
+      },
+    }),
+  ])
   // What tfjs' own loader attaches (backend_wasm.ts init()).
   module.tfjs = {
     init: module.cwrap('init', null, []),
@@ -128,15 +134,19 @@ export function registerThreadedWasm(threads = wasmThreadCount()): void {
     return
   }
   tf.removeBackend('wasm')
-  tf.registerBackend('wasm', async () => {
-    try {
-      const backend = await startThreaded(threads)
-      wasmThreads.count = (backend as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount()
-      return backend
-    } catch (e) {
-      wasmThreads.count = 1
-      wasmThreads.note = `threads unavailable (${e instanceof Error ? e.message : String(e)}), so one thread`
-      return stock() as Promise<BackendWasm>
-    }
-  }, 2)
+  tf.registerBackend(
+    'wasm',
+    async () => {
+      try {
+        const backend = await startThreaded(threads)
+        wasmThreads.count = (backend as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount()
+        return backend
+      } catch (e) {
+        wasmThreads.count = 1
+        wasmThreads.note = `threads unavailable (${e instanceof Error ? e.message : String(e)}), so one thread`
+        return stock() as Promise<BackendWasm>
+      }
+    },
+    2,
+  )
 }

@@ -32,14 +32,17 @@ export function setUpWebGpu(): Promise<WebGpuAdapter> {
       dawn = (await import(/* @vite-ignore */ pkg)) as DawnModule
     } catch (e) {
       const code = (e as { code?: string }).code
-      throw new Error(code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
-        ? 'the webgpu package (Dawn) is not installed (optional dependency)'
-        : `the webgpu package (Dawn) failed to load: ${(e as Error).message.split('\n')[0]}`)
+      throw new Error(
+        code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+          ? 'the webgpu package (Dawn) is not installed (optional dependency)'
+          : `the webgpu package (Dawn) failed to load: ${(e as Error).message.split('\n')[0]}`,
+      )
     }
     Object.assign(globalThis, dawn.globals)
     const gpu = dawn.create([])
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' })
-    if (!adapter) throw new Error('no WebGPU adapter: it needs a Vulkan, Metal or D3D12 GPU driver (on Linux: libvulkan1 and the GPU\'s Vulkan driver)')
+    if (!adapter)
+      throw new Error("no WebGPU adapter: it needs a Vulkan, Metal or D3D12 GPU driver (on Linux: libvulkan1 and the GPU's Vulkan driver)")
     const i = adapter.info
     const description = [i.vendor, i.architecture, i.description || i.device].filter(Boolean).join(' ')
     const software = i.isFallbackAdapter === true || SOFTWARE.test(`${i.architecture} ${i.device} ${i.description}`)

@@ -18,7 +18,14 @@ import { assertImageOnlyDiscriminator, loadFeatureExtractor, type FeatureExtract
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 
 /** 500 per class fits the built-in MNIST's 8,000 training digits (about 800 per class). */
-export const DEFAULT_TRANSFER: TransferOptions = { labelsPerClass: [10, 100, 500], steps: 300, batchSize: 32, learningRate: 1e-3, freeze: false, seed: 7 }
+export const DEFAULT_TRANSFER: TransferOptions = {
+  labelsPerClass: [10, 100, 500],
+  steps: 300,
+  batchSize: 32,
+  learningRate: 1e-3,
+  freeze: false,
+  seed: 7,
+}
 
 export interface TransferProgress {
   labelsPerClass: number
@@ -33,7 +40,11 @@ export function pickLabelled(train: ImageDataset, perClass: number, seed: number
   const order = Array.from({ length: train.count }, (_, i) => i)
   let s = seed >>> 0 || 1
   for (let i = order.length - 1; i > 0; i--) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0
+    s ^= s << 13
+    s >>>= 0
+    s ^= s >>> 17
+    s ^= s << 5
+    s >>>= 0
     const j = s % (i + 1)
     ;[order[i], order[j]] = [order[j]!, order[i]!]
   }
@@ -84,7 +95,11 @@ export function fromDiscriminator(pretrained: FeatureExtractor, options: Pick<Tr
 }
 
 /** The baseline: the same architecture from a random initialisation (its own seed per budget), all of it trained. */
-export function fromScratch(config: ExperimentConfig, options: Pick<TransferOptions, 'seed'>, perClass: number): { model: tf.LayersModel; body: tf.LayersModel } {
+export function fromScratch(
+  config: ExperimentConfig,
+  options: Pick<TransferOptions, 'seed'>,
+  perClass: number,
+): { model: tf.LayersModel; body: tf.LayersModel } {
   const body = buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(options.seed, 1000 + perClass), featureOutput: true })
   return { model: classifierOn(tf.model({ inputs: body.inputs, outputs: body.outputs.at(-1)! }), options.seed), body }
 }
@@ -93,11 +108,19 @@ export function fromScratch(config: ExperimentConfig, options: Pick<TransferOpti
 function classifierOn(features: tf.LayersModel, seed: number): tf.LayersModel {
   let x = features.outputs[0]!
   if (x.shape.length > 2) x = tf.layers.flatten({ name: 'transfer_flatten' }).apply(x) as tf.SymbolicTensor
-  const out = tf.layers.dense({ name: 'transfer_head', units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(x) as tf.SymbolicTensor
+  const out = tf.layers
+    .dense({ name: 'transfer_head', units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+    .apply(x) as tf.SymbolicTensor
   return tf.model({ inputs: features.inputs, outputs: out })
 }
 
-async function fitAndTest(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor1D, test: { x: tf.Tensor4D; labels: Uint8Array }, o: TransferOptions): Promise<number> {
+async function fitAndTest(
+  model: tf.LayersModel,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  test: { x: tf.Tensor4D; labels: Uint8Array },
+  o: TransferOptions,
+): Promise<number> {
   model.compile({ optimizer: tf.train.adam(o.learningRate), loss: 'sparseCategoricalCrossentropy' })
   const batchesPerEpoch = Math.ceil(x.shape[0] / o.batchSize)
   // A fixed number of gradient steps whatever the label count: only the data differs between rows.
@@ -119,13 +142,16 @@ export function transferDataset(registry: Registry, runId: number, labelsPerClas
   const config = registry.getRun(runId).config
   const name = config.dataset.kind === 'image' ? config.dataset.name : undefined
   if (!name || !(CLASSIFIER_DATASETS as readonly string[]).includes(name)) {
-    throw new ConflictError(`transfer needs a GAN trained on a built-in labelled dataset (${CLASSIFIER_DATASETS.join(', ')}); run ${runId} trains on ${config.dataset.kind === 'image' ? config.dataset.name : config.dataset.kind}`)
+    throw new ConflictError(
+      `transfer needs a GAN trained on a built-in labelled dataset (${CLASSIFIER_DATASETS.join(', ')}); run ${runId} trains on ${config.dataset.kind === 'image' ? config.dataset.name : config.dataset.kind}`,
+    )
   }
   assertImageOnlyDiscriminator(config, runId)
   const { train } = classifierSplits(name as ClassifierDataset)
   const fewest = Math.min(...Array.from({ length: 10 }, (_, c) => train.labels.filter((l) => l === c).length))
   for (const n of labelsPerClass) {
-    if (n > fewest) throw new ConflictError(`${n} labels per class is more than ${name}'s training split has of its rarest class (${fewest} images)`)
+    if (n > fewest)
+      throw new ConflictError(`${n} labels per class is more than ${name}'s training split has of its rarest class (${fewest} images)`)
   }
   return name as ClassifierDataset
 }
@@ -143,7 +169,10 @@ export async function runTransfer(
   // The first row loads the requested (or latest) checkpoint; later rows reload that same one.
   let checkpointStep = step
   let featureShape: number[] = []
-  const testX = imagesOf(test, Array.from({ length: test.count }, (_, i) => i))
+  const testX = imagesOf(
+    test,
+    Array.from({ length: test.count }, (_, i) => i),
+  )
   const rows: TransferRow[] = []
   const total = options.labelsPerClass.length * 2
   try {

@@ -52,7 +52,13 @@ export async function startTransfer(
   onRecorded?.(record)
   busy = true
   try {
-    const r = await runTransfer(registry, request.id, options, (p) => progress({ runId: request.id, transferId: record.id, ...p }), request.step)
+    const r = await runTransfer(
+      registry,
+      request.id,
+      options,
+      (p) => progress({ runId: request.id, transferId: record.id, ...p }),
+      request.step,
+    )
     return registry.finishTransfer(record.id, { results: r.results })
   } catch (e) {
     registry.finishTransfer(record.id, { error: e instanceof Error ? e.message : String(e) })
@@ -64,14 +70,23 @@ export async function startTransfer(
 
 export { DATASETS_DIR }
 
-export async function synthForUi(registry: Registry, home: string, request: { id: number; n: number; format: 'idx' | 'png' | 'csv' }): Promise<SynthOutcome> {
+export async function synthForUi(
+  registry: Registry,
+  home: string,
+  request: { id: number; n: number; format: 'idx' | 'png' | 'csv' },
+): Promise<SynthOutcome> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)
-  const dir = confinedPath(home, `${DATASETS_DIR}/run-${request.id}-${request.n}-${request.format}-${stamp}`, 'the generated dataset folder')
+  const dir = confinedPath(
+    home,
+    `${DATASETS_DIR}/run-${request.id}-${request.n}-${request.format}-${stamp}`,
+    'the generated dataset folder',
+  )
   const r = await synthRun(registry, request.id, request.n, dir, { format: request.format })
-  const dataset = r.format === 'csv'
-    ? { kind: 'csv', file: r.file }
-    : r.format === 'idx'
-      ? { kind: 'image', name: 'mnist-idx', dir: r.dir }
-      : { kind: 'folder', dir: r.dir, labelsFromFolders: true, classes: 10 }
+  const dataset =
+    r.format === 'csv'
+      ? { kind: 'csv', file: r.file }
+      : r.format === 'idx'
+        ? { kind: 'image', name: 'mnist-idx', dir: r.dir }
+        : { kind: 'folder', dir: r.dir, labelsFromFolders: true, classes: 10 }
   return { dir: r.dir, count: r.count, labels: r.labels, perClass: r.perClass, dataset }
 }

@@ -14,7 +14,8 @@ const APP_ROOT = path.resolve(__dirname, '..', '..')
 export function sourceCommit(root = APP_ROOT): string | null {
   if (!fs.existsSync(path.join(root, '.git'))) return null
   try {
-    const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim()
     const head = git('rev-parse', '--short=12', 'HEAD')
     const dirty = git('status', '--porcelain', '--untracked-files=no') !== ''
     return `${head}${dirty ? '+dirty' : ''}`

@@ -79,7 +79,8 @@ function realpathAsFarAsExists(p: string): string | null {
  */
 export function confinedPath(root: string, relative: string, what = 'path'): string {
   const problem = lexicalProblem(relative)
-  if (problem) throw new PathEscapeError(`${what} ${JSON.stringify(String(relative).slice(0, 200))} ${problem}: it must stay inside ${root}`)
+  if (problem)
+    throw new PathEscapeError(`${what} ${JSON.stringify(String(relative).slice(0, 200))} ${problem}: it must stay inside ${root}`)
   const absRoot = path.resolve(root)
   const target = path.join(absRoot, path.posix.normalize(relative))
   let realRoot: string | null
@@ -90,8 +91,10 @@ export function confinedPath(root: string, relative: string, what = 'path'): str
   } catch (e) {
     throw new PathEscapeError(`${what} ${JSON.stringify(relative)} cannot be resolved (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
   }
-  if (realRoot === null || real === null) throw new PathEscapeError(`${what} ${JSON.stringify(relative)} goes through a dangling symlink: it must stay inside ${root}`)
-  if (!isInside(real, realRoot)) throw new PathEscapeError(`${what} ${JSON.stringify(relative)} leads outside ${root} (to ${real}) through a symlink`)
+  if (realRoot === null || real === null)
+    throw new PathEscapeError(`${what} ${JSON.stringify(relative)} goes through a dangling symlink: it must stay inside ${root}`)
+  if (!isInside(real, realRoot))
+    throw new PathEscapeError(`${what} ${JSON.stringify(relative)} leads outside ${root} (to ${real}) through a symlink`)
   return target
 }
 

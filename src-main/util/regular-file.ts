@@ -70,7 +70,8 @@ export function readRegularFile(file: string, options: RegularFileOptions): Buff
     const stat = io(() => fs.fstatSync(fd))
     if (!stat.isFile()) throw options.fail(`is ${describeKind(stat)}, not a regular file`)
     const cap = options.capName ? ` (${options.capName})` : ''
-    if (stat.size > options.maxBytes) throw options.fail(`is ${formatBytes(stat.size)}, over the ${formatBytes(options.maxBytes)} limit${cap}`)
+    if (stat.size > options.maxBytes)
+      throw options.fail(`is ${formatBytes(stat.size)}, over the ${formatBytes(options.maxBytes)} limit${cap}`)
     const buf = Buffer.allocUnsafe(stat.size)
     let total = 0
     while (total < buf.length) {

@@ -6,7 +6,12 @@
 import * as tf from '@tensorflow/tfjs'
 import { createRng } from '../../src-shared/util/rng'
 
-export async function fitSeeded(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, options: { epochs: number; batchSize: number; seed: number }): Promise<void> {
+export async function fitSeeded(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  options: { epochs: number; batchSize: number; seed: number },
+): Promise<void> {
   const rng = createRng(options.seed)
   const n = x.shape[0]!
   for (let epoch = 0; epoch < options.epochs; epoch++) {

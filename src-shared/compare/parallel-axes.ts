@@ -15,7 +15,8 @@ export interface ParallelAxis {
 const LOG_SPAN = 20
 
 export function formatValue(v: unknown): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Math.abs(v) < 1e-2 || Math.abs(v) >= 1e4 ? v.toExponential(1) : v.toPrecision(3)
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? String(v) : Math.abs(v) < 1e-2 || Math.abs(v) >= 1e4 ? v.toExponential(1) : v.toPrecision(3)
   return typeof v === 'string' ? v : JSON.stringify(v)
 }
 
@@ -34,7 +35,13 @@ export function axisOf(key: string, values: unknown[]): ParallelAxis | null {
       key,
       kind: log ? 'log' : 'linear',
       positions: values.map((v) => (typeof v === 'number' && Number.isFinite(v) ? pos(v) : null)),
-      ticks: span === 0 ? [{ at: 0.5, label: formatValue(min) }] : [{ at: 0, label: formatValue(min) }, { at: 1, label: formatValue(max) }],
+      ticks:
+        span === 0
+          ? [{ at: 0.5, label: formatValue(min) }]
+          : [
+              { at: 0, label: formatValue(min) },
+              { at: 1, label: formatValue(max) },
+            ],
     }
   }
   const labels = [...new Set(present.map(formatValue))].sort()
@@ -47,7 +54,10 @@ export function axisOf(key: string, values: unknown[]): ParallelAxis | null {
   }
 }
 
-export function parallelAxes(comparison: { configDiff: { path: string; values: unknown[] }[]; finalMetrics: Record<string, (number | null)[]> }, metricKeys: string[]): ParallelAxis[] {
+export function parallelAxes(
+  comparison: { configDiff: { path: string; values: unknown[] }[]; finalMetrics: Record<string, (number | null)[]> },
+  metricKeys: string[],
+): ParallelAxis[] {
   const config = comparison.configDiff.map((d) => axisOf(d.path, d.values))
   const metrics = metricKeys.filter((k) => k in comparison.finalMetrics).map((k) => axisOf(k, comparison.finalMetrics[k]!))
   return [...config, ...metrics].filter((a): a is ParallelAxis => a !== null)

@@ -42,7 +42,17 @@ export const acganDiscriminator: GraphSpecInput = {
     { name: 'conv_16', layer: { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2, activation: leaky }, inputs: ['image'] },
     { name: 'drop_16', layer: { type: 'dropout', rate: 0.25 }, inputs: ['conv_16'] },
     { name: 'conv_32', layer: { type: 'conv2d', filters: 32, kernelSize: 3, strides: 2, activation: leaky }, inputs: ['drop_16'] },
-    { name: 'pad_8', layer: { type: 'zeroPadding2d', padding: [[0, 1], [0, 1]] }, inputs: ['conv_32'] },
+    {
+      name: 'pad_8',
+      layer: {
+        type: 'zeroPadding2d',
+        padding: [
+          [0, 1],
+          [0, 1],
+        ],
+      },
+      inputs: ['conv_32'],
+    },
     { name: 'drop_32', layer: { type: 'dropout', rate: 0.25 }, inputs: ['pad_8'] },
     { name: 'conv_64', layer: { type: 'conv2d', filters: 64, kernelSize: 3, strides: 2, activation: leaky }, inputs: ['drop_32'] },
     { name: 'drop_64', layer: { type: 'dropout', rate: 0.25 }, inputs: ['conv_64'] },

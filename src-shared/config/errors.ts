@@ -67,14 +67,16 @@ export function plainMessage(issue: Issue): string {
     }
     case 'too_small': {
       const min = bound(issue.minimum)
-      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') return issue.inclusive ? `must be at least ${min}` : `must be more than ${min}`
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint')
+        return issue.inclusive ? `must be at least ${min}` : `must be more than ${min}`
       if (issue.origin === 'string') return min === '1' ? 'must not be empty' : `at least ${min} characters`
       if (issue.origin === 'array' || issue.origin === 'set') return `needs at least ${min} item${min === '1' ? '' : 's'}`
       return issue.message
     }
     case 'too_big': {
       const max = bound(issue.maximum)
-      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') return issue.inclusive ? `must be at most ${max}` : `must be less than ${max}`
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint')
+        return issue.inclusive ? `must be at most ${max}` : `must be less than ${max}`
       if (issue.origin === 'string') return `at most ${max} characters`
       if (issue.origin === 'array' || issue.origin === 'set') return `at most ${max} item${max === '1' ? '' : 's'}`
       return issue.message

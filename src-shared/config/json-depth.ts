@@ -24,5 +24,11 @@ export function tooDeep(value: unknown, max = MAX_CONFIG_DEPTH): (string | numbe
 /** Throws a ConfigError naming where a config nests deeper than MAX_CONFIG_DEPTH levels. */
 export function assertConfigDepth(value: unknown): void {
   const at = tooDeep(value)
-  if (at) throw new ConfigError([{ path: formatPath(at.slice(0, 6)) + (at.length > 6 ? '…' : ''), message: `nested more than ${MAX_CONFIG_DEPTH} levels deep (a config nests 6 at most)` }])
+  if (at)
+    throw new ConfigError([
+      {
+        path: formatPath(at.slice(0, 6)) + (at.length > 6 ? '…' : ''),
+        message: `nested more than ${MAX_CONFIG_DEPTH} levels deep (a config nests 6 at most)`,
+      },
+    ])
 }

@@ -14,7 +14,10 @@ export interface Line {
 
 /** The non-empty lines, numbered as typed. */
 export function overrideLines(text: string): Line[] {
-  return text.split('\n').map((t, i) => ({ number: i + 1, text: t.trim() })).filter((l) => l.text !== '')
+  return text
+    .split('\n')
+    .map((t, i) => ({ number: i + 1, text: t.trim() }))
+    .filter((l) => l.text !== '')
 }
 
 /** What is wrong with a line's form, or null. */
@@ -40,7 +43,8 @@ export function errorsByLine(lines: Line[], errors: FieldError[]): { line: Line 
   const keyOf = (l: Line) => l.text.slice(0, l.text.indexOf('='))
   const tied = errors.map((e) => {
     const path = linePath(e.path)
-    const line = lines.find((l) => keyOf(l) === path) ?? lines.find((l) => path.startsWith(`${keyOf(l)}.`) || keyOf(l).startsWith(`${path}.`)) ?? null
+    const line =
+      lines.find((l) => keyOf(l) === path) ?? lines.find((l) => path.startsWith(`${keyOf(l)}.`) || keyOf(l).startsWith(`${path}.`)) ?? null
     return { line, message: `${path || '(config)'}: ${e.message}` }
   })
   // In the order of the lines, as they are read.

@@ -49,7 +49,9 @@ export function applyOverrides<T>(config: T, overrides: string[]): T {
       if (Array.isArray(node)) {
         if (!INDEX.test(key) || Number(key) > node.length || (!last && Number(key) === node.length)) {
           const range = node.length === 0 ? 'it is empty' : `indices 0–${node.length - 1}${last ? `, or ${node.length} to append` : ''}`
-          throw new OverrideError(`--set ${path.join('.')}: "${key}" is not an index of ${path.slice(0, i).join('.') || 'the config'} (${range})`)
+          throw new OverrideError(
+            `--set ${path.join('.')}: "${key}" is not an index of ${path.slice(0, i).join('.') || 'the config'} (${range})`,
+          )
         }
       }
       if (last) break

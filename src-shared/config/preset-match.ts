@@ -29,8 +29,10 @@ export function familyOf(config: Configish): PresetFamily {
 export function groupPresets(presets: readonly Preset[], search = ''): { family: (typeof PRESET_FAMILIES)[number]; presets: Preset[] }[] {
   const words = search.toLowerCase().split(/\s+/).filter(Boolean)
   const matches = (p: Preset) => words.every((w) => `${p.name} ${p.title} ${p.description}`.toLowerCase().includes(w))
-  return PRESET_FAMILIES.map((family) => ({ family, presets: presets.filter((p) => familyOf(p.config as Configish) === family.id && matches(p)) }))
-    .filter((g) => g.presets.length > 0)
+  return PRESET_FAMILIES.map((family) => ({
+    family,
+    presets: presets.filter((p) => familyOf(p.config as Configish) === family.id && matches(p)),
+  })).filter((g) => g.presets.length > 0)
 }
 
 const MODEL_PARTS = ['generator', 'discriminator'] as const
@@ -93,7 +95,8 @@ export function closestPreset(config: ExperimentConfig): PresetMatch | null {
   let best: PresetMatch | null = null
   let bestScore = Infinity
   for (const c of catalog()) {
-    if (!sameData(c.config.dataset, config.dataset) || c.config.gan !== config.gan || c.config.conditioning !== config.conditioning) continue
+    if (!sameData(c.config.dataset, config.dataset) || c.config.gan !== config.gan || c.config.conditioning !== config.conditioning)
+      continue
     const paths = new Set([...leaves.keys(), ...c.leaves.keys()])
     const differences: PresetDifference[] = []
     let modelFields = 0

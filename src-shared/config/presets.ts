@@ -5,8 +5,27 @@
 import type { ExperimentConfigInput } from './experiment'
 import type { Toy2dName } from '../datasets/toy2d'
 import type { LayerSpec, ModelSpecInput, SequentialSpecInput } from '../model/spec'
-import { acganDiscriminator, acganGenerator, cganDiscriminator, cganGenerator, cycleDiscriminator, cycleGenerator, infoganDiscriminator, infoganGenerator, patchDiscriminator, unetGenerator } from './conditional-models'
-import { dcganBnGenerator, kerasDcganDiscriminator, kerasDcganGenerator, lectureDiscriminator, lectureGenerator, radfordDcganDiscriminator, radfordDcganGenerator } from './reference-models'
+import {
+  acganDiscriminator,
+  acganGenerator,
+  cganDiscriminator,
+  cganGenerator,
+  cycleDiscriminator,
+  cycleGenerator,
+  infoganDiscriminator,
+  infoganGenerator,
+  patchDiscriminator,
+  unetGenerator,
+} from './conditional-models'
+import {
+  dcganBnGenerator,
+  kerasDcganDiscriminator,
+  kerasDcganGenerator,
+  lectureDiscriminator,
+  lectureGenerator,
+  radfordDcganDiscriminator,
+  radfordDcganGenerator,
+} from './reference-models'
 
 export interface Preset {
   name: string
@@ -29,17 +48,15 @@ function mlp2d(distribution: Toy2dName, epochs: number): ExperimentConfigInput {
     latent: { dim: 4, distribution: 'normal' },
     generator: {
       inputShape: [4],
-      layers: [
-        { type: 'dense', units: 128 }, leaky,
-        { type: 'dense', units: 128 }, leaky,
-        { type: 'dense', units: 2 },
-      ],
+      layers: [{ type: 'dense', units: 128 }, leaky, { type: 'dense', units: 128 }, leaky, { type: 'dense', units: 2 }],
     },
     discriminator: {
       inputShape: [2],
       layers: [
-        { type: 'dense', units: 128 }, leaky,
-        { type: 'dense', units: 128 }, leaky,
+        { type: 'dense', units: 128 },
+        leaky,
+        { type: 'dense', units: 128 },
+        leaky,
         { type: 'dense', units: 1, activation: 'sigmoid' },
       ],
     },
@@ -64,7 +81,8 @@ function mlp2d(distribution: Toy2dName, epochs: number): ExperimentConfigInput {
  */
 function mlp2dPacganRing(depth: number, width: number): ExperimentConfigInput {
   const base = mlp2d('pacgan-ring8', 100)
-  const hidden = (): SequentialSpecInput['layers'] => Array.from({ length: depth }, (): SequentialSpecInput['layers'] => [{ type: 'dense', units: width }, leaky]).flat()
+  const hidden = (): SequentialSpecInput['layers'] =>
+    Array.from({ length: depth }, (): SequentialSpecInput['layers'] => [{ type: 'dense', units: width }, leaky]).flat()
   return {
     ...base,
     generator: { inputShape: [4], layers: [...hidden(), { type: 'dense', units: 2 }] },
@@ -79,7 +97,9 @@ function scoreCritic(
   gan: 'lsgan' | 'wgan' | 'wgan-gp',
   changes: { optimizers?: ExperimentConfigInput['optimizers']; dSteps?: number },
 ): ExperimentConfigInput {
-  const layers = (base.discriminator as SequentialSpecInput).layers.map((l, i, all) => (i === all.length - 1 ? { ...l, activation: 'linear' as const } : l))
+  const layers = (base.discriminator as SequentialSpecInput).layers.map((l, i, all) =>
+    i === all.length - 1 ? { ...l, activation: 'linear' as const } : l,
+  )
   return {
     ...base,
     gan,
@@ -133,8 +153,20 @@ function pix2pix(task: 'mnist-edges' | 'fashion-mnist-edges', stepsPerEpoch: num
  * to differ, and a translator asked to leave digits unchanged learns less of the mapping.
  */
 function cyclegan(task: 'mnist-edges' | 'fashion-mnist-edges', stepsPerEpoch: number): ExperimentConfigInput {
-  const base = imageGan({ kind: 'unpaired', task }, { generator: cycleGenerator, discriminator: cycleDiscriminator }, 2e-4, 20, stepsPerEpoch)
-  return { ...base, gan: 'lsgan', conditioning: 'cyclegan', cyclegan: { cycleWeight: 10, identityWeight: 0 }, training: { ...base.training, batchSize: 32 } }
+  const base = imageGan(
+    { kind: 'unpaired', task },
+    { generator: cycleGenerator, discriminator: cycleDiscriminator },
+    2e-4,
+    20,
+    stepsPerEpoch,
+  )
+  return {
+    ...base,
+    gan: 'lsgan',
+    conditioning: 'cyclegan',
+    cyclegan: { cycleWeight: 10, identityWeight: 0 },
+    training: { ...base.training, batchSize: 32 },
+  }
 }
 
 /** InfoGAN (Chen et al. 2016) on MNIST: z of 62, codes 10-way categorical + 2 continuous; Adam 2e-4 (D) and 1e-3 (G). */
@@ -144,7 +176,10 @@ function infogan(): ExperimentConfigInput {
     ...conditional(base, 'infogan'),
     latent: { dim: 62, distribution: 'uniform' },
     infogan: { categorical: 10, continuous: 2, continuousWeight: 0.1 },
-    optimizers: { generator: { type: 'adam', learningRate: 1e-3, beta1: 0.5 }, discriminator: { type: 'adam', learningRate: 2e-4, beta1: 0.5 } },
+    optimizers: {
+      generator: { type: 'adam', learningRate: 1e-3, beta1: 0.5 },
+      discriminator: { type: 'adam', learningRate: 2e-4, beta1: 0.5 },
+    },
   }
 }
 
@@ -158,13 +193,15 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'mlp-2d-pacgan-ring8-decay-ema',
     title: 'MLP GAN · PacGAN ring, lr decay + weight averaging',
-    description: "The lecture's 2D MLP GAN (same networks, Adam 1e-3/β1 0.5, batch 256) on PacGAN's ring (8 modes on the unit circle, std 0.01), with three changes: 10,000 steps; both learning rates decayed linearly to 0 over the run (samples tighten around the modes as the steps shrink); samples, evaluation and export from an exponential moving average of G's weights (β 0.999, Yazıcı et al. 2019), which sits nearer the modes than G's last iterate. Covers the modes, but does not yet reach the goal of the PacGAN comparison (8/8 modes with ≥ 97 % of samples within 3σ of a mode, on every seed): see docs/reproductions.md.",
+    description:
+      "The lecture's 2D MLP GAN (same networks, Adam 1e-3/β1 0.5, batch 256) on PacGAN's ring (8 modes on the unit circle, std 0.01), with three changes: 10,000 steps; both learning rates decayed linearly to 0 over the run (samples tighten around the modes as the steps shrink); samples, evaluation and export from an exponential moving average of G's weights (β 0.999, Yazıcı et al. 2019), which sits nearer the modes than G's last iterate. Covers the modes, but does not yet reach the goal of the PacGAN comparison (8/8 modes with ≥ 97 % of samples within 3σ of a mode, on every seed): see docs/reproductions.md.",
     config: mlp2dPacganRing(2, 128),
   },
   {
     name: 'mlp-2d-pacgan-ring8-decay-ema-wide',
     title: 'MLP GAN · PacGAN ring, lr decay + weight averaging, 3×256',
-    description: "As mlp-2d-pacgan-ring8-decay-ema, with wider and deeper networks: G and D have 3 hidden layers of 256 instead of the lecture's 2 of 128 (more capacity gave the largest single gain in the share of high-quality samples in the search; PacGAN's own 2D networks are larger still). About 3× the time per step. Sharper samples, but it covers the modes less reliably than the 2×128 networks: on some seeds modes are starved or dropped. Does not yet reach the goal of 8/8 modes with ≥ 97 % high quality on every seed: see docs/reproductions.md.",
+    description:
+      "As mlp-2d-pacgan-ring8-decay-ema, with wider and deeper networks: G and D have 3 hidden layers of 256 instead of the lecture's 2 of 128 (more capacity gave the largest single gain in the share of high-quality samples in the search; PacGAN's own 2D networks are larger still). About 3× the time per step. Sharper samples, but it covers the modes less reliably than the 2×128 networks: on some seeds modes are starved or dropped. Does not yet reach the goal of 8/8 modes with ≥ 97 % high quality on every seed: see docs/reproductions.md.",
     config: mlp2dPacganRing(3, 256),
   },
   {
@@ -215,7 +252,8 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'dcgan-mnist',
     title: 'DCGAN · MNIST (Keras-style reference)',
-    description: 'The lectures\' Keras-style models exactly: G 1,164,289 params, D 40,705; Adam 2e-4/β1 0.5. At batch 64 D tends to win early: see the -bn variant.',
+    description:
+      "The lectures' Keras-style models exactly: G 1,164,289 params, D 40,705; Adam 2e-4/β1 0.5. At batch 64 D tends to win early: see the -bn variant.",
     config: imageGan({ kind: 'image', name: 'mnist' }, keras, 2e-4, 20),
   },
   {
@@ -227,13 +265,14 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'dcgan-radford-mnist',
     title: 'DCGAN · MNIST (Radford et al.)',
-    description: 'DCGAN as its paper defines it, at 28×28: transposed convolutions with batch norm and ReLU in G, strided convolutions with batch norm and LeakyReLU in D, no dropout; Adam 2e-4/β1 0.5.',
+    description:
+      'DCGAN as its paper defines it, at 28×28: transposed convolutions with batch norm and ReLU in G, strided convolutions with batch norm and LeakyReLU in D, no dropout; Adam 2e-4/β1 0.5.',
     config: imageGan({ kind: 'image', name: 'mnist' }, radford, 2e-4, 20),
   },
   {
     name: 'dcgan-fashion-mnist',
     title: 'DCGAN · Fashion-MNIST (Radford et al.)',
-    description: 'The Radford et al. DCGAN pair on Fashion-MNIST (Debian\'s dataset-fashion-mnist, 60,000 images).',
+    description: "The Radford et al. DCGAN pair on Fashion-MNIST (Debian's dataset-fashion-mnist, 60,000 images).",
     config: imageGan({ kind: 'image', name: 'fashion-mnist' }, radford, 2e-4, 10, 938),
   },
   {
@@ -245,43 +284,51 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'acgan-mnist',
     title: 'AC-GAN · MNIST (lecture)',
-    description: 'Lecture 9a\'s AC-GAN: the label\'s embedding multiplied into z; D with a real/fake head and a 10-way class head; Adam 2e-4, 30 epochs. Grids show one row per digit.',
+    description:
+      "Lecture 9a's AC-GAN: the label's embedding multiplied into z; D with a real/fake head and a 10-way class head; Adam 2e-4, 30 epochs. Grids show one row per digit.",
     config: conditional(imageGan({ kind: 'image', name: 'mnist' }, acgan, 2e-4, 30), 'acgan'),
   },
   {
     name: 'acgan-fashion-mnist',
     title: 'AC-GAN · Fashion-MNIST (lecture)',
-    description: 'The lecture\'s AC-GAN on the 60,000 Fashion-MNIST garments: one row per class in the grids.',
+    description: "The lecture's AC-GAN on the 60,000 Fashion-MNIST garments: one row per class in the grids.",
     config: conditional(imageGan({ kind: 'image', name: 'fashion-mnist' }, acgan, 2e-4, 30, 938), 'acgan'),
   },
   {
     name: 'cgan-mnist',
     title: 'cGAN · MNIST',
-    description: 'Conditional GAN (Mirza & Osindero 2014): the label enters G (embedding concatenated to z) and D (an embedded label plane beside the image).',
-    config: conditional(imageGan({ kind: 'image', name: 'mnist' }, { generator: cganGenerator, discriminator: cganDiscriminator }, 2e-4, 20), 'cgan'),
+    description:
+      'Conditional GAN (Mirza & Osindero 2014): the label enters G (embedding concatenated to z) and D (an embedded label plane beside the image).',
+    config: conditional(
+      imageGan({ kind: 'image', name: 'mnist' }, { generator: cganGenerator, discriminator: cganDiscriminator }, 2e-4, 20),
+      'cgan',
+    ),
   },
   {
     name: 'infogan-mnist',
     title: 'InfoGAN · MNIST',
-    description: 'InfoGAN (Chen et al. 2016): a 10-way categorical and 2 continuous codes beside z; Q shares D\'s body and recovers them. Unsupervised: the categorical code tends to pick up the digit. Grids show one row per code value.',
+    description:
+      "InfoGAN (Chen et al. 2016): a 10-way categorical and 2 continuous codes beside z; Q shares D's body and recovers them. Unsupervised: the categorical code tends to pick up the digit. Grids show one row per code value.",
     config: infogan(),
   },
   {
     name: 'pix2pix-mnist-edges',
     title: 'pix2pix · edges → digit',
-    description: 'Image-to-image translation (Isola et al. 2017; lecture 9a): a U-Net turns a digit\'s Sobel edge map into the digit; a PatchGAN judges (edges, digit) pairs on 7×7 patches; L1 weight 100, Adam 2e-4.',
+    description:
+      "Image-to-image translation (Isola et al. 2017; lecture 9a): a U-Net turns a digit's Sobel edge map into the digit; a PatchGAN judges (edges, digit) pairs on 7×7 patches; L1 weight 100, Adam 2e-4.",
     config: pix2pix('mnist-edges', 313),
   },
   {
     name: 'pix2pix-fashion-mnist-edges',
     title: 'pix2pix · edges → garment',
-    description: 'The same translation on Fashion-MNIST\'s 60,000 garments.',
+    description: "The same translation on Fashion-MNIST's 60,000 garments.",
     config: pix2pix('fashion-mnist-edges', 1875),
   },
   {
     name: 'cyclegan-mnist-edges',
     title: 'CycleGAN · edges ↔ digits, unpaired',
-    description: 'Unpaired translation (Zhu et al. 2017): two ResNet translators (edges → digit, digit → edges) and two PatchGAN critics, tied by a cycle-consistency loss (λ 10). Edge maps and digits are drawn from different images, so no pair is ever seen.',
+    description:
+      'Unpaired translation (Zhu et al. 2017): two ResNet translators (edges → digit, digit → edges) and two PatchGAN critics, tied by a cycle-consistency loss (λ 10). Edge maps and digits are drawn from different images, so no pair is ever seen.',
     config: cyclegan('mnist-edges', 313),
   },
   {
@@ -293,7 +340,8 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'mlp-2d-ring8-feature-matching',
     title: 'Feature matching · ring of 8 Gaussians',
-    description: 'Feature matching (Salimans et al. 2016): G matches the mean of D\'s last hidden features on real data instead of fooling D.',
+    description:
+      "Feature matching (Salimans et al. 2016): G matches the mean of D's last hidden features on real data instead of fooling D.",
     config: { ...mlp2d('ring8', 30), tricks: { featureMatching: true } },
   },
 ]

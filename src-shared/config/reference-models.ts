@@ -94,9 +94,13 @@ const bn = { type: 'batchNorm', momentum: 0.9 } as const
 export const radfordDcganGenerator: SequentialSpecInput = {
   inputShape: [100],
   layers: [
-    { type: 'dense', units: 6272, useBias: false }, bn, relu,
+    { type: 'dense', units: 6272, useBias: false },
+    bn,
+    relu,
     { type: 'reshape', targetShape: [7, 7, 128] },
-    { type: 'conv2dTranspose', filters: 64, kernelSize: 4, strides: 2, padding: 'same', useBias: false }, bn, relu,
+    { type: 'conv2dTranspose', filters: 64, kernelSize: 4, strides: 2, padding: 'same', useBias: false },
+    bn,
+    relu,
     { type: 'conv2dTranspose', filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh' },
   ],
 }
@@ -110,8 +114,11 @@ export const radfordDcganGenerator: SequentialSpecInput = {
 export const radfordDcganDiscriminator: SequentialSpecInput = {
   inputShape: [28, 28, 1],
   layers: [
-    { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, padding: 'same' }, leaky,
-    { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2, padding: 'same', useBias: false }, bn, leaky,
+    { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, padding: 'same' },
+    leaky,
+    { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2, padding: 'same', useBias: false },
+    bn,
+    leaky,
     { type: 'flatten' },
     { type: 'dense', units: 1, activation: 'sigmoid' },
   ],

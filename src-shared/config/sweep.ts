@@ -10,7 +10,11 @@ export const MAX_SWEEP_MEMBERS = 500
 
 export const SweepAxisSchema = z.object({
   /** Dotted config path, as in `--set` (e.g. optimizers.discriminator.learningRate). */
-  path: z.string().min(1).max(200).regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, 'a dotted config path such as training.batchSize'),
+  path: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, 'a dotted config path such as training.batchSize'),
   /** Values as `--set` takes them: JSON where they parse, strings otherwise. */
   values: z.array(z.string().max(200)).min(1).max(100),
 })
@@ -31,7 +35,14 @@ export class SweepError extends Error {
 export function parseAxis(text: string): SweepAxis {
   const eq = text.indexOf('=')
   if (eq <= 0) throw new SweepError(`--grid expects path=v1,v2,…, got "${text}"`)
-  const axis = SweepAxisSchema.safeParse({ path: text.slice(0, eq), values: text.slice(eq + 1).split(',').map((v) => v.trim()).filter(Boolean) })
+  const axis = SweepAxisSchema.safeParse({
+    path: text.slice(0, eq),
+    values: text
+      .slice(eq + 1)
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  })
   if (!axis.success) throw new SweepError(`--grid ${text}: ${axis.error.issues.map((i) => i.message).join('; ')}`)
   return axis.data
 }
@@ -43,7 +54,8 @@ export function sweepMembers(input: SweepSpec): string[][] {
   const duplicate = paths.find((p, i) => paths.indexOf(p) !== i)
   if (duplicate) throw new SweepError(`the sweep varies ${duplicate} twice`)
   const size = spec.grid.reduce((n, a) => n * a.values.length, 1)
-  if (!spec.random && size > MAX_SWEEP_MEMBERS) throw new SweepError(`the grid has ${size} combinations, over the limit of ${MAX_SWEEP_MEMBERS}: use a random sweep or fewer values`)
+  if (!spec.random && size > MAX_SWEEP_MEMBERS)
+    throw new SweepError(`the grid has ${size} combinations, over the limit of ${MAX_SWEEP_MEMBERS}: use a random sweep or fewer values`)
   const member = (index: number): string[] => {
     const out: string[] = []
     for (let i = spec.grid.length - 1; i >= 0; i--) {
@@ -54,7 +66,8 @@ export function sweepMembers(input: SweepSpec): string[][] {
     return out
   }
   if (!spec.random) return Array.from({ length: size }, (_, i) => member(i))
-  if (spec.random > size) throw new SweepError(`a random sweep of ${spec.random} runs needs at least that many combinations; the grid has ${size}`)
+  if (spec.random > size)
+    throw new SweepError(`a random sweep of ${spec.random} runs needs at least that many combinations; the grid has ${size}`)
   // A partial Fisher–Yates over combination indices: distinct draws, reproducible from the seed.
   const rng = createRng(spec.seed)
   const picked = new Map<number, number>()

@@ -37,7 +37,11 @@ export function isPointData(config: Pick<ExperimentConfig, 'dataset'>): boolean 
 export const INFOGAN_DEFAULTS = { categorical: 10, continuous: 2, continuousWeight: 0.1 } as const
 
 /** InfoGAN's code settings (the defaults when the config leaves them out). */
-export function infoganCodes(config: Pick<ExperimentConfig, 'infogan'>): { categorical: number; continuous: number; continuousWeight: number } {
+export function infoganCodes(config: Pick<ExperimentConfig, 'infogan'>): {
+  categorical: number
+  continuous: number
+  continuousWeight: number
+} {
   return { ...INFOGAN_DEFAULTS, ...config.infogan }
 }
 
@@ -81,7 +85,10 @@ function checkInputs(
   const inputPath = (i: number) => (seq ? `${base}.inputShape` : `${base}.inputs[${i}]`)
   if (summary.inputs.length !== expected.length) {
     const want = expected.map((e) => `${e.role} ${show(e.shape)}`).join(' and ')
-    errors.push({ path: seq ? `${base}.inputShape` : `${base}.inputs`, message: `needs ${expected.length === 1 ? 'one input' : `${expected.length} inputs`} (${want}), got ${summary.inputs.length}` })
+    errors.push({
+      path: seq ? `${base}.inputShape` : `${base}.inputs`,
+      message: `needs ${expected.length === 1 ? 'one input' : `${expected.length} inputs`} (${want}), got ${summary.inputs.length}`,
+    })
     return
   }
   expected.forEach((e) => {
@@ -91,8 +98,10 @@ function checkInputs(
       return
     }
     const input = summary.inputs[i]!
-    if (!sameShape(input.shape, e.shape)) errors.push({ path: inputPath(i), message: `must be ${show(e.shape)} (${e.why}), got ${show(input.shape)}` })
-    if (e.role === 'label' && input.classes !== classes) errors.push({ path: `${base}.inputs[${i}].classes`, message: `must be ${classes} (the dataset's classes), got ${input.classes}` })
+    if (!sameShape(input.shape, e.shape))
+      errors.push({ path: inputPath(i), message: `must be ${show(e.shape)} (${e.why}), got ${show(input.shape)}` })
+    if (e.role === 'label' && input.classes !== classes)
+      errors.push({ path: `${base}.inputs[${i}].classes`, message: `must be ${classes} (the dataset's classes), got ${input.classes}` })
   })
 }
 
@@ -112,7 +121,10 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   const info = config.conditioning === 'infogan' ? infoganCodes(config) : undefined
   const codeSize = info ? info.categorical + info.continuous : 0
   if (labelled && classes === undefined) {
-    errors.push({ path: 'conditioning', message: `${config.conditioning} needs a labelled dataset; ${config.dataset.kind} data has no labels` })
+    errors.push({
+      path: 'conditioning',
+      message: `${config.conditioning} needs a labelled dataset; ${config.dataset.kind} data has no labels`,
+    })
   }
   const latent = { role: 'latent' as const, shape: [config.latent.dim], why: 'latent.dim' }
   const label = { role: 'label' as const, shape: [1], why: 'a class index' }
@@ -123,63 +135,113 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   const translation = pix2pix || cycle
   const condition = { role: 'condition' as const, shape: data, why: cycle ? "domain A's images" : "the paired dataset's condition images" }
   if (pix2pix !== (config.dataset.kind === 'paired')) {
-    errors.push(pix2pix
-      ? { path: 'dataset.kind', message: 'pix2pix trains on paired images: use a "paired" dataset' }
-      : { path: 'conditioning', message: 'a paired dataset is for image-to-image translation: use conditioning "pix2pix"' })
+    errors.push(
+      pix2pix
+        ? { path: 'dataset.kind', message: 'pix2pix trains on paired images: use a "paired" dataset' }
+        : { path: 'conditioning', message: 'a paired dataset is for image-to-image translation: use conditioning "pix2pix"' },
+    )
   }
   if (cycle !== (config.dataset.kind === 'unpaired')) {
-    errors.push(cycle
-      ? { path: 'dataset.kind', message: 'CycleGAN trains on two unpaired image domains: use an "unpaired" dataset' }
-      : { path: 'conditioning', message: 'an unpaired dataset is for CycleGAN: use conditioning "cyclegan"' })
+    errors.push(
+      cycle
+        ? { path: 'dataset.kind', message: 'CycleGAN trains on two unpaired image domains: use an "unpaired" dataset' }
+        : { path: 'conditioning', message: 'an unpaired dataset is for CycleGAN: use conditioning "cyclegan"' },
+    )
   }
   if (config.pix2pix && !pix2pix) errors.push({ path: 'pix2pix', message: 'only used with conditioning "pix2pix"' })
   if (config.cyclegan && !cycle) errors.push({ path: 'cyclegan', message: 'only used with conditioning "cyclegan"' })
   if (cycle) {
     // CycleGAN's own loop (two translators, two critics) has no place for these.
-    if (config.tricks.featureMatching) errors.push({ path: 'tricks.featureMatching', message: 'not available for CycleGAN (its generators are trained by the adversarial and cycle losses)' })
+    if (config.tricks.featureMatching)
+      errors.push({
+        path: 'tricks.featureMatching',
+        message: 'not available for CycleGAN (its generators are trained by the adversarial and cycle losses)',
+      })
     if (config.tricks.virtualBatchNorm > 0) errors.push({ path: 'tricks.virtualBatchNorm', message: 'not available for CycleGAN' })
     if (config.training.unrollSteps > 0) errors.push({ path: 'training.unrollSteps', message: 'not available for CycleGAN' })
-    if (config.gan === 'wgan-gp') errors.push({ path: 'gan', message: 'CycleGAN trains with the vanilla, LSGAN (the paper\'s) or WGAN objective; the gradient penalty is not implemented for it' })
-    if (config.training.generatorEma > 0) errors.push({ path: 'training.generatorEma', message: 'not available for CycleGAN (weight averaging is implemented for one generator)' })
+    if (config.gan === 'wgan-gp')
+      errors.push({
+        path: 'gan',
+        message: "CycleGAN trains with the vanilla, LSGAN (the paper's) or WGAN objective; the gradient penalty is not implemented for it",
+      })
+    if (config.training.generatorEma > 0)
+      errors.push({
+        path: 'training.generatorEma',
+        message: 'not available for CycleGAN (weight averaging is implemented for one generator)',
+      })
   }
   if (config.tricks.virtualBatchNorm > 0 && !specLayers(config.generator).some((l) => l.type === 'batchNorm')) {
-    errors.push({ path: 'tricks.virtualBatchNorm', message: 'the generator has no batch-norm layer: there is nothing for a reference batch to normalise' })
+    errors.push({
+      path: 'tricks.virtualBatchNorm',
+      message: 'the generator has no batch-norm layer: there is nothing for a reference batch to normalise',
+    })
   }
   if (g) {
     const gInputs = labelled ? [latent, label] : info ? [latent, code] : translation ? [condition] : [latent]
     checkInputs('generator', !isGraphSpec(config.generator), g, gInputs, classes, errors)
-    if (g.outputs.length !== 1) errors.push({ path: 'generator.outputs', message: `the generator has one output (a sample), got ${g.outputs.length}` })
+    if (g.outputs.length !== 1)
+      errors.push({ path: 'generator.outputs', message: `the generator has one output (a sample), got ${g.outputs.length}` })
     else if (!sameShape(g.outputShape, data)) {
-      errors.push({ path: 'generator.layers', message: `the generator outputs ${show(g.outputShape)} but the dataset's samples are ${show(data)}` })
+      errors.push({
+        path: 'generator.layers',
+        message: `the generator outputs ${show(g.outputShape)} but the dataset's samples are ${show(data)}`,
+      })
     }
   }
   if (d) {
-    checkInputs('discriminator', !isGraphSpec(config.discriminator), d, config.conditioning === 'cgan' ? [image, label] : pix2pix ? [condition, image] : [image], classes, errors)
+    checkInputs(
+      'discriminator',
+      !isGraphSpec(config.discriminator),
+      d,
+      config.conditioning === 'cgan' ? [image, label] : pix2pix ? [condition, image] : [image],
+      classes,
+      errors,
+    )
     const heads = config.conditioning === 'acgan' || info ? 2 : 1
     if (d.outputs.length !== heads) {
-      const two = info ? 'an InfoGAN discriminator has two outputs: the real/fake score [1], then Q\'s code estimates' : 'an AC-GAN discriminator has two outputs: the real/fake score [1], then class scores'
-      errors.push({ path: 'discriminator.outputs', message: heads === 2 ? two : `the discriminator has one output (its score), got ${d.outputs.length}` })
+      const two = info
+        ? "an InfoGAN discriminator has two outputs: the real/fake score [1], then Q's code estimates"
+        : 'an AC-GAN discriminator has two outputs: the real/fake score [1], then class scores'
+      errors.push({
+        path: 'discriminator.outputs',
+        message: heads === 2 ? two : `the discriminator has one output (its score), got ${d.outputs.length}`,
+      })
     } else {
       // PatchGAN (pix2pix, CycleGAN): a grid of scores, one per patch, is also a valid output.
       const patch = translation && d.outputShape.length === 3 && d.outputShape[2] === 1
       if (!sameShape(d.outputShape, [1]) && !patch) {
-        errors.push({ path: 'discriminator.layers', message: `the discriminator must output one score per sample ([1])${translation ? ' or per patch ([h, w, 1])' : ''}, got ${show(d.outputShape)}` })
+        errors.push({
+          path: 'discriminator.layers',
+          message: `the discriminator must output one score per sample ([1])${translation ? ' or per patch ([h, w, 1])' : ''}, got ${show(d.outputShape)}`,
+        })
       }
       if (heads === 2 && !info && classes !== undefined && !sameShape(d.outputs[1]!.shape, [classes])) {
-        errors.push({ path: 'discriminator.outputs[1]', message: `the class head must output ${show([classes])} (the dataset's classes), got ${show(d.outputs[1]!.shape)}` })
+        errors.push({
+          path: 'discriminator.outputs[1]',
+          message: `the class head must output ${show([classes])} (the dataset's classes), got ${show(d.outputs[1]!.shape)}`,
+        })
       }
       if (info && !sameShape(d.outputs[1]!.shape, [codeSize])) {
-        errors.push({ path: 'discriminator.outputs[1]', message: `Q must output ${show([codeSize])} (categorical logits, then continuous estimates), got ${show(d.outputs[1]!.shape)}` })
+        errors.push({
+          path: 'discriminator.outputs[1]',
+          message: `Q must output ${show([codeSize])} (categorical logits, then continuous estimates), got ${show(d.outputs[1]!.shape)}`,
+        })
       }
     }
     const source = outputLayer(config.discriminator, 0)
     if (source) {
       const endsInSigmoid = layerActivation(source.layer) === 'sigmoid'
       if (config.gan === 'vanilla' && !endsInSigmoid) {
-        errors.push({ path: `discriminator.${source.path}`, message: 'the vanilla GAN needs D to end in a sigmoid (its output is a probability)' })
+        errors.push({
+          path: `discriminator.${source.path}`,
+          message: 'the vanilla GAN needs D to end in a sigmoid (its output is a probability)',
+        })
       }
       if (config.gan !== 'vanilla' && endsInSigmoid) {
-        errors.push({ path: `discriminator.${source.path}`, message: `${config.gan} needs D to output a raw score: use a linear activation, not sigmoid` })
+        errors.push({
+          path: `discriminator.${source.path}`,
+          message: `${config.gan} needs D to output a raw score: use a linear activation, not sigmoid`,
+        })
       }
     }
     const classHead = config.conditioning === 'acgan' ? outputLayer(config.discriminator, 1) : undefined
@@ -188,7 +250,10 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
     }
     const qHead = info ? outputLayer(config.discriminator, 1) : undefined
     if (qHead && (layerActivation(qHead.layer) ?? 'linear') !== 'linear') {
-      errors.push({ path: `discriminator.${qHead.path}`, message: 'Q must be linear: it outputs categorical logits and continuous estimates side by side' })
+      errors.push({
+        path: `discriminator.${qHead.path}`,
+        message: 'Q must be linear: it outputs categorical logits and continuous estimates side by side',
+      })
     }
   }
   if (config.infogan && !info) {

@@ -110,7 +110,11 @@ export const requests = {
   /** GAN health diagnoses of a run, in the order their evidence began. */
   'runs.diagnoses': request<Diagnosis[]>()(id),
   'runs.metrics': request<MetricSeries>()(
-    z.strictObject({ id: runId, keys: z.array(z.string().max(100)).max(100).optional(), maxPoints: z.int().min(10).max(100_000).optional() }),
+    z.strictObject({
+      id: runId,
+      keys: z.array(z.string().max(100)).max(100).optional(),
+      maxPoints: z.int().min(10).max(100_000).optional(),
+    }),
   ),
   'runs.artifacts': request<ArtifactRecord[]>()(id),
   'runs.compare': request<RunComparison>()(z.strictObject({ ids: z.array(runId).min(2).max(50) })),
@@ -136,7 +140,11 @@ export const requests = {
       overrides: z.array(z.string().max(1000)).max(100).optional(),
       grid: z.array(SweepAxisSchema).min(1).max(10),
       random: z.int().min(1).max(MAX_SWEEP_MEMBERS).optional(),
-      seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+      seed: z
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .optional(),
       name: z.string().trim().min(1).max(200).optional(),
       target: z.enum(PLACEMENTS).optional(),
     }),
@@ -145,12 +153,14 @@ export const requests = {
   /** The model builder's saved templates (a generator and discriminator pair each). */
   'templates.list': request<ModelTemplate[]>()(z.strictObject({})),
   /** Saves or replaces a template; both models are checked by shape inference first. */
-  'templates.save': request<ModelTemplate>()(z.strictObject({
-    name: z.string().trim().min(1).max(80),
-    generator: z.unknown(),
-    discriminator: z.unknown(),
-    basePreset: z.string().max(100).nullable(),
-  })),
+  'templates.save': request<ModelTemplate>()(
+    z.strictObject({
+      name: z.string().trim().min(1).max(80),
+      generator: z.unknown(),
+      discriminator: z.unknown(),
+      basePreset: z.string().max(100).nullable(),
+    }),
+  ),
   'templates.delete': request<{ deleted: string }>()(z.strictObject({ name: z.string().min(1).max(80) })),
   /** The queue workers connected to this host's queue (empty, with queue null, when it has none). */
   'workers.list': request<WorkersView>()(z.strictObject({})),
@@ -169,7 +179,11 @@ export const requests = {
   /** Pauses a running run: its trainer waits with everything in memory; `runs.resume` goes on. */
   'runs.pause': request<RunRecord>()(id),
   'runs.tag': request<RunRecord>()(
-    z.strictObject({ id: runId, add: z.array(z.string().trim().min(1).max(100)).max(50).optional(), remove: z.array(z.string().max(100)).max(50).optional() }),
+    z.strictObject({
+      id: runId,
+      add: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+      remove: z.array(z.string().max(100)).max(50).optional(),
+    }),
   ),
   'runs.note': request<RunRecord>()(z.strictObject({ id: runId, notes: z.string().max(20_000) })),
   /** Refused while the run trains anywhere; a paused run only with `force` (the UI asks first). */
@@ -177,9 +191,7 @@ export const requests = {
   /** The export formats this run can be exported as, each with the reason when it cannot. */
   'runs.exportOptions': request<ExportOption[]>()(id),
   /** Exports a run into the data dir's exports/ folder; `export.progress` events report how far. */
-  'runs.export': request<ExportOutcome>()(
-    z.strictObject({ id: runId, format: z.enum(EXPORT_KINDS), step: z.int().min(0).optional() }),
-  ),
+  'runs.export': request<ExportOutcome>()(z.strictObject({ id: runId, format: z.enum(EXPORT_KINDS), step: z.int().min(0).optional() })),
   /** A transfer experiment from the run's discriminator (`transfer.progress` events while it trains). */
   'runs.transfer': request<TransferRecord>()(
     z.strictObject({
@@ -197,7 +209,15 @@ export const requests = {
   ),
   /** Generated samples from a point run's latest checkpoint (2D points as [x, y] pairs). */
   'runs.sample': request<{ points: [number, number][] }>()(
-    z.strictObject({ id: runId, n: z.int().min(1).max(10_000), seed: z.int().min(0).max(2 ** 31 - 1).optional() }),
+    z.strictObject({
+      id: runId,
+      n: z.int().min(1).max(10_000),
+      seed: z
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .optional(),
+    }),
   ),
   /** The per-epoch fixed-z sample grids of an image run: epochs available, and one as a PNG data URL. */
   'runs.grid': request<{ epochs: number[]; epoch: number | null; dataUrl: string | null }>()(
@@ -207,11 +227,21 @@ export const requests = {
    * `eval` from the UI: sample-quality metrics of the last checkpoint (stored as eval.* metrics too).
    * Point runs may give mode centres and their σ (a CSV's modes) for mode coverage.
    */
-  'runs.eval': request<EvalReport>()(z.strictObject({
-    id: runId,
-    samples: z.int().min(100).max(10_000).optional(),
-    modes: z.strictObject({ centres: z.array(z.tuple([z.number(), z.number()])).min(1).max(10_000), std: z.number().gt(0).max(1e6) }).optional(),
-  })),
+  'runs.eval': request<EvalReport>()(
+    z.strictObject({
+      id: runId,
+      samples: z.int().min(100).max(10_000).optional(),
+      modes: z
+        .strictObject({
+          centres: z
+            .array(z.tuple([z.number(), z.number()]))
+            .min(1)
+            .max(10_000),
+          std: z.number().gt(0).max(1e6),
+        })
+        .optional(),
+    }),
+  ),
   /**
    * A trained generator's latent space: a row of images between the z of two seeds, or (for
    * conditional models) one image per class / categorical code for a seed's z, with InfoGAN's
@@ -219,17 +249,44 @@ export const requests = {
    */
   'runs.explore': request<{ dataUrl: string; captions: string[]; step: number }>()(
     z.discriminatedUnion('kind', [
-      z.strictObject({ id: runId, kind: z.literal('interpolate'), seeds: z.tuple([z.int().min(0).max(2 ** 31 - 1), z.int().min(0).max(2 ** 31 - 1)]), steps: z.int().min(2).max(16), label: z.int().min(0).max(10_000).optional() }),
-      z.strictObject({ id: runId, kind: z.literal('codes'), seed: z.int().min(0).max(2 ** 31 - 1), continuous: z.array(z.number().min(-3).max(3)).max(16).optional() }),
+      z.strictObject({
+        id: runId,
+        kind: z.literal('interpolate'),
+        seeds: z.tuple([
+          z
+            .int()
+            .min(0)
+            .max(2 ** 31 - 1),
+          z
+            .int()
+            .min(0)
+            .max(2 ** 31 - 1),
+        ]),
+        steps: z.int().min(2).max(16),
+        label: z.int().min(0).max(10_000).optional(),
+      }),
+      z.strictObject({
+        id: runId,
+        kind: z.literal('codes'),
+        seed: z
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1),
+        continuous: z.array(z.number().min(-3).max(3)).max(16).optional(),
+      }),
     ]),
   ),
   /**
    * A 2D run's fixed-z generated points saved at the end of each epoch: epochs available, and one
    * epoch's points, the seed of their z (runs with the same one share it), and D's decision surface then.
    */
-  'runs.points': request<{ epochs: number[]; epoch: number | null; points: [number, number][] | null; zSeed: number | null; surface: DecisionSurface | null }>()(
-    z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
-  ),
+  'runs.points': request<{
+    epochs: number[]
+    epoch: number | null
+    points: [number, number][] | null
+    zSeed: number | null
+    surface: DecisionSurface | null
+  }>()(z.strictObject({ id: runId, epoch: z.int().min(0).optional() })),
   /** The reproductions catalog (paper, recipe, protocol, goals) and each entry's last result. */
   'reproductions.catalog': request<ReproductionCatalog>()(z.strictObject({})),
   /** One reproduction (its per-seed results as far as they go). */
@@ -239,18 +296,18 @@ export const requests = {
    * queue) and scores each run with the paper's protocol; answers at once with the running record,
    * then `reproduction.progress` events; `quick` uses the entry's tiny test budget.
    */
-  'reproductions.start': request<ReproductionRecord>()(z.strictObject({
-    name: z.string().min(1).max(100),
-    seeds: z.int().min(1).max(20).optional(),
-    quick: z.boolean().optional(),
-    target: z.enum(PLACEMENTS).optional(),
-  })),
+  'reproductions.start': request<ReproductionRecord>()(
+    z.strictObject({
+      name: z.string().min(1).max(100),
+      seeds: z.int().min(1).max(20).optional(),
+      quick: z.boolean().optional(),
+      target: z.enum(PLACEMENTS).optional(),
+    }),
+  ),
   /** Stops a running reproduction: its current run checkpoints, no more start, the record ends stopped. */
   'reproductions.stop': request<ReproductionRecord>()(z.strictObject({ id: z.int().positive() })),
   /** Samples of a dataset as configured in a run (the real side of a real-vs-generated plot). */
-  'datasets.sample': request<{ points: [number, number][] }>()(
-    z.strictObject({ runId, n: z.int().min(1).max(10_000) }),
-  ),
+  'datasets.sample': request<{ points: [number, number][] }>()(z.strictObject({ runId, n: z.int().min(1).max(10_000) })),
 } as const
 
 export type Requests = typeof requests
@@ -331,6 +388,4 @@ export interface Bridge {
 
 /** WebSocket frames. */
 export type ClientFrame = { type: 'request'; id: number; name: string; payload: unknown }
-export type ServerFrame =
-  | { type: 'response'; id: number; result: RpcResult<unknown> }
-  | { type: 'event'; name: EventName; data: unknown }
+export type ServerFrame = { type: 'response'; id: number; result: RpcResult<unknown> } | { type: 'event'; name: EventName; data: unknown }

@@ -82,7 +82,12 @@ export interface CodeMatching {
 }
 
 /** The code ↔ class matching of samples drawn with `codes[i]` and classified as `classes[i]`. */
-export function codeClassMatching(codes: ArrayLike<number>, classes: ArrayLike<number>, codeCount: number, classCount: number): CodeMatching {
+export function codeClassMatching(
+  codes: ArrayLike<number>,
+  classes: ArrayLike<number>,
+  codeCount: number,
+  classCount: number,
+): CodeMatching {
   const confusion = Array.from({ length: codeCount }, () => new Array<number>(classCount).fill(0))
   for (let i = 0; i < codes.length; i++) confusion[codes[i]!]![classes[i]!]!++
   const match = maxWeightMatching(confusion)

@@ -38,22 +38,47 @@ const TEXT: Record<DiagnosisKind, { title: string; explanation: string; remedies
   divergence: {
     title: 'Training diverged',
     explanation: 'A loss or metric became NaN or infinite: the weights blew up, and nothing after this point is meaningful.',
-    remedies: ['Lower both learning rates (e.g. by 10×)', 'Use the non-saturating generator loss', 'Add one-sided label smoothing (0.1)', 'For WGAN-GP, check the penalty weight'],
+    remedies: [
+      'Lower both learning rates (e.g. by 10×)',
+      'Use the non-saturating generator loss',
+      'Add one-sided label smoothing (0.1)',
+      'For WGAN-GP, check the penalty weight',
+    ],
   },
   'discriminator-dominates': {
     title: 'The discriminator dominates',
-    explanation: 'D tells real from generated samples almost perfectly (D(G(z)) ≈ 0, D(x) ≈ 1), so the generator\'s gradients vanish and it stops learning.',
-    remedies: ['Use the non-saturating generator loss instead of minimax', 'One-sided label smoothing (0.1) or soft/noisy labels', 'Instance noise on D\'s inputs', 'Fewer D steps per G step, or a lower D learning rate', 'A Wasserstein objective (WGAN-GP)'],
+    explanation:
+      "D tells real from generated samples almost perfectly (D(G(z)) ≈ 0, D(x) ≈ 1), so the generator's gradients vanish and it stops learning.",
+    remedies: [
+      'Use the non-saturating generator loss instead of minimax',
+      'One-sided label smoothing (0.1) or soft/noisy labels',
+      "Instance noise on D's inputs",
+      'Fewer D steps per G step, or a lower D learning rate',
+      'A Wasserstein objective (WGAN-GP)',
+    ],
   },
   'mode-collapse': {
     title: 'Mode collapse',
-    explanation: 'The generator\'s samples for a fixed batch of z have collapsed onto a small region: many different z give nearly the same output, so most of the data distribution is missed.',
-    remedies: ['Unrolled GAN (training.unrollSteps = 5)', 'WGAN-GP', 'Feature matching', 'A lower generator learning rate relative to D\'s', 'Minibatch features in D'],
+    explanation:
+      "The generator's samples for a fixed batch of z have collapsed onto a small region: many different z give nearly the same output, so most of the data distribution is missed.",
+    remedies: [
+      'Unrolled GAN (training.unrollSteps = 5)',
+      'WGAN-GP',
+      'Feature matching',
+      "A lower generator learning rate relative to D's",
+      'Minibatch features in D',
+    ],
   },
   oscillation: {
     title: 'Losses oscillate without converging',
-    explanation: 'G\'s and D\'s losses swing back and forth in large waves rather than settling: the two players keep overshooting each other.',
-    remedies: ['Lower both learning rates', 'Adam with β1 = 0.5', 'Two-timescale learning rates (D faster than G)', 'Gradient penalty (WGAN-GP)'],
+    explanation:
+      "G's and D's losses swing back and forth in large waves rather than settling: the two players keep overshooting each other.",
+    remedies: [
+      'Lower both learning rates',
+      'Adam with β1 = 0.5',
+      'Two-timescale learning rates (D faster than G)',
+      'Gradient penalty (WGAN-GP)',
+    ],
   },
 }
 
@@ -86,8 +111,13 @@ export class GanDiagnostics {
         this.dominanceStart ??= step
         this.dominanceCount++
         if (this.dominanceCount >= this.opts.dominanceWindow) {
-          this.report(out, 'discriminator-dominates', this.dominanceStart, step,
-            `D(G(z)) < ${DOMINANCE_MARGIN} and D(x) > ${1 - DOMINANCE_MARGIN} on ${this.dominanceCount} logged steps in a row since step ${this.dominanceStart} (now D(G(z)) = ${m.dFake!.toFixed(3)}, D(x) = ${m.dReal!.toFixed(3)})`)
+          this.report(
+            out,
+            'discriminator-dominates',
+            this.dominanceStart,
+            step,
+            `D(G(z)) < ${DOMINANCE_MARGIN} and D(x) > ${1 - DOMINANCE_MARGIN} on ${this.dominanceCount} logged steps in a row since step ${this.dominanceStart} (now D(G(z)) = ${m.dFake!.toFixed(3)}, D(x) = ${m.dReal!.toFixed(3)})`,
+          )
         }
       } else {
         this.dominanceStart = null
@@ -115,8 +145,13 @@ export class GanDiagnostics {
       this.collapseStart ??= step
       this.collapseCount++
       if (this.collapseCount >= this.opts.collapseEpochs) {
-        this.report(out, 'mode-collapse', this.collapseStart, step,
-          `sample diversity ${m.diversity.toFixed(2)} of the real data's (below ${COLLAPSE_DIVERSITY}) for ${this.collapseCount} epochs in a row${m.modesCaptured !== undefined ? `; ${m.modesCaptured} modes captured` : ''}`)
+        this.report(
+          out,
+          'mode-collapse',
+          this.collapseStart,
+          step,
+          `sample diversity ${m.diversity.toFixed(2)} of the real data's (below ${COLLAPSE_DIVERSITY}) for ${this.collapseCount} epochs in a row${m.modesCaptured !== undefined ? `; ${m.modesCaptured} modes captured` : ''}`,
+        )
       }
     } else {
       this.collapseStart = null

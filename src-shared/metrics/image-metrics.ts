@@ -67,11 +67,12 @@ export function symmetricEigen(matrix: Float64Array, dim: number): { values: Flo
 
 function matmul(a: Float64Array, b: Float64Array, dim: number): Float64Array {
   const out = new Float64Array(dim * dim)
-  for (let i = 0; i < dim; i++) for (let k = 0; k < dim; k++) {
-    const aik = a[i * dim + k]!
-    if (aik === 0) continue
-    for (let j = 0; j < dim; j++) out[i * dim + j]! += aik * b[k * dim + j]!
-  }
+  for (let i = 0; i < dim; i++)
+    for (let k = 0; k < dim; k++) {
+      const aik = a[i * dim + k]!
+      if (aik === 0) continue
+      for (let j = 0; j < dim; j++) out[i * dim + j]! += aik * b[k * dim + j]!
+    }
   return out
 }
 
@@ -179,7 +180,12 @@ function insideShare(points: Float64Array, centres: Float64Array, radii: Float64
  * Precision: share of generated samples inside some real sample's k-NN ball; recall: share of real
  * samples inside some generated sample's ball (k = 3, as in Kynkäänniemi et al.).
  */
-export function precisionRecall(real: ArrayLike<number>, generated: ArrayLike<number>, dim: number, k = 3): { precision: number; recall: number } {
+export function precisionRecall(
+  real: ArrayLike<number>,
+  generated: ArrayLike<number>,
+  dim: number,
+  k = 3,
+): { precision: number; recall: number } {
   const r = Float64Array.from(real)
   const g = Float64Array.from(generated)
   return { precision: insideShare(g, r, kthRadii(r, dim, k), dim), recall: insideShare(r, g, kthRadii(g, dim, k), dim) }

@@ -31,19 +31,22 @@ export const MODE_PROTOCOLS: Record<ModeProtocolId, ModeProtocolDefinition> = {
   pacgan: {
     id: 'pacgan',
     label: 'PacGAN/VEEGAN protocol (Euclidean 3σ)',
-    definition: 'high quality: distance to the nearest mode centre below 3σ, as PacGAN\'s code measures it; a mode is captured when at least one high-quality sample has it as nearest. Compare with PacGAN\'s Table 1 and VEEGAN\'s Table 1 (2,500 samples).',
+    definition:
+      "high quality: distance to the nearest mode centre below 3σ, as PacGAN's code measures it; a mode is captured when at least one high-quality sample has it as nearest. Compare with PacGAN's Table 1 and VEEGAN's Table 1 (2,500 samples).",
     keys: { modes: 'pacganModes', highQuality: 'pacganHighQuality' },
   },
   box: {
     id: 'box',
     label: 'per-coordinate box 3σ',
-    definition: 'as the PacGAN protocol, but high quality when |dx| < 3σ and |dy| < 3σ around the nearest centre (a square, not a disc): the same or higher.',
+    definition:
+      'as the PacGAN protocol, but high quality when |dx| < 3σ and |dy| < 3σ around the nearest centre (a square, not a disc): the same or higher.',
     keys: { modes: 'boxModes', highQuality: 'boxHighQuality' },
   },
   app: {
     id: 'app',
     label: 'workbench definition (≥ 1 % of samples)',
-    definition: 'high quality: within 3σ (Euclidean) of the nearest centre; a mode is captured only when at least 1 % of all samples are its high-quality samples. Stricter than the papers: a mode a few stray samples reach does not count.',
+    definition:
+      'high quality: within 3σ (Euclidean) of the nearest centre; a mode is captured only when at least 1 % of all samples are its high-quality samples. Stricter than the papers: a mode a few stray samples reach does not count.',
     keys: { modes: 'modesCaptured', highQuality: 'highQuality' },
   },
 }
@@ -73,7 +76,12 @@ function nearest(x: number, y: number, centres: readonly (readonly [number, numb
   return { mode, d2 }
 }
 
-function count(points: ArrayLike<number>, centres: readonly (readonly [number, number])[], highQuality: (x: number, y: number, centre: readonly [number, number], d2: number) => boolean, id: ModeProtocolId): ModeProtocolResult {
+function count(
+  points: ArrayLike<number>,
+  centres: readonly (readonly [number, number])[],
+  highQuality: (x: number, y: number, centre: readonly [number, number], d2: number) => boolean,
+  id: ModeProtocolId,
+): ModeProtocolResult {
   const n = Math.floor(points.length / 2)
   const perMode = new Array<number>(centres.length).fill(0)
   let hq = 0
@@ -90,25 +98,41 @@ function count(points: ArrayLike<number>, centres: readonly (readonly [number, n
 }
 
 /** The PacGAN/VEEGAN protocol (see the file comment): standardised distance below 3, one sample captures a mode. */
-export function pacganModeCoverage(points: ArrayLike<number>, centres: readonly (readonly [number, number])[], std: number): ModeProtocolResult {
+export function pacganModeCoverage(
+  points: ArrayLike<number>,
+  centres: readonly (readonly [number, number])[],
+  std: number,
+): ModeProtocolResult {
   const variance = std ** 2
   return count(points, centres, (_x, _y, _c, d2) => Math.sqrt(d2 / variance) < 3, 'pacgan')
 }
 
 /** The per-coordinate box variant: |dx| < 3σ and |dy| < 3σ around the nearest centre. */
-export function boxModeCoverage(points: ArrayLike<number>, centres: readonly (readonly [number, number])[], std: number): ModeProtocolResult {
+export function boxModeCoverage(
+  points: ArrayLike<number>,
+  centres: readonly (readonly [number, number])[],
+  std: number,
+): ModeProtocolResult {
   const r = 3 * std
   return count(points, centres, (x, y, [cx, cy]) => Math.abs(x - cx) < r && Math.abs(y - cy) < r, 'box')
 }
 
 /** The workbench's own definition, as a protocol result. */
-export function appModeCoverage(points: ArrayLike<number>, centres: readonly (readonly [number, number])[], std: number): ModeProtocolResult {
+export function appModeCoverage(
+  points: ArrayLike<number>,
+  centres: readonly (readonly [number, number])[],
+  std: number,
+): ModeProtocolResult {
   const m = modeCoverage(points, centres, std, MIN_MODE_SHARE)
   return { id: 'app', modesCaptured: m.modesCaptured, modes: m.modes, highQuality: m.highQuality, perMode: m.perMode }
 }
 
 /** All three, in the order tables show them (the papers' protocol first). */
-export function modeProtocols(points: ArrayLike<number>, centres: readonly (readonly [number, number])[], std: number): ModeProtocolResult[] {
+export function modeProtocols(
+  points: ArrayLike<number>,
+  centres: readonly (readonly [number, number])[],
+  std: number,
+): ModeProtocolResult[] {
   return [pacganModeCoverage(points, centres, std), boxModeCoverage(points, centres, std), appModeCoverage(points, centres, std)]
 }
 

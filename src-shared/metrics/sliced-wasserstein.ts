@@ -78,6 +78,12 @@ export function slicedWasserstein(a: ArrayLike<number>, b: ArrayLike<number>, di
 }
 
 /** SW₂ over `SWD_PROJECTIONS` seeded directions: the figure `eval` reports. */
-export function slicedWassersteinSeeded(a: ArrayLike<number>, b: ArrayLike<number>, dim: number, projections = SWD_PROJECTIONS, seed = SWD_SEED): number {
+export function slicedWassersteinSeeded(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  dim: number,
+  projections = SWD_PROJECTIONS,
+  seed = SWD_SEED,
+): number {
   return slicedWasserstein(a, b, dim, randomDirections(projections, dim, seed))
 }

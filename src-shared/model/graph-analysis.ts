@@ -5,7 +5,17 @@
  * A graph with no error becomes a GraphSpec in topological order, checked by summarizeModel: the
  * same code as `model summary` and training.
  */
-import { graphSpecSchema, IDENTIFIER_PATTERN, IDENTIFIER_RULE, layerSpecSchema, modelSpecSchema, type GraphSpec, type InputRole, type LayerSpec, type ModelSpecInput } from './spec'
+import {
+  graphSpecSchema,
+  IDENTIFIER_PATTERN,
+  IDENTIFIER_RULE,
+  layerSpecSchema,
+  modelSpecSchema,
+  type GraphSpec,
+  type InputRole,
+  type LayerSpec,
+  type ModelSpecInput,
+} from './spec'
 import { inferLayer, layerLabel, ShapeError, summarizeModel, toGraph, type ModelSummary, type Shape } from './shape-inference'
 
 export interface EditableInput {
@@ -102,7 +112,8 @@ export function analyzeGraph(graph: EditableGraph): GraphAnalysis {
       own.label = layerLabel(parsed.data)
     }
     if (node.inputs.length === 0) own.error ??= 'not connected: connect an input to it'
-    for (const name of node.inputs) if (!shapes.has(name) && !graph.nodes.some((n) => n.name === name)) own.error ??= `reads "${name}", which does not exist`
+    for (const name of node.inputs)
+      if (!shapes.has(name) && !graph.nodes.some((n) => n.name === name)) own.error ??= `reads "${name}", which does not exist`
   }
 
   // Depth-first topological order; a node met again while still on the path closes a cycle.
@@ -146,7 +157,7 @@ export function analyzeGraph(graph: EditableGraph): GraphAnalysis {
     }
   }
 
-  if (graph.outputs.length === 0) errors.push('no output: mark the layer that gives the model\'s output')
+  if (graph.outputs.length === 0) errors.push("no output: mark the layer that gives the model's output")
   for (const name of graph.outputs) if (!byName.has(name)) errors.push(`the output "${name}" is not a layer`)
   // What training refuses: a layer no output depends on (its weights would be dropped).
   const used = new Set(graph.outputs)

@@ -18,7 +18,10 @@ export function isUpsamplingTransposedConv(layer: LayerSpec): boolean {
 
 function split(layer: LayerSpec): [LayerSpec, LayerSpec] | undefined {
   if (layer.type !== 'conv2dTranspose' || !isUpsamplingTransposedConv(layer)) return undefined
-  return [{ type: 'upSampling2d', size: layer.strides }, { ...layer, type: 'conv2d', strides: 1 }]
+  return [
+    { type: 'upSampling2d', size: layer.strides },
+    { ...layer, type: 'conv2d', strides: 1 },
+  ]
 }
 
 /** A name for the up-sampling node in front of `name` that no node has yet. */
@@ -40,7 +43,10 @@ export function withResizeConvolutions(spec: ModelSpec): ModelSpec {
       if (!parts) return [node]
       // The convolution keeps the node's name, so everything that reads it still does.
       const resize = freshName(node.name, taken)
-      return [{ name: resize, layer: parts[0], inputs: node.inputs }, { ...node, layer: parts[1], inputs: [resize] }]
+      return [
+        { name: resize, layer: parts[0], inputs: node.inputs },
+        { ...node, layer: parts[1], inputs: [resize] },
+      ]
     }),
   }
 }

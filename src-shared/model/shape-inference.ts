@@ -47,7 +47,8 @@ export const MAX_PARAMS = 100_000_000
 const product = (shape: Shape) => shape.reduce((a, b) => a * b, 1)
 
 function spatial(shape: Shape, index: string, what: string): [number, number, number] {
-  if (shape.length !== 3) throw new ShapeError(index, `${what} needs an input of rank 3 (height, width, channels), got [${shape.join(', ')}]`)
+  if (shape.length !== 3)
+    throw new ShapeError(index, `${what} needs an input of rank 3 (height, width, channels), got [${shape.join(', ')}]`)
   return shape as [number, number, number]
 }
 
@@ -57,25 +58,42 @@ function convOut(size: number, k: number, s: number, padding: 'same' | 'valid'):
 
 export function layerLabel(layer: LayerSpec): string {
   switch (layer.type) {
-    case 'dense': return `Dense ${layer.units}${layer.activation !== 'linear' ? ` ${layer.activation}` : ''}`
+    case 'dense':
+      return `Dense ${layer.units}${layer.activation !== 'linear' ? ` ${layer.activation}` : ''}`
     case 'conv2d':
     case 'conv2dTranspose':
-      return `${layer.type === 'conv2d' ? 'Conv2D' : 'Conv2DTranspose'} ${layer.filters} ${layer.kernelSize}×${layer.kernelSize}` +
+      return (
+        `${layer.type === 'conv2d' ? 'Conv2D' : 'Conv2DTranspose'} ${layer.filters} ${layer.kernelSize}×${layer.kernelSize}` +
         `${layer.strides > 1 ? ` s${layer.strides}` : ''}${layer.activation !== 'linear' ? ` ${layer.activation}` : ''}`
-    case 'upSampling2d': return `UpSampling2D ×${layer.size}`
-    case 'maxPooling2d': return `MaxPooling2D ${layer.poolSize}`
-    case 'averagePooling2d': return `AveragePooling2D ${layer.poolSize}`
-    case 'zeroPadding2d': return 'ZeroPadding2D'
-    case 'reshape': return `Reshape ${layer.targetShape.join('×')}`
-    case 'flatten': return 'Flatten'
-    case 'dropout': return `Dropout ${layer.rate}`
-    case 'batchNorm': return 'BatchNorm'
-    case 'layerNorm': return 'LayerNorm'
-    case 'activation': return layer.activation === 'leakyRelu' ? `LeakyReLU ${layer.alpha}` : layer.activation
-    case 'embedding': return `Embedding ${layer.inputDim}→${layer.outputDim}`
-    case 'concatenate': return 'Concatenate'
-    case 'multiply': return 'Multiply'
-    case 'add': return 'Add'
+      )
+    case 'upSampling2d':
+      return `UpSampling2D ×${layer.size}`
+    case 'maxPooling2d':
+      return `MaxPooling2D ${layer.poolSize}`
+    case 'averagePooling2d':
+      return `AveragePooling2D ${layer.poolSize}`
+    case 'zeroPadding2d':
+      return 'ZeroPadding2D'
+    case 'reshape':
+      return `Reshape ${layer.targetShape.join('×')}`
+    case 'flatten':
+      return 'Flatten'
+    case 'dropout':
+      return `Dropout ${layer.rate}`
+    case 'batchNorm':
+      return 'BatchNorm'
+    case 'layerNorm':
+      return 'LayerNorm'
+    case 'activation':
+      return layer.activation === 'leakyRelu' ? `LeakyReLU ${layer.alpha}` : layer.activation
+    case 'embedding':
+      return `Embedding ${layer.inputDim}→${layer.outputDim}`
+    case 'concatenate':
+      return 'Concatenate'
+    case 'multiply':
+      return 'Multiply'
+    case 'add':
+      return 'Add'
   }
 }
 
@@ -145,7 +163,10 @@ export function inferLayer(layer: LayerSpec, inputs: Shape[], index: string): { 
       const from = product(input)
       const to = product(layer.targetShape)
       if (from !== to) {
-        throw new ShapeError(index, `cannot reshape [${input.join(', ')}] (${from} values) to [${layer.targetShape.join(', ')}] (${to} values)`)
+        throw new ShapeError(
+          index,
+          `cannot reshape [${input.join(', ')}] (${from} values) to [${layer.targetShape.join(', ')}] (${to} values)`,
+        )
       }
       return { shape: [...layer.targetShape], params: 0, trainable: 0 }
     }
@@ -217,8 +238,14 @@ export function summarizeModel(spec: ModelSpec, inputRole: InputRole = 'latent')
       throw new ShapeError(at(index), `the model would have over ${MAX_PARAMS.toLocaleString('en-US')} parameters`)
     }
     return {
-      index, name: node.name, type: node.layer.type, label: layerLabel(node.layer), inputs: [...node.inputs],
-      outputShape: out.shape, params: out.params, trainableParams: out.trainable,
+      index,
+      name: node.name,
+      type: node.layer.type,
+      label: layerLabel(node.layer),
+      inputs: [...node.inputs],
+      outputShape: out.shape,
+      params: out.params,
+      trainableParams: out.trainable,
     }
   })
   const outputs = graph.outputs.map((name, i) => {

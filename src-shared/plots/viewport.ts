@@ -14,7 +14,8 @@ export const VIEWPORT_PADDING = 0.25
 /** A square around `bounds` ([[xmin, xmax], [ymin, ymax]]); a point or an empty range still gets a frame. */
 export function squareViewport(bounds: readonly (readonly [number, number])[], padding = VIEWPORT_PADDING): Viewport {
   const [bx, by] = bounds
-  const finite = (b: readonly [number, number] | undefined): b is readonly [number, number] => !!b && Number.isFinite(b[0]) && Number.isFinite(b[1]) && b[0] <= b[1]
+  const finite = (b: readonly [number, number] | undefined): b is readonly [number, number] =>
+    !!b && Number.isFinite(b[0]) && Number.isFinite(b[1]) && b[0] <= b[1]
   if (!finite(bx) || !finite(by)) return { x: [-1, 1], y: [-1, 1] }
   const cx = (bx[0] + bx[1]) / 2
   const cy = (by[0] + by[1]) / 2

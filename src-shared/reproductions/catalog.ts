@@ -71,7 +71,12 @@ export interface ReproductionEntry {
   note?: string
 }
 
-const PACGAN = { authors: 'Lin, Khetan, Fanti, Oh', year: 2018, title: 'PacGAN: The power of two samples in generative adversarial networks', where: 'Table 1 (10 trials)' }
+const PACGAN = {
+  authors: 'Lin, Khetan, Fanti, Oh',
+  year: 2018,
+  title: 'PacGAN: The power of two samples in generative adversarial networks',
+  where: 'Table 1 (10 trials)',
+}
 
 const MODE_PROTOCOL = (modes: number) => ({
   kind: 'mode-coverage' as const,
@@ -81,23 +86,65 @@ const MODE_PROTOCOL = (modes: number) => ({
 
 const QUICK_2D = { overrides: ['training.epochs=1', 'training.stepsPerEpoch=20', 'training.checkpointEvery=1'], samples: 2500 }
 const QUICK_IMAGE = {
-  overrides: ['training.epochs=1', 'training.stepsPerEpoch=3', 'training.batchSize=16', 'training.checkpointEvery=1', 'training.evalSamples=0', 'dataset.limit=256'],
+  overrides: [
+    'training.epochs=1',
+    'training.stepsPerEpoch=3',
+    'training.batchSize=16',
+    'training.checkpointEvery=1',
+    'training.evalSamples=0',
+    'dataset.limit=256',
+  ],
   samples: 100,
 }
 
 function modeRows(modes: number, minHighQuality: number, paper: { modes: PaperFigure[]; highQuality: PaperFigure[] }): GoalRow[] {
   return [
-    { metric: 'pacganModes', label: `modes captured (of ${modes})`, format: 'count', paper: paper.modes, goal: { kind: 'at-least', value: modes }, goalText: `${modes} of ${modes} on every seed` },
-    { metric: 'pacganHighQuality', label: 'high-quality samples', format: 'percent', paper: paper.highQuality, goal: { kind: 'at-least', value: minHighQuality }, goalText: `≥ ${Math.round(minHighQuality * 100)} % on every seed` },
+    {
+      metric: 'pacganModes',
+      label: `modes captured (of ${modes})`,
+      format: 'count',
+      paper: paper.modes,
+      goal: { kind: 'at-least', value: modes },
+      goalText: `${modes} of ${modes} on every seed`,
+    },
+    {
+      metric: 'pacganHighQuality',
+      label: 'high-quality samples',
+      format: 'percent',
+      paper: paper.highQuality,
+      goal: { kind: 'at-least', value: minHighQuality },
+      goalText: `≥ ${Math.round(minHighQuality * 100)} % on every seed`,
+    },
   ]
 }
 
 /** A variant's rows: more modes than the plain GAN on the same seed, high quality shown. */
 function variantRows(paper: PaperFigure[]): GoalRow[] {
   return [
-    { metric: 'pacganModes', label: 'modes captured (of 8)', format: 'count', paper, goal: { kind: 'at-least-baseline' }, goalText: "≥ the plain GAN's on the same seed, every seed" },
-    { metric: 'baseline.pacganModes', label: 'plain GAN, modes captured', format: 'count', paper: [], goal: { kind: 'report' }, goalText: 'shown for comparison' },
-    { metric: 'pacganHighQuality', label: 'high-quality samples', format: 'percent', paper: [], goal: { kind: 'report' }, goalText: 'shown' },
+    {
+      metric: 'pacganModes',
+      label: 'modes captured (of 8)',
+      format: 'count',
+      paper,
+      goal: { kind: 'at-least-baseline' },
+      goalText: "≥ the plain GAN's on the same seed, every seed",
+    },
+    {
+      metric: 'baseline.pacganModes',
+      label: 'plain GAN, modes captured',
+      format: 'count',
+      paper: [],
+      goal: { kind: 'report' },
+      goalText: 'shown for comparison',
+    },
+    {
+      metric: 'pacganHighQuality',
+      label: 'high-quality samples',
+      format: 'percent',
+      paper: [],
+      goal: { kind: 'report' },
+      goalText: 'shown',
+    },
   ]
 }
 
@@ -112,12 +159,21 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     recipe: { preset: 'mlp-2d-pacgan-ring8-decay-ema', overrides: [] },
     protocol: MODE_PROTOCOL(8),
     rows: modeRows(8, 0.97, {
-      modes: [{ label: 'GAN', value: 6.3 }, { label: 'PacGAN3', value: 7.8 }, { label: 'PacGAN4', value: 7.8 }],
-      highQuality: [{ label: 'GAN', value: 0.982 }, { label: 'PacGAN3', value: 0.977 }, { label: 'PacGAN4', value: 0.959 }],
+      modes: [
+        { label: 'GAN', value: 6.3 },
+        { label: 'PacGAN3', value: 7.8 },
+        { label: 'PacGAN4', value: 7.8 },
+      ],
+      highQuality: [
+        { label: 'GAN', value: 0.982 },
+        { label: 'PacGAN3', value: 0.977 },
+        { label: 'PacGAN4', value: 0.959 },
+      ],
     }),
     quick: QUICK_2D,
     budgetText: '10,000 steps of 256 (the preset), 6-10 minutes a seed on the 2-core VM',
-    changes: "The lecture's 2D MLP GAN (mlp-2d-ring8) on PacGAN's ring with 10,000 steps, learning rates decayed linearly to 0 (samples tighten around the modes instead of oscillating around them) and generator weight averaging, β 0.999 (Yazıcı et al. 2019: the average sits nearer the modes than G's last iterate). It covers the 8 modes but does not reach the high-quality goal (the measured seeds: docs/presets.md and the table here).",
+    changes:
+      "The lecture's 2D MLP GAN (mlp-2d-ring8) on PacGAN's ring with 10,000 steps, learning rates decayed linearly to 0 (samples tighten around the modes instead of oscillating around them) and generator weight averaging, β 0.999 (Yazıcı et al. 2019: the average sits nearer the modes than G's last iterate). It covers the 8 modes but does not reach the high-quality goal (the measured seeds: docs/presets.md and the table here).",
     note: "PacGAN's ring: radius 1, σ 0.01 (dataset pacgan-ring8). Captured is generous: on 3 of 5 seeds at least one captured mode holds 6 or fewer of the 2,500 samples.",
   },
   {
@@ -128,8 +184,16 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     recipe: { preset: 'mlp-2d-grid25', overrides: [] },
     protocol: MODE_PROTOCOL(25),
     rows: modeRows(25, 0.95, {
-      modes: [{ label: 'GAN', value: 17.3 }, { label: 'PacGAN3', value: 24.6 }, { label: 'PacGAN4', value: 24.8 }],
-      highQuality: [{ label: 'GAN', value: 0.948 }, { label: 'PacGAN3', value: 0.942 }, { label: 'PacGAN4', value: 0.936 }],
+      modes: [
+        { label: 'GAN', value: 17.3 },
+        { label: 'PacGAN3', value: 24.6 },
+        { label: 'PacGAN4', value: 24.8 },
+      ],
+      highQuality: [
+        { label: 'GAN', value: 0.948 },
+        { label: 'PacGAN3', value: 0.942 },
+        { label: 'PacGAN4', value: 0.936 },
+      ],
     }),
     quick: QUICK_2D,
     budgetText: '4,000 steps of 256 (the preset), minutes; the paper trains 400 epochs of 1,000 steps of 100',
@@ -140,7 +204,12 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     name: 'toy-ring8',
     title: "The project's ring of 8 (radius 2, σ 0.02; Metz et al.'s unrolled-GAN ring)",
     family: '2d',
-    paper: { authors: 'the workbench', year: 2026, title: "the project's own 2D toy, held to the PacGAN ring's standard", where: 'issue #21' },
+    paper: {
+      authors: 'the workbench',
+      year: 2026,
+      title: "the project's own 2D toy, held to the PacGAN ring's standard",
+      where: 'issue #21',
+    },
     recipe: { preset: 'mlp-2d-ring8', overrides: [] },
     protocol: MODE_PROTOCOL(8),
     rows: modeRows(8, 0.97, { modes: [], highQuality: [] }),
@@ -152,7 +221,12 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     name: 'toy-spiral',
     title: "The project's spiral (50 tight Gaussians along two turns)",
     family: '2d',
-    paper: { authors: 'the workbench', year: 2026, title: "the project's own 2D toy, held to the PacGAN grid's standard", where: 'issue #21' },
+    paper: {
+      authors: 'the workbench',
+      year: 2026,
+      title: "the project's own 2D toy, held to the PacGAN grid's standard",
+      where: 'issue #21',
+    },
     recipe: { preset: 'mlp-2d-spiral', overrides: [] },
     protocol: MODE_PROTOCOL(50),
     rows: modeRows(50, 0.95, { modes: [], highQuality: [] }),
@@ -164,7 +238,12 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     name: 'wgan-gp-ring8',
     title: 'WGAN-GP against the plain GAN on the ring of 8',
     family: '2d',
-    paper: { authors: 'Gulrajani, Ahmed, Arjovsky, Dumoulin, Courville', year: 2017, title: 'Improved Training of Wasserstein GANs', where: 'Fig. 1 (8 Gaussians; qualitative)' },
+    paper: {
+      authors: 'Gulrajani, Ahmed, Arjovsky, Dumoulin, Courville',
+      year: 2017,
+      title: 'Improved Training of Wasserstein GANs',
+      where: 'Fig. 1 (8 Gaussians; qualitative)',
+    },
     recipe: { preset: 'mlp-2d-ring8-wgan-gp', overrides: [] },
     baseline: PLAIN_RING,
     protocol: MODE_PROTOCOL(8),
@@ -177,11 +256,18 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     name: 'lsgan-ring8',
     title: 'LSGAN against the plain GAN on the ring of 8',
     family: '2d',
-    paper: { authors: 'Mao, Li, Xie, Lau, Wang, Smolley', year: 2017, title: 'Least Squares Generative Adversarial Networks', where: 'Gaussian-mixture experiment (qualitative)' },
+    paper: {
+      authors: 'Mao, Li, Xie, Lau, Wang, Smolley',
+      year: 2017,
+      title: 'Least Squares Generative Adversarial Networks',
+      where: 'Gaussian-mixture experiment (qualitative)',
+    },
     recipe: { preset: 'mlp-2d-ring8-lsgan', overrides: [] },
     baseline: PLAIN_RING,
     protocol: MODE_PROTOCOL(8),
-    rows: variantRows([{ label: 'LSGAN', text: 'no mode count; the regular GAN is shown collapsing where LSGAN spreads over the mixture' }]),
+    rows: variantRows([
+      { label: 'LSGAN', text: 'no mode count; the regular GAN is shown collapsing where LSGAN spreads over the mixture' },
+    ]),
     quick: QUICK_2D,
     budgetText: '3,000 steps of 256 each, minutes',
     changes: '',
@@ -190,11 +276,21 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     name: 'unrolled-ring8',
     title: 'Unrolled GAN against the plain GAN on the ring of 8',
     family: '2d',
-    paper: { authors: 'Metz, Poole, Pfau, Sohl-Dickstein', year: 2017, title: 'Unrolled Generative Adversarial Networks', where: 'Fig. 1 (ring of 8 Gaussians; qualitative)' },
+    paper: {
+      authors: 'Metz, Poole, Pfau, Sohl-Dickstein',
+      year: 2017,
+      title: 'Unrolled Generative Adversarial Networks',
+      where: 'Fig. 1 (ring of 8 Gaussians; qualitative)',
+    },
     recipe: { preset: 'mlp-2d-ring8-unrolled', overrides: [] },
     baseline: PLAIN_RING,
     protocol: MODE_PROTOCOL(8),
-    rows: variantRows([{ label: 'unrolled GAN', text: 'no mode count; the unrolled GAN spreads over all 8 modes while the standard GAN moves from mode to mode' }]),
+    rows: variantRows([
+      {
+        label: 'unrolled GAN',
+        text: 'no mode count; the unrolled GAN spreads over all 8 modes while the standard GAN moves from mode to mode',
+      },
+    ]),
     quick: QUICK_2D,
     budgetText: '3,000 steps of 256 each, minutes',
     changes: '',
@@ -203,7 +299,12 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     name: 'feature-matching-ring8',
     title: 'Feature matching against the plain GAN on the ring of 8',
     family: '2d',
-    paper: { authors: 'Salimans, Goodfellow, Zaremba, Cheung, Radford, Chen', year: 2016, title: 'Improved Techniques for Training GANs', where: '§3.1 (no 2D figure)' },
+    paper: {
+      authors: 'Salimans, Goodfellow, Zaremba, Cheung, Radford, Chen',
+      year: 2016,
+      title: 'Improved Techniques for Training GANs',
+      where: '§3.1 (no 2D figure)',
+    },
     recipe: { preset: 'mlp-2d-ring8-feature-matching', overrides: [] },
     baseline: PLAIN_RING,
     protocol: MODE_PROTOCOL(8),
@@ -212,71 +313,135 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     budgetText: '3,000 steps of 256 each, minutes',
     changes: '',
   },
-  ...(['fashion-mnist', 'mnist'] as const).map((data): ReproductionEntry => ({
-    name: `acgan-${data}`,
-    title: `AC-GAN on ${data === 'mnist' ? 'MNIST (the 10,000 built-in digits)' : 'Fashion-MNIST'}`,
-    family: 'image',
-    paper: { authors: 'Odena, Olah, Shlens', year: 2017, title: 'Conditional Image Synthesis with Auxiliary Classifier GANs', where: 'class-conditional samples (no MNIST-family figure)' },
-    recipe: { preset: `acgan-${data}`, overrides: data === 'mnist' ? ['training.epochs=8'] : ['training.stepsPerEpoch=200', 'training.epochs=6'] },
-    protocol: {
-      kind: 'label-accuracy',
-      samples: 1000,
-      description: "1,000 samples, each class in turn (fixed z); the share the evaluation classifier calls the class they were drawn for, over that classifier's accuracy on real test images",
-    },
-    rows: [
-      {
-        metric: 'relativeAccuracy', label: "label accuracy ÷ classifier's test accuracy", format: 'percent',
-        paper: data === 'fashion-mnist' ? [{ label: 'lecture recipe, 1,200 steps (issue #21)', value: 0.8 / 0.906 }] : [],
-        goal: { kind: 'at-least', value: 0.95 }, goalText: '≥ 95 % on every seed',
+  ...(['fashion-mnist', 'mnist'] as const).map(
+    (data): ReproductionEntry => ({
+      name: `acgan-${data}`,
+      title: `AC-GAN on ${data === 'mnist' ? 'MNIST (the 10,000 built-in digits)' : 'Fashion-MNIST'}`,
+      family: 'image',
+      paper: {
+        authors: 'Odena, Olah, Shlens',
+        year: 2017,
+        title: 'Conditional Image Synthesis with Auxiliary Classifier GANs',
+        where: 'class-conditional samples (no MNIST-family figure)',
       },
-      { metric: 'labelAccuracy', label: 'label accuracy', format: 'percent', paper: [], goal: { kind: 'report' }, goalText: 'shown' },
-      { metric: 'classifierAccuracy', label: "classifier's accuracy on real test images", format: 'percent', paper: [], goal: { kind: 'report' }, goalText: 'the ceiling' },
-    ],
-    quick: QUICK_IMAGE,
-    budgetText: data === 'mnist' ? '8 epochs of the 10,000 digits (1,256 steps of 64)' : '1,200 steps of 64 (as measured in issue #21)',
-    changes: '',
-  })),
+      recipe: {
+        preset: `acgan-${data}`,
+        overrides: data === 'mnist' ? ['training.epochs=8'] : ['training.stepsPerEpoch=200', 'training.epochs=6'],
+      },
+      protocol: {
+        kind: 'label-accuracy',
+        samples: 1000,
+        description:
+          "1,000 samples, each class in turn (fixed z); the share the evaluation classifier calls the class they were drawn for, over that classifier's accuracy on real test images",
+      },
+      rows: [
+        {
+          metric: 'relativeAccuracy',
+          label: "label accuracy ÷ classifier's test accuracy",
+          format: 'percent',
+          paper: data === 'fashion-mnist' ? [{ label: 'lecture recipe, 1,200 steps (issue #21)', value: 0.8 / 0.906 }] : [],
+          goal: { kind: 'at-least', value: 0.95 },
+          goalText: '≥ 95 % on every seed',
+        },
+        { metric: 'labelAccuracy', label: 'label accuracy', format: 'percent', paper: [], goal: { kind: 'report' }, goalText: 'shown' },
+        {
+          metric: 'classifierAccuracy',
+          label: "classifier's accuracy on real test images",
+          format: 'percent',
+          paper: [],
+          goal: { kind: 'report' },
+          goalText: 'the ceiling',
+        },
+      ],
+      quick: QUICK_IMAGE,
+      budgetText: data === 'mnist' ? '8 epochs of the 10,000 digits (1,256 steps of 64)' : '1,200 steps of 64 (as measured in issue #21)',
+      changes: '',
+    }),
+  ),
   {
     name: 'infogan-mnist',
     title: "InfoGAN's categorical code as a digit classifier (MNIST)",
     family: 'image',
-    paper: { authors: 'Chen, Duan, Houthooft, Schulman, Sutskever, Abbeel', year: 2016, title: 'InfoGAN: Interpretable Representation Learning by Information Maximizing GANs', where: '§7.1 (MNIST)' },
+    paper: {
+      authors: 'Chen, Duan, Houthooft, Schulman, Sutskever, Abbeel',
+      year: 2016,
+      title: 'InfoGAN: Interpretable Representation Learning by Information Maximizing GANs',
+      where: '§7.1 (MNIST)',
+    },
     recipe: { preset: 'infogan-mnist', overrides: ['training.epochs=8'] },
     protocol: {
       kind: 'infogan-code',
       samples: 1000,
-      description: '1,000 samples, each categorical code in turn with random continuous codes (fixed z); the classifier names each digit; codes are matched one-to-one to digits (Hungarian algorithm) and the error is the share that disagree',
+      description:
+        '1,000 samples, each categorical code in turn with random continuous codes (fixed z); the classifier names each digit; codes are matched one-to-one to digits (Hungarian algorithm) and the error is the share that disagree',
     },
     rows: [
-      { metric: 'codeError', label: 'code ↔ digit error after the best matching', format: 'percent', paper: [{ label: 'InfoGAN', value: 0.05 }], goal: { kind: 'at-most', value: 0.05 }, goalText: '≤ 5 % on every seed' },
+      {
+        metric: 'codeError',
+        label: 'code ↔ digit error after the best matching',
+        format: 'percent',
+        paper: [{ label: 'InfoGAN', value: 0.05 }],
+        goal: { kind: 'at-most', value: 0.05 },
+        goalText: '≤ 5 % on every seed',
+      },
     ],
     quick: QUICK_IMAGE,
     budgetText: '8 epochs of the 10,000 digits (1,256 steps of 64)',
     changes: '',
   },
-  ...(['mnist', 'fashion-mnist'] as const).map((data): ReproductionEntry => ({
-    name: `dcgan-${data}`,
-    title: `DCGAN (Radford et al.) on ${data === 'mnist' ? 'MNIST' : 'Fashion-MNIST'}`,
-    family: 'image',
-    paper: { authors: 'Radford, Metz, Chintala', year: 2016, title: 'Unsupervised Representation Learning with Deep Convolutional GANs', where: 'architecture and training settings (no MNIST-family FID)' },
-    recipe: data === 'mnist'
-      ? { preset: 'dcgan-radford-mnist', overrides: ['training.epochs=12'] }
-      : { preset: 'dcgan-fashion-mnist', overrides: ['training.stepsPerEpoch=200', 'training.epochs=10'] },
-    protocol: {
-      kind: 'frechet',
-      samples: 1000,
-      description: "1,000 samples (fixed z) against the held-out test images in the evaluation classifier's 128-d feature space; a class counts as present when at least 2 % of samples are classified as it with probability ≥ 0.9",
-    },
-    rows: [
-      { metric: 'frechetDistance', label: "Fréchet distance (classifier features)", format: 'number', paper: [], goal: { kind: 'at-most-peer' }, goalText: "≤ the PyTorch rebuild's at the same step count, every seed" },
-      { metric: 'classesPresent', label: 'classes recognisably present (of 10)', format: 'count', paper: [], goal: { kind: 'at-least', value: 10 }, goalText: '10 of 10 on every seed' },
-      { metric: 'inceptionScore', label: 'IS-style score', format: 'number', paper: [], goal: { kind: 'report' }, goalText: 'shown' },
-    ],
-    quick: QUICK_IMAGE,
-    budgetText: data === 'mnist' ? '12 epochs of the 10,000 digits (1,884 steps of 64, about an hour here)' : '2,000 steps of 64 (about an hour here)',
-    changes: '',
-    peer: { label: 'PyTorch rebuild, same recipe and steps', value: null, note: 'supplied by the PyTorch rebuild (scored with `gan-workbench eval --samples-file`)' },
-  })),
+  ...(['mnist', 'fashion-mnist'] as const).map(
+    (data): ReproductionEntry => ({
+      name: `dcgan-${data}`,
+      title: `DCGAN (Radford et al.) on ${data === 'mnist' ? 'MNIST' : 'Fashion-MNIST'}`,
+      family: 'image',
+      paper: {
+        authors: 'Radford, Metz, Chintala',
+        year: 2016,
+        title: 'Unsupervised Representation Learning with Deep Convolutional GANs',
+        where: 'architecture and training settings (no MNIST-family FID)',
+      },
+      recipe:
+        data === 'mnist'
+          ? { preset: 'dcgan-radford-mnist', overrides: ['training.epochs=12'] }
+          : { preset: 'dcgan-fashion-mnist', overrides: ['training.stepsPerEpoch=200', 'training.epochs=10'] },
+      protocol: {
+        kind: 'frechet',
+        samples: 1000,
+        description:
+          "1,000 samples (fixed z) against the held-out test images in the evaluation classifier's 128-d feature space; a class counts as present when at least 2 % of samples are classified as it with probability ≥ 0.9",
+      },
+      rows: [
+        {
+          metric: 'frechetDistance',
+          label: 'Fréchet distance (classifier features)',
+          format: 'number',
+          paper: [],
+          goal: { kind: 'at-most-peer' },
+          goalText: "≤ the PyTorch rebuild's at the same step count, every seed",
+        },
+        {
+          metric: 'classesPresent',
+          label: 'classes recognisably present (of 10)',
+          format: 'count',
+          paper: [],
+          goal: { kind: 'at-least', value: 10 },
+          goalText: '10 of 10 on every seed',
+        },
+        { metric: 'inceptionScore', label: 'IS-style score', format: 'number', paper: [], goal: { kind: 'report' }, goalText: 'shown' },
+      ],
+      quick: QUICK_IMAGE,
+      budgetText:
+        data === 'mnist'
+          ? '12 epochs of the 10,000 digits (1,884 steps of 64, about an hour here)'
+          : '2,000 steps of 64 (about an hour here)',
+      changes: '',
+      peer: {
+        label: 'PyTorch rebuild, same recipe and steps',
+        value: null,
+        note: 'supplied by the PyTorch rebuild (scored with `gan-workbench eval --samples-file`)',
+      },
+    }),
+  ),
 ]
 
 /**
@@ -297,7 +462,11 @@ export function findReproduction(name: string): ReproductionEntry | undefined {
 
 /** The raw config a recipe trains (the preset with its overrides, the quick budget and the seed). */
 export function recipeConfig(recipe: Recipe, options: { quick?: boolean; quickOverrides?: string[]; seed?: number } = {}): unknown {
-  const overrides = [...recipe.overrides, ...(options.quick ? options.quickOverrides ?? [] : []), ...(options.seed === undefined ? [] : [`training.seed=${options.seed}`])]
+  const overrides = [
+    ...recipe.overrides,
+    ...(options.quick ? (options.quickOverrides ?? []) : []),
+    ...(options.seed === undefined ? [] : [`training.seed=${options.seed}`]),
+  ]
   return applyOverrides(requirePreset(recipe.preset).config, overrides)
 }
 

@@ -65,7 +65,7 @@ export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>)
   const entry = withCurrentFindings(record.entry)
   const failedSeeds = results.filter((s) => !seedOk(s) || (entry.baseline && s.baselineStatus !== 'completed')).map((s) => s.seed)
   const rows = entry.rows.map((row): RowSummary => {
-    const perSeed = results.map((s) => (seedOk(s) ? s.values[row.metric] ?? null : null))
+    const perSeed = results.map((s) => (seedOk(s) ? (s.values[row.metric] ?? null) : null))
     const base = { row, perSeed, ...stats(perSeed.filter((v): v is number => v !== null)) }
     if (row.goal.kind === 'report') return { ...base, verdict: 'info' }
     if (row.goal.kind === 'at-most-peer' && (entry.peer?.value === null || entry.peer?.value === undefined)) {
@@ -75,9 +75,10 @@ export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>)
     const failing = results.filter((s) => !seedOk(s) || meets(row, s, entry) === false)
     if (failing.length === 0) return { ...base, verdict: 'pass' }
     const broken = failing.filter((s) => !seedOk(s))
-    const why = broken.length > 0
-      ? `seed${broken.length > 1 ? 's' : ''} ${broken.map((s) => `${s.seed} (${s.status})`).join(', ')} did not finish`
-      : `seed${failing.length > 1 ? 's' : ''} ${failing.map((s) => s.seed).join(', ')} short of the goal`
+    const why =
+      broken.length > 0
+        ? `seed${broken.length > 1 ? 's' : ''} ${broken.map((s) => `${s.seed} (${s.status})`).join(', ')} did not finish`
+        : `seed${failing.length > 1 ? 's' : ''} ${failing.map((s) => s.seed).join(', ')} short of the goal`
     return { ...base, verdict: 'fail', why }
   })
   const judged = rows.filter((r) => r.verdict === 'pass' || r.verdict === 'fail')
@@ -86,7 +87,9 @@ export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>)
 }
 
 /** The whole reproduction in a word: a pass with a goal still awaiting its peer figure is not a pass yet. */
-export function verdictWord(record: Pick<ReproductionRecord, 'entry' | 'results' | 'status'>): 'passed' | 'not reached' | 'awaiting a peer figure' | ReproductionRecord['status'] {
+export function verdictWord(
+  record: Pick<ReproductionRecord, 'entry' | 'results' | 'status'>,
+): 'passed' | 'not reached' | 'awaiting a peer figure' | ReproductionRecord['status'] {
   if (record.status !== 'completed') return record.status
   const s = summarize(record)
   return !s.passed ? 'not reached' : s.pending ? 'awaiting a peer figure' : 'passed'
@@ -111,5 +114,7 @@ export function formatSpread(r: RowSummary): string {
 /** The paper's figures of a row in one line, e.g. "GAN 6.3 · PacGAN4 7.8". */
 export function formatPaper(row: GoalRow): string {
   if (row.paper.length === 0) return '—'
-  return row.paper.map((p) => (p.value !== undefined ? `${p.label} ${formatValue(p.value, row.format, true)}` : `${p.label}: ${p.text ?? ''}`)).join(' · ')
+  return row.paper
+    .map((p) => (p.value !== undefined ? `${p.label} ${formatValue(p.value, row.format, true)}` : `${p.label}: ${p.text ?? ''}`))
+    .join(' · ')
 }

@@ -39,7 +39,20 @@ export const RUN_COLUMNS: Column[] = [
   { id: 'notes', label: 'Notes', kind: 'run', numeric: false, sortValue: (r) => r.notes || null },
 ]
 
-export const DEFAULT_COLUMNS = ['id', 'name', 'status', 'dataset', 'backend', 'progress', 'm:dLoss', 'm:gLoss', 'samplesPerSec', 'duration', 'tags', 'notes']
+export const DEFAULT_COLUMNS = [
+  'id',
+  'name',
+  'status',
+  'dataset',
+  'backend',
+  'progress',
+  'm:dLoss',
+  'm:gLoss',
+  'samplesPerSec',
+  'duration',
+  'tags',
+  'notes',
+]
 
 /** The sections of a config offered as columns (a model's layers are an architecture, not a setting). */
 const SKIPPED = /^(generator|discriminator)[.[]/

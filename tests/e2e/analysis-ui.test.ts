@@ -27,7 +27,16 @@ let ringNs: RunRecord
 let ringMm: RunRecord
 let oneStep: RunRecord
 
-const RING = ['--preset', 'mlp-2d-ring8', '--set', 'training.epochs=3', '--set', 'training.stepsPerEpoch=40', '--set', 'training.checkpointEvery=1']
+const RING = [
+  '--preset',
+  'mlp-2d-ring8',
+  '--set',
+  'training.epochs=3',
+  '--set',
+  'training.stepsPerEpoch=40',
+  '--set',
+  'training.checkpointEvery=1',
+]
 
 function train(args: string[]): RunRecord {
   const r = cli(home, ['--json', 'train', ...args])
@@ -47,27 +56,41 @@ const go = async (route: string) => {
   await page.goto('about:blank')
   await page.goto(`${server.origin}/#${route}`)
   const runId = /^\/runs\/(\d+)$/.exec(route)?.[1]
-  if (runId) await page.locator('.run-head p.muted').filter({ hasText: new RegExp(`^\\s*run ${runId} ·`) }).waitFor()
+  if (runId)
+    await page
+      .locator('.run-head p.muted')
+      .filter({ hasText: new RegExp(`^\\s*run ${runId} ·`) })
+      .waitFor()
 }
 
 /** Pixels of a canvas, counted by a predicate on [r, g, b, a], in an optional region (fractions of the canvas). */
 function countPixels(selector: string, kind: 'orange' | 'blue' | 'white' | 'opaque', region = { top: 0, bottom: 1 }) {
-  return page.locator(selector).first().evaluate((c: HTMLCanvasElement, [k, r]) => {
-    const ctx = c.getContext('2d')!
-    const y0 = Math.floor(c.height * r.top)
-    const h = Math.max(1, Math.floor(c.height * (r.bottom - r.top)))
-    const d = ctx.getImageData(0, y0, c.width, h).data
-    let n = 0
-    for (let i = 0; i < d.length; i += 4) {
-      const [R, G, B, A] = [d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!]
-      const hit = k === 'opaque' ? A > 200
-        : k === 'white' ? R > 235 && G > 235 && B > 235 && A > 200
-          : k === 'orange' ? R > 200 && G > 130 && G < 200 && B < 90 && A > 150
-            : R < 120 && G > 120 && B > 200 && A > 150
-      if (hit) n++
-    }
-    return n
-  }, [kind, region] as const)
+  return page
+    .locator(selector)
+    .first()
+    .evaluate(
+      (c: HTMLCanvasElement, [k, r]) => {
+        const ctx = c.getContext('2d')!
+        const y0 = Math.floor(c.height * r.top)
+        const h = Math.max(1, Math.floor(c.height * (r.bottom - r.top)))
+        const d = ctx.getImageData(0, y0, c.width, h).data
+        let n = 0
+        for (let i = 0; i < d.length; i += 4) {
+          const [R, G, B, A] = [d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!]
+          const hit =
+            k === 'opaque'
+              ? A > 200
+              : k === 'white'
+                ? R > 235 && G > 235 && B > 235 && A > 200
+                : k === 'orange'
+                  ? R > 200 && G > 130 && G < 200 && B < 90 && A > 150
+                  : R < 120 && G > 120 && B > 200 && A > 150
+          if (hit) n++
+        }
+        return n
+      },
+      [kind, region] as const,
+    )
 }
 
 beforeAll(async () => {
@@ -76,8 +99,22 @@ beforeAll(async () => {
   ringNs = train([...RING, '--name', 'ring-ns'])
   ringMm = train([...RING, '--name', 'ring-minimax', '--set', 'loss.generator=minimax'])
   // One logged step: every chart of this run has one point.
-  oneStep = train(['--preset', 'dcgan-mnist', '--name', 'one-step', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0',
-    '--set', 'training.batchSize=4', '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=1'])
+  oneStep = train([
+    '--preset',
+    'dcgan-mnist',
+    '--name',
+    'one-step',
+    '--set',
+    'dataset.limit=64',
+    '--set',
+    'training.evalSamples=0',
+    '--set',
+    'training.batchSize=4',
+    '--set',
+    'training.epochs=1',
+    '--set',
+    'training.stepsPerEpoch=1',
+  ])
   // No TensorFlow converter, whatever this machine has: the SavedModel export is off, deterministically.
   process.env.GAN_WORKBENCH_TFJS_CONVERTER = path.join(t.dir, 'no-converter-here')
   server = await serve(home)
@@ -98,14 +135,22 @@ describe('analysis UI (#24)', () => {
   it('8. the runs table fits 1440 × 900 with the default columns: no horizontal scrolling, names readable', async () => {
     // A run as researchers leave them: tagged, with a note longer than its cell.
     await request('runs.tag', { id: ringNs.id, add: ['baseline', 'lr-sweep-2026', 'paper-repro'] })
-    await request('runs.note', { id: ringNs.id, notes: 'Why this run differs from the preset, and what to look at in its scatter next time' })
+    await request('runs.note', {
+      id: ringNs.id,
+      notes: 'Why this run differs from the preset, and what to look at in its scatter next time',
+    })
     try {
       await go('/runs')
       await page.locator(`[data-run-id="${ringNs.id}"] .tag`).first().waitFor()
       const fit = await page.evaluate(() => {
         const wrap = document.querySelector('.table-wrap') as HTMLElement
         const name = document.querySelector('[data-testid=col-name]') as HTMLElement
-        return { scroll: wrap.scrollWidth, client: wrap.clientWidth, page: document.documentElement.scrollWidth, name: name.getBoundingClientRect().width }
+        return {
+          scroll: wrap.scrollWidth,
+          client: wrap.clientWidth,
+          page: document.documentElement.scrollWidth,
+          name: name.getBoundingClientRect().width,
+        }
       })
       expect(fit.scroll, `the table is ${fit.scroll} px wide in ${fit.client} px`).toBeLessThanOrEqual(fit.client)
       expect(fit.page).toBeLessThanOrEqual(1440)
@@ -119,7 +164,8 @@ describe('analysis UI (#24)', () => {
 
   it('4. runs table: sorts by a column, adds hyperparameter and metric columns, searches config values, saves a view', async () => {
     await go('/runs')
-    const order = () => page.locator('[data-testid=runs-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-run-id'))))
+    const order = () =>
+      page.locator('[data-testid=runs-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-run-id'))))
     await expect.poll(order).toEqual([3, 2, 1])
     await page.getByTestId('col-name').click() // names ascending: one-step, ring-minimax, ring-ns
     await expect.poll(order).toEqual([oneStep.id, ringMm.id, ringNs.id])
@@ -185,11 +231,23 @@ describe('analysis UI (#24)', () => {
     for (const i of [0, 1]) {
       await expect.poll(() => figs.nth(i).locator('.scatter-box').getAttribute('data-surface')).toBe('drawn')
       const opaque = await countPixels(`[data-testid=compare-scatter]:nth-child(${i + 1}) canvas`, 'opaque')
-      const size = await figs.nth(i).locator('canvas').evaluate((c: HTMLCanvasElement) => c.width * c.height)
+      const size = await figs
+        .nth(i)
+        .locator('canvas')
+        .evaluate((c: HTMLCanvasElement) => c.width * c.height)
       expect(opaque / size).toBeGreaterThan(0.45)
     }
     await page.getByTestId('compare-toggle-surface').uncheck()
-    await expect.poll(async () => (await countPixels('[data-testid=compare-scatter] canvas', 'opaque')) / (await figs.first().locator('canvas').evaluate((c: HTMLCanvasElement) => c.width * c.height))).toBeLessThan(0.2)
+    await expect
+      .poll(
+        async () =>
+          (await countPixels('[data-testid=compare-scatter] canvas', 'opaque')) /
+          (await figs
+            .first()
+            .locator('canvas')
+            .evaluate((c: HTMLCanvasElement) => c.width * c.height)),
+      )
+      .toBeLessThan(0.2)
     await page.getByTestId('compare-toggle-surface').check()
     await page.getByTestId('compare-scatters').screenshot({ path: screenshotPath('analysis-compare-2d-side-by-side.png') })
 
@@ -203,10 +261,15 @@ describe('analysis UI (#24)', () => {
     await page.getByTestId('scatter-mode-flicker').check()
     const flicker = page.getByTestId('flicker-caption')
     const seen = new Set<string>()
-    await expect.poll(async () => {
-      seen.add(((await flicker.textContent()) ?? '').replace(/\(.*\)/, '').trim())
-      return seen.size
-    }, { timeout: 10_000 }).toBe(2)
+    await expect
+      .poll(
+        async () => {
+          seen.add(((await flicker.textContent()) ?? '').replace(/\(.*\)/, '').trim())
+          return seen.size
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(2)
     await page.getByTestId('scatter-mode-side').check()
   })
 
@@ -215,7 +278,9 @@ describe('analysis UI (#24)', () => {
     const table = page.getByTestId('final-metrics')
     await table.locator('[data-metric="diversity"]').waitFor()
     const values = (await table.locator('[data-metric="diversity"] td.num').allTextContents()).map((v) => parseFloat(v))
-    const best = await table.locator('[data-metric="diversity"] td.num').evaluateAll((tds) => tds.map((td) => td.classList.contains('best')))
+    const best = await table
+      .locator('[data-metric="diversity"] td.num')
+      .evaluateAll((tds) => tds.map((td) => td.classList.contains('best')))
     expect(best).toEqual(values.map((v) => v === Math.max(...values)))
     expect(await table.locator('[data-metric="dLoss"] td.best').count()).toBe(0) // a loss has no better side
     expect(await table.locator('[data-metric="evalSamples"]').count()).toBe(0)
@@ -259,17 +324,23 @@ describe('analysis UI (#24)', () => {
     await page.getByTestId('config-panel').locator('summary').click()
     const note = page.getByTestId('preset-note')
     await expect.poll(() => note.textContent()).toMatch(/Differs from preset dcgan-mnist/)
-    expect(await page.locator('[data-testid=config-table] tr.differs[data-path="training.epochs"]').textContent()).toMatch(/1\s*· preset: 20/)
+    expect(await page.locator('[data-testid=config-table] tr.differs[data-path="training.epochs"]').textContent()).toMatch(
+      /1\s*· preset: 20/,
+    )
     await page.getByTestId('config-filter').fill('batchSize')
     await expect.poll(() => page.locator('[data-testid=config-table] tr[data-path]').count()).toBe(1)
     await page.getByTestId('metric-charts').screenshot({ path: screenshotPath('analysis-run-charts-one-point.png') })
   })
 
-  it("5. mode coverage says which definition each number is, in place, and the 3σ circles are drawn on the scatter", async () => {
+  it('5. mode coverage says which definition each number is, in place, and the 3σ circles are drawn on the scatter', async () => {
     await go(`/runs/${ringNs.id}`)
     const coverage = page.getByTestId('mode-coverage')
     await coverage.waitFor()
-    expect(await coverage.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-protocol')))).toEqual(['pacgan', 'box', 'app'])
+    expect(await coverage.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-protocol')))).toEqual([
+      'pacgan',
+      'box',
+      'app',
+    ])
     const lines = await coverage.getByTestId('mode-definition').allTextContents()
     expect(lines).toHaveLength(3)
     expect(lines[0]).toMatch(/below 3σ/)
@@ -284,9 +355,15 @@ describe('analysis UI (#24)', () => {
     expect(white).toBeGreaterThan(30)
     expect(await page.getByTestId('scatter-legend').textContent()).toMatch(/circles: 3σ \(0\.06\) around each mode/)
     // The card down to its legend (the grid row stretches the card far below it).
-    const card = (await page.locator('.card').filter({ has: page.getByTestId('scatter') }).boundingBox())!
+    const card = (await page
+      .locator('.card')
+      .filter({ has: page.getByTestId('scatter') })
+      .boundingBox())!
     const legend = (await page.getByTestId('scatter-legend').boundingBox())!
-    await page.screenshot({ path: screenshotPath('analysis-run-2d-surface-circles.png'), clip: { x: card.x, y: card.y, width: card.width, height: legend.y + legend.height + 12 - card.y } })
+    await page.screenshot({
+      path: screenshotPath('analysis-run-2d-surface-circles.png'),
+      clip: { x: card.x, y: card.y, width: card.width, height: legend.y + legend.height + 12 - card.y },
+    })
     await page.getByTestId('toggle-circles').uncheck()
     await expect.poll(() => scatter.getAttribute('data-circles')).toBe('0')
     await expect.poll(() => countPixels('.scatter-box canvas', 'white')).toBeLessThan(white / 2)
@@ -334,10 +411,19 @@ describe('analysis UI (#24)', () => {
   it('7. launcher: presets by family with search, plain validation, no sizes or iterations while invalid, the default-name hint', async () => {
     await go('/new')
     const families = page.locator('.preset-family')
-    await expect.poll(() => families.evaluateAll((f) => f.map((x) => x.getAttribute('data-family')))).toEqual(['points', 'images', 'conditional', 'translation'])
-    expect(await families.first().locator('[data-preset]').evaluateAll((b) => b.map((x) => x.getAttribute('data-preset')))).toContain('mlp-2d-ring8-wgan-gp')
+    await expect
+      .poll(() => families.evaluateAll((f) => f.map((x) => x.getAttribute('data-family'))))
+      .toEqual(['points', 'images', 'conditional', 'translation'])
+    expect(
+      await families
+        .first()
+        .locator('[data-preset]')
+        .evaluateAll((b) => b.map((x) => x.getAttribute('data-preset'))),
+    ).toContain('mlp-2d-ring8-wgan-gp')
     await page.getByTestId('preset-search').fill('wgan')
-    await expect.poll(() => page.locator('[data-preset]').evaluateAll((b) => b.map((x) => x.getAttribute('data-preset')))).toEqual(['mlp-2d-ring8-wgan', 'mlp-2d-ring8-wgan-gp'])
+    await expect
+      .poll(() => page.locator('[data-preset]').evaluateAll((b) => b.map((x) => x.getAttribute('data-preset'))))
+      .toEqual(['mlp-2d-ring8-wgan', 'mlp-2d-ring8-wgan-gp'])
     await page.getByTestId('preset-search').fill('')
     await page.locator('[data-preset="mlp-2d-ring8"]').click()
     await page.getByTestId('model-summary').filter({ hasText: '17,410' }).waitFor()
@@ -363,7 +449,7 @@ describe('analysis UI (#24)', () => {
     await expect.poll(() => page.getByTestId('start-run').isDisabled()).toBe(false)
   })
 
-  it('7. picking another preset with the builder\'s models loaded asks first: cancel, keep them, or use the preset\'s own', async () => {
+  it("7. picking another preset with the builder's models loaded asks first: cancel, keep them, or use the preset's own", async () => {
     await go('/builder?preset=mlp-2d-ring8')
     await expect.poll(() => page.getByTestId('total-generator').textContent()).toBe('17,410')
     await page.getByTestId('use-in-run').click()
@@ -390,7 +476,9 @@ describe('analysis UI (#24)', () => {
     await box.click()
     await page.keyboard.type('optimizers.disc')
     const suggestions = page.getByTestId('fork-suggestions')
-    await expect.poll(() => suggestions.locator('li').allTextContents()).toContainEqual(expect.stringContaining('optimizers.discriminator.learningRate'))
+    await expect
+      .poll(() => suggestions.locator('li').allTextContents())
+      .toContainEqual(expect.stringContaining('optimizers.discriminator.learningRate'))
     expect(await suggestions.textContent()).not.toMatch(/generator\.layers/)
     await suggestions.locator('li', { hasText: 'optimizers.discriminator.learningRate' }).dispatchEvent('mousedown')
     await expect.poll(() => box.inputValue()).toBe('optimizers.discriminator.learningRate=0.001')
@@ -399,15 +487,16 @@ describe('analysis UI (#24)', () => {
     await page.keyboard.press('Enter')
     await page.keyboard.type('training.epochs=0\ngenerator.layers.0.units=3\nnot-a-line')
     const problems = page.getByTestId('fork-problems').locator('li')
-    await expect.poll(() => problems.allTextContents(), { timeout: 10_000 }).toEqual([
-      expect.stringMatching(/^line 3: a fork keeps the parent's generator/),
-      expect.stringMatching(/^line 4: write it as key=value/),
-    ])
+    await expect
+      .poll(() => problems.allTextContents(), { timeout: 10_000 })
+      .toEqual([
+        expect.stringMatching(/^line 3: a fork keeps the parent's generator/),
+        expect.stringMatching(/^line 4: write it as key=value/),
+      ])
     await box.fill('optimizers.discriminator.learningRate=-1\ntraining.epochs=0')
-    await expect.poll(() => problems.allTextContents(), { timeout: 10_000 }).toEqual([
-      'line 1: optimizers.discriminator.learningRate: must be more than 0',
-      'line 2: training.epochs: must be at least 1',
-    ])
+    await expect
+      .poll(() => problems.allTextContents(), { timeout: 10_000 })
+      .toEqual(['line 1: optimizers.discriminator.learningRate: must be more than 0', 'line 2: training.epochs: must be at least 1'])
     expect(await page.getByTestId('fork-submit').isDisabled()).toBe(true)
     await page.getByTestId('fork-dialog').screenshot({ path: screenshotPath('analysis-fork-dialog.png') })
     await page.keyboard.press('Escape')
@@ -418,11 +507,19 @@ describe('analysis UI (#24)', () => {
     await go(`/runs/${oneStep.id}`)
     const actions = page.getByTestId('run-actions')
     await actions.getByTestId('use-discriminator').waitFor() // an image run with a checkpoint: every button there is
-    const geometry = await actions.locator('.btn').evaluateAll((bs) => bs.map((b) => ({ top: Math.round(b.getBoundingClientRect().top), h: b.getBoundingClientRect().height })))
+    const geometry = await actions
+      .locator('.btn')
+      .evaluateAll((bs) => bs.map((b) => ({ top: Math.round(b.getBoundingClientRect().top), h: b.getBoundingClientRect().height })))
     expect(geometry.length).toBeGreaterThanOrEqual(8)
     expect(new Set(geometry.map((g) => g.top)).size).toBe(1) // one row
     expect(Math.max(...geometry.map((g) => g.h))).toBeLessThan(40) // no label on two lines
-    for (const [button, dialog] of [['fork-run', 'fork-dialog'], ['twin-run', 'twin-dialog'], ['export-run', 'export-dialog'], ['make-dataset', 'synth-dialog'], ['delete-run', 'delete-dialog']] as const) {
+    for (const [button, dialog] of [
+      ['fork-run', 'fork-dialog'],
+      ['twin-run', 'twin-dialog'],
+      ['export-run', 'export-dialog'],
+      ['make-dataset', 'synth-dialog'],
+      ['delete-run', 'delete-dialog'],
+    ] as const) {
       await page.getByTestId(button).click()
       await page.getByTestId(dialog).waitFor()
       await page.keyboard.press('Escape')
@@ -450,7 +547,11 @@ describe('analysis UI (#24)', () => {
 
   it('1. an open comparison follows a twin started from a run page: live steps and curves, then its stop, without a reload; a running run says Stop to delete', async () => {
     // 40,000 steps: running whenever the page looks, stopped at the end, never waited for.
-    const parent = await request<RunRecord>('runs.start', { preset: 'mlp-2d-ring8', name: 'live-parent', overrides: ['training.epochs=400', 'training.stepsPerEpoch=100'] })
+    const parent = await request<RunRecord>('runs.start', {
+      preset: 'mlp-2d-ring8',
+      name: 'live-parent',
+      overrides: ['training.epochs=400', 'training.stepsPerEpoch=100'],
+    })
     try {
       await go(`/runs/${parent.id}`)
       await page.getByTestId('status').filter({ hasText: 'running' }).waitFor({ timeout: 60_000 })

@@ -76,9 +76,12 @@ describe('model builder', () => {
     expect(await total('generator')).toBe(fmt(edited))
   })
 
-  it('pins an unconnected layer\'s error on it and refuses the launch; connecting by drag moves the error on; Delete removes it', async () => {
+  it("pins an unconnected layer's error on it and refuses the launch; connecting by drag moves the error on; Delete removes it", async () => {
     await page.getByTestId('tab-discriminator').click()
-    await page.getByTestId('builder-canvas').locator('.vue-flow__pane').click({ position: { x: 5, y: 5 } }) // nothing selected
+    await page
+      .getByTestId('builder-canvas')
+      .locator('.vue-flow__pane')
+      .click({ position: { x: 5, y: 5 } }) // nothing selected
     await page.getByTestId('palette-dense').click()
     await expect.poll(() => node('dense_2').getByTestId('node-error').textContent()).toContain('not connected')
     expect(await page.getByTestId('use-in-run').isDisabled()).toBe(true)

@@ -8,7 +8,16 @@ import { tmpDir } from '../helpers/tmp'
 
 let t: ReturnType<typeof tmpDir>
 let home: string
-const quick = ['--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=25', '--set', 'training.batchSize=64', '--set', 'training.checkpointEvery=1']
+const quick = [
+  '--set',
+  'training.epochs=2',
+  '--set',
+  'training.stepsPerEpoch=25',
+  '--set',
+  'training.batchSize=64',
+  '--set',
+  'training.checkpointEvery=1',
+]
 
 beforeAll(() => {
   t = tmpDir('gwb-cli-')
@@ -33,7 +42,9 @@ describe('gan-workbench CLI', () => {
     const r = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', 'minimax', ...quick, '--set', 'loss.generator=minimax'])
     expect(r.code, r.stderr).toBe(0)
     const [b, a] = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
-    const cmp = lastJson<{ configDiff: { path: string; values: unknown[] }[]; finalMetrics: Record<string, number[]> }>(cli(home, ['--json', 'runs', 'compare', String(a!.id), String(b!.id)]))
+    const cmp = lastJson<{ configDiff: { path: string; values: unknown[] }[]; finalMetrics: Record<string, number[]> }>(
+      cli(home, ['--json', 'runs', 'compare', String(a!.id), String(b!.id)]),
+    )
     expect(cmp.configDiff).toEqual([{ path: 'loss.generator', values: ['non-saturating', 'minimax'] }])
     expect(cmp.finalMetrics.gLoss).toHaveLength(2)
     expect(cli(home, ['runs', 'compare', String(a!.id), String(b!.id)]).stdout).toMatch(/loss\.generator\s+"non-saturating"\s+"minimax"/)
@@ -43,7 +54,17 @@ describe('gan-workbench CLI', () => {
 
   it('forks a child run from a checkpoint with a changed setting', () => {
     const parent = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list'])).find((r) => r.name === 'cli-ring')!
-    const r = cli(home, ['--json', 'fork', String(parent.id), '--epoch', '1', '--set', 'optimizers.discriminator.learningRate=0.0001', '--set', 'training.epochs=3'])
+    const r = cli(home, [
+      '--json',
+      'fork',
+      String(parent.id),
+      '--epoch',
+      '1',
+      '--set',
+      'optimizers.discriminator.learningRate=0.0001',
+      '--set',
+      'training.epochs=3',
+    ])
     expect(r.code, r.stderr).toBe(0)
     const child = lastJson<RunRecord>(r)
     expect(child).toMatchObject({ status: 'completed', parentRunId: parent.id, parentEpoch: 1, step: 75, name: 'cli-ring-fork-e1' })
@@ -91,7 +112,9 @@ describe('gan-workbench CLI', () => {
     expect(a!).toMatchObject({ name: 'cli-sweep-1', sweepId: sweep.id, config: { training: { seed: 1 } } })
     expect(b!).toMatchObject({ name: 'cli-sweep-2', sweepId: sweep.id, config: { training: { seed: 2 } } })
     expect(Date.parse(b!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(a!.finishedAt!)) // one after another
-    expect(cli(home, ['sweeps']).stdout).toMatch(new RegExp(`^${sweep.id}\\tcli-sweep\\ttraining\\.seed=1,2\\truns ${sweep.runIds.join(',')}\\t2 completed$`, 'm'))
+    expect(cli(home, ['sweeps']).stdout).toMatch(
+      new RegExp(`^${sweep.id}\\tcli-sweep\\ttraining\\.seed=1,2\\truns ${sweep.runIds.join(',')}\\t2 completed$`, 'm'),
+    )
     const before = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list'])).length
     const bad = cli(home, ['sweep', '-p', 'mlp-2d-ring8', '-g', 'training.batchSize=64,-1'])
     expect(bad.code).not.toBe(0)
@@ -109,13 +132,18 @@ describe('gan-workbench CLI', () => {
   })
 
   it('doctor says which backend is used and why the others are not', () => {
-    const r = lastJson<{ backend: { name: string }; backends: { name: string; available: boolean; reason: string }[] }>(cli(home, ['--json', 'doctor']))
+    const r = lastJson<{ backend: { name: string }; backends: { name: string; available: boolean; reason: string }[] }>(
+      cli(home, ['--json', 'doctor']),
+    )
     // The load order, each backend with its reason; doctor's own backend (for sampling and
     // evaluation: WebGPU is for training runs only) is the first available after WebGPU's turn.
     expect(r.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'])
     for (const b of r.backends) expect(b.reason, b.name).toMatch(/\w/)
     expect(r.backend.name).toBe(r.backends.find((b) => b.available && b.name !== 'webgpu')!.name)
-    const better = r.backends.slice(0, r.backends.findIndex((b) => b.name === r.backend.name))
+    const better = r.backends.slice(
+      0,
+      r.backends.findIndex((b) => b.name === r.backend.name),
+    )
     for (const b of better.filter((x) => x.name !== 'webgpu')) expect(b.available, `${b.name}: ${b.reason}`).toBe(false)
     const tensorflow = r.backends.find((b) => b.name === 'tensorflow')!
     if (!tensorflow.available) expect(tensorflow.reason).toMatch(/not installed|failed to load/)
@@ -145,7 +173,11 @@ describe('gan-workbench CLI', () => {
       expect(r.code).toBe(1)
       expect(r.stderr).toMatch(/training\.batchSize: /)
       expect(r.stderr).toMatch(/training\.epoks: unknown field/)
-      expect(lastJson<{ error: { fields: { path: string }[] } }>(r).error.fields.map((f) => f.path).sort()).toEqual(['training.batchSize', 'training.epoks'])
+      expect(
+        lastJson<{ error: { fields: { path: string }[] } }>(r)
+          .error.fields.map((f) => f.path)
+          .sort(),
+      ).toEqual(['training.batchSize', 'training.epoks'])
       fs.writeFileSync(file, '{ not json')
       expect(cli(home, ['train', '--config', file]).stderr).toMatch(/is not valid JSON/)
       expect(cli(home, ['train', '--config', path.join(t.dir, 'missing.json')]).stderr).toMatch(/no such file/)

@@ -16,8 +16,24 @@ let home: string
 beforeAll(() => {
   t = tmpDir('gwb-compare-')
   home = path.join(t.dir, 'home')
-  const image = ['--preset', 'dcgan-mnist-bn', '--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=2', '--set', 'training.batchSize=8', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0']
-  for (const [name, lr] of [['lr-2e-4', '0.0002'], ['lr-1e-3', '0.001']] as const) {
+  const image = [
+    '--preset',
+    'dcgan-mnist-bn',
+    '--set',
+    'training.epochs=2',
+    '--set',
+    'training.stepsPerEpoch=2',
+    '--set',
+    'training.batchSize=8',
+    '--set',
+    'dataset.limit=64',
+    '--set',
+    'training.evalSamples=0',
+  ]
+  for (const [name, lr] of [
+    ['lr-2e-4', '0.0002'],
+    ['lr-1e-3', '0.001'],
+  ] as const) {
     const r = cli(home, ['train', ...image, '--name', name, '--set', `optimizers.discriminator.learningRate=${lr}`])
     expect(r.code, r.stderr).toBe(0)
   }
@@ -25,12 +41,16 @@ beforeAll(() => {
 afterAll(() => t.cleanup())
 
 const painted = (page: Page, testId: string) =>
-  page.getByTestId(testId).locator('canvas').first().evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
-    let n = 0
-    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++
-    return n
-  })
+  page
+    .getByTestId(testId)
+    .locator('canvas')
+    .first()
+    .evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+      let n = 0
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++
+      return n
+    })
 
 describe('compare view', () => {
   it('compares two image runs picked in the table', async () => {
@@ -59,32 +79,33 @@ describe('compare view', () => {
       await page.getByTestId('compare-epoch').fill('1')
       await expect.poll(() => page.getByTestId('compare-grid').first().getAttribute('alt')).toMatch(/at epoch 1/)
       // The difference view is |A − B| of the two grids, pixel by pixel (and they do differ).
-      const diffCheck = () => page.evaluate(async () => {
-        const grids = Array.from(document.querySelectorAll<HTMLImageElement>('[data-testid=compare-grid]'))
-        const pixels = async (src: string) => {
-          const img = new Image()
-          img.src = src
-          await img.decode()
-          const c = document.createElement('canvas')
-          c.width = img.width
-          c.height = img.height
-          const ctx = c.getContext('2d')!
-          ctx.drawImage(img, 0, 0)
-          return ctx.getImageData(0, 0, c.width, c.height)
-        }
-        const [a, b] = await Promise.all([pixels(grids[0]!.src), pixels(grids[1]!.src)])
-        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=diff-canvas]')!
-        if (canvas.width !== a.width || canvas.height !== a.height) return { wrong: -1, differing: 0 }
-        const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
-        let wrong = 0
-        let differing = 0
-        for (let i = 0; i < d.length; i += 4) {
-          const expected = Math.abs(a.data[i]! - b.data[i]!)
-          if (d[i] !== expected || d[i + 1] !== expected || d[i + 2] !== expected) wrong++
-          if (expected > 0) differing++
-        }
-        return { wrong, differing }
-      })
+      const diffCheck = () =>
+        page.evaluate(async () => {
+          const grids = Array.from(document.querySelectorAll<HTMLImageElement>('[data-testid=compare-grid]'))
+          const pixels = async (src: string) => {
+            const img = new Image()
+            img.src = src
+            await img.decode()
+            const c = document.createElement('canvas')
+            c.width = img.width
+            c.height = img.height
+            const ctx = c.getContext('2d')!
+            ctx.drawImage(img, 0, 0)
+            return ctx.getImageData(0, 0, c.width, c.height)
+          }
+          const [a, b] = await Promise.all([pixels(grids[0]!.src), pixels(grids[1]!.src)])
+          const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=diff-canvas]')!
+          if (canvas.width !== a.width || canvas.height !== a.height) return { wrong: -1, differing: 0 }
+          const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+          let wrong = 0
+          let differing = 0
+          for (let i = 0; i < d.length; i += 4) {
+            const expected = Math.abs(a.data[i]! - b.data[i]!)
+            if (d[i] !== expected || d[i + 1] !== expected || d[i + 2] !== expected) wrong++
+            if (expected > 0) differing++
+          }
+          return { wrong, differing }
+        })
       await expect.poll(async () => (await diffCheck()).wrong, { timeout: 10_000 }).toBe(0)
       expect((await diffCheck()).differing).toBeGreaterThan(100)
       await page.screenshot({ path: screenshotPath('ui-compare.png'), fullPage: true })
@@ -107,8 +128,20 @@ describe('compare view', () => {
 
   it('shows a sweep as parallel coordinates of its settings against final metrics; a line opens its run', async () => {
     const sweepHome = path.join(t.dir, 'sweep-home')
-    const r = cli(sweepHome, ['--json', 'sweep', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=1', '-s', 'training.stepsPerEpoch=40',
-      '-g', 'optimizers.discriminator.learningRate=1e-5,1e-4,1e-3', '-n', 'pc'])
+    const r = cli(sweepHome, [
+      '--json',
+      'sweep',
+      '-p',
+      'mlp-2d-ring8',
+      '-s',
+      'training.epochs=1',
+      '-s',
+      'training.stepsPerEpoch=40',
+      '-g',
+      'optimizers.discriminator.learningRate=1e-5,1e-4,1e-3',
+      '-n',
+      'pc',
+    ])
     expect(r.code, r.stderr).toBe(0)
     const server = await serve(sweepHome)
     const browser = await launchBrowser()
@@ -124,7 +157,9 @@ describe('compare view', () => {
       expect(await pc.locator('[data-run-line]').count()).toBe(3)
       expect(await pc.locator('text').first().textContent()).toMatch(/^learningRate/)
       // The learning rates span 100×: a log axis puts 1e-4 half-way between 1e-5 and 1e-3.
-      const ys = await pc.locator('[data-run-line] polyline').evaluateAll((ls) => ls.map((l) => Number((l.getAttribute('points') ?? '').split(' ')[0]!.split(',')[1])))
+      const ys = await pc
+        .locator('[data-run-line] polyline')
+        .evaluateAll((ls) => ls.map((l) => Number((l.getAttribute('points') ?? '').split(' ')[0]!.split(',')[1])))
       expect(Math.abs(ys[1]! - (ys[0]! + ys[2]!) / 2)).toBeLessThan(1)
       await page.screenshot({ path: screenshotPath('ui-parallel-coordinates.png'), fullPage: true })
       await pc.locator('[data-run-line="2"] polyline').first().dispatchEvent('click')

@@ -36,8 +36,23 @@ describe('concurrent writers and a reader', () => {
     expect(cli(home, ['runs', 'list']).code).toBe(0)
     // 1,200 steps each: long enough, even on the native MLP step, for several reads to land while
     // both write (a read is a whole CLI start, about half a second).
-    const train = (name: string) => run(['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', name,
-      '--set', 'training.epochs=3', '--set', 'training.stepsPerEpoch=400', '--set', 'training.logEvery=1', '--set', 'training.batchSize=64'])
+    const train = (name: string) =>
+      run([
+        '--json',
+        'train',
+        '--preset',
+        'mlp-2d-ring8',
+        '--name',
+        name,
+        '--set',
+        'training.epochs=3',
+        '--set',
+        'training.stepsPerEpoch=400',
+        '--set',
+        'training.logEvery=1',
+        '--set',
+        'training.batchSize=64',
+      ])
     let reading = true
     const reads: { code: number | null; stderr: string }[] = []
     const reader = (async () => {
@@ -61,10 +76,14 @@ describe('concurrent writers and a reader', () => {
     try {
       for (const { id } of list) {
         for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake']) {
-          const steps = (d.prepare('SELECT step FROM metrics WHERE run_id = ? AND key = ? ORDER BY step').all(id, key) as { step: number }[]).map((r) => r.step)
+          const steps = (
+            d.prepare('SELECT step FROM metrics WHERE run_id = ? AND key = ? ORDER BY step').all(id, key) as { step: number }[]
+          ).map((r) => r.step)
           expect(steps, `run ${id} ${key}`).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1))
         }
-        const twice = d.prepare('SELECT key, step, count(*) AS n FROM metrics WHERE run_id = ? GROUP BY key, step HAVING count(*) > 1').all(id)
+        const twice = d
+          .prepare('SELECT key, step, count(*) AS n FROM metrics WHERE run_id = ? GROUP BY key, step HAVING count(*) > 1')
+          .all(id)
         expect(twice, `run ${id}: (key, step) stored more than once`).toEqual([])
       }
     } finally {

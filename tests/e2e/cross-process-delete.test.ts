@@ -39,7 +39,10 @@ afterAll(async () => {
 })
 
 let nextId = 0
-function call(name: string, payload: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: { code: string; message: string } }> {
+function call(
+  name: string,
+  payload: unknown,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: { code: string; message: string } }> {
   const id = ++nextId
   return new Promise((resolve) => {
     const onMessage = (raw: WebSocket.RawData) => {
@@ -55,7 +58,24 @@ function call(name: string, payload: unknown): Promise<{ ok: true; value: unknow
 
 describe('deleting a run another process trains', () => {
   it('is refused while it trains and while paused; forced, the trainer ends without writing; the id is never reused', async () => {
-    const train = spawn(process.execPath, [CLI, '--home', home, 'train', '--preset', 'mlp-2d-ring8', '--set', 'training.epochs=100', '--set', 'training.stepsPerEpoch=50', '--set', 'training.evalSamples=0'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const train = spawn(
+      process.execPath,
+      [
+        CLI,
+        '--home',
+        home,
+        'train',
+        '--preset',
+        'mlp-2d-ring8',
+        '--set',
+        'training.epochs=100',
+        '--set',
+        'training.stepsPerEpoch=50',
+        '--set',
+        'training.evalSamples=0',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    )
     pids.push(train.pid!)
     let stderr = ''
     train.stderr!.on('data', (c) => (stderr += c))
@@ -69,7 +89,10 @@ describe('deleting a run another process trains', () => {
 
     // Training: the server and another terminal both refuse.
     const viaServer = await call('runs.delete', { id: 1 })
-    expect(viaServer).toEqual({ ok: false, error: { code: 'conflict', message: `run 1 is training (pid ${trainer}); stop it first (\`gan-workbench stop 1\`)` } })
+    expect(viaServer).toEqual({
+      ok: false,
+      error: { code: 'conflict', message: `run 1 is training (pid ${trainer}); stop it first (\`gan-workbench stop 1\`)` },
+    })
     const viaCli = cli(home, ['runs', 'rm', '1', '--yes'])
     expect(viaCli.code).toBe(1)
     expect(viaCli.stderr).toContain(`run 1 is training (pid ${trainer})`)
@@ -80,7 +103,10 @@ describe('deleting a run another process trains', () => {
     expect(cli(home, ['pause', '1']).code).toBe(0)
     expect(runRow(home, 1)!.status).toBe('paused')
     const paused = await call('runs.delete', { id: 1 })
-    expect(paused).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/^run 1 is paused: its trainer \(pid \d+\) holds it in memory/) } })
+    expect(paused).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', message: expect.stringMatching(/^run 1 is paused: its trainer \(pid \d+\) holds it in memory/) },
+    })
     const pausedCli = cli(home, ['runs', 'rm', '1', '--yes'])
     expect(pausedCli.code).toBe(1)
     expect(pausedCli.stderr).toMatch(/delete it anyway with --force/)
@@ -94,7 +120,16 @@ describe('deleting a run another process trains', () => {
     expect(fs.existsSync(path.join(home, 'runs', '1'))).toBe(false) // nothing written back after the delete
 
     // The next run is run 2: id 1 is never issued again.
-    const next = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=5'])
+    const next = cli(home, [
+      '--json',
+      'train',
+      '--preset',
+      'mlp-2d-ring8',
+      '--set',
+      'training.epochs=1',
+      '--set',
+      'training.stepsPerEpoch=5',
+    ])
     expect(next.code, next.stderr).toBe(0)
     expect(lastJson<RunRecord>(next)).toMatchObject({ id: 2, status: 'completed' })
   })

@@ -50,14 +50,31 @@ describe('a full disk', () => {
   // holds the registry (~130 KB), its WAL (10 steps of metrics), the trainer's 256 KiB reserve and
   // one sample file. On 1 MiB with 50 steps before it, the WAL sometimes took that room first and
   // no checkpoint was ever recorded (seen failing on a clean run).
-  const args = ['--preset', 'mlp-2d-ring8', '--set', 'training.epochs=60', '--set', 'training.stepsPerEpoch=10', '--set', 'training.logEvery=1', '--set', 'training.checkpointEvery=1', '--set', 'training.evalSamples=0']
+  const args = [
+    '--preset',
+    'mlp-2d-ring8',
+    '--set',
+    'training.epochs=60',
+    '--set',
+    'training.stepsPerEpoch=10',
+    '--set',
+    'training.logEvery=1',
+    '--set',
+    'training.checkpointEvery=1',
+    '--set',
+    'training.evalSamples=0',
+  ]
 
   it('interrupts the run saying the disk is full and where; it resumes once there is space', (ctx) => {
     if (cannot) return ctx.skip(cannot)
     const home = path.join(mountPoint, 'home')
     const r = cli(home, ['train', ...args])
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(new RegExp(`run 1 interrupted: the disk is full at ${home.replace(/[/.]/g, '\\$&')}\\S* \\([\\d.]+ (B|KiB) free; .+\\): free some space, then resume; everything up to the last checkpoint is kept`))
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `run 1 interrupted: the disk is full at ${home.replace(/[/.]/g, '\\$&')}\\S* \\([\\d.]+ (B|KiB) free; .+\\): free some space, then resume; everything up to the last checkpoint is kept`,
+      ),
+    )
     expect(r.stderr).not.toMatch(/\n\s+at |SqliteError|Uncaught/)
 
     // What the run left: a true status, an intact registry, whole checkpoints, no trainer.

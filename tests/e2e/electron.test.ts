@@ -48,7 +48,10 @@ describe.skipIf(!ready)('desktop window (Electron)', () => {
     })
     expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false })
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined')
-    expect(await page.evaluate(() => Object.keys((window as unknown as { ganWorkbench: object }).ganWorkbench).sort())).toEqual(['invoke', 'onEvent'])
+    expect(await page.evaluate(() => Object.keys((window as unknown as { ganWorkbench: object }).ganWorkbench).sort())).toEqual([
+      'invoke',
+      'onEvent',
+    ])
   })
 
   it('denies navigation away from the app and new windows', async () => {
@@ -63,7 +66,10 @@ describe.skipIf(!ready)('desktop window (Electron)', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'New run' }).click()
     await page.getByTestId('epochs').fill('2')
     await page.getByTestId('start-run').click()
-    await page.getByTestId('status').filter({ hasText: /running|completed/ }).waitFor()
+    await page
+      .getByTestId('status')
+      .filter({ hasText: /running|completed/ })
+      .waitFor()
     await page.getByTestId('status').filter({ hasText: 'completed' }).waitFor({ timeout: 120_000 })
     await page.screenshot({ path: screenshotPath('electron-run.png') })
   })

@@ -34,14 +34,42 @@ beforeAll(() => {
   t = tmpDir('gwb-export-')
   home = path.join(t.dir, 'home')
   const train = (preset: string, extra: string[]) => {
-    const r = cli(home, ['--json', 'train', '--preset', preset, '--set', 'training.epochs=1', '--set', 'training.checkpointEvery=1', ...extra])
+    const r = cli(home, [
+      '--json',
+      'train',
+      '--preset',
+      preset,
+      '--set',
+      'training.epochs=1',
+      '--set',
+      'training.checkpointEvery=1',
+      ...extra,
+    ])
     expect(r.code, r.stderr).toBe(0)
     return lastJson<RunRecord>(r)
   }
   mlp = train('mlp-2d-ring8', ['--set', 'training.stepsPerEpoch=20'])
-  acgan = train('acgan-mnist', ['--set', 'training.stepsPerEpoch=2', '--set', 'training.batchSize=8', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0'])
+  acgan = train('acgan-mnist', [
+    '--set',
+    'training.stepsPerEpoch=2',
+    '--set',
+    'training.batchSize=8',
+    '--set',
+    'dataset.limit=64',
+    '--set',
+    'training.evalSamples=0',
+  ])
   // Transposed convolutions and batch norm (moving statistics moved off their initial values).
-  dcgan = train('dcgan-mnist-bn', ['--set', 'training.stepsPerEpoch=3', '--set', 'training.batchSize=8', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0'])
+  dcgan = train('dcgan-mnist-bn', [
+    '--set',
+    'training.stepsPerEpoch=3',
+    '--set',
+    'training.batchSize=8',
+    '--set',
+    'dataset.limit=64',
+    '--set',
+    'training.evalSamples=0',
+  ])
 })
 afterAll(() => t.cleanup())
 
@@ -50,7 +78,16 @@ describe('export', () => {
     const out = path.join(t.dir, 'acgan-tfjs')
     const r = cli(home, ['--json', 'export', String(acgan.id), '--format', 'tfjs', '--out', out])
     expect(r.code, r.stderr).toBe(0)
-    expect(lastJson<{ files: string[] }>(r).files).toEqual(['MODEL_CARD.md', 'generator.json', 'load_generator.py', 'model-card.json', 'model.json', 'samples.png', 'weights.bin', 'weights.npz'])
+    expect(lastJson<{ files: string[] }>(r).files).toEqual([
+      'MODEL_CARD.md',
+      'generator.json',
+      'load_generator.py',
+      'model-card.json',
+      'model.json',
+      'samples.png',
+      'weights.bin',
+      'weights.npz',
+    ])
     const desc = JSON.parse(fs.readFileSync(path.join(out, 'generator.json'), 'utf8'))
     expect(desc.inputs.map((i: { role: string }) => i.role)).toEqual(['latent', 'label'])
     expect(desc.inputs[1]).toMatchObject({ classes: 10, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] })
@@ -65,13 +102,20 @@ describe('export', () => {
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/exists and is not empty: choose another --out, or pass --force/)
     expect(cli(home, ['export', String(acgan.id), '--format', 'tfjs', '--out', out, '--force']).code).toBe(0)
-    expect(cli(home, ['export', String(acgan.id), '--format', 'onnx', '--out', out]).stderr).toMatch(/--format must be one of tfjs, sampler/)
-    expect(cli(home, ['export', String(acgan.id), '--format', 'tfjs', '--out', out, '--step', '7', '--force']).stderr).toMatch(/no checkpoint at step 7 \(it has: 2\)/)
+    expect(cli(home, ['export', String(acgan.id), '--format', 'onnx', '--out', out]).stderr).toMatch(
+      /--format must be one of tfjs, sampler/,
+    )
+    expect(cli(home, ['export', String(acgan.id), '--format', 'tfjs', '--out', out, '--step', '7', '--force']).stderr).toMatch(
+      /no checkpoint at step 7 \(it has: 2\)/,
+    )
   })
 
-  it('savedmodel: refused with what to install when TensorFlow\'s converter is missing; a failing converter leaves nothing behind', () => {
+  it("savedmodel: refused with what to install when TensorFlow's converter is missing; a failing converter leaves nothing behind", () => {
     const out = path.join(t.dir, 'acgan-savedmodel')
-    const none = cli(home, ['export', String(acgan.id), '--format', 'savedmodel', '--out', out], { PATH: '/nonexistent', GAN_WORKBENCH_TFJS_CONVERTER: '' })
+    const none = cli(home, ['export', String(acgan.id), '--format', 'savedmodel', '--out', out], {
+      PATH: '/nonexistent',
+      GAN_WORKBENCH_TFJS_CONVERTER: '',
+    })
     expect(none.code).toBe(1)
     expect(none.stderr).toMatch(/needs TensorFlow's converter, which is not installed here: `pip install tensorflowjs`/)
     expect(none.stderr).not.toMatch(/\n\s+at /)
@@ -85,10 +129,14 @@ describe('export', () => {
     expect(fs.readdirSync(t.dir).filter((f) => f.includes('.tmp-'))).toEqual([])
   })
 
-  it("sampler: its Node script, in a fresh process, draws exactly what `gan-workbench sample` draws", () => {
+  it('sampler: its Node script, in a fresh process, draws exactly what `gan-workbench sample` draws', () => {
     const out = path.join(t.dir, 'mlp-sampler')
     expect(cli(home, ['export', String(mlp.id), '--format', 'sampler', '--out', out]).code).toBe(0)
-    const script = spawnSync(process.execPath, [path.join(out, 'sample.mjs'), '--n', '16', '--seed', '5', '--out', path.join(t.dir, 'script.json')], { encoding: 'utf8', cwd: t.dir })
+    const script = spawnSync(
+      process.execPath,
+      [path.join(out, 'sample.mjs'), '--n', '16', '--seed', '5', '--out', path.join(t.dir, 'script.json')],
+      { encoding: 'utf8', cwd: t.dir },
+    )
     expect(script.status, script.stderr).toBe(0)
     expect(cli(home, ['sample', String(mlp.id), '--n', '16', '--seed', '5', '--out', path.join(t.dir, 'app.json')]).code).toBe(0)
     const fromScript = JSON.parse(fs.readFileSync(path.join(t.dir, 'script.json'), 'utf8')).values as number[]
@@ -124,13 +172,20 @@ describe('export', () => {
         const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
         let min = 255
         let max = 0
-        for (let i = 0; i < d.length; i += 4) { min = Math.min(min, d[i]!); max = Math.max(max, d[i]!) }
+        for (let i = 0; i < d.length; i += 4) {
+          min = Math.min(min, d[i]!)
+          max = Math.max(max, d[i]!)
+        }
         return max - min
       })
       expect(spread).toBeGreaterThan(50)
       // The page draws what the Node script draws for the same seed and class (WebGL vs wasm: float noise).
       const pageValues = await page.evaluate(() => Array.from((window as unknown as { lastSamples: Float32Array }).lastSamples))
-      const script = spawnSync(process.execPath, [path.join(out, 'sample.mjs'), '--n', '20', '--seed', '7', '--label', '3', '--out', path.join(t.dir, 'class3.json')], { encoding: 'utf8' })
+      const script = spawnSync(
+        process.execPath,
+        [path.join(out, 'sample.mjs'), '--n', '20', '--seed', '7', '--label', '3', '--out', path.join(t.dir, 'class3.json')],
+        { encoding: 'utf8' },
+      )
       expect(script.status, script.stderr).toBe(0)
       const scriptValues = JSON.parse(fs.readFileSync(path.join(t.dir, 'class3.json'), 'utf8')).values as number[]
       expect(pageValues).toHaveLength(scriptValues.length)
@@ -149,14 +204,27 @@ describe('discriminator → classifier', () => {
     const out = path.join(t.dir, 'acgan-d')
     const r = cli(home, ['--json', 'export', String(acgan.id), '--format', 'discriminator', '--out', out])
     expect(r.code, r.stderr).toBe(0)
-    expect(lastJson<{ files: string[] }>(r).files).toEqual(['MODEL_CARD.md', 'features.json', 'load_generator.py', 'model-card.json', 'model.json', 'weights.bin', 'weights.npz'])
+    expect(lastJson<{ files: string[] }>(r).files).toEqual([
+      'MODEL_CARD.md',
+      'features.json',
+      'load_generator.py',
+      'model-card.json',
+      'model.json',
+      'weights.bin',
+      'weights.npz',
+    ])
     const desc = JSON.parse(fs.readFileSync(path.join(out, 'features.json'), 'utf8'))
     expect(desc.input).toMatchObject({ shape: [28, 28, 1], range: [-1, 1] })
-    const model = await fromTfjsFiles({ modelJson: fs.readFileSync(path.join(out, 'model.json'), 'utf8'), weights: fs.readFileSync(path.join(out, 'weights.bin')) })
+    const model = await fromTfjsFiles({
+      modelJson: fs.readFileSync(path.join(out, 'model.json'), 'utf8'),
+      weights: fs.readFileSync(path.join(out, 'weights.bin')),
+    })
     const y = model.predict(tf.zeros([3, 28, 28, 1])) as tf.Tensor
     expect(y.shape).toEqual([3, ...desc.output.shape])
     // Only D's body: no real/fake or class head among its layers.
-    const layers = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).modelTopology.config.layers.map((l: { name: string }) => l.name)
+    const layers = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).modelTopology.config.layers.map(
+      (l: { name: string }) => l.name,
+    )
     expect(layers.some((n: string) => /source|class/.test(n))).toBe(false)
     expect(fs.readFileSync(path.join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/discriminator's feature extractor/)
     model.dispose()
@@ -168,9 +236,17 @@ describe('discriminator → classifier', () => {
   it('transfer: D fine-tuned beside the same network from scratch, stored as its own record and shown in the run view', async () => {
     const r = cli(home, ['--json', 'transfer', String(acgan.id), '--labels-per-class', '3,20', '--steps', '6'])
     expect(r.code, r.stderr).toBe(0)
-    const record = lastJson<{ id: number; ganRunId: number; status: string; results: { rows: { labelsPerClass: number; trainCount: number; transfer: number; scratch: number }[]; testCount: number } }>(r)
+    const record = lastJson<{
+      id: number
+      ganRunId: number
+      status: string
+      results: { rows: { labelsPerClass: number; trainCount: number; transfer: number; scratch: number }[]; testCount: number }
+    }>(r)
     expect(record).toMatchObject({ ganRunId: acgan.id, status: 'completed' })
-    expect(record.results.rows.map((x) => [x.labelsPerClass, x.trainCount])).toEqual([[3, 30], [20, 200]])
+    expect(record.results.rows.map((x) => [x.labelsPerClass, x.trainCount])).toEqual([
+      [3, 30],
+      [20, 200],
+    ])
     // Each accuracy is a count of the 2,000 held-out digits (that fine-tuning starts from D's
     // weights and the baseline from a random start is tests/unit/transfer.test.ts's).
     expect(record.results.testCount).toBe(2000)
@@ -244,8 +320,19 @@ describe('export from the UI', () => {
       const zipFile = path.join(t.dir, 'generator.zip')
       await zip.saveAs(zipFile)
       const { unzipSync } = await import('fflate')
-      const names = Object.keys(unzipSync(fs.readFileSync(zipFile))).map((n) => n.split('/').slice(1).join('/')).sort()
-      expect(names).toEqual(['MODEL_CARD.md', 'generator.json', 'load_generator.py', 'model-card.json', 'model.json', 'samples.png', 'weights.bin', 'weights.npz'])
+      const names = Object.keys(unzipSync(fs.readFileSync(zipFile)))
+        .map((n) => n.split('/').slice(1).join('/'))
+        .sort()
+      expect(names).toEqual([
+        'MODEL_CARD.md',
+        'generator.json',
+        'load_generator.py',
+        'model-card.json',
+        'model.json',
+        'samples.png',
+        'weights.bin',
+        'weights.npz',
+      ])
       // SavedModel without TensorFlow's converter: not offered, and the dialog says what to install.
       expect(await page.isDisabled('[data-testid=export-savedmodel]')).toBe(true)
       expect(await page.textContent('[data-testid=export-why-savedmodel]')).toMatch(/pip install tensorflowjs/)
@@ -263,9 +350,12 @@ describe('export from the UI', () => {
 
 /** Debian's python3 (python3-torch); a pyenv python3 first on PATH has no torch. */
 const PYTHON = process.env.GWB_PYTHON ?? '/usr/bin/python3'
-const torchMissing = !available('torch', spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0
-  ? undefined
-  : `python export test: ${PYTHON} cannot import torch and numpy (apt-get install python3-torch python3-numpy)`)
+const torchMissing = !available(
+  'torch',
+  spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0
+    ? undefined
+    : `python export test: ${PYTHON} cannot import torch and numpy (apt-get install python3-torch python3-numpy)`,
+)
 
 describe.skipIf(torchMissing)('export → Python', () => {
   async function compare(run: RunRecord, name: string, extraInputs: (n: number) => number[][][]) {
@@ -277,11 +367,18 @@ describe.skipIf(torchMissing)('export → Python', () => {
     const inputs = [z, ...extraInputs(n)]
     fs.writeFileSync(path.join(t.dir, `${name}-in.json`), JSON.stringify({ inputs }))
     // Python: the loader shipped in the export folder, run from there (as a user would).
-    const py = spawnSync(PYTHON, ['load_generator.py', '.', '--inputs', path.join(t.dir, `${name}-in.json`), '--out', path.join(t.dir, `${name}-py.json`)], { cwd: out, encoding: 'utf8' })
+    const py = spawnSync(
+      PYTHON,
+      ['load_generator.py', '.', '--inputs', path.join(t.dir, `${name}-in.json`), '--out', path.join(t.dir, `${name}-py.json`)],
+      { cwd: out, encoding: 'utf8' },
+    )
     expect(py.status, py.stderr).toBe(0)
     const fromPython = JSON.parse(fs.readFileSync(path.join(t.dir, `${name}-py.json`), 'utf8')) as { shape: number[]; values: number[] }
     // TensorFlow.js: the exported files loaded afresh in this process.
-    const model = await fromTfjsFiles({ modelJson: fs.readFileSync(path.join(out, 'model.json'), 'utf8'), weights: fs.readFileSync(path.join(out, 'weights.bin')) })
+    const model = await fromTfjsFiles({
+      modelJson: fs.readFileSync(path.join(out, 'model.json'), 'utf8'),
+      weights: fs.readFileSync(path.join(out, 'weights.bin')),
+    })
     const y = model.predict(inputs.map((a) => tf.tensor(a))) as tf.Tensor
     const fromTfjs = Array.from(y.dataSync())
     expect(fromPython.shape).toEqual(y.shape)
@@ -307,14 +404,18 @@ describe('the evaluation classifiers (resources/classifiers)', () => {
     const dir = path.join(ROOT, 'resources', 'classifiers', dataset)
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ClassifierMeta
     expect(Object.keys(meta.files).sort()).toEqual([...CLASSIFIER_FILES].sort())
-    for (const file of CLASSIFIER_FILES) expect(sha256Hex(fs.readFileSync(path.join(dir, file))), `${dataset}/${file}`).toBe(meta.files[file])
+    for (const file of CLASSIFIER_FILES)
+      expect(sha256Hex(fs.readFileSync(path.join(dir, file))), `${dataset}/${file}`).toBe(meta.files[file])
     const { test } = classifierSplits(dataset)
     expect([test.count, datasetHash(test)]).toEqual([meta.testCount, meta.testSha256])
     const before = tf.getBackend()
     await selectBackend('auto', { convolutional: true })
     const classifier = (await loadClassifier(dataset))!
     try {
-      const { probs } = await classifier.embed(Float32Array.from(test.images, (p) => TO_TANH_RANGE[p]!), test.count)
+      const { probs } = await classifier.embed(
+        Float32Array.from(test.images, (p) => TO_TANH_RANGE[p]!),
+        test.count,
+      )
       let correct = 0
       for (let i = 0; i < test.count; i++) {
         const row = probs.subarray(i * 10, i * 10 + 10)
@@ -334,7 +435,11 @@ describe('the evaluation classifiers (resources/classifiers)', () => {
   })
 
   it('Fashion-MNIST: the same on its 10,000 test images', async (ctx) => {
-    skipUnless(ctx, 'fashion-mnist', fs.existsSync(FASHION_MNIST_DIR) ? undefined : `${FASHION_MNIST_DIR} is missing (apt-get install dataset-fashion-mnist)`)
+    skipUnless(
+      ctx,
+      'fashion-mnist',
+      fs.existsSync(FASHION_MNIST_DIR) ? undefined : `${FASHION_MNIST_DIR} is missing (apt-get install dataset-fashion-mnist)`,
+    )
     const { meta, accuracy } = await measure('fashion-mnist')
     expect(accuracy).toBeGreaterThan(0.88)
     expect(Math.abs(accuracy - meta.testAccuracy)).toBeLessThan(0.005)
@@ -362,7 +467,11 @@ describe('eval', () => {
     expect(report.metrics.highQuality).toBeCloseTo(coverage.highQuality, 10)
     expect(report.metrics.diversity).toBeGreaterThan(0)
     // D's confusion matrix on the same 500 real and 500 generated points.
-    const d = (report as unknown as { discriminator: { truePositives: number; falseNegatives: number; trueNegatives: number; falsePositives: number } }).discriminator
+    const d = (
+      report as unknown as {
+        discriminator: { truePositives: number; falseNegatives: number; trueNegatives: number; falsePositives: number }
+      }
+    ).discriminator
     expect(d.truePositives + d.falseNegatives).toBe(500)
     expect(d.trueNegatives + d.falsePositives).toBe(500)
     expect(report.metrics.dAccuracy).toBeCloseTo((d.truePositives + d.trueNegatives) / 1000, 10)
@@ -379,23 +488,34 @@ describe('eval', () => {
     expect(shown.lastMetrics.pacganHighQuality).toBeTypeOf('number')
     expect(shown.lastMetrics.boxHighQuality).toBeGreaterThanOrEqual(shown.lastMetrics.pacganHighQuality)
     fs.writeFileSync(path.join(t.dir, 'centres.csv'), '0,0\n')
-    expect(cli(home, ['eval', String(acgan.id), '--modes', path.join(t.dir, 'centres.csv'), '--std', '1']).stderr).toMatch(/mode centres are for point runs/)
+    expect(cli(home, ['eval', String(acgan.id), '--modes', path.join(t.dir, 'centres.csv'), '--std', '1']).stderr).toMatch(
+      /mode centres are for point runs/,
+    )
   })
 
   it("images: Fréchet distance, IS-style score, precision/recall, class balance and label accuracy in the classifier's feature space", () => {
     const r = cli(home, ['--json', 'eval', String(acgan.id), '--samples', '200'])
     expect(r.code, r.stderr).toBe(0)
-    const report = lastJson<{ classifier: { dataset: string; testAccuracy: number }; metrics: Record<string, number>; classHistogram: { generated: number[] } }>(r)
+    const report = lastJson<{
+      classifier: { dataset: string; testAccuracy: number }
+      metrics: Record<string, number>
+      classHistogram: { generated: number[] }
+    }>(r)
     expect(report.classifier.dataset).toBe('mnist')
     expect(report.classifier.testAccuracy).toBeGreaterThan(0.95)
-    for (const k of ['frechetDistance', 'inceptionScore', 'inceptionScoreReal', 'precision', 'recall', 'classTV', 'labelAccuracy']) expect(report.metrics[k], k).toBeTypeOf('number')
+    for (const k of ['frechetDistance', 'inceptionScore', 'inceptionScoreReal', 'precision', 'recall', 'classTV', 'labelAccuracy'])
+      expect(report.metrics[k], k).toBeTypeOf('number')
     // Two training steps: far from the data (real digits score a high IS; noise does not).
     expect(report.metrics.frechetDistance).toBeGreaterThan(1)
     expect(report.metrics.inceptionScoreReal).toBeGreaterThan(report.metrics.inceptionScore!)
     expect(report.classHistogram.generated).toHaveLength(10)
     expect(report.classHistogram.generated.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6)
     // D as a classifier: its accuracy is that of its confusion matrix over the scored images.
-    const d = (report as unknown as { discriminator: { accuracy: number; truePositives: number; falseNegatives: number; trueNegatives: number; falsePositives: number } }).discriminator
+    const d = (
+      report as unknown as {
+        discriminator: { accuracy: number; truePositives: number; falseNegatives: number; trueNegatives: number; falsePositives: number }
+      }
+    ).discriminator
     const real = d.truePositives + d.falseNegatives
     expect(real).toBeGreaterThan(0)
     expect(d.trueNegatives + d.falsePositives).toBe(real)
@@ -409,21 +529,50 @@ describe('generated data', () => {
     const out = path.join(t.dir, 'synth-idx')
     const r = cli(home, ['--json', 'synth', String(acgan.id), '--n', '40', '--out', out])
     expect(r.code, r.stderr).toBe(0)
-    expect(lastJson<{ labels: string; perClass: number[] }>(r)).toMatchObject({ labels: 'requested', perClass: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4] })
-    const train = cli(home, ['--json', 'train', '--preset', 'dcgan-mnist', '--set', `dataset={"kind":"image","name":"mnist-idx","dir":${JSON.stringify(out)}}`,
-      '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=1', '--set', 'training.batchSize=8'])
+    expect(lastJson<{ labels: string; perClass: number[] }>(r)).toMatchObject({
+      labels: 'requested',
+      perClass: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4],
+    })
+    const train = cli(home, [
+      '--json',
+      'train',
+      '--preset',
+      'dcgan-mnist',
+      '--set',
+      `dataset={"kind":"image","name":"mnist-idx","dir":${JSON.stringify(out)}}`,
+      '--set',
+      'training.epochs=1',
+      '--set',
+      'training.stepsPerEpoch=1',
+      '--set',
+      'training.batchSize=8',
+    ])
     expect(train.code, train.stderr).toBe(0)
     const png = path.join(t.dir, 'synth-png')
     expect(cli(home, ['synth', String(acgan.id), '--n', '20', '--format', 'png', '--out', png]).code).toBe(0)
     expect(fs.readdirSync(png).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'labels.csv'])
     expect(fs.readFileSync(path.join(png, 'labels.csv'), 'utf8').split('\n')[1]).toBe('0/000000.png,0')
     // A point run's samples are points: IDX or PNG are refused, naming the format that fits.
-    expect(cli(home, ['synth', String(mlp.id), '--n', '5', '--format', 'idx', '--out', path.join(t.dir, 'x')]).stderr).toMatch(/makes points: they are written as CSV/)
+    expect(cli(home, ['synth', String(mlp.id), '--n', '5', '--format', 'idx', '--out', path.join(t.dir, 'x')]).stderr).toMatch(
+      /makes points: they are written as CSV/,
+    )
   })
 
   it('synth of a translator (edges → digit) labels its digits with the MNIST classifier', () => {
-    const trained = cli(home, ['--json', 'train', '--preset', 'pix2pix-mnist-edges', '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=1',
-      '--set', 'training.batchSize=8', '--set', 'training.evalSamples=0'])
+    const trained = cli(home, [
+      '--json',
+      'train',
+      '--preset',
+      'pix2pix-mnist-edges',
+      '--set',
+      'training.epochs=1',
+      '--set',
+      'training.stepsPerEpoch=1',
+      '--set',
+      'training.batchSize=8',
+      '--set',
+      'training.evalSamples=0',
+    ])
     expect(trained.code, trained.stderr).toBe(0)
     const r = cli(home, ['--json', 'synth', String(lastJson<RunRecord>(trained).id), '--n', '20', '--out', path.join(t.dir, 'synth-p2p')])
     expect(r.code, r.stderr).toBe(0)

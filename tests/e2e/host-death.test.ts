@@ -28,7 +28,18 @@ afterEach(() => {
 })
 afterAll(() => t.cleanup())
 
-const LONG = ['--preset', 'mlp-2d-ring8', '--set', 'training.epochs=100', '--set', 'training.stepsPerEpoch=50', '--set', 'training.logEvery=1', '--set', 'training.evalSamples=0']
+const LONG = [
+  '--preset',
+  'mlp-2d-ring8',
+  '--set',
+  'training.epochs=100',
+  '--set',
+  'training.stepsPerEpoch=50',
+  '--set',
+  'training.logEvery=1',
+  '--set',
+  'training.evalSamples=0',
+]
 
 interface Host {
   home: string
@@ -42,7 +53,9 @@ function host(home: string, args: string[]): Host {
   let stderr = ''
   child.stderr!.on('data', (c) => (stderr += c))
   child.stdout!.resume()
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((r) => child.once('exit', (code, signal) => r({ code, signal, stderr })))
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((r) =>
+    child.once('exit', (code, signal) => r({ code, signal, stderr })),
+  )
   return { home, child, exit }
 }
 
@@ -104,7 +117,9 @@ describe('the host of a trainer dies', () => {
     h.child.kill('SIGKILL')
     expect((await h.exit).signal).toBe('SIGKILL')
     const run = await trainerLeft(h.home, h.trainerPid, 'interrupted')
-    expect(run.error).toMatch(/^the process that started this trainer \(pid \d+\) ended: stopped at step \d+ with a checkpoint; `resume 1` continues from there$/)
+    expect(run.error).toMatch(
+      /^the process that started this trainer \(pid \d+\) ended: stopped at step \d+ with a checkpoint; `resume 1` continues from there$/,
+    )
     await resumesFrom(h.home, run.step)
   })
 
@@ -138,7 +153,17 @@ describe('the host of a trainer dies', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${new URL(server.url).port}/ws`, { headers: { Authorization: `Bearer ${server.token}` } })
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
     const reply = new Promise((resolve) => ws.once('message', resolve))
-    ws.send(JSON.stringify({ type: 'request', id: 1, name: 'runs.start', payload: { preset: 'mlp-2d-ring8', overrides: ['training.epochs=100', 'training.stepsPerEpoch=50', 'training.logEvery=1', 'training.evalSamples=0'] } }))
+    ws.send(
+      JSON.stringify({
+        type: 'request',
+        id: 1,
+        name: 'runs.start',
+        payload: {
+          preset: 'mlp-2d-ring8',
+          overrides: ['training.epochs=100', 'training.stepsPerEpoch=50', 'training.logEvery=1', 'training.evalSamples=0'],
+        },
+      }),
+    )
     await reply
     const row = await until('run 1 training under the server', () => {
       const r = safeRow(home)
@@ -162,7 +187,7 @@ describe('the host of a trainer dies', () => {
   it('SIGTERM to `sweep` stops the run training and the runs waiting, as on Ctrl-C', async () => {
     const home = path.join(t.dir, `home-${++n}`)
     const h = host(home, ['sweep', ...LONG, '--grid', 'training.seed=1,2'])
-    const row = await until('the sweep\'s first run training', () => {
+    const row = await until("the sweep's first run training", () => {
       const r = safeRow(home)
       return r?.status === 'running' && r.pid && r.step >= 10 ? r : undefined
     })

@@ -83,8 +83,20 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(secret, 'A'), { recursive: true })
   fs.mkdirSync(path.join(secret, 'B'), { recursive: true })
   // Like /etc/passwd: a first line a CSV reader takes for a header, then lines it quotes in its error.
-  fs.writeFileSync(path.join(secret, 'passwd.csv'), `root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:${CANARY},,,:/nonexistent:/usr/sbin/nologin\n`, { mode: 0o600 })
-  for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'x.png', 'A/x.png', 'B/x.png']) {
+  fs.writeFileSync(
+    path.join(secret, 'passwd.csv'),
+    `root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:${CANARY},,,:/nonexistent:/usr/sbin/nologin\n`,
+    { mode: 0o600 },
+  )
+  for (const f of [
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+    'x.png',
+    'A/x.png',
+    'B/x.png',
+  ]) {
     fs.writeFileSync(path.join(secret, f), `${CANARY} ${f}`)
   }
   fs.mkdirSync(path.join(t.dir, 'outside'))
@@ -96,7 +108,11 @@ beforeAll(async () => {
       const m = /^\/remote\/runs\/(\d+)\/(.+?)(\?.*)?$/.exec(req.url ?? '')
       const runId = Number(m?.[1])
       const route = m?.[2] ?? req.url ?? ''
-      seen.push({ runId, route, text: `${req.method} ${req.url} ${JSON.stringify(req.headers)} ${Buffer.concat(chunks).toString('latin1')}` })
+      seen.push({
+        runId,
+        route,
+        text: `${req.method} ${req.url} ${JSON.stringify(req.headers)} ${Buffer.concat(chunks).toString('latin1')}`,
+      })
       const s = scenarios.get(runId)
       if (!s) return answer(res, 404, JSON.stringify({ error: 'no such run' }))
       if (route === 'claim') return answer(res, 200, s.rawClaim ?? JSON.stringify(s.claim))
@@ -123,7 +139,11 @@ beforeAll(async () => {
   key = crypto.randomBytes(32)
   const keyFile = path.join(t.dir, 'worker.key')
   fs.writeFileSync(keyFile, formatWorkerKey(key), { mode: 0o600 })
-  worker = spawn(process.execPath, [CLI, '--home', path.join(t.dir, 'worker'), 'worker', '--queue', `redis://127.0.0.1:${port}`, '--key-file', keyFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+  worker = spawn(
+    process.execPath,
+    [CLI, '--home', path.join(t.dir, 'worker'), 'worker', '--queue', `redis://127.0.0.1:${port}`, '--key-file', keyFile],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   worker.stdout!.on('data', (c) => (workerLog += c))
   worker.stderr!.on('data', (c) => (workerLog += c))
   const end = Date.now() + 60_000
@@ -149,7 +169,7 @@ async function runCase(scenario: Scenario | null, data?: unknown, jobId = `case-
   const payload = data ?? signJob(key, jobId, { runId, coordinator: fakeUrl, token: crypto.randomBytes(32).toString('base64url') })
   const job = await queue.add('train', payload, { jobId, attempts: 1 })
   try {
-    return { runId, state: 'completed' as const, value: await job.waitUntilFinished(events, 120_000) as unknown, reason: '' }
+    return { runId, state: 'completed' as const, value: (await job.waitUntilFinished(events, 120_000)) as unknown, reason: '' }
   } catch (e) {
     return { runId, state: 'failed' as const, value: null, reason: (e as Error).message }
   }
@@ -166,7 +186,13 @@ function expectNothingLeaked(reason: string) {
 }
 
 const weights = crypto.randomBytes(64)
-const goodManifest = { format: 1, step: 100, epoch: 1, weightsSha256: sha(weights), tensors: [{ group: 'generator', name: 'w', shape: [16], dtype: 'float32', offset: 0, length: 64 }] }
+const goodManifest = {
+  format: 1,
+  step: 100,
+  epoch: 1,
+  weightsSha256: sha(weights),
+  tensors: [{ group: 'generator', name: 'w', shape: [16], dtype: 'float32', offset: 0, length: 64 }],
+}
 const secretDir = () => path.join(t.dir, 'secret')
 
 /** A claim that would train, before one hostile change is made to it. */
@@ -209,7 +235,8 @@ const hostileScenario: fc.Arbitrary<Scenario> = fc.oneof(
   // The claim itself: any JSON, not JSON, a bad lease or name, an unknown field.
   fc.jsonValue({ maxDepth: 4 }).map((claim) => ({ claim })),
   fc.constantFrom('not json', '{"lease":', '', '[]').map((raw) => ({ claim: null, rawClaim: raw })),
-  fc.tuple(fc.constantFrom('lease', 'name', 'checkpoint', 'dataset'), fc.oneof(badNumber, fc.jsonValue({ maxDepth: 2 })))
+  fc
+    .tuple(fc.constantFrom('lease', 'name', 'checkpoint', 'dataset'), fc.oneof(badNumber, fc.jsonValue({ maxDepth: 2 })))
     .filter(([k, v]) => !stillSound(k, v))
     .map(([k, v]) => ({ claim: { ...baseClaim(), [k]: v } })),
   fc.constant({ claim: { ...baseClaim(), name: 'x'.repeat(100_000) } }),
@@ -217,44 +244,85 @@ const hostileScenario: fc.Arbitrary<Scenario> = fc.oneof(
   // Checkpoints: a step or epoch that is not a whole number (a string step made folders anywhere).
   fc.tuple(badNumber, fc.oneof(fc.constant<unknown>(1), badNumber)).map(([step, epoch]) => ({
     claim: { ...baseClaim(), checkpoint: { step, epoch } },
-    manifest: Buffer.from(JSON.stringify({ ...goodManifest, step, epoch })), weights,
+    manifest: Buffer.from(JSON.stringify({ ...goodManifest, step, epoch })),
+    weights,
   })),
   // A sound claim of step 100 with a manifest that is not: wrong step or epoch, no epoch, damaged weights, a layout past the end.
-  fc.oneof(
-    fc.constant({ ...goodManifest, step: 101 }), fc.constant({ ...goodManifest, epoch: 2 }),
-    fc.constant((({ epoch: _e, ...m }) => m)(goodManifest)), fc.constant({ ...goodManifest, weightsSha256: sha('other') }),
-    fc.constant({ ...goodManifest, tensors: [{ ...goodManifest.tensors[0], offset: 1_000_000 }] }), fc.constant({ ...goodManifest, format: 2 }),
-    fc.jsonValue({ maxDepth: 3 }), fc.constant('not json'),
-  ).map((m) => ({ claim: { ...baseClaim(), checkpoint: { step: 100, epoch: 1 } }, manifest: Buffer.from(typeof m === 'string' ? m : JSON.stringify(m)), weights })),
+  fc
+    .oneof(
+      fc.constant({ ...goodManifest, step: 101 }),
+      fc.constant({ ...goodManifest, epoch: 2 }),
+      fc.constant((({ epoch: _e, ...m }) => m)(goodManifest)),
+      fc.constant({ ...goodManifest, weightsSha256: sha('other') }),
+      fc.constant({ ...goodManifest, tensors: [{ ...goodManifest.tensors[0], offset: 1_000_000 }] }),
+      fc.constant({ ...goodManifest, format: 2 }),
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.constant('not json'),
+    )
+    .map((m) => ({
+      claim: { ...baseClaim(), checkpoint: { step: 100, epoch: 1 } },
+      manifest: Buffer.from(typeof m === 'string' ? m : JSON.stringify(m)),
+      weights,
+    })),
   // Configs: anything, and the experiment schema's edges (deep nesting).
   fc.jsonValue({ maxDepth: 5 }).map((config) => ({ claim: baseClaim(config) })),
-  fc.constant({ claim: null, rawClaim: `{"lease":1,"name":"deep","checkpoint":null,"dataset":{"files":[]},"config":${'['.repeat(100_000)}${']'.repeat(100_000)}}` }),
-  fc.constant({ claim: null, rawClaim: `{"lease":1,"name":"deep","checkpoint":null,"dataset":{"files":[]},"config":{"generator":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}}` }),
+  fc.constant({
+    claim: null,
+    rawClaim: `{"lease":1,"name":"deep","checkpoint":null,"dataset":{"files":[]},"config":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+  }),
+  fc.constant({
+    claim: null,
+    rawClaim: `{"lease":1,"name":"deep","checkpoint":null,"dataset":{"files":[]},"config":{"generator":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}}`,
+  }),
   // Datasets at a path of the worker's disk, with no files shipped, or with hostile or lying listings.
-  fc.tuple(fc.integer({ min: 0, max: 5 }), fc.oneof(
-    fc.constant({ files: [] as unknown[] }),
-    fc.tuple(hostileName, fc.nat({ max: 100 })).map(([name, bytes]) => ({ files: [{ name, bytes, sha256: sha('x') }] })),
-    fc.constant({ files: [{ name: 'points.csv', bytes: 10, sha256: sha('0,0\n1,1\n2,2') }] }), // listed hash is not what comes
-    fc.constant({ files: [{ name: 'points.csv', bytes: -1, sha256: sha('') }] }),
-    fc.constant({ files: [{ name: 'A/x.png', bytes: 3, sha256: sha('abc') }, { name: 'A/x.png', bytes: 3, sha256: sha('abc') }] }),
-    fc.constant({ files: [{ name: 'A', bytes: 3, sha256: sha('abc') }, { name: 'A/x.png', bytes: 3, sha256: sha('abc') }] }),
-  )).map(([i, dataset]) => ({ claim: { ...baseClaim(pathConfigs()[i]), dataset }, dataset: Buffer.from('0,0\n1,1\n2,2\nand more than was listed') })),
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: 5 }),
+      fc.oneof(
+        fc.constant({ files: [] as unknown[] }),
+        fc.tuple(hostileName, fc.nat({ max: 100 })).map(([name, bytes]) => ({ files: [{ name, bytes, sha256: sha('x') }] })),
+        fc.constant({ files: [{ name: 'points.csv', bytes: 10, sha256: sha('0,0\n1,1\n2,2') }] }), // listed hash is not what comes
+        fc.constant({ files: [{ name: 'points.csv', bytes: -1, sha256: sha('') }] }),
+        fc.constant({
+          files: [
+            { name: 'A/x.png', bytes: 3, sha256: sha('abc') },
+            { name: 'A/x.png', bytes: 3, sha256: sha('abc') },
+          ],
+        }),
+        fc.constant({
+          files: [
+            { name: 'A', bytes: 3, sha256: sha('abc') },
+            { name: 'A/x.png', bytes: 3, sha256: sha('abc') },
+          ],
+        }),
+      ),
+    )
+    .map(([i, dataset]) => ({
+      claim: { ...baseClaim(pathConfigs()[i]), dataset },
+      dataset: Buffer.from('0,0\n1,1\n2,2\nand more than was listed'),
+    })),
   // A built-in dataset with files shipped anyway.
-  fc.constant({ claim: { ...baseClaim(), dataset: { files: [{ name: 'points.csv', bytes: 3, sha256: sha('abc') }] } }, dataset: Buffer.from('abc') }),
+  fc.constant({
+    claim: { ...baseClaim(), dataset: { files: [{ name: 'points.csv', bytes: 3, sha256: sha('abc') }] } },
+    dataset: Buffer.from('abc'),
+  }),
 )
 
 describe('a real queue worker against a malicious coordinator and forged jobs', () => {
   it('refuses every generated hostile claim, checkpoint and dataset listing: nothing written outside its data dir, nothing of a local file sent back', async (ctx) => {
     if (!redisServer) ctx.skip(NO_REDIS)
     let cases = 0
-    await fc.assert(fc.asyncProperty(hostileScenario, async (scenario) => {
-      const r = await runCase(scenario)
-      cases++
-      fromCoordinator.add()
-      expectNothingLeaked(r.reason)
-      expect(r.state, `${JSON.stringify(r.value)} ${workerLog.slice(-2000)}`).toBe('failed')
-      expect(r.reason).toMatch(/refused the job/)
-    }), { seed: 22, numRuns: 150 })
+    await fc.assert(
+      fc.asyncProperty(hostileScenario, async (scenario) => {
+        const r = await runCase(scenario)
+        cases++
+        fromCoordinator.add()
+        expectNothingLeaked(r.reason)
+        expect(r.state, `${JSON.stringify(r.value)} ${workerLog.slice(-2000)}`).toBe('failed')
+        expect(r.reason).toMatch(/refused the job/)
+      }),
+      { seed: 22, numRuns: 150 },
+    )
     expect(cases).toBe(150)
     const db = new Database(path.join(t.dir, 'worker', 'registry.sqlite'), { readonly: true })
     expect(db.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 0 })
@@ -281,15 +349,18 @@ describe('a real queue worker against a malicious coordinator and forged jobs', 
       fc.jsonValue({ maxDepth: 3 }),
     )
     let cases = 0
-    await fc.assert(fc.asyncProperty(forged, async (data) => {
-      const r = await runCase(null, data ?? 0)
-      cases++
-      forgedJobs.add()
-      expect(r.state).toBe('failed')
-      expect(r.reason).toMatch(/^refused: /)
-      expect(seen.length, 'a forged job reached a coordinator').toBe(before)
-      expect(worker!.exitCode).toBeNull()
-    }), { seed: 22, numRuns: 100 })
+    await fc.assert(
+      fc.asyncProperty(forged, async (data) => {
+        const r = await runCase(null, data ?? 0)
+        cases++
+        forgedJobs.add()
+        expect(r.state).toBe('failed')
+        expect(r.reason).toMatch(/^refused: /)
+        expect(seen.length, 'a forged job reached a coordinator').toBe(before)
+        expect(worker!.exitCode).toBeNull()
+      }),
+      { seed: 22, numRuns: 100 },
+    )
     expect(cases).toBe(100)
     expect(workerLog).toMatch(/refused, not a job of this queue's coordinator/)
 
@@ -297,7 +368,14 @@ describe('a real queue worker against a malicious coordinator and forged jobs', 
     const raw = new Redis({ host: '127.0.0.1', port: Number((queue.opts.connection as { port: number }).port), maxRetriesPerRequest: null })
     try {
       const prefix = `bull:${QUEUE_NAME}`
-      await raw.hset(`${prefix}:raw-garbage`, { name: 'train', data: '{not json', opts: '{"attempts":1}', timestamp: Date.now(), delay: 0, priority: 0 })
+      await raw.hset(`${prefix}:raw-garbage`, {
+        name: 'train',
+        data: '{not json',
+        opts: '{"attempts":1}',
+        timestamp: Date.now(),
+        delay: 0,
+        priority: 0,
+      })
       await raw.lpush(`${prefix}:wait`, 'raw-garbage')
       await raw.zadd(`${prefix}:marker`, 0, '0')
     } finally {
@@ -318,7 +396,10 @@ describe('a real queue worker against a malicious coordinator and forged jobs', 
     const csv = Buffer.from(Array.from({ length: 200 }, (_, i) => `${Math.cos(i)},${Math.sin(i)}`).join('\n'))
     const config = { ...preset('mlp-2d-ring8'), dataset: { kind: 'csv', file: path.join(t.dir, 'nowhere', 'points.csv') } }
     config.training = { ...config.training, epochs: 1, stepsPerEpoch: 20, checkpointEvery: 1, evalSamples: 100 }
-    const r = await runCase({ claim: { ...baseClaim(config), dataset: { files: [{ name: 'points.csv', bytes: csv.length, sha256: sha(csv) }] } }, dataset: csv })
+    const r = await runCase({
+      claim: { ...baseClaim(config), dataset: { files: [{ name: 'points.csv', bytes: csv.length, sha256: sha(csv) }] } },
+      dataset: csv,
+    })
     expect(r.state, `${r.reason}\n${workerLog.slice(-3000)}`).toBe('completed')
     expect(r.value).toEqual({ status: 'completed' })
     const statuses = seen.filter((s) => s.runId === r.runId && s.route === 'sync').map((s) => s.text)
@@ -341,8 +422,16 @@ describe('worker announcements forged into Redis', () => {
     const port = Number((queue.opts.connection as { port: number }).port)
     const home = tmpDir('gwb-hostile-announce-')
     const registry = await Registry.open(path.join(home.dir, 'registry.sqlite'), { owner: thisProcess() })
-    const runs = new RunManager(registry, home.dir, () => { throw new Error('no trainer in this test') })
-    const coordinator = await Coordinator.start({ registry, runs, home: home.dir, queueUrl: `redis://127.0.0.1:${port}`, publicUrl: 'http://127.0.0.1:1' })
+    const runs = new RunManager(registry, home.dir, () => {
+      throw new Error('no trainer in this test')
+    })
+    const coordinator = await Coordinator.start({
+      registry,
+      runs,
+      home: home.dir,
+      queueUrl: `redis://127.0.0.1:${port}`,
+      publicUrl: 'http://127.0.0.1:1',
+    })
     const raw = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: null })
     try {
       // The real worker of this file announces itself: the honest entry every view must keep.
@@ -352,26 +441,40 @@ describe('worker announcements forged into Redis', () => {
       // Values no field of an announcement takes (each field is a bounded string, an integer, a list or an object).
       const neverValid = fc.constantFrom<unknown>(true, -1.5, { nested: true }, 'x'.repeat(5000), [[1]])
       const forged = fc.oneof(
-        fc.jsonValue({ maxDepth: 3 }).filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)).map((v) => JSON.stringify(v)), // JSON, not an object
+        fc
+          .jsonValue({ maxDepth: 3 })
+          .filter((v) => v === null || typeof v !== 'object' || Array.isArray(v))
+          .map((v) => JSON.stringify(v)), // JSON, not an object
         fc.string({ maxLength: 200 }).map((v) => `{${v}`), // not JSON
         fc.tuple(fc.constantFrom(...Object.keys(real)), neverValid).map(([k, v]) => JSON.stringify({ ...real, id: 'forged', [k]: v })),
-        fc.constantFrom(...Object.keys(real).filter((k) => k !== 'lastJob')).map((k) => JSON.stringify(Object.fromEntries(Object.entries({ ...real, id: 'forged' }).filter(([f]) => f !== k)))),
+        fc
+          .constantFrom(...Object.keys(real).filter((k) => k !== 'lastJob'))
+          .map((k) => JSON.stringify(Object.fromEntries(Object.entries({ ...real, id: 'forged' }).filter(([f]) => f !== k)))),
         fc.constant(JSON.stringify({ ...real, id: 'forged', admin: true })), // an unknown field
-        fc.constant(JSON.stringify({ ...real, id: 'forged', jobs: Array.from({ length: 1001 }, (_, i) => ({ runId: i + 1, jobId: 'j', step: 0, totalSteps: 1 })) })),
+        fc.constant(
+          JSON.stringify({
+            ...real,
+            id: 'forged',
+            jobs: Array.from({ length: 1001 }, (_, i) => ({ runId: i + 1, jobId: 'j', step: 0, totalSteps: 1 })),
+          }),
+        ),
         fc.constant(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), // nested past any parser's comfort
       )
       const mark = forgedAnnouncements.total
-      await fc.assert(fc.asyncProperty(fc.array(forged, { minLength: 1, maxLength: 4 }), async (values) => {
-        forgedAnnouncements.add(values.length)
-        const keys = values.map((_v, i) => `${WORKER_KEY_PREFIX}forged-${i}`)
-        await raw.mset(...keys.flatMap((k, i) => [k, values[i]!]))
-        try {
-          const view = await coordinator.workers()
-          expect(view.workers.map((w) => w.id)).toEqual([real.id])
-        } finally {
-          await raw.del(...keys)
-        }
-      }), { seed: 22, numRuns: 100 })
+      await fc.assert(
+        fc.asyncProperty(fc.array(forged, { minLength: 1, maxLength: 4 }), async (values) => {
+          forgedAnnouncements.add(values.length)
+          const keys = values.map((_v, i) => `${WORKER_KEY_PREFIX}forged-${i}`)
+          await raw.mset(...keys.flatMap((k, i) => [k, values[i]!]))
+          try {
+            const view = await coordinator.workers()
+            expect(view.workers.map((w) => w.id)).toEqual([real.id])
+          } finally {
+            await raw.del(...keys)
+          }
+        }),
+        { seed: 22, numRuns: 100 },
+      )
       expect(forgedAnnouncements.total - mark).toBeGreaterThanOrEqual(100)
       // An honest announcement of another worker is listed: the view is not simply empty of forgeries.
       await raw.set(`${WORKER_KEY_PREFIX}other`, JSON.stringify({ ...real, id: 'other/1' }), 'EX', 60)
@@ -387,7 +490,7 @@ describe('worker announcements forged into Redis', () => {
 })
 
 describe('enrolling a worker', () => {
-  it('a worker without its queue\'s key does not start, and says how to get one; `worker-key --out` writes it 0600', () => {
+  it("a worker without its queue's key does not start, and says how to get one; `worker-key --out` writes it 0600", () => {
     const home = path.join(t.dir, 'no-key-worker')
     const r = cli(home, ['worker', '--queue', 'redis://127.0.0.1:1'], { GAN_WORKBENCH_WORKER_KEY: '' })
     expect(r.code).toBe(2)

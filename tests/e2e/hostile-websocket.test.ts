@@ -67,15 +67,23 @@ describe('hostile WebSocket frames', () => {
   it.each([
     ['a text frame over 4 MiB', 1009, () => frame(OP.text, Buffer.alloc(4 * MiB + 1, 0x20))],
     ['a header declaring 2^63 bytes', 1009, () => frame(OP.text, Buffer.alloc(8), { declaredLength: 2n ** 63n - 1n })],
-    ['fragments adding up to over 4 MiB', 1009, () => [
-      frame(OP.text, Buffer.alloc(2 * MiB, 0x20), { fin: false }),
-      frame(OP.continuation, Buffer.alloc(2 * MiB, 0x20), { fin: false }),
-      frame(OP.continuation, Buffer.alloc(16, 0x20)),
-    ]],
+    [
+      'fragments adding up to over 4 MiB',
+      1009,
+      () => [
+        frame(OP.text, Buffer.alloc(2 * MiB, 0x20), { fin: false }),
+        frame(OP.continuation, Buffer.alloc(2 * MiB, 0x20), { fin: false }),
+        frame(OP.continuation, Buffer.alloc(16, 0x20)),
+      ],
+    ],
     ['invalid UTF-8 in a text frame (lone continuation byte)', 1007, () => frame(OP.text, Buffer.from([0x7b, 0x80, 0x7d]))],
     ['invalid UTF-8 (overlong encoding of "/")', 1007, () => frame(OP.text, Buffer.from([0xc0, 0xaf]))],
     ['invalid UTF-8 (a UTF-16 surrogate)', 1007, () => frame(OP.text, Buffer.from([0xed, 0xa0, 0x80]))],
-    ['invalid UTF-8 split across fragments', 1007, () => [frame(OP.text, Buffer.from([0xe2, 0x82]), { fin: false }), frame(OP.continuation, Buffer.from([0x28]))]],
+    [
+      'invalid UTF-8 split across fragments',
+      1007,
+      () => [frame(OP.text, Buffer.from([0xe2, 0x82]), { fin: false }), frame(OP.continuation, Buffer.from([0x28]))],
+    ],
     ['a binary frame', 1003, () => frame(OP.binary, Buffer.from('{"type":"request","id":1,"name":"runs.list","payload":{}}'))],
     ['binary garbage', 1003, () => frame(OP.binary, Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad]))],
     ['text that is not JSON', 1007, () => request('{"type":"request",')],
@@ -153,7 +161,10 @@ describe('hostile WebSocket frames', () => {
       rsv: fc.integer({ min: 0, max: 7 }),
       fin: fc.boolean(),
       masked: fc.boolean(),
-      payload: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.string({ maxLength: 300 }).map((s) => new TextEncoder().encode(s))),
+      payload: fc.oneof(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.string({ maxLength: 300 }).map((s) => new TextEncoder().encode(s)),
+      ),
     })
     await fc.assert(
       fc.asyncProperty(fc.array(arbFrame, { minLength: 1, maxLength: 4 }), async (frames) => {
@@ -186,22 +197,49 @@ describe('hostile HTTP requests', () => {
   it.each([
     ['GET // (valid HTTP, an unparsable URL)', () => `GET // HTTP/1.1\r\n${host()}\r\nConnection: close\r\n\r\n`, /^HTTP\/1\.1 400/],
     ['GET //[ with the token', () => `GET //[?token=${server.token} HTTP/1.1\r\n${host()}\r\nConnection: close\r\n\r\n`, /^HTTP\/1\.1 400/],
-    ['a WebSocket upgrade to an unparsable URL', () => `GET //[ HTTP/1.1\r\n${host()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`, /^HTTP\/1\.1 400/],
-    ['a WebSocket upgrade with a bad key', () => `GET /ws?token=${server.token} HTTP/1.1\r\n${host()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: x\r\nSec-WebSocket-Version: 13\r\n\r\n`, /^HTTP\/1\.1 400/],
-    ['a 100 MB body announced to a GET-only server', () => `POST / HTTP/1.1\r\n${host()}\r\nContent-Length: 100000000\r\nConnection: close\r\n\r\nxxxx`, /^HTTP\/1\.1 405/],
-    ['a body to /remote/ on a server with no queue', () => `POST /remote/runs/1/sync HTTP/1.1\r\n${host()}\r\nContent-Length: 5000000\r\nConnection: close\r\n\r\n${'x'.repeat(100_000)}`, /^HTTP\/1\.1 (404|503)/],
+    [
+      'a WebSocket upgrade to an unparsable URL',
+      () =>
+        `GET //[ HTTP/1.1\r\n${host()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      /^HTTP\/1\.1 400/,
+    ],
+    [
+      'a WebSocket upgrade with a bad key',
+      () =>
+        `GET /ws?token=${server.token} HTTP/1.1\r\n${host()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: x\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      /^HTTP\/1\.1 400/,
+    ],
+    [
+      'a 100 MB body announced to a GET-only server',
+      () => `POST / HTTP/1.1\r\n${host()}\r\nContent-Length: 100000000\r\nConnection: close\r\n\r\nxxxx`,
+      /^HTTP\/1\.1 405/,
+    ],
+    [
+      'a body to /remote/ on a server with no queue',
+      () => `POST /remote/runs/1/sync HTTP/1.1\r\n${host()}\r\nContent-Length: 5000000\r\nConnection: close\r\n\r\n${'x'.repeat(100_000)}`,
+      /^HTTP\/1\.1 (404|503)/,
+    ],
     ['a 100 kB header', () => `GET / HTTP/1.1\r\n${host()}\r\nX-Junk: ${'a'.repeat(100_000)}\r\n\r\n`, /^HTTP\/1\.1 431/],
     ['a malformed request line', () => 'GARBAGE\r\n\r\n', /^HTTP\/1\.1 400/],
-    ['an export name with a path in it', () => `GET /exports/..%2fregistry.sqlite?token=${server.token} HTTP/1.1\r\n${host()}\r\nConnection: close\r\n\r\n`, /^HTTP\/1\.1 404/],
-  ] as ReadonlyArray<readonly [string, () => string, RegExp]>)('%s: answered, and the server keeps serving', async (_what, text, status) => {
-    probes++
-    expect(await raw(text())).toMatch(status)
-    await answersRequest()
-  })
+    [
+      'an export name with a path in it',
+      () => `GET /exports/..%2fregistry.sqlite?token=${server.token} HTTP/1.1\r\n${host()}\r\nConnection: close\r\n\r\n`,
+      /^HTTP\/1\.1 404/,
+    ],
+  ] as ReadonlyArray<readonly [string, () => string, RegExp]>)(
+    '%s: answered, and the server keeps serving',
+    async (_what, text, status) => {
+      probes++
+      expect(await raw(text())).toMatch(status)
+      await answersRequest()
+    },
+  )
 
   it('a body that trickles in and never finishes does not hold the server up', async () => {
     probes++
-    const s = net.connect(port, '127.0.0.1', () => s.write(`POST /remote/runs/1/sync HTTP/1.1\r\n${host()}\r\nContent-Length: 1000000\r\n\r\nabc`))
+    const s = net.connect(port, '127.0.0.1', () =>
+      s.write(`POST /remote/runs/1/sync HTTP/1.1\r\n${host()}\r\nContent-Length: 1000000\r\n\r\nabc`),
+    )
     s.on('error', () => {})
     await new Promise((r) => setTimeout(r, 300))
     await answersRequest() // served while the slow body is still open

@@ -37,7 +37,9 @@ function db() {
  * moment and SIGKILLs the trainer: mid-step, mid-metric batch or mid-checkpoint.
  */
 async function runAndKill(args: string[], runId: number | null, pauseAt: number, delayMs: number): Promise<number> {
-  const parent = spawn(process.execPath, [CLI, '--home', home, ...args, '--pause-at', String(pauseAt)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const parent = spawn(process.execPath, [CLI, '--home', home, ...args, '--pause-at', String(pauseAt)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stderr = ''
   parent.stderr.on('data', (c) => (stderr += c))
   const exited = new Promise<void>((r) => parent.once('exit', () => r()))
@@ -49,7 +51,9 @@ async function runAndKill(args: string[], runId: number | null, pauseAt: number,
     if (id === null) id = Number(/run (\d+) \(/.exec(stderr)?.[1] ?? NaN) || null
     if (id !== null) {
       const d = db()
-      const row = d.prepare('SELECT pid, status, step FROM runs WHERE id = ?').get(id) as { pid: number | null; status: string; step: number } | undefined
+      const row = d.prepare('SELECT pid, status, step FROM runs WHERE id = ?').get(id) as
+        | { pid: number | null; status: string; step: number }
+        | undefined
       d.close()
       if (row?.status === 'paused' && row.pid) {
         expect(row.step).toBe(pauseAt)
@@ -85,7 +89,9 @@ async function until(f: () => boolean): Promise<void> {
 function checkpointStep(id: number | null): number {
   if (id === null) return 0
   const d = db()
-  const row = d.prepare("SELECT max(step) AS step FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(id) as { step: number | null }
+  const row = d.prepare("SELECT max(step) AS step FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(id) as {
+    step: number | null
+  }
   d.close()
   return row.step ?? 0
 }
@@ -96,7 +102,21 @@ describe('SIGKILL of the trainer, repeatedly', () => {
     // far more than any machine trains in the < 200 ms before the kill, so every kill meets a live run.
     const PAUSE_LIMIT = 200
     const epochs = Math.ceil((PAUSE_LIMIT + 400) / 20)
-    const args = ['train', '--preset', 'mlp-2d-ring8', '--set', `training.epochs=${epochs}`, '--set', 'training.stepsPerEpoch=20', '--set', 'training.logEvery=1', '--set', 'training.checkpointEvery=1', '--set', 'training.evalSamples=0']
+    const args = [
+      'train',
+      '--preset',
+      'mlp-2d-ring8',
+      '--set',
+      `training.epochs=${epochs}`,
+      '--set',
+      'training.stepsPerEpoch=20',
+      '--set',
+      'training.logEvery=1',
+      '--set',
+      'training.checkpointEvery=1',
+      '--set',
+      'training.evalSamples=0',
+    ]
     let id: number | null = null
     let kills = 0
     for (let k = 0; k < KILLS; k++) {
@@ -107,7 +127,10 @@ describe('SIGKILL of the trainer, repeatedly', () => {
       const d = db()
       expect(d.pragma('integrity_check', { simple: true })).toBe('ok')
       const run = d.prepare('SELECT status, step FROM runs WHERE id = ?').get(id) as { status: string; step: number }
-      const checkpoints = d.prepare("SELECT path, step FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").all(id) as { path: string; step: number }[]
+      const checkpoints = d.prepare("SELECT path, step FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").all(id) as {
+        path: string
+        step: number
+      }[]
       d.close()
       expect(run.status).toBe('interrupted')
       for (const c of checkpoints) {
@@ -124,8 +147,12 @@ describe('SIGKILL of the trainer, repeatedly', () => {
     expect(final).toMatchObject({ status: 'completed', step: epochs * 20 })
     const d = db()
     expect(d.pragma('integrity_check', { simple: true })).toBe('ok')
-    const steps = (d.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]).map((r) => r.step)
-    const dupes = d.prepare('SELECT count(*) AS n FROM (SELECT key, step FROM metrics WHERE run_id = ? GROUP BY key, step HAVING count(*) > 1)').get(id) as { n: number }
+    const steps = (
+      d.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]
+    ).map((r) => r.step)
+    const dupes = d
+      .prepare('SELECT count(*) AS n FROM (SELECT key, step FROM metrics WHERE run_id = ? GROUP BY key, step HAVING count(*) > 1)')
+      .get(id) as { n: number }
     d.close()
     expect(dupes.n).toBe(0)
     expect(steps).toEqual(Array.from({ length: epochs * 20 }, (_, i) => i + 1))
@@ -133,13 +160,30 @@ describe('SIGKILL of the trainer, repeatedly', () => {
 })
 
 describe('faults aimed at the write path', () => {
-  const args = ['train', '--preset', 'mlp-2d-ring8', '--set', 'training.epochs=5', '--set', 'training.stepsPerEpoch=20', '--set', 'training.logEvery=1', '--set', 'training.checkpointEvery=1', '--set', 'training.evalSamples=0']
+  const args = [
+    'train',
+    '--preset',
+    'mlp-2d-ring8',
+    '--set',
+    'training.epochs=5',
+    '--set',
+    'training.stepsPerEpoch=20',
+    '--set',
+    'training.logEvery=1',
+    '--set',
+    'training.checkpointEvery=1',
+    '--set',
+    'training.evalSamples=0',
+  ]
 
   function check(home: string, id: number) {
     const d = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
     try {
       expect(d.pragma('integrity_check', { simple: true })).toBe('ok')
-      const checkpoints = d.prepare("SELECT path, step FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").all(id) as { path: string; step: number }[]
+      const checkpoints = d.prepare("SELECT path, step FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").all(id) as {
+        path: string
+        step: number
+      }[]
       for (const c of checkpoints) {
         const loaded = loadCheckpoint(c.path)
         expect(loaded.manifest.step).toBe(c.step)
@@ -156,7 +200,9 @@ describe('faults aimed at the write path', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(lastJson<RunRecord>(r)).toMatchObject({ status: 'completed', step: 100 })
     const d = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
-    const steps = (d.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]).map((x) => x.step)
+    const steps = (
+      d.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]
+    ).map((x) => x.step)
     d.close()
     expect(steps).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
     check(home, id)
@@ -188,7 +234,9 @@ describe('faults aimed at the write path', () => {
     const h = path.join(t.dir, 'enospc')
     const r = cli(h, ['--json', ...args], { GAN_WORKBENCH_FAULTS: 'artifact-write:enospc@3' })
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/interrupted: the disk is full at \S+ \([^;]+; ENOSPC: no space left on device, write\): free some space, then resume; everything up to the last checkpoint is kept/)
+    expect(r.stderr).toMatch(
+      /interrupted: the disk is full at \S+ \([^;]+; ENOSPC: no space left on device, write\): free some space, then resume; everything up to the last checkpoint is kept/,
+    )
     expect(r.stderr).not.toMatch(/\n\s+at /)
     const id = lastJson<RunRecord[]>(cli(h, ['--json', 'runs', 'list']))[0]!.id
     expect(check(h, id).map((c) => c.step)).toEqual([20, 40])

@@ -7,13 +7,22 @@ import net from 'node:net'
 import { describe, expect, it } from 'vitest'
 
 const expectOffline = process.env.GWB_EXPECT_OFFLINE === '1'
-if (!expectOffline) console.warn('offline check skipped: this run was not started with outbound connections blocked (.ci/run does that where unshare -n is allowed)')
+if (!expectOffline)
+  console.warn(
+    'offline check skipped: this run was not started with outbound connections blocked (.ci/run does that where unshare -n is allowed)',
+  )
 
 function tryConnect(host: string, port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port, timeout: 3000 })
-    socket.once('connect', () => { socket.destroy(); resolve('connected') })
-    socket.once('timeout', () => { socket.destroy(); resolve('timeout') })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve('connected')
+    })
+    socket.once('timeout', () => {
+      socket.destroy()
+      resolve('timeout')
+    })
     socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
   })
 }

@@ -23,11 +23,24 @@ beforeAll(() => {
 })
 afterAll(() => t.cleanup())
 
-const SETTINGS = ['--preset', 'mlp-2d-ring8', '--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=120', '--set', 'training.logEvery=1', '--set', 'training.evalSamples=0']
+const SETTINGS = [
+  '--preset',
+  'mlp-2d-ring8',
+  '--set',
+  'training.epochs=2',
+  '--set',
+  'training.stepsPerEpoch=120',
+  '--set',
+  'training.logEvery=1',
+  '--set',
+  'training.evalSamples=0',
+]
 
 function train(name: string, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'train', '--name', name, ...SETTINGS, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'train', '--name', name, ...SETTINGS, ...extra], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c) => (stdout += c))
@@ -57,7 +70,9 @@ function runByName(name: string): RunRecord | undefined {
 function losses(id: number): number[] {
   const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
   try {
-    return (db.prepare("SELECT value FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { value: number }[]).map((r) => r.value)
+    return (db.prepare("SELECT value FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { value: number }[]).map(
+      (r) => r.value,
+    )
   } finally {
     db.close()
   }

@@ -37,8 +37,20 @@ beforeAll(() => {
   home = path.join(t.dir, 'home')
   csv = path.join(t.dir, 'ring.csv')
   ringCsv(csv)
-  const r = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--set', `dataset={"kind":"csv","file":${JSON.stringify(csv)}}`,
-    '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=20', '--set', 'training.checkpointEvery=1'])
+  const r = cli(home, [
+    '--json',
+    'train',
+    '--preset',
+    'mlp-2d-ring8',
+    '--set',
+    `dataset={"kind":"csv","file":${JSON.stringify(csv)}}`,
+    '--set',
+    'training.epochs=1',
+    '--set',
+    'training.stepsPerEpoch=20',
+    '--set',
+    'training.checkpointEvery=1',
+  ])
   expect(r.code, r.stderr).toBe(0)
   run = lastJson<RunRecord>(r)
 })
@@ -84,14 +96,20 @@ describe('a CSV-trained run is point data', () => {
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n')
     expect(lines[0]).toBe('x,y')
     expect(lines).toHaveLength(121)
-    expect(cli(home, ['synth', String(run.id), '--n', '5', '--format', 'png', '--out', path.join(t.dir, 'no')]).stderr).toMatch(/makes points: they are written as CSV/)
+    expect(cli(home, ['synth', String(run.id), '--n', '5', '--format', 'png', '--out', path.join(t.dir, 'no')]).stderr).toMatch(
+      /makes points: they are written as CSV/,
+    )
     expect(readPointsCsv(file)).toHaveLength(240) // what a csv dataset on it reads
   })
 
   it("export: generator.json's range is the CSV's, not [-1, 1]", () => {
     const out = path.join(t.dir, 'export')
     expect(cli(home, ['export', String(run.id), '--format', 'tfjs', '--out', out]).code).toBe(0)
-    const output = (JSON.parse(fs.readFileSync(path.join(out, 'generator.json'), 'utf8')) as { output: { kind: string; range: number[]; bounds: number[][] } }).output
+    const output = (
+      JSON.parse(fs.readFileSync(path.join(out, 'generator.json'), 'utf8')) as {
+        output: { kind: string; range: number[]; bounds: number[][] }
+      }
+    ).output
     expect(output.kind).toBe('points')
     expect(output.range[0]).toBeLessThan(-3.9)
     expect(output.range[1]).toBeGreaterThan(3.9)
@@ -125,7 +143,13 @@ describe('evaluating a CSV-trained run', () => {
   it("eval: precision/recall and SWD against the CSV's points on 2,500 samples; no modes until given, then every definition, labelled", () => {
     const plain = cli(home, ['--json', 'eval', String(run.id)])
     expect(plain.code, plain.stderr).toBe(0)
-    const r = lastJson<{ samples: number; metrics: Record<string, number>; modeProtocols?: unknown; definitions: Record<string, string>; notes: string[] }>(plain)
+    const r = lastJson<{
+      samples: number
+      metrics: Record<string, number>
+      modeProtocols?: unknown
+      definitions: Record<string, string>
+      notes: string[]
+    }>(plain)
     expect(r.samples).toBe(2500)
     for (const k of ['precision', 'recall', 'swd']) expect(r.metrics[k], k).toBeTypeOf('number')
     expect(r.definitions.swd).toMatch(/128 random directions/)
@@ -133,15 +157,23 @@ describe('evaluating a CSV-trained run', () => {
     expect(r.notes.join(' ')).toMatch(/--modes centres\.csv --std/)
 
     const centres = path.join(t.dir, 'centres.csv')
-    fs.writeFileSync(centres, Array.from({ length: 8 }, (_, i) => `${4 * Math.cos((2 * Math.PI * i) / 8)},${4 * Math.sin((2 * Math.PI * i) / 8)}`).join('\n'))
+    fs.writeFileSync(
+      centres,
+      Array.from({ length: 8 }, (_, i) => `${4 * Math.cos((2 * Math.PI * i) / 8)},${4 * Math.sin((2 * Math.PI * i) / 8)}`).join('\n'),
+    )
     const withModes = cli(home, ['--json', 'eval', String(run.id), '--modes', centres, '--std', '0.05'])
     expect(withModes.code, withModes.stderr).toBe(0)
-    const m = lastJson<{ metrics: Record<string, number>; modes: { std: number; centres: number[][] }; modeProtocols: { id: string; label: string; definition: string; modes: number }[] }>(withModes)
+    const m = lastJson<{
+      metrics: Record<string, number>
+      modes: { std: number; centres: number[][] }
+      modeProtocols: { id: string; label: string; definition: string; modes: number }[]
+    }>(withModes)
     expect(m.modes.std).toBe(0.05)
     expect(m.modeProtocols.map((p) => p.id)).toEqual(['pacgan', 'box', 'app'])
     expect(m.modeProtocols[0]!.label).toMatch(/PacGAN\/VEEGAN/)
     expect(m.modeProtocols[2]!.definition).toMatch(/1 %/)
-    for (const k of ['pacganModes', 'pacganHighQuality', 'boxModes', 'boxHighQuality', 'modesCaptured', 'highQuality']) expect(m.metrics[k], k).toBeTypeOf('number')
+    for (const k of ['pacganModes', 'pacganHighQuality', 'boxModes', 'boxHighQuality', 'modesCaptured', 'highQuality'])
+      expect(m.metrics[k], k).toBeTypeOf('number')
     expect(m.metrics.modes).toBe(8)
     expect(m.metrics.boxHighQuality).toBeGreaterThanOrEqual(m.metrics.pacganHighQuality!)
     expect(m.metrics.pacganModes).toBeGreaterThanOrEqual(m.metrics.modesCaptured!)

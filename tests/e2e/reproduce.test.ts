@@ -47,7 +47,9 @@ describe('gan-workbench reproduce', () => {
     expect(r.stderr).toMatch(/\[pacgan-ring8 1\/2\] seed 1: training run \d+/)
     expect(r.stderr).toMatch(/\[pacgan-ring8 2\/2\] seed 2: scoring run \d+ \(mode-coverage, 2500 samples\)/)
     expect(r.stdout).toMatch(/GOAL ROW +PAPER +SEED 1 +SEED 2 +MEAN ± SD \(MIN–MAX\) +GOAL +RESULT/)
-    expect(r.stdout).toMatch(/modes captured \(of 8\) +GAN 6\.3 · PacGAN3 7\.8 · PacGAN4 7\.8 +\d+ +\d+ +[\d.]+ ± [\d.]+ \(\d+–\d+\) +8 of 8 on every seed +(PASS|FAIL)/)
+    expect(r.stdout).toMatch(
+      /modes captured \(of 8\) +GAN 6\.3 · PacGAN3 7\.8 · PacGAN4 7\.8 +\d+ +\d+ +[\d.]+ ± [\d.]+ \(\d+–\d+\) +8 of 8 on every seed +(PASS|FAIL)/,
+    )
     expect(r.stdout).toMatch(/high-quality samples +GAN 98\.2 % · PacGAN3 97\.7 % · PacGAN4 95\.9 %/)
     expect(r.stdout).toMatch(/seed 1: run \d+ completed\n +seed 2: run \d+ completed/)
 
@@ -66,21 +68,28 @@ describe('gan-workbench reproduce', () => {
   })
 
   it('a seed whose run does not finish shows how it ended and fails the goal rows (here every run hits a full disk: interrupted)', () => {
-    const r = cli(home, ['--json', 'reproduce', 'toy-ring8', '--quick', '--seeds', '2'], { GAN_WORKBENCH_FAULTS: 'artifact-write:enospc@1' })
+    const r = cli(home, ['--json', 'reproduce', 'toy-ring8', '--quick', '--seeds', '2'], {
+      GAN_WORKBENCH_FAULTS: 'artifact-write:enospc@1',
+    })
     expect(r.code, r.stderr).toBe(0)
     const [outcome] = lastJson<{ reproductions: Outcome[] }>(r).reproductions
     expect(outcome!.results.map((s) => s.status)).toEqual(['interrupted', 'interrupted'])
     expect(outcome!.results[0]!.error).toMatch(/the disk is full/)
     expect(outcome!.summary.rows.map((row) => [row.verdict, row.why])).toEqual([
-      ['fail', 'seeds 1 (interrupted), 2 (interrupted) did not finish'], ['fail', 'seeds 1 (interrupted), 2 (interrupted) did not finish'],
+      ['fail', 'seeds 1 (interrupted), 2 (interrupted) did not finish'],
+      ['fail', 'seeds 1 (interrupted), 2 (interrupted) did not finish'],
     ])
     expect(outcome!.summary.failedSeeds).toEqual([1, 2])
     const text = cli(home, ['reproduce', 'toy-ring8', '--quick', '--seeds', '1'], { GAN_WORKBENCH_FAULTS: 'artifact-write:enospc@1' })
-    expect(text.stdout).toMatch(/modes captured \(of 8\) +— +interrupted +— +8 of 8 on every seed +FAIL \(seed 1 \(interrupted\) did not finish\)/)
+    expect(text.stdout).toMatch(
+      /modes captured \(of 8\) +— +interrupted +— +8 of 8 on every seed +FAIL \(seed 1 \(interrupted\) did not finish\)/,
+    )
   })
 
   it('Ctrl-C stops cleanly: the run training checkpoints, no more start, exit 130, the record says stopped', async () => {
-    const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'reproduce', 'toy-spiral', '--seeds', '3'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'reproduce', 'toy-spiral', '--seeds', '3'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
     let stdout = ''
     child.stdout.on('data', (c) => (stdout += c))
@@ -98,7 +107,10 @@ describe('gan-workbench reproduce', () => {
     expect(code, stderr).toBe(130)
     expect(stderr).toMatch(/stopping: the current run checkpoints/)
     // --json: the reproductions document, then (last) the error for scripts.
-    const doc = stdout.trim().split('\n').find((l) => l.startsWith('{"reproductions"'))!
+    const doc = stdout
+      .trim()
+      .split('\n')
+      .find((l) => l.startsWith('{"reproductions"'))!
     const record = (JSON.parse(doc) as { reproductions: Outcome[] }).reproductions[0]!
     expect(lastJson<{ error: { message: string } }>({ code, stdout, stderr }).error.message).toMatch(/stopped \(Ctrl-C\)/)
     expect(record.status).toBe('stopped')
@@ -136,7 +148,14 @@ describe('gan-workbench reproduce', () => {
     const file = path.join(t.dir, 'acgan.npy')
     fs.writeFileSync(file, npy('<f4', [n, 28, 28], Float32Array.from(images.flat())))
     const labels = path.join(t.dir, 'labels.npy')
-    fs.writeFileSync(labels, npy('<i8', [n], BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 10))))
+    fs.writeFileSync(
+      labels,
+      npy(
+        '<i8',
+        [n],
+        BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 10)),
+      ),
+    )
     const external = cli(home, ['--json', 'eval', '--samples-file', file, '--dataset', 'mnist', '--labels', labels])
     expect(external.code, external.stderr).toBe(0)
     // Scored on the host's backend: no tfjs banner telling the user to install tfjs-node.
@@ -148,7 +167,9 @@ describe('gan-workbench reproduce', () => {
     expect(Math.abs(theirs.metrics.frechetDistance! - ours.metrics.frechetDistance!) / ours.metrics.frechetDistance!).toBeLessThan(0.005)
     expect(theirs.metrics.labelAccuracy).toBeCloseTo(ours.metrics.labelAccuracy!, 2)
     expect(cli(home, ['eval', '--samples-file', file]).stderr).toMatch(/--samples-file needs --dataset \(mnist or fashion-mnist\)/)
-    expect(cli(home, ['eval', String(run.id), '--samples-file', file, '--dataset', 'mnist']).stderr).toMatch(/a run id or --samples-file, not both/)
+    expect(cli(home, ['eval', String(run.id), '--samples-file', file, '--dataset', 'mnist']).stderr).toMatch(
+      /a run id or --samples-file, not both/,
+    )
   })
 
   it('--write-docs writes the stored results as Markdown: date, commit, machine and command per table', () => {
@@ -166,7 +187,9 @@ describe('gan-workbench reproduce', () => {
   })
 
   it('bad input: an unknown name, a bad seed count or target, nothing named', () => {
-    expect(cli(home, ['reproduce', 'pacgan-ring9']).stderr).toMatch(/no reproduction named "pacgan-ring9"; the catalog: pacgan-ring8, pacgan-grid25/)
+    expect(cli(home, ['reproduce', 'pacgan-ring9']).stderr).toMatch(
+      /no reproduction named "pacgan-ring9"; the catalog: pacgan-ring8, pacgan-grid25/,
+    )
     expect(cli(home, ['reproduce', 'toy-ring8', '--seeds', '0']).stderr).toMatch(/--seeds must be a whole number from 1 to 20/)
     expect(cli(home, ['reproduce', 'toy-ring8', '--target', 'cloud']).stderr).toMatch(/--target is 'local' or 'queue'/)
     const none = cli(home, ['reproduce'])

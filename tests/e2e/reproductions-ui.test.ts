@@ -36,9 +36,19 @@ describe('Reproductions page', () => {
       await page.getByTestId('repro-quick').check()
       await page.getByTestId('repro-start').click()
       await page.getByTestId('repro-progress').waitFor({ timeout: 60_000 })
-      await expect.poll(() => page.getByTestId('repro-status').textContent(), { timeout: 150_000, interval: 500 }).toMatch(/completed · quick/)
+      await expect
+        .poll(() => page.getByTestId('repro-status').textContent(), { timeout: 150_000, interval: 500 })
+        .toMatch(/completed · quick/)
       const table = page.getByTestId('repro-table')
-      expect(await table.locator('thead th').allTextContents()).toEqual(['Goal row', 'Paper', 'seed 1', 'seed 2', 'mean ± sd (min–max)', 'Goal', 'Result'])
+      expect(await table.locator('thead th').allTextContents()).toEqual([
+        'Goal row',
+        'Paper',
+        'seed 1',
+        'seed 2',
+        'mean ± sd (min–max)',
+        'Goal',
+        'Result',
+      ])
       const modes = table.locator('[data-metric="pacganModes"] td')
       expect(await modes.nth(1).textContent()).toBe('GAN 6.3 · PacGAN3 7.8 · PacGAN4 7.8')
       for (const i of [2, 3]) expect(await modes.nth(i).textContent()).toMatch(/^\s*\d+\s*$/)
@@ -49,7 +59,9 @@ describe('Reproductions page', () => {
       await scatter.waitFor({ timeout: 30_000 })
       const painted = await scatter.evaluate((c: HTMLCanvasElement) => {
         const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
-        let grey = 0, orange = 0, blue = 0
+        let grey = 0,
+          orange = 0,
+          blue = 0
         for (let i = 0; i < d.length; i += 4) {
           const [r, g, b] = [d[i]!, d[i + 1]!, d[i + 2]!]
           if (Math.abs(r - g) < 12 && Math.abs(g - b) < 12 && r > 60) grey++
@@ -86,7 +98,11 @@ describe('Reproductions page', () => {
       await page.getByTestId('evaluate').click()
       const modes = page.getByTestId('eval-modes')
       await modes.waitFor({ timeout: 120_000 })
-      expect(await modes.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-protocol')))).toEqual(['pacgan', 'box', 'app'])
+      expect(await modes.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-protocol')))).toEqual([
+        'pacgan',
+        'box',
+        'app',
+      ])
       expect(await modes.locator('[data-protocol="app"] td').first().textContent()).toMatch(/at least 1 % of all samples/)
       expect(await page.locator('[data-metric="swd"]').count()).toBe(1)
       await panel.screenshot({ path: screenshotPath('ui-eval-2d.png') })

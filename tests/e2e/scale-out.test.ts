@@ -21,8 +21,10 @@ import { itFull } from '../helpers/full'
 import { available } from '../helpers/requirements'
 
 const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim()
-available('redis', redisServer ? undefined : 'scale-out test: no redis-server here (Debian: apt-get install redis-server; .ci/run installs it)')
-
+available(
+  'redis',
+  redisServer ? undefined : 'scale-out test: no redis-server here (Debian: apt-get install redis-server; .ci/run installs it)',
+)
 
 async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
   const end = Date.now() + timeoutMs
@@ -63,8 +65,16 @@ function workerKey(coordinatorHome: string): string {
   return file
 }
 
-function startWorker(home: string, coordinatorHome: string, extra: string[] = ['--stall-timeout', '3']): ChildProcess & { log: () => string } {
-  const child = spawn(process.execPath, [CLI, '--home', home, 'worker', '--queue', redisUrl, '--key-file', workerKey(coordinatorHome), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
+function startWorker(
+  home: string,
+  coordinatorHome: string,
+  extra: string[] = ['--stall-timeout', '3'],
+): ChildProcess & { log: () => string } {
+  const child = spawn(
+    process.execPath,
+    [CLI, '--home', home, 'worker', '--queue', redisUrl, '--key-file', workerKey(coordinatorHome), ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   let log = ''
   child.stdout!.on('data', (c) => (log += c))
   child.stderr!.on('data', (c) => (log += c))
@@ -82,8 +92,24 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       const w2 = startWorker(path.join(t.dir, 'worker-2'), home)
       await until('both workers ready', 60_000, () => /takes jobs/.test(w1.log()) && /takes jobs/.test(w2.log()))
 
-      const sweep = cli(home, ['--json', 'sweep', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=6', '-s', 'training.checkpointEvery=1',
-        '-g', 'optimizers.discriminator.learningRate=1e-4,2e-4', '-g', 'training.batchSize=64,128', '--target', 'queue', '-n', 'scale'])
+      const sweep = cli(home, [
+        '--json',
+        'sweep',
+        '-p',
+        'mlp-2d-ring8',
+        '-s',
+        'training.epochs=6',
+        '-s',
+        'training.checkpointEvery=1',
+        '-g',
+        'optimizers.discriminator.learningRate=1e-4,2e-4',
+        '-g',
+        'training.batchSize=64,128',
+        '--target',
+        'queue',
+        '-n',
+        'scale',
+      ])
       expect(sweep.code, sweep.stderr).toBe(0)
       const ids = (JSON.parse(sweep.stdout) as { sweep: { runIds: number[] } }).sweep.runIds
       expect(ids).toHaveLength(4)
@@ -93,13 +119,23 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
         const w1Id = `${(await import('node:os')).hostname()}/${w1.pid}`
         // Kill worker 1 once a run of its own is past its second checkpoint on the coordinator.
         const victim = await until('worker 1 mid-run', 120_000, () => {
-          const row = db.prepare(`SELECT r.id, r.step FROM runs r WHERE r.worker = ? AND r.status = 'running'
-            AND (SELECT COUNT(*) FROM artifacts a WHERE a.run_id = r.id AND a.kind = 'checkpoint') >= 2`).get(w1Id) as { id: number; step: number } | undefined
+          const row = db
+            .prepare(
+              `SELECT r.id, r.step FROM runs r WHERE r.worker = ? AND r.status = 'running'
+            AND (SELECT COUNT(*) FROM artifacts a WHERE a.run_id = r.id AND a.kind = 'checkpoint') >= 2`,
+            )
+            .get(w1Id) as { id: number; step: number } | undefined
           return row
         })
-        const trainerPids = spawnSync('pgrep', ['-P', String(w1.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number)
+        const trainerPids = spawnSync('pgrep', ['-P', String(w1.pid)], { encoding: 'utf8' })
+          .stdout.trim()
+          .split('\n')
+          .filter(Boolean)
+          .map(Number)
         w1.kill('SIGKILL')
-        const checkpointAtKill = (db.prepare("SELECT MAX(step) AS s FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(victim.id) as { s: number }).s
+        const checkpointAtKill = (
+          db.prepare("SELECT MAX(step) AS s FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(victim.id) as { s: number }
+        ).s
 
         // The coordinator dies too, and comes back a few seconds later on the same port.
         process.kill(server.pid, 'SIGKILL')
@@ -109,7 +145,10 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
         await until('all 4 runs completed', 240_000, () => {
           const rows = db.prepare(`SELECT status FROM runs WHERE id IN (${ids.join(',')})`).all() as { status: string }[]
           const bad = rows.find((r) => r.status === 'failed' || r.status === 'interrupted')
-          if (bad) throw new Error(`a run ended ${bad.status}: ${JSON.stringify(db.prepare(`SELECT id, status, error FROM runs`).all())}\n${w2.log()}`)
+          if (bad)
+            throw new Error(
+              `a run ended ${bad.status}: ${JSON.stringify(db.prepare(`SELECT id, status, error FROM runs`).all())}\n${w2.log()}`,
+            )
           return rows.every((r) => r.status === 'completed')
         })
 
@@ -118,23 +157,33 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
         const w2Id = `${(await import('node:os')).hostname()}/${w2.pid}`
         const killed = db.prepare('SELECT worker FROM runs WHERE id = ?').get(victim.id) as { worker: string }
         expect(killed.worker).toBe(w2Id)
-        expect((db.prepare('SELECT lease FROM remote_jobs WHERE run_id = ?').get(victim.id) as { lease: number }).lease).toBeGreaterThanOrEqual(2)
+        expect(
+          (db.prepare('SELECT lease FROM remote_jobs WHERE run_id = ?').get(victim.id) as { lease: number }).lease,
+        ).toBeGreaterThanOrEqual(2)
         // Worker 2 resumed from the coordinator's checkpoint, not from scratch.
         const w2db = new Database(path.join(t.dir, 'worker-2', 'registry.sqlite'), { readonly: true })
-        const copy = w2db.prepare(`SELECT MIN(a.step) AS s FROM runs r JOIN artifacts a ON a.run_id = r.id AND a.kind = 'checkpoint' WHERE r.name LIKE ?`)
+        const copy = w2db
+          .prepare(`SELECT MIN(a.step) AS s FROM runs r JOIN artifacts a ON a.run_id = r.id AND a.kind = 'checkpoint' WHERE r.name LIKE ?`)
           .get(`%#${victim.id}`) as { s: number }
         w2db.close()
         expect(copy.s).toBeGreaterThan(0)
         expect(copy.s).toBeLessThanOrEqual(checkpointAtKill)
 
         for (const id of ids) {
-          const steps = (db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]).map((r) => r.step)
+          const steps = (
+            db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]
+          ).map((r) => r.step)
           expect(steps, `run ${id}`).toEqual(Array.from({ length: STEPS / 5 }, (_, i) => (i + 1) * 5))
-          const epochs = (db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'modesCaptured' ORDER BY step").all(id) as { step: number }[]).map((r) => r.step)
+          const epochs = (
+            db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'modesCaptured' ORDER BY step").all(id) as { step: number }[]
+          ).map((r) => r.step)
           expect(epochs, `run ${id}`).toEqual([100, 200, 300, 400, 500, 600])
-          const samples = db.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT step) AS d FROM artifacts WHERE run_id = ? AND kind = 'samples-2d'").get(id) as { n: number; d: number }
+          const samples = db
+            .prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT step) AS d FROM artifacts WHERE run_id = ? AND kind = 'samples-2d'")
+            .get(id) as { n: number; d: number }
           expect(samples).toEqual({ n: 6, d: 6 })
-          for (const a of db.prepare('SELECT path FROM artifacts WHERE run_id = ?').all(id) as { path: string }[]) expect(fs.existsSync(a.path)).toBe(true)
+          for (const a of db.prepare('SELECT path FROM artifacts WHERE run_id = ?').all(id) as { path: string }[])
+            expect(fs.existsSync(a.path)).toBe(true)
         }
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
 
@@ -142,13 +191,31 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
         const secret = fs.readFileSync(path.join(home, 'coordinator.secret'))
         const job = db.prepare('SELECT job_id FROM remote_jobs WHERE run_id = ?').get(victim.id) as { job_id: string }
         const token = crypto.createHmac('sha256', secret).update(`${victim.id}:${job.job_id}`).digest('base64url')
-        const body = JSON.stringify({ lease: 1, metrics: [{ key: 'dLoss', step: 5, epoch: 1, value: 99, wallTime: 0 }], diagnoses: [], step: 5, epoch: 1, samplesPerSec: null })
-        const stale = await fetch(`${server.origin}/remote/runs/${victim.id}/sync?lease=1`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body })
+        const body = JSON.stringify({
+          lease: 1,
+          metrics: [{ key: 'dLoss', step: 5, epoch: 1, value: 99, wallTime: 0 }],
+          diagnoses: [],
+          step: 5,
+          epoch: 1,
+          samplesPerSec: null,
+        })
+        const stale = await fetch(`${server.origin}/remote/runs/${victim.id}/sync?lease=1`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}` },
+          body,
+        })
         expect(stale.status).toBe(409)
         const other = ids.find((id) => id !== victim.id)!
-        const wrong = await fetch(`${server.origin}/remote/runs/${other}/sync?lease=1`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body })
+        const wrong = await fetch(`${server.origin}/remote/runs/${other}/sync?lease=1`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}` },
+          body,
+        })
         expect(wrong.status).toBe(401)
-        expect((db.prepare("SELECT value FROM metrics WHERE run_id = ? AND key = 'dLoss' AND step = 5").get(victim.id) as { value: number }).value).not.toBe(99)
+        expect(
+          (db.prepare("SELECT value FROM metrics WHERE run_id = ? AND key = 'dLoss' AND step = 5").get(victim.id) as { value: number })
+            .value,
+        ).not.toBe(99)
       } finally {
         db.close()
       }
@@ -163,44 +230,51 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
     const worker = startWorker(path.join(t.dir, 'ui-worker'), home)
     await until('the worker ready', 60_000, () => /takes jobs/.test(worker.log()))
     const workerId = `${(await import('node:os')).hostname()}/${worker.pid}`
-    await withUi(home, '/workers', async (page) => {
-      const row = page.locator(`[data-worker="${workerId}"]`)
-      await row.waitFor({ timeout: 15_000 })
-      await expect.poll(() => row.textContent()).toContain('idle')
-      expect(await page.getByTestId('queue-url').textContent()).toBe(`${redisUrl}`)
+    await withUi(
+      home,
+      '/workers',
+      async (page) => {
+        const row = page.locator(`[data-worker="${workerId}"]`)
+        await row.waitFor({ timeout: 15_000 })
+        await expect.poll(() => row.textContent()).toContain('idle')
+        expect(await page.getByTestId('queue-url').textContent()).toBe(`${redisUrl}`)
 
-      await page.goto(page.url().replace(/#.*$/, '#/new'))
-      await page.locator('[data-preset="mlp-2d-ring8"]').click()
-      await page.getByTestId('epochs').fill('2')
-      await page.getByTestId('sweep-add').click()
-      await page.getByTestId('sweep-path-0').fill('training.seed')
-      await page.getByTestId('sweep-values-0').fill('1, 2')
-      await expect.poll(() => page.getByTestId('sweep-count').textContent()).toContain('2 runs')
-      await page.getByTestId('target').selectOption('queue')
-      await page.getByTestId('sweep').screenshot({ path: screenshotPath('ui-sweep-launcher.png') })
-      await page.getByTestId('start-run').click()
-      await page.waitForURL(/#\/compare\?ids=\d+,\d+/, { timeout: 15_000 })
-      const sweepIds = /ids=(\d+),(\d+)/.exec(page.url())!.slice(1)
+        await page.goto(page.url().replace(/#.*$/, '#/new'))
+        await page.locator('[data-preset="mlp-2d-ring8"]').click()
+        await page.getByTestId('epochs').fill('2')
+        await page.getByTestId('sweep-add').click()
+        await page.getByTestId('sweep-path-0').fill('training.seed')
+        await page.getByTestId('sweep-values-0').fill('1, 2')
+        await expect.poll(() => page.getByTestId('sweep-count').textContent()).toContain('2 runs')
+        await page.getByTestId('target').selectOption('queue')
+        await page.getByTestId('sweep').screenshot({ path: screenshotPath('ui-sweep-launcher.png') })
+        await page.getByTestId('start-run').click()
+        await page.waitForURL(/#\/compare\?ids=\d+,\d+/, { timeout: 15_000 })
+        const sweepIds = /ids=(\d+),(\d+)/.exec(page.url())!.slice(1)
 
-      // The worker links the run it trains, or once idle the run it trained last: either holds
-      // however quickly the short runs finish.
-      await page.goto(page.url().replace(/#.*$/, '#/workers'))
-      await row.locator('a', { hasText: 'run' }).first().waitFor({ timeout: 20_000 })
-      await page.screenshot({ path: screenshotPath('ui-workers.png') })
+        // The worker links the run it trains, or once idle the run it trained last: either holds
+        // however quickly the short runs finish.
+        await page.goto(page.url().replace(/#.*$/, '#/workers'))
+        await row.locator('a', { hasText: 'run' }).first().waitFor({ timeout: 20_000 })
+        await page.screenshot({ path: screenshotPath('ui-workers.png') })
 
-      await page.goto(page.url().replace(/#.*$/, '#/runs'))
-      const table = page.getByTestId('runs-table')
-      await expect.poll(async () => (await table.locator('text=completed').count()), { timeout: 90_000, interval: 1000 }).toBe(2)
-      expect(await table.getByTestId('run-worker').first().textContent()).toContain(workerId)
-      // Both done, the worker is idle and names the run it trained last.
-      await page.goto(page.url().replace(/#.*$/, '#/workers'))
-      await expect.poll(() => row.getByTestId('worker-idle').textContent(), { timeout: 15_000 }).toMatch(new RegExp(`last run (${sweepIds.join('|')})`))
-      await row.screenshot({ path: screenshotPath('ui-workers-idle.png') })
-      await page.goto(page.url().replace(/#.*$/, '#/runs'))
-      await page.getByTestId('pick-sweep').selectOption({ index: 1 })
-      await expect.poll(() => page.getByTestId('compare-runs').textContent()).toContain('2')
-      await page.screenshot({ path: screenshotPath('ui-queue-runs.png') })
-    }, ['--queue', redisUrl]).finally(() => {
+        await page.goto(page.url().replace(/#.*$/, '#/runs'))
+        const table = page.getByTestId('runs-table')
+        await expect.poll(async () => await table.locator('text=completed').count(), { timeout: 90_000, interval: 1000 }).toBe(2)
+        expect(await table.getByTestId('run-worker').first().textContent()).toContain(workerId)
+        // Both done, the worker is idle and names the run it trained last.
+        await page.goto(page.url().replace(/#.*$/, '#/workers'))
+        await expect
+          .poll(() => row.getByTestId('worker-idle').textContent(), { timeout: 15_000 })
+          .toMatch(new RegExp(`last run (${sweepIds.join('|')})`))
+        await row.screenshot({ path: screenshotPath('ui-workers-idle.png') })
+        await page.goto(page.url().replace(/#.*$/, '#/runs'))
+        await page.getByTestId('pick-sweep').selectOption({ index: 1 })
+        await expect.poll(() => page.getByTestId('compare-runs').textContent()).toContain('2')
+        await page.screenshot({ path: screenshotPath('ui-queue-runs.png') })
+      },
+      ['--queue', redisUrl],
+    ).finally(() => {
       for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
     })
   }, 240_000)
@@ -209,7 +283,9 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
     const home = path.join(t.dir, 'cancel-coordinator')
     const server = await serve(home, ['--queue', redisUrl])
     const { Queue } = await import('bullmq')
-    const queue = new Queue('gan-workbench-runs', { connection: { host: '127.0.0.1', port: Number(new URL(redisUrl).port), maxRetriesPerRequest: null } })
+    const queue = new Queue('gan-workbench-runs', {
+      connection: { host: '127.0.0.1', port: Number(new URL(redisUrl).port), maxRetriesPerRequest: null },
+    })
     try {
       // No worker may take the job first: pause the queue (waiting jobs stay, none is handed out).
       await queue.pause()
@@ -217,12 +293,23 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       expect(queued.code, queued.stderr).toBe(0)
       const run = JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }
       const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
-      const jobId = await until('the run dispatched', 15_000, () => (db.prepare('SELECT job_id FROM remote_jobs WHERE run_id = ?').get(run.id) as { job_id: string | null }).job_id ?? undefined)
+      const jobId = await until(
+        'the run dispatched',
+        15_000,
+        () => (db.prepare('SELECT job_id FROM remote_jobs WHERE run_id = ?').get(run.id) as { job_id: string | null }).job_id ?? undefined,
+      )
       db.close()
       await expect.poll(async () => (await queue.getJob(jobId))?.id, { timeout: 15_000 }).toBe(jobId)
       expect(cli(home, ['stop', String(run.id)]).code).toBe(0)
       await expect.poll(async () => (await queue.getJob(jobId)) ?? null, { timeout: 15_000 }).toBeNull()
-      expect(JSON.parse(cli(home, ['--json', 'runs', 'show', String(run.id)]).stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'stopped' })
+      expect(
+        JSON.parse(
+          cli(home, ['--json', 'runs', 'show', String(run.id)])
+            .stdout.trim()
+            .split('\n')
+            .at(-1)!,
+        ),
+      ).toMatchObject({ status: 'stopped' })
     } finally {
       await queue.resume()
       await queue.close()
@@ -230,71 +317,102 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
     }
   }, 60_000)
 
-  itFull('Ctrl-C on a worker checkpoints its run and puts it back on the queue without using an attempt; the next worker finishes it', async () => {
-    const home = path.join(t.dir, 'sigint-coordinator')
-    const server = await serve(home, ['--queue', redisUrl])
-    try {
-      const first = startWorker(path.join(t.dir, 'sigint-worker-1'), home)
-      await until('worker ready', 60_000, () => /takes jobs/.test(first.log()))
-      const queued = cli(home, ['--json', 'train', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=6', '-s', 'training.checkpointEvery=1', '--target', 'queue'])
-      expect(queued.code, queued.stderr).toBe(0)
-      const id = (JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }).id
-      const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+  itFull(
+    'Ctrl-C on a worker checkpoints its run and puts it back on the queue without using an attempt; the next worker finishes it',
+    async () => {
+      const home = path.join(t.dir, 'sigint-coordinator')
+      const server = await serve(home, ['--queue', redisUrl])
       try {
-        await until('the run past step 150', 60_000, () => ((db.prepare('SELECT step FROM runs WHERE id = ?').get(id) as { step: number }).step >= 150))
-        first.kill('SIGINT')
-        await until('worker 1 gone', 60_000, () => first.exitCode !== null)
-        const back = db.prepare('SELECT status, error FROM runs WHERE id = ?').get(id) as { status: string; error: string }
-        expect(back.status).toBe('queued')
-        expect(back.error).toMatch(/shut down; another worker resumes the run from its last checkpoint/)
-        const stoppedAt = (db.prepare("SELECT MAX(step) AS s FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(id) as { s: number }).s
-        expect(stoppedAt).toBeGreaterThanOrEqual(150) // the stop checkpoint reached the coordinator
+        const first = startWorker(path.join(t.dir, 'sigint-worker-1'), home)
+        await until('worker ready', 60_000, () => /takes jobs/.test(first.log()))
+        const queued = cli(home, [
+          '--json',
+          'train',
+          '-p',
+          'mlp-2d-ring8',
+          '-s',
+          'training.epochs=6',
+          '-s',
+          'training.checkpointEvery=1',
+          '--target',
+          'queue',
+        ])
+        expect(queued.code, queued.stderr).toBe(0)
+        const id = (JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }).id
+        const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+        try {
+          await until(
+            'the run past step 150',
+            60_000,
+            () => (db.prepare('SELECT step FROM runs WHERE id = ?').get(id) as { step: number }).step >= 150,
+          )
+          first.kill('SIGINT')
+          await until('worker 1 gone', 60_000, () => first.exitCode !== null)
+          const back = db.prepare('SELECT status, error FROM runs WHERE id = ?').get(id) as { status: string; error: string }
+          expect(back.status).toBe('queued')
+          expect(back.error).toMatch(/shut down; another worker resumes the run from its last checkpoint/)
+          const stoppedAt = (
+            db.prepare("SELECT MAX(step) AS s FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(id) as { s: number }
+          ).s
+          expect(stoppedAt).toBeGreaterThanOrEqual(150) // the stop checkpoint reached the coordinator
 
-        const second = startWorker(path.join(t.dir, 'sigint-worker-2'), home)
-        await until('the run completed', 120_000, () => (db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string }).status === 'completed')
-        expect(second.log()).toMatch(/\(attempt 1\)/) // not a retry: shutting down is no failure of the run
-        const steps = (db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]).map((r) => r.step)
-        expect(steps).toEqual(Array.from({ length: 120 }, (_, i) => (i + 1) * 5))
+          const second = startWorker(path.join(t.dir, 'sigint-worker-2'), home)
+          await until(
+            'the run completed',
+            120_000,
+            () => (db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string }).status === 'completed',
+          )
+          expect(second.log()).toMatch(/\(attempt 1\)/) // not a retry: shutting down is no failure of the run
+          const steps = (
+            db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").all(id) as { step: number }[]
+          ).map((r) => r.step)
+          expect(steps).toEqual(Array.from({ length: 120 }, (_, i) => (i + 1) * 5))
+        } finally {
+          db.close()
+        }
       } finally {
-        db.close()
+        await server.stop()
+        for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
       }
-    } finally {
-      await server.stop()
-      for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
-    }
-  }, 240_000)
+    },
+    240_000,
+  )
 
-  itFull('a run that ends while the coordinator stays away is kept as a bundle; the coordinator says where, and the bundle imports', async () => {
-    const home = path.join(t.dir, 'offline-coordinator')
-    const port = String(await freePort())
-    let server = await serve(home, ['--queue', redisUrl, '--port', port])
-    const worker = startWorker(path.join(t.dir, 'offline-worker'), home, ['--offline-patience', '3'])
-    const log = () => worker.log()
-    try {
-      await until('worker ready', 60_000, () => /takes jobs/.test(log()))
-      const queued = cli(home, ['--json', 'train', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=3', '--target', 'queue'])
-      const id = (JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }).id
-      await until('the run training', 60_000, () => /job .*run-\d+-g1: run \d+/.test(log()))
-      process.kill(server.pid, 'SIGKILL')
-      const bundle = await until('the run kept as a bundle', 120_000, () => /"bundle":"([^"]+)"/.exec(log())?.[1])
-      expect(fs.existsSync(bundle)).toBe(true)
-      server = await serve(home, ['--queue', redisUrl, '--port', port])
-      const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+  itFull(
+    'a run that ends while the coordinator stays away is kept as a bundle; the coordinator says where, and the bundle imports',
+    async () => {
+      const home = path.join(t.dir, 'offline-coordinator')
+      const port = String(await freePort())
+      let server = await serve(home, ['--queue', redisUrl, '--port', port])
+      const worker = startWorker(path.join(t.dir, 'offline-worker'), home, ['--offline-patience', '3'])
+      const log = () => worker.log()
       try {
-        const run = await until('the coordinator told', 30_000, () => {
-          const r = db.prepare('SELECT status, error FROM runs WHERE id = ?').get(id) as { status: string; error: string | null }
-          return r.status === 'interrupted' ? r : undefined
-        })
-        expect(run.error).toContain(bundle)
+        await until('worker ready', 60_000, () => /takes jobs/.test(log()))
+        const queued = cli(home, ['--json', 'train', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=3', '--target', 'queue'])
+        const id = (JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }).id
+        await until('the run training', 60_000, () => /job .*run-\d+-g1: run \d+/.test(log()))
+        process.kill(server.pid, 'SIGKILL')
+        const bundle = await until('the run kept as a bundle', 120_000, () => /"bundle":"([^"]+)"/.exec(log())?.[1])
+        expect(fs.existsSync(bundle)).toBe(true)
+        server = await serve(home, ['--queue', redisUrl, '--port', port])
+        const db = new Database(path.join(home, 'registry.sqlite'), { readonly: true })
+        try {
+          const run = await until('the coordinator told', 30_000, () => {
+            const r = db.prepare('SELECT status, error FROM runs WHERE id = ?').get(id) as { status: string; error: string | null }
+            return r.status === 'interrupted' ? r : undefined
+          })
+          expect(run.error).toContain(bundle)
+        } finally {
+          db.close()
+        }
+        const imported = cli(home, ['--json', 'import', bundle])
+        expect(imported.code, imported.stderr).toBe(0)
+        expect(JSON.parse(imported.stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'completed', step: 300 })
       } finally {
-        db.close()
+        await server.stop()
+        for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
       }
-      const imported = cli(home, ['--json', 'import', bundle])
-      expect(imported.code, imported.stderr).toBe(0)
-      expect(JSON.parse(imported.stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'completed', step: 300 })
-    } finally {
-      await server.stop()
-      for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
-    }
-  }, 240_000)
+    },
+    240_000,
+  )
 })

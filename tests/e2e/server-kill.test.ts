@@ -54,7 +54,11 @@ describe('SIGKILL of the server while a run trains', () => {
   it('leaves the run resumable, and it resumes to completion', async () => {
     const first = await serve(home)
     const a = await connect(first)
-    const run = await a.call<RunRecord>('runs.start', { preset: 'mlp-2d-ring8', overrides: ['training.epochs=8', 'training.stepsPerEpoch=50'], name: 'killed-host' })
+    const run = await a.call<RunRecord>('runs.start', {
+      preset: 'mlp-2d-ring8',
+      overrides: ['training.epochs=8', 'training.stepsPerEpoch=50'],
+      name: 'killed-host',
+    })
     await until(async () => (await a.call<RunRecord>('runs.get', { id: run.id })).step >= 100)
     a.ws.terminate()
     process.kill(first.pid, 'SIGKILL')

@@ -61,15 +61,27 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    preset: 'mlp-2d-ring8', model: 'mlp', sets: [], states: ['--state-every', '10'], weightTolerance: 5e-4,
+    preset: 'mlp-2d-ring8',
+    model: 'mlp',
+    sets: [],
+    states: ['--state-every', '10'],
+    weightTolerance: 5e-4,
     breaks: ['loss-sign', 'adam-epsilon', 'leaky-alpha'],
   },
   {
-    preset: 'acgan-mnist', model: 'acgan', sets: ['training.batchSize=16'], states: ['--state-every', '5', '--state-first', '10'], weightTolerance: 1e-2,
+    preset: 'acgan-mnist',
+    model: 'acgan',
+    sets: ['training.batchSize=16'],
+    states: ['--state-every', '5', '--state-first', '10'],
+    weightTolerance: 1e-2,
     breaks: ['same-padding', 'flatten-order', 'loss-sign'],
   },
   {
-    preset: 'dcgan-radford-mnist', model: 'radford', sets: ['training.batchSize=16'], states: ['--state-every', '5', '--state-first', '10'], weightTolerance: 1e-2,
+    preset: 'dcgan-radford-mnist',
+    model: 'radford',
+    sets: ['training.batchSize=16'],
+    states: ['--state-every', '5', '--state-first', '10'],
+    weightTolerance: 1e-2,
     breaks: ['bn-momentum', 'bn-epsilon'],
   },
 ]
@@ -93,9 +105,11 @@ function problems(ours: Record<string, number>[], run: Replay, weightTolerance: 
     }
   })
   const { weights, batchNormStatistics } = run.weights
-  if (!weights || !(weights.relativeNorm < weightTolerance)) found.push(`weights ${weights?.normWhere}: relative ${weights?.relativeNorm.toExponential(2)}`)
+  if (!weights || !(weights.relativeNorm < weightTolerance))
+    found.push(`weights ${weights?.normWhere}: relative ${weights?.relativeNorm.toExponential(2)}`)
   // Moving statistics are no gradient's business: only their update rule (momentum) and the batches move them.
-  if (batchNormStatistics && !(batchNormStatistics.relativeNorm < 1e-2)) found.push(`${batchNormStatistics.normWhere}: relative ${batchNormStatistics.relativeNorm.toExponential(2)}`)
+  if (batchNormStatistics && !(batchNormStatistics.relativeNorm < 1e-2))
+    found.push(`${batchNormStatistics.normWhere}: relative ${batchNormStatistics.relativeNorm.toExponential(2)}`)
   return found
 }
 
@@ -105,8 +119,17 @@ describe('parity with PyTorch: the same losses step by step from the same weight
       if (noTorch) ctx.skip(noTorch)
       const dir = path.join(t.dir, c.preset)
       const traced = cli(path.join(t.dir, 'home'), [
-        '--json', 'trace', '--preset', c.preset, ...c.sets.flatMap((s) => ['--set', s]),
-        '--steps', String(STEPS), ...c.states, '--without-dropout', '--out', dir,
+        '--json',
+        'trace',
+        '--preset',
+        c.preset,
+        ...c.sets.flatMap((s) => ['--set', s]),
+        '--steps',
+        String(STEPS),
+        ...c.states,
+        '--without-dropout',
+        '--out',
+        dir,
       ])
       expect(traced.code, traced.stderr).toBe(0)
       expect(lastJson<{ steps: number }>(traced).steps).toBe(STEPS)
@@ -118,13 +141,23 @@ describe('parity with PyTorch: the same losses step by step from the same weight
       const run = parity.windows!
       // Every step compared, and every loss term the engine reports (a new term would need a rebuild).
       expect(run.torchLosses).toHaveLength(STEPS)
-      const terms = Object.keys(ours[0]!).filter((k) => k.includes('.') || k === 'dLoss' || k === 'gLoss').sort()
+      const terms = Object.keys(ours[0]!)
+        .filter((k) => k.includes('.') || k === 'dLoss' || k === 'gLoss')
+        .sort()
       expect(Object.keys(run.torchLosses[0]!).sort()).toEqual(terms)
       expect(problems(ours, run, c.weightTolerance)).toEqual([])
 
       // The same check on replays with one convention wrong: its first window must fail it.
-      const wrong = replay<{ broken: Record<string, Parity> }>(dir, ['--mode', 'windows', '--max-windows', '1', '--break', c.breaks.join(',')])
-      for (const broken of c.breaks) expect(problems(ours, wrong.broken[broken]!.windows!, c.weightTolerance), `--break ${broken}`).not.toEqual([])
+      const wrong = replay<{ broken: Record<string, Parity> }>(dir, [
+        '--mode',
+        'windows',
+        '--max-windows',
+        '1',
+        '--break',
+        c.breaks.join(','),
+      ])
+      for (const broken of c.breaks)
+        expect(problems(ours, wrong.broken[broken]!.windows!, c.weightTolerance), `--break ${broken}`).not.toEqual([])
     }, 300_000) // ~25 s of CPU for the AC-GAN; minutes of wall time on a shared machine
   }
 })

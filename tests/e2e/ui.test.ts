@@ -31,8 +31,24 @@ afterAll(async () => {
 
 /** A two-step run of an image preset (no per-epoch image metrics), served and open on its page. */
 async function openTinyRun(preset: string, name: string) {
-  const trained = cli(home, ['--json', 'train', '--preset', preset, '--name', name, '--set', 'dataset.limit=64', '--set', 'training.evalSamples=0',
-    '--set', 'training.batchSize=4', '--set', 'training.epochs=1', '--set', 'training.stepsPerEpoch=2'])
+  const trained = cli(home, [
+    '--json',
+    'train',
+    '--preset',
+    preset,
+    '--name',
+    name,
+    '--set',
+    'dataset.limit=64',
+    '--set',
+    'training.evalSamples=0',
+    '--set',
+    'training.batchSize=4',
+    '--set',
+    'training.epochs=1',
+    '--set',
+    'training.stepsPerEpoch=2',
+  ])
   expect(trained.code, trained.stderr).toBe(0)
   const run = lastJson<RunRecord>(trained)
   const server = await serve(home)
@@ -93,13 +109,18 @@ describe('workbench UI in server mode', () => {
       expect(await page.getByTestId('backend').textContent()).toMatch(new RegExp(`backend: ${autoTrainingBackend(home)} — \\S`))
       // The loss chart and the scatter have drawn something (not a blank canvas).
       const painted = (testId: string) =>
-        page.getByTestId(testId).locator('canvas').or(page.locator(`canvas[data-testid="${testId}"]`)).first().evaluate((c: HTMLCanvasElement) => {
-          const ctx = c.getContext('2d')!
-          const d = ctx.getImageData(0, 0, c.width, c.height).data
-          let n = 0
-          for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++
-          return n
-        })
+        page
+          .getByTestId(testId)
+          .locator('canvas')
+          .or(page.locator(`canvas[data-testid="${testId}"]`))
+          .first()
+          .evaluate((c: HTMLCanvasElement) => {
+            const ctx = c.getContext('2d')!
+            const d = ctx.getImageData(0, 0, c.width, c.height).data
+            let n = 0
+            for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++
+            return n
+          })
       expect(await painted('loss-chart')).toBeGreaterThan(1000)
       expect(await painted('scatter')).toBeGreaterThan(1000)
       await page.screenshot({ path: screenshotPath('ui-run-live.png') })
@@ -109,7 +130,10 @@ describe('workbench UI in server mode', () => {
       // Resume continues from the checkpoint the stop wrote; stop it again.
       const stoppedAt = await stepOf()
       await page.getByTestId('resume-run').click()
-      await page.getByTestId('status').filter({ hasText: /queued|running/ }).waitFor()
+      await page
+        .getByTestId('status')
+        .filter({ hasText: /queued|running/ })
+        .waitFor()
       await expect.poll(stepOf, { timeout: 60_000 }).toBeGreaterThan(stoppedAt)
       await page.getByTestId('stop-run').click()
       await page.getByTestId('status').filter({ hasText: 'stopped' }).waitFor({ timeout: 30_000 })
@@ -130,7 +154,10 @@ describe('workbench UI in server mode', () => {
       await expect.poll(() => painted('loss-chart'), { timeout: 10_000 }).toBeGreaterThan(1000)
       await expect.poll(() => painted('scatter'), { timeout: 10_000 }).toBeGreaterThan(1000)
       // The health panel reads the run's stored diagnoses (a short healthy run has none).
-      await page.getByTestId('health').filter({ hasText: /No problems recognised|from step/ }).waitFor()
+      await page
+        .getByTestId('health')
+        .filter({ hasText: /No problems recognised|from step/ })
+        .waitFor()
       await page.screenshot({ path: screenshotPath('ui-run-stopped.png') })
       // Fork it from its last checkpoint with a lower D learning rate.
       // Two epochs past the checkpoint the last stop wrote (at the stop's epoch, rounded up; 100 steps
@@ -141,7 +168,10 @@ describe('workbench UI in server mode', () => {
       await page.screenshot({ path: screenshotPath('ui-fork.png') })
       await page.getByTestId('fork-submit').click()
       await page.getByText(/forked from/).waitFor()
-      await page.getByTestId('status').filter({ hasText: /running|completed/ }).waitFor()
+      await page
+        .getByTestId('status')
+        .filter({ hasText: /running|completed/ })
+        .waitFor()
       await page.getByTestId('status').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 })
     } finally {
       await page.goto('about:blank')
@@ -171,9 +201,25 @@ describe('workbench UI in server mode', () => {
     }
   })
 
-  it('shows an image run\'s per-epoch sample grids with an epoch slider', async () => {
-    const trained = cli(home, ['--json', 'train', '--preset', 'dcgan-mnist', '--name', 'tiny-dcgan', '--set', 'dataset.limit=64', '--set', 'training.evalSamples=100',
-      '--set', 'training.batchSize=4', '--set', 'training.epochs=2', '--set', 'training.stepsPerEpoch=2'])
+  it("shows an image run's per-epoch sample grids with an epoch slider", async () => {
+    const trained = cli(home, [
+      '--json',
+      'train',
+      '--preset',
+      'dcgan-mnist',
+      '--name',
+      'tiny-dcgan',
+      '--set',
+      'dataset.limit=64',
+      '--set',
+      'training.evalSamples=100',
+      '--set',
+      'training.batchSize=4',
+      '--set',
+      'training.epochs=2',
+      '--set',
+      'training.stepsPerEpoch=2',
+    ])
     expect(trained.code, trained.stderr).toBe(0)
     const run = lastJson<RunRecord>(trained)
     const server = await serve(home)
@@ -196,7 +242,7 @@ describe('workbench UI in server mode', () => {
     }
   })
 
-  it('shows the backends on the System page and, in a browser, how to reach a remote workbench (attaching is the desktop\'s)', async () => {
+  it("shows the backends on the System page and, in a browser, how to reach a remote workbench (attaching is the desktop's)", async () => {
     const server = await serve(home)
     try {
       await page.goto(server.url)
@@ -206,9 +252,11 @@ describe('workbench UI in server mode', () => {
       const refused = await page.evaluate(async () => {
         const ws = new WebSocket(`ws://${location.host}/ws`)
         await new Promise((r) => ws.addEventListener('open', r))
-        const reply = new Promise<string>((r) => ws.addEventListener('message', (m) => {
-          if (String(m.data).includes('"type":"response"')) r(String(m.data))
-        }))
+        const reply = new Promise<string>((r) =>
+          ws.addEventListener('message', (m) => {
+            if (String(m.data).includes('"type":"response"')) r(String(m.data))
+          }),
+        )
         ws.send(JSON.stringify({ type: 'request', id: 1, name: 'app.attach', payload: { url: 'http://gpu-box:7860/?token=x' } }))
         return JSON.parse(await reply) as { result: { ok: boolean; error?: { code: string } } }
       })
@@ -219,7 +267,7 @@ describe('workbench UI in server mode', () => {
     }
   })
 
-  it('walks an InfoGAN\'s latent space: a strip between two seeds, one image per code, continuous codes on sliders', async () => {
+  it("walks an InfoGAN's latent space: a strip between two seeds, one image per code, continuous codes on sliders", async () => {
     const { server } = await openTinyRun('infogan-mnist', 'tiny-infogan')
     try {
       const strip = page.getByTestId('interpolation')
@@ -242,7 +290,7 @@ describe('workbench UI in server mode', () => {
     }
   })
 
-  it('shows a CycleGAN\'s A → B → A rows with a legend, and any sample large on a click, moved with the arrow keys', async () => {
+  it("shows a CycleGAN's A → B → A rows with a legend, and any sample large on a click, moved with the arrow keys", async () => {
     const { server } = await openTinyRun('cyclegan-mnist-edges', 'tiny-cyclegan')
     try {
       await page.getByTestId('gallery-caption').filter({ hasText: 'epoch 1' }).waitFor()
@@ -256,10 +304,13 @@ describe('workbench UI in server mode', () => {
       const label = page.getByTestId('sample-zoom-label')
       await expect.poll(() => label.textContent()).toBe('epoch 1 · F(G(A)): back to A · column 2')
       // The zoom draws the cell's pixels: not a blank canvas.
-      const drawn = await page.getByTestId('sample-zoom').locator('canvas').evaluate((c: HTMLCanvasElement) => {
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
-        return new Set(Array.from({ length: d.length / 4 }, (_, i) => d[i * 4])).size
-      })
+      const drawn = await page
+        .getByTestId('sample-zoom')
+        .locator('canvas')
+        .evaluate((c: HTMLCanvasElement) => {
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+          return new Set(Array.from({ length: d.length / 4 }, (_, i) => d[i * 4])).size
+        })
       expect(drawn).toBeGreaterThan(2)
       await page.getByTestId('sample-zoom').screenshot({ path: screenshotPath('ui-sample-zoom.png') })
       await page.keyboard.press('ArrowDown')
@@ -275,7 +326,7 @@ describe('workbench UI in server mode', () => {
     }
   })
 
-  it('evaluates an AC-GAN from its page: metrics, per-class accuracy bars, class mix and D\'s confusion', async () => {
+  it("evaluates an AC-GAN from its page: metrics, per-class accuracy bars, class mix and D's confusion", async () => {
     const { server } = await openTinyRun('acgan-mnist', 'tiny-acgan')
     try {
       const panel = page.getByTestId('eval-panel')
@@ -294,8 +345,19 @@ describe('workbench UI in server mode', () => {
     }
   })
 
-  it('replays a 2D run\'s generated points epoch by epoch under the scatter', async () => {
-    const trained = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', 'ring-history', '--set', 'training.epochs=3', '--set', 'training.stepsPerEpoch=30'])
+  it("replays a 2D run's generated points epoch by epoch under the scatter", async () => {
+    const trained = cli(home, [
+      '--json',
+      'train',
+      '--preset',
+      'mlp-2d-ring8',
+      '--name',
+      'ring-history',
+      '--set',
+      'training.epochs=3',
+      '--set',
+      'training.stepsPerEpoch=30',
+    ])
     expect(trained.code, trained.stderr).toBe(0)
     const run = lastJson<RunRecord>(trained)
     const server = await serve(home)

@@ -12,7 +12,11 @@ export interface CliResult {
 
 /** Runs the built CLI (npm test builds it first) with a data directory of its own. */
 export function cli(home: string, args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, '--home', home, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 170_000 })
+  const r = spawnSync(process.execPath, [CLI, '--home', home, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 170_000,
+  })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -40,8 +44,13 @@ export function autoTrainingBackend(home: string): string {
 }
 
 /** Starts `serve` and resolves with its URL once it prints it. */
-export function serve(home: string, extra: string[] = []): Promise<{ url: string; token: string; origin: string; stop: () => Promise<void>; pid: number }> {
-  const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'serve', '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
+export function serve(
+  home: string,
+  extra: string[] = [],
+): Promise<{ url: string; token: string; origin: string; stop: () => Promise<void>; pid: number }> {
+  const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'serve', '--port', '0', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stderr = ''
   child.stderr.on('data', (c) => (stderr += c))
   return new Promise((resolve, reject) => {
@@ -57,11 +66,12 @@ export function serve(home: string, extra: string[] = []): Promise<{ url: string
         token: u.searchParams.get('token')!,
         origin: u.origin,
         pid: child.pid!,
-        stop: () => new Promise((r) => {
-          if (child.exitCode !== null) return r()
-          child.once('exit', () => r())
-          child.kill('SIGTERM')
-        }),
+        stop: () =>
+          new Promise((r) => {
+            if (child.exitCode !== null) return r()
+            child.once('exit', () => r())
+            child.kill('SIGTERM')
+          }),
       })
     })
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)))

@@ -10,7 +10,10 @@ import type { Command } from 'commander'
 export const ROOT = path.resolve(__dirname, '..', '..')
 
 export function docFiles(): string[] {
-  const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))
+  const docs = fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => path.join('docs', f))
   return ['README.md', 'CHANGELOG.md', ...docs].filter((f) => fs.existsSync(path.join(ROOT, f)))
 }
 
@@ -115,7 +118,8 @@ export function commandMentions(file: string): CommandMention[] {
       const firstCell = line.slice(1).split(/(?<!\\)\|/)[0]!
       for (const m of firstCell.matchAll(/`([^`]+)`/g)) snippets.push(`gan-workbench ${m[1]!}`)
     }
-    for (const snippet of snippets.map((x) => x.replace(/\\\|/g, ' '))) { // a table's escaped `\|` separates alternatives
+    for (const snippet of snippets.map((x) => x.replace(/\\\|/g, ' '))) {
+      // a table's escaped `\|` separates alternatives
       for (const m of snippet.matchAll(/(?:^|[\s;(&|])(?:npx\s+)?(?:gan-workbench|node\s+bin\/gan-workbench\.mjs)\s+([^;&|#]*)/g)) {
         const words = m[1]!.trim().split(/\s+/).filter(Boolean)
         if (words.length) out.push({ file, line: i + 1, words })
@@ -188,7 +192,12 @@ export function undatedMeasurements(file: string): Problem[] {
     if (!MEASURE.test(block.text) || !/\d/.test(block.text.replace(DATE, ''))) return
     const where = `${block.text}\n${intro}\n${block.heading}`
     const missing = [DATE.test(where) ? '' : 'a date (YYYY-MM-DD)', COMMIT.test(where) ? '' : 'a commit (`abc1234`)'].filter(Boolean)
-    if (missing.length) problems.push({ file, line: block.start, message: `a measurement without ${missing.join(' and ')}: "${block.text.slice(0, 90).replace(/\n/g, ' ')}…"` })
+    if (missing.length)
+      problems.push({
+        file,
+        line: block.start,
+        message: `a measurement without ${missing.join(' and ')}: "${block.text.slice(0, 90).replace(/\n/g, ' ')}…"`,
+      })
   })
   return problems
 }

@@ -11,14 +11,16 @@ import { available } from './requirements'
 export function requireNativeOrSkip(status: NativeBlasStatus, file: string): boolean {
   const expected = process.env.GWB_NATIVE_EXPECT
   if (!status.blas) {
-    if (process.env.GWB_REQUIRE_NATIVE === '1') throw new Error(`${file}: the native kernels are required here (GWB_REQUIRE_NATIVE=1) but ${status.note}`)
+    if (process.env.GWB_REQUIRE_NATIVE === '1')
+      throw new Error(`${file}: the native kernels are required here (GWB_REQUIRE_NATIVE=1) but ${status.note}`)
     // GWB_REQUIRE=blas (set by .ci/run) fails here too; otherwise it skips, saying why.
     return !available('blas', `${file}: native BLAS kernels: ${status.note}`)
   }
   if (expected) {
     const info = status.blas.buildInfo()
     const variant = info.sanitizers ? 'asan' : info.openmp ? 'default' : 'no-openmp'
-    if (variant !== expected) throw new Error(`${file}: expected the ${expected} build of the native kernels, loaded ${variant} (${JSON.stringify(info)})`)
+    if (variant !== expected)
+      throw new Error(`${file}: expected the ${expected} build of the native kernels, loaded ${variant} (${JSON.stringify(info)})`)
   }
   return false
 }

@@ -12,10 +12,15 @@ export async function freePort(): Promise<number> {
 /** Resolves once something accepts connections on the port (up to ~10 s). */
 export async function waitForPort(port: number): Promise<void> {
   for (let i = 0; ; i++) {
-    const up = await new Promise<boolean>((r) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) {
-      this.destroy()
-      r(true)
-    }).once('error', () => r(false)))
+    const up = await new Promise<boolean>((r) =>
+      net
+        .connect(port, '127.0.0.1')
+        .once('connect', function (this: net.Socket) {
+          this.destroy()
+          r(true)
+        })
+        .once('error', () => r(false)),
+    )
     if (up) return
     if (i > 100) throw new Error(`nothing listens on port ${port}`)
     await new Promise((r) => setTimeout(r, 100))

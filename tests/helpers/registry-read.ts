@@ -33,7 +33,15 @@ export function integrity(home: string): string {
 }
 
 export function checkpoints(home: string, id: number): { path: string; step: number; sha256: string }[] {
-  return withDb(home, (db) => db.prepare("SELECT path, step, sha256 FROM artifacts WHERE run_id = ? AND kind = 'checkpoint' ORDER BY step").all(id) as { path: string; step: number; sha256: string }[])
+  return withDb(
+    home,
+    (db) =>
+      db.prepare("SELECT path, step, sha256 FROM artifacts WHERE run_id = ? AND kind = 'checkpoint' ORDER BY step").all(id) as {
+        path: string
+        step: number
+        sha256: string
+      }[],
+  )
 }
 
 /** Loads every recorded checkpoint of a run (throws on one that is missing or corrupt); returns their steps. */
@@ -48,14 +56,24 @@ export function loadAllCheckpoints(home: string, id: number): number[] {
 
 /** The steps of one metric, in order (duplicates would show twice). */
 export function metricSteps(home: string, id: number, key = 'dLoss'): number[] {
-  return withDb(home, (db) => (db.prepare('SELECT step FROM metrics WHERE run_id = ? AND key = ? ORDER BY step').all(id, key) as { step: number }[]).map((r) => r.step))
+  return withDb(home, (db) =>
+    (db.prepare('SELECT step FROM metrics WHERE run_id = ? AND key = ? ORDER BY step').all(id, key) as { step: number }[]).map(
+      (r) => r.step,
+    ),
+  )
 }
 
 /** Rows stored more than once where the registry must hold one: metric steps, artifacts per step. */
 export function duplicateRows(home: string): { metrics: number; artifacts: number } {
   return withDb(home, (db) => ({
-    metrics: (db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM metrics GROUP BY run_id, key, step HAVING count(*) > 1)').get() as { n: number }).n,
-    artifacts: (db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM artifacts GROUP BY run_id, kind, step HAVING count(*) > 1)').get() as { n: number }).n,
+    metrics: (
+      db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM metrics GROUP BY run_id, key, step HAVING count(*) > 1)').get() as { n: number }
+    ).n,
+    artifacts: (
+      db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM artifacts GROUP BY run_id, kind, step HAVING count(*) > 1)').get() as {
+        n: number
+      }
+    ).n,
   }))
 }
 

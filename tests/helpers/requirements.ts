@@ -19,8 +19,12 @@ export type Component = keyof typeof COMPONENTS
 
 /** The components GWB_REQUIRE names; an unknown name is an error (a typo must not pass quietly). */
 export function requiredComponents(env: string | undefined = process.env.GWB_REQUIRE): Set<Component> {
-  const names = (env ?? '').split(',').map((s) => s.trim()).filter(Boolean)
-  for (const n of names) if (!(n in COMPONENTS)) throw new Error(`GWB_REQUIRE names "${n}", not one of ${Object.keys(COMPONENTS).join(', ')}`)
+  const names = (env ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  for (const n of names)
+    if (!(n in COMPONENTS)) throw new Error(`GWB_REQUIRE names "${n}", not one of ${Object.keys(COMPONENTS).join(', ')}`)
   return new Set(names as Component[])
 }
 
@@ -36,7 +40,9 @@ export class MissingComponentError extends Error {
 export function available(component: Component, missing: string | undefined, env?: string): boolean {
   if (missing === undefined) return true
   if (requiredComponents(env).has(component)) {
-    throw new MissingComponentError(`${COMPONENTS[component]} is required here (GWB_REQUIRE=${env ?? process.env.GWB_REQUIRE}) but missing: ${missing}`)
+    throw new MissingComponentError(
+      `${COMPONENTS[component]} is required here (GWB_REQUIRE=${env ?? process.env.GWB_REQUIRE}) but missing: ${missing}`,
+    )
   }
   console.warn(`skipped: ${missing}`)
   return false

@@ -4,7 +4,12 @@ import type { Page } from 'playwright-core'
 import { serve } from './cli'
 import { launchBrowser, watchConsole } from './browser'
 
-export async function withUi(home: string, route: string, flow: (page: Page, server: Awaited<ReturnType<typeof serve>>) => Promise<void>, serveArgs: string[] = []): Promise<void> {
+export async function withUi(
+  home: string,
+  route: string,
+  flow: (page: Page, server: Awaited<ReturnType<typeof serve>>) => Promise<void>,
+  serveArgs: string[] = [],
+): Promise<void> {
   const server = await serve(home, serveArgs)
   const browser = await launchBrowser()
   try {

@@ -41,9 +41,15 @@ const STEPS_PER_EPOCH = 10
 const TOTAL = EPOCHS * STEPS_PER_EPOCH
 const FAULT_POINTS = ['checkpoint-write', 'checkpoint-commit', 'metrics-batch', 'artifact-write'] as const
 
-const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, [
-  `training.epochs=${EPOCHS}`, `training.stepsPerEpoch=${STEPS_PER_EPOCH}`, 'training.logEvery=1', 'training.checkpointEvery=1', 'training.evalSamples=0',
-])).config
+const config = validateExperiment(
+  applyOverrides(requirePreset('mlp-2d-ring8').config, [
+    `training.epochs=${EPOCHS}`,
+    `training.stepsPerEpoch=${STEPS_PER_EPOCH}`,
+    'training.logEvery=1',
+    'training.checkpointEvery=1',
+    'training.evalSamples=0',
+  ]),
+).config
 
 const tally = {
   kills: 0,
@@ -92,7 +98,15 @@ class Lane {
 
   async open(): Promise<void> {
     this.registry = await Registry.open(path.join(this.home, 'registry.sqlite'), { owner: thisProcess() })
-    this.runs = new RunManager(this.registry, this.home, soakSpawner(this.trainerEntry, () => this.nextEnv, (s) => (this.spawned = s)))
+    this.runs = new RunManager(
+      this.registry,
+      this.home,
+      soakSpawner(
+        this.trainerEntry,
+        () => this.nextEnv,
+        (s) => (this.spawned = s),
+      ),
+    )
   }
 
   close(): void {
@@ -112,7 +126,9 @@ class Lane {
     const fault = FAULT_POINTS[this.int(0, FAULT_POINTS.length - 1)]!
     // Within the attempt's first two epochs: a trainer start costs more than its steps, so kills
     // come soon after it (each epoch ends with a sample, a metric batch and a checkpoint).
-    this.nextEnv = external ? { GAN_WORKBENCH_FAULTS: '' } : { GAN_WORKBENCH_FAULTS: `${fault}:kill@${this.int(1, Math.min(2, epochsLeft))}` }
+    this.nextEnv = external
+      ? { GAN_WORKBENCH_FAULTS: '' }
+      : { GAN_WORKBENCH_FAULTS: `${fault}:kill@${this.int(1, Math.min(2, epochsLeft))}` }
     const target = this.int(from + 1, Math.min(TOTAL - 1, from + 2 * STEPS_PER_EPOCH))
     const extraMs = this.int(0, 40)
     const dirsBefore = run ? checkpointDirs(runDir(this.home, run.id)) : new Map<string, number>()
@@ -138,7 +154,8 @@ class Lane {
     const killed = ended.signal === 'SIGKILL'
     if (killed) {
       tally.kills++
-      if (external) tally.external[landing(runDir(this.home, id), dirsBefore, new Set(this.registry.artifacts(id, 'checkpoint').map((a) => a.step)))]!++
+      if (external)
+        tally.external[landing(runDir(this.home, id), dirsBefore, new Set(this.registry.artifacts(id, 'checkpoint').map((a) => a.step)))]!++
       else tally.faults[fault]!++
       // `completed`: the kill hit a trainer that had recorded the end of its run and was exiting.
       if (after.status !== 'interrupted' && after.status !== 'completed') {
@@ -191,12 +208,18 @@ class Lane {
   /** A completed run holds every step's metrics exactly once and no half-written checkpoint. */
   private completed(id: number): void {
     tally.runsCompleted++
-    const steps = this.registry.db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step").pluck().all(id) as number[]
+    const steps = this.registry.db
+      .prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'dLoss' ORDER BY step")
+      .pluck()
+      .all(id) as number[]
     const whole = steps.length === TOTAL && steps.every((s, i) => s === i + 1)
     const leftovers = fs.readdirSync(path.join(runDir(this.home, id), 'checkpoints')).filter((e) => e.startsWith('.tmp-'))
     if (!whole || leftovers.length) {
       tally.incompleteRuns++
-      violation(this.index, `completed run ${id}: ${steps.length} metric steps of ${TOTAL}${leftovers.length ? `, leftovers ${leftovers.join(', ')}` : ''}`)
+      violation(
+        this.index,
+        `completed run ${id}: ${steps.length} metric steps of ${TOTAL}${leftovers.length ? `, leftovers ${leftovers.join(', ')}` : ''}`,
+      )
     }
     this.runId = null
   }
@@ -230,33 +253,43 @@ async function main(): Promise<void> {
   for (const l of lanes) await l.open()
   let lastReport = Date.now()
   try {
-    await Promise.all(lanes.map(async (lane) => {
-      while (tally.kills < KILLS) {
-        await lane.attempt()
-        if (Date.now() - lastReport > 30_000) {
-          lastReport = Date.now()
-          process.stderr.write(`  ${tally.kills}/${KILLS} kills, ${tally.runsCompleted} runs completed, ${violations.length} violations, ${Math.round((Date.now() - started) / 1000)} s\n`)
+    await Promise.all(
+      lanes.map(async (lane) => {
+        while (tally.kills < KILLS) {
+          await lane.attempt()
+          if (Date.now() - lastReport > 30_000) {
+            lastReport = Date.now()
+            process.stderr.write(
+              `  ${tally.kills}/${KILLS} kills, ${tally.runsCompleted} runs completed, ${violations.length} violations, ${Math.round((Date.now() - started) / 1000)} s\n`,
+            )
+          }
         }
-      }
-      await lane.finish()
-    }))
+        await lane.finish()
+      }),
+    )
   } finally {
     for (const l of lanes) l.close()
     build.remove()
   }
   const wallSeconds = Math.round((Date.now() - started) / 1000)
-  const landed = Object.entries(tally.external).map(([k, v]) => `${v} ${k}`).join(', ')
-  const faulted = Object.entries(tally.faults).map(([k, v]) => `${v} at ${k}`).join(', ')
-  console.log([
-    `kill soak, seed ${SEED}, commit ${commit}, ${LANES} lanes, ${os.availableParallelism()} cores: ${wallSeconds} s`,
-    `SIGKILLs:                  ${tally.kills} (${tally.kills - Object.values(tally.faults).reduce((a, b) => a + b, 0)} from outside at a seeded step: ${landed}; ${faulted})`,
-    `trainer starts:            ${tally.attempts} (${tally.attemptsUnkilled} ran to the end unkilled, ${tally.killsAfterTheEnd} killed after recording the end), runs completed: ${tally.runsCompleted}`,
-    `corrupt registries:        ${tally.corruptRegistries} (integrity_check after each of ${tally.integrityChecks} attempts)`,
-    `lost completed checkpoints: ${tally.lostCheckpoints} (of ${tally.checkpointsRecorded} recorded, each re-verified after every later attempt)`,
-    `duplicated rows:           ${tally.duplicatedRows}`,
-    `completed runs not whole:  ${tally.incompleteRuns} (every metric step exactly once)`,
-    `statuses that lied:        ${tally.statusLies}`,
-  ].join('\n'))
+  const landed = Object.entries(tally.external)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')
+  const faulted = Object.entries(tally.faults)
+    .map(([k, v]) => `${v} at ${k}`)
+    .join(', ')
+  console.log(
+    [
+      `kill soak, seed ${SEED}, commit ${commit}, ${LANES} lanes, ${os.availableParallelism()} cores: ${wallSeconds} s`,
+      `SIGKILLs:                  ${tally.kills} (${tally.kills - Object.values(tally.faults).reduce((a, b) => a + b, 0)} from outside at a seeded step: ${landed}; ${faulted})`,
+      `trainer starts:            ${tally.attempts} (${tally.attemptsUnkilled} ran to the end unkilled, ${tally.killsAfterTheEnd} killed after recording the end), runs completed: ${tally.runsCompleted}`,
+      `corrupt registries:        ${tally.corruptRegistries} (integrity_check after each of ${tally.integrityChecks} attempts)`,
+      `lost completed checkpoints: ${tally.lostCheckpoints} (of ${tally.checkpointsRecorded} recorded, each re-verified after every later attempt)`,
+      `duplicated rows:           ${tally.duplicatedRows}`,
+      `completed runs not whole:  ${tally.incompleteRuns} (every metric step exactly once)`,
+      `statuses that lied:        ${tally.statusLies}`,
+    ].join('\n'),
+  )
   console.log(JSON.stringify({ soak: 'kill', seed: SEED, commit, lanes: LANES, wallSeconds, ...tally, violations: violations.length }))
   fs.rmSync(root, { recursive: true, force: true })
   if (violations.length > 0 || tally.kills < KILLS) process.exitCode = 1

@@ -19,7 +19,9 @@ export interface CheckpointRow {
 }
 
 export function recordedCheckpoints(db: Database.Database): CheckpointRow[] {
-  return db.prepare("SELECT run_id AS runId, step, path, sha256 FROM artifacts WHERE kind = 'checkpoint' ORDER BY run_id, step").all() as CheckpointRow[]
+  return db
+    .prepare("SELECT run_id AS runId, step, path, sha256 FROM artifacts WHERE kind = 'checkpoint' ORDER BY run_id, step")
+    .all() as CheckpointRow[]
 }
 
 /** Why a recorded checkpoint does not verify, or null when it does. */
@@ -41,8 +43,12 @@ export function checkpointProblem(c: CheckpointRow): string | null {
 
 /** Rows stored more than once where the registry holds one: artifacts per run/kind/step, metrics per run/key/step. */
 export function duplicateRows(db: Database.Database): number {
-  const artifacts = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM artifacts GROUP BY run_id, kind, step HAVING count(*) > 1)').get() as { n: number }
-  const metrics = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM metrics GROUP BY run_id, key, step HAVING count(*) > 1)').get() as { n: number }
+  const artifacts = db
+    .prepare('SELECT count(*) AS n FROM (SELECT 1 FROM artifacts GROUP BY run_id, kind, step HAVING count(*) > 1)')
+    .get() as { n: number }
+  const metrics = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM metrics GROUP BY run_id, key, step HAVING count(*) > 1)').get() as {
+    n: number
+  }
   return artifacts.n + metrics.n
 }
 
@@ -61,7 +67,11 @@ export function checkpointDirs(runDir: string): Map<string, number> {
  * the registry never recorded (killed between rename and record), or neither (a training step, a
  * metric transaction, a sample write).
  */
-export function landing(runDir: string, before: Map<string, number>, recordedSteps: Set<number>): 'checkpoint-write' | 'checkpoint-commit' | 'elsewhere' {
+export function landing(
+  runDir: string,
+  before: Map<string, number>,
+  recordedSteps: Set<number>,
+): 'checkpoint-write' | 'checkpoint-commit' | 'elsewhere' {
   const after = checkpointDirs(runDir)
   if ([...after.keys()].some((e) => e.startsWith('.tmp-'))) return 'checkpoint-write'
   for (const [name, mtime] of after) {

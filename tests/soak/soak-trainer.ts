@@ -39,7 +39,9 @@ export function soakSpawner(entry: string, nextEnv: () => Record<string, string>
     })
     child.stdout!.resume()
     child.stderr!.resume()
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })))
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+      child.once('exit', (code, signal) => r({ code, signal })),
+    )
     onSpawn({ child, exit })
     return {
       get pid() {

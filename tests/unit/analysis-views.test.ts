@@ -21,23 +21,41 @@ import { errorsByLine, lineSyntaxError, overrideLines, suggestPaths } from '../.
 import { columnById, configChoices, sortRuns } from '../../src-shared/runs-table/columns'
 
 const pt = (step: number, value: number, wallTime = step, epoch = 1): MetricPoint => ({ step, epoch, value, wallTime })
-const config = (preset: string, overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset(preset).config, overrides)).config
+const config = (preset: string, overrides: string[] = []) =>
+  validateExperiment(applyOverrides(requirePreset(preset).config, overrides)).config
 
 describe('curves', () => {
   it('extends a curve by its new points to exactly what mapping it whole gives (EMA, log axis, every x axis)', () => {
-    const point = fc.record({ value: fc.double({ min: -5, max: 5, noNaN: true }), epoch: fc.integer({ min: 1, max: 9 }), wallTime: fc.double({ min: 0, max: 1e4, noNaN: true }) })
-    const options = fc.record({ axis: fc.constantFrom('step' as const, 'epoch' as const, 'wallTime' as const), smoothing: fc.constantFrom(0, 0.3, 0.9), perEpoch: fc.boolean(), log: fc.boolean(), origin: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }) })
-    fc.assert(fc.property(fc.array(point, { minLength: 1, maxLength: 60 }), fc.nat(), options, (raw, cut, o) => {
-      const pts: MetricPoint[] = raw.map((p, i) => ({ ...p, step: i + 1 }))
-      const k = cut % (pts.length + 1)
-      const whole = chartPoints(pts, o)
-      const extended = extendChartPoints(chartPoints(pts.slice(0, k), { ...o, origin: o.origin ?? pts[0]!.wallTime }), pts, k, o)
-      expect(extended).toEqual(whole)
-    }), { seed: 24, numRuns: 300 })
+    const point = fc.record({
+      value: fc.double({ min: -5, max: 5, noNaN: true }),
+      epoch: fc.integer({ min: 1, max: 9 }),
+      wallTime: fc.double({ min: 0, max: 1e4, noNaN: true }),
+    })
+    const options = fc.record({
+      axis: fc.constantFrom('step' as const, 'epoch' as const, 'wallTime' as const),
+      smoothing: fc.constantFrom(0, 0.3, 0.9),
+      perEpoch: fc.boolean(),
+      log: fc.boolean(),
+      origin: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
+    })
+    fc.assert(
+      fc.property(fc.array(point, { minLength: 1, maxLength: 60 }), fc.nat(), options, (raw, cut, o) => {
+        const pts: MetricPoint[] = raw.map((p, i) => ({ ...p, step: i + 1 }))
+        const k = cut % (pts.length + 1)
+        const whole = chartPoints(pts, o)
+        const extended = extendChartPoints(chartPoints(pts.slice(0, k), { ...o, origin: o.origin ?? pts[0]!.wallTime }), pts, k, o)
+        expect(extended).toEqual(whole)
+      }),
+      { seed: 24, numRuns: 300 },
+    )
   })
 
-  it('reduces a long curve to each x-bucket\'s lowest and highest point, in x order, spikes and ends kept', () => {
-    const short: [number, number][] = [[1, 1], [2, 3], [3, 2]]
+  it("reduces a long curve to each x-bucket's lowest and highest point, in x order, spikes and ends kept", () => {
+    const short: [number, number][] = [
+      [1, 1],
+      [2, 3],
+      [3, 2],
+    ]
     expect(minMaxPerBucket(short, 10)).toBe(short)
     const xy: [number, number][] = Array.from({ length: 5000 }, (_, i) => [i * 2, Math.sin(i / 40)])
     xy[3210] = [6420, 50]
@@ -49,30 +67,48 @@ describe('curves', () => {
     expect(r).toContain(xy[3210])
     expect(r).toContain(xy[777])
     // Any curve (unevenly spaced x): every bucket's lowest and highest point are drawn, nothing else is invented.
-    fc.assert(fc.property(fc.array(fc.tuple(fc.double({ min: 0.001, max: 5, noNaN: true }), fc.double({ min: -1e3, max: 1e3, noNaN: true })), { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 40 }), (steps, buckets) => {
-      let x = 0
-      const curve = steps.map(([dx, y]) => [(x += dx), y] as [number, number])
-      const out = minMaxPerBucket(curve, buckets)
-      expect(out.length).toBeLessThanOrEqual(Math.max(curve.length, 2 * buckets + 2))
-      for (const p of out) expect(curve).toContain(p)
-      for (let i = 1; i < out.length; i++) expect(out[i]![0]).toBeGreaterThan(out[i - 1]![0])
-      if (out === curve) return
-      const x0 = curve[0]![0]
-      const span = curve.at(-1)![0] - x0
-      const inner = curve.slice(1, -1)
-      for (let b = 0; b < buckets; b++) {
-        const inB = inner.filter(([px]) => Math.min(buckets - 1, Math.floor(((px - x0) / span) * buckets)) === b)
-        if (!inB.length) continue
-        expect(out).toContain(inB.reduce((m, p) => (p[1] < m[1] ? p : m)))
-        expect(out).toContain(inB.reduce((m, p) => (p[1] > m[1] ? p : m)))
-      }
-    }), { seed: 24, numRuns: 200 })
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: 0.001, max: 5, noNaN: true }), fc.double({ min: -1e3, max: 1e3, noNaN: true })), {
+          minLength: 1,
+          maxLength: 600,
+        }),
+        fc.integer({ min: 1, max: 40 }),
+        (steps, buckets) => {
+          let x = 0
+          const curve = steps.map(([dx, y]) => [(x += dx), y] as [number, number])
+          const out = minMaxPerBucket(curve, buckets)
+          expect(out.length).toBeLessThanOrEqual(Math.max(curve.length, 2 * buckets + 2))
+          for (const p of out) expect(curve).toContain(p)
+          for (let i = 1; i < out.length; i++) expect(out[i]![0]).toBeGreaterThan(out[i - 1]![0])
+          if (out === curve) return
+          const x0 = curve[0]![0]
+          const span = curve.at(-1)![0] - x0
+          const inner = curve.slice(1, -1)
+          for (let b = 0; b < buckets; b++) {
+            const inB = inner.filter(([px]) => Math.min(buckets - 1, Math.floor(((px - x0) / span) * buckets)) === b)
+            if (!inB.length) continue
+            expect(out).toContain(inB.reduce((m, p) => (p[1] < m[1] ? p : m)))
+            expect(out).toContain(inB.reduce((m, p) => (p[1] > m[1] ? p : m)))
+          }
+        },
+      ),
+      { seed: 24, numRuns: 200 },
+    )
   })
 
   it('smooths per-step series only: a per-epoch series keeps its values', () => {
     const steps = [pt(10, 1), pt(20, 0), pt(30, 1)]
-    expect(chartPoints(steps, { axis: 'step', smoothing: 0.5, perEpoch: false }).xy).toEqual([[10, 1], [20, 0.5], [30, 0.75]])
-    expect(chartPoints(steps, { axis: 'step', smoothing: 0.5, perEpoch: true }).xy).toEqual([[10, 1], [20, 0], [30, 1]])
+    expect(chartPoints(steps, { axis: 'step', smoothing: 0.5, perEpoch: false }).xy).toEqual([
+      [10, 1],
+      [20, 0.5],
+      [30, 0.75],
+    ])
+    expect(chartPoints(steps, { axis: 'step', smoothing: 0.5, perEpoch: true }).xy).toEqual([
+      [10, 1],
+      [20, 0],
+      [30, 1],
+    ])
     expect(ema([4, 0], 0)).toEqual([4, 0])
   })
 
@@ -96,7 +132,13 @@ describe('curves', () => {
 
   it('drops what a log axis cannot show, and says how many', () => {
     const r = chartPoints([pt(1, 2), pt(2, 0), pt(3, -1), pt(4, 4)], { axis: 'step', smoothing: 0, perEpoch: false, log: true })
-    expect(r).toEqual({ xy: [[1, 2], [4, 4]], dropped: 2 })
+    expect(r).toEqual({
+      xy: [
+        [1, 2],
+        [4, 4],
+      ],
+      dropped: 2,
+    })
   })
 
   it('extends stored points with live ones past the last stored step only', () => {
@@ -156,15 +198,20 @@ describe('presets', () => {
     expect(closestPreset(config('mlp-2d-ring8-unrolled'))).toMatchObject({ preset: 'mlp-2d-ring8-unrolled', differences: [] })
     const tweaked = closestPreset(config('mlp-2d-ring8', ['training.epochs=3', 'loss.generator=minimax']))!
     expect(tweaked.preset).toBe('mlp-2d-ring8')
-    expect(tweaked.differences).toEqual(expect.arrayContaining([
-      { path: 'training.epochs', run: 3, preset: 30 },
-      { path: 'loss.generator', run: 'minimax', preset: 'non-saturating' },
-    ]))
+    expect(tweaked.differences).toEqual(
+      expect.arrayContaining([
+        { path: 'training.epochs', run: 3, preset: 30 },
+        { path: 'loss.generator', run: 'minimax', preset: 'non-saturating' },
+      ]),
+    )
     expect(tweaked.differences).toHaveLength(2)
     const built = config('dcgan-mnist', ['generator.layers.1.alpha=0.1'])
     expect(closestPreset(built)).toMatchObject({ preset: 'dcgan-mnist', modelsDiffer: ['generator'] })
     // Another dataset size is still the same data, told as a difference.
-    expect(closestPreset(config('dcgan-mnist', ['dataset.limit=64']))).toMatchObject({ preset: 'dcgan-mnist', differences: [{ path: 'dataset.limit', run: 64, preset: undefined }] })
+    expect(closestPreset(config('dcgan-mnist', ['dataset.limit=64']))).toMatchObject({
+      preset: 'dcgan-mnist',
+      differences: [{ path: 'dataset.limit', run: 64, preset: undefined }],
+    })
   })
 })
 
@@ -183,7 +230,10 @@ describe('config paths and key=value lines', () => {
     expect(s[0]).toMatchObject({ path: 'optimizers.discriminator.type', current: 'adam' })
     expect(s.map((x) => x.path)).toContain('optimizers.discriminator.learningRate')
     expect(suggestPaths(c, 'units', { exclude: ['generator', 'discriminator'] })).toEqual([])
-    expect(suggestPaths(c, 'learningrate').map((x) => x.path)).toEqual(['optimizers.generator.learningRate', 'optimizers.discriminator.learningRate'])
+    expect(suggestPaths(c, 'learningrate').map((x) => x.path)).toEqual([
+      'optimizers.generator.learningRate',
+      'optimizers.discriminator.learningRate',
+    ])
   })
 
   it('says what is wrong with a line in words (no CLI flags), and ties each field error to its line', () => {
@@ -195,7 +245,12 @@ describe('config paths and key=value lines', () => {
     expect(lines.map((l) => l.number)).toEqual([1, 3])
     let errors: { path: string; message: string }[] = []
     try {
-      validateExperiment(applyOverrides(c, lines.map((l) => l.text)))
+      validateExperiment(
+        applyOverrides(
+          c,
+          lines.map((l) => l.text),
+        ),
+      )
     } catch (e) {
       errors = (e as ConfigError).errors
     }
@@ -225,11 +280,26 @@ describe('config paths and key=value lines', () => {
 })
 
 describe('runs table', () => {
-  const run = (id: number, extra: Partial<RunRecord> & { lr?: number } = {}): RunRecord => ({
-    id, name: `run-${id}`, status: 'completed', config: config('mlp-2d-ring8', extra.lr ? [`optimizers.discriminator.learningRate=${extra.lr}`] : []),
-    lastMetrics: {}, tags: [], notes: '', step: 1, totalSteps: 1, samplesPerSec: null, startedAt: null, finishedAt: null, createdAt: '', backend: null, dataset: '', gan: 'vanilla',
-    ...extra,
-  } as RunRecord)
+  const run = (id: number, extra: Partial<RunRecord> & { lr?: number } = {}): RunRecord =>
+    ({
+      id,
+      name: `run-${id}`,
+      status: 'completed',
+      config: config('mlp-2d-ring8', extra.lr ? [`optimizers.discriminator.learningRate=${extra.lr}`] : []),
+      lastMetrics: {},
+      tags: [],
+      notes: '',
+      step: 1,
+      totalSteps: 1,
+      samplesPerSec: null,
+      startedAt: null,
+      finishedAt: null,
+      createdAt: '',
+      backend: null,
+      dataset: '',
+      gan: 'vanilla',
+      ...extra,
+    }) as RunRecord
 
   it('sorts by a metric or a setting either way, runs without a value last', () => {
     const runs = [run(1, { lastMetrics: { swd: 0.3 } }), run(2, { lastMetrics: {} }), run(3, { lastMetrics: { swd: 0.1 } })]

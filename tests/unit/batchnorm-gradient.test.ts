@@ -34,9 +34,16 @@ describe('FusedBatchNorm gradient without the tile', () => {
     await selectBackend('wasm')
   })
 
-  it('gives tfjs\' gradients for x, mean, variance, offset and scale', () => {
+  it("gives tfjs' gradients for x, mean, variance, offset and scale", () => {
     const shapes = fc.oneof(
-      fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 7 })).map((s) => [...s]),
+      fc
+        .tuple(
+          fc.integer({ min: 1, max: 5 }),
+          fc.integer({ min: 1, max: 6 }),
+          fc.integer({ min: 1, max: 6 }),
+          fc.integer({ min: 1, max: 7 }),
+        )
+        .map((s) => [...s]),
       fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 })).map((s) => [...s]),
     )
     const cases = fc.sample(fc.tuple(shapes, fc.integer({ min: 1, max: 1e6 })), { numRuns: 40, seed: 7 })

@@ -24,7 +24,14 @@ function samples(good: number, modes = 8): Float32Array {
   return out
 }
 
-const run = (trainSeconds?: number, steps?: number) => ({ reached: trainSeconds !== undefined, trainSeconds, steps, maxSteps: 10_000, threads: 1, history: [] })
+const run = (trainSeconds?: number, steps?: number) => ({
+  reached: trainSeconds !== undefined,
+  trainSeconds,
+  steps,
+  maxSteps: 10_000,
+  threads: 1,
+  history: [],
+})
 
 describe('time to quality (bench/quality.ts)', () => {
   it('passes ring-8 samples at ≥ 7 modes and ≥ 60 % high quality, and not below either', async () => {
@@ -36,9 +43,19 @@ describe('time to quality (bench/quality.ts)', () => {
   })
 
   it('takes the median over seeds, a seed that never reached it counting as the slowest', () => {
-    expect(summarise([run(30, 5000), run(10, 4500), run(20, 4750)])).toMatchObject({ reached: true, reachedSeeds: 3, trainSeconds: 20, steps: 4750 })
+    expect(summarise([run(30, 5000), run(10, 4500), run(20, 4750)])).toMatchObject({
+      reached: true,
+      reachedSeeds: 3,
+      trainSeconds: 20,
+      steps: 4750,
+    })
     // One seed short of the threshold: the median is the slower of the two that reached it.
-    expect(summarise([run(10, 4500), run(), run(20, 5000)])).toMatchObject({ reached: true, reachedSeeds: 2, trainSeconds: 20, steps: 5000 })
+    expect(summarise([run(10, 4500), run(), run(20, 5000)])).toMatchObject({
+      reached: true,
+      reachedSeeds: 2,
+      trainSeconds: 20,
+      steps: 5000,
+    })
     expect(summarise([run(10, 4500), run(), run()])).toMatchObject({ reached: false, reachedSeeds: 1 })
     expect(summarise([run(10, 4500), run(30, 5500)])).toMatchObject({ reached: true, trainSeconds: 20, steps: 5000 })
     expect(summarise([run(10, 4500), run()])).toMatchObject({ reached: false })

@@ -39,8 +39,12 @@ describe('loading a preset', () => {
       b.load(preset.config, { generator: role }, { source: `preset ${preset.name}`, basePreset: preset.name })
       expect(b.valid, preset.name).toBe(true)
       expect(b.analyses.generator.errors, preset.name).toEqual([])
-      expect(b.analyses.generator.totalParams, preset.name).toBe(summarizeModel(modelSpecSchema.parse(preset.config.generator), role).totalParams)
-      expect(b.analyses.discriminator.totalParams, preset.name).toBe(summarizeModel(modelSpecSchema.parse(preset.config.discriminator), 'image').totalParams)
+      expect(b.analyses.generator.totalParams, preset.name).toBe(
+        summarizeModel(modelSpecSchema.parse(preset.config.generator), role).totalParams,
+      )
+      expect(b.analyses.discriminator.totalParams, preset.name).toBe(
+        summarizeModel(modelSpecSchema.parse(preset.config.discriminator), 'image').totalParams,
+      )
       // Every input and layer has a place on the canvas.
       for (const s of ['generator', 'discriminator'] as const) {
         const names = [...b.models[s].inputs, ...b.models[s].nodes].map((n) => n.name)
@@ -70,9 +74,10 @@ describe('loading a preset', () => {
     loadRing(b)
     const specs = b.specs()
     for (const s of ['generator', 'discriminator'] as const) {
-      expect(summarizeModel(modelSpecSchema.parse(specs[s])).layers.map((l) => [l.outputShape, l.params]), s).toEqual(
-        summarizeModel(modelSpecSchema.parse(p.config[s])).layers.map((l) => [l.outputShape, l.params]),
-      )
+      expect(
+        summarizeModel(modelSpecSchema.parse(specs[s])).layers.map((l) => [l.outputShape, l.params]),
+        s,
+      ).toEqual(summarizeModel(modelSpecSchema.parse(p.config[s])).layers.map((l) => [l.outputShape, l.params]))
     }
   })
 })
@@ -93,12 +98,18 @@ describe('editing', () => {
   it('adds an unconnected layer beside the graph when nothing is selected, and an input under a fresh name', () => {
     b.addLayer('dropout')
     expect(inputsOf(b, 'dropout')).toEqual([])
-    const others = Object.entries(b.positions.generator).filter(([n]) => n !== 'dropout').map(([, p]) => p.x)
+    const others = Object.entries(b.positions.generator)
+      .filter(([n]) => n !== 'dropout')
+      .map(([, p]) => p.x)
     expect(b.positions.generator.dropout!.x).toBeGreaterThan(Math.max(...others))
     b.selected = null
     b.addInput('label')
     b.addInput('label')
-    expect(b.models.generator.inputs.map((i) => [i.name, i.role, i.classes])).toEqual([['input', 'latent', undefined], ['label', 'label', 10], ['label_2', 'label', 10]])
+    expect(b.models.generator.inputs.map((i) => [i.name, i.role, i.classes])).toEqual([
+      ['input', 'latent', undefined],
+      ['label', 'label', 10],
+      ['label_2', 'label', 10],
+    ])
   })
 
   it('connects once, never a layer to itself, and disconnects', () => {

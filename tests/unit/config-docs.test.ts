@@ -20,10 +20,12 @@ describe('docs/config.md', () => {
       for (const [name, p] of Object.entries(props ?? {})) {
         const isDiscriminator = (name === 'kind' || name === 'type') && (p.const !== undefined || p.enum !== undefined)
         if (!isDiscriminator && !text.includes(`| \`${name}\` |`)) missing.push(`${where}.${name} (no row)`)
-        if (!isDiscriminator && !p.description && !(p.items as { description?: string } | undefined)?.description) missing.push(`${where}.${name} (no description)`)
+        if (!isDiscriminator && !p.description && !(p.items as { description?: string } | undefined)?.description)
+          missing.push(`${where}.${name} (no description)`)
         walk(p, `${where}.${name}`)
       }
-      for (const key of ['oneOf', 'anyOf', 'prefixItems'] as const) for (const v of (s[key] as Record<string, unknown>[] | undefined) ?? []) walk(v, where)
+      for (const key of ['oneOf', 'anyOf', 'prefixItems'] as const)
+        for (const v of (s[key] as Record<string, unknown>[] | undefined) ?? []) walk(v, where)
       if (s.items) walk(s.items as Record<string, unknown>, `${where}[]`)
     }
     walk(experimentJsonSchema(), 'config')

@@ -26,21 +26,25 @@ describe('experiment config', () => {
     expect(v.discriminator.outputShape).toEqual(isTranslation(v.config.conditioning) ? [7, 7, 1] : [1])
   })
 
-  it('matches D\'s output layer to the objective', () => {
+  it("matches D's output layer to the objective", () => {
     expect(errorsOf(applyOverrides(base(), ['gan=wgan']))).toEqual([
       { path: 'discriminator.layers[4]', message: 'wgan needs D to output a raw score: use a linear activation, not sigmoid' },
     ])
-    expect(errorsOf(applyOverrides(base(), ['discriminator.layers.4.activation=linear']))[0]!.message).toMatch(/vanilla GAN needs D to end in a sigmoid/)
+    expect(errorsOf(applyOverrides(base(), ['discriminator.layers.4.activation=linear']))[0]!.message).toMatch(
+      /vanilla GAN needs D to end in a sigmoid/,
+    )
   })
 
   it('names an unknown field, even nested', () => {
     const c = base()
     ;(c.training as Record<string, unknown>).batchsize = 64
     c.colour = 'red'
-    expect(errorsOf(c)).toEqual(expect.arrayContaining([
-      { path: 'training.batchsize', message: 'unknown field' },
-      { path: 'colour', message: 'unknown field' },
-    ]))
+    expect(errorsOf(c)).toEqual(
+      expect.arrayContaining([
+        { path: 'training.batchsize', message: 'unknown field' },
+        { path: 'colour', message: 'unknown field' },
+      ]),
+    )
   })
 
   it('names a field with a wrong type or range', () => {
@@ -76,16 +80,25 @@ describe('experiment config', () => {
 
   it('fills defaults so stored configs are complete', () => {
     const parsed = experimentConfigSchema.parse({ ...base(), tricks: undefined, loss: undefined, backend: undefined })
-    expect(parsed.tricks).toEqual({ labelSmoothing: 0, instanceNoise: 0, softLabels: false, labelFlip: 0, featureMatching: false, virtualBatchNorm: 0, resizeConv: false })
+    expect(parsed.tricks).toEqual({
+      labelSmoothing: 0,
+      instanceNoise: 0,
+      softLabels: false,
+      labelFlip: 0,
+      featureMatching: false,
+      virtualBatchNorm: 0,
+      resizeConv: false,
+    })
     expect(parsed.loss.generator).toBe('non-saturating')
     expect(parsed.backend).toBe('auto')
   })
 })
 
 describe('resize-convolution (tricks.resizeConv)', () => {
-  const validated = (preset: string, on: boolean) => validateExperiment(applyOverrides(requirePreset(preset).config, [`tricks.resizeConv=${on}`]))
+  const validated = (preset: string, on: boolean) =>
+    validateExperiment(applyOverrides(requirePreset(preset).config, [`tricks.resizeConv=${on}`]))
 
-  it('turns G\'s up-sampling transposed convolutions into up-sampling + convolution, same params and shapes', () => {
+  it("turns G's up-sampling transposed convolutions into up-sampling + convolution, same params and shapes", () => {
     const off = validated('dcgan-radford-mnist', false)
     const on = validated('dcgan-radford-mnist', true)
     const types = (on.config.generator as { layers: { type: string; strides?: number }[] }).layers.map((l) => l.type)

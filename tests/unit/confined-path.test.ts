@@ -78,20 +78,29 @@ describe('confined paths', () => {
     const prefix = fc.constantFrom('', '', '', '/', '//', 'C:', 'c:/', '\\', '\\\\srv\\', './', '../')
     const odd = fc.constantFrom('', '', '', '', '\0', '\\x', '/..')
     const mark = tried.total
-    fc.assert(fc.property(prefix, fc.array(segment, { minLength: 1, maxLength: 6 }), odd, (pre, parts, tail) => {
-      tried.add()
-      const rel = pre + parts.join('/') + tail
-      expect(outcome(rel), JSON.stringify(rel)).toBe(expected(rel))
-    }), { numRuns: RUNS, seed: SEED })
+    fc.assert(
+      fc.property(prefix, fc.array(segment, { minLength: 1, maxLength: 6 }), odd, (pre, parts, tail) => {
+        tried.add()
+        const rel = pre + parts.join('/') + tail
+        expect(outcome(rel), JSON.stringify(rel)).toBe(expected(rel))
+      }),
+      { numRuns: RUNS, seed: SEED },
+    )
     tried.expectSince(mark, RUNS)
   })
 
   it('arbitrary strings never escape: refused, or inside the root', () => {
     const mark = tried.total
-    fc.assert(fc.property(fc.string({ maxLength: 40, unit: fc.constantFrom('a', '.', '/', '\\', ':', '\0', 'o', 'u', 't', '%', '2', 'e') }), (rel) => {
-      tried.add()
-      outcome(rel)
-    }), { numRuns: RUNS, seed: SEED + 1 })
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 40, unit: fc.constantFrom('a', '.', '/', '\\', ':', '\0', 'o', 'u', 't', '%', '2', 'e') }),
+        (rel) => {
+          tried.add()
+          outcome(rel)
+        },
+      ),
+      { numRuns: RUNS, seed: SEED + 1 },
+    )
     tried.expectSince(mark, RUNS)
   })
 

@@ -34,12 +34,16 @@ describe('cpu backend: UpSampling2D gradient', () => {
     const x = tf.tensor4d(values(count, 1), shape)
     const dy = tf.tensor4d(values(shape[0] * size[0] * size[1] * shape[3], 2), [shape[0], size[0], size[1], shape[3]])
     const forward = tf.sum(tf.mul(tf.image.resizeNearestNeighbor(x, size, alignCorners, halfPixelCenters), dy)).dataSync()[0]!
-    const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, size, alignCorners, halfPixelCenters), dy)))(x)
+    const grad = tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, size, alignCorners, halfPixelCenters), dy)),
+    )(x)
     const adjoint = tf.sum(tf.mul(x, grad)).dataSync()[0]!
     expect(Math.abs(adjoint - forward)).toBeLessThan(1e-4 * Math.max(1, Math.abs(forward)))
     // And image by image: the last image's gradient comes from its own dy alone.
     const last = shape[0] - 1
-    const lastForward = tf.sum(tf.mul(tf.image.resizeNearestNeighbor(x.slice(last, 1), size, alignCorners, halfPixelCenters), dy.slice(last, 1))).dataSync()[0]!
+    const lastForward = tf
+      .sum(tf.mul(tf.image.resizeNearestNeighbor(x.slice(last, 1), size, alignCorners, halfPixelCenters), dy.slice(last, 1)))
+      .dataSync()[0]!
     const lastAdjoint = tf.sum(tf.mul(x.slice(last, 1), grad.slice(last, 1))).dataSync()[0]!
     expect(Math.abs(lastAdjoint - lastForward)).toBeLessThan(1e-4 * Math.max(1, Math.abs(lastForward)))
   })

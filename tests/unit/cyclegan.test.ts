@@ -26,10 +26,17 @@ import { tmpDir } from '../helpers/tmp'
 import { useTempRegistry } from '../helpers/temp-registry'
 
 const tiny = (overrides: string[] = []) =>
-  validateExperiment(applyOverrides(requirePreset('cyclegan-mnist-edges').config, [
-    'training.epochs=2', 'training.stepsPerEpoch=2', 'training.batchSize=4', 'training.logEvery=1', 'training.evalSamples=0',
-    'dataset.limit=64', ...overrides,
-  ])).config
+  validateExperiment(
+    applyOverrides(requirePreset('cyclegan-mnist-edges').config, [
+      'training.epochs=2',
+      'training.stepsPerEpoch=2',
+      'training.batchSize=4',
+      'training.logEvery=1',
+      'training.evalSamples=0',
+      'dataset.limit=64',
+      ...overrides,
+    ]),
+  ).config
 
 /** The Sobel edge map of each tanh-range image in `images`. */
 function edgesOf(images: Float32Array, n: number): Float32Array {
@@ -63,7 +70,7 @@ describe('unpaired data', () => {
     expect(same(conditions, edgesOf(targets, n))).toBe(true)
   })
 
-  it('reads any images from a folder\'s A/ and B/ (no partners needed), and names a missing side', () => {
+  it("reads any images from a folder's A/ and B/ (no partners needed), and names a missing side", () => {
     const t = tmpDir()
     try {
       const write = (file: string, grey: number) => {
@@ -84,7 +91,9 @@ describe('unpaired data', () => {
       fs.rmSync(path.join(t.dir, 'B'), { recursive: true })
       const other = fs.mkdtempSync(path.join(t.dir, 'x'))
       write(path.join(other, 'A', 'only.png'), 40)
-      expect(() => createDataSource({ kind: 'unpaired', dir: other }, 1)).toThrowError(/B: no such directory \(an unpaired folder holds A\//)
+      expect(() => createDataSource({ kind: 'unpaired', dir: other }, 1)).toThrowError(
+        /B: no such directory \(an unpaired folder holds A\//,
+      )
     } finally {
       t.cleanup()
     }
@@ -131,7 +140,14 @@ describe('the CycleGAN loop', () => {
       expect(await trainRun(ctx.registry, ctx.dir, straight.id, hooks())).toBe('completed')
       const ckptPath = ctx.registry.latestArtifact(straight.id, 'checkpoint')!.path
       const ckpt = loadCheckpoint(ckptPath)
-      expect(Object.keys(ckpt.groups).sort()).toEqual(['dOptimizer', 'discriminator', 'discriminatorA', 'gOptimizer', 'generator', 'generatorBA'])
+      expect(Object.keys(ckpt.groups).sort()).toEqual([
+        'dOptimizer',
+        'discriminator',
+        'discriminatorA',
+        'gOptimizer',
+        'generator',
+        'generatorBA',
+      ])
       for (const g of Object.values(ckpt.groups)) for (const w of g) w.tensor.dispose()
       // D's confusion counts images, not patches: a PatchGAN's verdict is its patches' mean score.
       const { conditions, targets } = createDataSource(config.dataset, 3).pairSample!(6, 3)
@@ -145,7 +161,10 @@ describe('the CycleGAN loop', () => {
       const a = ctx.registry.metrics(straight.id)
       const b = ctx.registry.metrics(resumed.id)
       for (const key of ['dLoss', 'gLoss', 'cycle', 'pairL1']) {
-        expect(b[key]!.map((p) => p.step), key).toEqual(a[key]!.map((p) => p.step))
+        expect(
+          b[key]!.map((p) => p.step),
+          key,
+        ).toEqual(a[key]!.map((p) => p.step))
         b[key]!.forEach((p, i) => expect(p.value, `${key} at ${p.step}`).toBeCloseTo(a[key]![i]!.value, 3))
       }
     })
@@ -155,10 +174,20 @@ describe('the CycleGAN loop', () => {
 describe('CycleGAN configs', () => {
   it('refuses CycleGAN on paired or plain data, unpaired data without CycleGAN, and tricks it has no place for', () => {
     const cycle = requirePreset('cyclegan-mnist-edges').config
-    expect(() => validateExperiment(applyOverrides(cycle, ['dataset={"kind":"paired","task":"mnist-edges"}']))).toThrowError(/dataset\.kind: CycleGAN trains on two unpaired image domains/)
-    expect(() => validateExperiment({ ...cycle, conditioning: 'pix2pix' })).toThrowError(/conditioning: an unpaired dataset is for CycleGAN/)
-    expect(() => validateExperiment(applyOverrides(cycle, ['tricks.featureMatching=true']))).toThrowError(/tricks\.featureMatching: not available for CycleGAN/)
-    expect(() => validateExperiment(applyOverrides(requirePreset('pix2pix-mnist-edges').config, ['cyclegan={"cycleWeight":5}']))).toThrowError(/cyclegan: only used with conditioning "cyclegan"/)
-    expect(() => validateExperiment(applyOverrides(cycle, ['dataset={"kind":"unpaired","task":"mnist-edges","dir":"/x"}']))).toThrowError(/either a built-in task or a dir/)
+    expect(() => validateExperiment(applyOverrides(cycle, ['dataset={"kind":"paired","task":"mnist-edges"}']))).toThrowError(
+      /dataset\.kind: CycleGAN trains on two unpaired image domains/,
+    )
+    expect(() => validateExperiment({ ...cycle, conditioning: 'pix2pix' })).toThrowError(
+      /conditioning: an unpaired dataset is for CycleGAN/,
+    )
+    expect(() => validateExperiment(applyOverrides(cycle, ['tricks.featureMatching=true']))).toThrowError(
+      /tricks\.featureMatching: not available for CycleGAN/,
+    )
+    expect(() =>
+      validateExperiment(applyOverrides(requirePreset('pix2pix-mnist-edges').config, ['cyclegan={"cycleWeight":5}'])),
+    ).toThrowError(/cyclegan: only used with conditioning "cyclegan"/)
+    expect(() => validateExperiment(applyOverrides(cycle, ['dataset={"kind":"unpaired","task":"mnist-edges","dir":"/x"}']))).toThrowError(
+      /either a built-in task or a dir/,
+    )
   })
 })

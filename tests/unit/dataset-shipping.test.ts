@@ -45,7 +45,10 @@ beforeEach(async () => {
   fs.mkdirSync(path.join(t.dir, 'data'))
   const registry = await Registry.open(path.join(t.dir, 'coordinator', 'registry.sqlite'), { owner: thisProcess() })
   ctx = {
-    registry, jobs: new RemoteJobs(registry), home: path.join(t.dir, 'coordinator'), secret: crypto.randomBytes(32),
+    registry,
+    jobs: new RemoteJobs(registry),
+    home: path.join(t.dir, 'coordinator'),
+    secret: crypto.randomBytes(32),
     runs: new RunManager(registry, t.dir, () => {
       throw new Error('no trainer here')
     }),
@@ -93,30 +96,50 @@ async function claimRun(preset: string, dataset: DatasetConfig) {
 const dataDir = () => path.join(t.dir, 'data')
 const workerHome = () => path.join(t.dir, 'worker')
 
-describe('a run\'s dataset, from the coordinator\'s disk to a worker\'s store', () => {
+describe("a run's dataset, from the coordinator's disk to a worker's store", () => {
   const cases: [string, string, () => DatasetConfig][] = [
-    ['a CSV', 'mlp-2d-ring8', () => {
-      write('points.csv', 'x,y\n0.5,1\n-1,2.25\n3,4\n')
-      return { kind: 'csv', file: path.join(dataDir(), 'points.csv') }
-    }],
-    ['an image folder with a label per class folder', 'dcgan-mnist', () => {
-      for (const [cls, n] of [['cats', 3], ['dogs', 2]] as const) for (let i = 0; i < n; i++) write(`${cls}/img-${i}.png`, png(i + cls.length))
-      write('labels.csv', 'an index the loader skips')
-      return { kind: 'folder', dir: dataDir(), labelsFromFolders: true, classes: 2 }
-    }],
-    ['an IDX directory (one file gzipped)', 'dcgan-mnist', () => {
-      const n = 5
-      write('train-images-idx3-ubyte.gz', zlib.gzipSync(idx([n, 28, 28], crypto.randomBytes(n * 784))))
-      write('train-labels-idx1-ubyte', idx([n], Uint8Array.from([0, 1, 2, 3, 4])))
-      return { kind: 'image', name: 'mnist-idx', dir: dataDir() }
-    }],
-    ['a paired folder (A/ conditions, B/ targets)', 'pix2pix-mnist-edges', () => {
-      for (let i = 0; i < 3; i++) {
-        write(`A/sub/${i}.png`, png(i))
-        write(`B/sub/${i}.png`, png(i + 10))
-      }
-      return { kind: 'paired', dir: dataDir() }
-    }],
+    [
+      'a CSV',
+      'mlp-2d-ring8',
+      () => {
+        write('points.csv', 'x,y\n0.5,1\n-1,2.25\n3,4\n')
+        return { kind: 'csv', file: path.join(dataDir(), 'points.csv') }
+      },
+    ],
+    [
+      'an image folder with a label per class folder',
+      'dcgan-mnist',
+      () => {
+        for (const [cls, n] of [
+          ['cats', 3],
+          ['dogs', 2],
+        ] as const)
+          for (let i = 0; i < n; i++) write(`${cls}/img-${i}.png`, png(i + cls.length))
+        write('labels.csv', 'an index the loader skips')
+        return { kind: 'folder', dir: dataDir(), labelsFromFolders: true, classes: 2 }
+      },
+    ],
+    [
+      'an IDX directory (one file gzipped)',
+      'dcgan-mnist',
+      () => {
+        const n = 5
+        write('train-images-idx3-ubyte.gz', zlib.gzipSync(idx([n, 28, 28], crypto.randomBytes(n * 784))))
+        write('train-labels-idx1-ubyte', idx([n], Uint8Array.from([0, 1, 2, 3, 4])))
+        return { kind: 'image', name: 'mnist-idx', dir: dataDir() }
+      },
+    ],
+    [
+      'a paired folder (A/ conditions, B/ targets)',
+      'pix2pix-mnist-edges',
+      () => {
+        for (let i = 0; i < 3; i++) {
+          write(`A/sub/${i}.png`, png(i))
+          write(`B/sub/${i}.png`, png(i + 10))
+        }
+        return { kind: 'paired', dir: dataDir() }
+      },
+    ],
   ]
 
   for (const [what, preset, make] of cases) {
@@ -126,13 +149,16 @@ describe('a run\'s dataset, from the coordinator\'s disk to a worker\'s store', 
       expect(claim.dataset.files.length).toBeGreaterThan(0)
       for (const f of claim.dataset.files) expect(path.isAbsolute(f.name)).toBe(false)
       let downloads = 0
-      const receive = () => receiveDataset({
-        home: workerHome(), config: (claim.config as ExperimentConfig).dataset, offer: claim.dataset,
-        download: () => {
-          downloads++
-          return client.downloadDataset()
-        },
-      })
+      const receive = () =>
+        receiveDataset({
+          home: workerHome(),
+          config: (claim.config as ExperimentConfig).dataset,
+          offer: claim.dataset,
+          download: () => {
+            downloads++
+            return client.downloadDataset()
+          },
+        })
       const local = await receive()
       const store = path.join(workerHome(), 'datasets', storeKey(claim.dataset))
       expect(JSON.stringify(local)).toContain(store)
@@ -152,7 +178,12 @@ describe('a run\'s dataset, from the coordinator\'s disk to a worker\'s store', 
   it('built-in and generated data ship nothing, and the worker keeps no path from the config', async () => {
     const { claim } = await claimRun('dcgan-mnist', { kind: 'image', name: 'mnist', dir: '/etc' })
     expect(claim.dataset).toEqual({ files: [] })
-    const local = await receiveDataset({ home: workerHome(), config: (claim.config as ExperimentConfig).dataset, offer: claim.dataset, download: () => Promise.reject(new Error('nothing to fetch')) })
+    const local = await receiveDataset({
+      home: workerHome(),
+      config: (claim.config as ExperimentConfig).dataset,
+      offer: claim.dataset,
+      download: () => Promise.reject(new Error('nothing to fetch')),
+    })
     expect(local).toEqual({ kind: 'image', name: 'mnist' })
   })
 
@@ -160,17 +191,33 @@ describe('a run\'s dataset, from the coordinator\'s disk to a worker\'s store', 
     write('points.csv', '0,0\n1,1\n')
     const { claim, client } = await claimRun('mlp-2d-ring8', { kind: 'csv', file: path.join(dataDir(), 'points.csv') })
     write('points.csv', '0,0\n2,2\n')
-    await expect(receiveDataset({ home: workerHome(), config: (claim.config as ExperimentConfig).dataset, offer: claim.dataset, download: () => client.downloadDataset() }))
-      .rejects.toThrow(/another SHA-256 than its listing/)
+    await expect(
+      receiveDataset({
+        home: workerHome(),
+        config: (claim.config as ExperimentConfig).dataset,
+        offer: claim.dataset,
+        download: () => client.downloadDataset(),
+      }),
+    ).rejects.toThrow(/another SHA-256 than its listing/)
     expect(fs.readdirSync(path.join(workerHome(), 'datasets'))).toEqual([])
   })
 
   it('a run whose data is gone from the coordinator fails, saying why, and the worker is let go', async () => {
-    const run = ctx.registry.createRun({ config: { ...validateExperiment(requirePreset('mlp-2d-ring8').config).config, dataset: { kind: 'csv', file: path.join(dataDir(), 'gone.csv') } }, totalSteps: 100, placement: 'queue' })
+    const run = ctx.registry.createRun({
+      config: {
+        ...validateExperiment(requirePreset('mlp-2d-ring8').config).config,
+        dataset: { kind: 'csv', file: path.join(dataDir(), 'gone.csv') },
+      },
+      totalSteps: 100,
+      placement: 'queue',
+    })
     const jobId = ctx.jobs.assignJob(run.id, 'ship')
     const client = new CoordinatorClient(base, run.id, jobToken(ctx.secret, run.id, jobId), 1000)
     await expect(client.claim(jobId, 'worker/1')).rejects.toThrow(JobLostError)
-    expect(ctx.registry.getRun(run.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/dataset cannot be shipped to a worker: .*gone\.csv: no such file/) })
+    expect(ctx.registry.getRun(run.id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/dataset cannot be shipped to a worker: .*gone\.csv: no such file/),
+    })
   })
 })
 
@@ -180,7 +227,21 @@ describe('hostile dataset listings at the worker', () => {
     // At most 4 levels: were the checks broken, the file would still land inside this test's folder.
     const escape = fc.integer({ min: 1, max: 4 }).map((k) => `${'../'.repeat(k)}escaped.png`)
     const name = fc.oneof(
-      escape, fc.constantFrom('/etc/x.png', 'A/../../x.png', 'a\\..\\x.png', '.hidden.png', 'A/.x/y.png', '', '.', '..', 'A//x.png', 'x\u0000.png', 'x\n.png', 'A/'),
+      escape,
+      fc.constantFrom(
+        '/etc/x.png',
+        'A/../../x.png',
+        'a\\..\\x.png',
+        '.hidden.png',
+        'A/.x/y.png',
+        '',
+        '.',
+        '..',
+        'A//x.png',
+        'x\u0000.png',
+        'x\n.png',
+        'A/',
+      ),
       { arbitrary: fc.stringMatching(/^[a-zA-Z0-9_-]{1,8}(\/[a-zA-Z0-9_-]{1,8}){0,3}\.png$/), weight: 6 },
       fc.string({ maxLength: 30 }),
     )
@@ -190,36 +251,54 @@ describe('hostile dataset listings at the worker', () => {
     let placed = 0
     let refused = 0
     const mark = tried.total
-    await fc.assert(fc.asyncProperty(listing, async (files) => {
-      tried.add()
-      const home = path.join(t.dir, 'worker', crypto.randomBytes(4).toString('hex'))
-      const offer = DatasetOffer.safeParse({
-        files: files.map((f) => ({ name: f.name, bytes: f.content.length + (f.lie === 'size' ? 1 : 0), sha256: f.lie === 'hash' ? sha('other') : sha(Buffer.from(f.content)) })),
-      })
-      if (!offer.success) return void refused++ // the claim's schema stops it before the store sees it
-      let stream = Buffer.concat(files.map((f) => Buffer.from(f.content)))
-      if (files.some((f) => f.lie === 'short')) stream = stream.subarray(0, Math.max(0, stream.length - 1))
-      if (files.some((f) => f.lie === 'long')) stream = Buffer.concat([stream, Buffer.from('more')])
-      try {
-        const local = await receiveDataset({ home, config: { kind: 'folder', dir: '/etc', labelsFromFolders: false }, offer: offer.data, download: async () => [stream] })
-        placed++
-        expect(files.map((f) => f.lie), 'a listing that lies about a size or a hash was accepted').toEqual(files.map(() => 'none'))
-        const store = path.join(home, 'datasets', storeKey(offer.data))
-        expect(local).toMatchObject({ dir: store })
-        for (const f of files) expect(fs.readFileSync(path.join(store, ...f.name.split('/')))).toEqual(Buffer.from(f.content))
-      } catch (e) {
-        if (!(e instanceof ShipmentError)) throw e
-        refused++
-        const store = path.join(home, 'datasets')
-        expect(fs.existsSync(store) ? fs.readdirSync(store) : []).toEqual([])
-      }
-      // Whatever happened, every file the worker wrote is inside its store.
-      const written: string[] = []
-      const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : written.push(path.join(d, e.name))))
-      if (fs.existsSync(home)) walk(home)
-      for (const w of written) expect(w.startsWith(path.join(home, 'datasets', storeKey(offer.data)) + path.sep)).toBe(true)
-      expect(fs.readdirSync(t.dir).sort()).toEqual([...new Set([...outsideBefore, 'worker'])].sort())
-    }), { seed: 22, numRuns: 400 })
+    await fc.assert(
+      fc.asyncProperty(listing, async (files) => {
+        tried.add()
+        const home = path.join(t.dir, 'worker', crypto.randomBytes(4).toString('hex'))
+        const offer = DatasetOffer.safeParse({
+          files: files.map((f) => ({
+            name: f.name,
+            bytes: f.content.length + (f.lie === 'size' ? 1 : 0),
+            sha256: f.lie === 'hash' ? sha('other') : sha(Buffer.from(f.content)),
+          })),
+        })
+        if (!offer.success) return void refused++ // the claim's schema stops it before the store sees it
+        let stream = Buffer.concat(files.map((f) => Buffer.from(f.content)))
+        if (files.some((f) => f.lie === 'short')) stream = stream.subarray(0, Math.max(0, stream.length - 1))
+        if (files.some((f) => f.lie === 'long')) stream = Buffer.concat([stream, Buffer.from('more')])
+        try {
+          const local = await receiveDataset({
+            home,
+            config: { kind: 'folder', dir: '/etc', labelsFromFolders: false },
+            offer: offer.data,
+            download: async () => [stream],
+          })
+          placed++
+          expect(
+            files.map((f) => f.lie),
+            'a listing that lies about a size or a hash was accepted',
+          ).toEqual(files.map(() => 'none'))
+          const store = path.join(home, 'datasets', storeKey(offer.data))
+          expect(local).toMatchObject({ dir: store })
+          for (const f of files) expect(fs.readFileSync(path.join(store, ...f.name.split('/')))).toEqual(Buffer.from(f.content))
+        } catch (e) {
+          if (!(e instanceof ShipmentError)) throw e
+          refused++
+          const store = path.join(home, 'datasets')
+          expect(fs.existsSync(store) ? fs.readdirSync(store) : []).toEqual([])
+        }
+        // Whatever happened, every file the worker wrote is inside its store.
+        const written: string[] = []
+        const walk = (d: string) =>
+          fs
+            .readdirSync(d, { withFileTypes: true })
+            .forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : written.push(path.join(d, e.name))))
+        if (fs.existsSync(home)) walk(home)
+        for (const w of written) expect(w.startsWith(path.join(home, 'datasets', storeKey(offer.data)) + path.sep)).toBe(true)
+        expect(fs.readdirSync(t.dir).sort()).toEqual([...new Set([...outsideBefore, 'worker'])].sort())
+      }),
+      { seed: 22, numRuns: 400 },
+    )
     tried.expectSince(mark, 400)
     console.log(`generated dataset listings: ${placed} placed inside the store, ${refused} refused`)
     // Both outcomes were exercised (a property that only ever refused would prove little).

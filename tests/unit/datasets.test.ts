@@ -4,7 +4,14 @@ import zlib from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DatasetError, parseIdx, readIdxFile } from '../../src-main/datasets/idx'
 import {
-  CLASS_NAMES, FASHION_MNIST_DIR, datasetHash, loadFashionMnist, loadIdxPair, loadMnistIdx, loadNpmMnist, toFloatImages,
+  CLASS_NAMES,
+  FASHION_MNIST_DIR,
+  datasetHash,
+  loadFashionMnist,
+  loadIdxPair,
+  loadMnistIdx,
+  loadNpmMnist,
+  toFloatImages,
 } from '../../src-main/datasets/image-datasets'
 import { tmpDir } from '../helpers/tmp'
 import { available } from '../helpers/requirements'
@@ -48,7 +55,10 @@ function datasetError(fn: () => unknown): DatasetError {
 describe('IDX files', () => {
   const { images, labels } = synthetic(5, 4, 3)
 
-  it.each([['raw', false], ['gzipped', true]])('round-trips %s images and labels', (_kind, gz) => {
+  it.each([
+    ['raw', false],
+    ['gzipped', true],
+  ])('round-trips %s images and labels', (_kind, gz) => {
     const pack = (b: Buffer) => (gz ? zlib.gzipSync(b) : b)
     const imgFile = write(pack(idx([5, 4, 3], images)))
     const lblFile = write(pack(idx([5], labels)))
@@ -73,7 +83,11 @@ describe('IDX files', () => {
     ['a wrong magic', Buffer.from('PK\x03\x04 not idx at all'), /not an IDX file \(magic 0x504b0304/],
     ['an unsupported dtype', idx([5, 4, 3], new Uint8Array(60 * 4), 0x0d), /unsupported IDX data type 0x0d \(float32\)/],
     ['a truncated header', good.subarray(0, 10), /truncated header/],
-    ['truncated data', good.subarray(0, good.length - 1), /truncated data: dimensions 5×4×3 need 60 bytes after the header, the file has 59/],
+    [
+      'truncated data',
+      good.subarray(0, good.length - 1),
+      /truncated data: dimensions 5×4×3 need 60 bytes after the header, the file has 59/,
+    ],
     ['trailing garbage', Buffer.concat([good, Buffer.from('xyz')]), /3 unexpected trailing bytes/],
     ['a zero dimension', idx([5, 0, 3], new Uint8Array(0)), /dimension 1 has size 0/],
     ['a corrupt gzip stream', Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(20, 0xff)]), /corrupt gzip data/],
@@ -128,8 +142,7 @@ describe('MNIST IDX directory', () => {
     fs.mkdirSync(dir)
     fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), idx([1, 2, 2], new Uint8Array(4)))
     fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), idx([1], new Uint8Array(1)))
-    expect(datasetError(() => loadMnistIdx(dir)).message)
-      .toBe(`${dir}: missing t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]`)
+    expect(datasetError(() => loadMnistIdx(dir)).message).toBe(`${dir}: missing t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]`)
   })
 
   it('says how to install Fashion-MNIST when its directory is absent', () => {
@@ -181,7 +194,12 @@ describe('built-in datasets', () => {
     expect(datasetHash(mnist)).toBe(datasetHash(loadNpmMnist()))
   })
 
-  const hasFashion = available('fashion-mnist', fs.existsSync(FASHION_MNIST_DIR) ? undefined : `Fashion-MNIST test: ${FASHION_MNIST_DIR} is absent (apt-get install dataset-fashion-mnist)`)
+  const hasFashion = available(
+    'fashion-mnist',
+    fs.existsSync(FASHION_MNIST_DIR)
+      ? undefined
+      : `Fashion-MNIST test: ${FASHION_MNIST_DIR} is absent (apt-get install dataset-fashion-mnist)`,
+  )
   it.skipIf(!hasFashion)('loads Fashion-MNIST from the Debian package: 60,000 train + 10,000 test', () => {
     const { train, test } = loadFashionMnist()
     checkTenClasses28(train, 60_000)

@@ -18,7 +18,8 @@ import { parseSavedPoints, SavedPointsError } from '../../src-main/training/save
 import { SURFACE_SIZE, surfaceGrid, surfaceRange } from '../../src-shared/plots/decision-surface'
 import { squareViewport, unionViewport } from '../../src-shared/plots/viewport'
 
-const config = (preset: string, overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset(preset).config, ['training.batchSize=32', ...overrides])).config
+const config = (preset: string, overrides: string[] = []) =>
+  validateExperiment(applyOverrides(requirePreset(preset).config, ['training.batchSize=32', ...overrides])).config
 
 beforeAll(async () => {
   await selectBackend('auto')
@@ -26,11 +27,39 @@ beforeAll(async () => {
 
 describe('the frame and the grid', () => {
   it('is a padded square around the data, centred on it, with a frame even for a point', () => {
-    expect(squareViewport([[-2, 2], [-1, 1]])).toEqual({ x: [-2.5, 2.5], y: [-2.5, 2.5] })
-    expect(squareViewport([[10, 14], [0, 2]], 0)).toEqual({ x: [10, 14], y: [-1, 3] })
-    expect(squareViewport([[1, 1], [1, 1]])).toEqual({ x: [0, 2], y: [0, 2] })
-    expect(squareViewport([[Infinity, -Infinity], [0, 1]])).toEqual({ x: [-1, 1], y: [-1, 1] })
-    expect(unionViewport([{ x: [0, 1], y: [0, 1] }, { x: [-1, 0.5], y: [0, 3] }])).toEqual({ x: [-1, 1], y: [0, 3] })
+    expect(
+      squareViewport([
+        [-2, 2],
+        [-1, 1],
+      ]),
+    ).toEqual({ x: [-2.5, 2.5], y: [-2.5, 2.5] })
+    expect(
+      squareViewport(
+        [
+          [10, 14],
+          [0, 2],
+        ],
+        0,
+      ),
+    ).toEqual({ x: [10, 14], y: [-1, 3] })
+    expect(
+      squareViewport([
+        [1, 1],
+        [1, 1],
+      ]),
+    ).toEqual({ x: [0, 2], y: [0, 2] })
+    expect(
+      squareViewport([
+        [Infinity, -Infinity],
+        [0, 1],
+      ]),
+    ).toEqual({ x: [-1, 1], y: [-1, 1] })
+    expect(
+      unionViewport([
+        { x: [0, 1], y: [0, 1] },
+        { x: [-1, 0.5], y: [0, 3] },
+      ]),
+    ).toEqual({ x: [-1, 1], y: [0, 3] })
   })
 
   it('runs row by row from the bottom-left cell centre', () => {
@@ -44,7 +73,10 @@ describe('the frame and the grid', () => {
 
 describe("D's output on the grid", () => {
   it("is D's probability for the vanilla GAN, the raw score for WGAN, with no tensors left behind", async () => {
-    for (const [preset, kind] of [['mlp-2d-ring8', 'probability'], ['mlp-2d-ring8-wgan', 'score']] as const) {
+    for (const [preset, kind] of [
+      ['mlp-2d-ring8', 'probability'],
+      ['mlp-2d-ring8-wgan', 'score'],
+    ] as const) {
       const c = config(preset)
       const data = createDataSource(c.dataset, 1)
       const gan = new VanillaGan(c, data)
@@ -78,7 +110,7 @@ describe("D's output on the grid", () => {
     gan.dispose()
   })
 
-  it('is saved with each epoch\'s points and their z seed, and streamed with the live points', async () => {
+  it("is saved with each epoch's points and their z seed, and streamed with the live points", async () => {
     const c = config('mlp-2d-ring8')
     const data = createDataSource(c.dataset, 1)
     const gan = new VanillaGan(c, data)
@@ -110,10 +142,23 @@ describe('reading saved points back', () => {
   })
 
   it('drops a malformed surface and refuses malformed points, as a conflict, never a crash', () => {
-    for (const bad of [{ ...surface, size: 3 }, { ...surface, values: [0, 0, 0, null] }, { ...surface, viewport: { x: [1, -1], y: [0, 1] } }, { ...surface, kind: 'x' }, 'surface', { ...surface, size: 1e9 }]) {
+    for (const bad of [
+      { ...surface, size: 3 },
+      { ...surface, values: [0, 0, 0, null] },
+      { ...surface, viewport: { x: [1, -1], y: [0, 1] } },
+      { ...surface, kind: 'x' },
+      'surface',
+      { ...surface, size: 1e9 },
+    ]) {
       expect(read({ points: [[0, 1]], surface: bad }).surface).toBeNull()
     }
-    for (const bad of ['not json', JSON.stringify({ points: [[0, 'x']] }), JSON.stringify({ points: [[0, 1, 2]] }), JSON.stringify({ points: Array(10_001).fill([0, 0]) }), JSON.stringify({})]) {
+    for (const bad of [
+      'not json',
+      JSON.stringify({ points: [[0, 'x']] }),
+      JSON.stringify({ points: [[0, 1, 2]] }),
+      JSON.stringify({ points: Array(10_001).fill([0, 0]) }),
+      JSON.stringify({}),
+    ]) {
       expect(() => read(bad)).toThrow(SavedPointsError)
     }
   })

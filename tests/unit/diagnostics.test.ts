@@ -61,7 +61,7 @@ describe('detectors', () => {
     const waves = Array.from({ length: 60 }, (_, i) => 1 + Math.sin((i / 60) * 2 * Math.PI * 3) + 0.01 * Math.cos(i * 7))
     expect(oscillation(waves)).toMatch(/changing direction \d times/)
     let s = 1
-    const noise = Array.from({ length: 60 }, () => ((s = (s * 16807) % 2147483647) / 2147483647) - 0.5)
+    const noise = Array.from({ length: 60 }, () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5)
     expect(oscillation(noise)).toBeNull()
     expect(oscillation(Array.from({ length: 60 }, (_, i) => 2 - i / 60))).toBeNull()
   })
@@ -81,7 +81,9 @@ describe('on real runs (ring-8 MLP, 10 epochs of 100 steps)', () => {
   })
 
   const diagnose = async (sets: string[], expected = 'completed') => {
-    const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, ['training.epochs=10', 'training.checkpointEvery=10', ...sets])).config
+    const config = validateExperiment(
+      applyOverrides(requirePreset('mlp-2d-ring8').config, ['training.epochs=10', 'training.checkpointEvery=10', ...sets]),
+    ).config
     const run = registry.createRun({ config, totalSteps: totalSteps(config) })
     const status = await trainRun(registry, t.dir, run.id, { progress: () => {}, status: () => {}, stopRequested: () => false })
     expect(status).toBe(expected)
@@ -93,33 +95,76 @@ describe('on real runs (ring-8 MLP, 10 epochs of 100 steps)', () => {
 
   // Cheap seeded runs (tens of steps) that must trigger each detector in the default suite, so a
   // detector that never fires fails here, not only in the full suite's long runs below.
-  it('a blown-up learning rate: divergence, and the run ends diverged', async () => {
-    const kinds = await diagnose(['training.epochs=1', 'training.stepsPerEpoch=30', 'training.logEvery=1',
-      'optimizers.generator={"type":"sgd","learningRate":10}', 'optimizers.discriminator={"type":"sgd","learningRate":10}'], 'diverged')
-    expect(kinds).toEqual(['divergence'])
-  }, LONG)
+  it(
+    'a blown-up learning rate: divergence, and the run ends diverged',
+    async () => {
+      const kinds = await diagnose(
+        [
+          'training.epochs=1',
+          'training.stepsPerEpoch=30',
+          'training.logEvery=1',
+          'optimizers.generator={"type":"sgd","learningRate":10}',
+          'optimizers.discriminator={"type":"sgd","learningRate":10}',
+        ],
+        'diverged',
+      )
+      expect(kinds).toEqual(['divergence'])
+    },
+    LONG,
+  )
 
-  it('D trained 5 steps per G step at 0.01 against a G that barely learns: the discriminator dominates', async () => {
-    const kinds = await diagnose(['training.epochs=1', 'training.stepsPerEpoch=80', 'training.logEvery=1', 'training.dSteps=5', 'loss.generator=minimax',
-      'optimizers.discriminator.learningRate=0.01', 'optimizers.generator.learningRate=0.0000001'])
-    expect(kinds).toEqual(['discriminator-dominates'])
-  }, LONG)
+  it(
+    'D trained 5 steps per G step at 0.01 against a G that barely learns: the discriminator dominates',
+    async () => {
+      const kinds = await diagnose([
+        'training.epochs=1',
+        'training.stepsPerEpoch=80',
+        'training.logEvery=1',
+        'training.dSteps=5',
+        'loss.generator=minimax',
+        'optimizers.discriminator.learningRate=0.01',
+        'optimizers.generator.learningRate=0.0000001',
+      ])
+      expect(kinds).toEqual(['discriminator-dominates'])
+    },
+    LONG,
+  )
 
-  it('a G that barely learns stays on the point a fresh G maps every z to: mode collapse', async () => {
-    const kinds = await diagnose(['training.epochs=3', 'training.stepsPerEpoch=5', 'optimizers.generator.learningRate=0.0000001'])
-    expect(kinds).toEqual(['mode-collapse'])
-  }, LONG)
+  it(
+    'a G that barely learns stays on the point a fresh G maps every z to: mode collapse',
+    async () => {
+      const kinds = await diagnose(['training.epochs=3', 'training.stepsPerEpoch=5', 'optimizers.generator.learningRate=0.0000001'])
+      expect(kinds).toEqual(['mode-collapse'])
+    },
+    LONG,
+  )
 
-  it('the preset as shipped: nothing to report', async () => {
-    expect(await diagnose([])).toEqual([])
-  }, LONG)
+  it(
+    'the preset as shipped: nothing to report',
+    async () => {
+      expect(await diagnose([])).toEqual([])
+    },
+    LONG,
+  )
 
-  itFull('minimax loss with both learning rates at 0.01: D dominates (and nothing else)', async () => {
-    expect(await diagnose(['loss.generator=minimax', 'optimizers.generator.learningRate=0.01', 'optimizers.discriminator.learningRate=0.01'])).toEqual(['discriminator-dominates'])
-  }, LONG)
+  itFull(
+    'minimax loss with both learning rates at 0.01: D dominates (and nothing else)',
+    async () => {
+      expect(
+        await diagnose(['loss.generator=minimax', 'optimizers.generator.learningRate=0.01', 'optimizers.discriminator.learningRate=0.01']),
+      ).toEqual(['discriminator-dominates'])
+    },
+    LONG,
+  )
 
-  itFull('G learning rate 100× D\'s (0.01 vs 0.0001): mode collapse', async () => {
-    // Seen: diversity 0.09, 0.51, then 0.04, 0.02, 0.13 … of the real data's spread; 0 modes captured.
-    expect(await diagnose(['optimizers.generator.learningRate=0.01', 'optimizers.discriminator.learningRate=0.0001'])).toEqual(['mode-collapse'])
-  }, LONG)
+  itFull(
+    "G learning rate 100× D's (0.01 vs 0.0001): mode collapse",
+    async () => {
+      // Seen: diversity 0.09, 0.51, then 0.04, 0.02, 0.13 … of the real data's spread; 0 modes captured.
+      expect(await diagnose(['optimizers.generator.learningRate=0.01', 'optimizers.discriminator.learningRate=0.0001'])).toEqual([
+        'mode-collapse',
+      ])
+    },
+    LONG,
+  )
 })

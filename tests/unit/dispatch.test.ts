@@ -23,7 +23,11 @@ describe('contract dispatch', () => {
   })
 
   it('refuses unknown requests, including prototype names', async () => {
-    const hostile = { toString: () => { throw new Error('no') } }
+    const hostile = {
+      toString: () => {
+        throw new Error('no')
+      },
+    }
     for (const name of ['runs.nuke', '__proto__', 'constructor', 42, null, { toString: 1 }, hostile, Symbol('x')]) {
       const r = await dispatch(name, {})
       expect(r).toMatchObject({ ok: false, error: { code: 'unknown_request' } })

@@ -24,7 +24,9 @@ describe('the docs', () => {
     const program = buildProgram()
     const mentions = files.flatMap(commandMentions)
     expect(mentions.length).toBeGreaterThan(50)
-    const wrong = mentions.map((m) => ({ at: `${m.file}:${m.line}`, words: m.words.join(' '), problem: checkCommand(program, m.words) })).filter((m) => m.problem)
+    const wrong = mentions
+      .map((m) => ({ at: `${m.file}:${m.line}`, words: m.words.join(' '), problem: checkCommand(program, m.words) }))
+      .filter((m) => m.problem)
     expect(wrong).toEqual([])
   })
 

@@ -11,16 +11,22 @@ import { available, COMPONENTS, MissingComponentError, requiredComponents } from
 const ROOT = path.join(__dirname, '..', '..')
 
 function testFiles(dir: string): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : [])
+  return fs
+    .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []))
 }
 
 /** Every `itFull('title'…` in the suite, as file and title. */
 function fullOnlyInSuite(): { file: string; what: string }[] {
   const self = path.join('tests', 'unit', 'expected-skips.test.ts')
-  return [...testFiles('tests/unit'), ...testFiles('tests/e2e')].filter((f) => f !== self).flatMap((file) =>
-    [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/itFull\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g)]
-      .map((m) => ({ file, what: m[2]!.replace(/\\(['"`])/g, '$1') })))
+  return [...testFiles('tests/unit'), ...testFiles('tests/e2e')]
+    .filter((f) => f !== self)
+    .flatMap((file) =>
+      [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/itFull\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g)].map((m) => ({
+        file,
+        what: m[2]!.replace(/\\(['"`])/g, '$1'),
+      })),
+    )
 }
 
 describe('expected skips', () => {
@@ -42,7 +48,9 @@ describe('GWB_REQUIRE', () => {
   it('turns a missing required component into a failure and leaves the others to skip', () => {
     expect(available('redis', undefined, 'redis')).toBe(true)
     expect(() => available('redis', 'no redis-server here', 'blas,redis')).toThrow(MissingComponentError)
-    expect(() => available('redis', 'no redis-server here', 'blas,redis')).toThrow(/Debian's redis-server is required here .* but missing: no redis-server here/)
+    expect(() => available('redis', 'no redis-server here', 'blas,redis')).toThrow(
+      /Debian's redis-server is required here .* but missing: no redis-server here/,
+    )
     expect(available('torch', 'no torch here', 'blas,redis')).toBe(false)
     expect(available('torch', 'no torch here', '')).toBe(false)
   })

@@ -41,7 +41,11 @@ function idxImages(count: number, pixels: Uint8Array): Buffer {
 
 describe('.npy files', () => {
   it('reads float32, float64, uint8 and int64 arrays with their shapes', () => {
-    expect(parseNpy(npy('<f4', [2, 2], Float32Array.from([1, -2, 0.5, 4])), 'a.npy')).toMatchObject({ shape: [2, 2], dtype: 'float32', data: Float32Array.from([1, -2, 0.5, 4]) })
+    expect(parseNpy(npy('<f4', [2, 2], Float32Array.from([1, -2, 0.5, 4])), 'a.npy')).toMatchObject({
+      shape: [2, 2],
+      dtype: 'float32',
+      data: Float32Array.from([1, -2, 0.5, 4]),
+    })
     expect(Array.from(parseNpy(npy('<f8', [3], Float64Array.from([0.1, 0.2, 0.3])), 'a.npy').data)).toEqual([0.1, 0.2, 0.3])
     expect(parseNpy(npy('|u1', [1, 3], Uint8Array.from([0, 128, 255])), 'a.npy').data).toEqual(Uint8Array.from([0, 128, 255]))
     expect(Array.from(parseNpy(npy('<i8', [3], BigInt64Array.from([3n, 0n, 9n])), 'a.npy').data)).toEqual([3, 0, 9])
@@ -51,7 +55,9 @@ describe('.npy files', () => {
     expect(() => parseNpy(Buffer.from('not numpy at all'), 'x.npy')).toThrow('x.npy: not a NumPy .npy file')
     expect(() => parseNpy(npy('<f2', [2], Uint16Array.from([1, 2])), 'x.npy')).toThrow('x.npy: unsupported data type <f2')
     expect(() => parseNpy(npy('<f4', [2, 2], Float32Array.from([1, 2, 3, 4]), true), 'x.npy')).toThrow(/Fortran-ordered/)
-    expect(() => parseNpy(npy('<f4', [4, 2], Float32Array.from([1, 2, 3, 4])), 'x.npy')).toThrow(/x\.npy: truncated data: shape \(4, 2\) needs 32 bytes, the file has 16/)
+    expect(() => parseNpy(npy('<f4', [4, 2], Float32Array.from([1, 2, 3, 4])), 'x.npy')).toThrow(
+      /x\.npy: truncated data: shape \(4, 2\) needs 32 bytes, the file has 16/,
+    )
   })
 })
 
@@ -60,7 +66,7 @@ describe('scoring a samples file', () => {
   const n = 100
   const pixels = test.images.subarray(0, n * 784)
 
-  it("real test digits against themselves: Fréchet distance about 0, precision and recall 1; the same from uint8, [0, 1] floats and IDX", async () => {
+  it('real test digits against themselves: Fréchet distance about 0, precision and recall 1; the same from uint8, [0, 1] floats and IDX', async () => {
     const u8 = path.join(t.dir, 'u8.npy')
     fs.writeFileSync(u8, npy('|u1', [n, 28, 28], pixels))
     const r = await evaluateSamplesFile(u8, 'mnist')
@@ -71,22 +77,38 @@ describe('scoring a samples file', () => {
     expect(r.metrics.inceptionScore).toBeCloseTo(r.metrics.inceptionScoreReal!, 6)
 
     const unit = path.join(t.dir, 'unit.npy')
-    fs.writeFileSync(unit, npy('<f4', [n, 1, 28, 28], Float32Array.from(pixels, (p) => p / 255)))
+    fs.writeFileSync(
+      unit,
+      npy(
+        '<f4',
+        [n, 1, 28, 28],
+        Float32Array.from(pixels, (p) => p / 255),
+      ),
+    )
     const asFloats = await evaluateSamplesFile(unit, 'mnist', { range: [0, 1] })
     expect(asFloats.metrics.frechetDistance).toBeLessThan(1e-3)
     expect(asFloats.metrics.precision).toBe(1)
-    await expect(evaluateSamplesFile(unit, 'mnist', { range: [0.5, 1] })).rejects.toThrow(/values run from 0\.000 to 1\.000, outside the range \[0\.5, 1\]/)
+    await expect(evaluateSamplesFile(unit, 'mnist', { range: [0.5, 1] })).rejects.toThrow(
+      /values run from 0\.000 to 1\.000, outside the range \[0\.5, 1\]/,
+    )
 
     const idx = path.join(t.dir, 'images-idx3-ubyte')
     fs.writeFileSync(idx, idxImages(n, pixels))
     expect((await evaluateSamplesFile(idx, 'mnist')).metrics).toEqual(r.metrics)
   })
 
-  it('labels give label accuracy (the true labels: the classifier\'s own accuracy on them)', async () => {
+  it("labels give label accuracy (the true labels: the classifier's own accuracy on them)", async () => {
     const file = path.join(t.dir, 'u8.npy')
     fs.writeFileSync(file, npy('|u1', [n, 784], pixels))
     const labels = path.join(t.dir, 'labels.npy')
-    fs.writeFileSync(labels, npy('<i8', [n], BigInt64Array.from(test.labels.subarray(0, n), (l) => BigInt(l))))
+    fs.writeFileSync(
+      labels,
+      npy(
+        '<i8',
+        [n],
+        BigInt64Array.from(test.labels.subarray(0, n), (l) => BigInt(l)),
+      ),
+    )
     const r = await evaluateSamplesFile(file, 'mnist', { labels })
     expect(r.metrics.labelAccuracy).toBeGreaterThan(0.9)
     expect(r.perClassAccuracy).toHaveLength(10)

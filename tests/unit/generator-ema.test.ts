@@ -17,10 +17,17 @@ import { sampleLatent } from '../../src-main/training/latent'
 import { useTempRegistry } from '../helpers/temp-registry'
 
 const tiny = (overrides: string[] = []) =>
-  validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, [
-    'training.epochs=2', 'training.stepsPerEpoch=20', 'training.batchSize=32', 'training.logEvery=5', 'training.checkpointEvery=1',
-    'training.generatorEma=0.9', ...overrides,
-  ])).config
+  validateExperiment(
+    applyOverrides(requirePreset('mlp-2d-ring8').config, [
+      'training.epochs=2',
+      'training.stepsPerEpoch=20',
+      'training.batchSize=32',
+      'training.logEvery=5',
+      'training.checkpointEvery=1',
+      'training.generatorEma=0.9',
+      ...overrides,
+    ]),
+  ).config
 
 const flatWeights = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.dataSync()))
 
@@ -100,7 +107,8 @@ describe('generator weight averaging across checkpoints', () => {
     // Stopped mid-epoch: the resume starts from a checkpoint at step 13, not from scratch.
     expect(ctx.registry.latestArtifact(resumed.id, 'checkpoint')!.step).toBe(13)
     expect(await trainRun(ctx.registry, ctx.dir, resumed.id, hooks())).toBe('completed')
-    const series = (id: number) => Object.fromEntries(Object.entries(ctx.registry.metrics(id)).map(([k, v]) => [k, v.map((p) => [p.step, p.value])]))
+    const series = (id: number) =>
+      Object.fromEntries(Object.entries(ctx.registry.metrics(id)).map(([k, v]) => [k, v.map((p) => [p.step, p.value])]))
     const a = series(straight.id)
     const b = series(resumed.id)
     expect(Object.keys(b)).toEqual(Object.keys(a))
@@ -155,6 +163,8 @@ describe('generator weight averaging across checkpoints', () => {
   })
 
   it('is refused for CycleGAN, naming the field', () => {
-    expect(() => validateExperiment(applyOverrides(requirePreset('cyclegan-mnist-edges').config, ['training.generatorEma=0.999']))).toThrowError(/training\.generatorEma: not available for CycleGAN/)
+    expect(() =>
+      validateExperiment(applyOverrides(requirePreset('cyclegan-mnist-edges').config, ['training.generatorEma=0.999'])),
+    ).toThrowError(/training\.generatorEma: not available for CycleGAN/)
   })
 })

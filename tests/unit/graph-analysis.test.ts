@@ -12,7 +12,7 @@ import { validateExperiment } from '../../src-shared/config/validate'
 
 const keras = requirePreset('dcgan-mnist').config
 
-describe('the builder\'s graph analysis', () => {
+describe("the builder's graph analysis", () => {
   it('reproduces the Keras-style pair exactly: G 1,164,289 and D 40,705 parameters', () => {
     const g = analyzeGraph(editableFromSpec(keras.generator, 'latent'))
     const d = analyzeGraph(editableFromSpec(keras.discriminator, 'image'))
@@ -23,16 +23,19 @@ describe('the builder\'s graph analysis', () => {
     expect(g.nodes.conv2dTranspose_2!.shape).toEqual([28, 28, 128])
   })
 
-  it.each(PRESETS.map((p) => [p.name, p] as const))('%s: both models round-trip with the same counts and still validate', (_name, preset) => {
-    const { config } = validateExperiment(preset.config)
-    const gRole = config.conditioning === 'pix2pix' || config.conditioning === 'cyclegan' ? 'condition' : 'latent'
-    const g = analyzeGraph(editableFromSpec(preset.config.generator, gRole))
-    const d = analyzeGraph(editableFromSpec(preset.config.discriminator, 'image'))
-    expect(g.summary!.totalParams).toBe(summarizeModel(modelSpecSchema.parse(preset.config.generator), gRole).totalParams)
-    expect(d.summary!.totalParams).toBe(summarizeModel(modelSpecSchema.parse(preset.config.discriminator), 'image').totalParams)
-    // The edited form is a config's model: a run can be launched from it.
-    expect(() => validateExperiment({ ...preset.config, generator: g.spec!, discriminator: d.spec! })).not.toThrow()
-  })
+  it.each(PRESETS.map((p) => [p.name, p] as const))(
+    '%s: both models round-trip with the same counts and still validate',
+    (_name, preset) => {
+      const { config } = validateExperiment(preset.config)
+      const gRole = config.conditioning === 'pix2pix' || config.conditioning === 'cyclegan' ? 'condition' : 'latent'
+      const g = analyzeGraph(editableFromSpec(preset.config.generator, gRole))
+      const d = analyzeGraph(editableFromSpec(preset.config.discriminator, 'image'))
+      expect(g.summary!.totalParams).toBe(summarizeModel(modelSpecSchema.parse(preset.config.generator), gRole).totalParams)
+      expect(d.summary!.totalParams).toBe(summarizeModel(modelSpecSchema.parse(preset.config.discriminator), 'image').totalParams)
+      // The edited form is a config's model: a run can be launched from it.
+      expect(() => validateExperiment({ ...preset.config, generator: g.spec!, discriminator: d.spec! })).not.toThrow()
+    },
+  )
 
   const base = (): EditableGraph => editableFromSpec(keras.discriminator, 'image')
 
@@ -81,7 +84,7 @@ describe('the builder\'s graph analysis', () => {
   it('needs an output', () => {
     const g = base()
     g.outputs = []
-    expect(analyzeGraph(g).errors).toContain('no output: mark the layer that gives the model\'s output')
+    expect(analyzeGraph(g).errors).toContain("no output: mark the layer that gives the model's output")
     expect(specFromEditable(base())).toMatchObject({ outputs: ['dense'] })
   })
 })

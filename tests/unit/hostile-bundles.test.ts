@@ -54,10 +54,24 @@ beforeAll(async () => {
   fs.mkdirSync(home)
   const source = await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() })
   try {
-    const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, ['training.epochs=2', 'training.stepsPerEpoch=10', 'training.checkpointEvery=1'])).config
+    const config = validateExperiment(
+      applyOverrides(requirePreset('mlp-2d-ring8').config, [
+        'training.epochs=2',
+        'training.stepsPerEpoch=10',
+        'training.checkpointEvery=1',
+      ]),
+    ).config
     const runId = source.createRun({ name: 'honest', config, totalSteps: totalSteps(config) }).id
     expect(await trainRun(source, home, runId, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('completed')
-    source.addDiagnosis(runId, { kind: 'oscillation', step: 5, detectedAt: 10, title: 'Losses oscillate', explanation: 'e', remedies: ['lower the learning rate'], evidence: 'ev' })
+    source.addDiagnosis(runId, {
+      kind: 'oscillation',
+      step: 5,
+      detectedAt: 10,
+      title: 'Losses oscillate',
+      explanation: 'e',
+      remedies: ['lower the learning rate'],
+      evidence: 'ev',
+    })
     bundle = path.join(t.dir, 'honest.gwbundle')
     await exportBundle(source, home, runId, bundle)
   } finally {
@@ -101,7 +115,11 @@ function rebundle(mutate: (p: Parts) => void): string {
 }
 
 /** Everything directly in the temporary folder (a write outside a data dir would show here). */
-const topLevel = () => fs.readdirSync(t.dir).filter((n) => !n.startsWith('hostile-') && !n.startsWith('home-')).sort()
+const topLevel = () =>
+  fs
+    .readdirSync(t.dir)
+    .filter((n) => !n.startsWith('hostile-') && !n.startsWith('home-'))
+    .sort()
 
 /** Imports; on refusal checks nothing was recorded or left behind. Returns the error, or null on success. */
 function tryImport(registry: Registry, home: string, file: string): Error | null {
@@ -115,7 +133,9 @@ function tryImport(registry: Registry, home: string, file: string): Error | null
   } catch (e) {
     expect(e, String(e)).toBeInstanceOf(BundleError)
     expect(registry.listRuns()).toHaveLength(before)
-    const leftovers = fs.existsSync(path.join(home, 'runs')) ? fs.readdirSync(path.join(home, 'runs')).filter((n) => n.startsWith('.import-')) : []
+    const leftovers = fs.existsSync(path.join(home, 'runs'))
+      ? fs.readdirSync(path.join(home, 'runs')).filter((n) => n.startsWith('.import-'))
+      : []
     expect(leftovers).toEqual([])
     return e as Error
   } finally {
@@ -125,9 +145,22 @@ function tryImport(registry: Registry, home: string, file: string): Error | null
 }
 
 const hostilePath = fc.oneof(
-  fc.array(fc.constantFrom('..', '.', '', 'samples', 'files', 'checkpoints', 'secret.txt', '%2e%2e', 'a\\..\\..', 'C:', '\0', '~'), { minLength: 1, maxLength: 7 })
+  fc
+    .array(fc.constantFrom('..', '.', '', 'samples', 'files', 'checkpoints', 'secret.txt', '%2e%2e', 'a\\..\\..', 'C:', '\0', '~'), {
+      minLength: 1,
+      maxLength: 7,
+    })
     .map((parts) => parts.join('/')),
-  fc.constantFrom('/etc/passwd', '../../../secret.txt', '../../../../secret.txt', 'samples/../../../secret.txt', '..\\..\\secret.txt', 'C:\\secret.txt', '//server/share', 'samples/\0.png'),
+  fc.constantFrom(
+    '/etc/passwd',
+    '../../../secret.txt',
+    '../../../../secret.txt',
+    'samples/../../../secret.txt',
+    '..\\..\\secret.txt',
+    'C:\\secret.txt',
+    '//server/share',
+    'samples/\0.png',
+  ),
 )
 
 describe('hostile bundles: path fields', () => {
@@ -135,7 +168,14 @@ describe('hostile bundles: path fields', () => {
     const { home, registry } = await freshHome()
     try {
       const file = rebundle((p) => {
-        p.data.artifacts.push({ kind: 'samples-grid', epoch: 2, step: 20, relativePath: `../../../${path.basename(secret)}`, sha256: sha256(SECRET_TEXT), bytes: SECRET_TEXT.length })
+        p.data.artifacts.push({
+          kind: 'samples-grid',
+          epoch: 2,
+          step: 20,
+          relativePath: `../../../${path.basename(secret)}`,
+          sha256: sha256(SECRET_TEXT),
+          bytes: SECRET_TEXT.length,
+        })
       })
       const error = tryImport(registry, home, file)
       tried.add()
@@ -157,23 +197,27 @@ describe('hostile bundles: path fields', () => {
     try {
       const field = fc.constantFrom('artifact', 'new-artifact', 'manifest-file', 'entry')
       const mark = tried.total
-      fc.assert(fc.property(field, hostilePath, fc.nat(), (where, bad, pick) => {
-        tried.add()
-        const file = rebundle((p) => {
-          if (where === 'artifact') p.data.artifacts[pick % p.data.artifacts.length]!.relativePath = bad
-          if (where === 'new-artifact') p.data.artifacts.push({ kind: 'samples-grid', epoch: 1, step: 10, relativePath: bad, sha256: sha256('x'), bytes: 1 })
-          if (where === 'manifest-file') {
-            const f = p.manifest.files.filter((x) => x.path.startsWith('files/'))[pick % 4]!
-            p.entries[bad] = p.entries[f.path]!
-            delete p.entries[f.path]
-            f.path = bad
-          }
-          if (where === 'entry') p.entries[bad] = strToU8(SECRET_TEXT)
-        })
-        const error = tryImport(registry, home, file)
-        if (error) refused++
-        else expect(bad.split('/').every((s) => s !== '..' && s !== '' && !s.includes('\0') && !s.includes('\\'))).toBe(true)
-      }), { numRuns: runs(120), seed: SEED })
+      fc.assert(
+        fc.property(field, hostilePath, fc.nat(), (where, bad, pick) => {
+          tried.add()
+          const file = rebundle((p) => {
+            if (where === 'artifact') p.data.artifacts[pick % p.data.artifacts.length]!.relativePath = bad
+            if (where === 'new-artifact')
+              p.data.artifacts.push({ kind: 'samples-grid', epoch: 1, step: 10, relativePath: bad, sha256: sha256('x'), bytes: 1 })
+            if (where === 'manifest-file') {
+              const f = p.manifest.files.filter((x) => x.path.startsWith('files/'))[pick % 4]!
+              p.entries[bad] = p.entries[f.path]!
+              delete p.entries[f.path]
+              f.path = bad
+            }
+            if (where === 'entry') p.entries[bad] = strToU8(SECRET_TEXT)
+          })
+          const error = tryImport(registry, home, file)
+          if (error) refused++
+          else expect(bad.split('/').every((s) => s !== '..' && s !== '' && !s.includes('\0') && !s.includes('\\'))).toBe(true)
+        }),
+        { numRuns: runs(120), seed: SEED },
+      )
       tried.expectSince(mark, runs(120))
       expect(refused).toBeGreaterThan(0)
     } finally {
@@ -186,17 +230,32 @@ describe('hostile bundles: path fields', () => {
     try {
       // Zip-slip: generated names that climb out, with content.
       const mark = tried.total
-      fc.assert(fc.property(hostilePath.filter((n) => n.startsWith('/') || n.split('/').includes('..')), (name) => {
-        tried.add()
-        const error = tryImport(registry, home, rebundle((p) => { p.entries[name] = strToU8('owned') }))
-        expect(error?.message).toMatch(/refused entry|not in the manifest/)
-      }), { numRuns: runs(40), seed: SEED + 1 })
+      fc.assert(
+        fc.property(
+          hostilePath.filter((n) => n.startsWith('/') || n.split('/').includes('..')),
+          (name) => {
+            tried.add()
+            const error = tryImport(
+              registry,
+              home,
+              rebundle((p) => {
+                p.entries[name] = strToU8('owned')
+              }),
+            )
+            expect(error?.message).toMatch(/refused entry|not in the manifest/)
+          },
+        ),
+        { numRuns: runs(40), seed: SEED + 1 },
+      )
       tried.expectSince(mark, runs(40))
 
       // The same name twice (the second could differ from what was checked): refused.
       const entries = unzipSync(fs.readFileSync(bundle))
       const chunks: Uint8Array[] = []
-      const zip = new Zip((err, chunk) => { if (err) throw err; chunks.push(chunk) })
+      const zip = new Zip((err, chunk) => {
+        if (err) throw err
+        chunks.push(chunk)
+      })
       for (const [name, bytes] of [...Object.entries(entries), ['run-data.json', strToU8('{"metrics": 5}')] as const]) {
         const entry = new ZipPassThrough(name)
         zip.add(entry)
@@ -209,7 +268,11 @@ describe('hostile bundles: path fields', () => {
 
       // Central directory claims: each entry 1.9 GiB (under the per-entry cap, over the total).
       const bytes = Buffer.from(fs.readFileSync(bundle))
-      for (let at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); at >= 0; at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4)) {
+      for (
+        let at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+        at >= 0;
+        at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4)
+      ) {
         bytes.writeUInt32LE(0x78000000, at + 24)
       }
       const claims = path.join(t.dir, 'hostile-claims.gwbundle')
@@ -250,8 +313,30 @@ function setAt(root: Record<string, unknown>, p: (string | number)[], value: unk
 const DELETE = Symbol('delete')
 
 const adversarial = fc.oneof(
-  fc.constantFrom(-1, 0, 0.5, 1e308, -1e308, 2 ** 53, '', '12', 'bogus-status', '../../x', null, true, false, [], {}, [[[]]], { step: 1 }, DELETE),
-  fc.integer(), fc.double({ noNaN: true }), fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }),
+  fc.constantFrom(
+    -1,
+    0,
+    0.5,
+    1e308,
+    -1e308,
+    2 ** 53,
+    '',
+    '12',
+    'bogus-status',
+    '../../x',
+    null,
+    true,
+    false,
+    [],
+    {},
+    [[[]]],
+    { step: 1 },
+    DELETE,
+  ),
+  fc.integer(),
+  fc.double({ noNaN: true }),
+  fc.string({ maxLength: 12 }),
+  fc.jsonValue({ maxDepth: 2 }),
 )
 
 describe('hostile bundles: wrong types and missing fields', () => {
@@ -262,16 +347,28 @@ describe('hostile bundles: wrong types and missing fields', () => {
     let refused = 0
     try {
       const mark = tried.total
-      fc.assert(fc.property(fc.constantFrom(...paths), fc.nat(3), adversarial, (leaf, up, value) => {
-        tried.add()
-        const target = leaf.slice(0, Math.max(1, leaf.length - (up === 3 ? 1 : 0))) // sometimes the parent object
-        const error = tryImport(registry, home, rebundle((p) => setAt(p.data, target, value)))
-        if (!error) return
-        refused++
-        // Named: the field itself or one of its ancestors, e.g. artifacts[1].relativePath or metrics.dLoss[0].
-        const named = target.map((_k, i) => formatPath(target.slice(0, target.length - i))).some((f) => error.message.includes(`run-data.json: ${f}`) || error.message.includes(`; ${f}`))
-        expect(named || /run-data\.json: \(root\)|artifacts\[\d+\]\.relativePath/.test(error.message), `${formatPath(target)} = ${inspect(value)} → ${error.message}`).toBe(true)
-      }), { numRuns: runs(150), seed: SEED + 2 })
+      fc.assert(
+        fc.property(fc.constantFrom(...paths), fc.nat(3), adversarial, (leaf, up, value) => {
+          tried.add()
+          const target = leaf.slice(0, Math.max(1, leaf.length - (up === 3 ? 1 : 0))) // sometimes the parent object
+          const error = tryImport(
+            registry,
+            home,
+            rebundle((p) => setAt(p.data, target, value)),
+          )
+          if (!error) return
+          refused++
+          // Named: the field itself or one of its ancestors, e.g. artifacts[1].relativePath or metrics.dLoss[0].
+          const named = target
+            .map((_k, i) => formatPath(target.slice(0, target.length - i)))
+            .some((f) => error.message.includes(`run-data.json: ${f}`) || error.message.includes(`; ${f}`))
+          expect(
+            named || /run-data\.json: \(root\)|artifacts\[\d+\]\.relativePath/.test(error.message),
+            `${formatPath(target)} = ${inspect(value)} → ${error.message}`,
+          ).toBe(true)
+        }),
+        { numRuns: runs(150), seed: SEED + 2 },
+      )
       tried.expectSince(mark, runs(150))
       expect(refused).toBeGreaterThan(50)
     } finally {
@@ -281,33 +378,96 @@ describe('hostile bundles: wrong types and missing fields', () => {
 
   it('every field of the run record in manifest.json (config included): imported, or a BundleError naming it; an unknown status never lands', async () => {
     const { home, registry } = await freshHome()
-    const manifest = JSON.parse(Buffer.from(unzipSync(fs.readFileSync(bundle))['manifest.json']!).toString('utf8')) as { run: Record<string, unknown> }
-    const used = new Set(['id', 'name', 'experiment', 'status', 'config', 'backend', 'backendReason', 'tags', 'notes', 'step', 'totalSteps', 'epoch', 'samplesPerSec', 'error', 'createdAt', 'startedAt', 'finishedAt'])
+    const manifest = JSON.parse(Buffer.from(unzipSync(fs.readFileSync(bundle))['manifest.json']!).toString('utf8')) as {
+      run: Record<string, unknown>
+    }
+    const used = new Set([
+      'id',
+      'name',
+      'experiment',
+      'status',
+      'config',
+      'backend',
+      'backendReason',
+      'tags',
+      'notes',
+      'step',
+      'totalSteps',
+      'epoch',
+      'samplesPerSec',
+      'error',
+      'createdAt',
+      'startedAt',
+      'finishedAt',
+    ])
     const paths = leaves(manifest.run).filter((p) => used.has(String(p[0])))
     let refused = 0
     try {
       const mark = tried.total
-      fc.assert(fc.property(fc.constantFrom(...paths), adversarial, (leaf, value) => {
-        tried.add()
-        const error = tryImport(registry, home, rebundle((p) => setAt(p.manifest.run, leaf, value)))
-        if (!error) {
-          const run = registry.listRuns({ limit: 1 })[0]!
-          expect((['queued', 'running', 'paused', 'completed', 'stopped', 'failed', 'diverged', 'interrupted'] as string[]).includes(run.status)).toBe(true)
-          expect(Array.isArray(run.tags)).toBe(true)
-          return
-        }
-        refused++
-        const field = `run.${formatPath(leaf)}`
-        const top = `run.${String(leaf[0])}`
-        expect(error.message.includes(field) || error.message.includes(top), `${field} = ${inspect(value)} → ${error.message}`).toBe(true)
-      }), { numRuns: runs(150), seed: SEED + 3 })
+      fc.assert(
+        fc.property(fc.constantFrom(...paths), adversarial, (leaf, value) => {
+          tried.add()
+          const error = tryImport(
+            registry,
+            home,
+            rebundle((p) => setAt(p.manifest.run, leaf, value)),
+          )
+          if (!error) {
+            const run = registry.listRuns({ limit: 1 })[0]!
+            expect(
+              (['queued', 'running', 'paused', 'completed', 'stopped', 'failed', 'diverged', 'interrupted'] as string[]).includes(
+                run.status,
+              ),
+            ).toBe(true)
+            expect(Array.isArray(run.tags)).toBe(true)
+            return
+          }
+          refused++
+          const field = `run.${formatPath(leaf)}`
+          const top = `run.${String(leaf[0])}`
+          expect(error.message.includes(field) || error.message.includes(top), `${field} = ${inspect(value)} → ${error.message}`).toBe(true)
+        }),
+        { numRuns: runs(150), seed: SEED + 3 },
+      )
       tried.expectSince(mark, runs(150))
       expect(refused).toBeGreaterThan(50)
       // The examples seen in the issue.
-      expect(tryImport(registry, home, rebundle((p) => { p.manifest.run.status = 'bogus-status' }))?.message).toMatch(/manifest\.json: run\.status: choose one of: /)
-      expect(tryImport(registry, home, rebundle((p) => { p.manifest.run.tags = 5 }))?.message).toMatch(/manifest\.json: run\.tags: /)
-      expect(tryImport(registry, home, rebundle((p) => { (p.manifest as Record<string, unknown>).files = 'x' }))?.message).toMatch(/manifest\.json: files: /)
-      expect(tryImport(registry, home, rebundle((p) => { delete (p.data as Record<string, unknown>).metrics }))?.message).toMatch(/run-data\.json: metrics: /)
+      expect(
+        tryImport(
+          registry,
+          home,
+          rebundle((p) => {
+            p.manifest.run.status = 'bogus-status'
+          }),
+        )?.message,
+      ).toMatch(/manifest\.json: run\.status: choose one of: /)
+      expect(
+        tryImport(
+          registry,
+          home,
+          rebundle((p) => {
+            p.manifest.run.tags = 5
+          }),
+        )?.message,
+      ).toMatch(/manifest\.json: run\.tags: /)
+      expect(
+        tryImport(
+          registry,
+          home,
+          rebundle((p) => {
+            ;(p.manifest as Record<string, unknown>).files = 'x'
+          }),
+        )?.message,
+      ).toMatch(/manifest\.json: files: /)
+      expect(
+        tryImport(
+          registry,
+          home,
+          rebundle((p) => {
+            delete (p.data as Record<string, unknown>).metrics
+          }),
+        )?.message,
+      ).toMatch(/run-data\.json: metrics: /)
       tried.add(4) // the four examples above
     } finally {
       registry.close()
@@ -318,7 +478,15 @@ describe('hostile bundles: wrong types and missing fields', () => {
 describe('hostile run folders: symlinks planted after import, rows that point out', () => {
   /** What each reader gives: its output bytes, or the error. The secret must never be in either. */
   async function readAll(registry: Registry, home: string, runId: number): Promise<Record<string, string>> {
-    const handlers = createHandlers({ registry, runs: new RunManager(registry, home, () => { throw new Error('no trainer in this test') }), home, mode: 'server', remote: { coordinator: null } })
+    const handlers = createHandlers({
+      registry,
+      runs: new RunManager(registry, home, () => {
+        throw new Error('no trainer in this test')
+      }),
+      home,
+      mode: 'server',
+      remote: { coordinator: null },
+    })
     const out: Record<string, string> = {}
     const attempt = async (name: string, read: () => Promise<string> | string) => {
       try {
@@ -332,17 +500,23 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
       expect(out[name], name).not.toContain(Buffer.from(SECRET_TEXT).toString('base64').slice(0, 20))
     }
     await attempt('runs.points', () => JSON.stringify(handlers['runs.points']({ id: runId })))
-    for (const a of registry.artifacts(runId, 'samples-2d')) await attempt(`runs.points@${a.epoch}`, () => JSON.stringify(handlers['runs.points']({ id: runId, epoch: a.epoch })))
+    for (const a of registry.artifacts(runId, 'samples-2d'))
+      await attempt(`runs.points@${a.epoch}`, () => JSON.stringify(handlers['runs.points']({ id: runId, epoch: a.epoch })))
     await attempt('runs.grid', () => JSON.stringify(handlers['runs.grid']({ id: runId })))
     await attempt('export tfjs', async () => {
       const dir = path.join(home, `export-${counter++}`)
       await exportRun(registry, runId, 'tfjs', dir)
-      return fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'latin1')).join('\n')
+      return fs
+        .readdirSync(dir)
+        .map((f) => fs.readFileSync(path.join(dir, f), 'latin1'))
+        .join('\n')
     })
     await attempt('export bundle', async () => {
       const file = path.join(home, `bundle-${counter++}.gwbundle`)
       await exportBundle(registry, home, runId, file)
-      return Object.values(unzipSync(fs.readFileSync(file))).map((b) => Buffer.from(b).toString('latin1')).join('\n')
+      return Object.values(unzipSync(fs.readFileSync(file)))
+        .map((b) => Buffer.from(b).toString('latin1'))
+        .join('\n')
     })
     return out
   }
@@ -357,26 +531,39 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
       const victim = fc.constantFrom('samples-file', 'samples-dir', 'grid', 'checkpoint-manifest', 'checkpoint-weights', 'checkpoint-dir')
       const target = fc.constantFrom('secret', 'secret-relative', 'outside-dir', 'dangling', 'loop')
       const mark = tried.total
-      await fc.assert(fc.asyncProperty(victim, target, async (v, tg) => {
-        tried.add()
-        const run = importBundle(registry, home, bundle)
-        const dir = runDir(home, run.id)
-        // A grid row of its own (2D runs have none), pointing at a file that is there.
-        const gridFile = path.join(dir, 'samples', 'grid.png')
-        fs.writeFileSync(gridFile, 'png')
-        registry.addArtifact({ runId: run.id, kind: 'samples-grid', epoch: 2, step: 20, path: gridFile, sha256: sha256('png'), bytes: 3 })
-        const ckpt = registry.latestArtifact(run.id, 'checkpoint')!.path
-        const points = registry.latestArtifact(run.id, 'samples-2d')!.path
-        const victimPath = { 'samples-file': points, 'samples-dir': path.dirname(points), grid: gridFile, 'checkpoint-manifest': path.join(ckpt, 'manifest.json'), 'checkpoint-weights': path.join(ckpt, 'weights.bin'), 'checkpoint-dir': ckpt }[v]
-        const link = {
-          secret, 'secret-relative': path.relative(path.dirname(victimPath), secret), 'outside-dir': path.join(t.dir, 'outside-dir'),
-          dangling: path.join(t.dir, 'nowhere'), loop: path.basename(victimPath),
-        }[tg]
-        fs.rmSync(victimPath, { recursive: true })
-        fs.symlinkSync(link, victimPath)
-        const out = await readAll(registry, home, run.id)
-        errors += Object.values(out).filter((o) => o.startsWith('error: ')).length
-      }), { numRuns: runs(30), seed: SEED + 4 })
+      await fc.assert(
+        fc.asyncProperty(victim, target, async (v, tg) => {
+          tried.add()
+          const run = importBundle(registry, home, bundle)
+          const dir = runDir(home, run.id)
+          // A grid row of its own (2D runs have none), pointing at a file that is there.
+          const gridFile = path.join(dir, 'samples', 'grid.png')
+          fs.writeFileSync(gridFile, 'png')
+          registry.addArtifact({ runId: run.id, kind: 'samples-grid', epoch: 2, step: 20, path: gridFile, sha256: sha256('png'), bytes: 3 })
+          const ckpt = registry.latestArtifact(run.id, 'checkpoint')!.path
+          const points = registry.latestArtifact(run.id, 'samples-2d')!.path
+          const victimPath = {
+            'samples-file': points,
+            'samples-dir': path.dirname(points),
+            grid: gridFile,
+            'checkpoint-manifest': path.join(ckpt, 'manifest.json'),
+            'checkpoint-weights': path.join(ckpt, 'weights.bin'),
+            'checkpoint-dir': ckpt,
+          }[v]
+          const link = {
+            secret,
+            'secret-relative': path.relative(path.dirname(victimPath), secret),
+            'outside-dir': path.join(t.dir, 'outside-dir'),
+            dangling: path.join(t.dir, 'nowhere'),
+            loop: path.basename(victimPath),
+          }[tg]
+          fs.rmSync(victimPath, { recursive: true })
+          fs.symlinkSync(link, victimPath)
+          const out = await readAll(registry, home, run.id)
+          errors += Object.values(out).filter((o) => o.startsWith('error: ')).length
+        }),
+        { numRuns: runs(30), seed: SEED + 4 },
+      )
       tried.expectSince(mark, runs(30))
       expect(errors).toBeGreaterThan(0)
     } finally {
@@ -388,14 +575,18 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
     const { home, registry } = await freshHome()
     try {
       for (const folder of ['checkpoints', 'samples']) {
-        const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, ['training.epochs=1', 'training.stepsPerEpoch=5'])).config
+        const config = validateExperiment(
+          applyOverrides(requirePreset('mlp-2d-ring8').config, ['training.epochs=1', 'training.stepsPerEpoch=5']),
+        ).config
         const id = registry.createRun({ config, totalSteps: totalSteps(config) }).id
         const outside = path.join(t.dir, `write-target-${folder}`)
         fs.mkdirSync(outside, { recursive: true })
         fs.mkdirSync(runDir(home, id), { recursive: true })
         fs.symlinkSync(outside, path.join(runDir(home, id), folder))
         expect(await trainRun(registry, home, id, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('failed')
-        expect(registry.getRun(id).error).toMatch(new RegExp(`run ${id}'s (checkpoints folder "checkpoints"|sample file "samples/epoch-00001\\.json") leads outside`))
+        expect(registry.getRun(id).error).toMatch(
+          new RegExp(`run ${id}'s (checkpoints folder "checkpoints"|sample file "samples/epoch-00001\\.json") leads outside`),
+        )
         expect(fs.readdirSync(outside)).toEqual([])
         tried.add()
       }
@@ -409,8 +600,24 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
     try {
       const run = importBundle(registry, home, bundle)
       const other = importBundle(registry, home, bundle)
-      registry.addArtifact({ runId: run.id, kind: 'samples-grid', epoch: 3, step: 20, path: secret, sha256: sha256(SECRET_TEXT), bytes: SECRET_TEXT.length })
-      registry.addArtifact({ runId: run.id, kind: 'samples-2d', epoch: 3, step: 20, path: registry.latestArtifact(other.id, 'samples-2d')!.path, sha256: 'x', bytes: 1 })
+      registry.addArtifact({
+        runId: run.id,
+        kind: 'samples-grid',
+        epoch: 3,
+        step: 20,
+        path: secret,
+        sha256: sha256(SECRET_TEXT),
+        bytes: SECRET_TEXT.length,
+      })
+      registry.addArtifact({
+        runId: run.id,
+        kind: 'samples-2d',
+        epoch: 3,
+        step: 20,
+        path: registry.latestArtifact(other.id, 'samples-2d')!.path,
+        sha256: 'x',
+        bytes: 1,
+      })
       registry.addArtifact({ runId: run.id, kind: 'checkpoint', epoch: 3, step: 20, path: path.dirname(secret), sha256: 'x', bytes: 1 })
       const out = await readAll(registry, home, run.id)
       tried.add(3) // three rows that point out, each through every reader

@@ -1,10 +1,20 @@
 /** The image metrics' maths against hand-computed cases. */
 import { describe, expect, it } from 'vitest'
-import { classHistogram, frechetDistance, inceptionScore, labelAccuracy, labelAccuracyByClass, meanCovariance, precisionRecall, symmetricEigen, totalVariation } from '../../src-shared/metrics/image-metrics'
+import {
+  classHistogram,
+  frechetDistance,
+  inceptionScore,
+  labelAccuracy,
+  labelAccuracyByClass,
+  meanCovariance,
+  precisionRecall,
+  symmetricEigen,
+  totalVariation,
+} from '../../src-shared/metrics/image-metrics'
 
 function clusters(centres: number[][], perCluster: number, spread: number, seed: number): number[] {
   let s = seed
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5
   return centres.flatMap((c) => Array.from({ length: perCluster }, () => c.map((v) => v + spread * rnd())).flat())
 }
 
@@ -20,7 +30,16 @@ describe('image metrics', () => {
   })
 
   it('Fréchet distance: 0 for identical sets, the closed form in 1-D, larger when apart', () => {
-    const a = clusters([[0, 0, 0], [1, 2, 3], [-2, 1, 0]], 40, 1, 3)
+    const a = clusters(
+      [
+        [0, 0, 0],
+        [1, 2, 3],
+        [-2, 1, 0],
+      ],
+      40,
+      1,
+      3,
+    )
     expect(frechetDistance(a, a, 3)).toBeCloseTo(0, 6)
     // 1-D: {0, 2} vs {1, 3}: (1 − 2)² + 2 + 2 − 2·√(2·2) = 1.
     expect(frechetDistance([0, 2], [1, 3], 1)).toBeCloseTo(1, 10)

@@ -17,9 +17,20 @@ describe('instance lock', () => {
 
   it('refuses a second instance while the first lives, with a clear message', () => {
     // A live process other than us holds it (our parent process).
-    fs.writeFileSync(file, JSON.stringify({ pid: process.ppid, host: os.hostname(), mode: 'server', startedAt: 'earlier', url: 'http://127.0.0.1:7860/?token=secret' }))
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        pid: process.ppid,
+        host: os.hostname(),
+        mode: 'server',
+        startedAt: 'earlier',
+        url: 'http://127.0.0.1:7860/?token=secret',
+      }),
+    )
     expect(() => acquireInstanceLock(file, 'electron')).toThrowError(InstanceLockedError)
-    expect(() => acquireInstanceLock(file, 'electron')).toThrowError(/another GAN Workbench \(server at http:\/\/127\.0\.0\.1:7860\/\?token=…, pid \d+/)
+    expect(() => acquireInstanceLock(file, 'electron')).toThrowError(
+      /another GAN Workbench \(server at http:\/\/127\.0\.0\.1:7860\/\?token=…, pid \d+/,
+    )
   })
 
   it('takes over a stale lock left by a dead process', () => {

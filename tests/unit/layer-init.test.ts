@@ -27,15 +27,16 @@ function kernelOf(model: tf.LayersModel, suffix: string): Float32Array {
 }
 
 describe('layer kernel initialisation (initStd)', () => {
-  const spec = (initStd?: number) => modelSpecSchema.parse({
-    inputShape: [100],
-    layers: [
-      { type: 'dense', units: 3136, useBias: false, ...(initStd ? { initStd } : {}) },
-      { type: 'reshape', targetShape: [7, 7, 64] },
-      { type: 'conv2dTranspose', filters: 32, kernelSize: 4, strides: 2, ...(initStd ? { initStd } : {}) },
-      { type: 'conv2d', filters: 1, kernelSize: 3, activation: 'tanh' },
-    ],
-  })
+  const spec = (initStd?: number) =>
+    modelSpecSchema.parse({
+      inputShape: [100],
+      layers: [
+        { type: 'dense', units: 3136, useBias: false, ...(initStd ? { initStd } : {}) },
+        { type: 'reshape', targetShape: [7, 7, 64] },
+        { type: 'conv2dTranspose', filters: 32, kernelSize: 4, strides: 2, ...(initStd ? { initStd } : {}) },
+        { type: 'conv2d', filters: 1, kernelSize: 3, activation: 'tanh' },
+      ],
+    })
 
   it('draws N(0, initStd²) kernels for dense and transposed convolutions, and leaves other layers Glorot-uniform', () => {
     const model = buildModel(spec(0.02), { prefix: 'g', seed: 5 })
@@ -50,7 +51,7 @@ describe('layer kernel initialisation (initStd)', () => {
       const bound = Math.sqrt(6 / (9 * 32 + 9))
       const last = stats(kernelOf(model, '03_conv2d'))
       expect(last.maxAbs).toBeLessThanOrEqual(bound)
-      expect(last.std).toBeGreaterThan(bound / Math.sqrt(3) * 0.8)
+      expect(last.std).toBeGreaterThan((bound / Math.sqrt(3)) * 0.8)
     } finally {
       model.dispose()
     }
@@ -62,8 +63,8 @@ describe('layer kernel initialisation (initStd)', () => {
       const bound = Math.sqrt(6 / (100 + 3136))
       const s = stats(kernelOf(model, '00_dense'))
       expect(s.maxAbs).toBeLessThanOrEqual(bound)
-      expect(s.std).toBeGreaterThan(bound / Math.sqrt(3) * 0.95)
-      expect(s.std).toBeLessThan(bound / Math.sqrt(3) * 1.05)
+      expect(s.std).toBeGreaterThan((bound / Math.sqrt(3)) * 0.95)
+      expect(s.std).toBeLessThan((bound / Math.sqrt(3)) * 1.05)
     } finally {
       model.dispose()
     }

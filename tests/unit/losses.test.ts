@@ -57,14 +57,21 @@ describe('critic constraints', () => {
     const config = cfg('mlp-2d-ring8-wgan', ['training.batchSize=16', 'loss.clip=0.005'])
     const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
     await readMetrics(gan.trainStep(0, 0))
-    for (const w of gan.discriminator.getWeights()) expect(Math.max(...Array.from(w.dataSync(), Math.abs))).toBeLessThanOrEqual(0.005 + 1e-7)
+    for (const w of gan.discriminator.getWeights())
+      expect(Math.max(...Array.from(w.dataSync(), Math.abs))).toBeLessThanOrEqual(0.005 + 1e-7)
     gan.dispose()
   })
 
   it('wgan-gp trains through the input gradient of an MLP and of a conv critic', async () => {
     for (const config of [
       cfg('mlp-2d-ring8-wgan-gp', ['training.batchSize=16']),
-      cfg('dcgan-mnist', ['gan=wgan-gp', 'discriminator.layers.7.activation=linear', 'training.batchSize=2', 'dataset.limit=8', 'training.dSteps=1']),
+      cfg('dcgan-mnist', [
+        'gan=wgan-gp',
+        'discriminator.layers.7.activation=linear',
+        'training.batchSize=2',
+        'dataset.limit=8',
+        'training.dSteps=1',
+      ]),
     ]) {
       const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
       const m = await readMetrics(gan.trainStep(0, 0))

@@ -11,9 +11,14 @@ import { learningRateFactor, setLearningRate } from '../../src-main/training/lr-
 
 /** 2 epochs of 20 steps: 40 steps in all. */
 const tiny = (overrides: string[] = []) =>
-  validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, [
-    'training.epochs=2', 'training.stepsPerEpoch=20', 'training.batchSize=32', ...overrides,
-  ])).config
+  validateExperiment(
+    applyOverrides(requirePreset('mlp-2d-ring8').config, [
+      'training.epochs=2',
+      'training.stepsPerEpoch=20',
+      'training.batchSize=32',
+      ...overrides,
+    ]),
+  ).config
 
 const rateOf = (o: tf.Optimizer) => (o as unknown as { learningRate: number }).learningRate
 

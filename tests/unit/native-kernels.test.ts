@@ -28,17 +28,28 @@ const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, '
 async function agree(label: string, f: () => tf.Tensor[]): Promise<void> {
   await tf.setBackend('wasm')
   const before = tf.memory().numTensors
-  const onWasm = tf.tidy(f).map((t) => { const v = t.dataSync().slice(); t.dispose(); return v })
+  const onWasm = tf.tidy(f).map((t) => {
+    const v = t.dataSync().slice()
+    t.dispose()
+    return v
+  })
   expect(tf.memory().numTensors, `${label}: tensors leaked`).toBe(before)
   await tf.setBackend('cpu')
-  const onCpu = tf.tidy(f).map((t) => { const v = t.dataSync().slice(); t.dispose(); return v })
+  const onCpu = tf.tidy(f).map((t) => {
+    const v = t.dataSync().slice()
+    t.dispose()
+    return v
+  })
   for (let i = 0; i < onCpu.length; i++) {
     const ref = onCpu[i]!
     expect(onWasm[i]!.length, `${label} output ${i}`).toBe(ref.length)
     const got = onWasm[i]!
     // NaN and infinities must come out exactly where the reference has them.
     const special = Array.from(ref.keys()).filter((j) => !Number.isFinite(ref[j]!))
-    expect(special.map((j) => got[j]), `${label} output ${i}: non-finite values`).toEqual(special.map((j) => ref[j]))
+    expect(
+      special.map((j) => got[j]),
+      `${label} output ${i}: non-finite values`,
+    ).toEqual(special.map((j) => ref[j]))
     let scale = 1e-3
     let worst = 0
     for (let j = 0; j < ref.length; j++) {
@@ -50,7 +61,12 @@ async function agree(label: string, f: () => tf.Tensor[]): Promise<void> {
   }
 }
 
-interface ConvCase { x: number[]; f: number[]; s: number; pad: 'same' | 'valid' | number }
+interface ConvCase {
+  x: number[]
+  f: number[]
+  s: number
+  pad: 'same' | 'valid' | number
+}
 const CONV_CASES: ConvCase[] = [
   { x: [2, 8, 8, 3], f: [3, 3, 3, 5], s: 1, pad: 'same' },
   { x: [3, 9, 7, 4], f: [3, 3, 4, 6], s: 2, pad: 'same' },
@@ -73,7 +89,9 @@ describe.skipIf(skip)('native BLAS kernels on the wasm backend', () => {
   beforeAll(async () => {
     const selected = await selectBackend('wasm', { convolutional: true })
     // The BLAS gets the threads; WebAssembly, left with element-wise ops, keeps one.
-    expect(selected.reason).toMatch(/matrix products and convolutions on native BLAS \(.+, 2 threads\), the other ops in WebAssembly \(1 thread\)/)
+    expect(selected.reason).toMatch(
+      /matrix products and convolutions on native BLAS \(.+, 2 threads\), the other ops in WebAssembly \(1 thread\)/,
+    )
     expect('PThread' in (tf.backend() as unknown as { wasm: object }).wasm).toBe(false)
   })
   afterAll(async () => {
@@ -107,7 +125,12 @@ describe.skipIf(skip)('native BLAS kernels on the wasm backend', () => {
     const w = rand([3, 3, 64, 64], 39) as tf.Tensor4D
     const dy = rand([9, 32, 32, 64], 40)
     const taps = (a: tf.Tensor4D, f: tf.Tensor4D) => {
-      const padded = tf.pad(a, [[0, 0], [1, 1], [1, 1], [0, 0]])
+      const padded = tf.pad(a, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ])
       const terms = []
       for (let i = 0; i < 3; i++) {
         for (let j = 0; j < 3; j++) {
@@ -117,8 +140,11 @@ describe.skipIf(skip)('native BLAS kernels on the wasm backend', () => {
       }
       return tf.reshape(tf.addN(terms), [9, 32, 32, 64])
     }
-    const loss = (conv: (a: tf.Tensor4D, f: tf.Tensor4D) => tf.Tensor) => (a: tf.Tensor, f: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, f as tf.Tensor4D), dy))
-    const ours = tf.tidy(() => [tf.conv2d(x, w, 1, 'same'), ...tf.grads(loss((a, f) => tf.conv2d(a, f, 1, 'same')))([x, w])].map((t) => t.dataSync().slice()))
+    const loss = (conv: (a: tf.Tensor4D, f: tf.Tensor4D) => tf.Tensor) => (a: tf.Tensor, f: tf.Tensor) =>
+      tf.sum(tf.mul(conv(a as tf.Tensor4D, f as tf.Tensor4D), dy))
+    const ours = tf.tidy(() =>
+      [tf.conv2d(x, w, 1, 'same'), ...tf.grads(loss((a, f) => tf.conv2d(a, f, 1, 'same')))([x, w])].map((t) => t.dataSync().slice()),
+    )
     const reference = tf.tidy(() => [taps(x, w), ...tf.grads(loss(taps))([x, w])].map((t) => t.dataSync().slice()))
     for (let i = 0; i < 3; i++) {
       let scale = 1e-3
@@ -146,20 +172,25 @@ describe.skipIf(skip)('native BLAS kernels on the wasm backend', () => {
     }
   })
 
-  it.each(CONV_CASES.filter((c) => typeof c.pad === 'string'))('conv2dTranspose from x=$x with f=$f stride $s', async ({ x, f, s, pad }) => {
-    await agree(`convT ${x} ${f}`, () => {
-      const out = tf.conv2d(rand(x, 3) as tf.Tensor4D, rand(f, 4) as tf.Tensor4D, s, pad)
-      const dy = rand(out.shape, 5) as tf.Tensor4D
-      return [tf.conv2dTranspose(dy, rand(f, 4) as tf.Tensor4D, x as [number, number, number, number], s, pad as 'same')]
-    })
-  })
+  it.each(CONV_CASES.filter((c) => typeof c.pad === 'string'))(
+    'conv2dTranspose from x=$x with f=$f stride $s',
+    async ({ x, f, s, pad }) => {
+      await agree(`convT ${x} ${f}`, () => {
+        const out = tf.conv2d(rand(x, 3) as tf.Tensor4D, rand(f, 4) as tf.Tensor4D, s, pad)
+        const dy = rand(out.shape, 5) as tf.Tensor4D
+        return [tf.conv2dTranspose(dy, rand(f, 4) as tf.Tensor4D, x as [number, number, number, number], s, pad as 'same')]
+      })
+    },
+  )
 
   it('fused conv2d with bias and ReLU, and its gradients', async () => {
     await agree('fused conv', () => {
       const xs = rand([2, 9, 9, 3], 6) as tf.Tensor4D
       const w = rand([3, 3, 3, 7], 7) as tf.Tensor4D
       const b = rand([7], 8)
-      const g = tf.grads((a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.sum(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: k as tf.Tensor4D, strides: 2, pad: 'same', bias: c, activation: 'relu' })))
+      const g = tf.grads((a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: k as tf.Tensor4D, strides: 2, pad: 'same', bias: c, activation: 'relu' })),
+      )
       return [tf.fused.conv2d({ x: xs, filter: w, strides: 2, pad: 'same', bias: b, activation: 'relu' }), ...g([xs, w, b])]
     })
   })
@@ -168,14 +199,29 @@ describe.skipIf(skip)('native BLAS kernels on the wasm backend', () => {
     await agree('leaky', () => {
       const x = tf.concat([rand([1000], 17), tf.tensor1d([NaN, Infinity, -Infinity, 0, -0])])
       const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), rand([1005], 18))))
-      return [tf.leakyRelu(x, 0.2), grad(x), tf.cast(tf.greater(x, tf.scalar(0.1)), 'float32'), tf.cast(tf.greater(tf.scalar(0.1), x), 'float32'), tf.cast(tf.greater(x, tf.reverse(x)), 'float32')]
+      return [
+        tf.leakyRelu(x, 0.2),
+        grad(x),
+        tf.cast(tf.greater(x, tf.scalar(0.1)), 'float32'),
+        tf.cast(tf.greater(tf.scalar(0.1), x), 'float32'),
+        tf.cast(tf.greater(x, tf.reverse(x)), 'float32'),
+      ]
     })
   })
 
   it('sums over leading axes, trailing axes, all axes, with and without keepDims', async () => {
     await agree('sum', () => {
       const x = rand([4, 5, 6, 7], 19)
-      return [tf.sum(x, [0, 1, 2]), tf.sum(x, [0]), tf.sum(x, [3]), tf.sum(x, [2, 3], true), tf.sum(x), tf.sum(x, [0, 1, 2], true), tf.sum(x, [1, 2]), tf.sum(x, -1)]
+      return [
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, [0]),
+        tf.sum(x, [3]),
+        tf.sum(x, [2, 3], true),
+        tf.sum(x),
+        tf.sum(x, [0, 1, 2], true),
+        tf.sum(x, [1, 2]),
+        tf.sum(x, -1),
+      ]
     })
   })
 
@@ -183,28 +229,41 @@ describe.skipIf(skip)('native BLAS kernels on the wasm backend', () => {
     [false, false],
     [true, false],
     [false, true],
-  ])('nearest-neighbour resizing (alignCorners %s, halfPixelCenters %s): values; the gradient is its exact adjoint', async (alignCorners, halfPixelCenters) => {
-    const x = rand([2, 5, 4, 3], 20)
-    const sizes: Array<[number, number]> = [[10, 11], [8, 9], [7, 4], [3, 2]]
-    await agree('resize', () => sizes.map((size) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, size, alignCorners, halfPixelCenters)))
-    // ⟨resize(x), g⟩ = ⟨x, gradient(g)⟩. (tfjs' cpu gradient is not this adjoint for ratios that are
-    // not whole numbers, so it cannot be the reference; the stock wasm kernel's is, as ours.)
-    await tf.setBackend('wasm')
-    for (const size of sizes) {
-      const g = rand([2, ...size, 3], 21)
-      const f = (v: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, size, alignCorners, halfPixelCenters), g))
-      const lhs = f(x).dataSync()[0]!
-      const rhs = tf.sum(tf.mul(x, tf.grad(f)(x))).dataSync()[0]!
-      expect(Math.abs(lhs - rhs), `size ${size}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)))
-    }
-  })
+  ])(
+    'nearest-neighbour resizing (alignCorners %s, halfPixelCenters %s): values; the gradient is its exact adjoint',
+    async (alignCorners, halfPixelCenters) => {
+      const x = rand([2, 5, 4, 3], 20)
+      const sizes: Array<[number, number]> = [
+        [10, 11],
+        [8, 9],
+        [7, 4],
+        [3, 2],
+      ]
+      await agree('resize', () =>
+        sizes.map((size) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, size, alignCorners, halfPixelCenters)),
+      )
+      // ⟨resize(x), g⟩ = ⟨x, gradient(g)⟩. (tfjs' cpu gradient is not this adjoint for ratios that are
+      // not whole numbers, so it cannot be the reference; the stock wasm kernel's is, as ours.)
+      await tf.setBackend('wasm')
+      for (const size of sizes) {
+        const g = rand([2, ...size, 3], 21)
+        const f = (v: tf.Tensor) =>
+          tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, size, alignCorners, halfPixelCenters), g))
+        const lhs = f(x).dataSync()[0]!
+        const rhs = tf.sum(tf.mul(x, tf.grad(f)(x))).dataSync()[0]!
+        expect(Math.abs(lhs - rhs), `size ${size}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)))
+      }
+    },
+  )
 
   // One image: tfjs' own cpu gradient (4.22) is wrong for a batch of several (it offsets dy by the
   // image's batch stride; the app replaces it, cpu-resize-grad.ts); the adjoint test above covers batches.
   it('UpSampling2D (×2) of one image: gradient as the cpu backend computes it', async () => {
     await agree('upsample', () => {
       const x = rand([1, 7, 6, 5], 22)
-      return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, [14, 12]), rand([1, 14, 12, 5], 23))))(x)]
+      return [
+        tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, [14, 12]), rand([1, 14, 12, 5], 23))))(x),
+      ]
     })
   })
 
@@ -212,14 +271,19 @@ describe.skipIf(skip)('native BLAS kernels on the wasm backend', () => {
     { x: [2, 8, 8, 3], size: 2, stride: 2, pad: 'valid' as const },
     { x: [2, 9, 7, 4], size: 3, stride: 2, pad: 'same' as const },
     { x: [1, 6, 6, 2], size: 3, stride: 1, pad: 'same' as const },
-  ])('max pooling x=$x size $size stride $stride $pad, and its gradient (ties go to the first maximum)', async ({ x, size, stride, pad }) => {
-    await agree('maxpool', () => {
-      // Rounded values make ties, so which maximum gets the gradient is tested too.
-      const v = tf.round(tf.mul(rand(x, 24), 3))
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size, stride, pad), rand(tf.maxPool(v as tf.Tensor4D, size, stride, pad).shape, 25))))
-      return [tf.maxPool(v as tf.Tensor4D, size, stride, pad), g(v)]
-    })
-  })
+  ])(
+    'max pooling x=$x size $size stride $stride $pad, and its gradient (ties go to the first maximum)',
+    async ({ x, size, stride, pad }) => {
+      await agree('maxpool', () => {
+        // Rounded values make ties, so which maximum gets the gradient is tested too.
+        const v = tf.round(tf.mul(rand(x, 24), 3))
+        const g = tf.grad((t: tf.Tensor) =>
+          tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size, stride, pad), rand(tf.maxPool(v as tf.Tensor4D, size, stride, pad).shape, 25))),
+        )
+        return [tf.maxPool(v as tf.Tensor4D, size, stride, pad), g(v)]
+      })
+    },
+  )
 
   it('fused Adam: what tfjs AdamOptimizer computes, step for step, with the same slot variables', async () => {
     await tf.setBackend('wasm')
@@ -255,13 +319,22 @@ describe.skipIf(skip)('native BLAS kernels on the wasm backend', () => {
       const x = rand([600_000], 32)
       const dy = rand([600_000], 33)
       const leakyGrad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), dy)))
-      return [tf.leakyRelu(x, 0.2), leakyGrad(x), tf.cast(tf.greater(x, tf.scalar(0.1)), 'float32'), tf.cast(tf.greater(tf.scalar(0.1), x), 'float32'), tf.cast(tf.greater(x, dy), 'float32')]
+      return [
+        tf.leakyRelu(x, 0.2),
+        leakyGrad(x),
+        tf.cast(tf.greater(x, tf.scalar(0.1)), 'float32'),
+        tf.cast(tf.greater(tf.scalar(0.1), x), 'float32'),
+        tf.cast(tf.greater(x, dy), 'float32'),
+      ]
     })
     // One image: the cpu gradient is the reference only for a batch of one (see the resizing tests above).
     await agree('large resize', () => {
       const x = rand([1, 128, 128, 32], 34) as tf.Tensor4D
       const g = rand([1, 256, 256, 32], 35)
-      return [tf.image.resizeNearestNeighbor(x, [256, 256]), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, [256, 256]), g)))(x)]
+      return [
+        tf.image.resizeNearestNeighbor(x, [256, 256]),
+        tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, [256, 256]), g)))(x),
+      ]
     })
     await tf.setBackend('wasm')
     const start = rand([800, 700], 36)
@@ -305,7 +378,9 @@ describe.skipIf(skip)('native BLAS kernels on the wasm backend', () => {
         tf.fused.matMul({ a, b, bias: rand([3], 15), activation: 'relu' }),
         tf.fused.matMul({ a, b, bias: rand([3], 16), activation: 'elu' }), // not native: the wasm kernel's
         tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 2])),
-        ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.fused.matMul({ a: p as tf.Tensor2D, b: q as tf.Tensor2D, bias: tf.ones([3]), activation: 'relu' })))([a, b]),
+        ...tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+          tf.sum(tf.fused.matMul({ a: p as tf.Tensor2D, b: q as tf.Tensor2D, bias: tf.ones([3]), activation: 'relu' })),
+        )([a, b]),
       ]
     })
   })

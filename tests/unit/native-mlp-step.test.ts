@@ -44,9 +44,17 @@ async function trace(config: ExperimentConfig, native: boolean, steps: number, b
       if (i === 2) tensors = tf.memory().numTensors
     }
     expect(tf.memory().numTensors - added, 'tensors leaked').toBe(tensors)
-    const state = [...gan.generator.getWeights(), ...gan.discriminator.getWeights(), ...(gan.ema?.model.getWeights() ?? []), ...(await gan.gOptimizer.getWeights()).map((w) => w.tensor), ...(await gan.dOptimizer.getWeights()).map((w) => w.tensor)]
+    const state = [
+      ...gan.generator.getWeights(),
+      ...gan.discriminator.getWeights(),
+      ...(gan.ema?.model.getWeights() ?? []),
+      ...(await gan.gOptimizer.getWeights()).map((w) => w.tensor),
+      ...(await gan.dOptimizer.getWeights()).map((w) => w.tensor),
+    ]
     // (tfjs-layers numbers the variables of a second model built in a process: kernel_1, …)
-    const names = [...(await gan.gOptimizer.getWeights()), ...(await gan.dOptimizer.getWeights())].map((w) => w.name.replace(/_\d+(?=\/)/, ''))
+    const names = [...(await gan.gOptimizer.getWeights()), ...(await gan.dOptimizer.getWeights())].map((w) =>
+      w.name.replace(/_\d+(?=\/)/, ''),
+    )
     return { losses, state: state.map((t) => t.dataSync().slice()), names }
   } finally {
     gan.dispose()
@@ -87,12 +95,42 @@ describe.skipIf(skip)('the native MLP GAN step', () => {
   })
 
   it('and other MLPs: ReLU and tanh, fused and separate activations, minimax, two D steps, uniform z, another seed and batch', async () => {
-    const config = configOf('mlp-2d-grid25', ['training.batchSize=64', 'training.dSteps=2', 'training.seed=5', 'loss.generator=minimax', 'latent.distribution=uniform', 'latent.dim=3'], (c) => ({
-      ...c,
-      generator: { inputShape: [3], layers: [{ type: 'dense', units: 48, activation: 'relu' }, { type: 'dense', units: 32 }, { type: 'activation', activation: 'tanh' }, { type: 'dense', units: 2, useBias: false }] },
-      discriminator: { inputShape: [2], layers: [{ type: 'dense', units: 40 }, { type: 'activation', activation: 'leakyRelu', alpha: 0.1 }, { type: 'dense', units: 24, activation: 'tanh' }, { type: 'dense', units: 1, activation: 'sigmoid' }] },
-      optimizers: { generator: { type: 'adam', learningRate: 2e-3, beta1: 0.9, beta2: 0.99 }, discriminator: { type: 'adam', learningRate: 5e-4 } },
-    }))
+    const config = configOf(
+      'mlp-2d-grid25',
+      [
+        'training.batchSize=64',
+        'training.dSteps=2',
+        'training.seed=5',
+        'loss.generator=minimax',
+        'latent.distribution=uniform',
+        'latent.dim=3',
+      ],
+      (c) => ({
+        ...c,
+        generator: {
+          inputShape: [3],
+          layers: [
+            { type: 'dense', units: 48, activation: 'relu' },
+            { type: 'dense', units: 32 },
+            { type: 'activation', activation: 'tanh' },
+            { type: 'dense', units: 2, useBias: false },
+          ],
+        },
+        discriminator: {
+          inputShape: [2],
+          layers: [
+            { type: 'dense', units: 40 },
+            { type: 'activation', activation: 'leakyRelu', alpha: 0.1 },
+            { type: 'dense', units: 24, activation: 'tanh' },
+            { type: 'dense', units: 1, activation: 'sigmoid' },
+          ],
+        },
+        optimizers: {
+          generator: { type: 'adam', learningRate: 2e-3, beta1: 0.9, beta2: 0.99 },
+          discriminator: { type: 'adam', learningRate: 5e-4 },
+        },
+      }),
+    )
     expectSameRun(await trace(config, true, 150), await trace(config, false, 150))
   })
 
@@ -134,14 +172,24 @@ describe.skipIf(skip)('the native MLP GAN step', () => {
       ['mlp-2d-ring8-unrolled', [], /training\.unrollSteps/],
       ['dcgan-mnist', [], /image data/],
     ]
-    for (const [preset, overrides, reason] of reasons) expect(nativeMlpIneligibility(configOf(preset, overrides)), `${preset} ${overrides.join(' ')}`).toMatch(reason)
-    const sgd = configOf('mlp-2d-ring8', [], (c) => ({ ...c, optimizers: { ...c.optimizers, generator: { type: 'sgd', learningRate: 0.01 } } }))
+    for (const [preset, overrides, reason] of reasons)
+      expect(nativeMlpIneligibility(configOf(preset, overrides)), `${preset} ${overrides.join(' ')}`).toMatch(reason)
+    const sgd = configOf('mlp-2d-ring8', [], (c) => ({
+      ...c,
+      optimizers: { ...c.optimizers, generator: { type: 'sgd', learningRate: 0.01 } },
+    }))
     expect(nativeMlpIneligibility(sgd)).toMatch(/sgd/)
   })
 
   it('keeps the generic step for a model that is not an MLP of dense layers', () => {
     process.env.GWB_NATIVE_MLP = '1'
-    const config = configOf('mlp-2d-ring8', [], (c) => ({ ...c, discriminator: { inputShape: [2], layers: [{ type: 'dense', units: 16 }, { type: 'batchNorm' }, { type: 'dense', units: 1, activation: 'sigmoid' }] } }))
+    const config = configOf('mlp-2d-ring8', [], (c) => ({
+      ...c,
+      discriminator: {
+        inputShape: [2],
+        layers: [{ type: 'dense', units: 16 }, { type: 'batchNorm' }, { type: 'dense', units: 1, activation: 'sigmoid' }],
+      },
+    }))
     const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
     expect(gan.nativeStep).toMatch(/D has .*BatchNormalization/)
     gan.dispose()

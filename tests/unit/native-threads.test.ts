@@ -19,7 +19,10 @@ const REFUSAL = /already serve another thread of this process/
 /** Runs `code` (CommonJS, TypeScript through tsx) in a worker thread; resolves with what it posts. */
 function inWorker(code: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();\n${code}`, { eval: true, env: { ...process.env } })
+    const w = new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();\n${code}`, {
+      eval: true,
+      env: { ...process.env },
+    })
     w.once('message', (m) => {
       resolve(m)
       void w.terminate()

@@ -40,7 +40,11 @@ const gBody = (from: string) => [
 ]
 const dBody = (from: string, batchNorm: boolean) => [
   { name: 'conv_1', layer: { type: 'conv2d', filters: 4, kernelSize: 4, strides: 2, activation: leaky }, inputs: [from] },
-  { name: 'conv_2', layer: { type: 'conv2d', filters: 4, kernelSize: 4, strides: 2, activation: batchNorm ? 'linear' : leaky }, inputs: ['conv_1'] },
+  {
+    name: 'conv_2',
+    layer: { type: 'conv2d', filters: 4, kernelSize: 4, strides: 2, activation: batchNorm ? 'linear' : leaky },
+    inputs: ['conv_1'],
+  },
   ...(batchNorm ? [{ name: 'conv_2_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['conv_2'] }] : []),
   { name: 'features', layer: { type: 'flatten' }, inputs: [batchNorm ? 'conv_2_bn' : 'conv_2'] },
   { name: 'score', layer: { type: 'dense', units: 1, activation: 'sigmoid' }, inputs: ['features'] },
@@ -88,7 +92,10 @@ const MODELS: Record<string, { generator: unknown; discriminator: unknown }> = {
     },
     discriminator: {
       inputs: [img],
-      nodes: [...dBody('image', false), { name: 'class', layer: { type: 'dense', units: 10, activation: 'softmax' }, inputs: ['features'] }],
+      nodes: [
+        ...dBody('image', false),
+        { name: 'class', layer: { type: 'dense', units: 10, activation: 'softmax' }, inputs: ['features'] },
+      ],
       outputs: ['score', 'class'],
     },
   },
@@ -110,7 +117,11 @@ const MODELS: Record<string, { generator: unknown; discriminator: unknown }> = {
       nodes: [
         { name: 'down_14', layer: { type: 'conv2d', filters: 4, kernelSize: 4, strides: 2, activation: leaky }, inputs: ['edges'] },
         { name: 'down_14_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['down_14'] },
-        { name: 'image', layer: { type: 'conv2dTranspose', filters: 1, kernelSize: 4, strides: 2, activation: 'tanh' }, inputs: ['down_14_bn'] },
+        {
+          name: 'image',
+          layer: { type: 'conv2dTranspose', filters: 1, kernelSize: 4, strides: 2, activation: 'tanh' },
+          inputs: ['down_14_bn'],
+        },
       ],
       outputs: ['image'],
     },
@@ -132,9 +143,19 @@ export const CASES: Record<string, { preset: string; overrides: string[]; models
   vanilla: { preset: 'mlp-2d-ring8', overrides: point },
   'vanilla-minimax-tricks': {
     preset: 'mlp-2d-ring8',
-    overrides: [...point, 'loss.generator=minimax', 'training.dSteps=2', 'tricks.softLabels=true', 'tricks.labelFlip=0.2', 'tricks.instanceNoise=0.1'],
+    overrides: [
+      ...point,
+      'loss.generator=minimax',
+      'training.dSteps=2',
+      'tricks.softLabels=true',
+      'tricks.labelFlip=0.2',
+      'tricks.instanceNoise=0.1',
+    ],
   },
-  'vanilla-smoothing-ema': { preset: 'mlp-2d-ring8', overrides: [...point, 'tricks.labelSmoothing=0.1', 'training.generatorEma=0.9', 'training.lrSchedule=linear'] },
+  'vanilla-smoothing-ema': {
+    preset: 'mlp-2d-ring8',
+    overrides: [...point, 'tricks.labelSmoothing=0.1', 'training.generatorEma=0.9', 'training.lrSchedule=linear'],
+  },
   lsgan: { preset: 'mlp-2d-ring8-lsgan', overrides: point },
   wgan: { preset: 'mlp-2d-ring8-wgan', overrides: point },
   'wgan-gp': { preset: 'mlp-2d-ring8-wgan-gp', overrides: point },
@@ -144,11 +165,23 @@ export const CASES: Record<string, { preset: string; overrides: string[]; models
   cgan: { preset: 'cgan-mnist', models: 'cgan', overrides: [...image, 'latent.dim=8'] },
   'cgan-wgan-gp': { preset: 'cgan-mnist', models: 'cgan', overrides: [...image, 'latent.dim=8', 'gan=wgan-gp'] },
   acgan: { preset: 'acgan-mnist', models: 'acgan', overrides: [...image, 'latent.dim=8'] },
-  'acgan-lsgan-fm-vbn': { preset: 'acgan-mnist', models: 'acgan', overrides: [...image, 'latent.dim=8', 'gan=lsgan', 'tricks.featureMatching=true', 'tricks.virtualBatchNorm=2'] },
+  'acgan-lsgan-fm-vbn': {
+    preset: 'acgan-mnist',
+    models: 'acgan',
+    overrides: [...image, 'latent.dim=8', 'gan=lsgan', 'tricks.featureMatching=true', 'tricks.virtualBatchNorm=2'],
+  },
   infogan: { preset: 'infogan-mnist', models: 'infogan', overrides: [...image, 'latent.dim=8'] },
-  'infogan-wgan-unrolled': { preset: 'infogan-mnist', models: 'infogan', overrides: [...image, 'latent.dim=8', 'gan=wgan', 'training.unrollSteps=1'] },
+  'infogan-wgan-unrolled': {
+    preset: 'infogan-mnist',
+    models: 'infogan',
+    overrides: [...image, 'latent.dim=8', 'gan=wgan', 'training.unrollSteps=1'],
+  },
   pix2pix: { preset: 'pix2pix-mnist-edges', models: 'pix2pix', overrides: image },
-  'pix2pix-fm-vbn': { preset: 'pix2pix-mnist-edges', models: 'pix2pix', overrides: [...image, 'tricks.featureMatching=true', 'tricks.virtualBatchNorm=2'] },
+  'pix2pix-fm-vbn': {
+    preset: 'pix2pix-mnist-edges',
+    models: 'pix2pix',
+    overrides: [...image, 'tricks.featureMatching=true', 'tricks.virtualBatchNorm=2'],
+  },
 }
 
 const STEPS = 3
@@ -157,9 +190,13 @@ function caseConfig(name: string) {
   const c = CASES[name]!
   const preset = requirePreset(c.preset).config
   // A score critic (LSGAN, WGAN) ends in a linear score where the vanilla D ends in a sigmoid.
-  const critic = (spec: unknown) => JSON.parse(JSON.stringify(spec).replace(/("name":"score","layer":\{[^}]*"activation":)"sigmoid"/, '$1"linear"'))
+  const critic = (spec: unknown) =>
+    JSON.parse(JSON.stringify(spec).replace(/("name":"score","layer":\{[^}]*"activation":)"sigmoid"/, '$1"linear"'))
   const scored = c.overrides.some((o) => o.startsWith('gan=') && o !== 'gan=vanilla')
-  const models = c.models && { ...MODELS[c.models]!, discriminator: scored ? critic(MODELS[c.models]!.discriminator) : MODELS[c.models]!.discriminator }
+  const models = c.models && {
+    ...MODELS[c.models]!,
+    discriminator: scored ? critic(MODELS[c.models]!.discriminator) : MODELS[c.models]!.discriminator,
+  }
   const base = { ...preset, ...models } as ExperimentConfigInput
   return validateExperiment(applyOverrides(base, c.overrides)).config
 }
@@ -191,16 +228,20 @@ describe('objectives reproduce their recorded losses on the cpu backend', () => 
     expect(Object.keys(recorded).sort()).toEqual(Object.keys(CASES).sort())
   })
   for (const name of Object.keys(CASES)) {
-    it(name, async () => {
-      expect(tf.getBackend()).toBe('cpu')
-      const got = await trace(name)
-      if (RECORD) {
-        const all = fs.existsSync(FIXTURE) ? JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) : {}
-        fs.writeFileSync(FIXTURE, JSON.stringify({ ...all, [name]: got }, null, 1) + '\n')
-        return
-      }
-      expect(got).toEqual(recorded[name])
-    }, 600_000)
+    it(
+      name,
+      async () => {
+        expect(tf.getBackend()).toBe('cpu')
+        const got = await trace(name)
+        if (RECORD) {
+          const all = fs.existsSync(FIXTURE) ? JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) : {}
+          fs.writeFileSync(FIXTURE, JSON.stringify({ ...all, [name]: got }, null, 1) + '\n')
+          return
+        }
+        expect(got).toEqual(recorded[name])
+      },
+      600_000,
+    )
   }
 })
 

@@ -5,8 +5,11 @@ import { applyOverrides } from '../../src-shared/config/overrides'
 
 /** What the presets' descriptions say they change from the lecture model, as overrides of it. */
 const CHANGES = [
-  'dataset.distribution=pacgan-ring8', 'training.epochs=100', 'training.checkpointEvery=20',
-  'training.lrSchedule=linear', 'training.generatorEma=0.999',
+  'dataset.distribution=pacgan-ring8',
+  'training.epochs=100',
+  'training.checkpointEvery=20',
+  'training.lrSchedule=linear',
+  'training.generatorEma=0.999',
 ]
 const leaky = { type: 'activation', activation: 'leakyRelu', alpha: 0.2 }
 const hidden3x256 = [1, 2, 3].flatMap(() => [{ type: 'dense', units: 256 }, leaky])
@@ -22,11 +25,13 @@ describe('the PacGAN-ring presets change the lecture model only where their desc
   })
 
   it('mlp-2d-pacgan-ring8-decay-ema-wide: the same, with G and D of 3 hidden layers of 256', () => {
-    expect(preset('mlp-2d-pacgan-ring8-decay-ema-wide')).toEqual(lectureWith([
-      ...CHANGES,
-      `generator=${JSON.stringify({ inputShape: [4], layers: [...hidden3x256, { type: 'dense', units: 2 }] })}`,
-      `discriminator=${JSON.stringify({ inputShape: [2], layers: [...hidden3x256, { type: 'dense', units: 1, activation: 'sigmoid' }] })}`,
-    ]))
+    expect(preset('mlp-2d-pacgan-ring8-decay-ema-wide')).toEqual(
+      lectureWith([
+        ...CHANGES,
+        `generator=${JSON.stringify({ inputShape: [4], layers: [...hidden3x256, { type: 'dense', units: 2 }] })}`,
+        `discriminator=${JSON.stringify({ inputShape: [2], layers: [...hidden3x256, { type: 'dense', units: 1, activation: 'sigmoid' }] })}`,
+      ]),
+    )
   })
 
   it('both say that the paper-comparison goal is not reached yet', () => {

@@ -46,8 +46,12 @@ describe('paired tasks', () => {
 
   it('refuses pix2pix without a paired dataset, and a paired dataset without pix2pix', () => {
     const p2p = requirePreset('pix2pix-mnist-edges').config
-    expect(() => validateExperiment(applyOverrides(p2p, ['dataset={"kind":"image","name":"mnist"}']))).toThrowError(/dataset\.kind: pix2pix trains on paired images/)
-    expect(() => validateExperiment({ ...p2p, conditioning: 'none' })).toThrowError(/conditioning: a paired dataset is for image-to-image translation/)
+    expect(() => validateExperiment(applyOverrides(p2p, ['dataset={"kind":"image","name":"mnist"}']))).toThrowError(
+      /dataset\.kind: pix2pix trains on paired images/,
+    )
+    expect(() => validateExperiment({ ...p2p, conditioning: 'none' })).toThrowError(
+      /conditioning: a paired dataset is for image-to-image translation/,
+    )
   })
 })
 

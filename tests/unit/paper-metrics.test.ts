@@ -5,15 +5,29 @@
  * and InfoGAN's code ↔ class matching.
  */
 import { describe, expect, it } from 'vitest'
-import { appModeCoverage, boxModeCoverage, modeProtocolMetrics, modeProtocols, pacganModeCoverage } from '../../src-shared/metrics/mode-protocols'
+import {
+  appModeCoverage,
+  boxModeCoverage,
+  modeProtocolMetrics,
+  modeProtocols,
+  pacganModeCoverage,
+} from '../../src-shared/metrics/mode-protocols'
 import { classesPresent, kthRadii, precisionRecall } from '../../src-shared/metrics/image-metrics'
-import { randomDirections, slicedWasserstein, slicedWassersteinSeeded, wasserstein2Squared1d } from '../../src-shared/metrics/sliced-wasserstein'
+import {
+  randomDirections,
+  slicedWasserstein,
+  slicedWassersteinSeeded,
+  wasserstein2Squared1d,
+} from '../../src-shared/metrics/sliced-wasserstein'
 import { codeClassMatching, maxWeightMatching } from '../../src-shared/metrics/code-matching'
 import { sampleToy2d, toy2dMixture } from '../../src-shared/datasets/toy2d'
 import { createRng } from '../../src-shared/util/rng'
 
 // Two modes far apart, σ = 0.5 (3σ = 1.5, every number below exact in binary floating point).
-const centres: [number, number][] = [[0, 0], [10, 0]]
+const centres: [number, number][] = [
+  [0, 0],
+  [10, 0],
+]
 const std = 0.5
 
 describe('mode protocols, hand-computed', () => {
@@ -38,7 +52,7 @@ describe('mode protocols, hand-computed', () => {
     expect(boxModeCoverage(outside, centres, std).highQuality).toBe(0)
   })
 
-  it('a mode with exactly one high-quality sample is captured by the papers\' protocol, not by the 1 % rule', () => {
+  it("a mode with exactly one high-quality sample is captured by the papers' protocol, not by the 1 % rule", () => {
     const points: number[] = []
     for (let i = 0; i < 200; i++) points.push(0.1, -0.1) // mode 0, 200 samples
     points.push(10.25, 0.25) // mode 1, one sample (1 of 201 < 1 %)
@@ -49,12 +63,20 @@ describe('mode protocols, hand-computed', () => {
     expect(box).toMatchObject({ id: 'box', modesCaptured: 2, perMode: [200, 1] })
     expect(app).toMatchObject({ id: 'app', modesCaptured: 1, perMode: [200, 1] })
     expect(modeProtocolMetrics([pacgan!, box!, app!])).toEqual({
-      pacganModes: 2, pacganHighQuality: pacgan!.highQuality, boxModes: 2, boxHighQuality: box!.highQuality, modesCaptured: 1, highQuality: app!.highQuality,
+      pacganModes: 2,
+      pacganHighQuality: pacgan!.highQuality,
+      boxModes: 2,
+      boxHighQuality: box!.highQuality,
+      modesCaptured: 1,
+      highQuality: app!.highQuality,
     })
   })
 
   it('a sample counts for its nearest mode only, even when it is within 3σ of another (the papers assign first, then test)', () => {
-    const close: [number, number][] = [[0, 0], [1, 0]]
+    const close: [number, number][] = [
+      [0, 0],
+      [1, 0],
+    ]
     // (0.6, 0): nearest is (1, 0) at 0.4; 0.6 from (0, 0) would be inside 3σ too.
     expect(pacganModeCoverage([0.6, 0], close, std).perMode).toEqual([0, 1])
     expect(boxModeCoverage([0.6, 0], close, std).perMode).toEqual([0, 1])
@@ -81,7 +103,7 @@ describe('precision and recall on points (k-NN balls, k = 3)', () => {
     expect(Array.from(kthRadii([5], 1, 3))).toEqual([0])
   })
 
-  it('a sample inside a real point\'s 3-NN ball is precise; one outside every ball is not', () => {
+  it("a sample inside a real point's 3-NN ball is precise; one outside every ball is not", () => {
     // Real: the corners of a unit square and its centre, in 2D; 3rd-nearest radius² of each corner is 1 (two sides at 1, centre at 0.5).
     const real = [0, 0, 1, 0, 0, 1, 1, 1, 0.5, 0.5]
     const generated = [0.5, 0.5, 1.9, 0, 3, 3] // centre (inside), 0.9 right of (1, 0) (inside its ball of radius 1), far (outside)
@@ -122,20 +144,26 @@ describe('sliced Wasserstein distance', () => {
     let expected = 0
     for (let l = 0; l < 128; l++) expected += (3 * dirs[2 * l]! + 4 * dirs[2 * l + 1]!) ** 2 / 128
     expect(slicedWassersteinSeeded(a, b, 2)).toBeCloseTo(Math.sqrt(expected), 4)
-    expect(Math.sqrt(expected)).toBeGreaterThan(5 / Math.sqrt(2) * 0.85)
-    expect(Math.sqrt(expected)).toBeLessThan(5 / Math.sqrt(2) * 1.15)
+    expect(Math.sqrt(expected)).toBeGreaterThan((5 / Math.sqrt(2)) * 0.85)
+    expect(Math.sqrt(expected)).toBeLessThan((5 / Math.sqrt(2)) * 1.15)
   })
 })
 
 describe("InfoGAN's code ↔ class matching", () => {
   it('the Hungarian matching finds the best one-to-one assignment, not the greedy one', () => {
     // Greedy takes row 0 → col 0 (9), then row 1 → col 1 (1): 10. Best: 0 → 1 (8), 1 → 0 (8): 16.
-    expect(maxWeightMatching([[9, 8], [8, 1]])).toEqual([1, 0])
+    expect(
+      maxWeightMatching([
+        [9, 8],
+        [8, 1],
+      ]),
+    ).toEqual([1, 0])
   })
 
   it('matches brute force over every permutation of random 6 × 6 matrices', () => {
     const rng = createRng(99)
-    const permutations = (n: number): number[][] => (n === 0 ? [[]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)])))
+    const permutations = (n: number): number[][] =>
+      n === 0 ? [[]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]))
     const all = permutations(6)
     for (let trial = 0; trial < 30; trial++) {
       const w = Array.from({ length: 6 }, () => Array.from({ length: 6 }, () => Math.floor(rng() * 50)))
@@ -150,10 +178,11 @@ describe("InfoGAN's code ↔ class matching", () => {
     // 10 codes, 100 samples each; code c draws digit (c + 3) mod 10, except 5 samples of code 0 drawn as a 9.
     const codes: number[] = []
     const classes: number[] = []
-    for (let c = 0; c < 10; c++) for (let i = 0; i < 100; i++) {
-      codes.push(c)
-      classes.push(c === 0 && i < 5 ? 9 : (c + 3) % 10)
-    }
+    for (let c = 0; c < 10; c++)
+      for (let i = 0; i < 100; i++) {
+        codes.push(c)
+        classes.push(c === 0 && i < 5 ? 9 : (c + 3) % 10)
+      }
     const r = codeClassMatching(codes, classes, 10, 10)
     expect(r.match).toEqual([3, 4, 5, 6, 7, 8, 9, 0, 1, 2])
     expect(r.error).toBeCloseTo(5 / 1000, 12)

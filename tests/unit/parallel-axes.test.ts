@@ -14,7 +14,14 @@ describe('parallel-coordinates axes', () => {
 
   it('spaces categories evenly, centres a single value, and leaves holes for missing values', () => {
     const loss = axisOf('loss.generator', ['minimax', 'non-saturating', 'minimax'])!
-    expect(loss).toMatchObject({ kind: 'category', positions: [0, 1, 0], ticks: [{ at: 0, label: 'minimax' }, { at: 1, label: 'non-saturating' }] })
+    expect(loss).toMatchObject({
+      kind: 'category',
+      positions: [0, 1, 0],
+      ticks: [
+        { at: 0, label: 'minimax' },
+        { at: 1, label: 'non-saturating' },
+      ],
+    })
     expect(axisOf('k', [3, 3])!.positions).toEqual([0.5, 0.5])
     expect(axisOf('fd', [1.5, null, 2.5])!.positions).toEqual([0, null, 1])
     expect(axisOf('generator', [{ layers: [] }, { layers: [1] }])).toBeNull()
@@ -22,10 +29,16 @@ describe('parallel-coordinates axes', () => {
   })
 
   it('lists the varied settings first, then the chosen metrics that exist', () => {
-    const axes = parallelAxes({
-      configDiff: [{ path: 'training.seed', values: [1, 2, 3] }, { path: 'generator', values: [{}, {}, { a: 1 }] }],
-      finalMetrics: { gLoss: [0.7, 0.8, 0.9], modesCaptured: [8, 7, 8] },
-    }, ['modesCaptured', 'nope', 'gLoss'])
+    const axes = parallelAxes(
+      {
+        configDiff: [
+          { path: 'training.seed', values: [1, 2, 3] },
+          { path: 'generator', values: [{}, {}, { a: 1 }] },
+        ],
+        finalMetrics: { gLoss: [0.7, 0.8, 0.9], modesCaptured: [8, 7, 8] },
+      },
+      ['modesCaptured', 'nope', 'gLoss'],
+    )
     expect(axes.map((a) => a.key)).toEqual(['training.seed', 'modesCaptured', 'gLoss'])
   })
 })

@@ -19,7 +19,8 @@ let t: ReturnType<typeof tmpDir>
 beforeEach(() => (t = tmpDir()))
 afterEach(() => t.cleanup())
 
-const csvConfig = (file: string) => validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, [`dataset={"kind":"csv","file":${JSON.stringify(file)}}`])).config
+const csvConfig = (file: string) =>
+  validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, [`dataset={"kind":"csv","file":${JSON.stringify(file)}}`])).config
 const noSamples = async (): Promise<Float32Array> => {
   throw new Error('the data was readable: no samples needed')
 }
@@ -28,7 +29,8 @@ describe('point data', () => {
   it('one predicate: toy and CSV configs are point data; every image kind is not', () => {
     expect(isPointData(requirePreset('mlp-2d-ring8').config as never)).toBe(true)
     expect(isPointData({ dataset: { kind: 'csv', file: 'x.csv' } })).toBe(true)
-    for (const name of ['dcgan-mnist', 'acgan-fashion-mnist', 'pix2pix-mnist-edges', 'cyclegan-mnist-edges']) expect(isPointData(requirePreset(name).config as never), name).toBe(false)
+    for (const name of ['dcgan-mnist', 'acgan-fashion-mnist', 'pix2pix-mnist-edges', 'cyclegan-mnist-edges'])
+      expect(isPointData(requirePreset(name).config as never), name).toBe(false)
     expect(isPointData({ dataset: { kind: 'folder', dir: 'd', labelsFromFolders: false } })).toBe(false)
   })
 
@@ -37,7 +39,15 @@ describe('point data', () => {
     fs.writeFileSync(file, 'x,y\n-4,0.5\n3.5,-2\n0,4.25\n')
     const config = csvConfig(file)
     const d = describeGenerator(config, await pointRangeOf(config, noSamples))
-    expect(d.output).toMatchObject({ kind: 'points', shape: [2], range: [-4, 4.25], bounds: [[-4, 3.5], [-2, 4.25]] })
+    expect(d.output).toMatchObject({
+      kind: 'points',
+      shape: [2],
+      range: [-4, 4.25],
+      bounds: [
+        [-4, 3.5],
+        [-2, 4.25],
+      ],
+    })
     expect(d.output.rangeFrom).toContain('3 points of')
   })
 
@@ -53,7 +63,10 @@ describe('point data', () => {
     const config = csvConfig(path.join(t.dir, 'gone.csv'))
     const generated = Float32Array.from([1, 2, -3, 0.5, 2, -1])
     const range = await pointRangeOf(config, async () => generated)
-    expect(range.bounds).toEqual([[-3, 2], [-1, 2]])
+    expect(range.bounds).toEqual([
+      [-3, 2],
+      [-1, 2],
+    ])
     expect(range.from).toMatch(/generated samples .*gone\.csv: no such file/)
   })
 

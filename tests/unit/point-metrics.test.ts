@@ -18,13 +18,17 @@ beforeEach(() => (t = tmpDir()))
 afterEach(() => t.cleanup())
 
 describe('point metrics', () => {
-  it('the mode report labels each definition and reports the papers\' protocol first', () => {
+  it("the mode report labels each definition and reports the papers' protocol first", () => {
     const mix = toy2dMixture('ring8')
     const pts: number[] = []
     for (let i = 0; i < 990; i++) pts.push(...mix.centres[i % 7]!) // 7 modes, evenly
     pts.push(mix.centres[7]![0] + 0.01, mix.centres[7]![1]) // the 8th: 1 sample of 991 (< 1 %)
     const r = modeReport(pts, { centres: mix.centres, std: mix.std, from: 'test' })
-    expect(r.protocols.map((p) => [p.id, p.modesCaptured])).toEqual([['pacgan', 8], ['box', 8], ['app', 7]])
+    expect(r.protocols.map((p) => [p.id, p.modesCaptured])).toEqual([
+      ['pacgan', 8],
+      ['box', 8],
+      ['app', 7],
+    ])
     expect(r.protocols[0]!.label).toBe('PacGAN/VEEGAN protocol (Euclidean 3σ)')
     expect(r.metrics).toMatchObject({ pacganModes: 8, boxModes: 8, modesCaptured: 7, pacganHighQuality: 1, highQuality: 1 })
   })
@@ -38,7 +42,7 @@ describe('point metrics', () => {
     expect(q.swd).toBeLessThan(0.8)
   })
 
-  it('modes: the ones given win over a toy mixture\'s; a CSV has none unless given', () => {
+  it("modes: the ones given win over a toy mixture's; a CSV has none unless given", () => {
     const toy = createToy2dSource({ kind: 'toy2d', distribution: 'grid25' }, 1)
     expect(pointModes(toy)!.centres).toHaveLength(25)
     expect(pointModes(toy, { centres: [[0, 0]], std: 1 })!.centres).toEqual([[0, 0]])
@@ -54,7 +58,16 @@ describe('point metrics', () => {
       return sampleToy2d(toy2dMixture('ring8'), n, createRng(seed))
     }
     const toy = await createEpochPointEval(createToy2dSource({ kind: 'toy2d', distribution: 'ring8' }, 5), 5, generate)()
-    expect(Object.keys(toy).sort()).toEqual(['boxHighQuality', 'boxModes', 'evalSamples', 'highQuality', 'modeKL', 'modesCaptured', 'pacganHighQuality', 'pacganModes'])
+    expect(Object.keys(toy).sort()).toEqual([
+      'boxHighQuality',
+      'boxModes',
+      'evalSamples',
+      'highQuality',
+      'modeKL',
+      'modesCaptured',
+      'pacganHighQuality',
+      'pacganModes',
+    ])
     expect(toy).toMatchObject({ pacganModes: 8, modesCaptured: 8, evalSamples: 2500 })
     const file = path.join(t.dir, 'p.csv')
     fs.writeFileSync(file, Array.from({ length: 50 }, (_, i) => `${i % 5},${Math.floor(i / 5)}`).join('\n'))

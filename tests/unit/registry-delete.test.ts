@@ -26,10 +26,16 @@ async function otherProcess(): Promise<{ pid: number; token: string | null }> {
   return { pid: child.pid!, token: processStartToken(child.pid!) }
 }
 
-function runOwnedBy(status: 'running' | 'paused' | 'queued', owner: { pid: number | null; token: string | null; host?: string }, placement: 'local' | 'queue' = 'local') {
+function runOwnedBy(
+  status: 'running' | 'paused' | 'queued',
+  owner: { pid: number | null; token: string | null; host?: string },
+  placement: 'local' | 'queue' = 'local',
+) {
   const r = ctx.registry
   const run = r.createRun({ config, totalSteps: 10, placement })
-  r.db.prepare('UPDATE runs SET status = ?, pid = ?, pid_started = ?, host = ? WHERE id = ?').run(status, owner.pid, owner.token, owner.host ?? os.hostname(), run.id)
+  r.db
+    .prepare('UPDATE runs SET status = ?, pid = ?, pid_started = ?, host = ? WHERE id = ?')
+    .run(status, owner.pid, owner.token, owner.host ?? os.hostname(), run.id)
   return run.id
 }
 
@@ -51,7 +57,9 @@ describe('deleting a run', () => {
   it('a paused run only with force: its trainer waits idle and ends without writing', async () => {
     const other = await otherProcess()
     const id = runOwnedBy('paused', other)
-    expect(() => ctx.registry.deleteRun(id)).toThrow(/is paused: its trainer \(pid \d+\) holds it in memory, waiting to resume; stop it first .*--force/)
+    expect(() => ctx.registry.deleteRun(id)).toThrow(
+      /is paused: its trainer \(pid \d+\) holds it in memory, waiting to resume; stop it first .*--force/,
+    )
     expect(ctx.registry.whyNotDelete(id)).toMatch(/is paused/)
     expect(ctx.registry.whyNotDelete(id, { force: true })).toBeNull()
     ctx.registry.deleteRun(id, { force: true })
@@ -68,7 +76,9 @@ describe('deleting a run', () => {
 
   it('is refused for a run of another machine or of the job queue, whatever force says', () => {
     const remote = runOwnedBy('running', { pid: 1234, token: null, host: 'elsewhere.example' })
-    expect(() => ctx.registry.deleteRun(remote, { force: true })).toThrow(`run ${remote} is running on another machine (elsewhere.example, pid 1234); stop it there first`)
+    expect(() => ctx.registry.deleteRun(remote, { force: true })).toThrow(
+      `run ${remote} is running on another machine (elsewhere.example, pid 1234); stop it there first`,
+    )
     const queued = runOwnedBy('queued', { pid: null, token: null }, 'queue')
     expect(() => ctx.registry.deleteRun(queued, { force: true })).toThrow(`run ${queued} is queued on the job queue; stop it first`)
   })

@@ -19,12 +19,18 @@ const FIXTURE = path.join(__dirname, '..', 'fixtures', 'registry-v7.sqlite')
 function dump(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true })
   try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name)
-    return Object.fromEntries(tables.map((name) => {
-      const rows = db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]
-      const clean = rows.map(({ pid_started: _, ...rest }) => rest)
-      return [name, clean.map((r) => JSON.stringify(r)).sort()]
-    }))
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+        name: string
+      }[]
+    ).map((t) => t.name)
+    return Object.fromEntries(
+      tables.map((name) => {
+        const rows = db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]
+        const clean = rows.map(({ pid_started: _, ...rest }) => rest)
+        return [name, clean.map((r) => JSON.stringify(r)).sort()]
+      }),
+    )
   } finally {
     db.close()
   }
@@ -59,8 +65,16 @@ describe('the AUTOINCREMENT migration on a registry written by the previous code
     expect(r.db.pragma('foreign_key_check')).toEqual([])
     expect(r.db.pragma('foreign_keys', { simple: true })).toBe(1)
     // AUTOINCREMENT is in the table's definition now, and indexes are back.
-    expect((r.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'runs'").get() as { sql: string }).sql).toMatch(/id INTEGER PRIMARY KEY AUTOINCREMENT/)
-    const indexes = (r.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('runs', 'artifacts') AND sql IS NOT NULL ORDER BY name").all() as { name: string }[]).map((x) => x.name)
+    expect((r.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'runs'").get() as { sql: string }).sql).toMatch(
+      /id INTEGER PRIMARY KEY AUTOINCREMENT/,
+    )
+    const indexes = (
+      r.db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('runs', 'artifacts') AND sql IS NOT NULL ORDER BY name",
+        )
+        .all() as { name: string }[]
+    ).map((x) => x.name)
     expect(indexes).toEqual(['artifacts_once', 'artifacts_run', 'runs_experiment', 'runs_status', 'runs_sweep'])
     r.close()
 
@@ -80,10 +94,18 @@ describe('the AUTOINCREMENT migration on a registry written by the previous code
     const r2 = await Registry.open(file, { owner: thisProcess() })
     try {
       expect(r2.listRuns().map((x) => [x.id, x.name, x.status])).toEqual([
-        [4, 'last', 'interrupted'], [3, 'run-3', 'queued'], [2, 'fork', 'stopped'], [1, 'first', 'completed'],
+        [4, 'last', 'interrupted'],
+        [3, 'run-3', 'queued'],
+        [2, 'fork', 'stopped'],
+        [1, 'first', 'completed'],
       ])
       expect(r2.getRun(2)).toMatchObject({ parentRunId: 1, parentEpoch: 1 })
-      expect(r2.getRun(1)).toMatchObject({ tags: ['baseline', 'good'], notes: 'the baseline', step: 40, lastMetrics: { dLoss: expect.any(Number) } })
+      expect(r2.getRun(1)).toMatchObject({
+        tags: ['baseline', 'good'],
+        notes: 'the baseline',
+        step: 40,
+        lastMetrics: { dLoss: expect.any(Number) },
+      })
       expect(r2.getRun(3).sweepId).toBe(1)
       expect(r2.artifacts(1, 'checkpoint').map((a) => a.step)).toEqual([20, 40])
       expect(r2.metrics(1).dLoss).toHaveLength(40)
@@ -107,7 +129,9 @@ describe('the AUTOINCREMENT migration on a registry written by the previous code
 
   it('leaves the registry as it was when the upgrade would break a reference', async () => {
     const broken = [...MIGRATIONS, 'DELETE FROM experiments;'] // runs would point at no experiment
-    await expect(Registry.open(file, { owner: thisProcess(), migrations: broken })).rejects.toThrow(/would break \d+ references between its tables; it was left as it was/)
+    await expect(Registry.open(file, { owner: thisProcess(), migrations: broken })).rejects.toThrow(
+      /would break \d+ references between its tables; it was left as it was/,
+    )
     const db = new Database(file, { readonly: true })
     expect(db.pragma('user_version', { simple: true })).toBe(7)
     db.close()

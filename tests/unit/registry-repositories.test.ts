@@ -37,7 +37,11 @@ afterEach(() => {
 })
 
 const ownerOf = (table: string, id: number) =>
-  db.prepare(`SELECT pid, pid_started, host FROM ${table} WHERE id = ?`).get(id) as { pid: number | null; pid_started: string | null; host: string | null }
+  db.prepare(`SELECT pid, pid_started, host FROM ${table} WHERE id = ?`).get(id) as {
+    pid: number | null
+    pid_started: string | null
+    host: string | null
+  }
 const STRANGER_ROW = { pid: STRANGER.pid, pid_started: STRANGER.startToken, host: STRANGER.host }
 
 describe('process identity comes from the argument', () => {
@@ -51,10 +55,26 @@ describe('process identity comes from the argument', () => {
     repos.runs.setStatus(id, 'queued')
     expect(ownerOf('runs', id)).toEqual(STRANGER_ROW)
 
-    const transfer = repos.transfers.create(id, 0, { labelsPerClass: [1], steps: 1, batchSize: 1, learningRate: 0.1, freeze: true, seed: 1 })
+    const transfer = repos.transfers.create(id, 0, {
+      labelsPerClass: [1],
+      steps: 1,
+      batchSize: 1,
+      learningRate: 0.1,
+      freeze: true,
+      seed: 1,
+    })
     expect(ownerOf('transfer_runs', transfer.id)).toEqual(STRANGER_ROW)
     const repro = repos.reproductions.create({
-      entry: REPRODUCTIONS[0]!, quick: true, seeds: 1, target: 'local', command: 'test', commit: null, machine: 'm', steps: 1, samples: 1, results: [],
+      entry: REPRODUCTIONS[0]!,
+      quick: true,
+      seeds: 1,
+      target: 'local',
+      command: 'test',
+      commit: null,
+      machine: 'm',
+      steps: 1,
+      samples: 1,
+      results: [],
     })
     expect(ownerOf('reproductions', repro.id)).toEqual(STRANGER_ROW)
   })
@@ -78,12 +98,30 @@ describe('process identity comes from the argument', () => {
 describe('one repository per table', () => {
   it('runs: insert, read (with its experiment, name and tags), update status, progress, notes and control', () => {
     const id = repos.runs.create({ config, totalSteps: 40, experiment: 'exp-a' })
-    expect(repos.runs.get(id)).toMatchObject({ id, name: `run-${id}`, experiment: 'exp-a', status: 'queued', gan: config.gan, dataset: 'toy2d:ring8', step: 0, totalSteps: 40, tags: [] })
+    expect(repos.runs.get(id)).toMatchObject({
+      id,
+      name: `run-${id}`,
+      experiment: 'exp-a',
+      status: 'queued',
+      gan: config.gan,
+      dataset: 'toy2d:ring8',
+      step: 0,
+      totalSteps: 40,
+      tags: [],
+    })
     repos.runs.markStarted(id, 'cpu', 'asked for')
     repos.runs.updateProgress(id, 12, 3, 250)
     repos.runs.tag(id, ['b', 'a'])
     repos.runs.setNotes(id, 'hello')
-    expect(repos.runs.requestControl(id, 'pause')).toMatchObject({ status: 'running', step: 12, epoch: 3, samplesPerSec: 250, backend: 'cpu', tags: ['a', 'b'], notes: 'hello' })
+    expect(repos.runs.requestControl(id, 'pause')).toMatchObject({
+      status: 'running',
+      step: 12,
+      epoch: 3,
+      samplesPerSec: 250,
+      backend: 'cpu',
+      tags: ['a', 'b'],
+      notes: 'hello',
+    })
     expect(repos.runs.control(id)).toEqual({ control: 'pause' })
     repos.runs.setStatus(id, 'stopped')
     expect(repos.runs.control(id)).toEqual({ control: null }) // a final status answers the request
@@ -99,7 +137,10 @@ describe('one repository per table', () => {
     repos.metrics.write(id, [row('dLoss', 1, 0.5), row('dLoss', 2, 0.4), row('gLoss', 1, 1.5), row('gLoss', 2, Number.NaN)])
     repos.metrics.write(id, [row('dLoss', 2, 0.3)]) // rewriting a step replaces it
     expect(repos.metrics.series(id)).toEqual({
-      dLoss: [{ step: 1, epoch: 0, value: 0.5, wallTime: 1 }, { step: 2, epoch: 0, value: 0.3, wallTime: 2 }],
+      dLoss: [
+        { step: 1, epoch: 0, value: 0.5, wallTime: 1 },
+        { step: 2, epoch: 0, value: 0.3, wallTime: 2 },
+      ],
       gLoss: [{ step: 1, epoch: 0, value: 1.5, wallTime: 1 }], // NaN is not stored
     })
     expect(repos.metrics.lastOf([id]).get(id)).toEqual({ dLoss: 0.3, gLoss: 1.5 })
@@ -111,27 +152,52 @@ describe('one repository per table', () => {
 
   it('artifacts: one per run, kind and step (a second replaces it), the latest of a kind, truncation keeping a kind', () => {
     const id = repos.runs.create({ config, totalSteps: 40 })
-    const art = (kind: string, step: number, sha256: string) => ({ runId: id, kind, epoch: 0, step, path: `/x/${kind}-${step}`, sha256, bytes: 3 })
+    const art = (kind: string, step: number, sha256: string) => ({
+      runId: id,
+      kind,
+      epoch: 0,
+      step,
+      path: `/x/${kind}-${step}`,
+      sha256,
+      bytes: 3,
+    })
     const first = repos.artifacts.add(art('samples', 10, 'aa'))
     const again = repos.artifacts.add(art('samples', 10, 'bb'))
     expect(again.id).toBe(first.id)
     repos.artifacts.add(art('checkpoint', 20, 'cc'))
     repos.artifacts.add(art('samples', 20, 'dd'))
-    expect(repos.artifacts.list(id, 'samples').map((a) => [a.step, a.sha256])).toEqual([[10, 'bb'], [20, 'dd']])
+    expect(repos.artifacts.list(id, 'samples').map((a) => [a.step, a.sha256])).toEqual([
+      [10, 'bb'],
+      [20, 'dd'],
+    ])
     expect(repos.artifacts.latest(id, 'samples')?.sha256).toBe('dd')
     repos.artifacts.truncate(id, 10, 'checkpoint')
-    expect(repos.artifacts.list(id).map((a) => [a.kind, a.step])).toEqual([['samples', 10], ['checkpoint', 20]])
+    expect(repos.artifacts.list(id).map((a) => [a.kind, a.step])).toEqual([
+      ['samples', 10],
+      ['checkpoint', 20],
+    ])
     repos.artifacts.remove(id, 'checkpoint', 20)
     expect(repos.artifacts.list(id).map((a) => [a.kind, a.step])).toEqual([['samples', 10]])
   })
 
   it('diagnoses: one of each kind per run (the first stands), dropped past a step', () => {
     const id = repos.runs.create({ config, totalSteps: 40 })
-    const d = (kind: Diagnosis['kind'], detectedAt: number): Diagnosis => ({ kind, step: detectedAt - 1, detectedAt, title: kind, explanation: '', remedies: [], evidence: `at ${detectedAt}` })
+    const d = (kind: Diagnosis['kind'], detectedAt: number): Diagnosis => ({
+      kind,
+      step: detectedAt - 1,
+      detectedAt,
+      title: kind,
+      explanation: '',
+      remedies: [],
+      evidence: `at ${detectedAt}`,
+    })
     repos.diagnoses.add(id, d('mode-collapse', 10))
     repos.diagnoses.add(id, d('mode-collapse', 30))
     repos.diagnoses.add(id, d('discriminator-dominates', 20))
-    expect(repos.diagnoses.list(id).map((x) => [x.kind, x.detectedAt])).toEqual([['mode-collapse', 10], ['discriminator-dominates', 20]])
+    expect(repos.diagnoses.list(id).map((x) => [x.kind, x.detectedAt])).toEqual([
+      ['mode-collapse', 10],
+      ['discriminator-dominates', 20],
+    ])
     repos.diagnoses.truncate(id, 15)
     expect(repos.diagnoses.list(id).map((x) => x.kind)).toEqual(['mode-collapse'])
   })
@@ -142,7 +208,9 @@ describe('one repository per table', () => {
     const first = repos.datasets.register(a, config, { sha256: 'f00d', content: false, count: null })
     const second = repos.datasets.register(b, config, { sha256: 'f00d', content: false, count: null })
     expect(second.id).toBe(first.id)
-    expect(repos.datasets.list()).toMatchObject([{ id: first.id, sha256: 'f00d', contentHash: false, label: 'toy2d:ring8', runs: 2, count: null }])
+    expect(repos.datasets.list()).toMatchObject([
+      { id: first.id, sha256: 'f00d', contentHash: false, label: 'toy2d:ring8', runs: 2, count: null },
+    ])
   })
 
   it('transfers: created running, finished with results or an error, listed by GAN run', () => {
@@ -158,13 +226,19 @@ describe('one repository per table', () => {
     expect(() => repos.transfers.get(9999)).toThrowError(/no transfer experiment 9999/)
   })
 
-  it('sweeps: created, renamed, read with their runs\' statuses', () => {
+  it("sweeps: created, renamed, read with their runs' statuses", () => {
     const id = repos.sweeps.create('s', { grid: [{ path: 'training.seed', values: ['1', '2'] }], base: {} })
     repos.sweeps.rename(id, 'renamed')
     const a = repos.runs.create({ config, totalSteps: 10, sweepId: id })
     repos.runs.create({ config, totalSteps: 10, sweepId: id })
     repos.runs.setStatus(a, 'completed')
-    expect(repos.sweeps.get(id)).toMatchObject({ id, name: 'renamed', grid: [{ path: 'training.seed', values: ['1', '2'] }], random: null, statuses: { completed: 1, queued: 1 } })
+    expect(repos.sweeps.get(id)).toMatchObject({
+      id,
+      name: 'renamed',
+      grid: [{ path: 'training.seed', values: ['1', '2'] }],
+      random: null,
+      statuses: { completed: 1, queued: 1 },
+    })
     expect(repos.sweeps.list().map((s) => s.id)).toEqual([id])
   })
 
@@ -181,10 +255,24 @@ describe('one repository per table', () => {
 
   it('reproductions: created running, results saved, finished, the latest per name', () => {
     const entry = REPRODUCTIONS[0]!
-    const make = () => repos.reproductions.create({ entry, quick: true, seeds: 2, target: 'local', command: 'c', commit: 'abc', machine: 'm', steps: 5, samples: 6, results: [] })
+    const make = () =>
+      repos.reproductions.create({
+        entry,
+        quick: true,
+        seeds: 2,
+        target: 'local',
+        command: 'c',
+        commit: 'abc',
+        machine: 'm',
+        steps: 5,
+        samples: 6,
+        results: [],
+      })
     const first = make()
     const second = make()
-    const results = [{ seed: 1, runId: null, status: 'completed', values: { x: 1 } }] as unknown as Parameters<Repositories['reproductions']['saveResults']>[1]
+    const results = [{ seed: 1, runId: null, status: 'completed', values: { x: 1 } }] as unknown as Parameters<
+      Repositories['reproductions']['saveResults']
+    >[1]
     expect(repos.reproductions.saveResults(second.id, results).results).toEqual(results)
     expect(repos.reproductions.finish(second.id, 'completed')).toMatchObject({ status: 'completed', error: null })
     expect(repos.reproductions.get(first.id)).toMatchObject({ status: 'running', name: entry.name, quick: true, seeds: 2, commit: 'abc' })
@@ -195,7 +283,7 @@ describe('one repository per table', () => {
 })
 
 describe('remote jobs (remote-jobs.ts, over the facade)', () => {
-  it('a queue run gets a job, is active until it ends, and a claim records the coordinator\'s host from the owner given', async () => {
+  it("a queue run gets a job, is active until it ends, and a claim records the coordinator's host from the owner given", async () => {
     const t = tmpDir()
     const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: STRANGER })
     try {
@@ -205,7 +293,10 @@ describe('remote jobs (remote-jobs.ts, over the facade)', () => {
       const jobId = jobs.assignJob(run.id, 'p')
       expect(jobs.active()).toEqual([{ runId: run.id, jobId }])
       jobs.claim(run.id, jobId, 'worker-1')
-      expect(registry.db.prepare('SELECT host, worker FROM runs WHERE id = ?').get(run.id)).toEqual({ host: STRANGER.host, worker: 'worker-1' })
+      expect(registry.db.prepare('SELECT host, worker FROM runs WHERE id = ?').get(run.id)).toEqual({
+        host: STRANGER.host,
+        worker: 'worker-1',
+      })
       registry.setStatus(run.id, 'completed')
       expect(jobs.active()).toEqual([])
     } finally {

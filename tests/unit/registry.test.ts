@@ -38,7 +38,9 @@ describe('registry database', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 5}`)
     db.close()
     const before = fs.readFileSync(file)
-    await expect(Registry.open(file, { owner: thisProcess() })).rejects.toThrowError(/written by a newer GAN Workbench \(schema \d+; this version knows \d+\)/)
+    await expect(Registry.open(file, { owner: thisProcess() })).rejects.toThrowError(
+      /written by a newer GAN Workbench \(schema \d+; this version knows \d+\)/,
+    )
     expect(fs.readFileSync(file)).toEqual(before)
   })
 
@@ -66,16 +68,23 @@ describe('registry database', () => {
     old.close()
   })
 
-  it('brings each run\'s last metric values forward when it adds last_metrics (v5)', async () => {
+  it("brings each run's last metric values forward when it adds last_metrics (v5)", async () => {
     const current = await Registry.open(file, { owner: thisProcess() })
     const run = current.createRun({ config: config(), totalSteps: 10 })
     current.close()
     // The same registry as version 4 wrote it: metrics, no last_metrics.
     const v4 = new Database(file)
-    v4.exec('DROP TABLE last_metrics; DROP TABLE model_templates; DROP TABLE metric_rollups; DROP TABLE reproductions; ALTER TABLE transfer_runs DROP COLUMN pid_started')
+    v4.exec(
+      'DROP TABLE last_metrics; DROP TABLE model_templates; DROP TABLE metric_rollups; DROP TABLE reproductions; ALTER TABLE transfer_runs DROP COLUMN pid_started',
+    )
     v4.pragma('user_version = 4')
     const insert = v4.prepare('INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, 1, ?, 0)')
-    for (const [key, step, value] of [['dLoss', 1, 0.9], ['dLoss', 7, 0.4], ['gLoss', 3, 1.5]] as const) insert.run(run.id, key, step, value)
+    for (const [key, step, value] of [
+      ['dLoss', 1, 0.9],
+      ['dLoss', 7, 0.4],
+      ['gLoss', 3, 1.5],
+    ] as const)
+      insert.run(run.id, key, step, value)
     v4.close()
     const r = await Registry.open(file, { owner: thisProcess() })
     expect(r.getRun(run.id).lastMetrics).toEqual({ dLoss: 0.4, gLoss: 1.5 })
@@ -136,10 +145,19 @@ describe('registry queries', () => {
 
   it('stores metrics once per (key, step): rewriting a step replaces it', () => {
     const run = r.createRun({ config: config(), totalSteps: 10 })
-    r.writeMetrics(run.id, [{ key: 'dLoss', step: 1, epoch: 1, value: 0.7, wallTime: 1 }, { key: 'dLoss', step: 2, epoch: 1, value: 0.6, wallTime: 2 }])
-    r.writeMetrics(run.id, [{ key: 'dLoss', step: 2, epoch: 1, value: 0.5, wallTime: 3 }, { key: 'gLoss', step: 2, epoch: 1, value: Number.NaN, wallTime: 3 }])
+    r.writeMetrics(run.id, [
+      { key: 'dLoss', step: 1, epoch: 1, value: 0.7, wallTime: 1 },
+      { key: 'dLoss', step: 2, epoch: 1, value: 0.6, wallTime: 2 },
+    ])
+    r.writeMetrics(run.id, [
+      { key: 'dLoss', step: 2, epoch: 1, value: 0.5, wallTime: 3 },
+      { key: 'gLoss', step: 2, epoch: 1, value: Number.NaN, wallTime: 3 },
+    ])
     expect(r.metrics(run.id)).toEqual({
-      dLoss: [{ step: 1, epoch: 1, value: 0.7, wallTime: 1 }, { step: 2, epoch: 1, value: 0.5, wallTime: 3 }],
+      dLoss: [
+        { step: 1, epoch: 1, value: 0.7, wallTime: 1 },
+        { step: 2, epoch: 1, value: 0.5, wallTime: 3 },
+      ],
     })
     expect(r.getRun(run.id).lastMetrics).toEqual({ dLoss: 0.5 })
     r.writeMetrics(run.id, [{ key: 'gLoss', step: 1, epoch: 1, value: 2, wallTime: 1 }])
@@ -154,14 +172,20 @@ describe('registry queries', () => {
 
   it('downsamples long series to the requested number of points, keeping the ends', () => {
     const run = r.createRun({ config: config(), totalSteps: 10 })
-    r.writeMetrics(run.id, Array.from({ length: 10_000 }, (_, i) => ({ key: 'gLoss', step: i + 1, epoch: 1, value: Math.sin(i / 100), wallTime: i })))
+    r.writeMetrics(
+      run.id,
+      Array.from({ length: 10_000 }, (_, i) => ({ key: 'gLoss', step: i + 1, epoch: 1, value: Math.sin(i / 100), wallTime: i })),
+    )
     const s = r.metrics(run.id, ['gLoss'], 500).gLoss!
     expect(s.length).toBeGreaterThanOrEqual(250) // roll-up envelopes: at least half the points asked for
     expect(s.length).toBeLessThanOrEqual(500)
     expect(s[0]!.step).toBe(1)
     expect(s.at(-1)!.step).toBe(10_000)
     // Per key, and a lone spike survives (LTTB keeps what changes the curve's shape).
-    r.writeMetrics(run.id, Array.from({ length: 5000 }, (_, i) => ({ key: 'dLoss', step: i + 1, epoch: 1, value: i === 2345 ? 50 : 0.5, wallTime: i })))
+    r.writeMetrics(
+      run.id,
+      Array.from({ length: 5000 }, (_, i) => ({ key: 'dLoss', step: i + 1, epoch: 1, value: i === 2345 ? 50 : 0.5, wallTime: i })),
+    )
     const both = r.metrics(run.id, undefined, 1000)
     expect(Object.keys(both).sort()).toEqual(['dLoss', 'gLoss'])
     expect(both.dLoss).toHaveLength(1000)
@@ -169,7 +193,16 @@ describe('registry queries', () => {
     expect(both.dLoss!.some((p) => p.step === 2346 && p.value === 50)).toBe(true)
     expect(r.metrics(run.id, ['dLoss']).dLoss).toHaveLength(5000)
     // Far longer than asked for: the roll-ups' extremes, grouped, at their own steps, in step order.
-    r.writeMetrics(run.id, Array.from({ length: 20_000 }, (_, i) => ({ key: 'long', step: i + 1, epoch: 1, value: i === 12_344 ? 99 : i === 776 ? -99 : Math.sin(i / 300), wallTime: i })))
+    r.writeMetrics(
+      run.id,
+      Array.from({ length: 20_000 }, (_, i) => ({
+        key: 'long',
+        step: i + 1,
+        epoch: 1,
+        value: i === 12_344 ? 99 : i === 776 ? -99 : Math.sin(i / 300),
+        wallTime: i,
+      })),
+    )
     const env = r.metrics(run.id, ['long'], 200).long!
     expect(env.length).toBeGreaterThan(100)
     expect(env.length).toBeLessThanOrEqual(200)
@@ -225,14 +258,23 @@ describe('model templates', () => {
   it('saves, replaces, lists and deletes templates, and refuses a model with an error', () => {
     const { generator, discriminator } = requirePreset('dcgan-mnist').config
     ctx.registry.repos.templates.save({ name: 'mine', generator, discriminator, basePreset: 'dcgan-mnist' })
-    const wider = { ...discriminator, layers: [{ type: 'conv2d', filters: 96, kernelSize: 3, strides: 2 }, ...(discriminator as { layers: unknown[] }).layers.slice(1)] }
+    const wider = {
+      ...discriminator,
+      layers: [{ type: 'conv2d', filters: 96, kernelSize: 3, strides: 2 }, ...(discriminator as { layers: unknown[] }).layers.slice(1)],
+    }
     const replaced = ctx.registry.repos.templates.save({ name: 'mine', generator, discriminator: wider, basePreset: 'dcgan-mnist' })
     expect(ctx.registry.repos.templates.list().map((x) => x.name)).toEqual(['mine'])
     expect((replaced.discriminator as { layers: { filters?: number }[] }).layers[0]!.filters).toBe(96)
     const broken = { ...discriminator, layers: [{ type: 'reshape', targetShape: [5, 5] }] }
-    expect(() => ctx.registry.repos.templates.save({ name: 'bad', generator, discriminator: broken, basePreset: null })).toThrowError(/the discriminator has an error: layers\[0\]/)
-    expect(() => ctx.registry.repos.templates.save({ name: 'bad', generator: { nonsense: 1 }, discriminator, basePreset: null })).toThrowError(/the generator is not a valid model/)
-    expect(() => ctx.registry.repos.templates.save({ name: 'bad', generator, discriminator, basePreset: 'no-such-preset' })).toThrowError(/no preset named no-such-preset/)
+    expect(() => ctx.registry.repos.templates.save({ name: 'bad', generator, discriminator: broken, basePreset: null })).toThrowError(
+      /the discriminator has an error: layers\[0\]/,
+    )
+    expect(() =>
+      ctx.registry.repos.templates.save({ name: 'bad', generator: { nonsense: 1 }, discriminator, basePreset: null }),
+    ).toThrowError(/the generator is not a valid model/)
+    expect(() => ctx.registry.repos.templates.save({ name: 'bad', generator, discriminator, basePreset: 'no-such-preset' })).toThrowError(
+      /no preset named no-such-preset/,
+    )
     ctx.registry.repos.templates.delete('mine')
     expect(ctx.registry.repos.templates.list()).toEqual([])
     expect(() => ctx.registry.repos.templates.delete('mine')).toThrowError(/no template named mine/)
@@ -250,8 +292,14 @@ describe('metric roll-ups', () => {
 
   /** Each 64-step block's count, lowest and highest row, computed from scratch. */
   const bruteForce = (db: Database.Database, runId: number) =>
-    (db.prepare('SELECT key, step, value FROM metrics WHERE run_id = ? ORDER BY key, step').all(runId) as { key: string; step: number; value: number }[])
-      .reduce((acc, r) => {
+    (
+      db.prepare('SELECT key, step, value FROM metrics WHERE run_id = ? ORDER BY key, step').all(runId) as {
+        key: string
+        step: number
+        value: number
+      }[]
+    ).reduce(
+      (acc, r) => {
         const id = `${r.key}/${Math.floor(r.step / ROLLUP_STEPS)}`
         const at = { step: r.step, value: r.value }
         const b = (acc[id] ??= { n: 0, lo: at, hi: at })
@@ -259,22 +307,52 @@ describe('metric roll-ups', () => {
         if (r.value < b.lo.value) b.lo = at
         if (r.value > b.hi.value) b.hi = at
         return acc
-      }, {} as Record<string, { n: number; lo: { step: number; value: number }; hi: { step: number; value: number } }>)
+      },
+      {} as Record<string, { n: number; lo: { step: number; value: number }; hi: { step: number; value: number } }>,
+    )
   const stored = (db: Database.Database, runId: number) =>
-    Object.fromEntries((db.prepare('SELECT key, block, n, lo_step, lo_value, hi_step, hi_value FROM metric_rollups WHERE run_id = ?').all(runId) as
-      { key: string; block: number; n: number; lo_step: number; lo_value: number; hi_step: number; hi_value: number }[])
-      .map((b) => [`${b.key}/${b.block}`, { n: b.n, lo: { step: b.lo_step, value: b.lo_value }, hi: { step: b.hi_step, value: b.hi_value } }]))
+    Object.fromEntries(
+      (
+        db.prepare('SELECT key, block, n, lo_step, lo_value, hi_step, hi_value FROM metric_rollups WHERE run_id = ?').all(runId) as {
+          key: string
+          block: number
+          n: number
+          lo_step: number
+          lo_value: number
+          hi_step: number
+          hi_value: number
+        }[]
+      ).map((b) => [
+        `${b.key}/${b.block}`,
+        { n: b.n, lo: { step: b.lo_step, value: b.lo_value }, hi: { step: b.hi_step, value: b.hi_value } },
+      ]),
+    )
   const plain = (o: object) => JSON.parse(JSON.stringify(o)) as unknown
 
   it('stay equal to the rows through writes, replaced rows and truncation, and are back-filled on upgrade', async () => {
     const r = await Registry.open(file, { owner: thisProcess() })
     const run = r.createRun({ config: config(), totalSteps: 10 })
     const rows = (from: number, to: number, f: (s: number) => number) =>
-      Array.from({ length: to - from + 1 }, (_, i) => ({ key: i % 3 ? 'dLoss' : 'gLoss', step: from + i, epoch: 1, value: f(from + i), wallTime: from + i }))
-    r.writeMetrics(run.id, rows(1, 1000, (s) => Math.sin(s / 37)))
-    r.writeMetrics(run.id, rows(500, 700, (s) => Math.cos(s))) // rewrites rows in the middle
+      Array.from({ length: to - from + 1 }, (_, i) => ({
+        key: i % 3 ? 'dLoss' : 'gLoss',
+        step: from + i,
+        epoch: 1,
+        value: f(from + i),
+        wallTime: from + i,
+      }))
+    r.writeMetrics(
+      run.id,
+      rows(1, 1000, (s) => Math.sin(s / 37)),
+    )
+    r.writeMetrics(
+      run.id,
+      rows(500, 700, (s) => Math.cos(s)),
+    ) // rewrites rows in the middle
     r.truncateMetrics(run.id, 655) // inside a block
-    r.writeMetrics(run.id, rows(656, 900, (s) => (s === 801 ? 42 : -s / 1000)))
+    r.writeMetrics(
+      run.id,
+      rows(656, 900, (s) => (s === 801 ? 42 : -s / 1000)),
+    )
     const want = bruteForce(r.db, run.id)
     expect(Object.keys(want).length).toBeGreaterThan(20)
     expect(plain(stored(r.db, run.id))).toEqual(plain(want))

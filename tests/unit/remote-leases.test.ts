@@ -42,7 +42,10 @@ beforeEach(async () => {
   t = tmpDir('gwb-leases-')
   const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
   ctx = {
-    registry, jobs: new RemoteJobs(registry), home: t.dir, secret: crypto.randomBytes(32),
+    registry,
+    jobs: new RemoteJobs(registry),
+    home: t.dir,
+    secret: crypto.randomBytes(32),
     runs: new RunManager(registry, t.dir, () => {
       throw new Error('no trainer here')
     }),
@@ -81,13 +84,26 @@ function queueRun() {
 }
 
 async function claim(q: ReturnType<typeof queueRun>, worker: string): Promise<number> {
-  const res = await fetch(`${base}/remote/runs/${q.runId}/claim`, { method: 'POST', headers: { Authorization: `Bearer ${q.token}` }, body: JSON.stringify({ jobId: q.jobId, worker }) })
+  const res = await fetch(`${base}/remote/runs/${q.runId}/claim`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${q.token}` },
+    body: JSON.stringify({ jobId: q.jobId, worker }),
+  })
   expect(res.status).toBe(200)
   return ((await res.json()) as { lease: number }).lease
 }
 
-async function send(q: ReturnType<typeof queueRun>, method: string, route: string, body: Buffer | string): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${base}/remote/runs/${q.runId}/${route}`, { method, headers: { Authorization: `Bearer ${q.token}` }, body: typeof body === 'string' ? body : new Uint8Array(body) })
+async function send(
+  q: ReturnType<typeof queueRun>,
+  method: string,
+  route: string,
+  body: Buffer | string,
+): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${base}/remote/runs/${q.runId}/${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${q.token}` },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  })
   return { status: res.status, text: await res.text() }
 }
 
@@ -95,17 +111,28 @@ async function send(q: ReturnType<typeof queueRun>, method: string, route: strin
  * Sends the first half of `body`, waits until the server reads it, runs `meanwhile` (another
  * claim), then sends the rest; resolves with the answer.
  */
-async function racedRequest(q: ReturnType<typeof queueRun>, method: string, route: string, body: Buffer, meanwhile: () => Promise<unknown>): Promise<{ status: number; text: string }> {
+async function racedRequest(
+  q: ReturnType<typeof queueRun>,
+  method: string,
+  route: string,
+  body: Buffer,
+  meanwhile: () => Promise<unknown>,
+): Promise<{ status: number; text: string }> {
   const tag = crypto.randomBytes(6).toString('hex')
   const started = new Promise<void>((r) => reading.set(tag, r))
   const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request(`${base}/remote/runs/${q.runId}/${route}`, {
-      method, headers: { Authorization: `Bearer ${q.token}`, 'Content-Length': body.length, 'x-test-tag': tag },
-    }, (res) => {
-      let text = ''
-      res.on('data', (c) => (text += c))
-      res.on('end', () => resolve({ status: res.statusCode!, text }))
-    })
+    const req = http.request(
+      `${base}/remote/runs/${q.runId}/${route}`,
+      {
+        method,
+        headers: { Authorization: `Bearer ${q.token}`, 'Content-Length': body.length, 'x-test-tag': tag },
+      },
+      (res) => {
+        let text = ''
+        res.on('data', (c) => (text += c))
+        res.on('end', () => resolve({ status: res.statusCode!, text }))
+      },
+    )
     req.on('error', reject)
     const half = body.length >> 1
     req.write(body.subarray(0, half))
@@ -116,7 +143,13 @@ async function racedRequest(q: ReturnType<typeof queueRun>, method: string, rout
 
 function checkpointFiles(step: number, epoch: number | undefined) {
   const weights = crypto.randomBytes(64)
-  const manifest = { format: 1, step, ...(epoch === undefined ? {} : { epoch }), weightsSha256: sha(weights), tensors: [{ group: 'generator', name: 'w', shape: [16], dtype: 'float32', offset: 0, length: 64 }] }
+  const manifest = {
+    format: 1,
+    step,
+    ...(epoch === undefined ? {} : { epoch }),
+    weightsSha256: sha(weights),
+    tensors: [{ group: 'generator', name: 'w', shape: [16], dtype: 'float32', offset: 0, length: 64 }],
+  }
   return { weights, manifest: Buffer.from(JSON.stringify(manifest)) }
 }
 
@@ -124,10 +157,17 @@ describe("a replaced attempt's writes, raced against the claim that replaced it"
   it('sync: the half-sent metrics and status of lease N are refused once lease N+1 is issued', async () => {
     const q = queueRun()
     const old = await claim(q, 'w/1')
-    const body = Buffer.from(JSON.stringify({
-      lease: old, metrics: [{ key: 'dLoss', step: 5, epoch: 1, value: 123.5, wallTime: 0 }], diagnoses: [], step: 5, epoch: 1, samplesPerSec: null,
-      status: { status: 'completed', error: null },
-    }))
+    const body = Buffer.from(
+      JSON.stringify({
+        lease: old,
+        metrics: [{ key: 'dLoss', step: 5, epoch: 1, value: 123.5, wallTime: 0 }],
+        diagnoses: [],
+        step: 5,
+        epoch: 1,
+        samplesPerSec: null,
+        status: { status: 'completed', error: null },
+      }),
+    )
     let next = 0
     const answer = await racedRequest(q, 'POST', `sync?lease=${old}`, body, async () => (next = await claim(q, 'w/2')))
     expect(next).toBe(old + 1)
@@ -164,7 +204,13 @@ describe("a replaced attempt's writes, raced against the claim that replaced it"
     const q = queueRun()
     const old = await claim(q, 'w/1')
     const png = crypto.randomBytes(2000)
-    const answer = await racedRequest(q, 'PUT', `artifact?lease=${old}&kind=samples-2d&epoch=1&step=100&name=epoch-00001.png&sha256=${sha(png)}`, png, () => claim(q, 'w/2'))
+    const answer = await racedRequest(
+      q,
+      'PUT',
+      `artifact?lease=${old}&kind=samples-2d&epoch=1&step=100&name=epoch-00001.png&sha256=${sha(png)}`,
+      png,
+      () => claim(q, 'w/2'),
+    )
     expect(answer.status, answer.text).toBe(409)
     races.add()
     expect(ctx.registry.artifacts(q.runId)).toEqual([])
@@ -176,7 +222,14 @@ describe("a replaced attempt's writes, raced against the claim that replaced it"
     const q = queueRun()
     await claim(q, 'w/1')
     const lease = await claim(q, 'w/2')
-    const sync = { lease, metrics: [{ key: 'dLoss', step: 5, epoch: 1, value: 1, wallTime: 0 }], diagnoses: [], step: 5, epoch: 1, samplesPerSec: null }
+    const sync = {
+      lease,
+      metrics: [{ key: 'dLoss', step: 5, epoch: 1, value: 1, wallTime: 0 }],
+      diagnoses: [],
+      step: 5,
+      epoch: 1,
+      samplesPerSec: null,
+    }
     expect((await send(q, 'POST', `sync?lease=${lease}`, JSON.stringify(sync))).status).toBe(200)
     const { weights, manifest } = checkpointFiles(100, 1)
     expect((await send(q, 'PUT', `checkpoints/100/weights.bin?lease=${lease}`, weights)).status).toBe(200)
@@ -203,41 +256,85 @@ describe('checkpoint manifests', () => {
     const q = queueRun()
     const lease = await claim(q, 'w/1')
     const runFolder = path.join(t.dir, 'runs', String(q.runId))
-    const outside = () => fs.readdirSync(t.dir).filter((f) => !['runs', 'registry.sqlite', 'registry.sqlite-wal', 'registry.sqlite-shm'].includes(f))
+    const outside = () =>
+      fs.readdirSync(t.dir).filter((f) => !['runs', 'registry.sqlite', 'registry.sqlite-wal', 'registry.sqlite-shm'].includes(f))
     const before = outside()
     const weights = crypto.randomBytes(64)
     expect((await send(q, 'PUT', `checkpoints/300/weights.bin?lease=${lease}`, weights)).status).toBe(200)
-    const good = { format: 1, step: 300, epoch: 3, weightsSha256: sha(weights), tensors: [{ group: 'g', name: 'w', shape: [16], dtype: 'float32', offset: 0, length: 64 }] }
+    const good = {
+      format: 1,
+      step: 300,
+      epoch: 3,
+      weightsSha256: sha(weights),
+      tensors: [{ group: 'g', name: 'w', shape: [16], dtype: 'float32', offset: 0, length: 64 }],
+    }
     const hostileValue = fc.oneof(
-      fc.constant(undefined), fc.constant(null), fc.constant('../../../x'), fc.constant('300'), fc.constant(-1), fc.constant(3.5), fc.constant(1e300),
-      fc.constant([]), fc.constant({}), fc.string(), fc.jsonValue({ maxDepth: 3 }),
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.constant('../../../x'),
+      fc.constant('300'),
+      fc.constant(-1),
+      fc.constant(3.5),
+      fc.constant(1e300),
+      fc.constant([]),
+      fc.constant({}),
+      fc.string(),
+      fc.jsonValue({ maxDepth: 3 }),
     )
     const field = fc.constantFrom('format', 'step', 'epoch', 'weightsSha256', 'tensors', 'extra')
     const tensorField = fc.constantFrom('group', 'name', 'shape', 'dtype', 'offset', 'length')
-    const manifest = fc.oneof(
-      fc.tuple(field, hostileValue).map(([k, v]) => ({ ...good, [k]: v })),
-      fc.tuple(tensorField, hostileValue).map(([k, v]) => ({ ...good, tensors: [{ ...good.tensors[0], [k]: v }] })),
-      fc.jsonValue({ maxDepth: 4 }),
-    ).filter((m) => JSON.stringify(m) !== JSON.stringify(good))
-    const params = fc.record({ lease: fc.oneof(fc.constant(String(lease)), fc.constant(''), fc.constant('1e0'), fc.constant('-1'), fc.constant(' 1'), fc.constant('0x1')) })
+    const manifest = fc
+      .oneof(
+        fc.tuple(field, hostileValue).map(([k, v]) => ({ ...good, [k]: v })),
+        fc.tuple(tensorField, hostileValue).map(([k, v]) => ({ ...good, tensors: [{ ...good.tensors[0], [k]: v }] })),
+        fc.jsonValue({ maxDepth: 4 }),
+      )
+      .filter((m) => JSON.stringify(m) !== JSON.stringify(good))
+    const params = fc.record({
+      lease: fc.oneof(
+        fc.constant(String(lease)),
+        fc.constant(''),
+        fc.constant('1e0'),
+        fc.constant('-1'),
+        fc.constant(' 1'),
+        fc.constant('0x1'),
+      ),
+    })
     const mark = uploads.total
-    await fc.assert(fc.asyncProperty(manifest, params, async (m, p) => {
-      uploads.add()
-      const answer = await send(q, 'PUT', `checkpoints/300/manifest.json?lease=${encodeURIComponent(p.lease)}`, JSON.stringify(m) ?? 'null')
-      expect(answer.status, answer.text).toBeGreaterThanOrEqual(400)
-      expect(answer.status, answer.text).toBeLessThan(500)
-    }), { seed: 22, numRuns: 200 })
+    await fc.assert(
+      fc.asyncProperty(manifest, params, async (m, p) => {
+        uploads.add()
+        const answer = await send(
+          q,
+          'PUT',
+          `checkpoints/300/manifest.json?lease=${encodeURIComponent(p.lease)}`,
+          JSON.stringify(m) ?? 'null',
+        )
+        expect(answer.status, answer.text).toBeGreaterThanOrEqual(400)
+        expect(answer.status, answer.text).toBeLessThan(500)
+      }),
+      { seed: 22, numRuns: 200 },
+    )
     uploads.expectSince(mark, 200)
-    const name = fc.oneof(fc.constant('../../x.png'), fc.constant('/etc/x.png'), fc.constant('epoch-1.png/../../y'), fc.string(), fc.constant('epoch-00001.png\u0000'))
+    const name = fc.oneof(
+      fc.constant('../../x.png'),
+      fc.constant('/etc/x.png'),
+      fc.constant('epoch-1.png/../../y'),
+      fc.string(),
+      fc.constant('epoch-00001.png\u0000'),
+    )
     const kind = fc.oneof(fc.constant('samples-2d'), fc.constant('../checkpoint'), fc.constant('checkpoint'), fc.string())
     const mark2 = uploads.total
-    await fc.assert(fc.asyncProperty(name, kind, fc.string(), async (n, k, step) => {
-      uploads.add()
-      const png = Buffer.from('not really a png')
-      const query = new URLSearchParams({ lease: String(lease), kind: k, name: n, epoch: '1', step, sha256: sha(png) })
-      const answer = await send(q, 'PUT', `artifact?${query}`, png)
-      expect(answer.status, answer.text).toBeLessThan(500)
-    }), { seed: 22, numRuns: 150 })
+    await fc.assert(
+      fc.asyncProperty(name, kind, fc.string(), async (n, k, step) => {
+        uploads.add()
+        const png = Buffer.from('not really a png')
+        const query = new URLSearchParams({ lease: String(lease), kind: k, name: n, epoch: '1', step, sha256: sha(png) })
+        const answer = await send(q, 'PUT', `artifact?${query}`, png)
+        expect(answer.status, answer.text).toBeLessThan(500)
+      }),
+      { seed: 22, numRuns: 150 },
+    )
     uploads.expectSince(mark2, 150)
     expect(ctx.registry.artifacts(q.runId, 'checkpoint')).toEqual([])
     expect(outside()).toEqual(before)

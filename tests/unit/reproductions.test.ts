@@ -5,7 +5,14 @@
  * tags and scores them, keeps failed and stopped seeds as such, and runs on the queue as a sweep.
  */
 import { describe, expect, it } from 'vitest'
-import { REPRODUCTIONS, findReproduction, withCurrentFindings, recipeConfig, recipeSteps, type ReproductionEntry } from '../../src-shared/reproductions/catalog'
+import {
+  REPRODUCTIONS,
+  findReproduction,
+  withCurrentFindings,
+  recipeConfig,
+  recipeSteps,
+  type ReproductionEntry,
+} from '../../src-shared/reproductions/catalog'
 import { formatSpread, summarize, verdictWord } from '../../src-shared/reproductions/summary'
 import { validateExperiment } from '../../src-shared/config/validate'
 import type { ReproductionProgressEvent, ReproductionRecord, SeedResult } from '../../src-shared/domain/reproduction'
@@ -32,28 +39,45 @@ describe('the catalog', () => {
   it('has every family the issue names, once each', () => {
     const names = REPRODUCTIONS.map((r) => r.name)
     expect(new Set(names).size).toBe(names.length)
-    for (const n of ['pacgan-ring8', 'pacgan-grid25', 'toy-ring8', 'toy-spiral', 'wgan-gp-ring8', 'lsgan-ring8', 'unrolled-ring8', 'feature-matching-ring8',
-      'acgan-fashion-mnist', 'acgan-mnist', 'infogan-mnist', 'dcgan-mnist', 'dcgan-fashion-mnist']) expect(names, n).toContain(n)
+    for (const n of [
+      'pacgan-ring8',
+      'pacgan-grid25',
+      'toy-ring8',
+      'toy-spiral',
+      'wgan-gp-ring8',
+      'lsgan-ring8',
+      'unrolled-ring8',
+      'feature-matching-ring8',
+      'acgan-fashion-mnist',
+      'acgan-mnist',
+      'infogan-mnist',
+      'dcgan-mnist',
+      'dcgan-fashion-mnist',
+    ])
+      expect(names, n).toContain(n)
   })
 
-  it.each(REPRODUCTIONS.map((r) => [r.name, r] as const))('%s: its recipe (and baseline) validate, full and quick; its rows read what its protocol measures', (_name, entry) => {
-    for (const recipe of [entry.recipe, ...(entry.baseline ? [entry.baseline] : [])]) {
-      for (const quick of [false, true]) {
-        const { config } = validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed: 3 }))
-        expect(config.training.seed).toBe(3)
-        if (entry.family === '2d') expect(createDataSource(config.dataset, 1).mixture, 'known modes').toBeDefined()
-        else expect(classifierDatasetOf(config), 'an evaluation classifier').not.toBeNull()
+  it.each(REPRODUCTIONS.map((r) => [r.name, r] as const))(
+    '%s: its recipe (and baseline) validate, full and quick; its rows read what its protocol measures',
+    (_name, entry) => {
+      for (const recipe of [entry.recipe, ...(entry.baseline ? [entry.baseline] : [])]) {
+        for (const quick of [false, true]) {
+          const { config } = validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed: 3 }))
+          expect(config.training.seed).toBe(3)
+          if (entry.family === '2d') expect(createDataSource(config.dataset, 1).mixture, 'known modes').toBeDefined()
+          else expect(classifierDatasetOf(config), 'an evaluation classifier').not.toBeNull()
+        }
       }
-    }
-    expect(recipeSteps(entry, true)).toBeLessThanOrEqual(20)
-    expect(recipeSteps(entry)).toBeGreaterThan(recipeSteps(entry, true))
-    for (const row of entry.rows) {
-      const metric = row.metric.replace(/^baseline\./, '')
-      expect(PRODUCES[entry.protocol.kind], `${row.metric}`).toContain(metric)
-      if (row.metric.startsWith('baseline.') || row.goal.kind === 'at-least-baseline') expect(entry.baseline).toBeDefined()
-      if (row.goal.kind === 'at-most-peer') expect(entry.peer).toBeDefined()
-    }
-  })
+      expect(recipeSteps(entry, true)).toBeLessThanOrEqual(20)
+      expect(recipeSteps(entry)).toBeGreaterThan(recipeSteps(entry, true))
+      for (const row of entry.rows) {
+        const metric = row.metric.replace(/^baseline\./, '')
+        expect(PRODUCES[entry.protocol.kind], `${row.metric}`).toContain(metric)
+        if (row.metric.startsWith('baseline.') || row.goal.kind === 'at-least-baseline') expect(entry.baseline).toBeDefined()
+        if (row.goal.kind === 'at-most-peer') expect(entry.peer).toBeDefined()
+      }
+    },
+  )
 
   it("holds the issue's goals: ring 8/8 and ≥ 97 %, grid 25/25 and ≥ 95 %, AC-GAN ≥ 95 % of the classifier, InfoGAN ≤ 5 %", () => {
     const goal = (name: string, metric: string) => findReproduction(name)!.rows.find((r) => r.metric === metric)!.goal
@@ -63,16 +87,28 @@ describe('the catalog', () => {
     expect(goal('pacgan-grid25', 'pacganHighQuality')).toEqual({ kind: 'at-least', value: 0.95 })
     expect(goal('acgan-fashion-mnist', 'relativeAccuracy')).toEqual({ kind: 'at-least', value: 0.95 })
     expect(goal('infogan-mnist', 'codeError')).toEqual({ kind: 'at-most', value: 0.05 })
-    expect(findReproduction('pacgan-ring8')!.rows[0]!.paper).toEqual([{ label: 'GAN', value: 6.3 }, { label: 'PacGAN3', value: 7.8 }, { label: 'PacGAN4', value: 7.8 }])
+    expect(findReproduction('pacgan-ring8')!.rows[0]!.paper).toEqual([
+      { label: 'GAN', value: 6.3 },
+      { label: 'PacGAN3', value: 7.8 },
+      { label: 'PacGAN4', value: 7.8 },
+    ])
   })
 })
 
 const entry = findReproduction('pacgan-ring8')!
-const seed = (n: number, values: Record<string, number>, status: SeedResult['status'] = 'completed'): SeedResult => ({ seed: n, runId: n, status, values })
+const seed = (n: number, values: Record<string, number>, status: SeedResult['status'] = 'completed'): SeedResult => ({
+  seed: n,
+  runId: n,
+  status,
+  values,
+})
 
 describe('a reproduction table', () => {
   it('passes a row only when every seed meets it; mean ± sd (min–max) over the seeds', () => {
-    const s = summarize({ entry, results: [seed(1, { pacganModes: 8, pacganHighQuality: 0.98 }), seed(2, { pacganModes: 8, pacganHighQuality: 0.96 })] })
+    const s = summarize({
+      entry,
+      results: [seed(1, { pacganModes: 8, pacganHighQuality: 0.98 }), seed(2, { pacganModes: 8, pacganHighQuality: 0.96 })],
+    })
     expect(s.rows.map((r) => r.verdict)).toEqual(['pass', 'fail'])
     expect(s.rows[1]!.why).toBe('seed 2 short of the goal')
     expect(s.rows[1]!).toMatchObject({ mean: 0.97, min: 0.96, max: 0.98 })
@@ -93,16 +129,22 @@ describe('a reproduction table', () => {
 
   it('a variant beats its baseline seed by seed; a peer goal waits for the peer figure', () => {
     const unrolled = findReproduction('unrolled-ring8')!
-    const v = summarize({ entry: unrolled, results: [
-      { ...seed(1, { pacganModes: 8, 'baseline.pacganModes': 5, pacganHighQuality: 0.9 }), baselineStatus: 'completed' },
-      { ...seed(2, { pacganModes: 6, 'baseline.pacganModes': 7, pacganHighQuality: 0.9 }), baselineStatus: 'completed' },
-    ] })
+    const v = summarize({
+      entry: unrolled,
+      results: [
+        { ...seed(1, { pacganModes: 8, 'baseline.pacganModes': 5, pacganHighQuality: 0.9 }), baselineStatus: 'completed' },
+        { ...seed(2, { pacganModes: 6, 'baseline.pacganModes': 7, pacganHighQuality: 0.9 }), baselineStatus: 'completed' },
+      ],
+    })
     expect(v.rows.map((r) => r.verdict)).toEqual(['fail', 'info', 'info'])
     expect(v.rows[0]!.why).toBe('seed 2 short of the goal')
     // A made-up name: the catalog's own peer figure for dcgan-mnist (supplied later) must not replace these.
     const dcgan = { ...findReproduction('dcgan-mnist')!, name: 'dcgan-under-test' }
     const results = [seed(1, { frechetDistance: 30, classesPresent: 10, inceptionScore: 8 })]
-    expect(summarize({ entry: dcgan, results }).rows[0]).toMatchObject({ verdict: 'no-goal', why: 'no PyTorch rebuild, same recipe and steps figure yet' })
+    expect(summarize({ entry: dcgan, results }).rows[0]).toMatchObject({
+      verdict: 'no-goal',
+      why: 'no PyTorch rebuild, same recipe and steps figure yet',
+    })
     const withPeer: ReproductionEntry = { ...dcgan, peer: { ...dcgan.peer!, value: 25 } }
     expect(summarize({ entry: withPeer, results }).rows[0]!.verdict).toBe('fail')
     expect(summarize({ entry: { ...dcgan, peer: { ...dcgan.peer!, value: 35 } }, results }).rows[0]!.verdict).toBe('pass')
@@ -166,11 +208,16 @@ describe('the reproduction service', () => {
   it('trains one run per seed (training.seed 1 … N), tags them, scores each with the protocol and stores the table', async () => {
     const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
     const events: ReproductionProgressEvent[] = []
-    const handle = startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, (e) => events.push(e))
+    const handle = startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, (e) =>
+      events.push(e),
+    )
     expect(handle.record).toMatchObject({ status: 'running', seeds: 2, quick: true, steps: 20, samples: 2500 })
     const final = await handle.done
     expect(final.status).toBe('completed')
-    expect(final.results.map((r) => [r.seed, r.status])).toEqual([[1, 'completed'], [2, 'completed']])
+    expect(final.results.map((r) => [r.seed, r.status])).toEqual([
+      [1, 'completed'],
+      [2, 'completed'],
+    ])
     for (const r of final.results) {
       const run = ctx.registry.getRun(r.runId!)
       expect(run.seed).toBe(r.seed)
@@ -197,13 +244,22 @@ describe('the reproduction service', () => {
     // Written again from a data directory that holds only toy-ring8: an entry run elsewhere keeps its
     // section and row from the previous file; toy-ring8's own old section is replaced.
     const earlier = doc
-      .replace('| pacgan-ring8 | Lin 2018 | — | not run | — | — |', '| [pacgan-ring8](#pacgan-ring8) | Lin 2018 | 5 | NOT REACHED | 2026-11-01 | `abc123` |')
+      .replace(
+        '| pacgan-ring8 | Lin 2018 | — | not run | — | — |',
+        '| [pacgan-ring8](#pacgan-ring8) | Lin 2018 | 5 | NOT REACHED | 2026-11-01 | `abc123` |',
+      )
       .replace(/### pacgan-ring8: [^\n]*/, '### pacgan-ring8: measured elsewhere, 2026-11-01')
       .replace(/### toy-ring8: [^\n]*/, '### toy-ring8: an older run')
-    const again = reproductionsMarkdown(ctx.registry.repos.reproductions.latest(true), { quick: true, generatedAt: '2026-12-02 10:00 UTC', previous: previousDocs(earlier, true) })
+    const again = reproductionsMarkdown(ctx.registry.repos.reproductions.latest(true), {
+      quick: true,
+      generatedAt: '2026-12-02 10:00 UTC',
+      previous: previousDocs(earlier, true),
+    })
     expect(again).toContain('| [pacgan-ring8](#pacgan-ring8) | Lin 2018 | 5 | NOT REACHED | 2026-11-01 | `abc123` |')
     expect(again).toContain('### pacgan-ring8: measured elsewhere, 2026-11-01')
-    expect(again).toContain('Kept from the previous file, because the data directory this was written from holds no run of them: pacgan-ring8 ')
+    expect(again).toContain(
+      'Kept from the previous file, because the data directory this was written from holds no run of them: pacgan-ring8 ',
+    )
     expect(again).not.toContain('an older run')
     expect(again).toMatch(/\| pacgan-grid25 \| Lin 2018 \| — \| not run \|/)
     expect(again.match(/<a id="pacgan-ring8"><\/a>/g)).toHaveLength(1)
@@ -212,7 +268,11 @@ describe('the reproduction service', () => {
   })
 
   it('a seed whose run fails is a failed seed; the others still train and score', async () => {
-    const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir, (nth) => nth === 1))
+    const runs = new RunManager(
+      ctx.registry,
+      ctx.dir,
+      inProcess(ctx.registry, ctx.dir, (nth) => nth === 1),
+    )
     const final = await startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, () => {}).done
     expect(final.status).toBe('completed')
     expect(final.results.map((r) => r.status)).toEqual(['failed', 'completed'])
@@ -225,7 +285,8 @@ describe('the reproduction service', () => {
 
   it('a variant trains the plain GAN on the same seed and reads its figures beside its own', async () => {
     const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
-    const final = await startReproduction(ctx.registry, runs, { name: 'lsgan-ring8', seeds: 1, quick: true, command: 'test' }, () => {}).done
+    const final = await startReproduction(ctx.registry, runs, { name: 'lsgan-ring8', seeds: 1, quick: true, command: 'test' }, () => {})
+      .done
     const r = final.results[0]!
     expect(r.baselineStatus).toBe('completed')
     expect(ctx.registry.getRun(r.runId!).gan).toBe('lsgan')
@@ -249,12 +310,20 @@ describe('the reproduction service', () => {
 
   it('on the queue: one sweep over the seeds, scored as each run ends', async () => {
     const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
-    const handle = startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, target: 'queue', command: 'test' }, () => {})
+    const handle = startReproduction(
+      ctx.registry,
+      runs,
+      { name: 'toy-ring8', seeds: 2, quick: true, target: 'queue', command: 'test' },
+      () => {},
+    )
     // Stand in for queue workers: train each queued run here.
     const queued = () => ctx.registry.listRuns({ tag: 'reproduction:toy-ring8' })
     for (let i = 0; i < 50 && queued().length < 2; i++) await new Promise((r) => setTimeout(r, 20))
     const members = queued()
-    expect(members.map((r) => [r.placement, r.status])).toEqual([['queue', 'queued'], ['queue', 'queued']])
+    expect(members.map((r) => [r.placement, r.status])).toEqual([
+      ['queue', 'queued'],
+      ['queue', 'queued'],
+    ])
     expect(new Set(members.map((r) => r.sweepId)).size).toBe(1)
     expect(members.map((r) => r.seed).sort()).toEqual([1, 2])
     for (const run of members) runs.launchPrepared(run.id)
@@ -266,7 +335,16 @@ describe('the reproduction service', () => {
 
   it('a reproduction whose process died is marked interrupted (not left running), its results kept', () => {
     const made = ctx.registry.repos.reproductions.create({
-      entry, quick: true, seeds: 1, target: 'local', command: 'test', commit: null, machine: 'm', steps: 20, samples: 2500, results: [seed(1, { pacganModes: 8 })],
+      entry,
+      quick: true,
+      seeds: 1,
+      target: 'local',
+      command: 'test',
+      commit: null,
+      machine: 'm',
+      steps: 20,
+      samples: 2500,
+      results: [seed(1, { pacganModes: 8 })],
     })
     ctx.registry.db.prepare('UPDATE reproductions SET pid = ? WHERE id = ?').run(999_999_999, made.id)
     ctx.registry.markOrphansInterrupted((pid) => pid === process.pid)
@@ -277,7 +355,16 @@ describe('the reproduction service', () => {
 
   it('a reproduction whose pid now names another process is interrupted; its own live process keeps it running', () => {
     const made = ctx.registry.repos.reproductions.create({
-      entry, quick: true, seeds: 1, target: 'local', command: 'test', commit: null, machine: 'm', steps: 20, samples: 2500, results: [],
+      entry,
+      quick: true,
+      seeds: 1,
+      target: 'local',
+      command: 'test',
+      commit: null,
+      machine: 'm',
+      steps: 20,
+      samples: 2500,
+      results: [],
     })
     ctx.registry.markOrphansInterrupted(() => true)
     expect(ctx.registry.repos.reproductions.get(made.id).status).toBe('running')
@@ -289,8 +376,12 @@ describe('the reproduction service', () => {
 
   it('refuses an unknown name or a bad seed count before recording anything', () => {
     const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
-    expect(() => startReproduction(ctx.registry, runs, { name: 'nope', command: 'test' }, () => {})).toThrow(/no reproduction named "nope"; the catalog: pacgan-ring8/)
-    expect(() => startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 0, command: 'test' }, () => {})).toThrow(/seeds must be a whole number from 1 to 20/)
+    expect(() => startReproduction(ctx.registry, runs, { name: 'nope', command: 'test' }, () => {})).toThrow(
+      /no reproduction named "nope"; the catalog: pacgan-ring8/,
+    )
+    expect(() => startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 0, command: 'test' }, () => {})).toThrow(
+      /seeds must be a whole number from 1 to 20/,
+    )
     expect(ctx.registry.db.prepare('SELECT COUNT(*) AS n FROM reproductions').get()).toEqual({ n: 0 })
   })
 })

@@ -12,9 +12,16 @@ import { selectBackend } from '../../src-main/training/backend'
 import { trainRun, totalSteps, type TrainHooks } from '../../src-main/training/train-run'
 import { useTempRegistry } from '../helpers/temp-registry'
 
-const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, [
-  'training.epochs=2', 'training.stepsPerEpoch=20', 'training.batchSize=32', 'training.logEvery=1', 'training.checkpointEvery=1', 'training.evalSamples=0',
-])).config
+const config = validateExperiment(
+  applyOverrides(requirePreset('mlp-2d-ring8').config, [
+    'training.epochs=2',
+    'training.stepsPerEpoch=20',
+    'training.batchSize=32',
+    'training.logEvery=1',
+    'training.checkpointEvery=1',
+    'training.evalSamples=0',
+  ]),
+).config
 
 /** Asks to stop once `stopAfter` iterations have run (trainRun asks once per iteration). */
 function hooks(stopAfter = Infinity): TrainHooks {
@@ -29,11 +36,22 @@ beforeAll(async () => {
 describe('each step and artifact recorded once across attempts', () => {
   const ctx = useTempRegistry()
 
-  it('a resume with no checkpoint drops the abandoned attempt\'s metrics, diagnoses and samples past its start', async () => {
+  it("a resume with no checkpoint drops the abandoned attempt's metrics, diagnoses and samples past its start", async () => {
     const run = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
     // What a first attempt SIGKILLed at step 33, before its first checkpoint (20) was recorded, left behind.
-    ctx.registry.writeMetrics(run.id, Array.from({ length: 33 }, (_, i) => ({ key: 'dLoss', step: i + 1, epoch: Math.ceil((i + 1) / 20), value: 9, wallTime: i })))
-    ctx.registry.addArtifact({ runId: run.id, kind: 'samples-2d', epoch: 1, step: 20, path: path.join(ctx.dir, 'old.json'), sha256: 'x', bytes: 1 })
+    ctx.registry.writeMetrics(
+      run.id,
+      Array.from({ length: 33 }, (_, i) => ({ key: 'dLoss', step: i + 1, epoch: Math.ceil((i + 1) / 20), value: 9, wallTime: i })),
+    )
+    ctx.registry.addArtifact({
+      runId: run.id,
+      kind: 'samples-2d',
+      epoch: 1,
+      step: 20,
+      path: path.join(ctx.dir, 'old.json'),
+      sha256: 'x',
+      bytes: 1,
+    })
     ctx.registry.addDiagnosis(run.id, { kind: 'mode-collapse', step: 25, detectedAt: 30 } as never)
     ctx.registry.updateProgress(run.id, 33, 2, null)
     ctx.registry.setStatus(run.id, 'interrupted', 'killed')
@@ -59,7 +77,12 @@ describe('each step and artifact recorded once across attempts', () => {
     expect(ctx.registry.artifacts(run.id, 'checkpoint')).toEqual(first)
     // Stopped exactly at an epoch's checkpoint (step 40 is the last): still once.
     expect(await trainRun(ctx.registry, ctx.dir, run.id, hooks())).toBe('completed')
-    expect(ctx.registry.artifacts(run.id).map((a) => `${a.kind}@${a.step}`).sort()).toEqual(['checkpoint@20', 'checkpoint@25', 'checkpoint@40', 'samples-2d@20', 'samples-2d@40'])
+    expect(
+      ctx.registry
+        .artifacts(run.id)
+        .map((a) => `${a.kind}@${a.step}`)
+        .sort(),
+    ).toEqual(['checkpoint@20', 'checkpoint@25', 'checkpoint@40', 'samples-2d@20', 'samples-2d@40'])
   })
 
   it('an artifact recorded again at the same step replaces the first (unique per run, kind and step)', () => {

@@ -29,7 +29,9 @@ beforeAll(async () => {
   t = tmpDir()
   fs.mkdirSync(homeA())
   source = await Registry.open(path.join(homeA(), 'registry.sqlite'), { owner: thisProcess() })
-  const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, ['training.epochs=2', 'training.stepsPerEpoch=10', 'training.checkpointEvery=1'])).config
+  const config = validateExperiment(
+    applyOverrides(requirePreset('mlp-2d-ring8').config, ['training.epochs=2', 'training.stepsPerEpoch=10', 'training.checkpointEvery=1']),
+  ).config
   runId = source.createRun({ name: 'travels', config, totalSteps: totalSteps(config) }).id
   expect(await trainRun(source, homeA(), runId, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('completed')
   source.tag(runId, ['keep'])
@@ -68,7 +70,14 @@ describe('run bundles', () => {
     try {
       const imported = importBundle(registry, home, bundle)
       const original = source.getRun(runId)
-      expect(imported).toMatchObject({ name: 'travels', status: 'completed', step: original.step, totalSteps: original.totalSteps, config: original.config, backend: original.backend })
+      expect(imported).toMatchObject({
+        name: 'travels',
+        status: 'completed',
+        step: original.step,
+        totalSteps: original.totalSteps,
+        config: original.config,
+        backend: original.backend,
+      })
       expect(imported.tags).toEqual(['imported-from-run-1', 'keep'])
       expect(registry.metrics(imported.id)).toEqual(source.metrics(runId))
       const a = source.artifacts(runId)
@@ -94,9 +103,13 @@ describe('run bundles', () => {
         e[name] = strToU8('{"tampered": true}')
       })
       expect(() => importBundle(registry, home, tampered)).toThrowError(/checksum mismatch for "files\//)
-      const extra = rezip((e) => { e['files/extra.bin'] = strToU8('x') })
+      const extra = rezip((e) => {
+        e['files/extra.bin'] = strToU8('x')
+      })
       expect(() => importBundle(registry, home, extra)).toThrowError(/entry "files\/extra.bin" is not in the manifest/)
-      const escaping = rezip((e) => { e['../../evil.sh'] = strToU8('echo owned') })
+      const escaping = rezip((e) => {
+        e['../../evil.sh'] = strToU8('echo owned')
+      })
       expect(() => importBundle(registry, home, escaping)).toThrowError(/refused entry "..\/..\/evil.sh"/)
       fs.writeFileSync(path.join(t.dir, 'junk.gwbundle'), 'not a zip')
       expect(() => importBundle(registry, home, path.join(t.dir, 'junk.gwbundle'))).toThrowError(/not a readable bundle/)

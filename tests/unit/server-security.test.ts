@@ -11,7 +11,10 @@ let t: ReturnType<typeof tmpDir>
 let server: RunningServer
 let base: string
 
-function get(pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function get(
+  pathname: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}${pathname}`, { headers }, (res) => {
       let body = ''
@@ -102,7 +105,9 @@ describe('server mode security', () => {
 
   it('refuses methods other than GET and HEAD', async () => {
     const status = await new Promise<number>((resolve) => {
-      const req = http.request(`${base}/`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` } }, (res) => resolve(res.statusCode!))
+      const req = http.request(`${base}/`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` } }, (res) =>
+        resolve(res.statusCode!),
+      )
       req.end()
     })
     expect(status).toBe(405)

@@ -5,7 +5,10 @@ import { MAX_PARAMS, ShapeError, summarizeModel } from '../../src-shared/model/s
 import { buildModel } from '../../src-main/training/models'
 import { PRESETS } from '../../src-shared/config/presets'
 import { acganDiscriminator, acganGenerator, cganDiscriminator, cganGenerator } from '../../src-shared/config/conditional-models'
-import { kerasDcganDiscriminator as kerasDiscriminator, kerasDcganGenerator as kerasGenerator } from '../../src-shared/config/reference-models'
+import {
+  kerasDcganDiscriminator as kerasDiscriminator,
+  kerasDcganGenerator as kerasGenerator,
+} from '../../src-shared/config/reference-models'
 
 const spec = (s: unknown) => modelSpecSchema.parse(s)
 
@@ -27,7 +30,16 @@ describe('shape inference', () => {
 
   it('reproduces the Keras-style reference discriminator (40,705 params)', () => {
     const s = summarizeModel(spec(kerasDiscriminator))
-    expect(s.layers.map((l) => l.outputShape)).toEqual([[14, 14, 64], [14, 14, 64], [14, 14, 64], [7, 7, 64], [7, 7, 64], [7, 7, 64], [3136], [1]])
+    expect(s.layers.map((l) => l.outputShape)).toEqual([
+      [14, 14, 64],
+      [14, 14, 64],
+      [14, 14, 64],
+      [7, 7, 64],
+      [7, 7, 64],
+      [7, 7, 64],
+      [3136],
+      [1],
+    ])
     expect(s.layers.map((l) => l.params)).toEqual([640, 0, 0, 36_928, 0, 0, 0, 3137])
     expect(s.totalParams).toBe(40_705)
   })
@@ -35,7 +47,10 @@ describe('shape inference', () => {
   const cases: [string, unknown][] = [
     ['Keras generator', kerasGenerator],
     ['Keras discriminator', kerasDiscriminator],
-    ...PRESETS.flatMap((p): [string, unknown][] => [[`${p.name} G`, p.config.generator], [`${p.name} D`, p.config.discriminator]]),
+    ...PRESETS.flatMap((p): [string, unknown][] => [
+      [`${p.name} G`, p.config.generator],
+      [`${p.name} D`, p.config.discriminator],
+    ]),
   ]
   it.each(cases)('agrees with tfjs countParams and output shape: %s', (_name, s) => {
     const parsed = spec(s)
@@ -64,24 +79,48 @@ describe('shape inference', () => {
       layers: [
         { type: 'conv2d', filters: 4, kernelSize: 5, padding: 'valid' },
         { type: 'maxPooling2d', poolSize: 2 },
-        { type: 'zeroPadding2d', padding: [[1, 1], [0, 2]] },
+        {
+          type: 'zeroPadding2d',
+          padding: [
+            [1, 1],
+            [0, 2],
+          ],
+        },
         { type: 'upSampling2d', size: 2 },
         { type: 'conv2dTranspose', filters: 2, kernelSize: 3, strides: 2, padding: 'valid' },
       ],
     })
     const s = summarizeModel(mixed)
-    expect(s.layers.map((l) => l.outputShape)).toEqual([[24, 24, 4], [12, 12, 4], [14, 14, 4], [28, 28, 4], [57, 57, 2]])
+    expect(s.layers.map((l) => l.outputShape)).toEqual([
+      [24, 24, 4],
+      [12, 12, 4],
+      [14, 14, 4],
+      [28, 28, 4],
+      [57, 57, 2],
+    ])
     const model = buildModel(mixed, { prefix: 'g', seed: 1 })
-    expect(model.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => (l.outputShape as number[]).slice(1))).toEqual(s.layers.map((l) => l.outputShape))
+    expect(model.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => (l.outputShape as number[]).slice(1))).toEqual(
+      s.layers.map((l) => l.outputShape),
+    )
     expect(model.countParams()).toBe(s.totalParams)
     model.dispose()
   })
 
   it('names the offending layer when shapes do not fit', () => {
-    expect(() => summarizeModel(spec({ inputShape: [100], layers: [{ type: 'dense', units: 10 }, { type: 'reshape', targetShape: [7, 7, 128] }] })))
-      .toThrowError(/layers\[1\]: cannot reshape \[10\]/)
-    expect(() => summarizeModel(spec({ inputShape: [100], layers: [{ type: 'conv2d', filters: 3, kernelSize: 3 }] })))
-      .toThrowError(ShapeError)
+    expect(() =>
+      summarizeModel(
+        spec({
+          inputShape: [100],
+          layers: [
+            { type: 'dense', units: 10 },
+            { type: 'reshape', targetShape: [7, 7, 128] },
+          ],
+        }),
+      ),
+    ).toThrowError(/layers\[1\]: cannot reshape \[10\]/)
+    expect(() => summarizeModel(spec({ inputShape: [100], layers: [{ type: 'conv2d', filters: 3, kernelSize: 3 }] }))).toThrowError(
+      ShapeError,
+    )
   })
 
   it('refuses a model over the parameter limit before building it', () => {
@@ -115,32 +154,45 @@ describe('graph specs', () => {
   })
 
   it('infers merge shapes: concatenate joins the last axis, multiply and add keep the shape', () => {
-    const s = summarizeModel(graph([
-      { name: 'a', layer: { type: 'dense', units: 3 }, inputs: ['z'] },
-      { name: 'cat', layer: { type: 'concatenate' }, inputs: ['z', 'a'] },
-      { name: 'b', layer: { type: 'dense', units: 7 }, inputs: ['cat'] },
-      { name: 'mul', layer: { type: 'multiply' }, inputs: ['b', 'cat'] },
-      { name: 'out', layer: { type: 'add' }, inputs: ['mul', 'b'] },
-    ]))
+    const s = summarizeModel(
+      graph([
+        { name: 'a', layer: { type: 'dense', units: 3 }, inputs: ['z'] },
+        { name: 'cat', layer: { type: 'concatenate' }, inputs: ['z', 'a'] },
+        { name: 'b', layer: { type: 'dense', units: 7 }, inputs: ['cat'] },
+        { name: 'mul', layer: { type: 'multiply' }, inputs: ['b', 'cat'] },
+        { name: 'out', layer: { type: 'add' }, inputs: ['mul', 'b'] },
+      ]),
+    )
     expect(s.layers.map((l) => l.outputShape)).toEqual([[3], [7], [7], [7], [7]])
     expect(s.totalParams).toBe(4 * 3 + 3 + 7 * 7 + 7)
   })
 
   it('names the offending node for each kind of broken graph', () => {
     const dense = (name: string, inputs: string[], units = 4) => ({ name, layer: { type: 'dense', units }, inputs })
-    expect(() => summarizeModel(graph([dense('out', ['nope'])]))).toThrowError(/nodes\[0\]\.inputs\[0\]: "nope" is not an input or an earlier node/)
+    expect(() => summarizeModel(graph([dense('out', ['nope'])]))).toThrowError(
+      /nodes\[0\]\.inputs\[0\]: "nope" is not an input or an earlier node/,
+    )
     // A reference to a later node is refused, so no spec can describe a cycle.
-    expect(() => summarizeModel(graph([dense('a', ['out']), dense('out', ['a'])]))).toThrowError(/nodes\[0\]\.inputs\[0\]: "out" is not an input or an earlier node/)
+    expect(() => summarizeModel(graph([dense('a', ['out']), dense('out', ['a'])]))).toThrowError(
+      /nodes\[0\]\.inputs\[0\]: "out" is not an input or an earlier node/,
+    )
     expect(() => summarizeModel(graph([dense('out', ['z']), dense('out', ['z'])]))).toThrowError(/nodes\[1\]\.name: "out" is used twice/)
     expect(() => summarizeModel(graph([dense('dead', ['z']), dense('out', ['z'])]))).toThrowError(/nodes\[0\]: "dead" feeds no output/)
-    expect(() => summarizeModel(graph([dense('a', ['z'], 3), { name: 'out', layer: { type: 'add' }, inputs: ['z', 'a'] }]))).toThrowError(/nodes\[1\]: Add needs inputs of one shape, got \[4\], \[3\]/)
-    expect(() => summarizeModel(graph([{ name: 'out', layer: { type: 'concatenate' }, inputs: ['z'] }]))).toThrowError(/needs at least two inputs/)
+    expect(() => summarizeModel(graph([dense('a', ['z'], 3), { name: 'out', layer: { type: 'add' }, inputs: ['z', 'a'] }]))).toThrowError(
+      /nodes\[1\]: Add needs inputs of one shape, got \[4\], \[3\]/,
+    )
+    expect(() => summarizeModel(graph([{ name: 'out', layer: { type: 'concatenate' }, inputs: ['z'] }]))).toThrowError(
+      /needs at least two inputs/,
+    )
     expect(() => summarizeModel(graph([dense('out', ['z'])], ['missing']))).toThrowError(/outputs\[0\]: "missing" is not a node/)
-    expect(() => summarizeModel(graph([dense('out', ['z'])], ['out'], [z, { name: 'label', shape: [2], role: 'label', classes: 10 }])))
-      .toThrowError(/inputs\[1\]: a label input has shape \[1\]/)
+    expect(() =>
+      summarizeModel(graph([dense('out', ['z'])], ['out'], [z, { name: 'label', shape: [2], role: 'label', classes: 10 }])),
+    ).toThrowError(/inputs\[1\]: a label input has shape \[1\]/)
   })
 
   it('rejects names that are not identifiers at the schema', () => {
-    expect(modelSpecSchema.safeParse({ inputs: [{ name: '../x', shape: [1], role: 'latent' }], nodes: [], outputs: ['a'] }).success).toBe(false)
+    expect(modelSpecSchema.safeParse({ inputs: [{ name: '../x', shape: [1], role: 'latent' }], nodes: [], outputs: ['a'] }).success).toBe(
+      false,
+    )
   })
 })

@@ -13,7 +13,8 @@ import { readMetrics } from '../../src-main/training/step-metrics'
 import { checkTraceDir, TraceError, traceSteps, withoutDropout, writeTrace, type StepTrace } from '../../src-main/training/step-trace'
 import { tmpDir } from '../helpers/tmp'
 
-const config = (preset: string, overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset(preset).config, overrides)).config
+const config = (preset: string, overrides: string[] = []) =>
+  validateExperiment(applyOverrides(requirePreset(preset).config, overrides)).config
 const mlp = () => config('mlp-2d-ring8', ['training.batchSize=32'])
 const acgan = () => withoutDropout(config('acgan-mnist', ['training.batchSize=4', 'dataset.limit=64']))
 
@@ -93,7 +94,10 @@ describe('step trace', () => {
   it('sets every dropout rate to 0 and nothing else when asked', () => {
     const before = config('acgan-mnist')
     const after = withoutDropout(before)
-    const rates = (s: typeof before.discriminator) => specLayers(s).filter((l) => l.type === 'dropout').map((l) => (l as { rate: number }).rate)
+    const rates = (s: typeof before.discriminator) =>
+      specLayers(s)
+        .filter((l) => l.type === 'dropout')
+        .map((l) => (l as { rate: number }).rate)
     expect(rates(before.discriminator)).toEqual([0.25, 0.25, 0.25, 0.25])
     expect(rates(after.discriminator)).toEqual([0, 0, 0, 0])
     const withoutRates = (s: typeof before.discriminator) => JSON.stringify(s).replace(/"rate":[\d.]+/g, '')

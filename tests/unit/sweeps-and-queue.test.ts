@@ -31,7 +31,12 @@ const noSpawn = () => {
 describe('sweep expansion', () => {
   it('takes every grid combination, last axis fastest', () => {
     expect(sweepMembers({ grid: [parseAxis('a.b=1,2'), parseAxis('c=x,y,z')] })).toEqual([
-      ['a.b=1', 'c=x'], ['a.b=1', 'c=y'], ['a.b=1', 'c=z'], ['a.b=2', 'c=x'], ['a.b=2', 'c=y'], ['a.b=2', 'c=z'],
+      ['a.b=1', 'c=x'],
+      ['a.b=1', 'c=y'],
+      ['a.b=1', 'c=z'],
+      ['a.b=2', 'c=x'],
+      ['a.b=2', 'c=y'],
+      ['a.b=2', 'c=z'],
     ])
   })
 
@@ -41,7 +46,15 @@ describe('sweep expansion', () => {
     expect(new Set(one.map((m) => m.join())).size).toBe(10)
     expect(sweepMembers({ grid, random: 10, seed: 7 })).toEqual(one)
     expect(sweepMembers({ grid, random: 10, seed: 8 })).not.toEqual(one)
-    expect(sweepMembers({ grid, random: 25, seed: 1 }).map((m) => m.join()).sort()).toEqual(sweepMembers({ grid }).map((m) => m.join()).sort())
+    expect(
+      sweepMembers({ grid, random: 25, seed: 1 })
+        .map((m) => m.join())
+        .sort(),
+    ).toEqual(
+      sweepMembers({ grid })
+        .map((m) => m.join())
+        .sort(),
+    )
   })
 
   it('refuses what cannot be meant: a field twice, more draws than combinations, a huge grid, a bad axis', () => {
@@ -75,7 +88,9 @@ describe('sweeps and queue runs in the registry', () => {
     const ctx = { registry, home: t.dir, jobs }
     const weights = crypto.randomBytes(64)
     const tensors = [{ group: 'generator', name: 'w', shape: [16], dtype: 'float32', offset: 0, length: 64 }]
-    const manifest = Buffer.from(JSON.stringify({ format: 1, step: 300, epoch: 3, weightsSha256: crypto.createHash('sha256').update(weights).digest('hex'), tensors }))
+    const manifest = Buffer.from(
+      JSON.stringify({ format: 1, step: 300, epoch: 3, weightsSha256: crypto.createHash('sha256').update(weights).digest('hex'), tensors }),
+    )
     const url = new URL('http://coordinator/remote/runs/1/checkpoints/300/manifest.json')
     const put = (file: string, body: Buffer) => receiveCheckpoint(ctx, Readable.from([body]), url, run.id, lease, 300, file)
     await expect(put('manifest.json', manifest)).rejects.toThrow(/send checkpoints\/300\/weights.bin before its manifest/)
@@ -92,17 +107,27 @@ describe('sweeps and queue runs in the registry', () => {
 
   it('records a queue sweep as one group of queued runs, each with its overrides in its notes', () => {
     const { sweep, runs: members } = startSweep(registry, runs, {
-      preset: 'mlp-2d-ring8', grid: [parseAxis('training.batchSize=64,128'), parseAxis('optimizers.discriminator.learningRate=1e-4,2e-4')], target: 'queue', name: 'lr',
+      preset: 'mlp-2d-ring8',
+      grid: [parseAxis('training.batchSize=64,128'), parseAxis('optimizers.discriminator.learningRate=1e-4,2e-4')],
+      target: 'queue',
+      name: 'lr',
     })
     expect(members.map((r) => [r.name, r.status, r.placement, r.sweepId, r.config.training.batchSize])).toEqual([
-      ['lr-1', 'queued', 'queue', sweep.id, 64], ['lr-2', 'queued', 'queue', sweep.id, 64], ['lr-3', 'queued', 'queue', sweep.id, 128], ['lr-4', 'queued', 'queue', sweep.id, 128],
+      ['lr-1', 'queued', 'queue', sweep.id, 64],
+      ['lr-2', 'queued', 'queue', sweep.id, 64],
+      ['lr-3', 'queued', 'queue', sweep.id, 128],
+      ['lr-4', 'queued', 'queue', sweep.id, 128],
     ])
     expect(members[3]!.notes).toBe('training.batchSize=128\noptimizers.discriminator.learningRate=2e-4')
-    expect(registry.repos.sweeps.list()).toEqual([expect.objectContaining({ name: 'lr', runIds: members.map((r) => r.id), statuses: { queued: 4 } })])
+    expect(registry.repos.sweeps.list()).toEqual([
+      expect.objectContaining({ name: 'lr', runIds: members.map((r) => r.id), statuses: { queued: 4 } }),
+    ])
   })
 
   it('refuses a sweep with one invalid member before recording any of it, naming the member', () => {
-    expect(() => startSweep(registry, runs, { preset: 'mlp-2d-ring8', grid: [parseAxis('training.batchSize=64,-1')], target: 'queue' })).toThrow(ConfigError)
+    expect(() =>
+      startSweep(registry, runs, { preset: 'mlp-2d-ring8', grid: [parseAxis('training.batchSize=64,-1')], target: 'queue' }),
+    ).toThrow(ConfigError)
     try {
       startSweep(registry, runs, { preset: 'mlp-2d-ring8', grid: [parseAxis('training.batchSize=64,-1')], target: 'queue' })
     } catch (e) {
@@ -123,7 +148,10 @@ describe('sweeps and queue runs in the registry', () => {
     expect(() => jobs.claim(run.id, 'run-1-g0', 'w/1')).toThrow(/no longer carries/)
     const first = jobs.claim(run.id, job, 'host-a/1')
     expect(first).toMatchObject({ lease: 1, checkpoint: null, run: { status: 'running', worker: 'host-a/1' } })
-    registry.writeMetrics(run.id, [{ key: 'dLoss', step: 10, epoch: 1, value: 1, wallTime: 1 }, { key: 'dLoss', step: 60, epoch: 1, value: 1, wallTime: 1 }])
+    registry.writeMetrics(run.id, [
+      { key: 'dLoss', step: 10, epoch: 1, value: 1, wallTime: 1 },
+      { key: 'dLoss', step: 60, epoch: 1, value: 1, wallTime: 1 },
+    ])
     registry.addArtifact({ runId: run.id, kind: 'checkpoint', epoch: 1, step: 50, path: '/x', sha256: 'a', bytes: 1 })
     registry.addArtifact({ runId: run.id, kind: 'samples-2d', epoch: 1, step: 60, path: '/y', sha256: 'b', bytes: 1 })
     // The worker is lost; the queue hands the same job to another, which resumes from step 50.

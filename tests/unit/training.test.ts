@@ -23,10 +23,16 @@ const withoutWallTime = (m: Record<string, { step: number; value: number }[]>) =
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map((p) => [p.step, p.value])]))
 
 const tiny = (overrides: string[] = []) =>
-  validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, [
-    'training.epochs=2', 'training.stepsPerEpoch=20', 'training.batchSize=32', 'training.logEvery=5', 'training.checkpointEvery=1',
-    ...overrides,
-  ])).config
+  validateExperiment(
+    applyOverrides(requirePreset('mlp-2d-ring8').config, [
+      'training.epochs=2',
+      'training.stepsPerEpoch=20',
+      'training.batchSize=32',
+      'training.logEvery=5',
+      'training.checkpointEvery=1',
+      ...overrides,
+    ]),
+  ).config
 
 beforeAll(async () => {
   await selectBackend('auto')
@@ -75,7 +81,9 @@ describe('vanilla GAN step', () => {
   })
 
   it('keeps the tensor count flat for a conv GAN with dropout', async () => {
-    const config = validateExperiment(applyOverrides(requirePreset('dcgan-mnist').config, ['training.batchSize=4', 'dataset.limit=32'])).config
+    const config = validateExperiment(
+      applyOverrides(requirePreset('dcgan-mnist').config, ['training.batchSize=4', 'dataset.limit=32']),
+    ).config
     const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
     disposeMetrics(gan.trainStep(0, 0))
     const after1 = tf.memory().numTensors
@@ -85,7 +93,9 @@ describe('vanilla GAN step', () => {
   })
 
   it('trains a DCGAN whose G up-samples by resize-convolution (tricks.resizeConv)', async () => {
-    const config = validateExperiment(applyOverrides(requirePreset('dcgan-radford-mnist').config, ['training.batchSize=4', 'dataset.limit=32', 'tricks.resizeConv=true'])).config
+    const config = validateExperiment(
+      applyOverrides(requirePreset('dcgan-radford-mnist').config, ['training.batchSize=4', 'dataset.limit=32', 'tricks.resizeConv=true']),
+    ).config
     const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
     expect(gan.generator.layers.map((l) => l.getClassName())).toContain('UpSampling2D')
     disposeMetrics(gan.trainStep(0, 0))
@@ -193,7 +203,23 @@ describe('training a run', () => {
     expect(done).toMatchObject({ status: 'completed', step: 40, epoch: 2, backend: auto })
     expect(done.samplesPerSec).toBeGreaterThan(0)
     const metrics = registry.metrics(run.id)
-    expect(Object.keys(metrics).sort()).toEqual(['boxHighQuality', 'boxModes', 'dFake', 'dGradNorm', 'dLoss', 'dReal', 'diversity', 'evalSamples', 'gGradNorm', 'gLoss', 'highQuality', 'modeKL', 'modesCaptured', 'pacganHighQuality', 'pacganModes'])
+    expect(Object.keys(metrics).sort()).toEqual([
+      'boxHighQuality',
+      'boxModes',
+      'dFake',
+      'dGradNorm',
+      'dLoss',
+      'dReal',
+      'diversity',
+      'evalSamples',
+      'gGradNorm',
+      'gLoss',
+      'highQuality',
+      'modeKL',
+      'modesCaptured',
+      'pacganHighQuality',
+      'pacganModes',
+    ])
     expect(metrics.dLoss!.map((p) => p.step)).toEqual([5, 10, 15, 20, 25, 30, 35, 40])
     // Mode coverage once per epoch, on a stated number of samples.
     expect(metrics.modesCaptured!.map((p) => p.step)).toEqual([20, 40])
@@ -250,7 +276,8 @@ describe('training a run', () => {
 })
 
 describe('conditional GANs', () => {
-  const acgan = () => validateExperiment(applyOverrides(requirePreset('acgan-mnist').config, ['training.batchSize=8', 'dataset.limit=64'])).config
+  const acgan = () =>
+    validateExperiment(applyOverrides(requirePreset('acgan-mnist').config, ['training.batchSize=8', 'dataset.limit=64'])).config
 
   it('AC-GAN: G draws what the label asks for (the label changes the sample, the same z and label do not)', async () => {
     const config = acgan()
@@ -296,7 +323,9 @@ describe('conditional GANs', () => {
   })
 
   it('InfoGAN: Q learns the codes (info loss and code accuracy are reported), the code changes the sample', async () => {
-    const config = validateExperiment(applyOverrides(requirePreset('infogan-mnist').config, ['training.batchSize=8', 'dataset.limit=64'])).config
+    const config = validateExperiment(
+      applyOverrides(requirePreset('infogan-mnist').config, ['training.batchSize=8', 'dataset.limit=64']),
+    ).config
     const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
     try {
       const m = await readMetrics(gan.trainStep(0, 0))
@@ -311,7 +340,9 @@ describe('conditional GANs', () => {
 
   it('refuses a conditional GAN on unlabelled data, and a D without the class head', () => {
     const acganConfig = requirePreset('acgan-mnist').config
-    expect(() => validateExperiment({ ...requirePreset('mlp-2d-ring8').config, conditioning: 'acgan' })).toThrowError(/conditioning: acgan needs a labelled dataset/)
+    expect(() => validateExperiment({ ...requirePreset('mlp-2d-ring8').config, conditioning: 'acgan' })).toThrowError(
+      /conditioning: acgan needs a labelled dataset/,
+    )
     const oneHead = { ...acganConfig, discriminator: { ...(acganConfig.discriminator as object), outputs: ['source'] } }
     expect(() => validateExperiment(oneHead)).toThrowError(/discriminator\.(outputs|nodes\[\d+\]).*(two outputs|feeds no output)/)
     expect(() => validateExperiment({ ...acganConfig, conditioning: 'none' })).toThrowError(/generator\.inputs: needs one input/)
@@ -357,11 +388,12 @@ describe("G's objective: unrolling and feature matching", () => {
 })
 
 describe('virtual batch norm', () => {
-  const bnGenerator = JSON.stringify({ inputShape: [4], layers: [
-    { type: 'dense', units: 32 }, { type: 'batchNorm' }, { type: 'activation', activation: 'relu' }, { type: 'dense', units: 2 },
-  ] })
+  const bnGenerator = JSON.stringify({
+    inputShape: [4],
+    layers: [{ type: 'dense', units: 32 }, { type: 'batchNorm' }, { type: 'activation', activation: 'relu' }, { type: 'dense', units: 2 }],
+  })
 
-  it("makes a sample depend far less on the rest of its minibatch, and trains with flat memory", async () => {
+  it('makes a sample depend far less on the rest of its minibatch, and trains with flat memory', async () => {
     const change = (vbn: number) => {
       const gan = new VanillaGan(tiny([`generator=${bnGenerator}`, `tricks.virtualBatchNorm=${vbn}`]), createDataSource(tiny().dataset, 42))
       try {
@@ -411,17 +443,28 @@ describe('every preset trains', () => {
     t.cleanup()
   })
 
-  const fashionMissing = fs.existsSync(FASHION_MNIST_DIR) ? undefined : `${FASHION_MNIST_DIR} is missing (apt-get install dataset-fashion-mnist)`
+  const fashionMissing = fs.existsSync(FASHION_MNIST_DIR)
+    ? undefined
+    : `${FASHION_MNIST_DIR} is missing (apt-get install dataset-fashion-mnist)`
 
   it('measures image metrics at the end of each epoch in the classifier feature space', async () => {
-    const config = validateExperiment(applyOverrides(requirePreset('acgan-mnist').config, [
-      'training.epochs=2', 'training.stepsPerEpoch=1', 'training.batchSize=4', 'training.evalSamples=60', 'dataset.limit=64',
-    ])).config
+    const config = validateExperiment(
+      applyOverrides(requirePreset('acgan-mnist').config, [
+        'training.epochs=2',
+        'training.stepsPerEpoch=1',
+        'training.batchSize=4',
+        'training.evalSamples=60',
+        'dataset.limit=64',
+      ]),
+    ).config
     const run = registry.createRun({ config, totalSteps: totalSteps(config) })
     expect(await trainRun(registry, t.dir, run.id, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('completed')
     const m = registry.metrics(run.id)
     for (const key of ['frechetDistance', 'inceptionScore', 'precision', 'recall', 'classTV', 'labelAccuracy']) {
-      expect(m[key]?.map((p) => p.epoch), key).toEqual([1, 2])
+      expect(
+        m[key]?.map((p) => p.epoch),
+        key,
+      ).toEqual([1, 2])
     }
     expect(m.imageEvalSamples![0]!.value).toBe(60)
   })
@@ -429,13 +472,23 @@ describe('every preset trains', () => {
   it.for(PRESETS.map((p) => [p.name, p] as const))('%s: a few steps on a small slice', async ([name, preset], ctx) => {
     if (name.includes('fashion')) skipUnless(ctx, 'fashion-mnist', fashionMissing)
     const image = preset.config.dataset.kind !== 'toy2d'
-    const config = validateExperiment(applyOverrides(preset.config, [
-      'training.epochs=1', 'training.stepsPerEpoch=2', 'training.batchSize=4', 'training.logEvery=1', 'training.evalSamples=0',
-      ...(image ? ['dataset.limit=64'] : []),
-    ])).config
+    const config = validateExperiment(
+      applyOverrides(preset.config, [
+        'training.epochs=1',
+        'training.stepsPerEpoch=2',
+        'training.batchSize=4',
+        'training.logEvery=1',
+        'training.evalSamples=0',
+        ...(image ? ['dataset.limit=64'] : []),
+      ]),
+    ).config
     const run = registry.createRun({ config, totalSteps: totalSteps(config) })
     const progress: RunProgressEvent[] = []
-    const status = await trainRun(registry, t.dir, run.id, { progress: (e) => progress.push(e), status: () => {}, stopRequested: () => false })
+    const status = await trainRun(registry, t.dir, run.id, {
+      progress: (e) => progress.push(e),
+      status: () => {},
+      stopRequested: () => false,
+    })
     expect(status, registry.getRun(run.id).error ?? '').toBe('completed')
     expect(registry.metrics(run.id).gLoss).toHaveLength(2)
     const samples = registry.artifacts(run.id, image ? 'samples-grid' : 'samples-2d')

@@ -53,13 +53,24 @@ describe('transfer models', () => {
     fs.mkdirSync(path.join(t.dir, 'ft'), { recursive: true })
     const registry = await Registry.open(path.join(t.dir, 'ft', 'registry.sqlite'), { owner: thisProcess() })
     try {
-      const config = validateExperiment(applyOverrides(requirePreset('dcgan-radford-mnist').config, [
-        'training.epochs=1', 'training.stepsPerEpoch=3', 'training.batchSize=8', 'dataset.limit=64', 'training.evalSamples=0'])).config
+      const config = validateExperiment(
+        applyOverrides(requirePreset('dcgan-radford-mnist').config, [
+          'training.epochs=1',
+          'training.stepsPerEpoch=3',
+          'training.batchSize=8',
+          'dataset.limit=64',
+          'training.evalSamples=0',
+        ]),
+      ).config
       const run = registry.createRun({ config, totalSteps: totalSteps(config) })
-      expect(await trainRun(registry, path.join(t.dir, 'ft'), run.id, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('completed')
+      expect(
+        await trainRun(registry, path.join(t.dir, 'ft'), run.id, { progress: () => {}, status: () => {}, stopRequested: () => false }),
+      ).toBe('completed')
 
       const trained = weightsByLayer((await loadDiscriminator(registry, run.id)).model)
-      const initial = weightsByLayer(buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(config.training.seed, 2), featureOutput: true }))
+      const initial = weightsByLayer(
+        buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(config.training.seed, 2), featureOutput: true }),
+      )
       const pretrained = await loadFeatureExtractor(registry, run.id)
       const model = fromDiscriminator(pretrained, { freeze: false, seed: 7 })
       const body = [...weightsByLayer(model)].filter(([name]) => name !== 'transfer_head')
@@ -91,14 +102,22 @@ describe('transfer records', () => {
       const options = { labelsPerClass: [10, 100], steps: 5, batchSize: 32, learningRate: 1e-3, freeze: false, seed: 7 }
       const a = registry.createTransfer(run.id, 10, options)
       expect(a).toMatchObject({ ganRunId: run.id, status: 'running', checkpointStep: 10, options, results: null })
-      const results = { dataset: 'mnist', testCount: 2000, featureShape: [512], rows: [{ labelsPerClass: 10, trainCount: 100, transfer: 0.6, scratch: 0.5 }] }
+      const results = {
+        dataset: 'mnist',
+        testCount: 2000,
+        featureShape: [512],
+        rows: [{ labelsPerClass: 10, trainCount: 100, transfer: 0.6, scratch: 0.5 }],
+      }
       expect(registry.finishTransfer(a.id, { results })).toMatchObject({ status: 'completed', results })
       const b = registry.createTransfer(run.id, 10, options)
       // Its process (this one) is alive: left alone; then "dead": failed with a reason.
       registry.markOrphansInterrupted(() => true)
       expect(registry.getTransfer(b.id).status).toBe('running')
       registry.markOrphansInterrupted(() => false)
-      expect(registry.getTransfer(b.id)).toMatchObject({ status: 'failed', error: 'the process running this experiment ended unexpectedly' })
+      expect(registry.getTransfer(b.id)).toMatchObject({
+        status: 'failed',
+        error: 'the process running this experiment ended unexpectedly',
+      })
       expect(registry.listTransfers(run.id).map((x) => x.id)).toEqual([a.id, b.id])
       expect(() => registry.createTransfer(run.id + 99, 0, options)).toThrow(/no run/)
       // Deleting the GAN run deletes its experiments.
@@ -110,20 +129,34 @@ describe('transfer records', () => {
   })
 })
 
-describe('the transfer service (the UI\'s runs.transfer and the CLI\'s transfer alike)', () => {
-  it('records every option it is given (the CLI\'s batch size, learning rate, seed and checkpoint step), hands the record over before training, and fails it with the error', async () => {
+describe("the transfer service (the UI's runs.transfer and the CLI's transfer alike)", () => {
+  it("records every option it is given (the CLI's batch size, learning rate, seed and checkpoint step), hands the record over before training, and fails it with the error", async () => {
     fs.mkdirSync(path.join(t.dir, 'svc'), { recursive: true })
     const registry = await Registry.open(path.join(t.dir, 'svc', 'registry.sqlite'), { owner: thisProcess() })
     try {
-      const config = validateExperiment(applyOverrides(requirePreset('dcgan-radford-mnist').config, [
-        'training.epochs=1', 'training.stepsPerEpoch=2', 'training.batchSize=8', 'dataset.limit=64', 'training.evalSamples=0'])).config
+      const config = validateExperiment(
+        applyOverrides(requirePreset('dcgan-radford-mnist').config, [
+          'training.epochs=1',
+          'training.stepsPerEpoch=2',
+          'training.batchSize=8',
+          'dataset.limit=64',
+          'training.evalSamples=0',
+        ]),
+      ).config
       const run = registry.createRun({ config, totalSteps: totalSteps(config) })
-      expect(await trainRun(registry, path.join(t.dir, 'svc'), run.id, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('completed')
+      expect(
+        await trainRun(registry, path.join(t.dir, 'svc'), run.id, { progress: () => {}, status: () => {}, stopRequested: () => false }),
+      ).toBe('completed')
       const step = registry.latestArtifact(run.id, 'checkpoint')!.step
       const given = { labelsPerClass: [2], steps: 2, batchSize: 4, learningRate: 0.01, freeze: true, seed: 3 }
       let handed: TransferRecord | undefined
       const events: number[] = []
-      const done = await startTransfer(registry, { id: run.id, ...given, step }, (e) => events.push(e.done), (r) => (handed = r))
+      const done = await startTransfer(
+        registry,
+        { id: run.id, ...given, step },
+        (e) => events.push(e.done),
+        (r) => (handed = r),
+      )
       expect(handed).toMatchObject({ id: done.id, status: 'running' })
       expect(done).toMatchObject({ status: 'completed', checkpointStep: step, options: given })
       expect(events.length).toBeGreaterThan(0)
@@ -157,21 +190,25 @@ describe('train on synthetic, test on real', () => {
     expect(good.cas - bad.cas).toBeGreaterThan(0.4)
   }, 300_000) // ~20 s on a quiet 2-core VM; 120 s were not enough with a load average of 14
 
-  itFull('with a "generator" that returns real images, CAS equals the real-data baseline within noise', async () => {
-    const { train } = classifierSplits('mnist')
-    const n = 1000
-    // Real images the baseline does not use (it takes the first n): the same distribution, other samples.
-    const pixels = train.images.slice(n * 784, 2 * n * 784)
-    const labels = train.labels.slice(n, 2 * n)
-    const r = await casFromSamples(pixels, labels, 'mnist', 4)
-    expect(r.samples).toBe(n)
-    // Seen: 89.5 % vs 88.6 % (1,000 images, 4 epochs).
-    expect(r.realBaseline).toBeGreaterThan(0.8)
-    expect(Math.abs(r.cas - r.realBaseline)).toBeLessThan(0.04)
-    // And it can fail: shuffled labels (a generator that ignores the requested class) score near chance.
-    const half = n / 2
-    const shuffled = labels.slice(0, half).map((_, i) => labels[(i * 7919) % half]!)
-    const bad = await casFromSamples(pixels.slice(0, half * 784), shuffled, 'mnist', 1)
-    expect(bad.cas).toBeLessThan(0.3)
-  }, 300_000)
+  itFull(
+    'with a "generator" that returns real images, CAS equals the real-data baseline within noise',
+    async () => {
+      const { train } = classifierSplits('mnist')
+      const n = 1000
+      // Real images the baseline does not use (it takes the first n): the same distribution, other samples.
+      const pixels = train.images.slice(n * 784, 2 * n * 784)
+      const labels = train.labels.slice(n, 2 * n)
+      const r = await casFromSamples(pixels, labels, 'mnist', 4)
+      expect(r.samples).toBe(n)
+      // Seen: 89.5 % vs 88.6 % (1,000 images, 4 epochs).
+      expect(r.realBaseline).toBeGreaterThan(0.8)
+      expect(Math.abs(r.cas - r.realBaseline)).toBeLessThan(0.04)
+      // And it can fail: shuffled labels (a generator that ignores the requested class) score near chance.
+      const half = n / 2
+      const shuffled = labels.slice(0, half).map((_, i) => labels[(i * 7919) % half]!)
+      const bad = await casFromSamples(pixels.slice(0, half * 784), shuffled, 'mnist', 1)
+      expect(bad.cas).toBeLessThan(0.3)
+    },
+    300_000,
+  )
 })

@@ -11,17 +11,26 @@ import { applyOverrides } from '../../src-shared/config/overrides'
 import { exportOptions, assertExportable } from '../../src-main/export/export-options'
 import { useTempRegistry } from '../helpers/temp-registry'
 
-const config = (preset: string, overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset(preset).config, overrides)).config
+const config = (preset: string, overrides: string[] = []) =>
+  validateExperiment(applyOverrides(requirePreset(preset).config, overrides)).config
 
 describe('runs search', () => {
   const t = useTempRegistry()
-  const ids = (search: string) => t.registry.listRuns({ search }).map((r) => r.id).sort((a, b) => a - b)
+  const ids = (search: string) =>
+    t.registry
+      .listRuns({ search })
+      .map((r) => r.id)
+      .sort((a, b) => a - b)
 
   it('finds runs by a config value, not by a config key', () => {
     const r = t.registry
     const ns = r.createRun({ config: config('mlp-2d-ring8'), name: 'ns', totalSteps: 1 })
     const mm = r.createRun({ config: config('mlp-2d-ring8', ['loss.generator=minimax']), name: 'mm', totalSteps: 1 })
-    const lr = r.createRun({ config: config('mlp-2d-ring8', ['optimizers.discriminator.learningRate=0.0002', 'tricks.softLabels=true']), name: 'lr', totalSteps: 1 })
+    const lr = r.createRun({
+      config: config('mlp-2d-ring8', ['optimizers.discriminator.learningRate=0.0002', 'tricks.softLabels=true']),
+      name: 'lr',
+      totalSteps: 1,
+    })
     expect(ids('minimax')).toEqual([mm.id])
     expect(ids('0.0002')).toEqual([lr.id])
     // Every run has a generator and a training section: keys are not searched.

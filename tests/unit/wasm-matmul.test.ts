@@ -13,7 +13,7 @@ process.env.GWB_NATIVE_BLAS = '0'
 
 function values(n: number, seed: number): number[] {
   let s = seed >>> 0 || 1
-  return Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5)
+  return Array.from({ length: n }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5)
 }
 
 function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor): number[] {
@@ -29,28 +29,51 @@ describe('wasm matmul with transposed operands', () => {
   })
 
   it('BatchMatMul and fused MatMul match the cpu kernels for every transpose', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }),
-      fc.boolean(), fc.boolean(), fc.constantFrom('linear', 'relu', 'leakyrelu'), fc.integer({ min: 1, max: 1e6 }),
-      (batch, m, k, n, ta, tb, activation, seed) => {
-        const aShape = batch > 1 ? [batch, ...(ta ? [k, m] : [m, k])] : ta ? [k, m] : [m, k]
-        const bShape = batch > 1 ? [batch, ...(tb ? [n, k] : [k, n])] : tb ? [n, k] : [k, n]
-        const av = values(aShape.reduce((x, y) => x * y, 1), seed)
-        const bv = values(bShape.reduce((x, y) => x * y, 1), seed + 1)
-        const biasV = values(n, seed + 2)
-        const plain = () => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), ta, tb)
-        const fused = () => (batch > 1 ? plain() : tf.fused.matMul({
-          a: tf.tensor2d(av, aShape as [number, number]), b: tf.tensor2d(bv, bShape as [number, number]), transposeA: ta, transposeB: tb,
-          bias: tf.tensor1d(biasV), activation: activation as tf.fused.Activation, leakyreluAlpha: 0.2,
-        }))
-        for (const f of [plain, fused]) {
-          const expected = on('cpu', f)
-          const actual = on('wasm', f)
-          expect(actual.length).toBe(expected.length)
-          actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4))
-        }
-      },
-    ), { numRuns: 80, seed: 5 })
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom('linear', 'relu', 'leakyrelu'),
+        fc.integer({ min: 1, max: 1e6 }),
+        (batch, m, k, n, ta, tb, activation, seed) => {
+          const aShape = batch > 1 ? [batch, ...(ta ? [k, m] : [m, k])] : ta ? [k, m] : [m, k]
+          const bShape = batch > 1 ? [batch, ...(tb ? [n, k] : [k, n])] : tb ? [n, k] : [k, n]
+          const av = values(
+            aShape.reduce((x, y) => x * y, 1),
+            seed,
+          )
+          const bv = values(
+            bShape.reduce((x, y) => x * y, 1),
+            seed + 1,
+          )
+          const biasV = values(n, seed + 2)
+          const plain = () => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), ta, tb)
+          const fused = () =>
+            batch > 1
+              ? plain()
+              : tf.fused.matMul({
+                  a: tf.tensor2d(av, aShape as [number, number]),
+                  b: tf.tensor2d(bv, bShape as [number, number]),
+                  transposeA: ta,
+                  transposeB: tb,
+                  bias: tf.tensor1d(biasV),
+                  activation: activation as tf.fused.Activation,
+                  leakyreluAlpha: 0.2,
+                })
+          for (const f of [plain, fused]) {
+            const expected = on('cpu', f)
+            const actual = on('wasm', f)
+            expect(actual.length).toBe(expected.length)
+            actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4))
+          }
+        },
+      ),
+      { numRuns: 80, seed: 5 },
+    )
     tf.setBackend('wasm')
   })
 

@@ -29,7 +29,10 @@ describe('wasm UnsortedSegmentSum', () => {
     await tf.setBackend('wasm')
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         (rows, inner, numSegments, seed) => {
           let s = seed || 1
           const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 2 ** 32)

@@ -70,20 +70,26 @@ describe('threaded wasm in Node', () => {
         console.log(b.reason)
       })`
     const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
-      cwd: root, env: { ...process.env, GWB_WASM_THREADS: '2' }, encoding: 'utf8', timeout: 60_000,
+      cwd: root,
+      env: { ...process.env, GWB_WASM_THREADS: '2' },
+      encoding: 'utf8',
+      timeout: 60_000,
     })
     expect(child.error, 'the process was still running after 60 s').toBeUndefined()
     expect(child.status, child.stderr).toBe(0)
     expect(child.stdout).toContain('2 threads')
   })
 
-  it('keeps tfjs\' own single-threaded loader with GWB_WASM_THREADS=0', () => {
+  it("keeps tfjs' own single-threaded loader with GWB_WASM_THREADS=0", () => {
     const script = `
       const tf = require('@tensorflow/tfjs')
       const { selectBackend } = require('./src-main/training/backend.ts')
       selectBackend('wasm').then((b) => console.log(b.reason, '|', 'PThread' in tf.backend().wasm))`
     const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
-      cwd: root, env: { ...process.env, GWB_WASM_THREADS: '0' }, encoding: 'utf8', timeout: 60_000,
+      cwd: root,
+      env: { ...process.env, GWB_WASM_THREADS: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
     })
     expect(child.status, child.stderr).toBe(0)
     expect(child.stdout).toContain('1 thread: threads off (GWB_WASM_THREADS=0)')

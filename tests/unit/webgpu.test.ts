@@ -14,7 +14,10 @@ import { useTempRegistry } from '../helpers/temp-registry'
 import { itFull } from '../helpers/full'
 import { available } from '../helpers/requirements'
 
-const adapter = await setUpWebGpu().then((a) => a, (e: Error) => e)
+const adapter = await setUpWebGpu().then(
+  (a) => a,
+  (e: Error) => e,
+)
 available('lavapipe', adapter instanceof Error ? `WebGPU training tests: ${adapter.message}` : undefined)
 
 describe('WebGPU backend', () => {
@@ -36,9 +39,17 @@ describe('WebGPU backend', () => {
   describe.skipIf(adapter instanceof Error)('forced', () => {
     const ctx = useTempRegistry()
     const run = async (preset: string, backend: string, extra: string[] = []) => {
-      const config = validateExperiment(applyOverrides(requirePreset(preset).config, [
-        'training.epochs=1', 'training.stepsPerEpoch=3', 'training.batchSize=8', 'training.logEvery=1', 'training.evalSamples=0', `backend=${backend}`, ...extra,
-      ])).config
+      const config = validateExperiment(
+        applyOverrides(requirePreset(preset).config, [
+          'training.epochs=1',
+          'training.stepsPerEpoch=3',
+          'training.batchSize=8',
+          'training.logEvery=1',
+          'training.evalSamples=0',
+          `backend=${backend}`,
+          ...extra,
+        ]),
+      ).config
       const r = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
       const status = await trainRun(ctx.registry, ctx.dir, r.id, { progress: () => {}, status: () => {}, stopRequested: () => false })
       return { status, run: ctx.registry.getRun(r.id), metrics: ctx.registry.metrics(r.id) }
@@ -51,7 +62,9 @@ describe('WebGPU backend', () => {
       expect(gpu.run.backendReason).toMatch(/^forced by the config\/--backend \(a WebGPU adapter \(Dawn\)/)
       const wasm = await run('mlp-2d-ring8', 'wasm')
       for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake']) {
-        gpu.metrics[key]!.forEach((p, i) => expect(Math.abs(p.value - wasm.metrics[key]![i]!.value), `${key} at ${p.step}`).toBeLessThan(2e-3))
+        gpu.metrics[key]!.forEach((p, i) =>
+          expect(Math.abs(p.value - wasm.metrics[key]![i]!.value), `${key} at ${p.step}`).toBeLessThan(2e-3),
+        )
       }
     })
 

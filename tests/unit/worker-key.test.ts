@@ -10,7 +10,14 @@ import crypto from 'node:crypto'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ForgedJobError, openJob, signJob } from '../../src-main/remote/job-signature'
-import { WorkerKeyError, formatWorkerKey, loadWorkerKey, parseWorkerKey, workerKeyFromSecret, writeWorkerKeyFile } from '../../src-main/remote/worker-key'
+import {
+  WorkerKeyError,
+  formatWorkerKey,
+  loadWorkerKey,
+  parseWorkerKey,
+  workerKeyFromSecret,
+  writeWorkerKeyFile,
+} from '../../src-main/remote/worker-key'
 import { loadCoordinatorSecret } from '../../src-main/remote/coordinator-secret'
 import { tmpDir } from '../helpers/tmp'
 import { triedCounter } from '../helpers/tried'
@@ -66,7 +73,11 @@ describe('signed jobs', () => {
     expect(openJob(key, 'job-1', signed)).toEqual(signed)
     expect(() => openJob(key, 'job-2', signed)).toThrow(ForgedJobError)
     expect(() => openJob(crypto.randomBytes(32), 'job-1', signed)).toThrow(/does not match this queue's worker key/)
-    for (const change of [{ runId: 8 }, { coordinator: 'http://evil:1' }, { token: fields.token.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }]) {
+    for (const change of [
+      { runId: 8 },
+      { coordinator: 'http://evil:1' },
+      { token: fields.token.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) },
+    ]) {
       expect(() => openJob(key, 'job-1', { ...signed, ...change })).toThrow(ForgedJobError)
     }
     const { sig: _sig, ...unsigned } = signed
@@ -86,21 +97,32 @@ describe('signed jobs', () => {
     const marker = 'ECHO-MARKER'
     const payload = fc.oneof(
       fc.anything(),
-      fc.record({ runId: fc.anything(), coordinator: fc.constant(`http://h/${marker}`), token: fc.string(), sig: fc.string() }, { requiredKeys: [] }),
-      fc.record({ runId: fc.integer({ min: 1 }), coordinator: fc.constant(`http://h/${marker}`), token: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), sig: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/) }),
+      fc.record(
+        { runId: fc.anything(), coordinator: fc.constant(`http://h/${marker}`), token: fc.string(), sig: fc.string() },
+        { requiredKeys: [] },
+      ),
+      fc.record({
+        runId: fc.integer({ min: 1 }),
+        coordinator: fc.constant(`http://h/${marker}`),
+        token: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        sig: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      }),
     )
     const mark = tried.total
-    fc.assert(fc.property(payload, fc.option(fc.string(), { nil: undefined }), (data, jobId) => {
-      tried.add()
-      try {
-        openJob(key, jobId, data)
-      } catch (e) {
-        expect(e).toBeInstanceOf(ForgedJobError)
-        expect((e as Error).message).not.toContain(marker)
-        return
-      }
-      throw new Error('a payload nobody signed was opened')
-    }), { seed: 22, numRuns: 1000 })
+    fc.assert(
+      fc.property(payload, fc.option(fc.string(), { nil: undefined }), (data, jobId) => {
+        tried.add()
+        try {
+          openJob(key, jobId, data)
+        } catch (e) {
+          expect(e).toBeInstanceOf(ForgedJobError)
+          expect((e as Error).message).not.toContain(marker)
+          return
+        }
+        throw new Error('a payload nobody signed was opened')
+      }),
+      { seed: 22, numRuns: 1000 },
+    )
     tried.expectSince(mark, 1000)
   })
 })

@@ -16,7 +16,9 @@ export function registerDatasets(program: Command, globals: () => GlobalOptions)
         console.log('id  runs  samples  hash           dataset')
         for (const d of all) {
           const hash = `${d.contentHash ? 'content' : 'spec'} ${d.sha256.slice(0, 6)}`
-          console.log(`${String(d.id).padStart(2)}  ${String(d.runs).padStart(4)}  ${String(d.count ?? '—').padStart(7)}  ${hash.padEnd(13)}  ${d.label}`)
+          console.log(
+            `${String(d.id).padStart(2)}  ${String(d.runs).padStart(4)}  ${String(d.count ?? '—').padStart(7)}  ${hash.padEnd(13)}  ${d.label}`,
+          )
         }
       })
     })

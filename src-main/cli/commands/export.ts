@@ -9,14 +9,18 @@ import { CliError, printJson } from '../output'
 /** A progress line on stderr for large bundles (a terminal only; --json output stays one document). */
 function bundleProgress(json: boolean | undefined): ((p: BundleProgress) => void) | undefined {
   if (json || !process.stderr.isTTY) return undefined
-  return ({ done, total }) => process.stderr.write(`\rbundling ${(done / 1024 ** 2).toFixed(1)} / ${(total / 1024 ** 2).toFixed(1)} MiB${done === total ? '\n' : ''}`)
+  return ({ done, total }) =>
+    process.stderr.write(`\rbundling ${(done / 1024 ** 2).toFixed(1)} / ${(total / 1024 ** 2).toFixed(1)} MiB${done === total ? '\n' : ''}`)
 }
 
 export function registerExport(program: Command, globals: () => GlobalOptions): void {
   program
     .command('export')
     .argument('<id>', 'run id')
-    .requiredOption('-f, --format <format>', `${[...EXPORT_FORMATS, 'bundle'].join(' | ')}: TensorFlow.js files (+ weights.npz and a PyTorch loader), those plus an offline sampler page, a TensorFlow SavedModel (needs tensorflowjs_converter), or the whole run as one file for \`import\``)
+    .requiredOption(
+      '-f, --format <format>',
+      `${[...EXPORT_FORMATS, 'bundle'].join(' | ')}: TensorFlow.js files (+ weights.npz and a PyTorch loader), those plus an offline sampler page, a TensorFlow SavedModel (needs tensorflowjs_converter), or the whole run as one file for \`import\``,
+    )
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('--step <step>', 'export the checkpoint saved at this step (default: the latest)')
     .option('--force', 'replace the output folder if it exists')
@@ -26,20 +30,28 @@ export function registerExport(program: Command, globals: () => GlobalOptions): 
         await withRegistry(globals(), async (registry, home) => {
           const r = await exportBundle(registry, home, parseId(id), o.out, { force: o.force, onProgress: bundleProgress(globals().json) })
           if (globals().json) printJson({ run: Number(id), format: 'bundle', ...r })
-          else console.log(`run ${id} exported to ${r.file} (${r.files} files, ${(r.bytes / 1024 ** 2).toFixed(1)} MiB); on another machine: gan-workbench import ${path.basename(r.file)}`)
+          else
+            console.log(
+              `run ${id} exported to ${r.file} (${r.files} files, ${(r.bytes / 1024 ** 2).toFixed(1)} MiB); on another machine: gan-workbench import ${path.basename(r.file)}`,
+            )
         })
         return
       }
-      if (!(EXPORT_FORMATS as readonly string[]).includes(o.format)) throw new CliError(`--format must be one of ${[...EXPORT_FORMATS, 'bundle'].join(', ')}`, 2)
+      if (!(EXPORT_FORMATS as readonly string[]).includes(o.format))
+        throw new CliError(`--format must be one of ${[...EXPORT_FORMATS, 'bundle'].join(', ')}`, 2)
       const step = o.step === undefined ? undefined : Number(o.step)
-      if (step !== undefined && (!Number.isInteger(step) || step < 0)) throw new CliError('--step must be a checkpoint step (a whole number)', 2)
+      if (step !== undefined && (!Number.isInteger(step) || step < 0))
+        throw new CliError('--step must be a checkpoint step (a whole number)', 2)
       await withRegistry(globals(), async (registry) => {
         const r = await exportRun(registry, parseId(id), o.format as ExportFormat, o.out, { step, force: o.force })
         if (globals().json) printJson({ run: Number(id), format: o.format, ...r })
         else {
           console.log(`run ${id} (checkpoint at step ${r.step}) exported as ${o.format} to ${r.dir}:`)
           console.log(`  ${r.files.join(', ')}`)
-          if (o.format === 'sampler') console.log(`open ${r.dir}/index.html in a browser (works offline), or: node ${r.dir}/sample.mjs --n 64 --seed 0 --out samples.png`)
+          if (o.format === 'sampler')
+            console.log(
+              `open ${r.dir}/index.html in a browser (works offline), or: node ${r.dir}/sample.mjs --n 64 --seed 0 --out samples.png`,
+            )
         }
       })
     })

@@ -16,7 +16,9 @@ function render(title: string, s: ModelSummary, graph: boolean): string {
     params: n(l.params),
     ...(graph ? { from: l.inputs.join(', ') } : {}),
   }))
-  const inputs = s.inputs.map((i) => `${graph ? `${i.name} ` : ''}(None, ${i.shape.join(', ')})${i.role === 'label' ? ` label of ${i.classes} classes` : ''}`).join(', ')
+  const inputs = s.inputs
+    .map((i) => `${graph ? `${i.name} ` : ''}(None, ${i.shape.join(', ')})${i.role === 'label' ? ` label of ${i.classes} classes` : ''}`)
+    .join(', ')
   return [
     `${title}  input${s.inputs.length > 1 ? 's' : ''} ${inputs}${graph ? `  outputs ${s.outputs.map((o) => o.name).join(', ')}` : ''}`,
     table(rows, graph ? ['layer', 'output', 'params', 'from'] : ['layer', 'output', 'params']),
@@ -37,6 +39,8 @@ export function registerModel(program: Command, globals: () => GlobalOptions): v
     .action((flags: ConfigFlags) => {
       const v = validateExperiment(resolvedConfig(flags))
       if (globals().json) return printJson({ generator: v.generator, discriminator: v.discriminator })
-      console.log(`${render('Generator', v.generator, isGraphSpec(v.config.generator))}\n\n${render('Discriminator', v.discriminator, isGraphSpec(v.config.discriminator))}`)
+      console.log(
+        `${render('Generator', v.generator, isGraphSpec(v.config.generator))}\n\n${render('Discriminator', v.discriminator, isGraphSpec(v.config.discriminator))}`,
+      )
     })
 }

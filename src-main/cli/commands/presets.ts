@@ -11,7 +11,12 @@ export function registerPresets(program: Command, globals: () => GlobalOptions):
     .description('list presets')
     .action(() => {
       if (globals().json) return printJson(PRESETS)
-      console.log(table(PRESETS.map((p) => ({ name: p.name, title: p.title, description: p.description })), ['name', 'title', 'description']))
+      console.log(
+        table(
+          PRESETS.map((p) => ({ name: p.name, title: p.title, description: p.description })),
+          ['name', 'title', 'description'],
+        ),
+      )
     })
   presets
     .command('show')

@@ -54,23 +54,43 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
     .argument('[names...]', 'reproductions to run (see --list)')
     .option('--seeds <n>', `seeds per reproduction (training.seed 1 … n; 1 to ${MAX_SEEDS})`, String(DEFAULT_SEEDS))
     .option('--quick', "the entries' tiny test budget (a few steps): exercises the whole path in seconds; not a reproduction")
-    .option('--target <where>', "'local' trains the runs here one after another; 'queue' puts them on the job queue as a sweep (a `serve --queue` on this data directory gives them to workers) and waits", 'local')
+    .option(
+      '--target <where>',
+      "'local' trains the runs here one after another; 'queue' puts them on the job queue as a sweep (a `serve --queue` on this data directory gives them to workers) and waits",
+      'local',
+    )
     .option('--all', 'every reproduction of the catalog, one after another')
     .option('--list', 'list the catalog: paper, recipe, budget, protocol')
-    .option('--write-docs [file]', `write the latest stored result of every reproduction as Markdown (default ${DEFAULT_DOCS_FILE}); after the runs when names are given`)
+    .option(
+      '--write-docs [file]',
+      `write the latest stored result of every reproduction as Markdown (default ${DEFAULT_DOCS_FILE}); after the runs when names are given`,
+    )
     .description("train a paper's recipe over several seeds, score it with the paper's protocol, and print our figures beside the paper's")
     .action(async (names: string[], flags: Flags) => {
       const json = Boolean(globals().json)
       if (flags.list) {
-        const rows = REPRODUCTIONS.map((e) => ({ name: e.name, paper: `${e.paper.authors.split(',')[0]} ${e.paper.year}`, recipe: e.recipe.preset, steps: recipeSteps(e).toLocaleString('en-US'), protocol: e.protocol.kind, title: e.title }))
+        const rows = REPRODUCTIONS.map((e) => ({
+          name: e.name,
+          paper: `${e.paper.authors.split(',')[0]} ${e.paper.year}`,
+          recipe: e.recipe.preset,
+          steps: recipeSteps(e).toLocaleString('en-US'),
+          protocol: e.protocol.kind,
+          title: e.title,
+        }))
         if (json) return printJson(REPRODUCTIONS.map((e) => ({ ...e, steps: recipeSteps(e), quickSteps: recipeSteps(e, true) })))
         return console.log(table(rows, ['name', 'paper', 'recipe', 'steps', 'protocol', 'title']))
       }
       if (flags.target !== 'local' && flags.target !== 'queue') throw new CliError("--target is 'local' or 'queue'", 2)
       const seeds = Number(flags.seeds)
-      if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS) throw new CliError(`--seeds must be a whole number from 1 to ${MAX_SEEDS}`, 2)
+      if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS)
+        throw new CliError(`--seeds must be a whole number from 1 to ${MAX_SEEDS}`, 2)
       const chosen = flags.all ? REPRODUCTIONS.map((e) => e.name) : names
-      const docsFile: string | undefined = flags.writeDocs === undefined || flags.writeDocs === false ? undefined : flags.writeDocs === true ? DEFAULT_DOCS_FILE : flags.writeDocs
+      const docsFile: string | undefined =
+        flags.writeDocs === undefined || flags.writeDocs === false
+          ? undefined
+          : flags.writeDocs === true
+            ? DEFAULT_DOCS_FILE
+            : flags.writeDocs
       if (chosen.length === 0) {
         if (docsFile === undefined) throw new CliError('name a reproduction (see `reproduce --list`), or give --all or --write-docs', 2)
         const written = await withRegistry(globals(), (registry) => writeDocs(registry, docsFile, Boolean(flags.quick)))
@@ -108,13 +128,28 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
         try {
           for (const name of chosen) {
             if (interrupted) break
-            const command = ['gan-workbench', 'reproduce', name, '--seeds', String(seeds), ...(flags.quick ? ['--quick'] : []), ...(flags.target === 'queue' ? ['--target', 'queue'] : [])].join(' ')
-            const handle = startReproduction(registry, runs, { name, seeds, quick: flags.quick, target: flags.target as 'local' | 'queue', command }, (e) => {
-              const line = progressLine(e)
-              process.stderr.write(tty && e.stage !== 'done' ? `\r\x1b[2K${line}` : `${tty ? '\r\x1b[2K' : ''}${line}\n`)
-            })
+            const command = [
+              'gan-workbench',
+              'reproduce',
+              name,
+              '--seeds',
+              String(seeds),
+              ...(flags.quick ? ['--quick'] : []),
+              ...(flags.target === 'queue' ? ['--target', 'queue'] : []),
+            ].join(' ')
+            const handle = startReproduction(
+              registry,
+              runs,
+              { name, seeds, quick: flags.quick, target: flags.target as 'local' | 'queue', command },
+              (e) => {
+                const line = progressLine(e)
+                process.stderr.write(tty && e.stage !== 'done' ? `\r\x1b[2K${line}` : `${tty ? '\r\x1b[2K' : ''}${line}\n`)
+              },
+            )
             stopCurrent = handle.stop
-            process.stderr.write(`reproduction ${handle.record.id} (${name}): ${seeds} seed${seeds > 1 ? 's' : ''}, ${handle.record.steps.toLocaleString('en-US')} steps each${flags.quick ? ' (quick)' : ''}, data in ${home}\n`)
+            process.stderr.write(
+              `reproduction ${handle.record.id} (${name}): ${seeds} seed${seeds > 1 ? 's' : ''}, ${handle.record.steps.toLocaleString('en-US')} steps each${flags.quick ? ' (quick)' : ''}, data in ${home}\n`,
+            )
             const final = await handle.done
             stopCurrent = null
             outcomes.push(final)

@@ -50,12 +50,16 @@ function show(r: RunRecord): string {
 
 function showDiagnoses(diagnoses: Diagnosis[]): string {
   if (diagnoses.length === 0) return '\nhealth      no problems recognised'
-  return diagnoses.map((d) => [
-    `\nhealth      ${d.title} (from step ${d.step}, recognised at ${d.detectedAt})`,
-    `            ${d.explanation}`,
-    `            evidence: ${d.evidence}`,
-    `            try: ${d.remedies.join('; ')}`,
-  ].join('\n')).join('')
+  return diagnoses
+    .map((d) =>
+      [
+        `\nhealth      ${d.title} (from step ${d.step}, recognised at ${d.detectedAt})`,
+        `            ${d.explanation}`,
+        `            evidence: ${d.evidence}`,
+        `            try: ${d.remedies.join('; ')}`,
+      ].join('\n'),
+    )
+    .join('')
 }
 
 export function registerRuns(program: Command, globals: () => GlobalOptions): void {
@@ -76,10 +80,30 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
       const limit = Number(o.limit)
       if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive whole number', 2)
       await withHandlers(globals(), async (handlers) => {
-        const list = await handlers['runs.list']({ status: o.status as RunStatus | undefined, search: o.search, tag: o.tag, experiment: o.experiment, limit })
+        const list = await handlers['runs.list']({
+          status: o.status as RunStatus | undefined,
+          search: o.search,
+          tag: o.tag,
+          experiment: o.experiment,
+          limit,
+        })
         if (globals().json) return printJson(list)
         if (list.length === 0) return console.log('no runs yet: try `gan-workbench train --preset mlp-2d-ring8`')
-        console.log(table(list.map(summaryRow), ['id', 'name', 'status', 'gan', 'dataset', 'backend', 'progress', 'dLoss', 'gLoss', 'tags', 'created']))
+        console.log(
+          table(list.map(summaryRow), [
+            'id',
+            'name',
+            'status',
+            'gan',
+            'dataset',
+            'backend',
+            'progress',
+            'dLoss',
+            'gLoss',
+            'tags',
+            'created',
+          ]),
+        )
       })
     })
 
@@ -95,7 +119,10 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
         if (globals().json) printJson({ ...run, diagnoses, transfers })
         else {
           console.log(show(run) + showDiagnoses(diagnoses))
-          for (const t of transfers) console.log(`\n${t.status === 'completed' ? transferTable(t) : `transfer ${t.id}: ${t.status}${t.error ? ` (${t.error})` : ''}`}`)
+          for (const t of transfers)
+            console.log(
+              `\n${t.status === 'completed' ? transferTable(t) : `transfer ${t.id}: ${t.status}${t.error ? ` (${t.error})` : ''}`}`,
+            )
         }
       })
     })
@@ -111,10 +138,24 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
         if (globals().json) return printJson(cmp)
         const heads = cmp.runs.map((r) => `#${r.id} ${r.name}`)
         const cell = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(6))) : JSON.stringify(v))
-        const row = (key: string, label: string, values: unknown[]) => Object.fromEntries([[key, label], ...values.map((v, i) => [heads[i]!, cell(v)])])
-        console.log(cmp.configDiff.length ? table(cmp.configDiff.map((d) => row('field', d.path, d.values)), ['field', ...heads]) : 'configs are identical')
+        const row = (key: string, label: string, values: unknown[]) =>
+          Object.fromEntries([[key, label], ...values.map((v, i) => [heads[i]!, cell(v)])])
+        console.log(
+          cmp.configDiff.length
+            ? table(
+                cmp.configDiff.map((d) => row('field', d.path, d.values)),
+                ['field', ...heads],
+              )
+            : 'configs are identical',
+        )
         console.log('')
-        const metrics = Object.entries(cmp.finalMetrics).map(([k, values]) => row('final metric', k, values.map((v) => v ?? '—')))
+        const metrics = Object.entries(cmp.finalMetrics).map(([k, values]) =>
+          row(
+            'final metric',
+            k,
+            values.map((v) => v ?? '—'),
+          ),
+        )
         console.log(metrics.length ? table(metrics, ['final metric', ...heads]) : 'no metrics yet')
       })
     })
@@ -138,7 +179,7 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .command('note')
     .argument('<id>', 'run id')
     .argument('<text>', 'the note (replaces the previous one)')
-    .description('set a run\'s notes')
+    .description("set a run's notes")
     .action(async (id: string, text: string) => {
       await withHandlers(globals(), async (handlers) => {
         const run = await handlers['runs.note']({ id: parseId(id), notes: text })

@@ -33,9 +33,11 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
         const classes = run.config.conditioning === 'infogan' ? infoganCodes(run.config).categorical : datasetClasses(run.config)
         let labels: number[] | undefined
         if (o.label !== undefined) {
-          if (run.config.conditioning === 'none' || classes === undefined) throw new CliError(`--label: run ${run.id} is not a conditional model`, 2)
+          if (run.config.conditioning === 'none' || classes === undefined)
+            throw new CliError(`--label: run ${run.id} is not a conditional model`, 2)
           const label = Number(o.label)
-          if (!Number.isInteger(label) || label < 0 || label >= classes) throw new CliError(`--label must be a class from 0 to ${classes - 1}`, 2)
+          if (!Number.isInteger(label) || label < 0 || label >= classes)
+            throw new CliError(`--label must be a class from 0 to ${classes - 1}`, 2)
           labels = [label]
         }
         const flat = await sampleRun(registry, run.id, n, seed, labels)
@@ -45,14 +47,22 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
           if (ext === '.json') writeFileAtomic(o.out, JSON.stringify({ run: run.id, seed, n, points: toPairs(flat) }))
           else {
             const real = createDataSource(run.config.dataset, seed).sample(n, seed + 1)
-            writeFileAtomic(o.out, scatterPng([{ points: real, color: [170, 170, 170] }, { points: flat, color: [230, 100, 20] }]))
+            writeFileAtomic(
+              o.out,
+              scatterPng([
+                { points: real, color: [170, 170, 170] },
+                { points: flat, color: [230, 100, 20] },
+              ]),
+            )
             what = ' (generated in orange over real data in grey)'
           }
         } else {
           const [h, w, c] = dataShape(run.config) as [number, number, number]
           if (ext === '.json') {
             const size = h * w * c
-            const images = Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * size, (i + 1) * size), (v) => Math.round(v * 1e4) / 1e4))
+            const images = Array.from({ length: n }, (_, i) =>
+              Array.from(flat.subarray(i * size, (i + 1) * size), (v) => Math.round(v * 1e4) / 1e4),
+            )
             writeFileAtomic(o.out, JSON.stringify({ run: run.id, seed, n, shape: [h, w, c], range: [-1, 1], images }))
           } else {
             writeFileAtomic(o.out, imageGridPng(flat, { count: n, height: h, width: w }))

@@ -23,13 +23,17 @@ const ALL_INTERFACES = new Set(['0.0.0.0', '::'])
 /** What serving on `host` exposes, said at start-up (nothing for loopback). */
 export function exposureWarnings(host: string, home: string): string[] {
   if (LOOPBACK.has(host)) return []
-  const lines = [`WARNING: serving on ${host}: anyone on this network with the URL's token can train and delete runs. Use it on a trusted network only.`]
+  const lines = [
+    `WARNING: serving on ${host}: anyone on this network with the URL's token can train and delete runs. Use it on a trusted network only.`,
+  ]
   if (ALL_INTERFACES.has(host)) {
     lines.push(
       `WARNING: bound to every interface (${host}), the Host and Origin checks (against DNS rebinding and other web sites) are off: any name this machine answers to is accepted, and only the token guards the server. Bind one address (e.g. --host 192.168.1.5) to keep those checks.`,
     )
   }
-  lines.push(`Remote browsers may train only on built-in datasets, data under ${path.join(home, 'datasets')}, or datasets a run here has already trained on.`)
+  lines.push(
+    `Remote browsers may train only on built-in datasets, data under ${path.join(home, 'datasets')}, or datasets a run here has already trained on.`,
+  )
   return lines
 }
 
@@ -46,7 +50,10 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       const port = Number(o.port)
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port must be 0–65535', 2)
       if (!LOOPBACK.has(o.host) && !o.allowRemote) {
-        throw new CliError(`refusing to bind ${o.host}: it is not loopback. Add --allow-remote if you really mean to expose the workbench on your network.`, 2)
+        throw new CliError(
+          `refusing to bind ${o.host}: it is not loopback. Add --allow-remote if you really mean to expose the workbench on your network.`,
+          2,
+        )
       }
       if (o.queue) {
         try {
@@ -73,7 +80,11 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         if (o.queue) {
           const base = new URL(server.url)
           coordinator = await Coordinator.start({
-            registry: ctx.registry, runs: ctx.runs, home, queueUrl: o.queue, publicUrl: o.advertiseUrl ?? `${base.protocol}//${base.host}`,
+            registry: ctx.registry,
+            runs: ctx.runs,
+            home,
+            queueUrl: o.queue,
+            publicUrl: o.advertiseUrl ?? `${base.protocol}//${base.host}`,
           })
           ctx.attachCoordinator(coordinator)
         }
@@ -87,12 +98,15 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       }
       ctx.lock.update({ url: server.url })
       for (const t of ctx.tightened) process.stderr.write(`tightened permissions (the data dir holds the access token): ${t}\n`)
-      if (ctx.recovered.length) process.stderr.write(`marked ${ctx.recovered.length} orphaned run(s) as interrupted: ${ctx.recovered.join(', ')}\n`)
+      if (ctx.recovered.length)
+        process.stderr.write(`marked ${ctx.recovered.length} orphaned run(s) as interrupted: ${ctx.recovered.join(', ')}\n`)
       if (globals().json) printJson({ url: server.url, port: server.port, home, queue: coordinator?.queueLabel ?? null })
       else {
         console.log(`GAN Workbench is serving at ${server.url}`)
         if (coordinator) {
-          console.log(`coordinating the job queue at ${coordinator.queueLabel}: enrol workers with \`gan-workbench --home ${home} worker-key --out worker.key\`, copy that file to each (chmod 600), then \`gan-workbench worker --queue ${coordinator.queueLabel} --key-file worker.key\``)
+          console.log(
+            `coordinating the job queue at ${coordinator.queueLabel}: enrol workers with \`gan-workbench --home ${home} worker-key --out worker.key\`, copy that file to each (chmod 600), then \`gan-workbench worker --queue ${coordinator.queueLabel} --key-file worker.key\``,
+          )
         }
         console.log(`data directory: ${home}\nPress Ctrl-C to stop.`)
       }
@@ -101,7 +115,10 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         if (closing) return
         closing = true
         process.stderr.write('shutting down: stopping runs and saving checkpoints…\n')
-        void server!.close().then(() => ctx.close()).then(() => process.exit(0))
+        void server!
+          .close()
+          .then(() => ctx.close())
+          .then(() => process.exit(0))
       }
       process.on('SIGINT', shutdown)
       process.on('SIGTERM', shutdown)

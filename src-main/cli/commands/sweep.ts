@@ -27,7 +27,11 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
     .option('--random <n>', 'draw n distinct combinations of the grid instead of all of them')
     .option('--seed <n>', 'seed of the random draw', '0')
     .option('-n, --name <name>', 'a name for the sweep (its runs are NAME-1, NAME-2, …)')
-    .option('--target <where>', "'local' trains the runs here one after another; 'queue' leaves them for `serve --queue` to give to workers", 'local')
+    .option(
+      '--target <where>',
+      "'local' trains the runs here one after another; 'queue' leaves them for `serve --queue` to give to workers",
+      'local',
+    )
     .action(async (flags: ConfigFlags & { grid: string[]; random?: string; seed: string; name?: string; target: string }) => {
       if (flags.target !== 'local' && flags.target !== 'queue') throw new CliError("--target is 'local' or 'queue'", 2)
       if (flags.grid.length === 0) throw new CliError('give at least one --grid path=v1,v2,…', 2)
@@ -47,7 +51,14 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
         const runs = new RunManager(registry, home, nodeSpawner())
         let started
         try {
-          started = startSweep(registry, runs, { ...source, grid, random, seed: Number(flags.seed), name: flags.name, target: flags.target })
+          started = startSweep(registry, runs, {
+            ...source,
+            grid,
+            random,
+            seed: Number(flags.seed),
+            name: flags.name,
+            target: flags.target,
+          })
         } catch (e) {
           if (e instanceof SweepError) throw new CliError(e.message, 2)
           throw e
@@ -56,7 +67,9 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
         const ids = sweep.runIds
         if (flags.target === 'queue') {
           if (globals().json) return printJson(started)
-          console.log(`sweep ${sweep.id} (${sweep.name}): runs ${ids.join(', ')} queued for the job queue; a \`serve --queue …\` on ${home} gives them to workers`)
+          console.log(
+            `sweep ${sweep.id} (${sweep.name}): runs ${ids.join(', ')} queued for the job queue; a \`serve --queue …\` on ${home} gives them to workers`,
+          )
           return
         }
         process.stderr.write(`sweep ${sweep.id} (${sweep.name}): ${ids.length} runs, trained here one after another (Ctrl-C stops them)\n`)
@@ -93,8 +106,12 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
         if (globals().json) return printJson(sweeps)
         if (sweeps.length === 0) return console.log('no sweeps yet: start one with `gan-workbench sweep`')
         for (const s of sweeps) {
-          const statuses = Object.entries(s.statuses).map(([k, n]) => `${n} ${k}`).join(', ')
-          console.log(`${s.id}\t${s.name}\t${s.grid.map((a) => `${a.path}=${a.values.join(',')}`).join(' ')}${s.random ? ` (random ${s.random})` : ''}\truns ${s.runIds.join(',')}\t${statuses}`)
+          const statuses = Object.entries(s.statuses)
+            .map(([k, n]) => `${n} ${k}`)
+            .join(', ')
+          console.log(
+            `${s.id}\t${s.name}\t${s.grid.map((a) => `${a.path}=${a.values.join(',')}`).join(' ')}${s.random ? ` (random ${s.random})` : ''}\truns ${s.runIds.join(',')}\t${statuses}`,
+          )
         }
       }),
     )

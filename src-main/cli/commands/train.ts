@@ -13,7 +13,10 @@ import { thisProcess } from '../../util/process-identity'
 
 function progressLine(step: number, total: number, metrics: Record<string, number>, sps?: number): string {
   const pct = total ? ((100 * step) / total).toFixed(1) : '0'
-  const m = ['dLoss', 'gLoss', 'dReal', 'dFake'].filter((k) => k in metrics).map((k) => `${k} ${metrics[k]!.toFixed(3)}`).join('  ')
+  const m = ['dLoss', 'gLoss', 'dReal', 'dFake']
+    .filter((k) => k in metrics)
+    .map((k) => `${k} ${metrics[k]!.toFixed(3)}`)
+    .join('  ')
   return `step ${step}/${total} (${pct}%)  ${m}${sps ? `  ${Math.round(sps)} samples/s` : ''}`
 }
 
@@ -23,7 +26,10 @@ async function waitForStatus(registry: Registry, id: number, done: (s: RunStatus
   for (;;) {
     const run = registry.getRun(id)
     if (done(run.status)) return run
-    if (Date.now() > until) throw new CliError(`run ${id} did not answer within ${timeoutMs / 1000} s (is its trainer busy with a checkpoint?); its request stands`)
+    if (Date.now() > until)
+      throw new CliError(
+        `run ${id} did not answer within ${timeoutMs / 1000} s (is its trainer busy with a checkpoint?); its request stands`,
+      )
     await new Promise((r) => setTimeout(r, 200))
   }
 }
@@ -31,7 +37,8 @@ async function waitForStatus(registry: Registry, id: number, done: (s: RunStatus
 function parsePauseAt(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const step = Number(value)
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(step)) throw new CliError('--pause-at must be a step number (a whole number, 0 or more)', 2)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(step))
+    throw new CliError('--pause-at must be a step number (a whole number, 0 or more)', 2)
   return step
 }
 
@@ -85,7 +92,10 @@ async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord
     const unrecorded = runs.unrecorded(run.id)
     if (unrecorded) throw new CliError(`run ${run.id}: ${unrecorded}`)
     if (opts.json) printJson(final)
-    else process.stderr.write(`run ${final.id} ${final.status}${final.samplesPerSec ? `, ${Math.round(final.samplesPerSec)} samples/s on ${final.backend}` : ''}\n`)
+    else
+      process.stderr.write(
+        `run ${final.id} ${final.status}${final.samplesPerSec ? `, ${Math.round(final.samplesPerSec)} samples/s on ${final.backend}` : ''}\n`,
+      )
     if (final.status === 'failed' || final.status === 'diverged' || final.status === 'interrupted') {
       throw new CliError(`run ${final.id} ${final.status}: ${final.error ?? 'no detail'}`)
     }
@@ -100,7 +110,12 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .description('train a GAN from a preset or a config file')
     .option('-p, --preset <name>', 'a catalog preset (see `presets list`)')
     .option('-c, --config <file>', 'an experiment config JSON file')
-    .option('-s, --set <key=value>', 'override a config field, e.g. training.epochs=5 (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option(
+      '-s, --set <key=value>',
+      'override a config field, e.g. training.epochs=5 (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .option('-b, --backend <name>', `force a backend: ${BACKENDS.join(', ')}`)
     .option('-n, --name <name>', 'a name for the run')
     .option('-e, --experiment <name>', 'group the run under an experiment', 'default')
@@ -110,12 +125,21 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
       const source = configFromFlags(flags)
       if (flags.target !== 'local' && flags.target !== 'queue') throw new CliError("--target is 'local' or 'queue'", 2)
       const pauseAtStep = parsePauseAt(flags.pauseAt)
-      if (pauseAtStep !== undefined && flags.target === 'queue') throw new CliError('--pause-at is for runs trained here (--target local)', 2)
+      if (pauseAtStep !== undefined && flags.target === 'queue')
+        throw new CliError('--pause-at is for runs trained here (--target local)', 2)
       if (flags.target === 'queue') {
         const run = await withRegistry(globals(), (registry, home) =>
-          new RunManager(registry, home, nodeSpawner()).start({ ...source, name: flags.name, experiment: flags.experiment, target: 'queue' }))
+          new RunManager(registry, home, nodeSpawner()).start({
+            ...source,
+            name: flags.name,
+            experiment: flags.experiment,
+            target: 'queue',
+          }),
+        )
         if (globals().json) return printJson(run)
-        return console.log(`run ${run.id} (${run.name}) queued for the job queue: a \`serve --queue …\` on this data directory gives it to a worker`)
+        return console.log(
+          `run ${run.id} (${run.name}) queued for the job queue: a \`serve --queue …\` on this data directory gives it to a worker`,
+        )
       }
       await drive(globals(), (runs) => runs.start({ ...source, name: flags.name, experiment: flags.experiment, pauseAtStep }))
     })
@@ -125,7 +149,12 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .description("start a child run from a run's checkpoint with some settings changed")
     .argument('<id>', 'parent run id')
     .option('--epoch <n>', 'fork from the last checkpoint at or before this epoch (default: the latest)')
-    .option('-s, --set <key=value>', 'a config change, e.g. optimizers.discriminator.learningRate=1e-4 (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option(
+      '-s, --set <key=value>',
+      'a config change, e.g. optimizers.discriminator.learningRate=1e-4 (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .option('-n, --name <name>', 'a name for the child run')
     .action(async (id: string, o: { epoch?: string; set: string[]; name?: string }) => {
       const epoch = o.epoch === undefined ? undefined : Number(o.epoch)
@@ -143,7 +172,11 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
       const paused = await withRegistry(globals(), (registry) => {
         const run = registry.getRun(parseId(id))
         if (run.status !== 'paused' && !(run.status === 'running' && registry.control(run.id) === 'pause')) return null
-        if (pauseAtStep !== undefined) throw new CliError(`run ${run.id} is paused in memory and goes on from there; --pause-at is for a run resumed from a checkpoint`, 2)
+        if (pauseAtStep !== undefined)
+          throw new CliError(
+            `run ${run.id} is paused in memory and goes on from there; --pause-at is for a run resumed from a checkpoint`,
+            2,
+          )
         return registry.requestControl(run.id, null)
       })
       if (!paused) return drive(globals(), (runs) => runs.resume(parseId(id), { pauseAtStep }))
@@ -161,7 +194,12 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
         const run = await handlers['runs.pause']({ id: parseId(id) })
         const final = await waitForStatus(registry, run.id, (s) => s !== 'running', 30_000)
         if (globals().json) printJson(final)
-        else console.log(final.status === 'paused' ? `run ${run.id} paused at step ${final.step}; \`gan-workbench resume ${run.id}\` goes on` : `run ${run.id} is ${final.status}`)
+        else
+          console.log(
+            final.status === 'paused'
+              ? `run ${run.id} paused at step ${final.step}; \`gan-workbench resume ${run.id}\` goes on`
+              : `run ${run.id} is ${final.status}`,
+          )
       })
     })
 
@@ -173,7 +211,8 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
       await withHandlers(globals(), async (handlers, registry) => {
         const run = registry.getRun(parseId(id))
         const queued = run.status === 'queued' && run.placement === 'queue'
-        if (!queued && run.status !== 'running' && run.status !== 'paused') throw new CliError(`run ${run.id} is ${run.status}, not running or paused`)
+        if (!queued && run.status !== 'running' && run.status !== 'paused')
+          throw new CliError(`run ${run.id} is ${run.status}, not running or paused`)
         // The UI's runs.stop: a queue run no worker took is stopped here; a trainer elsewhere is asked through the registry.
         const stopped = await handlers['runs.stop']({ id: run.id })
         if (queued) {

@@ -26,7 +26,9 @@ export function transferTable(t: TransferRecord): string {
   ]
   for (const row of r.rows) {
     const gain = 100 * (row.transfer - row.scratch)
-    lines.push(`${String(row.labelsPerClass).padStart(12)}  ${String(row.trainCount).padStart(6)}   ${(100 * row.transfer).toFixed(1).padStart(22)} %  ${(100 * row.scratch).toFixed(1).padStart(10)} %  ${gain >= 0 ? '+' : ''}${gain.toFixed(1)} pt`)
+    lines.push(
+      `${String(row.labelsPerClass).padStart(12)}  ${String(row.trainCount).padStart(6)}   ${(100 * row.transfer).toFixed(1).padStart(22)} %  ${(100 * row.scratch).toFixed(1).padStart(10)} %  ${gain >= 0 ? '+' : ''}${gain.toFixed(1)} pt`,
+    )
   }
   return lines.join('\n')
 }
@@ -43,33 +45,47 @@ export function registerTransfer(program: Command, globals: () => GlobalOptions)
     .option('--seed <n>', 'seed for the label choice and the heads', String(DEFAULT_TRANSFER.seed))
     .option('--step <step>', 'use the checkpoint saved at this step (default: the latest)')
     .description("fine-tune a classifier from the run's discriminator on a few labels, beside the same network trained from scratch")
-    .action(async (id: string, o: { labelsPerClass: string; steps: string; batchSize: string; lr: string; freeze?: boolean; seed: string; step?: string }) => {
-      const labelsPerClass = o.labelsPerClass.split(',').map((s) => whole(s.trim(), '--labels-per-class entries', 1, 6000))
-      const options = {
-        labelsPerClass, steps: whole(o.steps, '--steps', 1, 100_000), batchSize: whole(o.batchSize, '--batch-size', 1, 1024),
-        learningRate: positive(o.lr, '--lr'), freeze: o.freeze === true, seed: whole(o.seed, '--seed', 0, 2 ** 31 - 1),
-      }
-      const step = o.step === undefined ? undefined : whole(o.step, '--step', 0, Number.MAX_SAFE_INTEGER)
-      await withRegistry(globals(), async (registry) => {
-        let recorded: TransferRecord | undefined
-        const interrupted = () => {
-          if (recorded) registry.finishTransfer(recorded.id, { error: 'stopped before it finished' })
-          process.exit(130)
+    .action(
+      async (
+        id: string,
+        o: { labelsPerClass: string; steps: string; batchSize: string; lr: string; freeze?: boolean; seed: string; step?: string },
+      ) => {
+        const labelsPerClass = o.labelsPerClass.split(',').map((s) => whole(s.trim(), '--labels-per-class entries', 1, 6000))
+        const options = {
+          labelsPerClass,
+          steps: whole(o.steps, '--steps', 1, 100_000),
+          batchSize: whole(o.batchSize, '--batch-size', 1, 1024),
+          learningRate: positive(o.lr, '--lr'),
+          freeze: o.freeze === true,
+          seed: whole(o.seed, '--seed', 0, 2 ** 31 - 1),
         }
-        process.once('SIGINT', interrupted)
-        process.once('SIGTERM', interrupted)
-        let finished: TransferRecord
-        try {
-          // The same service as the UI's runs.transfer, with every option the flags give.
-          finished = await startTransfer(registry, { id: parseId(id), ...options, step }, (p) => {
-            if (!globals().json) process.stderr.write(`  ${p.done}/${p.total}: ${p.labelsPerClass} labels/class, ${p.model} done\n`)
-          }, (record) => (recorded = record))
-        } finally {
-          process.off('SIGINT', interrupted)
-          process.off('SIGTERM', interrupted)
-        }
-        if (globals().json) printJson(finished)
-        else console.log(transferTable(finished))
-      })
-    })
+        const step = o.step === undefined ? undefined : whole(o.step, '--step', 0, Number.MAX_SAFE_INTEGER)
+        await withRegistry(globals(), async (registry) => {
+          let recorded: TransferRecord | undefined
+          const interrupted = () => {
+            if (recorded) registry.finishTransfer(recorded.id, { error: 'stopped before it finished' })
+            process.exit(130)
+          }
+          process.once('SIGINT', interrupted)
+          process.once('SIGTERM', interrupted)
+          let finished: TransferRecord
+          try {
+            // The same service as the UI's runs.transfer, with every option the flags give.
+            finished = await startTransfer(
+              registry,
+              { id: parseId(id), ...options, step },
+              (p) => {
+                if (!globals().json) process.stderr.write(`  ${p.done}/${p.total}: ${p.labelsPerClass} labels/class, ${p.model} done\n`)
+              },
+              (record) => (recorded = record),
+            )
+          } finally {
+            process.off('SIGINT', interrupted)
+            process.off('SIGTERM', interrupted)
+          }
+          if (globals().json) printJson(finished)
+          else console.log(transferTable(finished))
+        })
+      },
+    )
 }

@@ -7,7 +7,14 @@ import { resolveHome } from '../../platform/paths'
 import { startWorker } from '../../remote/worker-host'
 import { redisConnection } from '../../remote/redis-url'
 import { loadCoordinatorSecret } from '../../remote/coordinator-secret'
-import { WORKER_KEY_ENV, WORKER_KEY_FILE, formatWorkerKey, loadWorkerKey, workerKeyFromSecret, writeWorkerKeyFile } from '../../remote/worker-key'
+import {
+  WORKER_KEY_ENV,
+  WORKER_KEY_FILE,
+  formatWorkerKey,
+  loadWorkerKey,
+  workerKeyFromSecret,
+  writeWorkerKeyFile,
+} from '../../remote/worker-key'
 import { CliError } from '../output'
 import type { GlobalOptions } from '../context'
 
@@ -22,10 +29,17 @@ export function registerWorker(program: Command, globals: () => GlobalOptions): 
     .command('worker')
     .description('take queue runs from Redis and train them here, reporting to the coordinator that queued them')
     .requiredOption('--queue <redis-url>', 'the job queue, e.g. redis://10.0.0.5:6379 (as given to `serve --queue`)')
-    .option('--key-file <file>', `the queue's worker key (\`worker-key\` on the coordinator prints it; default: ${WORKER_KEY_FILE} in the data directory, or ${WORKER_KEY_ENV})`)
+    .option(
+      '--key-file <file>',
+      `the queue's worker key (\`worker-key\` on the coordinator prints it; default: ${WORKER_KEY_FILE} in the data directory, or ${WORKER_KEY_ENV})`,
+    )
     .option('--concurrency <n>', 'runs trained at once (each in its own trainer process)', '1')
     .option('--stall-timeout <seconds>', 'a job whose worker is silent this long goes to another worker', '30')
-    .option('--offline-patience <seconds>', 'how long a finished run waits for an unreachable coordinator before it is kept as a bundle in <data>/outbox/', '600')
+    .option(
+      '--offline-patience <seconds>',
+      'how long a finished run waits for an unreachable coordinator before it is kept as a bundle in <data>/outbox/',
+      '600',
+    )
     .action(async (o: { queue: string; keyFile?: string; concurrency: string; stallTimeout: string; offlinePatience: string }) => {
       const home = resolveHome(globals().home)
       let workerKey: Buffer
@@ -38,7 +52,9 @@ export function registerWorker(program: Command, globals: () => GlobalOptions): 
       let worker
       try {
         worker = await startWorker({
-          home, queueUrl: o.queue, workerKey,
+          home,
+          queueUrl: o.queue,
+          workerKey,
           concurrency: positive(o.concurrency, '--concurrency', 64),
           stallTimeoutMs: positive(o.stallTimeout, '--stall-timeout', 3600) * 1000,
           offlinePatienceMs: positive(o.offlinePatience, '--offline-patience', 7 * 24 * 3600) * 1000,

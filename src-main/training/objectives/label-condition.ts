@@ -4,7 +4,9 @@ import type { Conditioner } from '../conditions'
 import type { GanObjective } from './objective'
 
 export function labelCondition(
-  family: string, conditioner: Conditioner, data: DataSource,
+  family: string,
+  conditioner: Conditioner,
+  data: DataSource,
 ): Pick<GanObjective, 'conditioner' | 'translation' | 'realCondition' | 'fakeCondition' | 'referenceCondition'> {
   const labels = data.labels
   if (!labels) throw new Error(`${family} needs a labelled dataset`)

@@ -55,7 +55,14 @@ export interface GanObjective {
    * D's terms beside the adversarial one, from D's outputs on the real and generated batches and
    * their conditions; metrics only when `report`.
    */
-  discriminatorTerms(real: DOutput, fake: DOutput, realCondition: tf.Tensor | undefined, fakeCondition: tf.Tensor | undefined, report: boolean, observe: Observe): Terms
+  discriminatorTerms(
+    real: DOutput,
+    fake: DOutput,
+    realCondition: tf.Tensor | undefined,
+    fakeCondition: tf.Tensor | undefined,
+    report: boolean,
+    observe: Observe,
+  ): Terms
   /**
    * G's terms beside the adversarial one, from G's samples, D's outputs on them, their condition
    * and the real batch they should match (pix2pix's targets). Metrics are reported on every step.

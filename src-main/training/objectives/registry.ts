@@ -20,6 +20,7 @@ const FAMILIES: Record<Family, (config: ExperimentConfig, data: DataSource) => G
 }
 
 export function objectiveFor(config: ExperimentConfig, data: DataSource): GanObjective {
-  if (config.conditioning === 'cyclegan') throw new Error('CycleGAN has two generators and two critics: it trains as a CycleGan, not with one objective')
+  if (config.conditioning === 'cyclegan')
+    throw new Error('CycleGAN has two generators and two critics: it trains as a CycleGan, not with one objective')
   return FAMILIES[config.conditioning](config, data)
 }

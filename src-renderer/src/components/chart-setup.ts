@@ -1,10 +1,36 @@
 /** chart.js with only the pieces the workbench uses (keeps the bundle small), and its tooltip mode for comparisons. */
 import {
-  Chart, LineController, LineElement, PointElement, ScatterController, LinearScale, LogarithmicScale, Legend, Tooltip, Filler,
-  BarController, BarElement, CategoryScale, Interaction, type InteractionItem,
+  Chart,
+  LineController,
+  LineElement,
+  PointElement,
+  ScatterController,
+  LinearScale,
+  LogarithmicScale,
+  Legend,
+  Tooltip,
+  Filler,
+  BarController,
+  BarElement,
+  CategoryScale,
+  Interaction,
+  type InteractionItem,
 } from 'chart.js'
 
-Chart.register(LineController, LineElement, PointElement, ScatterController, LinearScale, LogarithmicScale, Legend, Tooltip, Filler, BarController, BarElement, CategoryScale)
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  ScatterController,
+  LinearScale,
+  LogarithmicScale,
+  Legend,
+  Tooltip,
+  Filler,
+  BarController,
+  BarElement,
+  CategoryScale,
+)
 Chart.defaults.color = '#aab3c5'
 Chart.defaults.borderColor = 'rgba(255,255,255,0.08)'
 Chart.defaults.font.family = 'Inter, system-ui, -apple-system, sans-serif'
@@ -28,7 +54,10 @@ function nearestIndex(data: readonly { x: number }[], x: number): number {
  * shows every run at that x even where they logged at different steps (chart.js' own modes show
  * only the points at exactly that x, or the one nearest).
  */
-;(Interaction.modes as unknown as Record<string, unknown>).eachSeries = (chart: Chart, e: { x: number | null; y: number | null }): InteractionItem[] => {
+;(Interaction.modes as unknown as Record<string, unknown>).eachSeries = (
+  chart: Chart,
+  e: { x: number | null; y: number | null },
+): InteractionItem[] => {
   const area = chart.chartArea
   if (e.x === null || e.y === null || e.x < area.left || e.x > area.right || e.y < area.top || e.y > area.bottom) return []
   const x = chart.scales.x!.getValueForPixel(e.x)

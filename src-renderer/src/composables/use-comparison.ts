@@ -34,7 +34,13 @@ export function useComparison(ids: Ref<number[]>) {
       if (ids.value.length < 2) throw new Error('Pick two or more runs on the Runs page to compare them.')
       store.subscribe()
       data.value = await api().call('runs.compare', { ids: ids.value })
-      diagnoses.value = await Promise.all(data.value.runs.map((r) => api().call('runs.diagnoses', { id: r.id }).catch(() => [])))
+      diagnoses.value = await Promise.all(
+        data.value.runs.map((r) =>
+          api()
+            .call('runs.diagnoses', { id: r.id })
+            .catch(() => []),
+        ),
+      )
       revision.value++
     } catch (e) {
       error.value = (e as Error).message
@@ -50,7 +56,9 @@ export function useComparison(ids: Ref<number[]>) {
       const [run, metrics, diag] = await Promise.all([
         api().call('runs.get', { id }),
         api().call('runs.metrics', { id, maxPoints: comparePoints(d.runs.length) }),
-        api().call('runs.diagnoses', { id }).catch(() => diagnoses.value[i] ?? []),
+        api()
+          .call('runs.diagnoses', { id })
+          .catch(() => diagnoses.value[i] ?? []),
       ])
       const now = data.value
       if (!now || now.runs[i]?.id !== id) return
@@ -88,11 +96,13 @@ export function useComparison(ids: Ref<number[]>) {
   watch(ids, () => void load(), { immediate: true })
 
   /** The runs as they are now: the stored record with live step, epoch and last values. */
-  const runs = computed<RunRecord[]>(() => (data.value?.runs ?? []).map((r) => {
-    const p = store.live[r.id]?.progress
-    if (!p || p.step < r.step) return r
-    return { ...r, step: p.step, epoch: p.epoch, lastMetrics: { ...r.lastMetrics, ...p.metrics } }
-  }))
+  const runs = computed<RunRecord[]>(() =>
+    (data.value?.runs ?? []).map((r) => {
+      const p = store.live[r.id]?.progress
+      if (!p || p.step < r.step) return r
+      return { ...r, step: p.step, epoch: p.epoch, lastMetrics: { ...r.lastMetrics, ...p.metrics } }
+    }),
+  )
 
   /** Each run's points of a metric: stored, then live past the last stored step. */
   function series(i: number, key: string): MetricPoint[] {

@@ -10,12 +10,16 @@ export function useStored<T>(key: string, initial: T): Ref<T> {
     // unreadable or unavailable storage: the default
   }
   const value = ref(start) as Ref<T>
-  watch(value, (v) => {
-    try {
-      localStorage.setItem(`gwb.${key}`, JSON.stringify(v))
-    } catch {
-      // storage full or disabled: the choice lasts this session
-    }
-  }, { deep: true })
+  watch(
+    value,
+    (v) => {
+      try {
+        localStorage.setItem(`gwb.${key}`, JSON.stringify(v))
+      } catch {
+        // storage full or disabled: the choice lasts this session
+      }
+    },
+    { deep: true },
+  )
   return value
 }

@@ -6,7 +6,14 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { analyzeGraph, editableFromSpec, specFromEditable, type EditableGraph, type EditableNode, type GraphAnalysis } from '../../../src-shared/model/graph-analysis'
+import {
+  analyzeGraph,
+  editableFromSpec,
+  specFromEditable,
+  type EditableGraph,
+  type EditableNode,
+  type GraphAnalysis,
+} from '../../../src-shared/model/graph-analysis'
 import { layerSpecSchema, type InputRole, type LayerType, type ModelSpecInput } from '../../../src-shared/model/spec'
 
 export type ModelSide = 'generator' | 'discriminator'
@@ -25,7 +32,16 @@ export const PALETTE: { type: LayerType; title: string; defaults: Record<string,
   { type: 'upSampling2d', title: 'UpSampling2D', defaults: {} },
   { type: 'maxPooling2d', title: 'MaxPooling2D', defaults: {} },
   { type: 'averagePooling2d', title: 'AveragePooling2D', defaults: {} },
-  { type: 'zeroPadding2d', title: 'ZeroPadding2D', defaults: { padding: [[1, 1], [1, 1]] } },
+  {
+    type: 'zeroPadding2d',
+    title: 'ZeroPadding2D',
+    defaults: {
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+    },
+  },
   { type: 'reshape', title: 'Reshape', defaults: { targetShape: [7, 7, 128] } },
   { type: 'flatten', title: 'Flatten', defaults: {} },
   { type: 'batchNorm', title: 'BatchNorm', defaults: { momentum: 0.9 } },
@@ -171,7 +187,11 @@ export const useBuilderStore = defineStore('builder', () => {
     restore(next)
   }
 
-  function load(specs: { generator: ModelSpecInput; discriminator: ModelSpecInput }, roles: { generator: InputRole }, from: { source: string; basePreset: string | null; readOnlyRun?: number }) {
+  function load(
+    specs: { generator: ModelSpecInput; discriminator: ModelSpecInput },
+    roles: { generator: InputRole },
+    from: { source: string; basePreset: string | null; readOnlyRun?: number },
+  ) {
     const g = editableFromSpec(specs.generator, roles.generator)
     const d = editableFromSpec(specs.discriminator, 'image')
     models.value = { generator: g, discriminator: d }
@@ -190,7 +210,10 @@ export const useBuilderStore = defineStore('builder', () => {
     const entry = PALETTE.find((p) => p.type === type)!
     edit((g, pos) => {
       const name = freshName(g, type)
-      const from = selected.value && (g.nodes.some((n) => n.name === selected.value) || g.inputs.some((i) => i.name === selected.value)) ? selected.value : null
+      const from =
+        selected.value && (g.nodes.some((n) => n.name === selected.value) || g.inputs.some((i) => i.name === selected.value))
+          ? selected.value
+          : null
       const layer = layerSpecSchema.parse({ type, ...entry.defaults }) as EditableNode['layer']
       g.nodes.push({ name, layer, inputs: from ? [from] : [] })
       const anchor = from ? pos[from] : undefined
@@ -284,8 +307,34 @@ export const useBuilderStore = defineStore('builder', () => {
   }
 
   return {
-    models, positions, side, selected, basePreset, source, readOnlyRun, revision, past, future,
-    analyses, graph, analysis, loaded, valid,
-    load, addLayer, addInput, connect, disconnect, remove, updateLayer, updateInput, rename, toggleOutput, moved, undo, redo, specs,
+    models,
+    positions,
+    side,
+    selected,
+    basePreset,
+    source,
+    readOnlyRun,
+    revision,
+    past,
+    future,
+    analyses,
+    graph,
+    analysis,
+    loaded,
+    valid,
+    load,
+    addLayer,
+    addInput,
+    connect,
+    disconnect,
+    remove,
+    updateLayer,
+    updateInput,
+    rename,
+    toggleOutput,
+    moved,
+    undo,
+    redo,
+    specs,
   }
 })

@@ -58,7 +58,8 @@ export const useRunsStore = defineStore('runs', () => {
       if (e.diagnoses) l.diagnoses.push(...e.diagnoses)
       let fresh = extended.get(e.runId)
       if (!fresh) extended.set(e.runId, (fresh = {}))
-      for (const [k, v] of Object.entries(e.metrics)) (fresh[k] ??= [...(l.curves[k] ?? [])]).push({ step: e.step, epoch: e.epoch, value: v, wallTime })
+      for (const [k, v] of Object.entries(e.metrics))
+        (fresh[k] ??= [...(l.curves[k] ?? [])]).push({ step: e.step, epoch: e.epoch, value: v, wallTime })
       if (e.points) l.points = e.points
       if (e.surface) l.surface = e.surface
       if (e.grid) l.grid = e.grid
@@ -117,7 +118,14 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  async function start(input: { preset?: string; config?: unknown; overrides?: string[]; name?: string; target?: 'local' | 'queue'; lineUp?: boolean }) {
+  async function start(input: {
+    preset?: string
+    config?: unknown
+    overrides?: string[]
+    name?: string
+    target?: 'local' | 'queue'
+    lineUp?: boolean
+  }) {
     subscribe()
     const run = await api().call('runs.start', input)
     list.value.unshift(run)
