@@ -138,8 +138,9 @@ describe('a reproduction table', () => {
     })
     expect(v.rows.map((r) => r.verdict)).toEqual(['fail', 'info', 'info'])
     expect(v.rows[0]!.why).toBe('seed 2 short of the goal')
-    // A made-up name: the catalog's own peer figure for dcgan-mnist (supplied later) must not replace these.
-    const dcgan = { ...findReproduction('dcgan-mnist')!, name: 'dcgan-under-test' }
+    // A made-up name, its peer figure not supplied yet: the catalog's own figure for dcgan-mnist must not replace these.
+    const catalogued = findReproduction('dcgan-mnist')!
+    const dcgan = { ...catalogued, name: 'dcgan-under-test', peer: { ...catalogued.peer!, value: null } }
     const results = [seed(1, { frechetDistance: 30, classesPresent: 10, inceptionScore: 8 })]
     expect(summarize({ entry: dcgan, results }).rows[0]).toMatchObject({
       verdict: 'no-goal',

@@ -1,0 +1,81 @@
+/**
+ * The peer figure of the DCGAN reproductions: a PyTorch rebuild of a workbench image recipe
+ * (bench/torch_gan_rebuild.py: the same networks, initialisers, losses and Adam settings), trained
+ * for the same steps on the same images, its samples scored by the workbench's own
+ * `eval --samples-file` code (1,000 samples, the evaluation classifier's feature space).
+ *
+ *   npx tsx bench/peer-fd.ts PRESET STEPS SEED [key=value …] [--threads N]
+ *   e.g. npx tsx bench/peer-fd.ts dcgan-radford-mnist 1884 1
+ */
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { requirePreset } from '../src-shared/config/presets'
+import { applyOverrides } from '../src-shared/config/overrides'
+import type { ExperimentConfig } from '../src-shared/config/experiment'
+import { loadImageDataset } from '../src-main/datasets/image-catalog'
+import { TO_TANH_RANGE } from '../src-main/datasets/image-datasets'
+import { evaluateSamplesFile } from '../src-main/metrics/external-samples'
+
+const PYTHON = '/usr/bin/python3'
+
+async function main(argv: string[]): Promise<number> {
+  const threadsAt = argv.indexOf('--threads')
+  const threads = threadsAt >= 0 ? Number(argv.splice(threadsAt, 2)[1]) : 2
+  const [preset, stepsText, seedText, ...overrides] = argv
+  const steps = Number(stepsText)
+  const seed = Number(seedText)
+  if (!preset || !Number.isInteger(steps) || steps < 1 || !Number.isInteger(seed)) {
+    process.stderr.write('usage: npx tsx bench/peer-fd.ts PRESET STEPS SEED [key=value …] [--threads N]\n')
+    return 2
+  }
+  if (!fs.existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import torch']).status !== 0) {
+    process.stderr.write(`needs Debian's PyTorch (${PYTHON} with python3-torch)\n`)
+    return 2
+  }
+  const config = applyOverrides(requirePreset(preset).config, overrides) as ExperimentConfig
+  if (config.dataset.kind !== 'image') throw new Error(`${preset} does not train on images`)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gwb-peer-fd-'))
+  try {
+    const data = loadImageDataset(config.dataset)
+    const images = Float32Array.from(data.images.subarray(0, data.count * 784), (p) => TO_TANH_RANGE[p]!)
+    fs.writeFileSync(path.join(dir, 'images.f32'), Buffer.from(images.buffer))
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config))
+    const samples = path.join(dir, 'samples.npy')
+    const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'torch_gan_rebuild.py')
+    const args = [
+      script,
+      path.join(dir, 'config.json'),
+      '--data',
+      path.join(dir, 'images.f32'),
+      '--steps',
+      String(steps),
+      '--seed',
+      String(seed),
+    ]
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'passive', OPENBLAS_THREAD_TIMEOUT: '1' }
+    const run = spawnSync(PYTHON, [...args, '--out', samples, '--n', '1000', '--threads', String(threads)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env,
+      encoding: 'utf8',
+    })
+    if (run.status !== 0) throw new Error(`the PyTorch rebuild failed (exit ${run.status})`)
+    const timing = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, number>
+    const report = await evaluateSamplesFile(samples, config.dataset.name)
+    process.stdout.write(
+      `${JSON.stringify({ preset, overrides, steps, seed, peer: 'PyTorch rebuild (bench/torch_gan_rebuild.py)', ...timing, metrics: report.metrics })}\n`,
+    )
+    return 0
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`peer-fd: ${e instanceof Error ? e.message : String(e)}\n`)
+    process.exit(1)
+  },
+)
