@@ -3,6 +3,22 @@
 // (a family importing the interface file that imports the family) is the kind #25 names.
 // The service order is checked here too (service-order-*), on the same import graph, so no
 // folder-level edge between services runs upward; eslint.config.mjs's LAYER_RULES also covers doors.
+/** The services bottom up; the last group sits above export, side by side. */
+const SERVICES_BOTTOM_UP = ['datasets', 'scoring', 'training', 'model-io', 'metrics', 'export']
+const ABOVE_EXPORT = ['transfer', 'reproductions', 'sweeps', 'remote']
+
+/** One rule per service: it never imports a service above it. */
+function serviceOrder() {
+  const order = `${SERVICES_BOTTOM_UP.join(' < ')} < ${ABOVE_EXPORT.join(', ')}`
+  return SERVICES_BOTTOM_UP.map((name, i) => ({
+    name: `service-order-${name}`,
+    severity: 'error',
+    comment: `Services bottom up: ${order}. src-main/${name} never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).`,
+    from: { path: `^src-main/${name}/` },
+    to: { path: `^src-main/(${[...SERVICES_BOTTOM_UP.slice(i + 1), ...ABOVE_EXPORT].join('|')})/` },
+  }))
+}
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -14,54 +30,7 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
-    {
-      name: 'service-order-datasets',
-      severity: 'error',
-      comment:
-        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/datasets never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
-      from: { path: '^src-main/datasets/' },
-      to: { path: '^src-main/(scoring|training|model-io|metrics|export|transfer|reproductions|sweeps|remote)/' },
-    },
-    {
-      name: 'service-order-scoring',
-      severity: 'error',
-      comment:
-        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/scoring never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
-      from: { path: '^src-main/scoring/' },
-      to: { path: '^src-main/(training|model-io|metrics|export|transfer|reproductions|sweeps|remote)/' },
-    },
-    {
-      name: 'service-order-training',
-      severity: 'error',
-      comment:
-        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/training never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
-      from: { path: '^src-main/training/' },
-      to: { path: '^src-main/(model-io|metrics|export|transfer|reproductions|sweeps|remote)/' },
-    },
-    {
-      name: 'service-order-model-io',
-      severity: 'error',
-      comment:
-        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/model-io never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
-      from: { path: '^src-main/model-io/' },
-      to: { path: '^src-main/(metrics|export|transfer|reproductions|sweeps|remote)/' },
-    },
-    {
-      name: 'service-order-metrics',
-      severity: 'error',
-      comment:
-        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/metrics never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
-      from: { path: '^src-main/metrics/' },
-      to: { path: '^src-main/(export|transfer|reproductions|sweeps|remote)/' },
-    },
-    {
-      name: 'service-order-export',
-      severity: 'error',
-      comment:
-        'Services bottom up: datasets < scoring < training < model-io < metrics < export < transfer, reproductions, sweeps, remote. src-main/export never imports a service above it: what two folders both need moves to the lower one (epoch scoring is src-main/scoring; tfjs model files and readFlat are src-main/util).',
-      from: { path: '^src-main/export/' },
-      to: { path: '^src-main/(transfer|reproductions|sweeps|remote)/' },
-    },
+    ...serviceOrder(),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
