@@ -415,65 +415,41 @@ describe.skipIf(skip)('native kernels against the cpu backend (fast-check, fixed
     )
   })
 
-  it('Sum over any axes (leading, trailing, middle, negative), with and without keepDims', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
-          fc.record({
-            shape: fc.constant(shape),
-            axes: fc
-              .subarray(
-                shape.map((_, i) => i),
-                { minLength: 1 },
-              )
-              .chain((axes) =>
-                fc.constantFrom(
-                  axes,
-                  axes.map((a) => a - shape.length),
+  // Sum and Mean share the reduction path (Mean divides the native sum by the reduced count).
+  for (const [op, maxSide] of [
+    ['Sum', 6],
+    ['Mean', 7],
+  ] as const) {
+    it(`${op} over any axes (leading, trailing, middle, negative), with and without keepDims`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 1, max: maxSide }), { minLength: 1, maxLength: 4 }).chain((shape) =>
+            fc.record({
+              shape: fc.constant(shape),
+              axes: fc
+                .subarray(
+                  shape.map((_, i) => i),
+                  { minLength: 1 },
+                )
+                .chain((axes) =>
+                  fc.constantFrom(
+                    axes,
+                    axes.map((a) => a - shape.length),
+                  ),
                 ),
-              ),
-            keepDims: fc.boolean(),
-            seed: fc.nat(),
-            specials: specialRate,
-          }),
+              keepDims: fc.boolean(),
+              seed: fc.nat(),
+              specials: specialRate,
+            }),
+          ),
+          async ({ shape, axes, keepDims, seed, specials }) => {
+            await agree(op, { x: float(shape, seed, specials) }, { axis: axes, keepDims }, JSON.stringify({ shape, axes, keepDims }))
+          },
         ),
-        async ({ shape, axes, keepDims, seed, specials }) => {
-          await agree('Sum', { x: float(shape, seed, specials) }, { axis: axes, keepDims }, JSON.stringify({ shape, axes, keepDims }))
-        },
-      ),
-      { numRuns: RUNS * 2, seed: SEED, endOnFailure: NO_SHRINK },
-    )
-  })
-
-  it('Mean over any axes (leading, trailing, middle, negative), with and without keepDims', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
-          fc.record({
-            shape: fc.constant(shape),
-            axes: fc
-              .subarray(
-                shape.map((_, i) => i),
-                { minLength: 1 },
-              )
-              .chain((axes) =>
-                fc.constantFrom(
-                  axes,
-                  axes.map((a) => a - shape.length),
-                ),
-              ),
-            keepDims: fc.boolean(),
-            seed: fc.nat(),
-            specials: specialRate,
-          }),
-        ),
-        async ({ shape, axes, keepDims, seed, specials }) => {
-          await agree('Mean', { x: float(shape, seed, specials) }, { axis: axes, keepDims }, JSON.stringify({ shape, axes, keepDims }))
-        },
-      ),
-      { numRuns: RUNS * 2, seed: SEED, endOnFailure: NO_SHRINK },
-    )
-  })
+        { numRuns: RUNS * 2, seed: SEED, endOnFailure: NO_SHRINK },
+      )
+    })
+  }
 
   it('Concat along any axis (negative too) of 1 to 4 inputs, and SplitV into given sizes (-1 included), empty parts included', async () => {
     await fc.assert(
