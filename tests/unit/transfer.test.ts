@@ -22,6 +22,8 @@ import { requirePreset } from '../../src-shared/config/presets'
 import { tmpDir } from '../helpers/tmp'
 import { itFull } from '../helpers/full'
 import { thisProcess } from '../../src-main/util/process-identity'
+import type { RunRecord } from '../../src-shared/domain/run'
+import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import { startTransfer } from '../../src-main/transfer/transfer-service'
 import type { TransferRecord } from '../../src-shared/domain/transfer'
 
@@ -50,23 +52,8 @@ describe('transfer models', () => {
     new Map(m.layers.filter((l) => l.getWeights().length > 0).map((l) => [l.name, l.getWeights().map((w) => Array.from(w.dataSync()))]))
 
   it("fine-tuning starts from the checkpoint's D (not its initialisation), the baseline from a random start; --freeze trains the head only", async () => {
-    fs.mkdirSync(path.join(t.dir, 'ft'), { recursive: true })
-    const registry = await Registry.open(path.join(t.dir, 'ft', 'registry.sqlite'), { owner: thisProcess() })
+    const { registry, run, config } = await trainTinyDcgan('ft', 3)
     try {
-      const config = validateExperiment(
-        applyOverrides(requirePreset('dcgan-radford-mnist').config, [
-          'training.epochs=1',
-          'training.stepsPerEpoch=3',
-          'training.batchSize=8',
-          'dataset.limit=64',
-          'training.evalSamples=0',
-        ]),
-      ).config
-      const run = registry.createRun({ config, totalSteps: totalSteps(config) })
-      expect(
-        await trainRun(registry, path.join(t.dir, 'ft'), run.id, { progress: () => {}, status: () => {}, stopRequested: () => false }),
-      ).toBe('completed')
-
       const trained = weightsByLayer((await loadDiscriminator(registry, run.id)).model)
       const initial = weightsByLayer(
         buildModel(config.discriminator, { prefix: 'd', seed: mixSeed(config.training.seed, 2), featureOutput: true }),
@@ -131,22 +118,8 @@ describe('transfer records', () => {
 
 describe("the transfer service (the UI's runs.transfer and the CLI's transfer alike)", () => {
   it("records every option it is given (the CLI's batch size, learning rate, seed and checkpoint step), hands the record over before training, and fails it with the error", async () => {
-    fs.mkdirSync(path.join(t.dir, 'svc'), { recursive: true })
-    const registry = await Registry.open(path.join(t.dir, 'svc', 'registry.sqlite'), { owner: thisProcess() })
+    const { registry, run } = await trainTinyDcgan('svc', 2)
     try {
-      const config = validateExperiment(
-        applyOverrides(requirePreset('dcgan-radford-mnist').config, [
-          'training.epochs=1',
-          'training.stepsPerEpoch=2',
-          'training.batchSize=8',
-          'dataset.limit=64',
-          'training.evalSamples=0',
-        ]),
-      ).config
-      const run = registry.createRun({ config, totalSteps: totalSteps(config) })
-      expect(
-        await trainRun(registry, path.join(t.dir, 'svc'), run.id, { progress: () => {}, status: () => {}, stopRequested: () => false }),
-      ).toBe('completed')
       const step = registry.latestArtifact(run.id, 'checkpoint')!.step
       const given = { labelsPerClass: [2], steps: 2, batchSize: 4, learningRate: 0.01, freeze: true, seed: 3 }
       let handed: TransferRecord | undefined
@@ -212,3 +185,23 @@ describe('train on synthetic, test on real', () => {
     300_000,
   )
 })
+
+/** A few steps of the Radford DCGAN on 64 digits in a registry of its own, under t.dir/SUB: a checkpoint to transfer from. */
+async function trainTinyDcgan(sub: string, steps: number): Promise<{ registry: Registry; run: RunRecord; config: ExperimentConfig }> {
+  fs.mkdirSync(path.join(t.dir, sub), { recursive: true })
+  const registry = await Registry.open(path.join(t.dir, sub, 'registry.sqlite'), { owner: thisProcess() })
+  const config = validateExperiment(
+    applyOverrides(requirePreset('dcgan-radford-mnist').config, [
+      'training.epochs=1',
+      `training.stepsPerEpoch=${steps}`,
+      'training.batchSize=8',
+      'dataset.limit=64',
+      'training.evalSamples=0',
+    ]),
+  ).config
+  const run = registry.createRun({ config, totalSteps: totalSteps(config) })
+  expect(
+    await trainRun(registry, path.join(t.dir, sub), run.id, { progress: () => {}, status: () => {}, stopRequested: () => false }),
+  ).toBe('completed')
+  return { registry, run, config }
+}
