@@ -555,7 +555,7 @@ describe('analysis UI (#24)', () => {
     try {
       await go(`/runs/${parent.id}`)
       await page.getByTestId('status').filter({ hasText: 'running' }).waitFor({ timeout: 60_000 })
-      expect(await page.getByTestId('delete-run').textContent()).toBe('Stop to delete')
+      expect((await page.getByTestId('delete-run').textContent())?.trim()).toBe('Stop to delete')
       expect(await page.getByTestId('delete-run').isDisabled()).toBe(true)
       await page.getByTestId('twin-run').click()
       await page.getByTestId('twin-label-smoothing').check()

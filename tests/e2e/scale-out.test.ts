@@ -36,7 +36,11 @@ async function until<T>(what: string, timeoutMs: number, probe: () => T | undefi
   }
 }
 
-const STEPS = 600 // 6 epochs of 100 steps, checkpoint every epoch, a metric row every 5 steps
+// The sweep's runs: 6 epochs of 300 steps, a checkpoint every epoch, a metric row every 5 steps. After
+// the second checkpoint a run has 1,200 steps (seconds) left, far more than the 250 ms poll and the
+// kill take, so the victim is still training when it dies.
+const STEPS_PER_EPOCH = 300
+const STEPS = 6 * STEPS_PER_EPOCH
 let t: ReturnType<typeof tmpDir>
 let redis: ChildProcess
 let redisUrl: string
@@ -100,6 +104,8 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
         '-s',
         'training.epochs=6',
         '-s',
+        `training.stepsPerEpoch=${STEPS_PER_EPOCH}`,
+        '-s',
         'training.checkpointEvery=1',
         '-g',
         'optimizers.discriminator.learningRate=1e-4,2e-4',
@@ -133,6 +139,10 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
           .filter(Boolean)
           .map(Number)
         w1.kill('SIGKILL')
+        const atKill = db.prepare('SELECT status FROM runs WHERE id = ?').get(victim.id) as { status: string }
+        expect(atKill.status, 'the victim finished before worker 1 was killed: the runs are too short for this machine').not.toBe(
+          'completed',
+        )
         const checkpointAtKill = (
           db.prepare("SELECT MAX(step) AS s FROM artifacts WHERE run_id = ? AND kind = 'checkpoint'").get(victim.id) as { s: number }
         ).s
@@ -177,7 +187,7 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
           const epochs = (
             db.prepare("SELECT step FROM metrics WHERE run_id = ? AND key = 'modesCaptured' ORDER BY step").all(id) as { step: number }[]
           ).map((r) => r.step)
-          expect(epochs, `run ${id}`).toEqual([100, 200, 300, 400, 500, 600])
+          expect(epochs, `run ${id}`).toEqual([1, 2, 3, 4, 5, 6].map((e) => e * STEPS_PER_EPOCH))
           const samples = db
             .prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT step) AS d FROM artifacts WHERE run_id = ? AND kind = 'samples-2d'")
             .get(id) as { n: number; d: number }
