@@ -87,12 +87,16 @@ export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>)
 }
 
 /** The whole reproduction in a word: a pass with a goal still awaiting its peer figure is not a pass yet. */
-export function verdictWord(
-  record: Pick<ReproductionRecord, 'entry' | 'results' | 'status'>,
-): 'passed' | 'not reached' | 'awaiting a peer figure' | ReproductionRecord['status'] {
+/** The seeds the goals are set over ("over 5 seeds, every seed"): a pass on fewer says so. */
+export const GOAL_SEEDS = 5
+
+export function verdictWord(record: Pick<ReproductionRecord, 'entry' | 'results' | 'status' | 'quick'>): string {
   if (record.status !== 'completed') return record.status
   const s = summarize(record)
-  return !s.passed ? 'not reached' : s.pending ? 'awaiting a peer figure' : 'passed'
+  if (!s.passed) return 'not reached'
+  if (s.pending) return 'awaiting a peer figure'
+  const n = record.results.length
+  return n < GOAL_SEEDS && !record.quick ? `passed on ${n} seed${n === 1 ? '' : 's'} (the goal asks ${GOAL_SEEDS})` : 'passed'
 }
 
 /** A row's value as people read it: counts whole (or to a tenth for means), shares in percent. */

@@ -150,10 +150,13 @@ describe('a reproduction table', () => {
     expect(summarize({ entry: withPeer, results }).rows[0]!.verdict).toBe('fail')
     expect(summarize({ entry: { ...dcgan, peer: { ...dcgan.peer!, value: 35 } }, results }).rows[0]!.verdict).toBe('pass')
     // Every judged row passes, but the peer goal is not judged yet: not a pass.
-    expect(verdictWord({ entry: dcgan, results, status: 'completed' })).toBe('awaiting a peer figure')
-    expect(verdictWord({ entry: { ...dcgan, peer: { ...dcgan.peer!, value: 35 } }, results, status: 'completed' })).toBe('passed')
-    expect(verdictWord({ entry: withPeer, results, status: 'completed' })).toBe('not reached')
-    expect(verdictWord({ entry: withPeer, results, status: 'stopped' })).toBe('stopped')
+    expect(verdictWord({ entry: dcgan, results, status: 'completed', quick: false })).toBe('awaiting a peer figure')
+    const passing = { ...dcgan, peer: { ...dcgan.peer!, value: 35 } }
+    expect(verdictWord({ entry: passing, results, status: 'completed', quick: false })).toBe('passed on 1 seed (the goal asks 5)')
+    const five = [1, 2, 3, 4, 5].map((n) => seed(n, { frechetDistance: 30, classesPresent: 10, inceptionScore: 8 }))
+    expect(verdictWord({ entry: passing, results: five, status: 'completed', quick: false })).toBe('passed')
+    expect(verdictWord({ entry: withPeer, results, status: 'completed', quick: false })).toBe('not reached')
+    expect(verdictWord({ entry: withPeer, results, status: 'stopped', quick: false })).toBe('stopped')
   })
 
   it("a stored run is judged with the catalog's current peer figure and note, its recipe and goals as they ran", () => {
