@@ -308,7 +308,8 @@ describe('analysis UI (#24)', () => {
     await go(`/runs/${oneStep.id}`)
     const losses = 'loss-chart'
     await page.getByTestId(losses).locator('canvas').waitFor()
-    expect(await page.getByTestId(losses).getAttribute('data-points')).toBe('2')
+    // The canvas can exist before the run's metrics arrive: wait for the points, never read them once.
+    await expect.poll(() => page.getByTestId(losses).getAttribute('data-points')).toBe('2')
     // The one logged step is drawn as a point (above the legend, which also has an orange box).
     await expect.poll(() => countPixels(`[data-testid=${losses}] canvas`, 'orange', { top: 0, bottom: 0.7 })).toBeGreaterThan(5)
     await page.getByTestId('chart-chooser').locator('summary').click()
