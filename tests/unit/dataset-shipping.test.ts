@@ -38,6 +38,8 @@ let t: ReturnType<typeof tmpDir>
 let ctx: RouteContext
 let server: http.Server
 let base: string
+/** Every response the coordinator wrote, to look at what was left attached to it. */
+let responses: http.ServerResponse[]
 
 beforeEach(async () => {
   t = tmpDir('gwb-ship-')
@@ -53,7 +55,11 @@ beforeEach(async () => {
       throw new Error('no trainer here')
     }),
   }
-  server = http.createServer((req, res) => void handleRemote(ctx, req, res, new URL(req.url!, 'http://coordinator')))
+  responses = []
+  server = http.createServer((req, res) => {
+    responses.push(res)
+    void handleRemote(ctx, req, res, new URL(req.url!, 'http://coordinator'))
+  })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
@@ -174,6 +180,17 @@ describe("a run's dataset, from the coordinator's disk to a worker's store", () 
       expect(fs.readdirSync(path.join(workerHome(), 'datasets'))).toEqual([storeKey(claim.dataset)])
     })
   }
+
+  it('a folder of many files streams as one response that piles up no listeners (one per file leaked before)', async () => {
+    for (let i = 0; i < 40; i++) write(`digits/${i}.png`, png(i, 4))
+    const { claim, client } = await claimRun('dcgan-mnist', { kind: 'folder', dir: dataDir(), labelsFromFolders: false })
+    expect(claim.dataset.files).toHaveLength(40)
+    let received = 0
+    for await (const chunk of await client.downloadDataset()) received += chunk.length
+    expect(received).toBe(claim.dataset.files.reduce((n, f) => n + f.bytes, 0))
+    const download = responses.at(-1)!
+    for (const event of ['close', 'error', 'end', 'finish']) expect(download.listenerCount(event)).toBeLessThan(5)
+  })
 
   it('built-in and generated data ship nothing, and the worker keeps no path from the config', async () => {
     const { claim } = await claimRun('dcgan-mnist', { kind: 'image', name: 'mnist', dir: '/etc' })
