@@ -142,84 +142,32 @@ const padArb = fc.oneof(
   },
 )
 
+/** One geometry family: an inclusive [min, max] range (or one value) per n, h, w, c, co, kh, kw, sh, sw. */
+type Range = number | [number, number]
+type Nine<T> = [T, T, T, T, T, T, T, T, T]
+const geometry = (weight: number, ranges: Nine<Range>) => ({
+  weight,
+  arbitrary: fc.tuple(
+    ...ranges.map((r) => (typeof r === 'number' ? fc.constant(r) : fc.integer({ min: r[0], max: r[1] }))),
+  ) as fc.Arbitrary<Nine<number>>,
+})
+
 /**
  * Geometries from each of the addon's paths: small im2col blocks; few output channels with a wide
  * filter (output columns); 1×1 stride 1 (pointwise); 3×3 stride 1 with 64+ channels (Winograd);
  * columns over 2^18 floats (several blocks, split between threads).
  */
+// prettier-ignore
+const convGeometries = [
+  //           n       h         w         c         co        kh      kw      sh      sw
+  geometry(4, [[1, 3], [1, 9],   [1, 9],   [1, 5],   [1, 5],   [1, 5], [1, 5], [1, 3], [1, 3]]),
+  geometry(2, [[1, 2], [5, 9],   [5, 9],   [8, 16],  [1, 2],   [5, 7], [5, 7], [1, 2], [1, 2]]),
+  geometry(1, [[1, 2], [1, 6],   [1, 6],   [1, 6],   [1, 6],   1,      1,      1,      1]),
+  geometry(2, [[1, 2], [8, 11],  [8, 11],  [64, 68], [64, 68], 3,      3,      1,      1]),
+  geometry(1, [[3, 4], [20, 24], [20, 24], 8,        [3, 8],   [5, 7], [5, 7], 1,      1]),
+]
 const convCase: fc.Arbitrary<ConvCase> = fc
-  .oneof(
-    {
-      weight: 4,
-      arbitrary: fc.tuple(
-        fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 1, max: 9 }),
-        fc.integer({ min: 1, max: 9 }),
-        fc.integer({ min: 1, max: 5 }),
-        fc.integer({ min: 1, max: 5 }),
-        fc.integer({ min: 1, max: 5 }),
-        fc.integer({ min: 1, max: 5 }),
-        fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 1, max: 3 }),
-      ),
-    },
-    {
-      weight: 2,
-      arbitrary: fc.tuple(
-        fc.integer({ min: 1, max: 2 }),
-        fc.integer({ min: 5, max: 9 }),
-        fc.integer({ min: 5, max: 9 }),
-        fc.integer({ min: 8, max: 16 }),
-        fc.integer({ min: 1, max: 2 }),
-        fc.integer({ min: 5, max: 7 }),
-        fc.integer({ min: 5, max: 7 }),
-        fc.integer({ min: 1, max: 2 }),
-        fc.integer({ min: 1, max: 2 }),
-      ),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.tuple(
-        fc.integer({ min: 1, max: 2 }),
-        fc.integer({ min: 1, max: 6 }),
-        fc.integer({ min: 1, max: 6 }),
-        fc.integer({ min: 1, max: 6 }),
-        fc.integer({ min: 1, max: 6 }),
-        fc.constant(1),
-        fc.constant(1),
-        fc.constant(1),
-        fc.constant(1),
-      ),
-    },
-    {
-      weight: 2,
-      arbitrary: fc.tuple(
-        fc.integer({ min: 1, max: 2 }),
-        fc.integer({ min: 8, max: 11 }),
-        fc.integer({ min: 8, max: 11 }),
-        fc.integer({ min: 64, max: 68 }),
-        fc.integer({ min: 64, max: 68 }),
-        fc.constant(3),
-        fc.constant(3),
-        fc.constant(1),
-        fc.constant(1),
-      ),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.tuple(
-        fc.integer({ min: 3, max: 4 }),
-        fc.integer({ min: 20, max: 24 }),
-        fc.integer({ min: 20, max: 24 }),
-        fc.constant(8),
-        fc.integer({ min: 3, max: 8 }),
-        fc.integer({ min: 5, max: 7 }),
-        fc.integer({ min: 5, max: 7 }),
-        fc.constant(1),
-        fc.constant(1),
-      ),
-    },
-  )
+  .oneof(...convGeometries)
   .chain(([n, h, w, c, co, kh, kw, sh, sw]) =>
     fc.record({ pad: padArb, seed: fc.nat(), xSpecials: specialRate, wSpecials: specialRate }).map(
       ({ pad, seed, xSpecials, wSpecials }): ConvCase => ({
