@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
-import { cli, lastJson, serve } from '../helpers/cli'
+import { cli, lastJson, serve, sets } from '../helpers/cli'
 import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { pageRequest } from '../helpers/page-request'
 import { tmpDir } from '../helpers/tmp'
@@ -27,16 +27,7 @@ let ringNs: RunRecord
 let ringMm: RunRecord
 let oneStep: RunRecord
 
-const RING = [
-  '--preset',
-  'mlp-2d-ring8',
-  '--set',
-  'training.epochs=3',
-  '--set',
-  'training.stepsPerEpoch=40',
-  '--set',
-  'training.checkpointEvery=1',
-]
+const RING = ['--preset', 'mlp-2d-ring8', ...sets('training.epochs=3', 'training.stepsPerEpoch=40', 'training.checkpointEvery=1')]
 
 function train(args: string[]): RunRecord {
   const r = cli(home, ['--json', 'train', ...args])
@@ -97,23 +88,14 @@ beforeAll(async () => {
   t = tmpDir('gwb-analysis-')
   home = path.join(t.dir, 'home')
   ringNs = train([...RING, '--name', 'ring-ns'])
-  ringMm = train([...RING, '--name', 'ring-minimax', '--set', 'loss.generator=minimax'])
+  ringMm = train([...RING, '--name', 'ring-minimax', ...sets('loss.generator=minimax')])
   // One logged step: every chart of this run has one point.
   oneStep = train([
     '--preset',
     'dcgan-mnist',
     '--name',
     'one-step',
-    '--set',
-    'dataset.limit=64',
-    '--set',
-    'training.evalSamples=0',
-    '--set',
-    'training.batchSize=4',
-    '--set',
-    'training.epochs=1',
-    '--set',
-    'training.stepsPerEpoch=1',
+    ...sets('dataset.limit=64', 'training.evalSamples=0', 'training.batchSize=4', 'training.epochs=1', 'training.stepsPerEpoch=1'),
   ])
   // No TensorFlow converter, whatever this machine has: the SavedModel export is off, deterministically.
   process.env.GAN_WORKBENCH_TFJS_CONVERTER = path.join(t.dir, 'no-converter-here')

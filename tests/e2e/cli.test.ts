@@ -3,21 +3,12 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PNG } from 'pngjs'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { autoTrainingBackend, cli, lastJson, serve } from '../helpers/cli'
+import { autoTrainingBackend, cli, lastJson, serve, sets } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 
 let t: ReturnType<typeof tmpDir>
 let home: string
-const quick = [
-  '--set',
-  'training.epochs=2',
-  '--set',
-  'training.stepsPerEpoch=25',
-  '--set',
-  'training.batchSize=64',
-  '--set',
-  'training.checkpointEvery=1',
-]
+const quick = sets('training.epochs=2', 'training.stepsPerEpoch=25', 'training.batchSize=64', 'training.checkpointEvery=1')
 
 beforeAll(() => {
   t = tmpDir('gwb-cli-')
@@ -39,7 +30,7 @@ describe('gan-workbench CLI', () => {
   })
 
   it('compares runs: only the config fields that differ, and final metrics', () => {
-    const r = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', 'minimax', ...quick, '--set', 'loss.generator=minimax'])
+    const r = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--name', 'minimax', ...quick, ...sets('loss.generator=minimax')])
     expect(r.code, r.stderr).toBe(0)
     const [b, a] = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list']))
     const cmp = lastJson<{ configDiff: { path: string; values: unknown[] }[]; finalMetrics: Record<string, number[]> }>(
@@ -60,10 +51,7 @@ describe('gan-workbench CLI', () => {
       String(parent.id),
       '--epoch',
       '1',
-      '--set',
-      'optimizers.discriminator.learningRate=0.0001',
-      '--set',
-      'training.epochs=3',
+      ...sets('optimizers.discriminator.learningRate=0.0001', 'training.epochs=3'),
     ])
     expect(r.code, r.stderr).toBe(0)
     const child = lastJson<RunRecord>(r)
@@ -71,7 +59,7 @@ describe('gan-workbench CLI', () => {
     expect(child.config.optimizers.discriminator.learningRate).toBe(0.0001)
     const metrics = JSON.parse(cli(home, ['--json', 'runs', 'show', String(child.id)]).stdout)
     expect(metrics.lastMetrics.dLoss).toBeTypeOf('number')
-    const refused = cli(home, ['fork', String(parent.id), '--set', 'generator.layers.0.units=64'])
+    const refused = cli(home, ['fork', String(parent.id), ...sets('generator.layers.0.units=64')])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/a fork keeps the parent's generator/)
     expect(cli(home, ['runs', 'rm', String(child.id), '--yes']).code).toBe(0)

@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { cli, serve } from '../helpers/cli'
+import { cli, serve, sets } from '../helpers/cli'
 import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
 
@@ -19,22 +19,13 @@ beforeAll(() => {
   const image = [
     '--preset',
     'dcgan-mnist-bn',
-    '--set',
-    'training.epochs=2',
-    '--set',
-    'training.stepsPerEpoch=2',
-    '--set',
-    'training.batchSize=8',
-    '--set',
-    'dataset.limit=64',
-    '--set',
-    'training.evalSamples=0',
+    ...sets('training.epochs=2', 'training.stepsPerEpoch=2', 'training.batchSize=8', 'dataset.limit=64', 'training.evalSamples=0'),
   ]
   for (const [name, lr] of [
     ['lr-2e-4', '0.0002'],
     ['lr-1e-3', '0.001'],
   ] as const) {
-    const r = cli(home, ['train', ...image, '--name', name, '--set', `optimizers.discriminator.learningRate=${lr}`])
+    const r = cli(home, ['train', ...image, '--name', name, ...sets(`optimizers.discriminator.learningRate=${lr}`)])
     expect(r.code, r.stderr).toBe(0)
   }
 })

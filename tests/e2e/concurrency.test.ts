@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { CLI, cli, lastJson } from '../helpers/cli'
+import { CLI, cli, lastJson, sets } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 
 let t: ReturnType<typeof tmpDir>
@@ -44,14 +44,7 @@ describe('concurrent writers and a reader', () => {
         'mlp-2d-ring8',
         '--name',
         name,
-        '--set',
-        'training.epochs=3',
-        '--set',
-        'training.stepsPerEpoch=400',
-        '--set',
-        'training.logEvery=1',
-        '--set',
-        'training.batchSize=64',
+        ...sets('training.epochs=3', 'training.stepsPerEpoch=400', 'training.logEvery=1', 'training.batchSize=64'),
       ])
     let reading = true
     const reads: { code: number | null; stderr: string }[] = []

@@ -14,7 +14,7 @@ import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ServerFrame } from '../../src-shared/contract'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { CLI, cli, lastJson, serve } from '../helpers/cli'
+import { CLI, cli, lastJson, serve, sets } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 import { isAlive, runRow, until } from '../helpers/registry-read'
 
@@ -67,12 +67,7 @@ describe('deleting a run another process trains', () => {
         'train',
         '--preset',
         'mlp-2d-ring8',
-        '--set',
-        'training.epochs=100',
-        '--set',
-        'training.stepsPerEpoch=50',
-        '--set',
-        'training.evalSamples=0',
+        ...sets('training.epochs=100', 'training.stepsPerEpoch=50', 'training.evalSamples=0'),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     )
@@ -120,16 +115,7 @@ describe('deleting a run another process trains', () => {
     expect(fs.existsSync(path.join(home, 'runs', '1'))).toBe(false) // nothing written back after the delete
 
     // The next run is run 2: id 1 is never issued again.
-    const next = cli(home, [
-      '--json',
-      'train',
-      '--preset',
-      'mlp-2d-ring8',
-      '--set',
-      'training.epochs=1',
-      '--set',
-      'training.stepsPerEpoch=5',
-    ])
+    const next = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', ...sets('training.epochs=1', 'training.stepsPerEpoch=5')])
     expect(next.code, next.stderr).toBe(0)
     expect(lastJson<RunRecord>(next)).toMatchObject({ id: 2, status: 'completed' })
   })

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { cli, lastJson } from '../helpers/cli'
+import { cli, lastJson, sets } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 import { integrity, loadAllCheckpoints, metricSteps, runRow } from '../helpers/registry-read'
 
@@ -53,16 +53,13 @@ describe('a full disk', () => {
   const args = [
     '--preset',
     'mlp-2d-ring8',
-    '--set',
-    'training.epochs=60',
-    '--set',
-    'training.stepsPerEpoch=10',
-    '--set',
-    'training.logEvery=1',
-    '--set',
-    'training.checkpointEvery=1',
-    '--set',
-    'training.evalSamples=0',
+    ...sets(
+      'training.epochs=60',
+      'training.stepsPerEpoch=10',
+      'training.logEvery=1',
+      'training.checkpointEvery=1',
+      'training.evalSamples=0',
+    ),
   ]
 
   it('interrupts the run saying the disk is full and where; it resumes once there is space', (ctx) => {

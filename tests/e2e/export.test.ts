@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { autoTrainingBackend, cli, lastJson, ROOT } from '../helpers/cli'
+import { autoTrainingBackend, cli, lastJson, ROOT, sets } from '../helpers/cli'
 import { withUi } from '../helpers/ui'
 import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
@@ -34,42 +34,14 @@ beforeAll(() => {
   t = tmpDir('gwb-export-')
   home = path.join(t.dir, 'home')
   const train = (preset: string, extra: string[]) => {
-    const r = cli(home, [
-      '--json',
-      'train',
-      '--preset',
-      preset,
-      '--set',
-      'training.epochs=1',
-      '--set',
-      'training.checkpointEvery=1',
-      ...extra,
-    ])
+    const r = cli(home, ['--json', 'train', '--preset', preset, ...sets('training.epochs=1', 'training.checkpointEvery=1'), ...extra])
     expect(r.code, r.stderr).toBe(0)
     return lastJson<RunRecord>(r)
   }
-  mlp = train('mlp-2d-ring8', ['--set', 'training.stepsPerEpoch=20'])
-  acgan = train('acgan-mnist', [
-    '--set',
-    'training.stepsPerEpoch=2',
-    '--set',
-    'training.batchSize=8',
-    '--set',
-    'dataset.limit=64',
-    '--set',
-    'training.evalSamples=0',
-  ])
+  mlp = train('mlp-2d-ring8', sets('training.stepsPerEpoch=20'))
+  acgan = train('acgan-mnist', sets('training.stepsPerEpoch=2', 'training.batchSize=8', 'dataset.limit=64', 'training.evalSamples=0'))
   // Transposed convolutions and batch norm (moving statistics moved off their initial values).
-  dcgan = train('dcgan-mnist-bn', [
-    '--set',
-    'training.stepsPerEpoch=3',
-    '--set',
-    'training.batchSize=8',
-    '--set',
-    'dataset.limit=64',
-    '--set',
-    'training.evalSamples=0',
-  ])
+  dcgan = train('dcgan-mnist-bn', sets('training.stepsPerEpoch=3', 'training.batchSize=8', 'dataset.limit=64', 'training.evalSamples=0'))
 })
 afterAll(() => t.cleanup())
 
@@ -538,14 +510,12 @@ describe('generated data', () => {
       'train',
       '--preset',
       'dcgan-mnist',
-      '--set',
-      `dataset={"kind":"image","name":"mnist-idx","dir":${JSON.stringify(out)}}`,
-      '--set',
-      'training.epochs=1',
-      '--set',
-      'training.stepsPerEpoch=1',
-      '--set',
-      'training.batchSize=8',
+      ...sets(
+        `dataset={"kind":"image","name":"mnist-idx","dir":${JSON.stringify(out)}}`,
+        'training.epochs=1',
+        'training.stepsPerEpoch=1',
+        'training.batchSize=8',
+      ),
     ])
     expect(train.code, train.stderr).toBe(0)
     const png = path.join(t.dir, 'synth-png')
@@ -564,14 +534,7 @@ describe('generated data', () => {
       'train',
       '--preset',
       'pix2pix-mnist-edges',
-      '--set',
-      'training.epochs=1',
-      '--set',
-      'training.stepsPerEpoch=1',
-      '--set',
-      'training.batchSize=8',
-      '--set',
-      'training.evalSamples=0',
+      ...sets('training.epochs=1', 'training.stepsPerEpoch=1', 'training.batchSize=8', 'training.evalSamples=0'),
     ])
     expect(trained.code, trained.stderr).toBe(0)
     const r = cli(home, ['--json', 'synth', String(lastJson<RunRecord>(trained).id), '--n', '20', '--out', path.join(t.dir, 'synth-p2p')])

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { CLI, cli, serve } from '../helpers/cli'
+import { CLI, cli, serve, sets } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 import { integrity, isAlive, loadAllCheckpoints, metricSteps, runRow, until, type RunRow } from '../helpers/registry-read'
 
@@ -31,14 +31,7 @@ afterAll(() => t.cleanup())
 const LONG = [
   '--preset',
   'mlp-2d-ring8',
-  '--set',
-  'training.epochs=100',
-  '--set',
-  'training.stepsPerEpoch=50',
-  '--set',
-  'training.logEvery=1',
-  '--set',
-  'training.evalSamples=0',
+  ...sets('training.epochs=100', 'training.stepsPerEpoch=50', 'training.logEvery=1', 'training.evalSamples=0'),
 ]
 
 interface Host {

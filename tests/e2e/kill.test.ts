@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { CLI, cli, lastJson } from '../helpers/cli'
+import { CLI, cli, lastJson, sets } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 import { loadCheckpoint } from '../../src-main/training/checkpoint'
 import { createRng } from '../../src-shared/util/rng'
@@ -106,16 +106,13 @@ describe('SIGKILL of the trainer, repeatedly', () => {
       'train',
       '--preset',
       'mlp-2d-ring8',
-      '--set',
-      `training.epochs=${epochs}`,
-      '--set',
-      'training.stepsPerEpoch=20',
-      '--set',
-      'training.logEvery=1',
-      '--set',
-      'training.checkpointEvery=1',
-      '--set',
-      'training.evalSamples=0',
+      ...sets(
+        `training.epochs=${epochs}`,
+        'training.stepsPerEpoch=20',
+        'training.logEvery=1',
+        'training.checkpointEvery=1',
+        'training.evalSamples=0',
+      ),
     ]
     let id: number | null = null
     let kills = 0
@@ -164,16 +161,13 @@ describe('faults aimed at the write path', () => {
     'train',
     '--preset',
     'mlp-2d-ring8',
-    '--set',
-    'training.epochs=5',
-    '--set',
-    'training.stepsPerEpoch=20',
-    '--set',
-    'training.logEvery=1',
-    '--set',
-    'training.checkpointEvery=1',
-    '--set',
-    'training.evalSamples=0',
+    ...sets(
+      'training.epochs=5',
+      'training.stepsPerEpoch=20',
+      'training.logEvery=1',
+      'training.checkpointEvery=1',
+      'training.evalSamples=0',
+    ),
   ]
 
   function check(home: string, id: number) {

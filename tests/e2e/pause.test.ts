@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { CLI, cli, lastJson } from '../helpers/cli'
+import { CLI, cli, lastJson, sets } from '../helpers/cli'
 import { screenshotPath } from '../helpers/browser'
 import { withUi } from '../helpers/ui'
 import { tmpDir } from '../helpers/tmp'
@@ -26,14 +26,7 @@ afterAll(() => t.cleanup())
 const SETTINGS = [
   '--preset',
   'mlp-2d-ring8',
-  '--set',
-  'training.epochs=2',
-  '--set',
-  'training.stepsPerEpoch=120',
-  '--set',
-  'training.logEvery=1',
-  '--set',
-  'training.evalSamples=0',
+  ...sets('training.epochs=2', 'training.stepsPerEpoch=120', 'training.logEvery=1', 'training.evalSamples=0'),
 ]
 
 function train(name: string, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -83,7 +76,7 @@ function losses(id: number): number[] {
  * construction (12,000 steps: minutes on any machine, and it is stopped, never waited for), and a
  * run that must end exactly like another pauses itself at a fixed step (`--pause-at`).
  */
-const LONG = ['--set', 'training.epochs=100']
+const LONG = sets('training.epochs=100')
 
 describe('pause', () => {
   it('--pause-at: the run waits at exactly that step, a resume from another terminal goes on, and it ends exactly like an uninterrupted run', async () => {

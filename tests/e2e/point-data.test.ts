@@ -8,7 +8,7 @@ import path from 'node:path'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
-import { cli, lastJson } from '../helpers/cli'
+import { cli, lastJson, sets } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 import { Registry } from '../../src-main/registry/registry'
 import { createHandlers } from '../../src-main/app/services'
@@ -42,14 +42,12 @@ beforeAll(() => {
     'train',
     '--preset',
     'mlp-2d-ring8',
-    '--set',
-    `dataset={"kind":"csv","file":${JSON.stringify(csv)}}`,
-    '--set',
-    'training.epochs=1',
-    '--set',
-    'training.stepsPerEpoch=20',
-    '--set',
-    'training.checkpointEvery=1',
+    ...sets(
+      `dataset={"kind":"csv","file":${JSON.stringify(csv)}}`,
+      'training.epochs=1',
+      'training.stepsPerEpoch=20',
+      'training.checkpointEvery=1',
+    ),
   ])
   expect(r.code, r.stderr).toBe(0)
   run = lastJson<RunRecord>(r)

@@ -17,7 +17,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { afterAll, describe, expect, it } from 'vitest'
-import { cli, lastJson, ROOT } from '../helpers/cli'
+import { cli, lastJson, ROOT, sets } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 
 /** Debian's python3 (python3-torch); a pyenv python3 first on PATH has no torch. */
@@ -123,7 +123,7 @@ describe('parity with PyTorch: the same losses step by step from the same weight
         'trace',
         '--preset',
         c.preset,
-        ...c.sets.flatMap((s) => ['--set', s]),
+        ...sets(...c.sets),
         '--steps',
         String(STEPS),
         ...c.states,

@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
-import { autoTrainingBackend, cli, lastJson, serve } from '../helpers/cli'
+import { autoTrainingBackend, cli, lastJson, serve, sets } from '../helpers/cli'
 import type { RunRecord } from '../../src-shared/domain/run'
 import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
@@ -38,16 +38,7 @@ async function openTinyRun(preset: string, name: string) {
     preset,
     '--name',
     name,
-    '--set',
-    'dataset.limit=64',
-    '--set',
-    'training.evalSamples=0',
-    '--set',
-    'training.batchSize=4',
-    '--set',
-    'training.epochs=1',
-    '--set',
-    'training.stepsPerEpoch=2',
+    ...sets('dataset.limit=64', 'training.evalSamples=0', 'training.batchSize=4', 'training.epochs=1', 'training.stepsPerEpoch=2'),
   ])
   expect(trained.code, trained.stderr).toBe(0)
   const run = lastJson<RunRecord>(trained)
@@ -209,16 +200,7 @@ describe('workbench UI in server mode', () => {
       'dcgan-mnist',
       '--name',
       'tiny-dcgan',
-      '--set',
-      'dataset.limit=64',
-      '--set',
-      'training.evalSamples=100',
-      '--set',
-      'training.batchSize=4',
-      '--set',
-      'training.epochs=2',
-      '--set',
-      'training.stepsPerEpoch=2',
+      ...sets('dataset.limit=64', 'training.evalSamples=100', 'training.batchSize=4', 'training.epochs=2', 'training.stepsPerEpoch=2'),
     ])
     expect(trained.code, trained.stderr).toBe(0)
     const run = lastJson<RunRecord>(trained)
@@ -353,10 +335,7 @@ describe('workbench UI in server mode', () => {
       'mlp-2d-ring8',
       '--name',
       'ring-history',
-      '--set',
-      'training.epochs=3',
-      '--set',
-      'training.stepsPerEpoch=30',
+      ...sets('training.epochs=3', 'training.stepsPerEpoch=30'),
     ])
     expect(trained.code, trained.stderr).toBe(0)
     const run = lastJson<RunRecord>(trained)

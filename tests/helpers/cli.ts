@@ -77,3 +77,8 @@ export function serve(
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)))
   })
 }
+
+/** `--set` flags for each `path=value`: `sets('training.epochs=2')` is `['--set', 'training.epochs=2']`. */
+export function sets(...assignments: string[]): string[] {
+  return assignments.flatMap((a) => ['--set', a])
+}
