@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { REPRODUCTIONS } from '../../src-shared/reproductions/catalog'
+import { newReproduction } from '../helpers/new-reproduction'
 import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
 import { openDatabase, type Db } from '../../src-main/registry/database'
 import { Registry, repositories, type Repositories } from '../../src-main/registry/registry'
@@ -64,18 +65,7 @@ describe('process identity comes from the argument', () => {
       seed: 1,
     })
     expect(ownerOf('transfer_runs', transfer.id)).toEqual(STRANGER_ROW)
-    const repro = repos.reproductions.create({
-      entry: REPRODUCTIONS[0]!,
-      quick: true,
-      seeds: 1,
-      target: 'local',
-      command: 'test',
-      commit: null,
-      machine: 'm',
-      steps: 1,
-      samples: 1,
-      results: [],
-    })
+    const repro = repos.reproductions.create(newReproduction())
     expect(ownerOf('reproductions', repro.id)).toEqual(STRANGER_ROW)
   })
 
@@ -255,19 +245,7 @@ describe('one repository per table', () => {
 
   it('reproductions: created running, results saved, finished, the latest per name', () => {
     const entry = REPRODUCTIONS[0]!
-    const make = () =>
-      repos.reproductions.create({
-        entry,
-        quick: true,
-        seeds: 2,
-        target: 'local',
-        command: 'c',
-        commit: 'abc',
-        machine: 'm',
-        steps: 5,
-        samples: 6,
-        results: [],
-      })
+    const make = () => repos.reproductions.create(newReproduction({ entry, seeds: 2, command: 'c', commit: 'abc', steps: 5, samples: 6 }))
     const first = make()
     const second = make()
     const results = [{ seed: 1, runId: null, status: 'completed', values: { x: 1 } }] as unknown as Parameters<

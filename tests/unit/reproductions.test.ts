@@ -26,6 +26,7 @@ import { previousDocs, reproductionsMarkdown } from '../../src-main/reproduction
 import { createDataSource } from '../../src-main/datasets/create-data-source'
 import { classifierDatasetOf } from '../../src-main/scoring/epoch-image-metrics'
 import { useTempRegistry } from '../helpers/temp-registry'
+import { newReproduction } from '../helpers/new-reproduction'
 
 /** Metrics each protocol produces (src-main/reproductions/protocols.ts). */
 const PRODUCES: Record<string, string[]> = {
@@ -338,18 +339,9 @@ describe('the reproduction service', () => {
   })
 
   it('a reproduction whose process died is marked interrupted (not left running), its results kept', () => {
-    const made = ctx.registry.repos.reproductions.create({
-      entry,
-      quick: true,
-      seeds: 1,
-      target: 'local',
-      command: 'test',
-      commit: null,
-      machine: 'm',
-      steps: 20,
-      samples: 2500,
-      results: [seed(1, { pacganModes: 8 })],
-    })
+    const made = ctx.registry.repos.reproductions.create(
+      newReproduction({ entry, steps: 20, samples: 2500, results: [seed(1, { pacganModes: 8 })] }),
+    )
     ctx.registry.db.prepare('UPDATE reproductions SET pid = ? WHERE id = ?').run(999_999_999, made.id)
     ctx.registry.markOrphansInterrupted((pid) => pid === process.pid)
     const after = ctx.registry.repos.reproductions.get(made.id)
@@ -358,18 +350,7 @@ describe('the reproduction service', () => {
   })
 
   it('a reproduction whose pid now names another process is interrupted; its own live process keeps it running', () => {
-    const made = ctx.registry.repos.reproductions.create({
-      entry,
-      quick: true,
-      seeds: 1,
-      target: 'local',
-      command: 'test',
-      commit: null,
-      machine: 'm',
-      steps: 20,
-      samples: 2500,
-      results: [],
-    })
+    const made = ctx.registry.repos.reproductions.create(newReproduction({ entry, steps: 20, samples: 2500 }))
     ctx.registry.markOrphansInterrupted(() => true)
     expect(ctx.registry.repos.reproductions.get(made.id).status).toBe('running')
     // The same pid (alive: this process) with another start time: the system reused it.
