@@ -128,13 +128,9 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
       if (pauseAtStep !== undefined && flags.target === 'queue')
         throw new CliError('--pause-at is for runs trained here (--target local)', 2)
       if (flags.target === 'queue') {
-        const run = await withRegistry(globals(), (registry, home) =>
-          new RunManager(registry, home, nodeSpawner()).start({
-            ...source,
-            name: flags.name,
-            experiment: flags.experiment,
-            target: 'queue',
-          }),
+        // The UI's runs.start: recorded as a queued run for whichever `serve --queue` serves this data directory.
+        const run = await withHandlers(globals(), (handlers) =>
+          handlers['runs.start']({ ...source, name: flags.name, experiment: flags.experiment, target: 'queue' }),
         )
         if (globals().json) return printJson(run)
         return console.log(
