@@ -117,7 +117,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     },
     'workers.list': async () => (ctx.remote.coordinator ? ctx.remote.coordinator.workers() : { queue: null, workers: [] }),
     'runs.stop': ({ id }) => runs.stop(id),
-    'runs.resume': ({ id }) => runs.resume(id),
+    'runs.resume': ({ id, pauseAtStep }) => runs.resume(id, { pauseAtStep }),
     'runs.pause': ({ id }) => runs.pause(id),
     'runs.fork': ({ id, ...options }) => runs.fork(id, options),
     'runs.tag': ({ id, add, remove }) => registry.tag(id, add, remove),

@@ -175,7 +175,11 @@ export const requests = {
     }),
   ),
   /** Continues a stopped, interrupted or failed run from its last checkpoint. */
-  'runs.resume': request<RunRecord>()(id),
+  /**
+   * Continues a paused run where its trainer waits, or a stopped, interrupted or failed run from its
+   * last checkpoint; `pauseAtStep` (a run resumed from a checkpoint here) pauses it again on that step.
+   */
+  'runs.resume': request<RunRecord>()(z.strictObject({ id: runId, pauseAtStep: z.int().min(0).optional() })),
   /** Pauses a running run: its trainer waits with everything in memory; `runs.resume` goes on. */
   'runs.pause': request<RunRecord>()(id),
   'runs.tag': request<RunRecord>()(

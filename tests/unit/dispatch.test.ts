@@ -45,6 +45,16 @@ describe('contract dispatch', () => {
     expect(calls).toEqual([])
   })
 
+  it("runs.resume takes a pause step (the CLI's resume --pause-at) only as a whole step number", async () => {
+    calls.length = 0
+    expect(await dispatch('runs.resume', { id: 3, pauseAtStep: 30 })).toEqual({ ok: true, value: { echoed: { id: 3, pauseAtStep: 30 } } })
+    for (const pauseAtStep of [-1, 1.5, '30', null]) {
+      const r = await dispatch('runs.resume', { id: 3, pauseAtStep })
+      expect(r, String(pauseAtStep)).toMatchObject({ ok: false, error: { code: 'invalid_input', fields: [{ path: 'pauseAtStep' }] } })
+    }
+    expect(calls).toEqual([['runs.resume', { id: 3, pauseAtStep: 30 }]])
+  })
+
   it('maps errors to codes and messages, without stacks', async () => {
     expect(await dispatch('runs.get', { id: 404 })).toEqual({ ok: false, error: { code: 'not_found', message: 'no run with id 404' } })
     expect(await dispatch('runs.stop', { id: 3 })).toMatchObject({ ok: false, error: { code: 'conflict' } })

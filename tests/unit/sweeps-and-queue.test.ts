@@ -185,6 +185,11 @@ describe('sweeps and queue runs in the registry', () => {
     expect(runs.stop(run.id).status).toBe('stopped')
     const jobs = new RemoteJobs(registry)
     expect(jobs.undispatched()).toEqual([])
+    // A pause step is for a trainer here, never silently dropped on the way to the queue.
+    await expect(runs.resume(run.id, { pauseAtStep: 5 })).rejects.toThrow(
+      `run ${run.id} trains on the job queue: a pause step is for runs trained on this machine`,
+    )
+    expect(jobs.undispatched()).toEqual([])
     expect((await runs.resume(run.id)).status).toBe('queued')
     expect(jobs.undispatched()).toEqual([run.id])
   })

@@ -2,13 +2,14 @@
 import type { Command } from 'commander'
 import { resolveHome, homePaths } from '../../platform/paths'
 import { NotFoundError, Registry } from '../../registry/registry'
-import { RunManager } from '../../training/run-manager'
+import { RunManager, waitsPaused } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
 import type { RunRecord, RunStatus } from '../../../src-shared/domain/run'
 import { BACKENDS } from '../../../src-shared/config/experiment'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { printJson, CliError } from '../output'
-import { parseId, sweepOrphans, withHandlers, withRegistry, type GlobalOptions } from '../context'
+import { cliHandlers, parseId, sweepOrphans, withHandlers, type GlobalOptions } from '../context'
+import type { Handlers } from '../../app/services'
 import { thisProcess } from '../../util/process-identity'
 
 function progressLine(step: number, total: number, metrics: Record<string, number>, sps?: number): string {
@@ -42,7 +43,7 @@ function parsePauseAt(value: string | undefined): number | undefined {
   return step
 }
 
-async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord | Promise<RunRecord>): Promise<void> {
+async function drive(opts: GlobalOptions, begin: (runs: RunManager, handlers: Handlers) => RunRecord | Promise<RunRecord>): Promise<void> {
   const home = resolveHome(opts.home)
   const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess() })
   sweepOrphans(registry)
@@ -67,7 +68,7 @@ async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord
     }
   })
   try {
-    const run = await begin(runs)
+    const run = await begin(runs, cliHandlers(registry, runs, home))
     process.stderr.write(`run ${run.id} (${run.name}) started; data in ${home}\n`)
     // Ctrl-C, a `kill` (SIGTERM) and a closed terminal (SIGHUP) all stop the run the same way:
     // the trainer saves a checkpoint and the run ends `stopped`, resumable. A second one abandons it.
@@ -164,18 +165,13 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .argument('<id>', 'run id')
     .option('--pause-at <step>', 'pause on reaching this step (a run that goes on from its checkpoint)')
     .action(async (id: string, o: { pauseAt?: string }) => {
-      const pauseAtStep = parsePauseAt(o.pauseAt)
-      const paused = await withRegistry(globals(), (registry) => {
-        const run = registry.getRun(parseId(id))
-        if (run.status !== 'paused' && !(run.status === 'running' && registry.control(run.id) === 'pause')) return null
-        if (pauseAtStep !== undefined)
-          throw new CliError(
-            `run ${run.id} is paused in memory and goes on from there; --pause-at is for a run resumed from a checkpoint`,
-            2,
-          )
-        return registry.requestControl(run.id, null)
-      })
-      if (!paused) return drive(globals(), (runs) => runs.resume(parseId(id), { pauseAtStep }))
+      const request = { id: parseId(id), pauseAtStep: parsePauseAt(o.pauseAt) }
+      // The UI's runs.resume either way. A paused run's trainer (in whatever process) goes on where it
+      // waits; any other resumes from its checkpoint in a trainer of this process, shown as it trains.
+      const paused = await withHandlers(globals(), (handlers, registry) =>
+        waitsPaused(registry, registry.getRun(request.id)) ? handlers['runs.resume'](request) : null,
+      )
+      if (!paused) return drive(globals(), (_runs, handlers) => handlers['runs.resume'](request))
       if (globals().json) printJson(paused)
       else console.log(`run ${paused.id} resumes where it paused, at step ${paused.step}`)
     })
