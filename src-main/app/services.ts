@@ -168,13 +168,19 @@ export function createHandlers(ctx: ServiceContext): Handlers {
         surface: read?.surface ?? null,
       }
     },
-    'runs.eval': ({ id, samples, modes }) => {
-      if (ACTIVE_STATUSES.includes(registry.getRun(id).status))
+    'runs.eval': ({ id, samples, seed, modes, whileTraining }) => {
+      // The Run page evaluates a stopped run (its panel is hidden while training); the CLI may score
+      // the latest checkpoint of a run another process trains.
+      if (!whileTraining && ACTIVE_STATUSES.includes(registry.getRun(id).status))
         throw new ConflictError(`run ${id} is training; evaluate it when it has stopped`)
-      if (!registry.latestArtifact(id, 'checkpoint')) throw new ConflictError(`run ${id} has no checkpoint to evaluate yet`)
       return evaluateRun(registry, id, {
         samples,
-        modes: modes && { ...modes, from: `the ${modes.centres.length} centres given (σ ${modes.std})` },
+        seed,
+        modes: modes && {
+          centres: modes.centres,
+          std: modes.std,
+          from: `${modes.source ?? `the ${modes.centres.length} centres given`} (σ ${modes.std})`,
+        },
       })
     },
     'reproductions.catalog': () => ({

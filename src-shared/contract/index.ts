@@ -228,13 +228,20 @@ export const requests = {
     z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
   ),
   /**
-   * `eval` from the UI: sample-quality metrics of the last checkpoint (stored as eval.* metrics too).
-   * Point runs may give mode centres and their σ (a CSV's modes) for mode coverage.
+   * `eval` from the UI and the CLI: sample-quality metrics of the last checkpoint (stored as eval.*
+   * metrics too), on `samples` draws from the latent `seed`. Point runs may give mode centres and
+   * their σ (a CSV's modes, `source` naming where they came from) for mode coverage. A run still
+   * training is refused unless `whileTraining` (the CLI's `eval`: its latest checkpoint is scored).
    */
   'runs.eval': request<EvalReport>()(
     z.strictObject({
       id: runId,
-      samples: z.int().min(100).max(10_000).optional(),
+      samples: z.int().min(50).max(10_000).optional(),
+      seed: z
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .optional(),
       modes: z
         .strictObject({
           centres: z
@@ -242,8 +249,10 @@ export const requests = {
             .min(1)
             .max(10_000),
           std: z.number().gt(0).max(1e6),
+          source: z.string().trim().min(1).max(1000).optional(),
         })
         .optional(),
+      whileTraining: z.boolean().optional(),
     }),
   ),
   /**

@@ -528,6 +528,15 @@ describe('eval', () => {
     expect(report.metrics.dAccuracy).toBeCloseTo((d.truePositives + d.trueNegatives) / 1000, 10)
     const again = lastJson<{ metrics: Record<string, number> }>(cli(home, ['--json', 'eval', String(mlp.id), '--samples', '500']))
     expect(again.metrics).toEqual(report.metrics) // same samples, same seed, same numbers
+    // --seed reaches runs.eval: another latent seed, reported as such, draws what `sample` draws with it.
+    const seeded = lastJson<{ seed: number; modeProtocols: { id: string; perMode: number[] }[] }>(
+      cli(home, ['--json', 'eval', String(mlp.id), '--samples', '500', '--seed', '7']),
+    )
+    expect(seeded.seed).toBe(7)
+    const drawn7 = path.join(t.dir, 'eval-points-7.json')
+    expect(cli(home, ['sample', String(mlp.id), '--n', '500', '--seed', '7', '--out', drawn7]).code).toBe(0)
+    const points7 = (JSON.parse(fs.readFileSync(drawn7, 'utf8')) as { points: [number, number][] }).points.flat()
+    expect(seeded.modeProtocols.find((p) => p.id === 'app')!.perMode).toEqual(modeCoverage(points7, ring.centres, ring.std).perMode)
     const shown = JSON.parse(cli(home, ['--json', 'runs', 'show', String(mlp.id)]).stdout)
     expect(shown.lastMetrics['eval.modesCaptured']).toBe(report.metrics.modesCaptured)
     // The papers' protocol beside the workbench's, labelled; per epoch too.
