@@ -174,7 +174,6 @@ export const requests = {
       name: z.string().trim().min(1).max(200).optional(),
     }),
   ),
-  /** Continues a stopped, interrupted or failed run from its last checkpoint. */
   /**
    * Continues a paused run where its trainer waits, or a stopped, interrupted or failed run from its
    * last checkpoint; `pauseAtStep` (a run resumed from a checkpoint here) pauses it again on that step.

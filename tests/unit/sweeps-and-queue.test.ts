@@ -220,7 +220,7 @@ describe('queue requests where no coordinator runs', () => {
     expect(registry.listRuns({})).toEqual([])
   })
 
-  it("the CLI's `train --target queue` (the same runs.start) records a queued run for a `serve --queue` on the data directory, training nothing here", async () => {
+  it("the CLI's `train` and `sweep --target queue` (the same runs.start, sweeps.start) record queued runs for a `serve --queue` on the data directory, training nothing here", async () => {
     const cli = handlers({ coordinator: null, leftForServe: true })
     const run = await cli['runs.start']({ preset: 'mlp-2d-ring8', overrides: ['training.epochs=3'], name: 'q', target: 'queue' })
     expect(run).toMatchObject({ name: 'q', status: 'queued', placement: 'queue' })
@@ -232,6 +232,13 @@ describe('queue requests where no coordinator runs', () => {
       cli['runs.start']({ preset: 'mlp-2d-ring8', overrides: ['training.batchSize=-1'], target: 'queue' }),
     ).rejects.toThrow(ConfigError)
     expect(registry.listRuns({}).map((r) => r.id)).toEqual([run.id])
+    // `sweep --target queue` likewise (sweeps.start).
+    const sweep = await cli['sweeps.start']({ preset: 'mlp-2d-ring8', grid: [parseAxis('training.seed=1,2')], target: 'queue' })
+    expect(sweep.runs.map((r) => [r.status, r.placement])).toEqual([
+      ['queued', 'queue'],
+      ['queued', 'queue'],
+    ])
+    expect(new RemoteJobs(registry).undispatched()).toEqual([run.id, ...sweep.sweep.runIds])
   })
 })
 

@@ -156,7 +156,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .action(async (id: string, o: { epoch?: string; set: string[]; name?: string }) => {
       const epoch = o.epoch === undefined ? undefined : Number(o.epoch)
       if (epoch !== undefined && (!Number.isInteger(epoch) || epoch < 0)) throw new CliError('--epoch must be a whole number', 2)
-      await drive(globals(), (runs) => runs.fork(parseId(id), { epoch, overrides: o.set, name: o.name }))
+      await drive(globals(), (_runs, handlers) => handlers['runs.fork']({ id: parseId(id), epoch, overrides: o.set, name: o.name }))
     })
 
   program
