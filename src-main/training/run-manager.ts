@@ -101,6 +101,8 @@ export class RunManager {
 
   /** Validates, records the run as queued, and starts its trainer process. */
   start(req: StartRequest): RunRecord {
+    if (req.pauseAtStep !== undefined && (req.target === 'queue' || req.lineUp))
+      throw new ConflictError('a pause step is for a run that starts training on this machine at once (not on the job queue, not lined up)')
     const { config } = validateExperiment(resolveConfig(req))
     checkPauseAt(req.pauseAtStep, 0, totalSteps(config))
     this.admitConfig(config)

@@ -130,6 +130,8 @@ export const requests = {
       target: z.enum(PLACEMENTS).optional(),
       /** Local runs: line up behind whatever trains here, instead of starting at once. */
       lineUp: z.boolean().optional(),
+      /** A run that starts here at once: pause on reaching this step (its trainer waits; `runs.resume` goes on). */
+      pauseAtStep: z.int().min(0).optional(),
     }),
   ),
   /** Runs a grid (or `random` draws of it) of a base config as one group, here or on the queue. */

@@ -45,14 +45,23 @@ describe('contract dispatch', () => {
     expect(calls).toEqual([])
   })
 
-  it("runs.resume takes a pause step (the CLI's resume --pause-at) only as a whole step number", async () => {
+  it("runs.start and runs.resume take a pause step (the CLI's --pause-at) only as a whole step number", async () => {
     calls.length = 0
     expect(await dispatch('runs.resume', { id: 3, pauseAtStep: 30 })).toEqual({ ok: true, value: { echoed: { id: 3, pauseAtStep: 30 } } })
+    expect(await dispatch('runs.start', { preset: 'p', pauseAtStep: 0 })).toEqual({
+      ok: true,
+      value: { echoed: { preset: 'p', pauseAtStep: 0 } },
+    })
     for (const pauseAtStep of [-1, 1.5, '30', null]) {
       const r = await dispatch('runs.resume', { id: 3, pauseAtStep })
       expect(r, String(pauseAtStep)).toMatchObject({ ok: false, error: { code: 'invalid_input', fields: [{ path: 'pauseAtStep' }] } })
+      const s = await dispatch('runs.start', { preset: 'p', pauseAtStep })
+      expect(s, String(pauseAtStep)).toMatchObject({ ok: false, error: { code: 'invalid_input', fields: [{ path: 'pauseAtStep' }] } })
     }
-    expect(calls).toEqual([['runs.resume', { id: 3, pauseAtStep: 30 }]])
+    expect(calls).toEqual([
+      ['runs.resume', { id: 3, pauseAtStep: 30 }],
+      ['runs.start', { preset: 'p', pauseAtStep: 0 }],
+    ])
   })
 
   it("runs.eval takes the CLI's eval options: 50 to 10,000 samples, a latent seed, where the mode centres came from, whileTraining", async () => {

@@ -240,6 +240,14 @@ describe('queue requests where no coordinator runs', () => {
     ])
     expect(new RemoteJobs(registry).undispatched()).toEqual([run.id, ...sweep.sweep.runIds])
   })
+
+  it('a pause step is refused for a run that does not start training here at once, before anything is recorded', async () => {
+    const cli = handlers({ coordinator: null, leftForServe: true })
+    const why = 'a pause step is for a run that starts training on this machine at once (not on the job queue, not lined up)'
+    await expect(async () => cli['runs.start']({ preset: 'mlp-2d-ring8', target: 'queue', pauseAtStep: 5 })).rejects.toThrow(why)
+    await expect(async () => cli['runs.start']({ preset: 'mlp-2d-ring8', lineUp: true, pauseAtStep: 5 })).rejects.toThrow(why)
+    expect(registry.listRuns({})).toEqual([])
+  })
 })
 
 describe('lining runs up on this machine', () => {
