@@ -20,7 +20,7 @@ import { exportForUi } from '../export/export-service'
 import { assertExportable, exportOptions } from '../export/export-options'
 import { startTransfer, synthForUi } from '../transfer/transfer-service'
 import { APP_VERSION } from '../platform/version'
-import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
+import { ACTIVE_STATUSES, type Placement } from '../../src-shared/domain/run'
 import { readArtifactFile } from '../registry/artifact-files'
 import { deleteRunWithFiles } from './delete-run'
 import { startSweep } from '../sweeps/sweep-service'
@@ -36,8 +36,14 @@ export interface ServiceContext {
   runs: RunManager
   home: string
   mode: AppInfo['mode']
-  /** The job queue this host dispatches to, once attached (server mode with --queue). */
-  remote: { coordinator: Coordinator | null }
+  /**
+   * Who hands queue runs to workers. A host (the desktop, `serve`) holds its data directory alone:
+   * only its own coordinator (server mode with --queue) would, so without one a queue request is
+   * refused. The CLI is no host: a queue run it records waits in the registry, where any
+   * `serve --queue` on the data directory finds it, one running now or one started later
+   * (`leftForServe`).
+   */
+  remote: { coordinator: Coordinator | null; leftForServe?: boolean }
   /** The desktop's window on a remote workbench; absent in a browser, which just opens the URL. */
   openRemote?: (url: string) => { origin: string }
   /** The host's reproductions (made here when absent). */
@@ -49,6 +55,9 @@ const NO_QUEUE = 'this workbench has no job queue: start it with `gan-workbench 
 export function createHandlers(ctx: ServiceContext): Handlers {
   const { registry, runs } = ctx
   const reproductions = ctx.reproductions ?? new ReproductionManager(registry, runs)
+  const refuseQueueWithNoOneToDispatch = (target: Placement | undefined) => {
+    if (target === 'queue' && !ctx.remote.coordinator && !ctx.remote.leftForServe) throw new ConflictError(NO_QUEUE)
+  }
   return {
     'app.info': async () => {
       const b = await probeBackendsOnce()
@@ -92,11 +101,11 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     },
     'runs.compare': ({ ids }) => compareRuns(registry, ids),
     'runs.start': (req) => {
-      if (req.target === 'queue' && !ctx.remote.coordinator) throw new ConflictError(NO_QUEUE)
+      refuseQueueWithNoOneToDispatch(req.target)
       return runs.start(req)
     },
     'sweeps.start': (req) => {
-      if (req.target === 'queue' && !ctx.remote.coordinator) throw new ConflictError(NO_QUEUE)
+      refuseQueueWithNoOneToDispatch(req.target)
       return startSweep(registry, runs, req)
     },
     'sweeps.list': () => registry.repos.sweeps.list(),
@@ -108,7 +117,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     },
     'workers.list': async () => (ctx.remote.coordinator ? ctx.remote.coordinator.workers() : { queue: null, workers: [] }),
     'runs.stop': ({ id }) => runs.stop(id),
-    'runs.resume': ({ id }) => runs.resume(id),
+    'runs.resume': ({ id, pauseAtStep }) => runs.resume(id, { pauseAtStep }),
     'runs.pause': ({ id }) => runs.pause(id),
     'runs.fork': ({ id, ...options }) => runs.fork(id, options),
     'runs.tag': ({ id, add, remove }) => registry.tag(id, add, remove),
@@ -159,13 +168,19 @@ export function createHandlers(ctx: ServiceContext): Handlers {
         surface: read?.surface ?? null,
       }
     },
-    'runs.eval': ({ id, samples, modes }) => {
-      if (ACTIVE_STATUSES.includes(registry.getRun(id).status))
+    'runs.eval': ({ id, samples, seed, modes, whileTraining }) => {
+      // The Run page evaluates a stopped run (its panel is hidden while training); the CLI may score
+      // the latest checkpoint of a run another process trains.
+      if (!whileTraining && ACTIVE_STATUSES.includes(registry.getRun(id).status))
         throw new ConflictError(`run ${id} is training; evaluate it when it has stopped`)
-      if (!registry.latestArtifact(id, 'checkpoint')) throw new ConflictError(`run ${id} has no checkpoint to evaluate yet`)
       return evaluateRun(registry, id, {
         samples,
-        modes: modes && { ...modes, from: `the ${modes.centres.length} centres given (σ ${modes.std})` },
+        seed,
+        modes: modes && {
+          centres: modes.centres,
+          std: modes.std,
+          from: `${modes.source ?? `the ${modes.centres.length} centres given`} (σ ${modes.std})`,
+        },
       })
     },
     'reproductions.catalog': () => ({
@@ -175,7 +190,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     }),
     'reproductions.get': ({ id }) => registry.repos.reproductions.get(id),
     'reproductions.start': ({ name, seeds, quick, target }) => {
-      if (target === 'queue' && !ctx.remote.coordinator) throw new ConflictError(NO_QUEUE)
+      refuseQueueWithNoOneToDispatch(target)
       return reproductions.start({
         name,
         seeds,

@@ -26,7 +26,8 @@ export async function withRegistry<T>(opts: GlobalOptions, fn: (registry: Regist
 }
 
 /**
- * A command that a contract request also serves (runs list, show, tag, note, rm, compare, sweeps):
+ * A command that a contract request also serves (runs list, show, tag, note, rm, compare, sweeps,
+ * pause, stop, resume, train --target queue):
  * it calls the same handler the UI reaches through the dispatch, so a feature is assembled once.
  * The handlers run here for this command only; a training command keeps its own RunManager.
  */
@@ -34,17 +35,16 @@ export async function withHandlers<T>(
   opts: GlobalOptions,
   fn: (handlers: Handlers, registry: Registry, home: string) => Promise<T> | T,
 ): Promise<T> {
-  return withRegistry(opts, (registry, home) => {
-    // Headless like server mode; the CLI never asks app.info.
-    const handlers = createHandlers({
-      registry,
-      runs: new RunManager(registry, home, nodeSpawner()),
-      home,
-      mode: 'server',
-      remote: { coordinator: null },
-    })
-    return fn(handlers, registry, home)
-  })
+  return withRegistry(opts, (registry, home) =>
+    fn(cliHandlers(registry, new RunManager(registry, home, nodeSpawner()), home), registry, home),
+  )
+}
+
+/** The handlers over a command's registry and run manager (a training command's own, whose trainers it drives). */
+export function cliHandlers(registry: Registry, runs: RunManager, home: string): Handlers {
+  // Headless like server mode; the CLI never asks app.info. It hosts no coordinator: a queue run
+  // it records waits in the registry for a `serve --queue` on this data directory, now or later.
+  return createHandlers({ registry, runs, home, mode: 'server', remote: { coordinator: null, leftForServe: true } })
 }
 
 export function parseId(text: string): number {

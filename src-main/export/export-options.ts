@@ -1,31 +1,24 @@
 /**
  * Which exports a run can make, and why not the others: the Export dialog offers only these (a
  * click that could only fail is never offered), and a request for one that cannot work is refused
- * with the same reason before anything is written.
+ * with the same reason before anything is written, by the UI's `runs.export` and the CLI's `export`
+ * alike. The reasons themselves live beside what they are about (checkpoints, the converter, D's
+ * inputs), so the exporter's own refusals use the same words.
  */
 import type { ExportKind, ExportOption } from '../../src-shared/contract'
 import { EXPORT_KINDS } from '../../src-shared/contract'
-import { isPointData } from '../../src-shared/config/validate'
-import { toGraph } from '../../src-shared/model/shape-inference'
 import type { RunRecord } from '../../src-shared/domain/run'
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../util/errors'
-import { findConverter } from './saved-model'
+import { findConverter, NO_CONVERTER } from './saved-model'
+import { noCheckpointYet } from '../model-io/load-generator'
+import { featureExtractorRefusal } from '../model-io/d-features'
 
 function whyNot(run: RunRecord, format: ExportKind, hasCheckpoint: boolean, converter: () => string | null): string | null {
   if (format === 'bundle') return null
-  if (!hasCheckpoint)
-    return `run ${run.id} has no checkpoint yet: one is saved every ${run.config.training.checkpointEvery} epoch(s) and when it stops`
-  if (format === 'savedmodel' && !converter()) {
-    return "needs TensorFlow's converter (tensorflowjs_converter), which is not installed on the machine the workbench runs on: `pip install tensorflowjs` there. The TensorFlow.js export already has weights.npz and a PyTorch loader for Python."
-  }
-  if (format === 'discriminator') {
-    if (isPointData(run.config))
-      return "this run's discriminator reads 2D points, not images: its features serve no image task (transfer learning needs an image discriminator)"
-    const others = toGraph(run.config.discriminator, 'image').inputs.filter((i) => i.role !== 'image')
-    if (others.length > 0)
-      return `this run's discriminator also reads ${others.map((i) => `a ${i.role}`).join(' and ')}: its features need more than an image`
-  }
+  if (!hasCheckpoint) return noCheckpointYet(run)
+  if (format === 'savedmodel' && !converter()) return NO_CONVERTER
+  if (format === 'discriminator') return featureExtractorRefusal(run.config)
   return null
 }
 

@@ -22,13 +22,14 @@ export function findConverter(env: NodeJS.ProcessEnv = process.env): string | nu
   return null
 }
 
+/** Why a SavedModel export is refused without the converter (the Export dialog and the CLI say the same). */
+export const NO_CONVERTER =
+  "a SavedModel needs TensorFlow's converter (tensorflowjs_converter), which is not installed on the machine the workbench runs on: `pip install tensorflowjs` there (it brings TensorFlow). The TensorFlow.js export already has weights.npz and a PyTorch loader for Python."
+
 export function requireConverter(): string {
   const found = findConverter()
   if (found) return found
-  throw new ConflictError(
-    "a SavedModel needs TensorFlow's converter, which is not installed here: `pip install tensorflowjs` (it brings TensorFlow), then export again. " +
-      'Without it, --format tfjs already gives weights.npz and load_generator.py for Python (PyTorch).',
-  )
+  throw new ConflictError(NO_CONVERTER)
 }
 
 /** Converts `dir`/model.json into `dir`/saved_model with the converter. */

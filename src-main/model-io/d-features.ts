@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import { toGraph } from '../../src-shared/model/shape-inference'
+import { isPointData } from '../../src-shared/config/validate'
 import type { ArtifactRecord } from '../../src-shared/domain/run'
 import type { Registry } from '../registry/registry'
 import { ConflictError } from '../util/errors'
@@ -24,23 +25,27 @@ export interface FeatureExtractor {
   dispose(): void
 }
 
-export function assertImageOnlyDiscriminator(config: ExperimentConfig, runId: number): void {
-  const inputs = toGraph(config.discriminator, 'image').inputs
-  if (inputs.length !== 1) {
-    throw new ConflictError(
-      `run ${runId}'s discriminator also reads ${inputs
-        .filter((i) => i.role !== 'image')
-        .map((i) => `a ${i.role}`)
-        .join(' and ')}: its features need more than an image, so it cannot be used as a feature extractor`,
-    )
-  }
-  if (inputs[0]!.shape.length !== 3)
-    throw new ConflictError(`run ${runId} trains on ${config.dataset.kind} data, not images: transfer needs an image discriminator`)
+/**
+ * Why this run's D cannot serve as a feature extractor, or null: the one wording the Export dialog,
+ * `export --format discriminator` and `transfer` show.
+ */
+export function featureExtractorRefusal(config: ExperimentConfig): string | null {
+  if (isPointData(config))
+    return "this run's discriminator reads 2D points, not images: its features serve no image task (transfer learning needs an image discriminator)"
+  const others = toGraph(config.discriminator, 'image').inputs.filter((i) => i.role !== 'image')
+  if (others.length > 0)
+    return `this run's discriminator also reads ${others.map((i) => `a ${i.role}`).join(' and ')}: its features need more than an image`
+  return null
+}
+
+export function assertImageOnlyDiscriminator(config: ExperimentConfig): void {
+  const reason = featureExtractorRefusal(config)
+  if (reason) throw new ConflictError(reason)
 }
 
 export async function loadFeatureExtractor(registry: Registry, runId: number, step?: number): Promise<FeatureExtractor> {
   const config = registry.getRun(runId).config
-  assertImageOnlyDiscriminator(config, runId)
+  assertImageOnlyDiscriminator(config)
   const inputs = toGraph(config.discriminator, 'image').inputs
   const loaded = await loadDiscriminator(registry, runId, step)
   const extractor = tf.model({ name: 'discriminator_features', inputs: loaded.model.inputs, outputs: loaded.model.outputs.at(-1)! })

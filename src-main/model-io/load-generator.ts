@@ -19,6 +19,11 @@ export interface LoadedGenerator {
   checkpoint: ArtifactRecord
 }
 
+/** Why a run without a checkpoint cannot be loaded, exported or sampled: one wording for every door. */
+export function noCheckpointYet(run: { id: number; config: { training: { checkpointEvery: number } } }): string {
+  return `run ${run.id} has no checkpoint yet: one is saved every ${run.config.training.checkpointEvery} epoch(s) and when it stops`
+}
+
 /** `step`: the checkpoint saved at that step (default: the latest). Dispose `generator` when done. */
 export async function loadGenerator(registry: Registry, runId: number, step?: number): Promise<LoadedGenerator> {
   const { model, config, checkpoint } = await loadNetwork(registry, runId, 'generator', step)
@@ -42,11 +47,7 @@ async function loadNetwork(
 ): Promise<{ model: tf.LayersModel; config: ExperimentConfig; checkpoint: ArtifactRecord }> {
   const run = registry.getRun(runId)
   const checkpoints = registry.artifacts(runId, 'checkpoint')
-  if (checkpoints.length === 0) {
-    throw new NotFoundError(
-      `run ${runId} has no checkpoint yet (it saves one every ${run.config.training.checkpointEvery} epoch(s) and when it ends)`,
-    )
-  }
+  if (checkpoints.length === 0) throw new NotFoundError(noCheckpointYet(run))
   const checkpoint = step === undefined ? registry.latestArtifact(runId, 'checkpoint')! : checkpoints.find((c) => c.step === step)
   if (!checkpoint)
     throw new NotFoundError(`run ${runId} has no checkpoint at step ${step} (it has: ${checkpoints.map((c) => c.step).join(', ')})`)

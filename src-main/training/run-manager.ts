@@ -54,6 +54,14 @@ function checkPauseAt(step: number | undefined, from: number, total: number): vo
   }
 }
 
+/**
+ * A paused run: its trainer, in this process or another, waits with everything in memory (or is
+ * about to, a pause being asked); `resume` tells it through the registry to go on.
+ */
+export function waitsPaused(registry: Registry, run: RunRecord): boolean {
+  return run.status === 'paused' || (run.status === 'running' && registry.control(run.id) === 'pause')
+}
+
 interface Active {
   child: TrainerChild
   done: Promise<RunStatus>
@@ -93,6 +101,8 @@ export class RunManager {
 
   /** Validates, records the run as queued, and starts its trainer process. */
   start(req: StartRequest): RunRecord {
+    if (req.pauseAtStep !== undefined && (req.target === 'queue' || req.lineUp))
+      throw new ConflictError('a pause step is for a run that starts training on this machine at once (not on the job queue, not lined up)')
     const { config } = validateExperiment(resolveConfig(req))
     checkPauseAt(req.pauseAtStep, 0, totalSteps(config))
     this.admitConfig(config)
@@ -187,11 +197,16 @@ export class RunManager {
   /** Continues a paused run where it waits, or a stopped, interrupted or failed run from its last checkpoint. */
   async resume(id: number, options: { pauseAtStep?: number } = {}): Promise<RunRecord> {
     const run = this.registry.getRun(id)
-    if (run.status === 'paused' || (run.status === 'running' && this.registry.control(id) === 'pause'))
+    if (waitsPaused(this.registry, run)) {
+      if (options.pauseAtStep !== undefined)
+        throw new ConflictError(`run ${id} is paused in memory and goes on from there; a pause step is for a run resumed from a checkpoint`)
       return this.registry.requestControl(id, null)
+    }
     if (ACTIVE_STATUSES.includes(run.status)) throw new ConflictError(`run ${id} is ${run.status}`)
     if (run.status === 'completed') throw new ConflictError(`run ${id} already completed`)
     if (run.placement === 'queue') {
+      if (options.pauseAtStep !== undefined)
+        throw new ConflictError(`run ${id} trains on the job queue: a pause step is for runs trained on this machine`)
       // Back on the queue: the coordinator dispatches it and a worker resumes from the last checkpoint.
       new RemoteJobs(this.registry).requeue(id)
       this.announce(id)

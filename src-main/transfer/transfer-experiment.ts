@@ -146,7 +146,7 @@ export function transferDataset(registry: Registry, runId: number, labelsPerClas
       `transfer needs a GAN trained on a built-in labelled dataset (${CLASSIFIER_DATASETS.join(', ')}); run ${runId} trains on ${config.dataset.kind === 'image' ? config.dataset.name : config.dataset.kind}`,
     )
   }
-  assertImageOnlyDiscriminator(config, runId)
+  assertImageOnlyDiscriminator(config)
   const { train } = classifierSplits(name as ClassifierDataset)
   const fewest = Math.min(...Array.from({ length: 10 }, (_, c) => train.labels.filter((l) => l === c).length))
   for (const n of labelsPerClass) {

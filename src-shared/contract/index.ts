@@ -130,6 +130,8 @@ export const requests = {
       target: z.enum(PLACEMENTS).optional(),
       /** Local runs: line up behind whatever trains here, instead of starting at once. */
       lineUp: z.boolean().optional(),
+      /** A run that starts here at once: pause on reaching this step (its trainer waits; `runs.resume` goes on). */
+      pauseAtStep: z.int().min(0).optional(),
     }),
   ),
   /** Runs a grid (or `random` draws of it) of a base config as one group, here or on the queue. */
@@ -174,8 +176,11 @@ export const requests = {
       name: z.string().trim().min(1).max(200).optional(),
     }),
   ),
-  /** Continues a stopped, interrupted or failed run from its last checkpoint. */
-  'runs.resume': request<RunRecord>()(id),
+  /**
+   * Continues a paused run where its trainer waits, or a stopped, interrupted or failed run from its
+   * last checkpoint; `pauseAtStep` (a run resumed from a checkpoint here) pauses it again on that step.
+   */
+  'runs.resume': request<RunRecord>()(z.strictObject({ id: runId, pauseAtStep: z.int().min(0).optional() })),
   /** Pauses a running run: its trainer waits with everything in memory; `runs.resume` goes on. */
   'runs.pause': request<RunRecord>()(id),
   'runs.tag': request<RunRecord>()(
@@ -224,13 +229,20 @@ export const requests = {
     z.strictObject({ id: runId, epoch: z.int().min(0).optional() }),
   ),
   /**
-   * `eval` from the UI: sample-quality metrics of the last checkpoint (stored as eval.* metrics too).
-   * Point runs may give mode centres and their σ (a CSV's modes) for mode coverage.
+   * `eval` from the UI and the CLI: sample-quality metrics of the last checkpoint (stored as eval.*
+   * metrics too), on `samples` draws from the latent `seed`. Point runs may give mode centres and
+   * their σ (a CSV's modes, `source` naming where they came from) for mode coverage. A run still
+   * training is refused unless `whileTraining` (the CLI's `eval`: its latest checkpoint is scored).
    */
   'runs.eval': request<EvalReport>()(
     z.strictObject({
       id: runId,
-      samples: z.int().min(100).max(10_000).optional(),
+      samples: z.int().min(50).max(10_000).optional(),
+      seed: z
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .optional(),
       modes: z
         .strictObject({
           centres: z
@@ -238,8 +250,10 @@ export const requests = {
             .min(1)
             .max(10_000),
           std: z.number().gt(0).max(1e6),
+          source: z.string().trim().min(1).max(1000).optional(),
         })
         .optional(),
+      whileTraining: z.boolean().optional(),
     }),
   ),
   /**

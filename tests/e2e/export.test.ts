@@ -9,6 +9,10 @@ import { spawnSync } from 'node:child_process'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
+import type { ExportKind } from '../../src-shared/contract'
+import { Registry } from '../../src-main/registry/registry'
+import { thisProcess } from '../../src-main/util/process-identity'
+import { exportOptions } from '../../src-main/export/export-options'
 import { autoTrainingBackend, cli, lastJson, ROOT, sets } from '../helpers/cli'
 import { withUi } from '../helpers/ui'
 import { launchBrowser, screenshotPath, watchConsole } from '../helpers/browser'
@@ -89,7 +93,7 @@ describe('export', () => {
       GAN_WORKBENCH_TFJS_CONVERTER: '',
     })
     expect(none.code).toBe(1)
-    expect(none.stderr).toMatch(/needs TensorFlow's converter, which is not installed here: `pip install tensorflowjs`/)
+    expect(none.stderr).toMatch(/needs TensorFlow's converter \(tensorflowjs_converter\).*`pip install tensorflowjs`/)
     expect(none.stderr).not.toMatch(/\n\s+at /)
     expect(fs.existsSync(out)).toBe(false)
     const broken = path.join(t.dir, 'broken-converter.sh')
@@ -99,6 +103,53 @@ describe('export', () => {
     expect(failed.stderr).toMatch(/failed \(exit 3\): ValueError: unsupported layer/)
     expect(fs.existsSync(out)).toBe(false)
     expect(fs.readdirSync(t.dir).filter((f) => f.includes('.tmp-'))).toEqual([])
+  })
+
+  it("a refused export prints the Export dialog's reason word for word, exits 1 without a stack trace, and writes nothing", async () => {
+    // A queue run no worker took: recorded, never trained, so no checkpoint yet.
+    const queued = cli(home, ['--json', 'train', '--preset', 'mlp-2d-ring8', '--target', 'queue'])
+    expect(queued.code, queued.stderr).toBe(0)
+    const fresh = lastJson<RunRecord>(queued)
+    const noConverter = { PATH: '/nonexistent', GAN_WORKBENCH_TFJS_CONVERTER: path.join(t.dir, 'no-such-converter') }
+    const cases: [RunRecord, ExportKind, NodeJS.ProcessEnv][] = [
+      [mlp, 'discriminator', {}],
+      [acgan, 'savedmodel', noConverter],
+      [fresh, 'tfjs', {}],
+      [fresh, 'sampler', {}],
+    ]
+    // What the UI's runs.exportOptions answers for each, read with the CLI's environment.
+    const registry = await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() })
+    const saved = { ...process.env }
+    let reasons: (string | null)[]
+    try {
+      reasons = cases.map(([run, format, env]) => {
+        Object.assign(process.env, env)
+        try {
+          return exportOptions(registry, run.id).find((o) => o.format === format)!.reason
+        } finally {
+          for (const k of Object.keys(env)) {
+            if (saved[k] === undefined) delete process.env[k]
+            else process.env[k] = saved[k]
+          }
+        }
+      })
+    } finally {
+      registry.close()
+    }
+    for (const [i, [run, format, env]] of cases.entries()) {
+      const reason = reasons[i]
+      expect(reason, `${format} of run ${run.id}`).toBeTruthy()
+      const out = path.join(t.dir, `refused-${i}`)
+      const r = cli(home, ['export', String(run.id), '--format', format, '--out', out], env)
+      expect(r.code, r.stderr).toBe(1)
+      expect(r.stderr).toBe(`gan-workbench: ${reason}\n`)
+      expect(r.stdout).toBe('')
+      expect(fs.existsSync(out)).toBe(false)
+      // --json carries the same words for a program.
+      const json = cli(home, ['--json', 'export', String(run.id), '--format', format, '--out', out], env)
+      expect(json.code).toBe(1)
+      expect(lastJson(json)).toEqual({ error: { code: 'conflict', message: reason } })
+    }
   })
 
   it('sampler: its Node script, in a fresh process, draws exactly what `gan-workbench sample` draws', () => {
@@ -202,7 +253,7 @@ describe('discriminator → classifier', () => {
     model.dispose()
     const toy = cli(home, ['export', String(mlp.id), '--format', 'discriminator', '--out', path.join(t.dir, 'mlp-d')])
     expect(toy.code).toBe(1)
-    expect(toy.stderr).toMatch(/trains on toy2d data, not images: transfer needs an image discriminator/)
+    expect(toy.stderr).toMatch(/reads 2D points, not images: .*transfer learning needs an image discriminator/)
   })
 
   it('transfer: D fine-tuned beside the same network from scratch, stored as its own record and shown in the run view', async () => {
@@ -449,6 +500,15 @@ describe('eval', () => {
     expect(report.metrics.dAccuracy).toBeCloseTo((d.truePositives + d.trueNegatives) / 1000, 10)
     const again = lastJson<{ metrics: Record<string, number> }>(cli(home, ['--json', 'eval', String(mlp.id), '--samples', '500']))
     expect(again.metrics).toEqual(report.metrics) // same samples, same seed, same numbers
+    // --seed reaches runs.eval: another latent seed, reported as such, draws what `sample` draws with it.
+    const seeded = lastJson<{ seed: number; modeProtocols: { id: string; perMode: number[] }[] }>(
+      cli(home, ['--json', 'eval', String(mlp.id), '--samples', '500', '--seed', '7']),
+    )
+    expect(seeded.seed).toBe(7)
+    const drawn7 = path.join(t.dir, 'eval-points-7.json')
+    expect(cli(home, ['sample', String(mlp.id), '--n', '500', '--seed', '7', '--out', drawn7]).code).toBe(0)
+    const points7 = (JSON.parse(fs.readFileSync(drawn7, 'utf8')) as { points: [number, number][] }).points.flat()
+    expect(seeded.modeProtocols.find((p) => p.id === 'app')!.perMode).toEqual(modeCoverage(points7, ring.centres, ring.std).perMode)
     const shown = JSON.parse(cli(home, ['--json', 'runs', 'show', String(mlp.id)]).stdout)
     expect(shown.lastMetrics['eval.modesCaptured']).toBe(report.metrics.modesCaptured)
     // The papers' protocol beside the workbench's, labelled; per epoch too.

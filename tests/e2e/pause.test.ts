@@ -90,6 +90,13 @@ describe('pause', () => {
     // It stays where it is: no steps while paused.
     await new Promise((r) => setTimeout(r, 1500))
     expect(show(run.id)).toMatchObject({ status: 'paused', step: 100 })
+    // runs.resume refuses a pause step for a run that goes on from memory, and it stays paused.
+    const again = cli(home, ['resume', String(run.id), '--pause-at', '150'])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toBe(
+      `gan-workbench: run ${run.id} is paused in memory and goes on from there; a pause step is for a run resumed from a checkpoint\n`,
+    )
+    expect(show(run.id)).toMatchObject({ status: 'paused', step: 100 })
     const r = cli(home, ['resume', String(run.id)])
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(new RegExp(`run ${run.id} resumes where it paused, at step 100`))

@@ -178,6 +178,7 @@ describe('evaluating a CSV-trained run', () => {
 
     const text = cli(home, ['eval', String(run.id), '--modes', centres, '--std', '0.05'])
     expect(text.stdout).toMatch(/PacGAN\/VEEGAN protocol \(Euclidean 3σ\) +\d+ \/ 8 modes/)
+    expect(text.stdout).toContain(`mode coverage against 8 modes of ${centres} (σ 0.05):`)
     expect(text.stdout).toMatch(/workbench definition \(≥ 1 % of samples\)/)
     expect(cli(home, ['eval', String(run.id), '--modes', centres]).stderr).toMatch(/--modes and --std go together/)
     expect(cli(home, ['eval', String(run.id), '--modes', centres, '--std', '-1']).stderr).toMatch(/--std must be a positive number/)

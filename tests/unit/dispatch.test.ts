@@ -45,6 +45,43 @@ describe('contract dispatch', () => {
     expect(calls).toEqual([])
   })
 
+  it("runs.start and runs.resume take a pause step (the CLI's --pause-at) only as a whole step number", async () => {
+    calls.length = 0
+    expect(await dispatch('runs.resume', { id: 3, pauseAtStep: 30 })).toEqual({ ok: true, value: { echoed: { id: 3, pauseAtStep: 30 } } })
+    expect(await dispatch('runs.start', { preset: 'p', pauseAtStep: 0 })).toEqual({
+      ok: true,
+      value: { echoed: { preset: 'p', pauseAtStep: 0 } },
+    })
+    for (const pauseAtStep of [-1, 1.5, '30', null]) {
+      const r = await dispatch('runs.resume', { id: 3, pauseAtStep })
+      expect(r, String(pauseAtStep)).toMatchObject({ ok: false, error: { code: 'invalid_input', fields: [{ path: 'pauseAtStep' }] } })
+      const s = await dispatch('runs.start', { preset: 'p', pauseAtStep })
+      expect(s, String(pauseAtStep)).toMatchObject({ ok: false, error: { code: 'invalid_input', fields: [{ path: 'pauseAtStep' }] } })
+    }
+    expect(calls).toEqual([
+      ['runs.resume', { id: 3, pauseAtStep: 30 }],
+      ['runs.start', { preset: 'p', pauseAtStep: 0 }],
+    ])
+  })
+
+  it("runs.eval takes the CLI's eval options: 50 to 10,000 samples, a latent seed, where the mode centres came from, whileTraining", async () => {
+    calls.length = 0
+    const full = { id: 3, samples: 50, seed: 7, modes: { centres: [[0, 0]], std: 1, source: 'centres.csv' }, whileTraining: true }
+    expect(await dispatch('runs.eval', full)).toEqual({ ok: true, value: { echoed: full } })
+    const bad: [string, Record<string, unknown>][] = [
+      ['samples', { samples: 49 }],
+      ['seed', { seed: -1 }],
+      ['seed', { seed: 0.5 }],
+      ['modes.source', { modes: { centres: [[0, 0]], std: 1, source: ' ' } }],
+      ['whileTraining', { whileTraining: 'yes' }],
+    ]
+    for (const [field, extra] of bad) {
+      const r = await dispatch('runs.eval', { id: 3, ...extra })
+      expect(r, field).toMatchObject({ ok: false, error: { code: 'invalid_input', fields: [{ path: field }] } })
+    }
+    expect(calls).toEqual([['runs.eval', full]])
+  })
+
   it('maps errors to codes and messages, without stacks', async () => {
     expect(await dispatch('runs.get', { id: 404 })).toEqual({ ok: false, error: { code: 'not_found', message: 'no run with id 404' } })
     expect(await dispatch('runs.stop', { id: 3 })).toMatchObject({ ok: false, error: { code: 'conflict' } })

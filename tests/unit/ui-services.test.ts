@@ -10,6 +10,8 @@ import { requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { exportOptions, assertExportable } from '../../src-main/export/export-options'
 import { useTempRegistry } from '../helpers/temp-registry'
+import { createHandlers } from '../../src-main/app/services'
+import type { RunManager } from '../../src-main/training/run-manager'
 
 const config = (preset: string, overrides: string[] = []) =>
   validateExperiment(applyOverrides(requirePreset(preset).config, overrides)).config
@@ -119,5 +121,20 @@ describe('export options', () => {
     const opts = exportOptions(t.registry, run.id)
     expect(opts.filter((o) => o.available).map((o) => o.format)).toEqual(['bundle'])
     expect(opts.find((o) => o.format === 'tfjs')!.reason).toMatch(/no checkpoint yet/)
+  })
+})
+
+describe('runs.eval', () => {
+  const t = useTempRegistry()
+
+  it('refuses a run still training (the Run page), and scores it when asked whileTraining (the CLI)', async () => {
+    const h = createHandlers({ registry: t.registry, runs: {} as RunManager, home: t.dir, mode: 'server', remote: { coordinator: null } })
+    const run = t.registry.createRun({ config: config('mlp-2d-ring8'), totalSteps: 1 })
+    t.registry.setStatus(run.id, 'running')
+    await expect(async () => h['runs.eval']({ id: run.id })).rejects.toThrow(`run ${run.id} is training; evaluate it when it has stopped`)
+    // Past that gate, evaluateRun itself answers: this run has no checkpoint yet.
+    await expect(async () => h['runs.eval']({ id: run.id, whileTraining: true })).rejects.toThrow(
+      `run ${run.id} has no checkpoint to evaluate yet`,
+    )
   })
 })

@@ -1,13 +1,13 @@
 /** `eval ID`: sample-quality metrics of a run's generator, stored with the run. */
 import type { Command } from 'commander'
-import { DEFAULT_EVAL_SAMPLES, DEFAULT_EVAL_SEED, evaluateRun } from '../../metrics/evaluate-run'
+import { DEFAULT_EVAL_SAMPLES, DEFAULT_EVAL_SEED } from '../../metrics/evaluate-run'
 import { MODE_EVAL_SAMPLES } from '../../scoring/point-metrics'
 import { evaluateSamplesFile } from '../../metrics/external-samples'
 import { CLASSIFIER_DATASETS } from '../../scoring/classifier-data'
 import { readPointsCsv } from '../../datasets/csv-points'
 import { toPairs } from '../../../src-shared/util/points'
 import type { EvalReport } from '../../../src-shared/domain/eval'
-import { parseId, withRegistry, type GlobalOptions } from '../context'
+import { parseId, withHandlers, type GlobalOptions } from '../context'
 import { CliError, printJson } from '../output'
 
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`
@@ -51,7 +51,7 @@ export function printEvalReport(r: EvalReport): void {
 function modesFrom(
   file: string | undefined,
   std: string | undefined,
-): { centres: [number, number][]; std: number; from: string } | undefined {
+): { centres: [number, number][]; std: number; source: string } | undefined {
   if (file === undefined && std === undefined) return undefined
   if (file === undefined || std === undefined)
     throw new CliError('--modes and --std go together: a CSV of mode centres (x, y) and their standard deviation', 2)
@@ -59,7 +59,7 @@ function modesFrom(
   if (!Number.isFinite(sigma) || sigma <= 0) throw new CliError("--std must be a positive number (the modes' standard deviation)", 2)
   const centres = toPairs(readPointsCsv(file))
   if (centres.length > 10_000) throw new CliError(`${file}: more than 10,000 mode centres`, 2)
-  return { centres, std: sigma, from: `${file} (σ ${sigma})` }
+  return { centres, std: sigma, source: file }
 }
 
 /** --range lo,hi: the value range of float samples. */
@@ -136,8 +136,9 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
           throw new CliError('--samples must be a whole number from 50 to 10000', 2)
         if (!Number.isInteger(seed) || seed < 0) throw new CliError('--seed must be a non-negative whole number', 2)
         const modes = modesFrom(o.modes, o.std)
-        await withRegistry(globals(), async (registry) => {
-          const r = await evaluateRun(registry, parseId(id), { samples, seed, modes })
+        await withHandlers(globals(), async (handlers) => {
+          // The UI's runs.eval; unlike the Run page, a terminal may score a run that trains elsewhere.
+          const r = await handlers['runs.eval']({ id: parseId(id), samples, seed, modes, whileTraining: true })
           if (globals().json) return printJson(r)
           printEvalReport(r)
         })

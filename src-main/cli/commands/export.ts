@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import path from 'node:path'
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../../export/export-run'
 import { exportBundle, importBundle, type BundleProgress } from '../../export/run-bundle'
+import { assertExportable } from '../../export/export-options'
 import { parseId, withRegistry, type GlobalOptions } from '../context'
 import { CliError, printJson } from '../output'
 
@@ -28,6 +29,7 @@ export function registerExport(program: Command, globals: () => GlobalOptions): 
     .action(async (id: string, o: { format: string; out: string; step?: string; force?: boolean }) => {
       if (o.format === 'bundle') {
         await withRegistry(globals(), async (registry, home) => {
+          assertExportable(registry, parseId(id), 'bundle')
           const r = await exportBundle(registry, home, parseId(id), o.out, { force: o.force, onProgress: bundleProgress(globals().json) })
           if (globals().json) printJson({ run: Number(id), format: 'bundle', ...r })
           else
@@ -43,6 +45,8 @@ export function registerExport(program: Command, globals: () => GlobalOptions): 
       if (step !== undefined && (!Number.isInteger(step) || step < 0))
         throw new CliError('--step must be a checkpoint step (a whole number)', 2)
       await withRegistry(globals(), async (registry) => {
+        // The Export dialog's check (runs.export makes it too): a refusal reads the same at either door.
+        assertExportable(registry, parseId(id), o.format as ExportFormat)
         const r = await exportRun(registry, parseId(id), o.format as ExportFormat, o.out, { step, force: o.force })
         if (globals().json) printJson({ run: Number(id), format: o.format, ...r })
         else {

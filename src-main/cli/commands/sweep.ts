@@ -5,12 +5,11 @@ import { Registry } from '../../registry/registry'
 import { RunManager } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
 import { isProcessAlive, thisProcess } from '../../util/process-identity'
-import { startSweep } from '../../sweeps/sweep-service'
 import { parseAxis, SweepError } from '../../../src-shared/config/sweep'
 import { ACTIVE_STATUSES } from '../../../src-shared/domain/run'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { CliError, printJson } from '../output'
-import { withHandlers, type GlobalOptions } from '../context'
+import { cliHandlers, withHandlers, type GlobalOptions } from '../context'
 
 const collect = (v: string, acc: string[]) => [...acc, v]
 
@@ -51,7 +50,8 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
         const runs = new RunManager(registry, home, nodeSpawner())
         let started
         try {
-          started = startSweep(registry, runs, {
+          // The UI's sweeps.start, over this command's run manager: a local sweep trains in this process.
+          started = await cliHandlers(registry, runs, home)['sweeps.start']({
             ...source,
             grid,
             random,

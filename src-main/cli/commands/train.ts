@@ -2,13 +2,14 @@
 import type { Command } from 'commander'
 import { resolveHome, homePaths } from '../../platform/paths'
 import { NotFoundError, Registry } from '../../registry/registry'
-import { RunManager } from '../../training/run-manager'
+import { RunManager, waitsPaused } from '../../training/run-manager'
 import { nodeSpawner } from '../../training/spawn-node'
-import type { RunRecord, RunStatus } from '../../../src-shared/domain/run'
+import type { Placement, RunRecord, RunStatus } from '../../../src-shared/domain/run'
 import { BACKENDS } from '../../../src-shared/config/experiment'
 import { configFromFlags, type ConfigFlags } from '../config-source'
 import { printJson, CliError } from '../output'
-import { parseId, sweepOrphans, withHandlers, withRegistry, type GlobalOptions } from '../context'
+import { cliHandlers, parseId, sweepOrphans, withHandlers, type GlobalOptions } from '../context'
+import type { Handlers } from '../../app/services'
 import { thisProcess } from '../../util/process-identity'
 
 function progressLine(step: number, total: number, metrics: Record<string, number>, sps?: number): string {
@@ -42,7 +43,8 @@ function parsePauseAt(value: string | undefined): number | undefined {
   return step
 }
 
-async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord | Promise<RunRecord>): Promise<void> {
+/** Starts a run through `begin` (a handler over this command's run manager), then shows it train here until it ends. */
+async function drive(opts: GlobalOptions, begin: (handlers: Handlers) => RunRecord | Promise<RunRecord>): Promise<void> {
   const home = resolveHome(opts.home)
   const registry = await Registry.open(homePaths(home).registry, { owner: thisProcess() })
   sweepOrphans(registry)
@@ -67,7 +69,7 @@ async function drive(opts: GlobalOptions, begin: (runs: RunManager) => RunRecord
     }
   })
   try {
-    const run = await begin(runs)
+    const run = await begin(cliHandlers(registry, runs, home))
     process.stderr.write(`run ${run.id} (${run.name}) started; data in ${home}\n`)
     // Ctrl-C, a `kill` (SIGTERM) and a closed terminal (SIGHUP) all stop the run the same way:
     // the trainer saves a checkpoint and the run ends `stopped`, resumable. A second one abandons it.
@@ -124,24 +126,23 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .action(async (flags: ConfigFlags & { name?: string; experiment?: string; target: string; pauseAt?: string }) => {
       const source = configFromFlags(flags)
       if (flags.target !== 'local' && flags.target !== 'queue') throw new CliError("--target is 'local' or 'queue'", 2)
-      const pauseAtStep = parsePauseAt(flags.pauseAt)
-      if (pauseAtStep !== undefined && flags.target === 'queue')
-        throw new CliError('--pause-at is for runs trained here (--target local)', 2)
+      const request = {
+        ...source,
+        name: flags.name,
+        experiment: flags.experiment,
+        target: flags.target as Placement,
+        pauseAtStep: parsePauseAt(flags.pauseAt),
+      }
       if (flags.target === 'queue') {
-        const run = await withRegistry(globals(), (registry, home) =>
-          new RunManager(registry, home, nodeSpawner()).start({
-            ...source,
-            name: flags.name,
-            experiment: flags.experiment,
-            target: 'queue',
-          }),
-        )
+        // The UI's runs.start: recorded as a queued run for whichever `serve --queue` serves this data directory.
+        const run = await withHandlers(globals(), (handlers) => handlers['runs.start'](request))
         if (globals().json) return printJson(run)
         return console.log(
           `run ${run.id} (${run.name}) queued for the job queue: a \`serve --queue …\` on this data directory gives it to a worker`,
         )
       }
-      await drive(globals(), (runs) => runs.start({ ...source, name: flags.name, experiment: flags.experiment, pauseAtStep }))
+      // The same request, started over this command's run manager: the trainer runs here, shown as it trains.
+      await drive(globals(), (handlers) => handlers['runs.start'](request))
     })
 
   program
@@ -159,7 +160,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .action(async (id: string, o: { epoch?: string; set: string[]; name?: string }) => {
       const epoch = o.epoch === undefined ? undefined : Number(o.epoch)
       if (epoch !== undefined && (!Number.isInteger(epoch) || epoch < 0)) throw new CliError('--epoch must be a whole number', 2)
-      await drive(globals(), (runs) => runs.fork(parseId(id), { epoch, overrides: o.set, name: o.name }))
+      await drive(globals(), (handlers) => handlers['runs.fork']({ id: parseId(id), epoch, overrides: o.set, name: o.name }))
     })
 
   program
@@ -168,18 +169,13 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .argument('<id>', 'run id')
     .option('--pause-at <step>', 'pause on reaching this step (a run that goes on from its checkpoint)')
     .action(async (id: string, o: { pauseAt?: string }) => {
-      const pauseAtStep = parsePauseAt(o.pauseAt)
-      const paused = await withRegistry(globals(), (registry) => {
-        const run = registry.getRun(parseId(id))
-        if (run.status !== 'paused' && !(run.status === 'running' && registry.control(run.id) === 'pause')) return null
-        if (pauseAtStep !== undefined)
-          throw new CliError(
-            `run ${run.id} is paused in memory and goes on from there; --pause-at is for a run resumed from a checkpoint`,
-            2,
-          )
-        return registry.requestControl(run.id, null)
-      })
-      if (!paused) return drive(globals(), (runs) => runs.resume(parseId(id), { pauseAtStep }))
+      const request = { id: parseId(id), pauseAtStep: parsePauseAt(o.pauseAt) }
+      // The UI's runs.resume either way. A paused run's trainer (in whatever process) goes on where it
+      // waits; any other resumes from its checkpoint in a trainer of this process, shown as it trains.
+      const paused = await withHandlers(globals(), (handlers, registry) =>
+        waitsPaused(registry, registry.getRun(request.id)) ? handlers['runs.resume'](request) : null,
+      )
+      if (!paused) return drive(globals(), (handlers) => handlers['runs.resume'](request))
       if (globals().json) printJson(paused)
       else console.log(`run ${paused.id} resumes where it paused, at step ${paused.step}`)
     })
