@@ -49,21 +49,24 @@ beforeAll(() => {
 })
 afterAll(() => t.cleanup())
 
+/** What `export --format tfjs` writes (sorted): the model, its card, the loaders and a sample grid. */
+const TFJS_EXPORT_FILES = [
+  'MODEL_CARD.md',
+  'generator.json',
+  'load_generator.py',
+  'model-card.json',
+  'model.json',
+  'samples.png',
+  'weights.bin',
+  'weights.npz',
+]
+
 describe('export', () => {
   it('tfjs: model.json + weights, generator.json describing the inputs, and a model card', () => {
     const out = path.join(t.dir, 'acgan-tfjs')
     const r = cli(home, ['--json', 'export', String(acgan.id), '--format', 'tfjs', '--out', out])
     expect(r.code, r.stderr).toBe(0)
-    expect(lastJson<{ files: string[] }>(r).files).toEqual([
-      'MODEL_CARD.md',
-      'generator.json',
-      'load_generator.py',
-      'model-card.json',
-      'model.json',
-      'samples.png',
-      'weights.bin',
-      'weights.npz',
-    ])
+    expect(lastJson<{ files: string[] }>(r).files).toEqual(TFJS_EXPORT_FILES)
     const desc = JSON.parse(fs.readFileSync(path.join(out, 'generator.json'), 'utf8'))
     expect(desc.inputs.map((i: { role: string }) => i.role)).toEqual(['latent', 'label'])
     expect(desc.inputs[1]).toMatchObject({ classes: 10, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] })
@@ -346,16 +349,7 @@ describe('export from the UI', () => {
       const names = Object.keys(unzipSync(fs.readFileSync(zipFile)))
         .map((n) => n.split('/').slice(1).join('/'))
         .sort()
-      expect(names).toEqual([
-        'MODEL_CARD.md',
-        'generator.json',
-        'load_generator.py',
-        'model-card.json',
-        'model.json',
-        'samples.png',
-        'weights.bin',
-        'weights.npz',
-      ])
+      expect(names).toEqual(TFJS_EXPORT_FILES)
       // SavedModel without TensorFlow's converter: not offered, and the dialog says what to install.
       expect(await page.isDisabled('[data-testid=export-savedmodel]')).toBe(true)
       expect(await page.textContent('[data-testid=export-why-savedmodel]')).toMatch(/pip install tensorflowjs/)

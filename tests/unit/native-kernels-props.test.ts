@@ -189,7 +189,8 @@ const convCase: fc.Arbitrary<ConvCase> = fc
     }
   })
 
-function outShape(c: ConvCase): Shape {
+/** tfjs' own geometry of the case's convolution (output shape, padding), NHWC. */
+function convInfo(c: ConvCase) {
   return tf.backend_util.computeConv2DInfo(
     c.x as [number, number, number, number],
     c.filter as [number, number, number, number],
@@ -199,7 +200,11 @@ function outShape(c: ConvCase): Shape {
     undefined,
     false,
     'channelsLast',
-  ).outShape
+  )
+}
+
+function outShape(c: ConvCase): Shape {
+  return convInfo(c).outShape
 }
 
 /**
@@ -211,16 +216,7 @@ function outShape(c: ConvCase): Shape {
  */
 async function filterGradOnCpu(c: ConvCase, x: Input, dy: Input): Promise<Output> {
   await tf.setBackend('cpu')
-  const info = tf.backend_util.computeConv2DInfo(
-    c.x as [number, number, number, number],
-    c.filter as [number, number, number, number],
-    c.strides,
-    1,
-    c.pad,
-    undefined,
-    false,
-    'channelsLast',
-  )
+  const info = convInfo(c)
   const [, h, w] = c.x as [number, number, number, number]
   const shape4 = (s: Shape) => s as [number, number, number, number]
   const { top, left } = info.padInfo

@@ -24,6 +24,7 @@ import { tmpDir } from '../helpers/tmp'
 import { thisProcess } from '../../src-main/util/process-identity'
 import { createHandlers, type ServiceContext } from '../../src-main/app/services'
 import { REPRODUCTIONS } from '../../src-shared/reproductions/catalog'
+import { useTempRegistry } from '../helpers/temp-registry'
 
 const config = () => validateExperiment(requirePreset('mlp-2d-ring8').config).config
 const noSpawn = () => {
@@ -196,18 +197,9 @@ describe('sweeps and queue runs in the registry', () => {
 })
 
 describe('queue requests where no coordinator runs', () => {
-  let t: ReturnType<typeof tmpDir>
-  let registry: Registry
-  beforeEach(async () => {
-    t = tmpDir()
-    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
-  })
-  afterEach(() => {
-    registry.close()
-    t.cleanup()
-  })
+  const ctx = useTempRegistry()
   const handlers = (remote: ServiceContext['remote']) =>
-    createHandlers({ registry, runs: new RunManager(registry, t.dir, noSpawn), home: t.dir, mode: 'server', remote })
+    createHandlers({ registry: ctx.registry, runs: new RunManager(ctx.registry, ctx.dir, noSpawn), home: ctx.dir, mode: 'server', remote })
 
   it('a host without --queue refuses them, since nothing there would hand them out', async () => {
     const host = handlers({ coordinator: null })
@@ -217,7 +209,7 @@ describe('queue requests where no coordinator runs', () => {
       host['sweeps.start']({ preset: 'mlp-2d-ring8', grid: [parseAxis('training.batchSize=64,128')], target: 'queue' }),
     ).rejects.toThrow(noQueue)
     await expect(async () => host['reproductions.start']({ name: REPRODUCTIONS[0]!.name, target: 'queue' })).rejects.toThrow(noQueue)
-    expect(registry.listRuns({})).toEqual([])
+    expect(ctx.registry.listRuns({})).toEqual([])
   })
 
   it("the CLI's `train` and `sweep --target queue` (the same runs.start, sweeps.start) record queued runs for a `serve --queue` on the data directory, training nothing here", async () => {
@@ -226,19 +218,19 @@ describe('queue requests where no coordinator runs', () => {
     expect(run).toMatchObject({ name: 'q', status: 'queued', placement: 'queue' })
     expect(run.config.training.epochs).toBe(3)
     // What a coordinator's dispatch reads from the registry (noSpawn would have thrown had a trainer started).
-    expect(new RemoteJobs(registry).undispatched()).toEqual([run.id])
+    expect(new RemoteJobs(ctx.registry).undispatched()).toEqual([run.id])
     // The same checks as the UI's: a bad config is refused before anything is recorded.
     await expect(async () =>
       cli['runs.start']({ preset: 'mlp-2d-ring8', overrides: ['training.batchSize=-1'], target: 'queue' }),
     ).rejects.toThrow(ConfigError)
-    expect(registry.listRuns({}).map((r) => r.id)).toEqual([run.id])
+    expect(ctx.registry.listRuns({}).map((r) => r.id)).toEqual([run.id])
     // `sweep --target queue` likewise (sweeps.start).
     const sweep = await cli['sweeps.start']({ preset: 'mlp-2d-ring8', grid: [parseAxis('training.seed=1,2')], target: 'queue' })
     expect(sweep.runs.map((r) => [r.status, r.placement])).toEqual([
       ['queued', 'queue'],
       ['queued', 'queue'],
     ])
-    expect(new RemoteJobs(registry).undispatched()).toEqual([run.id, ...sweep.sweep.runIds])
+    expect(new RemoteJobs(ctx.registry).undispatched()).toEqual([run.id, ...sweep.sweep.runIds])
   })
 
   it('a pause step is refused for a run that does not start training here at once, before anything is recorded', async () => {
@@ -246,7 +238,7 @@ describe('queue requests where no coordinator runs', () => {
     const why = 'a pause step is for a run that starts training on this machine at once (not on the job queue, not lined up)'
     await expect(async () => cli['runs.start']({ preset: 'mlp-2d-ring8', target: 'queue', pauseAtStep: 5 })).rejects.toThrow(why)
     await expect(async () => cli['runs.start']({ preset: 'mlp-2d-ring8', lineUp: true, pauseAtStep: 5 })).rejects.toThrow(why)
-    expect(registry.listRuns({})).toEqual([])
+    expect(ctx.registry.listRuns({})).toEqual([])
   })
 })
 

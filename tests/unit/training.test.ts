@@ -18,6 +18,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../src-main/training/checkpoi
 import { tmpDir } from '../helpers/tmp'
 import { skipUnless } from '../helpers/requirements'
 import { thisProcess } from '../../src-main/util/process-identity'
+import { useTempRegistry } from '../helpers/temp-registry'
 
 const withoutWallTime = (m: Record<string, { step: number; value: number }[]>) =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map((p) => [p.step, p.value])]))
@@ -161,16 +162,7 @@ describe('checkpoints', () => {
 })
 
 describe('training a run', () => {
-  let t: ReturnType<typeof tmpDir>
-  let registry: Registry
-  beforeEach(async () => {
-    t = tmpDir()
-    registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
-  })
-  afterEach(() => {
-    registry.close()
-    t.cleanup()
-  })
+  const ctx = useTempRegistry()
 
   /**
    * `stopAfter`: asks to stop once that many iterations have run (trainRun asks once per
@@ -194,15 +186,15 @@ describe('training a run', () => {
 
   it('trains to completion: metrics, checkpoints, samples, backend recorded', async () => {
     const config = tiny()
-    const run = registry.createRun({ config, totalSteps: totalSteps(config) })
+    const run = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
     const h = hooks()
     // What `auto` gives a training run here (wasm on a machine without tfjs-node or a GPU).
     const auto = (await selectBackend('auto', { training: true })).name
-    expect(await trainRun(registry, t.dir, run.id, h.hooks)).toBe('completed')
-    const done = registry.getRun(run.id)
+    expect(await trainRun(ctx.registry, ctx.dir, run.id, h.hooks)).toBe('completed')
+    const done = ctx.registry.getRun(run.id)
     expect(done).toMatchObject({ status: 'completed', step: 40, epoch: 2, backend: auto })
     expect(done.samplesPerSec).toBeGreaterThan(0)
-    const metrics = registry.metrics(run.id)
+    const metrics = ctx.registry.metrics(run.id)
     expect(Object.keys(metrics).sort()).toEqual([
       'boxHighQuality',
       'boxModes',
@@ -225,37 +217,37 @@ describe('training a run', () => {
     expect(metrics.modesCaptured!.map((p) => p.step)).toEqual([20, 40])
     expect(metrics.evalSamples!.map((p) => p.value)).toEqual([2500, 2500])
     expect(h.progress.at(-1)!.metrics.modesCaptured).toBe(metrics.modesCaptured!.at(-1)!.value)
-    expect(registry.artifacts(run.id, 'checkpoint').map((a) => a.epoch)).toEqual([1, 2])
-    expect(registry.artifacts(run.id, 'samples-2d')).toHaveLength(2)
+    expect(ctx.registry.artifacts(run.id, 'checkpoint').map((a) => a.epoch)).toEqual([1, 2])
+    expect(ctx.registry.artifacts(run.id, 'samples-2d')).toHaveLength(2)
     expect(h.statuses).toEqual(['running', 'completed'])
     expect(h.progress.at(-1)!.points).toHaveLength(256)
   })
 
   it('stops on request with a checkpoint, and resumes to the end without duplicate metrics', async () => {
     const config = tiny()
-    const run = registry.createRun({ config, totalSteps: totalSteps(config) })
-    expect(await trainRun(registry, t.dir, run.id, hooks(25).hooks)).toBe('stopped')
-    const stopped = registry.getRun(run.id)
-    const stopStep = registry.latestArtifact(run.id, 'checkpoint')!.step
+    const run = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+    expect(await trainRun(ctx.registry, ctx.dir, run.id, hooks(25).hooks)).toBe('stopped')
+    const stopped = ctx.registry.getRun(run.id)
+    const stopStep = ctx.registry.latestArtifact(run.id, 'checkpoint')!.step
     expect(stopped.status).toBe('stopped')
     expect(stopStep).toBe(25)
-    expect(await trainRun(registry, t.dir, run.id, hooks().hooks)).toBe('completed')
-    const steps = registry.metrics(run.id).dLoss!.map((p) => p.step)
+    expect(await trainRun(ctx.registry, ctx.dir, run.id, hooks().hooks)).toBe('completed')
+    const steps = ctx.registry.metrics(run.id).dLoss!.map((p) => p.step)
     expect(steps).toEqual([5, 10, 15, 20, 25, 30, 35, 40])
   })
 
   it('a resumed run continues exactly where an uninterrupted one would be', async () => {
     const config = tiny()
-    const straight = registry.createRun({ config, totalSteps: totalSteps(config) })
-    await trainRun(registry, t.dir, straight.id, hooks().hooks)
-    const resumed = registry.createRun({ config, totalSteps: totalSteps(config) })
+    const straight = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+    await trainRun(ctx.registry, ctx.dir, straight.id, hooks().hooks)
+    const resumed = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
     // Stop exactly at the epoch-1 checkpoint (step 20), then resume.
-    await trainRun(registry, t.dir, resumed.id, hooks(20).hooks)
-    await trainRun(registry, t.dir, resumed.id, hooks().hooks)
+    await trainRun(ctx.registry, ctx.dir, resumed.id, hooks(20).hooks)
+    await trainRun(ctx.registry, ctx.dir, resumed.id, hooks().hooks)
     // Weights, both optimizers' moments and step counters, data and z are all restored. (Not
     // bit-identical: tfjs' Adam recomputes beta^t on restore where it had multiplied it up.)
-    const a = withoutWallTime(registry.metrics(straight.id))
-    const b = withoutWallTime(registry.metrics(resumed.id))
+    const a = withoutWallTime(ctx.registry.metrics(straight.id))
+    const b = withoutWallTime(ctx.registry.metrics(resumed.id))
     expect(Object.keys(b)).toEqual(Object.keys(a))
     for (const key of Object.keys(a)) {
       expect(b[key]!.map(([s]) => s)).toEqual(a[key]!.map(([s]) => s))
@@ -266,9 +258,9 @@ describe('training a run', () => {
   it('stops a diverging run with status diverged and says why', async () => {
     const sgd = '{"type":"sgd","learningRate":10,"momentum":0.9}'
     const config = tiny([`optimizers.generator=${sgd}`, `optimizers.discriminator=${sgd}`, 'training.logEvery=1'])
-    const run = registry.createRun({ config, totalSteps: totalSteps(config) })
-    expect(await trainRun(registry, t.dir, run.id, hooks().hooks)).toBe('diverged')
-    const r = registry.getRun(run.id)
+    const run = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+    expect(await trainRun(ctx.registry, ctx.dir, run.id, hooks().hooks)).toBe('diverged')
+    const r = ctx.registry.getRun(run.id)
     expect(r.status).toBe('diverged')
     expect(r.error).toMatch(/became (NaN|Infinity|-Infinity) at step \d+/)
     expect(r.step).toBeLessThan(40)
