@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs'
 import http from 'node:http'
+import { once } from 'node:events'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import crypto from 'node:crypto'
@@ -181,15 +182,19 @@ describe("a run's dataset, from the coordinator's disk to a worker's store", () 
     })
   }
 
-  it('a folder of many files streams as one response that piles up no listeners (one per file leaked before)', async () => {
+  it('a folder of many files streams as one response whose listeners do not grow with the files (three per file leaked before)', async () => {
     for (let i = 0; i < 40; i++) write(`digits/${i}.png`, png(i, 4))
     const { claim, client } = await claimRun('dcgan-mnist', { kind: 'folder', dir: dataDir(), labelsFromFolders: false })
     expect(claim.dataset.files).toHaveLength(40)
     let received = 0
     for await (const chunk of await client.downloadDataset()) received += chunk.length
     expect(received).toBe(claim.dataset.files.reduce((n, f) => n + f.bytes, 0))
+    // Counted once the server has finished writing (the client can hold every byte a moment before
+    // that). Node's own and one pipeline's listeners are a handful at any moment; a pipeline per
+    // file left 3 × 40 = 120, so the bound holds with a wide margin whatever the timing.
     const download = responses.at(-1)!
-    for (const event of ['close', 'error', 'end', 'finish']) expect(download.listenerCount(event)).toBeLessThan(5)
+    if (!download.writableFinished) await once(download, 'finish')
+    for (const event of ['close', 'error', 'end', 'finish']) expect(download.listenerCount(event)).toBeLessThan(10)
   })
 
   it('built-in and generated data ship nothing, and the worker keeps no path from the config', async () => {
