@@ -133,11 +133,24 @@ describe('a reproduction table', () => {
     const v = summarize({
       entry: unrolled,
       results: [
-        { ...seed(1, { pacganModes: 8, 'baseline.pacganModes': 5, pacganHighQuality: 0.9 }), baselineStatus: 'completed' },
-        { ...seed(2, { pacganModes: 6, 'baseline.pacganModes': 7, pacganHighQuality: 0.9 }), baselineStatus: 'completed' },
+        {
+          ...seed(1, { pacganModes: 8, 'baseline.pacganModes': 5, pacganHighQuality: 0.9, 'baseline.pacganHighQuality': 0.4 }),
+          baselineStatus: 'completed',
+        },
+        {
+          ...seed(2, { pacganModes: 6, 'baseline.pacganModes': 7, pacganHighQuality: 0.9, 'baseline.pacganHighQuality': 0.5 }),
+          baselineStatus: 'completed',
+        },
       ],
     })
-    expect(v.rows.map((r) => r.verdict)).toEqual(['fail', 'info', 'info'])
+    expect(v.rows.map((r) => r.verdict)).toEqual(['fail', 'info', 'info', 'info'])
+    // Both high-quality shares are shown, the plain GAN's from its own run on the same seed.
+    expect(v.rows.map((r) => r.perSeed)).toEqual([
+      [8, 6],
+      [5, 7],
+      [0.9, 0.9],
+      [0.4, 0.5],
+    ])
     expect(v.rows[0]!.why).toBe('seed 2 short of the goal')
     // A made-up name, its peer figure not supplied yet: the catalog's own figure for dcgan-mnist must not replace these.
     const catalogued = findReproduction('dcgan-mnist')!
