@@ -212,7 +212,7 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     budgetText: '40,000 steps of 256 (the preset), about 2 minutes a seed on the 2-core VM',
     changes:
       "The lecture's 2D MLP GAN (mlp-2d-ring8) on PacGAN's ring with 40,000 steps from learning rates of 5e-4 instead of 1e-3, both decayed linearly to 0 (samples tighten around the modes instead of oscillating around them), and generator weight averaging, β 0.999 (Yazıcı et al. 2019: the average sits nearer the modes than G's last iterate). It covers the 8 modes but does not reach the high-quality goal (the search behind it: docs/presets.md).",
-    note: "PacGAN's ring: radius 1, σ 0.01 (dataset pacgan-ring8). Captured is generous: on 3 of 5 seeds at least one captured mode holds 6 or fewer of the 2,500 samples.",
+    note: "PacGAN's ring: radius 1, σ 0.01 (dataset pacgan-ring8). Every mode keeps its share: in 2,500 samples drawn by `sample` from each of the 5 runs (2026-12-05, `d57f22d`), the fewest high-quality samples a mode holds is 223-254 (about 280 each if balanced), where the 10,000-step recipe before it left a mode with 6 or fewer on 3 of 5 seeds. What blocks the goal, in the same samples: 7.0-8.6 % lie more than 10σ from every mode, on the bridges G draws between them (G maps a connected z-space onto disconnected modes), and 2.0-4.8 % just outside 3σ; G also packs 56-71 % within 1σ of a centre, where real data has 39 %. Each doubling of the steps gained less (docs/presets.md).",
   },
   {
     name: 'pacgan-grid25',
@@ -254,6 +254,7 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     quick: QUICK_2D,
     budgetText: '40,000 steps of 256, about 2 minutes a seed on the 2-core VM',
     changes: `${DECAY_EMA_CHANGES} Learning rates of 5e-4 instead of 1e-3, as in the PacGAN-ring preset (mlp-2d-pacgan-ring8-decay-ema): this ring is PacGAN's scaled by 2.`,
+    note: "With the PacGAN-ring recipe (2026-12-05, `d57f22d`) the high-quality share rose from 26.5 % ± 4.5 (the lecture recipe, 3,000 steps, `f2811d4`) to 88.1-91.7 % on the 5 seeds, and 4 of them keep all 8 modes with their share (the fewest high-quality samples a mode holds, in 2,500 drawn by `sample`: 173-254; about 285 if balanced). Seed 3 dropped modes: its samples crowd onto 5 of the 8 (`sample`'s 2,500 hold none near the other 3), so the recipe tuned on PacGAN's unit ring does not keep every mode on every seed at twice the scale. The high-quality goal is blocked as on PacGAN's ring: samples on the bridges between modes.",
   },
   {
     name: 'toy-spiral',
