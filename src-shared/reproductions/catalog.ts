@@ -236,7 +236,7 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     quick: QUICK_2D,
     budgetText: '40,000 steps of 256, about 2 minutes a seed on the 2-core VM; the paper trains 400 epochs of 1,000 steps of 100',
     changes: DECAY_EMA_CHANGES,
-    note: "The project's own grid25 is this geometry exactly ({−4, −2, 0, 2, 4}², σ 0.05), so this row is also the project's grid.",
+    note: "The project's own grid25 is this geometry exactly ({−4, −2, 0, 2, 4}², σ 0.05), so this row is also the project's grid. With the PacGAN-ring recipe's generic changes (2026-12-05, `d57f22d`) the 5 seeds reached 21.2 ± 1.5 modes and 77.4 % ± 8.3 high quality, where the lecture recipe's 4,000 steps gave 16.0 ± 3.7 and 4.1 % (`f2811d4`). The modes missed are the same on 4 of the 5 seeds: the 8 outer modes beside the corners, (±4, ±2) and (±2, ±4), each holding fewer than 5 of 2,500 samples drawn by `sample`, while every corner and every inner mode keeps its share; seed 3 also starves 5 inner modes. A search run at 100,000 steps (seed 1) reached 89.3 % high quality with the same 8 modes starved. What blocks the goal: those edge modes, which 2.5× longer training did not bring in, and the high-quality share (PacGAN trains 400,000 steps of 100).",
   },
   {
     name: 'toy-ring8',
@@ -272,6 +272,7 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
     quick: QUICK_2D,
     budgetText: '40,000 steps of 256, about 2 minutes a seed on the 2-core VM',
     changes: DECAY_EMA_CHANGES,
+    note: "With the PacGAN-ring recipe's generic changes (2026-12-05, `d57f22d`) the 5 seeds reached 49.4 ± 1.3 modes (all 50 on 4 of them) and 68.9 % ± 1.2 high quality, where the lecture recipe's 4,000 steps gave 45.8 ± 2.4 and 50.2 % (`f2811d4`). What blocks the goal, in 2,500 samples drawn by `sample` from each run: 23-28 % lie 3-6σ from the nearest centre, and of those 76-80 % lie within 1σ of the spiral itself (seeds 1, 3 and 5): G draws the spiral as one continuous curve, not as 50 separate modes about 10σ apart along it (the median spacing; 3σ at the inner end).",
   },
   {
     name: 'wgan-gp-ring8',
