@@ -2,9 +2,11 @@ import { resolve } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
+import { sourceCommit } from './src-main/util/build-info'
 
 const version = (JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string }).version
-const define = { __APP_VERSION__: JSON.stringify(version) }
+// The commit this build is made from: measurements record it, not where the checkout moved after the build.
+const define = { __APP_VERSION__: JSON.stringify(version), __BUILD_COMMIT__: JSON.stringify(sourceCommit(__dirname)) }
 
 export default defineConfig({
   main: {

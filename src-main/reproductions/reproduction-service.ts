@@ -22,7 +22,7 @@ import { ConfigError } from '../../src-shared/config/errors'
 import type { Registry } from '../registry/registry'
 import { ConflictError, type RunManager } from '../training/run-manager'
 import { startSweep } from '../sweeps/sweep-service'
-import { machineLine, sourceCommit } from '../util/build-info'
+import { machineLine, runningCommit } from '../util/build-info'
 import { measureRun } from './protocols'
 
 export const DEFAULT_SEEDS = 5
@@ -101,7 +101,7 @@ export function startReproduction(
     seeds,
     target,
     command: req.command,
-    commit: sourceCommit(),
+    commit: runningCommit(),
     machine: machineLine(),
     steps: recipeSteps(entry, quick),
     samples,

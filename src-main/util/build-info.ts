@@ -24,6 +24,19 @@ export function sourceCommit(root = APP_ROOT): string | null {
   }
 }
 
+/** Set by the build (electron.vite.config.ts): the commit out/ was built from; undefined when running from source. */
+declare const __BUILD_COMMIT__: string | null | undefined
+const BUILT_FROM: string | null | undefined = typeof __BUILD_COMMIT__ === 'undefined' ? undefined : __BUILD_COMMIT__
+
+/**
+ * The commit of the code that is running, for the records of measurements: the build's when
+ * running a build (a checkout moved or edited after `npm run build` still runs the old code),
+ * else the checkout's.
+ */
+export function runningCommit(builtFrom: string | null | undefined = BUILT_FROM): string | null {
+  return builtFrom === undefined ? sourceCommit() : builtFrom
+}
+
 /** e.g. "2 cores (AMD EPYC 9R45), 24 GiB, Linux 6.1.0-18-amd64 (Debian GNU/Linux 12), Node v20.19.0". */
 export function machineLine(): string {
   const cpus = os.cpus()
