@@ -13,6 +13,7 @@ import { tmpDir } from '../helpers/tmp'
 import type { ReproductionRecord } from '../../src-shared/domain/reproduction'
 import type { ReproductionSummary } from '../../src-shared/reproductions/summary'
 import type { RunRecord } from '../../src-shared/domain/run'
+import { findReproduction, recipeSteps } from '../../src-shared/reproductions/catalog'
 
 type Outcome = ReproductionRecord & { summary: ReproductionSummary }
 
@@ -37,7 +38,10 @@ describe('gan-workbench reproduce', () => {
   it('--list shows the catalog', () => {
     const r = cli(home, ['reproduce', '--list'])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(/pacgan-ring8 +Lin 2018 +mlp-2d-pacgan-ring8-decay-ema +10,000 +mode-coverage/)
+    // The steps column is the catalog's own budget for the entry (its preset with its overrides).
+    const steps = recipeSteps(findReproduction('pacgan-ring8')!).toLocaleString('en-US')
+    expect(steps).toBe('40,000')
+    expect(r.stdout).toMatch(new RegExp(`pacgan-ring8 +Lin 2018 +mlp-2d-pacgan-ring8-decay-ema +${steps} +mode-coverage`))
     expect(r.stdout).toMatch(/infogan-mnist +Chen 2016/)
   })
 
