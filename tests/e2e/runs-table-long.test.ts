@@ -1,0 +1,73 @@
+/**
+ * A runs table longer than one screenful in Debian Chromium: its rows are rendered a chunk per
+ * frame (one task for 200 rows was 90–100 ms, npm run bench:ui), so this checks that every row
+ * still arrives, that a search which shrinks the list and its clearing bring them all back, and
+ * that "pick every listed run" picks the rows not yet rendered too.
+ */
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { Registry } from '../../src-main/registry/registry'
+import { thisProcess } from '../../src-main/util/process-identity'
+import { requirePreset } from '../../src-shared/config/presets'
+import { serve } from '../helpers/cli'
+import { launchBrowser, watchConsole } from '../helpers/browser'
+import { tmpDir } from '../helpers/tmp'
+
+/** More than the first chunk (40) and not a multiple of it. */
+const RUNS = 130
+
+let t: ReturnType<typeof tmpDir>
+let context: BrowserContext
+let closeBrowser: () => Promise<void>
+let page: Page
+let consoleErrors: string[]
+let server: Awaited<ReturnType<typeof serve>>
+
+beforeAll(async () => {
+  t = tmpDir('gwb-runs-long-')
+  const home = path.join(t.dir, 'home')
+  const registry = await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() })
+  try {
+    const config = requirePreset('mlp-2d-ring8').config
+    for (let i = 1; i <= RUNS; i++) {
+      const run = registry.createRun({ config, name: `long-${i}`, experiment: 'long', totalSteps: 10 })
+      registry.setStatus(run.id, 'completed')
+    }
+  } finally {
+    registry.close()
+  }
+  server = await serve(home)
+  ;({ context, close: closeBrowser } = await launchBrowser())
+  page = await context.newPage()
+  await page.setViewportSize({ width: 1440, height: 900 })
+  consoleErrors = watchConsole(page)
+})
+afterAll(async () => {
+  await closeBrowser?.()
+  await server?.stop()
+  t?.cleanup()
+})
+
+describe('a long runs table', () => {
+  it('renders every row, after a search and its clearing too, and picks all of them', async () => {
+    await page.goto(`${server.url}#/runs`)
+    const rows = page.locator('[data-testid=runs-table] tbody tr')
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(RUNS)
+    // Newest first: the last row is the first run.
+    expect(await rows.last().getAttribute('data-run-id')).toBe('1')
+
+    // long-1, long-10 … long-19, long-100 … long-130: 42 rows, then all again.
+    await page.getByTestId('run-search').fill('long-1')
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(42)
+    await page.getByTestId('run-search').fill('')
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(RUNS)
+
+    await page.getByTestId('pick-all').check()
+    await expect.poll(() => page.getByTestId('compare-runs').textContent()).toMatch(new RegExp(`Compare ${RUNS}`))
+  })
+
+  it('logged no console errors', () => {
+    expect(consoleErrors).toEqual([])
+  })
+})
