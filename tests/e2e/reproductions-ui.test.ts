@@ -31,6 +31,10 @@ describe('Reproductions page', () => {
       expect(await list.locator('button').count()).toBe(13)
       await page.getByTestId('repro-entry-pacgan-ring8').click()
       await page.getByText('PacGAN: The power of two samples').waitFor()
+      // The note's `code` spans (written for the Markdown docs) show as code, not as backticks.
+      const note = page.getByTestId('repro-note')
+      expect(await note.textContent()).not.toContain('`')
+      expect(await note.locator('code').first().textContent()).toBe('sample')
       await page.getByTestId('repro-none').waitFor()
       await page.getByTestId('repro-seeds').fill('2')
       await page.getByTestId('repro-quick').check()
