@@ -17,6 +17,7 @@ import type { ExperimentConfig } from '../src-shared/config/experiment'
 import { loadImageDataset } from '../src-main/datasets/image-catalog'
 import { TO_TANH_RANGE } from '../src-main/datasets/image-datasets'
 import { evaluateSamplesFile } from '../src-main/metrics/external-samples'
+import { peerEnv } from './peer-env'
 
 const PYTHON = '/usr/bin/python3'
 
@@ -54,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       '--seed',
       String(seed),
     ]
-    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'passive', OPENBLAS_THREAD_TIMEOUT: '1' }
+    const env = peerEnv(threads)
     const run = spawnSync(PYTHON, [...args, '--out', samples, '--n', '1000', '--threads', String(threads)], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env,

@@ -17,7 +17,7 @@
  *    seeds at the last evaluations and on others never, by either engine: a coin toss, not a time.
  *    Both cross 60 % at 4,500–5,500 steps on every seed, on the steep part of the curve (40 % to
  *    65 % within ~1,000 steps), where the crossing step varies least. Three seeds per engine by
- *    default, the same on both sides; the figure is the median.
+ *    default, the same on both sides, the engines alternating seed by seed; the figure is the median.
  *  - acgan (acgan-mnist): the shipped MNIST classifier (resources/classifiers/mnist) labels ≥ 80 %
  *    of 1,000 generated digits (100 per class) as the class they were drawn for.
  *
@@ -37,6 +37,7 @@ import { validateExperiment } from '../src-shared/config/validate'
 import type { ExperimentConfig } from '../src-shared/config/experiment'
 import { modeCoverage } from '../src-shared/metrics/mode-coverage'
 import { toy2dMixture } from '../src-shared/datasets/toy2d'
+import { peerEnv } from './peer-env'
 
 const ROOT = path.resolve(__dirname, '..')
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3'
@@ -224,13 +225,7 @@ async function peer(task: Task, name: string, config: ExperimentConfig, threads:
   try {
     if (name === 'acgan') await writeImageData(config, dir)
     else fs.writeFileSync(path.join(dir, 'recipe.json'), JSON.stringify(mlpRecipe(config, task.maxSteps)))
-    const env = {
-      ...process.env,
-      OMP_NUM_THREADS: String(threads),
-      OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? String(threads),
-      OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive',
-      OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '16',
-    }
+    const env = peerEnv(threads)
     const child = spawn(
       PYTHON,
       [
@@ -323,13 +318,22 @@ async function main(): Promise<void> {
   task.evalEvery = flag('--eval-every', task.evalEvery)
   // --trajectory: score every evaluation up to the last step (the time to quality is still the first pass).
   const full = process.argv.includes('--trajectory')
-  // The peer first, every seed: our process then loads tfjs and the native kernels only once it has finished.
+  // The engines alternate seed by seed, the first of each pair flipping (peer, ours; ours, peer; …):
+  // this machine's speed drifts by up to 2× within minutes, and all of one engine's seeds before all
+  // of the other's measured the drift (2026-12-06: the peer's ring-8 steps ran at 430/s inside the
+  // bench and 150–240/s minutes later, same code). While the peer trains, our process only waits
+  // (tfjs' and OpenBLAS' threads sleep).
   const peerRuns: Outcome[] = []
-  if (!process.argv.includes('--no-peer'))
-    for (const c of configs) peerRuns.push(await peer(task, name, c, flag('--peer-threads', 2), full))
   const oursRuns: Outcome[] = []
-  if (!process.argv.includes('--no-ours'))
-    for (const c of configs) oursRuns.push(await ours(task, name, c, flag('--ours-threads', 2), full))
+  const runPeer = !process.argv.includes('--no-peer')
+  const runOurs = !process.argv.includes('--no-ours')
+  for (const [i, c] of configs.entries()) {
+    const pair = [
+      async () => runPeer && peerRuns.push(await peer(task, name, c, flag('--peer-threads', 2), full)),
+      async () => runOurs && oursRuns.push(await ours(task, name, c, flag('--ours-threads', 2), full)),
+    ]
+    for (const run of i % 2 === 0 ? pair : pair.reverse()) await run()
+  }
   const side = (runs: Outcome[]) =>
     runs.length ? { ...summarise(runs), threads: runs[0]!.threads, maxSteps: task.maxSteps, runs } : undefined
   const [oursOutcome, peerOutcome] = [side(oursRuns), side(peerRuns)]

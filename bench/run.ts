@@ -2,7 +2,7 @@
  * `npm run bench`: each workload on our engine and on the PyTorch CPU peer at its best, in the same
  * run on the same machine. Each engine runs on 1 and on 2 threads, with the same thread
  * environment (OMP_WAIT_POLICY=passive, OPENBLAS_THREAD_TIMEOUT=16, OMP_NUM_THREADS and
- * OPENBLAS_NUM_THREADS = the threads), in ≥ 3 rounds whose order alternates between the engines;
+ * OPENBLAS_NUM_THREADS = the threads; the peer also gets jemalloc, bench/peer-env.ts), in ≥ 3 rounds whose order alternates between the engines;
  * every figure is the median of its rounds, with their spread and the load average sampled while
  * each ran. Ratios are best vs best (each engine at its faster thread count) and per core (both on
  * one thread). Parameter counts are compared: a mismatch fails the bench (exit 1). Then our
@@ -20,6 +20,7 @@ import path from 'node:path'
 import { WORKLOADS, type Workload } from './workloads'
 import { readLoad, describeMachine } from './machine'
 import { median } from './stats'
+import { peerAllocator, peerEnv } from './peer-env'
 
 const ROOT = path.resolve(__dirname, '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
@@ -75,21 +76,6 @@ function measure(cmd: string, args: string[], what: string, env: NodeJS.ProcessE
 /** Our engine's environment: its threads (the native BLAS and its OpenMP teams, or the wasm pool). */
 function oursEnv(threads: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, GWB_WASM_THREADS: String(threads), ...extra }
-}
-
-/**
- * The peer's: what native-blas.ts gives ours (OpenBLAS's idle threads spin 2^16 cycles, not 2^28;
- * OpenMP threads wait passively), and both thread pools sized to the threads measured (torch's
- * set_num_threads does not size OpenBLAS's pool). A user's own values win, as for ours.
- */
-function peerEnv(threads: number): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    OMP_NUM_THREADS: String(threads),
-    OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? String(threads),
-    OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive',
-    OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '16',
-  }
 }
 
 /** The peer as the bench first ran it: OMP_NUM_THREADS only. */
@@ -271,6 +257,8 @@ async function main(): Promise<void> {
   const machine = describeMachine()
   const noTorch = torchAvailable()
   if (noTorch) console.log(`PyTorch peer: unavailable (${noTorch}); reporting ours alone.`)
+  const peerMemory = peerAllocator().allocator
+  if (!noTorch) console.log(`PyTorch peer: memory allocator ${peerMemory}`)
   const picked = (process.env.BENCH_WORKLOADS ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -304,7 +292,20 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000
   console.log(`bench took ${seconds.toFixed(0)} s`)
   if (mismatches.length) console.log(`PARAMETER COUNTS DIFFER (the peer is not the same model): ${mismatches.join('; ')}`)
-  console.log(JSON.stringify({ machine, rounds: ROUNDS, quick: QUICK, seconds, workloads, ratios, perCoreRatios, kernels, quality }))
+  console.log(
+    JSON.stringify({
+      machine,
+      peerAllocator: noTorch ? undefined : peerMemory,
+      rounds: ROUNDS,
+      quick: QUICK,
+      seconds,
+      workloads,
+      ratios,
+      perCoreRatios,
+      kernels,
+      quality,
+    }),
+  )
   if (mismatches.length) process.exitCode = 1
 }
 
