@@ -5,12 +5,15 @@
  * - Threads, as native-blas.ts gives ours: OpenBLAS's idle threads spin 2^16 cycles, not 2^28;
  *   OpenMP threads wait passively; both pools sized to the threads measured (torch's
  *   set_num_threads does not size OpenBLAS's pool).
- * - Allocator: with glibc's defaults, a tensor of 128 KiB or more (the MLP's 256 × 128 activations
- *   exactly) is an mmap and munmap of its own, page faults included, every time: the MLP step ran
- *   133–217 it/s on one thread, and 296–318 with jemalloc preloaded or glibc's mmap and trim
- *   thresholds raised (2026-12-06, the 2-core dev VM, alternating runs). PyTorch's performance
- *   tuning guide recommends jemalloc or TCMalloc on CPU; Debian's libjemalloc2 is preloaded when it
- *   is installed (redis-server depends on it), otherwise glibc's thresholds are raised.
+ * - Allocator, for the MLP only: with glibc's defaults, a tensor of 128 KiB or more (the MLP's
+ *   256 × 128 activations exactly) is an mmap and munmap of its own, page faults included, every
+ *   time: the MLP step ran 133–217 it/s on one thread, and 296–318 with jemalloc preloaded or
+ *   glibc's mmap and trim thresholds raised (2026-12-06, the 2-core dev VM, alternating runs).
+ *   PyTorch's performance tuning guide recommends jemalloc or TCMalloc on CPU; Debian's libjemalloc2
+ *   is preloaded when it is installed (redis-server depends on it), otherwise glibc's thresholds are
+ *   raised. The convolutional workloads ran 1.3–2.4× slower with jemalloc (a full bench at
+ *   `99ec8a4`) and about 2× slower with the raised thresholds (AC-GAN, alternating runs), so they
+ *   keep glibc's defaults: each workload gets its faster allocator (workloads.ts, `peerJemalloc`).
  *
  * A user's own values win, for the threads and for the allocator (LD_PRELOAD or MALLOC_* set).
  */
@@ -30,14 +33,14 @@ export function peerAllocator(): { allocator: string; env: NodeJS.ProcessEnv } {
   }
 }
 
-/** The peer's environment at `threads` threads. */
-export function peerEnv(threads: number): NodeJS.ProcessEnv {
+/** The peer's environment at `threads` threads, with the allocator settings where `allocator` (the MLP; see below). */
+export function peerEnv(threads: number, allocator = false): NodeJS.ProcessEnv {
   return {
     ...process.env,
     OMP_NUM_THREADS: String(threads),
     OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? String(threads),
     OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive',
     OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '16',
-    ...peerAllocator().env,
+    ...(allocator ? peerAllocator().env : {}),
   }
 }

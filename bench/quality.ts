@@ -225,7 +225,8 @@ async function peer(task: Task, name: string, config: ExperimentConfig, threads:
   try {
     if (name === 'acgan') await writeImageData(config, dir)
     else fs.writeFileSync(path.join(dir, 'recipe.json'), JSON.stringify(mlpRecipe(config, task.maxSteps)))
-    const env = peerEnv(threads)
+    // The ring's MLP runs with the allocator its throughput row uses (bench/peer-env.ts); the AC-GAN without.
+    const env = peerEnv(threads, name === 'ring8')
     const child = spawn(
       PYTHON,
       [

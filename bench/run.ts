@@ -2,7 +2,7 @@
  * `npm run bench`: each workload on our engine and on the PyTorch CPU peer at its best, in the same
  * run on the same machine. Each engine runs on 1 and on 2 threads, with the same thread
  * environment (OMP_WAIT_POLICY=passive, OPENBLAS_THREAD_TIMEOUT=16, OMP_NUM_THREADS and
- * OPENBLAS_NUM_THREADS = the threads; the peer also gets jemalloc, bench/peer-env.ts), in ≥ 3 rounds whose order alternates between the engines;
+ * OPENBLAS_NUM_THREADS = the threads; the peer's MLP also gets jemalloc, bench/peer-env.ts), in ≥ 3 rounds whose order alternates between the engines;
  * every figure is the median of its rounds, with their spread and the load average sampled while
  * each ran. Ratios are best vs best (each engine at its faster thread count) and per core (both on
  * one thread). Parameter counts are compared: a mismatch fails the bench (exit 1). Then our
@@ -173,7 +173,12 @@ async function benchWorkload(w: Workload, noTorch: string | null): Promise<Workl
         oursEnv(threads, { BENCH_TIMING: timing.join(','), ...extra }),
       )
   const peerRun = (threads: number) => () =>
-    measure(PYTHON, ['bench/torch_peer.py', w.name, String(threads), ...timing], `PyTorch ${w.name} ${threads} thread(s)`, peerEnv(threads))
+    measure(
+      PYTHON,
+      ['bench/torch_peer.py', w.name, String(threads), ...timing],
+      `PyTorch ${w.name} ${threads} thread(s)`,
+      peerEnv(threads, w.peerJemalloc),
+    )
   const plan: Planned[] = []
   for (const t of THREADS) {
     plan.push({ key: `ours${t}`, run: oursRun(t) })
@@ -258,7 +263,11 @@ async function main(): Promise<void> {
   const noTorch = torchAvailable()
   if (noTorch) console.log(`PyTorch peer: unavailable (${noTorch}); reporting ours alone.`)
   const peerMemory = peerAllocator().allocator
-  if (!noTorch) console.log(`PyTorch peer: memory allocator ${peerMemory}`)
+  const tunedFor = WORKLOADS.filter((w) => w.peerJemalloc).map((w) => w.name)
+  if (!noTorch)
+    console.log(
+      `PyTorch peer: memory allocator ${peerMemory} for ${tunedFor.join(', ')} (and its time to quality); glibc's defaults for the others`,
+    )
   const picked = (process.env.BENCH_WORKLOADS ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -295,7 +304,7 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       machine,
-      peerAllocator: noTorch ? undefined : peerMemory,
+      peerAllocator: noTorch ? undefined : { allocator: peerMemory, workloads: tunedFor },
       rounds: ROUNDS,
       quick: QUICK,
       seconds,

@@ -15,6 +15,12 @@ export interface Workload {
   maxSeconds: number
   /** In `npm run bench -- --quick`. */
   quick: boolean
+  /**
+   * The peer runs with jemalloc (bench/peer-env.ts): the MLP's step ran 1.6× faster with it, every
+   * convolutional workload 1.3–2.4× slower (2026-12-06, `99ec8a4` against `191b2ee`), so each gets
+   * its faster allocator.
+   */
+  peerJemalloc?: boolean
 }
 
 export const WORKLOADS: Workload[] = [
@@ -77,6 +83,7 @@ export const WORKLOADS: Workload[] = [
     maxIterations: 3000,
     maxSeconds: 5,
     quick: true,
+    peerJemalloc: true,
   },
 ]
 
