@@ -30,6 +30,10 @@ describe("the peer's environment (bench/peer-env.ts)", () => {
       OMP_WAIT_POLICY: 'passive',
       OPENBLAS_THREAD_TIMEOUT: '16',
     })
+    // glibc's allocator, unless the workload asks for the other (only the MLP does).
+    expect(env.LD_PRELOAD).toBeUndefined()
+    expect(env.MALLOC_MMAP_THRESHOLD_).toBeUndefined()
+    expect(WORKLOADS.filter((w) => w.peerJemalloc).map((w) => w.name)).toEqual(['mlp'])
   })
 
   it('preloads jemalloc where it is installed', () => {
