@@ -10,6 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { Registry } from '../../src-main/registry/registry'
 import { thisProcess } from '../../src-main/util/process-identity'
 import { requirePreset } from '../../src-shared/config/presets'
+import { validateExperiment } from '../../src-shared/config/validate'
 import { serve } from '../helpers/cli'
 import { launchBrowser, watchConsole } from '../helpers/browser'
 import { tmpDir } from '../helpers/tmp'
@@ -29,7 +30,7 @@ beforeAll(async () => {
   const home = path.join(t.dir, 'home')
   const registry = await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() })
   try {
-    const config = requirePreset('mlp-2d-ring8').config
+    const config = validateExperiment(requirePreset('mlp-2d-ring8').config).config
     for (let i = 1; i <= RUNS; i++) {
       const run = registry.createRun({ config, name: `long-${i}`, experiment: 'long', totalSteps: 10 })
       registry.setStatus(run.id, 'completed')
