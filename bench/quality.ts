@@ -38,12 +38,15 @@ import type { ExperimentConfig } from '../src-shared/config/experiment'
 import { modeCoverage } from '../src-shared/metrics/mode-coverage'
 import { toy2dMixture } from '../src-shared/datasets/toy2d'
 import { peerEnv } from './peer-env'
+import { findWorkload } from './workloads'
 
 const ROOT = path.resolve(__dirname, '..')
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3'
 
 interface Task {
   preset: string
+  /** The throughput workload (bench/workloads.ts) whose step this trains: its threads and the peer's allocator apply. */
+  workload: string
   evalEvery: number
   maxSteps: number
   threshold: string
@@ -62,8 +65,9 @@ const RING8_PRESETS = ['mlp-2d-pacgan-ring8-decay-ema', 'mlp-2d-ring8']
 /** The ring-8 threshold's share of high-quality samples (see the header: below the recipe's plateau on every seed). */
 export const RING8_HIGH_QUALITY = 0.6
 
-const TASKS: Record<string, Task> = {
+export const TASKS: Record<string, Task> = {
   ring8: {
+    workload: 'mlp',
     preset: process.env.BENCH_RING8_PRESET ?? RING8_PRESETS.find((p) => findPreset(p)) ?? 'mlp-2d-ring8',
     evalEvery: 250,
     maxSteps: 20_000,
@@ -72,6 +76,7 @@ const TASKS: Record<string, Task> = {
     threshold: `≥ 7 of 8 modes and ≥ ${RING8_HIGH_QUALITY * 100} % high quality among 2,500 samples (PacGAN: within 3σ, a mode captured by ≥ 1 sample)`,
   },
   acgan: {
+    workload: 'acgan',
     preset: 'acgan-mnist',
     evalEvery: 100,
     maxSteps: 1500,
@@ -225,8 +230,8 @@ async function peer(task: Task, name: string, config: ExperimentConfig, threads:
   try {
     if (name === 'acgan') await writeImageData(config, dir)
     else fs.writeFileSync(path.join(dir, 'recipe.json'), JSON.stringify(mlpRecipe(config, task.maxSteps)))
-    // The ring's MLP runs with the allocator its throughput row uses (bench/peer-env.ts); the AC-GAN without.
-    const env = peerEnv(threads, name === 'ring8')
+    // The allocator the task's throughput row gives the peer (bench/peer-env.ts).
+    const env = peerEnv(threads, findWorkload(task.workload).peerJemalloc)
     const child = spawn(
       PYTHON,
       [

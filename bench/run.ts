@@ -21,6 +21,7 @@ import { WORKLOADS, type Workload } from './workloads'
 import { readLoad, describeMachine } from './machine'
 import { median } from './stats'
 import { peerAllocator, peerEnv } from './peer-env'
+import { TASKS } from './quality'
 
 const ROOT = path.resolve(__dirname, '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
@@ -325,7 +326,7 @@ async function timeToQuality(workloads: Record<string, WorkloadReport>, noTorch:
   ).map((t) => t.trim())
   const out: Json = {}
   for (const task of tasks) {
-    const workload = workloads[task === 'ring8' ? 'mlp' : 'acgan']
+    const workload = workloads[TASKS[task]?.workload ?? task]
     const threads = { ours: workload?.best?.ours ?? 2, peer: workload?.best?.peer || 2 }
     process.stdout.write(`time to quality, ${task} (ours ${threads.ours} thread(s), PyTorch ${threads.peer})…`)
     const args = [

@@ -7,8 +7,9 @@ e.g. ConvolutionBackward0 -> mkldnn_convolution_backward...), top 25, and the st
 
 Usage: /usr/bin/python3 bench/torch_profile.py WORKLOAD [THREADS=1] [STEPS=10] [--json]
 Run it with the bench's thread environment (OMP_WAIT_POLICY=passive, OPENBLAS_THREAD_TIMEOUT=16,
-OMP_NUM_THREADS and OPENBLAS_NUM_THREADS = THREADS) and its allocator (LD_PRELOAD of Debian's
-libjemalloc.so.2, bench/peer-env.ts), as `npm run bench` gives the peer.
+OMP_NUM_THREADS and OPENBLAS_NUM_THREADS = THREADS), and for the MLP its allocator (LD_PRELOAD of
+Debian's libjemalloc.so.2; bench/peer-env.ts, workloads.ts `peerJemalloc`), as `npm run bench`
+gives the peer.
 """
 import json
 import os
