@@ -6,28 +6,22 @@
  */
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { BrowserContext, Page } from 'playwright-core'
 import { Registry } from '../../src-main/registry/registry'
 import { thisProcess } from '../../src-main/util/process-identity'
 import { requirePreset } from '../../src-shared/config/presets'
 import { validateExperiment } from '../../src-shared/config/validate'
-import { serve } from '../helpers/cli'
-import { launchBrowser, watchConsole } from '../helpers/browser'
+import { withUi } from '../helpers/ui'
 import { tmpDir } from '../helpers/tmp'
 
 /** More than the first chunk (40) and not a multiple of it. */
 const RUNS = 130
 
 let t: ReturnType<typeof tmpDir>
-let context: BrowserContext
-let closeBrowser: () => Promise<void>
-let page: Page
-let consoleErrors: string[]
-let server: Awaited<ReturnType<typeof serve>>
+let home: string
 
 beforeAll(async () => {
   t = tmpDir('gwb-runs-long-')
-  const home = path.join(t.dir, 'home')
+  home = path.join(t.dir, 'home')
   const registry = await Registry.open(path.join(home, 'registry.sqlite'), { owner: thisProcess() })
   try {
     const config = validateExperiment(requirePreset('mlp-2d-ring8').config).config
@@ -38,37 +32,26 @@ beforeAll(async () => {
   } finally {
     registry.close()
   }
-  server = await serve(home)
-  ;({ context, close: closeBrowser } = await launchBrowser())
-  page = await context.newPage()
-  await page.setViewportSize({ width: 1440, height: 900 })
-  consoleErrors = watchConsole(page)
 })
-afterAll(async () => {
-  await closeBrowser?.()
-  await server?.stop()
-  t?.cleanup()
-})
+afterAll(() => t?.cleanup())
 
 describe('a long runs table', () => {
-  it('renders every row, after a search and its clearing too, and picks all of them', async () => {
-    await page.goto(`${server.url}#/runs`)
-    const rows = page.locator('[data-testid=runs-table] tbody tr')
-    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(RUNS)
-    // Newest first: the last row is the first run.
-    expect(await rows.last().getAttribute('data-run-id')).toBe('1')
+  it('renders every row, after a search and its clearing too, and picks all of them (no console errors)', async () => {
+    await withUi(home, '/runs', async (page) => {
+      await page.setViewportSize({ width: 1440, height: 900 })
+      const rows = page.locator('[data-testid=runs-table] tbody tr')
+      await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(RUNS)
+      // Newest first: the last row is the first run.
+      expect(await rows.last().getAttribute('data-run-id')).toBe('1')
 
-    // long-1, long-10 … long-19, long-100 … long-130: 42 rows, then all again.
-    await page.getByTestId('run-search').fill('long-1')
-    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(42)
-    await page.getByTestId('run-search').fill('')
-    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(RUNS)
+      // long-1, long-10 … long-19, long-100 … long-130: 42 rows, then all again.
+      await page.getByTestId('run-search').fill('long-1')
+      await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(42)
+      await page.getByTestId('run-search').fill('')
+      await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(RUNS)
 
-    await page.getByTestId('pick-all').check()
-    await expect.poll(() => page.getByTestId('compare-runs').textContent()).toMatch(new RegExp(`Compare ${RUNS}`))
-  })
-
-  it('logged no console errors', () => {
-    expect(consoleErrors).toEqual([])
+      await page.getByTestId('pick-all').check()
+      await expect.poll(() => page.getByTestId('compare-runs').textContent()).toMatch(new RegExp(`Compare ${RUNS}`))
+    })
   })
 })
