@@ -108,9 +108,14 @@ export class ReproductionRepository {
   }
 
   get(id: number): ReproductionRecord {
+    const found = this.find(id)
+    if (!found) throw new NotFoundError(`no reproduction with id ${id}`)
+    return found
+  }
+
+  find(id: number): ReproductionRecord | undefined {
     const row = this.db.prepare('SELECT * FROM reproductions WHERE id = ?').get(id) as ReproductionRow | undefined
-    if (!row) throw new NotFoundError(`no reproduction with id ${id}`)
-    return toRecord(row)
+    return row ? toRecord(row) : undefined
   }
 
   /** Every reproduction, newest first (optionally of one name). */

@@ -3,7 +3,7 @@
  * paper's figures, ours per seed, mean ± sd (min–max) and pass/fail, then how each seed's runs
  * ended. The numbers and verdicts come from src-shared/reproductions/summary.ts (the UI's too).
  */
-import type { ReproductionRecord } from '../../src-shared/domain/reproduction'
+import type { ReproductionRecord, SeedReuse } from '../../src-shared/domain/reproduction'
 import { formatPaper, formatSpread, formatValue, summarize, verdictWord, type RowSummary } from '../../src-shared/reproductions/summary'
 import { withCurrentFindings } from '../../src-shared/reproductions/catalog'
 
@@ -46,11 +46,17 @@ export function tableLines(record: ReproductionRecord): TableLines {
       verdictText(r),
     ]),
     seeds: record.results.map((s) => {
-      const run = s.runId === null ? 'not run' : `run ${s.runId} ${s.status}`
-      const base = s.baselineRunId ? `, baseline run ${s.baselineRunId} ${s.baselineStatus}` : ''
+      const run = s.runId === null ? 'not run' : `run ${s.runId} ${s.status}${reusedText(s.reusedFrom)}`
+      const base = s.baselineRunId ? `, baseline run ${s.baselineRunId} ${s.baselineStatus}${reusedText(s.baselineReusedFrom)}` : ''
       return `seed ${s.seed}: ${run}${base}${s.error ? ` (${s.error})` : ''}`
     }),
   }
+}
+
+/** A reused run says which reproduction trained it, at which commit. */
+function reusedText(from: SeedReuse | undefined): string {
+  if (!from) return ''
+  return ` (reused: trained by reproduction #${from.reproductionId} at ${from.commit ? `\`${from.commit}\`` : 'an unrecorded commit'})`
 }
 
 /** Passed, failed or unfinished, in one word a script or a reader can act on. */

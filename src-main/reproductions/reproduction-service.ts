@@ -8,7 +8,7 @@
  */
 import type { Placement, RunRecord } from '../../src-shared/domain/run'
 import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
-import type { ReproductionProgressEvent, ReproductionRecord, SeedResult } from '../../src-shared/domain/reproduction'
+import type { ReproductionProgressEvent, ReproductionRecord, SeedResult, SeedReuse } from '../../src-shared/domain/reproduction'
 import {
   findReproduction,
   recipeConfig,
@@ -35,6 +35,12 @@ export interface ReproduceRequest {
   seeds?: number
   quick?: boolean
   target?: Placement
+  /**
+   * Seeds a previous reproduction of this entry already trained with exactly the config this one
+   * would train are scored again instead of trained again (local target only); each such seed
+   * names the reproduction and commit its run came from.
+   */
+  reuse?: boolean
   /** How it was started, for the record (a command line, or the UI's action). */
   command: string
 }
@@ -74,6 +80,45 @@ function validateRecipes(entry: ReproductionEntry, quick: boolean): void {
   }
 }
 
+/** Key order does not matter when two configs are compared. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  return JSON.stringify(v)
+}
+
+/**
+ * The latest completed run a previous reproduction of this entry trained with exactly the config
+ * this recipe and seed give (the validated config, the seed included), and where it came from.
+ */
+export function findReusableRun(
+  registry: Registry,
+  entry: ReproductionEntry,
+  recipe: Recipe,
+  quick: boolean,
+  seed: number,
+  excludeReproductionId: number,
+): { run: RunRecord; from: SeedReuse } | null {
+  const wanted = canonical(validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed })).config)
+  const candidates = registry
+    .listRuns({ tag: `reproduction:${entry.name}`, status: 'completed', limit: 10_000 })
+    .sort((a, b) => b.id - a.id)
+  for (const run of candidates) {
+    const idTag = run.tags.find((t) => t.startsWith('reproduction-id:'))
+    const reproductionId = idTag ? Number(idTag.slice('reproduction-id:'.length)) : NaN
+    if (!Number.isInteger(reproductionId) || reproductionId === excludeReproductionId) continue
+    if (canonical(run.config) !== wanted) continue
+    const source = registry.repos.reproductions.find(reproductionId)
+    if (!source || source.quick !== quick) continue
+    return { run, from: { reproductionId, commit: source.commit } }
+  }
+  return null
+}
+
 export function startReproduction(
   registry: Registry,
   runs: RunManager,
@@ -86,6 +131,9 @@ export function startReproduction(
     throw new ConflictError(`seeds must be a whole number from 1 to ${MAX_SEEDS}`)
   const quick = req.quick ?? false
   const target = req.target ?? 'local'
+  const reuse = req.reuse ?? false
+  if (reuse && target !== 'local')
+    throw new ConflictError('reuse works with the local target only (the queue trains every seed of its sweep)')
   validateRecipes(entry, quick)
   const samples = quick ? entry.quick.samples : entry.protocol.samples
   const results: SeedResult[] = seedList(seeds).map((seed) => ({
@@ -200,14 +248,32 @@ export function startReproduction(
     }
   }
 
+  /** A previous reproduction's run of this recipe and seed when `reuse` is on and one exists, or a new run. */
+  const trainOrReuse = async (recipe: Recipe, seed: number, seedIndex: number, role: 'recipe' | 'baseline') => {
+    const found = reuse ? findReusableRun(registry, entry, recipe, quick, seed, id) : null
+    if (!found) return { run: await trainHere(recipe, seed, seedIndex, role), from: undefined }
+    emit(
+      {
+        stage: role === 'baseline' ? 'training-baseline' : 'training',
+        seedIndex,
+        runId: found.run.id,
+        message: `seed ${seed}: reusing run ${found.run.id}${role === 'baseline' ? ' (the plain GAN)' : ''} from reproduction #${found.from.reproductionId}`,
+      },
+      true,
+    )
+    return found
+  }
+
   const locally = async () => {
     for (const [i, r] of results.entries()) {
       if (stopped) break
-      const run = await trainHere(entry.recipe, r.seed, i + 1, 'recipe')
+      const { run, from } = await trainOrReuse(entry.recipe, r.seed, i + 1, 'recipe')
       Object.assign(r, { runId: run.id, status: run.status, error: run.error, backend: run.backend })
+      if (from) r.reusedFrom = from
       if (entry.baseline && !stopped) {
-        const b = await trainHere(entry.baseline, r.seed, i + 1, 'baseline')
+        const { run: b, from: bFrom } = await trainOrReuse(entry.baseline, r.seed, i + 1, 'baseline')
         Object.assign(r, { baselineRunId: b.id, baselineStatus: b.status })
+        if (bFrom) r.baselineReusedFrom = bFrom
         if (b.status !== 'completed') r.error = `baseline run ${b.id} ${b.status}${b.error ? `: ${b.error}` : ''}`
       }
       await evaluate(r, i + 1)

@@ -9,6 +9,12 @@ export type ReproductionStatus = (typeof REPRODUCTION_STATUSES)[number]
 /** How one seed went: its run's final status (anything but `completed` is a failed seed), or not run. */
 export type SeedStatus = RunStatus | 'not-run' | 'evaluation-failed'
 
+/** Where a reused seed's run came from: the reproduction that trained it, and that one's commit. */
+export interface SeedReuse {
+  reproductionId: number
+  commit: string | null
+}
+
 export interface SeedResult {
   seed: number
   runId: number | null
@@ -22,6 +28,9 @@ export interface SeedResult {
   modes?: EvalModes
   /** The backend the seed's run trained on, and why (as the run records it). */
   backend?: string | null
+  /** Set when the run was not trained by this reproduction but reused from an earlier one. */
+  reusedFrom?: SeedReuse
+  baselineReusedFrom?: SeedReuse
 }
 
 export interface ReproductionRecord {

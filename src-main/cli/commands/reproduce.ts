@@ -1,5 +1,5 @@
 /**
- * `reproduce NAME… [--seeds N] [--quick] [--target local|queue]`: trains a catalog recipe over N
+ * `reproduce NAME… [--seeds N] [--quick] [--target local|queue] [--reuse]`: trains a catalog recipe over N
  * seeds through the same run manager `train` uses, scores each run with its paper's protocol and
  * prints the paper's figures beside ours; `--list` shows the catalog; `--write-docs [FILE]` writes
  * docs/reproductions.md from the latest stored results. Ctrl-C stops cleanly (the current run
@@ -27,6 +27,7 @@ interface Flags {
   seeds: string
   quick?: boolean
   target: string
+  reuse?: boolean
   all?: boolean
   list?: boolean
   writeDocs?: string | boolean
@@ -59,6 +60,10 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
       "'local' trains the runs here one after another; 'queue' puts them on the job queue as a sweep (a `serve --queue` on this data directory gives them to workers) and waits",
       'local',
     )
+    .option(
+      '--reuse',
+      'score again, instead of training again, the seeds an earlier reproduction of the same entry trained with exactly this config (each such seed names that reproduction and its commit); local target only',
+    )
     .option('--all', 'every reproduction of the catalog, one after another')
     .option('--list', 'list the catalog: paper, recipe, budget, protocol')
     .option(
@@ -81,6 +86,7 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
         return console.log(table(rows, ['name', 'paper', 'recipe', 'steps', 'protocol', 'title']))
       }
       if (flags.target !== 'local' && flags.target !== 'queue') throw new CliError("--target is 'local' or 'queue'", 2)
+      if (flags.reuse && flags.target !== 'local') throw new CliError('--reuse works with --target local only', 2)
       const seeds = Number(flags.seeds)
       if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS)
         throw new CliError(`--seeds must be a whole number from 1 to ${MAX_SEEDS}`, 2)
@@ -136,11 +142,12 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
               String(seeds),
               ...(flags.quick ? ['--quick'] : []),
               ...(flags.target === 'queue' ? ['--target', 'queue'] : []),
+              ...(flags.reuse ? ['--reuse'] : []),
             ].join(' ')
             const handle = startReproduction(
               registry,
               runs,
-              { name, seeds, quick: flags.quick, target: flags.target as 'local' | 'queue', command },
+              { name, seeds, quick: flags.quick, target: flags.target as 'local' | 'queue', reuse: flags.reuse, command },
               (e) => {
                 const line = progressLine(e)
                 process.stderr.write(tty && e.stage !== 'done' ? `\r\x1b[2K${line}` : `${tty ? '\r\x1b[2K' : ''}${line}\n`)
