@@ -113,7 +113,7 @@ export function findReusableRun(
     if (!Number.isInteger(reproductionId) || reproductionId === excludeReproductionId) continue
     if (canonical(run.config) !== wanted) continue
     const source = registry.repos.reproductions.find(reproductionId)
-    if (!source || source.quick !== quick) continue
+    if (!source) continue // its reproduction record was deleted: nothing to name as its origin
     return { run, from: { reproductionId, commit: source.commit } }
   }
   return null

@@ -196,8 +196,37 @@ describe('gan-workbench reproduce', () => {
     )
     expect(cli(home, ['reproduce', 'toy-ring8', '--seeds', '0']).stderr).toMatch(/--seeds must be a whole number from 1 to 20/)
     expect(cli(home, ['reproduce', 'toy-ring8', '--target', 'cloud']).stderr).toMatch(/--target is 'local' or 'queue'/)
+    const reuseOnQueue = cli(home, ['reproduce', 'toy-ring8', '--reuse', '--target', 'queue'])
+    expect([reuseOnQueue.code, reuseOnQueue.stderr]).toEqual([2, expect.stringMatching(/--reuse works with --target local only/)])
     const none = cli(home, ['reproduce'])
     expect(none.code).toBe(2)
     expect(none.stderr).toMatch(/name a reproduction/)
+  })
+
+  it('--reuse scores the seeds earlier reproductions trained with the same config and trains only the rest, naming where each came from', () => {
+    const before = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list', '--tag', 'reproduction:pacgan-ring8']))
+    const r = cli(home, ['--json', 'reproduce', 'pacgan-ring8', '--quick', '--seeds', '3', '--reuse'])
+    expect(r.code, r.stderr).toBe(0)
+    const [outcome] = lastJson<{ reproductions: Outcome[] }>(r).reproductions
+    expect(outcome!.command).toBe('gan-workbench reproduce pacgan-ring8 --seeds 3 --quick --reuse')
+    // Seeds 1 and 2 of the quick config were trained by the first test's reproductions (seed 1 by
+    // both: the latest run is taken); only seed 3 trains.
+    const latest = (seed: number) => before.filter((run) => run.seed === seed && run.status === 'completed').sort((a, b) => b.id - a.id)[0]!
+    expect(outcome!.results.map((s) => s.runId).slice(0, 2)).toEqual([latest(1).id, latest(2).id])
+    expect(outcome!.results.map((s) => s.status)).toEqual(['completed', 'completed', 'completed'])
+    expect(before.map((run) => run.id)).not.toContain(outcome!.results[2]!.runId)
+    expect(outcome!.results[0]!.reusedFrom!.reproductionId).toBeLessThan(outcome!.id)
+    expect(outcome!.results[2]!.reusedFrom).toBeUndefined()
+    expect(r.stderr).toMatch(/seed 1: reusing run \d+ from reproduction #\d+/)
+    expect(r.stderr).toMatch(/seed 3: training run \d+/)
+    const after = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list', '--tag', 'reproduction:pacgan-ring8']))
+    expect(after).toHaveLength(before.length + 1)
+    // The table names where a reused seed's run came from; scored again, it gives the same figures.
+    const text = cli(home, ['reproduce', 'pacgan-ring8', '--quick', '--seeds', '1', '--reuse'])
+    expect(text.stdout).toMatch(/seed 1: run \d+ completed \(reused: trained by reproduction #\d+ at `[0-9a-f]{12}(\+dirty)?`\)/)
+    const once = lastJson<{ reproductions: Outcome[] }>(
+      cli(home, ['--json', 'reproduce', 'pacgan-ring8', '--quick', '--seeds', '1', '--reuse']),
+    )
+    expect(once.reproductions[0]!.results[0]!.values).toEqual(outcome!.results[0]!.values)
   })
 })
