@@ -99,7 +99,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       registry.getRun(id)
       return registry.artifacts(id)
     },
-    'runs.compare': ({ ids }) => compareRuns(registry, ids),
+    'runs.compare': ({ ids, curves }) => compareRuns(registry, ids, { curves }),
     'runs.start': (req) => {
       refuseQueueWithNoOneToDispatch(req.target)
       return runs.start(req)

@@ -27,13 +27,17 @@ export function configDiff(configs: unknown[]): RunComparison['configDiff'] {
 
 export { comparePoints }
 
-export function compareRuns(registry: Registry, ids: number[], maxPoints = comparePoints(ids.length)): RunComparison {
+export function compareRuns(
+  registry: Registry,
+  ids: number[],
+  { maxPoints = comparePoints(ids.length), curves = true }: { maxPoints?: number; curves?: boolean } = {},
+): RunComparison {
   const runs = ids.map((id) => registry.getRun(id))
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.lastMetrics)))].sort()
   return {
     runs,
     configDiff: configDiff(runs.map((r) => r.config)),
     finalMetrics: Object.fromEntries(keys.map((k) => [k, runs.map((r) => r.lastMetrics[k] ?? null)])),
-    metrics: runs.map((r) => registry.metrics(r.id, undefined, maxPoints)),
+    metrics: curves ? runs.map((r) => registry.metrics(r.id, undefined, maxPoints)) : [],
   }
 }

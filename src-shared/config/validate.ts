@@ -5,34 +5,13 @@
  */
 import { withResizeConvolutions } from '../model/resize-conv'
 import { experimentConfigSchema, type ExperimentConfig } from './experiment'
+import { dataShape } from './data-shape'
 import { ConfigError, fieldErrors, type FieldError } from './errors'
 import { assertConfigDepth } from './json-depth'
 import { sameShape, ShapeError, summarizeModel, type ModelSummary, type Shape } from '../model/shape-inference'
 import { isGraphSpec, layerActivation, outputLayer, specLayers } from '../model/spec'
 
-export function dataShape(config: Pick<ExperimentConfig, 'dataset'>): Shape {
-  switch (config.dataset.kind) {
-    case 'toy2d':
-      return [2]
-    case 'csv':
-      return [2]
-    case 'image':
-    case 'paired':
-    case 'unpaired':
-    case 'folder':
-      // Every built-in and IDX dataset is 28×28 grey; folders are resized to it.
-      return [28, 28, 1]
-  }
-}
-
-/**
- * Whether a config's samples are points (a vector per sample: 2D toys, CSV points, any future
- * point data) rather than images. Every door and service that treats points differently asks this
- * (sample, synth, eval, generator.json, the run page), so a new point dataset needs only its shape.
- */
-export function isPointData(config: Pick<ExperimentConfig, 'dataset'>): boolean {
-  return dataShape(config).length === 1
-}
+export { dataShape, isPointData } from './data-shape'
 
 export const INFOGAN_DEFAULTS = { categorical: 10, continuous: 2, continuousWeight: 0.1 } as const
 

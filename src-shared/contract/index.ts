@@ -117,7 +117,16 @@ export const requests = {
     }),
   ),
   'runs.artifacts': request<ArtifactRecord[]>()(id),
-  'runs.compare': request<RunComparison>()(z.strictObject({ ids: z.array(runId).min(2).max(50) })),
+  'runs.compare': request<RunComparison>()(
+    z.strictObject({
+      ids: z.array(runId).min(2).max(50),
+      /**
+       * false: \`metrics\` comes back empty, for a caller that reads each run's curves with
+       * runs.metrics (one message per run: no single message of megabytes blocks the page).
+       */
+      curves: z.boolean().optional(),
+    }),
+  ),
   'runs.start': request<RunRecord>()(
     z.strictObject({
       /** A full config, or a preset name plus `key=value` overrides. */

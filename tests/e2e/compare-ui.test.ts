@@ -62,6 +62,13 @@ describe('compare view', () => {
       await page.getByTestId('config-diff').filter({ hasText: 'optimizers.discriminator.learningRate' }).waitFor()
       expect(await page.getByTestId('config-diff').locator('tbody tr').count()).toBe(1)
       await expect.poll(() => painted(page, 'compare-chart-gLoss'), { timeout: 10_000 }).toBeGreaterThan(500)
+      // Each chart has its curves (read per run), and one legend above them names every run in its colour.
+      for (const key of ['gLoss', 'dLoss'])
+        expect(Number(await page.getByTestId(`compare-chart-${key}`).locator('.chart-box').getAttribute('data-points'))).toBeGreaterThan(0)
+      const legend = page.getByTestId('compare-legend').locator('li')
+      expect(await legend.allTextContents()).toEqual([expect.stringMatching(/^\s*\d+ · \S/), expect.stringMatching(/^\s*\d+ · \S/)])
+      const swatches = await legend.locator('.swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor))
+      expect(new Set(swatches).size).toBe(2)
       await page.getByTestId('x-axis').selectOption('wallTime')
       await page.getByTestId('smoothing').fill('0')
       expect(await page.getByTestId('final-metrics').textContent()).toMatch(/gLoss/)

@@ -249,6 +249,11 @@ describe('registry queries', () => {
       { path: 'optimizers.discriminator.learningRate', values: [0.001, 0.0002] },
     ])
     expect(cmp.finalMetrics).toEqual({ dLoss: [0.4, null] })
+    expect(cmp.metrics.map((m) => Object.keys(m))).toEqual([['dLoss'], []])
+    // Without curves (the UI reads them per run, a message each): the same comparison, no metrics.
+    const light = compareRuns(r, [a.id, b.id], { curves: false })
+    expect(light.metrics).toEqual([])
+    expect({ ...light, metrics: cmp.metrics }).toEqual(cmp)
   })
 })
 

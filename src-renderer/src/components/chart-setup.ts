@@ -35,7 +35,21 @@ Chart.defaults.color = '#aab3c5'
 Chart.defaults.borderColor = 'rgba(255,255,255,0.08)'
 Chart.defaults.font.family = 'Inter, system-ui, -apple-system, sans-serif'
 
-export const PALETTE = ['#f5a524', '#4ea1ff', '#7bd88f', '#ff6b8b', '#b48cff', '#39d0d8', '#e0e070', '#ff9f6b']
+/** Twelve colours, so a comparison of up to twelve runs gives each its own. */
+export const PALETTE = [
+  '#f5a524',
+  '#4ea1ff',
+  '#7bd88f',
+  '#ff6b8b',
+  '#b48cff',
+  '#39d0d8',
+  '#e0e070',
+  '#ff9f6b',
+  '#c9a27e',
+  '#ff5cd6',
+  '#a3e635',
+  '#94a3b8',
+]
 
 /** Index of the point whose x is nearest `x` in data sorted by x. */
 function nearestIndex(data: readonly { x: number }[], x: number): number {
