@@ -48,7 +48,9 @@ export function decodeNativeTimers(
 ): { seconds: Record<string, number>; gemmSeconds: Record<string, number>; calls: { d: number; g: number } } {
   const n = NATIVE_PHASES.length
   if (phases !== n || out.length < 4 * n + 2)
-    throw new Error(`the addon times ${phases} MLP phases and bench/mlp-phases.ts knows ${n}: rebuild the addon (node scripts/build-native.mjs)`)
+    throw new Error(
+      `the addon times ${phases} MLP phases and bench/mlp-phases.ts knows ${n}: rebuild the addon (node scripts/build-native.mjs)`,
+    )
   const seconds: Record<string, number> = {}
   const gemmSeconds: Record<string, number> = {}
   ;(['d', 'g'] as const).forEach((side, s) =>
@@ -82,8 +84,8 @@ export function ourBreakdown(native: ReturnType<typeof decodeNativeTimers>, js: 
   let elementwise = 0
   for (const [key, s] of Object.entries(native.seconds)) {
     const phase = key.slice(2)
+    if (phase === 'args') continue // in the boundary
     gemm += native.gemmSeconds[key]!
-    if (phase === 'args') continue
     phasesMs[key] = per(s)
     if (phase === 'adam' || phase === 'norm') optimizer += s - native.gemmSeconds[key]!
     else elementwise += s - native.gemmSeconds[key]!
@@ -132,17 +134,57 @@ export function phaseTable(columns: Column[]): string {
   const fmt = (ms: number | undefined, total: number) =>
     (ms === undefined ? '–' : `${ms.toFixed(3)} ${((100 * ms) / total).toFixed(1).padStart(4)}%`).padStart(cell)
   const line = (label: string, values: string[]) => label.padEnd(width) + values.join('')
-  const out = [line('ms per iteration (median of rounds)', columns.map((c) => c.label.padStart(cell)))]
+  const out = [
+    line(
+      'ms per iteration (median of rounds)',
+      columns.map((c) => c.label.padStart(cell)),
+    ),
+  ]
   for (const [key, label] of ROWS) {
     const values = columns.map((c) => med(c, (b) => b.phasesMs[key]))
     if (values.every((v) => v === undefined)) continue
-    out.push(line(label, values.map((v, i) => fmt(v, sums[i]!))))
+    out.push(
+      line(
+        label,
+        values.map((v, i) => fmt(v, sums[i]!)),
+      ),
+    )
   }
-  out.push(line('sum of the phases', sums.map((s) => fmt(s, s))))
-  out.push(line('iteration, uninstrumented', columns.map((c) => med(c, (b) => b.stepMs)!.toFixed(3).padStart(cell))))
-  out.push(line('  → iterations/s', columns.map((c) => (1000 / med(c, (b) => b.stepMs)!).toFixed(0).padStart(cell))))
+  out.push(
+    line(
+      'sum of the phases',
+      sums.map((s) => fmt(s, s)),
+    ),
+  )
+  out.push(
+    line(
+      'iteration, uninstrumented',
+      columns.map((c) =>
+        med(c, (b) => b.stepMs)!
+          .toFixed(3)
+          .padStart(cell),
+      ),
+    ),
+  )
+  out.push(
+    line(
+      '  → iterations/s',
+      columns.map((c) => (1000 / med(c, (b) => b.stepMs)!).toFixed(0).padStart(cell)),
+    ),
+  )
   out.push('by kind of work')
   const kindSums = columns.map((c) => med(c, (b) => Object.values(b.kindsMs).reduce((a, v) => a + v, 0))!)
-  for (const [key, label] of KIND_ROWS) out.push(line(`  ${label}`, columns.map((c, i) => fmt(med(c, (b) => b.kindsMs[key]), kindSums[i]!))))
+  for (const [key, label] of KIND_ROWS)
+    out.push(
+      line(
+        `  ${label}`,
+        columns.map((c, i) =>
+          fmt(
+            med(c, (b) => b.kindsMs[key]),
+            kindSums[i]!,
+          ),
+        ),
+      ),
+    )
   return out.join('\n')
 }

@@ -59,7 +59,7 @@ describe.skipIf(skip)("the native MLP step's phase timers", () => {
       for (const phase of ['args', 'gForward', 'dForward', 'loss', 'dBackward', 'norm', 'adam'])
         expect(t.seconds[`${side}.${phase}`], `${side}.${phase}`).toBeGreaterThan(0)
     expect(t.seconds['g.gBackward']).toBeGreaterThan(0)
-    expect(t.seconds['d.gBackward'], "the D step has no G backward").toBe(0)
+    expect(t.seconds['d.gBackward'], 'the D step has no G backward').toBe(0)
     for (const key of ['d.gForward', 'd.dForward', 'd.dBackward', 'g.gForward', 'g.dForward', 'g.dBackward', 'g.gBackward']) {
       expect(t.gemmSeconds[key], `${key}: BLAS time`).toBeGreaterThan(0)
       expect(t.gemmSeconds[key]!, `${key}: BLAS time within the phase's`).toBeLessThanOrEqual(t.seconds[key]!)
