@@ -23,6 +23,7 @@ enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_LEAKY = 2, ACT_TANH = 3 };
 enum { PHASE_D = 0, PHASE_G = 1 };
 enum { LOSS_NON_SATURATING = 0, LOSS_MINIMAX = 1 };
 #define MAX_LAYERS 32
+#define BIAS_COLUMNS 256 /* columns of a bias gradient summed at once (backward) */
 
 typedef struct {
   int in, out, bias, act;
@@ -120,6 +121,19 @@ napi_value gwb_mlp_timers_read(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * c ? a : b on the bits, without a branch. GCC keeps `c ? a : b` on floats as a branch (with its
+ * default -ftrapping-math), which mispredicts on about half of a GAN's activations and keeps the
+ * loop from vectorising: LeakyReLU's loops, forward and backward, were most of the MLP step's
+ * element-wise time (perf, bench/profile.ts --mlp).
+ */
+static inline float pick(int c, float a, float b) {
+  uint32_t mask = 0u - (uint32_t)c, r = (bits_of(a) & mask) | (bits_of(b) & ~mask);
+  float f;
+  memcpy(&f, &r, sizeof f);
+  return f;
+}
+
 /* out = act(in·W + b) for every layer, keeping what the backward pass needs (the same calls as tfjs' fused matMul and activation kernels). */
 static void forward(Layer *L, int n, const float *x, int rows) {
   const float *in = x;
@@ -135,11 +149,14 @@ static void forward(Layer *L, int n, const float *x, int rows) {
         for (size_t i = 0; i < count; i++) y->post[i] = relu_of(y->pre[i]);
         break;
       case ACT_LEAKY: {
-        /* As tfjs' LeakyRelu kernel (and the addon's): alpha·x in double, rounded once. */
+        /*
+         * As tfjs' LeakyRelu kernel (and the addon's): alpha·x in double, rounded once; without a
+         * branch (see pick).
+         */
         double a = y->alpha;
         for (size_t i = 0; i < count; i++) {
           float v = y->pre[i];
-          y->post[i] = v < 0 ? (float)(a * v) : v;
+          y->post[i] = pick(v < 0, (float)(a * v), v);
         }
         break;
       }
@@ -167,11 +184,14 @@ static void backward(Layer *L, int n, const float *x, int rows, int params, floa
     float *dp = y->dpre;
     switch (y->act) {
       case ACT_RELU:
-        for (size_t i = 0; i < count; i++) dp[i] = d[i] * (y->post[i] > 0 ? 1.0f : 0.0f);
+        for (size_t i = 0; i < count; i++) dp[i] = d[i] * pick(y->post[i] > 0, 1.0f, 0.0f);
         break;
       case ACT_LEAKY: {
         float a = (float)y->alpha; /* tfjs multiplies dy by alpha as a float32 scalar */
-        for (size_t i = 0; i < count; i++) dp[i] = y->pre[i] > 0 ? d[i] : d[i] * a;
+        for (size_t i = 0; i < count; i++) {
+          float g = d[i];
+          dp[i] = pick(y->pre[i] > 0, g, g * a); /* without a branch: see pick */
+        }
         break;
       }
       case ACT_TANH:
@@ -184,10 +204,20 @@ static void backward(Layer *L, int n, const float *x, int rows, int params, floa
     if (params) {
       gemm(1, 0, y->in, y->out, rows, in, y->in, dp, y->out, 0.0f, y->gw, y->out);
       if (y->bias) {
-        for (int c = 0; c < y->out; c++) {
-          double total = 0;
-          for (int r = 0; r < rows; r++) total += dp[(size_t)r * y->out + c];
-          y->gb[c] = (float)total;
+        /*
+         * Column sums in double, taken row by row along memory for BIAS_COLUMNS columns at a time
+         * (a column at a time strode through memory, one dependent add after another): each
+         * column's sum still adds its rows in order, so the result is the same to the bit.
+         */
+        for (int c0 = 0; c0 < y->out; c0 += BIAS_COLUMNS) {
+          int width = y->out - c0 < BIAS_COLUMNS ? y->out - c0 : BIAS_COLUMNS;
+          double total[BIAS_COLUMNS];
+          for (int c = 0; c < width; c++) total[c] = 0;
+          for (int r = 0; r < rows; r++) {
+            const float *row = dp + (size_t)r * y->out + c0;
+            for (int c = 0; c < width; c++) total[c] += row[c];
+          }
+          for (int c = 0; c < width; c++) y->gb[c0 + c] = (float)total[c];
         }
       }
     }
