@@ -30,7 +30,11 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3'
 const WORKLOAD = findWorkload('mlp')
 
-/** Our side, in this process: `steps` iterations uninstrumented, then `steps` timed; prints one JSON line. */
+/**
+ * Our side, in this process: after 100 warm-up iterations, `steps` iterations uninstrumented, `steps`
+ * timed, `steps` uninstrumented again (the uninstrumented time is their mean, so drift during the
+ * run hits both alike); prints one JSON line.
+ */
 export async function oursChild(steps: number): Promise<void> {
   const config = validateExperiment(
     applyOverrides(requirePreset(WORKLOAD.preset).config, [`training.batchSize=${WORKLOAD.batchSize}`, 'training.dSteps=1']),
@@ -53,10 +57,13 @@ export async function oursChild(steps: number): Promise<void> {
     metricsSeconds += (performance.now() - t0) / 1000
   }
   let i = 0
-  for (; i < 30; i++) await iterate(i)
-  let t0 = performance.now()
-  for (let n = 0; n < steps; n++, i++) await iterate(i)
-  const stepMs = (performance.now() - t0) / steps
+  for (; i < 100; i++) await iterate(i)
+  const plain = async () => {
+    const start = performance.now()
+    for (let n = 0; n < steps; n++, i++) await iterate(i)
+    return (performance.now() - start) / steps
+  }
+  const before = await plain()
 
   // Timed: the addon's timers on, and JS timers around the inputs and the call.
   const js: JsTimes = { iterations: steps, total: 0, inputs: { d: 0, g: 0 }, call: { d: 0, g: 0 }, metrics: 0 }
@@ -81,7 +88,7 @@ export async function oursChild(steps: number): Promise<void> {
   gan.latent = timed(latent, (s) => (js.inputs[side] += s))
   blas.mlpTimers(true)
   metricsSeconds = 0
-  t0 = performance.now()
+  const t0 = performance.now()
   for (let n = 0; n < steps; n++, i++) await iterate(i)
   js.total = (performance.now() - t0) / 1000
   js.metrics = metricsSeconds
@@ -93,6 +100,7 @@ export async function oursChild(steps: number): Promise<void> {
   gan.latent = latent
   if (native.calls.d !== steps || native.calls.g !== steps)
     throw new Error(`timed ${native.calls.d} D and ${native.calls.g} G native steps in ${steps} iterations: a step left the native path`)
+  const stepMs = (before + (await plain())) / 2
   const breakdown = ourBreakdown(native, js, stepMs)
   console.log(
     JSON.stringify({
