@@ -5,6 +5,11 @@
  * (--shapes prints each convolution's input shapes and time; --json prints one JSON line instead of
  * the table). Kernel times include the dispatch inside the kernel function, not tfjs' own
  * bookkeeping around it: "in kernels" vs "step" shows that.
+ *
+ * The MLP GAN's native step is one call these timers cannot see into; for it:
+ *   tsx bench/profile.ts --mlp [--steps 300] [--rounds 3] [--threads 1,2] [--json]
+ * prints its phases (the addon's own timers) beside the PyTorch peer's, in alternating rounds
+ * (bench/mlp-profile.ts).
  */
 import * as tf from '@tensorflow/tfjs'
 import { getKernelsForBackend, registerKernel, unregisterKernel, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
@@ -16,12 +21,24 @@ import { createDataSource } from '../src-main/datasets/create-data-source'
 import { disposeMetrics } from '../src-main/training/step-metrics'
 import { createGan } from '../src-main/training/create-gan'
 import type { BackendName } from '../src-shared/config/experiment'
+import { mlpProfile, oursChild } from './mlp-profile'
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
   const flag = (name: string) => {
     const i = args.indexOf(name)
     return i >= 0 ? args.splice(i, 2)[1] : undefined
+  }
+  const count = (name: string, fallback: number) => {
+    const v = flag(name) ?? String(fallback)
+    if (!/^[1-9]\d*$/.test(v)) throw new Error(`${name} expects a positive whole number, got "${v}"`)
+    return Number(v)
+  }
+  if (args[0] === '--mlp-child') return oursChild(Number(args[1]))
+  if (args.includes('--mlp')) {
+    const threads = (flag('--threads') ?? '1,2').split(',').map(Number)
+    if (!threads.every((t) => Number.isInteger(t) && t > 0)) throw new Error('--threads expects thread counts like 1,2')
+    return mlpProfile({ steps: count('--steps', 300), rounds: count('--rounds', 3), threads, json: args.includes('--json') })
   }
   const backendName = (flag('--backend') ?? 'wasm') as BackendName
   const shapes = args.includes('--shapes')
@@ -87,4 +104,7 @@ async function main(): Promise<void> {
   tf.disposeVariables()
 }
 
-void main()
+main().catch((e: unknown) => {
+  console.error(`bench/profile.ts: ${e instanceof Error ? e.message : String(e)}`)
+  process.exit(1)
+})

@@ -202,23 +202,51 @@ class Setup:
         return d(real), d(fake)
 
 
-def vanilla(setup, g, d, batch, zdim, real_shape, lr, joint):
+def _no_mark(_phase):
+    pass
+
+
+def vanilla(setup, g, d, batch, zdim, real_shape, lr, joint, mark=None):
+    """The D step then the G step. `mark(phase)` (bench/torch_profile.py --phases) is called as each
+    phase ends, with the phase names of bench/mlp-phases.ts; the bench passes none (a no-op call)."""
     g, d = setup.models(g, d)
     og, od = setup.adam([g], lr), setup.adam([d], lr)
     real = setup.images(torch.rand(real_shape) * 2 - 1) if len(real_shape) == 4 else torch.rand(real_shape) * 2 - 1
+    timed = mark is not None
+    mark = mark or _no_mark
 
     def step():
+        z = torch.randn(batch, zdim)
+        mark("d.inputs")
         with torch.no_grad():
-            fake = g(torch.randn(batch, zdim))
+            fake = g(z)
+        mark("d.gForward")
         setup.zero(od)
+        mark("d.adam")
         r, f = setup.d_pair(d, real, fake, joint)
+        mark("d.dForward")
         loss = 0.5 * (BCE(r, torch.ones_like(r)) + BCE(f, torch.zeros_like(f)))
+        mark("d.loss")
         loss.backward()
+        mark("d.dBackward")
         od.step()
+        mark("d.adam")
         setup.zero(og)
-        out = d(g(torch.randn(batch, zdim)))
-        BCE(out, torch.ones_like(out)).backward()
+        z = torch.randn(batch, zdim)
+        mark("g.inputs")
+        fake = g(z)
+        mark("g.gForward")
+        out = d(fake)
+        mark("g.dForward")
+        loss = BCE(out, torch.ones_like(out))
+        mark("g.loss")
+        if timed:
+            # The gradient reaches G's output once autograd is through D: the rest is G's backward.
+            fake.register_hook(lambda grad: mark("g.dBackward"))
+        loss.backward()
+        mark("g.gBackward")
         og.step()
+        mark("g.adam")
     return step, {"g": count(g), "d": count(d)}
 
 
@@ -295,14 +323,14 @@ def cyclegan(setup):
     return step, {"g": count(gab, gba), "d": count(db, da)}
 
 
-def make(workload, setup):
-    """(step function, batch size, trainable parameter counts) of a workload."""
+def make(workload, setup, mark=None):
+    """(step function, batch size, trainable parameter counts) of a workload; `mark`: see vanilla."""
     if workload == "dcgan":
-        return (*vanilla(setup, *keras_dcgan(), 64, 100, (64, 1, 28, 28), 2e-4, joint=True), 64)
+        return (*vanilla(setup, *keras_dcgan(), 64, 100, (64, 1, 28, 28), 2e-4, joint=True, mark=mark), 64)
     if workload == "dcgan-radford":
-        return (*vanilla(setup, *radford_dcgan(), 64, 100, (64, 1, 28, 28), 2e-4, joint=False), 64)
+        return (*vanilla(setup, *radford_dcgan(), 64, 100, (64, 1, 28, 28), 2e-4, joint=False, mark=mark), 64)
     if workload == "mlp":
-        return (*vanilla(setup, *mlp(), 256, 4, (256, 2), 1e-3, joint=True), 256)
+        return (*vanilla(setup, *mlp(), 256, 4, (256, 2), 1e-3, joint=True, mark=mark), 256)
     if workload == "acgan":
         return (*acgan(setup), 64)
     if workload == "pix2pix":

@@ -14,6 +14,7 @@ const TEST_FILES = [
   'tests/unit/native-kernels-props.test.ts',
   'tests/unit/native-threads.test.ts',
   'tests/unit/native-mlp-step.test.ts',
+  'tests/unit/native-mlp-timers.test.ts',
 ]
 
 /** The ASan runtime, which must be the first library of a process (Node is not built with it). */

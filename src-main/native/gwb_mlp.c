@@ -13,11 +13,17 @@
 #include "gwb_native.h"
 #include <math.h>
 #include <stdlib.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <time.h>
+#endif
 
 enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_LEAKY = 2, ACT_TANH = 3 };
 enum { PHASE_D = 0, PHASE_G = 1 };
 enum { LOSS_NON_SATURATING = 0, LOSS_MINIMAX = 1 };
 #define MAX_LAYERS 32
+#define BIAS_COLUMNS 256 /* columns of a bias gradient summed at once (backward) */
 
 typedef struct {
   int in, out, bias, act;
@@ -32,6 +38,102 @@ typedef struct {
 static float *arena = NULL;
 static size_t arena_len = 0;
 
+/*
+ * Optional per-phase timers (bench/profile.ts --mlp): seconds spent in each phase of the D and of
+ * the G step, and of that in BLAS products. A runtime switch (mlpTimers), not a compile-time define,
+ * so the profiler measures the very build the app runs, with no second build; off, a step costs one
+ * predictable branch per phase and per product. The order of PHASES must match bench/mlp-phases.ts
+ * (mlpTimersRead returns the count, and the reader checks it).
+ */
+enum { T_ARGS, T_G_FORWARD, T_COPY, T_D_FORWARD, T_LOSS, T_D_BACKWARD, T_G_BACKWARD, T_NORM, T_ADAM, T_COUNT };
+static int timing = 0;
+static int timed_step = 0, timed_phase = 0; /* where the clock runs now: step (D or G) and phase */
+static double timed_at = 0;                 /* when the current phase began */
+static double phase_seconds[2][T_COUNT], gemm_seconds[2][T_COUNT], timed_calls[2];
+
+static double now_seconds(void) {
+#ifdef _WIN32
+  LARGE_INTEGER t, f;
+  QueryPerformanceCounter(&t);
+  QueryPerformanceFrequency(&f);
+  return (double)t.QuadPart / (double)f.QuadPart;
+#else
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+#endif
+}
+
+/* Ends the running phase (its time is added to it) and starts `next`. */
+static void lap(int next) {
+  if (!timing) return;
+  double t = now_seconds();
+  phase_seconds[timed_step][timed_phase] += t - timed_at;
+  timed_at = t;
+  timed_phase = next;
+}
+
+/* gwb_gemm, its time also counted as the current phase's BLAS time. */
+static void gemm(int trans_a, int trans_b, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+  if (!timing) {
+    gwb_gemm(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  double t = now_seconds();
+  gwb_gemm(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+  gemm_seconds[timed_step][timed_phase] += now_seconds() - t;
+}
+
+/* mlpTimers(on: boolean): on, zeroes the timers and starts them; off, stops them (they keep their values). */
+napi_value gwb_mlp_timers(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  size_t argc = 1;
+  bool on = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_bool(env, argv[0], &on) != napi_ok) return gwb_throw(env, "gwb_native: mlpTimers: expected a boolean");
+  if (on) {
+    memset(phase_seconds, 0, sizeof phase_seconds);
+    memset(gemm_seconds, 0, sizeof gemm_seconds);
+    memset(timed_calls, 0, sizeof timed_calls);
+  }
+  timing = on;
+  return NULL;
+}
+
+/*
+ * mlpTimersRead(out: Float64Array) → the number of phases P: out gets the D step's seconds per phase
+ * (P values), the G step's (P), the D step's seconds in BLAS products per phase (P), the G step's
+ * (P), then the number of D and of G steps timed.
+ */
+napi_value gwb_mlp_timers_read(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  size_t argc = 1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1) return gwb_throw(env, "gwb_native: mlpTimersRead: expected a Float64Array");
+  double *out = gwb_typed(env, argv[0], napi_float64_array, 4 * T_COUNT + 2, NULL);
+  if (!out) return NULL;
+  for (int s = 0; s < 2; s++) {
+    memcpy(out + s * T_COUNT, phase_seconds[s], sizeof phase_seconds[s]);
+    memcpy(out + (2 + s) * T_COUNT, gemm_seconds[s], sizeof gemm_seconds[s]);
+    out[4 * T_COUNT + s] = timed_calls[s];
+  }
+  napi_create_int32(env, T_COUNT, &result);
+  return result;
+}
+
+/*
+ * c ? a : b on the bits, without a branch. GCC keeps `c ? a : b` on floats as a branch (with its
+ * default -ftrapping-math), which mispredicts on about half of a GAN's activations and keeps the
+ * loop from vectorising: LeakyReLU's loops, forward and backward, were most of the MLP step's
+ * element-wise time (perf, bench/profile.ts --mlp).
+ */
+static inline float pick(int c, float a, float b) {
+  uint32_t mask = 0u - (uint32_t)c, r = (bits_of(a) & mask) | (bits_of(b) & ~mask);
+  float f;
+  memcpy(&f, &r, sizeof f);
+  return f;
+}
+
 /* out = act(in·W + b) for every layer, keeping what the backward pass needs (the same calls as tfjs' fused matMul and activation kernels). */
 static void forward(Layer *L, int n, const float *x, int rows) {
   const float *in = x;
@@ -41,17 +143,20 @@ static void forward(Layer *L, int n, const float *x, int rows) {
     if (y->bias) {
       for (int r = 0; r < rows; r++) memcpy(y->pre + (size_t)r * y->out, y->b, (size_t)y->out * sizeof(float));
     }
-    gwb_gemm(0, 0, rows, y->out, y->in, in, y->in, y->w, y->out, y->bias ? 1.0f : 0.0f, y->pre, y->out);
+    gemm(0, 0, rows, y->out, y->in, in, y->in, y->w, y->out, y->bias ? 1.0f : 0.0f, y->pre, y->out);
     switch (y->act) {
       case ACT_RELU:
         for (size_t i = 0; i < count; i++) y->post[i] = relu_of(y->pre[i]);
         break;
       case ACT_LEAKY: {
-        /* As tfjs' LeakyRelu kernel (and the addon's): alpha·x in double, rounded once. */
+        /*
+         * As tfjs' LeakyRelu kernel (and the addon's): alpha·x in double, rounded once; without a
+         * branch (see pick).
+         */
         double a = y->alpha;
         for (size_t i = 0; i < count; i++) {
           float v = y->pre[i];
-          y->post[i] = v < 0 ? (float)(a * v) : v;
+          y->post[i] = pick(v < 0, (float)(a * v), v);
         }
         break;
       }
@@ -79,11 +184,14 @@ static void backward(Layer *L, int n, const float *x, int rows, int params, floa
     float *dp = y->dpre;
     switch (y->act) {
       case ACT_RELU:
-        for (size_t i = 0; i < count; i++) dp[i] = d[i] * (y->post[i] > 0 ? 1.0f : 0.0f);
+        for (size_t i = 0; i < count; i++) dp[i] = d[i] * pick(y->post[i] > 0, 1.0f, 0.0f);
         break;
       case ACT_LEAKY: {
         float a = (float)y->alpha; /* tfjs multiplies dy by alpha as a float32 scalar */
-        for (size_t i = 0; i < count; i++) dp[i] = y->pre[i] > 0 ? d[i] : d[i] * a;
+        for (size_t i = 0; i < count; i++) {
+          float g = d[i];
+          dp[i] = pick(y->pre[i] > 0, g, g * a); /* without a branch: see pick */
+        }
         break;
       }
       case ACT_TANH:
@@ -94,17 +202,27 @@ static void backward(Layer *L, int n, const float *x, int rows, int params, floa
     }
     const float *in = l ? L[l - 1].post : x;
     if (params) {
-      gwb_gemm(1, 0, y->in, y->out, rows, in, y->in, dp, y->out, 0.0f, y->gw, y->out);
+      gemm(1, 0, y->in, y->out, rows, in, y->in, dp, y->out, 0.0f, y->gw, y->out);
       if (y->bias) {
-        for (int c = 0; c < y->out; c++) {
-          double total = 0;
-          for (int r = 0; r < rows; r++) total += dp[(size_t)r * y->out + c];
-          y->gb[c] = (float)total;
+        /*
+         * Column sums in double, taken row by row along memory for BIAS_COLUMNS columns at a time
+         * (a column at a time strode through memory, one dependent add after another): each
+         * column's sum still adds its rows in order, so the result is the same to the bit.
+         */
+        for (int c0 = 0; c0 < y->out; c0 += BIAS_COLUMNS) {
+          int width = y->out - c0 < BIAS_COLUMNS ? y->out - c0 : BIAS_COLUMNS;
+          double total[BIAS_COLUMNS];
+          for (int c = 0; c < width; c++) total[c] = 0;
+          for (int r = 0; r < rows; r++) {
+            const float *row = dp + (size_t)r * y->out + c0;
+            for (int c = 0; c < width; c++) total[c] += row[c];
+          }
+          for (int c = 0; c < width; c++) y->gb[c0 + c] = (float)total[c];
         }
       }
     }
     float *dst = l ? L[l - 1].dpost : dx;
-    if (dst) gwb_gemm(0, 1, rows, y->in, y->out, dp, y->out, y->w, y->out, 0.0f, dst, y->in);
+    if (dst) gemm(0, 1, rows, y->in, y->out, dp, y->out, y->w, y->out, 0.0f, dst, y->in);
   }
 }
 
@@ -162,6 +280,10 @@ static float *carve(float **at, size_t count) {
 napi_value gwb_mlp_gan_step(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   size_t argc = 5;
+  if (timing) {
+    timed_at = now_seconds();
+    timed_phase = T_ARGS;
+  }
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 5) return gwb_throw(env, "gwb_native: mlpGanStep: expected 5 arguments");
   if (!gwb_blas_loaded()) return gwb_throw(env, "gwb_native: no BLAS loaded");
@@ -175,6 +297,7 @@ napi_value gwb_mlp_gan_step(napi_env env, napi_callback_info info) {
   if (phase < 0 || phase > 1 || loss_kind < 0 || loss_kind > 1 || batch < 1 || ng < 1 || nd < 1 || ng + nd > MAX_LAYERS || spec_len < 5 + 4 * (size_t)(ng + nd) || alpha_len < (size_t)(ng + nd)) {
     return gwb_throw(env, "gwb_native: mlpGanStep: bad spec");
   }
+  timed_step = phase;
   Layer L[MAX_LAYERS];
   memset(L, 0, sizeof L);
   for (int l = 0; l < ng + nd; l++) {
@@ -242,23 +365,30 @@ napi_value gwb_mlp_gan_step(napi_env env, napi_callback_info info) {
 
   float loss;
   double mean_real = 0, mean_fake = 0;
+  lap(T_G_FORWARD);
   if (phase == PHASE_D) {
     /* The generated batch (no gradient to G), then D on [real; generated] in one pass. */
     forward(G, ng, z, g_rows);
+    lap(T_COPY);
     size_t width = (size_t)D[0].in;
     memcpy(d_in, real, (size_t)batch * width * sizeof(float));
     memcpy(d_in + (size_t)batch * width, G[ng - 1].post, (size_t)batch * width * sizeof(float));
+    lap(T_D_FORWARD);
     forward(D, nd, d_in, d_rows);
+    lap(T_LOSS);
     const float *logits = D[nd - 1].post;
     float *dl = D[nd - 1].dpost;
     float half = 0.5f / (float)batch;
     float real_loss = bce(logits, 0, batch, 1.0f, half, dl, &mean_real);
     float fake_loss = bce(logits, batch, d_rows, 0.0f, half, dl, &mean_fake);
     loss = 0.5f * (real_loss + fake_loss);
+    lap(T_D_BACKWARD);
     backward(D, nd, d_in, d_rows, 1, NULL);
   } else {
     forward(G, ng, z, g_rows);
+    lap(T_D_FORWARD);
     forward(D, nd, G[ng - 1].post, d_rows);
+    lap(T_LOSS);
     const float *logits = D[nd - 1].post;
     float *dl = D[nd - 1].dpost;
     if (loss_kind == LOSS_NON_SATURATING) {
@@ -267,10 +397,14 @@ napi_value gwb_mlp_gan_step(napi_env env, napi_callback_info info) {
       loss = -bce(logits, 0, batch, 0.0f, -1.0f / (float)batch, dl, &mean_fake);
     }
     /* Through D to its input (D's own gradients are not needed), then through G. */
+    lap(T_D_BACKWARD);
     backward(D, nd, G[ng - 1].post, d_rows, 0, dfake);
+    lap(T_COPY);
     memcpy(G[ng - 1].dpost, dfake, (size_t)batch * G[ng - 1].out * sizeof(float));
+    lap(T_G_BACKWARD);
     backward(G, ng, z, g_rows, 1, NULL);
   }
+  lap(T_NORM);
 
   /* The updated model's gradient norm (reported on logged steps), then Adam, in place. */
   double norm = 0;
@@ -278,6 +412,7 @@ napi_value gwb_mlp_gan_step(napi_env env, napi_callback_info info) {
     add_squares(&norm, U[l].gw, (size_t)U[l].in * U[l].out);
     if (U[l].bias) add_squares(&norm, U[l].gb, (size_t)U[l].out);
   }
+  lap(T_ADAM);
   double k[6];
   memcpy(k, hyper, sizeof k);
   for (int l = 0; l < nu; l++) {
@@ -289,5 +424,9 @@ napi_value gwb_mlp_gan_step(napi_env env, napi_callback_info info) {
   out[1] = (float)mean_real;
   out[2] = (float)mean_fake;
   out[3] = (float)sqrt(norm);
+  if (timing) {
+    lap(T_ARGS); /* Adam's time ends here; the next step restarts the clock */
+    timed_calls[phase]++;
+  }
   return NULL;
 }

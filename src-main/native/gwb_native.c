@@ -1487,6 +1487,8 @@ NAPI_MODULE_INIT() {
       {"globalNorm", global_norm},
       {"buildInfo", build_info},
       {"mlpGanStep", gwb_mlp_gan_step},
+      {"mlpTimers", gwb_mlp_timers},
+      {"mlpTimersRead", gwb_mlp_timers_read},
   };
   for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {
     napi_value fn;

@@ -29,6 +29,9 @@ GWB_INTERNAL void *gwb_typed(napi_env env, napi_value v, napi_typedarray_type wa
 
 /* mlpGanStep (gwb_mlp.c): a whole D or G step of an MLP GAN. */
 GWB_INTERNAL napi_value gwb_mlp_gan_step(napi_env env, napi_callback_info info);
+/* mlpTimers, mlpTimersRead (gwb_mlp.c): its optional per-phase timers. */
+GWB_INTERNAL napi_value gwb_mlp_timers(napi_env env, napi_callback_info info);
+GWB_INTERNAL napi_value gwb_mlp_timers_read(napi_env env, napi_callback_info info);
 
 static inline uint32_t bits_of(float v) {
   uint32_t b;

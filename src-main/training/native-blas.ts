@@ -78,6 +78,10 @@ export interface NativeBlas {
    * (native-mlp-step.ts; the layout is described in gwb_mlp.c). out: loss, mean D(x), mean D(G(z)), gradient norm.
    */
   mlpGanStep(spec: Int32Array, alphas: Float64Array, hyper: Float64Array, tensors: Float32Array[], out: Float32Array): void
+  /** mlpGanStep's per-phase timers (bench/profile.ts --mlp): on zeroes and starts them, off stops them (off by default; absent from older addons). */
+  mlpTimers?(on: boolean): void
+  /** The timers into `out` (layout in gwb_mlp.c; bench/mlp-phases.ts reads it); returns the number of phases. */
+  mlpTimersRead?(out: Float64Array): number
   /** How this build was compiled: with OpenMP threads, with sanitizers ("address,undefined") or none (""). */
   buildInfo(): { openmp: boolean; sanitizers: string }
 }
