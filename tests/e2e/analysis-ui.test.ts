@@ -283,7 +283,17 @@ describe('analysis UI (#24)', () => {
     const text = (await rows.allTextContents()).join(' | ')
     expect(text).toContain(`${ringNs.id} · ring-ns:`)
     expect(text).toContain(`${ringMm.id} · ring-minimax:`)
-    await page.getByTestId('compare-charts').screenshot({ path: screenshotPath('analysis-compare-tooltip.png') })
+    // The legend down to the hovered chart, as the page shows it now: a screenshot of the whole
+    // card (taller than the window) scrolled, and the tooltip went with the mouse.
+    expect(await page.getByTestId('compare-chart-dLoss').getByTestId('chart-tooltip').isVisible()).toBe(true)
+    const card = (await page.getByTestId('compare-charts').boundingBox())!
+    const legend = (await page.getByTestId('compare-legend').boundingBox())!
+    const hovered = (await page.getByTestId('compare-chart-dLoss').boundingBox())!
+    const top = Math.max(0, legend.y - 10)
+    await page.screenshot({
+      path: screenshotPath('analysis-compare-tooltip.png'),
+      clip: { x: card.x, y: top, width: card.width, height: hovered.y + hovered.height + 10 - top },
+    })
   })
 
   it('3. a one-point chart is visible; any metric can be charted, remembered, on a log scale; the Config panel names the preset and what differs', async () => {
