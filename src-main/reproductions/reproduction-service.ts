@@ -6,6 +6,7 @@
  * per-seed results after each seed, so a crash keeps what was measured and the UI can show the
  * last table. A run that fails, diverges or is stopped is a failed seed, never silently dropped.
  */
+import { isDeepStrictEqual } from 'node:util'
 import type { Placement, RunRecord } from '../../src-shared/domain/run'
 import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
 import type { ReproductionProgressEvent, ReproductionRecord, SeedResult, SeedReuse } from '../../src-shared/domain/reproduction'
@@ -80,17 +81,6 @@ function validateRecipes(entry: ReproductionEntry, quick: boolean): void {
   }
 }
 
-/** Key order does not matter when two configs are compared. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`
-  return JSON.stringify(v)
-}
-
 /**
  * The latest completed run a previous reproduction of this entry trained with exactly the config
  * this recipe and seed give (the validated config, the seed included), and where it came from.
@@ -103,7 +93,10 @@ export function findReusableRun(
   seed: number,
   excludeReproductionId: number,
 ): { run: RunRecord; from: SeedReuse } | null {
-  const wanted = canonical(validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed })).config)
+  // As the registry stores a config (JSON), so that the comparison sees what a stored run holds.
+  const wanted: unknown = JSON.parse(
+    JSON.stringify(validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed })).config),
+  )
   const candidates = registry
     .listRuns({ tag: `reproduction:${entry.name}`, status: 'completed', limit: 10_000 })
     .sort((a, b) => b.id - a.id)
@@ -111,7 +104,7 @@ export function findReusableRun(
     const idTag = run.tags.find((t) => t.startsWith('reproduction-id:'))
     const reproductionId = idTag ? Number(idTag.slice('reproduction-id:'.length)) : NaN
     if (!Number.isInteger(reproductionId) || reproductionId === excludeReproductionId) continue
-    if (canonical(run.config) !== wanted) continue
+    if (!isDeepStrictEqual(run.config, wanted)) continue // key order aside
     const source = registry.repos.reproductions.find(reproductionId)
     if (!source) continue // its reproduction record was deleted: nothing to name as its origin
     return { run, from: { reproductionId, commit: source.commit } }
