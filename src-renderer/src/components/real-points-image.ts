@@ -15,11 +15,8 @@ export interface RealImageRequest {
   height: number
   /** Dot radius in device pixels. */
   radius: number
-  /** The axes' [xmin, xmax, ymin, ymax]: with the size, what the pixel positions depend on. */
+  /** The linear axes' [xmin, xmax, ymin, ymax]: with the size, what the pixel positions depend on. */
   frame: [number, number, number, number]
-  /** Image pixels per data unit along x and y, and the data point at the image's top-left corner. */
-  scale: [number, number]
-  topLeft: [number, number]
 }
 
 /** Per points array: images by size, radius and frame (a few: a page shows one or two sizes). */
@@ -37,11 +34,12 @@ export function realPointsImage(points: [number, number][], req: RealImageReques
   image.height = req.height
   // The axes are linear: a point's pixel is an affine map of it (no per-point call into chart.js).
   const xy = new Float64Array(2 * points.length)
-  const [sx, sy] = req.scale
-  const [x0, y0] = req.topLeft
+  const [x0, x1, y0, y1] = req.frame
+  const sx = req.width / (x1 - x0)
+  const sy = req.height / (y1 - y0)
   points.forEach(([x, y], i) => {
     xy[2 * i] = (x - x0) * sx
-    xy[2 * i + 1] = (y0 - y) * sy
+    xy[2 * i + 1] = (y1 - y) * sy
   })
   const pixels = splatDots(xy, { width: req.width, height: req.height, radius: req.radius, rgb: REAL_RGB, alpha: REAL_ALPHA })
   image.getContext('2d')!.putImageData(new ImageData(pixels, req.width, req.height), 0, 0)
