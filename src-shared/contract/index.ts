@@ -121,7 +121,7 @@ export const requests = {
     z.strictObject({
       ids: z.array(runId).min(2).max(50),
       /**
-       * false: \`metrics\` comes back empty, for a caller that reads each run's curves with
+       * false: `metrics` comes back empty, for a caller that reads each run's curves with
        * runs.metrics (one message per run: no single message of megabytes blocks the page).
        */
       curves: z.boolean().optional(),

@@ -19,6 +19,9 @@ import { useRunsStore } from '../stores/runs'
 /** How often runs trained elsewhere (no events reach this window) are re-read while active. */
 const POLL_MS = 5000
 
+/** One run's stored curves, as many points each as a comparison of `runs` runs shows. */
+const curves = (id: number, runs: number) => api().call('runs.metrics', { id, maxPoints: comparePoints(runs) })
+
 export function useComparison(ids: Ref<number[]>) {
   const store = useRunsStore()
   /** Shallow: the curves of N runs are plain data, and making them reactive costs seconds. */
@@ -36,8 +39,7 @@ export function useComparison(ids: Ref<number[]>) {
       // The records first, then each run's curves in a message of its own: one reply with every
       // curve (2.4 MB for 10 runs of 10 metrics) was a main-thread task of 90-160 ms to receive.
       const base = await api().call('runs.compare', { ids: ids.value, curves: false })
-      const maxPoints = comparePoints(base.runs.length)
-      const metrics = await Promise.all(base.runs.map((r) => api().call('runs.metrics', { id: r.id, maxPoints })))
+      const metrics = await Promise.all(base.runs.map((r) => curves(r.id, base.runs.length)))
       data.value = { ...base, metrics }
       diagnoses.value = await Promise.all(
         data.value.runs.map((r) =>
@@ -60,7 +62,7 @@ export function useComparison(ids: Ref<number[]>) {
     try {
       const [run, metrics, diag] = await Promise.all([
         api().call('runs.get', { id }),
-        api().call('runs.metrics', { id, maxPoints: comparePoints(d.runs.length) }),
+        curves(id, d.runs.length),
         api()
           .call('runs.diagnoses', { id })
           .catch(() => diagnoses.value[i] ?? []),
