@@ -24,6 +24,7 @@ import { disposeMetrics, readMetrics, type StepMetrics } from '../src-main/train
 import { findWorkload } from './workloads'
 import { peerEnv } from './peer-env'
 import { type Breakdown, type Column, decodeNativeTimers, type JsTimes, NATIVE_PHASES, ourBreakdown, phaseTable } from './mlp-phases'
+import { childFailure, lastJsonLine } from './child-output'
 
 const ROOT = path.resolve(__dirname, '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
@@ -116,13 +117,9 @@ export async function oursChild(steps: number): Promise<void> {
 }
 
 function lastJson(what: string, r: ReturnType<typeof spawnSync>): Record<string, unknown> {
-  const line = String(r.stdout)
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .at(-1)
-  if (r.status !== 0 || !line) throw new Error(`${what} failed: ${String(r.stderr).trim().split('\n').at(-1) ?? `exit ${r.status}`}`)
-  return JSON.parse(line) as Record<string, unknown>
+  const result = r.status === 0 ? lastJsonLine(String(r.stdout)) : undefined
+  if (!result) throw new Error(childFailure(what, String(r.stderr), r.status))
+  return result
 }
 
 function runOurs(threads: number, steps: number): Breakdown & Record<string, unknown> {

@@ -22,6 +22,7 @@ import { readLoad, describeMachine } from './machine'
 import { median } from './stats'
 import { peerAllocator, peerEnv } from './peer-env'
 import { TASKS } from './quality'
+import { childFailure, lastJsonLine } from './child-output'
 
 const ROOT = path.resolve(__dirname, '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
@@ -60,16 +61,9 @@ function measure(cmd: string, args: string[], what: string, env: NodeJS.ProcessE
       clearTimeout(timer)
       samples.push(readLoad().avg1)
       const load = { mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples) }
-      const line = stdout
-        .trim()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .at(-1)
-      if (code !== 0 || !line) {
-        resolve({ result: { error: `${what} failed: ${(stderr.trim().split('\n').at(-1) || `exit ${code}`).slice(0, 300)}` }, load })
-      } else {
-        resolve({ result: JSON.parse(line) as Result, load })
-      }
+      const result = lastJsonLine(stdout)
+      if (code !== 0 || !result) resolve({ result: { error: childFailure(what, stderr, code).slice(0, 300) }, load })
+      else resolve({ result: result as Result, load })
     })
   })
 }
