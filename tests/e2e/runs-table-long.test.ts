@@ -1,8 +1,9 @@
 /**
  * A runs table longer than one screenful in Debian Chromium: its rows are rendered a chunk per
  * frame (one task for 200 rows was 90–100 ms, npm run bench:ui), so this checks that every row
- * still arrives, that a search which shrinks the list and its clearing bring them all back, and
- * that "pick every listed run" picks the rows not yet rendered too.
+ * still arrives, in columns that line up with the header's (the rows come in tables of 20, the
+ * later ones given the first's column widths), that a search which shrinks the list and its
+ * clearing bring them all back, and that "pick every listed run" picks the rows not yet rendered too.
  */
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -43,6 +44,15 @@ describe('a long runs table', () => {
       await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(RUNS)
       // Newest first: the last row is the first run.
       expect(await rows.last().getAttribute('data-run-id')).toBe('1')
+      // The rows after the first table's sit in tables of their own, given its column widths:
+      // every row's cells line up with the header's.
+      const lefts = (sel: string) => page.locator(sel).evaluateAll((cells) => cells.map((c) => Math.round(c.getBoundingClientRect().left)))
+      const header = await lefts('[data-testid=runs-table] thead th')
+      expect(await page.locator('[data-testid=runs-table] table').count()).toBeGreaterThan(1)
+      for (const id of ['1', '50', String(RUNS)]) {
+        await page.locator(`[data-run-id="${id}"]`).scrollIntoViewIfNeeded()
+        expect(await lefts(`[data-run-id="${id}"] td`)).toEqual(header)
+      }
 
       // long-1, long-10 … long-19, long-100 … long-130: 42 rows, then all again.
       await page.getByTestId('run-search').fill('long-1')
