@@ -1,10 +1,11 @@
 /**
  * `npm run bench:ui`: the UI under load, in Debian's Chromium against server mode. A registry of
  * 200 runs with 100,000 metric points each (10 keys × 10,000 steps; built once and cached), then:
- * the runs table, a search, a 10-run comparison, one run's page, a run page while a DCGAN trains,
- * and issue 24's scenario: a comparison of 10 stored runs plus two 2D MLP runs training on the
- * cores, followed live, while the bench moves the shared epoch slider and switches D's decision
- * surface off and on (each move redraws the heat maps). For each: time until it is drawn, and the
+ * the app's start on its runs table, the runs table again from another page, a search, a 10-run
+ * comparison, one run's page, a run page while a DCGAN trains, and issue 24's scenario: a
+ * comparison of 10 stored runs plus two 2D MLP runs training on the cores, followed live, while
+ * the bench moves the shared epoch slider and switches D's decision surface off and on (each move
+ * redraws the heat maps). For each: time until it is drawn, and the
  * main thread's long tasks (PerformanceObserver 'longtask': tasks over 50 ms), their count and
  * the longest, against the target: no task over 100 ms (a page that blocks longer lags under the
  * hand). Last line: one JSON object. Exits with 1 when a view misses the target, 2 on an error.
@@ -83,21 +84,34 @@ interface Measure {
   /** Every long task's duration, longest first. */
   longTaskMs: number[]
   met: boolean
+  /**
+   * The app's start: its tasks until the runs table's first rows were in the page (evaluating the
+   * app's code, cold in a fresh browser profile, and drawing the page). Reported, not held to the
+   * target: there is nothing on the page to act on yet; the tasks after are.
+   */
+  beforeDrawn?: { longTasks: number; maxLongTaskMs: number }
   /** What the scenario did (live compare: redraws driven, steps trained meanwhile). */
   notes?: Record<string, number>
 }
 
-async function measure(page: Page, label: string, action: () => Promise<void | Record<string, number>>): Promise<Measure> {
-  // Tasks are counted from here on by their start time: the observer delivers its entries late
-  // (batched, when the page is idle), so a task the previous view or the app's start ran could
-  // otherwise arrive after this reset and be counted against this view (a trace of the runs table
-  // showed no task over 21 ms where the observer reported 133).
-  const since = await page.evaluate(() => {
-    const w = window as unknown as { __long: number[]; __longAt: { start: number; duration: number }[] }
-    w.__long = []
-    w.__longAt = []
-    return performance.now()
-  })
+async function measure(
+  page: Page,
+  label: string,
+  action: () => Promise<void | Record<string, number>>,
+  options: { newDocument?: boolean } = {},
+): Promise<Measure> {
+  // Tasks are counted by their start time: the observer delivers its entries late (batched,
+  // when the page is idle), so a task of the previous view could otherwise arrive after this
+  // reset and count against this view. A view that loads a new document counts all of it (its
+  // times start at 0, where the init script resets the list).
+  const since = options.newDocument
+    ? 0
+    : await page.evaluate(() => {
+        const w = window as unknown as { __long: number[]; __longAt: { start: number; duration: number }[] }
+        w.__long = []
+        w.__longAt = []
+        return performance.now()
+      })
   const trace = TRACE_DIR ? await startTrace(page) : undefined
   const profiling = PROFILE ? await startProfile(page) : undefined
   const t0 = Date.now()
@@ -110,16 +124,24 @@ async function measure(page: Page, label: string, action: () => Promise<void | R
     for (const line of busiest(profile)) console.log(`    ${line}`)
   }
   if (trace) await trace(path.join(TRACE_DIR!, `${label.replace(/[^\w]+/g, '-').replace(/^-|-$/g, '')}.json`))
-  const long = await page.evaluate(
-    (t0) =>
-      (window as unknown as { __longAt: { start: number; duration: number }[] }).__longAt
-        .filter((e) => e.start >= t0)
-        .map((e) => e.duration),
-    since,
-  )
-  const longTaskMs = long.map(Math.round).sort((a, b) => b - a)
+  const { long, firstRowAt } = await page.evaluate((t0) => {
+    const w = window as unknown as { __longAt: { start: number; duration: number }[]; __firstRowAt?: number }
+    return { long: w.__longAt.filter((e) => e.start >= t0), firstRowAt: w.__firstRowAt ?? 0 }
+  }, since)
+  const drawnFrom = options.newDocument ? firstRowAt : 0
+  const byLength = (tasks: { duration: number }[]) => tasks.map((e) => Math.round(e.duration)).sort((a, b) => b - a)
+  const longTaskMs = byLength(long.filter((e) => e.start >= drawnFrom))
   const maxLongTaskMs = longTaskMs[0] ?? 0
-  const m: Measure = { ms, longTasks: long.length, maxLongTaskMs, longTaskMs, met: maxLongTaskMs <= TARGET_MS, ...(notes ? { notes } : {}) }
+  const before = byLength(long.filter((e) => e.start < drawnFrom))
+  const m: Measure = {
+    ms,
+    longTasks: longTaskMs.length,
+    maxLongTaskMs,
+    longTaskMs,
+    met: maxLongTaskMs <= TARGET_MS,
+    ...(options.newDocument ? { beforeDrawn: { longTasks: before.length, maxLongTaskMs: before[0] ?? 0 } } : {}),
+    ...(notes ? { notes } : {}),
+  }
   console.log(`  ${label}: ${JSON.stringify(m)}`)
   return m
 }
@@ -141,7 +163,9 @@ async function startProfile(page: Page): Promise<() => Promise<CpuProfile>> {
 async function startTrace(page: Page): Promise<(file: string) => Promise<void>> {
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Tracing.start', {
-    categories: 'devtools.timeline,toplevel,v8.execute,blink.user_timing,disabled-by-default-devtools.timeline',
+    // The v8 sampler's ticks say which functions ran inside each long task.
+    categories:
+      'devtools.timeline,toplevel,v8.execute,blink.user_timing,disabled-by-default-devtools.timeline,disabled-by-default-v8.cpu_profiler',
     transferMode: 'ReturnAsStream',
   })
   return async (file) => {
@@ -339,10 +363,30 @@ async function main(): Promise<void> {
           w.__longAt.push({ start: e.startTime, duration: e.duration })
         }
       }).observe({ type: 'longtask', buffered: true })
+      // When the runs table's first rows enter the page (the app's start is drawn).
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('[data-run-id]')) return
+        ;(window as unknown as { __firstRowAt: number }).__firstRowAt = performance.now()
+        observer.disconnect()
+      }).observe(document, { childList: true, subtree: true })
     })
-    await page.goto(server.url)
-    await page.getByTestId('connection').filter({ hasText: 'connected' }).waitFor()
-
+    // The app opening on its home, the runs table: a new document, so every task of its start
+    // counts (the observer's times restart at the navigation).
+    results['app start on the runs table (200 runs)'] = await measure(
+      page,
+      'app start on the runs table (200 runs)',
+      async () => {
+        await page.goto(server.url)
+        await page.getByTestId('connection').filter({ hasText: 'connected' }).waitFor({ timeout: 120_000 })
+        await page.waitForFunction((n) => document.querySelectorAll('[data-run-id]').length >= n, RUNS, { timeout: 120_000 })
+      },
+      { newDocument: true },
+    )
+    // Back to the table from another page, as a user goes back and forth (the table is built
+    // again). Going to `#/runs` while the app is on it would measure nothing.
+    await page.goto(`${server.origin}/#/system`)
+    await page.waitForFunction(() => document.querySelectorAll('[data-run-id]').length === 0)
+    await page.waitForTimeout(500)
     results['runs table (200 runs)'] = await measure(page, 'runs table (200 runs)', async () => {
       await page.goto(`${server.origin}/#/runs`)
       await page.waitForFunction((n) => document.querySelectorAll('[data-run-id]').length >= n, RUNS, { timeout: 120_000 })
@@ -411,7 +455,9 @@ async function main(): Promise<void> {
   console.log(`${'view'.padEnd(width)}  drawn in   long tasks  longest  target`)
   for (const [k, r] of Object.entries(results))
     console.log(
-      `${k.padEnd(width)}  ${`${r.ms} ms`.padStart(8)}  ${String(r.longTasks).padStart(10)}  ${`${r.maxLongTaskMs} ms`.padStart(7)}  ${r.met ? 'met' : 'NOT MET'}`,
+      `${k.padEnd(width)}  ${`${r.ms} ms`.padStart(8)}  ${String(r.longTasks).padStart(10)}  ${`${r.maxLongTaskMs} ms`.padStart(7)}  ${r.met ? 'met' : 'NOT MET'}${
+        r.beforeDrawn ? `  (before the table was drawn: longest ${r.beforeDrawn.maxLongTaskMs} ms, no target)` : ''
+      }`,
     )
   const met = Object.values(results).every((r) => r.met)
   console.log(
