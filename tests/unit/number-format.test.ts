@@ -17,13 +17,16 @@ describe('table formatting with shared Intl formatters', () => {
 })
 
 describe('chunksOf', () => {
-  it('cuts a list into consecutive pieces, the last shorter; an empty list is one empty piece', () => {
+  it('cuts a list into consecutive pieces (the first of its own size), the last shorter; an empty list is one empty piece', () => {
     expect(chunksOf([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]])
     expect(chunksOf([1, 2, 3, 4], 2)).toEqual([
       [1, 2],
       [3, 4],
     ])
     expect(chunksOf([], 20)).toEqual([[]])
+    expect(chunksOf([1, 2, 3, 4, 5, 6], 2, 3)).toEqual([[1, 2, 3], [4, 5], [6]])
+    expect(chunksOf([1, 2], 2, 3)).toEqual([[1, 2]])
     expect(() => chunksOf([1], 0)).toThrow(/at least 1/)
+    expect(() => chunksOf([1], 2, 0)).toThrow(/at least 1/)
   })
 })
