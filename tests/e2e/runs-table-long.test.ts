@@ -1,9 +1,10 @@
 /**
  * A runs table longer than one screenful in Debian Chromium: its rows are rendered a chunk per
  * frame (one task for 200 rows was 90–100 ms, npm run bench:ui), so this checks that every row
- * still arrives, in columns that line up with the header's (the rows come in a table of 20, then of 10, the
- * later ones given the first's column widths), that a search which shrinks the list and its
- * clearing bring them all back, and that "pick every listed run" picks the rows not yet rendered too.
+ * still arrives, in columns that line up with the header's (the rows come in a table of 20, then
+ * tables of 10 given the first's column widths), that a search which shrinks the list and its
+ * clearing bring them all back, and that "pick every listed run" picks the rows not yet rendered
+ * too.
  */
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
