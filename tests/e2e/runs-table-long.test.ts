@@ -28,8 +28,12 @@ beforeAll(async () => {
   try {
     const config = validateExperiment(requirePreset('mlp-2d-ring8').config).config
     for (let i = 1; i <= RUNS; i++) {
-      const run = registry.createRun({ config, name: `long-${i}`, experiment: 'long', totalSteps: 10 })
-      registry.setStatus(run.id, 'completed')
+      // Rows below the first screenful show more than those in it: a name longer than theirs, two
+      // buttons (a stopped run: Resume and Delete), tags. They must stay in their columns.
+      const name = i === 1 ? `long-1_${'abcdefghij'.repeat(9)}` : `long-${i}`
+      const run = registry.createRun({ config, name, experiment: 'long', totalSteps: 10 })
+      registry.setStatus(run.id, i <= 40 ? 'stopped' : 'completed')
+      if (i % 7 === 0) registry.tag(run.id, ['seven', 'a-longer-tag'])
     }
   } finally {
     registry.close()
@@ -45,15 +49,36 @@ describe('a long runs table', () => {
       await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(RUNS)
       // Newest first: the last row is the first run.
       expect(await rows.last().getAttribute('data-run-id')).toBe('1')
-      // The rows after the first table's sit in tables of their own, given its column widths:
-      // every row's cells line up with the header's.
-      const lefts = (sel: string) => page.locator(sel).evaluateAll((cells) => cells.map((c) => Math.round(c.getBoundingClientRect().left)))
-      const header = await lefts('[data-testid=runs-table] thead th')
+      // The rows after the first screenful sit in tables of their own, given the first's column
+      // widths: every row's cells line up with the header's, left and right (within a pixel), and
+      // the whole reads as one table to assistive technology.
+      const edges = (sel: string) =>
+        page.locator(sel).evaluateAll((cells) => cells.map((c) => [c.getBoundingClientRect().left, c.getBoundingClientRect().right]))
+      const header = await edges('[data-testid=runs-table] thead th')
       expect(await page.locator('[data-testid=runs-table] table').count()).toBeGreaterThan(1)
-      for (const id of ['1', '50', String(RUNS)]) {
+      for (const id of [1, 7, 50, 100]) {
         await page.locator(`[data-run-id="${id}"]`).scrollIntoViewIfNeeded()
-        expect(await lefts(`[data-run-id="${id}"] td`)).toEqual(header)
+        const cells = await edges(`[data-run-id="${id}"] td`)
+        expect(cells.length).toBe(header.length)
+        // Nothing spills out of its cell (a long name wraps within its column).
+        const spill = await page
+          .locator(`[data-run-id="${id}"] td`)
+          .evaluateAll((tds) => tds.map((c) => c.scrollWidth - c.clientWidth).filter((d) => d > 1))
+        expect(spill, `run ${id}: cells whose content is wider than they are`).toEqual([])
+        cells.forEach(([l, r], i) => {
+          expect(Math.abs(l! - header[i]![0]!), `run ${id}, column ${i}: left edge`).toBeLessThanOrEqual(1)
+          expect(Math.abs(r! - header[i]![1]!), `run ${id}, column ${i}: right edge`).toBeLessThanOrEqual(1)
+        })
       }
+      expect(await page.getByRole('table', { name: 'Runs' }).getAttribute('aria-rowcount')).toBe(String(RUNS + 1))
+      expect(await page.locator('[data-run-id="1"]').getAttribute('aria-rowindex')).toBe(String(RUNS + 1))
+      expect(await page.getByRole('columnheader').count()).toBe(header.length)
+      // Rows far down follow their state: ticking two counts them for comparison, and they show it.
+      for (const id of [50, 100]) await page.getByRole('checkbox', { name: `compare run ${id}`, exact: true }).check()
+      await expect.poll(() => page.getByTestId('compare-runs').textContent()).toMatch(/Compare 2\b/)
+      expect(await page.getByRole('checkbox', { name: 'compare run 50', exact: true }).isChecked()).toBe(true)
+      for (const id of [50, 100]) await page.getByRole('checkbox', { name: `compare run ${id}`, exact: true }).uncheck()
+      expect(await page.getByRole('button', { name: 'resume run 12' }).count()).toBe(1)
 
       // long-1, long-10 … long-19, long-100 … long-130: 42 rows, then all again.
       await page.getByTestId('run-search').fill('long-1')
@@ -63,6 +88,9 @@ describe('a long runs table', () => {
 
       await page.getByTestId('pick-all').check()
       await expect.poll(() => page.getByTestId('compare-runs').textContent()).toMatch(new RegExp(`Compare ${RUNS}`))
+      // Each row re-renders when its pick changes elsewhere (the header's box), far down too.
+      for (const id of [RUNS, 50, 1])
+        await expect.poll(() => page.getByRole('checkbox', { name: `compare run ${id}`, exact: true }).isChecked()).toBe(true)
     })
   })
 })
