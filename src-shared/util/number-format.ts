@@ -16,8 +16,8 @@ const LOCAL_DATE_TIME = new Intl.DateTimeFormat(undefined, {
 /** 12,345 (en-US grouping; fractions rounded to 3 digits, as toLocaleString does). */
 export const grouped = (n: number): string => GROUPED.format(n)
 
-/** The user's local date and time, as `Date.prototype.toLocaleString()` writes it. */
-export const localDateTime = (t: Date | number): string => LOCAL_DATE_TIME.format(t)
+/** The user's local date and time, as `Date.prototype.toLocaleString()` writes it; '—' for no valid time. */
+export const localDateTime = (t: Date | number): string => (Number.isFinite(+t) ? LOCAL_DATE_TIME.format(t) : '—')
 
 /** A table cell's number: whole numbers grouped, others to 4 significant digits (1 decimal from 100). */
 export const cellNumber = (v: number): string => (Number.isInteger(v) ? grouped(v) : Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4))

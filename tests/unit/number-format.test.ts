@@ -7,6 +7,8 @@ describe('table formatting with shared Intl formatters', () => {
     for (const n of [0, 7, 999, 1000, 12_345, -5_000_000, 1234.5678, 0.0001234]) expect(grouped(n)).toBe(n.toLocaleString('en-US'))
     for (const t of [0, Date.UTC(2026, 11, 6, 8, 1, 2), Date.parse('2026-01-31T23:59:59Z')])
       expect(localDateTime(t)).toBe(new Date(t).toLocaleString())
+    // A registry row with an unreadable date shows a dash (Intl throws on NaN; the table must not).
+    expect(localDateTime(Date.parse('not a date'))).toBe('—')
   })
   it('cells: whole numbers grouped, others to 4 significant digits, one decimal from 100', () => {
     expect(cellNumber(12345)).toBe('12,345')
