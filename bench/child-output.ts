@@ -10,7 +10,12 @@ export function lastJsonLine(stdout: string): Record<string, unknown> | undefine
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .at(-1)
-  return line === undefined ? undefined : (JSON.parse(line) as Record<string, unknown>)
+  if (line === undefined) return undefined
+  try {
+    return JSON.parse(line) as Record<string, unknown>
+  } catch {
+    return undefined // output cut short (a timeout's SIGKILL) or not JSON after all
+  }
 }
 
 /** "WHAT failed: REASON", the reason being the child's last stderr line or its exit code. */
