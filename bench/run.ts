@@ -62,7 +62,7 @@ function measure(cmd: string, args: string[], what: string, env: NodeJS.ProcessE
       samples.push(readLoad().avg1)
       const load = { mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples) }
       const result = code === 0 ? lastJsonLine(stdout) : undefined
-      if (code !== 0 || !result) resolve({ result: { error: childFailure(what, stderr, code).slice(0, 300) }, load })
+      if (!result) resolve({ result: { error: childFailure(what, stderr, code).slice(0, 300) }, load })
       else resolve({ result: result as Result, load })
     })
   })
