@@ -183,6 +183,19 @@ export const experimentConfigSchema = z.strictObject({
     })
     .optional()
     .describe("InfoGAN's latent codes (conditioning: infogan)."),
+  acgan: z
+    .strictObject({
+      fakeClassWeight: z
+        .number()
+        .min(0)
+        .max(10)
+        .default(1)
+        .describe(
+          "Weight of D's class loss on generated samples (the paper uses 1; Keras' AC-GAN example uses 0, so D's class head learns the classes from real images only and G must draw what a real-data classifier recognises).",
+        ),
+    })
+    .optional()
+    .describe('AC-GAN settings (conditioning: acgan).'),
   pix2pix: z
     .strictObject({
       l1Weight: z.number().min(0).max(10_000).default(100).describe("Weight λ of G's L1 distance to the target (the paper uses 100)."),

@@ -128,6 +128,7 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
     )
   }
   if (config.pix2pix && !pix2pix) errors.push({ path: 'pix2pix', message: 'only used with conditioning "pix2pix"' })
+  if (config.acgan && config.conditioning !== 'acgan') errors.push({ path: 'acgan', message: 'only used with conditioning "acgan"' })
   if (config.cyclegan && !cycle) errors.push({ path: 'cyclegan', message: 'only used with conditioning "cyclegan"' })
   if (cycle) {
     // CycleGAN's own loop (two translators, two critics) has no place for these.

@@ -70,6 +70,14 @@ const ENTRIES: MetricInfo[] = [
       'Mean pairwise distance of 256 generated samples over that of 256 real ones (about 1 when as varied as the data; far below 1: collapse)',
   },
   {
+    key: 'stripes',
+    label: 'Stripe power ratio',
+    group: 'quality',
+    better: 'lower',
+    description:
+      "Share of the samples' non-constant power at a 2-pixel period (one-pixel stripes or checkerboards), over real test images' share, on the worse axis (about 1 when as smooth as the data)",
+  },
+  {
     key: 'frechetDistance',
     label: 'Fréchet distance',
     group: 'quality',

@@ -13,6 +13,8 @@ import { selectBackend } from '../../src-main/training/backend'
 import { VanillaGan } from '../../src-main/training/vanilla-gan'
 import { disposeMetrics, readMetrics, type StepMetrics } from '../../src-main/training/step-metrics'
 import { createDataSource } from '../../src-main/datasets/create-data-source'
+import { acganObjective } from '../../src-main/training/objectives/acgan'
+import { conditionerFor } from '../../src-main/training/conditions'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { loadCheckpoint, saveCheckpoint } from '../../src-main/training/checkpoint'
 import { tmpDir } from '../helpers/tmp'
@@ -312,6 +314,31 @@ describe('conditional GANs', () => {
     } finally {
       gan.dispose()
     }
+  })
+
+  it("AC-GAN: acgan.fakeClassWeight scales D's class loss on generated samples (0: D learns the classes from real images only)", () => {
+    const config = acgan()
+    const conditioner = conditionerFor(config)!
+    const data = createDataSource(config.dataset, 1)
+    // Logits that put ln 4 more on class 0 than on the other nine: −log p(class 0) = ln(13/4), −log p(class 1) = ln 13.
+    const head = tf.tensor2d([Array.from({ length: 10 }, (_, c) => (c === 0 ? Math.log(4) : 0))])
+    const out = { score: tf.zeros([1, 1]), head }
+    const labels = (k: number) => tf.tensor2d([[k]])
+    const dLoss = (weight: number | undefined) => {
+      const objective = weight === undefined ? acganObjective(conditioner, data) : acganObjective(conditioner, data, weight)
+      const terms = objective.discriminatorTerms(out, out, labels(0), labels(1), false, () => {})
+      return terms.loss!.arraySync()
+    }
+    const real = Math.log(13 / 4)
+    const fake = Math.log(13)
+    expect(dLoss(undefined)).toBeCloseTo(real + fake, 5)
+    expect(dLoss(1)).toBeCloseTo(real + fake, 5)
+    expect(dLoss(0)).toBeCloseTo(real, 5)
+    expect(dLoss(0.5)).toBeCloseTo(real + 0.5 * fake, 5)
+    expect(() => validateExperiment({ ...requirePreset('gan-mnist-lecture').config, acgan: { fakeClassWeight: 0 } })).toThrowError(
+      /acgan: only used with conditioning "acgan"/,
+    )
+    expect(validateExperiment({ ...requirePreset('acgan-mnist').config, acgan: {} }).config.acgan?.fakeClassWeight).toBe(1)
   })
 
   it('InfoGAN: Q learns the codes (info loss and code accuracy are reported), the code changes the sample', async () => {

@@ -14,7 +14,7 @@ type Family = Exclude<ExperimentConfig['conditioning'], 'cyclegan'>
 const FAMILIES: Record<Family, (config: ExperimentConfig, data: DataSource) => GanObjective> = {
   none: () => unconditionalObjective(),
   cgan: (config, data) => cganObjective(conditionerFor(config)!, data),
-  acgan: (config, data) => acganObjective(conditionerFor(config)!, data),
+  acgan: (config, data) => acganObjective(conditionerFor(config)!, data, config.acgan?.fakeClassWeight ?? 1),
   infogan: (config) => infoganObjective(conditionerFor(config)!),
   pix2pix: (config, data) => pix2pixObjective(data, config.pix2pix?.l1Weight ?? 100),
 }
