@@ -71,11 +71,11 @@ const ENTRIES: MetricInfo[] = [
   },
   {
     key: 'stripes',
-    label: 'Stripe power ratio',
+    label: 'Stripe ratio',
     group: 'quality',
     better: 'lower',
     description:
-      "Share of the samples' non-constant power at a 2-pixel period (one-pixel stripes or checkerboards), over real test images' share, on the worse axis (about 1 when as smooth as the data)",
+      "Pixel-scale stripes or checkerboards: the samples' power at periods of 2 to 2.5 pixels over their power at 2.5 to 4 pixels, divided by the same for real test images, on the worse axis (1 or less: as smooth as the data; 2 or more: stripes)",
   },
   {
     key: 'frechetDistance',
