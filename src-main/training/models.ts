@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { layerActivation, type ActivationName, type LayerSpec, type ModelSpec } from '../../src-shared/model/spec'
 import { toGraph } from '../../src-shared/model/shape-inference'
+import { BlurPooling2D } from './blur-pooling'
 
 export interface BuildOptions {
   /** Layer (and so variable) name prefix: 'g' and 'd'; CycleGAN's second pair 'gba' and 'da'. */
@@ -64,6 +65,8 @@ function makeLayers(layer: LayerSpec, name: string, init: MakeInitializer, strip
       return [tf.layers.maxPooling2d({ name, poolSize: layer.poolSize })]
     case 'averagePooling2d':
       return [tf.layers.averagePooling2d({ name, poolSize: layer.poolSize })]
+    case 'blurPooling2d':
+      return [new BlurPooling2D({ name })]
     case 'zeroPadding2d':
       return [tf.layers.zeroPadding2d({ name, padding: layer.padding })]
     case 'reshape':

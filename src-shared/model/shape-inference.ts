@@ -72,6 +72,8 @@ export function layerLabel(layer: LayerSpec): string {
       return `MaxPooling2D ${layer.poolSize}`
     case 'averagePooling2d':
       return `AveragePooling2D ${layer.poolSize}`
+    case 'blurPooling2d':
+      return 'BlurPooling2D'
     case 'zeroPadding2d':
       return 'ZeroPadding2D'
     case 'reshape':
@@ -153,6 +155,11 @@ export function inferLayer(layer: LayerSpec, inputs: Shape[], index: string): { 
       const p = layer.poolSize
       if (h < p || w < p) throw new ShapeError(index, `pool size ${p} is larger than the ${h}×${w} input`)
       return { shape: [Math.floor(h / p), Math.floor(w / p), c], params: 0, trainable: 0 }
+    }
+    case 'blurPooling2d': {
+      const [h, w, c] = spatial(input, index, 'BlurPooling2D')
+      if (h < 2 || w < 2) throw new ShapeError(index, `blur pooling needs at least 2×2 (got ${h}×${w})`)
+      return { shape: [Math.ceil(h / 2), Math.ceil(w / 2), c], params: 0, trainable: 0 }
     }
     case 'zeroPadding2d': {
       const [h, w, c] = spatial(input, index, 'ZeroPadding2D')

@@ -61,6 +61,11 @@ const pooling2d = z
     poolSize: positiveInt(8).default(2).describe('Window side and stride.'),
   })
   .describe('Max or average pooling (stride = poolSize).')
+const blurPooling2d = z
+  .strictObject({ type: z.literal('blurPooling2d') })
+  .describe(
+    'Anti-aliased down-sampling by 2 (Zhang 2019, BlurPool): a fixed [1, 3, 3, 1] binomial blur with reflected edges, then every second pixel. Its gradient is spread smoothly over the pixels, where a stride-2 convolution hands them a pattern that alternates pixel by pixel, which a generator trained against it can copy as stripes.',
+  )
 const zeroPadding2d = z
   .strictObject({
     type: z.literal('zeroPadding2d'),
@@ -123,6 +128,7 @@ export const layerSpecSchema = z.discriminatedUnion('type', [
   conv2dTranspose,
   upSampling2d,
   pooling2d,
+  blurPooling2d,
   zeroPadding2d,
   reshape,
   flatten,

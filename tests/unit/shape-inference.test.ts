@@ -4,7 +4,14 @@ import { modelSpecSchema } from '../../src-shared/model/spec'
 import { MAX_PARAMS, ShapeError, summarizeModel } from '../../src-shared/model/shape-inference'
 import { buildModel } from '../../src-main/training/models'
 import { PRESETS } from '../../src-shared/config/presets'
-import { acganDiscriminator, acganGenerator, cganDiscriminator, cganGenerator } from '../../src-shared/config/conditional-models'
+import {
+  acganDiscriminator,
+  acganDiscriminatorBlurPool,
+  acganDiscriminatorEvenOverlap,
+  acganGenerator,
+  cganDiscriminator,
+  cganGenerator,
+} from '../../src-shared/config/conditional-models'
 import {
   kerasDcganDiscriminator as kerasDiscriminator,
   kerasDcganGenerator as kerasGenerator,
@@ -142,6 +149,8 @@ describe('graph specs', () => {
   it.each([
     ['AC-GAN generator', acganGenerator, 856_425],
     ['AC-GAN discriminator', acganDiscriminator, 119_691],
+    ['AC-GAN discriminator, 4×4 strided', acganDiscriminatorEvenOverlap, 137_723],
+    ['AC-GAN discriminator, blur-pooled', acganDiscriminatorBlurPool, 119_691],
     ['cGAN generator', cganGenerator, 1_504_501],
     ['cGAN discriminator', cganDiscriminator, 49_121],
   ])('%s: the count matches the built tfjs model (%i params)', (_name, raw, expected) => {

@@ -32,6 +32,7 @@ export const PALETTE: { type: LayerType; title: string; defaults: Record<string,
   { type: 'upSampling2d', title: 'UpSampling2D', defaults: {} },
   { type: 'maxPooling2d', title: 'MaxPooling2D', defaults: {} },
   { type: 'averagePooling2d', title: 'AveragePooling2D', defaults: {} },
+  { type: 'blurPooling2d', title: 'BlurPooling2D', defaults: {} },
   {
     type: 'zeroPadding2d',
     title: 'ZeroPadding2D',
