@@ -5,7 +5,6 @@
  */
 import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { imageQuality, inceptionScore } from '../../src-shared/metrics/image-metrics'
-import { stripeRatio } from '../../src-shared/metrics/stripe-power'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
 import { loadClassifier } from '../scoring/classifier'
 import { classifierSplits, type ClassifierDataset } from '../scoring/classifier-data'
@@ -48,7 +47,6 @@ export async function scoreImages(
         ...q.metrics,
         inceptionScoreReal: inceptionScore(r.probs, 10),
         diversity: diversityRatio(generated.subarray(0, diverse * 784), real.subarray(0, diverse * 784), 784),
-        stripes: stripeRatio(generated.subarray(0, n * 784), real, 28),
       },
       classHistogram: q.histograms,
       ...(q.perClassAccuracy ? { perClassAccuracy: q.perClassAccuracy } : {}),

@@ -93,7 +93,6 @@ async function measureImages(
         classifierAccuracy: s.classifier.testAccuracy,
         relativeAccuracy: labelAccuracy / s.classifier.testAccuracy,
         frechetDistance: s.metrics.frechetDistance!,
-        stripes: s.metrics.stripes!,
       }
     }
     case 'infogan-code': {

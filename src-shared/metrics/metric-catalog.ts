@@ -70,14 +70,6 @@ const ENTRIES: MetricInfo[] = [
       'Mean pairwise distance of 256 generated samples over that of 256 real ones (about 1 when as varied as the data; far below 1: collapse)',
   },
   {
-    key: 'stripes',
-    label: 'Stripe ratio',
-    group: 'quality',
-    better: 'lower',
-    description:
-      "Pixel-scale stripes or checkerboards: the samples' power at periods of 2 to 2.5 pixels over their power at 2.5 to 4 pixels, divided by the same for real test images, on the worse axis (1 or less: as smooth as the data; 2 or more: stripes)",
-  },
-  {
     key: 'frechetDistance',
     label: 'Fréchet distance',
     group: 'quality',
