@@ -13,13 +13,22 @@ import { ConflictError } from '../util/errors'
 import { findConverter, NO_CONVERTER } from './saved-model'
 import { noCheckpointYet } from '../model-io/load-generator'
 import { featureExtractorRefusal } from '../model-io/d-features'
+import { workbenchOnlyNodes } from '../../src-shared/model/workbench-only-layers'
+
+/** Model files (every format but a bundle) must load outside the workbench. */
+function workbenchOnlyRefusal(run: RunRecord, format: ExportKind): string | null {
+  const which = format === 'discriminator' ? 'discriminator' : 'generator'
+  const nodes = workbenchOnlyNodes(format === 'discriminator' ? run.config.discriminator : run.config.generator)
+  if (nodes.length === 0) return null
+  return `this run's ${which} has layers only the workbench can rebuild (${nodes.join(', ')}): plain TensorFlow.js, the sampler page and the Python loader cannot load them; export a bundle instead, which another workbench imports`
+}
 
 function whyNot(run: RunRecord, format: ExportKind, hasCheckpoint: boolean, converter: () => string | null): string | null {
   if (format === 'bundle') return null
   if (!hasCheckpoint) return noCheckpointYet(run)
   if (format === 'savedmodel' && !converter()) return NO_CONVERTER
-  if (format === 'discriminator') return featureExtractorRefusal(run.config)
-  return null
+  if (format === 'discriminator') return featureExtractorRefusal(run.config) ?? workbenchOnlyRefusal(run, format)
+  return workbenchOnlyRefusal(run, format)
 }
 
 export function exportOptions(registry: Registry, runId: number): ExportOption[] {

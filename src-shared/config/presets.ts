@@ -305,7 +305,7 @@ export const PRESETS: readonly Preset[] = [
     name: 'acgan-fashion-mnist-d4x4-real-class',
     title: 'AC-GAN · Fashion-MNIST (4×4 strided D, classes learned from real images)',
     description:
-      "The lecture's AC-GAN with two changes to D: its three stride-2 convolutions take 4×4 kernels instead of 3×3 (kernel size divisible by the stride), and its class head learns from real images only (acgan.fakeClassWeight 0, as in Keras' AC-GAN example), so G is pushed towards garments a real-data classifier recognises. Its samples are classed as asked far more often than the lecture recipe's at the same steps; they still carry vertical stripes (docs/presets.md).",
+      "The lecture's AC-GAN with two changes to D: its three stride-2 convolutions take 4×4 kernels instead of 3×3 (kernel size divisible by the stride), and its class head learns from real images only (acgan.fakeClassWeight 0, as in Keras' AC-GAN example), so G is pushed towards garments a real-data classifier recognises. Its samples still carry stripes or a plaid texture (docs/presets.md); its label accuracy is in docs/reproductions.md.",
     config: {
       ...conditional(
         imageGan({ kind: 'image', name: 'fashion-mnist' }, { ...acgan, discriminator: acganDiscriminatorEvenOverlap }, 2e-4, 30, 938),

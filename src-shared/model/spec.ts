@@ -64,7 +64,7 @@ const pooling2d = z
 const blurPooling2d = z
   .strictObject({ type: z.literal('blurPooling2d') })
   .describe(
-    'Anti-aliased down-sampling by 2 (Zhang 2019, BlurPool): a fixed [1, 3, 3, 1] binomial blur with reflected edges, then every second pixel. Its gradient is spread smoothly over the pixels, where a stride-2 convolution hands them a pattern that alternates pixel by pixel, which a generator trained against it can copy as stripes.',
+    'Anti-aliased down-sampling by 2 (Zhang 2019, BlurPool): a fixed [1, 3, 3, 1] binomial blur with reflected edges, then every second pixel. Its gradient is spread smoothly over the pixels, where a stride-2 convolution with an odd kernel (3×3) hands them a pattern that alternates pixel by pixel, which a generator trained against it can copy as stripes.',
   )
 const zeroPadding2d = z
   .strictObject({

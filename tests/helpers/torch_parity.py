@@ -551,6 +551,7 @@ def replay(trace, conv, adam_kind, start, end):
     og = optimizer(g, g_names, trace, stage, "gOptimizer", conv, adam_kind)
     od = optimizer(d, d_names, trace, stage, "dOptimizer", conv, adam_kind)
     acgan = kind == "acgan"
+    fake_class_weight = float((config.get("acgan") or {}).get("fakeClassWeight", 1.0))
     classes = 10
     steps = []
     for step in range(start, end):
@@ -569,7 +570,8 @@ def replay(trace, conv, adam_kind, start, end):
         if acgan:
             class_real = softmax_cross_entropy(t("d0.realCondition"), real_class, classes)
             class_fake = softmax_cross_entropy(fake_labels, fake_class, classes)
-            d_loss = d_adv + (class_real + class_fake)
+            # acgan.fakeClassWeight (the paper's 1 unless the config says otherwise).
+            d_loss = d_adv + (class_real + fake_class_weight * class_fake)
             record.update({"d0.classReal": class_real.item(), "d0.classFake": class_fake.item()})
         d_loss.backward()
         od.step()

@@ -2,7 +2,9 @@
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { blurPool } from '../../src-main/training/blur-pooling'
-import { summarizeModel } from '../../src-shared/model/shape-inference'
+import { buildModel } from '../../src-main/training/models'
+import { fromTfjsFiles, toTfjsFiles } from '../../src-main/util/tfjs-model'
+import { ShapeError, summarizeModel } from '../../src-shared/model/shape-inference'
 import { modelSpecSchema } from '../../src-shared/model/spec'
 
 /** A 1-image, 1-channel batch whose every row is `row`. */
@@ -28,6 +30,16 @@ describe('blurPool', () => {
     ])
   })
 
+  it('handles each axis apart: an odd height and an even width', () => {
+    // Columns [0, 8, 0] down an odd height, rows constant: [4, 4] down (as above), 2 across.
+    const x = tf.tensor4d([0, 0, 0, 0, 8, 8, 8, 8, 0, 0, 0, 0], [1, 3, 4, 1])
+    const y = blurPool(x)
+    expect(y.shape).toEqual([1, 2, 2, 1])
+    expect(Array.from(y.dataSync())).toEqual([4, 4, 4, 4])
+    // Transposed: the same values across.
+    expect(Array.from(blurPool(tf.transpose(x, [0, 2, 1, 3]) as tf.Tensor4D).dataSync())).toEqual([4, 4, 4, 4])
+  })
+
   it('keeps a constant image constant and each channel apart', () => {
     const x = tf.stack([tf.fill([6, 6], 2), tf.fill([6, 6], -1)], 2).expandDims(0) as tf.Tensor4D
     const y = blurPool(x)
@@ -45,6 +57,24 @@ describe('blurPool', () => {
     const ones = tf.ones([3, 3, 1, 1]) as tf.Tensor4D
     const strided = tf.grad((v: tf.Tensor) => tf.sum(tf.conv2d(v as tf.Tensor4D, ones, 2, 'same')))(x)
     expect(new Set(interior(strided)).size).toBeGreaterThan(1)
+  })
+
+  it('builds, runs and saves as a layer, and loads back from its files in the workbench', async () => {
+    const spec = modelSpecSchema.parse({ inputShape: [5, 6, 2], layers: [{ type: 'blurPooling2d' }] })
+    const model = buildModel(spec, { prefix: 'd', seed: 1 })
+    const x = tf.randomUniform([2, 5, 6, 2], 0, 1, 'float32', 3)
+    const out = model.predict(x) as tf.Tensor
+    expect(out.shape).toEqual([2, 3, 3, 2])
+    expect(out.shape.slice(1)).toEqual(summarizeModel(spec, 'latent').outputShape)
+    expect(Array.from(out.dataSync())).toEqual(Array.from(blurPool(x as tf.Tensor4D).dataSync()))
+    const loaded = await fromTfjsFiles(await toTfjsFiles(model))
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(out.dataSync()))
+  })
+
+  it('refuses a side of one pixel, which has nothing to reflect', () => {
+    const spec = modelSpecSchema.parse({ inputShape: [1, 4, 3], layers: [{ type: 'blurPooling2d' }] })
+    expect(() => summarizeModel(spec, 'latent')).toThrow(ShapeError)
+    expect(() => summarizeModel(spec, 'latent')).toThrow(/at least 2×2/)
   })
 
   it('is a layer of the model specs: no weights, ⌈n/2⌉ per side', () => {

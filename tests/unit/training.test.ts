@@ -14,6 +14,7 @@ import { VanillaGan } from '../../src-main/training/vanilla-gan'
 import { disposeMetrics, readMetrics, type StepMetrics } from '../../src-main/training/step-metrics'
 import { createDataSource } from '../../src-main/datasets/create-data-source'
 import { acganObjective } from '../../src-main/training/objectives/acgan'
+import { objectiveFor } from '../../src-main/training/objectives/registry'
 import { conditionerFor } from '../../src-main/training/conditions'
 import { trainRun, totalSteps } from '../../src-main/training/train-run'
 import { loadCheckpoint, saveCheckpoint } from '../../src-main/training/checkpoint'
@@ -339,6 +340,10 @@ describe('conditional GANs', () => {
       /acgan: only used with conditioning "acgan"/,
     )
     expect(validateExperiment({ ...requirePreset('acgan-mnist').config, acgan: {} }).config.acgan?.fakeClassWeight).toBe(1)
+    // Through the family registry, from a validated config (the path training takes).
+    const zero = validateExperiment({ ...requirePreset('acgan-mnist').config, acgan: { fakeClassWeight: 0 } }).config
+    const viaRegistry = objectiveFor(zero, data).discriminatorTerms(out, out, labels(0), labels(1), false, () => {})
+    expect(viaRegistry.loss!.arraySync()).toBeCloseTo(real, 5)
   })
 
   it('InfoGAN: Q learns the codes (info loss and code accuracy are reported), the code changes the sample', async () => {

@@ -10,6 +10,7 @@ import { requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { exportOptions, assertExportable } from '../../src-main/export/export-options'
 import { useTempRegistry } from '../helpers/temp-registry'
+import { acganDiscriminatorBlurPool } from '../../src-shared/config/conditional-models'
 import { createHandlers } from '../../src-main/app/services'
 import type { RunManager } from '../../src-main/training/run-manager'
 
@@ -114,6 +115,23 @@ describe('export options', () => {
     for (const id of [run.id, checkpointed('mlp-2d-ring8').id]) {
       for (const o of exportOptions(t.registry, id)) expect(o.reason ?? '', o.format).not.toMatch(/--\w/)
     }
+  })
+
+  it('refuses model files with a layer only the workbench can rebuild (blurPooling2d), naming it, and still offers the bundle', () => {
+    const blurred = validateExperiment({ ...requirePreset('acgan-fashion-mnist').config, discriminator: acganDiscriminatorBlurPool }).config
+    const run = t.registry.createRun({ config: blurred, totalSteps: 1 })
+    const dir = path.join(t.dir, `ckpt-${run.id}`)
+    fs.mkdirSync(dir)
+    t.registry.addArtifact({ runId: run.id, kind: 'checkpoint', epoch: 1, step: 1, path: dir, sha256: 'x', bytes: 1 })
+    const options = byFormat(run.id)
+    // The generator has no such layer: its files export; D's features do not.
+    expect(options.tfjs).toMatchObject({ available: true })
+    expect(options.discriminator!.available).toBe(false)
+    expect(options.discriminator!.reason).toMatch(
+      /discriminator has layers only the workbench can rebuild \(conv_16_blur \(blurPooling2d\), .*export a bundle/,
+    )
+    expect(() => assertExportable(t.registry, run.id, 'discriminator')).toThrow(/conv_16_blur/)
+    expect(options.bundle).toMatchObject({ available: true })
   })
 
   it('offers only the bundle before the first checkpoint', () => {
