@@ -305,7 +305,7 @@ export const PRESETS: readonly Preset[] = [
     name: 'acgan-fashion-mnist-d4x4-real-class',
     title: 'AC-GAN · Fashion-MNIST (4×4 strided D, classes learned from real images)',
     description:
-      "The lecture's AC-GAN with two changes to D: its three stride-2 convolutions take 4×4 kernels instead of 3×3 (kernel size divisible by the stride), and its class head learns from real images only (acgan.fakeClassWeight 0, as in Keras' AC-GAN example), so G is pushed towards garments a real-data classifier recognises. Its samples still carry stripes or a plaid texture (docs/presets.md); its label accuracy is in docs/reproductions.md.",
+      "The lecture's AC-GAN with two changes to D: its three stride-2 convolutions take 4×4 kernels instead of 3×3 (kernel size divisible by the stride), and its class head learns from real images only (acgan.fakeClassWeight 0, as in Keras' AC-GAN example), so G is pushed towards garments a real-data classifier recognises. The class head is what lifts label accuracy (on one seed the lecture's D with it did as well); the 4×4 kernels did not remove the stripes, which remain in its samples (docs/presets.md). Five seeds: docs/reproductions.md.",
     config: {
       ...conditional(
         imageGan({ kind: 'image', name: 'fashion-mnist' }, { ...acgan, discriminator: acganDiscriminatorEvenOverlap }, 2e-4, 30, 938),
