@@ -26,15 +26,23 @@ available(
   redisServer ? undefined : 'scale-out test: no redis-server here (Debian: apt-get install redis-server; .ci/run installs it)',
 )
 
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false, detail?: () => string): Promise<T> {
   const end = Date.now() + timeoutMs
   for (;;) {
     const v = probe()
     if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${detail ? `\n${detail()}` : ''}`)
     await new Promise((r) => setTimeout(r, 250))
   }
 }
+
+/**
+ * How long a worker may take to say it takes jobs. It probes every training backend first (WebGPU
+ * on lavapipe among them); alone that takes seconds, but with the whole suite on 2 cores two
+ * workers starting at once went past 60 s (CI of 2026-12-06, `17ebb95`). A bound on a hang, not a
+ * speed target.
+ */
+const WORKER_READY_MS = 180_000
 
 // The sweep's runs: 6 epochs of 300 steps, a checkpoint every epoch, a metric row every 5 steps. After
 // the second checkpoint a run has 1,200 steps (seconds) left, far more than the 250 ms poll and the
@@ -94,7 +102,12 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
     try {
       const w1 = startWorker(path.join(t.dir, 'worker-1'), home)
       const w2 = startWorker(path.join(t.dir, 'worker-2'), home)
-      await until('both workers ready', 60_000, () => /takes jobs/.test(w1.log()) && /takes jobs/.test(w2.log()))
+      await until(
+        'both workers ready',
+        WORKER_READY_MS,
+        () => /takes jobs/.test(w1.log()) && /takes jobs/.test(w2.log()),
+        () => `worker 1:\n${w1.log()}\nworker 2:\n${w2.log()}`,
+      )
 
       const sweep = cli(home, [
         '--json',
@@ -238,7 +251,12 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
   it('in the UI: the Workers view shows the worker and its job; a sweep launched onto the queue trains there and compares as one', async () => {
     const home = path.join(t.dir, 'ui-coordinator')
     const worker = startWorker(path.join(t.dir, 'ui-worker'), home)
-    await until('the worker ready', 60_000, () => /takes jobs/.test(worker.log()))
+    await until(
+      'the worker ready',
+      WORKER_READY_MS,
+      () => /takes jobs/.test(worker.log()),
+      () => worker.log(),
+    )
     const workerId = `${(await import('node:os')).hostname()}/${worker.pid}`
     await withUi(
       home,
@@ -287,7 +305,7 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
     ).finally(() => {
       for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
     })
-  }, 240_000)
+  }, 360_000)
 
   it('a queue run stopped before any worker took it leaves the queue (the engine removes its job)', async () => {
     const home = path.join(t.dir, 'cancel-coordinator')
@@ -334,7 +352,12 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       const server = await serve(home, ['--queue', redisUrl])
       try {
         const first = startWorker(path.join(t.dir, 'sigint-worker-1'), home)
-        await until('worker ready', 60_000, () => /takes jobs/.test(first.log()))
+        await until(
+          'worker ready',
+          WORKER_READY_MS,
+          () => /takes jobs/.test(first.log()),
+          () => first.log(),
+        )
         const queued = cli(home, [
           '--json',
           'train',
@@ -397,7 +420,7 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
       const worker = startWorker(path.join(t.dir, 'offline-worker'), home, ['--offline-patience', '3'])
       const log = () => worker.log()
       try {
-        await until('worker ready', 60_000, () => /takes jobs/.test(log()))
+        await until('worker ready', WORKER_READY_MS, () => /takes jobs/.test(log()), log)
         const queued = cli(home, ['--json', 'train', '-p', 'mlp-2d-ring8', '-s', 'training.epochs=3', '--target', 'queue'])
         const id = (JSON.parse(queued.stdout.trim().split('\n').at(-1)!) as { id: number }).id
         await until('the run training', 60_000, () => /job .*run-\d+-g1: run \d+/.test(log()))
