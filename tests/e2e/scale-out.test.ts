@@ -46,7 +46,10 @@ const WORKER_READY_MS = 180_000
 
 // The sweep's runs: 6 epochs of 300 steps, a checkpoint every epoch, a metric row every 5 steps. After
 // the second checkpoint a run has 1,200 steps (seconds) left, far more than the 250 ms poll and the
-// kill take, so the victim is still training when it dies.
+// kill take, so the victim is still training when it dies. Workers train them on the generic step
+// (GWB_NATIVE_MLP=0): the native MLP step runs 1,200 steps in about a second, and a run could then
+// finish between the coordinator hearing of its second checkpoint and the poll (CI of 2026-12-06,
+// `46e669f`: no run of worker 1 was ever seen mid-run).
 const STEPS_PER_EPOCH = 300
 const STEPS = 6 * STEPS_PER_EPOCH
 let t: ReturnType<typeof tmpDir>
@@ -85,7 +88,7 @@ function startWorker(
   const child = spawn(
     process.execPath,
     [CLI, '--home', home, 'worker', '--queue', redisUrl, '--key-file', workerKey(coordinatorHome), ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GWB_NATIVE_MLP: '0' } },
   )
   let log = ''
   child.stdout!.on('data', (c) => (log += c))
