@@ -20,6 +20,8 @@ interface DawnAdapter {
 }
 
 const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software/i
+/** How long Dawn may take to find an adapter (lavapipe answers in well under a second). */
+const ADAPTER_WAIT_MS = 30_000
 
 let setUp: Promise<WebGpuAdapter> | undefined
 
@@ -40,7 +42,15 @@ export function setUpWebGpu(): Promise<WebGpuAdapter> {
     }
     Object.assign(globalThis, dawn.globals)
     const gpu = dawn.create([])
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' })
+    // Bounded: a driver that never answers must not hold up every host that probes backends at start.
+    let timer: NodeJS.Timeout | undefined
+    const adapter = await Promise.race([
+      gpu.requestAdapter({ powerPreference: 'high-performance' }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from a WebGPU adapter in ${ADAPTER_WAIT_MS / 1000} s`)), ADAPTER_WAIT_MS)
+        timer.unref()
+      }),
+    ]).finally(() => clearTimeout(timer))
     if (!adapter)
       throw new Error("no WebGPU adapter: it needs a Vulkan, Metal or D3D12 GPU driver (on Linux: libvulkan1 and the GPU's Vulkan driver)")
     const i = adapter.info
