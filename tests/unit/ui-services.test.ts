@@ -75,8 +75,9 @@ describe('runs search', () => {
 
 describe('export options', () => {
   const t = useTempRegistry()
-  const checkpointed = (preset: string, overrides: string[] = []) => {
-    const run = t.registry.createRun({ config: config(preset, overrides), totalSteps: 1 })
+  /** A run with one checkpoint on record, from a preset (and overrides) or a config already built. */
+  const checkpointed = (preset: string | ReturnType<typeof config>, overrides: string[] = []) => {
+    const run = t.registry.createRun({ config: typeof preset === 'string' ? config(preset, overrides) : preset, totalSteps: 1 })
     const dir = path.join(t.dir, `ckpt-${run.id}`)
     fs.mkdirSync(dir)
     t.registry.addArtifact({ runId: run.id, kind: 'checkpoint', epoch: 1, step: 1, path: dir, sha256: 'x', bytes: 1 })
@@ -119,10 +120,7 @@ describe('export options', () => {
 
   it('refuses model files with a layer only the workbench can rebuild (blurPooling2d), naming it, and still offers the bundle', () => {
     const blurred = validateExperiment({ ...requirePreset('acgan-fashion-mnist').config, discriminator: acganDiscriminatorBlurPool }).config
-    const run = t.registry.createRun({ config: blurred, totalSteps: 1 })
-    const dir = path.join(t.dir, `ckpt-${run.id}`)
-    fs.mkdirSync(dir)
-    t.registry.addArtifact({ runId: run.id, kind: 'checkpoint', epoch: 1, step: 1, path: dir, sha256: 'x', bytes: 1 })
+    const run = checkpointed(blurred)
     const options = byFormat(run.id)
     // The generator has no such layer: its files export; D's features do not.
     expect(options.tfjs).toMatchObject({ available: true })
