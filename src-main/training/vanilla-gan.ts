@@ -13,6 +13,7 @@ import { toGraph } from '../../src-shared/model/shape-inference'
 import { specLayers, type InputRole } from '../../src-shared/model/spec'
 import { buildModel } from './models'
 import { adversarialLoss, withInstanceNoise, type AdversarialLoss } from './losses'
+import { randomTranslate } from './translate'
 import { registerExtraGradients } from './extra-gradients'
 import { mixSeed } from '../../src-shared/util/seeds'
 import { sampleLatent } from './latent'
@@ -200,6 +201,11 @@ export class VanillaGan implements GanModel {
     return [part(true), part(false)]
   }
 
+  /** The images D sees, randomly shifted when `tricks.translate` is on (validation keeps it to images). */
+  private shifted(x: tf.Tensor, seed: number): tf.Tensor {
+    return randomTranslate(x as tf.Tensor4D, this.config.tricks.translate, seed)
+  }
+
   private get translation(): boolean {
     return this.objective.translation
   }
@@ -223,8 +229,8 @@ export class VanillaGan implements GanModel {
     const fake = this.g(z, fakeCond, true)
     return () => {
       const [realOut, fakeOut] = this.dPair(
-        withInstanceNoise(real, this.config, progress, mixSeed(seed, step, slot, 12)),
-        withInstanceNoise(fake, this.config, progress, mixSeed(seed, step, slot, 13)),
+        withInstanceNoise(this.shifted(real, mixSeed(seed, step, slot, 17)), this.config, progress, mixSeed(seed, step, slot, 12)),
+        withInstanceNoise(this.shifted(fake, mixSeed(seed, step, slot, 18)), this.config, progress, mixSeed(seed, step, slot, 13)),
         realCond,
         fakeCond,
       )
@@ -307,11 +313,11 @@ export class VanillaGan implements GanModel {
       let gReported: Partial<StepMetrics> = {}
       const { value: gLoss, grads: gGrads } = this.gOptimizer.computeGradients(() => {
         const fake = this.g(z, gCond, true)
-        const out = this.d(fake, gCond)
+        const out = this.d(this.shifted(fake, mixSeed(seed, step, 97)), gCond)
         let loss: tf.Scalar
         if (this.config.tricks.featureMatching) {
           // Feature matching: match the mean of D's features on real data (a constant for G).
-          const realFeatures = tf.mean(this.d(target!, targetCond).features!, 0)
+          const realFeatures = tf.mean(this.d(this.shifted(target!, mixSeed(seed, step, 96)), targetCond).features!, 0)
           loss = tf.mean(tf.square(tf.sub(tf.mean(out.features!, 0), realFeatures))) as tf.Scalar
         } else loss = this.loss.generator(out.score)
         this.observe('g.adversarial', loss)

@@ -155,6 +155,7 @@ export const TRICKS_OFF = {
   featureMatching: false,
   virtualBatchNorm: 0,
   resizeConv: false,
+  translate: 0,
 }
 
 export const experimentConfigSchema = z.strictObject({
@@ -288,6 +289,14 @@ export const experimentConfigSchema = z.strictObject({
         .default(false)
         .describe(
           "Resize-convolution (Odena et al. 2016): G's up-sampling transposed convolutions become nearest-neighbour up-sampling followed by a stride-1 convolution, against checkerboard artifacts. Same parameter count and shapes; `model summary` shows the replaced layers.",
+        ),
+      translate: z
+        .int()
+        .min(0)
+        .max(8)
+        .default(0)
+        .describe(
+          "Random translation (DiffAugment, Zhao et al. 2020): every image D sees, real or generated, is shifted by its own random whole number of pixels in [−n, n] along each axis (reflected edges), and G learns through the shift. A pattern fixed to G's pixel grid then meets D's gradient at a new phase every step, so it cannot build up into stripes (docs/presets.md). 0 = off; images only, not with pix2pix, CycleGAN or the gradient penalty.",
         ),
     })
     .default(TRICKS_OFF)

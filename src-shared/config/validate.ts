@@ -150,6 +150,14 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
         message: 'not available for CycleGAN (weight averaging is implemented for one generator)',
       })
   }
+  if (config.tricks.translate > 0) {
+    const refuse = (message: string) => errors.push({ path: 'tricks.translate', message })
+    if (data.length !== 3) refuse('shifts images: this dataset is points')
+    else if (pix2pix || cycle)
+      refuse(`not available for ${pix2pix ? 'pix2pix (D sees the condition image beside the sample)' : 'CycleGAN'}`)
+    else if (config.gan === 'wgan-gp')
+      refuse('not available with the gradient penalty (its second derivative through the shift is not implemented)')
+  }
   if (config.tricks.virtualBatchNorm > 0 && !specLayers(config.generator).some((l) => l.type === 'batchNorm')) {
     errors.push({
       path: 'tricks.virtualBatchNorm',

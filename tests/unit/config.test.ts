@@ -88,6 +88,7 @@ describe('experiment config', () => {
       featureMatching: false,
       virtualBatchNorm: 0,
       resizeConv: false,
+      translate: 0,
     })
     expect(parsed.loss.generator).toBe('non-saturating')
     expect(parsed.backend).toBe('auto')
