@@ -3,6 +3,7 @@
  * its held-out test images: the numbers `eval` reports for an image run, for samples from anywhere
  * (a run's generator, or another program's samples read from a file), so they compare.
  */
+import { fixedPatternEnergy } from '../../src-shared/metrics/fixed-pattern'
 import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { imageQuality, inceptionScore } from '../../src-shared/metrics/image-metrics'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
@@ -47,6 +48,8 @@ export async function scoreImages(
         ...q.metrics,
         inceptionScoreReal: inceptionScore(r.probs, 10),
         diversity: diversityRatio(generated.subarray(0, diverse * 784), real.subarray(0, diverse * 784), 784),
+        // Pixel-scale texture every sample shares (stripes G draws everywhere), over the real images'.
+        fixedPattern: fixedPatternEnergy(generated, n, 28, 28) / fixedPatternEnergy(real, count, 28, 28),
       },
       classHistogram: q.histograms,
       ...(q.perClassAccuracy ? { perClassAccuracy: q.perClassAccuracy } : {}),

@@ -3,7 +3,8 @@
  *  - mode-coverage: the PacGAN/VEEGAN protocol (and the box and 1 % definitions beside it) on
  *    2,500 samples from the fixed evaluation z;
  *  - label-accuracy (AC-GAN): the share of samples the evaluation classifier calls the class they
- *    were drawn for, and that share over the classifier's own accuracy on real test images;
+ *    were drawn for, and that share over the classifier's own accuracy on real test images; and
+ *    the samples' fixed-pattern energy over real test images' (stripes drawn on every sample);
  *  - infogan-code: samples per categorical code (random continuous codes), classified, codes
  *    matched one-to-one to classes (Hungarian), the share that disagree;
  *  - frechet (DCGAN): the Fréchet distance in the classifier's feature space, the IS-style score,
@@ -93,6 +94,7 @@ async function measureImages(
         classifierAccuracy: s.classifier.testAccuracy,
         relativeAccuracy: labelAccuracy / s.classifier.testAccuracy,
         frechetDistance: s.metrics.frechetDistance!,
+        fixedPattern: s.metrics.fixedPattern!,
       }
     }
     case 'infogan-code': {

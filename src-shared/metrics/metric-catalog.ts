@@ -70,6 +70,14 @@ const ENTRIES: MetricInfo[] = [
       'Mean pairwise distance of 256 generated samples over that of 256 real ones (about 1 when as varied as the data; far below 1: collapse)',
   },
   {
+    key: 'fixedPattern',
+    label: 'Fixed pattern',
+    group: 'quality',
+    better: 'lower',
+    description:
+      "Pixel-scale texture all samples share (the mean of their residuals after a 3×3 blur), its energy over the test images' (1: as much in common as real images; stripes drawn on every sample raise it several-fold)",
+  },
+  {
     key: 'frechetDistance',
     label: 'Fréchet distance',
     group: 'quality',

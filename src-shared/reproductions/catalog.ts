@@ -378,7 +378,7 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
         kind: 'label-accuracy',
         samples: 1000,
         description:
-          "1,000 samples, each class in turn (fixed z); the share the evaluation classifier calls the class they were drawn for, over that classifier's accuracy on real test images",
+          "1,000 samples, each class in turn (fixed z); the share the evaluation classifier calls the class they were drawn for, over that classifier's accuracy on real test images; and the pixel-scale pattern every sample shares (the mean of their residuals after a 3×3 binomial blur), its energy over that of 1,000 real test images (docs/evaluation.md)",
       },
       rows: [
         {
@@ -394,6 +394,14 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
               : [],
           goal: { kind: 'at-least', value: 0.95 },
           goalText: '≥ 95 % on every seed',
+        },
+        {
+          metric: 'fixedPattern',
+          label: "pixel-scale pattern common to all samples ÷ real test images'",
+          format: 'number',
+          paper: [],
+          goal: { kind: 'at-most', value: 2 },
+          goalText: '≤ 2 on every seed (no stripes or checkerboard)',
         },
         { metric: 'labelAccuracy', label: 'label accuracy', format: 'percent', paper: [], goal: { kind: 'report' }, goalText: 'shown' },
         {

@@ -75,6 +75,8 @@ describe('scoring a samples file', () => {
     expect(r.metrics.precision).toBe(1)
     expect(r.metrics.recall).toBe(1)
     expect(r.metrics.inceptionScore).toBeCloseTo(r.metrics.inceptionScoreReal!, 6)
+    // The same images have exactly the real images' texture in common.
+    expect(r.metrics.fixedPattern).toBeCloseTo(1, 6)
 
     const unit = path.join(t.dir, 'unit.npy')
     fs.writeFileSync(

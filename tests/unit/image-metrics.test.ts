@@ -1,4 +1,5 @@
 /** The image metrics' maths against hand-computed cases. */
+import { fixedPatternEnergy } from '../../src-shared/metrics/fixed-pattern'
 import { describe, expect, it } from 'vitest'
 import {
   classHistogram,
@@ -77,5 +78,26 @@ describe('image metrics', () => {
     // Per class: sample 3 (asked for 2) was called 0; class 1 had one sample, called right.
     expect(labelAccuracyByClass(probs, [0, 1, 2, 2], 3)).toEqual([1, 1, 0.5])
     expect(labelAccuracyByClass(probs, [0, 0, 0, 0], 3)).toEqual([0.5, null, null])
+  })
+})
+
+describe('fixed-pattern energy (the pixel-scale residual the images share)', () => {
+  it('is the residual of one bright pixel after the 3×3 binomial blur, by hand', () => {
+    // Centre 1 − 4/16; edge-adjacent pixels −2/16; corners −1/16 (edges repeated).
+    const img = [0, 0, 0, 0, 1, 0, 0, 0, 0]
+    expect(fixedPatternEnergy(img, 1, 3, 3)).toBeCloseTo(0.75 ** 2 + 4 * 0.125 ** 2 + 4 * 0.0625 ** 2, 12)
+  })
+
+  it('counts stripes drawn in the same place on every image in full, and cancels them when their phase alternates', () => {
+    const stripes = (sign: number) => Array.from({ length: 36 }, (_, i) => sign * (i % 2 === 0 ? 1 : -1))
+    // Inside, the blur of ±1 columns is 0 and the residual is ±1; the two edge columns keep ±1/2.
+    const one = 6 * 4 * 1 + 2 * 6 * 0.25
+    expect(fixedPatternEnergy([...stripes(1), ...stripes(1), ...stripes(1)], 3, 6, 6)).toBeCloseTo(one, 12)
+    expect(fixedPatternEnergy([...stripes(1), ...stripes(-1)], 2, 6, 6)).toBeCloseTo(0, 12)
+  })
+
+  it('is 0 for flat images, whatever their level, and refuses a short buffer', () => {
+    expect(fixedPatternEnergy(new Array(2 * 16).fill(0.3), 2, 4, 4)).toBeCloseTo(0, 12)
+    expect(() => fixedPatternEnergy([1, 2, 3], 1, 2, 2)).toThrow(/expected 1 images of 2×2/)
   })
 })

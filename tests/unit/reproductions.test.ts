@@ -31,7 +31,7 @@ import { newReproduction } from '../helpers/new-reproduction'
 /** Metrics each protocol produces (src-main/reproductions/protocols.ts). */
 const PRODUCES: Record<string, string[]> = {
   'mode-coverage': ['pacganModes', 'pacganHighQuality', 'boxModes', 'boxHighQuality', 'modesCaptured', 'highQuality', 'modeKL'],
-  'label-accuracy': ['labelAccuracy', 'classifierAccuracy', 'relativeAccuracy', 'frechetDistance'],
+  'label-accuracy': ['labelAccuracy', 'classifierAccuracy', 'relativeAccuracy', 'frechetDistance', 'fixedPattern'],
   'infogan-code': ['codeError', 'codeAccuracy', 'frechetDistance'],
   frechet: ['frechetDistance', 'inceptionScore', 'precision', 'recall', 'classesPresent'],
 }
@@ -284,6 +284,17 @@ describe('the reproduction service', () => {
     // A full file never lends its sections to a quick one, nor the reverse.
     expect(previousDocs(earlier, false).rows.size).toBe(0)
   })
+
+  it('scores an AC-GAN run with every measurement of its protocol, the fixed-pattern ratio among them', async () => {
+    const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
+    const final = await startReproduction(ctx.registry, runs, { name: 'acgan-mnist', seeds: 1, quick: true, command: 'test' }, () => {})
+      .done
+    const values = final.results[0]!.values
+    expect(Object.keys(values).sort()).toEqual([...PRODUCES['label-accuracy']!].sort())
+    // Three steps in, G's samples are nearly flat: some texture in common, far less than real digits'.
+    expect(values.fixedPattern).toBeGreaterThan(0)
+    expect(values.fixedPattern).toBeLessThan(1)
+  }, 120_000)
 
   it('a seed whose run fails is a failed seed; the others still train and score', async () => {
     const runs = new RunManager(
