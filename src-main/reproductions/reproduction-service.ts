@@ -85,6 +85,19 @@ function validateRecipes(entry: ReproductionEntry, quick: boolean): void {
  * The latest completed run a previous reproduction of this entry trained with exactly the config
  * this recipe and seed give (the validated config, the seed included), and where it came from.
  */
+/**
+ * A stored config as today's schema reads it (as JSON): a field added since the run was stored
+ * takes its default, which is off, so the run still compares equal to what it trained. A config
+ * today's schema refuses never matches.
+ */
+function asValidated(config: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(validateExperiment(config).config))
+  } catch {
+    return null
+  }
+}
+
 export function findReusableRun(
   registry: Registry,
   entry: ReproductionEntry,
@@ -104,7 +117,7 @@ export function findReusableRun(
     const idTag = run.tags.find((t) => t.startsWith('reproduction-id:'))
     const reproductionId = idTag ? Number(idTag.slice('reproduction-id:'.length)) : NaN
     if (!Number.isInteger(reproductionId) || reproductionId === excludeReproductionId) continue
-    if (!isDeepStrictEqual(run.config, wanted)) continue // key order aside
+    if (!isDeepStrictEqual(asValidated(run.config), wanted)) continue // key order aside
     const source = registry.repos.reproductions.find(reproductionId)
     if (!source) continue // its reproduction record was deleted: nothing to name as its origin
     return { run, from: { reproductionId, commit: source.commit } }

@@ -15,7 +15,7 @@ const entry = findReproduction('pacgan-ring8')!
 const ctx = useTempRegistry()
 
 /** A run as a reproduction (`quick` or not) would have left it, with the recipe's config for `seed` plus `overrides`. */
-function storedRun(o: { seed: number; quick?: boolean; status?: RunStatus; overrides?: string[]; name?: string }) {
+function storedRun(o: { seed: number; quick?: boolean; status?: RunStatus; overrides?: string[]; name?: string; beforeTricks?: string[] }) {
   const { registry } = ctx
   const quick = o.quick ?? false
   const raw = applyOverrides(recipeConfig(entry.recipe, { quick, quickOverrides: entry.quick.overrides, seed: o.seed }), o.overrides ?? [])
@@ -31,7 +31,10 @@ function storedRun(o: { seed: number; quick?: boolean; status?: RunStatus; overr
     samples: 2500,
     results: [],
   })
-  const run = registry.createRun({ name: 'r', experiment: 'e', config: validateExperiment(raw).config, totalSteps: 1 })
+  const config = validateExperiment(raw).config
+  // A run stored before these tricks existed has no such fields in its config.
+  for (const key of o.beforeTricks ?? []) delete (config.tricks as Record<string, unknown>)[key]
+  const run = registry.createRun({ name: 'r', experiment: 'e', config, totalSteps: 1 })
   registry.setStatus(run.id, o.status ?? 'completed')
   registry.tag(run.id, [`reproduction:${o.name ?? entry.name}`, `reproduction-id:${record.id}`])
   return { runId: run.id, reproductionId: record.id }
@@ -48,6 +51,13 @@ describe('reproduce --reuse: which runs count as the same experiment', () => {
       from: { reproductionId: newer.reproductionId, commit: 'abcdef123456' },
     })
     expect(older.runId).toBeLessThan(newer.runId)
+  })
+
+  it('a run stored before a setting existed is the same experiment when the setting defaults to what it trained (off)', () => {
+    const old = storedRun({ seed: 4, beforeTricks: ['translate'] })
+    expect(find(4)?.run.id).toBe(old.runId)
+    storedRun({ seed: 5, overrides: ['tricks.instanceNoise=0.1'], beforeTricks: ['translate'] })
+    expect(find(5)).toBeNull()
   })
 
   it('never another seed, another setting, another budget, an unfinished run, another entry or the reproduction itself', () => {
