@@ -1,10 +1,9 @@
 /**
  * Random translation of the images D sees (DiffAugment's `translation`, Zhao et al. 2020): each
  * image of a batch is shifted by its own whole number of pixels in [−n, n] along each axis, with
- * reflected edges. The shift is differentiable (two gathers), so G's gradient comes back through it,
- * shifted back: a pattern fixed to G's pixel grid meets D's gradient at a different phase each step,
- * and a component D cannot see (a period-2 pattern after a stride-2 convolution) no longer adds up
- * step after step into stripes.
+ * reflected edges. Real and generated images alike, so D cannot tell them apart by the shift, and
+ * differentiable (two gathers), so G learns through it. Tried against the AC-GAN Fashion-MNIST
+ * stripes, it made them worse (docs/presets.md).
  */
 import * as tf from '@tensorflow/tfjs'
 

@@ -296,7 +296,7 @@ export const experimentConfigSchema = z.strictObject({
         .max(8)
         .default(0)
         .describe(
-          "Random translation (DiffAugment, Zhao et al. 2020): every image D sees, real or generated, is shifted by its own random whole number of pixels in [−n, n] along each axis (reflected edges), and G learns through the shift. A pattern fixed to G's pixel grid then meets D's gradient at a new phase every step, so it cannot build up into stripes (docs/presets.md). 0 = off; images only, not with pix2pix, CycleGAN or the gradient penalty.",
+          'Random translation (DiffAugment, Zhao et al. 2020): every image D sees, real or generated, is shifted by its own random whole number of pixels in [−n, n] along each axis (reflected edges), and G learns through the shift, so D cannot memorise where details sit in a small dataset. 0 = off; images only, not with pix2pix, CycleGAN or the gradient penalty.',
         ),
     })
     .default(TRICKS_OFF)
