@@ -82,12 +82,9 @@ function validateRecipes(entry: ReproductionEntry, quick: boolean): void {
 }
 
 /**
- * The latest completed run a previous reproduction of this entry trained with exactly the config
- * this recipe and seed give (the validated config, the seed included), and where it came from.
- */
-/**
  * A stored config as today's schema reads it (as JSON): a field added since the run was stored
- * takes its default, which is off, so the run still compares equal to what it trained. A config
+ * takes its default, which is off, so the run still compares equal to what it trained (a new field
+ * whose default is not what old runs did would need its own migration). A config
  * today's schema refuses never matches.
  */
 function asValidated(config: unknown): unknown {
@@ -98,6 +95,10 @@ function asValidated(config: unknown): unknown {
   }
 }
 
+/**
+ * The latest completed run a previous reproduction of this entry trained with exactly the config
+ * this recipe and seed give (the validated config, the seed included), and where it came from.
+ */
 export function findReusableRun(
   registry: Registry,
   entry: ReproductionEntry,

@@ -4,6 +4,7 @@
  * `eval`, in the evaluation classifier's feature space, against the dataset's held-out images
  * (embedded once per run). Only for datasets with a shipped classifier.
  */
+import { fixedPatternEnergy } from '../../src-shared/metrics/fixed-pattern'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import { imageQuality } from '../../src-shared/metrics/image-metrics'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
@@ -40,16 +41,19 @@ export async function createEpochImageEval(
   if (!classifier) return null
   const test = classifierSplits(name).test
   const count = Math.min(n, test.count)
-  const real = await classifier.embed(
-    Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!),
-    count,
-  )
+  const realImages = Float32Array.from(test.images.subarray(0, count * 784), (p) => TO_TANH_RANGE[p]!)
+  const real = await classifier.embed(realImages, count)
+  const realPattern = fixedPatternEnergy(realImages, count, 28, 28)
   const labels = config.conditioning === 'acgan' || config.conditioning === 'cgan' ? Array.from({ length: n }, (_, i) => i % 10) : undefined
   return {
-    measure: async () => ({
-      ...imageQuality(real, await classifier.embed(await generate(n), n), 128, 10, labels).metrics,
-      imageEvalSamples: n,
-    }),
+    measure: async () => {
+      const images = await generate(n)
+      return {
+        ...imageQuality(real, await classifier.embed(images, n), 128, 10, labels).metrics,
+        fixedPattern: fixedPatternEnergy(images, n, 28, 28) / realPattern,
+        imageEvalSamples: n,
+      }
+    },
     dispose: () => classifier.dispose(),
   }
 }
