@@ -17,13 +17,14 @@ import { createDataSource } from '../../src-main/datasets/create-data-source'
 import { disposeMetrics, readMetrics } from '../../src-main/training/step-metrics'
 
 // Counts the shifts a training step asks for (the function itself runs unchanged).
-const shifts = vi.hoisted(() => ({ sizes: [] as number[] }))
+const shifts = vi.hoisted(() => ({ sizes: [] as number[], blank: false }))
 vi.mock('../../src-main/training/translate', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src-main/training/translate')>()
   return {
     randomTranslate: (x: tf.Tensor4D, n: number, seed: number) => {
       if (n > 0) shifts.sizes.push(x.shape[0])
-      return real.randomTranslate(x, n, seed)
+      // `blank`: every shifted image comes back black, to see whether D is fed what the shift returns.
+      return shifts.blank && n > 0 ? tf.zerosLike(x) : real.randomTranslate(x, n, seed)
     },
   }
 })
@@ -133,6 +134,21 @@ describe('tricks.translate in a config', () => {
     // Two D steps × (real, generated), then G's own generated batch.
     expect(shifts.sizes).toEqual([4, 4, 4, 4, 4])
     gan.dispose()
+  })
+
+  it("feeds D what the shift returns: with every shifted image blanked, G's step has nothing to learn from", async () => {
+    const { config: c } = config('acgan-fashion-mnist', ['training.batchSize=4', 'dataset.limit=32', 'tricks.translate=1'])()
+    const gan = new VanillaGan(c, createDataSource(c.dataset, 1))
+    shifts.blank = true
+    try {
+      const m = await readMetrics(gan.trainStep(0, 0))
+      // D sees only black images, whatever G draws: no gradient reaches G; D still learns (its biases).
+      expect(m.gGradNorm).toBe(0)
+      expect(m.dGradNorm).toBeGreaterThan(0)
+    } finally {
+      shifts.blank = false
+      gan.dispose()
+    }
   })
 
   it('an AC-GAN step with it trains G and D and leaves no tensor behind', async () => {
