@@ -81,15 +81,20 @@ function validateRecipes(entry: ReproductionEntry, quick: boolean): void {
   }
 }
 
+/** A config as today's schema reads it, in the form the registry stores (JSON), so two compare as stored. */
+function asStored(config: unknown): unknown {
+  return JSON.parse(JSON.stringify(validateExperiment(config).config))
+}
+
 /**
- * A stored config as today's schema reads it (as JSON): a field added since the run was stored
- * takes its default, which is off, so the run still compares equal to what it trained (a new field
- * whose default is not what old runs did would need its own migration). A config
- * today's schema refuses never matches.
+ * A stored run's config read the same way: a field added since the run was stored takes its
+ * default, which is off, so the run still compares equal to what it trained (a new field whose
+ * default is not what old runs did would need its own migration). A config today's schema
+ * refuses never matches.
  */
-function asValidated(config: unknown): unknown {
+function storedAsToday(config: unknown): unknown {
   try {
-    return JSON.parse(JSON.stringify(validateExperiment(config).config))
+    return asStored(config)
   } catch {
     return null
   }
@@ -107,10 +112,7 @@ export function findReusableRun(
   seed: number,
   excludeReproductionId: number,
 ): { run: RunRecord; from: SeedReuse } | null {
-  // As the registry stores a config (JSON), so that the comparison sees what a stored run holds.
-  const wanted: unknown = JSON.parse(
-    JSON.stringify(validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed })).config),
-  )
+  const wanted = asStored(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed }))
   const candidates = registry
     .listRuns({ tag: `reproduction:${entry.name}`, status: 'completed', limit: 10_000 })
     .sort((a, b) => b.id - a.id)
@@ -118,7 +120,7 @@ export function findReusableRun(
     const idTag = run.tags.find((t) => t.startsWith('reproduction-id:'))
     const reproductionId = idTag ? Number(idTag.slice('reproduction-id:'.length)) : NaN
     if (!Number.isInteger(reproductionId) || reproductionId === excludeReproductionId) continue
-    if (!isDeepStrictEqual(asValidated(run.config), wanted)) continue // key order aside
+    if (!isDeepStrictEqual(storedAsToday(run.config), wanted)) continue // key order aside
     const source = registry.repos.reproductions.find(reproductionId)
     if (!source) continue // its reproduction record was deleted: nothing to name as its origin
     return { run, from: { reproductionId, commit: source.commit } }

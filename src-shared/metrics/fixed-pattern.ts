@@ -11,19 +11,17 @@
 export function fixedPatternEnergy(images: ArrayLike<number>, n: number, h: number, w: number): number {
   if (n < 1) throw new Error('fixed-pattern energy needs at least one image')
   if (images.length < n * h * w) throw new Error(`expected ${n} images of ${h}×${w}, got ${images.length} values`)
+  // The blur is linear, so the mean of the residuals is the residual of the mean image: one blur, not n.
   const mean = new Float64Array(h * w)
-  const at = (base: number, y: number, x: number) => images[base + Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))]!
-  for (let i = 0; i < n; i++) {
-    const base = i * h * w
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        let blurred = 0
-        for (let dy = -1; dy <= 1; dy++)
-          for (let dx = -1; dx <= 1; dx++) blurred += (dy === 0 ? 2 : 1) * (dx === 0 ? 2 : 1) * at(base, y + dy, x + dx)
-        mean[y * w + x]! += (at(base, y, x) - blurred / 16) / n
-      }
-  }
+  for (let i = 0; i < n * h * w; i++) mean[i % (h * w)]! += images[i]! / n
+  const at = (y: number, x: number) => mean[Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))]!
   let energy = 0
-  for (const v of mean) energy += v * v
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let blurred = 0
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) blurred += (dy === 0 ? 2 : 1) * (dx === 0 ? 2 : 1) * at(y + dy, x + dx)
+      energy += (at(y, x) - blurred / 16) ** 2
+    }
   return energy
 }
