@@ -87,6 +87,8 @@ describe('the catalog', () => {
     expect(goal('pacgan-grid25', 'pacganModes')).toEqual({ kind: 'at-least', value: 25 })
     expect(goal('pacgan-grid25', 'pacganHighQuality')).toEqual({ kind: 'at-least', value: 0.95 })
     expect(goal('acgan-fashion-mnist', 'relativeAccuracy')).toEqual({ kind: 'at-least', value: 0.95 })
+    // The stripes row docs/evaluation.md describes: at most 2 on every seed, for both AC-GAN entries.
+    for (const name of ['acgan-fashion-mnist', 'acgan-mnist']) expect(goal(name, 'fixedPattern')).toEqual({ kind: 'at-most', value: 2 })
     expect(goal('infogan-mnist', 'codeError')).toEqual({ kind: 'at-most', value: 0.05 })
     expect(findReproduction('pacgan-ring8')!.rows[0]!.paper).toEqual([
       { label: 'GAN', value: 6.3 },

@@ -114,10 +114,11 @@ describe('tricks.translate in a config', () => {
     return undefined
   }
 
-  it('is taken by image GANs, refused for points, pix2pix and the gradient penalty', () => {
+  it('is taken by image GANs, refused for points, pix2pix, CycleGAN and the gradient penalty', () => {
     expect(config('acgan-fashion-mnist', ['tricks.translate=2'])().config.tricks.translate).toBe(2)
     expect(refusal(config('mlp-2d-ring8', ['tricks.translate=1']))).toMatch(/points/)
     expect(refusal(config('pix2pix-mnist-edges', ['tricks.translate=1']))).toMatch(/pix2pix/)
+    expect(refusal(config('cyclegan-mnist-edges', ['tricks.translate=1']))).toMatch(/CycleGAN/)
     expect(refusal(config('dcgan-radford-mnist', ['gan=wgan-gp', 'tricks.translate=1']))).toMatch(/gradient penalty/)
   })
 
