@@ -26,9 +26,38 @@ export const MAX_ARTIFACT_FILE_BYTES = 256 * 1024 ** 2
 
 const describe = (a: ArtifactRef) => `run ${a.runId}'s ${a.kind} artifact (step ${a.step})`
 
+/**
+ * How a row records an artifact's file: relative to its run's folder, so the data dir can be moved
+ * or copied (a backup, a new machine) without its rows pointing at the old place. A path outside
+ * the run's folder is kept as given, and refused when read.
+ */
+export function recordedArtifactPath(home: string, runId: number, file: string): string {
+  if (!path.isAbsolute(file)) return file
+  const rel = path.relative(path.resolve(runDir(home, runId)), path.resolve(file))
+  const inside = rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel)
+  return inside ? rel.split(path.sep).join('/') : file
+}
+
+/**
+ * A row recorded before paths were relative holds the data dir as it was spelt then. When that is
+ * not where the data dir is now (it was moved or copied), the part after its last `runs/<id>/` is
+ * the path inside the run's folder; it is confined like any other.
+ */
+function asRecordedInside(home: string, a: ArtifactRef): string {
+  if (!path.isAbsolute(a.path) || recordedArtifactPath(home, a.runId, a.path) !== a.path) return a.path
+  const marker = `${path.sep}runs${path.sep}${a.runId}${path.sep}`
+  const at = a.path.lastIndexOf(marker)
+  return at < 0
+    ? a.path
+    : a.path
+        .slice(at + marker.length)
+        .split(path.sep)
+        .join('/')
+}
+
 /** The artifact's path, confined to its run's folder, or a PathEscapeError naming the artifact. */
 export function artifactPath(home: string, a: ArtifactRef): string {
-  return confinedRecordedPath(runDir(home, a.runId), a.path, describe(a))
+  return confinedRecordedPath(runDir(home, a.runId), asRecordedInside(home, a), describe(a))
 }
 
 /** A file of the artifact: the artifact itself (a sample grid) or, with `inside`, one file of its folder (a checkpoint's weights.bin). */

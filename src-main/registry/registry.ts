@@ -17,6 +17,8 @@ import type { TransferOptions, TransferRecord, TransferResults } from '../../src
 import type { ProcessOwner } from '../util/process-identity'
 import { openDatabase, type Db, type OpenOptions } from './database'
 import { ArtifactRepository, type NewArtifact } from './artifacts'
+import { recordedArtifactPath } from './artifact-files'
+import { runDir } from '../platform/paths'
 import { DatasetRepository, type DatasetRecord } from './datasets'
 import { DiagnosisRepository } from './diagnoses'
 import { MetricRepository, type MetricRow } from './metrics'
@@ -202,16 +204,23 @@ export class Registry {
 
   // ---- artifacts (artifacts.ts) -----------------------------------------------------------
 
+  /** Rows record the path relative to the run's folder (artifact-files.ts); records carry it under the data dir as it is now. */
   addArtifact(a: NewArtifact): ArtifactRecord {
-    return this.repos.artifacts.add(a)
+    return this.underDataDir(this.repos.artifacts.add({ ...a, path: recordedArtifactPath(this.dataDir, a.runId, a.path) }))
   }
 
   artifacts(runId: number, kind?: string): ArtifactRecord[] {
-    return this.repos.artifacts.list(runId, kind)
+    return this.repos.artifacts.list(runId, kind).map((a) => this.underDataDir(a))
   }
 
   latestArtifact(runId: number, kind: string): ArtifactRecord | undefined {
-    return this.repos.artifacts.latest(runId, kind)
+    const a = this.repos.artifacts.latest(runId, kind)
+    return a && this.underDataDir(a)
+  }
+
+  /** Joined only: readers confine it (artifact-files.ts), and a row that climbs out stays outside. */
+  private underDataDir(a: ArtifactRecord): ArtifactRecord {
+    return path.isAbsolute(a.path) ? a : { ...a, path: path.join(runDir(this.dataDir, a.runId), a.path) }
   }
 
   // ---- import -----------------------------------------------------------------------------
@@ -239,7 +248,8 @@ export class Registry {
         id,
         Object.entries(input.metrics).flatMap(([key, points]) => points.map((p) => ({ key, ...p }))),
       )
-      for (const a of input.artifacts) this.repos.artifacts.add({ ...a, runId: id, path: input.placeArtifact(id, a) })
+      for (const a of input.artifacts)
+        this.repos.artifacts.add({ ...a, runId: id, path: recordedArtifactPath(this.dataDir, id, input.placeArtifact(id, a)) })
       for (const d of input.diagnoses) this.repos.diagnoses.add(id, d)
       return id
     })

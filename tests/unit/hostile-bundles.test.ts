@@ -25,6 +25,7 @@ import { exportRun } from '../../src-main/export/export-run'
 import { createHandlers } from '../../src-main/app/services'
 import { RunManager } from '../../src-main/training/run-manager'
 import { runDir } from '../../src-main/platform/paths'
+import { artifactPath } from '../../src-main/registry/artifact-files'
 import { ConflictError } from '../../src-main/util/errors'
 import { CheckpointError } from '../../src-main/training/checkpoint'
 import { NotFoundError } from '../../src-main/registry/registry'
@@ -128,7 +129,8 @@ function tryImport(registry: Registry, home: string, file: string): Error | null
   try {
     const run = importBundle(registry, home, file)
     // Accepted: every artifact lies inside the run's folder.
-    for (const a of registry.artifacts(run.id)) expect(path.relative(runDir(home, run.id), a.path).startsWith('..')).toBe(false)
+    for (const a of registry.artifacts(run.id))
+      expect(path.relative(runDir(home, run.id), artifactPath(home, a)).startsWith('..')).toBe(false)
     return null
   } catch (e) {
     expect(e, String(e)).toBeInstanceOf(BundleError)
@@ -540,8 +542,8 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
           const gridFile = path.join(dir, 'samples', 'grid.png')
           fs.writeFileSync(gridFile, 'png')
           registry.addArtifact({ runId: run.id, kind: 'samples-grid', epoch: 2, step: 20, path: gridFile, sha256: sha256('png'), bytes: 3 })
-          const ckpt = registry.latestArtifact(run.id, 'checkpoint')!.path
-          const points = registry.latestArtifact(run.id, 'samples-2d')!.path
+          const ckpt = artifactPath(home, registry.latestArtifact(run.id, 'checkpoint')!)
+          const points = artifactPath(home, registry.latestArtifact(run.id, 'samples-2d')!)
           const victimPath = {
             'samples-file': points,
             'samples-dir': path.dirname(points),
@@ -614,7 +616,7 @@ describe('hostile run folders: symlinks planted after import, rows that point ou
         kind: 'samples-2d',
         epoch: 3,
         step: 20,
-        path: registry.latestArtifact(other.id, 'samples-2d')!.path,
+        path: artifactPath(home, registry.latestArtifact(other.id, 'samples-2d')!), // another run's file, absolute
         sha256: 'x',
         bytes: 1,
       })

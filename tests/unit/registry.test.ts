@@ -13,6 +13,9 @@ import { applyOverrides } from '../../src-shared/config/overrides'
 import { tmpDir } from '../helpers/tmp'
 import { useTempRegistry } from '../helpers/temp-registry'
 import { thisProcess } from '../../src-main/util/process-identity'
+import { artifactPath, readArtifactFile } from '../../src-main/registry/artifact-files'
+import { runDir } from '../../src-main/platform/paths'
+import { PathEscapeError } from '../../src-main/util/confined-path'
 
 const config = (overrides: string[] = []) => validateExperiment(applyOverrides(requirePreset('mlp-2d-ring8').config, overrides)).config
 
@@ -372,5 +375,52 @@ describe('metric roll-ups', () => {
     const env = again.metrics(run.id, ['dLoss'], 10)
     expect(env.dLoss!.some((p) => p.value === 42 && p.step === 801)).toBe(true)
     again.close()
+  })
+})
+
+describe('a data dir moved or copied elsewhere', () => {
+  let t: ReturnType<typeof tmpDir>
+  beforeEach(() => (t = tmpDir()))
+  afterEach(() => t.cleanup())
+
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, text)
+  }
+
+  it('keeps its artifacts: rows record paths inside the run folder, and rows from before are read by their run-folder part', async () => {
+    const before = path.join(t.dir, 'before')
+    const registry = await Registry.open(path.join(before, 'registry.sqlite'), { owner: thisProcess() })
+    const id = registry.createRun({ config: config(), totalSteps: 10 }).id
+    const grid = path.join(runDir(before, id), 'samples', 'epoch-00001.png')
+    write(grid, 'grid')
+    expect(registry.addArtifact({ runId: id, kind: 'samples-grid', epoch: 1, step: 5, path: grid, sha256: 'x', bytes: 4 }).path).toBe(grid)
+    expect(registry.db.prepare('SELECT path FROM artifacts WHERE run_id = ?').pluck().get(id)).toBe('samples/epoch-00001.png')
+    // A row written before paths were relative: absolute, under the data dir as it was spelt then.
+    const old = path.join(runDir(before, id), 'samples', 'epoch-00002.png')
+    write(old, 'old grid')
+    registry.db
+      .prepare(
+        "INSERT INTO artifacts (run_id, kind, epoch, step, path, sha256, bytes, created_at) VALUES (?, 'samples-grid', 2, 10, ?, 'y', 8, 'now')",
+      )
+      .run(id, old)
+    registry.close()
+
+    const after = path.join(t.dir, 'moved', 'elsewhere')
+    fs.mkdirSync(path.dirname(after), { recursive: true })
+    fs.renameSync(before, after)
+    const moved = await Registry.open(path.join(after, 'registry.sqlite'), { owner: thisProcess() })
+    try {
+      const [first, second] = moved.artifacts(id, 'samples-grid')
+      expect(first!.path).toBe(path.join(runDir(after, id), 'samples', 'epoch-00001.png'))
+      expect(readArtifactFile(after, first!).toString()).toBe('grid')
+      expect(artifactPath(after, second!)).toBe(path.join(runDir(after, id), 'samples', 'epoch-00002.png'))
+      expect(readArtifactFile(after, second!).toString()).toBe('old grid')
+      // Still confined: the run-folder part may not climb out, and a path naming no folder of this run is refused.
+      expect(() => artifactPath(after, { ...second!, path: `/old/runs/${id}/../../registry.sqlite` })).toThrowError(PathEscapeError)
+      expect(() => artifactPath(after, { ...second!, path: `/old/runs/${id + 1}/samples/epoch-00002.png` })).toThrowError(/is not inside/)
+    } finally {
+      moved.close()
+    }
   })
 })
