@@ -104,6 +104,59 @@ function strided(name: string): boolean {
 }
 
 /**
+ * AC-GAN on the DCGAN-style pair that InfoGAN's MNIST models use (Chen et al. 2016, appendix C.1),
+ * as the AC-GAN of pytorch-generative-model-collections (znxlwm) trains it on Fashion-MNIST: the
+ * label's 10-d embedding (a learned one-hot) concatenated to z, FC 1024 → FC 7×7×128 → 4×4
+ * stride-2 up-convolutions 64 → 1, batch norm and ReLU between. Every output pixel gets the same
+ * number of kernel taps (kernel 4, stride 2), unlike up-sampling then a 3×3 convolution.
+ */
+export const acganDcganGenerator: GraphSpecInput = {
+  inputs: [
+    { name: 'z', shape: [100], role: 'latent' },
+    { name: 'label', shape: [1], role: 'label', classes: 10 },
+  ],
+  nodes: [
+    { name: 'label_embedding', layer: { type: 'embedding', inputDim: 10, outputDim: 10 }, inputs: ['label'] },
+    { name: 'label_vector', layer: { type: 'flatten' }, inputs: ['label_embedding'] },
+    { name: 'z_and_label', layer: { type: 'concatenate' }, inputs: ['z', 'label_vector'] },
+    { name: 'fc_1024', layer: { type: 'dense', units: 1024 }, inputs: ['z_and_label'] },
+    { name: 'fc_1024_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_1024'] },
+    { name: 'fc_1024_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['fc_1024_bn'] },
+    { name: 'fc_6272', layer: { type: 'dense', units: 6272 }, inputs: ['fc_1024_act'] },
+    { name: 'fc_6272_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_6272'] },
+    { name: 'fc_6272_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['fc_6272_bn'] },
+    { name: 'to_7x7', layer: { type: 'reshape', targetShape: [7, 7, 128] }, inputs: ['fc_6272_act'] },
+    { name: 'up_14', layer: { type: 'conv2dTranspose', filters: 64, kernelSize: 4, strides: 2 }, inputs: ['to_7x7'] },
+    { name: 'up_14_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['up_14'] },
+    { name: 'up_14_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['up_14_bn'] },
+    { name: 'image', layer: { type: 'conv2dTranspose', filters: 1, kernelSize: 4, strides: 2, activation: 'tanh' }, inputs: ['up_14_act'] },
+  ],
+  outputs: ['image'],
+}
+
+/**
+ * The matching discriminator: 4×4 stride-2 convolutions 64 → 128 (batch norm on the second), FC
+ * 1024 with batch norm, LeakyReLU 0.2, no dropout; the real/fake and 10-way class heads on the
+ * 1,024 features.
+ */
+export const acganDcganDiscriminator: GraphSpecInput = {
+  inputs: [{ name: 'image', shape: [28, 28, 1], role: 'image' }],
+  nodes: [
+    { name: 'conv_64', layer: { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, activation: leaky }, inputs: ['image'] },
+    { name: 'conv_128', layer: { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['conv_64'] },
+    { name: 'conv_128_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['conv_128'] },
+    { name: 'conv_128_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['conv_128_bn'] },
+    { name: 'flat', layer: { type: 'flatten' }, inputs: ['conv_128_act'] },
+    { name: 'fc_1024', layer: { type: 'dense', units: 1024 }, inputs: ['flat'] },
+    { name: 'fc_1024_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_1024'] },
+    { name: 'features', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['fc_1024_bn'] },
+    { name: 'source', layer: { type: 'dense', units: 1, activation: 'sigmoid' }, inputs: ['features'] },
+    { name: 'class', layer: { type: 'dense', units: 10, activation: 'softmax' }, inputs: ['features'] },
+  ],
+  outputs: ['source', 'class'],
+}
+
+/**
  * cGAN generator (Mirza & Osindero 2014) on the Keras-style DCGAN: a 50-d label embedding
  * concatenated to z, Dense 6272 → 7×7×128, two stride-2 transposed convolutions with batch norm,
  * a 7×7 tanh convolution.

@@ -6,6 +6,8 @@ import type { ExperimentConfigInput } from './experiment'
 import type { Toy2dName } from '../datasets/toy2d'
 import type { LayerSpec, ModelSpecInput, SequentialSpecInput } from '../model/spec'
 import {
+  acganDcganDiscriminator,
+  acganDcganGenerator,
   acganDiscriminator,
   acganDiscriminatorEvenOverlap,
   acganGenerator,
@@ -308,6 +310,25 @@ export const PRESETS: readonly Preset[] = [
       "The lecture's AC-GAN with one change: D's class head learns from real images only (acgan.fakeClassWeight 0, as in Keras' AC-GAN example), so G is pushed towards garments a real-data classifier recognises rather than towards whatever D's class head learned to accept from G. The reproduction trains it 2,400 steps (docs/reproductions.md). Its samples still carry pixel-scale stripes (docs/presets.md).",
     config: {
       ...conditional(imageGan({ kind: 'image', name: 'fashion-mnist' }, acgan, 2e-4, 30, 938), 'acgan'),
+      acgan: { fakeClassWeight: 0 },
+    },
+  },
+  {
+    name: 'acgan-fashion-mnist-dcgan',
+    title: 'AC-GAN · Fashion-MNIST (DCGAN-style pair, classes learned from real images)',
+    description:
+      "AC-GAN on the DCGAN-style pair of InfoGAN's MNIST models, as pytorch-generative-model-collections trains AC-GAN on Fashion-MNIST: G concatenates the label to z, FC 1024 → 7×7×128 → 4×4 stride-2 up-convolutions with batch norm; D has 4×4 stride-2 convolutions and FC 1024 with batch norm, no dropout. D's class head learns from real images only (acgan.fakeClassWeight 0).",
+    config: {
+      ...conditional(
+        imageGan(
+          { kind: 'image', name: 'fashion-mnist' },
+          { generator: acganDcganGenerator, discriminator: acganDcganDiscriminator },
+          2e-4,
+          30,
+          938,
+        ),
+        'acgan',
+      ),
       acgan: { fakeClassWeight: 0 },
     },
   },
