@@ -8,6 +8,8 @@ import {
   acganDiscriminator,
   acganDiscriminatorBlurPool,
   acganDiscriminatorEvenOverlap,
+  acganDcganDiscriminator,
+  acganDcganGenerator,
   acganGenerator,
   cganDiscriminator,
   cganGenerator,
@@ -151,6 +153,8 @@ describe('graph specs', () => {
     ['AC-GAN discriminator', acganDiscriminator, 119_691],
     ['AC-GAN discriminator, 4×4 strided', acganDiscriminatorEvenOverlap, 137_723],
     ['AC-GAN discriminator, blur-pooled', acganDiscriminatorBlurPool, 119_691],
+    ['AC-GAN generator, DCGAN-style', acganDcganGenerator, 6_704_165],
+    ['AC-GAN discriminator, DCGAN-style', acganDcganDiscriminator, 6_571_723],
     ['cGAN generator', cganGenerator, 1_504_501],
     ['cGAN discriminator', cganDiscriminator, 49_121],
   ])('%s: the count matches the built tfjs model (%i params)', (_name, raw, expected) => {
