@@ -307,7 +307,7 @@ export const PRESETS: readonly Preset[] = [
     name: 'acgan-fashion-mnist-real-class',
     title: 'AC-GAN · Fashion-MNIST (classes learned from real images)',
     description:
-      "The lecture's AC-GAN with one change: D's class head learns from real images only (acgan.fakeClassWeight 0, as in Keras' AC-GAN example), so G is pushed towards garments a real-data classifier recognises rather than towards whatever D's class head learned to accept from G. The reproduction trains it 2,400 steps (docs/reproductions.md). Its samples still carry pixel-scale stripes (docs/presets.md).",
+      "The lecture's AC-GAN with one change: D's class head learns from real images only (acgan.fakeClassWeight 0, as in Keras' AC-GAN example), so G is pushed towards garments a real-data classifier recognises rather than towards whatever D's class head learned to accept from G. The reproduction trains it 2,400 steps (docs/reproductions.md). Its samples still carry pixel-scale stripes, which come from the lecture's pair (a PyTorch rebuild draws them too); acgan-fashion-mnist-dcgan does not draw them (docs/presets.md).",
     config: {
       ...conditional(imageGan({ kind: 'image', name: 'fashion-mnist' }, acgan, 2e-4, 30, 938), 'acgan'),
       acgan: { fakeClassWeight: 0 },
