@@ -13,6 +13,7 @@ import type { RunRecord } from '../../src-shared/domain/run'
 import { CLI, cli, lastJson, sets } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
 import { loadCheckpoint } from '../../src-main/training/checkpoint'
+import { rowPath } from '../helpers/registry-read'
 import { createRng } from '../../src-shared/util/rng'
 
 let t: ReturnType<typeof tmpDir>
@@ -131,7 +132,7 @@ describe('SIGKILL of the trainer, repeatedly', () => {
       d.close()
       expect(run.status).toBe('interrupted')
       for (const c of checkpoints) {
-        const loaded = loadCheckpoint(c.path) // throws if incomplete or corrupt
+        const loaded = loadCheckpoint(rowPath(home, id, c.path)) // throws if incomplete or corrupt
         expect(loaded.manifest.step).toBe(c.step)
         for (const g of Object.values(loaded.groups)) for (const w of g) w.tensor.dispose()
       }
@@ -179,7 +180,7 @@ describe('faults aimed at the write path', () => {
         step: number
       }[]
       for (const c of checkpoints) {
-        const loaded = loadCheckpoint(c.path)
+        const loaded = loadCheckpoint(rowPath(home, id, c.path))
         expect(loaded.manifest.step).toBe(c.step)
         for (const g of Object.values(loaded.groups)) for (const w of g) w.tensor.dispose()
       }

@@ -19,6 +19,7 @@ import { withUi } from '../helpers/ui'
 import { screenshotPath } from '../helpers/browser'
 import { itFull } from '../helpers/full'
 import { available } from '../helpers/requirements'
+import { rowPath } from '../helpers/registry-read'
 
 const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim()
 available(
@@ -209,7 +210,7 @@ describe.skipIf(!redisServer)('coordinator + 2 queue workers on Redis', () => {
             .get(id) as { n: number; d: number }
           expect(samples).toEqual({ n: 6, d: 6 })
           for (const a of db.prepare('SELECT path FROM artifacts WHERE run_id = ?').all(id) as { path: string }[])
-            expect(fs.existsSync(a.path)).toBe(true)
+            expect(fs.existsSync(rowPath(home, id, a.path))).toBe(true)
         }
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
 

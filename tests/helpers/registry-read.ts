@@ -5,6 +5,7 @@
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { loadCheckpoint } from '../../src-main/training/checkpoint'
+import { artifactPath } from '../../src-main/registry/artifact-files'
 
 export interface RunRow {
   id: number
@@ -32,8 +33,13 @@ export function integrity(home: string): string {
   return withDb(home, (db) => db.pragma('integrity_check', { simple: true }) as string)
 }
 
+/** A row's artifact path as the app reads it: rows record it relative to the run's folder. */
+export function rowPath(home: string, runId: number, recorded: string): string {
+  return artifactPath(home, { runId, kind: 'row', step: 0, path: recorded })
+}
+
 export function checkpoints(home: string, id: number): { path: string; step: number; sha256: string }[] {
-  return withDb(
+  const rows = withDb(
     home,
     (db) =>
       db.prepare("SELECT path, step, sha256 FROM artifacts WHERE run_id = ? AND kind = 'checkpoint' ORDER BY step").all(id) as {
@@ -42,6 +48,7 @@ export function checkpoints(home: string, id: number): { path: string; step: num
         sha256: string
       }[],
   )
+  return rows.map((c) => ({ ...c, path: rowPath(home, id, c.path) }))
 }
 
 /** Loads every recorded checkpoint of a run (throws on one that is missing or corrupt); returns their steps. */

@@ -182,7 +182,7 @@ class Lane {
       tally.corruptRegistries++
       violation(this.index, `integrity_check: ${String(integrity)}`)
     }
-    const recorded = recordedCheckpoints(this.registry.db)
+    const recorded = recordedCheckpoints(this.registry.db, this.home)
     const now = new Map(recorded.map((c) => [`${c.runId}/${c.step}`, c.sha256]))
     for (const [key, sha] of this.seen) {
       if (now.get(key) !== sha) {

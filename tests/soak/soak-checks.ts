@@ -8,6 +8,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type Database from 'better-sqlite3'
+import { rowPath } from '../helpers/registry-read'
 
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex')
 
@@ -18,10 +19,12 @@ export interface CheckpointRow {
   sha256: string
 }
 
-export function recordedCheckpoints(db: Database.Database): CheckpointRow[] {
-  return db
+/** Every recorded checkpoint, its path as the app reads it (rows record it relative to the run's folder). */
+export function recordedCheckpoints(db: Database.Database, home: string): CheckpointRow[] {
+  const rows = db
     .prepare("SELECT run_id AS runId, step, path, sha256 FROM artifacts WHERE kind = 'checkpoint' ORDER BY run_id, step")
     .all() as CheckpointRow[]
+  return rows.map((c) => ({ ...c, path: rowPath(home, c.runId, c.path) }))
 }
 
 /** Why a recorded checkpoint does not verify, or null when it does. */
