@@ -7,6 +7,45 @@ import type { GraphSpecInput } from '../model/spec'
 const leaky = 'leakyRelu' as const
 
 /**
+ * InfoGAN's MNIST generator after its inputs are joined (Chen et al. 2016, appendix C.1): FC 1024 →
+ * FC 7×7×128 → 4×4 stride-2 up-convolutions 64 → 1, batch norm and ReLU between. Shared by
+ * InfoGAN and the DCGAN-style AC-GAN.
+ */
+function infoganGeneratorBody(joined: string): GraphSpecInput['nodes'] {
+  return [
+    { name: 'fc_1024', layer: { type: 'dense', units: 1024 }, inputs: [joined] },
+    { name: 'fc_1024_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_1024'] },
+    { name: 'fc_1024_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['fc_1024_bn'] },
+    { name: 'fc_6272', layer: { type: 'dense', units: 6272 }, inputs: ['fc_1024_act'] },
+    { name: 'fc_6272_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_6272'] },
+    { name: 'fc_6272_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['fc_6272_bn'] },
+    { name: 'to_7x7', layer: { type: 'reshape', targetShape: [7, 7, 128] }, inputs: ['fc_6272_act'] },
+    { name: 'up_14', layer: { type: 'conv2dTranspose', filters: 64, kernelSize: 4, strides: 2 }, inputs: ['to_7x7'] },
+    { name: 'up_14_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['up_14'] },
+    { name: 'up_14_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['up_14_bn'] },
+    { name: 'image', layer: { type: 'conv2dTranspose', filters: 1, kernelSize: 4, strides: 2, activation: 'tanh' }, inputs: ['up_14_act'] },
+  ]
+}
+
+/**
+ * InfoGAN's MNIST discriminator body up to its 1,024 `features`: 4×4 stride-2 convolutions 64 →
+ * 128 (batch norm on the second), FC 1024 with batch norm; LeakyReLU with `alpha` after the batch
+ * norms (InfoGAN 0.1; the first convolution keeps the spec's default).
+ */
+function infoganDiscriminatorBody(alpha: number): GraphSpecInput['nodes'] {
+  return [
+    { name: 'conv_64', layer: { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, activation: leaky }, inputs: ['image'] },
+    { name: 'conv_128', layer: { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['conv_64'] },
+    { name: 'conv_128_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['conv_128'] },
+    { name: 'conv_128_act', layer: { type: 'activation', activation: leaky, alpha }, inputs: ['conv_128_bn'] },
+    { name: 'flat', layer: { type: 'flatten' }, inputs: ['conv_128_act'] },
+    { name: 'fc_1024', layer: { type: 'dense', units: 1024 }, inputs: ['flat'] },
+    { name: 'fc_1024_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_1024'] },
+    { name: 'features', layer: { type: 'activation', activation: leaky, alpha }, inputs: ['fc_1024_bn'] },
+  ]
+}
+
+/**
  * Lecture 9a's AC-GAN generator (as in Keras-GAN's acgan.py, whose table it is): the label's
  * 100-d embedding multiplied into z, Dense 6272 ReLU → 7×7×128, up-sampling with 3×3 ReLU
  * convolutions, a 3×3 tanh convolution to 28×28×1. 856,425 parameters.
@@ -119,17 +158,7 @@ export const acganDcganGenerator: GraphSpecInput = {
     { name: 'label_embedding', layer: { type: 'embedding', inputDim: 10, outputDim: 10 }, inputs: ['label'] },
     { name: 'label_vector', layer: { type: 'flatten' }, inputs: ['label_embedding'] },
     { name: 'z_and_label', layer: { type: 'concatenate' }, inputs: ['z', 'label_vector'] },
-    { name: 'fc_1024', layer: { type: 'dense', units: 1024 }, inputs: ['z_and_label'] },
-    { name: 'fc_1024_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_1024'] },
-    { name: 'fc_1024_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['fc_1024_bn'] },
-    { name: 'fc_6272', layer: { type: 'dense', units: 6272 }, inputs: ['fc_1024_act'] },
-    { name: 'fc_6272_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_6272'] },
-    { name: 'fc_6272_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['fc_6272_bn'] },
-    { name: 'to_7x7', layer: { type: 'reshape', targetShape: [7, 7, 128] }, inputs: ['fc_6272_act'] },
-    { name: 'up_14', layer: { type: 'conv2dTranspose', filters: 64, kernelSize: 4, strides: 2 }, inputs: ['to_7x7'] },
-    { name: 'up_14_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['up_14'] },
-    { name: 'up_14_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['up_14_bn'] },
-    { name: 'image', layer: { type: 'conv2dTranspose', filters: 1, kernelSize: 4, strides: 2, activation: 'tanh' }, inputs: ['up_14_act'] },
+    ...infoganGeneratorBody('z_and_label'),
   ],
   outputs: ['image'],
 }
@@ -142,14 +171,7 @@ export const acganDcganGenerator: GraphSpecInput = {
 export const acganDcganDiscriminator: GraphSpecInput = {
   inputs: [{ name: 'image', shape: [28, 28, 1], role: 'image' }],
   nodes: [
-    { name: 'conv_64', layer: { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, activation: leaky }, inputs: ['image'] },
-    { name: 'conv_128', layer: { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['conv_64'] },
-    { name: 'conv_128_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['conv_128'] },
-    { name: 'conv_128_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['conv_128_bn'] },
-    { name: 'flat', layer: { type: 'flatten' }, inputs: ['conv_128_act'] },
-    { name: 'fc_1024', layer: { type: 'dense', units: 1024 }, inputs: ['flat'] },
-    { name: 'fc_1024_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_1024'] },
-    { name: 'features', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['fc_1024_bn'] },
+    ...infoganDiscriminatorBody(0.2),
     { name: 'source', layer: { type: 'dense', units: 1, activation: 'sigmoid' }, inputs: ['features'] },
     { name: 'class', layer: { type: 'dense', units: 10, activation: 'softmax' }, inputs: ['features'] },
   ],
@@ -218,20 +240,7 @@ export const infoganGenerator: GraphSpecInput = {
     { name: 'z', shape: [62], role: 'latent' },
     { name: 'codes', shape: [12], role: 'code' },
   ],
-  nodes: [
-    { name: 'z_and_codes', layer: { type: 'concatenate' }, inputs: ['z', 'codes'] },
-    { name: 'fc_1024', layer: { type: 'dense', units: 1024 }, inputs: ['z_and_codes'] },
-    { name: 'fc_1024_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_1024'] },
-    { name: 'fc_1024_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['fc_1024_bn'] },
-    { name: 'fc_6272', layer: { type: 'dense', units: 6272 }, inputs: ['fc_1024_act'] },
-    { name: 'fc_6272_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_6272'] },
-    { name: 'fc_6272_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['fc_6272_bn'] },
-    { name: 'to_7x7', layer: { type: 'reshape', targetShape: [7, 7, 128] }, inputs: ['fc_6272_act'] },
-    { name: 'up_14', layer: { type: 'conv2dTranspose', filters: 64, kernelSize: 4, strides: 2 }, inputs: ['to_7x7'] },
-    { name: 'up_14_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['up_14'] },
-    { name: 'up_14_act', layer: { type: 'activation', activation: 'relu' }, inputs: ['up_14_bn'] },
-    { name: 'image', layer: { type: 'conv2dTranspose', filters: 1, kernelSize: 4, strides: 2, activation: 'tanh' }, inputs: ['up_14_act'] },
-  ],
+  nodes: [{ name: 'z_and_codes', layer: { type: 'concatenate' }, inputs: ['z', 'codes'] }, ...infoganGeneratorBody('z_and_codes')],
   outputs: ['image'],
 }
 
@@ -242,14 +251,7 @@ export const infoganGenerator: GraphSpecInput = {
 export const infoganDiscriminator: GraphSpecInput = {
   inputs: [{ name: 'image', shape: [28, 28, 1], role: 'image' }],
   nodes: [
-    { name: 'conv_64', layer: { type: 'conv2d', filters: 64, kernelSize: 4, strides: 2, activation: 'leakyRelu' }, inputs: ['image'] },
-    { name: 'conv_128', layer: { type: 'conv2d', filters: 128, kernelSize: 4, strides: 2 }, inputs: ['conv_64'] },
-    { name: 'conv_128_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['conv_128'] },
-    { name: 'conv_128_act', layer: { type: 'activation', activation: 'leakyRelu', alpha: 0.1 }, inputs: ['conv_128_bn'] },
-    { name: 'flat', layer: { type: 'flatten' }, inputs: ['conv_128_act'] },
-    { name: 'fc_1024', layer: { type: 'dense', units: 1024 }, inputs: ['flat'] },
-    { name: 'fc_1024_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['fc_1024'] },
-    { name: 'features', layer: { type: 'activation', activation: 'leakyRelu', alpha: 0.1 }, inputs: ['fc_1024_bn'] },
+    ...infoganDiscriminatorBody(0.1),
     { name: 'source', layer: { type: 'dense', units: 1, activation: 'sigmoid' }, inputs: ['features'] },
     { name: 'q_hidden', layer: { type: 'dense', units: 128 }, inputs: ['features'] },
     { name: 'q_hidden_bn', layer: { type: 'batchNorm', momentum: 0.9 }, inputs: ['q_hidden'] },
