@@ -10,7 +10,7 @@ import { constants as bufferConstants } from 'node:buffer'
 import path from 'node:path'
 import type { ArtifactRecord } from '../../src-shared/domain/run'
 import { runDir } from '../platform/paths'
-import { confinedPath, confinedRecordedPath } from '../util/confined-path'
+import { confinedPath, confinedRecordedPath, isInside } from '../util/confined-path'
 import { ConflictError } from '../util/errors'
 import { readRegularFile } from '../util/regular-file'
 
@@ -32,10 +32,9 @@ const describe = (a: ArtifactRef) => `run ${a.runId}'s ${a.kind} artifact (step 
  * the run's folder is kept as given, and refused when read.
  */
 export function recordedArtifactPath(home: string, runId: number, file: string): string {
-  if (!path.isAbsolute(file)) return file
-  const rel = path.relative(path.resolve(runDir(home, runId)), path.resolve(file))
-  const inside = rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel)
-  return inside ? rel.split(path.sep).join('/') : file
+  const dir = path.resolve(runDir(home, runId))
+  if (!path.isAbsolute(file) || !isInside(path.resolve(file), dir)) return file
+  return path.relative(dir, path.resolve(file)).split(path.sep).join('/')
 }
 
 /**
@@ -44,7 +43,7 @@ export function recordedArtifactPath(home: string, runId: number, file: string):
  * the path inside the run's folder; it is confined like any other.
  */
 function asRecordedInside(home: string, a: ArtifactRef): string {
-  if (!path.isAbsolute(a.path) || recordedArtifactPath(home, a.runId, a.path) !== a.path) return a.path
+  if (!path.isAbsolute(a.path) || isInside(path.resolve(a.path), path.resolve(runDir(home, a.runId)))) return a.path
   const marker = `${path.sep}runs${path.sep}${a.runId}${path.sep}`
   const at = a.path.lastIndexOf(marker)
   return at < 0

@@ -39,7 +39,8 @@ export function lexicalProblem(relative: unknown): string | null {
   return null
 }
 
-function isInside(real: string, realRoot: string): boolean {
+/** Whether `real` lies strictly inside `realRoot` (both absolute; no symlink resolution here). */
+export function isInside(real: string, realRoot: string): boolean {
   const rel = path.relative(realRoot, real)
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel)
 }
@@ -107,9 +108,6 @@ export function confinedRecordedPath(root: string, recorded: string, what = 'pat
   const absRoot = path.resolve(root)
   if (!path.isAbsolute(recorded)) return confinedPath(absRoot, recorded, what)
   if (recorded.includes('\0')) return confinedPath(absRoot, recorded, what)
-  const rel = path.relative(absRoot, path.resolve(recorded))
-  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
-    throw new PathEscapeError(`${what} ${JSON.stringify(recorded)} is not inside ${root}`)
-  }
-  return confinedPath(absRoot, rel.split(path.sep).join('/'), what)
+  if (!isInside(path.resolve(recorded), absRoot)) throw new PathEscapeError(`${what} ${JSON.stringify(recorded)} is not inside ${root}`)
+  return confinedPath(absRoot, path.relative(absRoot, path.resolve(recorded)).split(path.sep).join('/'), what)
 }
