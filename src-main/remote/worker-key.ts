@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import crypto from 'node:crypto'
+import { writeFileAtomic } from '../util/atomic-fs'
 
 const KEY_LABEL = 'gan-workbench worker key v1'
 /** How a worker key is written: a version prefix, then 32 bytes as base64url. */
@@ -62,8 +63,12 @@ export function loadWorkerKey(options: { keyFile?: string; home: string; env?: N
   )
 }
 
-/** Writes the key for a worker, readable by its owner only. */
+/**
+ * Writes the key for a worker, readable by its owner only. Atomically: a worker starting while the
+ * key is written again (a second `worker-key --out` to the same file) reads the whole old key or
+ * the whole new one, never an empty file (CI of 2026-12-06, `bcda241`).
+ */
 export function writeWorkerKeyFile(file: string, key: Buffer): void {
-  fs.writeFileSync(file, `${formatWorkerKey(key)}\n`, { mode: 0o600 })
-  fs.chmodSync(file, 0o600) // an existing file keeps its mode through writeFileSync
+  writeFileAtomic(file, `${formatWorkerKey(key)}\n`, 0o600)
+  fs.chmodSync(file, 0o600) // the umask may have taken bits away; never adds any
 }

@@ -18,8 +18,9 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-export function writeFileDurable(file: string, data: Uint8Array | string): void {
-  const fd = fs.openSync(file, 'w')
+/** `mode` applies from creation (a key file is never readable by others, even for a moment). */
+export function writeFileDurable(file: string, data: Uint8Array | string, mode = 0o666): void {
+  const fd = fs.openSync(file, 'w', mode)
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
     fs.fsyncSync(fd)
@@ -28,10 +29,10 @@ export function writeFileDurable(file: string, data: Uint8Array | string): void 
   }
 }
 
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
+export function writeFileAtomic(file: string, data: Uint8Array | string, mode = 0o666): void {
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`
   try {
-    writeFileDurable(tmp, data)
+    writeFileDurable(tmp, data, mode)
     fs.renameSync(tmp, file)
   } catch (e) {
     fs.rmSync(tmp, { force: true })

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import crypto from 'node:crypto'
+import { spawn } from 'node:child_process'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ForgedJobError, openJob, signJob } from '../../src-main/remote/job-signature'
@@ -124,5 +125,37 @@ describe('signed jobs', () => {
       { seed: 22, numRuns: 1000 },
     )
     tried.expectSince(mark, 1000)
+  })
+})
+
+describe('the worker key file', () => {
+  it('is written whole: a worker reading the file while it is written again never sees a partial key', async () => {
+    // The reader is another process, as a starting worker is: it reads the file in a loop until told
+    // to stop and counts what it read that was not a whole key.
+    const file = path.join(t.dir, 'coordinator.worker.key')
+    const stop = path.join(t.dir, 'stop')
+    writeWorkerKeyFile(file, crypto.randomBytes(32))
+    const reader = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const fs = require('fs'); let reads = 0, partial = 0; process.stdout.write('ready\\n');
+         while (!fs.existsSync(${JSON.stringify(stop)})) { reads++; if (!/^gwk1\\.[A-Za-z0-9_-]{43}\\n$/.test(fs.readFileSync(${JSON.stringify(file)}, 'utf8'))) partial++ }
+         process.stdout.write(JSON.stringify({ reads, partial }))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    let out = ''
+    reader.stdout!.on('data', (c) => (out += c))
+    await new Promise<void>((resolve) => reader.stdout!.once('data', () => resolve()))
+    let writes = 0
+    for (const end = Date.now() + 1500; Date.now() < end; writes++) writeWorkerKeyFile(file, crypto.randomBytes(32))
+    fs.writeFileSync(stop, '')
+    await new Promise((resolve) => reader.once('exit', resolve))
+    const { reads, partial } = JSON.parse(out.slice(out.indexOf('{'))) as { reads: number; partial: number }
+    expect(writes).toBeGreaterThan(100)
+    expect(reads).toBeGreaterThan(100)
+    expect(partial).toBe(0)
+    expect(fs.readdirSync(t.dir).sort()).toEqual(['coordinator.worker.key', 'stop']) // no temporary files left
   })
 })
