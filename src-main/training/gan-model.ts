@@ -19,6 +19,8 @@ export interface GanModel {
    * undefined when D also reads something besides the sample (a label, a condition image).
    */
   discriminatePoints?(points: Float32Array): Promise<{ values: Float32Array; kind: 'probability' | 'score' } | undefined>
+  /** At every epoch's end, before its metrics and samples: readies the generator they come from (weight averaging's statistics). */
+  settleAverage?(): void
   /** Family-specific metrics measured once per epoch. */
   epochMetrics(): Promise<Record<string, number>>
   /** Weights and optimizer state, by group ('generator' is always the exported generator). */

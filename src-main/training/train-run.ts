@@ -230,6 +230,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       step++
       const epoch = Math.ceil(step / stepsPerEpoch)
       const endOfEpoch = step % stepsPerEpoch === 0
+      if (endOfEpoch) gan.settleAverage?.()
       if (logged) {
         const stepValues = await readMetrics(metrics as StepMetrics)
         const epochValues = endOfEpoch ? await epochMetrics() : {}

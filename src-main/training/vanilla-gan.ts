@@ -43,6 +43,9 @@ export interface StepObserver {
 }
 
 const keepIf = (t: tf.Tensor | undefined) => (t ? tf.keep(t) : undefined)
+/** Standing statistics of the averaged G: 32 batches of 64, 2,048 samples (the mean of their batch statistics). */
+const SETTLE_BATCH = 64
+const SETTLE_PASSES = 32
 
 export class VanillaGan implements GanModel {
   readonly generator: tf.LayersModel
@@ -422,7 +425,25 @@ export class VanillaGan implements GanModel {
     return {}
   }
 
+  /**
+   * Before the averaged G is measured, drawn or saved: its batch-norm statistics from its own batches
+   * (GeneratorEma.settle), on inputs drawn as in training from fixed seeds.
+   */
+  settleAverage(): void {
+    this.ema?.settle((pass) => this.generatorInputs(SETTLE_BATCH, mixSeed(this.config.training.seed, 7171, pass)), SETTLE_PASSES)
+  }
+
+  /** G's inputs for n samples drawn as in training: z and a random condition, or source images. */
+  private generatorInputs(n: number, seed: number): tf.Tensor | tf.Tensor[] {
+    const condition = this.translation
+      ? this.data.conditionTensor!(this.data.pairSample!(n, seed).conditions, n)
+      : this.conditioner?.random(n, mixSeed(seed, 1))
+    const z = this.translation ? undefined : this.latent(n, seed)
+    return this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition })
+  }
+
   async checkpointGroups(): Promise<TensorGroups> {
+    this.settleAverage()
     const weights = (model: tf.LayersModel, prefix: string) => model.getWeights().map((t, i) => ({ name: `${prefix}${i}`, tensor: t }))
     return {
       // 'generator' is what sampling and export load: the averaged G when there is one.
@@ -439,7 +460,10 @@ export class VanillaGan implements GanModel {
     // A checkpoint of a run with weight averaging holds the trained G apart from the averaged one;
     // one without gives its G to both (a fork that turns averaging on starts the average there).
     restoreWeights(this.generator, groups.generatorTrained ?? groups.generator, 'generator')
-    if (this.ema) restoreWeights(this.ema.model, groups.generator, 'averaged generator')
+    if (this.ema) {
+      restoreWeights(this.ema.model, groups.generator, 'averaged generator')
+      this.ema.markUnsettled()
+    }
     restoreWeights(this.discriminator, groups.discriminator, 'discriminator')
     await restoreOptimizer(this.gOptimizer, groups.gOptimizer)
     await restoreOptimizer(this.dOptimizer, groups.dOptimizer)

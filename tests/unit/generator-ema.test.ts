@@ -29,6 +29,31 @@ const tiny = (overrides: string[] = []) =>
     ]),
   ).config
 
+/** tiny() with batch norm after G's first layer: an averaged G whose statistics must be settled. */
+const tinyNormed = (overrides: string[] = []) => {
+  const input = applyOverrides(requirePreset('mlp-2d-ring8').config, [])
+  const spec = input.generator as { inputShape: number[]; layers: object[] }
+  spec.layers.splice(1, 0, { type: 'batchNorm', momentum: 0.9 })
+  return validateExperiment(
+    applyOverrides(input, [
+      'training.epochs=2',
+      'training.stepsPerEpoch=20',
+      'training.batchSize=32',
+      'training.logEvery=5',
+      'training.checkpointEvery=1',
+      'training.generatorEma=0.9',
+      ...overrides,
+    ]),
+  ).config
+}
+
+/** The averaged G's batch-norm moving statistics, flat (mean then variance, layer by layer). */
+const normStats = (m: tf.LayersModel) =>
+  m.layers
+    .filter((l) => l.getClassName() === 'BatchNormalization')
+    .flatMap((l) => l.getWeights().slice(2))
+    .map((t) => Array.from(t.dataSync()))
+
 const flatWeights = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.dataSync()))
 
 beforeAll(async () => {
@@ -91,6 +116,45 @@ describe('generator weight averaging', () => {
   })
 })
 
+describe("the averaged G's batch-norm statistics", () => {
+  it('are recomputed as the mean of its own batch statistics over the settling batches, whatever they were before', () => {
+    const spec = {
+      inputShape: [3],
+      layers: [
+        { type: 'dense' as const, units: 4, activation: 'linear' as const, useBias: true },
+        { type: 'batchNorm' as const, momentum: 0.9 },
+      ],
+    }
+    const g = buildModel(spec, { prefix: 'g', seed: 1 })
+    const ema = new GeneratorEma(spec, g, 0.5)
+    g.setWeights(g.getWeights().map((w) => tf.tidy(() => tf.add(w, tf.randomNormal(w.shape, 0, 1, 'float32', 7)))))
+    ema.update()
+    const norm = ema.model.layers[ema.model.layers.length - 1]!
+    // Statistics nowhere near the answer: settling must not depend on them.
+    norm.setWeights([...norm.getWeights().slice(0, 2), tf.fill([4], 50), tf.fill([4], 9)])
+    const batches = Array.from({ length: 5 }, (_, k) => tf.randomNormal([16, 3], k, 1 + k, 'float32', 11 + k))
+    ema.settle((k) => tf.clone(batches[k]!), 5)
+    // By hand: the dense layer's outputs on each batch, their batch mean and (biased) variance, averaged over the batches.
+    const dense = ema.model.layers[ema.model.layers.length - 2]!
+    const moments = batches.map((b) => tf.tidy(() => tf.moments(dense.apply(b) as tf.Tensor, 0)))
+    const mean = moments.map((m) => Array.from(m.mean.dataSync()))
+    const variance = moments.map((m) => Array.from(m.variance.dataSync()))
+    const average = (rows: number[][]) => rows[0]!.map((_, j) => rows.reduce((a, r) => a + r[j]!, 0) / rows.length)
+    const [movingMean, movingVariance] = normStats(ema.model)
+    movingMean!.forEach((v, j) => expect(v).toBeCloseTo(average(mean)[j]!, 4))
+    movingVariance!.forEach((v, j) => expect(v).toBeCloseTo(average(variance)[j]!, 4))
+    // The layer keeps its own momentum for anything else.
+    expect((norm as unknown as { momentum: number }).momentum).toBe(0.9)
+    // Not moved since: settling again does nothing (the costly passes are skipped).
+    let passes = 0
+    ema.settle(() => (passes++, tf.clone(batches[0]!)), 5)
+    expect(passes).toBe(0)
+    tf.dispose([...batches, ...moments.flatMap((m) => [m.mean, m.variance])])
+    ema.dispose()
+    g.dispose()
+  })
+})
+
 describe('generator weight averaging across checkpoints', () => {
   const ctx = useTempRegistry()
   const hooks = (stopAfter = Infinity) => {
@@ -137,6 +201,31 @@ describe('generator weight averaging across checkpoints', () => {
     const pb = await sampleRun(ctx.registry, resumed.id, 50, 3)
     pa.forEach((v, i) => expect(pb[i]).toBeCloseTo(v, 3))
     for (const g of [ga, gb]) for (const list of Object.values(g)) for (const w of list) w.tensor.dispose()
+  })
+
+  it('with batch norm in G: every checkpoint holds the averaged G with its statistics settled, and a resume matches a straight run', async () => {
+    const config = tinyNormed()
+    const straight = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+    expect(await trainRun(ctx.registry, ctx.dir, straight.id, hooks())).toBe('completed')
+    const resumed = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+    expect(await trainRun(ctx.registry, ctx.dir, resumed.id, hooks(13))).toBe('stopped')
+    expect(await trainRun(ctx.registry, ctx.dir, resumed.id, hooks())).toBe('completed')
+    for (const id of [straight.id, resumed.id])
+      for (const artifact of ctx.registry.artifacts(id).filter((a) => a.kind === 'checkpoint')) {
+        const { groups } = loadCheckpoint(artifact.path)
+        // Settled statistics are a function of the averaged weights alone: settling them again changes nothing.
+        const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+        await gan.restoreCheckpoint(groups)
+        const saved = normStats(gan.ema!.model)
+        gan.settleAverage()
+        const settled = normStats(gan.ema!.model)
+        settled.forEach((w, i) => w.forEach((v, j) => expect(saved[i]![j]).toBeCloseTo(v, 5)))
+        gan.dispose()
+        for (const list of Object.values(groups)) for (const w of list) w.tensor.dispose()
+      }
+    const pa = await sampleRun(ctx.registry, straight.id, 50, 3)
+    const pb = await sampleRun(ctx.registry, resumed.id, 50, 3)
+    pa.forEach((v, i) => expect(pb[i]).toBeCloseTo(v, 3))
   })
 
   it('a fork that turns averaging on starts the average from the parent G; one that turns it off trains the parent G', async () => {
