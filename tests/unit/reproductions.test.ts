@@ -175,13 +175,16 @@ describe('a reproduction table', () => {
     expect(verdictWord({ entry: withPeer, results, status: 'stopped', quick: false })).toBe('stopped')
   })
 
-  it("a stored run is judged with the catalog's current peer figure and note, its recipe and goals as they ran", () => {
+  it("a stored run is judged with the catalog's current peer figure, note and reference figures, its recipe and goals as they ran", () => {
     for (const e of REPRODUCTIONS) {
-      const stored: ReproductionEntry = { ...e, note: undefined, peer: e.peer && { ...e.peer, value: null }, rows: e.rows.slice(0, 1) }
+      const asRan = { ...e.rows[0]!, paper: [], goal: { kind: 'report' as const } }
+      const stored: ReproductionEntry = { ...e, note: undefined, peer: e.peer && { ...e.peer, value: null }, rows: [asRan] }
       const now = withCurrentFindings(stored)
       expect(now.note).toBe(e.note)
       expect(now.peer?.value ?? null).toBe(e.peer?.value ?? null)
       expect(now.rows).toHaveLength(1)
+      expect(now.rows[0]!.paper).toEqual(e.rows[0]!.paper)
+      expect(now.rows[0]!.goal).toEqual({ kind: 'report' })
     }
     const gone = { ...findReproduction('toy-ring8')!, name: 'no-longer-in-the-catalog', note: 'as it ran' }
     expect(withCurrentFindings(gone)).toBe(gone)
