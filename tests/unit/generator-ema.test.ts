@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { validateExperiment } from '../../src-shared/config/validate'
@@ -15,6 +16,7 @@ import { loadGenerator } from '../../src-main/model-io/load-generator'
 import { sampleRun } from '../../src-main/model-io/sample'
 import { sampleLatent } from '../../src-main/training/latent'
 import { useTempRegistry } from '../helpers/temp-registry'
+import type { SavedPoints } from '../../src-main/training/previews'
 
 const tiny = (overrides: string[] = []) =>
   validateExperiment(
@@ -155,6 +157,25 @@ describe("the averaged G's batch-norm statistics", () => {
   })
 })
 
+describe("settling a training run's averaged G", () => {
+  it('passes it 32 batches of 64 inputs drawn as in training (docs/config.md)', () => {
+    const config = tinyNormed()
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    disposeMetrics(gan.trainStep(0, 0, false))
+    const calls: { passes: number; rows: number }[] = []
+    const settle = gan.ema!.settle.bind(gan.ema)
+    gan.ema!.settle = (batch, passes) => {
+      const first = batch(0) as tf.Tensor
+      calls.push({ passes, rows: first.shape[0]! })
+      first.dispose()
+      settle(batch, passes)
+    }
+    gan.settleAverage()
+    expect(calls).toEqual([{ passes: 32, rows: 64 }])
+    gan.dispose()
+  })
+})
+
 describe('generator weight averaging across checkpoints', () => {
   const ctx = useTempRegistry()
   const hooks = (stopAfter = Infinity) => {
@@ -226,6 +247,17 @@ describe('generator weight averaging across checkpoints', () => {
     const pa = await sampleRun(ctx.registry, straight.id, 50, 3)
     const pb = await sampleRun(ctx.registry, resumed.id, 50, 3)
     pa.forEach((v, i) => expect(pb[i]).toBeCloseTo(v, 3))
+    // The epoch's samples are drawn after settling, not before: they are what its checkpoint draws.
+    const saved = JSON.parse(
+      fs.readFileSync(ctx.registry.artifacts(straight.id, 'samples-2d').find((a) => a.epoch === 1)!.path, 'utf8'),
+    ) as SavedPoints
+    const { groups } = loadCheckpoint(ctx.registry.artifacts(straight.id, 'checkpoint').find((a) => a.epoch === 1)!.path)
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    await gan.restoreCheckpoint(groups)
+    const drawn = await gan.generate(saved.points.length, saved.zSeed)
+    saved.points.flat().forEach((v, i) => expect(drawn[i]).toBeCloseTo(v, 4))
+    gan.dispose()
+    for (const list of Object.values(groups)) for (const w of list) w.tensor.dispose()
   })
 
   it('a fork that turns averaging on starts the average from the parent G; one that turns it off trains the parent G', async () => {
