@@ -18,24 +18,10 @@ import { sampleLatent } from '../../src-main/training/latent'
 import { useTempRegistry } from '../helpers/temp-registry'
 import type { SavedPoints } from '../../src-main/training/previews'
 
-const tiny = (overrides: string[] = []) =>
-  validateExperiment(
-    applyOverrides(requirePreset('mlp-2d-ring8').config, [
-      'training.epochs=2',
-      'training.stepsPerEpoch=20',
-      'training.batchSize=32',
-      'training.logEvery=5',
-      'training.checkpointEvery=1',
-      'training.generatorEma=0.9',
-      ...overrides,
-    ]),
-  ).config
-
-/** tiny() with batch norm after G's first layer: an averaged G whose statistics must be settled. */
-const tinyNormed = (overrides: string[] = []) => {
+/** Two epochs of 20 steps on the ring, a checkpoint every epoch, G averaged with β 0.9; `normed`: batch norm after G's first layer. */
+const tiny = (overrides: string[] = [], normed = false) => {
   const input = applyOverrides(requirePreset('mlp-2d-ring8').config, [])
-  const spec = input.generator as { inputShape: number[]; layers: object[] }
-  spec.layers.splice(1, 0, { type: 'batchNorm', momentum: 0.9 })
+  if (normed) (input.generator as { layers: object[] }).layers.splice(1, 0, { type: 'batchNorm', momentum: 0.9 })
   return validateExperiment(
     applyOverrides(input, [
       'training.epochs=2',
@@ -48,6 +34,8 @@ const tinyNormed = (overrides: string[] = []) => {
     ]),
   ).config
 }
+/** tiny() with batch norm in G: an averaged G whose statistics must be settled. */
+const tinyNormed = () => tiny([], true)
 
 /** The averaged G's batch-norm moving statistics, flat (mean then variance, layer by layer). */
 const normStats = (m: tf.LayersModel) =>
