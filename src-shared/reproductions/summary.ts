@@ -116,9 +116,13 @@ export function formatSpread(r: RowSummary): string {
 }
 
 /** The paper's figures of a row in one line, e.g. "GAN 6.3 · PacGAN4 7.8". */
+/** Each reference figure of a row as text (the paper's, a peer's, an earlier recipe's); empty when none. */
+export function paperFigures(row: GoalRow): string[] {
+  return row.paper.map((p) =>
+    p.value !== undefined ? `${p.label} ${formatValue(p.value, row.format, true)}` : `${p.label}: ${p.text ?? ''}`,
+  )
+}
+
 export function formatPaper(row: GoalRow): string {
-  if (row.paper.length === 0) return '—'
-  return row.paper
-    .map((p) => (p.value !== undefined ? `${p.label} ${formatValue(p.value, row.format, true)}` : `${p.label}: ${p.text ?? ''}`))
-    .join(' · ')
+  return row.paper.length === 0 ? '—' : paperFigures(row).join(' · ')
 }

@@ -55,6 +55,13 @@ describe('Reproductions page', () => {
       ])
       const modes = table.locator('[data-metric="pacganModes"] td')
       expect(await modes.nth(1).textContent()).toBe('GAN 6.3 · PacGAN3 7.8 · PacGAN4 7.8')
+      // …drawn one figure a line, not run together in a narrow column.
+      const tops = await modes
+        .nth(1)
+        .locator('.figure')
+        .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)))
+      expect(tops).toHaveLength(3)
+      expect(new Set(tops).size).toBe(3)
       for (const i of [2, 3]) expect(await modes.nth(i).textContent()).toMatch(/^\s*\d+\s*$/)
       expect(await modes.nth(4).textContent()).toMatch(/± .*\(\d+–\d+\)/)
       expect(['pass', 'fail']).toContain(await table.locator('[data-metric="pacganModes"] [data-verdict]').getAttribute('data-verdict'))
