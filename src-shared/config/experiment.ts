@@ -333,7 +333,7 @@ export const experimentConfigSchema = z.strictObject({
         .lt(1)
         .default(0)
         .describe(
-          "Generator weight averaging (Yazıcı et al. 2019): an exponential moving average of G's weights with this decay β (e.g. 0.999) is kept beside G; samples, evaluation and export use the averaged G. 0 = off (not available for CycleGAN).",
+          "Generator weight averaging (Yazıcı et al. 2019): an exponential moving average of G's weights with this decay β (e.g. 0.999) is kept beside G; samples, evaluation and export use the averaged G. Its batch-norm statistics (if G has batch norm) are recomputed from 32 batches of 64 of its own at every epoch's end and checkpoint, as the mean of their batch statistics, rather than left as the average of G's. 0 = off (not available for CycleGAN).",
         ),
       seed: z
         .int()
