@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { CLI, cli, serve, sets } from '../helpers/cli'
 import { tmpDir } from '../helpers/tmp'
-import { integrity, isAlive, loadAllCheckpoints, metricSteps, runRow, until, type RunRow } from '../helpers/registry-read'
+import { integrity, isAlive, loadAllCheckpoints, metricSteps, runRow, until, withDb, type RunRow } from '../helpers/registry-read'
 
 let t: ReturnType<typeof tmpDir>
 let n = 0
@@ -190,5 +190,27 @@ describe('the host of a trainer dies', () => {
     expect(exit.code, exit.stderr).toBe(0)
     await trainerLeft(home, row.pid!, 'stopped')
     expect(runRow(home, 2)).toMatchObject({ status: 'stopped', step: 0 })
+  })
+
+  it('SIGTERM to `reproduce` stops its run with a checkpoint and records the reproduction as stopped, as on Ctrl-C', async () => {
+    const home = path.join(t.dir, `home-${++n}`)
+    const h = host(home, ['reproduce', 'toy-ring8', '--seeds', '1'])
+    const row = await until("the reproduction's run training", () => {
+      const r = safeRow(home)
+      return r?.status === 'running' && r.pid && r.step >= 10 ? r : undefined
+    })
+    started.push(row.pid!)
+    h.child.kill('SIGTERM')
+    const exit = await h.exit
+    expect(exit.code, exit.stderr).toBe(130)
+    // The run as trainerLeft checks it, but its recipe logs metrics every 10 steps, not every step.
+    await until(`the trainer (pid ${row.pid}) to end`, () => !isAlive(row.pid!), 60_000)
+    const run = runRow(home, 1)!
+    expect(run).toMatchObject({ status: 'stopped', pid: null })
+    expect(run.step).toBeGreaterThan(0)
+    expect(loadAllCheckpoints(home, 1).at(-1)).toBe(run.step)
+    expect(integrity(home)).toBe('ok')
+    // Recorded by the command itself, not left `running` for the next start to find orphaned.
+    expect(withDb(home, (db) => db.prepare('SELECT status FROM reproductions').all())).toEqual([{ status: 'stopped' }])
   })
 })

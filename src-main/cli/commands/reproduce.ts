@@ -23,6 +23,8 @@ import { writeFileAtomic } from '../../util/atomic-fs'
 import { CliError, printJson, table } from '../output'
 import { withRegistry, type GlobalOptions } from '../context'
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
 interface Flags {
   seeds: string
   quick?: boolean
@@ -130,7 +132,9 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
             void runs.shutdown(0).then(() => process.exit(130))
           }
         }
-        process.on('SIGINT', onSigint)
+        // Ctrl-C, a `kill` (SIGTERM) and a closed terminal (SIGHUP) stop it the same way, so the
+        // reproduction is recorded as stopped rather than left running until the next start.
+        for (const signal of STOP_SIGNALS) process.on(signal, onSigint)
         try {
           for (const name of chosen) {
             if (interrupted) break
@@ -163,7 +167,7 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
             if (!json) console.log(`${textTable(final)}\n`)
           }
         } finally {
-          process.off('SIGINT', onSigint)
+          for (const signal of STOP_SIGNALS) process.off(signal, onSigint)
         }
         if (docsFile !== undefined) {
           const written = writeDocs(registry, docsFile, Boolean(flags.quick))
