@@ -135,21 +135,17 @@ export class VanillaGan implements GanModel {
   g(z: tf.Tensor | undefined, condition: tf.Tensor | undefined, training: boolean): tf.Tensor {
     const ref = training ? this.referenceBatch() : undefined
     const model = training ? this.generator : (this.ema?.model ?? this.generator)
-    if (!ref)
-      return model.apply(this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition }), { training }) as tf.Tensor
+    if (!ref) return model.apply(this.gFeed(z, condition), { training }) as tf.Tensor
     // Virtual batch norm: the reference batch rides along, so batch-norm statistics cover it and
     // the minibatch together; its own outputs are dropped.
     const join = (a: tf.Tensor | undefined, b: tf.Tensor | undefined) => (a && b ? tf.concat([a, b]) : undefined)
-    const out = this.generator.apply(
-      this.feed(this.gRoles, {
-        latent: join(ref.z, z),
-        label: join(ref.condition, condition),
-        code: join(ref.condition, condition),
-        condition: join(ref.condition, condition),
-      }),
-      { training },
-    ) as tf.Tensor
+    const out = this.generator.apply(this.gFeed(join(ref.z, z), join(ref.condition, condition)), { training }) as tf.Tensor
     return out.slice(ref.size)
+  }
+
+  /** G's inputs in its own order: z, and the condition as whichever of label, code or image G takes. */
+  private gFeed(z: tf.Tensor | undefined, condition: tf.Tensor | undefined): tf.Tensor | tf.Tensor[] {
+    return this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition })
   }
 
   private reference: { z?: tf.Tensor; condition?: tf.Tensor; size: number } | undefined
@@ -439,7 +435,7 @@ export class VanillaGan implements GanModel {
       ? this.data.conditionTensor!(this.data.pairSample!(n, seed).conditions, n)
       : this.conditioner?.random(n, mixSeed(seed, 1))
     const z = this.translation ? undefined : this.latent(n, seed)
-    return this.feed(this.gRoles, { latent: z, label: condition, code: condition, condition })
+    return this.gFeed(z, condition)
   }
 
   async checkpointGroups(): Promise<TensorGroups> {
