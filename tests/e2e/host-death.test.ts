@@ -52,11 +52,11 @@ function host(home: string, args: string[]): Host {
   return { home, child, exit }
 }
 
-/** Starts a long run under a `train` host and waits until its trainer is running past `minStep`. */
-async function training(minStep = 10): Promise<Host & { trainerPid: number }> {
+/** Starts a long run under a host (`train` unless `args` say otherwise) and waits until its trainer, run 1's, is running past `minStep`. */
+async function training(args = ['train', ...LONG], minStep = 10): Promise<Host & { trainerPid: number }> {
   const home = path.join(t.dir, `home-${++n}`)
-  const h = host(home, ['train', ...LONG])
-  const row = await until(`run 1 training past step ${minStep}`, () => {
+  const h = host(home, args)
+  const row = await until(`run 1 training past step ${minStep} under \`${args[0]}\``, () => {
     const r = safeRow(home)
     return r && r.status === 'running' && r.pid && r.step >= minStep ? r : undefined
   })
@@ -72,8 +72,11 @@ function safeRow(home: string): RunRow | undefined {
   }
 }
 
-/** Waits for the trainer to end by itself, then checks what it left: status, checkpoint, metrics. */
-async function trainerLeft(home: string, trainerPid: number, status: string): Promise<RunRow> {
+/**
+ * Waits for the trainer to end by itself, then checks what it left: status, checkpoint, metrics
+ * (`logEvery`: the run's metric interval; LONG logs every step).
+ */
+async function trainerLeft(home: string, trainerPid: number, status: string, logEvery = 1): Promise<RunRow> {
   await until(`the trainer (pid ${trainerPid}) to end by itself`, () => !isAlive(trainerPid), 60_000)
   const run = runRow(home, 1)!
   expect(run.status).toBe(status)
@@ -84,7 +87,7 @@ async function trainerLeft(home: string, trainerPid: number, status: string): Pr
   expect(steps.at(-1)).toBe(run.step)
   expect(run.step).toBeGreaterThan(0)
   // Every step up to there stored once, nothing past it.
-  expect(metricSteps(home, 1)).toEqual(Array.from({ length: run.step }, (_, i) => i + 1))
+  expect(metricSteps(home, 1)).toEqual(Array.from({ length: Math.floor(run.step / logEvery) }, (_, i) => (i + 1) * logEvery))
   return run
 }
 
@@ -178,39 +181,21 @@ describe('the host of a trainer dies', () => {
   })
 
   it('SIGTERM to `sweep` stops the run training and the runs waiting, as on Ctrl-C', async () => {
-    const home = path.join(t.dir, `home-${++n}`)
-    const h = host(home, ['sweep', ...LONG, '--grid', 'training.seed=1,2'])
-    const row = await until("the sweep's first run training", () => {
-      const r = safeRow(home)
-      return r?.status === 'running' && r.pid && r.step >= 10 ? r : undefined
-    })
-    started.push(row.pid!)
+    const h = await training(['sweep', ...LONG, '--grid', 'training.seed=1,2'])
     h.child.kill('SIGTERM')
     const exit = await h.exit
     expect(exit.code, exit.stderr).toBe(0)
-    await trainerLeft(home, row.pid!, 'stopped')
-    expect(runRow(home, 2)).toMatchObject({ status: 'stopped', step: 0 })
+    await trainerLeft(h.home, h.trainerPid, 'stopped')
+    expect(runRow(h.home, 2)).toMatchObject({ status: 'stopped', step: 0 })
   })
 
   it('SIGTERM to `reproduce` stops its run with a checkpoint and records the reproduction as stopped, as on Ctrl-C', async () => {
-    const home = path.join(t.dir, `home-${++n}`)
-    const h = host(home, ['reproduce', 'toy-ring8', '--seeds', '1'])
-    const row = await until("the reproduction's run training", () => {
-      const r = safeRow(home)
-      return r?.status === 'running' && r.pid && r.step >= 10 ? r : undefined
-    })
-    started.push(row.pid!)
+    const h = await training(['reproduce', 'toy-ring8', '--seeds', '1'])
     h.child.kill('SIGTERM')
     const exit = await h.exit
     expect(exit.code, exit.stderr).toBe(130)
-    // The run as trainerLeft checks it, but its recipe logs metrics every 10 steps, not every step.
-    await until(`the trainer (pid ${row.pid}) to end`, () => !isAlive(row.pid!), 60_000)
-    const run = runRow(home, 1)!
-    expect(run).toMatchObject({ status: 'stopped', pid: null })
-    expect(run.step).toBeGreaterThan(0)
-    expect(loadAllCheckpoints(home, 1).at(-1)).toBe(run.step)
-    expect(integrity(home)).toBe('ok')
+    await trainerLeft(h.home, h.trainerPid, 'stopped', 5) // mlp-2d-ring8 logs every 5 steps
     // Recorded by the command itself, not left `running` for the next start to find orphaned.
-    expect(withDb(home, (db) => db.prepare('SELECT status FROM reproductions').all())).toEqual([{ status: 'stopped' }])
+    expect(withDb(h.home, (db) => db.prepare('SELECT status FROM reproductions').all())).toEqual([{ status: 'stopped' }])
   })
 })
