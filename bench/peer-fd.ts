@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     const timing = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, number>
     const report = await evaluateSamplesFile(samples, config.dataset.name)
     process.stdout.write(
-      `${JSON.stringify({ preset, overrides, steps, seed, peer: 'PyTorch rebuild (bench/torch_gan_rebuild.py)', ...timing, metrics: report.metrics })}\n`,
+      `${JSON.stringify({ preset, overrides, steps, seed, peer: 'PyTorch rebuild (bench/torch_gan_rebuild.py)', ...timing, metrics: report.metrics, classesPresent: report.classesPresent })}\n`,
     )
     return 0
   } finally {

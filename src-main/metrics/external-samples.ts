@@ -11,6 +11,7 @@ import { readNpyFile, type NpyArray } from '../datasets/npy'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
 import { CLASSIFIER_DATASETS, type ClassifierDataset } from '../scoring/classifier-data'
 import { scoreImages } from './image-scoring'
+import { classesPresent } from '../../src-shared/metrics/image-metrics'
 import { hostBackendOnce } from '../training/backend'
 
 /** At most this many samples are scored (as `eval --samples`). */
@@ -20,6 +21,8 @@ export const MIN_EXTERNAL_SAMPLES = 50
 export interface ExternalEvalReport extends Omit<EvalReport, 'runId' | 'step' | 'seed'> {
   file: string
   format: 'npy' | 'idx'
+  /** The DCGAN reproductions' "classes recognisably present", so a peer's samples are judged as ours are. */
+  classesPresent: number
 }
 
 const IMAGE_SHAPES = '(n, 28, 28), (n, 28, 28, 1), (n, 1, 28, 28) or (n, 784)'
@@ -112,6 +115,7 @@ export async function evaluateSamplesFile(
     classHistogram: score.classHistogram,
     ...(score.perClassAccuracy ? { perClassAccuracy: score.perClassAccuracy } : {}),
     classifier: score.classifier,
+    classesPresent: classesPresent(score.probs, 10),
     notes,
   }
 }

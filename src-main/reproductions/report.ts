@@ -4,7 +4,15 @@
  * ended. The numbers and verdicts come from src-shared/reproductions/summary.ts (the UI's too).
  */
 import type { ReproductionRecord, SeedReuse } from '../../src-shared/domain/reproduction'
-import { formatPaper, formatSpread, formatValue, summarize, verdictWord, type RowSummary } from '../../src-shared/reproductions/summary'
+import {
+  formatPaper,
+  formatSpread,
+  peerFigure,
+  seedCell,
+  summarize,
+  verdictWord,
+  type RowSummary,
+} from '../../src-shared/reproductions/summary'
 import { withCurrentFindings } from '../../src-shared/reproductions/catalog'
 
 export interface TableLines {
@@ -33,14 +41,14 @@ export function tableLines(record: ReproductionRecord): TableLines {
       `recipe: preset ${entry.recipe.preset}${entry.recipe.overrides.length ? ` with ${entry.recipe.overrides.join(' ')}` : ''}, ${record.steps.toLocaleString('en-US')} steps per run${record.quick ? ' (QUICK test budget: not a reproduction)' : ''}${entry.baseline ? `; judged against ${entry.baseline.label} on the same seeds` : ''}`,
       `protocol: ${entry.protocol.description}${record.samples !== entry.protocol.samples ? ` (${record.samples} samples here)` : ''}`,
       `what changed from the lecture model: ${entry.changes || 'nothing yet (the lecture recipe)'}`,
-      ...(entry.peer ? [`peer: ${entry.peer.label}: ${entry.peer.value ?? 'not supplied yet'} (${entry.peer.note})`] : []),
+      ...(entry.peer ? [`peer: ${entry.peer.label}: ${peerFigure(entry.peer)} (${entry.peer.note})`] : []),
       ...(entry.note ? [`note: ${entry.note}`] : []),
     ],
     header: ['goal row', 'paper', ...record.results.map((s) => `seed ${s.seed}`), 'mean ± sd (min–max)', 'goal', 'result'],
     rows: summary.rows.map((r) => [
       r.row.label,
       formatPaper(r.row),
-      ...r.perSeed.map((v, i) => (record.results[i]!.status === 'completed' ? formatValue(v, r.row.format) : record.results[i]!.status)),
+      ...record.results.map((s, i) => seedCell(r, s, i)),
       formatSpread(r),
       r.row.goalText,
       verdictText(r),

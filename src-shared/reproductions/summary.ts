@@ -31,6 +31,12 @@ export interface ReproductionSummary {
 
 const seedOk = (s: SeedResult) => s.status === 'completed'
 
+/** A row's figure for one seed: ours from the seed's run, or the peer's for the same seed number. */
+function seedValue(row: GoalRow, s: SeedResult, entry: ReproductionEntry): number | null {
+  if (row.metric.startsWith('peer.')) return entry.peer?.perSeed?.[s.seed - 1] ?? null
+  return seedOk(s) ? (s.values[row.metric] ?? null) : null
+}
+
 function stats(values: number[]): Pick<RowSummary, 'mean' | 'sd' | 'min' | 'max'> {
   if (values.length === 0) return { mean: null, sd: null, min: null, max: null }
   const mean = values.reduce((a, b) => a + b, 0) / values.length
@@ -65,7 +71,7 @@ export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>)
   const entry = withCurrentFindings(record.entry)
   const failedSeeds = results.filter((s) => !seedOk(s) || (entry.baseline && s.baselineStatus !== 'completed')).map((s) => s.seed)
   const rows = entry.rows.map((row): RowSummary => {
-    const perSeed = results.map((s) => (seedOk(s) ? (s.values[row.metric] ?? null) : null))
+    const perSeed = results.map((s) => seedValue(row, s, entry))
     const base = { row, perSeed, ...stats(perSeed.filter((v): v is number => v !== null)) }
     if (row.goal.kind === 'report') return { ...base, verdict: 'info' }
     if (row.goal.kind === 'at-most-peer' && (entry.peer?.value === null || entry.peer?.value === undefined)) {
@@ -105,6 +111,20 @@ export function formatValue(value: number | null | undefined, format: GoalRow['f
   if (format === 'percent') return `${(100 * value).toFixed(1)} %`
   if (format === 'count') return mean || !Number.isInteger(value) ? value.toFixed(1) : String(value)
   return Math.abs(value) >= 100 ? value.toFixed(1) : value.toFixed(Math.abs(value) >= 10 ? 2 : 3)
+}
+
+/** The peer's figure in words: its value, or its mean over the seeds it ran with each seed's. */
+export function peerFigure(peer: NonNullable<ReproductionEntry['peer']>): string {
+  if (peer.value === null) return 'not supplied yet'
+  const seeds = peer.perSeed ?? []
+  const f = (v: number) => formatValue(v, 'number')
+  return seeds.length > 1 ? `${f(peer.value)}, the mean of seeds 1-${seeds.length} (${seeds.map(f).join(', ')})` : f(peer.value)
+}
+
+/** One seed's cell: its figure, or how its run ended when it has none (a peer's row always has its figure). */
+export function seedCell(r: RowSummary, result: Pick<SeedResult, 'status'>, index: number): string {
+  const ours = !r.row.metric.startsWith('peer.')
+  return ours && result.status !== 'completed' ? result.status : formatValue(r.perSeed[index], r.row.format)
 }
 
 /** "mean ± sd (min–max)" of a row over the seeds that ran. */

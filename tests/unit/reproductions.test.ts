@@ -13,7 +13,7 @@ import {
   recipeSteps,
   type ReproductionEntry,
 } from '../../src-shared/reproductions/catalog'
-import { formatSpread, summarize, verdictWord } from '../../src-shared/reproductions/summary'
+import { formatSpread, peerFigure, seedCell, summarize, verdictWord } from '../../src-shared/reproductions/summary'
 import { validateExperiment } from '../../src-shared/config/validate'
 import type { ReproductionProgressEvent, ReproductionRecord, SeedResult } from '../../src-shared/domain/reproduction'
 import { Registry } from '../../src-main/registry/registry'
@@ -72,10 +72,15 @@ describe('the catalog', () => {
       expect(recipeSteps(entry, true)).toBeLessThanOrEqual(20)
       expect(recipeSteps(entry)).toBeGreaterThan(recipeSteps(entry, true))
       for (const row of entry.rows) {
-        const metric = row.metric.replace(/^baseline\./, '')
+        const metric = row.metric.replace(/^(baseline|peer)\./, '')
         expect(PRODUCES[entry.protocol.kind], `${row.metric}`).toContain(metric)
         if (row.metric.startsWith('baseline.') || row.goal.kind === 'at-least-baseline') expect(entry.baseline).toBeDefined()
         if (row.goal.kind === 'at-most-peer') expect(entry.peer).toBeDefined()
+        // A peer's row only shows its figures: it judges nothing and needs them per seed.
+        if (row.metric.startsWith('peer.')) {
+          expect(row.goal.kind).toBe('report')
+          expect(entry.peer?.perSeed?.length).toBeGreaterThan(0)
+        }
       }
     },
   )
@@ -175,6 +180,33 @@ describe('a reproduction table', () => {
     expect(verdictWord({ entry: withPeer, results, status: 'stopped', quick: false })).toBe('stopped')
   })
 
+  it('a peer measured on several seeds: its figure per seed beside ours, the goal against its mean', () => {
+    const catalogued = findReproduction('dcgan-mnist')!
+    const entry: ReproductionEntry = {
+      ...catalogued,
+      name: 'dcgan-under-test',
+      peer: { ...catalogued.peer!, value: 30, perSeed: [26, 34, 30] },
+    }
+    const results = [
+      seed(1, { frechetDistance: 29, classesPresent: 10, inceptionScore: 8 }),
+      seed(2, { frechetDistance: 31, classesPresent: 10, inceptionScore: 8 }),
+      seed(3, {}, 'diverged'),
+    ]
+    const s = summarize({ entry, results })
+    const fd = s.rows.find((r) => r.row.metric === 'frechetDistance')!
+    const peer = s.rows.find((r) => r.row.metric === 'peer.frechetDistance')!
+    expect(fd).toMatchObject({ verdict: 'fail', why: 'seed 3 (diverged) did not finish' })
+    // Seed 2's 31 beats the peer's seed 2 (34) but not its mean (30): seeds are not paired.
+    expect(summarize({ entry, results: results.slice(0, 2) }).rows[0]).toMatchObject({ verdict: 'fail', why: 'seed 2 short of the goal' })
+    expect(summarize({ entry, results: results.slice(0, 1) }).rows[0]!.verdict).toBe('pass')
+    expect(peer).toMatchObject({ verdict: 'info', perSeed: [26, 34, 30], mean: 30 })
+    // The peer's figure stays beside a seed of ours that did not finish.
+    expect(seedCell(peer, results[2]!, 2)).toBe('30.00')
+    expect(seedCell(fd, results[2]!, 2)).toBe('diverged')
+    expect(peerFigure(entry.peer!)).toBe('30.00, the mean of seeds 1-3 (26.00, 34.00, 30.00)')
+    expect(peerFigure({ ...entry.peer!, perSeed: [30] })).toBe('30.00')
+  })
+
   it("a stored run is judged with the catalog's current peer figure, note and reference figures, its recipe and goals as they ran", () => {
     for (const e of REPRODUCTIONS) {
       const asRan = { ...e.rows[0]!, paper: [], goal: { kind: 'report' as const } }
@@ -182,10 +214,20 @@ describe('a reproduction table', () => {
       const now = withCurrentFindings(stored)
       expect(now.note).toBe(e.note)
       expect(now.peer?.value ?? null).toBe(e.peer?.value ?? null)
-      expect(now.rows).toHaveLength(1)
+      // The peer's rows (its figure per seed, measured later) join the rows as they ran, after the row they mirror.
+      const peerRows = e.rows.filter((r) => r.metric.startsWith('peer.'))
+      expect(now.rows.map((r) => r.metric)).toEqual([asRan.metric, ...peerRows.map((r) => r.metric)])
       expect(now.rows[0]!.paper).toEqual(e.rows[0]!.paper)
       expect(now.rows[0]!.goal).toEqual({ kind: 'report' })
     }
+    const dcgan = findReproduction('dcgan-mnist')!
+    const asRan = dcgan.rows.filter((r) => !r.metric.startsWith('peer.'))
+    expect(withCurrentFindings({ ...dcgan, rows: asRan }).rows.map((r) => r.metric)).toEqual([
+      'frechetDistance',
+      'peer.frechetDistance',
+      'classesPresent',
+      'inceptionScore',
+    ])
     const gone = { ...findReproduction('toy-ring8')!, name: 'no-longer-in-the-catalog', note: 'as it ran' }
     expect(withCurrentFindings(gone)).toBe(gone)
   })
