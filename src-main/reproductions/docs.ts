@@ -6,7 +6,8 @@
  * Reproductions run where there is time for them, often in different data directories (the 2D
  * entries in one session, the image entries in another): an entry this registry has no record of
  * keeps its section and overview row from the previous file of the same kind, which already carry
- * their own date, commit and machine, so writing the docs never throws a measurement away.
+ * their own date, commit and machine, so writing the docs never throws a measurement away; its
+ * note is the catalog's current one.
  */
 import type { ReproductionRecord } from '../../src-shared/domain/reproduction'
 import { REPRODUCTIONS } from '../../src-shared/reproductions/catalog'
@@ -33,6 +34,18 @@ export function previousDocs(text: string, quick: boolean): PreviousDocs {
     found.sections.set(e.name, text.slice(start, next < 0 ? undefined : next).trimEnd())
   }
   return found
+}
+
+/**
+ * A kept section with the catalog's note as it is now: the note says what blocks a goal, with
+ * measurements made since (the UI and the CLI already show it so); the run's table stays as measured.
+ */
+function withCurrentNote(section: string, note: string | undefined): string {
+  if (note === undefined) return section
+  return section
+    .split('\n')
+    .map((line) => (line.startsWith('- note: ') ? `- note: ${note}` : line))
+    .join('\n')
 }
 
 export function reproductionsMarkdown(
@@ -71,7 +84,7 @@ export function reproductionsMarkdown(
     const r = latest.get(e.name)
     const old = previous.sections.get(e.name)
     if (!r && old) {
-      lines.push(old, '')
+      lines.push(withCurrentNote(old, e.note), '')
       continue
     }
     lines.push(`<a id="${e.name}"></a>`, '')

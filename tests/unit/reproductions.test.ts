@@ -313,7 +313,7 @@ describe('the reproduction service', () => {
         '| pacgan-ring8 | Lin 2018 | — | not run | — | — |',
         '| [pacgan-ring8](#pacgan-ring8) | Lin 2018 | 5 | NOT REACHED | 2026-11-01 | `abc123` |',
       )
-      .replace(/### pacgan-ring8: [^\n]*/, '### pacgan-ring8: measured elsewhere, 2026-11-01')
+      .replace(/### pacgan-ring8: [^\n]*/, '### pacgan-ring8: measured elsewhere, 2026-11-01\n\n- note: what an older catalog said')
       .replace(/### toy-ring8: [^\n]*/, '### toy-ring8: an older run')
     const again = reproductionsMarkdown(ctx.registry.repos.reproductions.latest(true), {
       quick: true,
@@ -322,6 +322,10 @@ describe('the reproduction service', () => {
     })
     expect(again).toContain('| [pacgan-ring8](#pacgan-ring8) | Lin 2018 | 5 | NOT REACHED | 2026-11-01 | `abc123` |')
     expect(again).toContain('### pacgan-ring8: measured elsewhere, 2026-11-01')
+    // …with the note the catalog has now: what blocks a goal is learnt after the run.
+    expect(earlier).toContain('- note: what an older catalog said')
+    expect(again).not.toContain('what an older catalog said')
+    expect(again).toContain(`- note: ${findReproduction('pacgan-ring8')!.note}`)
     expect(again).toContain(
       'Kept from the previous file, because the data directory this was written from holds no run of them: pacgan-ring8 ',
     )
