@@ -99,6 +99,17 @@ describe('scoring a samples file', () => {
     expect((await evaluateSamplesFile(idx, 'mnist')).metrics).toEqual(r.metrics)
   })
 
+  it('counts the classes recognisably present as the DCGAN reproductions do: 10 in real digits, 1 in copies of one digit', async () => {
+    const real = path.join(t.dir, 'real.npy')
+    fs.writeFileSync(real, npy('|u1', [n, 28, 28], pixels))
+    expect((await evaluateSamplesFile(real, 'mnist')).classesPresent).toBe(10)
+    const one = new Uint8Array(n * 784)
+    for (let i = 0; i < n; i++) one.set(pixels.subarray(0, 784), i * 784)
+    const copies = path.join(t.dir, 'copies.npy')
+    fs.writeFileSync(copies, npy('|u1', [n, 28, 28], one))
+    expect((await evaluateSamplesFile(copies, 'mnist')).classesPresent).toBe(1)
+  })
+
   it("labels give label accuracy (the true labels: the classifier's own accuracy on them)", async () => {
     const file = path.join(t.dir, 'u8.npy')
     fs.writeFileSync(file, npy('|u1', [n, 784], pixels))
