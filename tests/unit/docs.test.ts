@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import { buildProgram } from '../../src-main/cli/program'
 import { PRESETS } from '../../src-shared/config/presets'
+import { REPRODUCTIONS } from '../../src-shared/reproductions/catalog'
 import { brokenLinks, checkCommand, commandMentions, docFiles, undatedMeasurements } from '../helpers/doc-claims'
 
 const files = docFiles()
@@ -46,6 +47,26 @@ describe('the docs', () => {
     const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2)
     expect(rows.length).toBeGreaterThan(0)
     expect(Number(claimed![1])).toBe(rows.length)
+  })
+
+  it("give the reproductions that pass as docs/reproductions.md's overview does (README's 'N of M pass on five seeds (…)')", () => {
+    const readme = fs.readFileSync('README.md', 'utf8')
+    const claimed = /(\d+) of (\d+) pass on five seeds \(([^)]*)\)/.exec(readme)
+    expect(claimed, 'the README says how many reproductions pass').not.toBeNull()
+    const overview = fs
+      .readFileSync('docs/reproductions.md', 'utf8')
+      .split('\n')
+      .filter((l) => /^\| \[[a-z0-9-]+\]\(#/.test(l))
+      .map((l) => l.split(' | '))
+    expect(overview).toHaveLength(REPRODUCTIONS.length)
+    const passed = overview.filter((cells) => cells[3] === 'PASSED' && cells[2] === '5').map((cells) => /\[([^\]]+)\]/.exec(cells[0]!)![1])
+    expect(Number(claimed![2])).toBe(REPRODUCTIONS.length)
+    expect(claimed![3]!.split(', ')).toEqual(passed)
+    expect(Number(claimed![1])).toBe(passed.length)
+    // "none of which beat the plain GAN": no comparison against the plain GAN passes.
+    const comparisons = REPRODUCTIONS.filter((e) => e.baseline).map((e) => e.name)
+    expect(comparisons).toHaveLength(4)
+    expect(passed.filter((name) => comparisons.includes(name!))).toEqual([])
   })
 
   it('date every measured number and name its commit', () => {
