@@ -221,6 +221,8 @@ describe('a reproduction table', () => {
       expect(now.rows[0]!.goal).toEqual({ kind: 'report' })
     }
     const dcgan = findReproduction('dcgan-mnist')!
+    // A fresh run and a stored one show the rows in the same order.
+    expect(dcgan.rows.map((r) => r.metric)).toEqual(['frechetDistance', 'peer.frechetDistance', 'classesPresent', 'inceptionScore'])
     const asRan = dcgan.rows.filter((r) => !r.metric.startsWith('peer.'))
     expect(withCurrentFindings({ ...dcgan, rows: asRan }).rows.map((r) => r.metric)).toEqual([
       'frechetDistance',
