@@ -41,11 +41,12 @@ export function previousDocs(text: string, quick: boolean): PreviousDocs {
  * measurements made since (the UI and the CLI already show it so); the run's table stays as measured.
  */
 function withCurrentNote(section: string, note: string | undefined): string {
-  if (note === undefined) return section
-  return section
-    .split('\n')
-    .map((line) => (line.startsWith('- note: ') ? `- note: ${note}` : line))
-    .join('\n')
+  const lines = section.split('\n').filter((line) => !line.startsWith('- note: '))
+  if (note === undefined) return lines.join('\n')
+  // Where the table puts it: before the run's date and commit.
+  const at = lines.findIndex((line) => line.startsWith('- run: '))
+  lines.splice(at < 0 ? lines.length : at, 0, `- note: ${note.replace(/\s*\n\s*/g, ' ')}`)
+  return lines.join('\n')
 }
 
 export function reproductionsMarkdown(

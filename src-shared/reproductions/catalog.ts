@@ -187,7 +187,7 @@ const ACGAN_MNIST_NOTE =
 const INFOGAN_NOTE =
   'After 8 epochs of the 10,000 built-in digits (1,256 steps of 64) the categorical code matches the digits with 32.3 % error (seed 1). The paper trains on all 60,000 MNIST digits (the reference code: 50 epochs of 100 updates of 128, 640,000 samples against our 80,384): the budget, and the 10,000 digits shipped, are what this row is short of. A longer run (40 epochs, 6,280 steps, seed 1; 2026-12-06) brought the error down to 11.7-13.6 % from epoch 30 on and no further (12.1 % at the end): two codes each draw a mix of 4s and 9s, and 3 and 5 share a code (docs/presets.md). A batch of 128 (as the reference code trains; 40 epochs, 3,160 steps, seed 1) did no better: 13.2 % at the end, 12.4-17.8 % over the last ten epochs, with 7s, 4s and 9s mixed across three codes.'
 const DCGAN_MNIST_NOTE =
-  "Five seeds each side, 1,884 steps (2026-12-06, build of `d338553`): ours 28.24-32.86 (30.38 ± 1.67), the PyTorch rebuild 27.99-32.19 (29.37 ± 1.64), both scored by the same code. Only our seed 2 is under the rebuild's mean, so the row fails; but the means differ by 1.0, about one standard error of that difference (Welch's t ≈ 1.0), so five seeds a side do not show either side ahead. For scale: the rebuild's own seed 2 scored 30.36 on one thread and 32.19 on two, the same seed and recipe. What blocks a pass: the spread between seeds, which is larger than the gap; more seeds would say whether a gap of 1 is real. Classes recognisably present: ours 10, 9, 9, 9, 10, the rebuild's 10, 9, 9, 10, 9. In `sample`'s 1,000 digits from our seeds 2-4 the class short of the bar (2 % of samples called it with probability ≥ 0.9) is the 6 (1.6 %) or the 1 (1.4-1.5 %), where the test images hold about 11 % ones: at 12 of the preset's 20 epochs both sides still draw few confident 1s. One seed a side before this: ours 32.75 (`f932469`), the rebuild 28.40 (`8892938`)."
+  "Five seeds each side, 1,884 steps (2026-12-06, build of `d338553`): ours 28.24-32.86 (30.38 ± 1.67), the PyTorch rebuild 27.99-32.19 (29.37 ± 1.64), both scored by the same code. Only our seed 2 is under the rebuild's mean, so the row fails; but the means differ by 1.0, about one standard error of that difference (Welch's t ≈ 1.0), so five seeds a side do not show either side ahead. For scale: the rebuild's own seed 2 scored 30.36 on one thread and 32.19 on two, the same seed and recipe. What blocks a pass: the spread between seeds, which is larger than the gap; more seeds would say whether a gap of 1 is real. Classes recognisably present: ours 10, 9, 9, 9, 10, the rebuild's 10, 9, 9, 10, 9. In `sample`'s 1,000 digits from our seeds 2-4 the class short of the bar (2 % of samples called it with probability ≥ 0.9) is the 6 (1.6 %) or the 1 (1.4-1.5 %), where the test images hold about 11 % ones: at 12 of the preset's 20 epochs our runs still draw few confident 1s (the rebuild's samples were not kept to say which class it misses). One seed a side before this: ours 32.75 (`f932469`), the rebuild 28.40 (`8892938`)."
 const DCGAN_FASHION_NOTE =
   "Five seeds each side, 2,000 steps (2026-12-06/07, build of `d338553`): Fréchet distance ours 12.83-16.10 (14.93 ± 1.23), the PyTorch rebuild 15.12-16.42 (15.73 ± 0.52), both scored by the same code; four of our seeds are under the rebuild's mean, seed 3 (16.10) is not, so the row fails on one seed. Classes recognisably present: ours 5, 4, 4, 4, 5, the rebuild's 6, 6, 6, 5, 5: both far from 10, and the rebuild ahead by about one class on average (5.6 against 4.4), a gap five seeds do show (Welch's t ≈ 3.5) and that this stop did not explain. In `sample`'s 1,000 garments from our seeds 1 and 3, trousers, sneakers, bags and ankle boots clear the bar (2 % of samples called the class with probability ≥ 0.9), dresses on seed 1 only, and the tops and sandals do not: T-shirts and pullovers 0.0-0.3 %, shirts 0.6-0.9 %, sandals 1.1-1.5 %, coats 1.3-1.9 %. The bar is not too strict for this dataset: 1,000 real Fashion-MNIST test images clear it in all 10 classes (the least confident, shirts, with 3.8 %; measured 2026-12-06 at `3d7568b`, and tests/unit/classes-present-bar.test.ts checks it). What blocks the row: the budget (the recipe trains 2,000 of the preset's 9,380 steps; a longer run was not made this stop) and the class gap to the rebuild. One seed a side before this: ours 13.65 (`f932469`), the rebuild 15.91 (`8892938`), 5 classes."
 
@@ -550,13 +550,20 @@ export const REPRODUCTIONS: readonly ReproductionEntry[] = [
  * trained and scored separately, later), the note (what blocks a goal, with its measurements) and
  * each row's reference figures (the paper's, and earlier recipes' results added since) come from
  * the catalog as it is now, and so do the rows showing the peer's figure per seed (placed after
- * the row they mirror); the recipe, goals and protocol stay as they ran.
+ * the row they mirror); the recipe, goals and protocol stay as they ran (a goal's words follow the
+ * catalog while the goal is unchanged).
  */
 export function withCurrentFindings(entry: ReproductionEntry): ReproductionEntry {
   const current = findReproduction(entry.name)
   if (!current) return entry
   const peer = current.peer && current.peer.value !== null ? current.peer : entry.peer
-  const asRan = entry.rows.map((row) => ({ ...row, paper: current.rows.find((r) => r.metric === row.metric)?.paper ?? row.paper }))
+  const asRan = entry.rows.map((row) => {
+    const now = current.rows.find((r) => r.metric === row.metric)
+    // The goal's words follow the catalog while the goal is the same (e.g. the peer figure became
+    // a mean over seeds); a goal that changed keeps the words it ran with.
+    const goalText = now && JSON.stringify(now.goal) === JSON.stringify(row.goal) ? now.goalText : row.goalText
+    return { ...row, paper: now?.paper ?? row.paper, goalText }
+  })
   // The peer's own rows (its figure per seed) were measured later; they judge nothing.
   const peerRows = current.rows.filter((r) => r.metric.startsWith('peer.') && !entry.rows.some((e) => e.metric === r.metric))
   const rows = [...asRan]

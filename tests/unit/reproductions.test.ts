@@ -224,6 +224,9 @@ describe('a reproduction table', () => {
     // A fresh run and a stored one show the rows in the same order.
     expect(dcgan.rows.map((r) => r.metric)).toEqual(['frechetDistance', 'peer.frechetDistance', 'classesPresent', 'inceptionScore'])
     const asRan = dcgan.rows.filter((r) => !r.metric.startsWith('peer.'))
+    // Stored with the words its goal had then: the same kind of goal takes the catalog's words.
+    const oldWords = asRan.map((r) => ({ ...r, goalText: 'as it ran' }))
+    expect(withCurrentFindings({ ...dcgan, rows: oldWords }).rows.map((r) => r.goalText)).toEqual(dcgan.rows.map((r) => r.goalText))
     expect(withCurrentFindings({ ...dcgan, rows: asRan }).rows.map((r) => r.metric)).toEqual([
       'frechetDistance',
       'peer.frechetDistance',
