@@ -43,6 +43,11 @@ export interface GoalRow {
   goalText: string
 }
 
+/** A row that shows the peer's figure per seed (metric `peer.NAME`): it reads the catalog, not a run, and judges nothing. */
+export function isPeerRow(row: Pick<GoalRow, 'metric'>): boolean {
+  return row.metric.startsWith('peer.')
+}
+
 export interface Recipe {
   preset: string
   /** Budget and setting overrides applied to the preset (key=value, as `--set`). */
@@ -565,7 +570,7 @@ export function withCurrentFindings(entry: ReproductionEntry): ReproductionEntry
     return { ...row, paper: now?.paper ?? row.paper, goalText }
   })
   // The peer's own rows (its figure per seed) were measured later; they judge nothing.
-  const peerRows = current.rows.filter((r) => r.metric.startsWith('peer.') && !entry.rows.some((e) => e.metric === r.metric))
+  const peerRows = current.rows.filter((r) => isPeerRow(r) && !entry.rows.some((e) => e.metric === r.metric))
   const rows = [...asRan]
   for (const row of peerRows) {
     const after = rows.findIndex((r) => r.metric === row.metric.slice('peer.'.length))

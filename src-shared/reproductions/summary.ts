@@ -3,7 +3,7 @@
  * deviation (min–max) over the seeds that ran, and pass/fail. Every seed must meet the goal; a
  * seed whose run failed, diverged or was stopped has no figure and fails the row.
  */
-import { withCurrentFindings, type GoalRow, type ReproductionEntry } from './catalog'
+import { isPeerRow, withCurrentFindings, type GoalRow, type ReproductionEntry } from './catalog'
 import type { ReproductionRecord, SeedResult } from '../domain/reproduction'
 
 export type Verdict = 'pass' | 'fail' | 'info' | 'no-goal'
@@ -33,7 +33,7 @@ const seedOk = (s: SeedResult) => s.status === 'completed'
 
 /** A row's figure for one seed: ours from the seed's run, or the peer's for the same seed number. */
 function seedValue(row: GoalRow, s: SeedResult, entry: ReproductionEntry): number | null {
-  if (row.metric.startsWith('peer.')) return entry.peer?.perSeed?.[s.seed - 1] ?? null
+  if (isPeerRow(row)) return entry.peer?.perSeed?.[s.seed - 1] ?? null
   return seedOk(s) ? (s.values[row.metric] ?? null) : null
 }
 
@@ -123,8 +123,7 @@ export function peerFigure(peer: NonNullable<ReproductionEntry['peer']>): string
 
 /** One seed's cell: its figure, or how its run ended when it has none (a peer's row always has its figure). */
 export function seedCell(r: RowSummary, result: Pick<SeedResult, 'status'>, index: number): string {
-  const ours = !r.row.metric.startsWith('peer.')
-  return ours && result.status !== 'completed' ? result.status : formatValue(r.perSeed[index], r.row.format)
+  return !isPeerRow(r.row) && result.status !== 'completed' ? result.status : formatValue(r.perSeed[index], r.row.format)
 }
 
 /** "mean ± sd (min–max)" of a row over the seeds that ran. */
