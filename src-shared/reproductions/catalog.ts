@@ -202,12 +202,12 @@ const DCGAN_PEER: Record<'mnist' | 'fashion-mnist', readonly number[]> = {
   'fashion-mnist': [15.89, 15.12, 15.89, 15.32, 16.42],
 }
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length
-/** How the peer figures were measured, per dataset. */
+/** How the peer figures were measured: the same for both datasets but the command. */
+const peerNote = (command: string) =>
+  `bench/torch_gan_rebuild.py (the same networks, initialisers, losses and Adam settings) trained for the same steps on the same images on seeds 1-5 (\`${command}\`, two threads), its 1,000 samples scored by the workbench's own eval --samples-file; measured 2026-12-06 with the rebuild of \`d338553\``
 const DCGAN_PEER_NOTE = {
-  mnist:
-    "bench/torch_gan_rebuild.py (the same networks, initialisers, losses and Adam settings) trained for the same steps on the same images on seeds 1-5 (`npx tsx bench/peer-fd.ts dcgan-radford-mnist 1884 SEED`, two threads), its 1,000 samples scored by the workbench's own eval --samples-file; measured 2026-12-06 with the rebuild of `d338553`",
-  'fashion-mnist':
-    "bench/torch_gan_rebuild.py (the same networks, initialisers, losses and Adam settings) trained for the same steps on the same images on seeds 1-5 (`npx tsx bench/peer-fd.ts dcgan-fashion-mnist 2000 SEED training.stepsPerEpoch=200 training.epochs=10`, two threads), its 1,000 samples scored by the workbench's own eval --samples-file; measured 2026-12-06 with the rebuild of `d338553`",
+  mnist: peerNote('npx tsx bench/peer-fd.ts dcgan-radford-mnist 1884 SEED'),
+  'fashion-mnist': peerNote('npx tsx bench/peer-fd.ts dcgan-fashion-mnist 2000 SEED training.stepsPerEpoch=200 training.epochs=10'),
 } as const
 
 export const REPRODUCTIONS: readonly ReproductionEntry[] = [
