@@ -314,10 +314,15 @@ export function startReproduction(
     })
     registry.repos.reproductions.saveResults(id, results)
     const settled = new Set<number>()
+    const where = new Map<number, string>() // seed → what its run is doing, for the waiting line
     for (;;) {
       for (const [i, r] of results.entries()) {
         if (settled.has(r.seed)) continue
         const run = registry.getRun(r.runId!)
+        where.set(
+          r.seed,
+          run.status === 'running' ? `step ${run.step.toLocaleString('en-US')}/${run.totalSteps.toLocaleString('en-US')}` : run.status,
+        )
         const baseline = r.baselineRunId ? registry.getRun(r.baselineRunId) : null
         if (stopped) for (const x of [run, baseline]) if (x && ACTIVE_STATUSES.includes(x.status)) runs.stop(x.id)
         r.status = run.status
@@ -334,7 +339,7 @@ export function startReproduction(
       emit({
         stage: 'waiting',
         seedIndex: settled.size + 1,
-        message: `${settled.size} of ${seeds} seeds done; runs ${waiting.map((r) => `${r.runId} ${r.status}`).join(', ')} on the queue`,
+        message: `${settled.size} of ${seeds} seeds done; runs ${waiting.map((r) => `${r.runId} ${where.get(r.seed) ?? r.status}`).join(', ')} on the queue`,
       })
       await new Promise((resolve) => setTimeout(resolve, QUEUE_POLL_MS))
     }

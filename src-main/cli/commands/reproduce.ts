@@ -42,6 +42,28 @@ function progressLine(e: ReproductionProgressEvent): string {
   return `[${e.name} ${Math.min(e.seedIndex, e.seeds)}/${e.seeds}] ${e.message}${pct}`
 }
 
+/**
+ * A log (stderr not a terminal) gets a line when the stage or seed changes and at the first step
+ * counted, else one every 15 s: a line per ten steps filled it with thousands.
+ */
+const LOG_INTERVAL_MS = 15_000
+export function progressPrinter(
+  tty: boolean,
+  write: (text: string) => void = (text) => process.stderr.write(text),
+  clock: () => number = Date.now,
+): (e: ReproductionProgressEvent) => void {
+  let last = { key: '', at: 0 }
+  return (e) => {
+    const line = progressLine(e)
+    if (tty) return write(e.stage !== 'done' ? `\r\x1b[2K${line}` : `\r\x1b[2K${line}\n`)
+    const key = `${e.stage} ${e.seedIndex} ${(e.step ?? 0) > 0}`
+    const now = clock()
+    if (key === last.key && now - last.at < LOG_INTERVAL_MS) return
+    last = { key, at: now }
+    write(`${line}\n`)
+  }
+}
+
 function writeDocs(registry: Registry, file: string, quick: boolean): string {
   const target = path.resolve(file)
   fs.mkdirSync(path.dirname(target), { recursive: true })
@@ -152,10 +174,7 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
               registry,
               runs,
               { name, seeds, quick: flags.quick, target: flags.target as 'local' | 'queue', reuse: flags.reuse, command },
-              (e) => {
-                const line = progressLine(e)
-                process.stderr.write(tty && e.stage !== 'done' ? `\r\x1b[2K${line}` : `${tty ? '\r\x1b[2K' : ''}${line}\n`)
-              },
+              progressPrinter(Boolean(tty)),
             )
             stopCurrent = handle.stop
             process.stderr.write(
