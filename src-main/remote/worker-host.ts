@@ -53,6 +53,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const registry = await Registry.open(paths.registry, { owner: thisProcess() })
   registry.markOrphansInterrupted(isProcessAlive)
   const runs = new RunManager(registry, options.home, nodeSpawner())
+  runs.sideBySide = options.concurrency
   const id = `${os.hostname()}/${process.pid}`
   const backend = await probeBackendsOnce()
   const connection = redisConnection(options.queueUrl)

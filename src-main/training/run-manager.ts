@@ -88,6 +88,13 @@ export class RunManager {
    */
   admitConfig: (config: ExperimentConfig) => void = () => {}
 
+  /**
+   * How many runs this host means to train at once (a queue worker's --concurrency). Each run
+   * gets its share of the cores from its start: a trainer cannot give threads back, so a worker
+   * whose first run took every core would run its second beside it oversubscribed.
+   */
+  sideBySide = 1
+
   onEvent<K extends EventName>(listener: (name: K, data: Events[K]) => void): () => void {
     const l = listener as (name: EventName, data: unknown) => void
     this.events.on('event', l)
@@ -283,8 +290,9 @@ export class RunManager {
     })
     this.active.set(runId, { child, done })
     // Runs started side by side share the cores rather than each spreading over all of them
-    // (oversubscribed thread pools slow everyone); a run started alone gets them all.
-    const wasmThreads = Math.max(1, Math.floor(os.availableParallelism() / this.active.size))
+    // (oversubscribed thread pools slow everyone); a run started alone gets them all, unless the
+    // host means to run several at once.
+    const wasmThreads = Math.max(1, Math.floor(os.availableParallelism() / Math.max(this.active.size, this.sideBySide)))
     child.send({ type: 'start', runId, home: this.home, nativeBinding: this.nativeBinding, wasmThreads, pauseAtStep })
   }
 

@@ -304,6 +304,31 @@ describe('runs trained side by side', () => {
       t.cleanup()
     }
   })
+
+  it("a host that means to run several at once (a worker's --concurrency) gives its first run a share too", async () => {
+    const t = tmpDir()
+    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
+    const threads: number[] = []
+    const runs = new RunManager(registry, t.dir, () => ({
+      pid: 1,
+      send: (m) => {
+        if (m.type === 'start') threads.push(m.wasmThreads ?? 0)
+      },
+      onMessage: () => {},
+      onExit: () => {},
+      kill: () => {},
+    }))
+    runs.sideBySide = 2
+    try {
+      runs.start({ preset: 'mlp-2d-ring8' })
+      runs.start({ preset: 'mlp-2d-ring8' })
+      const share = Math.max(1, Math.floor(os.availableParallelism() / 2))
+      expect(threads).toEqual([share, share])
+    } finally {
+      registry.close()
+      t.cleanup()
+    }
+  })
 })
 
 describe('queue URLs and job tokens', () => {
