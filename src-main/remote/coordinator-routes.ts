@@ -20,6 +20,7 @@ import type { RemoteJobs } from '../registry/remote-jobs'
 import type { RunManager } from '../training/run-manager'
 import { runDir } from '../platform/paths'
 import { ConflictError } from '../util/errors'
+import { diskFullText, isDiskFull } from '../util/disk-space'
 import { confinedPath } from '../util/confined-path'
 import { artifactPath } from '../registry/artifact-files'
 import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
@@ -108,6 +109,12 @@ export async function handleRemote(ctx: RouteContext, req: http.IncomingMessage,
     if (e instanceof HttpError) return sendJson(res, e.status, { error: e.message })
     if (e instanceof ConflictError) return sendJson(res, 409, { error: e.message })
     if (e instanceof NotFoundError) return sendJson(res, 404, { error: e.message })
+    if (isDiskFull(e)) {
+      // Said in words, once a request: the worker retries (5xx) and keeps its run if it must give up.
+      const text = `on the coordinator, ${diskFullText(e, ctx.home)}`
+      console.error(`${new Date().toISOString()} ${req.method ?? 'GET'} ${url.pathname}: ${text}`)
+      return sendJson(res, 507, { error: text })
+    }
     console.error(e)
     return sendJson(res, 500, { error: e instanceof Error ? e.message : String(e) })
   }

@@ -153,6 +153,30 @@ function checkpointFiles(step: number, epoch: number | undefined) {
   return { weights, manifest: Buffer.from(JSON.stringify(manifest)) }
 }
 
+describe('a full disk on the coordinator', () => {
+  it("answers a worker's sync with 507 and the words, logs one line, not a stack", async () => {
+    const q = queueRun()
+    const lease = await claim(q, 'w/1')
+    ctx.registry.writeMetrics = () => {
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+    }
+    const logged: unknown[][] = []
+    const log = console.error
+    console.error = (...args: unknown[]) => void logged.push(args)
+    try {
+      const body = { lease, metrics: [], diagnoses: [], step: 5, epoch: 1, samplesPerSec: null }
+      const answer = await send(q, 'POST', `sync?lease=${lease}`, JSON.stringify(body))
+      expect(answer.status, answer.text).toBe(507)
+      expect(JSON.parse(answer.text).error).toMatch(/^on the coordinator, the disk is full at .+ free; database or disk is full\)$/)
+    } finally {
+      console.error = log
+    }
+    expect(logged).toHaveLength(1)
+    expect(logged[0]).toHaveLength(1)
+    expect(logged[0]![0]).toMatch(/POST \/remote\/runs\/\d+\/sync: on the coordinator, the disk is full at /)
+  })
+})
+
 describe("a replaced attempt's writes, raced against the claim that replaced it", () => {
   it('sync: the half-sent metrics and status of lease N are refused once lease N+1 is issued', async () => {
     const q = queueRun()
