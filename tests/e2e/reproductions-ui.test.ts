@@ -2,7 +2,8 @@
  * The Reproductions page in Chromium against server mode: it lists the catalog, runs a quick
  * reproduction of the ring with its progress, shows the table (paper vs ours per seed, mean ± sd,
  * pass/fail) and the protocol's scatter with its 3σ circles; an image reproduction run from the
- * CLI shows its table and sample grid; a 2D run's Evaluate lists every mode definition, labelled.
+ * CLI shows its table and sample grid, its reference figures' commits as code; a 2D run's Evaluate
+ * lists every mode definition, labelled.
  */
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,6 +20,9 @@ beforeAll(() => {
   // An image reproduction the page will find stored (quick: three steps).
   const r = cli(home, ['reproduce', 'infogan-mnist', '--quick', '--seeds', '1'])
   expect(r.code, r.stderr).toBe(0)
+  // …and one whose reference figures name commits in `code` spans.
+  const acgan = cli(home, ['reproduce', 'acgan-fashion-mnist', '--quick', '--seeds', '1'])
+  expect(acgan.code, acgan.stderr).toBe(0)
 })
 afterAll(() => t.cleanup())
 
@@ -98,6 +102,12 @@ describe('Reproductions page', () => {
       await grid.waitFor({ timeout: 30_000 })
       expect(await grid.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100)
       await page.locator('.repro-main').screenshot({ path: screenshotPath('ui-reproductions-image.png') })
+      // Reference figures written for the Markdown docs show their commits as code, not as backticks.
+      await page.getByTestId('repro-entry-acgan-fashion-mnist').click()
+      await expect.poll(() => page.getByTestId('repro-status').textContent(), { timeout: 20_000 }).toMatch(/completed · quick/)
+      const figures = page.locator('[data-metric="relativeAccuracy"] td').nth(1)
+      expect(await figures.textContent()).not.toContain('`')
+      expect(await figures.locator('code').allTextContents()).toEqual(['8eecd0e', '1ff6ed4', '5c0ba31'])
     })
   })
 
