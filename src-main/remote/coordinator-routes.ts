@@ -25,6 +25,7 @@ import { confinedPath } from '../util/confined-path'
 import { artifactPath } from '../registry/artifact-files'
 import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
 import { checkpointDirName } from '../training/checkpoint'
+import { pruneCheckpoints } from '../training/checkpoint-retention'
 import {
   ARTIFACT_NAME,
   CheckpointManifest,
@@ -284,6 +285,7 @@ export async function receiveCheckpoint(
           sha256: sha256(text),
           bytes: fs.statSync(path.join(final, 'weights.bin')).size + text.length,
         })
+      pruneCheckpoints(ctx.registry, ctx.home, runId, ctx.registry.getRun(runId).config.training.keepCheckpoints)
       return { committed: true }
     }
     if (!fs.existsSync(weights)) {

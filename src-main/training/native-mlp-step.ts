@@ -83,6 +83,7 @@ export function nativeMlpIneligibility(config: ExperimentConfig): string | null 
       'seed',
       'logEvery',
       'checkpointEvery',
+      'keepCheckpoints',
       'evalSamples',
       'lrSchedule',
       'warmupSteps',

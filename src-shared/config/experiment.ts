@@ -343,6 +343,14 @@ export const experimentConfigSchema = z.strictObject({
         .describe('Seeds weights, data order and z; the same seed and backend give the same run (models with dropout excepted).'),
       logEvery: z.int().min(1).max(1_000_000).default(10).describe('Write metrics every this many iterations.'),
       checkpointEvery: z.int().min(1).max(100_000).default(1).describe('Save a checkpoint every this many epochs (and always at the end).'),
+      keepCheckpoints: z
+        .int()
+        .min(0)
+        .max(100_000)
+        .default(0)
+        .describe(
+          "Keep only the newest this many checkpoints: each new one deletes the oldest beyond it (on a queue worker and on its coordinator alike). 0 keeps every one. A checkpoint holds the weights and both optimizers' state (about 140 MB for InfoGAN's MNIST models, 2 MB for the 2D MLPs); forking from an epoch needs a checkpoint at or before it.",
+        ),
       evalSamples: z
         .int()
         .min(0)

@@ -77,8 +77,13 @@ afterEach(async () => {
 })
 
 /** A queue run with its job on the queue; `token` opens its routes. */
-function queueRun() {
-  const run = ctx.registry.createRun({ config: config(), totalSteps: 1000, placement: 'queue' })
+function queueRun(keepCheckpoints = 0) {
+  const c = config()
+  const run = ctx.registry.createRun({
+    config: { ...c, training: { ...c.training, keepCheckpoints } },
+    totalSteps: 1000,
+    placement: 'queue',
+  })
   const jobId = ctx.jobs.assignJob(run.id, 'test')
   return { runId: run.id, jobId, token: jobToken(ctx.secret, run.id, jobId) }
 }
@@ -152,6 +157,25 @@ function checkpointFiles(step: number, epoch: number | undefined) {
   }
   return { weights, manifest: Buffer.from(JSON.stringify(manifest)) }
 }
+
+describe("a worker's checkpoints on the coordinator", () => {
+  it('training.keepCheckpoints holds there too: each committed checkpoint deletes the oldest beyond N, row and folder', async () => {
+    const q = queueRun(2)
+    const lease = await claim(q, 'w/1')
+    for (const [step, epoch] of [
+      [100, 1],
+      [200, 2],
+      [300, 3],
+    ] as const) {
+      const { weights, manifest } = checkpointFiles(step, epoch)
+      expect((await send(q, 'PUT', `checkpoints/${step}/weights.bin?lease=${lease}`, weights)).status).toBe(200)
+      const answer = await send(q, 'PUT', `checkpoints/${step}/manifest.json?lease=${lease}`, manifest)
+      expect(answer.status, answer.text).toBe(200)
+    }
+    expect(ctx.registry.artifacts(q.runId, 'checkpoint').map((a) => a.step)).toEqual([200, 300])
+    expect(fs.readdirSync(path.join(t.dir, 'runs', String(q.runId), 'checkpoints')).sort()).toEqual(['step-000000200', 'step-000000300'])
+  })
+})
 
 describe('a full disk on the coordinator', () => {
   it("answers a worker's sync with 507 and the words, logs one line, not a stack", async () => {

@@ -239,6 +239,23 @@ describe('training a run', () => {
     expect(steps).toEqual([5, 10, 15, 20, 25, 30, 35, 40])
   })
 
+  it('training.keepCheckpoints: only the newest N checkpoints stay, rows and folders; a stopped run still resumes from its last', async () => {
+    const config = tiny(['training.epochs=4', 'training.keepCheckpoints=2'])
+    const run = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
+    const folders = () => fs.readdirSync(path.join(ctx.dir, 'runs', String(run.id), 'checkpoints')).sort()
+    expect(await trainRun(ctx.registry, ctx.dir, run.id, hooks(50).hooks)).toBe('stopped') // epochs 1, 2 saved, then step 50
+    expect(ctx.registry.artifacts(run.id, 'checkpoint').map((a) => a.step)).toEqual([40, 50])
+    expect(folders()).toEqual(['step-000000040', 'step-000000050'])
+    expect(await trainRun(ctx.registry, ctx.dir, run.id, hooks().hooks)).toBe('completed')
+    expect(ctx.registry.artifacts(run.id, 'checkpoint').map((a) => a.step)).toEqual([60, 80])
+    expect(folders()).toEqual(['step-000000060', 'step-000000080'])
+    expect(ctx.registry.metrics(run.id).dLoss!.map((p) => p.step)).toEqual(Array.from({ length: 16 }, (_, i) => 5 * (i + 1)))
+    // 0 (the default) keeps every one.
+    const all = ctx.registry.createRun({ config: tiny(['training.epochs=4']), totalSteps: 80 })
+    await trainRun(ctx.registry, ctx.dir, all.id, hooks().hooks)
+    expect(ctx.registry.artifacts(all.id, 'checkpoint').map((a) => a.epoch)).toEqual([1, 2, 3, 4])
+  })
+
   it('a resumed run continues exactly where an uninterrupted one would be', async () => {
     const config = tiny()
     const straight = ctx.registry.createRun({ config, totalSteps: totalSteps(config) })
