@@ -4,6 +4,16 @@ import { toRpcError } from '../ipc/dispatch'
 import { RegistryError } from '../registry/database'
 import { InstanceLockedError } from '../platform/instance-lock'
 
+/**
+ * For commands that run long (train, reproduce, sweep, serve, worker): a write to stdout or stderr
+ * that fails (a closed terminal, a reader gone: EPIPE/EIO; a log file on a full disk: ENOSPC) is
+ * dropped rather than thrown. Unhandled, it ended a coordinator, its worker and a reproduction at
+ * once when the disk filled: the work must go on, or stop cleanly, without its log.
+ */
+export function dropFailedOutputWrites(): void {
+  for (const stream of [process.stdout, process.stderr]) if (stream.listenerCount('error') === 0) stream.on('error', () => {})
+}
+
 export class CliError extends Error {
   override name = 'CliError'
   constructor(

@@ -90,6 +90,24 @@ describe('gan-workbench reproduce', () => {
     )
   })
 
+  it.skipIf(!fs.existsSync('/dev/full'))(
+    'its log on a full disk (stdout and stderr to /dev/full): the reproduction still completes',
+    async () => {
+      const logHome = path.join(t.dir, 'full-log')
+      const full = fs.openSync('/dev/full', 'w')
+      try {
+        const child = spawn(process.execPath, [CLI, '--home', logHome, 'reproduce', 'toy-ring8', '--quick', '--seeds', '1'], {
+          stdio: ['ignore', full, full],
+        })
+        expect(await new Promise((resolve) => child.on('exit', (code) => resolve(code)))).toBe(0)
+      } finally {
+        fs.closeSync(full)
+      }
+      const runs = lastJson<RunRecord[]>(cli(logHome, ['--json', 'runs', 'list', '--tag', 'reproduction:toy-ring8']))
+      expect(runs.map((r) => r.status)).toEqual(['completed'])
+    },
+  )
+
   it('Ctrl-C stops cleanly: the run training checkpoints, no more start, exit 130, the record says stopped', async () => {
     const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'reproduce', 'toy-spiral', '--seeds', '3'], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,7 +20,7 @@ import { REPRODUCTIONS, recipeSteps } from '../../../src-shared/reproductions/ca
 import { summarize } from '../../../src-shared/reproductions/summary'
 import type { ReproductionProgressEvent, ReproductionRecord } from '../../../src-shared/domain/reproduction'
 import { writeFileAtomic } from '../../util/atomic-fs'
-import { CliError, printJson, table } from '../output'
+import { CliError, dropFailedOutputWrites, printJson, table } from '../output'
 import { withRegistry, type GlobalOptions } from '../context'
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
@@ -96,6 +96,7 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
     )
     .description("train a paper's recipe over several seeds, score it with the paper's protocol, and print our figures beside the paper's")
     .action(async (names: string[], flags: Flags) => {
+      dropFailedOutputWrites()
       const json = Boolean(globals().json)
       if (flags.list) {
         const rows = REPRODUCTIONS.map((e) => ({

@@ -6,7 +6,7 @@ import { createAppContext } from '../../app/context'
 import { nodeSpawner } from '../../training/spawn-node'
 import { startServer } from '../../server/http-server'
 import { resolveExportDownload } from '../../export/export-service'
-import { CliError, printJson } from '../output'
+import { CliError, dropFailedOutputWrites, printJson } from '../output'
 import { Coordinator } from '../../remote/coordinator'
 import { redisConnection } from '../../remote/redis-url'
 import type { GlobalOptions } from '../context'
@@ -47,6 +47,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
     .option('--queue <redis-url>', 'coordinate a job queue on Redis (redis://HOST:PORT): queue runs and sweeps train on `worker` processes')
     .option('--advertise-url <url>', 'the URL workers reach this server at (default: http://HOST:PORT as bound)')
     .action(async (o: { host: string; port: string; allowRemote?: boolean; queue?: string; advertiseUrl?: string }) => {
+      dropFailedOutputWrites()
       const port = Number(o.port)
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port must be 0–65535', 2)
       if (!LOOPBACK.has(o.host) && !o.allowRemote) {

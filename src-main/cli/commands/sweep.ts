@@ -8,7 +8,7 @@ import { isProcessAlive, thisProcess } from '../../util/process-identity'
 import { parseAxis, SweepError } from '../../../src-shared/config/sweep'
 import { ACTIVE_STATUSES } from '../../../src-shared/domain/run'
 import { configFromFlags, type ConfigFlags } from '../config-source'
-import { CliError, printJson } from '../output'
+import { CliError, dropFailedOutputWrites, printJson } from '../output'
 import { cliHandlers, withHandlers, type GlobalOptions } from '../context'
 
 const collect = (v: string, acc: string[]) => [...acc, v]
@@ -32,6 +32,7 @@ export function registerSweep(program: Command, globals: () => GlobalOptions): v
       'local',
     )
     .action(async (flags: ConfigFlags & { grid: string[]; random?: string; seed: string; name?: string; target: string }) => {
+      dropFailedOutputWrites()
       if (flags.target !== 'local' && flags.target !== 'queue') throw new CliError("--target is 'local' or 'queue'", 2)
       if (flags.grid.length === 0) throw new CliError('give at least one --grid path=v1,v2,…', 2)
       const random = flags.random === undefined ? undefined : Number(flags.random)

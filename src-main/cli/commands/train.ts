@@ -7,7 +7,7 @@ import { nodeSpawner } from '../../training/spawn-node'
 import type { Placement, RunRecord, RunStatus } from '../../../src-shared/domain/run'
 import { BACKENDS } from '../../../src-shared/config/experiment'
 import { configFromFlags, type ConfigFlags } from '../config-source'
-import { printJson, CliError } from '../output'
+import { printJson, CliError, dropFailedOutputWrites } from '../output'
 import { cliHandlers, parseId, sweepOrphans, withHandlers, type GlobalOptions } from '../context'
 import type { Handlers } from '../../app/services'
 import { thisProcess } from '../../util/process-identity'
@@ -50,9 +50,7 @@ async function drive(opts: GlobalOptions, begin: (handlers: Handlers) => RunReco
   sweepOrphans(registry)
   const runs = new RunManager(registry, home, nodeSpawner())
   const tty = process.stderr.isTTY
-  // A closed terminal or a reader that went away turns our writes into EPIPE/EIO errors: the run
-  // must still stop cleanly, so those writes are dropped rather than thrown.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
+  dropFailedOutputWrites()
   let lastPrint = 0
   runs.onEvent((name, data) => {
     if (name === 'run.progress') {

@@ -15,7 +15,7 @@ import {
   workerKeyFromSecret,
   writeWorkerKeyFile,
 } from '../../remote/worker-key'
-import { CliError } from '../output'
+import { CliError, dropFailedOutputWrites } from '../output'
 import type { GlobalOptions } from '../context'
 
 function positive(text: string, what: string, max: number): number {
@@ -41,6 +41,7 @@ export function registerWorker(program: Command, globals: () => GlobalOptions): 
       '600',
     )
     .action(async (o: { queue: string; keyFile?: string; concurrency: string; stallTimeout: string; offlinePatience: string }) => {
+      dropFailedOutputWrites()
       const home = resolveHome(globals().home)
       let workerKey: Buffer
       try {
