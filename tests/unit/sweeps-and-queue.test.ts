@@ -281,7 +281,8 @@ describe('lining runs up on this machine', () => {
 })
 
 describe('runs trained side by side', () => {
-  it('share the cores for wasm threads: a run started alone gets them all, the next one a share', async () => {
+  /** The wasm threads each of two runs started one after the other is given, on a host meaning to run `sideBySide` at once. */
+  async function threadsOfTwoRuns(sideBySide?: number): Promise<number[]> {
     const t = tmpDir()
     const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
     const threads: number[] = []
@@ -294,40 +295,24 @@ describe('runs trained side by side', () => {
       onExit: () => {},
       kill: () => {},
     }))
+    if (sideBySide !== undefined) runs.sideBySide = sideBySide
     try {
       runs.start({ preset: 'mlp-2d-ring8' })
       runs.start({ preset: 'mlp-2d-ring8' })
-      const cores = os.availableParallelism()
-      expect(threads).toEqual([cores, Math.max(1, Math.floor(cores / 2))])
+      return threads
     } finally {
       registry.close()
       t.cleanup()
     }
+  }
+  const share = Math.max(1, Math.floor(os.availableParallelism() / 2))
+
+  it('share the cores for wasm threads: a run started alone gets them all, the next one a share', async () => {
+    expect(await threadsOfTwoRuns()).toEqual([os.availableParallelism(), share])
   })
 
   it("a host that means to run several at once (a worker's --concurrency) gives its first run a share too", async () => {
-    const t = tmpDir()
-    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
-    const threads: number[] = []
-    const runs = new RunManager(registry, t.dir, () => ({
-      pid: 1,
-      send: (m) => {
-        if (m.type === 'start') threads.push(m.wasmThreads ?? 0)
-      },
-      onMessage: () => {},
-      onExit: () => {},
-      kill: () => {},
-    }))
-    runs.sideBySide = 2
-    try {
-      runs.start({ preset: 'mlp-2d-ring8' })
-      runs.start({ preset: 'mlp-2d-ring8' })
-      const share = Math.max(1, Math.floor(os.availableParallelism() / 2))
-      expect(threads).toEqual([share, share])
-    } finally {
-      registry.close()
-      t.cleanup()
-    }
+    expect(await threadsOfTwoRuns(2)).toEqual([share, share])
   })
 })
 
