@@ -25,7 +25,7 @@ import { confinedPath } from '../util/confined-path'
 import { artifactPath } from '../registry/artifact-files'
 import { fsyncDir, sha256, writeFileDurable } from '../util/atomic-fs'
 import { checkpointDirName } from '../training/checkpoint'
-import { pruneCheckpoints } from '../training/checkpoint-retention'
+import { dropOldCheckpoints, removeCheckpointFolders } from '../training/checkpoint-retention'
 import {
   ARTIFACT_NAME,
   CheckpointManifest,
@@ -272,7 +272,8 @@ export async function receiveCheckpoint(
   const text = JSON.stringify(manifest)
   const final = path.join(parent, checkpointDirName(step))
   const weights = path.join(staging, 'weights.bin')
-  return ctx.jobs.underLease(runId, lease, () => {
+  let stale: string[] = [] // checkpoints beyond training.keepCheckpoints: deleted once their rows are gone for good
+  const answer = ctx.jobs.underLease(runId, lease, () => {
     const record = () => {
       const known = ctx.registry.artifacts(runId, 'checkpoint').some((a) => a.step === step)
       if (!known)
@@ -285,7 +286,7 @@ export async function receiveCheckpoint(
           sha256: sha256(text),
           bytes: fs.statSync(path.join(final, 'weights.bin')).size + text.length,
         })
-      pruneCheckpoints(ctx.registry, ctx.home, runId, ctx.registry.getRun(runId).config.training.keepCheckpoints)
+      stale = dropOldCheckpoints(ctx.registry, ctx.home, runId, ctx.registry.getRun(runId).config.training.keepCheckpoints)
       return { committed: true }
     }
     if (!fs.existsSync(weights)) {
@@ -304,4 +305,6 @@ export async function receiveCheckpoint(
     fsyncDir(parent)
     return record()
   })
+  removeCheckpointFolders(stale)
+  return answer
 }

@@ -24,7 +24,7 @@ import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { GanDiagnostics } from '../../src-shared/metrics/diagnostics'
 import { createEpochImageEval } from '../scoring/epoch-image-metrics'
 import { createEpochPointEval } from '../scoring/point-metrics'
-import { pruneCheckpoints } from './checkpoint-retention'
+import { dropOldCheckpoints, removeCheckpointFolders } from './checkpoint-retention'
 import { faultPoint } from '../util/faults'
 import { datasetIdentity } from '../datasets/dataset-identity'
 import { confinedPath } from '../util/confined-path'
@@ -148,7 +148,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       const saved = await saveCheckpoint(checkpointsDir, step, epoch, await gan!.checkpointGroups())
       flush() // metrics up to this step are durable before the checkpoint is recorded
       registry.addArtifact({ runId, kind: 'checkpoint', epoch, step, path: saved.dir, sha256: saved.manifestSha256, bytes: saved.bytes })
-      pruneCheckpoints(registry, home, runId, config.training.keepCheckpoints)
+      removeCheckpointFolders(dropOldCheckpoints(registry, home, runId, config.training.keepCheckpoints))
     }
     const preview = createPreview(data, {
       generate: (n) => gan!.generate(n, previewSeed),
