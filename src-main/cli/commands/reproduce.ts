@@ -55,7 +55,7 @@ export function progressPrinter(
   let last = { key: '', at: 0 }
   return (e) => {
     const line = progressLine(e)
-    if (tty) return write(e.stage !== 'done' ? `\r\x1b[2K${line}` : `\r\x1b[2K${line}\n`)
+    if (tty) return write(`\r\x1b[2K${line}${e.stage === 'done' ? '\n' : ''}`)
     const key = `${e.stage} ${e.seedIndex} ${(e.step ?? 0) > 0}`
     const now = clock()
     if (key === last.key && now - last.at < LOG_INTERVAL_MS) return
