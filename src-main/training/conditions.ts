@@ -38,7 +38,9 @@ function labelConditioner(classes: number): Conditioner {
 }
 
 function codeConditioner(categorical: number, continuous: number, continuousWeight: number): Conditioner {
-  const split = (t: tf.Tensor) => tf.split(t, continuous > 0 ? [categorical, continuous] : [categorical], 1) as tf.Tensor2D[]
+  // With no continuous codes the tensor is the categorical part whole: tf.split into one piece has
+  // no gradient in tfjs (its backward pass concatenates an empty list).
+  const split = (t: tf.Tensor) => (continuous > 0 ? (tf.split(t, [categorical, continuous], 1) as tf.Tensor2D[]) : [t as tf.Tensor2D])
   const join = (cat: tf.Tensor2D, cont: tf.Tensor2D | undefined) => (cont ? tf.concat([cat, cont], 1) : cat) as tf.Tensor2D
   return {
     kind: 'code',
