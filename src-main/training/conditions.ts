@@ -37,7 +37,7 @@ function labelConditioner(classes: number): Conditioner {
   }
 }
 
-function codeConditioner(categorical: number, continuous: number, continuousWeight: number): Conditioner {
+function codeConditioner(categorical: number, continuous: number, continuousWeight: number, categoricalWeight: number): Conditioner {
   // With no continuous codes the tensor is the categorical part whole: tf.split into one piece has
   // no gradient in tfjs (its backward pass concatenates an empty list).
   const split = (t: tf.Tensor) => (continuous > 0 ? (tf.split(t, [categorical, continuous], 1) as tf.Tensor2D[]) : [t as tf.Tensor2D])
@@ -68,7 +68,7 @@ function codeConditioner(categorical: number, continuous: number, continuousWeig
     auxLoss: (q, code) => {
       const [qCat, qCont] = split(q)
       const [cCat, cCont] = split(code)
-      const ce = tf.losses.softmaxCrossEntropy(cCat!, qCat!) as tf.Scalar
+      const ce = tf.mul(categoricalWeight, tf.losses.softmaxCrossEntropy(cCat!, qCat!)) as tf.Scalar
       return (qCont && cCont ? tf.add(ce, tf.mul(continuousWeight, tf.mean(tf.square(tf.sub(qCont, cCont))))) : ce) as tf.Scalar
     },
     accuracy: (q, code) => {
@@ -92,7 +92,7 @@ export function conditionerFor(config: ExperimentConfig): Conditioner | undefine
     }
     case 'infogan': {
       const c = infoganCodes(config)
-      return codeConditioner(c.categorical, c.continuous, c.continuousWeight)
+      return codeConditioner(c.categorical, c.continuous, c.continuousWeight, c.categoricalWeight)
     }
   }
 }

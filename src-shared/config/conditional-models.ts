@@ -364,3 +364,45 @@ export const cycleDiscriminator: GraphSpecInput = {
   ],
   outputs: ['patches'],
 }
+
+/**
+ * The lecture's 2D MLP generator (2 hidden layers of 128, LeakyReLU 0.2) with InfoGAN's categorical
+ * code beside z: a one-hot of `codes` values, concatenated to z. The code lets G jump between modes
+ * where z alone, mapped continuously, must draw a bridge of samples from one mode to the next.
+ */
+export function mlp2dCodeGenerator(latent: number, codes: number): GraphSpecInput {
+  return {
+    inputs: [
+      { name: 'z', shape: [latent], role: 'latent' },
+      { name: 'code', shape: [codes], role: 'code' },
+    ],
+    nodes: [
+      { name: 'z_and_code', layer: { type: 'concatenate' }, inputs: ['z', 'code'] },
+      { name: 'hidden_1', layer: { type: 'dense', units: 128 }, inputs: ['z_and_code'] },
+      { name: 'hidden_1_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_1'] },
+      { name: 'hidden_2', layer: { type: 'dense', units: 128 }, inputs: ['hidden_1_act'] },
+      { name: 'hidden_2_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_2'] },
+      { name: 'point', layer: { type: 'dense', units: 2 }, inputs: ['hidden_2_act'] },
+    ],
+    outputs: ['point'],
+  }
+}
+
+/**
+ * The lecture's 2D MLP discriminator with InfoGAN's Q as a second, linear head on D's last hidden
+ * layer: `codes` logits, one per value of the categorical code.
+ */
+export function mlp2dCodeDiscriminator(codes: number): GraphSpecInput {
+  return {
+    inputs: [{ name: 'point', shape: [2], role: 'image' }],
+    nodes: [
+      { name: 'hidden_1', layer: { type: 'dense', units: 128 }, inputs: ['point'] },
+      { name: 'hidden_1_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_1'] },
+      { name: 'hidden_2', layer: { type: 'dense', units: 128 }, inputs: ['hidden_1_act'] },
+      { name: 'features', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_2'] },
+      { name: 'source', layer: { type: 'dense', units: 1, activation: 'sigmoid' }, inputs: ['features'] },
+      { name: 'q', layer: { type: 'dense', units: codes }, inputs: ['features'] },
+    ],
+    outputs: ['source', 'q'],
+  }
+}

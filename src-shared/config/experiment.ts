@@ -181,6 +181,12 @@ export const experimentConfigSchema = z.strictObject({
         .max(10)
         .default(0.1)
         .describe("λ for the continuous codes' mean-squared error (the categorical code's cross-entropy has weight 1)."),
+      categoricalWeight: z
+        .number()
+        .min(0)
+        .max(10)
+        .default(1)
+        .describe("λ for the categorical code's cross-entropy (Chen et al. 2016 use 1)."),
     })
     .optional()
     .describe("InfoGAN's latent codes (conditioning: infogan)."),

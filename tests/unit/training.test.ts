@@ -379,6 +379,42 @@ describe('conditional GANs', () => {
     }
   })
 
+  it('InfoGAN with a categorical code alone (no continuous codes): G and Q learn, and the code moves the point', async () => {
+    // The 2D code presets: one categorical value per mode, nothing continuous (tf.split into one
+    // piece has no gradient in tfjs, so Q's loss once failed here on the first step).
+    const config = validateExperiment(applyOverrides(requirePreset('mlp-2d-pacgan-ring8-codes').config, ['training.batchSize=16'])).config
+    expect(config.infogan).toMatchObject({ categorical: 8, continuous: 0 })
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    const weights = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()))
+    try {
+      const before = { g: weights(gan.generator), d: weights(gan.discriminator) }
+      const m = await readMetrics(gan.trainStep(0, 0))
+      expect(m.infoLoss).toBeGreaterThan(0)
+      expect(weights(gan.generator)).not.toEqual(before.g)
+      expect(weights(gan.discriminator)).not.toEqual(before.d)
+      expect(Array.from(await gan.generate(1, 3, [2]))).not.toEqual(Array.from(await gan.generate(1, 3, [5])))
+    } finally {
+      gan.dispose()
+    }
+  })
+
+  it("InfoGAN's categoricalWeight scales the categorical code's cross-entropy in Q's loss (default 1, as Chen et al.)", () => {
+    const base = requirePreset('mlp-2d-pacgan-ring8-codes').config
+    // Logits that put ln 4 more on value 0 than on the other seven: −log p(value 0) = ln(11/4).
+    const q = tf.tensor2d([Array.from({ length: 8 }, (_, c) => (c === 0 ? Math.log(4) : 0))])
+    const code = tf.tensor2d([Array.from({ length: 8 }, (_, c) => (c === 0 ? 1 : 0))])
+    const loss = (weight?: number) => {
+      const infogan = { categorical: 8, continuous: 0, ...(weight === undefined ? {} : { categoricalWeight: weight }) }
+      return conditionerFor(validateExperiment({ ...base, infogan }).config)!
+        .auxLoss(q, code)
+        .arraySync()
+    }
+    expect(loss(undefined)).toBeCloseTo(Math.log(11 / 4), 5)
+    expect(loss(1)).toBeCloseTo(Math.log(11 / 4), 5)
+    expect(loss(0.2)).toBeCloseTo(0.2 * Math.log(11 / 4), 5)
+    expect(loss(0)).toBe(0)
+  })
+
   it('refuses a conditional GAN on unlabelled data, and a D without the class head', () => {
     const acganConfig = requirePreset('acgan-mnist').config
     expect(() => validateExperiment({ ...requirePreset('mlp-2d-ring8').config, conditioning: 'acgan' })).toThrowError(
