@@ -1,7 +1,9 @@
 /**
  * Scores one finished run with its reproduction's protocol (the catalog's `protocol.kind`):
  *  - mode-coverage: the PacGAN/VEEGAN protocol (and the box and 1 % definitions beside it) on
- *    2,500 samples from the fixed evaluation z;
+ *    2,500 samples from the fixed evaluation z, and k-NN precision/recall against as many real
+ *    points (as `eval` draws them): recall shows a G that shrinks each mode to a point, which
+ *    the high-quality share rewards;
  *  - label-accuracy (AC-GAN): the share of samples the evaluation classifier calls the class they
  *    were drawn for, and that share over the classifier's own accuracy on real test images; and
  *    the samples' fixed-pattern energy over real test images' (stripes drawn on every sample);
@@ -20,7 +22,7 @@ import { sampleRun } from '../model-io/sample'
 import { DEFAULT_EVAL_SEED } from '../metrics/evaluate-run'
 import { classifierDatasetOf } from '../scoring/epoch-image-metrics'
 import { scoreImages, type ImageScore } from '../metrics/image-scoring'
-import { modeReport, pointModes } from '../scoring/point-metrics'
+import { modeReport, pointModes, pointQuality } from '../scoring/point-metrics'
 import type { EvalModes } from '../../src-shared/domain/eval'
 
 export class ProtocolError extends Error {
@@ -70,7 +72,9 @@ export async function measureRun(registry: Registry, runId: number, entry: Repro
     const modes = pointModes(createDataSource(config.dataset, config.training.seed))
     if (!modes) throw new ProtocolError(`run ${runId}'s data has no known modes`)
     const generated = await sampleRun(registry, runId, samples, DEFAULT_EVAL_SEED)
-    return { values: modeReport(generated, modes).metrics, modes }
+    // The real points `eval` compares with (its data source and draw), so the figures agree.
+    const real = createDataSource(config.dataset, DEFAULT_EVAL_SEED).sample(samples, DEFAULT_EVAL_SEED + 1)
+    return { values: { ...modeReport(generated, modes).metrics, ...pointQuality(generated, real, 2) }, modes }
   }
   return { values: await measureImages(registry, runId, entry, samples) }
 }

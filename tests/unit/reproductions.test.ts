@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   REPRODUCTIONS,
+  REAL_RECALL_LABEL,
   findReproduction,
   withCurrentFindings,
   recipeConfig,
@@ -24,13 +25,26 @@ import { startReproduction } from '../../src-main/reproductions/reproduction-ser
 import { markdownTable, textTable } from '../../src-main/reproductions/report'
 import { previousDocs, reproductionsMarkdown } from '../../src-main/reproductions/docs'
 import { createDataSource } from '../../src-main/datasets/create-data-source'
+import { pointQuality } from '../../src-main/scoring/point-metrics'
+import { DEFAULT_EVAL_SEED } from '../../src-main/metrics/evaluate-run'
 import { classifierDatasetOf } from '../../src-main/scoring/epoch-image-metrics'
 import { useTempRegistry } from '../helpers/temp-registry'
 import { newReproduction } from '../helpers/new-reproduction'
 
 /** Metrics each protocol produces (src-main/reproductions/protocols.ts). */
 const PRODUCES: Record<string, string[]> = {
-  'mode-coverage': ['pacganModes', 'pacganHighQuality', 'boxModes', 'boxHighQuality', 'modesCaptured', 'highQuality', 'modeKL'],
+  'mode-coverage': [
+    'pacganModes',
+    'pacganHighQuality',
+    'boxModes',
+    'boxHighQuality',
+    'modesCaptured',
+    'highQuality',
+    'modeKL',
+    'precision',
+    'recall',
+    'swd',
+  ],
   'label-accuracy': ['labelAccuracy', 'classifierAccuracy', 'relativeAccuracy', 'frechetDistance', 'fixedPattern'],
   'infogan-code': ['codeError', 'codeAccuracy', 'frechetDistance'],
   frechet: ['frechetDistance', 'inceptionScore', 'precision', 'recall', 'classesPresent'],
@@ -85,6 +99,19 @@ describe('the catalog', () => {
     },
   )
 
+  it("gives each mode entry's recall row the recall real data scores: a second draw against the protocol's real points", () => {
+    const entries = REPRODUCTIONS.filter((e) => e.rows.some((r) => r.metric === 'recall'))
+    expect(entries.map((e) => e.name)).toEqual(['pacgan-ring8', 'pacgan-grid25', 'toy-ring8', 'toy-spiral'])
+    for (const entry of entries) {
+      const dataset = validateExperiment(recipeConfig(entry.recipe)).config.dataset
+      // The protocol's real points (as `eval` draws them), and another 2,500 drawn with other seeds.
+      const real = createDataSource(dataset, DEFAULT_EVAL_SEED).sample(2500, DEFAULT_EVAL_SEED + 1)
+      const other = createDataSource(dataset, 99).sample(2500, 7)
+      const figure = entry.rows.find((r) => r.metric === 'recall')!.paper.find((p) => p.label === REAL_RECALL_LABEL)!.value!
+      expect(pointQuality(other, real, 2).recall, entry.name).toBeCloseTo(figure, 3)
+    }
+  })
+
   it("holds the issue's goals: ring 8/8 and ≥ 97 %, grid 25/25 and ≥ 95 %, AC-GAN ≥ 95 % of the classifier, InfoGAN ≤ 5 %", () => {
     const goal = (name: string, metric: string) => findReproduction(name)!.rows.find((r) => r.metric === metric)!.goal
     expect(goal('pacgan-ring8', 'pacganModes')).toEqual({ kind: 'at-least', value: 8 })
@@ -99,6 +126,7 @@ describe('the catalog', () => {
       { label: 'GAN', value: 6.3 },
       { label: 'PacGAN3', value: 7.8 },
       { label: 'PacGAN4', value: 7.8 },
+      { label: expect.stringMatching(/^no code: .*40,000 steps/), value: 8 },
     ])
   })
 })
@@ -117,7 +145,7 @@ describe('a reproduction table', () => {
       entry,
       results: [seed(1, { pacganModes: 8, pacganHighQuality: 0.98 }), seed(2, { pacganModes: 8, pacganHighQuality: 0.96 })],
     })
-    expect(s.rows.map((r) => r.verdict)).toEqual(['pass', 'fail'])
+    expect(s.rows.map((r) => r.verdict)).toEqual(['pass', 'fail', 'info'])
     expect(s.rows[1]!.why).toBe('seed 2 short of the goal')
     expect(s.rows[1]!).toMatchObject({ mean: 0.97, min: 0.96, max: 0.98 })
     expect(s.rows[1]!.sd).toBeCloseTo(Math.SQRT2 * 0.01, 12)
@@ -128,7 +156,7 @@ describe('a reproduction table', () => {
 
   it('a seed whose run failed or diverged has no figure and fails every judged row, named', () => {
     const s = summarize({ entry, results: [seed(1, { pacganModes: 8, pacganHighQuality: 0.99 }), seed(2, {}, 'diverged')] })
-    expect(s.rows.map((r) => r.verdict)).toEqual(['fail', 'fail'])
+    expect(s.rows.map((r) => r.verdict)).toEqual(['fail', 'fail', 'info'])
     expect(s.rows[0]!.why).toBe('seed 2 (diverged) did not finish')
     expect(s.rows[0]!.perSeed).toEqual([8, null])
     expect(s.rows[0]!.mean).toBe(8)
@@ -364,7 +392,7 @@ describe('the reproduction service', () => {
     expect(final.results[0]!.error).toBe('injected failure')
     expect(final.results[0]!.values).toEqual({})
     const s = summarize(final)
-    expect(s.rows.every((r) => r.verdict === 'fail')).toBe(true)
+    expect(s.rows.map((r) => r.verdict)).toEqual(['fail', 'fail', 'info'])
     expect(s.rows[0]!.why).toBe('seed 1 (failed) did not finish')
   })
 
