@@ -5,11 +5,17 @@ import type { Db } from './database'
 export class DiagnosisRepository {
   constructor(private readonly db: Db) {}
 
-  /** Records a diagnosis; a run has at most one of each kind (the first one stands). */
+  /**
+   * Records a diagnosis; a run has at most one of each kind (the first one stands). One that
+   * says it is over (`recovered`) marks the stored one of its kind so.
+   */
   add(runId: number, d: Diagnosis): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO run_events (run_id, kind, step, detected_at, detail_json, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(runId, d.kind, d.step, d.detectedAt, JSON.stringify(d), new Date().toISOString())
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT OR IGNORE INTO run_events (run_id, kind, step, detected_at, detail_json, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(runId, d.kind, d.step, d.detectedAt, JSON.stringify(d), new Date().toISOString())
+      if (d.recovered) this.setRecovered(runId, d.kind, d.recovered)
+    })()
   }
 
   list(runId: number): Diagnosis[] {
@@ -19,8 +25,21 @@ export class DiagnosisRepository {
     return rows.map((r) => JSON.parse(r.detail_json) as Diagnosis)
   }
 
-  /** A resumed run re-checks from its checkpoint: diagnoses recognised after it are dropped. */
+  /** A resumed run re-checks from its checkpoint: diagnoses, and recoveries, recognised after it are dropped. */
   truncate(runId: number, afterStep: number): void {
-    this.db.prepare('DELETE FROM run_events WHERE run_id = ? AND detected_at > ?').run(runId, afterStep)
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM run_events WHERE run_id = ? AND detected_at > ?').run(runId, afterStep)
+      for (const d of this.list(runId)) if (d.recovered && d.recovered.detectedAt > afterStep) this.setRecovered(runId, d.kind, undefined)
+    })()
+  }
+
+  private setRecovered(runId: number, kind: string, recovered: Diagnosis['recovered']): void {
+    const row = this.db.prepare('SELECT detail_json FROM run_events WHERE run_id = ? AND kind = ?').get(runId, kind) as
+      | { detail_json: string }
+      | undefined
+    if (!row) return
+    const { recovered: _old, ...stored } = JSON.parse(row.detail_json) as Diagnosis
+    const detail = recovered ? { ...stored, recovered } : stored
+    this.db.prepare('UPDATE run_events SET detail_json = ? WHERE run_id = ? AND kind = ?').run(JSON.stringify(detail), runId, kind)
   }
 }

@@ -107,7 +107,9 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
   const syncOnce = async (status?: SyncRequest['status'], patienceMs?: number): Promise<boolean> => {
     const artifacts = ctx.registry.artifacts(local.id).filter((a) => !sent.has(a.id)) // before the metrics: see the header
     const rows = ctx.registry.metricRowsAfter(local.id, cursor)
-    const diagnoses = ctx.registry.diagnoses(local.id).filter((d) => !sentDiagnoses.has(d.kind))
+    // A diagnosis goes again once it is marked recovered.
+    const sentKey = (d: { kind: string; recovered?: unknown }) => `${d.kind}${d.recovered ? ':recovered' : ''}`
+    const diagnoses = ctx.registry.diagnoses(local.id).filter((d) => !sentDiagnoses.has(sentKey(d)))
     const run = ctx.registry.getRun(local.id)
     const live = run.status === 'running' || run.status === 'paused' ? run.status : null
     const statusToSend = status ?? (live && live !== reportedStatus ? { status: live, error: null } : undefined)
@@ -125,7 +127,7 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
     )
     if (statusToSend) reportedStatus = statusToSend.status
     if (rows.length) cursor = rows.at(-1)!.step
-    for (const d of diagnoses) sentDiagnoses.add(d.kind)
+    for (const d of diagnoses) sentDiagnoses.add(sentKey(d))
     const firstUnsent = ctx.registry.metricRowsAfter(local.id, cursor, 40)[0]?.step ?? Infinity
     let leftOver = firstUnsent !== Infinity
     for (const a of artifacts) {

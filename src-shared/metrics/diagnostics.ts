@@ -1,7 +1,7 @@
 /**
  * GAN health diagnostics: watches a run's logged metrics and says, in plain words, when training
  * goes wrong and what usually helps. Each diagnosis is reported once, with the step its evidence
- * began; thresholds were set on runs of the ring-8 MLP preset (see tests/unit/diagnostics.test.ts).
+ * began (a mode collapse once more, marked recovered, when it ends); thresholds were set on runs of the ring-8 MLP preset (see tests/unit/diagnostics.test.ts).
  */
 export const DIAGNOSIS_KINDS = ['divergence', 'discriminator-dominates', 'mode-collapse', 'oscillation'] as const
 export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number]
@@ -16,6 +16,13 @@ export interface Diagnosis {
   explanation: string
   remedies: string[]
   evidence: string
+  /**
+   * Mode collapse only: set once it ended (diversity back at or above the threshold for as many
+   * epochs in a row as it took to recognise it): where the recovery began, the step it was
+   * recognised, and what showed it. A run that collapses early and then covers the data keeps its
+   * diagnosis, marked as over.
+   */
+  recovered?: { step: number; detectedAt: number; evidence: string }
 }
 
 export interface DiagnosticsOptions {
@@ -93,6 +100,10 @@ export class GanDiagnostics {
   private dominanceCount = 0
   private collapseStart: number | null = null
   private collapseCount = 0
+  /** The mode collapse reported (until it is over), and the streak of recovered epochs since. */
+  private collapse: Diagnosis | null = null
+  private recoveryStart: number | null = null
+  private recoveryCount = 0
   private readonly gLoss: { step: number; value: number }[] = []
   private readonly opts: Required<DiagnosticsOptions>
 
@@ -141,29 +152,44 @@ export class GanDiagnostics {
   observeEpoch(step: number, epoch: number, m: Record<string, number>): Diagnosis[] {
     const out: Diagnosis[] = []
     if (epoch <= 1 || m.diversity === undefined) return out
+    const modes = m.modesCaptured !== undefined ? `; ${m.modesCaptured} modes captured` : ''
     if (m.diversity < COLLAPSE_DIVERSITY) {
       this.collapseStart ??= step
       this.collapseCount++
+      this.recoveryStart = null
+      this.recoveryCount = 0
       if (this.collapseCount >= this.opts.collapseEpochs) {
-        this.report(
+        const reported = this.report(
           out,
           'mode-collapse',
           this.collapseStart,
           step,
-          `sample diversity ${m.diversity.toFixed(2)} of the real data's (below ${COLLAPSE_DIVERSITY}) for ${this.collapseCount} epochs in a row${m.modesCaptured !== undefined ? `; ${m.modesCaptured} modes captured` : ''}`,
+          `sample diversity ${m.diversity.toFixed(2)} of the real data's (below ${COLLAPSE_DIVERSITY}) for ${this.collapseCount} epochs in a row${modes}`,
         )
+        if (reported) this.collapse = reported
       }
     } else {
       this.collapseStart = null
       this.collapseCount = 0
+      if (this.collapse) {
+        this.recoveryStart ??= step
+        this.recoveryCount++
+        if (this.recoveryCount >= this.opts.collapseEpochs) {
+          const evidence = `sample diversity ${m.diversity.toFixed(2)} of the real data's (at or above ${COLLAPSE_DIVERSITY}) for ${this.recoveryCount} epochs in a row${modes}`
+          out.push({ ...this.collapse, recovered: { step: this.recoveryStart, detectedAt: step, evidence } })
+          this.collapse = null // reported once: a later collapse is not reported again (one diagnosis per kind)
+        }
+      }
     }
     return out
   }
 
-  private report(out: Diagnosis[], kind: DiagnosisKind, step: number, detectedAt: number, evidence: string): void {
-    if (this.reported.has(kind)) return
+  private report(out: Diagnosis[], kind: DiagnosisKind, step: number, detectedAt: number, evidence: string): Diagnosis | null {
+    if (this.reported.has(kind)) return null
     this.reported.add(kind)
-    out.push(describeDiagnosis(kind, step, detectedAt, evidence))
+    const d = describeDiagnosis(kind, step, detectedAt, evidence)
+    out.push(d)
+    return d
   }
 }
 

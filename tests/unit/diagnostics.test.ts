@@ -57,6 +57,55 @@ describe('detectors', () => {
     expect(d.observeEpoch(500, 5, { diversity: 0.1, modesCaptured: 1 }).map((x) => [x.kind, x.step])).toEqual([['mode-collapse', 400]])
   })
 
+  it('mode collapse that ends is reported once more, marked recovered, after as many good epochs as it took to see it', () => {
+    const d = new GanDiagnostics({ gan: 'vanilla' })
+    d.observeEpoch(100, 1, { diversity: 0.05 })
+    d.observeEpoch(200, 2, { diversity: 0.2 })
+    const [collapse] = d.observeEpoch(300, 3, { diversity: 0.3, modesCaptured: 0 })
+    expect(collapse).toMatchObject({ kind: 'mode-collapse', step: 200 })
+    expect(collapse!.recovered).toBeUndefined()
+    expect(d.observeEpoch(400, 4, { diversity: 0.9 })).toEqual([])
+    expect(d.observeEpoch(500, 5, { diversity: 0.2 })).toEqual([]) // the recovery streak breaks
+    expect(d.observeEpoch(600, 6, { diversity: 0.95 })).toEqual([])
+    const [over] = d.observeEpoch(700, 7, { diversity: 1.0, modesCaptured: 8 })
+    expect(over).toMatchObject({ kind: 'mode-collapse', step: 200, detectedAt: 300 })
+    expect(over!.recovered).toEqual({
+      step: 600,
+      detectedAt: 700,
+      evidence: "sample diversity 1.00 of the real data's (at or above 0.35) for 2 epochs in a row; 8 modes captured",
+    })
+    // Once: neither more good epochs nor a second collapse report it again.
+    for (let e = 8; e <= 12; e++) expect(d.observeEpoch(e * 100, e, { diversity: e < 10 ? 1 : 0.1 })).toEqual([])
+  })
+
+  it('the registry marks a stored collapse recovered, and a resume from before the recovery takes the mark off', async () => {
+    const t = tmpDir()
+    const registry = await Registry.open(path.join(t.dir, 'registry.sqlite'), { owner: thisProcess() })
+    try {
+      const config = validateExperiment(requirePreset('mlp-2d-ring8').config).config
+      const run = registry.createRun({ config, totalSteps: totalSteps(config) })
+      const d = new GanDiagnostics({ gan: 'vanilla' })
+      const seen = [
+        [100, 0.05],
+        [200, 0.1],
+        [300, 0.1],
+        [400, 0.9],
+        [500, 0.9],
+      ].flatMap(([step, diversity], i) => d.observeEpoch(step!, i + 1, { diversity: diversity! }))
+      for (const x of seen) registry.addDiagnosis(run.id, x)
+      expect(registry.diagnoses(run.id)).toHaveLength(1)
+      expect(registry.diagnoses(run.id)[0]).toMatchObject({ kind: 'mode-collapse', step: 200, recovered: { step: 400, detectedAt: 500 } })
+      registry.truncateDiagnoses(run.id, 450) // resumed from step 450: the recovery is not yet seen there
+      expect(registry.diagnoses(run.id)[0]).toMatchObject({ kind: 'mode-collapse', step: 200 })
+      expect(registry.diagnoses(run.id)[0]!.recovered).toBeUndefined()
+      registry.truncateDiagnoses(run.id, 250) // before the collapse was recognised: gone
+      expect(registry.diagnoses(run.id)).toEqual([])
+    } finally {
+      registry.close()
+      t.cleanup()
+    }
+  })
+
   it('oscillation: slow large waves are flagged, noise and a steady trend are not', () => {
     const waves = Array.from({ length: 60 }, (_, i) => 1 + Math.sin((i / 60) * 2 * Math.PI * 3) + 0.01 * Math.cos(i * 7))
     expect(oscillation(waves)).toMatch(/changing direction \d times/)
