@@ -62,7 +62,7 @@ describe('reproduce --reuse: which runs count as the same experiment', () => {
 
   it('never another seed, another setting, another budget, an unfinished run, another entry or the reproduction itself', () => {
     storedRun({ seed: 1 })
-    storedRun({ seed: 2, overrides: ['optimizers.generator.learningRate=1e-3'] })
+    storedRun({ seed: 2, overrides: ['optimizers.generator.learningRate=2e-3'] })
     storedRun({ seed: 2, quick: true })
     storedRun({ seed: 2, status: 'stopped' })
     storedRun({ seed: 2, name: 'toy-ring8' })
