@@ -40,8 +40,8 @@ describe('gan-workbench reproduce', () => {
     expect(r.code, r.stderr).toBe(0)
     // The steps column is the catalog's own budget for the entry (its preset with its overrides).
     const steps = recipeSteps(findReproduction('pacgan-ring8')!).toLocaleString('en-US')
-    expect(steps).toBe('40,000')
-    expect(r.stdout).toMatch(new RegExp(`pacgan-ring8 +Lin 2018 +mlp-2d-pacgan-ring8-decay-ema +${steps} +mode-coverage`))
+    expect(steps).toBe('10,000')
+    expect(r.stdout).toMatch(new RegExp(`pacgan-ring8 +Lin 2018 +mlp-2d-pacgan-ring8-codes +${steps} +mode-coverage`))
     expect(r.stdout).toMatch(/infogan-mnist +Chen 2016/)
   })
 
@@ -52,7 +52,7 @@ describe('gan-workbench reproduce', () => {
     expect(r.stderr).toMatch(/\[pacgan-ring8 2\/2\] seed 2: scoring run \d+ \(mode-coverage, 2500 samples\)/)
     expect(r.stdout).toMatch(/GOAL ROW +PAPER +SEED 1 +SEED 2 +MEAN ± SD \(MIN–MAX\) +GOAL +RESULT/)
     expect(r.stdout).toMatch(
-      /modes captured \(of 8\) +GAN 6\.3 · PacGAN3 7\.8 · PacGAN4 7\.8 +\d+ +\d+ +[\d.]+ ± [\d.]+ \(\d+–\d+\) +8 of 8 on every seed +(PASS|FAIL)/,
+      /modes captured \(of 8\) +GAN 6\.3 · PacGAN3 7\.8 · PacGAN4 7\.8 · no code: .*? 8\.0 +\d+ +\d+ +[\d.]+ ± [\d.]+ \(\d+–\d+\) +8 of 8 on every seed +(PASS|FAIL)/,
     )
     expect(r.stdout).toMatch(/high-quality samples +GAN 98\.2 % · PacGAN3 97\.7 % · PacGAN4 95\.9 %/)
     expect(r.stdout).toMatch(/seed 1: run \d+ completed\n +seed 2: run \d+ completed/)
@@ -61,9 +61,9 @@ describe('gan-workbench reproduce', () => {
     expect(again.code, again.stderr).toBe(0)
     const [outcome] = lastJson<{ reproductions: Outcome[] }>(again).reproductions
     expect(outcome!.results.map((s) => s.status)).toEqual(['completed'])
-    expect(outcome!.summary.rows.map((row) => row.row.metric)).toEqual(['pacganModes', 'pacganHighQuality'])
+    expect(outcome!.summary.rows.map((row) => row.row.metric)).toEqual(['pacganModes', 'pacganHighQuality', 'recall'])
     // Seed 1 trains the same run again: the same figures (same seed, the protocol's fixed z).
-    const seed1 = /modes captured \(of 8\) +\S.*?PacGAN4 7\.8 +(\d+)/.exec(r.stdout)![1]
+    const seed1 = /modes captured \(of 8\) +\S.*?PacGAN4 7\.8 · no code: .*? 8\.0 +(\d+)/.exec(r.stdout)![1]
     expect(outcome!.results[0]!.values.pacganModes).toBe(Number(seed1))
     const tagged = lastJson<RunRecord[]>(cli(home, ['--json', 'runs', 'list', '--tag', 'reproduction:pacgan-ring8']))
     expect(tagged).toHaveLength(3)
@@ -82,11 +82,12 @@ describe('gan-workbench reproduce', () => {
     expect(outcome!.summary.rows.map((row) => [row.verdict, row.why])).toEqual([
       ['fail', 'seeds 1 (interrupted), 2 (interrupted) did not finish'],
       ['fail', 'seeds 1 (interrupted), 2 (interrupted) did not finish'],
+      ['info', undefined],
     ])
     expect(outcome!.summary.failedSeeds).toEqual([1, 2])
     const text = cli(home, ['reproduce', 'toy-ring8', '--quick', '--seeds', '1'], { GAN_WORKBENCH_FAULTS: 'artifact-write:enospc@1' })
     expect(text.stdout).toMatch(
-      /modes captured \(of 8\) +— +interrupted +— +8 of 8 on every seed +FAIL \(seed 1 \(interrupted\) did not finish\)/,
+      /modes captured \(of 8\) +no code: .*? 7\.6 +interrupted +— +8 of 8 on every seed +FAIL \(seed 1 \(interrupted\) did not finish\)/,
     )
   })
 
@@ -109,6 +110,7 @@ describe('gan-workbench reproduce', () => {
   )
 
   it('Ctrl-C stops cleanly: the run training checkpoints, no more start, exit 130, the record says stopped', async () => {
+    const total = recipeSteps(findReproduction('toy-spiral')!)
     const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'reproduce', 'toy-spiral', '--seeds', '3'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -119,7 +121,7 @@ describe('gan-workbench reproduce', () => {
       let sent = false
       child.stderr.on('data', (c) => {
         stderr += c
-        if (!sent && /run \d+ step \d+\/4000/.test(stderr)) {
+        if (!sent && new RegExp(`run \\d+ step \\d+/${total} `).test(stderr)) {
           sent = true
           child.kill('SIGINT')
         }
@@ -139,7 +141,7 @@ describe('gan-workbench reproduce', () => {
     expect(record.results.map((s) => s.status)).toEqual(['stopped', 'not-run', 'not-run'])
     const run = lastJson<RunRecord>(cli(home, ['--json', 'runs', 'show', String(record.results[0]!.runId)]))
     expect(run.status).toBe('stopped')
-    expect(run.step).toBeLessThan(4000)
+    expect(run.step).toBeLessThan(total)
   })
 
   it("the image protocols (quick): AC-GAN's label accuracy over the classifier's own, InfoGAN's matched code error, DCGAN's Fréchet distance against its peer's", () => {
