@@ -38,7 +38,7 @@ describe('Reproductions page', () => {
       // The note's `code` spans (written for the Markdown docs) show as code, not as backticks.
       const note = page.getByTestId('repro-note')
       expect(await note.textContent()).not.toContain('`')
-      expect(await note.locator('code').first().textContent()).toBe('sample')
+      expect(await note.locator('code').allTextContents()).toContain('sample')
       await page.getByTestId('repro-none').waitFor()
       await page.getByTestId('repro-seeds').fill('2')
       await page.getByTestId('repro-quick').check()
@@ -58,14 +58,16 @@ describe('Reproductions page', () => {
         'Result',
       ])
       const modes = table.locator('[data-metric="pacganModes"] td')
-      expect(await modes.nth(1).textContent()).toBe('GAN 6.3 · PacGAN3 7.8 · PacGAN4 7.8')
+      // The paper's three figures, then the recipe before this one (its commit as code).
+      expect(await modes.nth(1).textContent()).toMatch(/^GAN 6\.3 · PacGAN3 7\.8 · PacGAN4 7\.8 · no code: .*d57f22d\) 8\.0$/)
+      expect(await modes.nth(1).locator('code').allTextContents()).toEqual(['d57f22d'])
       // …drawn one figure a line, not run together in a narrow column.
       const tops = await modes
         .nth(1)
         .locator('.figure')
         .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)))
-      expect(tops).toHaveLength(3)
-      expect(new Set(tops).size).toBe(3)
+      expect(tops).toHaveLength(4)
+      expect(new Set(tops).size).toBe(4)
       for (const i of [2, 3]) expect(await modes.nth(i).textContent()).toMatch(/^\s*\d+\s*$/)
       expect(await modes.nth(4).textContent()).toMatch(/± .*\(\d+–\d+\)/)
       expect(['pass', 'fail']).toContain(await table.locator('[data-metric="pacganModes"] [data-verdict]').getAttribute('data-verdict'))
