@@ -72,7 +72,13 @@ const metricRow = z.strictObject({
 })
 
 /** Diagnoses as the trainer records them; their shape is the trainer's own, so only the keys the registry uses are checked. */
-const diagnosis = z.looseObject({ kind: z.string().min(1).max(100), step: count, detectedAt: count })
+const diagnosis = z.looseObject({
+  kind: z.string().min(1).max(100),
+  step: count,
+  detectedAt: count,
+  // A mode collapse's end (the registry's truncate and the Health panel read it).
+  recovered: z.strictObject({ step: count, detectedAt: count, evidence: z.string().max(LIMITS.message) }).optional(),
+})
 
 export const SyncRequest = z.strictObject({
   lease: z.int().min(1),

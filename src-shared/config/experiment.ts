@@ -180,7 +180,7 @@ export const experimentConfigSchema = z.strictObject({
         .min(0)
         .max(10)
         .default(0.1)
-        .describe("λ for the continuous codes' mean-squared error (the categorical code's cross-entropy has weight 1)."),
+        .describe("λ for the continuous codes' mean-squared error (the categorical code's cross-entropy has weight categoricalWeight)."),
       categoricalWeight: z
         .number()
         .min(0)

@@ -287,6 +287,31 @@ describe("a replaced attempt's writes, raced against the claim that replaced it"
   })
 })
 
+describe('diagnoses from a worker', () => {
+  it("a mode collapse's recovery is stored; a malformed one is refused, naming the field, and stores nothing", async () => {
+    const q = queueRun()
+    const lease = await claim(q, 'w/1')
+    const collapse = {
+      kind: 'mode-collapse',
+      step: 200,
+      detectedAt: 300,
+      title: 'Mode collapse',
+      explanation: '',
+      remedies: [],
+      evidence: 'e',
+    }
+    const sync = (diagnoses: object[]) =>
+      send(q, 'POST', `sync?lease=${lease}`, JSON.stringify({ lease, metrics: [], diagnoses, step: 5, epoch: 1, samplesPerSec: null }))
+    const bad = await sync([{ ...collapse, recovered: true }])
+    expect(bad.status).toBe(400)
+    expect(bad.text).toMatch(/recovered/)
+    expect(ctx.registry.diagnoses(q.runId)).toEqual([])
+    expect((await sync([collapse])).status).toBe(200)
+    expect((await sync([{ ...collapse, recovered: { step: 400, detectedAt: 500, evidence: 'back' } }])).status).toBe(200)
+    expect(ctx.registry.diagnoses(q.runId)).toEqual([{ ...collapse, recovered: { step: 400, detectedAt: 500, evidence: 'back' } }])
+  })
+})
+
 describe('checkpoint manifests', () => {
   it('refuses a manifest without its epoch (it was committed as epoch 0), naming the field', async () => {
     const q = queueRun()
