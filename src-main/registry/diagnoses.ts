@@ -7,14 +7,14 @@ export class DiagnosisRepository {
 
   /**
    * Records a diagnosis; a run has at most one of each kind (the first one stands). One that
-   * says it is over (`recovered`) marks the stored one of its kind so.
+   * says it is over (`recovered`), or over no more (`recovered: null`), marks the stored one so.
    */
   add(runId: number, d: Diagnosis): void {
     this.db.transaction(() => {
       this.db
         .prepare('INSERT OR IGNORE INTO run_events (run_id, kind, step, detected_at, detail_json, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(runId, d.kind, d.step, d.detectedAt, JSON.stringify(d), new Date().toISOString())
-      if (d.recovered) this.setRecovered(runId, d.kind, d.recovered)
+      if (d.recovered !== undefined) this.setRecovered(runId, d.kind, d.recovered)
     })()
   }
 
@@ -39,7 +39,7 @@ export class DiagnosisRepository {
       | undefined
     if (!row) return
     const { recovered: _old, ...stored } = JSON.parse(row.detail_json) as Diagnosis
-    const detail = recovered ? { ...stored, recovered } : stored
+    const detail = recovered === undefined ? stored : { ...stored, recovered }
     this.db.prepare('UPDATE run_events SET detail_json = ? WHERE run_id = ? AND kind = ?').run(JSON.stringify(detail), runId, kind)
   }
 }

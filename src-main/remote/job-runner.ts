@@ -12,6 +12,7 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { RunStatus } from '../../src-shared/domain/run'
+import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
 import type { RunProgressEvent } from '../../src-shared/contract'
 import type { Registry } from '../registry/registry'
 import type { RunManager } from '../training/run-manager'
@@ -107,8 +108,8 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
   const syncOnce = async (status?: SyncRequest['status'], patienceMs?: number): Promise<boolean> => {
     const artifacts = ctx.registry.artifacts(local.id).filter((a) => !sent.has(a.id)) // before the metrics: see the header
     const rows = ctx.registry.metricRowsAfter(local.id, cursor)
-    // A diagnosis goes again once it is marked recovered.
-    const sentKey = (d: { kind: string; recovered?: unknown }) => `${d.kind}${d.recovered ? ':recovered' : ''}`
+    // A diagnosis goes again each time its recovered mark changes (set, or taken off).
+    const sentKey = (d: Diagnosis) => `${d.kind}:${d.recovered === undefined ? '' : (d.recovered?.detectedAt ?? 'again')}`
     const diagnoses = ctx.registry.diagnoses(local.id).filter((d) => !sentDiagnoses.has(sentKey(d)))
     const run = ctx.registry.getRun(local.id)
     const live = run.status === 'running' || run.status === 'paused' ? run.status : null

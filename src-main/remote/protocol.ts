@@ -77,7 +77,10 @@ const diagnosis = z.looseObject({
   step: count,
   detectedAt: count,
   // A mode collapse's end (the registry's truncate and the Health panel read it).
-  recovered: z.strictObject({ step: count, detectedAt: count, evidence: z.string().max(LIMITS.message) }).optional(),
+  recovered: z
+    .strictObject({ step: count, detectedAt: count, evidence: z.string().max(LIMITS.message) })
+    .nullable()
+    .optional(),
 })
 
 export const SyncRequest = z.strictObject({

@@ -175,6 +175,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       return { diversity, ...(await gan!.epochMetrics()), ...(imageEval ? await imageEval.measure() : {}) }
     }
     const diagnostics = new GanDiagnostics({ gan: config.gan })
+    diagnostics.resumeFrom(registry.diagnoses(runId))
     const imageEval = await createEpochImageEval(config, (n) => gan!.generate(n, mixSeed(config.training.seed, 4545)))
     disposeImageEval = () => imageEval?.dispose()
 

@@ -20,9 +20,9 @@ export interface Diagnosis {
    * Mode collapse only: set once it ended (diversity back at or above the threshold for as many
    * epochs in a row as it took to recognise it): where the recovery began, the step it was
    * recognised, and what showed it. A run that collapses early and then covers the data keeps its
-   * diagnosis, marked as over.
+   * diagnosis, marked as over. `null`: it was over, then G collapsed again (the mark is taken off).
    */
-  recovered?: { step: number; detectedAt: number; evidence: string }
+  recovered?: { step: number; detectedAt: number; evidence: string } | null
 }
 
 export interface DiagnosticsOptions {
@@ -100,8 +100,9 @@ export class GanDiagnostics {
   private dominanceCount = 0
   private collapseStart: number | null = null
   private collapseCount = 0
-  /** The mode collapse reported (until it is over), and the streak of recovered epochs since. */
+  /** The mode collapse reported (until it is over; `ended` after), and the streak of recovered epochs since. */
   private collapse: Diagnosis | null = null
+  private ended: Diagnosis | null = null
   private recoveryStart: number | null = null
   private recoveryCount = 0
   private readonly gLoss: { step: number; value: number }[] = []
@@ -167,6 +168,12 @@ export class GanDiagnostics {
           `sample diversity ${m.diversity.toFixed(2)} of the real data's (below ${COLLAPSE_DIVERSITY}) for ${this.collapseCount} epochs in a row${modes}`,
         )
         if (reported) this.collapse = reported
+        else if (this.ended) {
+          // Over, and collapsed again: the same diagnosis, its mark taken off.
+          this.collapse = { ...this.ended, recovered: null }
+          out.push(this.collapse)
+          this.ended = null
+        }
       }
     } else {
       this.collapseStart = null
@@ -176,12 +183,27 @@ export class GanDiagnostics {
         this.recoveryCount++
         if (this.recoveryCount >= this.opts.collapseEpochs) {
           const evidence = `sample diversity ${m.diversity.toFixed(2)} of the real data's (at or above ${COLLAPSE_DIVERSITY}) for ${this.recoveryCount} epochs in a row${modes}`
-          out.push({ ...this.collapse, recovered: { step: this.recoveryStart, detectedAt: step, evidence } })
-          this.collapse = null // reported once: a later collapse is not reported again (one diagnosis per kind)
+          this.ended = { ...this.collapse, recovered: { step: this.recoveryStart, detectedAt: step, evidence } }
+          out.push(this.ended)
+          this.collapse = null
         }
       }
     }
     return out
+  }
+
+  /**
+   * A resumed run goes on from what its registry holds (after the resume's truncate): each kind
+   * stored is reported already, and a mode collapse not marked over can still end.
+   */
+  resumeFrom(stored: Diagnosis[]): void {
+    for (const d of stored) {
+      this.reported.add(d.kind)
+      if (d.kind === 'mode-collapse') {
+        if (d.recovered) this.ended = d
+        else this.collapse = d
+      }
+    }
   }
 
   private report(out: Diagnosis[], kind: DiagnosisKind, step: number, detectedAt: number, evidence: string): Diagnosis | null {

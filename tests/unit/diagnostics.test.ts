@@ -74,8 +74,23 @@ describe('detectors', () => {
       detectedAt: 700,
       evidence: "sample diversity 1.00 of the real data's (at or above 0.35) for 2 epochs in a row; 8 modes captured",
     })
-    // Once: neither more good epochs nor a second collapse report it again.
-    for (let e = 8; e <= 12; e++) expect(d.observeEpoch(e * 100, e, { diversity: e < 10 ? 1 : 0.1 })).toEqual([])
+    // More good epochs say nothing more; a second collapse takes the mark off (same diagnosis).
+    for (let e = 8; e <= 10; e++) expect(d.observeEpoch(e * 100, e, { diversity: e < 10 ? 1 : 0.1 })).toEqual([])
+    const [again] = d.observeEpoch(1100, 11, { diversity: 0.1 })
+    expect(again).toMatchObject({ kind: 'mode-collapse', step: 200, recovered: null })
+    expect(d.observeEpoch(1200, 12, { diversity: 0.1 })).toEqual([])
+  })
+
+  it('a resumed run goes on from its stored diagnoses: a stored collapse is not reported twice, and can still end', () => {
+    const first = new GanDiagnostics({ gan: 'vanilla' })
+    const stored = [100, 200, 300].flatMap((step, i) => first.observeEpoch(step, i + 1, { diversity: 0.1 }))
+    expect(stored.map((x) => x.kind)).toEqual(['mode-collapse'])
+    const resumed = new GanDiagnostics({ gan: 'vanilla' })
+    resumed.resumeFrom(stored)
+    expect(resumed.observeEpoch(400, 4, { diversity: 0.1 })).toEqual([])
+    expect(resumed.observeEpoch(500, 5, { diversity: 0.1 })).toEqual([]) // two collapsed epochs: already reported
+    expect(resumed.observeEpoch(600, 6, { diversity: 0.9 })).toEqual([])
+    expect(resumed.observeEpoch(700, 7, { diversity: 0.9 })[0]!.recovered).toMatchObject({ step: 600, detectedAt: 700 })
   })
 
   it('the registry marks a stored collapse recovered, and a resume from before the recovery takes the mark off', async () => {
@@ -98,6 +113,10 @@ describe('detectors', () => {
       registry.truncateDiagnoses(run.id, 450) // resumed from step 450: the recovery is not yet seen there
       expect(registry.diagnoses(run.id)[0]).toMatchObject({ kind: 'mode-collapse', step: 200 })
       expect(registry.diagnoses(run.id)[0]!.recovered).toBeUndefined()
+      // Collapsed again: the stored mark is taken off.
+      registry.addDiagnosis(run.id, { ...registry.diagnoses(run.id)[0]!, recovered: { step: 400, detectedAt: 500, evidence: 'e' } })
+      registry.addDiagnosis(run.id, { ...registry.diagnoses(run.id)[0]!, recovered: null })
+      expect(registry.diagnoses(run.id)[0]!.recovered).toBeNull()
       registry.truncateDiagnoses(run.id, 250) // before the collapse was recognised: gone
       expect(registry.diagnoses(run.id)).toEqual([])
     } finally {
