@@ -1,7 +1,8 @@
 /**
  * GAN health diagnostics: watches a run's logged metrics and says, in plain words, when training
  * goes wrong and what usually helps. Each diagnosis is reported once, with the step its evidence
- * began (a mode collapse once more, marked recovered, when it ends); thresholds were set on runs of the ring-8 MLP preset (see tests/unit/diagnostics.test.ts).
+ * began (a mode collapse again when it ends, marked recovered, and when it comes back, unmarked);
+ * thresholds were set on runs of the ring-8 MLP preset (see tests/unit/diagnostics.test.ts).
  */
 export const DIAGNOSIS_KINDS = ['divergence', 'discriminator-dominates', 'mode-collapse', 'oscillation'] as const
 export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number]
@@ -100,9 +101,8 @@ export class GanDiagnostics {
   private dominanceCount = 0
   private collapseStart: number | null = null
   private collapseCount = 0
-  /** The mode collapse reported (until it is over; `ended` after), and the streak of recovered epochs since. */
+  /** The mode collapse as last announced (its `recovered` says whether it is over), and the streak of recovered epochs. */
   private collapse: Diagnosis | null = null
-  private ended: Diagnosis | null = null
   private recoveryStart: number | null = null
   private recoveryCount = 0
   private readonly gLoss: { step: number; value: number }[] = []
@@ -154,38 +154,32 @@ export class GanDiagnostics {
     const out: Diagnosis[] = []
     if (epoch <= 1 || m.diversity === undefined) return out
     const modes = m.modesCaptured !== undefined ? `; ${m.modesCaptured} modes captured` : ''
+    const evidence = (relation: string, epochs: number) =>
+      `sample diversity ${m.diversity!.toFixed(2)} of the real data's (${relation} ${COLLAPSE_DIVERSITY}) for ${epochs} epochs in a row${modes}`
     if (m.diversity < COLLAPSE_DIVERSITY) {
       this.collapseStart ??= step
       this.collapseCount++
       this.recoveryStart = null
       this.recoveryCount = 0
       if (this.collapseCount >= this.opts.collapseEpochs) {
-        const reported = this.report(
-          out,
-          'mode-collapse',
-          this.collapseStart,
-          step,
-          `sample diversity ${m.diversity.toFixed(2)} of the real data's (below ${COLLAPSE_DIVERSITY}) for ${this.collapseCount} epochs in a row${modes}`,
-        )
+        const reported = this.report(out, 'mode-collapse', this.collapseStart, step, evidence('below', this.collapseCount))
         if (reported) this.collapse = reported
-        else if (this.ended) {
+        else if (this.collapse?.recovered) {
           // Over, and collapsed again: the same diagnosis, its mark taken off.
-          this.collapse = { ...this.ended, recovered: null }
+          this.collapse = { ...this.collapse, recovered: null }
           out.push(this.collapse)
-          this.ended = null
         }
       }
     } else {
       this.collapseStart = null
       this.collapseCount = 0
-      if (this.collapse) {
+      if (this.collapse && !this.collapse.recovered) {
         this.recoveryStart ??= step
         this.recoveryCount++
         if (this.recoveryCount >= this.opts.collapseEpochs) {
-          const evidence = `sample diversity ${m.diversity.toFixed(2)} of the real data's (at or above ${COLLAPSE_DIVERSITY}) for ${this.recoveryCount} epochs in a row${modes}`
-          this.ended = { ...this.collapse, recovered: { step: this.recoveryStart, detectedAt: step, evidence } }
-          out.push(this.ended)
-          this.collapse = null
+          const recovered = { step: this.recoveryStart, detectedAt: step, evidence: evidence('at or above', this.recoveryCount) }
+          this.collapse = { ...this.collapse, recovered }
+          out.push(this.collapse)
         }
       }
     }
@@ -199,10 +193,7 @@ export class GanDiagnostics {
   resumeFrom(stored: Diagnosis[]): void {
     for (const d of stored) {
       this.reported.add(d.kind)
-      if (d.kind === 'mode-collapse') {
-        if (d.recovered) this.ended = d
-        else this.collapse = d
-      }
+      if (d.kind === 'mode-collapse') this.collapse = d
     }
   }
 
