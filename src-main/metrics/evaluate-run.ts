@@ -21,6 +21,7 @@ import { ConflictError } from '../util/errors'
 import { artifactPath } from '../registry/artifact-files'
 import type { EvalReport } from '../../src-shared/domain/eval'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
+import type { DataSource } from '../datasets/data-source'
 
 export type { EvalReport }
 
@@ -40,6 +41,12 @@ export function defaultEvalSamples(config: Pick<ExperimentConfig, 'dataset'>): n
   return isPointData(config) ? MODE_EVAL_SAMPLES : DEFAULT_EVAL_SAMPLES
 }
 
+/** A point run's data as `eval` draws it for latent seed `seed`, and the n real points its samples are scored against. */
+export function evalPointData(dataset: ExperimentConfig['dataset'], n: number, seed: number): { data: DataSource; real: Float32Array } {
+  const data = createDataSource(dataset, seed)
+  return { data, real: data.sample(n, seed + 1) }
+}
+
 export async function evaluateRun(registry: Registry, runId: number, options: EvalOptions = {}): Promise<EvalReport> {
   const run = registry.getRun(runId)
   const { config } = validateExperiment(run.config)
@@ -55,10 +62,9 @@ export async function evaluateRun(registry: Registry, runId: number, options: Ev
   const report: EvalReport = { runId, step, samples: n, seed, metrics: {}, notes: [] }
   const ds = config.dataset
   if (points) {
-    const data = createDataSource(ds, seed)
+    const { data, real } = evalPointData(ds, n, seed)
     const dim = data.shape[0]!
     if (options.modes && dim !== 2) throw new ConflictError(`run ${runId} makes ${dim}-dimensional points: mode centres are 2D`)
-    const real = data.sample(n, seed + 1)
     report.metrics.diversity = diversityRatio(generated.subarray(0, dim * Math.min(n, 512)), real.subarray(0, dim * Math.min(n, 512)), dim)
     Object.assign(report.metrics, pointQuality(generated, real, dim))
     const modes = pointModes(data, options.modes)

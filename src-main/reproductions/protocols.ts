@@ -17,9 +17,8 @@ import type { ReproductionEntry } from '../../src-shared/reproductions/catalog'
 import { infoganCodes, validateExperiment } from '../../src-shared/config/validate'
 import { codeClassMatching } from '../../src-shared/metrics/code-matching'
 import { classesPresent } from '../../src-shared/metrics/image-metrics'
-import { createDataSource } from '../datasets/create-data-source'
 import { sampleRun } from '../model-io/sample'
-import { DEFAULT_EVAL_SEED } from '../metrics/evaluate-run'
+import { DEFAULT_EVAL_SEED, evalPointData } from '../metrics/evaluate-run'
 import { classifierDatasetOf } from '../scoring/epoch-image-metrics'
 import { scoreImages, type ImageScore } from '../metrics/image-scoring'
 import { modeReport, pointModes, pointQuality } from '../scoring/point-metrics'
@@ -69,11 +68,11 @@ export interface Measurement {
 export async function measureRun(registry: Registry, runId: number, entry: ReproductionEntry, samples: number): Promise<Measurement> {
   const { config } = validateExperiment(registry.getRun(runId).config)
   if (entry.protocol.kind === 'mode-coverage') {
-    const modes = pointModes(createDataSource(config.dataset, config.training.seed))
+    // The data and real points `eval` scores against, so the figures agree.
+    const { data, real } = evalPointData(config.dataset, samples, DEFAULT_EVAL_SEED)
+    const modes = pointModes(data)
     if (!modes) throw new ProtocolError(`run ${runId}'s data has no known modes`)
     const generated = await sampleRun(registry, runId, samples, DEFAULT_EVAL_SEED)
-    // The real points `eval` compares with (its data source and draw), so the figures agree.
-    const real = createDataSource(config.dataset, DEFAULT_EVAL_SEED).sample(samples, DEFAULT_EVAL_SEED + 1)
     return { values: { ...modeReport(generated, modes).metrics, ...pointQuality(generated, real, 2) }, modes }
   }
   return { values: await measureImages(registry, runId, entry, samples) }

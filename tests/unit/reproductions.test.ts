@@ -26,7 +26,7 @@ import { markdownTable, textTable } from '../../src-main/reproductions/report'
 import { previousDocs, reproductionsMarkdown } from '../../src-main/reproductions/docs'
 import { createDataSource } from '../../src-main/datasets/create-data-source'
 import { pointQuality } from '../../src-main/scoring/point-metrics'
-import { DEFAULT_EVAL_SEED } from '../../src-main/metrics/evaluate-run'
+import { DEFAULT_EVAL_SEED, evalPointData } from '../../src-main/metrics/evaluate-run'
 import { classifierDatasetOf } from '../../src-main/scoring/epoch-image-metrics'
 import { useTempRegistry } from '../helpers/temp-registry'
 import { newReproduction } from '../helpers/new-reproduction'
@@ -105,7 +105,7 @@ describe('the catalog', () => {
     for (const entry of entries) {
       const dataset = validateExperiment(recipeConfig(entry.recipe)).config.dataset
       // The protocol's real points (as `eval` draws them), and another 2,500 drawn with other seeds.
-      const real = createDataSource(dataset, DEFAULT_EVAL_SEED).sample(2500, DEFAULT_EVAL_SEED + 1)
+      const { real } = evalPointData(dataset, 2500, DEFAULT_EVAL_SEED)
       const other = createDataSource(dataset, 99).sample(2500, 7)
       const figure = entry.rows.find((r) => r.metric === 'recall')!.paper.find((p) => p.label === REAL_RECALL_LABEL)!.value!
       expect(pointQuality(other, real, 2).recall, entry.name).toBeCloseTo(figure, 3)
