@@ -365,6 +365,16 @@ export const cycleDiscriminator: GraphSpecInput = {
   outputs: ['patches'],
 }
 
+/** The lecture's 2D MLP body after `input`: 2 hidden layers of 128 with LeakyReLU 0.2, the last activation named `last`. */
+function mlp2dHidden(input: string, last: string): GraphSpecInput['nodes'] {
+  return [
+    { name: 'hidden_1', layer: { type: 'dense', units: 128 }, inputs: [input] },
+    { name: 'hidden_1_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_1'] },
+    { name: 'hidden_2', layer: { type: 'dense', units: 128 }, inputs: ['hidden_1_act'] },
+    { name: last, layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_2'] },
+  ]
+}
+
 /**
  * The lecture's 2D MLP generator (2 hidden layers of 128, LeakyReLU 0.2) with InfoGAN's categorical
  * code beside z: a one-hot of `codes` values, concatenated to z. The code lets G jump between modes
@@ -378,10 +388,7 @@ export function mlp2dCodeGenerator(latent: number, codes: number): GraphSpecInpu
     ],
     nodes: [
       { name: 'z_and_code', layer: { type: 'concatenate' }, inputs: ['z', 'code'] },
-      { name: 'hidden_1', layer: { type: 'dense', units: 128 }, inputs: ['z_and_code'] },
-      { name: 'hidden_1_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_1'] },
-      { name: 'hidden_2', layer: { type: 'dense', units: 128 }, inputs: ['hidden_1_act'] },
-      { name: 'hidden_2_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_2'] },
+      ...mlp2dHidden('z_and_code', 'hidden_2_act'),
       { name: 'point', layer: { type: 'dense', units: 2 }, inputs: ['hidden_2_act'] },
     ],
     outputs: ['point'],
@@ -396,10 +403,7 @@ export function mlp2dCodeDiscriminator(codes: number): GraphSpecInput {
   return {
     inputs: [{ name: 'point', shape: [2], role: 'image' }],
     nodes: [
-      { name: 'hidden_1', layer: { type: 'dense', units: 128 }, inputs: ['point'] },
-      { name: 'hidden_1_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_1'] },
-      { name: 'hidden_2', layer: { type: 'dense', units: 128 }, inputs: ['hidden_1_act'] },
-      { name: 'features', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_2'] },
+      ...mlp2dHidden('point', 'features'),
       { name: 'source', layer: { type: 'dense', units: 1, activation: 'sigmoid' }, inputs: ['features'] },
       { name: 'q', layer: { type: 'dense', units: codes }, inputs: ['features'] },
     ],

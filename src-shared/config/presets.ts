@@ -98,8 +98,13 @@ function mlp2dPacganRing(depth: number, width: number, epochs: number, learningR
       generator: { type: 'adam', learningRate, beta1: 0.5 },
       discriminator: { type: 'adam', learningRate, beta1: 0.5 },
     },
-    training: { ...base.training, checkpointEvery: 20, lrSchedule: 'linear', generatorEma: 0.999 },
+    training: decayAndAverage(base.training),
   }
+}
+
+/** The PacGAN-ring recipe's generic changes to a 2D preset's training: both rates decayed linearly to 0, G weight averaging β 0.999. */
+function decayAndAverage(training: ExperimentConfigInput['training']): ExperimentConfigInput['training'] {
+  return { ...training, checkpointEvery: 20, lrSchedule: 'linear', generatorEma: 0.999 }
 }
 
 /**
@@ -120,7 +125,7 @@ function mlp2dCodes(distribution: Toy2dName, modes: number, epochs = 100): Exper
     infogan: { categorical: modes, continuous: 0 },
     generator: mlp2dCodeGenerator(4, modes),
     discriminator: mlp2dCodeDiscriminator(modes),
-    training: { ...base.training, checkpointEvery: 20, lrSchedule: 'linear', generatorEma: 0.999 },
+    training: decayAndAverage(base.training),
   }
 }
 
