@@ -29,7 +29,8 @@ export class DiagnosisRepository {
   truncate(runId: number, afterStep: number): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM run_events WHERE run_id = ? AND detected_at > ?').run(runId, afterStep)
-      for (const d of this.list(runId)) if (d.recovered && d.recovered.detectedAt > afterStep) this.setRecovered(runId, d.kind, undefined)
+      for (const d of this.list(runId))
+        if (d.recovered && d.recovered.detectedAt > afterStep) this.save(runId, { ...d, recovered: undefined })
     })()
   }
 
@@ -37,9 +38,11 @@ export class DiagnosisRepository {
     const row = this.db.prepare('SELECT detail_json FROM run_events WHERE run_id = ? AND kind = ?').get(runId, kind) as
       | { detail_json: string }
       | undefined
-    if (!row) return
-    const { recovered: _old, ...stored } = JSON.parse(row.detail_json) as Diagnosis
-    const detail = recovered === undefined ? stored : { ...stored, recovered }
-    this.db.prepare('UPDATE run_events SET detail_json = ? WHERE run_id = ? AND kind = ?').run(JSON.stringify(detail), runId, kind)
+    if (row) this.save(runId, { ...(JSON.parse(row.detail_json) as Diagnosis), recovered })
+  }
+
+  /** Rewrites a stored diagnosis (JSON leaves an undefined `recovered` out: the mark is gone). */
+  private save(runId: number, d: Diagnosis): void {
+    this.db.prepare('UPDATE run_events SET detail_json = ? WHERE run_id = ? AND kind = ?').run(JSON.stringify(d), runId, d.kind)
   }
 }

@@ -68,6 +68,9 @@ function isRefusal(e: unknown): e is Error {
   return e instanceof BadAnswerError || e instanceof ShipmentError || e instanceof ConfigError
 }
 
+/** What a worker has sent of a diagnosis: it goes again each time its recovered mark changes (set, or taken off). */
+const sentKey = (d: Diagnosis) => `${d.kind}:${d.recovered === undefined ? '' : (d.recovered?.detectedAt ?? 'again')}`
+
 export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): Promise<JobOutcome> {
   // Before anything else, the coordinator URL included: a job nobody with the worker key signed is not opened.
   const { runId, coordinator, token } = openJob(ctx.workerKey, job.id, job.data)
@@ -108,8 +111,6 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
   const syncOnce = async (status?: SyncRequest['status'], patienceMs?: number): Promise<boolean> => {
     const artifacts = ctx.registry.artifacts(local.id).filter((a) => !sent.has(a.id)) // before the metrics: see the header
     const rows = ctx.registry.metricRowsAfter(local.id, cursor)
-    // A diagnosis goes again each time its recovered mark changes (set, or taken off).
-    const sentKey = (d: Diagnosis) => `${d.kind}:${d.recovered === undefined ? '' : (d.recovered?.detectedAt ?? 'again')}`
     const diagnoses = ctx.registry.diagnoses(local.id).filter((d) => !sentDiagnoses.has(sentKey(d)))
     const run = ctx.registry.getRun(local.id)
     const live = run.status === 'running' || run.status === 'paused' ? run.status : null
