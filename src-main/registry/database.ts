@@ -93,7 +93,12 @@ async function migrate(db: Db, file: string, from: number, migrations: readonly 
   db.pragma('foreign_keys = OFF')
   try {
     const apply = db.transaction(() => {
-      for (let v = from; v < migrations.length; v++) db.exec(migrations[v]!)
+      // Read again under the write lock: two processes opening a new data directory at once (two
+      // `train` commands, a trainer and the server) both saw the old version; the second to take
+      // the lock finds the schema already upgraded and must not run the migrations again.
+      const current = db.pragma('user_version', { simple: true }) as number
+      if (current >= migrations.length) return
+      for (let v = current; v < migrations.length; v++) db.exec(migrations[v]!)
       const broken = (db.pragma('foreign_key_check') as unknown[]).length
       if (broken > brokenBefore)
         throw new RegistryError(
