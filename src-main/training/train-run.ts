@@ -174,7 +174,8 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       if (pointEval) return { ...(await pointEval()), diversity }
       return { diversity, ...(await gan!.epochMetrics()), ...(imageEval ? await imageEval.measure() : {}) }
     }
-    const diagnostics = new GanDiagnostics({ gan: config.gan })
+    // Where the data's modes are known, a mode collapse is over only when every mode is back.
+    const diagnostics = new GanDiagnostics({ gan: config.gan, modes: pointEval ? data.mixture?.centres.length : undefined })
     diagnostics.resumeFrom(registry.diagnoses(runId))
     const imageEval = await createEpochImageEval(config, (n) => gan!.generate(n, mixSeed(config.training.seed, 4545)))
     disposeImageEval = () => imageEval?.dispose()

@@ -18,8 +18,8 @@ export interface Diagnosis {
   remedies: string[]
   evidence: string
   /**
-   * Mode collapse only: set once it ended (diversity back at or above the threshold for as many
-   * epochs in a row as it took to recognise it): where the recovery began, the step it was
+   * Mode collapse only: set once it ended (diversity back at or above the threshold, and every mode
+   * captured where the modes are known, for as many epochs in a row as it took to recognise it): where the recovery began, the step it was
    * recognised, and what showed it. A run that collapses early and then covers the data keeps its
    * diagnosis, marked as over. `null`: it was over, then G collapsed again (the mark is taken off).
    */
@@ -35,6 +35,12 @@ export interface DiagnosticsOptions {
   collapseEpochs?: number
   /** Logged points the oscillation test looks at. */
   oscillationWindow?: number
+  /**
+   * The number of modes, where the data's modes are known (the 2D mixtures): a mode collapse is then
+   * over only once every mode is captured again (`modesCaptured` of the epoch metrics), not as soon
+   * as the samples spread out, which on these runs comes thousands of steps before the modes form.
+   */
+  modes?: number
 }
 
 /** D(G(z)) below this and D(x) above 1 − this: D separates real from generated almost perfectly. */
@@ -106,7 +112,7 @@ export class GanDiagnostics {
   private recoveryStart: number | null = null
   private recoveryCount = 0
   private readonly gLoss: { step: number; value: number }[] = []
-  private readonly opts: Required<DiagnosticsOptions>
+  private readonly opts: Required<Omit<DiagnosticsOptions, 'modes'>> & Pick<DiagnosticsOptions, 'modes'>
 
   constructor(options: DiagnosticsOptions) {
     this.opts = { dominanceWindow: 20, collapseEpochs: 2, oscillationWindow: 60, ...options }
@@ -153,7 +159,10 @@ export class GanDiagnostics {
   observeEpoch(step: number, epoch: number, m: Record<string, number>): Diagnosis[] {
     const out: Diagnosis[] = []
     if (epoch <= 1 || m.diversity === undefined) return out
-    const modes = m.modesCaptured !== undefined ? `; ${m.modesCaptured} modes captured` : ''
+    const modes =
+      m.modesCaptured === undefined
+        ? ''
+        : `; ${m.modesCaptured}${this.opts.modes !== undefined ? ` of ${this.opts.modes}` : ''} modes captured`
     const evidence = (relation: string, epochs: number) =>
       `sample diversity ${m.diversity!.toFixed(2)} of the real data's (${relation} ${COLLAPSE_DIVERSITY}) for ${epochs} epochs in a row${modes}`
     if (m.diversity < COLLAPSE_DIVERSITY) {
@@ -173,7 +182,11 @@ export class GanDiagnostics {
     } else {
       this.collapseStart = null
       this.collapseCount = 0
-      if (this.collapse && !this.collapse.recovered) {
+      const modesBack = this.opts.modes === undefined || m.modesCaptured === undefined || m.modesCaptured >= this.opts.modes
+      if (!modesBack) {
+        this.recoveryStart = null
+        this.recoveryCount = 0
+      } else if (this.collapse && !this.collapse.recovered) {
         this.recoveryStart ??= step
         this.recoveryCount++
         if (this.recoveryCount >= this.opts.collapseEpochs) {

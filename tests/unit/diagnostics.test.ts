@@ -81,6 +81,25 @@ describe('detectors', () => {
     expect(d.observeEpoch(1200, 12, { diversity: 0.1 })).toEqual([])
   })
 
+  it('where the modes are known, a mode collapse is over only once every mode is captured again, not when the samples spread', () => {
+    // As the 2D runs go: spread out long before the modes form (a ring of 8).
+    const d = new GanDiagnostics({ gan: 'vanilla', modes: 8 })
+    d.observeEpoch(100, 1, { diversity: 0.05, modesCaptured: 0 })
+    d.observeEpoch(200, 2, { diversity: 0.1, modesCaptured: 0 })
+    const [collapse] = d.observeEpoch(300, 3, { diversity: 0.2, modesCaptured: 0 })
+    expect(collapse!.evidence).toContain('; 0 of 8 modes captured')
+    for (let e = 4; e <= 20; e++) expect(d.observeEpoch(e * 100, e, { diversity: 0.9, modesCaptured: Math.min(7, e - 4) })).toEqual([])
+    expect(d.observeEpoch(2100, 21, { diversity: 0.9, modesCaptured: 8 })).toEqual([])
+    expect(d.observeEpoch(2200, 22, { diversity: 0.9, modesCaptured: 7 })).toEqual([]) // a mode lost again: the streak breaks
+    expect(d.observeEpoch(2300, 23, { diversity: 0.9, modesCaptured: 8 })).toEqual([])
+    const [over] = d.observeEpoch(2400, 24, { diversity: 0.95, modesCaptured: 8 })
+    expect(over!.recovered).toEqual({
+      step: 2300,
+      detectedAt: 2400,
+      evidence: "sample diversity 0.95 of the real data's (at or above 0.35) for 2 epochs in a row; 8 of 8 modes captured",
+    })
+  })
+
   it('a resumed run goes on from its stored diagnoses: a stored collapse is not reported twice, and can still end', () => {
     const first = new GanDiagnostics({ gan: 'vanilla' })
     const stored = [100, 200, 300].flatMap((step, i) => first.observeEpoch(step, i + 1, { diversity: 0.1 }))
