@@ -12,7 +12,7 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { ConfigError } from '../../src-shared/config/errors'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import type { RunStatus } from '../../src-shared/domain/run'
-import type { Diagnosis } from '../../src-shared/metrics/diagnostics'
+import { DiagnosisSync } from './diagnosis-sync'
 import type { RunProgressEvent } from '../../src-shared/contract'
 import type { Registry } from '../registry/registry'
 import type { RunManager } from '../training/run-manager'
@@ -68,9 +68,6 @@ function isRefusal(e: unknown): e is Error {
   return e instanceof BadAnswerError || e instanceof ShipmentError || e instanceof ConfigError
 }
 
-/** What a worker has sent of a diagnosis: it goes again each time its recovered mark changes (set, or taken off). */
-const sentKey = (d: Diagnosis) => `${d.kind}:${d.recovered === undefined ? '' : (d.recovered?.detectedAt ?? 'again')}`
-
 export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): Promise<JobOutcome> {
   // Before anything else, the coordinator URL included: a job nobody with the worker key signed is not opened.
   const { runId, coordinator, token } = openJob(ctx.workerKey, job.id, job.data)
@@ -104,14 +101,14 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
   const sent = new Set<number>() // local artifact ids handed back
   if (prepared.checkpoint) sent.add(placeCheckpoint(ctx, local.id, prepared.checkpoint))
   let cursor = claim.checkpoint?.step ?? 0 // metrics up to here are the coordinator's
-  const sentDiagnoses = new Set<string>()
+  const sentDiagnoses = new DiagnosisSync()
   let reportedStatus: RunStatus = 'running'
 
   /** Hands back what is new; returns whether anything was left over for the next round. */
   const syncOnce = async (status?: SyncRequest['status'], patienceMs?: number): Promise<boolean> => {
     const artifacts = ctx.registry.artifacts(local.id).filter((a) => !sent.has(a.id)) // before the metrics: see the header
     const rows = ctx.registry.metricRowsAfter(local.id, cursor)
-    const diagnoses = ctx.registry.diagnoses(local.id).filter((d) => !sentDiagnoses.has(sentKey(d)))
+    const diagnoses = sentDiagnoses.pending(ctx.registry.diagnoses(local.id))
     const run = ctx.registry.getRun(local.id)
     const live = run.status === 'running' || run.status === 'paused' ? run.status : null
     const statusToSend = status ?? (live && live !== reportedStatus ? { status: live, error: null } : undefined)
@@ -129,7 +126,7 @@ export async function runJob(ctx: WorkerContext, job: Job, lockToken?: string): 
     )
     if (statusToSend) reportedStatus = statusToSend.status
     if (rows.length) cursor = rows.at(-1)!.step
-    for (const d of diagnoses) sentDiagnoses.add(sentKey(d))
+    sentDiagnoses.markSent(diagnoses)
     const firstUnsent = ctx.registry.metricRowsAfter(local.id, cursor, 40)[0]?.step ?? Infinity
     let leftOver = firstUnsent !== Infinity
     for (const a of artifacts) {
