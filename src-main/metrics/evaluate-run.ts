@@ -47,6 +47,20 @@ export function evalPointData(dataset: ExperimentConfig['dataset'], n: number, s
   return { data, real: data.sample(n, seed + 1) }
 }
 
+/**
+ * A point run with InfoGAN's categorical code scored against a different number of modes: the
+ * `-codes` recipes need one code per mode, and the mismatch explains figures that look wrong.
+ */
+export function codeCountNote(config: ExperimentConfig, modes: number): string | null {
+  const codes = config.conditioning === 'infogan' ? (config.infogan?.categorical ?? 0) : 0
+  if (codes === 0 || codes === modes) return null
+  const effect =
+    codes > modes
+      ? 'codes share modes, and Q pushes the codes on one mode apart, so each shrinks towards a point (lower recall)'
+      : 'some codes must each cover several modes, with samples between them (lower high-quality share)'
+  return `this run's categorical code has ${codes} values and these are ${modes} modes: the -codes recipes draw one code per mode; here ${effect} (docs/presets.md)`
+}
+
 export async function evaluateRun(registry: Registry, runId: number, options: EvalOptions = {}): Promise<EvalReport> {
   const run = registry.getRun(runId)
   const { config } = validateExperiment(run.config)
@@ -73,6 +87,8 @@ export async function evaluateRun(registry: Registry, runId: number, options: Ev
       Object.assign(report.metrics, m.metrics, { modes: modes.centres.length })
       report.modes = modes
       report.modeProtocols = m.protocols
+      const codes = codeCountNote(config, modes.centres.length)
+      if (codes) report.notes.push(codes)
       if (n !== MODE_EVAL_SAMPLES)
         report.notes.push(
           `${n.toLocaleString('en-US')} samples: PacGAN and VEEGAN score ${MODE_EVAL_SAMPLES.toLocaleString('en-US')}, so compare their tables at --samples ${MODE_EVAL_SAMPLES}`,

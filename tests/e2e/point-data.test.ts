@@ -183,4 +183,30 @@ describe('evaluating a CSV-trained run', () => {
     expect(cli(home, ['eval', String(run.id), '--modes', centres]).stderr).toMatch(/--modes and --std go together/)
     expect(cli(home, ['eval', String(run.id), '--modes', centres, '--std', '-1']).stderr).toMatch(/--std must be a positive number/)
   })
+
+  it('eval of a run with a categorical code says so when the code has not one value per mode', () => {
+    const r = cli(home, [
+      '--json',
+      'train',
+      '--preset',
+      'mlp-2d-pacgan-ring8-codes',
+      ...sets(`dataset={"kind":"csv","file":${JSON.stringify(csv)}}`, 'training.epochs=1', 'training.stepsPerEpoch=10'),
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    const coded = lastJson<RunRecord>(r)
+    const ring = (k: number) => {
+      const file = path.join(t.dir, `centres-${k}.csv`)
+      const rows = Array.from({ length: k }, (_, i) => `${4 * Math.cos((2 * Math.PI * i) / k)},${4 * Math.sin((2 * Math.PI * i) / k)}`)
+      fs.writeFileSync(file, rows.join('\n'))
+      return file
+    }
+    const notes = (k: number) => {
+      const e = cli(home, ['--json', 'eval', String(coded.id), '--modes', ring(k), '--std', '0.05'])
+      expect(e.code, e.stderr).toBe(0)
+      return lastJson<{ notes: string[] }>(e).notes.join(' ')
+    }
+    expect(notes(8)).not.toMatch(/categorical code/)
+    expect(notes(4)).toMatch(/categorical code has 8 values and these are 4 modes: .*codes share modes/)
+    expect(notes(12)).toMatch(/categorical code has 8 values and these are 12 modes: .*cover several modes/)
+  })
 })
