@@ -5,6 +5,7 @@
  */
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { showDiagnoses } from '../../src-main/cli/commands/runs'
 import { GanDiagnostics, oscillation } from '../../src-shared/metrics/diagnostics'
 import { diversityRatio, meanPairwiseDistance } from '../../src-shared/metrics/diversity'
 import { validateExperiment } from '../../src-shared/config/validate'
@@ -98,6 +99,21 @@ describe('detectors', () => {
       detectedAt: 2400,
       evidence: "sample diversity 0.95 of the real data's (at or above 0.35) for 2 epochs in a row; 8 of 8 modes captured",
     })
+  })
+
+  it('`runs show` says a collapse is over, since when and why, and offers no remedies for it', () => {
+    const d = new GanDiagnostics({ gan: 'vanilla', modes: 8 })
+    const [collapse] = [100, 200, 300].flatMap((s) => d.observeEpoch(s, s / 100, { diversity: 0.1, modesCaptured: 0 }))
+    const open = showDiagnoses([collapse!])
+    expect(open).toContain('Mode collapse (from step 200, recognised at 300)\n')
+    expect(open).toContain('try: Unrolled GAN')
+    const [over] = [400, 500].flatMap((s) => d.observeEpoch(s, s / 100, { diversity: 0.9, modesCaptured: 8 }))
+    const text = showDiagnoses([over!])
+    expect(text).toContain('Mode collapse (from step 200, recognised at 300), over from step 400 (recognised at 500)')
+    expect(text).toContain(
+      "recovered: sample diversity 0.90 of the real data's (at or above 0.35) for 2 epochs in a row; 8 of 8 modes captured",
+    )
+    expect(text).not.toContain('try:')
   })
 
   it('a resumed run goes on from its stored diagnoses: a stored collapse is not reported twice, and can still end', () => {

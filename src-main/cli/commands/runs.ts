@@ -48,15 +48,16 @@ function show(r: RunRecord): string {
   return lines.join('\n')
 }
 
-function showDiagnoses(diagnoses: Diagnosis[]): string {
+/** The Health panel in text: a diagnosis that is over says since when and why, without remedies. */
+export function showDiagnoses(diagnoses: Diagnosis[]): string {
   if (diagnoses.length === 0) return '\nhealth      no problems recognised'
   return diagnoses
     .map((d) =>
       [
-        `\nhealth      ${d.title} (from step ${d.step}, recognised at ${d.detectedAt})`,
+        `\nhealth      ${d.title} (from step ${d.step}, recognised at ${d.detectedAt})${d.recovered ? `, over from step ${d.recovered.step} (recognised at ${d.recovered.detectedAt})` : ''}`,
         `            ${d.explanation}`,
         `            evidence: ${d.evidence}`,
-        `            try: ${d.remedies.join('; ')}`,
+        d.recovered ? `            recovered: ${d.recovered.evidence}` : `            try: ${d.remedies.join('; ')}`,
       ].join('\n'),
     )
     .join('')
