@@ -267,6 +267,7 @@ export class VanillaGan implements GanModel {
       [this.dOptimizer, dOpt],
       [this.unrollOptimizer, dOpt],
     ])
+    this.objective.atProgress?.(progress)
     const native = this.observer || typeof this.nativeStep === 'string' ? null : this.nativeStep.trainStep(step)
     if (native) {
       this.ema?.update()

@@ -187,6 +187,14 @@ export const experimentConfigSchema = z.strictObject({
         .max(10)
         .default(1)
         .describe("λ for the categorical code's cross-entropy (Chen et al. 2016 use 1)."),
+      warmup: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0)
+        .describe(
+          "Share of the run (0 to 1) over which Q's whole loss (both codes' terms, for Q and G) ramps linearly from 0 to its full weight; 0: full weight from the first step. With many codes, G first learns the data without them, and the codes then divide what it draws.",
+        ),
     })
     .optional()
     .describe("InfoGAN's latent codes (conditioning: infogan)."),

@@ -118,13 +118,18 @@ function decayAndAverage(training: ExperimentConfigInput['training']): Experimen
  * linearly to 0, G weight averaging β 0.999. The user must know the number of modes
  * (`infogan.categorical`). `instanceNoise` (the std of Gaussian noise on D's inputs, decaying to 0)
  * widens D's view where modes are far apart for their size: a code left between two modes then
- * still feels the pull of the mode no code holds.
+ * still feels the pull of the mode no code holds. `qWarmup` (infogan.warmup) ramps Q's loss from 0
+ * over that share of the run: G first draws the data as a plain GAN, and the codes then divide it.
  */
-function mlp2dCodes(distribution: Toy2dName, modes: number, epochs = 100, instanceNoise = 0): ExperimentConfigInput {
+function mlp2dCodes(
+  distribution: Toy2dName,
+  modes: number,
+  { epochs = 100, instanceNoise = 0, qWarmup = 0 }: { epochs?: number; instanceNoise?: number; qWarmup?: number } = {},
+): ExperimentConfigInput {
   const base = mlp2d(distribution, epochs)
   return {
     ...conditional(base, 'infogan'),
-    infogan: { categorical: modes, continuous: 0 },
+    infogan: { categorical: modes, continuous: 0, ...(qWarmup > 0 ? { warmup: qWarmup } : {}) },
     generator: mlp2dCodeGenerator(4, modes),
     discriminator: mlp2dCodeDiscriminator(modes),
     ...(instanceNoise > 0 ? { tricks: { instanceNoise } } : {}),
@@ -275,21 +280,21 @@ export const PRESETS: readonly Preset[] = [
     title: 'MLP GAN + categorical code · ring of 8',
     description:
       "The ring of 8 (radius 2, std 0.02): the lecture's 2D MLP GAN given InfoGAN's categorical code with one value per mode (8), beside z, and a Q head on D that recovers it (no continuous codes). G maps z continuously, so without the code it draws bridges of samples between modes; the code lets it jump, and Q keeps the codes apart. 20,000 steps of 256 (twice the PacGAN ring's: this ring is twice its size, with σ twice as large) from learning rates of 1e-3 decayed linearly to 0, G weight averaging β 0.999. Needs the number of modes. Results against the papers: docs/reproductions.md.",
-    config: mlp2dCodes('ring8', 8, 200),
+    config: mlp2dCodes('ring8', 8, { epochs: 200 }),
   },
   {
     name: 'mlp-2d-grid25-codes',
     title: 'MLP GAN + categorical code · grid of 25',
     description:
       "The 5×5 grid of PacGAN and VEEGAN (std 0.05): the lecture's 2D MLP GAN given InfoGAN's categorical code with one value per mode (25), beside z, and a Q head on D that recovers it (no continuous codes). G maps z continuously, so without the code it draws bridges of samples between modes; the code lets it jump, and Q keeps the codes apart. Instance noise on D's inputs (std 0.3, decaying linearly to 0): without it a code could stay on a line between two modes, on 2 of 5 seeds. 10,000 steps of 256 from learning rates of 1e-3 decayed linearly to 0, G weight averaging β 0.999. Needs the number of modes. Results against the papers: docs/reproductions.md.",
-    config: mlp2dCodes('grid25', 25, 100, 0.3),
+    config: mlp2dCodes('grid25', 25, { instanceNoise: 0.3 }),
   },
   {
     name: 'mlp-2d-spiral-codes',
     title: 'MLP GAN + categorical code · spiral',
     description:
-      "The spiral of 50 tight Gaussians (std 0.05): the lecture's 2D MLP GAN given InfoGAN's categorical code with one value per mode (50), beside z, and a Q head on D that recovers it (no continuous codes). G maps z continuously, so without the code it draws bridges of samples between modes; the code lets it jump, and Q keeps the codes apart. 10,000 steps of 256 from learning rates of 1e-3 decayed linearly to 0, G weight averaging β 0.999. Needs the number of modes. Results against the papers: docs/reproductions.md.",
-    config: mlp2dCodes('spiral', 50),
+      "The spiral of 50 tight Gaussians (std 0.05): the lecture's 2D MLP GAN given InfoGAN's categorical code with one value per mode (50), beside z, and a Q head on D that recovers it (no continuous codes). G maps z continuously, so without the code it draws bridges of samples between modes; the code lets it jump, and Q keeps the codes apart. Q's loss ramps from 0 to full over the first 1,000 steps (infogan.warmup 0.1): with all 50 codes from the first step, some settled between modes that other codes held. 10,000 steps of 256 from learning rates of 1e-3 decayed linearly to 0, G weight averaging β 0.999. Needs the number of modes. Results against the papers: docs/reproductions.md.",
+    config: mlp2dCodes('spiral', 50, { qWarmup: 0.1 }),
   },
   {
     name: 'mlp-2d-ring8-lsgan',

@@ -13,7 +13,7 @@ import { isGraphSpec, layerActivation, outputLayer, specLayers } from '../model/
 
 export { dataShape, isPointData } from './data-shape'
 
-export const INFOGAN_DEFAULTS = { categorical: 10, continuous: 2, continuousWeight: 0.1, categoricalWeight: 1 } as const
+export const INFOGAN_DEFAULTS = { categorical: 10, continuous: 2, continuousWeight: 0.1, categoricalWeight: 1, warmup: 0 } as const
 
 /** InfoGAN's code settings (the defaults when the config leaves them out). */
 export function infoganCodes(config: Pick<ExperimentConfig, 'infogan'>): {
@@ -21,6 +21,7 @@ export function infoganCodes(config: Pick<ExperimentConfig, 'infogan'>): {
   continuous: number
   continuousWeight: number
   categoricalWeight: number
+  warmup: number
 } {
   return { ...INFOGAN_DEFAULTS, ...config.infogan }
 }

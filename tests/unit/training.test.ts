@@ -415,6 +415,43 @@ describe('conditional GANs', () => {
     expect(loss(0)).toBe(0)
   })
 
+  it("InfoGAN's warmup ramps Q's loss from 0 to full over that share of the run, and the training loop tells the objective where it is", async () => {
+    const base = requirePreset('mlp-2d-pacgan-ring8-codes').config
+    const q = tf.tensor2d([Array.from({ length: 8 }, (_, c) => (c === 0 ? Math.log(4) : 0))])
+    const code = tf.tensor2d([Array.from({ length: 8 }, (_, c) => (c === 0 ? 1 : 0))])
+    const full = Math.log(11 / 4)
+    const config = (warmup?: number) =>
+      validateExperiment({ ...base, infogan: { categorical: 8, continuous: 0, ...(warmup === undefined ? {} : { warmup }) } }).config
+    const lossAt = (warmup: number | undefined, progress: number) => {
+      const objective = objectiveFor(config(warmup), createDataSource(config(warmup).dataset, 1))
+      objective.atProgress?.(progress)
+      const out = { score: tf.zeros([1, 1]), head: q }
+      return [
+        objective.discriminatorTerms(out, out, undefined, code, false, () => {}).loss!.arraySync(),
+        objective.generatorTerms(tf.zeros([1, 2]), out, code, undefined, () => {}).loss!.arraySync(),
+      ]
+    }
+    for (const [d, g] of [lossAt(undefined, 0), lossAt(0, 0)]) {
+      expect(d).toBeCloseTo(full, 5)
+      expect(g).toBeCloseTo(full, 5)
+    }
+    expect(lossAt(0.5, 0)).toEqual([0, 0])
+    for (const v of lossAt(0.5, 0.25)) expect(v).toBeCloseTo(full / 2, 5)
+    for (const v of [...lossAt(0.5, 0.5), ...lossAt(0.5, 0.9)]) expect(v).toBeCloseTo(full, 5)
+
+    // Through the loop: at progress 0 Q's loss has weight 0, so the info loss it reports is 0.
+    const warm = validateExperiment({ ...config(0.5), training: { ...config(0.5).training, batchSize: 16 } }).config
+    const gan = new VanillaGan(warm, createDataSource(warm.dataset, 1))
+    try {
+      const m = (await readMetrics(gan.trainStep(0, 0))) as Record<string, number>
+      expect(m.infoLoss).toBe(0)
+      const later = (await readMetrics(gan.trainStep(1, 0.6))) as Record<string, number>
+      expect(later.infoLoss).toBeGreaterThan(0.1)
+    } finally {
+      gan.dispose()
+    }
+  })
+
   it('refuses a conditional GAN on unlabelled data, and a D without the class head', () => {
     const acganConfig = requirePreset('acgan-mnist').config
     expect(() => validateExperiment({ ...requirePreset('mlp-2d-ring8').config, conditioning: 'acgan' })).toThrowError(

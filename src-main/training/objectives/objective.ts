@@ -68,6 +68,8 @@ export interface GanObjective {
    * and the real batch they should match (pix2pix's targets). Metrics are reported on every step.
    */
   generatorTerms(fake: tf.Tensor, out: DOutput, condition: tf.Tensor | undefined, target: tf.Tensor | undefined, observe: Observe): Terms
+  /** Told the run's progress (0 → 1) before each iteration: for terms whose weight changes over the run. */
+  atProgress?(progress: number): void
 }
 
 /** What keeps a critic in check beside its loss (critic-constraint.ts picks it by config.gan). */

@@ -1,5 +1,6 @@
 /** The objective of a config's conditioning (one family per file); CycleGAN is a model of its own (cycle-gan.ts). */
 import type { ExperimentConfig } from '../../../src-shared/config/experiment'
+import { infoganCodes } from '../../../src-shared/config/validate'
 import type { DataSource } from '../../datasets/data-source'
 import { conditionerFor } from '../conditions'
 import { acganObjective } from './acgan'
@@ -15,7 +16,7 @@ const FAMILIES: Record<Family, (config: ExperimentConfig, data: DataSource) => G
   none: () => unconditionalObjective(),
   cgan: (config, data) => cganObjective(conditionerFor(config)!, data),
   acgan: (config, data) => acganObjective(conditionerFor(config)!, data, config.acgan?.fakeClassWeight ?? 1),
-  infogan: (config) => infoganObjective(conditionerFor(config)!),
+  infogan: (config) => infoganObjective(conditionerFor(config)!, infoganCodes(config).warmup),
   pix2pix: (config, data) => pix2pixObjective(data, config.pix2pix?.l1Weight ?? 100),
 }
 
