@@ -7,13 +7,21 @@ import type { Registry } from '../registry/registry'
 import type { RunManager } from '../training/run-manager'
 
 export const FOREIGN_RUNS_POLL_MS = 1000
+/**
+ * How far back each poll looks again. A writer stamps `updated_at` before its write commits, and it
+ * may wait up to the registry's busy timeout (10 s) for the lock: a change stamped before one poll
+ * and committed after it would be missed for good if the next poll looked only after that poll.
+ * Rows read again change nothing: a status or step is passed on only when it differs from the last seen.
+ */
+export const FOREIGN_RUNS_OVERLAP_MS = 15_000
 
 export function watchForeignRuns(registry: Registry, runs: RunManager): () => void {
-  let since = new Date().toISOString()
+  const lookBack = () => new Date(Date.now() - FOREIGN_RUNS_OVERLAP_MS).toISOString()
+  let since = lookBack()
   const seen = new Map<number, { status: string; step: number }>()
   const timer = setInterval(() => {
     try {
-      const checkedAt = new Date().toISOString()
+      const checkedAt = lookBack()
       for (const r of registry.runsUpdatedSince(since)) {
         if (runs.isActive(r.id)) continue
         const before = seen.get(r.id)
