@@ -5,7 +5,7 @@
  * can pause, resume and stop a run that a `train` command is running.
  */
 import path from 'node:path'
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src-shared/domain/run'
@@ -21,7 +21,24 @@ beforeAll(() => {
   home = path.join(t.dir, 'home')
   expect(cli(home, ['runs', 'list']).code).toBe(0)
 })
-afterAll(() => t.cleanup())
+/** Training processes still alive; a failed test must not leave its run waiting paused for good. */
+const children = new Set<ChildProcess>()
+afterAll(async () => {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          const kill = setTimeout(() => child.kill('SIGKILL'), 10_000)
+          child.once('close', () => {
+            clearTimeout(kill)
+            resolve()
+          })
+          child.kill('SIGTERM') // the CLI stops its trainer, which checkpoints and ends
+        }),
+    ),
+  )
+  t.cleanup()
+})
 
 const SETTINGS = [
   '--preset',
@@ -34,11 +51,15 @@ function train(name: string, extra: string[] = []): Promise<{ code: number | nul
     const child = spawn(process.execPath, [CLI, '--home', home, '--json', 'train', '--name', name, ...SETTINGS, ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
+    children.add(child)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c) => (stdout += c))
     child.stderr.on('data', (c) => (stderr += c))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.on('close', (code) => {
+      children.delete(child)
+      resolve({ code, stdout, stderr })
+    })
   })
 }
 
