@@ -8,7 +8,7 @@
  * held-out test images. Results are stored as `eval.*` metrics at the checkpoint's step.
  */
 import type { Registry } from '../registry/registry'
-import { isPointData, validateExperiment } from '../../src-shared/config/validate'
+import { infoganCodes, isPointData, validateExperiment } from '../../src-shared/config/validate'
 import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { createDataSource } from '../datasets/create-data-source'
 import { sampleRun } from '../model-io/sample'
@@ -52,7 +52,7 @@ export function evalPointData(dataset: ExperimentConfig['dataset'], n: number, s
  * `-codes` recipes need one code per mode, and the mismatch explains figures that look wrong.
  */
 export function codeCountNote(config: ExperimentConfig, modes: number): string | null {
-  const codes = config.conditioning === 'infogan' ? (config.infogan?.categorical ?? 0) : 0
+  const codes = config.conditioning === 'infogan' ? infoganCodes(config).categorical : 0
   if (codes === 0 || codes === modes) return null
   const effect =
     codes > modes
