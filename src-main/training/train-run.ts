@@ -23,7 +23,7 @@ import { decisionSurface } from './decision-surface'
 import { diversityRatio } from '../../src-shared/metrics/diversity'
 import { GanDiagnostics } from '../../src-shared/metrics/diagnostics'
 import { createEpochImageEval } from '../scoring/epoch-image-metrics'
-import { createEpochPointEval } from '../scoring/point-metrics'
+import { createEpochPointEval, pointModes } from '../scoring/point-metrics'
 import { dropOldCheckpoints, removeCheckpointFolders } from './checkpoint-retention'
 import { faultPoint } from '../util/faults'
 import { datasetIdentity } from '../datasets/dataset-identity'
@@ -175,7 +175,7 @@ export async function trainRun(registry: Registry, home: string, runId: number, 
       return { diversity, ...(await gan!.epochMetrics()), ...(imageEval ? await imageEval.measure() : {}) }
     }
     // Where the data's modes are known, a mode collapse is over only when every mode is back.
-    const diagnostics = new GanDiagnostics({ gan: config.gan, modes: pointEval ? data.mixture?.centres.length : undefined })
+    const diagnostics = new GanDiagnostics({ gan: config.gan, modes: pointEval ? pointModes(data)?.centres.length : undefined })
     diagnostics.resumeFrom(registry.diagnoses(runId))
     const imageEval = await createEpochImageEval(config, (n) => gan!.generate(n, mixSeed(config.training.seed, 4545)))
     disposeImageEval = () => imageEval?.dispose()
