@@ -293,8 +293,8 @@ export const PRESETS: readonly Preset[] = [
     name: 'mlp-2d-spiral-codes',
     title: 'MLP GAN + categorical code · spiral',
     description:
-      "The spiral of 50 tight Gaussians (std 0.05): the lecture's 2D MLP GAN given InfoGAN's categorical code with one value per mode (50), beside z, and a Q head on D that recovers it (no continuous codes). G maps z continuously, so without the code it draws bridges of samples between modes; the code lets it jump, and Q keeps the codes apart. Q's loss ramps from 0 to full over the first 1,000 steps (infogan.warmup 0.1): with all 50 codes from the first step, some settled between modes that other codes held. 10,000 steps of 256 from learning rates of 1e-3 decayed linearly to 0, G weight averaging β 0.999. Needs the number of modes. Results against the papers: docs/reproductions.md.",
-    config: mlp2dCodes('spiral', 50, { qWarmup: 0.1 }),
+      "The spiral of 50 tight Gaussians (std 0.05): the lecture's 2D MLP GAN given InfoGAN's categorical code with one value per mode (50), beside z, and a Q head on D that recovers it (no continuous codes). G maps z continuously, so without the code it draws bridges of samples between modes; the code lets it jump, and Q keeps the codes apart. Q's loss ramps from 0 to full over the first 500 steps (infogan.warmup 0.05): with all 50 codes from the first step, some settled between modes that other codes held. 10,000 steps of 256 from learning rates of 1e-3 decayed linearly to 0, G weight averaging β 0.999. Needs the number of modes. Results against the papers: docs/reproductions.md.",
+    config: mlp2dCodes('spiral', 50, { qWarmup: 0.05 }),
   },
   {
     name: 'mlp-2d-ring8-lsgan',

@@ -203,7 +203,7 @@ const GRID_NOISE_CHANGE =
 /** The spiral's recipe before Q's warm-up: the same code recipe, its five-seed means (2026-12-07). */
 const BEFORE_WARMUP = "50 codes, Q's loss at full weight from the first step: mean of 5 seeds (2026-12-07, build of `6b95ba8`)"
 const SPIRAL_WARMUP_CHANGE =
-  "On the spiral, also a warm-up of Q: its loss (for Q and for G) ramps linearly from 0 to full weight over the first 1,000 steps (infogan.warmup 0.1). Why: with all 50 codes in force from the first step, each code took a place before G had learned where the data lies, and some settled in the gap between two turns or beside a mode another code held, where Q's loss keeps them from moving into an occupied mode; G first drawing the spiral as a plain GAN, the codes then divide a curve that already lies on the data."
+  "On the spiral, also a warm-up of Q: its loss (for Q and for G) ramps linearly from 0 to full weight over the first 500 steps (infogan.warmup 0.05). Why: with all 50 codes in force from the first step, each code took a place before G had learned where the data lies, and some settled in the gap between two turns or beside a mode another code held, where Q's loss keeps them from moving into an occupied mode; G first drawing the spiral as a plain GAN, the codes then divide a curve that already lies on the data."
 
 const PLAIN_RING = { preset: 'mlp-2d-ring8', overrides: [], label: 'plain GAN (mlp-2d-ring8)' }
 
