@@ -18,21 +18,13 @@ import type { ExperimentConfig } from '../../src-shared/config/experiment'
 import { experimentConfigSchema } from '../../src-shared/config/experiment'
 import type { DataSource } from '../datasets/data-source'
 import { FusedAdamOptimizer } from './fused-adam'
+import { ACT, denseSteps, type DenseStep } from './mlp-layers'
 import type { NativeBlas } from './native-blas'
 import { mixSeed } from '../../src-shared/util/seeds'
 import type { QuietStepMetrics, StepMetrics } from './step-metrics'
 
-const ACT = { linear: 0, relu: 1, leaky: 2, tanh: 3 } as const
 const PHASE_D = 0
 const PHASE_G = 1
-
-/** One dense layer and the element-wise activation after it. */
-interface DenseStep {
-  kernel: tf.Variable
-  bias: tf.Variable | undefined
-  act: number
-  alpha: number
-}
 
 type Zod = { shape?: Record<string, Zod>; unwrap?: () => Zod; safeParse: (v: unknown) => { success: boolean; data?: unknown } }
 const unwrap = (s: Zod): Zod => (s.shape ? s : s.unwrap ? unwrap(s.unwrap()) : s)
@@ -95,43 +87,6 @@ export function nativeMlpIneligibility(config: ExperimentConfig): string | null 
     if (o.type !== 'adam') return `the ${side}'s ${o.type} optimizer`
   }
   return settings.length ? `settings the native step does not implement: ${settings.join(', ')}` : null
-}
-
-/** The dense layers of an MLP model with their activations, or why it is not one. */
-function denseSteps(model: tf.LayersModel): DenseStep[] | string {
-  const steps: DenseStep[] = []
-  for (const layer of model.layers) {
-    const kind = layer.getClassName()
-    const config = layer.getConfig() as { activation?: string; alpha?: number }
-    if (kind === 'InputLayer') continue
-    if (kind === 'Dense') {
-      const act =
-        config.activation === 'relu'
-          ? ACT.relu
-          : config.activation === 'tanh'
-            ? ACT.tanh
-            : config.activation === 'linear'
-              ? ACT.linear
-              : undefined
-      if (act === undefined) return `a dense layer with ${config.activation}`
-      const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable)
-      if (!kernel || layer.trainableWeights.length !== (bias ? 2 : 1) || layer.nonTrainableWeights.length)
-        return 'a dense layer with other weights'
-      steps.push({ kernel, bias, act, alpha: 0 })
-      continue
-    }
-    const last = steps.at(-1)
-    if (!last || last.act !== ACT.linear) return `${kind} not after a linear dense layer`
-    if (kind === 'LeakyReLU') {
-      last.act = ACT.leaky
-      last.alpha = config.alpha ?? 0.3
-    } else if (kind === 'Activation' && (config.activation === 'relu' || config.activation === 'tanh' || config.activation === 'linear')) {
-      last.act = ACT[config.activation === 'relu' ? 'relu' : config.activation === 'tanh' ? 'tanh' : 'linear']
-    } else {
-      return `a ${kind} layer`
-    }
-  }
-  return steps.length ? steps : 'no dense layer'
 }
 
 export interface NativeMlpParts {
