@@ -7,6 +7,11 @@
  *    multiplying, where broadcasting gives the same numbers: on wasm that Tile was a fifth of a
  *    CycleGAN step (CPU profile). The replacement is tfjs' own formula with the tile left out.
  *  - The cpu backend's UpSampling2D gradient is wrong from batch 2 on (cpu-resize-grad.ts).
+ *  - Tanh, Sigmoid and Exp: tfjs' gradients read the op's saved output, a copy made inside the
+ *    kernel and not on the tape, so a gradient of such a gradient misses the path through it
+ *    (tfjs' second derivative of exp(w·x) in x came out as e^wx, not (1 + wx)·e^wx). These read
+ *    the input and apply the op again: the same numbers (the same kernel on the same input) and a
+ *    correct second derivative, which WGAN-GP's penalty and the second-order unrolled GAN take.
  */
 import * as tf from '@tensorflow/tfjs'
 import { registerCpuResizeNearestGrad } from './cpu-resize-grad'
@@ -27,6 +32,19 @@ export function registerExtraGradients(): void {
       },
     })
   }
+  // The same expressions as tfjs' own (operand order kept), with the output recomputed from x.
+  const fromInput = (kernelName: string, grad: (dy: tf.Tensor, x: tf.Tensor) => tf.Tensor) =>
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ['x'],
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({ x: () => grad(dy as tf.Tensor, saved[0]!) }),
+    })
+  fromInput('Tanh', (dy, x) => tf.mul(tf.sub(tf.scalar(1), tf.square(tf.tanh(x))), dy))
+  fromInput('Sigmoid', (dy, x) => {
+    const y = tf.sigmoid(x)
+    return tf.mul(dy, tf.mul(y, tf.sub(tf.scalar(1), y)))
+  })
+  fromInput('Exp', (dy, x) => tf.mul(dy, tf.exp(x)))
   tf.registerGradient({ kernelName: 'FusedBatchNorm', inputsToSave: ['x', 'mean', 'variance', 'scale'], gradFunc: batchNormGradient })
   registerCpuResizeNearestGrad()
 }
