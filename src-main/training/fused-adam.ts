@@ -50,6 +50,32 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   }
 
   /**
+   * What the next update of `variables` would start from, for a look-ahead that only reads it
+   * (unrolled-lookahead.ts): their [m, v] slots, the betas, βᵗ of that update, the current rate, ε.
+   */
+  nextStepState(variables: tf.Variable[]): {
+    slots: Array<[tf.Variable, tf.Variable]>
+    beta1: number
+    beta2: number
+    accBeta1: number
+    accBeta2: number
+    learningRate: number
+    epsilon: number
+  } {
+    const self = this as unknown as AdamInternals
+    const [accBeta1, accBeta2] = [self.accBeta1, self.accBeta2].map((v) => v.dataSync()[0]!)
+    return {
+      slots: this.slotsOf(variables),
+      beta1: self.beta1,
+      beta2: self.beta2,
+      accBeta1: accBeta1!,
+      accBeta2: accBeta2!,
+      learningRate: self.learningRate,
+      epsilon: self.epsilon,
+    }
+  }
+
+  /**
    * An update of `variables` computed elsewhere: their slots and the constants of this step (beta1,
    * beta2, 1 − beta1ᵗ, 1 − beta2ᵗ as tfjs computes them, the current learning rate, epsilon). Call
    * finishExternalStep() once the update is written.

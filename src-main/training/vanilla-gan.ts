@@ -31,6 +31,7 @@ import { objectiveFor } from './objectives/registry'
 import { criticConstraintFor } from './objectives/critic-constraint'
 import { globalNorm, makeOptimizer, optimizerState, restoreOptimizer } from './optimizers'
 import type { QuietStepMetrics, StepMetrics } from './step-metrics'
+import { UnrolledLookahead } from './unrolled-lookahead'
 
 /**
  * Sees what a training step draws (real batches, their labels, latents, generated labels) and the
@@ -53,7 +54,10 @@ export class VanillaGan implements GanModel {
   readonly gOptimizer: tf.Optimizer
   readonly dOptimizer: tf.Optimizer
   /** Unrolled GAN: the optimizer of D's look-ahead steps (D's kind and settings, its own state). */
+  /** First-order unrolling: the optimizer that moves D's look-ahead copy. */
   readonly unrollOptimizer: tf.Optimizer | undefined
+  /** Second-order unrolling: D's look-ahead as a function of G's samples. */
+  private readonly lookahead: UnrolledLookahead | undefined
   /** The family: what G is given besides z and the terms it adds to both losses (objectives/). */
   readonly objective: GanObjective
   /** Conditional models: labels or codes, and the aux loss of D's second head. */
@@ -93,7 +97,10 @@ export class VanillaGan implements GanModel {
     registerExtraGradients()
     this.gOptimizer = makeOptimizer(config.optimizers.generator)
     this.dOptimizer = makeOptimizer(config.optimizers.discriminator)
-    this.unrollOptimizer = config.training.unrollSteps > 0 ? makeOptimizer(config.optimizers.discriminator) : undefined
+    const { unrollSteps, unrollGradient } = config.training
+    const firstOrder = unrollSteps > 0 && unrollGradient === 'first-order'
+    this.unrollOptimizer = firstOrder ? makeOptimizer(config.optimizers.discriminator) : undefined
+    this.lookahead = unrollSteps > 0 && !firstOrder ? new UnrolledLookahead(this.discriminator, this.dOptimizer, unrollSteps) : undefined
     this.gRoles = toGraph(config.generator, 'latent').inputs.map((i) => i.role)
     this.dRoles = toGraph(config.discriminator, 'image').inputs.map((i) => i.role)
     this.objective = objectiveFor(config, data)
@@ -250,6 +257,12 @@ export class VanillaGan implements GanModel {
     }
   }
 
+  /** D's logits on a real and G's generated batch at its second-order look-ahead weights. */
+  private unrolledLogits(real: tf.Tensor, fake: tf.Tensor, seed: number): { real: tf.Tensor; fake: tf.Tensor } {
+    const weights = this.lookahead!.advance(real, fake, (r, f) => this.loss.discriminator(r, f, seed))
+    return { real: this.lookahead!.logits(weights, real), fake: this.lookahead!.logits(weights, fake) }
+  }
+
   /**
    * One iteration (Algorithm 1 of Goodfellow et al.: k D steps, then one G step). `progress` in
    * [0, 1] drives decaying tricks. Returns scalar tensors the caller reads (and disposes) only on
@@ -300,11 +313,13 @@ export class VanillaGan implements GanModel {
         dLoss = r.value
         dGradNorm = r.norm
       }
-      // Unrolled GAN: look K steps ahead with a copy of D, take G's loss against it, then put D back.
+      // First-order unrolled GAN: look K steps ahead with a copy of D, take G's loss against it, then
+      // put D back (the second-order look-ahead is inside G's loss, below).
       const saved = this.unrollOptimizer ? dVars.map((v) => tf.clone(v)) : []
-      for (let u = 0; u < unrollSteps; u++) dUpdate(this.unrollOptimizer!, dSteps + 1 + u, () => {})
+      if (this.unrollOptimizer) for (let u = 0; u < unrollSteps; u++) dUpdate(this.unrollOptimizer!, dSteps + 1 + u, () => {})
       const z = this.translation ? undefined : this.latent(batchSize, mixSeed(seed, step, 99))
-      const target = this.translation || this.config.tricks.featureMatching ? this.data.batch(step, dSteps, batchSize) : undefined
+      const target =
+        this.translation || this.config.tricks.featureMatching || this.lookahead ? this.data.batch(step, dSteps, batchSize) : undefined
       const targetCond = target ? this.objective.realCondition(step, dSteps, batchSize) : undefined
       const gCond = this.objective.fakeCondition(targetCond, batchSize, mixSeed(seed, step, 98))
       this.observe('g.z', z)
@@ -313,9 +328,18 @@ export class VanillaGan implements GanModel {
       let gReported: Partial<StepMetrics> = {}
       const { value: gLoss, grads: gGrads } = this.gOptimizer.computeGradients(() => {
         const fake = this.g(z, gCond, true)
-        const out = this.d(this.shifted(fake, mixSeed(seed, step, 97)), gCond)
+        const ahead = this.lookahead && this.unrolledLogits(target!, fake, mixSeed(seed, step, 95))
+        const out = ahead ? { score: ahead.fake } : this.d(this.shifted(fake, mixSeed(seed, step, 97)), gCond)
         let loss: tf.Scalar
-        if (this.config.tricks.featureMatching) {
+        if (ahead) {
+          // Metz et al.'s G minimises the saddle objective f at D's look-ahead weights; with the
+          // minimax loss that is −2·L_D (L_D is ½ of each side's cross-entropy), real term included:
+          // it depends on G through those weights. The non-saturating loss has no real term.
+          loss =
+            this.config.loss.generator === 'minimax'
+              ? (tf.mul(-2, this.loss.discriminator(ahead.real, ahead.fake, mixSeed(seed, step, 94))) as tf.Scalar)
+              : this.loss.generator(ahead.fake)
+        } else if (this.config.tricks.featureMatching) {
           // Feature matching: match the mean of D's features on real data (a constant for G).
           const realFeatures = tf.mean(this.d(this.shifted(target!, mixSeed(seed, step, 96)), targetCond).features!, 0)
           loss = tf.mean(tf.square(tf.sub(tf.mean(out.features!, 0), realFeatures))) as tf.Scalar

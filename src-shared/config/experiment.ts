@@ -327,7 +327,13 @@ export const experimentConfigSchema = z.strictObject({
         .max(20)
         .default(0)
         .describe(
-          "Unrolled GAN (Metz et al. 2017): G's loss is taken against D advanced this many extra steps (first-order: no gradient through the unrolled updates); D is then put back. 0 = off.",
+          "Unrolled GAN (Metz et al. 2017): G's loss is taken against D advanced this many extra steps; D is then put back. 0 = off. training.unrollGradient says whether G's gradient flows through those steps.",
+        ),
+      unrollGradient: z
+        .enum(['first-order', 'second-order'])
+        .default('first-order')
+        .describe(
+          "How an unrolled G's gradient is taken. first-order: against a copy of D advanced with its own optimizer, treated as fixed (cheap; works with any D). second-order: through the K look-ahead steps of D's Adam, as Metz et al. define it and their reference code computes it (G anticipates D's response); all steps on one real batch and G's one generated batch. Needs the vanilla objective, no conditioning, an MLP D (dense layers with linear, ReLU, LeakyReLU or tanh, one logit out) trained with Adam, and none of feature matching, instance noise, virtual batch norm.",
         ),
       lrSchedule: z
         .enum(['constant', 'linear'])

@@ -8,6 +8,7 @@ import { experimentConfigSchema, type ExperimentConfig } from './experiment'
 import { dataShape } from './data-shape'
 import { ConfigError, fieldErrors, type FieldError } from './errors'
 import { assertConfigDepth } from './json-depth'
+import { secondOrderUnrollErrors } from './unroll-rules'
 import { sameShape, ShapeError, summarizeModel, type ModelSummary, type Shape } from '../model/shape-inference'
 import { isGraphSpec, layerActivation, outputLayer, specLayers } from '../model/spec'
 
@@ -255,6 +256,7 @@ export function validateExperiment(raw: unknown): ValidatedExperiment {
   if (config.dataset.kind === 'image' && config.dataset.name === 'mnist-idx' && !config.dataset.dir) {
     errors.push({ path: 'dataset.dir', message: 'mnist-idx needs the directory holding the MNIST IDX files' })
   }
+  errors.push(...secondOrderUnrollErrors(config))
   if (errors.length > 0 || !g || !d) throw new ConfigError(errors)
   return { config, generator: g, discriminator: d }
 }

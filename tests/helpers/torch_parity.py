@@ -69,7 +69,14 @@ tfjs / Keras conventions, each applied explicitly below:
 (torch's 1e-8), bn-momentum (Keras' momentum used as torch's), bn-epsilon (torch's 1e-5),
 same-padding (symmetric padding; the same as TF's where the total is even, as in the 4x4 stride-2
 DCGAN), flatten-order (NCHW flatten), loss-sign (G minimises log(1 - D(G(z))), the minimax loss,
-instead of the non-saturating one), leaky-alpha (Keras' default 0.3).
+instead of the non-saturating one), leaky-alpha (Keras' default 0.3), first-order-unroll (the unrolled
+G's look-ahead weights treated as constants: no gradient through D's look-ahead steps).
+
+Unrolled GAN, second order (training.unrollGradient, MLP only): after D's step, D's weights are
+advanced K steps of D's own Adam (its moments and b^t, tfjs' form as above) on the G step's real batch
+(g.target) and G's generated batch, with torch.autograd.grad(create_graph=True), and G's loss is taken
+against the advanced weights: G's gradient flows through the K steps, as in Metz et al.'s reference
+code. sqrt is taken of max(v / (1 - b2^t), 1e-30), as the engine guards it.
 
 Usage: /usr/bin/python3 tests/helpers/torch_parity.py TRACE_DIR [--mode windows|free|both]
        [--max-windows N] [--adam tfjs|torch] [--break NAME,...] [--tolerance 1e-3] [--threads N] [--float64]
@@ -90,7 +97,8 @@ TORCH_ADAM_EPSILON = 1e-8
 KERAS_BN_EPSILON = 1e-3
 TORCH_BN_EPSILON = 1e-5
 LEAKY_ALPHA = 0.2
-BREAKS = ("adam-epsilon", "bn-momentum", "bn-epsilon", "same-padding", "flatten-order", "loss-sign", "leaky-alpha")
+BREAKS = ("adam-epsilon", "bn-momentum", "bn-epsilon", "same-padding", "flatten-order", "loss-sign", "leaky-alpha",
+          "first-order-unroll")
 
 
 class Conventions:
@@ -104,6 +112,9 @@ class Conventions:
         self.nhwc_flatten = broken != "flatten-order"
         self.non_saturating = broken != "loss-sign"
         self.leaky_alpha = 0.3 if broken == "leaky-alpha" else LEAKY_ALPHA
+        # The unrolled G's gradient through D's look-ahead (Metz et al.); broken: the look-ahead
+        # weights taken as constants, the first-order shortcut.
+        self.second_order_unroll = broken != "first-order-unroll"
 
     def bn_decay(self, keras_momentum):
         """Keras keeps m of the old moving value (torch keeps 1 - m)."""
@@ -532,8 +543,10 @@ def check_supported(config):
     if config["gan"] != "vanilla" or config["loss"]["generator"] != "non-saturating":
         raise SystemExit("the check covers the vanilla GAN with the non-saturating G loss (the presets it rebuilds)")
     training, tricks = config["training"], config["tricks"]
-    if training["dSteps"] != 1 or training["unrollSteps"] != 0:
-        raise SystemExit("the check covers one D step per G step, no unrolling")
+    if training["dSteps"] != 1:
+        raise SystemExit("the check covers one D step per G step")
+    if training["unrollSteps"] != 0 and (training.get("unrollGradient") != "second-order" or which_model(config) != "mlp"):
+        raise SystemExit("the check covers unrolling only second-order, on the MLP GAN")
     if any(tricks[k] for k in ("labelSmoothing", "instanceNoise", "softLabels", "labelFlip", "featureMatching", "virtualBatchNorm", "resizeConv")):
         raise SystemExit("the check covers training without tricks")
 
@@ -578,7 +591,12 @@ def replay(trace, conv, adam_kind, start, end):
         # G's step against the updated D (D in training mode: its batch norm sees this batch too).
         og.zero_grad()
         g_labels = t("g.condition") if acgan else None
-        score, klass = d(g(t("g.z"), g_labels))
+        if config["training"]["unrollSteps"] > 0:
+            fake = g(t("g.z"), None)
+            weights = lookahead(d, od, t("g.target"), fake, config["training"]["unrollSteps"], conv)
+            score, klass = mlp_d_with(d, weights, fake), None
+        else:
+            score, klass = d(g(t("g.z"), g_labels))
         g_adv = sigmoid_cross_entropy(1.0, score) if conv.non_saturating else -sigmoid_cross_entropy(0.0, score)
         g_loss = g_adv
         record["g.adversarial"] = g_adv.item()
@@ -591,6 +609,36 @@ def replay(trace, conv, adam_kind, start, end):
         record.update({"dLoss": d_loss.item(), "gLoss": g_loss.item()})
         steps.append(record)
     return kind, g, d, steps
+
+
+def mlp_d_with(d, weights, x):
+    """The MLP D with `weights` (l1, l2, out: weight, bias each) in place of its parameters."""
+    w1, b1, w2, b2, w3, b3 = weights
+    h = F.leaky_relu(F.linear(x, w1, b1), d.alpha)
+    h = F.leaky_relu(F.linear(h, w2, b2), d.alpha)
+    return F.linear(h, w3, b3)
+
+
+def lookahead(d, od, real, fake, steps, conv):
+    """D's weights after `steps` of its Adam (tfjs' form, from od's moments) on this real and fake batch."""
+    if not isinstance(od, TfjsAdam):
+        raise SystemExit("the unrolled check replays tfjs' Adam (--adam tfjs)")
+    weights = [d.l1.weight, d.l1.bias, d.l2.weight, d.l2.bias, d.out.weight, d.out.bias]
+    index = {id(p): i for i, p in enumerate(od.params)}
+    m = [od.m[index[id(p)]] for p in weights]
+    v = [od.v[index[id(p)]] for p in weights]
+    acc1, acc2 = od.acc_beta1, od.acc_beta2
+    for _ in range(steps):
+        loss = 0.5 * (sigmoid_cross_entropy(1.0, mlp_d_with(d, weights, real)) + sigmoid_cross_entropy(0.0, mlp_d_with(d, weights, fake)))
+        grads = torch.autograd.grad(loss, weights, create_graph=conv.second_order_unroll)
+        m = [mi * od.beta1 + gi * od.one_minus_b1 for mi, gi in zip(m, grads)]
+        v = [vi * od.beta2 + (gi * gi) * od.one_minus_b2 for vi, gi in zip(v, grads)]
+        c1, c2 = 1 - acc1, 1 - acc2
+        weights = [w + (mi / c1) / (torch.sqrt(torch.clamp(vi / c2, min=1e-30)) + od.epsilon) * (-od.lr)
+                   for w, mi, vi in zip(weights, m, v)]
+        acc1, acc2 = acc1 * od.beta1, acc2 * od.beta2
+    # Without create_graph the gradients carry no graph: the weights depend on fake only through nothing.
+    return weights if conv.second_order_unroll else [w.detach() for w in weights]
 
 
 def rel(a, b):

@@ -159,7 +159,7 @@ export const CASES: Record<string, { preset: string; overrides: string[]; models
   lsgan: { preset: 'mlp-2d-ring8-lsgan', overrides: point },
   wgan: { preset: 'mlp-2d-ring8-wgan', overrides: point },
   'wgan-gp': { preset: 'mlp-2d-ring8-wgan-gp', overrides: point },
-  unrolled: { preset: 'mlp-2d-ring8-unrolled', overrides: [...point, 'training.unrollSteps=2'] },
+  unrolled: { preset: 'mlp-2d-ring8-unrolled-first-order', overrides: [...point, 'training.unrollSteps=2'] },
   'feature-matching': { preset: 'mlp-2d-ring8-feature-matching', overrides: point },
   'dcgan-bn-vbn': { preset: 'dcgan-mnist-bn', models: 'none', overrides: [...image, 'latent.dim=8', 'tricks.virtualBatchNorm=2'] },
   cgan: { preset: 'cgan-mnist', models: 'cgan', overrides: [...image, 'latent.dim=8'] },
