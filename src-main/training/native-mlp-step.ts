@@ -80,6 +80,8 @@ export function nativeMlpIneligibility(config: ExperimentConfig): string | null 
       'lrSchedule',
       'warmupSteps',
       'generatorEma',
+      // Says how an unrolled G's gradient is taken: inert without unrollSteps, which stays unhandled.
+      'unrollGradient',
     ]).map((k) => `training.${k}`),
   ]
   for (const side of ['generator', 'discriminator'] as const) {

@@ -163,6 +163,8 @@ describe.skipIf(skip)('the native MLP GAN step', () => {
     expect(nativeMlpIneligibility(configOf('mlp-2d-ring8'))).toBeNull()
     expect(nativeMlpIneligibility(configOf('mlp-2d-spiral'))).toBeNull()
     expect(nativeMlpIneligibility(configOf('mlp-2d-pacgan-ring8-decay-ema'))).toBeNull()
+    // The unrolled twin of the second-order preset (unrollSteps 0): nothing unrolls, so nothing is missing.
+    expect(nativeMlpIneligibility(configOf('mlp-2d-ring8-unrolled', ['training.unrollSteps=0']))).toBeNull()
     const reasons: Array<[string, string[], RegExp]> = [
       ['mlp-2d-ring8-lsgan', [], /lsgan/],
       ['mlp-2d-ring8-wgan', [], /wgan/],
