@@ -332,13 +332,13 @@ export class VanillaGan implements GanModel {
         const out = ahead ? { score: ahead.fake } : this.d(this.shifted(fake, mixSeed(seed, step, 97)), gCond)
         let loss: tf.Scalar
         if (ahead) {
-          // Metz et al.'s G minimises the saddle objective f at D's look-ahead weights; with the
-          // minimax loss that is −2·L_D (L_D is ½ of each side's cross-entropy), real term included:
-          // it depends on G through those weights. The non-saturating loss has no real term.
-          loss =
-            this.config.loss.generator === 'minimax'
-              ? (tf.mul(-2, this.loss.discriminator(ahead.real, ahead.fake, mixSeed(seed, step, 94))) as tf.Scalar)
-              : this.loss.generator(ahead.fake)
+          // With the minimax loss, G minimises Metz et al.'s saddle objective at D's look-ahead
+          // weights, E log D(x) + E log(1 − D(G(z))), real term included (it depends on G through
+          // those weights), with plain targets whatever D's label tricks. The non-saturating loss
+          // has no real term.
+          loss = this.loss.generator(ahead.fake)
+          if (this.config.loss.generator === 'minimax')
+            loss = tf.sub(loss, tf.losses.sigmoidCrossEntropy(tf.onesLike(ahead.real), ahead.real)) as tf.Scalar
         } else if (this.config.tricks.featureMatching) {
           // Feature matching: match the mean of D's features on real data (a constant for G).
           const realFeatures = tf.mean(this.d(this.shifted(target!, mixSeed(seed, step, 96)), targetCond).features!, 0)
@@ -488,7 +488,8 @@ export class VanillaGan implements GanModel {
     restoreWeights(this.discriminator, groups.discriminator, 'discriminator')
     await restoreOptimizer(this.gOptimizer, groups.gOptimizer)
     await restoreOptimizer(this.dOptimizer, groups.dOptimizer)
-    if (this.unrollOptimizer) await restoreOptimizer(this.unrollOptimizer, groups.uOptimizer)
+    // A checkpoint of a run that did not unroll first-order has none: the look-ahead starts fresh.
+    if (this.unrollOptimizer && groups.uOptimizer?.length) await restoreOptimizer(this.unrollOptimizer, groups.uOptimizer)
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@
 import type { ExperimentConfig } from './experiment'
 import { specLayers } from '../model/spec'
 import { isUpsamplingTransposedConv } from '../model/resize-conv'
+import { secondOrderUnrolling } from './unroll-rules'
 
 export interface TwinToggle {
   id: string
@@ -32,7 +33,7 @@ export const TWIN_TOGGLES: readonly TwinToggle[] = [
     label: 'Instance noise (0 ↔ 0.1, decaying)',
     overrides: (c) => [`tricks.instanceNoise=${c.tricks.instanceNoise > 0 ? 0 : 0.1}`],
     current: (c) => String(c.tricks.instanceNoise),
-    applies: () => true,
+    applies: (c) => !secondOrderUnrolling(c), // its look-ahead D sees the batches as they are
   },
   {
     id: 'generator-loss',
@@ -46,7 +47,7 @@ export const TWIN_TOGGLES: readonly TwinToggle[] = [
     label: 'Feature matching',
     overrides: (c) => [`tricks.featureMatching=${!c.tricks.featureMatching}`],
     current: (c) => onOff(c.tricks.featureMatching),
-    applies: () => true,
+    applies: (c) => !secondOrderUnrolling(c), // G's loss is against the look-ahead D
   },
   {
     id: 'virtual-batch-norm',

@@ -10,8 +10,13 @@ import { isGraphSpec, specLayers } from '../model/spec'
 
 const HIDDEN_ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'tanh']
 
+/** Whether the config unrolls D with G's gradient through the look-ahead. */
+export function secondOrderUnrolling(config: ExperimentConfig): boolean {
+  return config.training.unrollGradient === 'second-order' && config.training.unrollSteps > 0
+}
+
 export function secondOrderUnrollErrors(config: ExperimentConfig): FieldError[] {
-  if (config.training.unrollGradient !== 'second-order' || config.training.unrollSteps === 0) return []
+  if (!secondOrderUnrolling(config)) return []
   const errors: FieldError[] = []
   const refuse = (path: string, found: string, needs: string) =>
     errors.push({ path, message: `the second-order unrolled GAN (training.unrollGradient) needs ${needs}, not ${found}` })
@@ -29,17 +34,22 @@ export function secondOrderUnrollErrors(config: ExperimentConfig): FieldError[] 
     refuse('discriminator', 'a graph discriminator', 'a sequential MLP discriminator')
     return errors
   }
+  // The layers as the look-ahead reads the built model (mlp-layers.ts): dense layers, each with
+  // at most one activation, given on the layer or as an activation layer right after a linear one;
+  // the last may be a sigmoid (built as the logit it wraps).
   const layers = specLayers(config.discriminator)
+  let afterLinearDense = false
   layers.forEach((layer, i) => {
     const activation = 'activation' in layer ? String(layer.activation) : undefined
-    const hidden = HIDDEN_ACTIVATIONS.includes(activation ?? '')
-    const ok =
-      layer.type === 'dense' ? hidden || (i === layers.length - 1 && activation === 'sigmoid') : layer.type === 'activation' && hidden
+    const last = i === layers.length - 1
+    const allowed = HIDDEN_ACTIVATIONS.includes(activation ?? '') || (last && activation === 'sigmoid')
+    const ok = layer.type === 'dense' ? allowed : layer.type === 'activation' && allowed && afterLinearDense
+    afterLinearDense = layer.type === 'dense' && activation === 'linear'
     if (!ok)
       refuse(
         `discriminator.layers[${i}]`,
         `a ${layer.type}${activation ? ` (${activation})` : ''} layer`,
-        'an MLP D: dense layers with linear, ReLU, LeakyReLU or tanh activations (the final sigmoid is read as a logit)',
+        'an MLP D: dense layers with linear, ReLU, LeakyReLU or tanh activations, each on the layer or as one activation layer right after it (the final sigmoid is read as a logit)',
       )
   })
   return errors

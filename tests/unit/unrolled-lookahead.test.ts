@@ -130,6 +130,20 @@ describe('second-order unrolling in the training loop', () => {
     await firstG('second-order', 'minimax') // the saddle objective's real term: runs and stays finite
   })
 
+  it('forks a second-order run into a first-order one (its checkpoint has no look-ahead optimizer)', async () => {
+    const second = ring(['training.unrollGradient=second-order'])
+    const from = new VanillaGan(second, createDataSource(second.dataset, 1))
+    disposeMetrics(from.trainStep(0, 0))
+    const groups = await from.checkpointGroups()
+    expect(groups.uOptimizer).toBeUndefined()
+    const first = ring(['training.unrollGradient=first-order'])
+    const to = new VanillaGan(first, createDataSource(first.dataset, 1))
+    await to.restoreCheckpoint(groups)
+    disposeMetrics(to.trainStep(1, 0.05))
+    from.dispose()
+    to.dispose()
+  })
+
   it('refuses, with the reason, what it cannot run', () => {
     const refused = (preset: string, overrides: string[]) => {
       try {
@@ -151,6 +165,39 @@ describe('second-order unrolling in the training loop', () => {
       "optimizers.discriminator.type: the second-order unrolled GAN (training.unrollGradient) needs Adam for D (the look-ahead steps are D's Adam updates), not sgd",
       'tricks.instanceNoise: the second-order unrolled GAN (training.unrollGradient) needs D to see the batches as they are, not instance noise',
     ])
+    // The D the look-ahead reads: an activation layer only right after a linear dense layer.
+    const d = (layers: object[]) => [`discriminator=${JSON.stringify({ inputShape: [2], layers })}`]
+    expect(
+      refused(
+        'mlp-2d-ring8',
+        d([
+          { type: 'dense', units: 8, activation: 'relu' },
+          { type: 'activation', activation: 'tanh' },
+          { type: 'dense', units: 1, activation: 'sigmoid' },
+        ]),
+      ),
+    ).toEqual([
+      'discriminator.layers[1]: the second-order unrolled GAN (training.unrollGradient) needs an MLP D: dense layers with linear, ReLU, LeakyReLU or tanh activations, each on the layer or as one activation layer right after it (the final sigmoid is read as a logit), not a activation (tanh) layer',
+    ])
+    expect(
+      refused(
+        'mlp-2d-ring8',
+        d([
+          { type: 'activation', activation: 'tanh' },
+          { type: 'dense', units: 1, activation: 'sigmoid' },
+        ]),
+      ),
+    ).toHaveLength(1)
+    const separate = [
+      { type: 'dense', units: 8 },
+      { type: 'activation', activation: 'tanh' },
+      { type: 'dense', units: 1 },
+      { type: 'activation', activation: 'sigmoid' },
+    ]
+    expect(refused('mlp-2d-ring8', d(separate))).toEqual([])
+    // What validation lets through, the look-ahead can build.
+    const config = ring(['training.unrollGradient=second-order', ...d(separate)])
+    new VanillaGan(config, createDataSource(config.dataset, 1)).dispose()
     const image = refused('dcgan-radford-mnist', [])
     expect(image.length).toBeGreaterThan(0)
     expect(
