@@ -129,6 +129,17 @@ describe('resize-convolution (tricks.resizeConv)', () => {
     expect(toggle.applies(validated('mlp-2d-ring8', false).config)).toBe(false)
     expect(toggle.overrides(validated('dcgan-radford-mnist', false).config)).toEqual(['tricks.resizeConv=true'])
   })
+
+  it('offers only the twins a run can start: not instance noise or feature matching beside second-order unrolling', () => {
+    const config = (name: string) => validateExperiment(requirePreset(name).config).config
+    const offered = (c: ReturnType<typeof config>) => TWIN_TOGGLES.filter((t) => t.applies(c)).map((t) => t.id)
+    expect(offered(config('mlp-2d-ring8'))).toEqual(expect.arrayContaining(['instance-noise', 'feature-matching']))
+    const second = config('mlp-2d-ring8-unrolled')
+    expect(offered(second)).not.toContain('instance-noise')
+    expect(offered(second)).not.toContain('feature-matching')
+    // Every twin it does offer validates.
+    for (const t of TWIN_TOGGLES.filter((x) => x.applies(second))) validateExperiment(applyOverrides(second, t.overrides(second)))
+  })
 })
 
 describe('--set overrides', () => {
