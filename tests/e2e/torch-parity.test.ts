@@ -82,6 +82,16 @@ const CASES: Case[] = [
     breaks: ['first-order-unroll', 'loss-sign'],
   },
   {
+    // The minimax G: the whole saddle objective at the look-ahead weights, E log D(x) included.
+    preset: 'mlp-2d-ring8',
+    name: 'mlp-2d-ring8, second-order unrolled, minimax',
+    model: 'mlp',
+    sets: ['training.unrollSteps=3', 'training.unrollGradient=second-order', 'loss.generator=minimax'],
+    states: ['--state-every', '10'],
+    weightTolerance: 5e-4,
+    breaks: ['first-order-unroll', 'loss-sign'],
+  },
+  {
     preset: 'acgan-mnist',
     model: 'acgan',
     sets: ['training.batchSize=16'],

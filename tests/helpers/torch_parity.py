@@ -68,8 +68,8 @@ tfjs / Keras conventions, each applied explicitly below:
 --break NAME[,NAME...] replays once per convention deliberately wrong, to see the check fail: adam-epsilon
 (torch's 1e-8), bn-momentum (Keras' momentum used as torch's), bn-epsilon (torch's 1e-5),
 same-padding (symmetric padding; the same as TF's where the total is even, as in the 4x4 stride-2
-DCGAN), flatten-order (NCHW flatten), loss-sign (G minimises log(1 - D(G(z))), the minimax loss,
-instead of the non-saturating one), leaky-alpha (Keras' default 0.3), first-order-unroll (the unrolled
+DCGAN), flatten-order (NCHW flatten), loss-sign (the other G loss: minimax,
+log(1 - D(G(z))), for a non-saturating config, and the other way round), leaky-alpha (Keras' default 0.3), first-order-unroll (the unrolled
 G's look-ahead weights treated as constants: no gradient through D's look-ahead steps).
 
 Unrolled GAN, second order (training.unrollGradient, MLP only): after D's step, D's weights are
@@ -540,8 +540,8 @@ def nchw(images):
 
 
 def check_supported(config):
-    if config["gan"] != "vanilla" or config["loss"]["generator"] != "non-saturating":
-        raise SystemExit("the check covers the vanilla GAN with the non-saturating G loss (the presets it rebuilds)")
+    if config["gan"] != "vanilla":
+        raise SystemExit("the check covers the vanilla GAN (non-saturating or minimax G loss)")
     training, tricks = config["training"], config["tricks"]
     if training["dSteps"] != 1:
         raise SystemExit("the check covers one D step per G step")
@@ -591,13 +591,19 @@ def replay(trace, conv, adam_kind, start, end):
         # G's step against the updated D (D in training mode: its batch norm sees this batch too).
         og.zero_grad()
         g_labels = t("g.condition") if acgan else None
+        # The config's G loss; --break loss-sign takes the other one.
+        non_saturating = (config["loss"]["generator"] == "non-saturating") == conv.non_saturating
         if config["training"]["unrollSteps"] > 0:
             fake = g(t("g.z"), None)
-            weights = lookahead(d, od, t("g.target"), fake, config["training"]["unrollSteps"], conv)
+            real = t("g.target")
+            weights = lookahead(d, od, real, fake, config["training"]["unrollSteps"], conv)
             score, klass = mlp_d_with(d, weights, fake), None
+            # Minimax: Metz et al.'s saddle objective at the look-ahead weights, real term included.
+            real_term = 0.0 if non_saturating else -sigmoid_cross_entropy(1.0, mlp_d_with(d, weights, real))
         else:
             score, klass = d(g(t("g.z"), g_labels))
-        g_adv = sigmoid_cross_entropy(1.0, score) if conv.non_saturating else -sigmoid_cross_entropy(0.0, score)
+            real_term = 0.0
+        g_adv = sigmoid_cross_entropy(1.0, score) if non_saturating else -sigmoid_cross_entropy(0.0, score) + real_term
         g_loss = g_adv
         record["g.adversarial"] = g_adv.item()
         if acgan:
