@@ -451,7 +451,7 @@ export const PRESETS: readonly Preset[] = [
     name: 'mlp-2d-ring8-unrolled',
     title: 'Unrolled GAN · ring of 8 Gaussians',
     description:
-      "Unrolled GAN as Metz et al. (2017) define it: G trains against D looked ahead 5 steps of D's own Adam, with its gradient through those steps (second-order), so G anticipates how D will answer; meant to counter mode collapse on the ring. D learns at 1e-4 and G at 1e-3, the rates of Metz et al.'s reference code (with D at 1e-3, as the plain preset, the 5-step look-ahead moved D so far that G collapsed to 3 modes on one seed). About 4× the time of a first-order step.",
+      "Unrolled GAN as Metz et al. (2017) define it: G trains against D looked ahead 5 steps of D's own Adam, with its gradient through those steps (second-order), so G anticipates how D will answer; meant to counter mode collapse on the ring. D learns at 1e-4 and G at 1e-3, the rates of Metz et al.'s reference code (with D at 1e-3, as the plain preset, the 5-step look-ahead moved D so far that G collapsed to 3 modes on one seed). 3–5× the time of a first-order step.",
     config: (() => {
       const base = mlp2d('ring8', 30)
       return {
