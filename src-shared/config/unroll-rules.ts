@@ -6,7 +6,7 @@
  */
 import type { ExperimentConfig } from './experiment'
 import type { FieldError } from './errors'
-import { isGraphSpec, specLayers } from '../model/spec'
+import { isGraphSpec, type LayerSpec, type ModelSpec } from '../model/spec'
 
 const HIDDEN_ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'tanh']
 
@@ -30,27 +30,44 @@ export function secondOrderUnrollErrors(config: ExperimentConfig): FieldError[] 
   if (tricks.instanceNoise > 0) refuse('tricks.instanceNoise', 'instance noise', plainD)
   if (tricks.translate > 0) refuse('tricks.translate', 'random translation', plainD)
   if (tricks.virtualBatchNorm > 0) refuse('tricks.virtualBatchNorm', 'virtual batch norm', 'a G without a reference batch')
-  if (isGraphSpec(config.discriminator)) {
-    refuse('discriminator', 'a graph discriminator', 'a sequential MLP discriminator')
+  const chain = layerChain(config.discriminator)
+  if (!chain) {
+    refuse('discriminator', 'a graph discriminator with branches', 'a D whose layers form one chain (an MLP)')
     return errors
   }
-  // The layers as the look-ahead reads the built model (mlp-layers.ts): dense layers, each with
-  // at most one activation, given on the layer or as an activation layer right after a linear one;
-  // the last may be a sigmoid (built as the logit it wraps).
-  const layers = specLayers(config.discriminator)
   let afterLinearDense = false
-  layers.forEach((layer, i) => {
+  chain.forEach(({ layer, path }, i) => {
     const activation = 'activation' in layer ? String(layer.activation) : undefined
-    const last = i === layers.length - 1
+    const last = i === chain.length - 1
     const allowed = HIDDEN_ACTIVATIONS.includes(activation ?? '') || (last && activation === 'sigmoid')
     const ok = layer.type === 'dense' ? allowed : layer.type === 'activation' && allowed && afterLinearDense
     afterLinearDense = layer.type === 'dense' && activation === 'linear'
     if (!ok)
       refuse(
-        `discriminator.layers[${i}]`,
+        `discriminator.${path}`,
         `a ${layer.type}${activation ? ` (${activation})` : ''} layer`,
         'an MLP D: dense layers with linear, ReLU, LeakyReLU or tanh activations, each on the layer or as one activation layer right after it (the final sigmoid is read as a logit)',
       )
   })
   return errors
+}
+
+/**
+ * The layers of a model that is one chain, input to output, with their paths in the spec; null
+ * for a graph with branches. The model builder keeps every model as a graph, so a sequential MLP
+ * edited there comes back as a chain of nodes.
+ */
+function layerChain(spec: ModelSpec): { layer: LayerSpec; path: string }[] | null {
+  if (!isGraphSpec(spec)) return spec.layers.map((layer, i) => ({ layer, path: `layers[${i}]` }))
+  if (spec.inputs.length !== 1 || spec.outputs.length !== 1) return null
+  const byName = new Map(spec.nodes.map((node, i) => [node.name, { node, i }]))
+  const chain: { layer: LayerSpec; path: string }[] = []
+  let name: string = spec.outputs[0]!
+  while (name !== spec.inputs[0]!.name) {
+    const at = byName.get(name)
+    if (!at || at.node.inputs.length !== 1 || chain.length > spec.nodes.length) return null
+    chain.unshift({ layer: at.node.layer, path: `nodes[${at.i}]` })
+    name = at.node.inputs[0]!
+  }
+  return chain.length === spec.nodes.length ? chain : null
 }

@@ -10,6 +10,7 @@ import { validateExperiment } from '../../src-shared/config/validate'
 import { requirePreset } from '../../src-shared/config/presets'
 import { applyOverrides } from '../../src-shared/config/overrides'
 import { ConfigError } from '../../src-shared/config/errors'
+import { analyzeGraph, editableFromSpec } from '../../src-shared/model/graph-analysis'
 import { selectBackend } from '../../src-main/training/backend'
 import { buildModel } from '../../src-main/training/models'
 import { FusedAdamOptimizer } from '../../src-main/training/fused-adam'
@@ -142,6 +143,25 @@ describe('second-order unrolling in the training loop', () => {
     disposeMetrics(to.trainStep(1, 0.05))
     from.dispose()
     to.dispose()
+  })
+
+  it("takes the builder's form of an MLP D (a graph whose nodes form one chain) and refuses a graph with branches", () => {
+    const preset = requirePreset('mlp-2d-ring8-unrolled').config
+    const graph = analyzeGraph(editableFromSpec(preset.discriminator, 'image')).spec! as { nodes: object[] }
+    const chain = graph
+    const config = validateExperiment({
+      ...preset,
+      discriminator: chain,
+      training: { ...preset.training, epochs: 1, stepsPerEpoch: 3 },
+    }).config
+    const gan = new VanillaGan(config, createDataSource(config.dataset, 1))
+    disposeMetrics(gan.trainStep(0, 0))
+    gan.dispose()
+    const input = (graph as unknown as { inputs: { name: string }[] }).inputs[0]!.name
+    const branch = { ...graph, nodes: [...graph.nodes, { name: 'extra', layer: { type: 'dense', units: 4 }, inputs: [input] }] }
+    expect(() => validateExperiment({ ...preset, discriminator: branch })).toThrow(
+      /discriminator: the second-order unrolled GAN \(training.unrollGradient\) needs a D whose layers form one chain/,
+    )
   })
 
   it('refuses, with the reason, what it cannot run', () => {
