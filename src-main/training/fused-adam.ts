@@ -63,7 +63,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     epsilon: number
   } {
     const self = this as unknown as AdamInternals
-    const [accBeta1, accBeta2] = [self.accBeta1, self.accBeta2].map((v) => v.dataSync()[0]!)
+    const [accBeta1, accBeta2] = [self.accBeta1, self.accBeta2].map((v) => (scalarInPlace(v) ?? v.dataSync())[0]!)
     return {
       slots: this.slotsOf(variables),
       beta1: self.beta1,
@@ -81,17 +81,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
    * finishExternalStep() once the update is written.
    */
   beginExternalStep(variables: tf.Variable[]): { slots: Array<[tf.Variable, tf.Variable]>; hyper: Float64Array } {
-    const self = this as unknown as AdamInternals
-    const slots = this.slotsOf(variables)
-    const [acc1, acc2] = [self.accBeta1, self.accBeta2].map((v) => (scalarInPlace(v) ?? v.dataSync())[0]!)
-    const hyper = Float64Array.from([
-      self.beta1,
-      self.beta2,
-      Math.fround(1 - acc1!),
-      Math.fround(1 - acc2!),
-      self.learningRate,
-      self.epsilon,
-    ])
+    const { slots, beta1, beta2, accBeta1, accBeta2, learningRate, epsilon } = this.nextStepState(variables)
+    const hyper = Float64Array.from([beta1, beta2, Math.fround(1 - accBeta1), Math.fround(1 - accBeta2), learningRate, epsilon])
     return { slots, hyper }
   }
 

@@ -20,10 +20,11 @@ export type DLoss = (realLogits: tf.Tensor, fakeLogits: tf.Tensor) => tf.Scalar
 export class UnrolledLookahead {
   private readonly layers: DenseStep[]
   private readonly variables: tf.Variable[]
+  private readonly optimizer: FusedAdamOptimizer
 
   constructor(
     discriminator: tf.LayersModel,
-    private readonly optimizer: tf.Optimizer,
+    optimizer: tf.Optimizer,
     private readonly steps: number,
   ) {
     const layers = denseSteps(discriminator)
@@ -33,6 +34,7 @@ export class UnrolledLookahead {
       throw new Error("the discriminator's output is not one logit")
     if (!(optimizer instanceof FusedAdamOptimizer)) throw new Error("the second-order unrolled GAN needs D's Adam optimizer")
     this.layers = layers
+    this.optimizer = optimizer
     registerExtraGradients() // the look-ahead's gradient differentiates LeakyReLU's gradient (a comparison)
     this.variables = layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel]))
     // The moments are D's optimizer's slots by position, in the order D's variables are updated.
@@ -61,7 +63,7 @@ export class UnrolledLookahead {
    * step: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², w ← w − lr·(m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε).
    */
   advance(real: tf.Tensor, fake: tf.Tensor, dLoss: DLoss): tf.Tensor[] {
-    const state = (this.optimizer as FusedAdamOptimizer).nextStepState(this.variables)
+    const state = this.optimizer.nextStepState(this.variables)
     const { beta1, beta2, learningRate, epsilon } = state
     let [acc1, acc2] = [state.accBeta1, state.accBeta2]
     let weights: tf.Tensor[] = this.variables

@@ -32,6 +32,7 @@ import { criticConstraintFor } from './objectives/critic-constraint'
 import { globalNorm, makeOptimizer, optimizerState, restoreOptimizer } from './optimizers'
 import type { QuietStepMetrics, StepMetrics } from './step-metrics'
 import { UnrolledLookahead } from './unrolled-lookahead'
+import { secondOrderUnrolling } from '../../src-shared/config/unroll-rules'
 
 /**
  * Sees what a training step draws (real batches, their labels, latents, generated labels) and the
@@ -97,10 +98,10 @@ export class VanillaGan implements GanModel {
     registerExtraGradients()
     this.gOptimizer = makeOptimizer(config.optimizers.generator)
     this.dOptimizer = makeOptimizer(config.optimizers.discriminator)
-    const { unrollSteps, unrollGradient } = config.training
-    const firstOrder = unrollSteps > 0 && unrollGradient === 'first-order'
-    this.unrollOptimizer = firstOrder ? makeOptimizer(config.optimizers.discriminator) : undefined
-    this.lookahead = unrollSteps > 0 && !firstOrder ? new UnrolledLookahead(this.discriminator, this.dOptimizer, unrollSteps) : undefined
+    const { unrollSteps } = config.training
+    const secondOrder = secondOrderUnrolling(config)
+    this.unrollOptimizer = unrollSteps > 0 && !secondOrder ? makeOptimizer(config.optimizers.discriminator) : undefined
+    this.lookahead = secondOrder ? new UnrolledLookahead(this.discriminator, this.dOptimizer, unrollSteps) : undefined
     this.gRoles = toGraph(config.generator, 'latent').inputs.map((i) => i.role)
     this.dRoles = toGraph(config.discriminator, 'image').inputs.map((i) => i.role)
     this.objective = objectiveFor(config, data)
@@ -316,7 +317,7 @@ export class VanillaGan implements GanModel {
       // First-order unrolled GAN: look K steps ahead with a copy of D, take G's loss against it, then
       // put D back (the second-order look-ahead is inside G's loss, below).
       const saved = this.unrollOptimizer ? dVars.map((v) => tf.clone(v)) : []
-      if (this.unrollOptimizer) for (let u = 0; u < unrollSteps; u++) dUpdate(this.unrollOptimizer!, dSteps + 1 + u, () => {})
+      if (this.unrollOptimizer) for (let u = 0; u < unrollSteps; u++) dUpdate(this.unrollOptimizer, dSteps + 1 + u, () => {})
       const z = this.translation ? undefined : this.latent(batchSize, mixSeed(seed, step, 99))
       const target =
         this.translation || this.config.tricks.featureMatching || this.lookahead ? this.data.batch(step, dSteps, batchSize) : undefined
