@@ -38,7 +38,7 @@ export function tableLines(record: ReproductionRecord): TableLines {
     heading: `${entry.name}: ${entry.title}`,
     context: [
       `paper: ${p.authors} (${p.year}), ${p.title}; ${p.where}`,
-      `recipe: preset ${entry.recipe.preset}${entry.recipe.overrides.length ? ` with ${entry.recipe.overrides.join(' ')}` : ''}, ${record.steps.toLocaleString('en-US')} steps per run${record.quick ? ' (QUICK test budget: not a reproduction)' : ''}${entry.baseline ? `; judged against ${entry.baseline.label} on the same seeds` : ''}`,
+      `recipe: preset ${entry.recipe.preset}${entry.recipe.overrides.length ? ` with ${entry.recipe.overrides.join(' ')}` : ''}, ${record.steps.toLocaleString('en-US')} steps per run${record.quick ? ' (QUICK test budget: not a reproduction)' : ''}${entry.baseline ? `; judged against ${entry.baseline.label} on the same seeds` : ''}${entry.reference ? `; ${entry.reference.label} shown beside it, not judged` : ''}`,
       `protocol: ${entry.protocol.description}${record.samples !== entry.protocol.samples ? ` (${record.samples} samples here)` : ''}`,
       `what changed from the lecture model: ${entry.changes || 'nothing yet (the lecture recipe)'}`,
       ...(entry.peer ? [`peer: ${entry.peer.label}: ${peerFigure(entry.peer)} (${entry.peer.note})`] : []),
@@ -56,7 +56,8 @@ export function tableLines(record: ReproductionRecord): TableLines {
     seeds: record.results.map((s) => {
       const run = s.runId === null ? 'not run' : `run ${s.runId} ${s.status}${reusedText(s.reusedFrom)}`
       const base = s.baselineRunId ? `, baseline run ${s.baselineRunId} ${s.baselineStatus}${reusedText(s.baselineReusedFrom)}` : ''
-      return `seed ${s.seed}: ${run}${base}${s.error ? ` (${s.error})` : ''}`
+      const ref = s.referenceRunId ? `, reference run ${s.referenceRunId} ${s.referenceStatus}${reusedText(s.referenceReusedFrom)}` : ''
+      return `seed ${s.seed}: ${run}${base}${ref}${s.error ? ` (${s.error})` : ''}`
     }),
   }
 }

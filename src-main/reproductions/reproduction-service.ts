@@ -1,6 +1,6 @@
 /**
  * `reproduce NAME` and the Reproductions page: trains a catalog recipe (and, for a variant, the
- * plain GAN it is judged against) once per seed, through the same run manager `train` uses
+ * plain GAN it is judged against, and any reference shown beside it) once per seed, through the same run manager `train` uses
  * (trainer processes, registry rows tagged `reproduction:NAME`), one after another here or as a
  * sweep on the job queue; scores every finished run with the paper's protocol; and stores the
  * per-seed results after each seed, so a crash keeps what was measured and the UI can show the
@@ -57,6 +57,25 @@ export interface ReproductionHandle {
 const PROGRESS_INTERVAL_MS = 250
 const QUEUE_POLL_MS = 1000
 
+/** The runs trained beside the recipe on each seed: the judged baseline, the reference shown beside it. */
+type Companion = 'baseline' | 'reference'
+type Role = 'recipe' | Companion
+
+function companions(entry: ReproductionEntry): { role: Companion; recipe: Recipe & { label: string } }[] {
+  return (['baseline', 'reference'] as const).flatMap((role) => {
+    const recipe = entry[role]
+    return recipe ? [{ role, recipe }] : []
+  })
+}
+
+/** The seed result's fields for a companion's run. */
+const runIdKey = (role: Companion) => `${role}RunId` as const
+const statusKey = (role: Companion) => `${role}Status` as const
+const reusedKey = (role: Companion) => `${role}ReusedFrom` as const
+
+/** How the progress line names a companion's run. */
+const roleWords: Record<Companion, string> = { baseline: 'the plain GAN', reference: 'the reference' }
+
 export function requireReproduction(name: string): ReproductionEntry {
   const entry = findReproduction(name)
   if (!entry) throw new ConflictError(`no reproduction named "${name}"; the catalog: ${REPRODUCTIONS.map((r) => r.name).join(', ')}`)
@@ -70,7 +89,7 @@ function runOverrides(entry: ReproductionEntry, recipe: Recipe, quick: boolean, 
 
 /** Every config the reproduction will train is validated before anything is recorded. */
 function validateRecipes(entry: ReproductionEntry, quick: boolean): void {
-  for (const recipe of [entry.recipe, ...(entry.baseline ? [entry.baseline] : [])]) {
+  for (const recipe of [entry.recipe, ...companions(entry).map((c) => c.recipe)]) {
     try {
       validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed: 1 }))
     } catch (e) {
@@ -150,7 +169,12 @@ export function startReproduction(
     runId: null,
     status: 'not-run',
     values: {},
-    ...(entry.baseline ? { baselineRunId: null, baselineStatus: 'not-run' as const } : {}),
+    ...Object.fromEntries(
+      companions(entry).flatMap(({ role }) => [
+        [runIdKey(role), null],
+        [statusKey(role), 'not-run'],
+      ]),
+    ),
   }))
   const record = registry.repos.reproductions.create({
     entry,
@@ -202,28 +226,34 @@ export function startReproduction(
       r.status = 'evaluation-failed'
       r.error = e instanceof Error ? e.message : String(e)
     }
-    if (entry.baseline && r.baselineStatus === 'completed' && r.baselineRunId) {
+    for (const { role } of companions(entry)) {
+      const runId = r[runIdKey(role)]
+      if (r[statusKey(role)] !== 'completed' || !runId) continue
       try {
-        const b = await measureRun(registry, r.baselineRunId, entry, samples)
-        for (const [k, v] of Object.entries(b.values)) r.values[`baseline.${k}`] = v
+        const b = await measureRun(registry, runId, entry, samples)
+        for (const [k, v] of Object.entries(b.values)) r.values[`${role}.${k}`] = v
       } catch (e) {
-        r.baselineStatus = 'evaluation-failed'
-        r.error = `baseline: ${e instanceof Error ? e.message : String(e)}`
+        r[statusKey(role)] = 'evaluation-failed'
+        r.error = `${role}: ${e instanceof Error ? e.message : String(e)}`
       }
     }
   }
 
   /** Trains one recipe for one seed here and waits for it, relaying its progress. */
-  const trainHere = async (recipe: Recipe, seed: number, seedIndex: number, role: 'recipe' | 'baseline'): Promise<RunRecord> => {
+  const roleNote = (role: Role) => (role === 'recipe' ? 'recipe' : `${role} (${entry[role]!.label})`)
+  const stageOf = (role: Role) => (role === 'recipe' ? 'training' : (`training-${role}` as const))
+  const whose = (role: Role) => (role === 'recipe' ? '' : ` (${roleWords[role]})`)
+
+  const trainHere = async (recipe: Recipe, seed: number, seedIndex: number, role: Role): Promise<RunRecord> => {
     const run = runs.start({
       preset: recipe.preset,
       overrides: runOverrides(entry, recipe, quick, seed),
-      name: `${entry.name}${quick ? '-quick' : ''}-s${seed}${role === 'baseline' ? '-baseline' : ''}`,
+      name: `${entry.name}${quick ? '-quick' : ''}-s${seed}${role === 'recipe' ? '' : `-${role}`}`,
       experiment: `reproduction:${entry.name}`,
     })
-    tagAndNote(run, seed, role === 'baseline' ? `baseline (${entry.baseline!.label})` : 'recipe')
+    tagAndNote(run, seed, roleNote(role))
     training.add(run.id)
-    const stage = role === 'baseline' ? 'training-baseline' : 'training'
+    const stage = stageOf(role)
     emit(
       {
         stage,
@@ -231,7 +261,7 @@ export function startReproduction(
         runId: run.id,
         step: 0,
         totalSteps: run.totalSteps,
-        message: `seed ${seed}: training run ${run.id}${role === 'baseline' ? ' (the plain GAN)' : ''}`,
+        message: `seed ${seed}: training run ${run.id}${whose(role)}`,
       },
       true,
     )
@@ -258,15 +288,15 @@ export function startReproduction(
   }
 
   /** A previous reproduction's run of this recipe and seed when `reuse` is on and one exists, or a new run. */
-  const trainOrReuse = async (recipe: Recipe, seed: number, seedIndex: number, role: 'recipe' | 'baseline') => {
+  const trainOrReuse = async (recipe: Recipe, seed: number, seedIndex: number, role: Role) => {
     const found = reuse ? findReusableRun(registry, entry, recipe, quick, seed, id) : null
     if (!found) return { run: await trainHere(recipe, seed, seedIndex, role), from: undefined }
     emit(
       {
-        stage: role === 'baseline' ? 'training-baseline' : 'training',
+        stage: stageOf(role),
         seedIndex,
         runId: found.run.id,
-        message: `seed ${seed}: reusing run ${found.run.id}${role === 'baseline' ? ' (the plain GAN)' : ''} from reproduction #${found.from.reproductionId}`,
+        message: `seed ${seed}: reusing run ${found.run.id}${whose(role)} from reproduction #${found.from.reproductionId}`,
       },
       true,
     )
@@ -279,37 +309,38 @@ export function startReproduction(
       const { run, from } = await trainOrReuse(entry.recipe, r.seed, i + 1, 'recipe')
       Object.assign(r, { runId: run.id, status: run.status, error: run.error, backend: run.backend })
       if (from) r.reusedFrom = from
-      if (entry.baseline && !stopped) {
-        const { run: b, from: bFrom } = await trainOrReuse(entry.baseline, r.seed, i + 1, 'baseline')
-        Object.assign(r, { baselineRunId: b.id, baselineStatus: b.status })
-        if (bFrom) r.baselineReusedFrom = bFrom
-        if (b.status !== 'completed') r.error = `baseline run ${b.id} ${b.status}${b.error ? `: ${b.error}` : ''}`
+      for (const { role, recipe } of companions(entry)) {
+        if (stopped) break
+        const { run: b, from: bFrom } = await trainOrReuse(recipe, r.seed, i + 1, role)
+        Object.assign(r, { [runIdKey(role)]: b.id, [statusKey(role)]: b.status })
+        if (bFrom) r[reusedKey(role)] = bFrom
+        if (b.status !== 'completed') r.error = `${role} run ${b.id} ${b.status}${b.error ? `: ${b.error}` : ''}`
       }
       await evaluate(r, i + 1)
       registry.repos.reproductions.saveResults(id, results)
     }
   }
 
-  /** One sweep over the seeds on the queue (two with a baseline); each run is scored as it ends. */
+  /** One sweep over the seeds on the queue (one more per companion); each seed is scored when all its runs end. */
   const onQueue = async () => {
-    const sweep = (recipe: Recipe, role: string) =>
+    const sweep = (recipe: Recipe, role: Role) =>
       startSweep(registry, runs, {
         preset: recipe.preset,
         overrides: runOverrides(entry, recipe, quick),
         grid: [{ path: 'training.seed', values: seedList(seeds).map(String) }],
-        name: `reproduction-${entry.name}-${id}${role === 'baseline' ? '-baseline' : ''}`,
+        name: `reproduction-${entry.name}-${id}${role === 'recipe' ? '' : `-${role}`}`,
         target: 'queue',
       }).runs
     const main = sweep(entry.recipe, 'recipe')
-    const base = entry.baseline ? sweep(entry.baseline, 'baseline') : []
+    const others = companions(entry).map(({ role, recipe }) => ({ role, runs: sweep(recipe, role) }))
     results.forEach((r, i) => {
       r.runId = main[i]!.id
       r.status = 'queued'
       tagAndNote(main[i]!, r.seed, 'recipe')
-      if (base[i]) {
-        r.baselineRunId = base[i]!.id
-        r.baselineStatus = 'queued'
-        tagAndNote(base[i]!, r.seed, `baseline (${entry.baseline!.label})`)
+      for (const { role, runs: theirs } of others) {
+        r[runIdKey(role)] = theirs[i]!.id
+        r[statusKey(role)] = 'queued'
+        tagAndNote(theirs[i]!, r.seed, roleNote(role))
       }
     })
     registry.repos.reproductions.saveResults(id, results)
@@ -323,13 +354,16 @@ export function startReproduction(
           r.seed,
           run.status === 'running' ? `step ${run.step.toLocaleString('en-US')}/${run.totalSteps.toLocaleString('en-US')}` : run.status,
         )
-        const baseline = r.baselineRunId ? registry.getRun(r.baselineRunId) : null
-        if (stopped) for (const x of [run, baseline]) if (x && ACTIVE_STATUSES.includes(x.status)) runs.stop(x.id)
+        const beside = companions(entry).flatMap(({ role }) => {
+          const runId = r[runIdKey(role)]
+          return runId ? [{ role, run: registry.getRun(runId) }] : []
+        })
+        if (stopped) for (const x of [run, ...beside.map((b) => b.run)]) if (ACTIVE_STATUSES.includes(x.status)) runs.stop(x.id)
         r.status = run.status
         r.error = run.error
         r.backend = run.backend
-        if (baseline) r.baselineStatus = baseline.status
-        if (ACTIVE_STATUSES.includes(run.status) || (baseline && ACTIVE_STATUSES.includes(baseline.status))) continue
+        for (const b of beside) r[statusKey(b.role)] = b.run.status
+        if ([run, ...beside.map((b) => b.run)].some((x) => ACTIVE_STATUSES.includes(x.status))) continue
         settled.add(r.seed)
         await evaluate(r, i + 1)
         registry.repos.reproductions.saveResults(id, results)

@@ -20,10 +20,12 @@ export interface SeedResult {
   runId: number | null
   status: SeedStatus
   error?: string | null
-  /** The protocol's measurements; a variant's baseline values are under `baseline.<metric>`. */
+  /** The protocol's measurements; a variant's baseline values are under `baseline.<metric>`, its reference's under `reference.<metric>`. */
   values: Record<string, number>
   baselineRunId?: number | null
   baselineStatus?: SeedStatus
+  referenceRunId?: number | null
+  referenceStatus?: SeedStatus
   /** 2D protocols: the modes scored against (centres and σ), for plots of the 3σ circles. */
   modes?: EvalModes
   /** The backend the seed's run trained on, and why (as the run records it). */
@@ -31,6 +33,7 @@ export interface SeedResult {
   /** Set when the run was not trained by this reproduction but reused from an earlier one. */
   reusedFrom?: SeedReuse
   baselineReusedFrom?: SeedReuse
+  referenceReusedFrom?: SeedReuse
 }
 
 export interface ReproductionRecord {
@@ -63,7 +66,7 @@ export interface ReproductionProgressEvent {
   /** 1-based index of the seed being worked on, of `seeds`. */
   seedIndex: number
   seeds: number
-  stage: 'training' | 'training-baseline' | 'waiting' | 'evaluating' | 'done'
+  stage: 'training' | 'training-baseline' | 'training-reference' | 'waiting' | 'evaluating' | 'done'
   runId?: number
   step?: number
   totalSteps?: number

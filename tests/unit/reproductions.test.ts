@@ -73,9 +73,9 @@ describe('the catalog', () => {
   })
 
   it.each(REPRODUCTIONS.map((r) => [r.name, r] as const))(
-    '%s: its recipe (and baseline) validate, full and quick; its rows read what its protocol measures',
+    '%s: its recipe (and baseline, and reference) validate, full and quick; its rows read what its protocol measures',
     (_name, entry) => {
-      for (const recipe of [entry.recipe, ...(entry.baseline ? [entry.baseline] : [])]) {
+      for (const recipe of [entry.recipe, ...[entry.baseline, entry.reference].filter((r) => r !== undefined)]) {
         for (const quick of [false, true]) {
           const { config } = validateExperiment(recipeConfig(recipe, { quick, quickOverrides: entry.quick.overrides, seed: 3 }))
           expect(config.training.seed).toBe(3)
@@ -86,9 +86,14 @@ describe('the catalog', () => {
       expect(recipeSteps(entry, true)).toBeLessThanOrEqual(20)
       expect(recipeSteps(entry)).toBeGreaterThan(recipeSteps(entry, true))
       for (const row of entry.rows) {
-        const metric = row.metric.replace(/^(baseline|peer)\./, '')
+        const metric = row.metric.replace(/^(baseline|reference|peer)\./, '')
         expect(PRODUCES[entry.protocol.kind], `${row.metric}`).toContain(metric)
         if (row.metric.startsWith('baseline.') || row.goal.kind === 'at-least-baseline') expect(entry.baseline).toBeDefined()
+        // The reference is shown beside the judged comparison, never judged.
+        if (row.metric.startsWith('reference.')) {
+          expect(entry.reference).toBeDefined()
+          expect(row.goal.kind).toBe('report')
+        }
         if (row.goal.kind === 'at-most-peer') expect(entry.peer).toBeDefined()
         // A peer's row only shows its figures: it judges nothing and needs them per seed.
         if (row.metric.startsWith('peer.')) {
@@ -164,9 +169,9 @@ describe('a reproduction table', () => {
   })
 
   it('a variant beats its baseline seed by seed; a peer goal waits for the peer figure', () => {
-    const unrolled = findReproduction('unrolled-ring8')!
+    const lsgan = findReproduction('lsgan-ring8')!
     const v = summarize({
-      entry: unrolled,
+      entry: lsgan,
       results: [
         {
           ...seed(1, { pacganModes: 8, 'baseline.pacganModes': 5, pacganHighQuality: 0.9, 'baseline.pacganHighQuality': 0.4 }),
@@ -406,6 +411,31 @@ describe('the reproduction service', () => {
     expect(ctx.registry.getRun(r.baselineRunId!)).toMatchObject({ gan: 'vanilla', seed: 1 })
     expect(r.values['baseline.pacganModes']).toBeTypeOf('number')
   })
+
+  it("a variant with a reference trains it on the same seed too and shows its figures; only the baseline's judge", async () => {
+    const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
+    const final = await startReproduction(ctx.registry, runs, { name: 'unrolled-ring8', seeds: 1, quick: true, command: 'test' }, () => {})
+      .done
+    const r = final.results[0]!
+    expect([r.status, r.baselineStatus, r.referenceStatus]).toEqual(['completed', 'completed', 'completed'])
+    const [recipe, baseline, reference] = [r.runId!, r.baselineRunId!, r.referenceRunId!].map((id) => ctx.registry.getRun(id))
+    expect(new Set([recipe!.id, baseline!.id, reference!.id]).size).toBe(3)
+    // The paper's comparison: the same settings without unrolling; the reference: the plain GAN's own rates.
+    expect(recipe!.config.training.unrollSteps).toBe(5)
+    expect(baseline!.config.training.unrollSteps).toBe(0)
+    expect(baseline!.config.optimizers.discriminator.learningRate).toBe(recipe!.config.optimizers.discriminator.learningRate)
+    expect(reference!.config.training.unrollSteps).toBe(0)
+    expect(reference!.config.optimizers.discriminator.learningRate).toBe(1e-3)
+    for (const id of [recipe, baseline, reference].map((x) => x!.id))
+      expect(ctx.registry.getRun(id).tags).toContain('reproduction:unrolled-ring8')
+    expect(r.values['baseline.pacganModes']).toBeTypeOf('number')
+    expect(r.values['reference.pacganModes']).toBeTypeOf('number')
+    // Judged against the baseline only: a reference far ahead changes no verdict.
+    const judged = (values: Record<string, number>) => summarize({ ...final, results: [{ ...r, values }] }).rows[0]!.verdict
+    expect(judged({ ...r.values, pacganModes: 7, 'baseline.pacganModes': 6, 'reference.pacganModes': 8 })).toBe('pass')
+    expect(judged({ ...r.values, pacganModes: 7, 'baseline.pacganModes': 8, 'reference.pacganModes': 0 })).toBe('fail')
+    expect(textTable(final)).toContain(`reference run ${reference!.id} completed`)
+  }, 120_000)
 
   it('stop: the run training stops (checkpointed), no more start, the record ends stopped with the rest not run', async () => {
     const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
