@@ -169,9 +169,9 @@ describe('a reproduction table', () => {
   })
 
   it('a variant beats its baseline seed by seed; a peer goal waits for the peer figure', () => {
-    const lsgan = findReproduction('lsgan-ring8')!
+    const wganGp = findReproduction('wgan-gp-ring8')!
     const v = summarize({
-      entry: lsgan,
+      entry: wganGp,
       results: [
         {
           ...seed(1, { pacganModes: 8, 'baseline.pacganModes': 5, pacganHighQuality: 0.9, 'baseline.pacganHighQuality': 0.4 }),
