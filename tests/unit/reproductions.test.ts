@@ -476,6 +476,44 @@ describe('the reproduction service', () => {
     expect(final.results.every((r) => r.values.pacganModes !== undefined)).toBe(true)
   })
 
+  it('on the queue, a variant with a reference: a sweep each for the recipe, the baseline and the reference; a seed is scored once all three end', async () => {
+    const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
+    const handle = startReproduction(
+      ctx.registry,
+      runs,
+      { name: 'unrolled-ring8', seeds: 2, quick: true, target: 'queue', command: 'test' },
+      () => {},
+    )
+    const queued = () => ctx.registry.listRuns({ tag: 'reproduction:unrolled-ring8' })
+    for (let i = 0; i < 50 && queued().length < 6; i++) await new Promise((r) => setTimeout(r, 20))
+    const members = queued()
+    expect(members).toHaveLength(6)
+    expect(members.every((r) => r.placement === 'queue' && r.status === 'queued')).toBe(true)
+    expect(new Set(members.map((r) => r.sweepId)).size).toBe(3)
+    // Seed 1's recipe and baseline train; its reference waits: seed 1 is not scored yet.
+    const record = () => ctx.registry.repos.reproductions.get(handle.record.id)
+    const seed1 = () => record().results[0]!
+    await new Promise((r) => setTimeout(r, 50))
+    for (const id of [seed1().runId!, seed1().baselineRunId!]) {
+      runs.launchPrepared(id)
+      await runs.waitFor(id)
+    }
+    await new Promise((r) => setTimeout(r, 1500)) // the reproduction polls the queue every second
+    expect(seed1().referenceStatus).toBe('queued')
+    expect(seed1().values).toEqual({})
+    for (const run of queued().filter((r) => r.status === 'queued')) runs.launchPrepared(run.id)
+    const final = await handle.done
+    expect(final.results.map((r) => [r.status, r.baselineStatus, r.referenceStatus])).toEqual([
+      ['completed', 'completed', 'completed'],
+      ['completed', 'completed', 'completed'],
+    ])
+    for (const r of final.results) {
+      expect(r.values['baseline.pacganModes']).toBeTypeOf('number')
+      expect(r.values['reference.pacganModes']).toBeTypeOf('number')
+      expect(ctx.registry.getRun(r.referenceRunId!).seed).toBe(r.seed)
+    }
+  }, 120_000)
+
   it('a reproduction whose process died is marked interrupted (not left running), its results kept', () => {
     const made = ctx.registry.repos.reproductions.create(
       newReproduction({ entry, steps: 20, samples: 2500, results: [seed(1, { pacganModes: 8 })] }),
