@@ -38,7 +38,7 @@ export function tableLines(record: ReproductionRecord): TableLines {
     heading: `${entry.name}: ${entry.title}`,
     context: [
       `paper: ${p.authors} (${p.year}), ${p.title}; ${p.where}`,
-      `recipe: preset ${entry.recipe.preset}${entry.recipe.overrides.length ? ` with ${entry.recipe.overrides.join(' ')}` : ''}, ${record.steps.toLocaleString('en-US')} steps per run${record.quick ? ' (QUICK test budget: not a reproduction)' : ''}${entry.baseline ? `; judged against ${entry.baseline.label} on the same seeds` : ''}${entry.reference ? `; ${entry.reference.label} shown beside it, not judged` : ''}`,
+      `recipe: preset ${entry.recipe.preset}${entry.recipe.overrides.length ? ` with ${entry.recipe.overrides.join(' ')}` : ''}, ${record.steps.toLocaleString('en-US')} steps per run${record.quick ? ' (QUICK test budget: not a reproduction)' : ''}${entry.baseline ? `; judged on the same seeds against ${entry.baseline.label}` : ''}${entry.reference ? `; shown beside it, not judged: ${entry.reference.label}` : ''}`,
       `protocol: ${entry.protocol.description}${record.samples !== entry.protocol.samples ? ` (${record.samples} samples here)` : ''}`,
       `what changed from the lecture model: ${entry.changes || 'nothing yet (the lecture recipe)'}`,
       ...(entry.peer ? [`peer: ${entry.peer.label}: ${peerFigure(entry.peer)} (${entry.peer.note})`] : []),

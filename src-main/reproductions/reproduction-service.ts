@@ -169,12 +169,8 @@ export function startReproduction(
     runId: null,
     status: 'not-run',
     values: {},
-    ...Object.fromEntries(
-      companions(entry).flatMap(({ role }) => [
-        [runIdKey(role), null],
-        [statusKey(role), 'not-run'],
-      ]),
-    ),
+    ...(entry.baseline ? { baselineRunId: null, baselineStatus: 'not-run' as const } : {}),
+    ...(entry.reference ? { referenceRunId: null, referenceStatus: 'not-run' as const } : {}),
   }))
   const record = registry.repos.reproductions.create({
     entry,
@@ -197,6 +193,10 @@ export function startReproduction(
     if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return
     lastProgress = now
     onProgress({ reproductionId: id, name: entry.name, seeds, ...e })
+  }
+  /** A seed's error names every run that went wrong, the recipe's first: a later one never hides an earlier. */
+  const addError = (r: SeedResult, message: string) => {
+    r.error = r.error ? `${r.error}; ${message}` : message
   }
   const tagAndNote = (run: RunRecord, seed: number, role: string) => {
     registry.tag(run.id, [`reproduction:${entry.name}`, `reproduction-id:${id}`])
@@ -224,7 +224,7 @@ export function startReproduction(
       if (m.modes) r.modes = m.modes
     } catch (e) {
       r.status = 'evaluation-failed'
-      r.error = e instanceof Error ? e.message : String(e)
+      addError(r, e instanceof Error ? e.message : String(e))
     }
     for (const { role } of companions(entry)) {
       const runId = r[runIdKey(role)]
@@ -234,13 +234,13 @@ export function startReproduction(
         for (const [k, v] of Object.entries(b.values)) r.values[`${role}.${k}`] = v
       } catch (e) {
         r[statusKey(role)] = 'evaluation-failed'
-        r.error = `${role}: ${e instanceof Error ? e.message : String(e)}`
+        addError(r, `${role}: ${e instanceof Error ? e.message : String(e)}`)
       }
     }
   }
 
   /** Trains one recipe for one seed here and waits for it, relaying its progress. */
-  const roleNote = (role: Role) => (role === 'recipe' ? 'recipe' : `${role} (${entry[role]!.label})`)
+  const roleNote = (role: Role) => (role === 'recipe' ? 'recipe' : `${role}: ${entry[role]!.label}`)
   const stageOf = (role: Role) => (role === 'recipe' ? 'training' : (`training-${role}` as const))
   const whose = (role: Role) => (role === 'recipe' ? '' : ` (${roleWords[role]})`)
 
@@ -314,7 +314,7 @@ export function startReproduction(
         const { run: b, from: bFrom } = await trainOrReuse(recipe, r.seed, i + 1, role)
         Object.assign(r, { [runIdKey(role)]: b.id, [statusKey(role)]: b.status })
         if (bFrom) r[reusedKey(role)] = bFrom
-        if (b.status !== 'completed') r.error = `${role} run ${b.id} ${b.status}${b.error ? `: ${b.error}` : ''}`
+        if (b.status !== 'completed') addError(r, `${role} run ${b.id} ${b.status}${b.error ? `: ${b.error}` : ''}`)
       }
       await evaluate(r, i + 1)
       registry.repos.reproductions.saveResults(id, results)
@@ -331,18 +331,23 @@ export function startReproduction(
         name: `reproduction-${entry.name}-${id}${role === 'recipe' ? '' : `-${role}`}`,
         target: 'queue',
       }).runs
-    const main = sweep(entry.recipe, 'recipe')
-    const others = companions(entry).map(({ role, recipe }) => ({ role, runs: sweep(recipe, role) }))
-    results.forEach((r, i) => {
-      r.runId = main[i]!.id
-      r.status = 'queued'
-      tagAndNote(main[i]!, r.seed, 'recipe')
-      for (const { role, runs: theirs } of others) {
-        r[runIdKey(role)] = theirs[i]!.id
-        r[statusKey(role)] = 'queued'
-        tagAndNote(theirs[i]!, r.seed, roleNote(role))
+    // Each sweep's runs are tagged and recorded as soon as it is queued; when a later sweep cannot
+    // start, the runs already queued are stopped, so none trains for a reproduction that failed.
+    const queued: RunRecord[] = []
+    try {
+      for (const { role, recipe } of [{ role: 'recipe' as const, recipe: entry.recipe }, ...companions(entry)]) {
+        const members = sweep(recipe, role)
+        queued.push(...members)
+        results.forEach((r, i) => {
+          if (role === 'recipe') Object.assign(r, { runId: members[i]!.id, status: 'queued' })
+          else Object.assign(r, { [runIdKey(role)]: members[i]!.id, [statusKey(role)]: 'queued' })
+          tagAndNote(members[i]!, r.seed, roleNote(role))
+        })
       }
-    })
+    } catch (e) {
+      for (const run of queued) runs.stop(run.id)
+      throw e
+    }
     registry.repos.reproductions.saveResults(id, results)
     const settled = new Set<number>()
     const where = new Map<number, string>() // seed → what its run is doing, for the waiting line
@@ -362,7 +367,11 @@ export function startReproduction(
         r.status = run.status
         r.error = run.error
         r.backend = run.backend
-        for (const b of beside) r[statusKey(b.role)] = b.run.status
+        for (const b of beside) {
+          r[statusKey(b.role)] = b.run.status
+          if (b.run.status !== 'completed' && !ACTIVE_STATUSES.includes(b.run.status))
+            addError(r, `${b.role} run ${b.run.id} ${b.run.status}${b.run.error ? `: ${b.run.error}` : ''}`)
+        }
         if ([run, ...beside.map((b) => b.run)].some((x) => ACTIVE_STATUSES.includes(x.status))) continue
         settled.add(r.seed)
         await evaluate(r, i + 1)

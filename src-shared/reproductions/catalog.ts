@@ -705,11 +705,14 @@ export function withCurrentFindings(entry: ReproductionEntry): ReproductionEntry
   const current = findReproduction(entry.name)
   if (!current) return entry
   const peer = current.peer && current.peer.value !== null ? current.peer : entry.peer
+  // A record that trained other recipes (its recipe, baseline or reference since changed) keeps the
+  // goal words and the note it ran with: today's describe runs it did not train.
+  const sameRuns = isDeepStrictEqualJson(trainedRecipes(entry), trainedRecipes(current))
   const asRan = entry.rows.map((row) => {
     const now = current.rows.find((r) => r.metric === row.metric)
     // The goal's words follow the catalog while the goal is the same (e.g. the peer figure became
     // a mean over seeds); a goal that changed keeps the words it ran with.
-    const goalText = now && JSON.stringify(now.goal) === JSON.stringify(row.goal) ? now.goalText : row.goalText
+    const goalText = sameRuns && now && JSON.stringify(now.goal) === JSON.stringify(row.goal) ? now.goalText : row.goalText
     return { ...row, paper: now?.paper ?? row.paper, goalText }
   })
   // The peer's own rows (its figure per seed) were measured later; they judge nothing.
@@ -719,8 +722,16 @@ export function withCurrentFindings(entry: ReproductionEntry): ReproductionEntry
     const after = rows.findIndex((r) => r.metric === row.metric.slice('peer.'.length))
     rows.splice(after < 0 ? rows.length : after + 1, 0, row)
   }
-  return { ...entry, peer, rows, note: current.note ?? entry.note }
+  return { ...entry, peer, rows, note: sameRuns ? (current.note ?? entry.note) : entry.note }
 }
+
+/** What an entry trains on each seed: each recipe's preset and overrides (labels aside). */
+function trainedRecipes(entry: ReproductionEntry): unknown {
+  const runs = (r: Recipe | undefined) => (r ? { preset: r.preset, overrides: r.overrides } : null)
+  return { recipe: runs(entry.recipe), baseline: runs(entry.baseline), reference: runs(entry.reference) }
+}
+
+const isDeepStrictEqualJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 export function findReproduction(name: string): ReproductionEntry | undefined {
   return REPRODUCTIONS.find((r) => r.name === name)

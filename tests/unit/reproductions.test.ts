@@ -269,6 +269,28 @@ describe('a reproduction table', () => {
     const gone = { ...findReproduction('toy-ring8')!, name: 'no-longer-in-the-catalog', note: 'as it ran' }
     expect(withCurrentFindings(gone)).toBe(gone)
   })
+
+  it('a stored run that trained other recipes (its baseline since changed) keeps the note and goal words it ran with', () => {
+    const unrolled = findReproduction('unrolled-ring8')!
+    const stored: ReproductionEntry = {
+      ...unrolled,
+      baseline: { preset: 'mlp-2d-ring8', overrides: [], label: 'plain GAN (mlp-2d-ring8)' },
+      reference: undefined,
+      note: 'as it ran',
+      rows: unrolled.rows.map((r) => ({ ...r, goalText: 'words as it ran' })),
+    }
+    const now = withCurrentFindings(stored)
+    expect(now.note).toBe('as it ran')
+    expect(now.rows.map((r) => r.goalText)).toEqual(unrolled.rows.map(() => 'words as it ran'))
+    // Only the label changed: the same runs, so today's words apply.
+    const relabelled = withCurrentFindings({
+      ...stored,
+      baseline: { ...unrolled.baseline!, label: 'older words' },
+      reference: unrolled.reference,
+    })
+    expect(relabelled.note).toBe(unrolled.note)
+    expect(relabelled.rows[0]!.goalText).toBe(unrolled.rows[0]!.goalText)
+  })
 })
 
 /** A trainer "process" that trains in this process (the real trainRun on this registry). */
@@ -435,6 +457,41 @@ describe('the reproduction service', () => {
     expect(judged({ ...r.values, pacganModes: 7, 'baseline.pacganModes': 6, 'reference.pacganModes': 8 })).toBe('pass')
     expect(judged({ ...r.values, pacganModes: 7, 'baseline.pacganModes': 8, 'reference.pacganModes': 0 })).toBe('fail')
     expect(textTable(final)).toContain(`reference run ${reference!.id} completed`)
+  }, 120_000)
+
+  it("a seed whose baseline and reference both fail names both, the recipe's run first; a failed reference alone fails no row", async () => {
+    const both = await startReproduction(
+      ctx.registry,
+      new RunManager(
+        ctx.registry,
+        ctx.dir,
+        inProcess(ctx.registry, ctx.dir, (nth) => nth >= 2),
+      ),
+      { name: 'unrolled-ring8', seeds: 1, quick: true, command: 'test' },
+      () => {},
+    ).done
+    const r = both.results[0]!
+    expect([r.status, r.baselineStatus, r.referenceStatus]).toEqual(['completed', 'failed', 'failed'])
+    expect(r.error).toBe(
+      `baseline run ${r.baselineRunId} failed: injected failure; reference run ${r.referenceRunId} failed: injected failure`,
+    )
+    expect(summarize(both).failedSeeds).toEqual([1])
+    const referenceOnly = await startReproduction(
+      ctx.registry,
+      new RunManager(
+        ctx.registry,
+        ctx.dir,
+        inProcess(ctx.registry, ctx.dir, (nth) => nth === 3),
+      ),
+      { name: 'unrolled-ring8', seeds: 1, quick: true, command: 'test' },
+      () => {},
+    ).done
+    const only = referenceOnly.results[0]!
+    expect(only.error).toBe(`reference run ${only.referenceRunId} failed: injected failure`)
+    const s = summarize(referenceOnly)
+    expect(s.failedSeeds).toEqual([])
+    expect(s.rows[0]!.verdict).toBe(only.values.pacganModes! >= only.values['baseline.pacganModes']! ? 'pass' : 'fail')
+    expect(s.rows[0]!.why ?? '').not.toMatch(/did not finish/)
   }, 120_000)
 
   it('stop: the run training stops (checkpointed), no more start, the record ends stopped with the rest not run', async () => {
