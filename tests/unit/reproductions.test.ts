@@ -12,6 +12,7 @@ import {
   withCurrentFindings,
   recipeConfig,
   recipeSteps,
+  type Recipe,
   type ReproductionEntry,
 } from '../../src-shared/reproductions/catalog'
 import { formatSpread, peerFigure, seedCell, summarize, verdictWord } from '../../src-shared/reproductions/summary'
@@ -82,6 +83,11 @@ describe('the catalog', () => {
           if (entry.family === '2d') expect(createDataSource(config.dataset, 1).mixture, 'known modes').toBeDefined()
           else expect(classifierDatasetOf(config), 'an evaluation classifier').not.toBeNull()
         }
+      }
+      if (entry.reference) {
+        // Judged at the same settings: the baseline trains with the recipe's optimizers, rates included.
+        const optimizers = (r: Recipe) => validateExperiment(recipeConfig(r, { seed: 1 })).config.optimizers
+        expect(optimizers(entry.baseline!)).toEqual(optimizers(entry.recipe))
       }
       expect(recipeSteps(entry, true)).toBeLessThanOrEqual(20)
       expect(recipeSteps(entry)).toBeGreaterThan(recipeSteps(entry, true))
@@ -290,6 +296,10 @@ describe('a reproduction table', () => {
     })
     expect(relabelled.note).toBe(unrolled.note)
     expect(relabelled.rows[0]!.goalText).toBe(unrolled.rows[0]!.goalText)
+    expect(relabelled.baseline!.label).toBe(unrolled.baseline!.label)
+    // Other runs keep the names they ran under, the comparison's label included.
+    expect(now.baseline!.label).toBe('plain GAN (mlp-2d-ring8)')
+    expect(withCurrentFindings({ ...stored, title: 'as it ran' }).title).toBe('as it ran')
   })
 })
 

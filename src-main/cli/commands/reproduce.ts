@@ -102,7 +102,7 @@ export function registerReproduce(program: Command, globals: () => GlobalOptions
         const rows = REPRODUCTIONS.map((e) => ({
           name: e.name,
           paper: `${e.paper.authors.split(',')[0]} ${e.paper.year}`,
-          recipe: e.recipe.preset,
+          recipe: [e.recipe.preset, ...e.recipe.overrides].join(' '),
           steps: recipeSteps(e).toLocaleString('en-US'),
           protocol: e.protocol.kind,
           title: e.title,
