@@ -23,6 +23,9 @@ beforeAll(() => {
   // …and one whose reference figures name commits in `code` spans.
   const acgan = cli(home, ['reproduce', 'acgan-fashion-mnist', '--quick', '--seeds', '1'])
   expect(acgan.code, acgan.stderr).toBe(0)
+  // …and a comparison with the plain GAN twice: at the same settings (judged) and at its preset's (shown).
+  const unrolled = cli(home, ['reproduce', 'unrolled-ring8', '--quick', '--seeds', '1'])
+  expect(unrolled.code, unrolled.stderr).toBe(0)
 })
 afterAll(() => t.cleanup())
 
@@ -92,6 +95,54 @@ describe('Reproductions page', () => {
       expect(painted.blue).toBeGreaterThan(50)
       await page.locator('.repro-main').screenshot({ path: screenshotPath('ui-reproductions.png') })
       expect(await page.getByTestId('repro-entry-pacgan-ring8').textContent()).toMatch(/(passed|not reached) \(quick\)/)
+    })
+  })
+
+  it("a comparison's seed shows its three runs' scatters side by side, on the same axes, each captioned with its run", async () => {
+    await withUi(home, '/reproductions', async (page) => {
+      await page.getByTestId('repro-entry-unrolled-ring8').click()
+      await page.getByTestId('repro-scatter-reference').waitFor({ timeout: 30_000 })
+      const panels = page.locator('[data-testid^="repro-scatter-"]')
+      expect(await panels.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).toEqual([
+        'repro-scatter-recipe',
+        'repro-scatter-baseline',
+        'repro-scatter-reference',
+      ])
+      // Each caption links the run the seed line names for that role.
+      const seedLine = (await page.locator('ul.seeds li').first().textContent())!
+      const ids = /run (\d+) completed, baseline run (\d+) completed, reference run (\d+) completed/.exec(seedLine.replace(/\s+/g, ' '))
+      expect(ids, seedLine).not.toBeNull()
+      for (const [i, role] of ['recipe', 'baseline', 'reference'].entries())
+        expect(await page.getByTestId(`repro-scatter-${role}`).locator('figcaption a').getAttribute('href')).toBe(`#/runs/${ids![i + 1]}`)
+      // Side by side: one row, and the legend once under it.
+      const tops = await panels.evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)))
+      expect(new Set(tops).size).toBe(1)
+      expect(await page.getByText('Grey: the data;').count()).toBe(1)
+      // Three generators over the same data: the orange samples differ, the 3σ circles (drawn last)
+      // sit in the same place on every canvas, so the axes are the same.
+      const pixels = await panels.locator('canvas').evaluateAll((cs) =>
+        (cs as HTMLCanvasElement[]).map((c) => {
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+          let orange = ''
+          let blue = 0
+          const box = [Infinity, Infinity, -Infinity, -Infinity] // the circles' extent: x, y min; x, y max
+          for (let i = 0; i < d.length; i += 4) {
+            const [r, g, b] = [d[i]!, d[i + 1]!, d[i + 2]!]
+            if (r > 180 && g > 100 && g < 190 && b < 90) orange += `${i},`
+            if (b > 180 && r < 130) {
+              blue++
+              const [x, y] = [(i / 4) % c.width, Math.floor(i / 4 / c.width)]
+              box.splice(0, 4, Math.min(box[0]!, x), Math.min(box[1]!, y), Math.max(box[2]!, x), Math.max(box[3]!, y))
+            }
+          }
+          return { orange, blue, box }
+        }),
+      )
+      expect(pixels.every((p) => p.orange.length > 0 && p.blue > 50)).toBe(true)
+      expect(new Set(pixels.map((p) => p.orange)).size).toBe(3)
+      // (antialiased circle edges over orange or background may cross the threshold a pixel apart)
+      for (const p of pixels.slice(1)) for (const [i, v] of p.box.entries()) expect(Math.abs(v - pixels[0]!.box[i]!)).toBeLessThanOrEqual(2)
+      await page.locator('.repro-main').screenshot({ path: screenshotPath('ui-reproductions-side-by-side.png') })
     })
   })
 
