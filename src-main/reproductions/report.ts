@@ -3,7 +3,7 @@
  * paper's figures, ours per seed, mean ± sd (min–max) and pass/fail, then how each seed's runs
  * ended. The numbers and verdicts come from src-shared/reproductions/summary.ts (the UI's too).
  */
-import type { ReproductionRecord, SeedReuse } from '../../src-shared/domain/reproduction'
+import { companionRuns, type ReproductionRecord, type SeedReuse } from '../../src-shared/domain/reproduction'
 import {
   formatPaper,
   formatSpread,
@@ -55,9 +55,10 @@ export function tableLines(record: ReproductionRecord): TableLines {
     ]),
     seeds: record.results.map((s) => {
       const run = s.runId === null ? 'not run' : `run ${s.runId} ${s.status}${reusedText(s.reusedFrom)}`
-      const base = s.baselineRunId ? `, baseline run ${s.baselineRunId} ${s.baselineStatus}${reusedText(s.baselineReusedFrom)}` : ''
-      const ref = s.referenceRunId ? `, reference run ${s.referenceRunId} ${s.referenceStatus}${reusedText(s.referenceReusedFrom)}` : ''
-      return `seed ${s.seed}: ${run}${base}${ref}${s.error ? ` (${s.error})` : ''}`
+      const beside = companionRuns(s)
+        .map((c) => `, ${c.role} run ${c.runId} ${c.status}${reusedText(c.reusedFrom)}`)
+        .join('')
+      return `seed ${s.seed}: ${run}${beside}${s.error ? ` (${s.error})` : ''}`
     }),
   }
 }

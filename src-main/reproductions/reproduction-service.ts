@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { Placement, RunRecord } from '../../src-shared/domain/run'
 import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
-import type { ReproductionProgressEvent, ReproductionRecord, SeedResult, SeedReuse } from '../../src-shared/domain/reproduction'
+import type { Companion, ReproductionProgressEvent, ReproductionRecord, SeedResult, SeedReuse } from '../../src-shared/domain/reproduction'
 import {
   findReproduction,
   recipeConfig,
@@ -57,8 +57,6 @@ export interface ReproductionHandle {
 const PROGRESS_INTERVAL_MS = 250
 const QUEUE_POLL_MS = 1000
 
-/** The runs trained beside the recipe on each seed: the judged baseline, the reference shown beside it. */
-type Companion = 'baseline' | 'reference'
 type Role = 'recipe' | Companion
 
 function companions(entry: ReproductionEntry): { role: Companion; recipe: Recipe & { label: string } }[] {
@@ -72,6 +70,9 @@ function companions(entry: ReproductionEntry): { role: Companion; recipe: Recipe
 const runIdKey = (role: Companion) => `${role}RunId` as const
 const statusKey = (role: Companion) => `${role}Status` as const
 const reusedKey = (role: Companion) => `${role}ReusedFrom` as const
+
+/** A seed's error for a companion run that ended without completing. */
+const endedWithout = (role: Companion, run: RunRecord) => `${role} run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''}`
 
 /** How the progress line names a companion's run. */
 const roleWords: Record<Companion, string> = { baseline: 'the plain GAN', reference: 'the reference' }
@@ -314,7 +315,7 @@ export function startReproduction(
         const { run: b, from: bFrom } = await trainOrReuse(recipe, r.seed, i + 1, role)
         Object.assign(r, { [runIdKey(role)]: b.id, [statusKey(role)]: b.status })
         if (bFrom) r[reusedKey(role)] = bFrom
-        if (b.status !== 'completed') addError(r, `${role} run ${b.id} ${b.status}${b.error ? `: ${b.error}` : ''}`)
+        if (b.status !== 'completed') addError(r, endedWithout(role, b))
       }
       await evaluate(r, i + 1)
       registry.repos.reproductions.saveResults(id, results)
@@ -363,16 +364,16 @@ export function startReproduction(
           const runId = r[runIdKey(role)]
           return runId ? [{ role, run: registry.getRun(runId) }] : []
         })
-        if (stopped) for (const x of [run, ...beside.map((b) => b.run)]) if (ACTIVE_STATUSES.includes(x.status)) runs.stop(x.id)
+        const seedRuns = [run, ...beside.map((b) => b.run)]
+        if (stopped) for (const x of seedRuns) if (ACTIVE_STATUSES.includes(x.status)) runs.stop(x.id)
         r.status = run.status
         r.error = run.error
         r.backend = run.backend
         for (const b of beside) {
           r[statusKey(b.role)] = b.run.status
-          if (b.run.status !== 'completed' && !ACTIVE_STATUSES.includes(b.run.status))
-            addError(r, `${b.role} run ${b.run.id} ${b.run.status}${b.run.error ? `: ${b.run.error}` : ''}`)
+          if (b.run.status !== 'completed' && !ACTIVE_STATUSES.includes(b.run.status)) addError(r, endedWithout(b.role, b.run))
         }
-        if ([run, ...beside.map((b) => b.run)].some((x) => ACTIVE_STATUSES.includes(x.status))) continue
+        if (seedRuns.some((x) => ACTIVE_STATUSES.includes(x.status))) continue
         settled.add(r.seed)
         await evaluate(r, i + 1)
         registry.repos.reproductions.saveResults(id, results)

@@ -36,6 +36,19 @@ export interface SeedResult {
   referenceReusedFrom?: SeedReuse
 }
 
+/** The runs a comparison trains beside its recipe on each seed: the judged baseline, then the reference shown. */
+export type Companion = 'baseline' | 'reference'
+
+/** A seed's companion runs that were started, in that order (the tables and the page list them so). */
+export function companionRuns(s: SeedResult): { role: Companion; runId: number; status: SeedStatus; reusedFrom?: SeedReuse }[] {
+  const run = (role: Companion, runId: number | null | undefined, status: SeedStatus | undefined, reusedFrom?: SeedReuse) =>
+    runId ? [{ role, runId, status: status ?? 'not-run', ...(reusedFrom ? { reusedFrom } : {}) }] : []
+  return [
+    ...run('baseline', s.baselineRunId, s.baselineStatus, s.baselineReusedFrom),
+    ...run('reference', s.referenceRunId, s.referenceStatus, s.referenceReusedFrom),
+  ]
+}
+
 export interface ReproductionRecord {
   id: number
   name: string
