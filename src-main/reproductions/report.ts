@@ -23,10 +23,10 @@ export interface TableLines {
   seeds: string[]
 }
 
-const VERDICT = { pass: 'PASS', fail: 'FAIL', info: '—', 'no-goal': 'no goal figure yet' } as const
+const VERDICT = { pass: 'PASS', fail: 'FAIL', info: '—', 'no-goal': 'no goal figure yet', running: 'RUNNING' } as const
 
 function verdictText(r: RowSummary): string {
-  return `${VERDICT[r.verdict]}${r.why && r.verdict === 'fail' ? ` (${r.why})` : r.why && r.verdict === 'no-goal' ? ` (${r.why})` : ''}`
+  return `${VERDICT[r.verdict]}${r.why ? ` (${r.why})` : ''}`
 }
 
 /** The cells of a reproduction's table (plain text; both renderings below use them). */
@@ -48,7 +48,7 @@ export function tableLines(record: ReproductionRecord): TableLines {
     rows: summary.rows.map((r) => [
       r.row.label,
       formatPaper(r.row),
-      ...record.results.map((s, i) => seedCell(r, s, i)),
+      ...record.results.map((s, i) => seedCell(r, s, i, record.status === 'running')),
       formatSpread(r),
       r.row.goalText,
       verdictText(r),

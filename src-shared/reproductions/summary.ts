@@ -4,9 +4,10 @@
  * seed whose run failed, diverged or was stopped has no figure and fails the row.
  */
 import { isPeerRow, withCurrentFindings, type GoalRow, type ReproductionEntry } from './catalog'
-import type { ReproductionRecord, SeedResult } from '../domain/reproduction'
+import type { ReproductionRecord, SeedResult, SeedStatus } from '../domain/reproduction'
 
-export type Verdict = 'pass' | 'fail' | 'info' | 'no-goal'
+/** `running`: no seed has failed the row yet, and some are still training or waiting to. */
+export type Verdict = 'pass' | 'fail' | 'info' | 'no-goal' | 'running'
 
 export interface RowSummary {
   row: GoalRow
@@ -30,6 +31,14 @@ export interface ReproductionSummary {
 }
 
 const seedOk = (s: SeedResult) => s.status === 'completed'
+
+/** Statuses a seed's run can still leave while its reproduction runs: not a failure yet. */
+const UNFINISHED: ReadonlySet<SeedStatus> = new Set<SeedStatus>(['not-run', 'queued', 'running', 'paused'])
+
+/** Whether a seed (its recipe's run or its judged baseline's) is still to come in a running reproduction. */
+function waiting(s: SeedResult, entry: ReproductionEntry, inProgress: boolean): boolean {
+  return inProgress && (UNFINISHED.has(s.status) || (entry.baseline !== undefined && UNFINISHED.has(s.baselineStatus ?? 'not-run')))
+}
 
 /** A row's figure for one seed: ours from the seed's run, or the peer's for the same seed number. */
 function seedValue(row: GoalRow, s: SeedResult, entry: ReproductionEntry): number | null {
@@ -66,10 +75,21 @@ function meets(row: GoalRow, seed: SeedResult, entry: ReproductionEntry): boolea
   }
 }
 
-export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>): ReproductionSummary {
+/**
+ * Without a `status` the record is taken as ended: a seed that did not complete fails its rows. While
+ * it runs (`status` 'running') a seed still to come fails nothing; a row that no finished seed has
+ * failed yet is `running`, and one that a finished seed fails is already failed (every seed must pass).
+ */
+export function summarize(
+  record: Pick<ReproductionRecord, 'entry' | 'results'> & { status?: ReproductionRecord['status'] },
+): ReproductionSummary {
   const { results } = record
   const entry = withCurrentFindings(record.entry)
-  const failedSeeds = results.filter((s) => !seedOk(s) || (entry.baseline && s.baselineStatus !== 'completed')).map((s) => s.seed)
+  const inProgress = record.status === 'running'
+  const toCome = (s: SeedResult) => waiting(s, entry, inProgress)
+  const failedSeeds = results
+    .filter((s) => !toCome(s) && (!seedOk(s) || (entry.baseline && s.baselineStatus !== 'completed')))
+    .map((s) => s.seed)
   const rows = entry.rows.map((row): RowSummary => {
     const perSeed = results.map((s) => seedValue(row, s, entry))
     const base = { row, perSeed, ...stats(perSeed.filter((v): v is number => v !== null)) }
@@ -78,8 +98,16 @@ export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>)
       return { ...base, verdict: 'no-goal', why: `no ${entry.peer?.label ?? 'peer'} figure yet` }
     }
     if (results.length === 0) return { ...base, verdict: 'fail', why: 'no seed ran' }
-    const failing = results.filter((s) => !seedOk(s) || meets(row, s, entry) === false)
-    if (failing.length === 0) return { ...base, verdict: 'pass' }
+    const failing = results.filter((s) => !toCome(s) && (!seedOk(s) || meets(row, s, entry) === false))
+    const pending = results.filter(toCome)
+    if (failing.length === 0 && pending.length === 0) return { ...base, verdict: 'pass' }
+    if (failing.length === 0) {
+      return {
+        ...base,
+        verdict: 'running',
+        why: `waiting for seed${pending.length > 1 ? 's' : ''} ${pending.map((s) => s.seed).join(', ')}`,
+      }
+    }
     const broken = failing.filter((s) => !seedOk(s))
     const why =
       broken.length > 0
@@ -88,7 +116,7 @@ export function summarize(record: Pick<ReproductionRecord, 'entry' | 'results'>)
     return { ...base, verdict: 'fail', why }
   })
   const judged = rows.filter((r) => r.verdict === 'pass' || r.verdict === 'fail')
-  const passed = judged.length > 0 && judged.every((r) => r.verdict === 'pass')
+  const passed = judged.length > 0 && judged.every((r) => r.verdict === 'pass') && !rows.some((r) => r.verdict === 'running')
   return { rows, passed, pending: rows.some((r) => r.verdict === 'no-goal'), failedSeeds }
 }
 
@@ -121,9 +149,18 @@ export function peerFigure(peer: NonNullable<ReproductionEntry['peer']>): string
   return seeds.length > 1 ? `${f(peer.value)}, the mean of seeds 1-${seeds.length} (${seeds.map(f).join(', ')})` : f(peer.value)
 }
 
-/** One seed's cell: its figure, or how its run ended when it has none (a peer's row always has its figure). */
-export function seedCell(r: RowSummary, result: Pick<SeedResult, 'status'>, index: number): string {
-  return !isPeerRow(r.row) && result.status !== 'completed' ? result.status : formatValue(r.perSeed[index], r.row.format)
+/**
+ * One seed's cell: its figure, or how its run ended when it has none (a peer's row always has its
+ * figure). A seed not started yet reads "waiting" while its reproduction runs and "not run" after.
+ */
+export function seedCell(r: RowSummary, result: Pick<SeedResult, 'status'>, index: number, inProgress = false): string {
+  if (isPeerRow(r.row) || result.status === 'completed') return formatValue(r.perSeed[index], r.row.format)
+  return result.status === 'not-run' ? (inProgress ? 'waiting' : 'not run') : result.status
+}
+
+/** Whether a seed's cell shows a failure: its run ended without completing (one still to come is not). */
+export function seedFailed(r: RowSummary, result: Pick<SeedResult, 'status'>, inProgress = false): boolean {
+  return !isPeerRow(r.row) && result.status !== 'completed' && !(inProgress && UNFINISHED.has(result.status)) && result.status !== 'not-run'
 }
 
 /** "mean ± sd (min–max)" of a row over the seeds that ran. */

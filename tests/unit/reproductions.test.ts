@@ -15,7 +15,7 @@ import {
   type Recipe,
   type ReproductionEntry,
 } from '../../src-shared/reproductions/catalog'
-import { formatSpread, peerFigure, seedCell, summarize, verdictWord } from '../../src-shared/reproductions/summary'
+import { formatSpread, peerFigure, seedCell, seedFailed, summarize, verdictWord } from '../../src-shared/reproductions/summary'
 import { validateExperiment } from '../../src-shared/config/validate'
 import type { ReproductionProgressEvent, ReproductionRecord, SeedResult } from '../../src-shared/domain/reproduction'
 import { Registry } from '../../src-main/registry/registry'
@@ -172,6 +172,44 @@ describe('a reproduction table', () => {
     expect(s.rows[0]!.perSeed).toEqual([8, null])
     expect(s.rows[0]!.mean).toBe(8)
     expect(s.failedSeeds).toEqual([2])
+  })
+
+  it('while it runs, a seed still to come fails nothing: the row is running, or failed when a finished seed fails it', () => {
+    const results = [seed(1, { pacganModes: 8, pacganHighQuality: 0.96 }), seed(2, {}, 'running'), seed(3, {}, 'not-run')]
+    const live = summarize({ entry, results, status: 'running' })
+    expect(live.rows.map((r) => [r.verdict, r.why])).toEqual([
+      ['running', 'waiting for seeds 2, 3'],
+      ['fail', 'seed 1 short of the goal'],
+      ['info', undefined],
+    ])
+    expect(live.failedSeeds).toEqual([])
+    expect(live.passed).toBe(false)
+    expect(seedCell(live.rows[0]!, results[2]!, 2, true)).toBe('waiting')
+    expect(seedCell(live.rows[0]!, results[1]!, 1, true)).toBe('running')
+    expect(seedFailed(live.rows[0]!, results[1]!, true)).toBe(false)
+    // The same seeds once the reproduction has ended (stopped, interrupted): unfinished seeds fail.
+    const ended = summarize({ entry, results, status: 'stopped' })
+    expect(ended.rows[0]).toMatchObject({ verdict: 'fail', why: 'seeds 2 (running), 3 (not-run) did not finish' })
+    expect(ended.failedSeeds).toEqual([2, 3])
+    expect(seedCell(ended.rows[0]!, results[2]!, 2)).toBe('not run')
+    expect(seedFailed(ended.rows[0]!, results[1]!)).toBe(true)
+    // A variant's seed whose recipe finished but whose judged baseline still trains is still to come.
+    const wganGp = findReproduction('wgan-gp-ring8')!
+    const half: SeedResult = { ...seed(1, { pacganModes: 8, pacganHighQuality: 0.9 }), baselineStatus: 'running' }
+    expect(summarize({ entry: wganGp, results: [half], status: 'running' }).rows[0]).toMatchObject({ verdict: 'running' })
+    expect(summarize({ entry: wganGp, results: [half], status: 'interrupted' }).rows[0]!.verdict).toBe('fail')
+    // The text table says the same.
+    const record: ReproductionRecord = {
+      ...newReproduction({ entry, seeds: 3, results }),
+      id: 1,
+      name: entry.name,
+      status: 'running',
+      error: null,
+      createdAt: '2026-12-07T00:00:00.000Z',
+      finishedAt: null,
+    }
+    expect(textTable(record)).toMatch(/RUNNING \(waiting for seeds 2, 3\)/)
+    expect(textTable(record)).not.toMatch(/did not finish/)
   })
 
   it('a variant beats its baseline seed by seed; a peer goal waits for the peer figure', () => {
