@@ -254,6 +254,11 @@ export function startReproduction(
     })
     tagAndNote(run, seed, roleNote(role))
     training.add(run.id)
+    // The table and the seed lines show the run as it trains (linked, "running"), not "waiting".
+    const r = results[seedIndex - 1]!
+    if (role === 'recipe') Object.assign(r, { runId: run.id, status: 'running' })
+    else Object.assign(r, { [runIdKey(role)]: run.id, [statusKey(role)]: 'running' })
+    registry.repos.reproductions.saveResults(id, results)
     const stage = stageOf(role)
     emit(
       {

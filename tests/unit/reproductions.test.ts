@@ -381,11 +381,27 @@ describe('the reproduction service', () => {
   it('trains one run per seed (training.seed 1 … N), tags them, scores each with the protocol and stores the table', async () => {
     const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
     const events: ReproductionProgressEvent[] = []
-    const handle = startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, (e) =>
-      events.push(e),
-    )
+    // What a client reading the registry sees as each seed's run starts: that run, training, not "waiting".
+    const seenAtStart: unknown[] = []
+    const handle = startReproduction(ctx.registry, runs, { name: 'toy-ring8', seeds: 2, quick: true, command: 'test' }, (e) => {
+      events.push(e)
+      if (e.stage === 'training' && e.step === 0) {
+        const stored = ctx.registry.repos.reproductions.get(e.reproductionId)
+        seenAtStart.push(stored.results.map((r) => [r.runId === e.runId, r.status]))
+      }
+    })
     expect(handle.record).toMatchObject({ status: 'running', seeds: 2, quick: true, steps: 20, samples: 2500 })
     const final = await handle.done
+    expect(seenAtStart).toEqual([
+      [
+        [true, 'running'],
+        [false, 'not-run'],
+      ],
+      [
+        [false, 'completed'],
+        [true, 'running'],
+      ],
+    ])
     expect(final.status).toBe('completed')
     expect(final.results.map((r) => [r.seed, r.status])).toEqual([
       [1, 'completed'],
