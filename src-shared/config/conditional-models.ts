@@ -365,22 +365,22 @@ export const cycleDiscriminator: GraphSpecInput = {
   outputs: ['patches'],
 }
 
-/** The lecture's 2D MLP body after `input`: 2 hidden layers of `width` (the lecture's 128) with LeakyReLU 0.2, the last activation named `last`. */
-function mlp2dHidden(input: string, last: string, width = 128): GraphSpecInput['nodes'] {
+/** The lecture's 2D MLP body after `input`: 2 hidden layers of 128 with LeakyReLU 0.2, the last activation named `last`. */
+function mlp2dHidden(input: string, last: string): GraphSpecInput['nodes'] {
   return [
-    { name: 'hidden_1', layer: { type: 'dense', units: width }, inputs: [input] },
+    { name: 'hidden_1', layer: { type: 'dense', units: 128 }, inputs: [input] },
     { name: 'hidden_1_act', layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_1'] },
-    { name: 'hidden_2', layer: { type: 'dense', units: width }, inputs: ['hidden_1_act'] },
+    { name: 'hidden_2', layer: { type: 'dense', units: 128 }, inputs: ['hidden_1_act'] },
     { name: last, layer: { type: 'activation', activation: leaky, alpha: 0.2 }, inputs: ['hidden_2'] },
   ]
 }
 
 /**
- * The lecture's 2D MLP generator (2 hidden layers of 128 unless `width` says, LeakyReLU 0.2) with InfoGAN's categorical
+ * The lecture's 2D MLP generator (2 hidden layers of 128, LeakyReLU 0.2) with InfoGAN's categorical
  * code beside z: a one-hot of `codes` values, concatenated to z. The code lets G jump between modes
  * where z alone, mapped continuously, must draw a bridge of samples from one mode to the next.
  */
-export function mlp2dCodeGenerator(latent: number, codes: number, width = 128): GraphSpecInput {
+export function mlp2dCodeGenerator(latent: number, codes: number): GraphSpecInput {
   return {
     inputs: [
       { name: 'z', shape: [latent], role: 'latent' },
@@ -388,7 +388,7 @@ export function mlp2dCodeGenerator(latent: number, codes: number, width = 128): 
     ],
     nodes: [
       { name: 'z_and_code', layer: { type: 'concatenate' }, inputs: ['z', 'code'] },
-      ...mlp2dHidden('z_and_code', 'hidden_2_act', width),
+      ...mlp2dHidden('z_and_code', 'hidden_2_act'),
       { name: 'point', layer: { type: 'dense', units: 2 }, inputs: ['hidden_2_act'] },
     ],
     outputs: ['point'],
@@ -399,11 +399,11 @@ export function mlp2dCodeGenerator(latent: number, codes: number, width = 128): 
  * The lecture's 2D MLP discriminator with InfoGAN's Q as a second, linear head on D's last hidden
  * layer: `codes` logits, one per value of the categorical code.
  */
-export function mlp2dCodeDiscriminator(codes: number, width = 128): GraphSpecInput {
+export function mlp2dCodeDiscriminator(codes: number): GraphSpecInput {
   return {
     inputs: [{ name: 'point', shape: [2], role: 'image' }],
     nodes: [
-      ...mlp2dHidden('point', 'features', width),
+      ...mlp2dHidden('point', 'features'),
       { name: 'source', layer: { type: 'dense', units: 1, activation: 'sigmoid' }, inputs: ['features'] },
       { name: 'q', layer: { type: 'dense', units: codes }, inputs: ['features'] },
     ],

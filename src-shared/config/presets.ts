@@ -120,24 +120,18 @@ function decayAndAverage(training: ExperimentConfigInput['training']): Experimen
  * widens D's view where modes are far apart for their size: a code left between two modes then
  * still feels the pull of the mode no code holds. `qWarmup` (infogan.warmup) ramps Q's loss from 0
  * over that share of the run: G first draws the data as a plain GAN, and the codes then divide it.
- * `width` is the units of each of G's and D's two hidden layers (the lecture's 128).
  */
 function mlp2dCodes(
   distribution: Toy2dName,
   modes: number,
-  {
-    epochs = 100,
-    instanceNoise = 0,
-    qWarmup = 0,
-    width = 128,
-  }: { epochs?: number; instanceNoise?: number; qWarmup?: number; width?: number } = {},
+  { epochs = 100, instanceNoise = 0, qWarmup = 0 }: { epochs?: number; instanceNoise?: number; qWarmup?: number } = {},
 ): ExperimentConfigInput {
   const base = mlp2d(distribution, epochs)
   return {
     ...conditional(base, 'infogan'),
     infogan: { categorical: modes, continuous: 0, ...(qWarmup > 0 ? { warmup: qWarmup } : {}) },
-    generator: mlp2dCodeGenerator(4, modes, width),
-    discriminator: mlp2dCodeDiscriminator(modes, width),
+    generator: mlp2dCodeGenerator(4, modes),
+    discriminator: mlp2dCodeDiscriminator(modes),
     ...(instanceNoise > 0 ? { tricks: { instanceNoise } } : {}),
     training: decayAndAverage(base.training),
   }
@@ -299,8 +293,8 @@ export const PRESETS: readonly Preset[] = [
     name: 'mlp-2d-spiral-codes',
     title: 'MLP GAN + categorical code · spiral',
     description:
-      "The spiral of 50 tight Gaussians (std 0.05): the lecture's 2D MLP GAN given InfoGAN's categorical code with one value per mode (50), beside z, and a Q head on D that recovers it (no continuous codes). G maps z continuously, so without the code it draws bridges of samples between modes; the code lets it jump, and Q keeps the codes apart. Q's loss ramps from 0 to full over the first 500 steps (infogan.warmup 0.05): with all 50 codes from the first step, some settled between modes that other codes held. G's and D's hidden layers are 256 wide, twice the lecture's: at the inner turn, where neighbouring modes are 3-5σ apart, the lecture's width left pairs of codes on one mode and its neighbour empty. 10,000 steps of 256 from learning rates of 1e-3 decayed linearly to 0, G weight averaging β 0.999. Needs the number of modes. Results against the papers: docs/reproductions.md.",
-    config: mlp2dCodes('spiral', 50, { qWarmup: 0.05, width: 256 }),
+      "The spiral of 50 tight Gaussians (std 0.05): the lecture's 2D MLP GAN given InfoGAN's categorical code with one value per mode (50), beside z, and a Q head on D that recovers it (no continuous codes). G maps z continuously, so without the code it draws bridges of samples between modes; the code lets it jump, and Q keeps the codes apart. Q's loss ramps from 0 to full over the first 500 steps (infogan.warmup 0.05): with all 50 codes from the first step, some settled between modes that other codes held. 10,000 steps of 256 from learning rates of 1e-3 decayed linearly to 0, G weight averaging β 0.999. Needs the number of modes. Results against the papers: docs/reproductions.md.",
+    config: mlp2dCodes('spiral', 50, { qWarmup: 0.05 }),
   },
   {
     name: 'mlp-2d-ring8-lsgan',
