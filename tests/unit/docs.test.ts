@@ -127,6 +127,21 @@ describe('the docs', () => {
     expect(unrolled.seeds('modes captured (of 8)').some((m, i) => m < against[i]!)).toBe(true)
   })
 
+  it("give the spiral's range of modes as its table in docs/reproductions.md does (README's 'the project's spiral (A–B of 50 modes)')", () => {
+    const readme = fs.readFileSync('README.md', 'utf8')
+    const claimed = /the project's spiral \((\d+)–(\d+) of (\d+) modes\)/.exec(readme)
+    expect(claimed, "the README gives the spiral's modes").not.toBeNull()
+    const doc = fs.readFileSync('docs/reproductions.md', 'utf8')
+    const start = doc.indexOf('<a id="toy-spiral"></a>')
+    const section = doc.slice(start, doc.indexOf('<a id="', start + 1))
+    expect(section).toMatch(/NOT REACHED/)
+    const row = section.split('\n').find((l) => l.startsWith(`| modes captured (of ${claimed![3]}) |`))
+    expect(row, 'the spiral has a modes row of that many modes').toBeDefined()
+    // "49.0 ± 1.7 (46–50)": the spread cell's min–max.
+    const spread = /\((\d+)–(\d+)\)/.exec(row!.split(' | ').at(-3)!)
+    expect([spread![1], spread![2]]).toEqual([claimed![1], claimed![2]])
+  })
+
   it('date every measured number and name its commit', () => {
     expect(files.flatMap(undatedMeasurements)).toEqual([])
   })
