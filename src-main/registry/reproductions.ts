@@ -3,7 +3,7 @@
  * where it ran, and its per-seed results, rewritten after each seed so a table survives a crash.
  */
 import type { ReproductionEntry } from '../../src-shared/reproductions/catalog'
-import type { ReproductionRecord, ReproductionStatus, SeedResult } from '../../src-shared/domain/reproduction'
+import { settleActiveSeeds, type ReproductionRecord, type ReproductionStatus, type SeedResult } from '../../src-shared/domain/reproduction'
 import type { Placement } from '../../src-shared/domain/run'
 import type { ProcessOwner } from '../util/process-identity'
 import type { Db } from './database'
@@ -140,12 +140,17 @@ export class ReproductionRepository {
 
   /** A reproduction whose process died is interrupted, not left running (its seeds' results stay). */
   interruptOrphans(isAlive: (pid: number) => boolean): void {
-    const rows = this.db.prepare("SELECT id, pid, pid_started, host FROM reproductions WHERE status = 'running'").all() as OwnerRow[]
+    const rows = this.db
+      .prepare("SELECT id, pid, pid_started, host, results_json FROM reproductions WHERE status = 'running'")
+      .all() as (OwnerRow & { results_json: string })[]
     for (const r of rows) {
       if (ownerGone(r, this.owner.host, isAlive)) {
+        const results = settleActiveSeeds(JSON.parse(r.results_json) as SeedResult[])
         this.db
-          .prepare("UPDATE reproductions SET status = 'interrupted', error = ?, finished_at = ? WHERE id = ?")
-          .run('the process running this reproduction ended before it finished', new Date().toISOString(), r.id)
+          .prepare(
+            "UPDATE reproductions SET status = 'interrupted', error = ?, finished_at = ?, results_json = ? WHERE id = ? AND status = 'running'",
+          )
+          .run('the process running this reproduction ended before it finished', new Date().toISOString(), JSON.stringify(results), r.id)
       }
     }
   }

@@ -54,7 +54,8 @@ export function tableLines(record: ReproductionRecord): TableLines {
       verdictText(r),
     ]),
     seeds: record.results.map((s) => {
-      const run = s.runId === null ? 'not run' : `run ${s.runId} ${s.status}${reusedText(s.reusedFrom)}`
+      const run =
+        s.runId === null ? (record.status === 'running' ? 'waiting' : 'not run') : `run ${s.runId} ${s.status}${reusedText(s.reusedFrom)}`
       const beside = companionRuns(s)
         .map((c) => `, ${c.role} run ${c.runId} ${c.status}${reusedText(c.reusedFrom)}`)
         .join('')

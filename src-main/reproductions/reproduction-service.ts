@@ -9,7 +9,14 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { Placement, RunRecord } from '../../src-shared/domain/run'
 import { ACTIVE_STATUSES } from '../../src-shared/domain/run'
-import type { Companion, ReproductionProgressEvent, ReproductionRecord, SeedResult, SeedReuse } from '../../src-shared/domain/reproduction'
+import {
+  settleActiveSeeds,
+  type Companion,
+  type ReproductionProgressEvent,
+  type ReproductionRecord,
+  type SeedResult,
+  type SeedReuse,
+} from '../../src-shared/domain/reproduction'
 import {
   findReproduction,
   recipeConfig,
@@ -240,6 +247,20 @@ export function startReproduction(
     }
   }
 
+  /**
+   * Records a seed's run as training, so the table and the seed lines show it (linked, "running")
+   * rather than "waiting". For display only: a failed write must not orphan the run just started.
+   */
+  const showTraining = (r: SeedResult, role: Role, runId: number) => {
+    if (role === 'recipe') Object.assign(r, { runId, status: 'running' })
+    else Object.assign(r, { [runIdKey(role)]: runId, [statusKey(role)]: 'running' })
+    try {
+      registry.repos.reproductions.saveResults(id, results)
+    } catch {
+      // the next save (when the seed is scored) records it
+    }
+  }
+
   /** Trains one recipe for one seed here and waits for it, relaying its progress. */
   const roleNote = (role: Role) => (role === 'recipe' ? 'recipe' : `${role}: ${entry[role]!.label}`)
   const stageOf = (role: Role) => (role === 'recipe' ? 'training' : (`training-${role}` as const))
@@ -254,11 +275,7 @@ export function startReproduction(
     })
     tagAndNote(run, seed, roleNote(role))
     training.add(run.id)
-    // The table and the seed lines show the run as it trains (linked, "running"), not "waiting".
-    const r = results[seedIndex - 1]!
-    if (role === 'recipe') Object.assign(r, { runId: run.id, status: 'running' })
-    else Object.assign(r, { [runIdKey(role)]: run.id, [statusKey(role)]: 'running' })
-    registry.repos.reproductions.saveResults(id, results)
+    showTraining(results[seedIndex - 1]!, role, run.id)
     const stage = stageOf(role)
     emit(
       {
@@ -313,7 +330,14 @@ export function startReproduction(
     for (const [i, r] of results.entries()) {
       if (stopped) break
       const { run, from } = await trainOrReuse(entry.recipe, r.seed, i + 1, 'recipe')
-      Object.assign(r, { runId: run.id, status: run.status, error: run.error, backend: run.backend })
+      // A completed recipe reads as running until the seed is scored: a finished run without figures
+      // yet would read as a seed short of its goal while the companions train.
+      Object.assign(r, {
+        runId: run.id,
+        status: run.status === 'completed' ? 'running' : run.status,
+        error: run.error,
+        backend: run.backend,
+      })
       if (from) r.reusedFrom = from
       for (const { role, recipe } of companions(entry)) {
         if (stopped) break
@@ -322,6 +346,7 @@ export function startReproduction(
         if (bFrom) r[reusedKey(role)] = bFrom
         if (b.status !== 'completed') addError(r, endedWithout(role, b))
       }
+      r.status = run.status
       await evaluate(r, i + 1)
       registry.repos.reproductions.saveResults(id, results)
     }
@@ -371,14 +396,16 @@ export function startReproduction(
         })
         const seedRuns = [run, ...beside.map((b) => b.run)]
         if (stopped) for (const x of seedRuns) if (ACTIVE_STATUSES.includes(x.status)) runs.stop(x.id)
-        r.status = run.status
+        const ended = !seedRuns.some((x) => ACTIVE_STATUSES.includes(x.status))
+        // As locally: a completed recipe reads as running until the seed is scored.
+        r.status = run.status === 'completed' && !ended ? 'running' : run.status
         r.error = run.error
         r.backend = run.backend
         for (const b of beside) {
           r[statusKey(b.role)] = b.run.status
           if (b.run.status !== 'completed' && !ACTIVE_STATUSES.includes(b.run.status)) addError(r, endedWithout(b.role, b.run))
         }
-        if (seedRuns.some((x) => ACTIVE_STATUSES.includes(x.status))) continue
+        if (!ended) continue
         settled.add(r.seed)
         await evaluate(r, i + 1)
         registry.repos.reproductions.saveResults(id, results)
@@ -402,7 +429,8 @@ export function startReproduction(
       emit({ stage: 'done', seedIndex: seeds, status: final.status, message: `reproduction ${id} ${final.status}` }, true)
       return final
     } catch (e) {
-      registry.repos.reproductions.saveResults(id, results)
+      for (const runId of training) runs.stop(runId) // no run trains on for a reproduction that failed
+      registry.repos.reproductions.saveResults(id, settleActiveSeeds(results))
       const final = registry.repos.reproductions.finish(id, 'failed', e instanceof Error ? e.message : String(e))
       emit({ stage: 'done', seedIndex: seeds, status: 'failed', message: `reproduction ${id} failed: ${final.error}` }, true)
       return final

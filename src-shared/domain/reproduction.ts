@@ -1,6 +1,6 @@
 /** Reproduction records as the registry stores them and every client sees them. */
 import type { ReproductionEntry } from '../reproductions/catalog'
-import type { Placement, RunStatus } from './run'
+import { ACTIVE_STATUSES, type Placement, type RunStatus } from './run'
 import type { EvalModes } from './eval'
 
 export const REPRODUCTION_STATUSES = ['running', 'completed', 'stopped', 'failed', 'interrupted'] as const
@@ -47,6 +47,24 @@ export function companionRuns(s: SeedResult): { role: Companion; runId: number; 
     ...run('baseline', s.baselineRunId, s.baselineStatus, s.baselineReusedFrom),
     ...run('reference', s.referenceRunId, s.referenceStatus, s.referenceReusedFrom),
   ]
+}
+
+/** Whether a seed's run (recipe or companion) could still leave this status by itself: queued, running or paused. */
+export const seedActive = (status: SeedStatus | undefined): boolean =>
+  status !== undefined && (ACTIVE_STATUSES as readonly SeedStatus[]).includes(status)
+
+/**
+ * A reproduction that ended before its runs did (its process died, or it failed) records each run
+ * still marked queued, running or paused as interrupted, so no seed reads as training for good.
+ */
+export function settleActiveSeeds(results: SeedResult[]): SeedResult[] {
+  const settled = (status: SeedStatus | undefined) => (seedActive(status) ? 'interrupted' : status)
+  return results.map((s) => ({
+    ...s,
+    status: settled(s.status)!,
+    ...(s.baselineStatus ? { baselineStatus: settled(s.baselineStatus) } : {}),
+    ...(s.referenceStatus ? { referenceStatus: settled(s.referenceStatus) } : {}),
+  }))
 }
 
 export interface ReproductionRecord {

@@ -4,7 +4,7 @@
  * seed whose run failed, diverged or was stopped has no figure and fails the row.
  */
 import { isPeerRow, withCurrentFindings, type GoalRow, type ReproductionEntry } from './catalog'
-import type { ReproductionRecord, SeedResult, SeedStatus } from '../domain/reproduction'
+import { seedActive, type ReproductionRecord, type SeedResult, type SeedStatus } from '../domain/reproduction'
 
 /** `running`: no seed has failed the row yet, and some are still training or waiting to. */
 export type Verdict = 'pass' | 'fail' | 'info' | 'no-goal' | 'running'
@@ -32,12 +32,21 @@ export interface ReproductionSummary {
 
 const seedOk = (s: SeedResult) => s.status === 'completed'
 
-/** Statuses a seed's run can still leave while its reproduction runs: not a failure yet. */
-const UNFINISHED: ReadonlySet<SeedStatus> = new Set<SeedStatus>(['not-run', 'queued', 'running', 'paused'])
+/** A seed's run not started, or still queued, running or paused: while its reproduction runs, not a failure yet. */
+const unfinished = (status: SeedStatus) => status === 'not-run' || seedActive(status)
 
-/** Whether a seed (its recipe's run or its judged baseline's) is still to come in a running reproduction. */
-function waiting(s: SeedResult, entry: ReproductionEntry, inProgress: boolean): boolean {
-  return inProgress && (UNFINISHED.has(s.status) || (entry.baseline !== undefined && UNFINISHED.has(s.baselineStatus ?? 'not-run')))
+/**
+ * Whether a seed is still to come in a running reproduction: any of its runs (the recipe's, the
+ * judged baseline's, the reference's) unfinished. The service scores a seed once all have ended,
+ * and until then shows a completed recipe as running.
+ */
+function stillToCome(s: SeedResult, entry: ReproductionEntry, inProgress: boolean): boolean {
+  return (
+    inProgress &&
+    (unfinished(s.status) ||
+      (entry.baseline !== undefined && unfinished(s.baselineStatus ?? 'not-run')) ||
+      (entry.reference !== undefined && unfinished(s.referenceStatus ?? 'not-run')))
+  )
 }
 
 /** A row's figure for one seed: ours from the seed's run, or the peer's for the same seed number. */
@@ -86,7 +95,7 @@ export function summarize(
   const { results } = record
   const entry = withCurrentFindings(record.entry)
   const inProgress = record.status === 'running'
-  const toCome = (s: SeedResult) => waiting(s, entry, inProgress)
+  const toCome = (s: SeedResult) => stillToCome(s, entry, inProgress)
   const failedSeeds = results
     .filter((s) => !toCome(s) && (!seedOk(s) || (entry.baseline && s.baselineStatus !== 'completed')))
     .map((s) => s.seed)
@@ -111,7 +120,7 @@ export function summarize(
     const broken = failing.filter((s) => !seedOk(s))
     const why =
       broken.length > 0
-        ? `seed${broken.length > 1 ? 's' : ''} ${broken.map((s) => `${s.seed} (${s.status})`).join(', ')} did not finish`
+        ? `seed${broken.length > 1 ? 's' : ''} ${broken.map((s) => `${s.seed} (${statusWords(s.status)})`).join(', ')} did not finish`
         : `seed${failing.length > 1 ? 's' : ''} ${failing.map((s) => s.seed).join(', ')} short of the goal`
     return { ...base, verdict: 'fail', why }
   })
@@ -120,10 +129,10 @@ export function summarize(
   return { rows, passed, pending: rows.some((r) => r.verdict === 'no-goal'), failedSeeds }
 }
 
-/** The whole reproduction in a word: a pass with a goal still awaiting its peer figure is not a pass yet. */
 /** The seeds the goals are set over ("over 5 seeds, every seed"): a pass on fewer says so. */
 export const GOAL_SEEDS = 5
 
+/** The whole reproduction in a word: a pass with a goal still awaiting its peer figure is not a pass yet. */
 export function verdictWord(record: Pick<ReproductionRecord, 'entry' | 'results' | 'status' | 'quick'>): string {
   if (record.status !== 'completed') return record.status
   const s = summarize(record)
@@ -155,13 +164,16 @@ export function peerFigure(peer: NonNullable<ReproductionEntry['peer']>): string
  */
 export function seedCell(r: RowSummary, result: Pick<SeedResult, 'status'>, index: number, inProgress = false): string {
   if (isPeerRow(r.row) || result.status === 'completed') return formatValue(r.perSeed[index], r.row.format)
-  return result.status === 'not-run' ? (inProgress ? 'waiting' : 'not run') : result.status
+  return result.status === 'not-run' && inProgress ? 'waiting' : statusWords(result.status)
 }
 
-/** Whether a seed's cell shows a failure: its run ended without completing (one still to come is not). */
+/** Whether a seed's cell shows a failure: its run ended without completing, or never ran in a reproduction that has ended. */
 export function seedFailed(r: RowSummary, result: Pick<SeedResult, 'status'>, inProgress = false): boolean {
-  return !isPeerRow(r.row) && result.status !== 'completed' && !(inProgress && UNFINISHED.has(result.status)) && result.status !== 'not-run'
+  return !isPeerRow(r.row) && result.status !== 'completed' && !(inProgress && unfinished(result.status))
 }
+
+/** A seed status as people read it ("not run", not "not-run"). */
+export const statusWords = (status: SeedStatus): string => (status === 'not-run' ? 'not run' : status)
 
 /** "mean ± sd (min–max)" of a row over the seeds that ran. */
 export function formatSpread(r: RowSummary): string {
@@ -171,7 +183,6 @@ export function formatSpread(r: RowSummary): string {
   return `${formatValue(r.mean, f, true)} ± ${sd} (${formatValue(r.min, f)}–${formatValue(r.max, f)})`
 }
 
-/** The paper's figures of a row in one line, e.g. "GAN 6.3 · PacGAN4 7.8". */
 /** Each reference figure of a row as text (the paper's, a peer's, an earlier recipe's); empty when none. */
 export function paperFigures(row: GoalRow): string[] {
   return row.paper.map((p) =>
@@ -179,6 +190,7 @@ export function paperFigures(row: GoalRow): string[] {
   )
 }
 
+/** The paper's figures of a row in one line, e.g. "GAN 6.3 · PacGAN4 7.8". */
 export function formatPaper(row: GoalRow): string {
   return row.paper.length === 0 ? '—' : paperFigures(row).join(' · ')
 }

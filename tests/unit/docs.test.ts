@@ -12,6 +12,19 @@ import { brokenLinks, checkCommand, commandMentions, docFiles, undatedMeasuremen
 
 const files = docFiles()
 
+/** One entry's section of docs/reproductions.md, and the cells of its table row that starts with `label`. */
+function reproductionSection(name: string) {
+  const doc = fs.readFileSync('docs/reproductions.md', 'utf8')
+  const start = doc.indexOf(`<a id="${name}"></a>`)
+  const text = doc.slice(start, doc.indexOf('<a id="', start + 1))
+  const cellsOf = (label: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`| ${label} |`))
+    expect(line, `${name}: row "${label}"`).toBeDefined()
+    return line!.split(' | ')
+  }
+  return { text, cellsOf }
+}
+
 describe('the docs', () => {
   it('cover README, CHANGELOG and the manual', () => {
     expect(files).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'docs/cli.md', 'docs/testing.md']))
@@ -64,15 +77,8 @@ describe('the docs', () => {
     expect(claimed![3]!.split(', ')).toEqual(passed)
     expect(Number(claimed![1])).toBe(passed.length)
     // The comparisons with the plain GAN, as the README words them.
-    const doc = fs.readFileSync('docs/reproductions.md', 'utf8')
     const rowsOf = (name: string) => {
-      const start = doc.indexOf(`<a id="${name}"></a>`)
-      const section = doc.slice(start, doc.indexOf('<a id="', start + 1))
-      const cellsOf = (label: string) => {
-        const line = section.split('\n').find((l) => l.startsWith(`| ${label} |`))
-        expect(line, `${name}: row "${label}"`).toBeDefined()
-        return line!.split(' | ')
-      }
+      const { cellsOf } = reproductionSection(name)
       return {
         // "7.2 ± 0.4 (7–8)", "14.3 % ± 8.4 (…)": the mean, in the table's unit.
         mean: (label: string) => parseFloat(cellsOf(label).at(-3)!),
@@ -131,14 +137,10 @@ describe('the docs', () => {
     const readme = fs.readFileSync('README.md', 'utf8')
     const claimed = /the project's spiral \((\d+)–(\d+) of (\d+) modes\)/.exec(readme)
     expect(claimed, "the README gives the spiral's modes").not.toBeNull()
-    const doc = fs.readFileSync('docs/reproductions.md', 'utf8')
-    const start = doc.indexOf('<a id="toy-spiral"></a>')
-    const section = doc.slice(start, doc.indexOf('<a id="', start + 1))
-    expect(section).toMatch(/NOT REACHED/)
-    const row = section.split('\n').find((l) => l.startsWith(`| modes captured (of ${claimed![3]}) |`))
-    expect(row, 'the spiral has a modes row of that many modes').toBeDefined()
+    const spiral = reproductionSection('toy-spiral')
+    expect(spiral.text).toMatch(/NOT REACHED/)
     // "49.0 ± 1.7 (46–50)": the spread cell's min–max.
-    const spread = /\((\d+)–(\d+)\)/.exec(row!.split(' | ').at(-3)!)
+    const spread = /\((\d+)–(\d+)\)/.exec(spiral.cellsOf(`modes captured (of ${claimed![3]})`).at(-3)!)
     expect([spread![1], spread![2]]).toEqual([claimed![1], claimed![2]])
   })
 

@@ -184,12 +184,20 @@ describe('a reproduction table', () => {
     ])
     expect(live.failedSeeds).toEqual([])
     expect(live.passed).toBe(false)
+    // Every finished seed meets every goal, and one is still to come: not a pass yet.
+    const soFar = summarize({
+      entry,
+      results: [seed(1, { pacganModes: 8, pacganHighQuality: 0.99 }), seed(2, {}, 'running')],
+      status: 'running',
+    })
+    expect(soFar.rows.map((r) => r.verdict)).toEqual(['running', 'running', 'info'])
+    expect(soFar.passed).toBe(false)
     expect(seedCell(live.rows[0]!, results[2]!, 2, true)).toBe('waiting')
     expect(seedCell(live.rows[0]!, results[1]!, 1, true)).toBe('running')
     expect(seedFailed(live.rows[0]!, results[1]!, true)).toBe(false)
     // The same seeds once the reproduction has ended (stopped, interrupted): unfinished seeds fail.
     const ended = summarize({ entry, results, status: 'stopped' })
-    expect(ended.rows[0]).toMatchObject({ verdict: 'fail', why: 'seeds 2 (running), 3 (not-run) did not finish' })
+    expect(ended.rows[0]).toMatchObject({ verdict: 'fail', why: 'seeds 2 (running), 3 (not run) did not finish' })
     expect(ended.failedSeeds).toEqual([2, 3])
     expect(seedCell(ended.rows[0]!, results[2]!, 2)).toBe('not run')
     expect(seedFailed(ended.rows[0]!, results[1]!)).toBe(true)
@@ -500,8 +508,20 @@ describe('the reproduction service', () => {
 
   it("a variant with a reference trains it on the same seed too and shows its figures; only the baseline's judge", async () => {
     const runs = new RunManager(ctx.registry, ctx.dir, inProcess(ctx.registry, ctx.dir))
-    const final = await startReproduction(ctx.registry, runs, { name: 'unrolled-ring8', seeds: 1, quick: true, command: 'test' }, () => {})
-      .done
+    // As each companion starts, what a client reading the registry sees: the seed still to come, its rows running.
+    const seen: unknown[] = []
+    const final = await startReproduction(ctx.registry, runs, { name: 'unrolled-ring8', seeds: 1, quick: true, command: 'test' }, (e) => {
+      if (e.stage === 'training-baseline' || e.stage === 'training-reference') {
+        if (e.step !== 0) return
+        const stored = ctx.registry.repos.reproductions.get(e.reproductionId)
+        const s = stored.results[0]!
+        seen.push([e.stage, s.status, s.baselineStatus, s.referenceStatus ?? null, summarize(stored).rows[0]!.verdict])
+      }
+    }).done
+    expect(seen).toEqual([
+      ['training-baseline', 'running', 'running', 'not-run', 'running'],
+      ['training-reference', 'running', 'completed', 'running', 'running'],
+    ])
     const r = final.results[0]!
     expect([r.status, r.baselineStatus, r.referenceStatus]).toEqual(['completed', 'completed', 'completed'])
     const [recipe, baseline, reference] = [r.runId!, r.baselineRunId!, r.referenceRunId!].map((id) => ctx.registry.getRun(id))
@@ -644,6 +664,24 @@ describe('the reproduction service', () => {
     const after = ctx.registry.repos.reproductions.get(made.id)
     expect(after).toMatchObject({ status: 'interrupted', error: 'the process running this reproduction ended before it finished' })
     expect(after.results[0]!.values).toEqual({ pacganModes: 8 })
+  })
+
+  it('a reproduction that died while seeds trained leaves none of them reading as training', () => {
+    const results: SeedResult[] = [
+      { ...seed(1, {}, 'running'), baselineStatus: 'queued', referenceStatus: 'completed' },
+      seed(2, {}, 'not-run'),
+      { ...seed(3, { pacganModes: 8 }), baselineStatus: 'paused' },
+    ]
+    const made = ctx.registry.repos.reproductions.create(newReproduction({ entry, seeds: 3, results }))
+    ctx.registry.db.prepare('UPDATE reproductions SET pid = ? WHERE id = ?').run(999_999_999, made.id)
+    ctx.registry.markOrphansInterrupted((pid) => pid === process.pid)
+    const after = ctx.registry.repos.reproductions.get(made.id)
+    expect(after.results.map((s) => [s.status, s.baselineStatus ?? null, s.referenceStatus ?? null])).toEqual([
+      ['interrupted', 'interrupted', 'completed'],
+      ['not-run', null, null],
+      ['completed', 'interrupted', null],
+    ])
+    expect(after.results[2]!.values).toEqual({ pacganModes: 8 })
   })
 
   it('a reproduction whose pid now names another process is interrupted; its own live process keeps it running', () => {
