@@ -330,14 +330,7 @@ export function startReproduction(
     for (const [i, r] of results.entries()) {
       if (stopped) break
       const { run, from } = await trainOrReuse(entry.recipe, r.seed, i + 1, 'recipe')
-      // A completed recipe reads as running until the seed is scored: a finished run without figures
-      // yet would read as a seed short of its goal while the companions train.
-      Object.assign(r, {
-        runId: run.id,
-        status: run.status === 'completed' ? 'running' : run.status,
-        error: run.error,
-        backend: run.backend,
-      })
+      Object.assign(r, { runId: run.id, status: run.status, error: run.error, backend: run.backend })
       if (from) r.reusedFrom = from
       for (const { role, recipe } of companions(entry)) {
         if (stopped) break
@@ -346,7 +339,6 @@ export function startReproduction(
         if (bFrom) r[reusedKey(role)] = bFrom
         if (b.status !== 'completed') addError(r, endedWithout(role, b))
       }
-      r.status = run.status
       await evaluate(r, i + 1)
       registry.repos.reproductions.saveResults(id, results)
     }
@@ -397,8 +389,7 @@ export function startReproduction(
         const seedRuns = [run, ...beside.map((b) => b.run)]
         if (stopped) for (const x of seedRuns) if (ACTIVE_STATUSES.includes(x.status)) runs.stop(x.id)
         const ended = !seedRuns.some((x) => ACTIVE_STATUSES.includes(x.status))
-        // As locally: a completed recipe reads as running until the seed is scored.
-        r.status = run.status === 'completed' && !ended ? 'running' : run.status
+        r.status = run.status
         r.error = run.error
         r.backend = run.backend
         for (const b of beside) {

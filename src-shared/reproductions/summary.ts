@@ -35,15 +35,18 @@ const seedOk = (s: SeedResult) => s.status === 'completed'
 /** A seed's run not started, or still queued, running or paused: while its reproduction runs, not a failure yet. */
 const unfinished = (status: SeedStatus) => status === 'not-run' || seedActive(status)
 
+/** A seed whose recipe completed but is not scored yet: the service scores a seed once all its runs have ended. */
+const unscored = (s: Pick<SeedResult, 'status' | 'values'>) => s.status === 'completed' && Object.keys(s.values).length === 0
+
 /**
  * Whether a seed is still to come in a running reproduction: any of its runs (the recipe's, the
- * judged baseline's, the reference's) unfinished. The service scores a seed once all have ended,
- * and until then shows a completed recipe as running.
+ * judged baseline's, the reference's) unfinished, or its runs ended and not scored yet.
  */
 function stillToCome(s: SeedResult, entry: ReproductionEntry, inProgress: boolean): boolean {
   return (
     inProgress &&
     (unfinished(s.status) ||
+      unscored(s) ||
       (entry.baseline !== undefined && unfinished(s.baselineStatus ?? 'not-run')) ||
       (entry.reference !== undefined && unfinished(s.referenceStatus ?? 'not-run')))
   )
@@ -160,9 +163,11 @@ export function peerFigure(peer: NonNullable<ReproductionEntry['peer']>): string
 
 /**
  * One seed's cell: its figure, or how its run ended when it has none (a peer's row always has its
- * figure). A seed not started yet reads "waiting" while its reproduction runs and "not run" after.
+ * figure). While its reproduction runs, a seed not started reads "waiting" and one whose runs are
+ * not all scored yet "to score"; after, a seed never started reads "not run".
  */
-export function seedCell(r: RowSummary, result: Pick<SeedResult, 'status'>, index: number, inProgress = false): string {
+export function seedCell(r: RowSummary, result: Pick<SeedResult, 'status' | 'values'>, index: number, inProgress = false): string {
+  if (inProgress && !isPeerRow(r.row) && unscored(result)) return 'to score'
   if (isPeerRow(r.row) || result.status === 'completed') return formatValue(r.perSeed[index], r.row.format)
   return result.status === 'not-run' && inProgress ? 'waiting' : statusWords(result.status)
 }

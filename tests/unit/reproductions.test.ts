@@ -192,6 +192,10 @@ describe('a reproduction table', () => {
     })
     expect(soFar.rows.map((r) => r.verdict)).toEqual(['running', 'running', 'info'])
     expect(soFar.passed).toBe(false)
+    // A seed whose runs ended but are not scored yet (its figures come once every run has ended).
+    const unscored = summarize({ entry, results: [seed(1, {})], status: 'running' })
+    expect(unscored.rows[0]).toMatchObject({ verdict: 'running', why: 'waiting for seed 1' })
+    expect(seedCell(unscored.rows[0]!, seed(1, {}), 0, true)).toBe('to score')
     expect(seedCell(live.rows[0]!, results[2]!, 2, true)).toBe('waiting')
     expect(seedCell(live.rows[0]!, results[1]!, 1, true)).toBe('running')
     expect(seedFailed(live.rows[0]!, results[1]!, true)).toBe(false)
@@ -519,8 +523,8 @@ describe('the reproduction service', () => {
       }
     }).done
     expect(seen).toEqual([
-      ['training-baseline', 'running', 'running', 'not-run', 'running'],
-      ['training-reference', 'running', 'completed', 'running', 'running'],
+      ['training-baseline', 'completed', 'running', 'not-run', 'running'],
+      ['training-reference', 'completed', 'completed', 'running', 'running'],
     ])
     const r = final.results[0]!
     expect([r.status, r.baselineStatus, r.referenceStatus]).toEqual(['completed', 'completed', 'completed'])
