@@ -9,6 +9,7 @@ import {
   formatSpread,
   peerFigure,
   seedCell,
+  statusWords,
   summarize,
   verdictWord,
   type RowSummary,
@@ -55,7 +56,7 @@ export function tableLines(record: ReproductionRecord): TableLines {
     ]),
     seeds: record.results.map((s) => {
       const run =
-        s.runId === null ? (record.status === 'running' ? 'waiting' : 'not run') : `run ${s.runId} ${s.status}${reusedText(s.reusedFrom)}`
+        s.runId === null ? statusWords(s.status, record.status === 'running') : `run ${s.runId} ${s.status}${reusedText(s.reusedFrom)}`
       const beside = companionRuns(s)
         .map((c) => `, ${c.role} run ${c.runId} ${c.status}${reusedText(c.reusedFrom)}`)
         .join('')

@@ -169,7 +169,7 @@ export function peerFigure(peer: NonNullable<ReproductionEntry['peer']>): string
 export function seedCell(r: RowSummary, result: Pick<SeedResult, 'status' | 'values'>, index: number, inProgress = false): string {
   if (inProgress && !isPeerRow(r.row) && unscored(result)) return 'to score'
   if (isPeerRow(r.row) || result.status === 'completed') return formatValue(r.perSeed[index], r.row.format)
-  return result.status === 'not-run' && inProgress ? 'waiting' : statusWords(result.status)
+  return statusWords(result.status, inProgress)
 }
 
 /** Whether a seed's cell shows a failure: its run ended without completing, or never ran in a reproduction that has ended. */
@@ -177,8 +177,9 @@ export function seedFailed(r: RowSummary, result: Pick<SeedResult, 'status'>, in
   return !isPeerRow(r.row) && result.status !== 'completed' && !(inProgress && unfinished(result.status))
 }
 
-/** A seed status as people read it ("not run", not "not-run"). */
-export const statusWords = (status: SeedStatus): string => (status === 'not-run' ? 'not run' : status)
+/** A seed status as people read it: a seed not started is "waiting" while its reproduction runs, "not run" after. */
+export const statusWords = (status: SeedStatus, inProgress = false): string =>
+  status === 'not-run' ? (inProgress ? 'waiting' : 'not run') : status
 
 /** "mean ± sd (min–max)" of a row over the seeds that ran. */
 export function formatSpread(r: RowSummary): string {
