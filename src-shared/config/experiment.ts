@@ -377,7 +377,7 @@ export const experimentConfigSchema = z.strictObject({
         .max(10_000)
         .default(500)
         .describe(
-          'Generated samples behind the per-epoch image metrics (Fréchet distance, IS-style score, precision/recall) on datasets with an evaluation classifier; 0 turns them off.',
+          'Generated samples behind the per-epoch image metrics (Fréchet distance, IS-style score, precision/recall, classes present) on datasets with an evaluation classifier; 0 turns them off.',
         ),
     })
     .describe('The training loop.'),

@@ -255,6 +255,7 @@ export function imageQuality(real: Embedded, generated: Embedded, dim: number, c
       precision: pr.precision,
       recall: pr.recall,
       classTV: totalVariation(histGenerated, histData),
+      classesPresent: classesPresent(generated.probs, classes),
       ...(labels ? { labelAccuracy: labelAccuracy(generated.probs, labels, classes) } : {}),
     },
     histograms: { generated: histGenerated, data: histData },

@@ -113,6 +113,13 @@ const ENTRIES: MetricInfo[] = [
     description: "Total variation between the generated and the data's class shares",
   },
   {
+    key: 'classesPresent',
+    label: 'Classes present',
+    group: 'quality',
+    better: 'higher',
+    description: 'Classes (of 10) that at least 2 % of the samples are called with probability ≥ 0.9 by the evaluation classifier',
+  },
+  {
     key: 'swd',
     label: 'Sliced Wasserstein',
     group: 'quality',

@@ -574,7 +574,16 @@ describe('every preset trains', () => {
     const run = registry.createRun({ config, totalSteps: totalSteps(config) })
     expect(await trainRun(registry, t.dir, run.id, { progress: () => {}, status: () => {}, stopRequested: () => false })).toBe('completed')
     const m = registry.metrics(run.id)
-    for (const key of ['frechetDistance', 'inceptionScore', 'precision', 'recall', 'classTV', 'labelAccuracy', 'fixedPattern']) {
+    for (const key of [
+      'frechetDistance',
+      'inceptionScore',
+      'precision',
+      'recall',
+      'classTV',
+      'classesPresent',
+      'labelAccuracy',
+      'fixedPattern',
+    ]) {
       expect(
         m[key]?.map((p) => p.epoch),
         key,

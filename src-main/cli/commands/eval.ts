@@ -123,7 +123,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
           console.log(
             `${r.file}: ${r.samples} samples (${r.format}), features of the ${r.classifier!.dataset} classifier (test accuracy ${(100 * r.classifier!.testAccuracy).toFixed(1)} %)`,
           )
-          for (const [k, v] of Object.entries(r.metrics)) console.log(`  ${k.padEnd(20)} ${v.toFixed(4)}`)
+          for (const [k, v] of Object.entries(r.metrics)) if (k !== 'classesPresent') console.log(`  ${k.padEnd(20)} ${v.toFixed(4)}`)
           console.log(
             `  ${'classesPresent'.padEnd(20)} ${r.classesPresent} of 10 (at least 2 % of the samples called the class with probability ≥ 0.9)`,
           )
