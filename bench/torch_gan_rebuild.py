@@ -17,6 +17,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 p = argparse.ArgumentParser()
 p.add_argument('config'); p.add_argument('--data', required=True); p.add_argument('--steps', type=int, required=True); p.add_argument('--seed', type=int, default=1)
 p.add_argument('--out', required=True); p.add_argument('--n', type=int, default=5000); p.add_argument('--threads', type=int, default=2)
+p.add_argument('--every', type=int, default=0, help='also write samples every this many steps, to OUT with .STEP before .npy')
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed); np.random.seed(a.seed)
@@ -106,6 +107,14 @@ optD = torch.optim.Adam(D.parameters(), lr=od['learningRate'], betas=(od.get('be
 X = load_data(a.data); N = X.shape[0]
 bs = cfg['training']['batchSize']; zdim = cfg['latent']['dim']
 bce = F.binary_cross_entropy_with_logits
+def write_samples(file):
+    """N samples from a fixed z, G in eval mode (its moving batch-norm statistics), then back to training."""
+    G.eval()
+    g = torch.Generator().manual_seed(1234)
+    with torch.no_grad():
+        out = torch.cat([G(torch.randn(500, zdim, generator=g)) for _ in range(a.n // 500)])
+    np.save(file, out.permute(0, 2, 3, 1).contiguous().numpy().astype(np.float32))
+    G.train()
 t0 = time.time()
 for step in range(a.steps):
     real = X[torch.randperm(N)[:bs]]
@@ -119,10 +128,8 @@ for step in range(a.steps):
     if step % 200 == 0 or step == a.steps - 1:
         el = time.time() - t0
         print(f'step {step} dLoss {lossD.item():.3f} gLoss {lossG.item():.3f} D(x) {torch.sigmoid(dr).mean():.3f} D(G(z)) {torch.sigmoid(df).mean():.3f} {(step + 1) / el:.2f} it/s', file=sys.stderr, flush=True)
+    if a.every and (step + 1) % a.every == 0 and step + 1 < a.steps:
+        write_samples(a.out[:-4] + f'.{step + 1}.npy')
 el = time.time() - t0
-G.eval()
-g = torch.Generator().manual_seed(1234)
-with torch.no_grad():
-    out = torch.cat([G(torch.randn(500, zdim, generator=g)) for _ in range(a.n // 500)])
-np.save(a.out, out.permute(0, 2, 3, 1).contiguous().numpy().astype(np.float32))
+write_samples(a.out)
 print(json.dumps({'steps': a.steps, 'seed': a.seed, 'wall_s': round(el, 1), 'it_per_s': round(a.steps / el, 3), 'samples_per_s': round(a.steps * bs / el, 1)}))
