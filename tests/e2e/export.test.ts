@@ -519,7 +519,7 @@ describe('eval', () => {
     )
   })
 
-  it("images: Fréchet distance, IS-style score, precision/recall, class balance and label accuracy in the classifier's feature space", () => {
+  it("images: Fréchet distance, IS-style score, precision/recall, class balance, classes present and label accuracy in the classifier's feature space", () => {
     const r = cli(home, ['--json', 'eval', String(acgan.id), '--samples', '200'])
     expect(r.code, r.stderr).toBe(0)
     const report = lastJson<{
@@ -529,8 +529,18 @@ describe('eval', () => {
     }>(r)
     expect(report.classifier.dataset).toBe('mnist')
     expect(report.classifier.testAccuracy).toBeGreaterThan(0.95)
-    for (const k of ['frechetDistance', 'inceptionScore', 'inceptionScoreReal', 'precision', 'recall', 'classTV', 'labelAccuracy'])
+    for (const k of [
+      'frechetDistance',
+      'inceptionScore',
+      'inceptionScoreReal',
+      'precision',
+      'recall',
+      'classTV',
+      'classesPresent',
+      'labelAccuracy',
+    ])
       expect(report.metrics[k], k).toBeTypeOf('number')
+    expect(Number.isInteger(report.metrics.classesPresent) && report.metrics.classesPresent! <= 10).toBe(true)
     // Two training steps: far from the data (real digits score a high IS; noise does not).
     expect(report.metrics.frechetDistance).toBeGreaterThan(1)
     expect(report.metrics.inceptionScoreReal).toBeGreaterThan(report.metrics.inceptionScore!)
