@@ -1,9 +1,9 @@
 /**
  * The Reproductions page in Chromium against server mode: it lists the catalog, runs a quick
- * reproduction of the ring with its progress, shows the table (paper vs ours per seed, mean ± sd,
- * pass/fail) and the protocol's scatter with its 3σ circles; an image reproduction run from the
- * CLI shows its table and sample grid, its reference figures' commits as code; a 2D run's Evaluate
- * lists every mode definition, labelled.
+ * reproduction of the ring with its progress (its rows reading running while seeds are still to
+ * come), shows the table (paper vs ours per seed, mean ± sd, pass/fail) and the protocol's scatter
+ * with its 3σ circles; an image reproduction run from the CLI shows its table and sample grid, its
+ * reference figures' commits as code; a 2D run's Evaluate lists every mode definition, labelled.
  */
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -47,6 +47,21 @@ describe('Reproductions page', () => {
       await page.getByTestId('repro-quick').check()
       await page.getByTestId('repro-start').click()
       await page.getByTestId('repro-progress').waitFor({ timeout: 60_000 })
+      // While it runs, the row reads running (not fail) and no seed still to come is marked failed,
+      // in one snapshot of the row (the table is refreshed as seeds start and end).
+      const midRun = await page.waitForFunction(
+        () => {
+          const row = document.querySelector('[data-testid="repro-table"] [data-metric="pacganModes"]')
+          const verdict = row?.querySelector('[data-verdict]')
+          if (verdict?.getAttribute('data-verdict') !== 'running') return null
+          return { text: verdict.textContent ?? '', failed: row!.querySelectorAll('td.failed').length }
+        },
+        undefined,
+        { timeout: 60_000, polling: 50 },
+      )
+      const seen = (await midRun.jsonValue())!
+      expect(seen.text.replace(/\s+/g, ' ')).toMatch(/^ ?running \(waiting for seeds? [\d, ]+\) ?$/)
+      expect(seen.failed).toBe(0)
       await expect
         .poll(() => page.getByTestId('repro-status').textContent(), { timeout: 150_000, interval: 500 })
         .toMatch(/completed · quick/)
