@@ -4,13 +4,14 @@ Reads the recipe (the workbench config JSON, as `presets show` prints it) and bu
 networks: TF 'same' padding (asymmetric where TF pads asymmetrically), glorot-uniform or N(0, std)
 kernels as the config says, zero biases, BN with tfjs' eps 1e-3 and momentum, Adam with tfjs'
 eps 1e-7, non-saturating loss, D loss ½(BCE real + BCE fake), real/fake through D separately
-(D has batch norm), a fresh z for G's step. Writes N samples (G in eval mode) as float32 NHWC.
-usage: torch_gan_rebuild.py CONFIG.json --data IMAGES.f32 --steps S --seed K --out samples.npy [--n 1000]
+(D has batch norm), a fresh z for G's step. Writes N samples (G in eval mode) as float32 NHWC; with --every K, also
+after every K steps (OUT's name with .STEP before .npy), from the same fixed z.
+usage: torch_gan_rebuild.py CONFIG.json --data IMAGES.f32 --steps S --seed K --out samples.npy [--n 1000] [--every K]
 Run through `npx tsx bench/peer-fd.ts PRESET STEPS SEED`, which writes the config and the training
 images (the same ones the workbench trains on, in [-1, 1]) and scores the samples with the
 workbench's own `eval --samples-file` code: the peer figure of the DCGAN reproductions.
 """
-import argparse, json, math, time, sys
+import argparse, json, math, os, time, sys
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 
@@ -107,14 +108,18 @@ optD = torch.optim.Adam(D.parameters(), lr=od['learningRate'], betas=(od.get('be
 X = load_data(a.data); N = X.shape[0]
 bs = cfg['training']['batchSize']; zdim = cfg['latent']['dim']
 bce = F.binary_cross_entropy_with_logits
+sampling_s = 0.0  # time spent writing samples (--every), left out of the timing
 def write_samples(file):
     """N samples from a fixed z, G in eval mode (its moving batch-norm statistics), then back to training."""
+    global sampling_s
+    started = time.time()
     G.eval()
     g = torch.Generator().manual_seed(1234)
     with torch.no_grad():
         out = torch.cat([G(torch.randn(500, zdim, generator=g)) for _ in range(a.n // 500)])
     np.save(file, out.permute(0, 2, 3, 1).contiguous().numpy().astype(np.float32))
     G.train()
+    sampling_s += time.time() - started
 t0 = time.time()
 for step in range(a.steps):
     real = X[torch.randperm(N)[:bs]]
@@ -126,10 +131,10 @@ for step in range(a.steps):
     lossG = bce(dg, torch.ones_like(dg))
     optG.zero_grad(set_to_none=True); lossG.backward(); optG.step()
     if step % 200 == 0 or step == a.steps - 1:
-        el = time.time() - t0
+        el = time.time() - t0 - sampling_s
         print(f'step {step} dLoss {lossD.item():.3f} gLoss {lossG.item():.3f} D(x) {torch.sigmoid(dr).mean():.3f} D(G(z)) {torch.sigmoid(df).mean():.3f} {(step + 1) / el:.2f} it/s', file=sys.stderr, flush=True)
     if a.every and (step + 1) % a.every == 0 and step + 1 < a.steps:
-        write_samples(a.out[:-4] + f'.{step + 1}.npy')
-el = time.time() - t0
+        write_samples(f'{os.path.splitext(a.out)[0]}.{step + 1}.npy')
+el = time.time() - t0 - sampling_s
 write_samples(a.out)
 print(json.dumps({'steps': a.steps, 'seed': a.seed, 'wall_s': round(el, 1), 'it_per_s': round(a.steps / el, 3), 'samples_per_s': round(a.steps * bs / el, 1)}))

@@ -11,7 +11,6 @@ import { readNpyFile, type NpyArray } from '../datasets/npy'
 import { TO_TANH_RANGE } from '../datasets/image-datasets'
 import { CLASSIFIER_DATASETS, type ClassifierDataset } from '../scoring/classifier-data'
 import { scoreImages } from './image-scoring'
-import { classesPresent } from '../../src-shared/metrics/image-metrics'
 import { hostBackendOnce } from '../training/backend'
 
 /** At most this many samples are scored (as `eval --samples`). */
@@ -115,7 +114,7 @@ export async function evaluateSamplesFile(
     classHistogram: score.classHistogram,
     ...(score.perClassAccuracy ? { perClassAccuracy: score.perClassAccuracy } : {}),
     classifier: score.classifier,
-    classesPresent: classesPresent(score.probs, 10),
+    classesPresent: score.metrics.classesPresent!,
     notes,
   }
 }

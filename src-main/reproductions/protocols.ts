@@ -16,7 +16,6 @@ import type { Registry } from '../registry/registry'
 import type { ReproductionEntry } from '../../src-shared/reproductions/catalog'
 import { infoganCodes, validateExperiment } from '../../src-shared/config/validate'
 import { codeClassMatching } from '../../src-shared/metrics/code-matching'
-import { classesPresent } from '../../src-shared/metrics/image-metrics'
 import { sampleRun } from '../model-io/sample'
 import { DEFAULT_EVAL_SEED, evalPointData } from '../metrics/evaluate-run'
 import { classifierDatasetOf } from '../scoring/epoch-image-metrics'
@@ -114,7 +113,7 @@ async function measureImages(
         inceptionScore: s.metrics.inceptionScore!,
         precision: s.metrics.precision!,
         recall: s.metrics.recall!,
-        classesPresent: classesPresent(s.probs, 10),
+        classesPresent: s.metrics.classesPresent!,
       }
     }
   }

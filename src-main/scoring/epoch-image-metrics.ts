@@ -1,8 +1,8 @@
 /**
  * Image metrics at the end of every epoch, on a fixed z sample of fixed size (training.evalSamples):
  * the same Fréchet distance, IS-style score, precision/recall, class balance, classes present and
- * label accuracy as `eval`, in the evaluation classifier's feature space, against the dataset's held-out images
- * (embedded once per run). Only for datasets with a shipped classifier.
+ * label accuracy as `eval`, in the evaluation classifier's feature space, against the dataset's
+ * held-out images (embedded once per run). Only for datasets with a shipped classifier.
  */
 import { fixedPatternEnergy } from '../../src-shared/metrics/fixed-pattern'
 import type { ExperimentConfig } from '../../src-shared/config/experiment'

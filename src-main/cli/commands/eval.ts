@@ -93,7 +93,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
       'with --samples-file: the class each sample was drawn for (.npy of integers or IDX labels), for label accuracy',
     )
     .description(
-      "measure a run's generator: mode coverage under the papers' and the workbench's definitions, precision/recall and sliced Wasserstein distance (points); Fréchet distance, IS-style score, precision/recall, class balance (images)",
+      "measure a run's generator: mode coverage under the papers' and the workbench's definitions, precision/recall and sliced Wasserstein distance (points); Fréchet distance, IS-style score, precision/recall, class balance, classes present (images)",
     )
     .action(
       async (
